@@ -1,0 +1,5 @@
+"""``python -m icmap``: the same as the ``icmap`` command."""
+
+from icmap.cli import main
+
+main()

@@ -1,0 +1,146 @@
+"""What every command shares: the org and colour options, consoles, and the error handler.
+
+The handler is the one place that maps exceptions to exit codes: 0 ok, 1 findings,
+2 wrong input or command line, 3 a bug in icmap (with ``--debug`` showing the traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+
+import typer
+
+from icmap.errors import EXIT_INTERNAL, IcmapError, LoadError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from icmap.model import Org
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ISSUES_URL = "the icmap issue tracker"
+
+
+class Color(str, Enum):
+    """When to colour output."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+OrgArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Org file or directory. Default: --org, then $ICMAP_ORG, then ./org.yaml, "
+        "./org.yml or ./org/.",
+        show_default=False,
+    ),
+]
+OrgOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--org", help="Org file or directory (same as the ORG argument).", show_default=False
+    ),
+]
+ColorOption = Annotated[
+    Color,
+    typer.Option(
+        "--color",
+        help="Colour the output: auto (when a terminal), always or never. "
+        "NO_COLOR is honoured in auto mode.",
+    ),
+]
+
+
+def make_console(color: Color, *, stderr: bool = False) -> Console:
+    """A rich console honouring ``--color`` and NO_COLOR; no wrapping when not a terminal."""
+    from rich.console import Console
+
+    if color is Color.always:
+        return Console(stderr=stderr, force_terminal=True, no_color=False, highlight=False)
+    if color is Color.never:
+        return Console(stderr=stderr, no_color=True, color_system=None, highlight=False)
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        # Piped or redirected output is for files and other programs: never wrap lines.
+        console.width = 100_000
+    return console
+
+
+#: Set by the top-level ``--debug`` option for the command that runs next.
+settings = {"debug": False}
+
+
+def debug_enabled() -> bool:
+    return settings["debug"] or bool(os.environ.get("ICMAP_DEBUG"))
+
+
+def report_load_error(error: LoadError, color: Color) -> None:
+    """Every diagnostic on stderr as ``file:line:col: error: message [code]``, then a count."""
+    from rich.text import Text
+
+    console = make_console(color, stderr=True)
+    for diagnostic in error.diagnostics:
+        line = Text(f"{diagnostic.file}:{diagnostic.line}:{diagnostic.col}: ", style="bold")
+        line.append(f"{diagnostic.severity}: ", style="bold red")
+        line.append(diagnostic.message)
+        line.append(f" [{diagnostic.code}]", style="dim")
+        console.print(line, soft_wrap=True)
+        if diagnostic.hint:
+            console.print(Text(f"  hint: {diagnostic.hint}", style="cyan"), soft_wrap=True)
+    console.print(Text(f"icmap: {error}", style="bold red"), soft_wrap=True)
+
+
+def fail(message: str) -> None:
+    """Print ``icmap: error: message`` on stderr."""
+    print(f"icmap: error: {message}", file=sys.stderr)
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Map icmap's exceptions to messages and exit codes; any other exception is a bug."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except LoadError as error:
+            color = kwargs.get("color", Color.auto)
+            report_load_error(error, color if isinstance(color, Color) else Color.auto)
+            raise typer.Exit(error.exit_code) from None
+        except IcmapError as error:
+            fail(str(error))
+            raise typer.Exit(error.exit_code) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except Exception as error:
+            if debug_enabled():
+                raise
+            fail(
+                f"internal error ({type(error).__name__}: {error}). This is a bug in icmap: "
+                f"please report it to {ISSUES_URL}, with the output of the same command run "
+                "with --debug."
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return wrapper
+
+
+def load_org(org: Path | None, org_option: Path | None) -> Org:
+    """The org named on the command line, or found by the default discovery rules."""
+    from icmap.loader import load
+    from icmap.loader.discover import find_org
+
+    if org is not None and org_option is not None and org != org_option:
+        raise UsageError(f"two orgs given: {org} and --org {org_option}; pass one")
+    return load(find_org(org or org_option, os.environ, Path()))

@@ -1,0 +1,34 @@
+"""``icmap init``: write a commented starter org."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from icmap.cli.common import handle_errors
+from icmap.errors import UsageError
+
+
+@handle_errors
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to write org.yaml into.", show_default=False)
+    ] = Path(),
+) -> None:
+    """Write a commented starter org.yaml (never overwrites one).
+
+    Example: icmap init my-org && icmap graph my-org/org.yaml
+    """
+    from importlib.resources import files
+
+    from icmap.output import write_atomic
+
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: no such directory")
+    target = directory / "org.yaml"
+    starter = files("icmap").joinpath("starter.yaml").read_bytes()
+    write_atomic(target, starter, overwrite=False)
+    print(f"wrote {target}: edit it, then run 'icmap graph {target}'", file=sys.stderr)

@@ -1,0 +1,20 @@
+"""``icmap schema``: print the JSON Schema of the org format."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from icmap.cli.common import handle_errors
+
+
+@handle_errors
+def schema() -> None:
+    """Print the JSON Schema of the org format, for editors.
+
+    Example: icmap schema > org.schema.json, then point your editor's YAML language server at
+    it ('# yaml-language-server: $schema=org.schema.json' at the top of an org file).
+    """
+    from icmap.schema import org_schema
+
+    sys.stdout.write(json.dumps(org_schema(), indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,37 @@
+"""The few exception types icmap raises, each knowing the exit code it maps to.
+
+Findings about an org (a dangling reference, a loop) are data, not exceptions: see
+:mod:`icmap.diagnostics`. An exception here means icmap cannot do what was asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from icmap.diagnostics import Diagnostic
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+class IcmapError(Exception):
+    """Base class: something the user can fix. ``str()`` is the message shown to them."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(IcmapError):
+    """The command line asks for something impossible (a missing org, an unknown format)."""
+
+
+class LoadError(IcmapError):
+    """The org files could not be turned into a model; ``diagnostics`` says every reason."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics))
+        errors = sum(1 for d in self.diagnostics if d.severity == "error")
+        super().__init__(f"{errors} error{'s' if errors != 1 else ''} in the org files")

@@ -1,0 +1,84 @@
+"""The internal-customer graph: the one place that builds the networkx graph from an Org.
+
+Nodes are ids, with the attributes ``kind`` (``team``, ``customer`` or ``supplier``), ``name``
+(display name), ``group``, ``lead`` and ``description``. An edge ``provider -> receiver``
+exists when the provider hands anything to the receiver; its ``relations`` attribute lists
+those :class:`~icmap.model.Relation` objects (what, lead time, satisfaction, declaring sides,
+source positions). Work flows along the edges toward the external customers.
+
+>>> from icmap.loader import load_text
+>>> org = load_text('''
+... customers: {diners: {}}
+... teams:
+...   kitchen: {provides: [{what: Dishes, to: waiters, lead_time: 15m}]}
+...   waiters: {provides: [{what: Service, to: diners}]}
+... ''')
+>>> g = build_graph(org)
+>>> sorted(g.edges)
+[('kitchen', 'waiters'), ('waiters', 'diners')]
+>>> g.nodes["diners"]["kind"], [r.what for r in relations(g, "kitchen", "waiters")]
+('customer', ['Dishes'])
+
+Loops of mutual service are kept: they are normal in organisations.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from icmap.model import Customer, Kind, Org, Relation, Supplier, Team
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    import networkx as nx
+
+    #: The internal-customer graph: node ids are team, customer and supplier ids.
+    OrgGraph: TypeAlias = nx.DiGraph[str]
+
+
+_KINDS: dict[type, Kind] = {Team: "team", Customer: "customer", Supplier: "supplier"}
+
+
+def build_graph(org: Org) -> OrgGraph:
+    """The internal-customer graph of ``org`` (see the module docstring for its attributes)."""
+    import networkx as nx
+
+    graph: OrgGraph = nx.DiGraph(name=org.name or "")
+    for party in (*org.customers.values(), *org.suppliers.values(), *org.teams.values()):
+        graph.add_node(
+            party.id,
+            kind=_KINDS[type(party)],
+            name=party.label,
+            group=getattr(party, "group", None),
+            lead=getattr(party, "lead", None),
+            description=party.description,
+        )
+    for relation in org.relations:
+        if graph.has_edge(relation.provider, relation.receiver):
+            graph.edges[relation.provider, relation.receiver]["relations"].append(relation)
+        else:
+            graph.add_edge(relation.provider, relation.receiver, relations=[relation])
+    return graph
+
+
+def kind(graph: OrgGraph, node: str) -> Kind:
+    """Whether ``node`` is a team, customer or supplier."""
+    value: Kind = graph.nodes[node]["kind"]
+    return value
+
+
+def name(graph: OrgGraph, node: str) -> str:
+    """The display name of ``node``."""
+    return str(graph.nodes[node]["name"])
+
+
+def relations(graph: OrgGraph, provider: str, receiver: str) -> list[Relation]:
+    """What ``provider`` hands to ``receiver``."""
+    found: list[Relation] = graph.edges[provider, receiver]["relations"]
+    return found
+
+
+def nodes_of_kind(graph: OrgGraph, wanted: Kind) -> list[str]:
+    """The ids of every node of one kind, sorted."""
+    return sorted(n for n in graph.nodes if graph.nodes[n]["kind"] == wanted)

@@ -1,0 +1,397 @@
+"""Turning one file's node tree into raw entries, checking shape, types and values.
+
+The reader knows the format (:mod:`icmap.loader.spec`) but not other files: references between
+files are resolved later by :mod:`icmap.loader.resolve`. It never stops at the first problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import yaml
+
+from icmap.diagnostics import Diagnostic
+from icmap.loader import spec
+from icmap.model import Duration, Kind, Side, SourcePos
+
+_STANDARD_TAG = re.compile(
+    r"^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq|merge|timestamp)$"
+)
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]*)?$")
+_LEAD_TIME = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)$")
+#: Nested merge keys (``<<: *a`` where ``a`` merges ``b``...) deeper than this are refused.
+MAX_MERGE_DEPTH = 32
+_PREVIEW = 40
+
+
+@dataclass
+class RawRelation:
+    """One ``provides`` or ``receives`` entry, before its targets are resolved."""
+
+    side: Side
+    owner: str
+    what: str
+    targets: list[tuple[str, SourcePos]]
+    pos: SourcePos
+    lead_time: Duration | None = None
+    satisfaction: float | None = None
+
+
+@dataclass
+class RawParty:
+    """A team, customer or supplier as written in one file."""
+
+    kind: Kind
+    id: str
+    pos: SourcePos
+    fields: dict[str, str] = field(default_factory=dict)
+    relations: list[RawRelation] = field(default_factory=list)
+
+
+@dataclass
+class RawFile:
+    """Everything one file contributes to the org."""
+
+    display: str
+    organisation: tuple[str, SourcePos] | None = None
+    parties: list[RawParty] = field(default_factory=list)
+    has_content: bool = False
+
+
+def describe(node: yaml.Node) -> str:
+    """How a node reads in an error message: 'a list', 'null', "the text 'abc'"."""
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if node.tag == _NULL:
+        return "null"
+    text = str(node.value)
+    if len(text) > _PREVIEW:
+        text = text[:_PREVIEW] + "…"
+    return f"{text!r}"
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
+    """A hint naming the closest choice, or ``None`` when nothing is close."""
+    lowered = {c.lower(): c for c in choices}
+    if word.lower() in lowered:
+        return f"did you mean {lowered[word.lower()]!r}?"
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+class InvalidValueError(ValueError):
+    """A value of the right type but not a valid one; ``hint`` says how to write it."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def parse_lead_time(text: str) -> Duration:
+    """A lead time from its text: a non-negative number and a unit m, h, d or w.
+
+    >>> parse_lead_time("5.17d").hours
+    124.08
+    >>> parse_lead_time("5")
+    Traceback (most recent call last):
+    ...
+    icmap.loader.reader.InvalidValueError: lead_time '5' has no unit
+    """
+    units = ", ".join(spec.LEAD_TIME_UNITS)
+    match = _LEAD_TIME.match(text)
+    if match is None:
+        shown = text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…"
+        hint = f"write a number and a unit ({units}), e.g. 15m, 4h, 5.17d, 2w"
+        raise InvalidValueError(f"lead_time {shown!r} is not a duration", hint)
+    number, unit = match.groups()
+    amount = float(number)
+    if amount < 0:
+        raise InvalidValueError(f"lead_time {text!r} is negative")
+    if not unit:
+        raise InvalidValueError(f"lead_time {text!r} has no unit", f"add one of {units}: {number}d")
+    if unit not in spec.LEAD_TIME_UNITS:
+        hint = f"use one of {units} (m = minutes, h = hours, d = 24 h, w = 7 d)"
+        raise InvalidValueError(f"lead_time {text!r} has unknown unit {unit!r}", hint)
+    if not math.isfinite(amount):
+        raise InvalidValueError(f"lead_time {text!r} is too large")
+    return Duration.of(amount, unit)
+
+
+class FileReader:
+    """Reads one composed file; problems accumulate in ``diagnostics``."""
+
+    def __init__(self, display: str, budget: int) -> None:
+        self.display = display
+        self.diagnostics: list[Diagnostic] = []
+        # Aliases let a small file name the same node many times; every node visit spends one
+        # unit, so an alias bomb runs out of budget instead of out of memory.
+        self._budget = budget
+        self._over_budget = False
+
+    # --- positions and problems -------------------------------------------------------------
+
+    def pos(self, node: yaml.Node) -> SourcePos:
+        mark = node.start_mark
+        return SourcePos(self.display, mark.line + 1, mark.column + 1)
+
+    def problem(self, node: yaml.Node, code: str, message: str, hint: str | None = None) -> None:
+        where = self.pos(node)
+        self.diagnostics.append(
+            Diagnostic(where.file, where.line, where.col, code, message, hint=hint)
+        )
+
+    def _visit(self, node: yaml.Node) -> bool:
+        self._budget -= 1
+        if self._budget >= 0:
+            return True
+        if not self._over_budget:
+            self._over_budget = True
+            self.problem(
+                node,
+                "IC009",
+                "aliases expand this file to far more entries than it holds",
+                hint="an alias bomb? icmap refuses documents whose aliases multiply their size",
+            )
+        return False
+
+    def _check_tag(self, node: yaml.Node) -> bool:
+        if node.tag.startswith("tag:yaml.org,2002:") and _STANDARD_TAG.match(node.tag):
+            return True
+        tag = node.tag.removeprefix("tag:yaml.org,2002:")
+        self.problem(node, "IC003", f"unsupported tag {tag!r}: org files are plain YAML")
+        return False
+
+    # --- shapes -----------------------------------------------------------------------------
+
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: dict[str, str] | None = None
+    ) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
+        """The ``(key, key_node, value_node)`` pairs of a mapping, or ``None`` if it is not one.
+
+        Merge keys (``<<: *anchor``) are applied; duplicate keys, non-text keys and (when
+        ``allowed`` is given) unknown keys are reported.
+        """
+        if not self._visit(node) or not self._check_tag(node):
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, "IC003", f"{what} must be a mapping, found {describe(node)}")
+            return None
+        merged = self._merged_pairs(node, depth=0)
+        if merged is None:
+            return None
+        items: list[tuple[str, yaml.Node, yaml.Node]] = []
+        seen: dict[str, yaml.Node] = {}
+        for key_node, value_node, explicit in merged:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _NULL:
+                self.problem(
+                    key_node, "IC003", f"keys in {what} must be text, found {describe(key_node)}"
+                )
+                continue
+            key = str(key_node.value)
+            if key in seen:
+                if explicit:
+                    first = self.pos(seen[key])
+                    self.problem(
+                        key_node,
+                        "IC006",
+                        f"duplicate key {key!r} in {what} (first at line {first.line})",
+                        hint="YAML keeps only one of them; remove or rename the other",
+                    )
+                continue
+            seen[key] = key_node
+            items.append((key, key_node, value_node))
+        if allowed is not None:
+            for key, key_node, value_node in items:
+                if key not in allowed:
+                    hint = did_you_mean(key, list(allowed)) or f"allowed: {', '.join(allowed)}"
+                    if node.flow_style and value_node.tag == _NULL:
+                        # {what: Checked, timed orders} is two keys: the comma ends the value.
+                        hint = (
+                            "a comma inside {…} ends a value: "
+                            f'quote text with commas ("…, {key}")'
+                        )
+                    self.problem(key_node, "IC004", f"unknown key {key!r} in {what}", hint=hint)
+        return items
+
+    def _merged_pairs(
+        self, node: yaml.MappingNode, depth: int
+    ) -> list[tuple[yaml.Node, yaml.Node, bool]] | None:
+        """Explicit pairs first, then pairs from ``<<`` merges that no explicit key overrides."""
+        explicit: list[tuple[yaml.Node, yaml.Node, bool]] = []
+        inherited: list[tuple[yaml.Node, yaml.Node, bool]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE:
+                explicit.append((key_node, value_node, True))
+                continue
+            if depth >= MAX_MERGE_DEPTH:
+                self.problem(key_node, "IC009", f"merge keys nested deeper than {MAX_MERGE_DEPTH}")
+                return None
+            sources = (
+                value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            )
+            for source in sources:
+                if not self._visit(source):
+                    return None
+                if not isinstance(source, yaml.MappingNode):
+                    self.problem(
+                        source, "IC003", f"'<<' merges a mapping, found {describe(source)}"
+                    )
+                    continue
+                pairs = self._merged_pairs(source, depth + 1)
+                if pairs is None:
+                    return None
+                inherited.extend((k, v, False) for k, v, _ in pairs)
+        return explicit + inherited
+
+    def text(self, node: yaml.Node, what: str) -> str | None:
+        """A scalar's literal text (``no`` stays ``'no'``); ``None`` and a problem otherwise."""
+        if not self._visit(node) or not self._check_tag(node):
+            return None
+        if not isinstance(node, yaml.ScalarNode) or node.tag == _NULL:
+            self.problem(node, "IC003", f"{what} must be text, found {describe(node)}")
+            return None
+        value = str(node.value).strip()
+        if not value:
+            self.problem(node, "IC007", f"{what} must not be empty")
+            return None
+        return value
+
+    def id_list(self, node: yaml.Node, what: str) -> list[tuple[str, SourcePos]]:
+        """One id or a list of ids, each with its position."""
+        if isinstance(node, yaml.SequenceNode):
+            if not self._visit(node):
+                return []
+            if not node.value:
+                self.problem(node, "IC007", f"{what} is an empty list: name at least one id")
+            found = []
+            for item in node.value:
+                value = self.text(item, f"each id in {what}")
+                if value is not None:
+                    found.append((value, self.pos(item)))
+            return found
+        value = self.text(node, what)
+        return [] if value is None else [(value, self.pos(node))]
+
+    # --- values -----------------------------------------------------------------------------
+
+    def lead_time(self, node: yaml.Node) -> Duration | None:
+        text = self.text(node, "lead_time")
+        if text is None:
+            return None
+        try:
+            return parse_lead_time(text)
+        except InvalidValueError as problem:
+            self.problem(node, "IC007", problem.message, problem.hint)
+            return None
+
+    def satisfaction(self, node: yaml.Node) -> float | None:
+        text = self.text(node, "satisfaction")
+        if text is None:
+            return None
+        low, high = spec.SATISFACTION_RANGE
+        score = float(text) if _NUMBER.match(text) else math.nan
+        if not low <= score <= high:  # also rejects NaN
+            self.problem(
+                node,
+                "IC007",
+                f"satisfaction {describe(node)} must be a number from {low:g} to {high:g}",
+            )
+            return None
+        return score
+
+    # --- the format -------------------------------------------------------------------------
+
+    def read(self, root: yaml.Node | None) -> RawFile:
+        raw = RawFile(self.display)
+        if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL):
+            return raw
+        raw.has_content = True
+        items = self.mapping(root, "the top level of an org file")
+        if items is None:
+            return raw
+        for key, key_node, value in items:
+            if key.startswith(spec.EXTENSION_PREFIX):
+                continue
+            if key not in spec.ROOT:
+                hint = did_you_mean(key, list(spec.ROOT)) or (
+                    f"allowed: {', '.join(spec.ROOT)}, or x-… for anchors"
+                )
+                self.problem(key_node, "IC004", f"unknown top-level key {key!r}", hint=hint)
+            elif key == "organisation":
+                name = self.text(value, "organisation")
+                if name is not None:
+                    raw.organisation = (name, self.pos(value))
+            elif key == "customers":
+                self._section(value, raw, "customer", spec.CUSTOMER)
+            elif key == "suppliers":
+                self._section(value, raw, "supplier", spec.SUPPLIER)
+            else:
+                self._section(value, raw, "team", spec.TEAM)
+        return raw
+
+    def _section(self, node: yaml.Node, raw: RawFile, kind: Kind, allowed: dict[str, str]) -> None:
+        entries = self.mapping(node, f"'{kind}s' (id -> {kind})")
+        for id_, key_node, body in entries or []:
+            party = RawParty(kind, id_, self.pos(key_node))
+            if not id_.strip():
+                self.problem(key_node, "IC007", f"a {kind} id must not be empty")
+                continue
+            raw.parties.append(party)
+            if isinstance(body, yaml.ScalarNode) and body.tag == _NULL:
+                continue  # `diners:` alone: a party with every field at its default
+            for key, _, value in self.mapping(body, f"{kind} {id_!r}", allowed) or []:
+                if key in ("provides", "receives"):
+                    self._relations(value, party, key)
+                elif key in allowed:
+                    text = self.text(value, f"{key} of {kind} {id_!r}")
+                    if text is not None:
+                        party.fields[key] = text
+
+    def _relations(self, node: yaml.Node, party: RawParty, key: str) -> None:
+        where = f"{key} of {party.kind} {party.id!r}"
+        if not self._visit(node) or not self._check_tag(node):
+            return
+        if not isinstance(node, yaml.SequenceNode):
+            hint = (
+                f"write a list: '{key}: [{{what: …, {'to' if key == 'provides' else 'from'}: …}}]'"
+            )
+            self.problem(
+                node, "IC003", f"{where} must be a list, found {describe(node)}", hint=hint
+            )
+            return
+        allowed = spec.PROVIDES if key == "provides" else spec.RECEIVES
+        target_key = "to" if key == "provides" else "from"
+        side: Side = "provider" if key == "provides" else "receiver"
+        for entry in node.value:
+            items = self.mapping(entry, f"an entry of {where}", allowed)
+            if items is None:
+                continue
+            values = {k: v for k, _, v in items}
+            for required in spec.REQUIRED_RELATION_KEYS[key]:
+                if required not in values:
+                    self.problem(entry, "IC005", f"an entry of {where} has no {required!r}")
+            what = self.text(values["what"], "what") if "what" in values else None
+            targets = self.id_list(values[target_key], target_key) if target_key in values else []
+            relation = RawRelation(side, party.id, what or "", targets, self.pos(entry))
+            if "lead_time" in values:
+                relation.lead_time = self.lead_time(values["lead_time"])
+            if "satisfaction" in values:
+                relation.satisfaction = self.satisfaction(values["satisfaction"])
+            if what is not None and targets:
+                party.relations.append(relation)
+
+
+def iter_relations(raw_files: list[RawFile]) -> Iterator[tuple[RawParty, RawRelation]]:
+    """Every relation entry of every party, in file order."""
+    for raw in raw_files:
+        for party in raw.parties:
+            for relation in party.relations:
+                yield party, relation

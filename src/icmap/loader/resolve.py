@@ -1,0 +1,204 @@
+"""Merging the raw entries of every file into one :class:`~icmap.model.Org`.
+
+This is where ids meet: duplicate ids across files, references to unknown or wrong-kind ids,
+and the two sides of a relation being matched up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from icmap.diagnostics import Diagnostic
+from icmap.loader.reader import RawFile, RawParty, RawRelation, did_you_mean
+from icmap.model import Customer, Declaration, Org, Relation, SourcePos, Supplier, Team
+
+_KIND_WORDS = {
+    "team": "a team",
+    "customer": "an external customer",
+    "supplier": "an outside supplier",
+}
+
+
+def normalise_what(what: str) -> str:
+    """The form in which two sides' ``what`` are compared: case and spacing ignored.
+
+    >>> normalise_what("  Plated   Dishes ")
+    'plated dishes'
+    """
+    return " ".join(what.split()).casefold()
+
+
+def _problem(pos: SourcePos, code: str, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(pos.file, pos.line, pos.col, code, message, hint=hint)
+
+
+class _Resolver:
+    def __init__(self, raw_files: list[RawFile]) -> None:
+        self.raw_files = raw_files
+        self.diagnostics: list[Diagnostic] = []
+        self.parties: dict[str, RawParty] = {}
+
+    def collect_parties(self) -> None:
+        for raw in self.raw_files:
+            for party in raw.parties:
+                first = self.parties.get(party.id)
+                if first is None:
+                    self.parties[party.id] = party
+                    continue
+                self.diagnostics.append(
+                    _problem(
+                        party.pos,
+                        "IC102",
+                        f"duplicate id {party.id!r}: already defined as {_KIND_WORDS[first.kind]} "
+                        f"at {first.pos}",
+                        hint="ids are unique across teams, customers and suppliers",
+                    )
+                )
+
+    def organisation_name(self) -> str | None:
+        name: tuple[str, SourcePos] | None = None
+        for raw in self.raw_files:
+            if raw.organisation is None:
+                continue
+            if name is None:
+                name = raw.organisation
+            elif raw.organisation[0] != name[0]:
+                self.diagnostics.append(
+                    _problem(
+                        raw.organisation[1],
+                        "IC106",
+                        f"organisation is {raw.organisation[0]!r} here "
+                        f"but {name[0]!r} at {name[1]}",
+                        hint="name the organisation in one file only",
+                    )
+                )
+        return name[0] if name else None
+
+    def _hint_for_unknown(self, ref: str) -> str | None:
+        by_name = [
+            p.id for p in self.parties.values() if p.fields.get("name", "").lower() == ref.lower()
+        ]
+        if by_name:
+            return f"{ref!r} is the name of {by_name[0]!r}; refer to it by id"
+        return did_you_mean(ref, set(self.parties))
+
+    def _endpoint_ok(self, ref: str, pos: SourcePos, side_key: str, allowed: set[str]) -> bool:
+        target = self.parties.get(ref)
+        if target is None:
+            self.diagnostics.append(
+                _problem(
+                    pos, "IC101", f"unknown id {ref!r} in '{side_key}'", self._hint_for_unknown(ref)
+                )
+            )
+            return False
+        if target.kind not in allowed:
+            if side_key == "to":
+                rule = "'to' names a team or an external customer"
+            else:
+                rule = "'from' names a team or an outside supplier"
+            message = f"{ref!r} is {_KIND_WORDS[target.kind]}, but {rule}"
+            self.diagnostics.append(_problem(pos, "IC103", message))
+            return False
+        return True
+
+    def relations(self) -> tuple[Relation, ...]:
+        declared: dict[tuple[str, str, str], list[Declaration]] = defaultdict(list)
+        for raw in self.raw_files:
+            for party in raw.parties:
+                if self.parties.get(party.id) is not party:
+                    continue  # a duplicate id: already reported, its relations would mislead
+                for relation in party.relations:
+                    self._declare(party, relation, declared)
+        result = []
+        for (provider, receiver, _), declarations in sorted(declared.items()):
+            by_side = {d.side: d for d in declarations}
+            preferred = [by_side[s] for s in ("receiver", "provider") if s in by_side]
+            lead_time = next((d.lead_time for d in preferred if d.lead_time is not None), None)
+            satisfaction = next(
+                (d.satisfaction for d in preferred if d.satisfaction is not None), None
+            )
+            what = (by_side.get("provider") or declarations[0]).what
+            result.append(
+                Relation(provider, receiver, what, tuple(declarations), lead_time, satisfaction)
+            )
+        return tuple(result)
+
+    def _declare(
+        self,
+        party: RawParty,
+        relation: RawRelation,
+        declared: dict[tuple[str, str, str], list[Declaration]],
+    ) -> None:
+        providing = relation.side == "provider"
+        side_key = "to" if providing else "from"
+        allowed = {"team", "customer"} if providing else {"team", "supplier"}
+        for ref, pos in relation.targets:
+            if not self._endpoint_ok(ref, pos, side_key, allowed):
+                continue
+            if ref == party.id:
+                message = f"{party.id!r} {'provides to' if providing else 'receives from'} itself"
+                hint = "a team's work for itself is not a hand-off; remove this entry"
+                self.diagnostics.append(_problem(pos, "IC104", message, hint))
+                continue
+            provider, receiver = (party.id, ref) if providing else (ref, party.id)
+            key = (provider, receiver, normalise_what(relation.what))
+            earlier = [d for d in declared[key] if d.side == relation.side]
+            if earlier:
+                message = (
+                    f"{relation.what!r} from {provider!r} to {receiver!r} is declared twice by "
+                    f"the {relation.side} (first at {earlier[0].pos})"
+                )
+                self.diagnostics.append(_problem(relation.pos, "IC105", message))
+                continue
+            declared[key].append(
+                Declaration(
+                    relation.side,
+                    relation.pos,
+                    relation.what,
+                    relation.lead_time,
+                    relation.satisfaction,
+                )
+            )
+
+    def required_parties(self) -> None:
+        """An org needs a customer to serve and a team to serve it."""
+        first = self.raw_files[0].display if self.raw_files else "<org>"
+        kinds = {p.kind for p in self.parties.values()}
+        if not any(raw.has_content for raw in self.raw_files):
+            message = "the org is empty: no customers and no teams"
+            hint = "start from 'icmap init', or see docs/format.md"
+            self.diagnostics.append(Diagnostic(first, 1, 1, "IC008", message, hint=hint))
+            return
+        if "customer" not in kinds:
+            message = "no external customers: every org serves at least one"
+            hint = "add 'customers: {id: {name: …}}' and point front-line teams at it"
+            self.diagnostics.append(Diagnostic(first, 1, 1, "IC008", message, hint=hint))
+        if "team" not in kinds:
+            message = "no teams: add at least one under 'teams:'"
+            self.diagnostics.append(Diagnostic(first, 1, 1, "IC008", message))
+
+
+def resolve(raw_files: list[RawFile]) -> tuple[Org | None, list[Diagnostic]]:
+    """The org built from ``raw_files``, or ``None`` with every problem found."""
+    resolver = _Resolver(raw_files)
+    resolver.collect_parties()
+    name = resolver.organisation_name()
+    resolver.required_parties()
+    relations = resolver.relations()
+    if resolver.diagnostics:
+        return None, resolver.diagnostics
+    customers: dict[str, Customer] = {}
+    suppliers: dict[str, Supplier] = {}
+    teams: dict[str, Team] = {}
+    for id_ in sorted(resolver.parties):
+        party = resolver.parties[id_]
+        display, description = party.fields.get("name", ""), party.fields.get("description")
+        if party.kind == "customer":
+            customers[id_] = Customer(id_, party.pos, display, description)
+        elif party.kind == "supplier":
+            suppliers[id_] = Supplier(id_, party.pos, display, description)
+        else:
+            group, lead = party.fields.get("group"), party.fields.get("lead")
+            teams[id_] = Team(id_, party.pos, display, description, group, lead)
+    sources = tuple(raw.display for raw in raw_files)
+    return Org(name, customers, suppliers, teams, relations, sources), []

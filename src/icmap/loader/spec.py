@@ -1,0 +1,55 @@
+"""The keys the org format allows at each level, with the words the docs and schema use.
+
+The reader rejects any other key (with a did-you-mean), and ``icmap schema`` builds the JSON
+Schema from these tables, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+ROOT: dict[str, str] = {
+    "organisation": "Display name of the organisation.",
+    "customers": "The external customers, id -> details. At least one across all files.",
+    "suppliers": "Outside suppliers and partners who feed teams, id -> details.",
+    "teams": "The teams, id -> details.",
+}
+#: Top-level keys starting with this prefix are ignored: a place to keep YAML anchors.
+EXTENSION_PREFIX = "x-"
+
+CUSTOMER: dict[str, str] = {
+    "name": "Display name; defaults to the id.",
+    "description": "What this customer is.",
+}
+SUPPLIER: dict[str, str] = {
+    **CUSTOMER,
+    "provides": "What the supplier hands to teams.",
+}
+TEAM: dict[str, str] = {
+    "name": "Display name; defaults to the id.",
+    "group": "Department or area; pictures cluster teams by group.",
+    "lead": "Who owns the team.",
+    "description": "What the team does.",
+    "provides": "What the team hands to its internal (or external) customers.",
+    "receives": "What the team gets from other teams or suppliers.",
+}
+PROVIDES: dict[str, str] = {
+    "what": "The product, service or information handed over.",
+    "to": "Receiver id, or a list of ids (teams or customers).",
+    "lead_time": "How long the receiver waits for it: a number and a unit m, h, d or w (5.17d).",
+    "satisfaction": "The receiver's survey score for it, from 1 to 5.",
+}
+RECEIVES: dict[str, str] = {
+    "what": PROVIDES["what"],
+    "from": "Provider id, or a list of ids (teams or suppliers).",
+    "lead_time": PROVIDES["lead_time"],
+    "satisfaction": PROVIDES["satisfaction"],
+}
+
+#: Fields every relation entry must have, by the list it sits in.
+REQUIRED_RELATION_KEYS: dict[str, tuple[str, ...]] = {
+    "provides": ("what", "to"),
+    "receives": ("what", "from"),
+}
+
+LEAD_TIME_UNITS = ("m", "h", "d", "w")
+LEAD_TIME_PATTERN = r"^[0-9]+(\.[0-9]+)?\s*[mhdw]$"
+SATISFACTION_RANGE = (1.0, 5.0)

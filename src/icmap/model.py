@@ -1,0 +1,157 @@
+"""The org model: plain frozen dataclasses, no I/O.
+
+An :class:`Org` holds the external customers, the outside suppliers, the teams and the
+relations between them. A :class:`Relation` is one thing (``what``) that a provider hands to a
+receiver; it remembers which side(s) declared it and where, so checks can point at the YAML.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["team", "customer", "supplier"]
+Side = Literal["provider", "receiver"]
+
+_UNIT_HOURS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
+
+
+@dataclass(frozen=True)
+class SourcePos:
+    """Where something was written: file as given to icmap, 1-based line and column."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A lead time. ``hours`` is the value used in computations; ``text`` is as written.
+
+    >>> Duration.of(5.17, "d").hours
+    124.08
+    >>> str(Duration.of(90, "m"))
+    '1.5h'
+    """
+
+    hours: float
+    text: str = ""
+
+    @classmethod
+    def of(cls, amount: float, unit: str) -> Duration:
+        """A duration of ``amount`` ``unit`` (one of m, h, d, w)."""
+        return cls(round(amount * _UNIT_HOURS[unit], 9), f"{amount:g}{unit}")
+
+    def __str__(self) -> str:
+        return format_hours(self.hours)
+
+
+def format_hours(hours: float) -> str:
+    """A human duration in the largest unit that keeps it readable.
+
+    >>> format_hours(0.25), format_hours(36), format_hours(468.24), format_hours(336)
+    ('15m', '1.5d', '19.51d', '2w')
+    """
+    if not math.isfinite(hours):
+        return str(hours)
+    for unit, size in (("w", 168.0), ("d", 24.0), ("h", 1.0)):
+        if hours >= size and (unit != "w" or hours % size == 0):
+            return f"{round(hours / size, 2):g}{unit}"
+    return f"{round(hours * 60, 2):g}m"
+
+
+@dataclass(frozen=True)
+class Party:
+    """What teams, customers and suppliers share: an id, a display name and a position."""
+
+    id: str
+    pos: SourcePos
+    name: str = ""
+    description: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The display name, falling back to the id."""
+        return self.name or self.id
+
+
+@dataclass(frozen=True)
+class Customer(Party):
+    """An external customer: the organisation exists to serve it."""
+
+    kind: Kind = field(default="customer", init=False)
+
+
+@dataclass(frozen=True)
+class Supplier(Party):
+    """An outside supplier or partner who feeds teams."""
+
+    kind: Kind = field(default="supplier", init=False)
+
+
+@dataclass(frozen=True)
+class Team(Party):
+    """A team inside the organisation: a supplier to some, an internal customer of others."""
+
+    group: str | None = None
+    lead: str | None = None
+    kind: Kind = field(default="team", init=False)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One side's statement of a relation, as written in the YAML."""
+
+    side: Side
+    pos: SourcePos
+    what: str
+    lead_time: Duration | None = None
+    satisfaction: float | None = None
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One thing that ``provider`` hands to ``receiver``.
+
+    When both sides declare it, ``lead_time`` and ``satisfaction`` are the receiver's values
+    where given (the receiver is the one who waits and who is surveyed), else the provider's.
+    ``declarations`` keeps every side's own values so disagreements can be reported.
+    """
+
+    provider: str
+    receiver: str
+    what: str
+    declarations: tuple[Declaration, ...]
+    lead_time: Duration | None = None
+    satisfaction: float | None = None
+
+    @property
+    def declared_by(self) -> frozenset[Side]:
+        """The sides that declared this relation: provider, receiver or both."""
+        return frozenset(d.side for d in self.declarations)
+
+    @property
+    def pos(self) -> SourcePos:
+        """Where the relation was first declared."""
+        return self.declarations[0].pos
+
+
+@dataclass(frozen=True)
+class Org:
+    """A whole organisation as loaded from one file or a directory of files."""
+
+    name: str | None
+    customers: dict[str, Customer]
+    suppliers: dict[str, Supplier]
+    teams: dict[str, Team]
+    relations: tuple[Relation, ...]
+    sources: tuple[str, ...] = ()
+
+    def party(self, id_: str) -> Team | Customer | Supplier | None:
+        """The team, customer or supplier with this id, if any."""
+        return self.teams.get(id_) or self.customers.get(id_) or self.suppliers.get(id_)

@@ -1,0 +1,1 @@
+"""Renderers: one module per output format. They format results; they never compute them."""
