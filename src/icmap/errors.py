@@ -32,6 +32,7 @@ class LoadError(IcmapError):
     """The org files could not be turned into a model; ``diagnostics`` says every reason."""
 
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
-        self.diagnostics = tuple(sorted(diagnostics))
+        # An alias used in several places repeats its problems at one position: say each once.
+        self.diagnostics = tuple(sorted(set(diagnostics)))
         errors = sum(1 for d in self.diagnostics if d.severity == "error")
         super().__init__(f"{errors} error{'s' if errors != 1 else ''} in the org files")

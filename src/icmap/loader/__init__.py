@@ -71,7 +71,7 @@ _UNPARSED = frozenset({"IC001", "IC002", "IC009"})
 def _finish(raw_files: list[RawFile], diagnostics: list[Diagnostic]) -> Org:
     if any(d.code in _UNPARSED for d in diagnostics):
         raise LoadError(diagnostics)
-    org, problems = resolve(raw_files)
+    org, problems = resolve(raw_files, require_parties=not diagnostics)
     diagnostics.extend(problems)
     if diagnostics or org is None:
         raise LoadError(diagnostics)

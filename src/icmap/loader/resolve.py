@@ -178,12 +178,19 @@ class _Resolver:
             self.diagnostics.append(Diagnostic(first, 1, 1, "IC008", message))
 
 
-def resolve(raw_files: list[RawFile]) -> tuple[Org | None, list[Diagnostic]]:
-    """The org built from ``raw_files``, or ``None`` with every problem found."""
+def resolve(
+    raw_files: list[RawFile], *, require_parties: bool = True
+) -> tuple[Org | None, list[Diagnostic]]:
+    """The org built from ``raw_files``, or ``None`` with every problem found.
+
+    ``require_parties=False`` skips the "no customers / no teams" checks, which would only
+    repeat what an earlier problem in a section already said.
+    """
     resolver = _Resolver(raw_files)
     resolver.collect_parties()
     name = resolver.organisation_name()
-    resolver.required_parties()
+    if require_parties:
+        resolver.required_parties()
     relations = resolver.relations()
     if resolver.diagnostics:
         return None, resolver.diagnostics

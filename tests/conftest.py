@@ -1,0 +1,55 @@
+"""Shared helpers: the bundled examples, writing org files, and loading that must fail."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from icmap.diagnostics import Diagnostic
+from icmap.errors import LoadError
+from icmap.loader import load
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+#: Every bundled example: the single files and the one-file-per-team directory.
+EXAMPLE_PATHS = sorted([*EXAMPLES.glob("*.yaml"), EXAMPLES / "northwind"])
+
+MINIMAL = """\
+customers:
+  diners: {name: Diners}
+teams:
+  kitchen:
+    provides: [{what: Dishes, to: waiters}]
+  waiters:
+    provides: [{what: Service, to: diners}]
+"""
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    """Write an org file (dedenting text) and return its path."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def load_failure(path: Path) -> list[Diagnostic]:
+    """The diagnostics of a load that must fail."""
+    with pytest.raises(LoadError) as caught:
+        load(path)
+    return list(caught.value.diagnostics)
+
+
+@pytest.fixture
+def org_file(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write ``text`` as tmp/org.yaml and return the path."""
+
+    def make(text: str | bytes, name: str = "org.yaml") -> Path:
+        return write(tmp_path, name, text)
+
+    return make

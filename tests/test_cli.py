@@ -1,0 +1,245 @@
+"""The command line, run through typer's CliRunner on real example files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from conftest import EXAMPLE_PATHS, EXAMPLES, MINIMAL, write
+from icmap import __version__, load
+from icmap.cli import app
+
+RESTAURANT = str(EXAMPLES / "restaurant.yaml")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"icmap {__version__}\n"
+
+
+def test_help_lists_commands_with_an_example(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("graph", "init", "schema"):
+        assert command in result.stdout
+        sub = runner.invoke(app, [command, "--help"])
+        assert sub.exit_code == 0
+        assert "Example: icmap" in sub.stdout
+
+
+def test_graph_shows_the_tree(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["graph", RESTAURANT])
+    assert result.exit_code == 0, result.stderr
+    assert "diners Diners  external customer" in result.stdout
+    assert "└── wait-staff Wait staff" in result.stdout
+    assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PATHS, ids=lambda p: p.name)
+def test_graph_on_every_example(runner: CliRunner, path: Path) -> None:
+    result = runner.invoke(app, ["graph", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert "external customer" in result.stdout
+
+
+def test_color_always_and_never(runner: CliRunner) -> None:
+    coloured = runner.invoke(app, ["graph", RESTAURANT, "--color", "always"], env={"NO_COLOR": "1"})
+    assert "\x1b[" in coloured.stdout
+    plain = runner.invoke(app, ["graph", RESTAURANT, "--color", "never"])
+    assert "\x1b[" not in plain.stdout
+    auto = runner.invoke(app, ["graph", RESTAURANT], env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
+    assert "\x1b[3" not in auto.stdout  # NO_COLOR wins in auto mode: no colours
+
+
+def test_bad_org_exits_2_with_positions_and_no_traceback(runner: CliRunner, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "org.yaml",
+        """\
+        customers: {diners: {}}
+        teams:
+          a: {provide: [], name: [x]}
+          b: {provides: [{what: w, to: dinner}]}
+        """,
+    )
+    result = runner.invoke(app, ["graph", str(path)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"{path}:3:7: error: unknown key 'provide' in team 'a' [IC004]" in result.stderr
+    assert "hint: did you mean 'provides'?" in result.stderr
+    assert (
+        f"{path}:3:26: error: name of team 'a' must be text, found a list [IC003]" in result.stderr
+    )
+    assert f"{path}:4:32: error: unknown id 'dinner' in 'to' [IC101]" in result.stderr
+    assert "icmap: 3 errors in the org files" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x00\x01\x02",
+        "caf\xe9: 1".encode("latin-1"),
+        b"- a\n",
+        b"a: [",
+        b"!!python/object:os.system {}",
+    ],
+    ids=["empty", "binary", "latin-1", "list", "syntax", "python-tag"],
+)
+def test_hostile_files_exit_2_cleanly(runner: CliRunner, tmp_path: Path, content: bytes) -> None:
+    path = write(tmp_path, "org.yaml", content)
+    result = runner.invoke(app, ["graph", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{path}:")
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_org_file(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["graph", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert result.stderr == f"icmap: error: {tmp_path / 'nope.yaml'}: no such file or directory\n"
+
+
+def test_org_discovery(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    none = runner.invoke(app, ["graph"])
+    assert none.exit_code == 2
+    assert "tried --org, $ICMAP_ORG, ./org.yaml, ./org.yml, ./org/" in none.stderr
+    write(tmp_path, "org/teams.yaml", MINIMAL)
+    assert "diners" in runner.invoke(app, ["graph"]).stdout
+    from_env = runner.invoke(app, ["graph"], env={"ICMAP_ORG": RESTAURANT})
+    assert "Bistro Lumière" in from_env.stdout
+    from_option = runner.invoke(app, ["graph", "--org", RESTAURANT])
+    assert "Bistro Lumière" in from_option.stdout
+
+
+def test_graph_output_file(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "tree.txt"
+    result = runner.invoke(app, ["graph", RESTAURANT, "-o", str(target)])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == f"wrote {target}\n"
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("Bistro Lumière")
+    assert "\x1b[" not in text
+    assert [p.name for p in tmp_path.iterdir()] == ["tree.txt"]  # no temp file left
+
+
+def test_graph_unknown_extension_is_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["graph", RESTAURANT, "-o", str(tmp_path / "tree.xyz")])
+    assert result.exit_code == 2
+    assert "cannot tell the format of" in result.stderr
+    assert not (tmp_path / "tree.xyz").exists()
+
+
+def test_graph_refuses_to_overwrite_its_input(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(tmp_path, "org.txt", MINIMAL)
+    before = org.read_bytes()
+    result = runner.invoke(app, ["graph", str(org), "-o", str(org)])
+    assert result.exit_code == 2
+    assert "never overwrites its input" in result.stderr
+    assert org.read_bytes() == before
+
+
+def test_unknown_format_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["graph", RESTAURANT, "-f", "nope"])
+    assert result.exit_code == 2
+    assert "nope" in result.stderr
+
+
+def test_internal_errors_ask_for_a_report(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("icmap.analysis.reach.reach", broken)
+    result = runner.invoke(app, ["graph", RESTAURANT])
+    assert result.exit_code == 3
+    assert "internal error (RuntimeError: boom). This is a bug in icmap" in result.stderr
+    assert "Traceback" not in result.stderr
+    debug = runner.invoke(app, ["--debug", "graph", RESTAURANT])
+    assert isinstance(debug.exception, RuntimeError)
+
+
+def test_init_writes_a_starter_that_loads(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 0
+    assert f"wrote {tmp_path / 'org.yaml'}" in result.stderr
+    org = load(tmp_path / "org.yaml")
+    assert org.customers and org.teams and org.suppliers
+    graph = runner.invoke(app, ["graph", str(tmp_path / "org.yaml")])
+    assert graph.exit_code == 0
+
+
+def test_init_refuses_to_overwrite(runner: CliRunner, tmp_path: Path) -> None:
+    existing = write(tmp_path, "org.yaml", "mine\n")
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "already exists" in result.stderr
+    assert existing.read_text() == "mine\n"
+
+
+def test_init_into_a_missing_folder(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "no such directory" in result.stderr
+
+
+def _schema(runner: CliRunner) -> dict[str, object]:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema: dict[str, object] = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def _yaml_files() -> list[Path]:
+    starter = Path(__file__).resolve().parent.parent / "src" / "icmap" / "starter.yaml"
+    return [*sorted(EXAMPLES.rglob("*.yaml")), starter]
+
+
+@pytest.mark.parametrize("path", _yaml_files(), ids=lambda p: p.name)
+def test_every_example_validates_against_the_schema(runner: CliRunner, path: Path) -> None:
+    validator = jsonschema.Draft202012Validator(_schema(runner))
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+    assert errors == []
+
+
+def test_schema_rejects_what_the_loader_rejects(runner: CliRunner) -> None:
+    validator = jsonschema.Draft202012Validator(_schema(runner))
+    bad = {
+        "teams": {"a": {"provide": []}},
+        "customers": {"c": {"name": "C"}},
+    }
+    assert not validator.is_valid(bad)
+    assert not validator.is_valid(
+        {"teams": {"a": {"provides": [{"what": "x", "to": "c", "lead_time": "5"}]}}}
+    )
+    assert validator.is_valid(
+        {"x-anchors": [1], "teams": {"a": {"provides": [{"what": "x", "to": ["c"]}]}}}
+    )
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "icmap", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout == f"icmap {__version__}\n"
