@@ -140,6 +140,12 @@ def test_graph_output_file(runner: CliRunner, tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["tree.txt"]  # no temp file left
 
 
+def test_graph_output_dash_is_stdout(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["graph", RESTAURANT, "-o", "-"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Bistro Lumière")
+
+
 def test_graph_unknown_extension_is_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["graph", RESTAURANT, "-o", str(tmp_path / "tree.xyz")])
     assert result.exit_code == 2
