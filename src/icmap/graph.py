@@ -82,3 +82,18 @@ def relations(graph: OrgGraph, provider: str, receiver: str) -> list[Relation]:
 def nodes_of_kind(graph: OrgGraph, wanted: Kind) -> list[str]:
     """The ids of every node of one kind, sorted."""
     return sorted(n for n in graph.nodes if graph.nodes[n]["kind"] == wanted)
+
+
+def lead_time_hours(graph: OrgGraph, provider: str, receiver: str) -> float | None:
+    """The hand-off's lead time: the longest of its relations' (the receiver waits for all).
+
+    ``None`` when none of the relations on the edge has a lead time.
+    """
+    known = [r.lead_time.hours for r in relations(graph, provider, receiver) if r.lead_time]
+    return max(known) if known else None
+
+
+def weakest_relation(graph: OrgGraph, provider: str, receiver: str) -> Relation | None:
+    """The relation on the edge with the lowest satisfaction score, if any is scored."""
+    scored = [r for r in relations(graph, provider, receiver) if r.satisfaction is not None]
+    return min(scored, key=lambda r: (r.satisfaction, r.what)) if scored else None

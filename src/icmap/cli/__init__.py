@@ -14,6 +14,7 @@ from icmap import __version__
 from icmap.cli.common import settings
 from icmap.cli.graph_cmd import graph
 from icmap.cli.init_cmd import init
+from icmap.cli.report_cmd import report
 from icmap.cli.schema_cmd import schema
 
 app = typer.Typer(
@@ -52,6 +53,7 @@ def _root(
 
 
 app.command()(graph)
+app.command()(report)
 app.command()(init)
 app.command()(schema)
 

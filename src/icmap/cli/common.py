@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+E = TypeVar("E", bound=Enum)
 
 ISSUES_URL = "the icmap issue tracker"
 
@@ -37,6 +38,16 @@ class Color(str, Enum):
     never = "never"
 
 
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help="Write to this file instead of stdout ('-' is stdout); its extension picks the "
+        "format unless -f is given.",
+        show_default=False,
+    ),
+]
 OrgArgument = Annotated[
     Path | None,
     typer.Argument(
@@ -144,3 +155,39 @@ def load_org(org: Path | None, org_option: Path | None) -> Org:
     if org is not None and org_option is not None and org != org_option:
         raise UsageError(f"two orgs given: {org} and --org {org_option}; pass one")
     return load(find_org(org or org_option, os.environ, Path()))
+
+
+def is_stdout(output: Path | None) -> bool:
+    return output is None or str(output) == "-"
+
+
+def write_output(output: Path, data: str, sources: tuple[str, ...]) -> None:
+    """Write ``data`` to ``output`` atomically, refusing to overwrite an input org file."""
+    from icmap.output import write_atomic
+
+    if output.resolve() in {Path(source).resolve() for source in sources}:
+        raise UsageError(f"{output} is one of the org files; icmap never overwrites its input")
+    write_atomic(output, data.encode("utf-8"))
+    print(f"wrote {output}", file=sys.stderr)
+
+
+def format_from(output: Path | None, chosen: E | None, extensions: dict[str, E], default: E) -> E:
+    """The format asked for with -f, else the one the -o file's extension names."""
+    if chosen is not None:
+        return chosen
+    if is_stdout(output):
+        return default
+    assert output is not None
+    suffix = output.suffix.lower()
+    if suffix not in extensions:
+        known = ", ".join(sorted(extensions))
+        raise UsageError(
+            f"cannot tell the format of {output} from its extension {suffix or '(none)'!r}: "
+            f"known extensions are {known}; or choose one with -f/--format"
+        )
+    return extensions[suffix]
+
+
+def print_text(data: str) -> None:
+    """Machine output (JSON, markdown) goes to stdout as plain text, never through rich."""
+    sys.stdout.write(data)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from icmap.cli.common import Color, ColorOption, OrgArgument, OrgOption, handle_errors, load_org
-from icmap.errors import UsageError
+from icmap.cli.common import (
+    Color,
+    ColorOption,
+    OrgArgument,
+    OrgOption,
+    OutputOption,
+    format_from,
+    handle_errors,
+    is_stdout,
+    load_org,
+    make_console,
+    write_output,
+)
 
 
 class GraphFormat(str, Enum):
@@ -23,22 +32,6 @@ class GraphFormat(str, Enum):
 EXTENSIONS = {".txt": GraphFormat.text}
 
 
-def format_for(output: Path | None, chosen: GraphFormat | None) -> GraphFormat:
-    """The format asked for with -f, else inferred from the -o file's extension."""
-    if chosen is not None:
-        return chosen
-    if output is None or str(output) == "-":
-        return GraphFormat.text
-    suffix = output.suffix.lower()
-    if suffix not in EXTENSIONS:
-        known = ", ".join(sorted(EXTENSIONS))
-        raise UsageError(
-            f"cannot tell the format of {output} from its extension {suffix or '(none)'!r}: "
-            f"known extensions are {known}; or choose one with -f/--format"
-        )
-    return EXTENSIONS[suffix]
-
-
 @handle_errors
 def graph(
     org: OrgArgument = None,
@@ -49,15 +42,7 @@ def graph(
             "-f", "--format", help="Output format. Default: from the -o extension, else text."
         ),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--output",
-            help="Write to this file instead of stdout ('-' is stdout).",
-            show_default=False,
-        ),
-    ] = None,
+    output: OutputOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Show who serves whom, as a tree behind each external customer.
@@ -73,20 +58,15 @@ def graph(
     from icmap.graph import build_graph
     from icmap.render import terminal
 
-    chosen = format_for(output, output_format)
+    chosen = format_from(output, output_format, EXTENSIONS, GraphFormat.text)
     loaded = load_org(org, org_option)
     internal = build_graph(loaded)
     view = terminal.org_view(internal, customer_trees(internal), reach(internal))
-    if output is None or str(output) == "-":
-        from icmap.cli.common import make_console
-
+    assert chosen is GraphFormat.text
+    if is_stdout(output):
         make_console(color).print(view)
         return
-    from icmap.output import write_atomic
     from icmap.render.text import to_plain_text
 
-    if output.resolve() in {Path(s).resolve() for s in loaded.sources}:
-        raise UsageError(f"{output} is one of the org files; icmap never overwrites its input")
-    assert chosen is GraphFormat.text
-    write_atomic(output, to_plain_text(view).encode())
-    print(f"wrote {output}", file=sys.stderr)
+    assert output is not None
+    write_output(output, to_plain_text(view), loaded.sources)

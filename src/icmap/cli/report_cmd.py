@@ -1,0 +1,93 @@
+"""``icmap report``: every analysis of the org."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from icmap.cli.common import (
+    Color,
+    ColorOption,
+    OrgArgument,
+    OrgOption,
+    OutputOption,
+    format_from,
+    handle_errors,
+    is_stdout,
+    load_org,
+    make_console,
+    print_text,
+    write_output,
+)
+
+
+class ReportFormat(str, Enum):
+    """Output formats of ``icmap report``."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+EXTENSIONS = {
+    ".txt": ReportFormat.text,
+    ".json": ReportFormat.json,
+    ".md": ReportFormat.markdown,
+    ".markdown": ReportFormat.markdown,
+}
+
+
+@handle_errors
+def report(
+    org: OrgArgument = None,
+    org_option: OrgOption = None,
+    output_format: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "-f", "--format", help="Output format. Default: from the -o extension, else text."
+        ),
+    ] = None,
+    output: OutputOption = None,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Analyse the org: front line, distances, critical paths, slack, chokepoints, loops.
+
+    Shows the teams one hand-off from a customer, how far every team is from one, the chain
+    of hand-offs with the longest lead time to each customer and every team's slack, the
+    single points of failure, the loops of mutual service, and the weakest satisfaction links.
+    See docs/analyses.md for what each one means.
+
+    Example: icmap report examples/northwind -f markdown -o report.md
+    """
+    from icmap.analysis.report import build_report
+    from icmap.graph import build_graph
+
+    chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text)
+    loaded = load_org(org, org_option)
+    internal = build_graph(loaded)
+    result = build_report(internal)
+    if chosen is ReportFormat.json:
+        from icmap.render import report_json
+
+        data = report_json.render(result, internal)
+    elif chosen is ReportFormat.markdown:
+        from icmap.render import report_markdown
+
+        data = report_markdown.render(result)
+    else:
+        from icmap.render import report_terminal
+
+        view = report_terminal.render(result)
+        if is_stdout(output):
+            make_console(color).print(view)
+            return
+        from icmap.render.text import to_plain_text
+
+        data = to_plain_text(view)
+    if is_stdout(output):
+        print_text(data)
+    else:
+        assert output is not None
+        write_output(output, data, loaded.sources)

@@ -1,0 +1,57 @@
+"""``icmap report -f json``: one stable JSON object (documented in docs/analyses.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from icmap.analysis.report import Report
+    from icmap.graph import OrgGraph
+
+SCHEMA_VERSION = 1
+
+
+def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
+    """The report as plain JSON-ready data, ids sorted everywhere."""
+    hours = report.critical.unit == "hours"
+    members = sorted(n for n in graph.nodes if graph.nodes[n]["kind"] != "customer")
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "organisation": report.organisation or None,
+        "counts": report.counts,
+        "front_line": [{"team": f.team, "customers": list(f.customers)} for f in report.front_line],
+        "distance": {n: report.reach.hops.get(n) for n in members},
+        "nearest_customer": {n: report.reach.nearest.get(n) for n in members},
+        "disconnected": list(report.reach.disconnected),
+        "critical_path_unit": report.critical.unit,
+        "lead_times": {
+            "handoffs": report.critical.handoffs,
+            "missing": report.critical.missing_lead_times,
+        },
+        "critical_paths": [
+            {
+                "customer": p.customer,
+                "path": list(p.path),
+                "lead_time_hours": p.total if hours else None,
+                "hops": len(p.path) - 1,
+                "missing_lead_times": p.missing_lead_times,
+                "exact": p.exact,
+            }
+            for p in report.critical.paths
+        ],
+        "slack_hours" if hours else "slack_hops": report.critical.slack,
+        "approximated_loops": report.critical.approximated_loops,
+        "chokepoints": [
+            {"team": c.team, "dependents": list(c.dependents)} for c in report.chokepoints
+        ],
+        "loops": report.loops,
+        "weakest_links": [asdict(w) for w in report.weakest],
+    }
+    return data
+
+
+def render(report: Report, graph: OrgGraph) -> str:
+    """The JSON text, indented, with a final newline."""
+    return json.dumps(report_data(report, graph), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,95 @@
+"""``icmap report -f markdown``: for org-design repositories' docs and pull requests."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from icmap.render.report_words import (
+    TOP,
+    amount,
+    chain,
+    critical_notes,
+    distance_histogram,
+    link,
+    loop_text,
+    summary,
+    top_slack,
+)
+
+if TYPE_CHECKING:
+    from icmap.analysis.report import Report
+
+# Only what can start markup inside a line or a table cell; ids like wait-staff stay readable.
+_ESCAPES = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|~"})
+
+
+def escape(text: str) -> str:
+    """Text that GitHub markdown shows literally, on one line, even inside a table cell.
+
+    >>> escape("a|b <script>")
+    'a\\\\|b \\\\<script\\\\>'
+    """
+    return " ".join(text.split()).translate(_ESCAPES)
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def render(report: Report) -> str:
+    unit = report.critical.unit
+    out = [f"# {escape(report.organisation or 'Organisation')}: internal-customer report", ""]
+    out += [escape(summary(report)), ""]
+
+    out += ["## Front line", "", _row("team", "serves"), _row("---", "---")]
+    out += [_row(escape(f.team), escape(", ".join(f.customers))) for f in report.front_line]
+
+    out += ["", "## Distance to the customer", "", _row("hand-offs", "teams"), _row("---:", "---:")]
+    out += [_row(hops, str(n)) for hops, n in distance_histogram(report)]
+
+    out += [
+        "",
+        "## Critical paths",
+        "",
+        _row("customer", "total", "path"),
+        _row("---", "---:", "---"),
+    ]
+    notes: list[str] = []
+    for path in report.critical.paths:
+        out.append(_row(escape(path.customer), amount(path.total, unit), escape(chain(path.path))))
+        notes += [f"- {escape(path.customer)}: {escape(n)}" for n in critical_notes(path, unit)]
+    out += ["", *notes] if notes else []
+
+    out += ["", "## Most slack", "", _row("team", "slack"), _row("---", "---:")]
+    out += [_row(escape(team), amount(value, unit)) for team, value in top_slack(report)]
+
+    out += ["", "## Chokepoints", ""]
+    if report.chokepoints:
+        out += [_row("team", "stranded if it fails", "teams"), _row("---", "---:", "---")]
+        ranked = sorted(report.chokepoints, key=lambda c: (-len(c.dependents), c.team))
+        for point in ranked[:TOP]:
+            names = escape(", ".join(point.dependents))
+            out.append(_row(escape(point.team), str(len(point.dependents)), names))
+    else:
+        out.append("None: every team has more than one way to the customer.")
+
+    out += ["", "## Loops", ""]
+    out += [f"- {escape(loop_text(group))}" for group in report.loops] or ["None."]
+
+    out += ["", "## Weakest links", ""]
+    out += [_row("customer", "weakest on the critical path", "bounded at", "by")]
+    out.append(_row("---", "---", "---:", "---"))
+    for item in report.weakest:
+        bound = "—" if item.bound is None else f"{item.bound:.1f}" + (" ⚠" if item.low else "")
+        out.append(
+            _row(
+                escape(item.customer),
+                escape(link(item.critical_path_weakest)),
+                bound,
+                escape(link(item.bottleneck)),
+            )
+        )
+    if report.reach.disconnected:
+        out += ["", "## No path to any external customer", ""]
+        out += [f"- {escape(n)}" for n in report.reach.disconnected]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,111 @@
+"""``icmap report`` in the terminal: rich tables, names always as text (never markup)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from icmap.render.report_words import (
+    TOP,
+    amount,
+    chain,
+    critical_notes,
+    distance_histogram,
+    link,
+    loop_text,
+    summary,
+    top_slack,
+)
+
+if TYPE_CHECKING:
+    from icmap.analysis.report import Report
+
+
+def _heading(text: str) -> Text:
+    return Text(f"\n{text}", style="bold underline")
+
+
+def _table(*columns: str) -> Table:
+    table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold")
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
+def render(report: Report) -> RenderableType:
+    """The whole report as one rich renderable."""
+    unit = report.critical.unit
+    parts: list[RenderableType] = [
+        Text(report.organisation or "Organisation", style="bold"),
+        Text(summary(report), style="dim"),
+    ]
+
+    parts.append(_heading("Front line (one hand-off from an external customer)"))
+    front = _table("team", "serves")
+    for team in report.front_line:
+        front.add_row(Text(team.team, style="cyan"), Text(", ".join(team.customers)))
+    parts.append(front if report.front_line else Text("no team hands work to a customer"))
+
+    parts.append(_heading("Distance to the customer (hand-offs)"))
+    histogram = _table("hops", "teams", "")
+    rows = distance_histogram(report)
+    widest = max((n for _, n in rows), default=1)
+    for hops, n in rows:
+        bar = "█" * max(1, round(20 * n / widest))
+        histogram.add_row(hops, str(n), Text(bar, style="red" if hops == "none" else "green"))
+    parts.append(histogram)
+
+    parts.append(_heading("Critical path to each customer"))
+    for path in report.critical.paths:
+        line = Text(f"{path.customer}: ", style="bold")
+        line.append(amount(path.total, unit), style="bold magenta")
+        parts.append(line)
+        parts.append(Text(f"  {chain(path.path)}"))
+        for note in critical_notes(path, unit):
+            parts.append(Text(f"  note: {note}", style="yellow"))
+
+    parts.append(_heading("Most slack (how much later a team could deliver)"))
+    slack = _table("team", "slack")
+    for slack_team, value in top_slack(report):
+        slack.add_row(Text(slack_team, style="cyan"), amount(value, unit))
+    zero = sum(1 for value in report.critical.slack.values() if value == 0)
+    parts += [
+        slack,
+        Text(f"{zero} teams and suppliers have no slack: they are critical.", style="dim"),
+    ]
+
+    parts.append(_heading("Chokepoints (single points of failure)"))
+    if report.chokepoints:
+        table = _table("team", "stranded if it fails", "")
+        ranked = sorted(report.chokepoints, key=lambda c: (-len(c.dependents), c.team))
+        for point in ranked[:TOP]:
+            shown = ", ".join(point.dependents[:6]) + (" …" if len(point.dependents) > 6 else "")
+            table.add_row(Text(point.team, style="cyan"), str(len(point.dependents)), Text(shown))
+        parts.append(table)
+        if len(ranked) > TOP:
+            parts.append(Text(f"… and {len(ranked) - TOP} more", style="dim"))
+    else:
+        parts.append(Text("none: every team has more than one way to the customer"))
+
+    parts.append(_heading("Loops (teams serving each other)"))
+    parts += [Text(f"• {loop_text(group)}") for group in report.loops] or [Text("none")]
+
+    parts.append(_heading("Weakest links (satisfaction)"))
+    weak = _table("customer", "weakest on the critical path", "bounded at", "by")
+    for item in report.weakest:
+        bound = "—" if item.bound is None else f"{item.bound:.1f}"
+        weak.add_row(
+            Text(item.customer, style="bold"),
+            Text(link(item.critical_path_weakest)),
+            Text(bound, style="bold red" if item.low else ""),
+            Text(link(item.bottleneck)),
+        )
+    parts.append(weak)
+
+    if report.reach.disconnected:
+        parts.append(_heading("No path to any external customer"))
+        parts.append(Text(", ".join(report.reach.disconnected), style="yellow"))
+    return Group(*parts)

@@ -1,0 +1,87 @@
+"""Words and numbers shared by the terminal and markdown reports, so both say the same."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from icmap.model import format_hours
+
+if TYPE_CHECKING:
+    from icmap.analysis.critical import CriticalPath, Unit
+    from icmap.analysis.report import Report
+    from icmap.analysis.weakest import WeakLink
+
+#: How many rows the longer lists show before saying how many more there are.
+TOP = 10
+
+
+def amount(value: float, unit: Unit) -> str:
+    """A total or a slack in human units: ``19.51d`` or ``4 hops``."""
+    if unit == "hops":
+        return f"{value:g} hop{'' if value == 1 else 's'}"
+    return format_hours(value)
+
+
+def chain(path: tuple[str, ...] | list[str]) -> str:
+    return " → ".join(path)
+
+
+def critical_notes(path: CriticalPath, unit: Unit) -> list[str]:
+    """Caveats a reader must see next to a critical path."""
+    notes = []
+    if unit == "hops":
+        notes.append("no lead times in this org: hand-offs counted instead")
+    elif path.missing_lead_times:
+        n = path.missing_lead_times
+        notes.append(f"{n} hand-off{'s' if n != 1 else ''} on it without a lead time, counted as 0")
+    if not path.exact:
+        notes.append("a loop was too large to search exactly: this chain may not be the longest")
+    return notes
+
+
+def link(weak: WeakLink | None) -> str:
+    if weak is None:
+        return "—"
+    return f"{weak.provider} → {weak.receiver}: {weak.what} ({weak.satisfaction:.1f})"
+
+
+def distance_histogram(report: Report) -> list[tuple[str, int]]:
+    """``(hops, number of teams)`` rows, then the disconnected count."""
+    teams = {n for n in report.reach.hops if n not in _suppliers(report)}
+    counts = Counter(report.reach.hops[n] for n in teams)
+    rows = [(str(h), counts[h]) for h in sorted(counts)]
+    disconnected = [n for n in report.reach.disconnected if n not in _suppliers(report)]
+    if disconnected:
+        rows.append(("none", len(disconnected)))
+    return rows
+
+
+def _suppliers(report: Report) -> set[str]:
+    return set(report.suppliers)
+
+
+def top_slack(report: Report) -> list[tuple[str, float]]:
+    """Teams with slack, the most first (ties by id); critical teams are counted elsewhere."""
+    slack = [(team, value) for team, value in report.critical.slack.items() if value > 0]
+    return sorted(slack, key=lambda item: (-item[1], item[0]))[:TOP]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(report: Report) -> str:
+    counts = report.counts
+    parts = [
+        plural(counts["teams"], "team"),
+        plural(counts["customers"], "external customer"),
+        plural(counts["suppliers"], "outside supplier"),
+        plural(counts["handoffs"], "hand-off"),
+    ]
+    return ", ".join(parts)
+
+
+def loop_text(group: list[str]) -> str:
+    """A loop's members: they all serve each other, directly or through the others."""
+    return f"{', '.join(group)} ({len(group)} teams)"

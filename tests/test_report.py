@@ -1,0 +1,122 @@
+"""``icmap report`` in every format, on real examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLE_PATHS, EXAMPLES
+from icmap import build_graph, load_text
+from icmap.analysis.report import build_report
+from icmap.cli import app
+from icmap.render import report_markdown
+
+PERT = str(Path(__file__).parent / "fixtures" / "pert.yaml")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_json_report_fields(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["report", PERT, "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["schema_version"] == 1
+    assert data["front_line"] == [
+        {"team": "f", "customers": ["customer"]},
+        {"team": "g", "customers": ["customer"]},
+    ]
+    assert data["distance"]["a"] == 3 and data["distance"]["g"] == 1
+    assert data["disconnected"] == []
+    [path] = data["critical_paths"]
+    assert path["customer"] == "customer"
+    assert path["path"] == ["a", "c", "e", "g", "customer"]
+    assert round(path["lead_time_hours"] / 24, 2) == 19.51
+    assert round(data["slack_hours"]["b"] / 24, 2) == 3.84
+    assert data["chokepoints"] == [
+        {"team": "e", "dependents": ["b", "c"]},
+        {"team": "f", "dependents": ["d"]},
+        {"team": "g", "dependents": ["b", "c", "e"]},
+    ]
+    assert data["loops"] == []
+    assert data["weakest_links"][0]["customer"] == "customer"
+
+
+def test_json_report_of_an_org_with_loops_and_chokepoints(runner: CliRunner) -> None:
+    data = json.loads(
+        runner.invoke(app, ["report", str(EXAMPLES / "restaurant.yaml"), "-f", "json"]).stdout
+    )
+    assert {"team": "kitchen", "dependents": ["fishmonger"]} in data["chokepoints"]
+    assert data["loops"] == [["expediters", "kitchen", "pastry", "wait-staff"]]
+    assert data["critical_paths"][0]["missing_lead_times"] == 1
+    assert data["lead_times"] == {"handoffs": 15, "missing": 1}
+
+
+def test_hops_only_org_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        "customers: {c: {}}\nteams:\n"
+        "  a: {provides: [{what: x, to: b}]}\n  b: {provides: [{what: y, to: c}]}\n"
+    )
+    data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
+    assert data["critical_path_unit"] == "hops"
+    assert data["critical_paths"][0]["lead_time_hours"] is None
+    assert data["slack_hops"] == {"a": 0, "b": 0}
+    text = runner.invoke(app, ["report", str(org)]).stdout
+    assert "no lead times in this org: hand-offs counted instead" in text
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PATHS, ids=lambda p: p.name)
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_report_on_every_example(runner: CliRunner, path: Path, fmt: str) -> None:
+    result = runner.invoke(app, ["report", str(path), "-f", fmt])
+    assert result.exit_code == 0, result.stderr
+    assert "Critical path" in result.stdout or "critical_paths" in result.stdout
+
+
+def test_text_report_reads_well(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["report", PERT])
+    assert "Critical path to each customer" in result.stdout
+    assert "customer: 19.51d\n  a → c → e → g → customer\n" in result.stdout
+    assert "Most slack" in result.stdout
+
+
+def test_report_output_files_by_extension(runner: CliRunner, tmp_path: Path) -> None:
+    for name, probe in (
+        ("r.json", '"schema_version": 1'),
+        ("r.md", "## Critical paths"),
+        ("r.txt", "Front line"),
+    ):
+        result = runner.invoke(app, ["report", PERT, "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.stderr
+        assert probe in (tmp_path / name).read_text(encoding="utf-8")
+    bad = runner.invoke(app, ["report", PERT, "-o", str(tmp_path / "r.pdf")])
+    assert bad.exit_code == 2
+    assert "known extensions are .json, .markdown, .md, .txt" in bad.stderr
+
+
+def test_markdown_escapes_names() -> None:
+    graph = build_graph(
+        load_text(
+            'organisation: "A|B <script>"\ncustomers: {c: {}}\n'
+            'teams:\n  "x|y": {provides: [{what: "*bold* [link](u)", to: c, satisfaction: 2}]}\n'
+        )
+    )
+    text = report_markdown.render(build_report(graph))
+    assert "# A\\|B \\<script\\>: internal-customer report" in text
+    assert "| x\\|y | c |" in text
+    assert "\\*bold\\* \\[link\\](u)" in text
+    assert "<script>" not in text
+
+
+def test_terminal_report_treats_names_as_text(runner: CliRunner, tmp_path: Path) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text('customers: {c: {}}\nteams:\n  "[red]x": {provides: [{what: w, to: c}]}\n')
+    result = runner.invoke(app, ["report", str(org), "--color", "always"])
+    assert result.exit_code == 0
+    assert "[red]x" in result.stdout
