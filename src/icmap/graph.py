@@ -97,3 +97,34 @@ def weakest_relation(graph: OrgGraph, provider: str, receiver: str) -> Relation 
     """The relation on the edge with the lowest satisfaction score, if any is scored."""
     scored = [r for r in relations(graph, provider, receiver) if r.satisfaction is not None]
     return min(scored, key=lambda r: (r.satisfaction, r.what)) if scored else None
+
+
+def find_party(graph: OrgGraph, text: str) -> str:
+    """The id of the team or supplier named by ``text``: its id or display name, any case.
+
+    Raises :class:`~icmap.errors.UsageError` with a did-you-mean, the candidates when a name is
+    ambiguous, or a word on customers (they receive work; they do not fail inside the org).
+    """
+    import difflib
+
+    from icmap.errors import UsageError
+
+    if text in graph and graph.nodes[text]["kind"] != "customer":
+        return text
+    wanted = text.casefold()
+    matches = sorted(
+        n
+        for n in graph.nodes
+        if graph.nodes[n]["kind"] != "customer"
+        and wanted in (n.casefold(), str(graph.nodes[n]["name"]).casefold())
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UsageError(f"{text!r} is ambiguous: it names {', '.join(matches)}; use an id")
+    if any(n.casefold() == wanted for n in nodes_of_kind(graph, "customer")):
+        raise UsageError(f"{text!r} is an external customer; name a team or a supplier")
+    choices = [n for n in graph.nodes if graph.nodes[n]["kind"] != "customer"]
+    close = difflib.get_close_matches(text, sorted(choices), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise UsageError(f"no team or supplier {text!r} in this org{hint}")

@@ -173,14 +173,9 @@ def critical_paths(graph: OrgGraph) -> CriticalPaths:
     import networkx as nx
 
     unit, missing = _unit_of(graph)
-    weight = _Weights(graph, unit)
-    components = list(nx.strongly_connected_components(graph))
-    component_of = {node: index for index, members in enumerate(components) for node in members}
-    dag = nx.condensation(graph, components)
-    topo = list(nx.topological_sort(dag))
-    inner = {i: _inner_paths(graph, components[i], weight) for i in range(len(components))}
+    split, topo = _split(graph, unit)
+    components, component_of, inner = split.components, split.component_of, split.inner
     approximated = sorted(sorted(components[i]) for i, found in inner.items() if not found.exact)
-    split = _Loops(graph, components, component_of, inner, weight)
 
     paths: list[CriticalPath] = []
     slack: dict[str, float] = {}
@@ -226,7 +221,9 @@ class _Loops:
 class _Forward:
     """Longest paths ending at each node, component by component in topological order."""
 
-    def __init__(self, loops: _Loops) -> None:
+    def __init__(self, loops: _Loops, starts: set[str] | None = None) -> None:
+        # With ``starts``, chains may only begin at those nodes; otherwise anywhere.
+        self.starts = starts
         self.graph, self.components, self.inner = loops.graph, loops.components, loops.inner
         self.weight, self.component_of = loops.weight, loops.component_of
         self.leave: dict[str, Score] = {}  # best path ending at the node
@@ -238,20 +235,21 @@ class _Forward:
             members = sorted(self.components[index])
             arrive: dict[str, Score] = {}
             for u in members:
-                best: Score = (0.0, 0)
+                best: Score | None = (0.0, 0) if self.starts is None or u in self.starts else None
                 source: str | None = None
                 for p in sorted(self.graph.predecessors(u)):
                     if self.component_of[p] == index or p not in self.leave:
                         continue
                     weight, hops = self.leave[p]
                     candidate = (weight + self.weight(p, u), hops + 1)
-                    if candidate > best:
+                    if best is None or candidate > best:
                         best, source = candidate, p
-                arrive[u], self.came_from[u] = best, source
+                if best is not None:
+                    arrive[u], self.came_from[u] = best, source
             table = self.inner[index].best
             for x in members:
                 best_x: Score | None = None
-                for u in members:
+                for u in arrive:
                     if x in table[u]:
                         inner_weight, inner_path = table[u][x]
                         candidate = (
@@ -260,8 +258,8 @@ class _Forward:
                         )
                         if best_x is None or candidate > best_x:
                             best_x, self.entry[x] = candidate, u
-                assert best_x is not None  # x reaches itself
-                self.leave[x] = best_x
+                if best_x is not None:
+                    self.leave[x] = best_x
 
     def path_to(self, node: str) -> tuple[str, ...]:
         segments: list[tuple[str, ...]] = []
@@ -295,6 +293,52 @@ def _to_customer(loops: _Loops, order: list[int], customer: str) -> dict[str, fl
         for x in members:
             longest[x] = max(w + depart[v] for v, (w, _) in table[x].items())
     return longest
+
+
+def _split(graph: OrgGraph, unit: Unit) -> tuple[_Loops, list[int]]:
+    """The graph's loops with their inner paths, and the loops in topological order."""
+    import networkx as nx
+
+    weight = _Weights(graph, unit)
+    components = list(nx.strongly_connected_components(graph))
+    component_of = {node: index for index, members in enumerate(components) for node in members}
+    topo = list(nx.topological_sort(nx.condensation(graph, components)))
+    inner = {i: _inner_paths(graph, components[i], weight) for i in range(len(components))}
+    return _Loops(graph, components, component_of, inner, weight), topo
+
+
+def longest_chain(graph: OrgGraph, sources: set[str], target: str) -> CriticalPath | None:
+    """The chain from any of ``sources`` to ``target`` whose lead times add up to the most.
+
+    Same weights, method and limits as :func:`critical_paths`; ``None`` when no source
+    reaches ``target``.
+
+    >>> import networkx as nx
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c")], relations=[])
+    >>> nx.set_edge_attributes(g, [], "relations")
+    >>> longest_chain(g, {"a"}, "c").path
+    ('a', 'b', 'c')
+    """
+    import networkx as nx
+
+    unit, _ = _unit_of(graph)
+    split, topo = _split(graph, unit)
+    between = {target} | nx.ancestors(graph, target)
+    reachable: set[str] = set()
+    for source in sources & between:
+        reachable |= {source} | nx.descendants(graph, source)
+    involved = {split.component_of[n] for n in between & reachable}
+    if not involved:
+        return None
+    forward = _Forward(split, starts=set(sources))
+    forward.run([i for i in topo if i in involved])
+    if target not in forward.leave:
+        return None
+    path = forward.path_to(target)
+    lacking = sum(1 for u, v in itertools.pairwise(path) if lead_time_hours(graph, u, v) is None)
+    exact = all(split.inner[i].exact for i in involved)
+    total = _tidy(forward.leave[target][0])
+    return CriticalPath(target, path, total, lacking if unit == "hours" else 0, exact)
 
 
 def _tidy(value: float) -> float:

@@ -13,6 +13,7 @@ import typer
 from icmap import __version__
 from icmap.cli.common import settings
 from icmap.cli.graph_cmd import graph
+from icmap.cli.impact_cmd import impact
 from icmap.cli.init_cmd import init
 from icmap.cli.report_cmd import report
 from icmap.cli.schema_cmd import schema
@@ -54,6 +55,7 @@ def _root(
 
 app.command()(graph)
 app.command()(report)
+app.command()(impact)
 app.command()(init)
 app.command()(schema)
 

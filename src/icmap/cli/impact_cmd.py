@@ -1,0 +1,132 @@
+"""``icmap impact``: who is hit if a team fails."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from icmap.cli.common import (
+    Color,
+    ColorOption,
+    OrgOption,
+    OutputOption,
+    format_from,
+    handle_errors,
+    is_stdout,
+    load_org,
+    make_console,
+    print_text,
+    write_output,
+)
+
+
+class ImpactFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+class Direction(str, Enum):
+    down = "down"
+    up = "up"
+    both = "both"
+
+
+EXTENSIONS = {
+    ".txt": ImpactFormat.text,
+    ".json": ImpactFormat.json,
+    ".md": ImpactFormat.markdown,
+    ".markdown": ImpactFormat.markdown,
+    ".dot": ImpactFormat.dot,
+    ".gv": ImpactFormat.dot,
+    ".mmd": ImpactFormat.mermaid,
+}
+
+
+@handle_errors
+def impact(
+    teams: Annotated[
+        list[str],
+        typer.Argument(
+            help="Team or supplier ids or names (any case); several = joint failure.",
+            show_default=False,
+        ),
+    ],
+    org_option: OrgOption = None,
+    direction: Annotated[
+        Direction,
+        typer.Option("--direction", help="down: who depends on it; up: what it depends on."),
+    ] = Direction.both,
+    depth: Annotated[
+        int | None,
+        typer.Option(
+            "--depth",
+            min=1,
+            help="List teams at most this many hand-offs away.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        ImpactFormat | None,
+        typer.Option(
+            "-f", "--format", help="Output format. Default: from the -o extension, else text."
+        ),
+    ] = None,
+    output: OutputOption = None,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Show who is hit if a team fails: downstream, customers, stranded and upstream teams.
+
+    The org comes from --org, $ICMAP_ORG, or ./org.yaml, ./org.yml, ./org/. Several teams
+    mean their joint failure. --depth limits the listed teams, not the verdict.
+
+    Example: icmap impact kitchen --org examples/restaurant.yaml
+    """
+    from icmap.analysis.impact import impact as compute
+    from icmap.graph import build_graph, find_party
+
+    chosen = format_from(output, output_format, EXTENSIONS, ImpactFormat.text)
+    loaded = load_org(None, org_option)
+    graph = build_graph(loaded)
+    failed = [find_party(graph, team) for team in teams]
+    result = compute(graph, failed, depth=depth)
+    down, up = direction is not Direction.up, direction is not Direction.down
+    if chosen is ImpactFormat.text:
+        from icmap.render import impact_terminal
+
+        view = impact_terminal.render(result, down=down, up=up)
+        if is_stdout(output):
+            make_console(color).print(view)
+            return
+        from icmap.render.text import to_plain_text
+
+        data = to_plain_text(view)
+    elif chosen is ImpactFormat.json:
+        from icmap.render import impact_json
+
+        data = impact_json.render(result, down=down, up=up)
+    elif chosen is ImpactFormat.markdown:
+        from icmap.render import impact_markdown
+
+        data = impact_markdown.render(result, down=down, up=up)
+    else:
+        from icmap.analysis.picture import impact_picture
+
+        picture = impact_picture(graph, result)
+        if chosen is ImpactFormat.dot:
+            from icmap.render import dot
+
+            data = dot.render(picture)
+        else:
+            from icmap.render import mermaid
+
+            data = mermaid.render(picture)
+    if is_stdout(output):
+        print_text(data)
+    else:
+        assert output is not None
+        write_output(output, data, loaded.sources)

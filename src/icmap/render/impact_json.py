@@ -1,0 +1,52 @@
+"""``icmap impact -f json``: one object, documented in docs/impact.md."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from icmap.analysis.impact import Hit, Impact
+
+SCHEMA_VERSION = 1
+
+
+def _hit(hit: Hit) -> dict[str, Any]:
+    return {
+        "team": hit.team,
+        "distance": hit.distance,
+        "path": list(hit.path),
+        "first_handoff": list(hit.first_handoff),
+    }
+
+
+def impact_data(result: Impact, *, down: bool, up: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "team": result.failed[0] if len(result.failed) == 1 else list(result.failed),
+        "failed": list(result.failed),
+        "verdict": result.verdict(),
+        "critical_for": list(result.critical_for),
+    }
+    if down:
+        data["downstream"] = [_hit(h) for h in result.downstream]
+        data["customers"] = [
+            {
+                "customer": c.customer,
+                "fastest": {"path": list(c.fastest), "lead_time_hours": c.fastest_hours},
+                "longest": {
+                    "path": list(c.longest.path),
+                    "lead_time_hours": c.longest.total,
+                    "exact": c.longest.exact,
+                },
+            }
+            for c in result.customers
+        ]
+    if up:
+        data["stranded"] = list(result.stranded)
+        data["upstream"] = [_hit(h) for h in result.upstream]
+    return data
+
+
+def render(result: Impact, *, down: bool, up: bool) -> str:
+    return json.dumps(impact_data(result, down=down, up=up), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,45 @@
+"""``icmap impact -f markdown``: for incident notes and reorganisation proposals."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from icmap.model import format_hours
+from icmap.render.report_markdown import escape
+
+if TYPE_CHECKING:
+    from icmap.analysis.impact import Hit, Impact
+
+
+def _table(hits: list[Hit], what_header: str) -> list[str]:
+    if not hits:
+        return ["None."]
+    rows = [f"| team | hops | {what_header} | chain |", "| --- | ---: | --- | --- |"]
+    for hit in hits:
+        cells = [escape(hit.team), str(hit.distance), escape("; ".join(hit.first_handoff))]
+        rows.append("| " + " | ".join([*cells, escape(" → ".join(hit.path))]) + " |")
+    return rows
+
+
+def render(result: Impact, *, down: bool, up: bool) -> str:
+    out = [
+        f"# If {escape(' and '.join(result.failed))} fails",
+        "",
+        f"**{escape(result.verdict())}**",
+    ]
+    if down:
+        out += ["", "## Downstream", "", *_table(result.downstream, "first hand-off")]
+        out += ["", "## Customers hit", ""]
+        for hit in result.customers:
+            out.append(
+                f"- **{escape(hit.customer)}**: fastest {format_hours(hit.fastest_hours)} "
+                f"({escape(' → '.join(hit.fastest))}), longest {format_hours(hit.longest.total)} "
+                f"({escape(' → '.join(hit.longest.path))})"
+            )
+        if not result.customers:
+            out.append("None: its work reaches no external customer.")
+    if up:
+        out += ["", "## Stranded", ""]
+        out.append(escape(", ".join(result.stranded)) if result.stranded else "None.")
+        out += ["", "## Upstream", "", *_table(result.upstream, "hands over")]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,57 @@
+"""``icmap impact`` in the terminal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from icmap.model import format_hours
+
+if TYPE_CHECKING:
+    from icmap.analysis.impact import Hit, Impact
+
+ARROW = " → "
+
+
+def _hits(title: str, hits: list[Hit], what_header: str) -> list[RenderableType]:
+    table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold")
+    for column in ("team", "hops", what_header, "chain"):
+        table.add_column(column)
+    for hit in hits:
+        table.add_row(
+            Text(hit.team, style="cyan"),
+            str(hit.distance),
+            Text("; ".join(hit.first_handoff)),
+            Text(ARROW.join(hit.path), style="dim"),
+        )
+    body: RenderableType = table if hits else Text("none")
+    return [Text(f"\n{title}", style="bold underline"), body]
+
+
+def render(result: Impact, *, down: bool, up: bool) -> RenderableType:
+    parts: list[RenderableType] = [Text(result.verdict(), style="bold")]
+    if down:
+        parts += _hits("Downstream (depends on its output)", result.downstream, "first hand-off")
+        parts.append(Text("\nCustomers hit", style="bold underline"))
+        for hit in result.customers:
+            line = Text(f"{hit.customer}: ", style="bold")
+            line.append(f"fastest {format_hours(hit.fastest_hours)} ")
+            line.append(ARROW.join(hit.fastest), style="dim")
+            parts.append(line)
+            longest = Text(" " * (len(hit.customer) + 2))
+            longest.append(f"longest {format_hours(hit.longest.total)} ")
+            longest.append(ARROW.join(hit.longest.path), style="dim")
+            parts.append(longest)
+        if not result.customers:
+            parts.append(Text("none: its work reaches no external customer"))
+    if up:
+        parts.append(
+            Text("\nStranded (every path to a customer runs through it)", style="bold underline")
+        )
+        stranded = ", ".join(result.stranded) if result.stranded else "none"
+        parts.append(Text(stranded, style="yellow" if result.stranded else ""))
+        parts += _hits("Upstream (what it depends on)", result.upstream, "hands over")
+    return Group(*parts)

@@ -1,0 +1,225 @@
+"""``icmap impact``: known answers on hand-made orgs, brute force on random ones, and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES, write
+from icmap import build_graph, load_text
+from icmap.analysis.impact import impact
+from icmap.cli import app
+from test_analysis import random_orgs
+
+ORG = """
+customers: {shop: {}, web: {}}
+suppliers: {mill: {provides: [{what: flour, to: bakery, lead_time: 1d}]}}
+teams:
+  bakery:
+    name: Bread Bakery
+    provides: [{what: bread, to: [counter, packing], lead_time: 4h}]
+  counter: {provides: [{what: sales, to: shop, lead_time: 1h}]}
+  packing: {provides: [{what: parcels, to: [courier, counter], lead_time: 2h}]}
+  courier: {provides: [{what: deliveries, to: web, lead_time: 1d}]}
+  marketing: {provides: [{what: leads, to: [sales]}]}
+  sales: {provides: [{what: feedback, to: marketing}, {what: orders, to: counter}]}
+  lab: {provides: [{what: ideas, to: garden}]}
+  garden: {}
+"""
+RESTAURANT = str(EXAMPLES / "restaurant.yaml")
+
+
+@pytest.fixture
+def graph() -> nx.DiGraph[str]:
+    return build_graph(load_text(ORG))
+
+
+def test_downstream_customers_and_stranded(graph: nx.DiGraph[str]) -> None:
+    result = impact(graph, ["bakery"])
+    assert [(h.team, h.distance) for h in result.downstream] == [
+        ("counter", 1),
+        ("packing", 1),
+        ("courier", 2),
+    ]
+    courier = next(h for h in result.downstream if h.team == "courier")
+    assert courier.path == ("bakery", "packing", "courier")
+    assert courier.first_handoff == ("bread",)
+    hits = {c.customer: c for c in result.customers}
+    assert set(hits) == {"shop", "web"}
+    assert hits["shop"].fastest == ("bakery", "counter", "shop")
+    assert hits["shop"].fastest_hours == 5
+    assert hits["shop"].longest.path == ("bakery", "packing", "counter", "shop")
+    assert hits["shop"].longest.total == 7
+    assert result.stranded == ("mill",)
+    assert [(h.team, h.distance) for h in result.upstream] == [("mill", 1)]
+    assert result.critical_for == ("shop", "web")
+    assert result.verdict() == (
+        "bakery: 3 teams downstream, 2 of 2 customers hit, 1 team stranded, "
+        "on the critical path to shop, web"
+    )
+
+
+def test_front_line_team_with_two_paths_upstream_strands_nobody(graph: nx.DiGraph[str]) -> None:
+    result = impact(graph, ["counter"])
+    assert result.downstream == []
+    assert [c.customer for c in result.customers] == ["shop"]
+    # bakery and packing still reach web through the courier; sales and marketing do not.
+    assert result.stranded == ("marketing", "sales")
+
+
+def test_loops_are_followed_once(graph: nx.DiGraph[str]) -> None:
+    result = impact(graph, ["marketing"])
+    assert [h.team for h in result.downstream] == ["sales", "counter"]
+    assert [h.team for h in result.upstream] == ["sales"]
+    assert result.stranded == ()
+
+
+def test_disconnected_team_hits_no_customer(graph: nx.DiGraph[str]) -> None:
+    result = impact(graph, ["lab"])
+    assert [h.team for h in result.downstream] == ["garden"]
+    assert result.customers == []
+    assert result.verdict().endswith("0 of 2 customers hit, 0 teams stranded, on no critical path")
+
+
+def test_joint_failure(graph: nx.DiGraph[str]) -> None:
+    result = impact(graph, ["counter", "courier"])
+    assert set(result.stranded) == {"bakery", "packing", "mill", "sales", "marketing"}
+    assert result.failed == ("counter", "courier")
+
+
+def test_depth_limits_the_lists_not_the_verdict(graph: nx.DiGraph[str]) -> None:
+    result = impact(graph, ["mill"], depth=1)
+    assert [h.team for h in result.downstream] == ["bakery"]
+    assert {c.customer for c in result.customers} == {"shop", "web"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(random_orgs(), st.data())
+def test_impact_matches_networkx_and_brute_force(
+    graph: nx.DiGraph[str], data: st.DataObject
+) -> None:
+    teams = sorted(n for n in graph.nodes if graph.nodes[n]["kind"] == "team")
+    failed = data.draw(st.lists(st.sampled_from(teams), min_size=1, max_size=2, unique=True))
+    result = impact(graph, failed)
+    customers = {n for n in graph.nodes if graph.nodes[n]["kind"] == "customer"}
+    below = set().union(*(nx.descendants(graph, f) for f in failed)) - set(failed)
+    above = set().union(*(nx.ancestors(graph, f) for f in failed)) - set(failed)
+    assert {h.team for h in result.downstream} == below - customers
+    assert {c.customer for c in result.customers} == below & customers
+    assert {h.team for h in result.upstream} == above
+    without = graph.copy()
+    without.remove_nodes_from(failed)
+
+    def reaches(g: nx.DiGraph[str], n: str) -> bool:
+        return bool(nx.descendants(g, n) & customers)
+
+    expected = {
+        n
+        for n in graph.nodes
+        if n not in customers and n not in failed and reaches(graph, n) and not reaches(without, n)
+    }
+    assert set(result.stranded) == expected
+    for hit in result.downstream:
+        assert len(hit.path) == hit.distance + 1
+        assert nx.shortest_path_length(graph, hit.path[0], hit.team) == hit.distance
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_cli_text(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["impact", "kitchen", "--org", RESTAURANT])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(
+        "kitchen: 3 teams downstream, 1 of 1 customers hit, 1 team stranded, "
+        "on the critical path to diners\n"
+    )
+    assert "Stranded (every path to a customer runs through it)\nfishmonger" in result.stdout
+
+
+def test_cli_json_fields(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["impact", "Culinary Staff", "--org", RESTAURANT, "-f", "json"])
+    data = json.loads(result.stdout)
+    assert data["team"] == "kitchen"
+    assert data["stranded"] == ["fishmonger"]
+    assert {"team": "expediters", "distance": 1, "path": ["kitchen", "expediters"]}.items() <= (
+        data["downstream"][0].items()
+    )
+    assert data["customers"][0]["customer"] == "diners"
+    assert {u["team"]: u["distance"] for u in data["upstream"]}["hosts"] == 3
+
+
+def test_cli_direction(runner: CliRunner) -> None:
+    down = json.loads(
+        runner.invoke(
+            app, ["impact", "kitchen", "--org", RESTAURANT, "-f", "json", "--direction", "down"]
+        ).stdout
+    )
+    assert "downstream" in down and "upstream" not in down and "stranded" not in down
+    up = json.loads(
+        runner.invoke(
+            app, ["impact", "kitchen", "--org", RESTAURANT, "-f", "json", "--direction", "up"]
+        ).stdout
+    )
+    assert "upstream" in up and "downstream" not in up
+
+
+@pytest.mark.parametrize(
+    ("team", "message"),
+    [
+        ("kitchn", "no team or supplier 'kitchn' in this org; did you mean 'kitchen'?"),
+        ("diners", "'diners' is an external customer; name a team or a supplier"),
+    ],
+)
+def test_cli_bad_team_is_exit_2(runner: CliRunner, team: str, message: str) -> None:
+    result = runner.invoke(app, ["impact", team, "--org", RESTAURANT])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_cli_ambiguous_name(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {c: {}}\nteams:\n  a: {name: Ops, provides: [{what: x, to: c}]}\n"
+        "  b: {name: ops, provides: [{what: x, to: c}]}\n",
+    )
+    result = runner.invoke(app, ["impact", "OPS", "--org", str(org)])
+    assert result.exit_code == 2
+    assert "'OPS' is ambiguous: it names a, b; use an id" in result.stderr
+
+
+def test_cli_finds_the_org_from_the_environment(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["impact", "kitchen"], env={"ICMAP_ORG": RESTAURANT})
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("fmt", "probe"), [("dot", "digraph icmap {"), ("mermaid", "flowchart LR")]
+)
+def test_cli_pictures_of_the_impact(runner: CliRunner, fmt: str, probe: str) -> None:
+    result = runner.invoke(app, ["impact", "kitchen", "--org", RESTAURANT, "-f", fmt])
+    assert result.exit_code == 0, result.stderr
+    assert probe in result.stdout
+    assert "Culinary staff" in result.stdout
+    assert "failed" in result.stdout or "#ef9a9a" in result.stdout
+
+
+def test_cli_markdown(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "impact.md"
+    result = runner.invoke(app, ["impact", "kitchen", "--org", RESTAURANT, "-o", str(target)])
+    assert result.exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# If kitchen fails\n")
+    assert "## Stranded\n\nfishmonger" in text
