@@ -10,6 +10,19 @@ from pathlib import Path
 from icmap.errors import UsageError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _existing_mode(path: Path) -> int | None:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return None
+
+
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
 
@@ -22,6 +35,8 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
         raise UsageError(f"{folder}: no such directory")
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.fchmod(handle, _existing_mode(path) or (0o666 & ~_umask()))
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         if not overwrite:

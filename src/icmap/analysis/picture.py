@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Literal
 
 from icmap.analysis.frontline import front_line
 from icmap.analysis.loops import loops
+from icmap.analysis.reach import reach
 from icmap.graph import relations
-from icmap.model import Kind, format_hours
+from icmap.model import Kind, Relation, format_hours
 
 if TYPE_CHECKING:
     from icmap.analysis.impact import Impact
@@ -30,15 +31,23 @@ class PictureNode:
     group: str | None = None
     front_line: bool = False
     role: Role | None = None
+    lead: str | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
 class PictureEdge:
+    """A hand-off to draw; ``elided`` stands for a chain through teams left out of the picture."""
+
     provider: str
     receiver: str
     label: str
     in_loop: bool = False
     elided: bool = False
+    relations: tuple[Relation, ...] = ()
+    #: Flows away from the customer (the provider is no farther from one than the receiver):
+    #: drawn without pulling the layout, so the main flow still reads toward the customer.
+    feedback: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,11 @@ def _picture(
 ) -> Picture:
     front = {f.team for f in front_line(graph)}
     looped = {n for group in loops(graph) for n in group}
+    hops = reach(graph).hops
+
+    def feedback(u: str, v: str) -> bool:
+        return u in hops and v in hops and hops[u] <= hops[v]
+
     nodes = [
         PictureNode(
             id=node,
@@ -71,15 +85,98 @@ def _picture(
             group=graph.nodes[node].get("group"),
             front_line=node in front,
             role=roles.get(node),
+            lead=graph.nodes[node].get("lead"),
+            description=graph.nodes[node].get("description"),
         )
         for node in sorted(keep)
     ]
     edges = [
-        PictureEdge(u, v, edge_label(graph, u, v), in_loop=u in looped and v in looped)
+        PictureEdge(
+            u,
+            v,
+            edge_label(graph, u, v),
+            in_loop=u in looped and v in looped,
+            relations=tuple(relations(graph, u, v)),
+            feedback=feedback(u, v),
+        )
         for u, v in sorted(graph.edges)
         if u in keep and v in keep
     ]
+    edges += _elided_edges(graph, keep)
     return Picture(title, nodes, edges, notes)
+
+
+def _elided_edges(graph: OrgGraph, keep: set[str]) -> list[PictureEdge]:
+    """Dashed edges for kept pairs linked only through teams left out of the picture."""
+    import networkx as nx
+
+    kept = graph.subgraph(keep)
+    found = []
+    for start in sorted(keep):
+        already = nx.descendants(kept, start)
+        seen: set[str] = set()
+        frontier = [n for n in graph.successors(start) if n not in keep]
+        targets: set[str] = set()
+        while frontier:
+            node = frontier.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for succ in graph.successors(node):
+                if succ in keep:
+                    targets.add(succ)
+                elif succ not in seen:
+                    frontier.append(succ)
+        for target in sorted(targets - {start} - already):
+            if not graph.has_edge(start, target):
+                found.append(PictureEdge(start, target, "…", elided=True, feedback=True))
+    return found
+
+
+#: Above this many nodes a whole-org picture is hard to read; icmap says so.
+READABLE_NODES = 120
+
+
+def neighbourhood(graph: OrgGraph, centre: str, depth: int) -> set[str]:
+    """``centre`` and every node at most ``depth`` hand-offs from it, in either direction."""
+    import networkx as nx
+
+    undirected = graph.to_undirected(as_view=True)
+    return set(nx.single_source_shortest_path_length(undirected, centre, cutoff=depth))
+
+
+def focus(graph: OrgGraph, centre: str, depth: int = 2) -> Picture:
+    """One team's neighbourhood, plus the customers its work reaches (linked by elided edges)."""
+    import networkx as nx
+
+    keep = neighbourhood(graph, centre, depth)
+    customers = {n for n in nx.descendants(graph, centre) if graph.nodes[n]["kind"] == "customer"}
+    keep |= customers
+    name = graph.nodes[centre]["name"]
+    title = f"{name}: {depth} hand-off{'s' if depth != 1 else ''} around it"
+    left_out = graph.number_of_nodes() - len(keep)
+    notes = [
+        f"{left_out} of {graph.number_of_nodes()} nodes left out; dashed edges pass through them"
+    ]
+    return _picture(graph, keep, {centre: "focus"}, title, notes if left_out else [])
+
+
+def group_picture(graph: OrgGraph, group: str) -> Picture:
+    """The teams of one group, their direct providers and receivers, and the customers reached."""
+    import networkx as nx
+
+    members = {n for n in graph.nodes if graph.nodes[n].get("group") == group}
+    keep = set(members)
+    for node in members:
+        keep |= set(graph.predecessors(node)) | set(graph.successors(node))
+        keep |= {n for n in nx.descendants(graph, node) if graph.nodes[n]["kind"] == "customer"}
+    roles: dict[str, Role] = dict.fromkeys(members, "focus")
+    return _picture(graph, keep, roles, f"{group} and the teams it works with", [])
+
+
+def groups(graph: OrgGraph) -> list[str]:
+    """Every group named by a team, sorted."""
+    return sorted({str(g) for _, g in graph.nodes(data="group") if g})
 
 
 def whole_org(graph: OrgGraph) -> Picture:

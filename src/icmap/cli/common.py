@@ -161,13 +161,13 @@ def is_stdout(output: Path | None) -> bool:
     return output is None or str(output) == "-"
 
 
-def write_output(output: Path, data: str, sources: tuple[str, ...]) -> None:
+def write_output(output: Path, data: str | bytes, sources: tuple[str, ...]) -> None:
     """Write ``data`` to ``output`` atomically, refusing to overwrite an input org file."""
     from icmap.output import write_atomic
 
     if output.resolve() in {Path(source).resolve() for source in sources}:
         raise UsageError(f"{output} is one of the org files; icmap never overwrites its input")
-    write_atomic(output, data.encode("utf-8"))
+    write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
     print(f"wrote {output}", file=sys.stderr)
 
 
@@ -188,6 +188,11 @@ def format_from(output: Path | None, chosen: E | None, extensions: dict[str, E],
     return extensions[suffix]
 
 
-def print_text(data: str) -> None:
+def print_text(data: str | bytes) -> None:
     """Machine output (JSON, markdown) goes to stdout as plain text, never through rich."""
-    sys.stdout.write(data)
+    if isinstance(data, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(data)

@@ -66,6 +66,35 @@ def _node_attrs(node: PictureNode) -> dict[str, str]:
     return attrs
 
 
+def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> None:
+    """Teams clustered by group; suppliers ranked first and customers last."""
+    groups: dict[str, list[PictureNode]] = {}
+    for node in picture.nodes:
+        if node.kind == "team" and node.group:
+            groups.setdefault(node.group, []).append(node)
+        elif node.kind == "team":
+            dot.node(ids[node.id], **_node_attrs(node))
+    for index, (group, members) in enumerate(sorted(groups.items())):
+        with dot.subgraph(name=f"cluster_{index}") as cluster:
+            cluster.attr(
+                label=_label(group),
+                style="rounded,dashed",
+                color="#b0bec5",
+                fontcolor="#607d8b",
+                labeljust="l",
+                margin="16",
+            )
+            for node in members:
+                cluster.node(ids[node.id], **_node_attrs(node))
+    for kind, rank in (("supplier", "source"), ("customer", "sink")):
+        members = [n for n in picture.nodes if n.kind == kind]
+        if members:
+            with dot.subgraph(name=f"{kind}s") as same:
+                same.attr(rank=rank)
+                for node in members:
+                    same.node(ids[node.id], **_node_attrs(node))
+
+
 def build(picture: Picture) -> graphviz.Digraph:
     """The Graphviz graph: work flows left to right, suppliers first, customers last."""
     import graphviz
@@ -76,24 +105,7 @@ def build(picture: Picture) -> graphviz.Digraph:
     dot.attr(labelloc="t", fontsize="16")
     dot.attr("node", fontname="Helvetica", fontsize="11")
     dot.attr("edge", fontname="Helvetica", fontsize="9", color="#78909c")
-    groups: dict[str, list[PictureNode]] = {}
-    for node in picture.nodes:
-        if node.kind == "team" and node.group:
-            groups.setdefault(node.group, []).append(node)
-        elif node.kind == "team":
-            dot.node(ids[node.id], **_node_attrs(node))
-    for index, (group, members) in enumerate(sorted(groups.items())):
-        with dot.subgraph(name=f"cluster_{index}") as cluster:
-            cluster.attr(label=_label(group), style="rounded,dashed", color="#b0bec5")
-            for node in members:
-                cluster.node(ids[node.id], **_node_attrs(node))
-    for kind, rank in (("supplier", "source"), ("customer", "sink")):
-        members = [n for n in picture.nodes if n.kind == kind]
-        if members:
-            with dot.subgraph(name=f"{kind}s") as same:
-                same.attr(rank=rank)
-                for node in members:
-                    same.node(ids[node.id], **_node_attrs(node))
+    _add_nodes(dot, picture, ids)
     for edge in picture.edges:
         attrs = {
             "label": _label(edge.label),
@@ -102,8 +114,14 @@ def build(picture: Picture) -> graphviz.Digraph:
         if edge.in_loop:
             attrs.update(color="#ef6c00", fontcolor="#ef6c00")
         if edge.elided:
-            attrs.update(style="dashed", constraint="false")
-        dot.edge(ids[edge.provider], ids[edge.receiver], **attrs)
+            attrs["style"] = "dashed"
+        if edge.feedback:
+            # Laid out as receiver -> provider with the arrowhead at the receiver, so work
+            # flowing back does not drag the layout away from the customer. (constraint=false
+            # would do the same but makes dot fail on graphs with clusters.)
+            dot.edge(ids[edge.receiver], ids[edge.provider], dir="back", **attrs)
+        else:
+            dot.edge(ids[edge.provider], ids[edge.receiver], **attrs)
     return dot
 
 

@@ -1,0 +1,63 @@
+"""``icmap graph -f json``: node-link data that ``networkx.node_link_graph`` loads back::
+
+    import json, networkx as nx
+    graph = nx.node_link_graph(json.load(open("org.json")), edges="links")
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from icmap.analysis.picture import Picture
+
+SCHEMA_VERSION = 1
+
+
+def node_link_data(picture: Picture) -> dict[str, Any]:
+    """The picture as networkx node-link data (``links`` key), ids sorted."""
+    nodes = [
+        {
+            "id": node.id,
+            "name": node.label,
+            "kind": node.kind,
+            "group": node.group,
+            "lead": node.lead,
+            "description": node.description,
+            "front_line": node.front_line,
+            **({"role": node.role} if node.role else {}),
+        }
+        for node in picture.nodes
+    ]
+    links = []
+    for edge in picture.edges:
+        relations = [
+            {
+                "what": r.what,
+                "lead_time_hours": r.lead_time.hours if r.lead_time else None,
+                "satisfaction": r.satisfaction,
+                "declared_by": sorted(r.declared_by),
+            }
+            for r in edge.relations
+        ]
+        links.append(
+            {
+                "source": edge.provider,
+                "target": edge.receiver,
+                "relations": relations,
+                "in_loop": edge.in_loop,
+                "elided": edge.elided,
+            }
+        )
+    return {
+        "directed": True,
+        "multigraph": False,
+        "graph": {"name": picture.title, "schema_version": SCHEMA_VERSION, "notes": picture.notes},
+        "nodes": nodes,
+        "links": links,
+    }
+
+
+def render(picture: Picture) -> str:
+    return json.dumps(node_link_data(picture), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,335 @@
+"""``icmap graph`` pictures: every format from every example, hostile names, Graphviz missing."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLE_PATHS, EXAMPLES, write
+from icmap import build_graph, load
+from icmap.cli import app
+
+HAVE_DOT = shutil.which("dot") is not None
+# In CI Graphviz is installed by .ci/run: a missing dot there is a failure, not a skip.
+needs_dot = pytest.mark.skipif(
+    not HAVE_DOT and not os.environ.get("CI"), reason="Graphviz's dot is not installed"
+)
+
+HOSTILE_NAMES = [
+    'Quote " and \\ backslash',
+    "<script>alert(1)</script>",
+    "Tom & Jerry's <b>bold</b>",
+    "two\nlines",
+    "braces {x} [y] (z) | pipe",
+    "%% not a comment",
+    "end",
+    "graph",
+    "subgraph",
+    "strict",
+    "日本語チーム 🚀",
+    "<<html>>",
+    "ends with backslash \\",
+    "#quot; entity",
+]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _hostile_org(tmp_path: Path) -> Path:
+    def quoted(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    lines = [f"organisation: {quoted(HOSTILE_NAMES[1])}"]
+    lines.append(f"customers: {{c: {{name: {quoted(HOSTILE_NAMES[0])}}}}}")
+    lines.append("teams:")
+    for i, name in enumerate(HOSTILE_NAMES):
+        receiver = "c" if i == 0 else f"t{i - 1}"
+        relation = f"{{what: {quoted(name)}, to: {receiver}, lead_time: 1h}}"
+        lines.append(
+            f"  t{i}: {{name: {quoted(name)}, group: {quoted(name)}, provides: [{relation}]}}"
+        )
+    return write(tmp_path, "hostile.yaml", "\n".join(lines) + "\n")
+
+
+def _draw(runner: CliRunner, org: Path, fmt: str, tmp_path: Path) -> Path:
+    target = tmp_path / f"out.{fmt}"
+    result = runner.invoke(app, ["graph", str(org), "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"wrote {target}\n"
+    return target
+
+
+def _labels(org: Path) -> list[str]:
+    loaded = load(org)
+    return [p.label for p in (*loaded.teams.values(), *loaded.customers.values())]
+
+
+def _dot_json(dot_text: str) -> dict[str, object]:
+    done = subprocess.run(
+        ["dot", "-Tjson"], input=dot_text.encode(), capture_output=True, check=True
+    )
+    data: dict[str, object] = json.loads(done.stdout)
+    return data
+
+
+# --- every format from every example ------------------------------------------------------------
+
+
+@needs_dot
+@pytest.mark.parametrize("org", EXAMPLE_PATHS, ids=lambda p: p.name)
+def test_dot_parses_back_with_every_team(runner: CliRunner, org: Path, tmp_path: Path) -> None:
+    data = _dot_json(_draw(runner, org, "dot", tmp_path).read_text(encoding="utf-8"))
+    labels = [str(o.get("label", "")) for o in data["objects"]]  # type: ignore[attr-defined]
+    for name in _labels(org):
+        assert any(label.startswith(name) for label in labels), name
+
+
+@needs_dot
+@pytest.mark.parametrize("org", EXAMPLE_PATHS, ids=lambda p: p.name)
+def test_svg_is_well_formed_with_every_team(runner: CliRunner, org: Path, tmp_path: Path) -> None:
+    root = ET.parse(_draw(runner, org, "svg", tmp_path)).getroot()
+    text = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    for name in _labels(org):
+        assert name in text
+
+
+@needs_dot
+@pytest.mark.parametrize("fmt", ["png", "pdf"])
+def test_binary_images(runner: CliRunner, fmt: str, tmp_path: Path) -> None:
+    data = _draw(runner, EXAMPLES / "restaurant.yaml", fmt, tmp_path).read_bytes()
+    assert data.startswith(b"\x89PNG" if fmt == "png" else b"%PDF")
+
+
+class _StrictHTML(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.scripts = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self.scripts += 1
+        if tag not in {"meta", "br", "input"}:  # HTML void elements
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pass
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1] == tag, (tag, self.stack[-5:])
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _check_html(page: str) -> _StrictHTML:
+    parser = _StrictHTML()
+    parser.feed(page)
+    parser.close()
+    assert parser.stack == []
+    assert parser.scripts == 2  # the JSON data and the script: nothing injected
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in page
+    svg = re.search(r"<svg.*?</svg>", page, re.DOTALL)
+    assert svg is not None
+    ET.fromstring(svg.group(0))
+    return parser
+
+
+@pytest.mark.parametrize("org", EXAMPLE_PATHS, ids=lambda p: p.name)
+def test_html_is_self_contained_and_well_formed(
+    runner: CliRunner, org: Path, tmp_path: Path
+) -> None:
+    page = _draw(runner, org, "html", tmp_path).read_text(encoding="utf-8")
+    parser = _check_html(page)
+    data = json.loads(re.search(r'id="icmap-data">(.*?)</script>', page, re.DOTALL).group(1))  # type: ignore[union-attr]
+    ids = {n["id"] for n in data["nodes"]}
+    assert ids == set(build_graph(load(org)).nodes)
+    assert all("provides" in n and "receives" in n for n in data["nodes"])
+    shown = " ".join(parser.text)
+    for name in _labels(org):
+        assert name[:20] in shown
+
+
+_MERMAID_LINE = re.compile(
+    r'^(---|title: ".*"|flowchart LR|  n\d+(\(\[".*"\]\)|\[/".*"/\]|\[".*"\])'
+    r'|\s+n\d+\["[^"]*"\]|  subgraph g\d+\["[^"]*"\]|  end'
+    r'|  n\d+ (-->|-\.->)(\|"[^"]*"\|)? n\d+'
+    r"|  classDef \w+ [\w:#,.\-]+|  class [n\d,]+ \w+|  linkStyle [\d,]+ [\w:#,;]+)$"
+)
+
+
+def _check_mermaid(text: str) -> None:
+    lines = text.splitlines()
+    assert lines[:4] == ["---", lines[1], "---", "flowchart LR"]
+    for line in lines:
+        assert _MERMAID_LINE.match(line), line
+    assert text.count("  subgraph ") == len([x for x in lines if x == "  end"])
+    for line in lines[4:]:
+        for label in re.findall(r'"([^"]*)"', line):
+            assert not set(label) & set('"<>&%`|\\') or "<br/>" in label, label
+
+
+@pytest.mark.parametrize("org", EXAMPLE_PATHS, ids=lambda p: p.name)
+def test_mermaid_is_structurally_valid(runner: CliRunner, org: Path, tmp_path: Path) -> None:
+    text = _draw(runner, org, "mmd", tmp_path).read_text(encoding="utf-8")
+    _check_mermaid(text)
+    for name in _labels(org):
+        assert name.replace("&", "#amp;") in text
+
+
+@pytest.mark.parametrize("org", EXAMPLE_PATHS, ids=lambda p: p.name)
+def test_json_loads_back_into_networkx(runner: CliRunner, org: Path, tmp_path: Path) -> None:
+    data = json.loads(_draw(runner, org, "json", tmp_path).read_text(encoding="utf-8"))
+    loaded = nx.node_link_graph(data, edges="links")
+    original = build_graph(load(org))
+    assert set(loaded.nodes) == set(original.nodes)
+    assert set(loaded.edges) == set(original.edges)
+    assert loaded.nodes["diners" if "diners" in loaded else next(iter(loaded))]["kind"]
+    some_edge = next(iter(original.edges))
+    assert loaded.edges[some_edge]["relations"][0]["what"]
+
+
+# --- hostile names ------------------------------------------------------------------------------
+
+
+def _unescape(label: str) -> str:
+    """A DOT label as Graphviz shows it: escapes for backslash, quote and line break undone."""
+    return (
+        label.replace("\\\\", "\x00").replace("\\n", "\n").replace('\\"', '"').replace("\x00", "\\")
+    )
+
+
+@needs_dot
+def test_hostile_names_in_dot_and_svg(runner: CliRunner, tmp_path: Path) -> None:
+    org = _hostile_org(tmp_path)
+    dot_text = _draw(runner, org, "dot", tmp_path).read_text(encoding="utf-8")
+    data = _dot_json(dot_text)
+    labels = {_unescape(str(o.get("label"))) for o in data["objects"]}  # type: ignore[attr-defined]
+    for name in HOSTILE_NAMES:
+        assert any(label.startswith(name) for label in labels), name
+    svg = _draw(runner, org, "svg", tmp_path)
+    root = ET.parse(svg).getroot()
+    assert not [e for e in root.iter() if e.tag.endswith(("script", "}b"))]
+
+
+def test_hostile_names_in_html(runner: CliRunner, tmp_path: Path) -> None:
+    page = _draw(runner, _hostile_org(tmp_path), "html", tmp_path).read_text(encoding="utf-8")
+    parser = _check_html(page)
+    assert "<script>alert" not in page
+    assert "<b>bold" not in page
+    assert any("Tom & Jerry's <b>bold</b>" in t for t in parser.text)
+
+
+def test_hostile_names_in_mermaid(runner: CliRunner, tmp_path: Path) -> None:
+    text = _draw(runner, _hostile_org(tmp_path), "mmd", tmp_path).read_text(encoding="utf-8")
+    _check_mermaid(text)
+    assert "#lt;script#gt;" in text
+    assert "%%" not in text
+
+
+def test_hostile_names_in_json(runner: CliRunner, tmp_path: Path) -> None:
+    data = json.loads(
+        _draw(runner, _hostile_org(tmp_path), "json", tmp_path).read_text(encoding="utf-8")
+    )
+    assert {n["name"] for n in data["nodes"]} >= set(HOSTILE_NAMES[1:])
+
+
+# --- options and failures -------------------------------------------------------------------------
+
+
+def test_format_to_stdout(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["graph", str(EXAMPLES / "restaurant.yaml"), "-f", "mermaid"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith('---\ntitle: "Bistro Lumière"')
+
+
+def test_focus_keeps_the_neighbourhood_and_marks_elided_edges(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "focus.json"
+    result = runner.invoke(
+        app,
+        [
+            "graph",
+            str(EXAMPLES / "northwind"),
+            "--focus",
+            "Brand Marketing",
+            "--depth",
+            "1",
+            "-o",
+            str(target),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(target.read_text(encoding="utf-8"))
+    ids = {n["id"] for n in data["nodes"]}
+    assert {"marketing", "b2b-sales", "crm", "leadership", "shoppers", "clubs"} <= ids
+    assert "payments" not in ids
+    assert any(link["elided"] for link in data["links"])
+    assert [n["id"] for n in data["nodes"] if n.get("role") == "focus"] == ["marketing"]
+
+
+def test_group_picture(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["graph", str(EXAMPLES / "northwind"), "--group", "operations", "-f", "json"]
+    )
+    data = json.loads(result.stdout)
+    focus = {n["id"] for n in data["nodes"] if n.get("role") == "focus"}
+    assert focus == {"facilities", "fulfilment", "inbound", "inventory", "last-mile", "procurement"}
+    bad = runner.invoke(
+        app, ["graph", str(EXAMPLES / "northwind"), "--group", "Operation", "-f", "json"]
+    )
+    assert bad.exit_code == 2
+    assert "no group 'Operation' in this org; did you mean 'Operations'?" in bad.stderr
+
+
+def test_focus_needs_a_picture_format(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["graph", str(EXAMPLES / "northwind"), "--focus", "crm"])
+    assert result.exit_code == 2
+    assert "--focus and --group draw pictures" in result.stderr
+
+
+def test_large_orgs_get_a_readability_note(runner: CliRunner, tmp_path: Path) -> None:
+    teams = "\n".join(f"  t{i}: {{provides: [{{what: w, to: c}}]}}" for i in range(130))
+    org = write(tmp_path, "big.yaml", f"customers: {{c: {{}}}}\nteams:\n{teams}\n")
+    result = runner.invoke(app, ["graph", str(org), "-f", "mermaid"])
+    assert result.exit_code == 0
+    assert (
+        "131 nodes make a whole-org picture hard to read; try --focus TEAM or --group NAME"
+        in result.stderr
+    )
+
+
+def test_missing_graphviz_is_exit_2_and_writes_nothing(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    target = tmp_path / "out.svg"
+    result = runner.invoke(app, ["graph", str(EXAMPLES / "restaurant.yaml"), "-o", str(target)])
+    assert result.exit_code == 2
+    assert "svg needs Graphviz's 'dot' program, not found: install Graphviz" in result.stderr
+    assert "The dot, mermaid, json and html formats work without it." in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    for fmt in ("dot", "mmd", "json", "html"):
+        assert (
+            runner.invoke(
+                app, ["graph", str(EXAMPLES / "restaurant.yaml"), "-o", str(tmp_path / f"x.{fmt}")]
+            ).exit_code
+            == 0
+        )
