@@ -1,7 +1,6 @@
-"""``icmap graph -f json``: node-link data that ``networkx.node_link_graph`` loads back::
+"""``icmap graph -f json``: node-link data that networkx loads back.
 
-    import json, networkx as nx
-    graph = nx.node_link_graph(json.load(open("org.json")), edges="links")
+A script reads it with ``networkx.node_link_graph(json.load(file), edges="links")``.
 """
 
 from __future__ import annotations
