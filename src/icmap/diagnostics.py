@@ -42,11 +42,12 @@ class Diagnostic:
     message: str
     severity: Severity = "error"
     hint: str | None = None
+    rule_name: str | None = None
 
     @property
     def name(self) -> str:
         """The kebab-case name of the code, e.g. ``dangling-reference``."""
-        return LOADER_CODES.get(self.code, self.code)
+        return self.rule_name or LOADER_CODES.get(self.code, self.code)
 
     def format(self) -> str:
         """``file:line:col: message`` followed by the hint, as compilers print it."""

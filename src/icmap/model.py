@@ -100,7 +100,17 @@ class Team(Party):
 
     group: str | None = None
     lead: str | None = None
+    ignore: tuple[Suppression, ...] = ()
     kind: Kind = field(default="team", init=False)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A team's ``ignore:`` entry: a check rule (code or name) it opts out of, and why."""
+
+    rule: str
+    reason: str
+    pos: SourcePos
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,12 @@ def _party(fields: dict[str, str], kind: str) -> dict[str, Any]:
                 "description": description,
                 "items": {"$ref": "#/$defs/provides"},
             }
+        elif key == "ignore":
+            properties[key] = {
+                "type": "object",
+                "description": description,
+                "additionalProperties": {"type": "string", "minLength": 1},
+            }
         elif key == "receives":
             properties[key] = {
                 "type": "array",

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from icmap import __version__
+from icmap.cli.check_cmd import check
 from icmap.cli.common import settings
 from icmap.cli.graph_cmd import graph
 from icmap.cli.impact_cmd import impact
@@ -56,6 +57,7 @@ def _root(
 app.command()(graph)
 app.command()(report)
 app.command()(impact)
+app.command()(check)
 app.command()(init)
 app.command()(schema)
 

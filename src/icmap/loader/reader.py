@@ -52,6 +52,7 @@ class RawParty:
     pos: SourcePos
     fields: dict[str, str] = field(default_factory=dict)
     relations: list[RawRelation] = field(default_factory=list)
+    ignores: list[tuple[str, str, SourcePos]] = field(default_factory=list)
 
 
 @dataclass
@@ -350,10 +351,19 @@ class FileReader:
             for key, _, value in self.mapping(body, f"{kind} {id_!r}", allowed) or []:
                 if key in ("provides", "receives"):
                     self._relations(value, party, key)
+                elif key == "ignore":
+                    self._ignores(value, party)
                 elif key in allowed:
                     text = self.text(value, f"{key} of {kind} {id_!r}")
                     if text is not None:
                         party.fields[key] = text
+
+    def _ignores(self, node: yaml.Node, party: RawParty) -> None:
+        where = f"ignore of team {party.id!r} (rule -> reason)"
+        for rule, key_node, value in self.mapping(node, where) or []:
+            reason = self.text(value, f"the reason for ignoring {rule}")
+            if reason is not None:
+                party.ignores.append((rule, reason, self.pos(key_node)))
 
     def _relations(self, node: yaml.Node, party: RawParty, key: str) -> None:
         where = f"{key} of {party.kind} {party.id!r}"

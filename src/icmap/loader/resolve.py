@@ -10,7 +10,16 @@ from collections import defaultdict
 
 from icmap.diagnostics import Diagnostic
 from icmap.loader.reader import RawFile, RawParty, RawRelation, did_you_mean
-from icmap.model import Customer, Declaration, Org, Relation, SourcePos, Supplier, Team
+from icmap.model import (
+    Customer,
+    Declaration,
+    Org,
+    Relation,
+    SourcePos,
+    Supplier,
+    Suppression,
+    Team,
+)
 
 _KIND_WORDS = {
     "team": "a team",
@@ -206,6 +215,7 @@ def resolve(
             suppliers[id_] = Supplier(id_, party.pos, display, description)
         else:
             group, lead = party.fields.get("group"), party.fields.get("lead")
-            teams[id_] = Team(id_, party.pos, display, description, group, lead)
+            ignore = tuple(Suppression(rule, reason, pos) for rule, reason, pos in party.ignores)
+            teams[id_] = Team(id_, party.pos, display, description, group, lead, ignore)
     sources = tuple(raw.display for raw in raw_files)
     return Org(name, customers, suppliers, teams, relations, sources), []

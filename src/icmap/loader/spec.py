@@ -30,6 +30,7 @@ TEAM: dict[str, str] = {
     "description": "What the team does.",
     "provides": "What the team hands to its internal (or external) customers.",
     "receives": "What the team gets from other teams or suppliers.",
+    "ignore": "icmap check rules this team opts out of: code or name -> reason.",
 }
 PROVIDES: dict[str, str] = {
     "what": "The product, service or information handed over.",

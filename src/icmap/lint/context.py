@@ -1,0 +1,59 @@
+"""What every rule may look at: the org, its graph and the analyses, each computed once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from icmap.analysis.chokepoints import Chokepoint
+    from icmap.analysis.critical import CriticalPaths
+    from icmap.analysis.reach import Reach
+    from icmap.graph import OrgGraph
+    from icmap.model import Org
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's complaint: where, what, and the teams it is about (for suppressions)."""
+
+    code: str
+    message: str
+    file: str
+    line: int
+    col: int
+    subjects: tuple[str, ...] = ()
+    hint: str | None = None
+
+
+class Context:
+    """The org under check; analyses are computed on first use and shared by the rules."""
+
+    def __init__(self, org: Org, graph: OrgGraph) -> None:
+        self.org = org
+        self.graph = graph
+
+    @cached_property
+    def reach(self) -> Reach:
+        from icmap.analysis.reach import reach
+
+        return reach(self.graph)
+
+    @cached_property
+    def critical(self) -> CriticalPaths:
+        from icmap.analysis.critical import critical_paths
+
+        return critical_paths(self.graph)
+
+    @cached_property
+    def chokepoints(self) -> list[Chokepoint]:
+        from icmap.analysis.chokepoints import chokepoints
+
+        return chokepoints(self.graph)
+
+    @cached_property
+    def loops(self) -> list[list[str]]:
+        from icmap.analysis.loops import loops
+
+        return loops(self.graph)

@@ -1,0 +1,93 @@
+"""The rules of ``icmap check``: stable codes, kebab-case names, severities and options.
+
+Codes are grouped by hundreds: ``IC0xx`` input and schema, ``IC1xx`` references (both from the
+loader), ``IC2xx`` relationships, ``IC3xx`` structure, ``IC4xx`` style. Each rule other than
+the loader's lives in its own module under :mod:`icmap.lint.rules`; its docstring is its
+documentation.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from icmap.diagnostics import LOADER_CODES, Severity
+from icmap.lint.context import Context, Finding
+
+Check = Callable[[Context, Mapping[str, Any]], Iterator[Finding]]
+
+_LOADER_DOC = (
+    "The org files could not be loaded as written; see docs/format.md#errors for each code. "
+    "Nothing else can be checked until they load."
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    enabled: bool = True
+    options: dict[str, Any] = field(default_factory=dict)
+    check: Check | None = None
+
+    @property
+    def group(self) -> str:
+        return {"0": "input", "1": "references", "2": "relationships", "3": "structure"}.get(
+            self.code[2], "style"
+        )
+
+
+def _loader_rules() -> list[Rule]:
+    return [
+        Rule(
+            code,
+            name,
+            "error",
+            f"The org files have a problem: {name.replace('-', ' ')}.",
+            _LOADER_DOC,
+        )
+        for code, name in LOADER_CODES.items()
+    ]
+
+
+def _rule_modules() -> list[Rule]:
+    from icmap.lint import rules as package
+
+    found = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        doc = inspect.cleandoc(module.__doc__ or "")
+        found.append(
+            Rule(
+                code=module.CODE,
+                name=module.NAME,
+                severity=module.SEVERITY,
+                summary=doc.splitlines()[0],
+                doc=doc,
+                enabled=getattr(module, "ENABLED", True),
+                options=dict(getattr(module, "OPTIONS", {})),
+                check=module.check,
+            )
+        )
+    return found
+
+
+def all_rules() -> list[Rule]:
+    """Every rule, by code."""
+    return sorted([*_loader_rules(), *_rule_modules()], key=lambda r: r.code)
+
+
+def lookup(rules: list[Rule], selector: str) -> list[Rule]:
+    """The rules a selector names: a code (``IC305``), a code prefix (``IC3``), or a name."""
+    wanted = selector.strip()
+    by_name = [r for r in rules if r.name == wanted.lower()]
+    if by_name:
+        return by_name
+    return [r for r in rules if r.code.startswith(wanted.upper())] if wanted else []

@@ -1,0 +1,44 @@
+"""A hand-off on a customer's critical path is scored below the satisfaction threshold.
+
+Why it matters: the external customer is never served better than the internal chain that
+feeds it. A poorly scored hand-off on the critical path is where service to the customer
+is most likely to break.
+
+Fix: talk to the internal customer about what would raise the score, then record the new one.
+Option ``threshold`` (default 3.0).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from icmap.graph import relations
+from icmap.lint.context import Context, Finding
+
+CODE = "IC204"
+NAME = "low-satisfaction"
+SEVERITY = "warning"
+OPTIONS = {"threshold": 3.0}
+
+
+def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
+    threshold = float(options["threshold"])
+    seen: set[tuple[str, str]] = set()
+    for path in ctx.critical.paths:
+        for u, v in itertools.pairwise(path.path):
+            if (u, v) in seen:
+                continue
+            seen.add((u, v))
+            for relation in relations(ctx.graph, u, v):
+                if relation.satisfaction is not None and relation.satisfaction < threshold:
+                    yield Finding(
+                        CODE,
+                        f"{u} → {v} ({relation.what!r}) on the critical path to {path.customer} "
+                        f"is scored {relation.satisfaction:g}, below {threshold:g}",
+                        relation.pos.file,
+                        relation.pos.line,
+                        relation.pos.col,
+                        (u, v),
+                    )

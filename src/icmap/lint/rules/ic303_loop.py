@@ -1,0 +1,34 @@
+"""Teams depend on each other in a loop.
+
+Why it matters: loops of mutual service (marketing ↔ sales) are normal, but they are where
+delays feed on themselves: a late hand-off comes back round as a late input. Worth knowing,
+rarely worth failing a build for, so this is information by default.
+
+Fix: nothing to fix unless the loop is unintended; make sure its hand-offs have lead times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from icmap.lint.context import Context, Finding
+
+CODE = "IC303"
+NAME = "loop"
+SEVERITY = "info"
+
+
+def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
+    for group in ctx.loops:
+        first = ctx.org.teams.get(group[0])
+        if first is None:
+            continue
+        yield Finding(
+            CODE,
+            f"{len(group)} teams serve each other in a loop: {', '.join(group)}",
+            first.pos.file,
+            first.pos.line,
+            first.pos.col,
+            tuple(group),
+        )

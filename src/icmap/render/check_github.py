@@ -1,0 +1,78 @@
+"""``icmap check -f github``: GitHub Actions workflow commands, one annotation per finding.
+
+GitHub shows at most 10 error and 10 warning annotations per step (and 10 notices), so the
+rest are counted in a closing notice, and the whole list goes to the job summary
+(``$GITHUB_STEP_SUMMARY``) when that is set.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from icmap.render.report_markdown import escape as markdown_escape
+
+if TYPE_CHECKING:
+    from icmap.diagnostics import Diagnostic
+
+SHOWN_PER_LEVEL = 10
+_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    """A workflow-command message: ``%``, CR and LF escaped.
+
+    >>> escape_data("50%\\nnext")
+    '50%25%0Anext'
+    """
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow-command property value: as a message, plus ``:`` and ``,``.
+
+    >>> escape_property("a,b:c")
+    'a%2Cb%3Ac'
+    """
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(findings: list[Diagnostic]) -> str:
+    lines = []
+    shown: Counter[str] = Counter()
+    cut: Counter[str] = Counter()
+    for d in findings:
+        level = _LEVEL[d.severity]
+        if shown[level] >= SHOWN_PER_LEVEL:
+            cut[level] += 1
+            continue
+        shown[level] += 1
+        props = ",".join(
+            [
+                f"file={escape_property(d.file)}",
+                f"line={d.line}",
+                f"col={d.col}",
+                f"title={escape_property(f'{d.code} {d.name}')}",
+            ]
+        )
+        message = d.message + (f"\n{d.hint}" if d.hint else "")
+        lines.append(f"::{level} {props}::{escape_data(message)}")
+    if cut:
+        counts = ", ".join(f"{n} {level}s" for level, n in sorted(cut.items()))
+        note = (
+            f"{counts} more not annotated (GitHub shows 10 of each per step); see the job summary"
+        )
+        lines.append(f"::notice title=icmap::{escape_data(note)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def step_summary(findings: list[Diagnostic], verdict: str) -> str:
+    """The job summary: a markdown table of every finding."""
+    out = ["## icmap check", "", markdown_escape(verdict), ""]
+    if findings:
+        out += ["| where | rule | severity | message |", "| --- | --- | --- | --- |"]
+        for d in findings:
+            where = markdown_escape(f"{d.file}:{d.line}:{d.col}")
+            rule = markdown_escape(f"{d.code} {d.name}")
+            out.append(f"| {where} | {rule} | {d.severity} | {markdown_escape(d.message)} |")
+    return "\n".join(out) + "\n"

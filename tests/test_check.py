@@ -1,0 +1,290 @@
+"""``icmap check``: one fixture org per rule (triggering and not), configs, and every format."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLE_PATHS, EXAMPLES, ROOT, write
+from icmap.cli import app
+from icmap.lint.registry import all_rules
+
+FIXTURES = Path(__file__).parent / "fixtures" / "check"
+SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _expectations(path: Path) -> tuple[list[str], list[tuple[str, int, int]]]:
+    text = path.read_text(encoding="utf-8")
+    args_line = re.search(r"^# args:(.*)$", text, re.MULTILINE)
+    args = args_line.group(1).split() if args_line else []
+    expected = [
+        (code, int(line), int(col))
+        for code, line, col in re.findall(r"^# expect: (IC\d+) (\d+):(\d+)$", text, re.MULTILINE)
+    ]
+    return args, sorted(expected)
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_rule_fixtures(runner: CliRunner, fixture: Path) -> None:
+    args, expected = _expectations(fixture)
+    if "--fail-on" not in args:
+        args += ["--fail-on", "info"]
+    result = runner.invoke(app, ["check", str(fixture), "-f", "json", *args])
+    data = json.loads(result.stdout)
+    found = sorted((f["code"], f["line"], f["col"]) for f in data["findings"])
+    assert found == expected, result.stdout
+    assert result.exit_code == (1 if expected else 0), result.stderr
+    for finding in data["findings"]:
+        assert finding["file"] == str(fixture)
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", finding["name"])
+
+
+def test_every_rule_has_fixtures_and_docs() -> None:
+    from icmap.lint.docs import rules_markdown
+
+    docs = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert docs == rules_markdown(), "stale: python -m icmap.lint.docs > docs/rules.md"
+    for rule in all_rules():
+        assert f"## {rule.code} {rule.name}" in docs or f"### {rule.code} {rule.name}" in docs
+        if rule.check is not None:
+            assert list(FIXTURES.glob(f"{rule.code.lower()}-bad.yaml")), rule.code
+            assert list(FIXTURES.glob(f"{rule.code.lower()}-good.yaml")), rule.code
+
+
+@pytest.mark.parametrize("org", EXAMPLE_PATHS, ids=lambda p: p.name)
+def test_examples_pass(runner: CliRunner, org: Path) -> None:
+    result = runner.invoke(app, ["check", str(org)])
+    assert result.exit_code == 0, result.stdout
+    assert "check passed" in result.stdout
+
+
+def test_text_output_groups_by_file(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", str(FIXTURES / "ic301-bad.yaml"), "--select", "IC301"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == str(FIXTURES / "ic301-bad.yaml")
+    assert lines[1].startswith(
+        f"{FIXTURES / 'ic301-bad.yaml'}:6:3: IC301 error team 'lab' has no path"
+    )
+    assert lines[-1] == "check failed: 2 errors, 0 warnings, 0 infos"
+
+
+def test_fail_on_warning(runner: CliRunner) -> None:
+    org = str(FIXTURES / "ic302-bad.yaml")
+    assert runner.invoke(app, ["check", org, "--select", "IC302"]).exit_code == 0
+    assert (
+        runner.invoke(app, ["check", org, "--select", "IC302", "--fail-on", "warning"]).exit_code
+        == 1
+    )
+
+
+def test_a_broken_org_is_a_finding_not_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", str(FIXTURES / "loader-syntax.yaml")])
+    assert result.exit_code == 1
+    assert f"{FIXTURES / 'loader-syntax.yaml'}:4:1: IC002 error YAML syntax" in result.stdout
+
+
+def test_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["check", str(tmp_path / "nope")])
+    assert missing.exit_code == 2
+    unknown = runner.invoke(
+        app, ["check", str(EXAMPLES / "restaurant.yaml"), "--select", "far-from-custmer"]
+    )
+    assert unknown.exit_code == 2
+    assert (
+        "--select: unknown rule 'far-from-custmer'; did you mean 'far-from-customer'?"
+        in unknown.stderr
+    )
+    two_stdout = runner.invoke(
+        app, ["check", str(EXAMPLES / "restaurant.yaml"), "-f", "json", "-f", "text"]
+    )
+    assert two_stdout.exit_code == 2
+
+
+def test_select_and_ignore_by_name_and_prefix(runner: CliRunner) -> None:
+    org = str(EXAMPLES / "restaurant.yaml")
+
+    def codes(*args: str) -> set[str]:
+        result = runner.invoke(app, ["check", org, "-f", "json", *args])
+        return {f["code"] for f in json.loads(result.stdout)["findings"]}
+
+    assert codes() == {"IC203", "IC303", "IC304", "IC401"}
+    assert codes("--select", "IC3") == {"IC303", "IC304"}
+    assert codes("--ignore", "loop,missing-lead") == {"IC203", "IC304"}
+    assert codes("--select", "big-chokepoint") == {"IC304"}
+
+
+def test_config_file(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    org = write(tmp_path, "org.yaml", (FIXTURES / "ic304-good.yaml").read_text(encoding="utf-8"))
+    (tmp_path / ".git").mkdir()
+    write(
+        tmp_path,
+        ".icmap.yaml",
+        """\
+        check:
+          fail-on: warning
+          rules:
+            big-chokepoint: {severity: error, max-stranded: 4}
+            IC401: off
+        """,
+    )
+    monkeypatch.chdir(tmp_path / ".git")  # found in a parent folder
+    result = runner.invoke(app, ["check", str(org), "-f", "json"])
+    data = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert [(f["code"], f["severity"]) for f in data["findings"]] == [("IC304", "error")]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("check: {rules: {IC999: off}}", "check.rules.IC999: unknown rule 'IC999'"),
+        ("check: {rules: {IC304: {max-stranded: many}}}", "max-stranded: expected a number"),
+        (
+            "check: {rules: {IC304: {severity: fatal}}}",
+            "severity must be one of info, warning, error",
+        ),
+        ("check: {fail-on: sometimes}", "severity must be one of"),
+        ("check: {colour: red}", "unknown key(s) under 'check': colour"),
+        ("check: [", "YAML syntax"),
+    ],
+)
+def test_bad_config_is_exit_2(runner: CliRunner, tmp_path: Path, config: str, message: str) -> None:
+    path = write(tmp_path, "icmap.yaml", config + "\n")
+    result = runner.invoke(app, ["check", str(EXAMPLES / "restaurant.yaml"), "--config", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_github_annotations_escape_and_cut(runner: CliRunner, tmp_path: Path) -> None:
+    teams = "\n".join(
+        f"  t{i}: {{provides: [{{what: x, to: t{i}b}}]}}\n  t{i}b: {{}}" for i in range(12)
+    )
+    org = write(
+        tmp_path,
+        "org.yaml",
+        f"customers: {{c: {{}}}}\nteams:\n  'a,b:c%': {{provides: [{{what: x, to: c}}]}}\n{teams}\n",
+    )
+    summary = tmp_path / "summary.md"
+    result = runner.invoke(
+        app,
+        ["check", str(org), "-f", "github", "--select", "IC301"],
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    errors = [line for line in lines if line.startswith("::error ")]
+    assert len(errors) == 10
+    assert errors[0].startswith(
+        f"::error file={str(org).replace(':', '%3A').replace(',', '%2C')},line="
+    )
+    assert "title=IC301 no-path-to-customer::" in errors[0]
+    assert lines[-1].startswith("::notice title=icmap::14 errors more not annotated")
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## icmap check\n\ncheck failed: 24 errors")
+    assert text.count("| IC301 no-path-to-customer |") == 24
+
+
+def test_github_message_escaping() -> None:
+    from icmap.diagnostics import Diagnostic
+    from icmap.render import check_github
+
+    finding = Diagnostic(
+        "dir,x/a:b.yaml", 1, 2, "IC301", "100% bad\nreally", rule_name="no-path-to-customer"
+    )
+    assert check_github.render([finding]) == (
+        "::error file=dir%2Cx/a%3Ab.yaml,line=1,col=2,title=IC301 no-path-to-customer::100%25 bad%0Areally\n"
+    )
+
+
+def test_sarif_is_valid_and_stable(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    target = tmp_path / "out.sarif"
+    result = runner.invoke(
+        app, ["check", "examples/restaurant.yaml", "-o", str(target), "--strict"]
+    )
+    assert result.exit_code == 0, result.stderr
+    log = json.loads(target.read_text(encoding="utf-8"))
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == [r.code for r in all_rules()]
+    assert {r["name"] for r in rules} >= {"dangling-reference", "no-path-to-customer"}
+    results = run["results"]
+    assert results
+    for item in results:
+        location = item["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"] == "examples/restaurant.yaml"
+        assert rules[item["ruleIndex"]]["id"] == item["ruleId"]
+        assert item["partialFingerprints"]["icmapFinding/v1"]
+    again = tmp_path / "again.sarif"
+    runner.invoke(app, ["check", "examples/restaurant.yaml", "-o", str(again), "--strict"])
+    assert json.loads(again.read_text(encoding="utf-8"))["runs"][0]["results"] == results
+
+
+def test_junit_has_unique_cases(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: b}, {what: y, to: b}]}\n  b: {}\n",
+    )
+    target = tmp_path / "junit.xml"
+    result = runner.invoke(
+        app, ["check", str(org), "-o", str(target), "-f", "junit", "--select", "IC301,IC401"]
+    )
+    assert result.exit_code == 1
+    suite = ET.parse(target).getroot().find("testsuite")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    keys = [(c.get("classname"), c.get("name")) for c in cases]
+    assert len(keys) == len(set(keys)) == 4
+    assert suite.get("failures") == "2"
+    assert {c.find("failure") is not None for c in cases} == {True, False}
+
+
+def test_several_formats_in_one_run(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            str(EXAMPLES / "restaurant.yaml"),
+            "-f",
+            "sarif",
+            "-o",
+            str(tmp_path / "a.sarif"),
+            "-f",
+            "junit",
+            "-o",
+            str(tmp_path / "b.xml"),
+            "-f",
+            "github",
+        ],
+    )
+    assert result.exit_code == 0
+    assert (tmp_path / "a.sarif").exists() and (tmp_path / "b.xml").exists()
+    assert result.stdout.startswith("::warning ")
+
+
+def test_pre_commit_hook_and_action_are_declared() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hooks[0]["id"] == "icmap-check"
+    assert hooks[0]["entry"].startswith("icmap check")
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    assert any("icmap check" in step.get("run", "") for step in action["runs"]["steps"])
