@@ -333,3 +333,34 @@ def test_missing_graphviz_is_exit_2_and_writes_nothing(
             ).exit_code
             == 0
         )
+
+
+# --- the real Mermaid parser (Node, installed by .ci/run with npm ci in tests/mermaid) ----------
+
+MERMAID_DIR = Path(__file__).parent / "mermaid"
+HAVE_MERMAID = shutil.which("node") is not None and (MERMAID_DIR / "node_modules" / "mermaid").is_dir()
+needs_mermaid = pytest.mark.skipif(
+    not HAVE_MERMAID and not os.environ.get("CI"),
+    reason="run 'npm ci' in tests/mermaid for the real Mermaid parser",
+)
+
+
+@needs_mermaid
+def test_mermaid_accepted_by_the_real_parser(runner: CliRunner, tmp_path: Path) -> None:
+    files = []
+    for org in [*EXAMPLE_PATHS, _hostile_org(tmp_path)]:
+        folder = tmp_path / org.stem
+        folder.mkdir()
+        files.append(_draw(runner, org, "mmd", folder))
+    impact = tmp_path / "impact.mmd"
+    runner.invoke(app, ["impact", "kitchen", "--org", str(EXAMPLES / "restaurant.yaml"), "-o", str(impact)])
+    files.append(impact)
+    done = subprocess.run(
+        ["node", str(MERMAID_DIR / "parse.mjs"), *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("ok ") == len(files)
