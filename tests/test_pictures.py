@@ -338,7 +338,9 @@ def test_missing_graphviz_is_exit_2_and_writes_nothing(
 # --- the real Mermaid parser (Node, installed by .ci/run with npm ci in tests/mermaid) ----------
 
 MERMAID_DIR = Path(__file__).parent / "mermaid"
-HAVE_MERMAID = shutil.which("node") is not None and (MERMAID_DIR / "node_modules" / "mermaid").is_dir()
+HAVE_MERMAID = (
+    shutil.which("node") is not None and (MERMAID_DIR / "node_modules" / "mermaid").is_dir()
+)
 needs_mermaid = pytest.mark.skipif(
     not HAVE_MERMAID and not os.environ.get("CI"),
     reason="run 'npm ci' in tests/mermaid for the real Mermaid parser",
@@ -353,7 +355,9 @@ def test_mermaid_accepted_by_the_real_parser(runner: CliRunner, tmp_path: Path) 
         folder.mkdir()
         files.append(_draw(runner, org, "mmd", folder))
     impact = tmp_path / "impact.mmd"
-    runner.invoke(app, ["impact", "kitchen", "--org", str(EXAMPLES / "restaurant.yaml"), "-o", str(impact)])
+    runner.invoke(
+        app, ["impact", "kitchen", "--org", str(EXAMPLES / "restaurant.yaml"), "-o", str(impact)]
+    )
     files.append(impact)
     done = subprocess.run(
         ["node", str(MERMAID_DIR / "parse.mjs"), *map(str, files)],
