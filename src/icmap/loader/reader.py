@@ -185,7 +185,7 @@ class FileReader:
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, "IC003", f"{what} must be a mapping, found {describe(node)}")
             return None
-        merged = self._merged_pairs(node, depth=0)
+        merged = self._merged_pairs(node, depth=0, merging=(node,))
         if merged is None:
             return None
         items: list[tuple[str, yaml.Node, yaml.Node]] = []
@@ -223,7 +223,7 @@ class FileReader:
         return items
 
     def _merged_pairs(
-        self, node: yaml.MappingNode, depth: int
+        self, node: yaml.MappingNode, depth: int, merging: tuple[yaml.Node, ...]
     ) -> list[tuple[yaml.Node, yaml.Node, bool]] | None:
         """Explicit pairs first, then pairs from ``<<`` merges that no explicit key overrides."""
         explicit: list[tuple[yaml.Node, yaml.Node, bool]] = []
@@ -246,7 +246,11 @@ class FileReader:
                         source, "IC003", f"'<<' merges a mapping, found {describe(source)}"
                     )
                     continue
-                pairs = self._merged_pairs(source, depth + 1)
+                if any(source is outer for outer in merging):
+                    message = "'<<' merges a mapping into itself (a recursive alias)"
+                    self.problem(key_node, "IC009", message)
+                    return None
+                pairs = self._merged_pairs(source, depth + 1, (*merging, source))
                 if pairs is None:
                     return None
                 inherited.extend((k, v, False) for k, v, _ in pairs)

@@ -59,8 +59,11 @@ def _syntax_diagnostic(exc: yaml.YAMLError, text: str, display: str) -> Diagnost
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
-        context = f" ({exc.context})" if exc.context else ""
-        return Diagnostic(display, line, col, "IC002", f"YAML syntax: {problem}{context}")
+        if exc.context and problem.startswith("but "):
+            text = f"{exc.context}, {problem}"  # "expected a single document…, but found another"
+        else:
+            text = problem + (f" ({exc.context})" if exc.context else "")
+        return Diagnostic(display, line, col, "IC002", f"YAML syntax: {text}")
     if isinstance(exc, yaml.reader.ReaderError):
         line, col = _position_of_index(text, exc.position)
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)

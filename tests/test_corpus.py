@@ -1,0 +1,140 @@
+"""The corpus of broken and hostile org files: each ends fast, small and with the right outcome.
+
+Every case runs the real ``icmap`` in a child process under a memory limit, twice: ``graph``
+(exit 0 for valid input, 2 with ``file:line:col`` otherwise) and ``check`` (exit 0/1; an invalid
+file is a finding at its position). Nothing may be written but the requested output, and the
+Python tags must not run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+CORPUS = Path(__file__).parent / "corpus"
+EXPECTED: dict[str, object] = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
+SECONDS = 5.0
+MEMORY = 500 * 1024 * 1024
+PWNED = Path("/tmp/icmap-corpus-pwned")
+
+
+def _limit_memory() -> None:
+    # Address space, not resident memory: a blow-up fails fast instead of swapping.
+    resource.setrlimit(resource.RLIMIT_AS, (2 * MEMORY, 2 * MEMORY))
+
+
+def _run(args: list[str], cwd: Path) -> tuple[int, str, str, float, int]:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "icmap", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_limit_memory,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )
+    try:
+        out, err = process.communicate(timeout=SECONDS * 3)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    elapsed = time.perf_counter() - started
+    # The largest resident size of any child so far: an upper bound for this one.
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return process.returncode, out, err, elapsed, peak
+
+
+def _materialise(name: str, tmp_path: Path) -> Path:
+    """The case's path: a copy in tmp (so writes next to it would show), or a generated one."""
+    if name == "big-name.yaml":
+        path = tmp_path / name
+        big = "N" * 2_000_000
+        path.write_text(
+            f"customers: {{c: {{name: {big}}}}}\nteams:\n  a: {{provides: [{{what: x, to: c}}]}}\n"
+        )
+        return path
+    if name == "symlink-loop":
+        folder = tmp_path / name
+        (folder / "sub").mkdir(parents=True)
+        (folder / "org.yaml").write_text(
+            "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: c}]}\n"
+        )
+        (folder / "sub" / "again").symlink_to(folder, target_is_directory=True)
+        return folder
+    source = CORPUS / "bad" / name
+    target = tmp_path / name
+    if source.is_dir():
+        shutil.copytree(source, target)
+    else:
+        shutil.copyfile(source, target)
+    return target
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def test_every_corpus_file_has_an_expectation() -> None:
+    present = {p.name for p in (CORPUS / "bad").iterdir()}
+    generated = {"big-name.yaml", "symlink-loop"}
+    assert present | generated == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED), ids=str)
+def test_corpus_case(name: str, tmp_path: Path) -> None:
+    expected = EXPECTED[name]
+    work = tmp_path / "work"
+    work.mkdir()
+    case = _materialise(name, work)
+    before = _tree(work)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    PWNED.unlink(missing_ok=True)
+
+    code, _, err, elapsed, peak = _run(
+        ["graph", str(case), "-f", "json", "-o", str(out_dir / "g.json")], work
+    )
+    assert elapsed < SECONDS, f"graph took {elapsed:.1f}s"
+    assert peak < MEMORY, f"graph peaked at {peak / 2**20:.0f} MiB"
+    assert "Traceback" not in err
+    if expected == "valid":
+        assert code == 0, err
+        json.loads((out_dir / "g.json").read_text(encoding="utf-8"))
+    else:
+        assert isinstance(expected, dict)
+        assert code == 2, err
+        first = err.splitlines()[0]
+        assert first.startswith(f"{case}:{expected['at']}: error: "), first
+        assert first.endswith(f"[{expected['code']}]"), first
+        assert not (out_dir / "g.json").exists()
+
+    code, out, err, elapsed, peak = _run(["check", str(case), "-f", "json"], work)
+    assert elapsed < SECONDS and peak < MEMORY
+    assert "Traceback" not in err
+    findings = json.loads(out)["findings"]
+    if expected == "valid":
+        assert code in (0, 1), err
+    else:
+        assert isinstance(expected, dict)
+        assert code == 1, err
+        line, col = map(int, str(expected["at"]).split(":"))
+        wanted = {"code": expected["code"], "line": line, "col": col}
+        assert any(wanted.items() <= f.items() for f in findings), findings
+
+    assert _tree(work) == before, "icmap wrote or changed something beside its output"
+    assert sorted(p.name for p in out_dir.iterdir()) == (["g.json"] if expected == "valid" else [])
+    assert not PWNED.exists(), "a YAML tag ran code"
