@@ -53,3 +53,14 @@ def org_file(tmp_path: Path):  # type: ignore[no-untyped-def]
         return write(tmp_path, name, text)
 
     return make
+
+
+# Hypothesis: the default suite runs a small profile; CI's fuzz target runs 10,000 examples
+# per test with ICMAP_FUZZ_PROFILE=fuzz (see .ci/run and README).
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("default", max_examples=150, deadline=None)
+settings.register_profile(
+    "fuzz", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(__import__("os").environ.get("ICMAP_FUZZ_PROFILE", "default"))

@@ -40,7 +40,7 @@ def _run(args: list[str], cwd: Path) -> tuple[int, str, str, float, int]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_limit_memory,
+        preexec_fn=_limit_memory,  # noqa: PLW1509 -- the tests start no threads
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
     )
     try:
