@@ -13,6 +13,7 @@ import typer
 from icmap import __version__
 from icmap.cli.check_cmd import check
 from icmap.cli.common import settings
+from icmap.cli.diff_cmd import diff
 from icmap.cli.graph_cmd import graph
 from icmap.cli.impact_cmd import impact
 from icmap.cli.init_cmd import init
@@ -58,6 +59,7 @@ app.command()(graph)
 app.command()(report)
 app.command()(impact)
 app.command()(check)
+app.command()(diff)
 app.command()(init)
 app.command()(schema)
 

@@ -34,11 +34,13 @@ def _read(parsed: ParsedFile, size: int) -> tuple[RawFile, list[Diagnostic]]:
     return raw, [*parsed.diagnostics, *reader.diagnostics]
 
 
-def load(path: str | os.PathLike[str]) -> Org:
+def load(path: str | os.PathLike[str], *, display_base: tuple[Path, str] | None = None) -> Org:
     """Load an org from one YAML file or a directory of them.
 
     Raises :class:`~icmap.errors.LoadError` listing every problem found, and
     :class:`~icmap.errors.UsageError` when ``path`` does not exist or holds no org files.
+    ``display_base=(folder, prefix)`` names files under ``folder`` as ``prefix`` + their
+    relative path in messages (``main:org/teams.yaml`` for a file read from a git revision).
     """
     root = Path(path)
     if not root.exists():
@@ -49,7 +51,10 @@ def load(path: str | os.PathLike[str]) -> Org:
     raw_files: list[RawFile] = []
     diagnostics: list[Diagnostic] = []
     for file in files:
-        parsed = parse_file(file, str(file))
+        display = str(file)
+        if display_base is not None:
+            display = display_base[1] + file.relative_to(display_base[0]).as_posix()
+        parsed = parse_file(file, display)
         size = file.stat().st_size if parsed.root is not None else 0
         raw, found = _read(parsed, size)
         raw_files.append(raw)

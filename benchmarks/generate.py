@@ -1,0 +1,88 @@
+"""A deterministic generator of realistic synthetic orgs, for benchmarks.
+
+    python benchmarks/generate.py 10000 -o /tmp/org-10k.yaml          # one file
+    python benchmarks/generate.py 10000 -o /tmp/org-10k --per-team    # a file per team
+
+Teams sit in groups of about 25 and in layers by distance from the customers: each team provides
+to 3-5 teams one layer closer to a customer (or to a customer from the front layer), with lead
+times and satisfaction scores; about one team in 50 also hands something back, making loops; one
+in 100 is fed by an outside supplier. The same seed always gives the same org.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+UNITS = ("m", "h", "d", "w")
+
+
+def org_document(teams: int, seed: int = 7, customers: int = 4) -> dict[str, object]:
+    """The org as plain data (JSON is YAML, so it can be written either way)."""
+    rng = random.Random(seed)
+    ids = [f"t{i:06d}" for i in range(teams)]
+    layers = max(3, min(12, teams // 200 + 3))
+    layer_of = {team: rng.randrange(layers) for team in ids}
+    by_layer: dict[int, list[str]] = {}
+    for team in ids:
+        by_layer.setdefault(layer_of[team], []).append(team)
+    customer_ids = [f"customer-{i}" for i in range(customers)]
+    doc_teams: dict[str, object] = {}
+    for index, team in enumerate(ids):
+        layer = layer_of[team]
+        targets = customer_ids if layer == 0 else by_layer.get(layer - 1) or customer_ids
+        provides = []
+        for receiver in rng.sample(targets, min(len(targets), rng.randint(3, 5))):
+            relation: dict[str, object] = {"what": f"output {rng.randint(1, 40)} of {team}", "to": receiver}
+            if rng.random() < 0.9:
+                relation["lead_time"] = f"{rng.randint(1, 48)}{rng.choice(UNITS[:3])}"
+            if rng.random() < 0.7:
+                relation["satisfaction"] = round(rng.uniform(1.5, 5.0), 1)
+            provides.append(relation)
+        if rng.random() < 0.02 and layer + 1 in by_layer:
+            provides.append({"what": f"feedback from {team}", "to": rng.choice(by_layer[layer + 1]), "lead_time": "1w"})
+        doc_teams[team] = {
+            "name": f"Team {index}",
+            "group": f"Group {index // 25}",
+            "lead": f"Lead {index}",
+            "provides": provides,
+        }
+    suppliers = {
+        f"supplier-{i}": {"provides": [{"what": "materials", "to": rng.choice(ids), "lead_time": "3d"}]}
+        for i in range(max(1, teams // 100))
+    }
+    return {
+        "organisation": f"Synthetic org of {teams} teams",
+        "customers": {c: {"name": c.title()} for c in customer_ids},
+        "suppliers": suppliers,
+        "teams": doc_teams,
+    }
+
+
+def write(doc: dict[str, object], target: Path, per_team: bool) -> None:
+    """One JSON-flavoured YAML file, or a folder with org.yaml plus teams/<id>.yaml."""
+    if not per_team:
+        target.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        return
+    (target / "teams").mkdir(parents=True, exist_ok=True)
+    head = {k: v for k, v in doc.items() if k != "teams"}
+    (target / "org.yaml").write_text(json.dumps(head, indent=1), encoding="utf-8")
+    for team, body in doc["teams"].items():  # type: ignore[attr-defined]
+        text = json.dumps({"teams": {team: body}}, indent=1)
+        (target / "teams" / f"{team}.yaml").write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("teams", type=int)
+    parser.add_argument("-o", "--output", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--per-team", action="store_true", help="one file per team in a folder")
+    args = parser.parse_args()
+    write(org_document(args.teams, args.seed), args.output, args.per_team)
+
+
+if __name__ == "__main__":
+    main()

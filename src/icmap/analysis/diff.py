@@ -1,0 +1,237 @@
+"""What an org change does to the internal-customer graph: ``icmap diff``.
+
+Compares two loaded orgs (before and after) by id. Beyond the raw changes it reports their
+consequences: who gained or lost a path to the customer, the front line, each customer's
+critical path, chokepoints, loops and, when given, the check's findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from icmap.analysis.chokepoints import chokepoints
+from icmap.analysis.critical import critical_paths
+from icmap.analysis.frontline import front_line
+from icmap.analysis.loops import loops
+from icmap.analysis.reach import reach
+from icmap.loader.resolve import normalise_what
+
+if TYPE_CHECKING:
+    from icmap.diagnostics import Diagnostic
+    from icmap.graph import OrgGraph
+    from icmap.model import Org, Relation
+
+RelationKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Rename:
+    kind: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RelationChange:
+    provider: str
+    receiver: str
+    what: str
+    changes: dict[str, tuple[object, object]]
+
+
+@dataclass(frozen=True)
+class PathChange:
+    customer: str
+    before: tuple[str, ...] | None
+    after: tuple[str, ...] | None
+    before_total: float | None
+    after_total: float | None
+    unit: str
+
+    @property
+    def growth(self) -> float:
+        return (self.after_total or 0.0) - (self.before_total or 0.0)
+
+
+@dataclass
+class OrgDiff:
+    added: dict[str, list[str]] = field(default_factory=dict)  # kind -> ids
+    removed: dict[str, list[str]] = field(default_factory=dict)
+    renamed: list[Rename] = field(default_factory=list)
+    relations_added: list[Relation] = field(default_factory=list)
+    relations_removed: list[Relation] = field(default_factory=list)
+    relations_changed: list[RelationChange] = field(default_factory=list)
+    lost_path: list[str] = field(default_factory=list)
+    gained_path: list[str] = field(default_factory=list)
+    front_line_added: list[str] = field(default_factory=list)
+    front_line_removed: list[str] = field(default_factory=list)
+    critical_paths: list[PathChange] = field(default_factory=list)
+    chokepoints_new: list[str] = field(default_factory=list)
+    chokepoints_gone: list[str] = field(default_factory=list)
+    loops_new: list[list[str]] = field(default_factory=list)
+    loops_gone: list[list[str]] = field(default_factory=list)
+    findings_new: list[Diagnostic] = field(default_factory=list)
+    findings_gone: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not any(
+            (
+                self.added,
+                self.removed,
+                self.renamed,
+                self.relations_added,
+                self.relations_removed,
+                self.relations_changed,
+                self.lost_path,
+                self.gained_path,
+                self.front_line_added,
+                self.front_line_removed,
+                [p for p in self.critical_paths if p.before != p.after or p.growth],
+                self.chokepoints_new,
+                self.chokepoints_gone,
+                self.loops_new,
+                self.loops_gone,
+                self.findings_new,
+                self.findings_gone,
+            )
+        )
+
+
+def _parties(org: Org) -> dict[str, dict[str, object]]:
+    return {
+        "team": dict(org.teams),
+        "customer": dict(org.customers),
+        "supplier": dict(org.suppliers),
+    }
+
+
+def _key(relation: Relation) -> RelationKey:
+    return (relation.provider, relation.receiver, normalise_what(relation.what))
+
+
+def _signature(org: Org, node: str) -> frozenset[tuple[str, str, str]]:
+    """A party's relations without its own id: what renames keep."""
+    found = set()
+    for r in org.relations:
+        if r.provider == node:
+            found.add(("to", r.receiver, normalise_what(r.what)))
+        if r.receiver == node:
+            found.add(("from", r.provider, normalise_what(r.what)))
+    return frozenset(found)
+
+
+def _renames(
+    base: Org, head: Org, removed: dict[str, list[str]], added: dict[str, list[str]]
+) -> list[Rename]:
+    found = []
+    for kind, new_ids in added.items():
+        old_signatures = {old: _signature(base, old) for old in removed.get(kind, [])}
+        for new in list(new_ids):
+            signature = _signature(head, new)
+            matches = [old for old, sig in old_signatures.items() if sig and sig == signature]
+            if len(matches) == 1:
+                found.append(Rename(kind, matches[0], new))
+                old_signatures.pop(matches[0])
+    return found
+
+
+def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, str]) -> None:
+    def mapped(key: RelationKey) -> RelationKey:
+        return (renamed.get(key[0], key[0]), renamed.get(key[1], key[1]), key[2])
+
+    before = {mapped(_key(r)): r for r in base.relations}
+    after = {_key(r): r for r in head.relations}
+    diff.relations_added = [after[k] for k in sorted(after.keys() - before.keys())]
+    diff.relations_removed = [before[k] for k in sorted(before.keys() - after.keys())]
+    for key in sorted(before.keys() & after.keys()):
+        old, new = before[key], after[key]
+        changes: dict[str, tuple[object, object]] = {}
+        old_lead = old.lead_time.hours if old.lead_time else None
+        new_lead = new.lead_time.hours if new.lead_time else None
+        if old_lead != new_lead:
+            changes["lead_time_hours"] = (old_lead, new_lead)
+        if old.satisfaction != new.satisfaction:
+            changes["satisfaction"] = (old.satisfaction, new.satisfaction)
+        if old.declared_by != new.declared_by:
+            changes["declared_by"] = (sorted(old.declared_by), sorted(new.declared_by))
+        if changes:
+            diff.relations_changed.append(
+                RelationChange(new.provider, new.receiver, new.what, changes)
+            )
+
+
+def diff_orgs(
+    base: Org,
+    head: Org,
+    base_graph: OrgGraph,
+    head_graph: OrgGraph,
+    findings: Callable[[Org, OrgGraph], list[Diagnostic]] | None = None,
+) -> OrgDiff:
+    """Everything that differs between ``base`` and ``head``, and what it leads to.
+
+    ``findings``, when given, runs the check on each side; findings are compared by rule and
+    message, not by position, so moving lines does not count as a change.
+    """
+    diff = OrgDiff()
+    old_parties, new_parties = _parties(base), _parties(head)
+    for kind, old_of_kind in old_parties.items():
+        added = sorted(new_parties[kind].keys() - old_of_kind.keys())
+        removed = sorted(old_of_kind.keys() - new_parties[kind].keys())
+        if added:
+            diff.added[kind] = added
+        if removed:
+            diff.removed[kind] = removed
+    diff.renamed = _renames(base, head, diff.removed, diff.added)
+    for rename in diff.renamed:
+        diff.added[rename.kind].remove(rename.new)
+        diff.removed[rename.kind].remove(rename.old)
+    diff.added = {k: v for k, v in diff.added.items() if v}
+    diff.removed = {k: v for k, v in diff.removed.items() if v}
+    renamed = {r.old: r.new for r in diff.renamed}
+    _relation_changes(base, head, diff, renamed)
+
+    old_reach, new_reach = reach(base_graph), reach(head_graph)
+    old_connected = {renamed.get(n, n) for n in old_reach.hops}
+    new_connected = set(new_reach.hops)
+    diff.lost_path = sorted(n for n in old_connected - new_connected if n in head_graph)
+    diff.gained_path = sorted(n for n in new_connected - old_connected)
+    old_front = {renamed.get(f.team, f.team) for f in front_line(base_graph)}
+    new_front = {f.team for f in front_line(head_graph)}
+    diff.front_line_added = sorted(new_front - old_front)
+    diff.front_line_removed = sorted(old_front - new_front)
+
+    old_critical, new_critical = critical_paths(base_graph), critical_paths(head_graph)
+    old_paths = {renamed.get(p.customer, p.customer): p for p in old_critical.paths}
+    new_paths = {p.customer: p for p in new_critical.paths}
+    for customer in sorted(old_paths.keys() | new_paths.keys()):
+        old_path, new_path = old_paths.get(customer), new_paths.get(customer)
+        diff.critical_paths.append(
+            PathChange(
+                customer,
+                tuple(renamed.get(n, n) for n in old_path.path) if old_path else None,
+                new_path.path if new_path else None,
+                old_path.total if old_path else None,
+                new_path.total if new_path else None,
+                new_critical.unit,
+            )
+        )
+    old_choke = {renamed.get(c.team, c.team) for c in chokepoints(base_graph)}
+    new_choke = {c.team for c in chokepoints(head_graph)}
+    diff.chokepoints_new = sorted(new_choke - old_choke)
+    diff.chokepoints_gone = sorted(old_choke - new_choke)
+    old_loops = {frozenset(renamed.get(n, n) for n in group) for group in loops(base_graph)}
+    new_loops = {frozenset(group) for group in loops(head_graph)}
+    diff.loops_new = sorted(sorted(group) for group in new_loops - old_loops)
+    diff.loops_gone = sorted(sorted(group) for group in old_loops - new_loops)
+
+    if findings is not None:
+        before = findings(base, base_graph)
+        after = findings(head, head_graph)
+        old_keys = {(d.code, d.message) for d in before}
+        new_keys = {(d.code, d.message) for d in after}
+        diff.findings_new = [d for d in after if (d.code, d.message) not in old_keys]
+        diff.findings_gone = [d for d in before if (d.code, d.message) not in new_keys]
+    return diff

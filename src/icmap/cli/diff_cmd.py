@@ -1,0 +1,200 @@
+"""``icmap diff``: what an org change does, for pull-request review."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from icmap.cli.common import (
+    Color,
+    ColorOption,
+    OutputOption,
+    format_from,
+    handle_errors,
+    is_stdout,
+    make_console,
+    print_text,
+    write_output,
+)
+from icmap.errors import EXIT_FINDINGS, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from icmap.analysis.diff import OrgDiff
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class FailOn(str, Enum):
+    lost_path = "lost-path"
+    new_chokepoint = "new-chokepoint"
+    new_loop = "new-loop"
+    new_findings = "new-findings"
+
+
+EXTENSIONS = {".txt": DiffFormat.text, ".json": DiffFormat.json, ".md": DiffFormat.markdown}
+
+
+def parse_growth(text: str) -> tuple[float, bool]:
+    """``10%`` -> (10, True); ``2d`` -> (48 hours, False)."""
+    from icmap.loader.reader import InvalidValueError, parse_lead_time
+
+    if text.endswith("%"):
+        try:
+            return float(text[:-1]), True
+        except ValueError as exc:
+            raise UsageError(f"--max-critical-growth: not a percentage: {text!r}") from exc
+    try:
+        return parse_lead_time(text).hours, False
+    except InvalidValueError as exc:
+        raise UsageError(f"--max-critical-growth: {exc.message} (e.g. 10% or 2d)") from exc
+
+
+def failures(diff: OrgDiff, fail_on: list[FailOn], growth: str | None) -> list[str]:
+    """The reasons to fail, in words; empty when the change may pass."""
+    reasons = []
+    if FailOn.lost_path in fail_on and diff.lost_path:
+        reasons.append(f"lost their path to the customer: {', '.join(diff.lost_path)}")
+    if FailOn.new_chokepoint in fail_on and diff.chokepoints_new:
+        reasons.append(f"new chokepoints: {', '.join(diff.chokepoints_new)}")
+    if FailOn.new_loop in fail_on and diff.loops_new:
+        reasons.append(f"new loops: {len(diff.loops_new)}")
+    if FailOn.new_findings in fail_on and diff.findings_new:
+        reasons.append(f"new check findings: {len(diff.findings_new)}")
+    if growth is not None:
+        limit, relative = parse_growth(growth)
+        for path in diff.critical_paths:
+            if path.before_total is None or path.after_total is None:
+                continue
+            grew = path.after_total - path.before_total
+            allowed = path.before_total * limit / 100 if relative else limit
+            if grew > allowed + 1e-9:
+                grown = f"grew by {grew:g} {path.unit}, more than {growth}"
+                reasons.append(f"critical path to {path.customer} {grown}")
+    return reasons
+
+
+def _render(
+    chosen: DiffFormat, result: OrgDiff, base: str, head: str, reasons: list[str]
+) -> str | RenderableType:
+    if chosen is DiffFormat.json:
+        from icmap.render import diff_json
+
+        return diff_json.render(result, base, head, reasons)
+    if chosen is DiffFormat.markdown:
+        from icmap.render import diff_markdown
+
+        return diff_markdown.render(result, base, head)
+    from icmap.render import diff_text
+
+    return diff_text.render(result, base, head)
+
+
+@handle_errors
+def diff(
+    base: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The org before (file or folder); with --git, the org path to compare.",
+            show_default=False,
+        ),
+    ] = None,
+    head: Annotated[
+        Path | None, typer.Argument(help="The org after (file or folder).", show_default=False)
+    ] = None,
+    git: Annotated[
+        str | None,
+        typer.Option(
+            "--git",
+            help="Compare the working tree's org with the same path at this git revision.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        DiffFormat | None,
+        typer.Option("-f", "--format", help="text, json or markdown (a pull-request comment)."),
+    ] = None,
+    output: OutputOption = None,
+    fail_on: Annotated[
+        list[FailOn] | None,
+        typer.Option(
+            "--fail-on", help="Exit 1 when the change does this; repeatable.", show_default=False
+        ),
+    ] = None,
+    max_critical_growth: Annotated[
+        str | None,
+        typer.Option(
+            "--max-critical-growth",
+            help="Exit 1 when a critical path grows by more (10% or 2d).",
+            show_default=False,
+        ),
+    ] = None,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Show what an org change does: teams, hand-offs, paths to the customer, critical paths.
+
+    Compare two orgs (icmap diff old/ new/), or the working tree against a git revision
+    (icmap diff --git main org/), read with git archive, never checked out. Exit 0, or 1
+    when a --fail-on condition is met.
+
+    Example: icmap diff --git origin/main org/ -f markdown -o comment.md
+    """
+    from icmap.analysis.diff import diff_orgs
+    from icmap.graph import build_graph
+    from icmap.lint import run_check
+    from icmap.lint.policy import build_policy
+    from icmap.lint.registry import all_rules
+    from icmap.loader import load
+    from icmap.loader.discover import find_org
+
+    chosen = format_from(output, output_format, EXTENSIONS, DiffFormat.text)
+    if git is not None:
+        if head is not None:
+            raise UsageError("with --git give one org path (or none), not two")
+        from icmap.loader.git import load_at_revision
+
+        path = find_org(base, os.environ, Path())
+        before, after = load_at_revision(path, git), load(path)
+        base_name, head_name = f"{git}:{path}", f"{path} (working tree)"
+    else:
+        if base is None or head is None:
+            raise UsageError("give two orgs to compare (BASE HEAD), or --git REV")
+        before, after = load(base), load(head)
+        base_name, head_name = str(base), str(head)
+    policy = build_policy(all_rules(), {})
+    result = diff_orgs(
+        before,
+        after,
+        build_graph(before),
+        build_graph(after),
+        findings=lambda org, graph: run_check(org, graph, policy),
+    )
+    reasons = failures(result, fail_on or [], max_critical_growth)
+    data = _render(chosen, result, base_name, head_name, reasons)
+    if isinstance(data, str):
+        if is_stdout(output):
+            print_text(data)
+        else:
+            assert output is not None
+            write_output(output, data, after.sources)
+    elif is_stdout(output):
+        make_console(color).print(data)
+    else:
+        from icmap.render.text import to_plain_text
+
+        assert output is not None
+        write_output(output, to_plain_text(data), after.sources)
+    for reason in reasons:
+        print(f"icmap: diff fails: {reason}", file=sys.stderr)
+    if reasons:
+        raise typer.Exit(EXIT_FINDINGS)

@@ -1,0 +1,72 @@
+"""``icmap diff -f json``: one object (documented in docs/diff.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from icmap.analysis.diff import OrgDiff
+    from icmap.model import Relation
+
+SCHEMA_VERSION = 1
+
+
+def _relation(r: Relation) -> dict[str, Any]:
+    return {
+        "provider": r.provider,
+        "receiver": r.receiver,
+        "what": r.what,
+        "lead_time_hours": r.lead_time.hours if r.lead_time else None,
+        "satisfaction": r.satisfaction,
+    }
+
+
+def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "base": base,
+        "head": head,
+        "added": diff.added,
+        "removed": diff.removed,
+        "renamed": [{"kind": r.kind, "old": r.old, "new": r.new} for r in diff.renamed],
+        "relations": {
+            "added": [_relation(r) for r in diff.relations_added],
+            "removed": [_relation(r) for r in diff.relations_removed],
+            "changed": [
+                {
+                    "provider": c.provider,
+                    "receiver": c.receiver,
+                    "what": c.what,
+                    "changes": {k: {"before": v[0], "after": v[1]} for k, v in c.changes.items()},
+                }
+                for c in diff.relations_changed
+            ],
+        },
+        "lost_path": diff.lost_path,
+        "gained_path": diff.gained_path,
+        "front_line": {"added": diff.front_line_added, "removed": diff.front_line_removed},
+        "critical_paths": [
+            {
+                "customer": p.customer,
+                "unit": p.unit,
+                "before": {"path": list(p.before) if p.before else None, "total": p.before_total},
+                "after": {"path": list(p.after) if p.after else None, "total": p.after_total},
+            }
+            for p in diff.critical_paths
+        ],
+        "chokepoints": {"new": diff.chokepoints_new, "gone": diff.chokepoints_gone},
+        "loops": {"new": diff.loops_new, "gone": diff.loops_gone},
+        "findings": {
+            "new": [
+                {"code": d.code, "message": d.message, "file": d.file, "line": d.line}
+                for d in diff.findings_new
+            ],
+            "gone": [{"code": d.code, "message": d.message} for d in diff.findings_gone],
+        },
+        "failed": failed,
+    }
+
+
+def render(diff: OrgDiff, base: str, head: str, failed: list[str]) -> str:
+    return json.dumps(diff_data(diff, base, head, failed), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,203 @@
+"""``icmap diff``: pairs of hand-made orgs for each kind of change, and a real git repository."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import write
+from icmap import build_graph, load_text
+from icmap.analysis.diff import diff_orgs
+from icmap.cli import app
+
+BASE = """
+customers: {shop: {}}
+suppliers: {mill: {provides: [{what: flour, to: bakery, lead_time: 1d}]}}
+teams:
+  bakery: {provides: [{what: bread, to: counter, lead_time: 4h, satisfaction: 4}]}
+  counter: {provides: [{what: sales, to: shop, lead_time: 1h}]}
+  hr: {provides: [{what: staff, to: [bakery, counter], lead_time: 2w}]}
+"""
+
+
+def _diff(base: str, head: str):  # type: ignore[no-untyped-def]
+    old, new = load_text(base), load_text(head)
+    return diff_orgs(old, new, build_graph(old), build_graph(new))
+
+
+def test_no_change() -> None:
+    result = _diff(BASE, BASE)
+    assert result.empty
+
+
+def test_team_added_and_removed() -> None:
+    head = BASE.replace(
+        "  hr: {provides: [{what: staff, to: [bakery, counter], lead_time: 2w}]}\n", ""
+    )
+    head += "  oven: {provides: [{what: heat, to: bakery}]}\n"
+    result = _diff(BASE, head)
+    assert result.added == {"team": ["oven"]}
+    assert result.removed == {"team": ["hr"]}
+    assert [(r.provider, r.receiver) for r in result.relations_added] == [("oven", "bakery")]
+    assert {(r.provider, r.receiver) for r in result.relations_removed} == {
+        ("hr", "bakery"),
+        ("hr", "counter"),
+    }
+
+
+def test_rename_looks_like_a_rename() -> None:
+    head = BASE.replace("hr:", "people:")
+    result = _diff(BASE, head)
+    assert [(r.kind, r.old, r.new) for r in result.renamed] == [("team", "hr", "people")]
+    assert result.added == {} and result.removed == {}
+    assert result.relations_added == [] and result.relations_removed == []
+
+
+def test_relation_changes() -> None:
+    head = BASE.replace("lead_time: 4h, satisfaction: 4", "lead_time: 6h, satisfaction: 2.5")
+    head = head.replace(
+        "  counter: {provides", "  counter: {receives: [{what: bread, from: bakery}], provides"
+    )
+    [change] = _diff(BASE, head).relations_changed
+    assert (change.provider, change.receiver) == ("bakery", "counter")
+    assert change.changes == {
+        "lead_time_hours": (4.0, 6.0),
+        "satisfaction": (4.0, 2.5),
+        "declared_by": (["provider"], ["provider", "receiver"]),
+    }
+
+
+def test_lost_and_gained_path_and_front_line() -> None:
+    head = BASE.replace(
+        "{what: sales, to: shop, lead_time: 1h}", "{what: sales, to: bakery, lead_time: 1h}"
+    )
+    head = head.replace(
+        "  hr: {provides: [{what: staff, to: [bakery, counter], lead_time: 2w}]}",
+        "  hr: {provides: [{what: staff, to: shop}]}",
+    )
+    result = _diff(BASE, head)
+    assert result.lost_path == ["bakery", "counter", "mill"]
+    assert result.front_line_added == ["hr"]
+    assert result.front_line_removed == ["counter"]
+    assert result.loops_new == [["bakery", "counter"]]
+
+
+def test_critical_path_and_chokepoints() -> None:
+    head = BASE.replace("lead_time: 4h, satisfaction: 4", "lead_time: 3d, satisfaction: 4")
+    head += "  night-shift: {provides: [{what: rolls, to: counter, lead_time: 1h}]}\n"
+    result = _diff(BASE, head)
+    [path] = result.critical_paths
+    assert path.before == path.after == ("hr", "bakery", "counter", "shop")
+    assert (path.before_total, path.after_total) == (341.0, 409.0)
+    assert result.chokepoints_new == result.chokepoints_gone == []
+    # A second route for the mill: the bakery is no longer its single point of failure.
+    second_route = BASE.replace("to: bakery, lead_time: 1d", "to: [bakery, counter], lead_time: 1d")
+    assert _diff(BASE, second_route).chokepoints_gone == ["bakery"]
+    assert _diff(second_route, BASE).chokepoints_new == ["bakery"]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _pair(tmp_path: Path, head: str) -> tuple[str, str]:
+    return str(write(tmp_path, "base.yaml", BASE)), str(write(tmp_path, "head.yaml", head))
+
+
+def test_cli_json_and_exit_codes(runner: CliRunner, tmp_path: Path) -> None:
+    head = BASE.replace(
+        "{what: sales, to: shop, lead_time: 1h}", "{what: sales, to: bakery, lead_time: 1h}"
+    )
+    base, new = _pair(tmp_path, head)
+    result = runner.invoke(app, ["diff", base, new, "-f", "json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["lost_path"] == ["bakery", "counter", "hr", "mill"]
+    assert data["failed"] == []
+    failing = runner.invoke(app, ["diff", base, new, "-f", "json", "--fail-on", "lost-path"])
+    assert failing.exit_code == 1
+    assert (
+        "icmap: diff fails: lost their path to the customer: bakery, counter, hr, mill"
+        in failing.stderr
+    )
+
+
+def test_cli_critical_growth_threshold(runner: CliRunner, tmp_path: Path) -> None:
+    base, new = _pair(
+        tmp_path, BASE.replace("lead_time: 4h, satisfaction: 4", "lead_time: 3d, satisfaction: 4")
+    )
+    assert runner.invoke(app, ["diff", base, new, "--max-critical-growth", "25%"]).exit_code == 0
+    grown = runner.invoke(app, ["diff", base, new, "--max-critical-growth", "2d"])
+    assert grown.exit_code == 1
+    assert "critical path to shop grew by 68 hours, more than 2d" in grown.stderr
+    bad = runner.invoke(app, ["diff", base, new, "--max-critical-growth", "lots"])
+    assert bad.exit_code == 2
+
+
+def test_cli_markdown_is_a_pr_comment(runner: CliRunner, tmp_path: Path) -> None:
+    base, new = _pair(tmp_path, BASE.replace("hr:", "people:"))
+    text = runner.invoke(app, ["diff", base, new, "-f", "markdown"]).stdout
+    lines = text.splitlines()
+    assert lines[0].startswith("### icmap: what this change does to the org")
+    assert lines[2] == "- team hr looks renamed to people"
+    assert "<details><summary>Critical paths (1)</summary>" in text
+
+
+def test_cli_needs_two_orgs(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["diff", str(write(tmp_path, "a.yaml", BASE))])
+    assert result.exit_code == 2
+    assert "give two orgs to compare" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_cli_against_a_git_revision(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.com")
+    git("config", "user.name", "T")
+    write(tmp_path, "org/teams.yaml", BASE)
+    git("add", ".")
+    git("commit", "-qm", "first")
+    changed = BASE + "  oven: {provides: [{what: heat, to: bakery}]}\n"
+    write(tmp_path, "org/teams.yaml", changed)
+    git("commit", "-qam", "second")
+    write(tmp_path, "org/teams.yaml", changed.replace("hr:", "people:"))  # uncommitted
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["diff", "--git", "HEAD~1", "org", "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["base"] == "HEAD~1:org"
+    assert data["added"] == {"team": ["oven"]}
+    assert data["renamed"] == [{"kind": "team", "old": "hr", "new": "people"}]
+    # The work tree is untouched: the uncommitted edit is still there.
+    assert "people:" in (tmp_path / "org" / "teams.yaml").read_text()
+    assert runner.invoke(app, ["diff", "--git", "no-such-rev", "org"]).exit_code == 2
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_broken_org_at_a_revision_names_the_revision(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    write(tmp_path, "org.yaml", "customers: {c: {}\n")
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+    subprocess.run(
+        ["git", "-c", "user.email=t@e", "-c", "user.name=T", "commit", "-qm", "x"],
+        cwd=tmp_path,
+        check=True,
+    )
+    write(tmp_path, "org.yaml", BASE)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["diff", "--git", "HEAD", "org.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("HEAD:org.yaml:2:1: error: YAML syntax")
