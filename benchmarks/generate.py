@@ -35,14 +35,23 @@ def org_document(teams: int, seed: int = 7, customers: int = 4) -> dict[str, obj
         targets = customer_ids if layer == 0 else by_layer.get(layer - 1) or customer_ids
         provides = []
         for receiver in rng.sample(targets, min(len(targets), rng.randint(3, 5))):
-            relation: dict[str, object] = {"what": f"output {rng.randint(1, 40)} of {team}", "to": receiver}
+            relation: dict[str, object] = {
+                "what": f"output {rng.randint(1, 40)} of {team}",
+                "to": receiver,
+            }
             if rng.random() < 0.9:
                 relation["lead_time"] = f"{rng.randint(1, 48)}{rng.choice(UNITS[:3])}"
             if rng.random() < 0.7:
                 relation["satisfaction"] = round(rng.uniform(1.5, 5.0), 1)
             provides.append(relation)
         if rng.random() < 0.02 and layer + 1 in by_layer:
-            provides.append({"what": f"feedback from {team}", "to": rng.choice(by_layer[layer + 1]), "lead_time": "1w"})
+            provides.append(
+                {
+                    "what": f"feedback from {team}",
+                    "to": rng.choice(by_layer[layer + 1]),
+                    "lead_time": "1w",
+                }
+            )
         doc_teams[team] = {
             "name": f"Team {index}",
             "group": f"Group {index // 25}",
@@ -50,7 +59,9 @@ def org_document(teams: int, seed: int = 7, customers: int = 4) -> dict[str, obj
             "provides": provides,
         }
     suppliers = {
-        f"supplier-{i}": {"provides": [{"what": "materials", "to": rng.choice(ids), "lead_time": "3d"}]}
+        f"supplier-{i}": {
+            "provides": [{"what": "materials", "to": rng.choice(ids), "lead_time": "3d"}]
+        }
         for i in range(max(1, teams // 100))
     }
     return {
@@ -75,7 +86,9 @@ def write(doc: dict[str, object], target: Path, per_team: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("teams", type=int)
     parser.add_argument("-o", "--output", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)

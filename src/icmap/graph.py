@@ -4,7 +4,8 @@ Nodes are ids, with the attributes ``kind`` (``team``, ``customer`` or ``supplie
 (display name), ``group``, ``lead`` and ``description``. An edge ``provider -> receiver``
 exists when the provider hands anything to the receiver; its ``relations`` attribute lists
 those :class:`~icmap.model.Relation` objects (what, lead time, satisfaction, declaring sides,
-source positions). Work flows along the edges toward the external customers.
+source positions), and ``lead_time_hours`` is the longest of their lead times (``None`` when
+none has one). Work flows along the edges toward the external customers.
 
 >>> from icmap.loader import load_text
 >>> org = load_text('''
@@ -59,6 +60,10 @@ def build_graph(org: Org) -> OrgGraph:
             graph.edges[relation.provider, relation.receiver]["relations"].append(relation)
         else:
             graph.add_edge(relation.provider, relation.receiver, relations=[relation])
+    # Summaries the analyses' inner loops read for every edge, computed once here.
+    for _, _, data in graph.edges(data=True):
+        known = [r.lead_time.hours for r in data["relations"] if r.lead_time]
+        data["lead_time_hours"] = max(known) if known else None
     return graph
 
 
@@ -91,6 +96,27 @@ def lead_time_hours(graph: OrgGraph, provider: str, receiver: str) -> float | No
     """
     known = [r.lead_time.hours for r in relations(graph, provider, receiver) if r.lead_time]
     return max(known) if known else None
+
+
+def all_lead_time_hours(graph: OrgGraph) -> dict[tuple[str, str], float | None]:
+    """:func:`lead_time_hours` of every edge at once (one pass, for the analyses' inner loops)."""
+    found: dict[tuple[str, str], float | None] = {}
+    for provider, receiver, data in graph.edges(data=True):
+        if "lead_time_hours" in data:  # graphs from build_graph carry it precomputed
+            found[provider, receiver] = data["lead_time_hours"]
+        else:
+            found[provider, receiver] = lead_time_hours(graph, provider, receiver)
+    return found
+
+
+def all_weakest_relations(graph: OrgGraph) -> dict[tuple[str, str], Relation]:
+    """:func:`weakest_relation` of every edge that has a scored relation, in one pass."""
+    found: dict[tuple[str, str], Relation] = {}
+    for provider, receiver, data in graph.edges(data=True):
+        scored: list[Relation] = [r for r in data["relations"] if r.satisfaction is not None]
+        if scored:
+            found[provider, receiver] = min(scored, key=lambda r: (r.satisfaction, r.what))
+    return found
 
 
 def weakest_relation(graph: OrgGraph, provider: str, receiver: str) -> Relation | None:

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from icmap.graph import lead_time_hours, nodes_of_kind
+from icmap.graph import all_lead_time_hours, lead_time_hours, nodes_of_kind
 
 if TYPE_CHECKING:
     from icmap.graph import OrgGraph
@@ -70,16 +70,17 @@ class _Inner:
 
 
 class _Weights:
+    """Each hand-off's weight, computed once for the whole graph."""
+
     def __init__(self, graph: OrgGraph, unit: Unit) -> None:
-        self.graph, self.unit = graph, unit
-        self._cache: dict[tuple[str, str], float] = {}
+        hours = all_lead_time_hours(graph)
+        if unit == "hops":
+            self._weight = dict.fromkeys(hours, 1.0)
+        else:
+            self._weight = {edge: value or 0.0 for edge, value in hours.items()}
 
     def __call__(self, u: str, v: str) -> float:
-        key = (u, v)
-        if key not in self._cache:
-            hours = lead_time_hours(self.graph, u, v)
-            self._cache[key] = 1.0 if self.unit == "hops" else (hours or 0.0)
-        return self._cache[key]
+        return self._weight[u, v]
 
 
 def _exact_inner(
@@ -146,18 +147,21 @@ def _inner_paths(graph: OrgGraph, members: set[str], weight: _Weights) -> _Inner
 
 
 def _unit_of(graph: OrgGraph) -> tuple[Unit, int]:
-    missing = sum(1 for u, v in graph.edges if lead_time_hours(graph, u, v) is None)
+    missing = sum(1 for hours in all_lead_time_hours(graph).values() if hours is None)
     unit: Unit = (
         "hops" if graph.number_of_edges() and missing == graph.number_of_edges() else "hours"
     )
     return unit, missing
 
 
-def critical_paths(graph: OrgGraph) -> CriticalPaths:
+def critical_paths(
+    graph: OrgGraph, *, with_slack: bool = True, split: tuple[_Loops, list[int]] | None = None
+) -> CriticalPaths:
     """The critical path to each customer (by id) and each team's and supplier's slack.
 
     ``slack`` holds, for every team and supplier whose work reaches a customer, the least
-    slack over the customers it reaches; teams on a critical path have 0.
+    slack over the customers it reaches; teams on a critical path have 0. ``with_slack=False``
+    skips it (it is half the work); ``split`` reuses :func:`split_loops` from another call.
 
     >>> import networkx as nx
     >>> from icmap.model import Duration, Relation
@@ -173,8 +177,12 @@ def critical_paths(graph: OrgGraph) -> CriticalPaths:
     import networkx as nx
 
     unit, missing = _unit_of(graph)
-    split, topo = _split(graph, unit)
-    components, component_of, inner = split.components, split.component_of, split.inner
+    loops_split, topo = split or _split(graph, unit)
+    components, component_of, inner = (
+        loops_split.components,
+        loops_split.component_of,
+        loops_split.inner,
+    )
     approximated = sorted(sorted(components[i]) for i, found in inner.items() if not found.exact)
 
     paths: list[CriticalPath] = []
@@ -183,9 +191,8 @@ def critical_paths(graph: OrgGraph) -> CriticalPaths:
         upstream = nx.ancestors(graph, customer) | {customer}
         involved = {component_of[n] for n in upstream}
         order = [i for i in topo if i in involved]
-        forward = _Forward(split)
+        forward = _Forward(loops_split)
         forward.run(order)
-        to_customer = _to_customer(split, order, customer)
         total = forward.leave[customer][0]
         path = forward.path_to(customer)
         lacking = sum(
@@ -195,6 +202,9 @@ def critical_paths(graph: OrgGraph) -> CriticalPaths:
         paths.append(
             CriticalPath(customer, path, _tidy(total), lacking if unit == "hours" else 0, exact)
         )
+        if not with_slack:
+            continue
+        to_customer = _to_customer(loops_split, order, customer)
         for node in upstream - {customer}:
             through = min(total, forward.leave[node][0] + to_customer[node])
             float_ = _tidy(max(0.0, total - through))
@@ -295,6 +305,11 @@ def _to_customer(loops: _Loops, order: list[int], customer: str) -> dict[str, fl
     return longest
 
 
+def split_loops(graph: OrgGraph) -> tuple[_Loops, list[int]]:
+    """The loop structure :func:`longest_chain` needs, to compute once for several calls."""
+    return _split(graph, _unit_of(graph)[0])
+
+
 def _split(graph: OrgGraph, unit: Unit) -> tuple[_Loops, list[int]]:
     """The graph's loops with their inner paths, and the loops in topological order."""
     import networkx as nx
@@ -307,7 +322,13 @@ def _split(graph: OrgGraph, unit: Unit) -> tuple[_Loops, list[int]]:
     return _Loops(graph, components, component_of, inner, weight), topo
 
 
-def longest_chain(graph: OrgGraph, sources: set[str], target: str) -> CriticalPath | None:
+def longest_chain(
+    graph: OrgGraph,
+    sources: set[str],
+    target: str,
+    *,
+    split: tuple[_Loops, list[int]] | None = None,
+) -> CriticalPath | None:
     """The chain from any of ``sources`` to ``target`` whose lead times add up to the most.
 
     Same weights, method and limits as :func:`critical_paths`; ``None`` when no source
@@ -322,21 +343,21 @@ def longest_chain(graph: OrgGraph, sources: set[str], target: str) -> CriticalPa
     import networkx as nx
 
     unit, _ = _unit_of(graph)
-    split, topo = _split(graph, unit)
+    loops_split, topo = split or _split(graph, unit)
     between = {target} | nx.ancestors(graph, target)
     reachable: set[str] = set()
     for source in sources & between:
         reachable |= {source} | nx.descendants(graph, source)
-    involved = {split.component_of[n] for n in between & reachable}
+    involved = {loops_split.component_of[n] for n in between & reachable}
     if not involved:
         return None
-    forward = _Forward(split, starts=set(sources))
+    forward = _Forward(loops_split, starts=set(sources))
     forward.run([i for i in topo if i in involved])
     if target not in forward.leave:
         return None
     path = forward.path_to(target)
     lacking = sum(1 for u, v in itertools.pairwise(path) if lead_time_hours(graph, u, v) is None)
-    exact = all(split.inner[i].exact for i in involved)
+    exact = all(loops_split.inner[i].exact for i in involved)
     total = _tidy(forward.leave[target][0])
     return CriticalPath(target, path, total, lacking if unit == "hours" else 0, exact)
 

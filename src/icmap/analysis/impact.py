@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from icmap.analysis.critical import CriticalPath, critical_paths, longest_chain
+from icmap.analysis.critical import CriticalPath, critical_paths, longest_chain, split_loops
 from icmap.analysis.reach import reach
 from icmap.graph import lead_time_hours, nodes_of_kind, relations
 
@@ -151,15 +151,17 @@ def impact(
     everything_down = _spread(graph, failed, "down", None)
     reached = sorted(h.team for h in everything_down if h.team in customers)
     customer_hits = []
+    split = split_loops(graph)
     for customer in reached:
         fastest, hours = _fastest(graph, failed, customer)
-        longest = longest_chain(graph, set(failed), customer)
+        longest = longest_chain(graph, set(failed), customer, split=split)
         assert longest is not None
         customer_hits.append(CustomerHit(customer, fastest, hours, longest))
     before = reach(graph)
     after = reach(graph.subgraph(set(graph.nodes) - set(failed)))
     stranded = tuple(sorted(n for n in before.hops if n not in failed and n not in after.hops))
-    on_path = {p.customer for p in critical_paths(graph).paths if set(p.path) & set(failed)}
+    critical = critical_paths(graph, with_slack=False, split=split).paths
+    on_path = {p.customer for p in critical if set(p.path) & set(failed)}
     return Impact(
         failed=failed,
         downstream=[h for h in downstream if h.team not in customers],

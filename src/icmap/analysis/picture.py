@@ -110,9 +110,12 @@ def _elided_edges(graph: OrgGraph, keep: set[str]) -> list[PictureEdge]:
     """Dashed edges for kept pairs linked only through teams left out of the picture."""
     import networkx as nx
 
+    # Only kept nodes that hand work to a left-out node can need one; in a whole-org picture
+    # there are none, and this stays linear instead of a search from every node.
+    starts = [n for n in sorted(keep) if any(s not in keep for s in graph.successors(n))]
     kept = graph.subgraph(keep)
     found = []
-    for start in sorted(keep):
+    for start in starts:
         already = nx.descendants(kept, start)
         seen: set[str] = set()
         frontier = [n for n in graph.successors(start) if n not in keep]

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from icmap.graph import nodes_of_kind, weakest_relation
+from icmap.graph import all_weakest_relations, nodes_of_kind
 
 if TYPE_CHECKING:
     from icmap.analysis.critical import CriticalPaths
@@ -49,14 +49,18 @@ class CustomerWeakness:
     low: bool
 
 
-def _link(graph: OrgGraph, u: str, v: str) -> WeakLink | None:
-    relation = weakest_relation(graph, u, v)
-    if relation is None or relation.satisfaction is None:
-        return None
-    return WeakLink(u, v, relation.what, relation.satisfaction)
+def _links(graph: OrgGraph) -> dict[tuple[str, str], WeakLink]:
+    """The weakest scored relation of every hand-off, as a WeakLink."""
+    return {
+        (u, v): WeakLink(u, v, r.what, r.satisfaction)
+        for (u, v), r in all_weakest_relations(graph).items()
+        if r.satisfaction is not None
+    }
 
 
-def _widest_to(graph: OrgGraph, customer: str) -> tuple[dict[str, float], dict[str, str]]:
+def _widest_to(
+    graph: OrgGraph, customer: str, links: dict[tuple[str, str], WeakLink]
+) -> tuple[dict[str, float], dict[str, str]]:
     """For each upstream node, the best achievable lowest score on a chain to ``customer``.
 
     A maximin variant of Dijkstra's algorithm on the reversed graph: O(edges · log nodes).
@@ -72,7 +76,7 @@ def _widest_to(graph: OrgGraph, customer: str) -> tuple[dict[str, float], dict[s
             continue
         done.add(node)
         for provider in graph.predecessors(node):
-            link = _link(graph, provider, node)
+            link = links.get((provider, node))
             score = min(-negative, link.satisfaction if link else math.inf)
             if provider not in done and (provider not in best or score > best[provider]):
                 best[provider], via[provider] = score, node
@@ -97,19 +101,20 @@ def weakest_links(
     (2.5, 'a', 'parts', True)
     """
     paths = {p.customer: p.path for p in critical.paths}
+    links = _links(graph)
     found = []
     for customer in nodes_of_kind(graph, "customer"):
         path = paths.get(customer, (customer,))
-        on_path = [link for u, v in itertools.pairwise(path) if (link := _link(graph, u, v))]
+        on_path = [links[u, v] for u, v in itertools.pairwise(path) if (u, v) in links]
         weakest = min(on_path, key=lambda w: (w.satisfaction, w.provider)) if on_path else None
-        best, via = _widest_to(graph, customer)
+        best, via = _widest_to(graph, customer, links)
         scored = sorted((score, node) for node, score in best.items() if math.isfinite(score))
         bound, team, bottleneck = None, None, None
         if scored:
             bound, team = scored[0]
             node = team
             while node != customer:
-                link = _link(graph, node, via[node])
+                link = links.get((node, via[node]))
                 if link and link.satisfaction == bound:
                     bottleneck = link
                     break

@@ -7,6 +7,7 @@ The handler is the one place that maps exceptions to exit codes: 0 ok, 1 finding
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -154,7 +155,11 @@ def load_org(org: Path | None, org_option: Path | None) -> Org:
 
     if org is not None and org_option is not None and org != org_option:
         raise UsageError(f"two orgs given: {org} and --org {org_option}; pass one")
-    return load(find_org(org or org_option, os.environ, Path()))
+    loaded = load(find_org(org or org_option, os.environ, Path()))
+    # The model lives until the command ends: keep the garbage collector from rescanning it
+    # on every collection the analyses trigger (a third of graph-building time on big orgs).
+    gc.freeze()
+    return loaded
 
 
 def is_stdout(output: Path | None) -> bool:

@@ -1,0 +1,152 @@
+"""Benchmark icmap on synthetic orgs of 1k, 10k and 100k teams (docs/performance.md).
+
+    python benchmarks/run.py                    # 1000 and 10000 teams
+    python benchmarks/run.py --sizes 1000 10000 100000
+
+For each size it writes one org file (benchmarks/generate.py, seeded), then measures, each in a
+fresh process: the bare minimum a user's own script would need (yaml.load with libyaml's C
+loader, then a networkx DiGraph of the hand-offs), icmap's load and graph build, each analysis,
+and the real commands (check, report, impact of a front-line and of a deep team,
+graph --format dot). It prints seconds, peak memory and the ratio to the bare baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import org_document, write  # noqa: E402
+
+BARE = """
+import yaml, networkx as nx
+data = yaml.load(open(PATH, encoding="utf-8"), Loader=yaml.CSafeLoader)
+graph = nx.DiGraph()
+for section in ("teams", "suppliers"):
+    for node, body in (data.get(section) or {}).items():
+        for relation in (body or {}).get("provides", []):
+            targets = relation["to"] if isinstance(relation["to"], list) else [relation["to"]]
+            for target in targets:
+                lead = relation.get("lead_time")
+                graph.add_edge(node, target, what=relation["what"], lead_time=lead)
+"""
+
+STAGES = {
+    "icmap.load": ("", "org = icmap.load(PATH)"),
+    "build_graph": ("org = icmap.load(PATH)", "graph = icmap.build_graph(org)"),
+}
+ANALYSES = {
+    "reach": "from icmap.analysis.reach import reach as f",
+    "front_line": "from icmap.analysis.frontline import front_line as f",
+    "critical_paths": "from icmap.analysis.critical import critical_paths as f",
+    "chokepoints": "from icmap.analysis.chokepoints import chokepoints as f",
+    "loops": "from icmap.analysis.loops import loops as f",
+}
+
+
+def _child(setup: str, timed: str, path: Path) -> tuple[float, float]:
+    """Seconds for ``timed`` after ``setup`` in a fresh process, and that process's peak MiB."""
+    code = (
+        "import json, resource, time, icmap\n"
+        f"PATH = {str(path)!r}\n{setup}\n"
+        "started = time.perf_counter()\n"
+        f"{timed}\n"
+        "elapsed = time.perf_counter() - started\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(json.dumps([elapsed, peak]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"benchmark step failed: {timed}\n{done.stderr}")
+    elapsed, peak = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(elapsed), float(peak)
+
+
+def _command(args: list[str]) -> tuple[float, float]:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "icmap", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"icmap {' '.join(args)} failed")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def _bare(path: Path) -> tuple[float, float]:
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", f"PATH = {str(path)!r}\n{BARE}"])
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit("bare baseline failed")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def _front_and_deep(path: Path) -> tuple[str, str]:
+    """A front-line team and the team farthest from any customer.
+
+    Found in a child process: a child's peak memory starts from its parent's at fork time, so
+    the parent must stay small for the children's numbers to mean anything.
+    """
+    code = (
+        "import json, icmap\nfrom icmap.analysis.reach import reach\n"
+        f"hops = reach(icmap.build_graph(icmap.load({str(path)!r}))).hops\n"
+        "teams = sorted(hops, key=lambda t: (hops[t], t))\n"
+        "print(json.dumps([teams[0], teams[-1]]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    front, deep = json.loads(done.stdout)
+    return str(front), str(deep)
+
+
+def benchmark(size: int, folder: Path) -> list[tuple[str, float, float]]:
+    path = folder / f"org-{size}.yaml"
+    doc = org_document(size)
+    write(doc, path, per_team=False)
+    front, deep = _front_and_deep(path)
+    rows = [("bare: yaml C loader + DiGraph (process)", *_bare(path))]
+    for name, (setup, timed) in STAGES.items():
+        rows.append((name, *_child(setup, timed, path)))
+    for name, imported in ANALYSES.items():
+        setup = f"{imported}\ngraph = icmap.build_graph(icmap.load(PATH))"
+        rows.append((f"analysis: {name}", *_child(setup, "f(graph)", path)))
+    rows.append(("icmap check (process)", *_command(["check", str(path), "-f", "json"])))
+    rows.append(("icmap report (process)", *_command(["report", str(path), "-f", "json"])))
+    for label, team in (("front-line", front), ("deepest", deep)):
+        timing = _command(["impact", team, "--org", str(path), "-f", "json"])
+        rows.append((f"icmap impact ({label} team, process)", *timing))
+    rows.append(("icmap graph -f dot (process)", *_command(["graph", str(path), "-f", "dot"])))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    with tempfile.TemporaryDirectory(prefix="icmap-bench-") as temp:
+        for size in args.sizes:
+            rows = benchmark(size, Path(temp))
+            bare = rows[0][1]
+            print(f"\n{size} teams")
+            print(f"{'step':55} {'seconds':>9} {'peak MiB':>9} {'x bare':>7}")
+            for name, seconds, peak in rows:
+                print(f"{name:55} {seconds:9.2f} {peak:9.0f} {seconds / bare:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
