@@ -20,7 +20,7 @@ import typer
 from icmap.errors import EXIT_INTERNAL, IcmapError, LoadError, UsageError
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
 
     from icmap.model import Org
 
@@ -201,3 +201,30 @@ def print_text(data: str | bytes) -> None:
         sys.stdout.buffer.flush()
     else:
         sys.stdout.write(data)
+
+
+def emit(
+    result: str | bytes | RenderableType,
+    output: Path | None,
+    sources: tuple[str, ...],
+    color: Color,
+) -> None:
+    """Send a command's result where it was asked for.
+
+    Text and bytes (JSON, DOT, images…) go to stdout as they are, or to the ``-o`` file; a rich
+    renderable is printed through the console on stdout, or written to the file as plain text.
+    """
+    if isinstance(result, str | bytes):
+        data: str | bytes = result
+    elif is_stdout(output):
+        make_console(color).print(result)
+        return
+    else:
+        from icmap.render.text import to_plain_text
+
+        data = to_plain_text(result)
+    if is_stdout(output):
+        print_text(data)
+    else:
+        assert output is not None
+        write_output(output, data, sources)

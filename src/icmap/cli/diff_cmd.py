@@ -14,12 +14,9 @@ from icmap.cli.common import (
     Color,
     ColorOption,
     OutputOption,
+    emit,
     format_from,
     handle_errors,
-    is_stdout,
-    make_console,
-    print_text,
-    write_output,
 )
 from icmap.errors import EXIT_FINDINGS, UsageError
 
@@ -180,20 +177,7 @@ def diff(
         findings=lambda org, graph: run_check(org, graph, policy),
     )
     reasons = failures(result, fail_on or [], max_critical_growth)
-    data = _render(chosen, result, base_name, head_name, reasons)
-    if isinstance(data, str):
-        if is_stdout(output):
-            print_text(data)
-        else:
-            assert output is not None
-            write_output(output, data, after.sources)
-    elif is_stdout(output):
-        make_console(color).print(data)
-    else:
-        from icmap.render.text import to_plain_text
-
-        assert output is not None
-        write_output(output, to_plain_text(data), after.sources)
+    emit(_render(chosen, result, base_name, head_name, reasons), output, after.sources, color)
     for reason in reasons:
         print(f"icmap: diff fails: {reason}", file=sys.stderr)
     if reasons:

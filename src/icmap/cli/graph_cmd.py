@@ -14,13 +14,11 @@ from icmap.cli.common import (
     OrgArgument,
     OrgOption,
     OutputOption,
+    emit,
     format_from,
     handle_errors,
     is_stdout,
     load_org,
-    make_console,
-    print_text,
-    write_output,
 )
 from icmap.errors import UsageError
 
@@ -155,19 +153,10 @@ def graph(
         from icmap.analysis.trees import customer_trees
         from icmap.render import terminal
 
-        view = terminal.org_view(internal, customer_trees(internal), reach(internal))
-        if is_stdout(output):
-            make_console(color).print(view)
-            return
-        from icmap.render.text import to_plain_text
-
-        data: str | bytes = to_plain_text(view)
-    else:
-        data = _draw(chosen, _picture(internal, focus, depth, group))
-    if is_stdout(output):
-        if isinstance(data, bytes) and sys.stdout.isatty():
-            raise UsageError(f"{chosen.value} is binary: write it to a file with -o")
-        print_text(data)
-    else:
-        assert output is not None
-        write_output(output, data, loaded.sources)
+        tree = terminal.org_view(internal, customer_trees(internal), reach(internal))
+        emit(tree, output, loaded.sources, color)
+        return
+    data = _draw(chosen, _picture(internal, focus, depth, group))
+    if isinstance(data, bytes) and is_stdout(output) and sys.stdout.isatty():
+        raise UsageError(f"{chosen.value} is binary: write it to a file with -o")
+    emit(data, output, loaded.sources, color)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,14 +12,17 @@ from icmap.cli.common import (
     ColorOption,
     OrgOption,
     OutputOption,
+    emit,
     format_from,
     handle_errors,
-    is_stdout,
     load_org,
-    make_console,
-    print_text,
-    write_output,
 )
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from icmap.analysis.impact import Impact
+    from icmap.graph import OrgGraph
 
 
 class ImpactFormat(str, Enum):
@@ -45,6 +48,33 @@ EXTENSIONS = {
     ".gv": ImpactFormat.dot,
     ".mmd": ImpactFormat.mermaid,
 }
+
+
+def _render(
+    chosen: ImpactFormat, graph: OrgGraph, result: Impact, *, down: bool, up: bool
+) -> str | RenderableType:
+    if chosen is ImpactFormat.text:
+        from icmap.render import impact_terminal
+
+        return impact_terminal.render(result, down=down, up=up)
+    if chosen is ImpactFormat.json:
+        from icmap.render import impact_json
+
+        return impact_json.render(result, down=down, up=up)
+    if chosen is ImpactFormat.markdown:
+        from icmap.render import impact_markdown
+
+        return impact_markdown.render(result, down=down, up=up)
+    from icmap.analysis.picture import impact_picture
+
+    picture = impact_picture(graph, result)
+    if chosen is ImpactFormat.dot:
+        from icmap.render import dot
+
+        return dot.render(picture)
+    from icmap.render import mermaid
+
+    return mermaid.render(picture)
 
 
 @handle_errors
@@ -95,38 +125,4 @@ def impact(
     failed = [find_party(graph, team) for team in teams]
     result = compute(graph, failed, depth=depth)
     down, up = direction is not Direction.up, direction is not Direction.down
-    if chosen is ImpactFormat.text:
-        from icmap.render import impact_terminal
-
-        view = impact_terminal.render(result, down=down, up=up)
-        if is_stdout(output):
-            make_console(color).print(view)
-            return
-        from icmap.render.text import to_plain_text
-
-        data = to_plain_text(view)
-    elif chosen is ImpactFormat.json:
-        from icmap.render import impact_json
-
-        data = impact_json.render(result, down=down, up=up)
-    elif chosen is ImpactFormat.markdown:
-        from icmap.render import impact_markdown
-
-        data = impact_markdown.render(result, down=down, up=up)
-    else:
-        from icmap.analysis.picture import impact_picture
-
-        picture = impact_picture(graph, result)
-        if chosen is ImpactFormat.dot:
-            from icmap.render import dot
-
-            data = dot.render(picture)
-        else:
-            from icmap.render import mermaid
-
-            data = mermaid.render(picture)
-    if is_stdout(output):
-        print_text(data)
-    else:
-        assert output is not None
-        write_output(output, data, loaded.sources)
+    emit(_render(chosen, graph, result, down=down, up=up), output, loaded.sources, color)

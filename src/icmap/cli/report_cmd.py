@@ -13,13 +13,10 @@ from icmap.cli.common import (
     OrgArgument,
     OrgOption,
     OutputOption,
+    emit,
     format_from,
     handle_errors,
-    is_stdout,
     load_org,
-    make_console,
-    print_text,
-    write_output,
 )
 
 
@@ -71,23 +68,12 @@ def report(
     if chosen is ReportFormat.json:
         from icmap.render import report_json
 
-        data = report_json.render(result, internal)
+        emit(report_json.render(result, internal), output, loaded.sources, color)
     elif chosen is ReportFormat.markdown:
         from icmap.render import report_markdown
 
-        data = report_markdown.render(result)
+        emit(report_markdown.render(result), output, loaded.sources, color)
     else:
         from icmap.render import report_terminal
 
-        view = report_terminal.render(result)
-        if is_stdout(output):
-            make_console(color).print(view)
-            return
-        from icmap.render.text import to_plain_text
-
-        data = to_plain_text(view)
-    if is_stdout(output):
-        print_text(data)
-    else:
-        assert output is not None
-        write_output(output, data, loaded.sources)
+        emit(report_terminal.render(result), output, loaded.sources, color)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ if TYPE_CHECKING:
     from icmap.analysis.critical import CriticalPaths
     from icmap.analysis.reach import Reach
     from icmap.graph import OrgGraph
-    from icmap.model import Org
+    from icmap.model import Org, Relation
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,20 @@ class Context:
         from icmap.analysis.critical import critical_paths
 
         return critical_paths(self.graph)
+
+    def critical_handoffs(self) -> Iterator[tuple[str, Relation]]:
+        """Each relation on some customer's critical path once, with that customer."""
+        import itertools
+
+        from icmap.graph import relations
+
+        seen: set[tuple[str, str]] = set()
+        for path in self.critical.paths:
+            for u, v in itertools.pairwise(path.path):
+                if (u, v) not in seen:
+                    seen.add((u, v))
+                    for relation in relations(self.graph, u, v):
+                        yield path.customer, relation
 
     @cached_property
     def chokepoints(self) -> list[Chokepoint]:

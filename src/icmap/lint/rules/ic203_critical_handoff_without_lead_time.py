@@ -9,11 +9,9 @@ Fix: add ``lead_time`` to the relation (on either side).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from icmap.graph import relations
 from icmap.lint.context import Context, Finding
 
 CODE = "IC203"
@@ -24,20 +22,15 @@ SEVERITY = "warning"
 def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
     if ctx.critical.unit == "hops":
         return  # no lead times anywhere: one finding per hand-off would only be noise
-    seen: set[tuple[str, str]] = set()
-    for path in ctx.critical.paths:
-        for u, v in itertools.pairwise(path.path):
-            if (u, v) in seen:
-                continue
-            seen.add((u, v))
-            for relation in relations(ctx.graph, u, v):
-                if relation.lead_time is None:
-                    yield Finding(
-                        CODE,
-                        f"{u} → {v} ({relation.what!r}) is on the critical path to "
-                        f"{path.customer} but has no lead_time",
-                        relation.pos.file,
-                        relation.pos.line,
-                        relation.pos.col,
-                        (u, v),
-                    )
+    for customer, relation in ctx.critical_handoffs():
+        if relation.lead_time is None:
+            u, v = relation.provider, relation.receiver
+            yield Finding(
+                CODE,
+                f"{u} → {v} ({relation.what!r}) is on the critical path to {customer} "
+                "but has no lead_time",
+                relation.pos.file,
+                relation.pos.line,
+                relation.pos.col,
+                (u, v),
+            )

@@ -10,11 +10,9 @@ Option ``threshold`` (default 3.0).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from icmap.graph import relations
 from icmap.lint.context import Context, Finding
 
 CODE = "IC204"
@@ -25,20 +23,15 @@ OPTIONS = {"threshold": 3.0}
 
 def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
     threshold = float(options["threshold"])
-    seen: set[tuple[str, str]] = set()
-    for path in ctx.critical.paths:
-        for u, v in itertools.pairwise(path.path):
-            if (u, v) in seen:
-                continue
-            seen.add((u, v))
-            for relation in relations(ctx.graph, u, v):
-                if relation.satisfaction is not None and relation.satisfaction < threshold:
-                    yield Finding(
-                        CODE,
-                        f"{u} → {v} ({relation.what!r}) on the critical path to {path.customer} "
-                        f"is scored {relation.satisfaction:g}, below {threshold:g}",
-                        relation.pos.file,
-                        relation.pos.line,
-                        relation.pos.col,
-                        (u, v),
-                    )
+    for customer, relation in ctx.critical_handoffs():
+        if relation.satisfaction is not None and relation.satisfaction < threshold:
+            u, v = relation.provider, relation.receiver
+            yield Finding(
+                CODE,
+                f"{u} → {v} ({relation.what!r}) on the critical path to {customer} "
+                f"is scored {relation.satisfaction:g}, below {threshold:g}",
+                relation.pos.file,
+                relation.pos.line,
+                relation.pos.col,
+                (u, v),
+            )
