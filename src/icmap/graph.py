@@ -4,8 +4,9 @@ Nodes are ids, with the attributes ``kind`` (``team``, ``customer`` or ``supplie
 (display name), ``group``, ``lead`` and ``description``. An edge ``provider -> receiver``
 exists when the provider hands anything to the receiver; its ``relations`` attribute lists
 those :class:`~icmap.model.Relation` objects (what, lead time, satisfaction, declaring sides,
-source positions), and ``lead_time_hours`` is the longest of their lead times (``None`` when
-none has one). Work flows along the edges toward the external customers.
+source positions), ``lead_time_hours`` is the longest of their lead times (``None`` when
+none has one), and ``feedback`` is true when every relation on it is feedback. Work flows along
+the edges toward the external customers.
 
 >>> from icmap.loader import load_text
 >>> org = load_text('''
@@ -64,7 +65,44 @@ def build_graph(org: Org) -> OrgGraph:
     for _, _, data in graph.edges(data=True):
         known = [r.lead_time.hours for r in data["relations"] if r.lead_time]
         data["lead_time_hours"] = max(known) if known else None
+        data["feedback"] = all(r.feedback for r in data["relations"])
     return graph
+
+
+def is_feedback(graph: OrgGraph, provider: str, receiver: str) -> bool:
+    """Whether the hand-off only carries feedback: every relation on it is ``feedback: true``.
+
+    A hand-off with no relations (a graph built by hand) is delivery.
+    """
+    data = graph.edges[provider, receiver]
+    if "feedback" in data:
+        return bool(data["feedback"])
+    found = data.get("relations") or []
+    return bool(found) and all(r.feedback for r in found)
+
+
+def delivery_graph(graph: OrgGraph) -> OrgGraph:
+    """``graph`` without its feedback hand-offs: the work the customers wait for.
+
+    Every node stays. When nothing is marked feedback this is ``graph`` itself (no copy).
+
+    >>> from icmap.loader import load_text
+    >>> org = load_text('''
+    ... customers: {users: {}}
+    ... teams:
+    ...   dev: {provides: [{what: Releases, to: ops}]}
+    ...   ops: {provides: [{what: Service, to: users}, {what: Incidents, to: dev, feedback: true}]}
+    ... ''')
+    >>> g = build_graph(org)
+    >>> sorted(delivery_graph(g).edges), is_feedback(g, "ops", "dev")
+    ([('dev', 'ops'), ('ops', 'users')], True)
+    """
+    feedback = [(u, v) for u, v in graph.edges if is_feedback(graph, u, v)]
+    if not feedback:
+        return graph
+    delivery = graph.copy()
+    delivery.remove_edges_from(feedback)
+    return delivery
 
 
 def kind(graph: OrgGraph, node: str) -> Kind:

@@ -122,6 +122,8 @@ class Declaration:
     what: str
     lead_time: Duration | None = None
     satisfaction: float | None = None
+    #: ``feedback:`` as this side wrote it; ``None`` when it did not say.
+    feedback: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,10 @@ class Relation:
     When both sides declare it, ``lead_time`` and ``satisfaction`` are the receiver's values
     where given (the receiver is the one who waits and who is surveyed), else the provider's.
     ``declarations`` keeps every side's own values so disagreements can be reported.
+
+    ``feedback`` is true when either side marks the relation ``feedback: true``: it carries
+    information back (bug reports, incident reports) rather than the work the customer waits
+    for, so critical paths do not follow it.
     """
 
     provider: str
@@ -139,6 +145,7 @@ class Relation:
     declarations: tuple[Declaration, ...]
     lead_time: Duration | None = None
     satisfaction: float | None = None
+    feedback: bool = False
 
     @property
     def declared_by(self) -> frozenset[Side]:

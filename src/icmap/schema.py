@@ -26,6 +26,7 @@ def _relation(fields: dict[str, str], target: str, target_words: str) -> dict[st
         },
         "lead_time": {"$ref": "#/$defs/lead_time"},
         "satisfaction": {"$ref": "#/$defs/satisfaction"},
+        "feedback": {"type": "boolean", "description": fields["feedback"]},
     }
     return {
         "type": "object",

@@ -17,6 +17,10 @@ the graph is split into its strongly connected groups (loops), which form a DAG:
 - Slack of a team inside a loop adds its longest arrival and departure independently; they may
   share teams, so it is a lower bound (never an overstatement of the float).
 
+Feedback hand-offs (every relation on them marked ``feedback: true``) carry information back,
+not the work the customer waits for: critical paths and slack follow delivery hand-offs only
+(:func:`icmap.graph.delivery_graph`). Loops left among delivery hand-offs are handled as above.
+
 Without any lead time in the org, hops count instead (each hand-off weighs 1) and ``unit`` is
 ``"hops"``; where only some hand-offs have one, the others weigh 0 and are counted.
 """
@@ -28,7 +32,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from icmap.graph import all_lead_time_hours, lead_time_hours, nodes_of_kind
+from icmap.graph import all_lead_time_hours, delivery_graph, lead_time_hours, nodes_of_kind
 
 if TYPE_CHECKING:
     from icmap.graph import OrgGraph
@@ -159,8 +163,9 @@ def critical_paths(
 ) -> CriticalPaths:
     """The critical path to each customer (by id) and each team's and supplier's slack.
 
-    ``slack`` holds, for every team and supplier whose work reaches a customer, the least
-    slack over the customers it reaches; teams on a critical path have 0. ``with_slack=False``
+    Only delivery hand-offs count (feedback ones are left out). ``slack`` holds, for every
+    team and supplier whose delivered work reaches a customer, the least slack over the
+    customers it reaches; teams on a critical path have 0. ``with_slack=False``
     skips it (it is half the work); ``split`` reuses :func:`split_loops` from another call.
 
     >>> import networkx as nx
@@ -177,6 +182,8 @@ def critical_paths(
     import networkx as nx
 
     unit, missing = _unit_of(graph)
+    handoffs = graph.number_of_edges()
+    graph = delivery_graph(graph)
     loops_split, topo = split or _split(graph, unit)
     components, component_of, inner = (
         loops_split.components,
@@ -209,9 +216,7 @@ def critical_paths(
             through = min(total, forward.leave[node][0] + to_customer[node])
             float_ = _tidy(max(0.0, total - through))
             slack[node] = min(slack.get(node, math.inf), float_)
-    return CriticalPaths(
-        unit, paths, dict(sorted(slack.items())), graph.number_of_edges(), missing, approximated
-    )
+    return CriticalPaths(unit, paths, dict(sorted(slack.items())), handoffs, missing, approximated)
 
 
 Score = tuple[float, int]  # (weight, hops): on equal weight the longer chain wins
@@ -307,7 +312,7 @@ def _to_customer(loops: _Loops, order: list[int], customer: str) -> dict[str, fl
 
 def split_loops(graph: OrgGraph) -> tuple[_Loops, list[int]]:
     """The loop structure :func:`longest_chain` needs, to compute once for several calls."""
-    return _split(graph, _unit_of(graph)[0])
+    return _split(delivery_graph(graph), _unit_of(graph)[0])
 
 
 def _split(graph: OrgGraph, unit: Unit) -> tuple[_Loops, list[int]]:
@@ -331,8 +336,8 @@ def longest_chain(
 ) -> CriticalPath | None:
     """The chain from any of ``sources`` to ``target`` whose lead times add up to the most.
 
-    Same weights, method and limits as :func:`critical_paths`; ``None`` when no source
-    reaches ``target``.
+    Same weights, method and limits as :func:`critical_paths` (delivery hand-offs only);
+    ``None`` when no source reaches ``target`` through them.
 
     >>> import networkx as nx
     >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c")], relations=[])
@@ -343,6 +348,7 @@ def longest_chain(
     import networkx as nx
 
     unit, _ = _unit_of(graph)
+    graph = delivery_graph(graph)
     loops_split, topo = split or _split(graph, unit)
     between = {target} | nx.ancestors(graph, target)
     reachable: set[str] = set()

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from icmap.analysis.chokepoints import Chokepoint, chokepoints
 from icmap.analysis.critical import CriticalPaths, critical_paths
+from icmap.analysis.feedback import LoopCrossing, loop_crossings
 from icmap.analysis.frontline import FrontLineTeam, front_line
-from icmap.analysis.loops import loops
+from icmap.analysis.loops import Loop, loop_cycles
 from icmap.analysis.reach import Reach, reach
 from icmap.analysis.weakest import CustomerWeakness, weakest_links
 from icmap.graph import nodes_of_kind
@@ -27,9 +28,11 @@ class Report:
     reach: Reach
     critical: CriticalPaths
     chokepoints: list[Chokepoint]
-    loops: list[list[str]]
+    loops: list[Loop]
     weakest: list[CustomerWeakness]
     suppliers: tuple[str, ...] = ()
+    #: Critical paths that go round a loop of delivery hand-offs (unmarked feedback?).
+    crossings: tuple[LoopCrossing, ...] = ()
 
 
 def build_report(graph: OrgGraph) -> Report:
@@ -38,14 +41,16 @@ def build_report(graph: OrgGraph) -> Report:
     for node in graph.nodes:
         counts[graph.nodes[node]["kind"] + "s"] += 1
     critical = critical_paths(graph)
+    distances = reach(graph)
     return Report(
         organisation=str(graph.graph.get("name") or ""),
         counts=counts,
         front_line=front_line(graph),
-        reach=reach(graph),
+        reach=distances,
         critical=critical,
         chokepoints=chokepoints(graph),
-        loops=loops(graph),
+        loops=loop_cycles(graph),
         weakest=weakest_links(graph, critical),
         suppliers=tuple(nodes_of_kind(graph, "supplier")),
+        crossings=tuple(loop_crossings(graph, critical, distances)),
     )

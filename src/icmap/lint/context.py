@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from icmap.analysis.chokepoints import Chokepoint
     from icmap.analysis.critical import CriticalPaths
+    from icmap.analysis.feedback import LoopCrossing
+    from icmap.analysis.loops import Loop
     from icmap.analysis.reach import Reach
     from icmap.graph import OrgGraph
     from icmap.model import Org, Relation
@@ -68,7 +70,13 @@ class Context:
         return chokepoints(self.graph)
 
     @cached_property
-    def loops(self) -> list[list[str]]:
-        from icmap.analysis.loops import loops
+    def loops(self) -> list[Loop]:
+        from icmap.analysis.loops import loop_cycles
 
-        return loops(self.graph)
+        return loop_cycles(self.graph)
+
+    @cached_property
+    def crossings(self) -> list[LoopCrossing]:
+        from icmap.analysis.feedback import loop_crossings
+
+        return loop_crossings(self.graph, self.critical, self.reach)

@@ -41,6 +41,7 @@ class RawRelation:
     pos: SourcePos
     lead_time: Duration | None = None
     satisfaction: float | None = None
+    feedback: bool | None = None
 
 
 @dataclass
@@ -312,6 +313,18 @@ class FileReader:
             return None
         return score
 
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        """``true`` or ``false`` (any case); YAML 1.1's yes/no/on/off are refused as ambiguous."""
+        text = self.text(node, what)
+        if text is None:
+            return None
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        self.problem(
+            node, "IC007", f"{what} must be true or false, found {text!r}", "write true or false"
+        )
+        return None
+
     # --- the format -------------------------------------------------------------------------
 
     def read(self, root: yaml.Node | None) -> RawFile:
@@ -399,6 +412,8 @@ class FileReader:
                 relation.lead_time = self.lead_time(values["lead_time"])
             if "satisfaction" in values:
                 relation.satisfaction = self.satisfaction(values["satisfaction"])
+            if "feedback" in values:
+                relation.feedback = self.boolean(values["feedback"], "feedback")
             if what is not None and targets:
                 party.relations.append(relation)
 

@@ -127,8 +127,18 @@ class _Resolver:
                 (d.satisfaction for d in preferred if d.satisfaction is not None), None
             )
             what = (by_side.get("provider") or declarations[0]).what
+            # Either side's "feedback: true" wins; icmap check reports a disagreement (IC205).
+            feedback = any(d.feedback for d in declarations)
             result.append(
-                Relation(provider, receiver, what, tuple(declarations), lead_time, satisfaction)
+                Relation(
+                    provider,
+                    receiver,
+                    what,
+                    tuple(declarations),
+                    lead_time,
+                    satisfaction,
+                    feedback,
+                )
             )
         return tuple(result)
 
@@ -166,6 +176,7 @@ class _Resolver:
                     relation.what,
                     relation.lead_time,
                     relation.satisfaction,
+                    relation.feedback,
                 )
             )
 

@@ -37,12 +37,17 @@ PROVIDES: dict[str, str] = {
     "to": "Receiver id, or a list of ids (teams or customers).",
     "lead_time": "How long the receiver waits for it: a number and a unit m, h, d or w (5.17d).",
     "satisfaction": "The receiver's survey score for it, from 1 to 5.",
+    "feedback": (
+        "true when it carries information back (bug reports, incident reports) rather than "
+        "work the customer waits for: critical paths do not follow it."
+    ),
 }
 RECEIVES: dict[str, str] = {
     "what": PROVIDES["what"],
     "from": "Provider id, or a list of ids (teams or suppliers).",
     "lead_time": PROVIDES["lead_time"],
     "satisfaction": PROVIDES["satisfaction"],
+    "feedback": PROVIDES["feedback"],
 }
 
 #: Fields every relation entry must have, by the list it sits in.

@@ -46,7 +46,34 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
         "chokepoints": [
             {"team": c.team, "dependents": list(c.dependents)} for c in report.chokepoints
         ],
-        "loops": report.loops,
+        "loops": [list(loop.teams) for loop in report.loops],
+        "loop_cycles": [
+            {
+                "teams": list(loop.teams),
+                "cycles": [{"teams": list(c.teams), "feedback": c.feedback} for c in loop.cycles],
+                "more_cycles": loop.more_cycles,
+                "unsearched_teams": loop.unsearched,
+            }
+            for loop in report.loops
+        ],
+        "critical_path_loops": [
+            {
+                "customer": x.customer,
+                "cycle": list(x.cycle),
+                "loop": list(x.loop),
+                "feedback_candidates": [
+                    {
+                        "provider": c.provider,
+                        "receiver": c.receiver,
+                        "what": [r.what for r in c.relations],
+                        "provider_hops": c.provider_hops,
+                        "receiver_hops": c.receiver_hops,
+                    }
+                    for c in x.candidates
+                ],
+            }
+            for x in report.crossings
+        ],
         "weakest_links": [asdict(w) for w in report.weakest],
     }
     return data

@@ -9,6 +9,8 @@ from icmap.render.report_words import (
     amount,
     chain,
     critical_notes,
+    crossing_notes,
+    cycle_lines,
     distance_histogram,
     link,
     loop_text,
@@ -58,6 +60,11 @@ def render(report: Report) -> str:
     for path in report.critical.paths:
         out.append(_row(escape(path.customer), amount(path.total, unit), escape(chain(path.path))))
         notes += [f"- {escape(path.customer)}: {escape(n)}" for n in critical_notes(path, unit)]
+        for crossing in report.crossings:
+            if crossing.customer == path.customer:
+                first, *rest = crossing_notes(crossing)
+                notes.append(f"- {escape(path.customer)}: {escape(first)}")
+                notes += [f"  - {escape(line.strip())}" for line in rest]
     out += ["", *notes] if notes else []
 
     out += ["", "## Most slack", "", _row("team", "slack"), _row("---", "---:")]
@@ -74,7 +81,11 @@ def render(report: Report) -> str:
         out.append("None: every team has more than one way to the customer.")
 
     out += ["", "## Loops", ""]
-    out += [f"- {escape(loop_text(group))}" for group in report.loops] or ["None."]
+    for loop in report.loops:
+        out.append(f"- {escape(loop_text(loop))}")
+        out += [f"  - {escape(line)}" for line in cycle_lines(loop)]
+    if not report.loops:
+        out.append("None.")
 
     out += ["", "## Weakest links", ""]
     out += [_row("customer", "weakest on the critical path", "bounded at", "by")]

@@ -13,6 +13,8 @@ from icmap.render.report_words import (
     amount,
     chain,
     critical_notes,
+    crossing_notes,
+    cycle_lines,
     distance_histogram,
     link,
     loop_text,
@@ -33,6 +35,34 @@ def _table(*columns: str) -> Table:
     for column in columns:
         table.add_column(column)
     return table
+
+
+def _critical_section(report: Report) -> list[RenderableType]:
+    unit = report.critical.unit
+    parts: list[RenderableType] = [_heading("Critical path to each customer")]
+    for path in report.critical.paths:
+        line = Text(f"{path.customer}: ", style="bold")
+        line.append(amount(path.total, unit), style="bold magenta")
+        parts += [line, Text(f"  {chain(path.path)}")]
+        parts += [Text(f"  note: {note}", style="yellow") for note in critical_notes(path, unit)]
+        for crossing in report.crossings:
+            if crossing.customer == path.customer:
+                first, *rest = crossing_notes(crossing)
+                parts.append(Text(f"  note: {first}", style="yellow"))
+                parts += [Text(f"    {line.strip()}") for line in rest]
+    return parts
+
+
+def _loops_section(report: Report) -> list[RenderableType]:
+    parts: list[RenderableType] = [
+        _heading("Loops (teams serving each other) and their shortest cycles")
+    ]
+    for loop in report.loops:
+        parts.append(Text(f"• {loop_text(loop)}"))
+        parts += [Text(f"    {line}") for line in cycle_lines(loop)]
+    if not report.loops:
+        parts.append(Text("none"))
+    return parts
 
 
 def render(report: Report) -> RenderableType:
@@ -58,14 +88,7 @@ def render(report: Report) -> RenderableType:
         histogram.add_row(hops, str(n), Text(bar, style="red" if hops == "none" else "green"))
     parts.append(histogram)
 
-    parts.append(_heading("Critical path to each customer"))
-    for path in report.critical.paths:
-        line = Text(f"{path.customer}: ", style="bold")
-        line.append(amount(path.total, unit), style="bold magenta")
-        parts.append(line)
-        parts.append(Text(f"  {chain(path.path)}"))
-        for note in critical_notes(path, unit):
-            parts.append(Text(f"  note: {note}", style="yellow"))
+    parts += _critical_section(report)
 
     parts.append(_heading("Most slack (how much later a team could deliver)"))
     slack = _table("team", "slack")
@@ -90,8 +113,7 @@ def render(report: Report) -> RenderableType:
     else:
         parts.append(Text("none: every team has more than one way to the customer"))
 
-    parts.append(_heading("Loops (teams serving each other)"))
-    parts += [Text(f"• {loop_text(group)}") for group in report.loops] or [Text("none")]
+    parts += _loops_section(report)
 
     parts.append(_heading("Weakest links (satisfaction)"))
     weak = _table("customer", "weakest on the critical path", "bounded at", "by")

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from icmap.analysis.loops import cycle_text
 from icmap.model import format_hours
 
 if TYPE_CHECKING:
     from icmap.analysis.critical import CriticalPath, Unit
+    from icmap.analysis.feedback import Candidate, LoopCrossing
+    from icmap.analysis.loops import Loop
     from icmap.analysis.report import Report
     from icmap.analysis.weakest import WeakLink
 
@@ -82,6 +85,36 @@ def summary(report: Report) -> str:
     return ", ".join(parts)
 
 
-def loop_text(group: list[str]) -> str:
+def loop_text(loop: Loop) -> str:
     """A loop's members: they all serve each other, directly or through the others."""
-    return f"{', '.join(group)} ({len(group)} teams)"
+    return f"{', '.join(loop.teams)} ({len(loop.teams)} teams)"
+
+
+def cycle_lines(loop: Loop) -> list[str]:
+    """The loop's shortest cycles, one a line, then what was left out."""
+    lines = [
+        cycle_text(c.teams) + ("  (closed by feedback)" if c.feedback else "") for c in loop.cycles
+    ]
+    if loop.more_cycles:
+        lines.append(f"… and {plural(loop.more_cycles, 'more cycle')}")
+    if loop.unsearched:
+        lines.append(f"… {plural(loop.unsearched, 'team')} not searched (the loop is too large)")
+    return lines
+
+
+def candidate_text(candidate: Candidate) -> str:
+    """``ops → dev ('Incidents'; distance to the customer 1 → 2)``."""
+    whats = ", ".join(repr(r.what) for r in candidate.relations)
+    return (
+        f"{candidate.provider} → {candidate.receiver} ({whats}; distance to the customer "
+        f"{candidate.provider_hops} → {candidate.receiver_hops})"
+    )
+
+
+def crossing_notes(crossing: LoopCrossing) -> list[str]:
+    """What to tell a reader whose critical path goes round a loop of delivery hand-offs."""
+    return [
+        f"this path goes round the loop {cycle_text(crossing.cycle)}; "
+        "if a hand-off in it carries feedback, mark it feedback: true. Candidates:",
+        *(f"  {candidate_text(c)}" for c in crossing.candidates),
+    ]

@@ -20,13 +20,21 @@ SEVERITY = "info"
 
 
 def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
-    for group in ctx.loops:
+    from icmap.analysis.loops import cycle_text
+
+    for loop in ctx.loops:
+        group = loop.teams
         first = ctx.org.teams.get(group[0])
         if first is None:
             continue
+        cycles = "; ".join(
+            cycle_text(c.teams) + (" (feedback)" if c.feedback else "") for c in loop.cycles
+        )
+        more = loop.more_cycles + loop.unsearched
         yield Finding(
             CODE,
-            f"{len(group)} teams serve each other in a loop: {', '.join(group)}",
+            f"{len(group)} teams serve each other in a loop: {', '.join(group)}; "
+            f"shortest cycles: {cycles}" + (f"; and {more} more" if more else ""),
             first.pos.file,
             first.pos.line,
             first.pos.col,
