@@ -299,12 +299,6 @@ def test_group_picture(runner: CliRunner) -> None:
     assert "no group 'Operation' in this org; did you mean 'Operations'?" in bad.stderr
 
 
-def test_focus_needs_a_picture_format(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["graph", str(EXAMPLES / "northwind"), "--focus", "crm"])
-    assert result.exit_code == 2
-    assert "--focus and --group draw pictures" in result.stderr
-
-
 def test_large_orgs_get_a_readability_note(runner: CliRunner, tmp_path: Path) -> None:
     teams = "\n".join(f"  t{i}: {{provides: [{{what: w, to: c}}]}}" for i in range(130))
     org = write(tmp_path, "big.yaml", f"customers: {{c: {{}}}}\nteams:\n{teams}\n")

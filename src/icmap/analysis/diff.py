@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from icmap.analysis.chokepoints import chokepoints
 from icmap.analysis.critical import critical_paths
 from icmap.analysis.frontline import front_line
-from icmap.analysis.loops import loops
+from icmap.analysis.loops import group_cycles, loops
 from icmap.analysis.reach import reach
 from icmap.loader.resolve import normalise_what
 
@@ -72,6 +72,10 @@ class OrgDiff:
     chokepoints_gone: list[str] = field(default_factory=list)
     loops_new: list[list[str]] = field(default_factory=list)
     loops_gone: list[list[str]] = field(default_factory=list)
+    #: The shortest cycles of each new loop (in the head) and each gone one (in the base),
+    #: parallel to ``loops_new`` and ``loops_gone``: what a reviewer can act on.
+    loops_new_cycles: list[list[tuple[str, ...]]] = field(default_factory=list)
+    loops_gone_cycles: list[list[tuple[str, ...]]] = field(default_factory=list)
     findings_new: list[Diagnostic] = field(default_factory=list)
     findings_gone: list[Diagnostic] = field(default_factory=list)
 
@@ -226,6 +230,17 @@ def diff_orgs(
     new_loops = {frozenset(group) for group in loops(head_graph)}
     diff.loops_new = sorted(sorted(group) for group in new_loops - old_loops)
     diff.loops_gone = sorted(sorted(group) for group in old_loops - new_loops)
+    diff.loops_new_cycles = [
+        [c.teams for c in group_cycles(head_graph, group).cycles] for group in diff.loops_new
+    ]
+    unrenamed = {new: old for old, new in renamed.items()}
+    diff.loops_gone_cycles = [
+        [
+            tuple(renamed.get(n, n) for n in c.teams)
+            for c in group_cycles(base_graph, [unrenamed.get(n, n) for n in group]).cycles
+        ]
+        for group in diff.loops_gone
+    ]
 
     if findings is not None:
         before = findings(base, base_graph)

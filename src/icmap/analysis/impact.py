@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from icmap.analysis.critical import CriticalPath, critical_paths, longest_chain, split_loops
+from icmap.analysis.loops import Cycle, cycle_is_feedback, shortest_cycle
 from icmap.analysis.reach import reach
 from icmap.graph import lead_time_hours, nodes_of_kind, relations
 
@@ -34,12 +35,16 @@ class Hit:
 
 @dataclass(frozen=True)
 class CustomerHit:
-    """An external customer the failure reaches, with the fastest and longest chains to it."""
+    """An external customer the failure reaches, with the fastest and longest chains to it.
+
+    ``longest`` follows delivery hand-offs only, like critical paths; it is ``None`` when the
+    failure reaches the customer only through feedback hand-offs.
+    """
 
     customer: str
     fastest: tuple[str, ...]
     fastest_hours: float
-    longest: CriticalPath
+    longest: CriticalPath | None
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class Impact:
     upstream: list[Hit]
     critical_for: tuple[str, ...]
     customer_count: int
+    #: The shortest cycle through each failed team that is in a loop: the failure comes back.
+    loops: tuple[Cycle, ...] = ()
 
     def verdict(self) -> str:
         """One line: how many teams downstream, customers hit, teams stranded, and criticality.
@@ -135,7 +142,8 @@ def impact(
     - ``customers``: external customers reached, with the fastest and the longest chain;
     - ``stranded``: nodes whose every path to any customer runs through a failed one;
     - ``upstream``: what the failed ones depend on, by hops (within ``depth``);
-    - ``critical_for``: customers whose critical path runs through a failed one.
+    - ``critical_for``: customers whose critical path runs through a failed one;
+    - ``loops``: the shortest cycle through each failed node that is in a loop.
 
     >>> import networkx as nx
     >>> g = nx.DiGraph([("mill", "bakery"), ("bakery", "counter"), ("counter", "shop")])
@@ -155,13 +163,17 @@ def impact(
     for customer in reached:
         fastest, hours = _fastest(graph, failed, customer)
         longest = longest_chain(graph, set(failed), customer, split=split)
-        assert longest is not None
         customer_hits.append(CustomerHit(customer, fastest, hours, longest))
     before = reach(graph)
     after = reach(graph.subgraph(set(graph.nodes) - set(failed)))
     stranded = tuple(sorted(n for n in before.hops if n not in failed and n not in after.hops))
     critical = critical_paths(graph, with_slack=False, split=split).paths
     on_path = {p.customer for p in critical if set(p.path) & set(failed)}
+    cycles: list[Cycle] = []
+    for node in failed:
+        around = shortest_cycle(graph, node, set(graph.nodes))
+        if around is not None:
+            cycles.append(Cycle(around, cycle_is_feedback(graph, around)))
     return Impact(
         failed=failed,
         downstream=[h for h in downstream if h.team not in customers],
@@ -170,4 +182,5 @@ def impact(
         upstream=_spread(graph, failed, "up", depth),
         critical_for=tuple(sorted(on_path)),
         customer_count=len(customers),
+        loops=tuple(cycles),
     )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from icmap.analysis.frontline import front_line
 from icmap.analysis.loops import loops
 from icmap.analysis.reach import reach
-from icmap.graph import relations
+from icmap.graph import is_feedback, relations
 from icmap.model import Kind, Relation, format_hours
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ class PictureEdge:
     relations: tuple[Relation, ...] = ()
     #: Flows away from the customer (the provider is no farther from one than the receiver):
     #: drawn without pulling the layout, so the main flow still reads toward the customer.
+    backward: bool = False
+    #: Marked ``feedback: true`` (every relation on it): drawn dashed.
     feedback: bool = False
 
 
@@ -74,7 +76,7 @@ def _picture(
     looped = {n for group in loops(graph) for n in group}
     hops = reach(graph).hops
 
-    def feedback(u: str, v: str) -> bool:
+    def backward(u: str, v: str) -> bool:
         return u in hops and v in hops and hops[u] <= hops[v]
 
     nodes = [
@@ -97,7 +99,8 @@ def _picture(
             edge_label(graph, u, v),
             in_loop=u in looped and v in looped,
             relations=tuple(relations(graph, u, v)),
-            feedback=feedback(u, v),
+            backward=backward(u, v),
+            feedback=is_feedback(graph, u, v),
         )
         for u, v in sorted(graph.edges)
         if u in keep and v in keep
@@ -132,7 +135,7 @@ def _elided_edges(graph: OrgGraph, keep: set[str]) -> list[PictureEdge]:
                     frontier.append(succ)
         for target in sorted(targets - {start} - already):
             if not graph.has_edge(start, target):
-                found.append(PictureEdge(start, target, "…", elided=True, feedback=True))
+                found.append(PictureEdge(start, target, "…", elided=True, backward=True))
     return found
 
 

@@ -23,6 +23,8 @@ from icmap.cli.common import (
 from icmap.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType as Renderable
+
     from icmap.analysis.picture import Picture
     from icmap.graph import OrgGraph
 
@@ -65,15 +67,7 @@ def _picture(graph: OrgGraph, focus: str | None, depth: int, group: str | None) 
     if focus is not None:
         return picture.focus(graph, find_party(graph, focus), depth)
     if group is not None:
-        known = picture.groups(graph)
-        matches = [g for g in known if g.casefold() == group.casefold()]
-        if not matches:
-            import difflib
-
-            close = difflib.get_close_matches(group, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; groups: {', '.join(known)}"
-            raise UsageError(f"no group {group!r} in this org{hint}")
-        return picture.group_picture(graph, matches[0])
+        return picture.group_picture(graph, _find_group(graph, group))
     whole = picture.whole_org(graph)
     if len(whole.nodes) > picture.READABLE_NODES:
         print(
@@ -82,6 +76,37 @@ def _picture(graph: OrgGraph, focus: str | None, depth: int, group: str | None) 
             file=sys.stderr,
         )
     return whole
+
+
+def _tree_view(graph: OrgGraph, focus: str | None, depth: int, group: str | None) -> Renderable:
+    from icmap.analysis import trees
+    from icmap.analysis.reach import reach
+    from icmap.graph import find_party
+    from icmap.render import terminal
+
+    if focus is not None and group is not None:
+        raise UsageError("choose --focus or --group, not both")
+    if focus is not None:
+        team = find_party(graph, focus)
+        return terminal.focus_view(graph, trees.focus_trees(graph, team, depth), depth)
+    if group is not None:
+        chosen = _find_group(graph, group)
+        return terminal.group_view(graph, chosen, trees.group_trees(graph, chosen))
+    return terminal.org_view(graph, trees.customer_trees(graph), reach(graph))
+
+
+def _find_group(graph: OrgGraph, group: str) -> str:
+    from icmap.analysis import picture
+
+    known = picture.groups(graph)
+    matches = [g for g in known if g.casefold() == group.casefold()]
+    if not matches:
+        import difflib
+
+        close = difflib.get_close_matches(group, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; groups: {', '.join(known)}"
+        raise UsageError(f"no group {group!r} in this org{hint}")
+    return matches[0]
 
 
 def _draw(chosen: GraphFormat, picture: Picture) -> str | bytes:
@@ -121,14 +146,20 @@ def graph(
     focus: Annotated[
         str | None,
         typer.Option(
-            "--focus", help="Draw only this team's neighbourhood (id or name).", show_default=False
+            "--focus",
+            help="Only this team's neighbourhood (id or name): in the tree, what it receives "
+            "and whom it serves.",
+            show_default=False,
         ),
     ] = None,
     depth: Annotated[int, typer.Option("--depth", min=1, help="Hand-offs around --focus.")] = 2,
     group: Annotated[
         str | None,
         typer.Option(
-            "--group", help="Draw only this group's teams and their neighbours.", show_default=False
+            "--group",
+            help="Only this group's teams and their neighbours (teams outside it unexpanded "
+            "in the tree).",
+            show_default=False,
         ),
     ] = None,
     color: ColorOption = Color.auto,
@@ -136,8 +167,10 @@ def graph(
     """Show who serves whom: a tree, or a picture (DOT, SVG, PNG, PDF, Mermaid, JSON, HTML).
 
     Without -f or -o: each external customer, then its front-line teams, then the teams that
-    provide to them, outward. With -o FILE the format follows the extension (.svg, .png, .pdf
-    need Graphviz's dot; .dot, .mmd, .json, .html never do).
+    provide to them, outward; each team expanded once, where it first appears. Feedback
+    hand-offs are marked and not followed. --focus and --group narrow the tree or the picture.
+    With -o FILE the format follows the extension (.svg, .png, .pdf need Graphviz's dot; .dot,
+    .mmd, .json, .html never do).
 
     Example: icmap graph examples/restaurant.yaml -o restaurant.svg
     """
@@ -147,14 +180,7 @@ def graph(
     loaded = load_org(org, org_option)
     internal = build_graph(loaded)
     if chosen is GraphFormat.text:
-        if focus is not None or group is not None:
-            raise UsageError("--focus and --group draw pictures: add -f or -o (e.g. -o team.svg)")
-        from icmap.analysis.reach import reach
-        from icmap.analysis.trees import customer_trees
-        from icmap.render import terminal
-
-        tree = terminal.org_view(internal, customer_trees(internal), reach(internal))
-        emit(tree, output, loaded.sources, color)
+        emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)
         return
     data = _draw(chosen, _picture(internal, focus, depth, group))
     if isinstance(data, bytes) and is_stdout(output) and sys.stdout.isatty():

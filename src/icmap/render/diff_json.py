@@ -56,7 +56,12 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
             for p in diff.critical_paths
         ],
         "chokepoints": {"new": diff.chokepoints_new, "gone": diff.chokepoints_gone},
-        "loops": {"new": diff.loops_new, "gone": diff.loops_gone},
+        "loops": {
+            "new": diff.loops_new,
+            "gone": diff.loops_gone,
+            "new_cycles": [[list(c) for c in cycles] for cycles in diff.loops_new_cycles],
+            "gone_cycles": [[list(c) for c in cycles] for cycles in diff.loops_gone_cycles],
+        },
         "findings": {
             "new": [
                 {"code": d.code, "message": d.message, "file": d.file, "line": d.line}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from icmap.analysis.loops import cycle_text
 from icmap.model import format_hours
 
 if TYPE_CHECKING:
@@ -71,10 +72,10 @@ def summary(diff: OrgDiff) -> list[str]:
         lines.append(f"⚠ new chokepoints: {', '.join(diff.chokepoints_new)}")
     if diff.chokepoints_gone:
         lines.append(f"chokepoints gone: {', '.join(diff.chokepoints_gone)}")
-    if diff.loops_new:
-        lines.append(f"new loops: {'; '.join(', '.join(g) for g in diff.loops_new)}")
-    if diff.loops_gone:
-        lines.append(f"loops gone: {'; '.join(', '.join(g) for g in diff.loops_gone)}")
+    for cycles in diff.loops_new_cycles:
+        lines.append(f"new loop: {'; '.join(cycle_text(c) for c in cycles)}")
+    for cycles in diff.loops_gone_cycles:
+        lines.append(f"loop gone: {'; '.join(cycle_text(c) for c in cycles)}")
     if diff.findings_new or diff.findings_gone:
         lines.append(
             f"check findings: {len(diff.findings_new)} new, {len(diff.findings_gone)} gone"

@@ -113,9 +113,9 @@ def build(picture: Picture) -> graphviz.Digraph:
         }
         if edge.in_loop:
             attrs.update(color="#ef6c00", fontcolor="#ef6c00")
-        if edge.elided:
+        if edge.elided or edge.feedback:
             attrs["style"] = "dashed"
-        if edge.feedback:
+        if edge.backward:
             # Laid out as receiver -> provider with the arrowhead at the receiver, so work
             # flowing back does not drag the layout away from the customer. (constraint=false
             # would do the same but makes dot fail on graphs with clusters.)

@@ -43,7 +43,7 @@ button{margin:8px 4px 0 0}
 .role-stranded rect{fill:#e0e0e0;stroke-dasharray:4}
 .selected rect,.selected polygon{stroke:#d81b60;stroke-width:3}
 .edge{fill:none;stroke:#90a4ae;stroke-width:1.4}
-.edge.loop{stroke:#ef6c00}.edge.elided{stroke-dasharray:6 4}
+.edge.loop{stroke:#ef6c00}.edge.elided,.edge.feedback{stroke-dasharray:6 4}
 .edge-label{font-size:10px;fill:#546e7a}
 """
 
@@ -187,7 +187,12 @@ def render(picture: Picture, layout: Layout) -> str:
     edges = []
     for edge in picture.edges:
         start, end = layout.positions[edge.provider], layout.positions[edge.receiver]
-        classes = "edge" + (" loop" if edge.in_loop else "") + (" elided" if edge.elided else "")
+        classes = (
+            "edge"
+            + (" loop" if edge.in_loop else "")
+            + (" elided" if edge.elided else "")
+            + (" feedback" if edge.feedback else "")
+        )
         title = html.escape(f"{edge.provider} → {edge.receiver}: {edge.label}")
         edges.append(
             f'<path class="{classes}" d="{_edge_path(start, end)}" marker-end="url(#arrow)">'

@@ -27,6 +27,7 @@ def impact_data(result: Impact, *, down: bool, up: bool) -> dict[str, Any]:
         "failed": list(result.failed),
         "verdict": result.verdict(),
         "critical_for": list(result.critical_for),
+        "loops": [{"teams": list(c.teams), "feedback": c.feedback} for c in result.loops],
     }
     if down:
         data["downstream"] = [_hit(h) for h in result.downstream]
@@ -34,7 +35,9 @@ def impact_data(result: Impact, *, down: bool, up: bool) -> dict[str, Any]:
             {
                 "customer": c.customer,
                 "fastest": {"path": list(c.fastest), "lead_time_hours": c.fastest_hours},
-                "longest": {
+                "longest": None
+                if c.longest is None
+                else {
                     "path": list(c.longest.path),
                     "lead_time_hours": c.longest.total,
                     "exact": c.longest.exact,

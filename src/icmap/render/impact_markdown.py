@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from icmap.analysis.loops import cycle_text
 from icmap.model import format_hours
 from icmap.render.report_markdown import escape
 
@@ -27,14 +28,22 @@ def render(result: Impact, *, down: bool, up: bool) -> str:
         "",
         f"**{escape(result.verdict())}**",
     ]
+    for cycle in result.loops:
+        closed = " (closed by feedback)" if cycle.feedback else ""
+        out += ["", f"Comes back round: {escape(cycle_text(cycle.teams))}{closed}"]
     if down:
         out += ["", "## Downstream", "", *_table(result.downstream, "first hand-off")]
         out += ["", "## Customers hit", ""]
         for hit in result.customers:
+            longest = (
+                "reached only through feedback hand-offs"
+                if hit.longest is None
+                else f"longest {format_hours(hit.longest.total)} "
+                f"({escape(' → '.join(hit.longest.path))})"
+            )
             out.append(
                 f"- **{escape(hit.customer)}**: fastest {format_hours(hit.fastest_hours)} "
-                f"({escape(' → '.join(hit.fastest))}), longest {format_hours(hit.longest.total)} "
-                f"({escape(' → '.join(hit.longest.path))})"
+                f"({escape(' → '.join(hit.fastest))}), {longest}"
             )
         if not result.customers:
             out.append("None: its work reaches no external customer.")

@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from icmap.analysis.loops import cycle_text
 from icmap.model import format_hours
 
 if TYPE_CHECKING:
@@ -33,6 +34,10 @@ def _hits(title: str, hits: list[Hit], what_header: str) -> list[RenderableType]
 
 def render(result: Impact, *, down: bool, up: bool) -> RenderableType:
     parts: list[RenderableType] = [Text(result.verdict(), style="bold")]
+    for cycle in result.loops:
+        line = Text("comes back round: ", style="yellow")
+        line.append(cycle_text(cycle.teams) + ("  (closed by feedback)" if cycle.feedback else ""))
+        parts.append(line)
     if down:
         parts += _hits("Downstream (depends on its output)", result.downstream, "first hand-off")
         parts.append(Text("\nCustomers hit", style="bold underline"))
@@ -42,8 +47,11 @@ def render(result: Impact, *, down: bool, up: bool) -> RenderableType:
             line.append(ARROW.join(hit.fastest), style="dim")
             parts.append(line)
             longest = Text(" " * (len(hit.customer) + 2))
-            longest.append(f"longest {format_hours(hit.longest.total)} ")
-            longest.append(ARROW.join(hit.longest.path), style="dim")
+            if hit.longest is None:
+                longest.append("reached only through feedback hand-offs", style="dim")
+            else:
+                longest.append(f"longest {format_hours(hit.longest.total)} ")
+                longest.append(ARROW.join(hit.longest.path), style="dim")
             parts.append(longest)
         if not result.customers:
             parts.append(Text("none: its work reaches no external customer"))

@@ -82,7 +82,7 @@ def render(picture: Picture) -> str:
         lines.append("  end")
     loop_links: list[int] = []
     for index, edge in enumerate(picture.edges):
-        arrow = "-.->" if edge.elided else "-->"
+        arrow = "-.->" if edge.elided or edge.feedback else "-->"
         source, target = ids[edge.provider], ids[edge.receiver]
         if edge.label:
             lines.append(f'  {source} {arrow}|"{escape(edge.label)}"| {target}')

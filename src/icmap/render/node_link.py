@@ -37,6 +37,7 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
                 "lead_time_hours": r.lead_time.hours if r.lead_time else None,
                 "satisfaction": r.satisfaction,
                 "declared_by": sorted(r.declared_by),
+                "feedback": r.feedback,
             }
             for r in edge.relations
         ]
@@ -47,6 +48,7 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
                 "relations": relations,
                 "in_loop": edge.in_loop,
                 "elided": edge.elided,
+                "feedback": edge.feedback,
             }
         )
     return {

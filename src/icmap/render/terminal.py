@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 _KIND_STYLE = {"team": "bold cyan", "supplier": "bold magenta", "customer": "bold green"}
 
 
-def _handed_over(relations: tuple[Relation, ...]) -> Text:
+def _handed_over(relations: tuple[Relation, ...], arrow: str = "→") -> Text:
     text = Text()
     for index, relation in enumerate(relations):
-        text.append(" → " if index == 0 else "; ", style="dim")
+        text.append(f" {arrow} " if index == 0 else "; ", style="dim")
         text.append(relation.what)
         details = []
         if relation.lead_time is not None:
@@ -49,16 +49,25 @@ def _party(graph: OrgGraph, node: str) -> Text:
     return text
 
 
-def _branch_label(graph: OrgGraph, branch: Branch) -> Text:
+_MARKS = {
+    "shown": ("  (repeat)", "dim"),
+    "loop": ("  ↺ loop", "yellow"),
+    "outside": ("  (outside the group)", "dim"),
+    "depth": ("  …", "dim"),
+}
+
+
+def _branch_label(graph: OrgGraph, branch: Branch, arrow: str) -> Text:
     if branch.repeat is None:
         label = _party(graph, branch.id)
     else:
         label = Text(branch.id, style=_KIND_STYLE[graph.nodes[branch.id]["kind"]])
-    label.append_text(_handed_over(branch.handed_over))
-    if branch.repeat == "loop":
-        label.append("  ↺ loop", style="yellow")
-    elif branch.repeat == "shown":
-        label.append("  (repeat)", style="dim")
+    label.append_text(_handed_over(branch.handed_over, arrow))
+    if branch.feedback:
+        label.append("  ↺ feedback", style="blue")
+    if branch.repeat in _MARKS and not (branch.feedback and branch.repeat in ("shown", "loop")):
+        mark, style = _MARKS[branch.repeat]
+        label.append(mark, style=style)
     return label
 
 
@@ -66,30 +75,48 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-LEGEND = (
-    "(repeat): expanded once, where it is closest to the customer. "
-    "↺ loop: serves a team on its own path to the customer."
-)
+_LEGEND = {
+    "shown": "(repeat): expanded above",
+    "loop": "↺ loop: serves a team on its own path",
+    "feedback": "↺ feedback: a feedback hand-off (information back), not followed",
+    "depth": "…: more beyond --depth",
+}
+
+
+def _legend(trees: list[CustomerTree]) -> Text | None:
+    """One line explaining each mark the trees use, or ``None`` when they use none."""
+    used = set()
+    for tree in trees:
+        for found in tree.branches.values():
+            for branch in found:
+                used.add("feedback" if branch.feedback else branch.repeat)
+    words = [text for mark, text in _LEGEND.items() if mark in used]
+    return Text(". ".join(words) + ".", style="dim") if words else None
+
+
+def _tree(graph: OrgGraph, tree: CustomerTree, root_label: Text) -> Tree:
+    root = Tree(root_label)
+    # Under a receivers tree the hand-off goes from the parent to the child.
+    arrow = "→" if tree.direction == "providers" else "←"
+    # Iterative rather than recursive: a long chain of hand-offs must not hit the stack limit.
+    stack: list[tuple[Tree, str]] = [(root, tree.customer)]
+    while stack:
+        node, node_id = stack.pop()
+        for branch in tree.branches.get(node_id, ()):
+            child = node.add(_branch_label(graph, branch, arrow))
+            if branch.repeat is None:
+                stack.append((child, branch.id))
+    return root
 
 
 def customer_tree(graph: OrgGraph, tree: CustomerTree) -> Tree:
     """One customer's provider tree as a rich Tree."""
     root_label = _party(graph, tree.customer)
     root_label.append("  external customer", style="green")
-    root = Tree(root_label)
-    # Iterative rather than recursive: a long chain of hand-offs must not hit the stack limit.
-    stack: list[tuple[Tree, str]] = [(root, tree.customer)]
-    while stack:
-        node, node_id = stack.pop()
-        for branch in tree.branches.get(node_id, ()):
-            child = node.add(_branch_label(graph, branch))
-            if branch.repeat is None:
-                stack.append((child, branch.id))
-    return root
+    return _tree(graph, tree, root_label)
 
 
-def org_view(graph: OrgGraph, trees: list[CustomerTree], reach: Reach) -> RenderableType:
-    """The whole terminal view: a title, each customer's tree, then who does not reach one."""
+def _title(graph: OrgGraph) -> Text:
     counts = dict.fromkeys(("team", "customer", "supplier"), 0)
     for node in graph.nodes:
         counts[graph.nodes[node]["kind"]] += 1
@@ -99,11 +126,45 @@ def org_view(graph: OrgGraph, trees: list[CustomerTree], reach: Reach) -> Render
         f"{_plural(counts['supplier'], 'outside supplier')}",
         style="dim",
     )
-    parts: list[RenderableType] = [title, Text()]
+    return title
+
+
+def focus_view(graph: OrgGraph, trees: list[CustomerTree], depth: int) -> RenderableType:
+    """``icmap graph --focus TEAM``: what the team receives, then whom it serves."""
+    parts: list[RenderableType] = [_title(graph), Text()]
+    for tree in trees:
+        label = _party(graph, tree.customer)
+        if tree.direction == "providers":
+            label.append(f"  receives from ({_plural(depth, 'hand-off')} out)", style="dim")
+        else:
+            label.append(f"  serves ({_plural(depth, 'hand-off')} on)", style="dim")
+        parts += [_tree(graph, tree, label), Text()]
+    legend = _legend(trees)
+    return Group(*parts, *([legend] if legend else []))
+
+
+def group_view(graph: OrgGraph, group: str, trees: list[CustomerTree]) -> RenderableType:
+    """``icmap graph --group G``: the group's teams as provider trees, outsiders unexpanded."""
+    title = _title(graph)
+    parts: list[RenderableType] = [title, Text(f"Group {group}", style="bold"), Text()]
+    for tree in trees:
+        label = _party(graph, tree.customer)
+        serves = sorted(graph.successors(tree.customer))
+        if serves:
+            label.append(f"  → serves {', '.join(serves)}", style="dim")
+        parts += [_tree(graph, tree, label), Text()]
+    legend = _legend(trees)
+    return Group(*parts, *([legend] if legend else []))
+
+
+def org_view(graph: OrgGraph, trees: list[CustomerTree], reach: Reach) -> RenderableType:
+    """The whole terminal view: a title, each customer's tree, then who does not reach one."""
+    parts: list[RenderableType] = [_title(graph), Text()]
     for tree in trees:
         parts += [customer_tree(graph, tree), Text()]
-    if any(b.repeat for tree in trees for found in tree.branches.values() for b in found):
-        parts += [Text(LEGEND, style="dim"), Text()]
+    legend = _legend(trees)
+    if legend:
+        parts += [legend, Text()]
     if reach.disconnected:
         parts.append(Text("No path to any external customer:", style="bold yellow"))
         for node in reach.disconnected:

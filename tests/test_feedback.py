@@ -1,0 +1,379 @@
+"""Feedback hand-offs: the format, delivery critical paths, loops as cycles, and the tree."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from conftest import EXAMPLE_PATHS, EXAMPLES, ROOT, load_failure, write
+from icmap import build_graph, load, load_text
+from icmap.analysis import loops as loops_module
+from icmap.analysis.critical import critical_paths
+from icmap.analysis.loops import group_cycles, loop_cycles
+from icmap.cli import app
+from icmap.graph import delivery_graph, is_feedback
+
+OUT_AND_BACK = """\
+customers: {users: {}}
+teams:
+  dev:
+    provides:
+      - {what: Builds, to: ops, lead_time: 2d}
+      - {what: Fixes, to: qa, lead_time: 1h}
+  qa: {provides: [{what: Patches, to: users, lead_time: 1h}]}
+  ops:
+    provides:
+      - {what: Service, to: users, lead_time: 1h}
+      - {what: Incident reports, to: dev, lead_time: 3d}
+"""
+MARKED = OUT_AND_BACK.replace("lead_time: 3d}", "lead_time: 3d, feedback: true}")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+# --- the format ----------------------------------------------------------------------------------
+
+
+def test_either_side_marking_feedback_makes_it_feedback() -> None:
+    org = load_text(
+        """\
+        customers: {users: {}}
+        teams:
+          testers:
+            provides: [{what: Bug reports, to: developers}]
+          developers:
+            receives: [{what: Bug reports, from: testers, feedback: true}]
+            provides: [{what: Releases, to: users}]
+        """.replace("        ", "")
+    )
+    [bugs] = [r for r in org.relations if r.what == "Bug reports"]
+    assert bugs.feedback
+    assert [d.feedback for d in bugs.declarations] == [None, True]
+    assert not next(r for r in org.relations if r.what == "Releases").feedback
+
+
+def test_a_hand_off_is_feedback_only_when_all_its_relations_are() -> None:
+    graph = build_graph(
+        load_text(
+            "customers: {users: {}}\nteams:\n"
+            "  ops:\n    provides:\n"
+            "      - {what: Service, to: users}\n"
+            "      - {what: Incidents, to: dev, feedback: true}\n"
+            "      - {what: Hotfix requests, to: dev}\n"
+            "  dev: {provides: [{what: Builds, to: ops}]}\n"
+        )
+    )
+    assert not is_feedback(graph, "ops", "dev")
+    assert delivery_graph(graph) is graph
+
+
+def test_feedback_must_be_true_or_false(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "org.yaml",
+        """\
+        customers: {users: {}}
+        teams:
+          ops: {provides: [{what: Service, to: users, feedback: yes}]}
+        """,
+    )
+    [problem] = load_failure(path)
+    assert (problem.line, problem.col, problem.code) == (3, 57, "IC007")
+    assert problem.message == "feedback must be true or false, found 'yes'"
+
+
+def test_schema_describes_feedback(runner: CliRunner) -> None:
+    schema = json.loads(runner.invoke(app, ["schema"]).stdout)
+    for side in ("provides", "receives"):
+        feedback = schema["$defs"][side]["properties"]["feedback"]
+        assert feedback["type"] == "boolean"
+        assert "critical paths do not follow it" in feedback["description"]
+
+
+# --- delivery critical paths ---------------------------------------------------------------------
+
+
+def test_critical_path_skips_feedback() -> None:
+    before = critical_paths(build_graph(load_text(OUT_AND_BACK))).paths[0]
+    after = critical_paths(build_graph(load_text(MARKED))).paths[0]
+    assert before.path == ("ops", "dev", "qa", "users")
+    assert after.path == ("dev", "ops", "users")
+    assert after.total == 49.0
+
+
+@pytest.mark.parametrize("org", EXAMPLE_PATHS, ids=lambda p: p.name)
+def test_no_bundled_critical_path_uses_feedback(org: Path) -> None:
+    graph = build_graph(load(org))
+    for path in critical_paths(graph).paths:
+        for u, v in itertools.pairwise(path.path):
+            assert not is_feedback(graph, u, v), (path.customer, u, v)
+
+
+def test_northwind_critical_paths_are_delivery_chains() -> None:
+    graph = build_graph(load(EXAMPLES / "northwind"))
+    paths = {p.customer: p.path for p in critical_paths(graph).paths}
+    # Before feedback was marked, clubs waited on it-helpdesk → … → support → … → b2b-sales.
+    assert paths["clubs"] == ("sustainability", "leadership", "marketing", "b2b-sales", "clubs")
+    assert "support" not in paths["clubs"]
+
+
+def test_a_customer_reached_only_through_feedback_has_an_empty_path() -> None:
+    graph = build_graph(
+        load_text(
+            "customers: {users: {}}\nteams:\n"
+            "  ops: {provides: [{what: Surveys, to: users, lead_time: 1d, feedback: true}]}\n"
+        )
+    )
+    [path] = critical_paths(graph).paths
+    assert (path.path, path.total) == (("users",), 0.0)
+
+
+# --- critical paths round a loop -----------------------------------------------------------------
+
+
+def test_report_names_the_loop_and_the_candidates(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", OUT_AND_BACK)
+    text = runner.invoke(app, ["report", str(org)], env={"COLUMNS": "200"}).stdout
+    assert "note: this path goes round the loop dev ⇄ ops" in text
+    assert "ops → dev ('Incident reports'; distance to the customer 1 → 2)" in text
+    data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
+    [crossing] = data["critical_path_loops"]
+    assert crossing["customer"] == "users"
+    assert crossing["cycle"] == ["dev", "ops"]
+    assert crossing["feedback_candidates"] == [
+        {
+            "provider": "ops",
+            "receiver": "dev",
+            "what": ["Incident reports"],
+            "provider_hops": 1,
+            "receiver_hops": 2,
+        }
+    ]
+    markdown = runner.invoke(app, ["report", str(org), "-f", "markdown"]).stdout
+    assert "this path goes round the loop dev ⇄ ops" in markdown
+
+
+def test_marking_the_feedback_silences_report_and_check(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", MARKED)
+    data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
+    assert data["critical_path_loops"] == []
+    assert data["loop_cycles"][0]["cycles"] == [{"teams": ["dev", "ops"], "feedback": True}]
+    check = runner.invoke(app, ["check", str(org), "--select", "IC306"])
+    assert check.exit_code == 0
+
+
+def test_check_names_loop_and_candidates(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", OUT_AND_BACK)
+    result = runner.invoke(
+        app, ["check", str(org), "--select", "IC306", "--fail-on", "warning", "-f", "json"]
+    )
+    assert result.exit_code == 1
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["message"] == (
+        "the critical path to users goes round the loop dev ⇄ ops with no feedback marked; "
+        "candidates for feedback: true: ops → dev ('Incident reports')"
+    )
+    assert (finding["line"], finding["col"]) == (11, 9)
+
+
+# --- loops as cycles -----------------------------------------------------------------------------
+
+
+def test_northwind_loop_lists_its_two_team_cycle(runner: CliRunner) -> None:
+    data = json.loads(
+        runner.invoke(app, ["report", str(EXAMPLES / "northwind"), "-f", "json"]).stdout
+    )
+    [group] = data["loops"]
+    assert len(group) == 18
+    [loop] = data["loop_cycles"]
+    assert loop["cycles"][0] == {"teams": ["b2b-sales", "marketing"], "feedback": True}
+    assert all(len(c["teams"]) >= 2 for c in loop["cycles"])
+    text = runner.invoke(app, ["report", str(EXAMPLES / "northwind")], env={"COLUMNS": "200"})
+    assert "    b2b-sales ⇄ marketing  (closed by feedback)" in text.stdout
+
+
+def test_cycles_are_capped_with_a_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loops_module, "CYCLES_PER_LOOP", 2)
+    hub = nx.DiGraph()
+    for spoke in "abcd":
+        hub.add_edge("hub", spoke)
+        hub.add_edge(spoke, "hub")
+    loop = group_cycles(hub, sorted(hub.nodes))
+    assert [c.teams for c in loop.cycles] == [("a", "hub"), ("b", "hub")]
+    assert loop.more_cycles == 2
+
+
+@st.composite
+def random_graphs(draw: st.DrawFn) -> nx.DiGraph[str]:
+    nodes = [f"t{i}" for i in range(draw(st.integers(2, 7)))]
+    pairs = [(u, v) for u in nodes for v in nodes if u != v]
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(draw(st.lists(st.sampled_from(pairs), unique=True, max_size=20)))
+    return graph
+
+
+@settings(max_examples=200, deadline=None)
+@given(random_graphs())
+def test_each_member_gets_its_shortest_cycle(graph: nx.DiGraph[str]) -> None:
+    for loop in loop_cycles(graph):
+        listed = [c.teams for c in loop.cycles]
+        for cycle in listed:
+            for u, v in zip(cycle, (*cycle[1:], cycle[0]), strict=True):
+                assert graph.has_edge(u, v)
+            assert len(set(cycle)) == len(cycle)
+        if loop.more_cycles:
+            continue
+        for member in loop.teams:
+            brute = min(len(c) for c in nx.simple_cycles(graph) if member in c)
+            assert min(len(c) for c in listed if member in c) == brute
+
+
+# --- impact and diff name cycles -----------------------------------------------------------------
+
+
+def test_impact_names_the_cycle_through_the_failed_team(runner: CliRunner) -> None:
+    org = str(EXAMPLES / "marketing-sales.yaml")
+    text = runner.invoke(app, ["impact", "sales", "--org", org]).stdout
+    assert "comes back round: sales ⇄ customer-success" in text
+    data = json.loads(runner.invoke(app, ["impact", "sales", "--org", org, "-f", "json"]).stdout)
+    assert data["loops"] == [{"teams": ["sales", "customer-success"], "feedback": False}]
+
+
+def test_diff_names_a_new_loop_by_its_cycle(runner: CliRunner, tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", MARKED.replace("      - {what: Incident", "#"))
+    head = write(tmp_path, "head.yaml", OUT_AND_BACK)
+    result = runner.invoke(app, ["diff", str(base), str(head)])
+    assert "new loop: dev ⇄ ops" in result.stdout
+    data = json.loads(runner.invoke(app, ["diff", str(base), str(head), "-f", "json"]).stdout)
+    assert data["loops"]["new_cycles"] == [[["dev", "ops"]]]
+
+
+# --- the terminal tree ---------------------------------------------------------------------------
+
+_TREE_LINE = re.compile(r"^[│├└─\s]*(\S+)")
+
+
+def _tree_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if re.match(r"^[│├└ ]*[├└]── ", line)]
+
+
+def test_no_repeat_before_its_expansion_on_northwind(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["graph", str(EXAMPLES / "northwind")], env={"COLUMNS": "250"})
+    assert result.exit_code == 0
+    expanded: set[str] = set()
+    customers = {"clubs", "shoppers"}
+    repeats = 0
+    for line in _tree_lines(result.stdout):
+        match = _TREE_LINE.match(line)
+        assert match is not None
+        team = match.group(1)
+        if line.endswith("(repeat)") or line.endswith("↺ loop"):
+            repeats += 1
+            assert team in expanded | customers, f"{team} repeated before it was shown: {line}"
+        elif not line.endswith("↺ feedback"):
+            assert team not in expanded, f"{team} expanded twice"
+            expanded.add(team)
+    assert repeats > 0
+    teams = {p.stem for p in (EXAMPLES / "northwind" / "teams").glob("*.yaml")}
+    assert teams <= expanded | {"facilities"} or teams - expanded == set()
+
+
+def test_tree_marks_feedback_and_does_not_follow_it(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["graph", str(EXAMPLES / "software-company.yaml")], env={"COLUMNS": "200"}
+    )
+    lines = result.stdout.splitlines()
+    assert any(
+        line.endswith("testers → Bug reports (4h, satisfaction 4.2)  ↺ feedback") for line in lines
+    )
+    assert "↺ feedback: a feedback hand-off (information back), not followed." in result.stdout
+
+
+def test_a_team_reached_only_through_feedback_is_still_expanded() -> None:
+    from icmap.analysis.trees import customer_trees
+
+    graph = build_graph(
+        load_text(
+            "customers: {users: {}}\nteams:\n"
+            "  ops: {provides: [{what: Service, to: users}]}\n"
+            "  survey: {provides: [{what: Scores, to: ops, feedback: true}]}\n"
+            "  panel: {provides: [{what: Panellists, to: survey}]}\n"
+        )
+    )
+    [tree] = customer_trees(graph)
+    [survey] = tree.branches["ops"]
+    assert (survey.id, survey.feedback, survey.repeat) == ("survey", True, None)
+    assert [b.id for b in tree.branches["survey"]] == ["panel"]
+
+
+def test_focus_tree_shows_providers_and_receivers(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app,
+        ["graph", str(EXAMPLES / "northwind"), "--focus", "Customer Support", "--depth", "1"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "support Customer Support [Customer Experience]  receives from (1 hand-off out)" in out
+    assert "support Customer Support [Customer Experience]  serves (1 hand-off on)" in out
+    assert "└── shoppers Online shoppers ← Answers and refunds (4h, satisfaction 4.0)" in out
+    assert "order-mgmt → Order status (5m, satisfaction 3.8)  …" in out
+    assert "…: more beyond --depth." in out
+
+
+def test_group_tree_keeps_outsiders_unexpanded(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["graph", str(EXAMPLES / "northwind"), "--group", "operations"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Group Operations" in out
+    assert "parcelnet → Line-haul trucking (1d, satisfaction 3.9)  (outside the group)" in out
+    assert "last-mile Delivery Operations [Operations]  → serves clubs, shoppers, support" in out
+
+
+def test_focus_tree_unknown_team_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["graph", str(EXAMPLES / "northwind"), "--focus", "suport"])
+    assert result.exit_code == 2
+    assert "did you mean 'support'" in result.stderr
+
+
+def test_docs_describe_feedback() -> None:
+    fmt = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
+    analyses = (ROOT / "docs" / "analyses.md").read_text(encoding="utf-8")
+    assert "feedback: true" in fmt
+    assert "feedback" in analyses and "shortest cycle" in analyses
+
+
+def test_pictures_draw_feedback_dashed(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", MARKED)
+    dot = runner.invoke(app, ["graph", str(org), "-f", "dot"]).stdout
+    [incidents] = [line for line in dot.splitlines() if "Incident reports" in line]
+    assert "style=dashed" in incidents
+    [builds] = [line for line in dot.splitlines() if "Builds" in line]
+    assert "dashed" not in builds
+    mermaid = runner.invoke(app, ["graph", str(org), "-f", "mermaid"]).stdout
+    assert sum("-.->" in line for line in mermaid.splitlines()) == 1
+    data = json.loads(runner.invoke(app, ["graph", str(org), "-f", "json"]).stdout)
+    flags = {(e["source"], e["target"]): e["feedback"] for e in data["links"]}
+    assert flags == {
+        ("dev", "ops"): False,
+        ("dev", "qa"): False,
+        ("ops", "dev"): True,
+        ("ops", "users"): False,
+        ("qa", "users"): False,
+    }
+    html = runner.invoke(app, ["graph", str(org), "-f", "html"]).stdout
+    assert html.count('class="edge feedback"') + html.count('class="edge loop feedback"') == 1
