@@ -19,8 +19,14 @@ from pathlib import Path
 UNITS = ("m", "h", "d", "w")
 
 
-def org_document(teams: int, seed: int = 7, customers: int = 4) -> dict[str, object]:
-    """The org as plain data (JSON is YAML, so it can be written either way)."""
+def org_document(
+    teams: int, seed: int = 7, customers: int = 4, *, feedback: bool = True
+) -> dict[str, object]:
+    """The org as plain data (JSON is YAML, so it can be written either way).
+
+    About 2% of teams also hand a team farther from the customers some feedback, marked
+    ``feedback: true`` unless ``feedback`` is false (as icmap before feedback marks read it).
+    """
     rng = random.Random(seed)
     ids = [f"t{i:06d}" for i in range(teams)]
     layers = max(3, min(12, teams // 200 + 3))
@@ -50,6 +56,7 @@ def org_document(teams: int, seed: int = 7, customers: int = 4) -> dict[str, obj
                     "what": f"feedback from {team}",
                     "to": rng.choice(by_layer[layer + 1]),
                     "lead_time": "1w",
+                    **({"feedback": True} if feedback else {}),
                 }
             )
         doc_teams[team] = {
@@ -93,8 +100,12 @@ def main() -> None:
     parser.add_argument("-o", "--output", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--per-team", action="store_true", help="one file per team in a folder")
+    parser.add_argument(
+        "--unmarked", action="store_true", help="leave the feedback hand-offs unmarked"
+    )
     args = parser.parse_args()
-    write(org_document(args.teams, args.seed), args.output, args.per_team)
+    doc = org_document(args.teams, args.seed, feedback=not args.unmarked)
+    write(doc, args.output, args.per_team)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ ANALYSES = {
     "critical_paths": "from icmap.analysis.critical import critical_paths as f",
     "chokepoints": "from icmap.analysis.chokepoints import chokepoints as f",
     "loops": "from icmap.analysis.loops import loops as f",
+    "loop_cycles": "from icmap.analysis.loops import loop_cycles as f",
 }
 
 
@@ -126,6 +127,7 @@ def benchmark(size: int, folder: Path) -> list[tuple[str, float, float]]:
         timing = _command(["impact", team, "--org", str(path), "-f", "json"])
         rows.append((f"icmap impact ({label} team, process)", *timing))
     rows.append(("icmap graph -f dot (process)", *_command(["graph", str(path), "-f", "dot"])))
+    rows.append(("icmap graph, the tree (process)", *_command(["graph", str(path), "-f", "text"])))
     return rows
 
 

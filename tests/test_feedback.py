@@ -377,3 +377,14 @@ def test_pictures_draw_feedback_dashed(runner: CliRunner, tmp_path: Path) -> Non
     }
     html = runner.invoke(app, ["graph", str(org), "-f", "html"]).stdout
     assert html.count('class="edge feedback"') + html.count('class="edge loop feedback"') == 1
+
+
+def test_diff_reports_a_new_feedback_mark(runner: CliRunner, tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", OUT_AND_BACK)
+    head = write(tmp_path, "head.yaml", MARKED)
+    result = runner.invoke(app, ["diff", str(base), str(head)], env={"COLUMNS": "200"})
+    assert "ops → dev: Incident reports: now marked feedback" in result.stdout
+    assert "ops → dev → qa → users" in result.stdout  # the critical path before
+    data = json.loads(runner.invoke(app, ["diff", str(base), str(head), "-f", "json"]).stdout)
+    [changed] = data["relations"]["changed"]
+    assert changed["changes"]["feedback"] == {"before": False, "after": True}

@@ -159,6 +159,8 @@ def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, st
             changes["lead_time_hours"] = (old_lead, new_lead)
         if old.satisfaction != new.satisfaction:
             changes["satisfaction"] = (old.satisfaction, new.satisfaction)
+        if old.feedback != new.feedback:
+            changes["feedback"] = (old.feedback, new.feedback)
         if old.declared_by != new.declared_by:
             changes["declared_by"] = (sorted(old.declared_by), sorted(new.declared_by))
         if changes:

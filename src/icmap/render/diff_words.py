@@ -35,6 +35,8 @@ def change(c: RelationChange) -> str:
             before = "none" if old is None else old
             after = "none" if new is None else new
             parts.append(f"satisfaction {before} → {after}")
+        elif field == "feedback":
+            parts.append("now marked feedback" if new else "no longer marked feedback")
         else:
             parts.append(f"declared by {'+'.join(map(str, old))} → {'+'.join(map(str, new))}")  # type: ignore[call-overload]
     return f"{c.provider} → {c.receiver}: {c.what}: {'; '.join(parts)}"
