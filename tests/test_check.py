@@ -149,14 +149,14 @@ def test_config_file(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.Monk
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ("check: {rules: {IC999: off}}", "check.rules.IC999: unknown rule 'IC999'"),
+        ("check: {rules: {IC999: off}}", ":1:17: error: check.rules: unknown rule 'IC999'"),
         ("check: {rules: {IC304: {max-stranded: many}}}", "max-stranded: expected a number"),
         (
             "check: {rules: {IC304: {severity: fatal}}}",
             "severity must be one of info, warning, error",
         ),
-        ("check: {fail-on: sometimes}", "severity must be one of"),
-        ("check: {colour: red}", "unknown key(s) under 'check': colour"),
+        ("check: {fail-on: sometimes}", "check.fail-on must be one of info, warning, error"),
+        ("check: {colour: red}", ":1:9: error: unknown key 'colour' under 'check'"),
         ("check: [", "YAML syntax"),
     ],
 )
@@ -165,6 +165,37 @@ def test_bad_config_is_exit_2(runner: CliRunner, tmp_path: Path, config: str, me
     result = runner.invoke(app, ["check", str(EXAMPLES / "restaurant.yaml"), "--config", str(path)])
     assert result.exit_code == 2
     assert message in result.stderr
+    assert "[IC090]" in result.stderr
+
+
+def test_every_config_problem_at_once_with_positions(runner: CliRunner, tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        ".icmap.yaml",
+        """\
+        check:
+          fail_on: warning
+          select: [IC3, big-chokepint]
+          rules:
+            IC304: {severty: error}
+            loop: {severity: fatal}
+        """,
+    )
+    result = runner.invoke(
+        app, ["check", str(EXAMPLES / "restaurant.yaml"), "--config", str(config)]
+    )
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert lines == [
+        f"{config}:2:3: error: unknown key 'fail_on' under 'check'; did you mean 'fail-on'? [IC090]",
+        f"{config}:3:17: error: check.select: unknown rule 'big-chokepint'; "
+        "did you mean 'big-chokepoint'? [IC090]",
+        f"{config}:5:13: error: check.rules.IC304: unknown setting 'severty'; "
+        "did you mean 'severity'? [IC090]",
+        f"{config}:6:22: error: check.rules.IC303.severity must be one of info, warning, error, "
+        "not 'fatal' [IC090]",
+    ]
+    assert result.stderr.rstrip().endswith(f"icmap: 4 errors in {config}")
 
 
 def test_github_annotations_escape_and_cut(runner: CliRunner, tmp_path: Path) -> None:

@@ -201,10 +201,24 @@ def test_init_refuses_to_overwrite(runner: CliRunner, tmp_path: Path) -> None:
     assert existing.read_text() == "mine\n"
 
 
-def test_init_into_a_missing_folder(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["init", str(tmp_path / "nope")])
+def test_init_creates_the_folder_and_the_starter_passes_check(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    folder = tmp_path / "my-org"
+    result = runner.invoke(app, ["init", str(folder)])
+    assert result.exit_code == 0, result.stderr
+    assert (folder / "org.yaml").is_file()
+    check = runner.invoke(app, ["check", str(folder), "--fail-on", "info", "-f", "json"])
+    assert check.exit_code == 0, check.stdout
+    assert json.loads(check.stdout)["findings"] == []
+
+
+def test_init_refuses_a_file_in_the_way(runner: CliRunner, tmp_path: Path) -> None:
+    blocker = tmp_path / "org-file"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(blocker)])
     assert result.exit_code == 2
-    assert "no such directory" in result.stderr
+    assert "exists and is not a folder" in result.stderr
 
 
 def _schema(runner: CliRunner) -> dict[str, object]:

@@ -6,7 +6,7 @@ rules of ``icmap check``: ``IC0xx`` input and schema, ``IC1xx`` references.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -43,6 +43,8 @@ class Diagnostic:
     severity: Severity = "error"
     hint: str | None = None
     rule_name: str | None = None
+    #: The teams (or customers, suppliers) a check finding is about; empty for the loader's.
+    subjects: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def name(self) -> str:

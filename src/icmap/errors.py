@@ -36,3 +36,12 @@ class LoadError(IcmapError):
         self.diagnostics = tuple(sorted(set(diagnostics)))
         errors = sum(1 for d in self.diagnostics if d.severity == "error")
         super().__init__(f"{errors} error{'s' if errors != 1 else ''} in the org files")
+
+
+class ConfigError(LoadError):
+    """``.icmap.yaml`` (or ``--config``) is wrong; ``diagnostics`` lists every problem."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], name: str) -> None:
+        super().__init__(diagnostics)
+        errors = len(self.diagnostics)
+        self.args = (f"{errors} error{'s' if errors != 1 else ''} in {name}",)

@@ -76,6 +76,8 @@ class OrgDiff:
     #: parallel to ``loops_new`` and ``loops_gone``: what a reviewer can act on.
     loops_new_cycles: list[list[tuple[str, ...]]] = field(default_factory=list)
     loops_gone_cycles: list[list[tuple[str, ...]]] = field(default_factory=list)
+    #: Loops that shrank, grew, split or merged: (teams before, teams after) for each overlap.
+    loops_changed: list[tuple[list[str], list[str]]] = field(default_factory=list)
     findings_new: list[Diagnostic] = field(default_factory=list)
     findings_gone: list[Diagnostic] = field(default_factory=list)
 
@@ -98,6 +100,7 @@ class OrgDiff:
                 self.chokepoints_gone,
                 self.loops_new,
                 self.loops_gone,
+                self.loops_changed,
                 self.findings_new,
                 self.findings_gone,
             )
@@ -169,6 +172,18 @@ def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, st
             )
 
 
+def _finding_key(finding: Diagnostic, renamed: dict[str, str]) -> tuple[str, ...]:
+    """What makes two findings the same across a change: the rule and what it is about.
+
+    Not the message (a reworded message is the same finding) and not the line (moving lines
+    is not a change); teams renamed by the change count under their new ids. The loader's
+    findings, which name no subjects, are compared by message.
+    """
+    if finding.subjects:
+        return (finding.code, *sorted(renamed.get(s, s) for s in finding.subjects))
+    return (finding.code, finding.message)
+
+
 def diff_orgs(
     base: Org,
     head: Org,
@@ -179,7 +194,8 @@ def diff_orgs(
     """Everything that differs between ``base`` and ``head``, and what it leads to.
 
     ``findings``, when given, runs the check on each side; findings are compared by rule and
-    message, not by position, so moving lines does not count as a change.
+    the teams they are about, not by message or position, so rewording a message or moving
+    lines does not count as a change.
     """
     diff = OrgDiff()
     old_parties, new_parties = _parties(base), _parties(head)
@@ -230,8 +246,13 @@ def diff_orgs(
     diff.chokepoints_gone = sorted(old_choke - new_choke)
     old_loops = {frozenset(renamed.get(n, n) for n in group) for group in loops(base_graph)}
     new_loops = {frozenset(group) for group in loops(head_graph)}
-    diff.loops_new = sorted(sorted(group) for group in new_loops - old_loops)
-    diff.loops_gone = sorted(sorted(group) for group in old_loops - new_loops)
+    # A loop is new only when no loop before shares a team with it; one that shrank, grew,
+    # split or merged is changed, and so is each loop it overlaps.
+    diff.loops_new = sorted(sorted(g) for g in new_loops if not any(g & o for o in old_loops))
+    diff.loops_gone = sorted(sorted(g) for g in old_loops if not any(g & n for n in new_loops))
+    diff.loops_changed = sorted(
+        (sorted(o), sorted(n)) for o in old_loops for n in new_loops if o & n and o != n
+    )
     diff.loops_new_cycles = [
         [c.teams for c in group_cycles(head_graph, group).cycles] for group in diff.loops_new
     ]
@@ -247,8 +268,8 @@ def diff_orgs(
     if findings is not None:
         before = findings(base, base_graph)
         after = findings(head, head_graph)
-        old_keys = {(d.code, d.message) for d in before}
-        new_keys = {(d.code, d.message) for d in after}
-        diff.findings_new = [d for d in after if (d.code, d.message) not in old_keys]
-        diff.findings_gone = [d for d in before if (d.code, d.message) not in new_keys]
+        old_keys = {_finding_key(d, renamed) for d in before}
+        new_keys = {_finding_key(d, {}) for d in after}
+        diff.findings_new = [d for d in after if _finding_key(d, {}) not in old_keys]
+        diff.findings_gone = [d for d in before if _finding_key(d, renamed) not in new_keys]
     return diff

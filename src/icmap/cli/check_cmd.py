@@ -14,7 +14,6 @@ from icmap.cli.common import (
     ColorOption,
     OrgArgument,
     OrgOption,
-    format_from,
     handle_errors,
     load_org,
     make_console,
@@ -50,22 +49,55 @@ EXTENSIONS = {
 }
 
 
+#: How ``-f`` and ``-o`` pair up, in the words of ``--help`` and docs/ci.md.
+PAIRING = (
+    "Each -o takes its format from its extension (.txt .json .sarif .xml) or from a prefix "
+    "(-o sarif:out.log); a file with another extension takes the one -f no other file took. "
+    "The one -f left over goes to stdout (text when none is)."
+)
+
+
 def _pairs(
     formats: list[CheckFormat], outputs: list[Path]
 ) -> list[tuple[CheckFormat, Path | None]]:
-    """Pair each -f with the -o in the same position.
+    """Which format goes where (see :data:`PAIRING`); ambiguous combinations are refused.
 
-    Extra -o infer their format from the extension; extra -f go to stdout.
+    >>> [(f.value, str(t)) for f, t in _pairs([CheckFormat.github], [Path("icmap.sarif")])]
+    [('sarif', 'icmap.sarif'), ('github', 'None')]
     """
+    names = {fmt.value: fmt for fmt in CheckFormat}
     pairs: list[tuple[CheckFormat, Path | None]] = []
-    for index in range(max(len(formats), len(outputs), 1)):
-        chosen = formats[index] if index < len(formats) else None
-        target = outputs[index] if index < len(outputs) else None
-        if target is not None and str(target) == "-":
-            target = None
-        pairs.append((format_from(target, chosen, EXTENSIONS, CheckFormat.text), target))
-    if sum(1 for _, target in pairs if target is None) > 1:
-        raise UsageError("only one format can go to stdout: give -o FILE for the others")
+    unnamed: list[Path] = []
+    to_stdout = 0
+    for target in outputs:
+        prefix, colon, rest = str(target).partition(":")
+        if colon and prefix in names and rest:
+            pairs.append((names[prefix], Path(rest)))
+        elif str(target) == "-":
+            to_stdout += 1
+        elif target.suffix.lower() in EXTENSIONS:
+            pairs.append((EXTENSIONS[target.suffix.lower()], target))
+        else:
+            unnamed.append(target)
+    taken = {fmt for fmt, _ in pairs}
+    left = [fmt for fmt in dict.fromkeys(formats) if fmt not in taken]
+    if unnamed:
+        if len(unnamed) > 1 or len(left) != 1:
+            raise UsageError(
+                f"cannot tell which format goes to {unnamed[0]}: end the file in .txt, .json, "
+                f".sarif or .xml (junit), or name the format: -o sarif:{unnamed[0]}"
+            )
+        pairs.append((left.pop(), unnamed[0]))
+    if len(left) + to_stdout > 1:
+        shown = " and ".join(f"-f {fmt.value}" for fmt in left) or "two outputs"
+        raise UsageError(
+            f"only one format can go to stdout, but {shown} have no -o: add -o FILE with the "
+            "format's extension for all but one, e.g. "
+            "'icmap check org/ -f github -o icmap.sarif' (GitHub annotations on stdout, SARIF "
+            "in icmap.sarif)"
+        )
+    if left or to_stdout or not pairs:
+        pairs.append((left[0] if left else CheckFormat.text, None))
     return pairs
 
 
@@ -101,7 +133,9 @@ def check(
     output_format: Annotated[
         list[CheckFormat] | None,
         typer.Option(
-            "-f", "--format", help="text, json, github, sarif or junit; repeat with -o for several."
+            "-f",
+            "--format",
+            help="text, json, github, sarif or junit; repeatable. " + PAIRING,
         ),
     ] = None,
     output: Annotated[
@@ -109,7 +143,8 @@ def check(
         typer.Option(
             "-o",
             "--output",
-            help="Write the matching -f format here (.txt .json .sarif .xml).",
+            help="Write a format to FILE, chosen by its extension (.txt .json .sarif .xml) or "
+            "as FORMAT:FILE; repeatable. '-' is stdout.",
             show_default=False,
         ),
     ] = None,
@@ -132,14 +167,17 @@ def check(
     strict: Annotated[
         bool,
         typer.Option(
-            "--strict", help="Also run the rules that are off by default (two-sided relations)."
+            "--strict",
+            help="Also run the rules that are off by default (IC201 one-sided relations, IC202 "
+            "lead-time disagreements). It does not change which severities fail: see --fail-on.",
         ),
     ] = False,
     fail_on: Annotated[
         FailOn | None,
         typer.Option(
             "--fail-on",
-            help="Lowest severity that fails the check. Default: error.",
+            help="Lowest severity that fails the check (exit 1): error (the default: only "
+            "errors fail), warning (warnings and errors) or info (any finding).",
             show_default=False,
         ),
     ] = None,
@@ -159,22 +197,22 @@ def check(
     stable code. A YAML or schema error in an org file is a finding too (exit 1); exit 2 is
     for a wrong command line or config.
 
-    Example: icmap check org/ -f github -f sarif -o icmap.sarif
+    Example: icmap check org/ -f github -o icmap.sarif (annotations on stdout, SARIF in
+    icmap.sarif); icmap check org/ -f github -o icmap.sarif -o icmap.xml adds JUnit XML.
     """
     from icmap.graph import build_graph
     from icmap.lint import run_check
-    from icmap.lint.policy import build_policy, find_config, read_config
+    from icmap.lint.policy import Config, build_policy, find_config, read_config
     from icmap.lint.registry import all_rules
 
     pairs = _pairs(output_format or [], output or [])
     if config is not None and not config.is_file():
         raise UsageError(f"{config}: no such config file")
     config_path = config or find_config(Path())
-    settings = read_config(config_path) if config_path else {}
+    settings = read_config(config_path) if config_path else Config({})
     policy = build_policy(
         all_rules(),
         settings,
-        config_name=str(config_path or ".icmap.yaml"),
         select=_split(select),
         ignore=_split(ignore),
         strict=strict,

@@ -15,10 +15,14 @@ from icmap.errors import UsageError
 @handle_errors
 def init(
     directory: Annotated[
-        Path, typer.Argument(help="Folder to write org.yaml into.", show_default=False)
+        Path,
+        typer.Argument(
+            help="Folder to write org.yaml into; created if missing. Default: here.",
+            show_default=False,
+        ),
     ] = Path(),
 ) -> None:
-    """Write a commented starter org.yaml (never overwrites one).
+    """Write a commented starter org.yaml, creating the folder (never overwrites a file).
 
     Example: icmap init my-org && icmap graph my-org/org.yaml
     """
@@ -26,8 +30,12 @@ def init(
 
     from icmap.output import write_atomic
 
-    if not directory.is_dir():
-        raise UsageError(f"{directory}: no such directory")
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"{directory}: exists and is not a folder")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{directory}: cannot create the folder: {error.strerror}") from error
     target = directory / "org.yaml"
     starter = files("icmap").joinpath("starter.yaml").read_bytes()
     write_atomic(target, starter, overwrite=False)

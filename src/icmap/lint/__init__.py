@@ -76,7 +76,15 @@ def run_check(org: Org, graph: OrgGraph, policy: Policy) -> list[Diagnostic]:
     names = {rule.code: rule.name for rule in rules}
     return sorted(
         Diagnostic(
-            f.file, f.line, f.col, f.code, f.message, policy.severity[f.code], f.hint, names[f.code]
+            f.file,
+            f.line,
+            f.col,
+            f.code,
+            f.message,
+            policy.severity[f.code],
+            f.hint,
+            names[f.code],
+            f.subjects,
         )
         for f in kept
     )

@@ -70,10 +70,12 @@ class Context:
         return chokepoints(self.graph)
 
     @cached_property
-    def loops(self) -> list[Loop]:
+    def delivery_loops(self) -> list[Loop]:
+        """Loops that remain when feedback hand-offs are left out, with their cycles."""
         from icmap.analysis.loops import loop_cycles
+        from icmap.graph import delivery_graph
 
-        return loop_cycles(self.graph)
+        return loop_cycles(delivery_graph(self.graph))
 
     @cached_property
     def crossings(self) -> list[LoopCrossing]:

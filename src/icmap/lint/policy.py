@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from icmap.diagnostics import Severity
-from icmap.errors import UsageError
+from icmap.errors import ConfigError, UsageError
 from icmap.lint.registry import Rule, lookup
 
 CONFIG_NAME = ".icmap.yaml"
+#: The code and name of every problem in a config file (exit 2: the check cannot run).
+CONFIG_CODE, CONFIG_RULE = "IC090", "invalid-config"
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")
 _CHECK_KEYS = ("fail-on", "strict", "select", "ignore", "rules")
 
@@ -43,49 +45,204 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def read_config(path: Path) -> dict[str, Any]:
-    """The ``check:`` block of a config file (empty when there is none)."""
+class Config:
+    """The ``check:`` block of a config file as plain data, with where each value was written.
+
+    An empty config (no file) is ``Config({})``; :func:`build_policy` also takes a plain dict.
+    """
+
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        name: str = CONFIG_NAME,
+        positions: Mapping[tuple[str, ...], tuple[int, int]] | None = None,
+    ) -> None:
+        self.values = values
+        self.name = name
+        self.positions = dict(positions or {})
+        #: Where each key itself was written (for "unknown key"), by the same paths.
+        self.key_positions: dict[tuple[str, ...], tuple[int, int]] = {}
+        #: Problems found while reading, reported with the rest by :func:`build_policy`.
+        self.problems: list[Any] = []
+
+    def pos(self, *keys: str) -> tuple[int, int]:
+        """Line and column of the value at ``check.<keys>``, or of its nearest parent."""
+        path = tuple(keys)
+        while path and path not in self.positions:
+            path = path[:-1]
+        return self.positions.get(path, (1, 1))
+
+
+def _problem(
+    config: Config,
+    keys: tuple[str, ...],
+    message: str,
+    hint: str | None = None,
+    *,
+    at_key: bool = False,
+) -> Any:
+    from icmap.diagnostics import Diagnostic
+
+    line, col = config.key_positions.get(keys, (0, 0)) if at_key else (0, 0)
+    if not line:
+        line, col = config.pos(*keys)
+    return Diagnostic(
+        config.name, line, col, CONFIG_CODE, message, hint=hint, rule_name=CONFIG_RULE
+    )
+
+
+def _positions(
+    node: Any,
+    path: tuple[str, ...],
+    found: dict[tuple[str, ...], tuple[int, int]],
+    duplicates: list[tuple[tuple[str, ...], Any]],
+    key_found: dict[tuple[str, ...], tuple[int, int]],
+) -> None:
     import yaml
 
+    found[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = str(key.value)
+            if name in seen:
+                duplicates.append(((*path, name), key))
+            seen.add(name)
+            key_path = (*path, name)
+            key_found[key_path] = (key.start_mark.line + 1, key.start_mark.column + 1)
+            _positions(value, (*path, name), found, duplicates, key_found)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _positions(item, (*path, str(index)), found, duplicates, key_found)
+
+
+def read_config(path: Path) -> Config:
+    """The ``check:`` block of a config file, every problem in its shape reported at once."""
+    import yaml
+
+    from icmap.diagnostics import Diagnostic
+
+    name = str(path)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(
-            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        )
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise UsageError(f"{where}: YAML syntax: {exc.problem}") from exc
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = Diagnostic(
+            name, line, col, CONFIG_CODE, f"YAML syntax: {exc.problem}", rule_name=CONFIG_RULE
+        )
+        raise ConfigError([problem], name) from exc
     except yaml.YAMLError as exc:
         raise UsageError(f"{path}: {exc}") from exc
+    positions: dict[tuple[str, ...], tuple[int, int]] = {}
+    key_positions: dict[tuple[str, ...], tuple[int, int]] = {}
+    duplicates: list[tuple[tuple[str, ...], Any]] = []
+    if root is not None:
+        _positions(root, (), positions, duplicates, key_positions)
+    config = Config({}, name, {k[1:]: v for k, v in positions.items() if k[:1] == ("check",)})
+    config.positions.setdefault((), positions.get((), (1, 1)))
+    config.key_positions = {k[1:]: v for k, v in key_positions.items() if k[:1] == ("check",)}
+    problems = [
+        Diagnostic(
+            name,
+            key.start_mark.line + 1,
+            key.start_mark.column + 1,
+            CONFIG_CODE,
+            f"{'.'.join(keys)} is given twice",
+            rule_name=CONFIG_RULE,
+        )
+        for keys, key in duplicates
+    ]
     if data is None:
-        return {}
-    if not isinstance(data, dict) or set(data) - {"check"}:
-        raise UsageError(f"{path}: expected a mapping with one key, 'check'")
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(_problem(config, (), "expected a mapping with one key, 'check'"))
+        raise ConfigError(problems, name)
+    for key in data:
+        if key != "check":
+            line, col = positions.get((str(key),), (1, 1))
+            hint = "icmap's settings go under 'check:'"
+            problems.append(
+                Diagnostic(
+                    name,
+                    line,
+                    col,
+                    CONFIG_CODE,
+                    f"unknown key {key!r}",
+                    hint=hint,
+                    rule_name=CONFIG_RULE,
+                )
+            )
     block = data.get("check") or {}
     if not isinstance(block, dict):
-        raise UsageError(f"{path}: 'check' must be a mapping")
-    unknown = set(block) - set(_CHECK_KEYS)
-    if unknown:
-        raise UsageError(
-            f"{path}: unknown key(s) under 'check': {', '.join(sorted(unknown))}; "
-            f"allowed: {', '.join(_CHECK_KEYS)}"
-        )
-    return block
+        problems.append(_problem(config, (), "'check' must be a mapping"))
+        block = {}
+    for key in block:
+        if key not in _CHECK_KEYS:
+            close = _close(str(key), _CHECK_KEYS)
+            problems.append(
+                _problem(
+                    config,
+                    (str(key),),
+                    f"unknown key {key!r} under 'check'"
+                    + (f"; did you mean {close!r}?" if close else ""),
+                    f"allowed: {', '.join(_CHECK_KEYS)}",
+                    at_key=True,
+                )
+            )
+    config.values = {k: v for k, v in block.items() if k in _CHECK_KEYS}
+    config.problems = problems
+    return config
+
+
+def _close(word: str, choices: Iterable[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, list(choices), n=1)
+    return found[0] if found else None
 
 
 def _select(rules: list[Rule], selectors: Iterable[str], where: str) -> set[str]:
+    """Codes a command-line selector names; an unknown one is a usage error."""
     codes: set[str] = set()
     for selector in selectors:
         found = lookup(rules, str(selector))
         if not found:
-            import difflib
-
             names = [r.name for r in rules] + [r.code for r in rules]
-            close = difflib.get_close_matches(str(selector), names, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = _close(str(selector), names)
+            hint = f"; did you mean {close!r}?" if close else ""
             raise UsageError(f"{where}: unknown rule {selector!r}{hint}")
+        codes |= {r.code for r in found}
+    return codes
+
+
+def _config_select(rules: list[Rule], config: Config, key: str, problems: list[Any]) -> set[str]:
+    """Codes named by ``check.select`` or ``check.ignore``; problems collected, not raised."""
+    values = config.values.get(key) or []
+    if isinstance(values, str):
+        values = [part.strip() for part in values.split(",") if part.strip()]
+    if not isinstance(values, list):
+        problems.append(_problem(config, (key,), f"check.{key} must be a list of rules"))
+        return set()
+    codes: set[str] = set()
+    names = [r.name for r in rules] + [r.code for r in rules]
+    for index, selector in enumerate(values):
+        found = lookup(rules, str(selector))
+        if not found:
+            close = _close(str(selector), names)
+            problems.append(
+                _problem(
+                    config,
+                    (key, str(index)),
+                    f"check.{key}: unknown rule {selector!r}"
+                    + (f"; did you mean {close!r}?" if close else ""),
+                )
+            )
         codes |= {r.code for r in found}
     return codes
 
@@ -96,25 +253,36 @@ def _severity(value: object, where: str) -> Severity:
     return value
 
 
-def build_policy(
+def _rule_settings(
     rules: list[Rule],
-    config: Mapping[str, Any],
-    *,
-    config_name: str = CONFIG_NAME,
-    select: Iterable[str] = (),
-    ignore: Iterable[str] = (),
-    strict: bool = False,
-    fail_on: str | None = None,
-) -> Policy:
-    """Defaults, then the config's ``check:`` block, then the command line."""
+    config: Config,
+    policy: tuple[set[str], dict[str, Severity], dict[str, dict[str, Any]]],
+    problems: list[Any],
+) -> None:
+    """Apply ``check.rules``: each rule on, off, or a mapping of severity and options."""
+    enabled, severity, options = policy
     by_code = {r.code: r for r in rules}
-    severity: dict[str, Severity] = {r.code: r.severity for r in rules}
-    options = {r.code: dict(r.options) for r in rules}
-    strict = strict or bool(config.get("strict", False))
-    enabled = {r.code for r in rules if r.enabled or strict}
-    for code, settings in (config.get("rules") or {}).items():
-        where = f"{config_name}: check.rules.{code}"
-        target = by_code[min(_select(rules, [code], where))]
+    block = config.values.get("rules") or {}
+    if not isinstance(block, dict):
+        problems.append(_problem(config, ("rules",), "check.rules must be a mapping"))
+        return
+    names = [r.name for r in rules] + [r.code for r in rules]
+    for code, settings in block.items():
+        keys = ("rules", str(code))
+        found = lookup(rules, str(code))
+        if not found:
+            close = _close(str(code), names)
+            problems.append(
+                _problem(
+                    config,
+                    keys,
+                    f"check.rules: unknown rule {code!r}"
+                    + (f"; did you mean {close!r}?" if close else ""),
+                    at_key=True,
+                )
+            )
+            continue
+        target = by_code[min(r.code for r in found)]
         if settings in ("off", False):
             enabled.discard(target.code)
             continue
@@ -122,25 +290,106 @@ def build_policy(
             enabled.add(target.code)
             continue
         if not isinstance(settings, dict):
-            raise UsageError(f"{where}: expected on, off or a mapping of settings")
-        for key, value in settings.items():
-            if key == "severity":
-                severity[target.code] = _severity(value, where)
-            elif key == "enabled":
-                (enabled.add if value else enabled.discard)(target.code)
-            elif key in target.options:
-                default = target.options[key]
-                if not isinstance(value, (int, float)) or isinstance(value, bool):
-                    raise UsageError(f"{where}.{key}: expected a number, not {value!r}")
-                options[target.code][key] = type(default)(value)
-            else:
-                allowed = ", ".join(["severity", "enabled", *target.options])
-                raise UsageError(f"{where}: unknown setting {key!r}; allowed: {allowed}")
-    if config.get("select"):
-        enabled = _select(rules, config["select"], f"{config_name}: check.select")
-    enabled -= _select(rules, config.get("ignore") or [], f"{config_name}: check.ignore")
+            problems.append(
+                _problem(config, keys, f"check.rules.{code}: expected on, off or a mapping")
+            )
+            continue
+        _one_rule(target, keys, settings, config, (enabled, severity, options), problems=problems)
+
+
+def _one_rule(
+    target: Rule,
+    keys: tuple[str, ...],
+    settings: Mapping[str, Any],
+    config: Config,
+    policy: tuple[set[str], dict[str, Severity], dict[str, dict[str, Any]]],
+    *,
+    problems: list[Any],
+) -> None:
+    """Apply one rule's mapping of settings: severity, enabled, and its options."""
+    enabled, severity, options = policy
+    allowed = ["severity", "enabled", *target.options]
+    for key, value in settings.items():
+        where = (*keys, str(key))
+        label = f"check.rules.{target.code}"
+        if key == "severity" and value not in SEVERITIES:
+            problems.append(
+                _problem(
+                    config,
+                    where,
+                    f"{label}.severity must be one of {', '.join(SEVERITIES)}, not {value!r}",
+                )
+            )
+        elif key == "severity":
+            severity[target.code] = value
+        elif key == "enabled":
+            (enabled.add if value else enabled.discard)(target.code)
+        elif key not in target.options:
+            close = _close(str(key), allowed)
+            problems.append(
+                _problem(
+                    config,
+                    where,
+                    f"{label}: unknown setting {key!r}"
+                    + (f"; did you mean {close!r}?" if close else ""),
+                    f"allowed: {', '.join(allowed)}",
+                    at_key=True,
+                )
+            )
+        elif not isinstance(value, (int, float)) or isinstance(value, bool):
+            problems.append(
+                _problem(config, where, f"{label}.{key}: expected a number, not {value!r}")
+            )
+        else:
+            options[target.code][key] = type(target.options[key])(value)
+
+
+def build_policy(
+    rules: list[Rule],
+    config: Config | Mapping[str, Any],
+    *,
+    config_name: str = CONFIG_NAME,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    strict: bool = False,
+    fail_on: str | None = None,
+) -> Policy:
+    """Defaults, then the config's ``check:`` block, then the command line.
+
+    Every problem in the config is collected and raised at once as a
+    :class:`~icmap.errors.ConfigError` with positions; command-line mistakes are usage errors.
+    """
+    if not isinstance(config, Config):
+        config = Config(config, config_name)
+    problems: list[Any] = list(config.problems)
+    severity: dict[str, Severity] = {r.code: r.severity for r in rules}
+    options = {r.code: dict(r.options) for r in rules}
+    strict_setting = config.values.get("strict", False)
+    if not isinstance(strict_setting, bool):
+        problems.append(_problem(config, ("strict",), "check.strict must be true or false"))
+        strict_setting = False
+    strict = strict or strict_setting
+    enabled = {r.code for r in rules if r.enabled or strict}
+    _rule_settings(rules, config, (enabled, severity, options), problems)
+    if config.values.get("select"):
+        enabled = _config_select(rules, config, "select", problems)
+    enabled -= _config_select(rules, config, "ignore", problems)
+    configured = config.values.get("fail-on")
+    if configured is not None and configured not in SEVERITIES:
+        close = _close(str(configured), SEVERITIES)
+        problems.append(
+            _problem(
+                config,
+                ("fail-on",),
+                f"check.fail-on must be one of {', '.join(SEVERITIES)}, not {configured!r}"
+                + (f"; did you mean {close!r}?" if close else ""),
+            )
+        )
+        configured = None
+    if problems:
+        raise ConfigError(problems, config.name)
     if select:
         enabled = _select(rules, select, "--select")
     enabled -= _select(rules, ignore, "--ignore")
-    chosen = fail_on or config.get("fail-on") or "error"
-    return Policy(frozenset(enabled), severity, options, _severity(chosen, "fail-on"))
+    chosen = fail_on or configured or "error"
+    return Policy(frozenset(enabled), severity, options, _severity(chosen, "--fail-on"))

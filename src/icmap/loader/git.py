@@ -15,30 +15,56 @@ from icmap.errors import UsageError
 from icmap.model import Org
 
 
-def _git(args: list[str], cwd: Path) -> bytes:
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError as exc:
         raise UsageError("--git needs the git program, which is not installed") from exc
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"git {' '.join(args[:2])}: {message[-1] if message else 'failed'}")
-    return done.stdout
+
+
+def _why(done: subprocess.CompletedProcess[bytes]) -> str:
+    """Git's own last line of complaint, for the end of icmap's message."""
+    lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1].removeprefix("fatal: ").strip() if lines else f"exit {done.returncode}"
+
+
+def _empty_org() -> Org:
+    return Org(name=None, customers={}, suppliers={}, teams={}, relations=())
 
 
 def load_at_revision(path: Path, revision: str) -> Org:
-    """The org at ``path`` (a file or folder in a git work tree) as of ``revision``."""
+    """The org at ``path`` (a file or folder in a git work tree) as of ``revision``.
+
+    A path that does not exist at ``revision`` (a change that adds the org) is an empty org,
+    so everything in the work tree counts as added. Every git failure is a
+    :class:`~icmap.errors.UsageError` in one line.
+    """
     from icmap.loader import load
 
-    resolved = path.resolve()
-    folder = resolved if resolved.is_dir() else resolved.parent
-    top = Path(_git(["rev-parse", "--show-toplevel"], folder).decode().strip())
-    relative = resolved.relative_to(top).as_posix()
     if revision.startswith("-"):
         raise UsageError(f"not a revision: {revision!r}")
-    archive = _git(["archive", "--format=tar", revision, "--", relative or "."], top)
+    resolved = path.resolve()
+    folder = resolved if resolved.is_dir() else resolved.parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    top_done = _git(["rev-parse", "--show-toplevel"], folder)
+    if top_done.returncode != 0:
+        raise UsageError(f"--git needs a git repository, and {path} is not in one")
+    top = Path(top_done.stdout.decode().strip()).resolve()
+    relative = resolved.relative_to(top).as_posix() if resolved != top else ""
+    known = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], top)
+    if known.returncode != 0:
+        raise UsageError(f"--git {revision}: no such revision in this repository")
+    listed = _git(["ls-tree", "--name-only", revision, "--", relative or "."], top)
+    if listed.returncode != 0:
+        raise UsageError(f"cannot list {relative or '.'} at {revision}: {_why(listed)}")
+    if not listed.stdout.strip():
+        return _empty_org()
+    archived = _git(["archive", "--format=tar", revision, "--", relative or "."], top)
+    if archived.returncode != 0:
+        raise UsageError(f"cannot read {relative or '.'} at {revision}: {_why(archived)}")
     with tempfile.TemporaryDirectory(prefix="icmap-git-") as temp:
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        with tarfile.open(fileobj=io.BytesIO(archived.stdout)) as tar:
             members = [
                 m for m in tar.getmembers() if (m.isfile() or m.isdir()) and ".." not in m.name
             ]

@@ -61,6 +61,7 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
             "gone": diff.loops_gone,
             "new_cycles": [[list(c) for c in cycles] for cycles in diff.loops_new_cycles],
             "gone_cycles": [[list(c) for c in cycles] for cycles in diff.loops_gone_cycles],
+            "changed": [{"before": b, "after": a} for b, a in diff.loops_changed],
         },
         "findings": {
             "new": [

@@ -51,6 +51,21 @@ def path_change(p: PathChange) -> str:
     return f"{p.customer}: {totals}; was {before}; now {after}"
 
 
+def _loop_lines(diff: OrgDiff) -> list[str]:
+    """New and gone loops by their shortest cycles; changed ones by their teams."""
+    lines: list[str] = []
+    for cycles in diff.loops_new_cycles:
+        lines.append(f"new loop: {'; '.join(cycle_text(c) for c in cycles)}")
+    for cycles in diff.loops_gone_cycles:
+        lines.append(f"loop gone: {'; '.join(cycle_text(c) for c in cycles)}")
+    for before, after in diff.loops_changed:
+        lines.append(
+            f"loop changed: {', '.join(before)} ({len(before)} teams) → "
+            f"{', '.join(after)} ({len(after)} teams)"
+        )
+    return lines
+
+
 def summary(diff: OrgDiff) -> list[str]:
     """The short list a reviewer reads first."""
     lines = []
@@ -74,10 +89,7 @@ def summary(diff: OrgDiff) -> list[str]:
         lines.append(f"⚠ new chokepoints: {', '.join(diff.chokepoints_new)}")
     if diff.chokepoints_gone:
         lines.append(f"chokepoints gone: {', '.join(diff.chokepoints_gone)}")
-    for cycles in diff.loops_new_cycles:
-        lines.append(f"new loop: {'; '.join(cycle_text(c) for c in cycles)}")
-    for cycles in diff.loops_gone_cycles:
-        lines.append(f"loop gone: {'; '.join(cycle_text(c) for c in cycles)}")
+    lines += _loop_lines(diff)
     if diff.findings_new or diff.findings_gone:
         lines.append(
             f"check findings: {len(diff.findings_new)} new, {len(diff.findings_gone)} gone"

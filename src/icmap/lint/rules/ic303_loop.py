@@ -1,10 +1,13 @@
-"""Teams depend on each other in a loop.
+"""Teams depend on each other in a loop of delivery hand-offs.
 
 Why it matters: loops of mutual service (marketing ↔ sales) are normal, but they are where
 delays feed on themselves: a late hand-off comes back round as a late input. Worth knowing,
-rarely worth failing a build for, so this is information by default.
+rarely worth failing a build for, so this is information by default. The message names the
+loop's shortest cycles, the ones a person can act on. A loop closed only by hand-offs marked
+``feedback: true`` is not reported: delivery does not go round it.
 
-Fix: nothing to fix unless the loop is unintended; make sure its hand-offs have lead times.
+Fix: nothing to fix unless the loop is unintended; make sure its hand-offs have lead times,
+and mark the ones that only carry information back ``feedback: true``.
 """
 
 from __future__ import annotations
@@ -22,14 +25,12 @@ SEVERITY = "info"
 def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
     from icmap.analysis.loops import cycle_text
 
-    for loop in ctx.loops:
+    for loop in ctx.delivery_loops:
         group = loop.teams
         first = ctx.org.teams.get(group[0])
         if first is None:
             continue
-        cycles = "; ".join(
-            cycle_text(c.teams) + (" (feedback)" if c.feedback else "") for c in loop.cycles
-        )
+        cycles = "; ".join(cycle_text(c.teams) for c in loop.cycles)
         more = loop.more_cycles + loop.unsearched
         yield Finding(
             CODE,

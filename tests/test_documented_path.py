@@ -1,0 +1,212 @@
+"""The path a team takes to adopt icmap works exactly as the README, --help and docs say."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES, write
+from icmap.cli import app
+
+SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
+RESTAURANT = str(EXAMPLES / "restaurant.yaml")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _valid_sarif(path: Path) -> dict[str, object]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(data, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    return data
+
+
+# --- -f and -o in icmap check ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-f", "github", "-o", "icmap.sarif"],
+        ["-f", "github", "-f", "sarif", "-o", "icmap.sarif"],
+        ["-f", "sarif", "-o", "icmap.sarif", "-f", "github"],
+        ["-f", "github", "-o", "sarif:icmap.sarif"],
+    ],
+    ids=["extension", "format-named-too", "any-order", "prefix"],
+)
+def test_github_on_stdout_and_sarif_in_the_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", RESTAURANT, *args])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("::warning file=")
+    assert _valid_sarif(tmp_path / "icmap.sarif")["version"] == "2.1.0"
+
+
+def test_three_formats_each_where_asked(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["-f", "github", "-f", "sarif", "-o", "icmap.sarif", "-f", "junit", "-o", "icmap.xml"]
+    result = runner.invoke(app, ["check", RESTAURANT, *args])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("::warning file=")
+    _valid_sarif(tmp_path / "icmap.sarif")
+    assert ET.parse(tmp_path / "icmap.xml").getroot().tag == "testsuites"
+
+
+def test_one_format_and_one_file_pair_whatever_the_extension(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "findings.out"
+    result = runner.invoke(app, ["check", RESTAURANT, "-f", "json", "-o", str(target)])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["failed"] is False
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-f", "json", "-f", "sarif"],
+            "only one format can go to stdout, but -f json and -f sarif",
+        ),
+        (
+            ["-f", "json", "-f", "github", "-o", "x.out"],
+            "cannot tell which format goes to x.out",
+        ),
+    ],
+)
+def test_ambiguous_pairings_say_how_to_write_them(
+    runner: CliRunner, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["check", RESTAURANT, *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "-o" in result.stderr.split(message, 1)[1]
+
+
+def test_help_states_the_pairing_rule(runner: CliRunner) -> None:
+    text = " ".join(runner.invoke(app, ["check", "--help"], env={"COLUMNS": "200"}).stdout.split())
+    assert "The one -f left over goes to stdout (text when none is)." in text
+    assert "It does not change which severities fail: see --fail-on." in text
+    assert "error (the default: only errors fail), warning (warnings and errors)" in text
+
+
+def test_readme_strict_line_exits_1_on_warnings(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLES / "northwind"), "--fail-on", "warning"])
+    assert result.exit_code == 1
+    assert "check failed" in result.stdout
+
+
+# --- icmap init -------------------------------------------------------------------------------
+
+
+def test_init_then_graph_as_the_help_says(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["init", "my-org"]).exit_code == 0
+    graph = runner.invoke(app, ["graph", "my-org/org.yaml"])
+    assert graph.exit_code == 0
+    assert "clients Clients  external customer" in graph.stdout
+
+
+# --- icmap diff ---------------------------------------------------------------------------------
+
+FOUR_LOOP = """\
+customers: {c: {}}
+teams:
+  a: {provides: [{what: w, to: b}, {what: out, to: c}]}
+  b: {provides: [{what: w, to: c2}]}
+  c2: {provides: [{what: w, to: d}, {what: back, to: a}]}
+  d: {provides: [{what: w, to: a}]}
+"""
+
+
+def test_a_loop_that_shrinks_is_changed_not_new(runner: CliRunner, tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", FOUR_LOOP)
+    # Removing d → a leaves the 3-team loop a → b → c2 → a.
+    shrunk = FOUR_LOOP.replace("  d: {provides: [{what: w, to: a}]}", "  d: {}")
+    head = write(tmp_path, "head.yaml", shrunk)
+    result = runner.invoke(app, ["diff", str(base), str(head), "--fail-on", "new-loop"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "loop changed: a, b, c2, d (4 teams) → a, b, c2 (3 teams)" in result.stdout
+    data = json.loads(runner.invoke(app, ["diff", str(base), str(head), "-f", "json"]).stdout)
+    assert data["loops"]["new"] == []
+    assert data["loops"]["changed"][0]["before"] == ["a", "b", "c2", "d"]
+
+
+def test_a_loop_sharing_no_team_is_new(runner: CliRunner, tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", FOUR_LOOP)
+    head = write(
+        tmp_path,
+        "head.yaml",
+        FOUR_LOOP + "  x: {provides: [{what: w, to: y}, {what: v, to: c}]}\n"
+        "  y: {provides: [{what: w, to: x}]}\n",
+    )
+    result = runner.invoke(app, ["diff", str(base), str(head), "--fail-on", "new-loop"])
+    assert result.exit_code == 1
+    assert "new loop: x ⇄ y" in result.stdout
+
+
+def test_reworded_finding_is_not_new(runner: CliRunner, tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", FOUR_LOOP)
+    # Renaming c2 rewords every finding that names it, but they are the same findings.
+    head = write(tmp_path, "head.yaml", FOUR_LOOP.replace("c2", "cc"))
+    result = runner.invoke(app, ["diff", str(base), str(head), "-f", "json"])
+    data = json.loads(result.stdout)
+    assert data["renamed"] == [{"kind": "team", "old": "c2", "new": "cc"}]
+    assert data["findings"]["new"] == []
+    assert data["findings"]["gone"] == []
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_diff_git_with_an_org_added_since(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "commit", "-q", "--allow-empty", "-m", "empty")
+    write(tmp_path, "new.yaml", (EXAMPLES / "restaurant.yaml").read_text(encoding="utf-8"))
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["diff", "--git", "HEAD", "new.yaml"])
+    assert result.exit_code == 0, result.stderr
+    assert "6 teams added" in result.stdout
+
+
+def test_diff_git_failures_are_one_line(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = write(tmp_path, "org.yaml", FOUR_LOOP)
+    monkeypatch.chdir(tmp_path)
+    outside = runner.invoke(app, ["diff", "--git", "HEAD", str(org)])
+    assert outside.exit_code == 2
+    assert (
+        outside.stderr == f"icmap: error: --git needs a git repository, and {org} is not in one\n"
+    )
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "org.yaml")
+    _git(tmp_path, "commit", "-q", "-m", "org")
+    unknown = runner.invoke(app, ["diff", "--git", "no-such-branch", str(org)])
+    assert unknown.exit_code == 2
+    assert unknown.stderr == (
+        "icmap: error: --git no-such-branch: no such revision in this repository\n"
+    )
