@@ -75,7 +75,22 @@ def test_a_hand_off_is_feedback_only_when_all_its_relations_are() -> None:
         )
     )
     assert not is_feedback(graph, "ops", "dev")
-    assert delivery_graph(graph) is graph
+    assert delivery_graph(graph).has_edge("ops", "dev")
+
+
+def test_a_mixed_hand_off_weighs_only_its_delivery_lead_times() -> None:
+    graph = build_graph(
+        load_text(
+            "customers: {c: {}}\nteams:\n"
+            "  ops:\n    provides:\n"
+            "      - {what: Incidents, to: dev, lead_time: 2w, feedback: true}\n"
+            "      - {what: Test environments, to: dev, lead_time: 1d}\n"
+            "  dev: {provides: [{what: Releases, to: c, lead_time: 2d}]}\n"
+        )
+    )
+    [path] = critical_paths(graph).paths
+    assert (path.path, path.total) == (("ops", "dev", "c"), 72.0)
+    assert graph.edges["ops", "dev"]["lead_time_hours"] == 336.0  # the org's graph is unchanged
 
 
 def test_feedback_must_be_true_or_false(tmp_path: Path) -> None:
@@ -145,8 +160,11 @@ def test_a_customer_reached_only_through_feedback_has_an_empty_path() -> None:
 def test_report_names_the_loop_and_the_candidates(runner: CliRunner, tmp_path: Path) -> None:
     org = write(tmp_path, "org.yaml", OUT_AND_BACK)
     text = runner.invoke(app, ["report", str(org)], env={"COLUMNS": "200"}).stdout
-    assert "note: this path goes round the loop dev ⇄ ops" in text
-    assert "ops → dev ('Incident reports'; distance to the customer 1 → 2)" in text
+    assert "note: this path turns back inside the loop dev ⇄ ops; if one of these" in text
+    assert (
+        "ops → dev ('Incident reports'; distance to the customer 1 → 2; "
+        "its name sounds like feedback)" in text
+    )
     data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
     [crossing] = data["critical_path_loops"]
     assert crossing["customer"] == "users"
@@ -158,10 +176,11 @@ def test_report_names_the_loop_and_the_candidates(runner: CliRunner, tmp_path: P
             "what": ["Incident reports"],
             "provider_hops": 1,
             "receiver_hops": 2,
+            "named_like_feedback": True,
         }
     ]
     markdown = runner.invoke(app, ["report", str(org), "-f", "markdown"]).stdout
-    assert "this path goes round the loop dev ⇄ ops" in markdown
+    assert "this path turns back inside the loop dev ⇄ ops" in markdown
 
 
 def test_marking_the_feedback_silences_report_and_check(runner: CliRunner, tmp_path: Path) -> None:
@@ -181,8 +200,8 @@ def test_check_names_loop_and_candidates(runner: CliRunner, tmp_path: Path) -> N
     assert result.exit_code == 1
     [finding] = json.loads(result.stdout)["findings"]
     assert finding["message"] == (
-        "the critical path to users goes round the loop dev ⇄ ops with no feedback marked; "
-        "candidates for feedback: true: ops → dev ('Incident reports')"
+        "the critical path to users turns back inside the loop dev ⇄ ops, where nothing is "
+        "marked feedback; candidates for feedback: true: ops → dev ('Incident reports')"
     )
     assert (finding["line"], finding["col"]) == (11, 9)
 
@@ -388,3 +407,115 @@ def test_diff_reports_a_new_feedback_mark(runner: CliRunner, tmp_path: Path) -> 
     data = json.loads(runner.invoke(app, ["diff", str(base), str(head), "-f", "json"]).stdout)
     [changed] = data["relations"]["changed"]
     assert changed["changes"]["feedback"] == {"before": False, "after": True}
+
+
+PRINT_SHOP = """\
+customers: {clients: {}}
+teams:
+  sales:
+    provides:
+      - {what: Quotes, to: clients, lead_time: 1d}
+      - {what: Orders, to: prepress, lead_time: 1d}
+  prepress:
+    provides:
+      - {what: Plates, to: press, lead_time: 1d}
+      - {what: Proofs for approval, to: sales, lead_time: 2d}
+  press: {provides: [{what: Printed sheets, to: finishing, lead_time: 2d}]}
+  finishing: {provides: [{what: Bound jobs, to: dispatch, lead_time: 1d}]}
+  dispatch: {provides: [{what: Deliveries, to: clients, lead_time: 1d}]}
+"""
+
+HOSPITAL = """\
+customers: {patients: {}}
+teams:
+  lab: {provides: [{what: Test results, to: outpatients, lead_time: 2d}]}
+  outpatients:
+    provides:
+      - {what: Appointments, to: patients, lead_time: 1w}
+      - {what: Elective surgery listings, to: surgery, lead_time: 2w}
+  surgery: {provides: [{what: Operated patients, to: wards, lead_time: 1d}]}
+  wards:
+    provides:
+      - {what: Inpatient care, to: patients, lead_time: 1d}
+      - {what: Discharge letters, to: gp-liaison, lead_time: 5d}
+  gp-liaison:
+    provides:
+      - {what: Follow-up, to: patients, lead_time: 1w}
+      - {what: Referrals, to: outpatients, lead_time: 1w}
+"""
+
+
+def test_a_path_that_starts_at_the_front_line_is_not_reported() -> None:
+    from icmap.analysis.feedback import loop_crossings
+    from icmap.analysis.reach import reach
+
+    graph = build_graph(load_text(PRINT_SHOP))
+    critical = critical_paths(graph)
+    assert critical.paths[0].path[:2] == ("sales", "prepress")  # away from clients, at the start
+    assert loop_crossings(graph, critical, reach(graph)) == []
+
+
+def test_a_path_that_turns_back_names_the_feedback_first() -> None:
+    from icmap.analysis.feedback import loop_crossings
+    from icmap.analysis.reach import reach
+
+    graph = build_graph(load_text(HOSPITAL))
+    critical = critical_paths(graph)
+    [crossing] = loop_crossings(graph, critical, reach(graph))
+    # Elective surgery listings go away from patients, but the path had not come closer yet:
+    # that is delivery. The discharge letters come after the path reached the wards.
+    first = crossing.candidates[0]
+    assert (first.provider, first.receiver) == ("wards", "gp-liaison")
+    assert crossing.candidates[0].named_like_feedback
+    assert ("outpatients", "surgery") not in {(c.provider, c.receiver) for c in crossing.candidates}
+
+
+FEEDBACK_ONLY = """\
+customers: {public: {}, regulator: {}}
+teams:
+  service: {provides: [{what: Service, to: public, lead_time: 1d}]}
+  compliance:
+    provides:
+      - {what: Audit findings, to: regulator, lead_time: 1w, feedback: true}
+      - {what: Lessons learned, to: service, lead_time: 1w, feedback: true}
+"""
+
+
+def test_report_says_what_only_feedback_reaches(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", FEEDBACK_ONLY)
+    text = runner.invoke(app, ["report", str(org)], env={"COLUMNS": "200"}).stdout
+    assert "regulator: no delivery chain" in text
+    assert "no delivery hand-off reaches this customer (only feedback, or nothing)" in text
+    assert "1 team or supplier has no slack: critical." in text
+    assert (
+        "Reach a customer only through feedback hand-offs (no delivery chain, so no slack): "
+        "compliance." in text
+    )
+    data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
+    assert data["feedback_only"] == ["compliance"]
+    markdown = runner.invoke(app, ["report", str(org), "-f", "markdown"]).stdout
+    assert "| regulator | — | no delivery chain |" in markdown
+
+
+@pytest.mark.parametrize("value", ['"true"', "~", "yes", "1"])
+def test_feedback_accepts_only_plain_true_or_false(tmp_path: Path, value: str) -> None:
+    path = write(
+        tmp_path,
+        "org.yaml",
+        f"customers: {{c: {{}}}}\nteams:\n  a: {{provides: [{{what: w, to: c, feedback: {value}}}]}}\n",
+    )
+    [problem] = load_failure(path)
+    assert problem.code == "IC007"
+    assert problem.message.startswith("feedback must be true or false, found ")
+
+
+def test_legend_explains_depth_on_a_feedback_branch(runner: CliRunner, tmp_path: Path) -> None:
+    evidence = "  auditor: {provides: [{what: Evidence, to: compliance}]}\n"
+    org = write(tmp_path, "org.yaml", FEEDBACK_ONLY + evidence)
+    result = runner.invoke(
+        app, ["graph", str(org), "--focus", "service", "--depth", "1"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0
+    assert "compliance → Lessons learned (1w)  ↺ feedback  …" in result.stdout
+    assert "↺ feedback: a feedback hand-off" in result.stdout
+    assert "…: more beyond --depth." in result.stdout

@@ -82,9 +82,11 @@ def is_feedback(graph: OrgGraph, provider: str, receiver: str) -> bool:
 
 
 def delivery_graph(graph: OrgGraph) -> OrgGraph:
-    """``graph`` without its feedback hand-offs: the work the customers wait for.
+    """``graph`` without its feedback: the work the customers wait for.
 
-    Every node stays. When nothing is marked feedback this is ``graph`` itself (no copy).
+    Every node stays. A hand-off whose relations are all feedback is left out; one that mixes
+    feedback and delivery stays, weighed by its delivery relations' lead times only. When
+    nothing is marked feedback this is ``graph`` itself (no copy).
 
     >>> from icmap.loader import load_text
     >>> org = load_text('''
@@ -97,11 +99,22 @@ def delivery_graph(graph: OrgGraph) -> OrgGraph:
     >>> sorted(delivery_graph(g).edges), is_feedback(g, "ops", "dev")
     ([('dev', 'ops'), ('ops', 'users')], True)
     """
-    feedback = [(u, v) for u, v in graph.edges if is_feedback(graph, u, v)]
-    if not feedback:
+    marked = [
+        (u, v, data)
+        for u, v, data in graph.edges(data=True)
+        if any(r.feedback for r in data.get("relations") or [])
+    ]
+    if not marked:
         return graph
     delivery = graph.copy()
-    delivery.remove_edges_from(feedback)
+    for u, v, data in marked:
+        kept = [r for r in data["relations"] if not r.feedback]
+        if not kept:
+            delivery.remove_edge(u, v)
+            continue
+        known = [r.lead_time.hours for r in kept if r.lead_time]
+        delivery.edges[u, v]["relations"] = kept
+        delivery.edges[u, v]["lead_time_hours"] = max(known) if known else None
     return delivery
 
 

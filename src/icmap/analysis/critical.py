@@ -63,6 +63,8 @@ class CriticalPaths:
     handoffs: int
     missing_lead_times: int
     approximated_loops: list[list[str]] = field(default_factory=list)
+    #: Teams in a loop of delivery hand-offs: their slack is a lower bound.
+    looped: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -216,7 +218,10 @@ def critical_paths(
             through = min(total, forward.leave[node][0] + to_customer[node])
             float_ = _tidy(max(0.0, total - through))
             slack[node] = min(slack.get(node, math.inf), float_)
-    return CriticalPaths(unit, paths, dict(sorted(slack.items())), handoffs, missing, approximated)
+    looped = frozenset(n for members in components if len(members) > 1 for n in members)
+    return CriticalPaths(
+        unit, paths, dict(sorted(slack.items())), handoffs, missing, approximated, looped
+    )
 
 
 Score = tuple[float, int]  # (weight, hops): on equal weight the longer chain wins

@@ -1,14 +1,19 @@
-"""Critical paths that run through a loop, and the hand-offs that may be unmarked feedback.
+"""Critical paths that turn back inside a loop, and the hand-offs that may be unmarked feedback.
 
 In most organisations a loop is feedback: bug reports go back to developers, discharge letters
 back to the GP. Delivery does not wait on them, so such hand-offs should say
-``feedback: true``. When a customer's critical path still runs round a loop of delivery
-hand-offs, the chain it names is usually one nobody waits on. :func:`loop_crossings` finds
-those paths, names the loop by its shortest cycle, and suggests candidates: the hand-offs on
-the path, inside the loop, that carry work away from the customers (the receiver is farther
-from any customer than the provider), or, when there is none, those that bring it no closer.
-A path whose every hand-off inside loops moves toward the customer is a plausible delivery
-chain and is not reported. It suggests; marking is the user's decision.
+``feedback: true``. When a customer's critical path runs through a loop of delivery hand-offs
+and *turns back* there (it had already moved toward a customer and been as close to one as the
+team it is at, and the next hand-off takes the work no closer), the chain it names is usually
+one nobody waits on.
+:func:`loop_crossings` finds those paths, names the loop by the shortest cycle through the first
+such hand-off, and suggests those hand-offs as candidates: first the ones whose name sounds like
+feedback (reports, letters, incidents...), then the ones that carry work farther from the
+customers, then those that bring it no closer. It suggests; marking is the user's decision.
+
+A hand-off whose name sounds like feedback is a candidate even where the path does not turn
+back; otherwise a path that only moves away from the customers at its start (sales takes the
+order and hands it to production) is a delivery chain, and is not reported.
 """
 
 from __future__ import annotations
@@ -27,15 +32,48 @@ if TYPE_CHECKING:
     from icmap.model import Relation
 
 
+#: Words in a ``what`` that usually mean information flowing back, not work (lower case).
+FEEDBACK_WORDS = (
+    "feedback",
+    "report",
+    "incident",
+    "bug",
+    "issue",
+    "complaint",
+    "exception",
+    "status",
+    "letter",
+    "notice",
+    "notification",
+    "alert",
+    "survey",
+    "lesson",
+    "insight",
+    "update",
+)
+
+
 @dataclass(frozen=True)
 class Candidate:
-    """A hand-off on the path, inside the loop, that does not bring work closer to a customer."""
+    """A hand-off on the path, inside the loop, where the path turns back from the customer."""
 
     provider: str
     receiver: str
     relations: tuple[Relation, ...]
     provider_hops: int
     receiver_hops: int
+    #: A relation on it has a name that sounds like feedback (see :data:`FEEDBACK_WORDS`).
+    named_like_feedback: bool = False
+
+
+def sounds_like_feedback(what: str) -> bool:
+    """Whether a relation's name suggests information flowing back.
+
+    >>> sounds_like_feedback("Discharge letters"), sounds_like_feedback("Plated dishes")
+    (True, False)
+    """
+    lowered = what.lower()
+    return any(word in lowered for word in FEEDBACK_WORDS)
 
 
 @dataclass(frozen=True)
@@ -43,7 +81,7 @@ class LoopCrossing:
     """A customer's critical path runs round a loop of delivery hand-offs."""
 
     customer: str
-    #: The loop's shortest cycle through the first hand-off the path takes inside it.
+    #: The loop's shortest cycle through the first candidate hand-off.
     cycle: tuple[str, ...]
     #: Every team of the loop group (delivery hand-offs only), sorted.
     loop: tuple[str, ...]
@@ -54,11 +92,13 @@ class LoopCrossing:
 
 
 def loop_crossings(graph: OrgGraph, critical: CriticalPaths, reach: Reach) -> list[LoopCrossing]:
-    """Each critical path that goes round a delivery loop, with the loop and the candidates.
+    """Each critical path that turns back inside a delivery loop, with the loop and candidates.
 
     ``reach`` gives each team's distance to the nearest customer (``icmap report``'s
-    distances); a path with a hand-off inside a loop whose receiver is no nearer than its provider
-    is reported; the candidates are the ones going away from the customer, else those.
+    distances). A hand-off ``u -> v`` on the path, inside a loop, with ``v`` no nearer a
+    customer than ``u``, is a candidate when the path had already moved toward a customer and
+    some team before ``u`` was as near as ``u`` (the path turns back there), or when its name
+    sounds like feedback.
 
     >>> from icmap.analysis.critical import critical_paths
     >>> from icmap.analysis.reach import reach
@@ -89,27 +129,41 @@ def loop_crossings(graph: OrgGraph, critical: CriticalPaths, reach: Reach) -> li
     if not groups:
         return []
     found: list[LoopCrossing] = []
+    hops = reach.hops
     for path in critical.paths:
         by_group: dict[int, list[tuple[str, str]]] = {}
+        turning: dict[int, list[Candidate]] = {}
+        closest = None  # the nearest any team before this one on the path came to a customer
+        moved_toward = False  # some earlier hand-off on the path brought the work closer
         for u, v in itertools.pairwise(path.path):
-            if u in group_of and group_of[u] == group_of.get(v):
+            inside = u in group_of and group_of[u] == group_of.get(v)
+            if inside:
                 by_group.setdefault(group_of[u], []).append((u, v))
-        for index, inside in by_group.items():
-            known = [(u, v) for u, v in inside if u in reach.hops and v in reach.hops]
-            away = [(u, v) for u, v in known if reach.hops[v] > reach.hops[u]]
-            sideways = [(u, v) for u, v in known if reach.hops[v] == reach.hops[u]]
-            candidates = tuple(
-                Candidate(u, v, tuple(relations(graph, u, v)), reach.hops[u], reach.hops[v])
-                for u, v in (away or sideways)
+            if inside and u in hops and v in hops and hops[v] >= hops[u]:
+                found_relations = tuple(relations(graph, u, v))
+                named = any(sounds_like_feedback(r.what) for r in found_relations)
+                turned_back = moved_toward and closest is not None and closest <= hops[u]
+                if turned_back or named:
+                    turning.setdefault(group_of[u], []).append(
+                        Candidate(u, v, found_relations, hops[u], hops[v], named)
+                    )
+            if u in hops:
+                closest = hops[u] if closest is None else min(closest, hops[u])
+                moved_toward = moved_toward or (v in hops and hops[v] < hops[u])
+        for index, candidates in turning.items():
+            first = candidates[0]
+            around = cycle_via(delivery, first.provider, first.receiver, groups[index])
+            ranked = sorted(
+                candidates,
+                key=lambda c: (not c.named_like_feedback, c.receiver_hops <= c.provider_hops),
             )
-            if not candidates:
-                continue  # every hand-off inside the loop moves toward the customer
-            u, v = candidates[0].provider, candidates[0].receiver
-            around = cycle_via(delivery, u, v, groups[index])
-            cycle = canonical(around) if around is not None else (u, v)
             found.append(
                 LoopCrossing(
-                    path.customer, cycle, tuple(sorted(groups[index])), candidates, tuple(inside)
+                    path.customer,
+                    canonical(around) if around is not None else (first.provider, first.receiver),
+                    tuple(sorted(groups[index])),
+                    tuple(ranked),
+                    tuple(by_group[index]),
                 )
             )
     return found

@@ -31,8 +31,11 @@ class Report:
     loops: list[Loop]
     weakest: list[CustomerWeakness]
     suppliers: tuple[str, ...] = ()
-    #: Critical paths that go round a loop of delivery hand-offs (unmarked feedback?).
+    #: Critical paths that turn back inside a loop of delivery hand-offs (unmarked feedback?).
     crossings: tuple[LoopCrossing, ...] = ()
+    #: Teams and suppliers whose work reaches a customer only through feedback hand-offs: no
+    #: delivery chain, so no critical path and no slack.
+    feedback_only: tuple[str, ...] = ()
 
 
 def build_report(graph: OrgGraph) -> Report:
@@ -53,4 +56,11 @@ def build_report(graph: OrgGraph) -> Report:
         weakest=weakest_links(graph, critical),
         suppliers=tuple(nodes_of_kind(graph, "supplier")),
         crossings=tuple(loop_crossings(graph, critical, distances)),
+        feedback_only=tuple(
+            sorted(
+                n
+                for n in distances.hops
+                if n not in critical.slack and graph.nodes[n]["kind"] != "customer"
+            )
+        ),
     )

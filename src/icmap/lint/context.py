@@ -50,7 +50,7 @@ class Context:
         return critical_paths(self.graph)
 
     def critical_handoffs(self) -> Iterator[tuple[str, Relation]]:
-        """Each relation on some customer's critical path once, with that customer."""
+        """Each delivery relation on some customer's critical path once, with that customer."""
         import itertools
 
         from icmap.graph import relations
@@ -61,7 +61,8 @@ class Context:
                 if (u, v) not in seen:
                     seen.add((u, v))
                     for relation in relations(self.graph, u, v):
-                        yield path.customer, relation
+                        if not relation.feedback:
+                            yield path.customer, relation
 
     @cached_property
     def chokepoints(self) -> list[Chokepoint]:

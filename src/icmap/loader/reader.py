@@ -314,14 +314,20 @@ class FileReader:
         return score
 
     def boolean(self, node: yaml.Node, what: str) -> bool | None:
-        """``true`` or ``false`` (any case); YAML 1.1's yes/no/on/off are refused as ambiguous."""
-        text = self.text(node, what)
-        if text is None:
+        """A plain ``true`` or ``false`` (any case); quoted text, null and yes/no are refused."""
+        if not self._visit(node) or not self._check_tag(node):
             return None
-        if text.lower() in ("true", "false"):
-            return text.lower() == "true"
+        value = str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
+        plain = isinstance(node, yaml.ScalarNode) and not node.style
+        if plain and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        shown = (
+            describe(node)
+            if not isinstance(node, yaml.ScalarNode) or node.tag == _NULL
+            else repr(value) + (" (quoted)" if node.style else "")
+        )
         self.problem(
-            node, "IC007", f"{what} must be true or false, found {text!r}", "write true or false"
+            node, "IC007", f"{what} must be true or false, found {shown}", "write true or false"
         )
         return None
 

@@ -36,7 +36,7 @@ def render(result: Impact, *, down: bool, up: bool) -> str:
         out += ["", "## Customers hit", ""]
         for hit in result.customers:
             longest = (
-                "reached only through feedback hand-offs"
+                "reached only through a feedback hand-off"
                 if hit.longest is None
                 else f"longest {format_hours(hit.longest.total)} "
                 f"({escape(' → '.join(hit.longest.path))})"

@@ -48,7 +48,7 @@ def render(result: Impact, *, down: bool, up: bool) -> RenderableType:
             parts.append(line)
             longest = Text(" " * (len(hit.customer) + 2))
             if hit.longest is None:
-                longest.append("reached only through feedback hand-offs", style="dim")
+                longest.append("reached only through a feedback hand-off", style="dim")
             else:
                 longest.append(f"longest {format_hours(hit.longest.total)} ")
                 longest.append(ARROW.join(hit.longest.path), style="dim")

@@ -43,6 +43,7 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
         ],
         "slack_hours" if hours else "slack_hops": report.critical.slack,
         "approximated_loops": report.critical.approximated_loops,
+        "feedback_only": list(report.feedback_only),
         "chokepoints": [
             {"team": c.team, "dependents": list(c.dependents)} for c in report.chokepoints
         ],
@@ -68,6 +69,7 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
                         "what": [r.what for r in c.relations],
                         "provider_hops": c.provider_hops,
                         "receiver_hops": c.receiver_hops,
+                        "named_like_feedback": c.named_like_feedback,
                     }
                     for c in x.candidates
                 ],

@@ -12,8 +12,10 @@ from icmap.render.report_words import (
     crossing_notes,
     cycle_lines,
     distance_histogram,
+    feedback_only_text,
     link,
     loop_text,
+    no_slack,
     summary,
     top_slack,
 )
@@ -38,6 +40,32 @@ def _row(*cells: str) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _critical_section(report: Report) -> list[str]:
+    unit = report.critical.unit
+    out = [
+        "",
+        "## Critical paths",
+        "",
+        _row("customer", "total", "path"),
+        _row("---", "---:", "---"),
+    ]
+    notes: list[str] = []
+    for path in report.critical.paths:
+        if len(path.path) == 1:
+            out.append(_row(escape(path.customer), "—", "no delivery chain"))
+        else:
+            total = amount(path.total, unit)
+            out.append(_row(escape(path.customer), total, escape(chain(path.path))))
+        notes += [f"- {escape(path.customer)}: {escape(n)}" for n in critical_notes(path, unit)]
+        for crossing in report.crossings:
+            if crossing.customer == path.customer:
+                first, *rest = crossing_notes(crossing)
+                notes.append(f"- {escape(path.customer)}: {escape(first)}")
+                notes += [f"  - {escape(line.strip())}" for line in rest]
+    out += ["", *notes] if notes else []
+    return out
+
+
 def render(report: Report) -> str:
     unit = report.critical.unit
     out = [f"# {escape(report.organisation or 'Organisation')}: internal-customer report", ""]
@@ -49,26 +77,17 @@ def render(report: Report) -> str:
     out += ["", "## Distance to the customer", "", _row("hand-offs", "teams"), _row("---:", "---:")]
     out += [_row(hops, str(n)) for hops, n in distance_histogram(report)]
 
-    out += [
-        "",
-        "## Critical paths",
-        "",
-        _row("customer", "total", "path"),
-        _row("---", "---:", "---"),
-    ]
-    notes: list[str] = []
-    for path in report.critical.paths:
-        out.append(_row(escape(path.customer), amount(path.total, unit), escape(chain(path.path))))
-        notes += [f"- {escape(path.customer)}: {escape(n)}" for n in critical_notes(path, unit)]
-        for crossing in report.crossings:
-            if crossing.customer == path.customer:
-                first, *rest = crossing_notes(crossing)
-                notes.append(f"- {escape(path.customer)}: {escape(first)}")
-                notes += [f"  - {escape(line.strip())}" for line in rest]
-    out += ["", *notes] if notes else []
+    out += _critical_section(report)
 
-    out += ["", "## Most slack", "", _row("team", "slack"), _row("---", "---:")]
-    out += [_row(escape(team), amount(value, unit)) for team, value in top_slack(report)]
+    out += ["", "## Most slack", ""]
+    if top_slack(report):
+        out += [_row("team", "slack"), _row("---", "---:")]
+        out += [_row(escape(team), amount(value, unit)) for team, value in top_slack(report)]
+        out.append("")
+    out.append(escape(no_slack(report)))
+    only = feedback_only_text(report)
+    if only:
+        out += ["", escape(only)]
 
     out += ["", "## Chokepoints", ""]
     if report.chokepoints:

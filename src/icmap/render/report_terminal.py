@@ -16,8 +16,10 @@ from icmap.render.report_words import (
     crossing_notes,
     cycle_lines,
     distance_histogram,
+    feedback_only_text,
     link,
     loop_text,
+    no_slack,
     summary,
     top_slack,
 )
@@ -42,8 +44,11 @@ def _critical_section(report: Report) -> list[RenderableType]:
     parts: list[RenderableType] = [_heading("Critical path to each customer")]
     for path in report.critical.paths:
         line = Text(f"{path.customer}: ", style="bold")
-        line.append(amount(path.total, unit), style="bold magenta")
-        parts += [line, Text(f"  {chain(path.path)}")]
+        if len(path.path) == 1:
+            parts.append(line.append("no delivery chain", style="yellow"))
+        else:
+            line.append(amount(path.total, unit), style="bold magenta")
+            parts += [line, Text(f"  {chain(path.path)}")]
         parts += [Text(f"  note: {note}", style="yellow") for note in critical_notes(path, unit)]
         for crossing in report.crossings:
             if crossing.customer == path.customer:
@@ -94,11 +99,10 @@ def render(report: Report) -> RenderableType:
     slack = _table("team", "slack")
     for slack_team, value in top_slack(report):
         slack.add_row(Text(slack_team, style="cyan"), amount(value, unit))
-    zero = sum(1 for value in report.critical.slack.values() if value == 0)
-    parts += [
-        slack,
-        Text(f"{zero} teams and suppliers have no slack: they are critical.", style="dim"),
-    ]
+    parts += [slack if top_slack(report) else Text("none"), Text(no_slack(report), style="dim")]
+    only = feedback_only_text(report)
+    if only:
+        parts.append(Text(only, style="yellow"))
 
     parts.append(_heading("Chokepoints (single points of failure)"))
     if report.chokepoints:

@@ -32,6 +32,8 @@ def chain(path: tuple[str, ...] | list[str]) -> str:
 
 def critical_notes(path: CriticalPath, unit: Unit) -> list[str]:
     """Caveats a reader must see next to a critical path."""
+    if len(path.path) == 1:
+        return ["no delivery hand-off reaches this customer (only feedback, or nothing)"]
     notes = []
     if unit == "hops":
         notes.append("no lead times in this org: hand-offs counted instead")
@@ -41,6 +43,28 @@ def critical_notes(path: CriticalPath, unit: Unit) -> list[str]:
     if not path.exact:
         notes.append("a loop was too large to search exactly: this chain may not be the longest")
     return notes
+
+
+def no_slack(report: Report) -> str:
+    """How many teams have no slack, with the caveat for loops where it applies."""
+    zero = [team for team, value in report.critical.slack.items() if value == 0]
+    count = len(zero)
+    text = (
+        f"{plural(count, 'team or supplier')} {'has' if count == 1 else 'have'} no slack: critical"
+    )
+    if set(zero) & report.critical.looped:
+        text += " (inside a loop, slack is a lower bound: some may have a little)"
+    return text + "."
+
+
+def feedback_only_text(report: Report) -> str | None:
+    """Teams whose work reaches a customer only as feedback, or ``None``."""
+    if not report.feedback_only:
+        return None
+    return (
+        f"Reach a customer only through feedback hand-offs (no delivery chain, so no slack): "
+        f"{', '.join(report.feedback_only)}."
+    )
 
 
 def link(weak: WeakLink | None) -> str:
@@ -71,7 +95,10 @@ def top_slack(report: Report) -> list[tuple[str, float]]:
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    """``1 team``, ``2 teams``; ``team or supplier`` becomes ``teams or suppliers``."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {' '.join(w if w == 'or' else w + 's' for w in word.split())}"
 
 
 def summary(report: Report) -> str:
@@ -105,16 +132,17 @@ def cycle_lines(loop: Loop) -> list[str]:
 def candidate_text(candidate: Candidate) -> str:
     """``ops → dev ('Incidents'; distance to the customer 1 → 2)``."""
     whats = ", ".join(repr(r.what) for r in candidate.relations)
+    named = "; its name sounds like feedback" if candidate.named_like_feedback else ""
     return (
         f"{candidate.provider} → {candidate.receiver} ({whats}; distance to the customer "
-        f"{candidate.provider_hops} → {candidate.receiver_hops})"
+        f"{candidate.provider_hops} → {candidate.receiver_hops}{named})"
     )
 
 
 def crossing_notes(crossing: LoopCrossing) -> list[str]:
-    """What to tell a reader whose critical path goes round a loop of delivery hand-offs."""
+    """What to tell a reader whose critical path turns back inside a loop of delivery hand-offs."""
     return [
-        f"this path goes round the loop {cycle_text(crossing.cycle)}; "
-        "if a hand-off in it carries feedback, mark it feedback: true. Candidates:",
+        f"this path turns back inside the loop {cycle_text(crossing.cycle)}; if one of these "
+        "hand-offs only carries information back, mark it feedback: true:",
         *(f"  {candidate_text(c)}" for c in crossing.candidates),
     ]

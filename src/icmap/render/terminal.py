@@ -85,11 +85,13 @@ _LEGEND = {
 
 def _legend(trees: list[CustomerTree]) -> Text | None:
     """One line explaining each mark the trees use, or ``None`` when they use none."""
-    used = set()
+    used: set[str | None] = set()
     for tree in trees:
         for found in tree.branches.values():
             for branch in found:
-                used.add("feedback" if branch.feedback else branch.repeat)
+                used.add(branch.repeat)
+                if branch.feedback:
+                    used.add("feedback")
     words = [text for mark, text in _LEGEND.items() if mark in used]
     return Text(". ".join(words) + ".", style="dim") if words else None
 

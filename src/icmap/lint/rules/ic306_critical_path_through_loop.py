@@ -1,15 +1,19 @@
-"""A customer's critical path goes round a loop with no hand-off in it marked feedback.
+"""A customer's critical path turns back inside a loop where nothing is marked feedback.
 
 Why it matters: most loops in an organisation are feedback (bug reports back to developers,
 discharge letters back to the GP), and delivery does not wait on them. When none of a loop's
 hand-offs says ``feedback: true``, the critical path may run out to the customer and back
 again, naming a chain nobody waits on, and every slack figure inherits the mistake. The
 message names the loop by its shortest cycle and the candidate hand-offs on the path: those
-that carry work away from the customer (the receiver is farther from one than the provider).
-icmap suggests them; whether they are feedback is for the teams to say.
+that take the work no closer to the customer after the path had already come closer (it turns
+back there), and those whose name sounds like feedback (reports, letters, incidents...); the
+ones named like feedback first, then those that go farther from the customer. icmap suggests
+them; whether they are feedback is for the teams to say. A path that only moves away from
+the customer at its start (sales hands the order to production) is not reported.
 
 Fix: mark the hand-offs that carry information back with ``feedback: true`` (on either side).
-If the loop really is delivery, suppress this rule for the team with a reason.
+If the loop really is delivery, suppress this rule (``ignore: {IC306: reason}``) on any team of
+the cycle the message names.
 
 Passes (the incident reports are marked)::
 
@@ -18,7 +22,7 @@ Passes (the incident reports are marked)::
         - {what: Service, to: users, lead_time: 1h}
         - {what: Incident reports, to: dev, lead_time: 3d, feedback: true}
 
-Fails (the path runs ops → dev → qa → users, out and back)::
+Fails (the path runs ops → dev → qa → users: out to the customer's side and back)::
 
     ops:
       provides:
@@ -50,8 +54,8 @@ def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
         )
         yield Finding(
             CODE,
-            f"the critical path to {crossing.customer} goes round the loop "
-            f"{cycle_text(crossing.cycle)} with no feedback marked; "
+            f"the critical path to {crossing.customer} turns back inside the loop "
+            f"{cycle_text(crossing.cycle)}, where nothing is marked feedback; "
             f"candidates for feedback: true: {named}",
             where.file,
             where.line,
