@@ -37,7 +37,8 @@ def test_help_lists_commands_with_an_example(runner: CliRunner) -> None:
         assert command in result.stdout
         sub = runner.invoke(app, [command, "--help"])
         assert sub.exit_code == 0
-        assert "Example: icmap" in sub.stdout
+        assert "Examples:" in sub.stdout
+        assert "\n    icmap " in sub.stdout
 
 
 def test_graph_shows_the_tree(runner: CliRunner) -> None:

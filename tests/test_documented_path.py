@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,7 +15,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES, write
+from conftest import EXAMPLES, ROOT, write
 from icmap.cli import app
 
 SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
@@ -210,3 +214,123 @@ def test_diff_git_failures_are_one_line(
     assert unknown.stderr == (
         "icmap: error: --git no-such-branch: no such revision in this repository\n"
     )
+
+
+# --- every command line the README, --help and docs/ci.md print -------------------------------
+
+README = ROOT / "README.md"
+CI_DOC = ROOT / "docs" / "ci.md"
+COMMANDS = ("graph", "report", "impact", "check", "diff", "init", "schema")
+
+
+def _code_blocks(path: Path) -> list[str]:
+    return re.findall(r"^```[a-z]*\n(.*?)^```", path.read_text(encoding="utf-8"), re.M | re.S)
+
+
+def _readme_commands() -> list[str]:
+    found = []
+    for block in _code_blocks(README):
+        for raw in block.splitlines():
+            line = raw.removeprefix("$ ")
+            if line.startswith("icmap "):
+                found.append(line.split("  #")[0].strip())
+    return found
+
+
+def _ci_doc_commands() -> list[str]:
+    found = []
+    for block in _code_blocks(CI_DOC):
+        joined = block.replace("\\\n", " ")
+        for line in joined.splitlines():
+            match = re.match(r"^\s*(?:- run: |run: |- )?(icmap .*)$", line)
+            if match and "[" not in match.group(1):  # not the synopsis line
+                found.append(" ".join(match.group(1).split()))
+    # The pull-request workflow's base is a GitHub expression; in a clone it is a branch.
+    return [c.replace('"origin/${{ github.base_ref }}"', "main") for c in found]
+
+
+def _help_commands() -> list[str]:
+    runner = CliRunner()
+    found = []
+    for command in ("", *COMMANDS):
+        args = [command, "--help"] if command else ["--help"]
+        text = runner.invoke(app, args, env={"COLUMNS": "200"}).stdout
+        found += re.findall(r"^    (icmap .+)$", text, re.M)
+        found += re.findall(r"Example: (icmap .+)$", text, re.M)
+    return found
+
+
+DOCUMENTED = sorted(set(_readme_commands()) | set(_ci_doc_commands()) | set(_help_commands()))
+
+
+def test_the_documents_print_commands_to_run() -> None:
+    assert len(_readme_commands()) >= 10
+    assert any("-f github -o icmap.sarif" in c for c in _ci_doc_commands())
+    assert sum(1 for c in _help_commands()) >= len(COMMANDS)
+
+
+@pytest.fixture(scope="module")
+def org_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository as an org-design team keeps one: examples/, org/ and org.yaml."""
+    repo = tmp_path_factory.mktemp("org-repo")
+    shutil.copytree(EXAMPLES, repo / "examples")
+    shutil.copytree(EXAMPLES / "northwind", repo / "org")
+    shutil.copy(EXAMPLES / "software-company.yaml", repo / "org.yaml")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "org")
+    return repo
+
+
+def _check_written(path: Path) -> None:
+    suffix = path.suffix
+    if suffix == ".sarif":
+        _valid_sarif(path)
+    elif suffix in (".xml", ".svg"):
+        ET.parse(path)
+    elif suffix == ".json":
+        json.loads(path.read_text(encoding="utf-8"))
+    elif suffix == ".png":
+        assert path.read_bytes().startswith(b"\x89PNG")
+    elif suffix == ".html":
+        assert "<html" in path.read_text(encoding="utf-8")
+    else:
+        assert path.stat().st_size > 0
+
+
+@pytest.mark.parametrize("command", DOCUMENTED)
+def test_documented_command_runs_as_printed(org_repo: Path, command: str) -> None:
+    if (
+        re.search(r"\.(svg|png|pdf)\b", command)
+        and not shutil.which("dot")
+        and not os.environ.get("CI")
+    ):
+        pytest.skip("Graphviz's dot is not installed")
+    shutil.rmtree(org_repo / "my-org", ignore_errors=True)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    done = subprocess.run(
+        command, shell=True, cwd=org_repo, env=env, capture_output=True, text=True, check=False
+    )
+    allowed = (0, 1) if re.search(r"icmap (check|diff) .*--fail-on", command) else (0,)
+    assert done.returncode in allowed, f"{command}\n{done.stdout}\n{done.stderr}"
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    for target in re.findall(r"(?:-o (?:[a-z]+:)?|> )(\S+)", command):
+        _check_written(org_repo / target)
+
+
+def test_github_workflow_step_by_step(
+    runner: CliRunner, org_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """docs/ci.md's workflow: annotations on stdout, a valid SARIF file, a job summary."""
+    [step] = [c for c in _ci_doc_commands() if "-f github" in c]
+    summary = tmp_path / "summary.md"
+    monkeypatch.chdir(org_repo)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = runner.invoke(app, step.split()[1:])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("::warning file=org/")
+    _valid_sarif(org_repo / "icmap.sarif")
+    written = summary.read_text(encoding="utf-8")
+    assert written.startswith("## icmap check\n")
+    assert "| org/teams/last-mile.yaml:3:3 | IC304 big-chokepoint | warning |" in written

@@ -20,6 +20,28 @@ from icmap.cli.init_cmd import init
 from icmap.cli.report_cmd import report
 from icmap.cli.schema_cmd import schema
 
+
+def _hide_argument_types() -> None:
+    """Show an argument as its metavar alone (``ORG``), not ``ORG <path>``.
+
+    typer 0.29 prints every argument's Python type next to its name and offers no switch;
+    icmap's arguments all have a metavar that says what they are. Older or newer typers
+    without this method are left alone.
+    """
+    from typer import core
+
+    shown = getattr(core.TyperArgument, "display_type_rich", None)
+    if shown is None:
+        return
+
+    def display_type_rich(self: core.TyperArgument, ctx: object) -> str | None:
+        return None if self.metavar else shown(self, ctx)
+
+    core.TyperArgument.display_type_rich = display_type_rich  # type: ignore[method-assign,assignment]
+
+
+_hide_argument_types()
+
 app = typer.Typer(
     name="icmap",
     help="Map who serves whom inside an organisation: the internal-customer graph.\n\n"
@@ -55,13 +77,16 @@ def _root(
     settings["debug"] = debug
 
 
-app.command()(graph)
-app.command()(report)
-app.command()(impact)
-app.command()(check)
-app.command()(diff)
-app.command()(init)
-app.command()(schema)
+# Summaries for `icmap --help`, whole: click would cut the docstrings' first lines short.
+app.command(short_help="Show who serves whom: a tree, or a picture (SVG, PNG, HTML, ...).")(graph)
+app.command(short_help="Analyse the org: front line, critical paths, slack, chokepoints.")(report)
+app.command(short_help="Show who is hit if a team fails, and what it depends on.")(impact)
+app.command(short_help="Check an org design (for CI): exit 0 sound, 1 findings, 2 bad input.")(
+    check
+)
+app.command(short_help="Show what an org change does, for pull-request review.")(diff)
+app.command(short_help="Write a commented starter org.yaml; never overwrites one.")(init)
+app.command(short_help="Print the JSON Schema of the org format, for editors.")(schema)
 
 
 def main() -> None:

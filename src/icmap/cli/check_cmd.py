@@ -14,6 +14,7 @@ from icmap.cli.common import (
     ColorOption,
     OrgArgument,
     OrgOption,
+    choice,
     handle_errors,
     load_org,
     make_console,
@@ -136,6 +137,8 @@ def check(
             "-f",
             "--format",
             help="text, json, github, sarif or junit; repeatable. " + PAIRING,
+            metavar="FORMAT",
+            parser=choice(CheckFormat),
         ),
     ] = None,
     output: Annotated[
@@ -146,6 +149,7 @@ def check(
             help="Write a format to FILE, chosen by its extension (.txt .json .sarif .xml) or "
             "as FORMAT:FILE; repeatable. '-' is stdout.",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
     select: Annotated[
@@ -154,6 +158,7 @@ def check(
             "--select",
             help="Only these rules: codes, prefixes (IC3) or names; repeatable.",
             show_default=False,
+            metavar="RULES",
         ),
     ] = None,
     ignore: Annotated[
@@ -162,6 +167,7 @@ def check(
             "--ignore",
             help="Skip these rules: codes, prefixes or names; repeatable.",
             show_default=False,
+            metavar="RULES",
         ),
     ] = None,
     strict: Annotated[
@@ -179,6 +185,8 @@ def check(
             help="Lowest severity that fails the check (exit 1): error (the default: only "
             "errors fail), warning (warnings and errors) or info (any finding).",
             show_default=False,
+            metavar="LEVEL",
+            parser=choice(FailOn),
         ),
     ] = None,
     config: Annotated[
@@ -187,6 +195,7 @@ def check(
             "--config",
             help="Config file. Default: .icmap.yaml here or in a parent folder.",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
     color: ColorOption = Color.auto,
@@ -197,8 +206,11 @@ def check(
     stable code. A YAML or schema error in an org file is a finding too (exit 1); exit 2 is
     for a wrong command line or config.
 
-    Example: icmap check org/ -f github -o icmap.sarif (annotations on stdout, SARIF in
-    icmap.sarif); icmap check org/ -f github -o icmap.sarif -o icmap.xml adds JUnit XML.
+    Examples (the second prints GitHub annotations and writes SARIF and JUnit XML files):
+
+    \b
+      icmap check org/ --fail-on warning
+      icmap check org/ -f github -o icmap.sarif -o icmap.xml
     """
     from icmap.graph import build_graph
     from icmap.lint import run_check

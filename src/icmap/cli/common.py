@@ -39,6 +39,30 @@ class Color(str, Enum):
     never = "never"
 
 
+def choice(kind: type[E]) -> Callable[[str], E]:
+    """Parse an option that takes one of ``kind``'s values: any case, with a did-you-mean.
+
+    Used as ``typer.Option(parser=choice(Kind))`` so a wrong value reads as a sentence, not as
+    a validation library's message.
+    """
+
+    def parse(text: str) -> E:
+        if isinstance(text, kind):
+            return text
+        wanted = str(text).strip().lower()
+        for member in kind:
+            if member.value == wanted:
+                return member
+        import difflib
+
+        names = [str(m.value) for m in kind]
+        close = difflib.get_close_matches(wanted, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise typer.BadParameter(f"{text!r} is not one of {', '.join(names)}{hint}")
+
+    return parse
+
+
 OutputOption = Annotated[
     Path | None,
     typer.Option(
@@ -47,6 +71,7 @@ OutputOption = Annotated[
         help="Write to this file instead of stdout ('-' is stdout); its extension picks the "
         "format unless -f is given.",
         show_default=False,
+        metavar="FILE",
     ),
 ]
 OrgArgument = Annotated[
@@ -55,12 +80,16 @@ OrgArgument = Annotated[
         help="Org file or directory. Default: --org, then $ICMAP_ORG, then ./org.yaml, "
         "./org.yml or ./org/.",
         show_default=False,
+        metavar="ORG",
     ),
 ]
 OrgOption = Annotated[
     Path | None,
     typer.Option(
-        "--org", help="Org file or directory (same as the ORG argument).", show_default=False
+        "--org",
+        help="Org file or directory (same as the ORG argument).",
+        show_default=False,
+        metavar="ORG",
     ),
 ]
 ColorOption = Annotated[
@@ -69,6 +98,8 @@ ColorOption = Annotated[
         "--color",
         help="Colour the output: auto (when a terminal), always or never. "
         "NO_COLOR is honoured in auto mode.",
+        metavar="WHEN",
+        parser=choice(Color),
     ),
 ]
 

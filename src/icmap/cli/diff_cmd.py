@@ -14,6 +14,7 @@ from icmap.cli.common import (
     Color,
     ColorOption,
     OutputOption,
+    choice,
     emit,
     format_from,
     handle_errors,
@@ -104,10 +105,12 @@ def diff(
         typer.Argument(
             help="The org before (file or folder); with --git, the org path to compare.",
             show_default=False,
+            metavar="BASE",
         ),
     ] = None,
     head: Annotated[
-        Path | None, typer.Argument(help="The org after (file or folder).", show_default=False)
+        Path | None,
+        typer.Argument(help="The org after (file or folder).", show_default=False, metavar="HEAD"),
     ] = None,
     git: Annotated[
         str | None,
@@ -115,17 +118,29 @@ def diff(
             "--git",
             help="Compare the working tree's org with the same path at this git revision.",
             show_default=False,
+            metavar="REV",
         ),
     ] = None,
     output_format: Annotated[
         DiffFormat | None,
-        typer.Option("-f", "--format", help="text, json or markdown (a pull-request comment)."),
+        typer.Option(
+            "-f",
+            "--format",
+            help="text, json or markdown (a pull-request comment).",
+            metavar="FORMAT",
+            parser=choice(DiffFormat),
+        ),
     ] = None,
     output: OutputOption = None,
     fail_on: Annotated[
         list[FailOn] | None,
         typer.Option(
-            "--fail-on", help="Exit 1 when the change does this; repeatable.", show_default=False
+            "--fail-on",
+            help="Exit 1 when the change does this: lost-path, new-chokepoint, new-loop or "
+            "new-findings; repeatable.",
+            show_default=False,
+            metavar="WHAT",
+            parser=choice(FailOn),
         ),
     ] = None,
     max_critical_growth: Annotated[
@@ -134,6 +149,7 @@ def diff(
             "--max-critical-growth",
             help="Exit 1 when a critical path grows by more (10% or 2d).",
             show_default=False,
+            metavar="LIMIT",
         ),
     ] = None,
     color: ColorOption = Color.auto,
@@ -144,7 +160,11 @@ def diff(
     (icmap diff --git main org/), read with git archive, never checked out. Exit 0, or 1
     when a --fail-on condition is met.
 
-    Example: icmap diff --git origin/main org/ -f markdown -o comment.md
+    Examples:
+
+    \b
+      icmap diff examples/software-company.yaml org.yaml
+      icmap diff --git HEAD org/ -f markdown -o comment.md
     """
     from icmap.analysis.diff import diff_orgs
     from icmap.graph import build_graph

@@ -14,6 +14,7 @@ from icmap.cli.common import (
     OrgArgument,
     OrgOption,
     OutputOption,
+    choice,
     emit,
     format_from,
     handle_errors,
@@ -139,7 +140,12 @@ def graph(
     output_format: Annotated[
         GraphFormat | None,
         typer.Option(
-            "-f", "--format", help="Output format. Default: from the -o extension, else text."
+            "-f",
+            "--format",
+            help="text (the tree), dot, svg, png, pdf, mermaid, json or html. "
+            "Default: from the -o extension, else text.",
+            metavar="FORMAT",
+            parser=choice(GraphFormat),
         ),
     ] = None,
     output: OutputOption = None,
@@ -150,9 +156,12 @@ def graph(
             help="Only this team's neighbourhood (id or name): in the tree, what it receives "
             "and whom it serves.",
             show_default=False,
+            metavar="TEAM",
         ),
     ] = None,
-    depth: Annotated[int, typer.Option("--depth", min=1, help="Hand-offs around --focus.")] = 2,
+    depth: Annotated[
+        int, typer.Option("--depth", min=1, help="Hand-offs around --focus.", metavar="N")
+    ] = 2,
     group: Annotated[
         str | None,
         typer.Option(
@@ -160,6 +169,7 @@ def graph(
             help="Only this group's teams and their neighbours (teams outside it unexpanded "
             "in the tree).",
             show_default=False,
+            metavar="NAME",
         ),
     ] = None,
     color: ColorOption = Color.auto,
@@ -172,7 +182,13 @@ def graph(
     With -o FILE the format follows the extension (.svg, .png, .pdf need Graphviz's dot; .dot,
     .mmd, .json, .html never do).
 
-    Example: icmap graph examples/restaurant.yaml -o restaurant.svg
+    Examples:
+
+    \b
+      icmap graph examples/restaurant.yaml
+      icmap graph examples/restaurant.yaml -o restaurant.svg
+      icmap graph examples/northwind --focus support --depth 1
+      icmap graph examples/northwind --group Operations -o operations.html
     """
     from icmap.graph import build_graph
 

@@ -12,6 +12,7 @@ from icmap.cli.common import (
     ColorOption,
     OrgOption,
     OutputOption,
+    choice,
     emit,
     format_from,
     handle_errors,
@@ -84,12 +85,18 @@ def impact(
         typer.Argument(
             help="Team or supplier ids or names (any case); several = joint failure.",
             show_default=False,
+            metavar="TEAM...",
         ),
     ],
     org_option: OrgOption = None,
     direction: Annotated[
         Direction,
-        typer.Option("--direction", help="down: who depends on it; up: what it depends on."),
+        typer.Option(
+            "--direction",
+            help="down: who depends on it; up: what it depends on; both.",
+            metavar="WHICH",
+            parser=choice(Direction),
+        ),
     ] = Direction.both,
     depth: Annotated[
         int | None,
@@ -98,12 +105,17 @@ def impact(
             min=1,
             help="List teams at most this many hand-offs away.",
             show_default=False,
+            metavar="N",
         ),
     ] = None,
     output_format: Annotated[
         ImpactFormat | None,
         typer.Option(
-            "-f", "--format", help="Output format. Default: from the -o extension, else text."
+            "-f",
+            "--format",
+            help="text, json, markdown, dot or mermaid. Default: from the -o extension, else text.",
+            metavar="FORMAT",
+            parser=choice(ImpactFormat),
         ),
     ] = None,
     output: OutputOption = None,
@@ -114,7 +126,11 @@ def impact(
     The org comes from --org, $ICMAP_ORG, or ./org.yaml, ./org.yml, ./org/. Several teams
     mean their joint failure. --depth limits the listed teams, not the verdict.
 
-    Example: icmap impact kitchen --org examples/restaurant.yaml
+    Examples:
+
+    \b
+      icmap impact kitchen --org examples/restaurant.yaml
+      icmap impact kitchen pastry --org examples/restaurant.yaml -f json -o impact.json
     """
     from icmap.analysis.impact import impact as compute
     from icmap.graph import build_graph, find_party

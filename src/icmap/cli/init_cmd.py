@@ -19,12 +19,16 @@ def init(
         typer.Argument(
             help="Folder to write org.yaml into; created if missing. Default: here.",
             show_default=False,
+            metavar="FOLDER",
         ),
     ] = Path(),
 ) -> None:
     """Write a commented starter org.yaml, creating the folder (never overwrites a file).
 
-    Example: icmap init my-org && icmap graph my-org/org.yaml
+    Examples:
+
+    \b
+      icmap init my-org && icmap graph my-org/org.yaml
     """
     from importlib.resources import files
 

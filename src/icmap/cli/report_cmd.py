@@ -13,6 +13,7 @@ from icmap.cli.common import (
     OrgArgument,
     OrgOption,
     OutputOption,
+    choice,
     emit,
     format_from,
     handle_errors,
@@ -43,7 +44,11 @@ def report(
     output_format: Annotated[
         ReportFormat | None,
         typer.Option(
-            "-f", "--format", help="Output format. Default: from the -o extension, else text."
+            "-f",
+            "--format",
+            help="text, json or markdown. Default: from the -o extension, else text.",
+            metavar="FORMAT",
+            parser=choice(ReportFormat),
         ),
     ] = None,
     output: OutputOption = None,
@@ -56,7 +61,12 @@ def report(
     single points of failure, the loops of mutual service, and the weakest satisfaction links.
     See docs/analyses.md for what each one means.
 
-    Example: icmap report examples/northwind -f markdown -o report.md
+    Examples:
+
+    \b
+      icmap report examples/software-company.yaml
+      icmap report examples/northwind -f markdown -o report.md
+      icmap report examples/northwind -f json -o report.json
     """
     from icmap.analysis.report import build_report
     from icmap.graph import build_graph

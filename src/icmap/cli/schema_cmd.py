@@ -12,8 +12,13 @@ from icmap.cli.common import handle_errors
 def schema() -> None:
     """Print the JSON Schema of the org format, for editors.
 
-    Example: icmap schema > org.schema.json, then point your editor's YAML language server at
-    it ('# yaml-language-server: $schema=org.schema.json' at the top of an org file).
+    Point your editor's YAML language server at the file it writes: put
+    '# yaml-language-server: $schema=org.schema.json' at the top of an org file.
+
+    Examples:
+
+    \b
+      icmap schema > org.schema.json
     """
     from icmap.schema import org_schema
 
