@@ -98,7 +98,7 @@ CASES: list[tuple[str, str | bytes, list[tuple[int, int, str, str]]]] = [
     (
         "syntax error",
         "customers: {c: {}\nteams: {}\n",
-        [(2, 1, "IC002", "YAML syntax: did not find expected ',' or '}'")],
+        [(1, 12, "IC002", "YAML syntax: did not find expected ',' or '}'")],
     ),
     ("two documents", MINIMAL + "---\nteams: {}\n", [(8, 1, "IC002", "single document")]),
     (
@@ -330,3 +330,58 @@ def test_find_org_says_what_it_tried(tmp_path: Path) -> None:
     assert "--org, $ICMAP_ORG, ./org.yaml, ./org.yml, ./org/" in str(caught.value)
     with pytest.raises(UsageError, match=r"ICMAP_ORG=missing\.yaml: no such file"):
         find_org(None, {"ICMAP_ORG": "missing.yaml"}, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "hint"),
+    [
+        ("customers:\n\tc: {}\n", (2, 1), "a tab: YAML indents with spaces only"),
+        (
+            "customers: {c: {}}\nteams:\n  a:\n    name: Kitchen: the hot side\n",
+            (4, 18),
+            "a value that contains ': ' must be quoted: write \"Kitchen: the hot side\"",
+        ),
+        (
+            "customers: {c: {}}\nteams:\n  a:\n    provides:\n      - {what: Dishes #1, to: c}\n",
+            (5, 23),
+            "'#' after a space starts a comment",
+        ),
+        (
+            "customers: {c: {}}\nteams:\n  a:\n    provides:\n    -what: x\n     to: c\n",
+            (5, 5),
+            "a list item needs a space after '-': write '- what: x'",
+        ),
+        (
+            "customers: {c: {}}\nteams:\n  a:\n    provides: []\n   name: A\n",
+            (5, 4),
+            "check the indentation of this line against the lines above",
+        ),
+    ],
+    ids=["tab", "colon-in-value", "hash-in-flow", "dash-without-space", "indentation"],
+)
+def test_yaml_mistakes_get_a_plain_hint(
+    tmp_path: Path, text: str, where: tuple[int, int], hint: str
+) -> None:
+    [problem] = load_failure(write(tmp_path, "org.yaml", text))
+    assert problem.code == "IC002"
+    assert (problem.line, problem.col) == where
+    assert problem.hint is not None and hint in problem.hint
+
+
+def test_a_misspelt_section_does_not_drag_its_references_along(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "org.yaml",
+        """\
+        cusomers:
+          diners: {}
+        teams:
+          kitchen: {provides: [{what: Dishes, to: waiters}]}
+          waiters: {provides: [{what: Service, to: diners}, {what: Wine, to: diners}]}
+          bar: {provides: [{what: Drinks, to: dinners}]}
+        """,
+    )
+    problems = load_failure(path)
+    assert [(p.line, p.code) for p in problems] == [(1, "IC004"), (6, "IC101")]
+    assert problems[0].hint == "did you mean 'customers'?"
+    assert "unknown id 'dinners'" in problems[1].message  # a real typo is still reported

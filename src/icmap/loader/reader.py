@@ -64,6 +64,8 @@ class RawFile:
     organisation: tuple[str, SourcePos] | None = None
     parties: list[RawParty] = field(default_factory=list)
     has_content: bool = False
+    #: Ids declared under an unknown top-level key (a misspelt ``customers:`` and the like).
+    misspelt_ids: set[str] = field(default_factory=set)
 
 
 def describe(node: yaml.Node) -> str:
@@ -349,6 +351,12 @@ class FileReader:
                     f"allowed: {', '.join(spec.ROOT)}, or x-… for anchors"
                 )
                 self.problem(key_node, "IC004", f"unknown top-level key {key!r}", hint=hint)
+                if isinstance(value, yaml.MappingNode):
+                    # The ids of a misspelt section: references to them fail only because of
+                    # the spelling, already reported here, so the resolver stays quiet on them.
+                    raw.misspelt_ids |= {
+                        str(k.value) for k, _ in value.value if isinstance(k, yaml.ScalarNode)
+                    }
             elif key == "organisation":
                 name = self.text(value, "organisation")
                 if name is not None:

@@ -44,6 +44,7 @@ def _problem(pos: SourcePos, code: str, message: str, hint: str | None = None) -
 class _Resolver:
     def __init__(self, raw_files: list[RawFile]) -> None:
         self.raw_files = raw_files
+        self.misspelt_ids: set[str] = set().union(*(raw.misspelt_ids for raw in raw_files))
         self.diagnostics: list[Diagnostic] = []
         self.parties: dict[str, RawParty] = {}
 
@@ -93,6 +94,8 @@ class _Resolver:
 
     def _endpoint_ok(self, ref: str, pos: SourcePos, side_key: str, allowed: set[str]) -> bool:
         target = self.parties.get(ref)
+        if target is None and ref in self.misspelt_ids:
+            return False  # declared under a misspelt section, which is reported already
         if target is None:
             self.diagnostics.append(
                 _problem(

@@ -56,14 +56,26 @@ def _decode(data: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
 
 def _syntax_diagnostic(exc: yaml.YAMLError, text: str, display: str) -> Diagnostic:
     if isinstance(exc, yaml.MarkedYAMLError):
+        from icmap.loader.yaml_hints import explain
+
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         if exc.context and problem.startswith("but "):
-            text = f"{exc.context}, {problem}"  # "expected a single document…, but found another"
+            words = f"{exc.context}, {problem}"  # "expected a single document…, but found another"
         else:
-            text = problem + (f" ({exc.context})" if exc.context else "")
-        return Diagnostic(display, line, col, "IC002", f"YAML syntax: {text}")
+            words = problem + (f" ({exc.context})" if exc.context else "")
+        opened = exc.context_mark
+        where = explain(
+            problem,
+            exc.context,
+            text,
+            (line, col),
+            (opened.line + 1, opened.column + 1) if opened else None,
+        )
+        return Diagnostic(
+            display, where.line, where.col, "IC002", f"YAML syntax: {words}", hint=where.hint
+        )
     if isinstance(exc, yaml.reader.ReaderError):
         line, col = _position_of_index(text, exc.position)
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
