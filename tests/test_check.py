@@ -92,7 +92,7 @@ def test_fail_on_warning(runner: CliRunner) -> None:
 def test_a_broken_org_is_a_finding_not_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(app, ["check", str(FIXTURES / "loader-syntax.yaml")])
     assert result.exit_code == 1
-    assert f"{FIXTURES / 'loader-syntax.yaml'}:4:1: IC002 error YAML syntax" in result.stdout
+    assert f"{FIXTURES / 'loader-syntax.yaml'}:3:12: IC002 error YAML syntax" in result.stdout
 
 
 def test_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:

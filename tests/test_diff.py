@@ -200,4 +200,4 @@ def test_broken_org_at_a_revision_names_the_revision(
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["diff", "--git", "HEAD", "org.yaml"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("HEAD:org.yaml:2:1: error: YAML syntax")
+    assert result.stderr.startswith("HEAD:org.yaml:1:12: error: YAML syntax")
