@@ -334,3 +334,75 @@ def test_github_workflow_step_by_step(
     written = summary.read_text(encoding="utf-8")
     assert written.startswith("## icmap check\n")
     assert "| org/teams/last-mile.yaml:3:3 | IC304 big-chokepoint | warning |" in written
+
+
+# --- text for pipes and files ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["report", "graph"])
+def test_piped_text_wraps_at_100_without_trailing_spaces(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    result = runner.invoke(app, [command, str(EXAMPLES / "northwind")])
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert all(line == line.rstrip() for line in lines)
+
+
+def test_written_text_wraps_with_a_hanging_indent(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    target = tmp_path / "report.txt"
+    assert (
+        runner.invoke(app, ["report", str(EXAMPLES / "northwind"), "-o", str(target)]).exit_code
+        == 0
+    )
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert max(len(line) for line in lines) <= 100
+    at = lines.index("shoppers: 73.05d")
+    assert lines[at + 1].startswith("  sustainability → leadership")
+    assert lines[at + 2] == "  returns → shoppers"  # the path's second line keeps its indent
+
+
+def test_every_report_table_column_has_a_header(runner: CliRunner) -> None:
+    text = runner.invoke(
+        app, ["report", str(EXAMPLES / "northwind")], env={"COLUMNS": "200"}
+    ).stdout
+    assert "hops  teams  share" in text
+    assert "team        strands  teams and suppliers stranded if it fails" in text
+
+
+def test_check_findings_stay_one_line_each(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    result = runner.invoke(app, ["check", str(EXAMPLES / "northwind")])
+    [finding] = [line for line in result.stdout.splitlines() if "IC304" in line]
+    assert finding.endswith(
+        "brands, facilities, fulfilment, inbound, parcelnet, procurement (big-chokepoint)"
+    )
+
+
+# --- colour means something, and a word or symbol says it too ---------------------------------
+
+
+def test_colour_marks_what_matters_and_words_back_it(runner: CliRunner) -> None:
+    org = str(EXAMPLES / "northwind")
+    plain = runner.invoke(app, ["graph", org, "--color", "never"], env={"COLUMNS": "200"}).stdout
+    assert (
+        "legal Legal [Corporate] → Contract reviews (1w, satisfaction 2.9 ⚠)  chokepoint" in plain
+    )
+    assert "⚠: satisfaction below 3." in " ".join(plain.split())
+    coloured = runner.invoke(
+        app, ["graph", org, "--color", "always"], env={"COLUMNS": "200"}
+    ).stdout
+    assert "\x1b[1;31msatisfaction 2.9 ⚠" in coloured  # low: bold red
+    assert "\x1b[33m  chokepoint" in coloured  # chokepoint: yellow
+    assert "\x1b[36m" not in coloured and "\x1b[1;36m" not in coloured  # no more bold cyan
+    # Only the id is bold; what the team hands over is plain.
+    assert "\x1b[1mlegal\x1b[0m" in coloured
+    assert "\x1b[1mContract reviews" not in coloured
+    report = runner.invoke(app, ["report", org, "--color", "never"], env={"COLUMNS": "200"}).stdout
+    assert "2.8 ⚠" in report  # a low weakest-link bound carries the mark without colour

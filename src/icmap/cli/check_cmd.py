@@ -124,7 +124,7 @@ def _render(fmt: CheckFormat, findings: list[Diagnostic], policy: Policy, failed
     from icmap.render import check_text
     from icmap.render.text import to_plain_text
 
-    return to_plain_text(check_text.render(findings, failed))
+    return to_plain_text(check_text.render(findings, failed), soft_wrap=True)
 
 
 @handle_errors
@@ -243,7 +243,7 @@ def check(
         if fmt is CheckFormat.text and target is None:
             from icmap.render import check_text
 
-            make_console(color).print(check_text.render(findings, failed))
+            make_console(color).print(check_text.render(findings, failed), soft_wrap=True)
         else:
             data = _render(fmt, findings, policy, failed)
             if target is None:

@@ -104,18 +104,28 @@ ColorOption = Annotated[
 ]
 
 
+def plain_width() -> int:
+    """Columns for text that is not going to a terminal: $COLUMNS, else 100."""
+    from icmap.render.text import PLAIN_WIDTH
+
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else PLAIN_WIDTH
+
+
 def make_console(color: Color, *, stderr: bool = False) -> Console:
-    """A rich console honouring ``--color`` and NO_COLOR; no wrapping when not a terminal."""
+    """A rich console honouring ``--color`` and NO_COLOR; 100 columns when not a terminal."""
     from rich.console import Console
 
     if color is Color.always:
-        return Console(stderr=stderr, force_terminal=True, no_color=False, highlight=False)
-    if color is Color.never:
-        return Console(stderr=stderr, no_color=True, color_system=None, highlight=False)
-    console = Console(stderr=stderr, highlight=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        # Piped or redirected output is for files and other programs: never wrap lines.
-        console.width = 100_000
+        console = Console(stderr=stderr, force_terminal=True, no_color=False, highlight=False)
+    elif color is Color.never:
+        console = Console(stderr=stderr, no_color=True, color_system=None, highlight=False)
+    else:
+        console = Console(stderr=stderr, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    if not stream.isatty():
+        # Piped or redirected text is read in editors and pull requests: a fixed, readable width.
+        console.width = plain_width()
     return console
 
 
@@ -248,12 +258,19 @@ def emit(
     if isinstance(result, str | bytes):
         data: str | bytes = result
     elif is_stdout(output):
-        make_console(color).print(result)
-        return
+        console = make_console(color)
+        if sys.stdout.isatty():
+            console.print(result)
+            return
+        from icmap.render.text import tidy
+
+        with console.capture() as captured:
+            console.print(result)
+        data = tidy(captured.get())
     else:
         from icmap.render.text import to_plain_text
 
-        data = to_plain_text(result)
+        data = to_plain_text(result, plain_width())
     if is_stdout(output):
         print_text(data)
     else:

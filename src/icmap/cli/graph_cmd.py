@@ -93,7 +93,10 @@ def _tree_view(graph: OrgGraph, focus: str | None, depth: int, group: str | None
     if group is not None:
         chosen = _find_group(graph, group)
         return terminal.group_view(graph, chosen, trees.group_trees(graph, chosen))
-    return terminal.org_view(graph, trees.customer_trees(graph), reach(graph))
+    from icmap.analysis.chokepoints import chokepoints
+
+    points = {c.team for c in chokepoints(graph)}
+    return terminal.org_view(graph, trees.customer_trees(graph), reach(graph), points)
 
 
 def _find_group(graph: OrgGraph, group: str) -> str:

@@ -24,6 +24,8 @@ def summary(findings: list[Diagnostic], failed: bool) -> str:
 
 
 def render(findings: list[Diagnostic], failed: bool) -> RenderableType:
+    """Findings by file; print with ``soft_wrap=True``: one finding a line, never wrapped,
+    since editors and grep read ``file:line:col`` records."""
     parts: list[RenderableType] = []
     current = None
     for finding in findings:
@@ -32,7 +34,10 @@ def render(findings: list[Diagnostic], failed: bool) -> RenderableType:
                 parts.append(Text())
             current = finding.file
             parts.append(Text(finding.file, style="bold underline"))
-        line = Text(f"{finding.file}:{finding.line}:{finding.col}: ")
+        # One finding, one line, never wrapped: editors and grep read file:line:col records.
+        line = Text(
+            f"{finding.file}:{finding.line}:{finding.col}: ", no_wrap=True, overflow="ignore"
+        )
         line.append(finding.code, style="bold")
         line.append(f" {finding.severity} ", style=_STYLE[finding.severity])
         line.append(finding.message)

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from icmap.analysis.loops import cycle_text
 from icmap.model import format_hours
+from icmap.render import styles
 
 if TYPE_CHECKING:
     from icmap.analysis.impact import Hit, Impact
@@ -23,7 +24,7 @@ def _hits(title: str, hits: list[Hit], what_header: str) -> list[RenderableType]
         table.add_column(column)
     for hit in hits:
         table.add_row(
-            Text(hit.team, style="cyan"),
+            Text(hit.team, style=styles.TEAM),
             str(hit.distance),
             Text("; ".join(hit.first_handoff)),
             Text(ARROW.join(hit.path), style="dim"),
@@ -35,7 +36,7 @@ def _hits(title: str, hits: list[Hit], what_header: str) -> list[RenderableType]
 def render(result: Impact, *, down: bool, up: bool) -> RenderableType:
     parts: list[RenderableType] = [Text(result.verdict(), style="bold")]
     for cycle in result.loops:
-        line = Text("comes back round: ", style="yellow")
+        line = Text("comes back round: ", style=styles.LOOP)
         line.append(cycle_text(cycle.teams) + ("  (closed by feedback)" if cycle.feedback else ""))
         parts.append(line)
     if down:
@@ -60,6 +61,6 @@ def render(result: Impact, *, down: bool, up: bool) -> RenderableType:
             Text("\nStranded (every path to a customer runs through it)", style="bold underline")
         )
         stranded = ", ".join(result.stranded) if result.stranded else "none"
-        parts.append(Text(stranded, style="yellow" if result.stranded else ""))
+        parts.append(Text(stranded, style=styles.NO_PATH if result.stranded else ""))
         parts += _hits("Upstream (what it depends on)", result.upstream, "hands over")
     return Group(*parts)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from icmap.render import styles
 from icmap.render.report_words import (
     TOP,
     amount,
@@ -32,6 +34,21 @@ def _heading(text: str) -> Text:
     return Text(f"\n{text}", style="bold underline")
 
 
+def _indented(text: str | Text, indent: int, style: str = "") -> Padding:
+    """``text`` indented, and indented again where it wraps (a hanging indent)."""
+    body = text if isinstance(text, Text) else Text(text, style=style)
+    return Padding(body, (0, 0, 0, indent))
+
+
+def _bullet(text: str) -> Table:
+    """``• text``, wrapped lines lining up under the text, not under the bullet."""
+    grid = Table.grid()
+    grid.add_column(width=2)
+    grid.add_column()
+    grid.add_row("•", Text(text))
+    return grid
+
+
 def _table(*columns: str) -> Table:
     table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold")
     for column in columns:
@@ -45,16 +62,17 @@ def _critical_section(report: Report) -> list[RenderableType]:
     for path in report.critical.paths:
         line = Text(f"{path.customer}: ", style="bold")
         if len(path.path) == 1:
-            parts.append(line.append("no delivery chain", style="yellow"))
+            parts.append(line.append("no delivery chain", style=styles.FEEDBACK))
         else:
-            line.append(amount(path.total, unit), style="bold magenta")
-            parts += [line, Text(f"  {chain(path.path)}")]
-        parts += [Text(f"  note: {note}", style="yellow") for note in critical_notes(path, unit)]
+            line.append(amount(path.total, unit), style="bold")
+            parts += [line, _indented(chain(path.path), 2)]
+        notes = critical_notes(path, unit)
+        parts += [_indented(f"note: {note}", 2) for note in notes]
         for crossing in report.crossings:
             if crossing.customer == path.customer:
                 first, *rest = crossing_notes(crossing)
-                parts.append(Text(f"  note: {first}", style="yellow"))
-                parts += [Text(f"    {line.strip()}") for line in rest]
+                parts.append(_indented(f"note: {first}", 2, styles.LOOP))
+                parts += [_indented(line.strip(), 4) for line in rest]
     return parts
 
 
@@ -63,8 +81,8 @@ def _loops_section(report: Report) -> list[RenderableType]:
         _heading("Loops (teams serving each other) and their shortest cycles")
     ]
     for loop in report.loops:
-        parts.append(Text(f"• {loop_text(loop)}"))
-        parts += [Text(f"    {line}") for line in cycle_lines(loop)]
+        parts.append(_bullet(loop_text(loop)))
+        parts += [_indented(line, 4) for line in cycle_lines(loop)]
     if not report.loops:
         parts.append(Text("none"))
     return parts
@@ -81,16 +99,19 @@ def render(report: Report) -> RenderableType:
     parts.append(_heading("Front line (one hand-off from an external customer)"))
     front = _table("team", "serves")
     for team in report.front_line:
-        front.add_row(Text(team.team, style="cyan"), Text(", ".join(team.customers)))
+        front.add_row(Text(team.team, style=styles.TEAM), Text(", ".join(team.customers)))
     parts.append(front if report.front_line else Text("no team hands work to a customer"))
 
     parts.append(_heading("Distance to the customer (hand-offs)"))
-    histogram = _table("hops", "teams", "")
+    histogram = _table("hops", "teams", "share")
     rows = distance_histogram(report)
     widest = max((n for _, n in rows), default=1)
     for hops, n in rows:
         bar = "█" * max(1, round(20 * n / widest))
-        histogram.add_row(hops, str(n), Text(bar, style="red" if hops == "none" else "green"))
+        style = styles.NO_PATH if hops == "none" else styles.DETAIL
+        histogram.add_row(
+            Text(hops, style=style if hops == "none" else ""), str(n), Text(bar, style=style)
+        )
     parts.append(histogram)
 
     parts += _critical_section(report)
@@ -98,19 +119,20 @@ def render(report: Report) -> RenderableType:
     parts.append(_heading("Most slack (how much later a team could deliver)"))
     slack = _table("team", "slack")
     for slack_team, value in top_slack(report):
-        slack.add_row(Text(slack_team, style="cyan"), amount(value, unit))
+        slack.add_row(Text(slack_team, style=styles.TEAM), amount(value, unit))
     parts += [slack if top_slack(report) else Text("none"), Text(no_slack(report), style="dim")]
     only = feedback_only_text(report)
     if only:
-        parts.append(Text(only, style="yellow"))
+        parts.append(Text(only, style=styles.FEEDBACK))
 
     parts.append(_heading("Chokepoints (single points of failure)"))
     if report.chokepoints:
-        table = _table("team", "stranded if it fails", "")
+        table = _table("team", "strands", "teams and suppliers stranded if it fails")
         ranked = sorted(report.chokepoints, key=lambda c: (-len(c.dependents), c.team))
         for point in ranked[:TOP]:
             shown = ", ".join(point.dependents[:6]) + (" …" if len(point.dependents) > 6 else "")
-            table.add_row(Text(point.team, style="cyan"), str(len(point.dependents)), Text(shown))
+            name = Text(point.team, style=styles.CHOKEPOINT)
+            table.add_row(name, str(len(point.dependents)), Text(shown))
         parts.append(table)
         if len(ranked) > TOP:
             parts.append(Text(f"… and {len(ranked) - TOP} more", style="dim"))
@@ -123,15 +145,16 @@ def render(report: Report) -> RenderableType:
     weak = _table("customer", "weakest on the critical path", "bounded at", "by")
     for item in report.weakest:
         bound = "—" if item.bound is None else f"{item.bound:.1f}"
+        bound += f" {styles.LOW_MARK}" if item.low else ""
         weak.add_row(
             Text(item.customer, style="bold"),
             Text(link(item.critical_path_weakest)),
-            Text(bound, style="bold red" if item.low else ""),
+            Text(bound, style=styles.LOW if item.low else ""),
             Text(link(item.bottleneck)),
         )
     parts.append(weak)
 
     if report.reach.disconnected:
         parts.append(_heading("No path to any external customer"))
-        parts.append(Text(", ".join(report.reach.disconnected), style="yellow"))
+        parts.append(Text(", ".join(report.reach.disconnected), style=styles.NO_PATH))
     return Group(*parts)

@@ -6,6 +6,7 @@ Names go into :class:`rich.text.Text` objects, never into markup strings, so a t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -13,58 +14,74 @@ from rich.text import Text
 from rich.tree import Tree
 
 from icmap.analysis.trees import Branch, CustomerTree
+from icmap.analysis.weakest import LOW_SATISFACTION
 from icmap.model import Relation
+from icmap.render import styles
 
 if TYPE_CHECKING:
     from icmap.analysis.reach import Reach
     from icmap.graph import OrgGraph
 
-_KIND_STYLE = {"team": "bold cyan", "supplier": "bold magenta", "customer": "bold green"}
+_KIND_STYLE = {"team": styles.TEAM, "supplier": styles.SUPPLIER, "customer": styles.CUSTOMER}
 
 
 def _handed_over(relations: tuple[Relation, ...], arrow: str = "→") -> Text:
     text = Text()
     for index, relation in enumerate(relations):
-        text.append(f" {arrow} " if index == 0 else "; ", style="dim")
+        text.append(f" {arrow} " if index == 0 else "; ", style=styles.DETAIL)
         text.append(relation.what)
         details = []
         if relation.lead_time is not None:
             details.append(str(relation.lead_time))
-        if relation.satisfaction is not None:
+        low = relation.satisfaction is not None and relation.satisfaction < LOW_SATISFACTION
+        if relation.satisfaction is not None and not low:
             details.append(f"satisfaction {relation.satisfaction:.1f}")
-        if details:
-            text.append(f" ({', '.join(details)})", style="dim")
+        if details or low:
+            text.append(f" ({', '.join(details)}", style=styles.DETAIL)
+            if low:
+                text.append(", " if details else "", style=styles.DETAIL)
+                text.append(
+                    f"satisfaction {relation.satisfaction:.1f} {styles.LOW_MARK}", style=styles.LOW
+                )
+            text.append(")", style=styles.DETAIL)
     return text
 
 
 def _party(graph: OrgGraph, node: str) -> Text:
     data = graph.nodes[node]
-    text = Text(node, style=_KIND_STYLE[data["kind"]])
+    # The id's style is a span, not the Text's base style: the rest of the line keeps its own.
+    text = Text()
+    text.append(node, style=_KIND_STYLE[data["kind"]])
     if data["name"] != node:
         text.append(f" {data['name']}", style="italic")
     if data["kind"] == "supplier":
-        text.append(" (outside supplier)", style="magenta")
+        text.append(" (outside supplier)", style=styles.SUPPLIER)
     if data.get("group"):
-        text.append(f" [{data['group']}]", style="dim")
+        text.append(f" [{data['group']}]", style=styles.DETAIL)
     return text
 
 
 _MARKS = {
-    "shown": ("  (repeat)", "dim"),
-    "loop": ("  ↺ loop", "yellow"),
-    "outside": ("  (outside the group)", "dim"),
-    "depth": ("  …", "dim"),
+    "shown": ("  (repeat)", styles.DETAIL),
+    "loop": ("  ↺ loop", styles.LOOP),
+    "outside": ("  (outside the group)", styles.DETAIL),
+    "depth": ("  …", styles.DETAIL),
 }
 
 
-def _branch_label(graph: OrgGraph, branch: Branch, arrow: str) -> Text:
+def _branch_label(
+    graph: OrgGraph, branch: Branch, arrow: str, chokepoints: Collection[str] = ()
+) -> Text:
     if branch.repeat is None:
         label = _party(graph, branch.id)
     else:
-        label = Text(branch.id, style=_KIND_STYLE[graph.nodes[branch.id]["kind"]])
+        label = Text()
+        label.append(branch.id, style=_KIND_STYLE[graph.nodes[branch.id]["kind"]])
     label.append_text(_handed_over(branch.handed_over, arrow))
+    if branch.repeat is None and branch.id in chokepoints:
+        label.append("  chokepoint", style=styles.CHOKEPOINT)
     if branch.feedback:
-        label.append("  ↺ feedback", style="blue")
+        label.append("  ↺ feedback", style=styles.FEEDBACK)
     if branch.repeat in _MARKS and not (branch.feedback and branch.repeat in ("shown", "loop")):
         mark, style = _MARKS[branch.repeat]
         label.append(mark, style=style)
@@ -76,6 +93,7 @@ def _plural(count: int, word: str) -> str:
 
 
 _LEGEND = {
+    "chokepoint": "chokepoint: if it fails, others lose every path to the customer",
     "shown": "(repeat): expanded above",
     "loop": "↺ loop: serves a team on its own path",
     "feedback": "↺ feedback: a feedback hand-off (information back), not followed",
@@ -83,20 +101,28 @@ _LEGEND = {
 }
 
 
-def _legend(trees: list[CustomerTree]) -> Text | None:
+def _legend(trees: list[CustomerTree], chokepoints: Collection[str] = ()) -> Text | None:
     """One line explaining each mark the trees use, or ``None`` when they use none."""
-    used: set[str | None] = set()
+    used: set[str | None] = {"chokepoint"} if chokepoints else set()
+    low = False
     for tree in trees:
         for found in tree.branches.values():
             for branch in found:
+                low = low or any(
+                    r.satisfaction is not None and r.satisfaction < LOW_SATISFACTION
+                    for r in branch.handed_over
+                )
                 used.add(branch.repeat)
                 if branch.feedback:
                     used.add("feedback")
     words = [text for mark, text in _LEGEND.items() if mark in used]
-    return Text(". ".join(words) + ".", style="dim") if words else None
+    words += [f"{styles.LOW_MARK}: satisfaction below {LOW_SATISFACTION:g}"] if low else []
+    return Text(". ".join(words) + ".", style=styles.DETAIL) if words else None
 
 
-def _tree(graph: OrgGraph, tree: CustomerTree, root_label: Text) -> Tree:
+def _tree(
+    graph: OrgGraph, tree: CustomerTree, root_label: Text, chokepoints: Collection[str] = ()
+) -> Tree:
     root = Tree(root_label)
     # Under a receivers tree the hand-off goes from the parent to the child.
     arrow = "→" if tree.direction == "providers" else "←"
@@ -105,17 +131,17 @@ def _tree(graph: OrgGraph, tree: CustomerTree, root_label: Text) -> Tree:
     while stack:
         node, node_id = stack.pop()
         for branch in tree.branches.get(node_id, ()):
-            child = node.add(_branch_label(graph, branch, arrow))
+            child = node.add(_branch_label(graph, branch, arrow, chokepoints))
             if branch.repeat is None:
                 stack.append((child, branch.id))
     return root
 
 
-def customer_tree(graph: OrgGraph, tree: CustomerTree) -> Tree:
-    """One customer's provider tree as a rich Tree."""
+def customer_tree(graph: OrgGraph, tree: CustomerTree, chokepoints: Collection[str] = ()) -> Tree:
+    """One customer's provider tree as a rich Tree; chokepoints are marked as such."""
     root_label = _party(graph, tree.customer)
-    root_label.append("  external customer", style="green")
-    return _tree(graph, tree, root_label)
+    root_label.append("  external customer", style=styles.CUSTOMER)
+    return _tree(graph, tree, root_label, chokepoints)
 
 
 def _title(graph: OrgGraph) -> Text:
@@ -159,16 +185,21 @@ def group_view(graph: OrgGraph, group: str, trees: list[CustomerTree]) -> Render
     return Group(*parts, *([legend] if legend else []))
 
 
-def org_view(graph: OrgGraph, trees: list[CustomerTree], reach: Reach) -> RenderableType:
+def org_view(
+    graph: OrgGraph,
+    trees: list[CustomerTree],
+    reach: Reach,
+    chokepoints: Collection[str] = (),
+) -> RenderableType:
     """The whole terminal view: a title, each customer's tree, then who does not reach one."""
     parts: list[RenderableType] = [_title(graph), Text()]
     for tree in trees:
-        parts += [customer_tree(graph, tree), Text()]
-    legend = _legend(trees)
+        parts += [customer_tree(graph, tree, chokepoints), Text()]
+    legend = _legend(trees, chokepoints)
     if legend:
         parts += [legend, Text()]
     if reach.disconnected:
-        parts.append(Text("No path to any external customer:", style="bold yellow"))
+        parts.append(Text("No path to any external customer:", style=styles.NO_PATH))
         for node in reach.disconnected:
             line = Text("  • ")
             line.append_text(_party(graph, node))

@@ -1,4 +1,4 @@
-"""Plain text of any rich renderable: no colour, no wrapping, for files and pipes."""
+"""Plain text of any rich renderable, for files and pipes: no colour, no trailing spaces."""
 
 from __future__ import annotations
 
@@ -6,10 +6,21 @@ import io
 
 from rich.console import Console, RenderableType
 
+#: Width of plain text written to a file or a pipe (unless COLUMNS says otherwise).
+PLAIN_WIDTH = 100
 
-def to_plain_text(renderable: RenderableType) -> str:
-    """Render without styles at a width that never wraps."""
+
+def tidy(text: str) -> str:
+    """``text`` without trailing spaces on any line, ending in one newline."""
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def to_plain_text(
+    renderable: RenderableType, width: int = PLAIN_WIDTH, *, soft_wrap: bool = False
+) -> str:
+    """Render without styles, wrapped at ``width`` columns (not at all with ``soft_wrap``),
+    with no trailing spaces."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=100_000, no_color=True, color_system=None, highlight=False)
-    console.print(renderable)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    console = Console(file=buffer, width=width, no_color=True, color_system=None, highlight=False)
+    console.print(renderable, soft_wrap=soft_wrap)
+    return tidy(buffer.getvalue())
