@@ -406,3 +406,84 @@ def test_colour_marks_what_matters_and_words_back_it(runner: CliRunner) -> None:
     assert "\x1b[1mContract reviews" not in coloured
     report = runner.invoke(app, ["report", org, "--color", "never"], env={"COLUMNS": "200"}).stdout
     assert "2.8 ⚠" in report  # a low weakest-link bound carries the mark without colour
+
+
+# --- words ----------------------------------------------------------------------------------
+
+
+def test_joint_failure_reads_as_plural(runner: CliRunner) -> None:
+    org = str(EXAMPLES / "restaurant.yaml")
+    markdown = runner.invoke(app, ["impact", "kitchen", "pastry", "--org", org, "-f", "markdown"])
+    assert markdown.stdout.startswith("# If kitchen and pastry fail\n")
+    single = runner.invoke(app, ["impact", "kitchen", "--org", org, "-f", "markdown"]).stdout
+    assert single.startswith("# If kitchen fails\n")
+    assert "1 of 1 customer hit" in single
+
+
+def test_growth_option_errors_name_the_option(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", FOUR_LOOP)
+    result = runner.invoke(app, ["diff", str(org), str(org), "--max-critical-growth", "5"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "icmap: error: --max-critical-growth '5' is neither a percentage nor a duration: "
+        "write 10% or a number with a unit m, h, d or w (2d)\n"
+    )
+
+
+def test_a_new_team_is_added_not_said_to_gain_a_path(runner: CliRunner, tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", FOUR_LOOP)
+    head = write(tmp_path, "head.yaml", FOUR_LOOP + "  e: {provides: [{what: w, to: a}]}\n")
+    data = json.loads(runner.invoke(app, ["diff", str(base), str(head), "-f", "json"]).stdout)
+    assert data["added"] == {"team": ["e"]}
+    assert data["gained_path"] == []
+
+
+def test_wrong_kind_reference_says_what_the_target_is(tmp_path: Path) -> None:
+    from conftest import load_failure
+
+    path = write(
+        tmp_path,
+        "org.yaml",
+        """\
+        customers: {diners: {}}
+        suppliers: {fishmonger: {provides: [{what: Fish, to: kitchen}]}}
+        teams:
+          kitchen:
+            provides: [{what: Scraps, to: fishmonger}, {what: Dishes, to: diners}]
+            receives: [{what: Orders, from: diners}]
+        """,
+    )
+    messages = sorted(p.message for p in load_failure(path))
+    assert messages == [
+        "'diners' is an external customer, and external customers only receive: "
+        "they hand nothing to teams in an org",
+        "'fishmonger' is an outside supplier, and outside suppliers only provide: "
+        "nothing is handed to them in an org",
+    ]
+
+
+def test_a_hand_off_with_a_lead_time_is_not_called_instant(runner: CliRunner) -> None:
+    org = str(EXAMPLES / "software-company.yaml")
+    result = runner.invoke(app, ["check", org, "--select", "IC203", "-f", "json"])
+    # operations → users carries 'Deployed releases' (2h) and 'Running service' (none): the
+    # hand-off has a lead time, so the critical path does not count it as instant.
+    assert json.loads(result.stdout)["findings"] == []
+
+
+# --- the library API ------------------------------------------------------------------------
+
+
+def test_the_library_api_is_listed_and_documented() -> None:
+    import icmap
+
+    public = [name for name in dir(icmap) if not name.startswith("_")]
+    for name in ("load", "build_graph", "build_report", "critical_paths", "impact", "loops"):
+        assert name in public
+        assert name in icmap.__all__
+    for name in icmap.__all__:
+        if name != "__version__":
+            assert getattr(icmap, name).__doc__, name
+    graph = icmap.build_graph(icmap.load(EXAMPLES / "restaurant.yaml"))
+    report = icmap.build_report(graph)
+    assert report.critical.paths[0].customer == "diners"
+    assert icmap.impact(graph, ["pastry"]).downstream[0].team == "expediters"

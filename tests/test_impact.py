@@ -60,7 +60,7 @@ def test_downstream_customers_and_stranded(graph: nx.DiGraph[str]) -> None:
     assert [(h.team, h.distance) for h in result.upstream] == [("mill", 1)]
     assert result.critical_for == ("shop", "web")
     assert result.verdict() == (
-        "bakery: 3 teams downstream, 2 of 2 customers hit, 1 team stranded, "
+        "bakery: 3 teams downstream, 2 of 2 customers hit, 1 team or supplier stranded, "
         "on the critical path to shop, web"
     )
 
@@ -84,7 +84,9 @@ def test_disconnected_team_hits_no_customer(graph: nx.DiGraph[str]) -> None:
     result = impact(graph, ["lab"])
     assert [h.team for h in result.downstream] == ["garden"]
     assert result.customers == []
-    assert result.verdict().endswith("0 of 2 customers hit, 0 teams stranded, on no critical path")
+    assert result.verdict().endswith(
+        "0 of 2 customers hit, 0 teams and suppliers stranded, on no critical path"
+    )
 
 
 def test_joint_failure(graph: nx.DiGraph[str]) -> None:
@@ -139,10 +141,10 @@ def runner() -> CliRunner:
 
 
 def test_cli_text(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["impact", "kitchen", "--org", RESTAURANT])
+    result = runner.invoke(app, ["impact", "kitchen", "--org", RESTAURANT], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith(
-        "kitchen: 3 teams downstream, 1 of 1 customers hit, 1 team stranded, "
+        "kitchen: 3 teams downstream, 1 of 1 customer hit, 1 team or supplier stranded, "
         "on the critical path to diners\n"
     )
     assert "Stranded (every path to a customer runs through it)\nfishmonger" in result.stdout

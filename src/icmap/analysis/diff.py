@@ -219,7 +219,9 @@ def diff_orgs(
     old_connected = {renamed.get(n, n) for n in old_reach.hops}
     new_connected = set(new_reach.hops)
     diff.lost_path = sorted(n for n in old_connected - new_connected if n in head_graph)
-    diff.gained_path = sorted(n for n in new_connected - old_connected)
+    # A team added by the change is reported as added; "gained a path" is for existing ones.
+    new_ids = {n for ids in diff.added.values() for n in ids}
+    diff.gained_path = sorted(n for n in new_connected - old_connected if n not in new_ids)
     old_front = {renamed.get(f.team, f.team) for f in front_line(base_graph)}
     new_front = {f.team for f in front_line(head_graph)}
     diff.front_line_added = sorted(new_front - old_front)

@@ -64,14 +64,15 @@ class Impact:
     def verdict(self) -> str:
         """One line: how many teams downstream, customers hit, teams stranded, and criticality.
 
-        >>> Impact(("k",), [], [], ("f",), [], ("c",), 1).verdict()
-        'k: 0 teams downstream, 0 of 1 customers hit, 1 team stranded, on the critical path to c'
+        >>> Impact(("k",), [], [], ("f",), [], ("c",), 1).verdict().split(", ")[1:3]
+        ['0 of 1 customer hit', '1 team or supplier stranded']
         """
-        teams = len(self.downstream)
+        teams, stranded = len(self.downstream), len(self.stranded)
         words = [
             f"{teams} team{'s' if teams != 1 else ''} downstream",
-            f"{len(self.customers)} of {self.customer_count} customers hit",
-            f"{len(self.stranded)} team{'s' if len(self.stranded) != 1 else ''} stranded",
+            f"{len(self.customers)} of {self.customer_count} "
+            f"customer{'s' if self.customer_count != 1 else ''} hit",
+            f"{stranded} {'team or supplier' if stranded == 1 else 'teams and suppliers'} stranded",
         ]
         if self.critical_for:
             words.append(f"on the critical path to {', '.join(self.critical_for)}")

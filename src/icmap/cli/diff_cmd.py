@@ -55,7 +55,10 @@ def parse_growth(text: str) -> tuple[float, bool]:
     try:
         return parse_lead_time(text).hours, False
     except InvalidValueError as exc:
-        raise UsageError(f"--max-critical-growth: {exc.message} (e.g. 10% or 2d)") from exc
+        raise UsageError(
+            f"--max-critical-growth {text!r} is neither a percentage nor a duration: write "
+            "10% or a number with a unit m, h, d or w (2d)"
+        ) from exc
 
 
 def failures(diff: OrgDiff, fail_on: list[FailOn], growth: str | None) -> list[str]:
@@ -70,6 +73,8 @@ def failures(diff: OrgDiff, fail_on: list[FailOn], growth: str | None) -> list[s
     if FailOn.new_findings in fail_on and diff.findings_new:
         reasons.append(f"new check findings: {len(diff.findings_new)}")
     if growth is not None:
+        from icmap.model import format_hours
+
         limit, relative = parse_growth(growth)
         for path in diff.critical_paths:
             if path.before_total is None or path.after_total is None:
@@ -77,7 +82,8 @@ def failures(diff: OrgDiff, fail_on: list[FailOn], growth: str | None) -> list[s
             grew = path.after_total - path.before_total
             allowed = path.before_total * limit / 100 if relative else limit
             if grew > allowed + 1e-9:
-                grown = f"grew by {grew:g} {path.unit}, more than {growth}"
+                amount = format_hours(grew) if path.unit == "hours" else f"{grew:g} hops"
+                grown = f"grew by {amount}, more than {growth}"
                 reasons.append(f"critical path to {path.customer} {grown}")
     return reasons
 

@@ -105,11 +105,18 @@ class _Resolver:
             return False
         if target.kind not in allowed:
             if side_key == "to":
-                rule = "'to' names a team or an external customer"
+                message = (
+                    f"{ref!r} is {_KIND_WORDS[target.kind]}, and outside suppliers only provide: "
+                    "nothing is handed to them in an org"
+                )
+                hint = f"if {ref!r} is really a team inside the organisation, move it to 'teams'"
             else:
-                rule = "'from' names a team or an outside supplier"
-            message = f"{ref!r} is {_KIND_WORDS[target.kind]}, but {rule}"
-            self.diagnostics.append(_problem(pos, "IC103", message))
+                message = (
+                    f"{ref!r} is {_KIND_WORDS[target.kind]}, and external customers only "
+                    "receive: they hand nothing to teams in an org"
+                )
+                hint = "what customers bring (orders, complaints) reaches the front-line team"
+            self.diagnostics.append(_problem(pos, "IC103", message, hint))
             return False
         return True
 

@@ -24,7 +24,8 @@ def _table(hits: list[Hit], what_header: str) -> list[str]:
 
 def render(result: Impact, *, down: bool, up: bool) -> str:
     out = [
-        f"# If {escape(' and '.join(result.failed))} fails",
+        f"# If {escape(' and '.join(result.failed))} "
+        f"{'fail' if len(result.failed) > 1 else 'fails'}",
         "",
         f"**{escape(result.verdict())}**",
     ]
