@@ -487,3 +487,41 @@ def test_the_library_api_is_listed_and_documented() -> None:
     report = icmap.build_report(graph)
     assert report.critical.paths[0].customer == "diners"
     assert icmap.impact(graph, ["pastry"]).downstream[0].team == "expediters"
+
+
+def test_totals_and_slack_share_one_unit_style(runner: CliRunner) -> None:
+    text = runner.invoke(app, ["report", str(EXAMPLES / "insurance-claims.yaml")]).stdout
+    assert "repairers: 14d" in text  # not 2w next to policyholders' 11d
+    northwind = runner.invoke(app, ["report", str(EXAMPLES / "northwind"), "-f", "markdown"])
+    assert not re.search(r"\| \d+(\.\d+)?w \|", northwind.stdout)
+
+
+# --- --help reads like a man page -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_has_clean_metavars(runner: CliRunner, command: str) -> None:
+    args = [command, "--help"] if command else ["--help"]
+    text = runner.invoke(app, args, env={"COLUMNS": "100"}).stdout
+    assert "<list[" not in text and "<path>" not in text and "<str>" not in text
+    # Summaries are whole: nothing cut with an ellipsis (argument lists like TEAM... aside).
+    assert "…" not in text
+    assert "..." not in text.replace("TEAM...", "").replace("[ARGS]...", "")
+
+
+def test_a_bad_choice_reads_as_a_sentence(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["check", str(EXAMPLES / "restaurant.yaml"), "--fail-on", "warnings"]
+    )
+    assert result.exit_code == 2
+    assert "Value error" not in result.stderr
+    assert (
+        "Invalid value for '--fail-on': 'warnings' is not one of error, warning, info; "
+        "did you mean 'warning'?" in result.stderr
+    )
+
+
+def test_ci_docs_install_from_the_repository() -> None:
+    text = CI_DOC.read_text(encoding="utf-8") + (ROOT / "action.yml").read_text(encoding="utf-8")
+    assert not re.search(r"pip install icmap\s*$", text, re.M)
+    assert '-o "sarif:$ICMAP_SARIF"' in text

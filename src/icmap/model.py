@@ -51,16 +51,23 @@ class Duration:
         return format_hours(self.hours)
 
 
-def format_hours(hours: float) -> str:
+def format_hours(hours: float, *, weeks: bool = True) -> str:
     """A human duration in the largest unit that keeps it readable.
+
+    Weeks are used only for whole weeks, and not at all with ``weeks=False``: totals and slack
+    shown side by side then share one unit style (``70d`` next to ``72.5d``, not ``10w``).
 
     >>> format_hours(0.25), format_hours(36), format_hours(468.24), format_hours(336)
     ('15m', '1.5d', '19.51d', '2w')
+    >>> format_hours(336, weeks=False)
+    '14d'
     """
     if not math.isfinite(hours):
         return str(hours)
     for unit, size in (("w", 168.0), ("d", 24.0), ("h", 1.0)):
-        if hours >= size and (unit != "w" or hours % size == 0):
+        if unit == "w" and (not weeks or hours % size != 0):
+            continue
+        if hours >= size:
             return f"{round(hours / size, 2):g}{unit}"
     return f"{round(hours * 60, 2):g}m"
 

@@ -78,7 +78,9 @@ def _root(
 
 
 # Summaries for `icmap --help`, whole: click would cut the docstrings' first lines short.
-app.command(short_help="Show who serves whom: a tree, or a picture (SVG, PNG, HTML, ...).")(graph)
+app.command(short_help="Show who serves whom: a tree, or a picture (SVG, PNG, HTML, Mermaid).")(
+    graph
+)
 app.command(short_help="Analyse the org: front line, critical paths, slack, chokepoints.")(report)
 app.command(short_help="Show who is hit if a team fails, and what it depends on.")(impact)
 app.command(short_help="Check an org design (for CI): exit 0 sound, 1 findings, 2 bad input.")(

@@ -82,7 +82,9 @@ def failures(diff: OrgDiff, fail_on: list[FailOn], growth: str | None) -> list[s
             grew = path.after_total - path.before_total
             allowed = path.before_total * limit / 100 if relative else limit
             if grew > allowed + 1e-9:
-                amount = format_hours(grew) if path.unit == "hours" else f"{grew:g} hops"
+                amount = (
+                    format_hours(grew, weeks=False) if path.unit == "hours" else f"{grew:g} hops"
+                )
                 grown = f"grew by {amount}, more than {growth}"
                 reasons.append(f"critical path to {path.customer} {grown}")
     return reasons

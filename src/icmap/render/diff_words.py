@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def amount(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
-    return f"{value:g} hops" if unit == "hops" else format_hours(value)
+    return f"{value:g} hops" if unit == "hops" else format_hours(value, weeks=False)
 
 
 def relation(r: Relation) -> str:

@@ -39,11 +39,11 @@ def render(result: Impact, *, down: bool, up: bool) -> str:
             longest = (
                 "reached only through a feedback hand-off"
                 if hit.longest is None
-                else f"longest {format_hours(hit.longest.total)} "
+                else f"longest {format_hours(hit.longest.total, weeks=False)} "
                 f"({escape(' → '.join(hit.longest.path))})"
             )
             out.append(
-                f"- **{escape(hit.customer)}**: fastest {format_hours(hit.fastest_hours)} "
+                f"- **{escape(hit.customer)}**: fastest {format_hours(hit.fastest_hours, weeks=False)} "
                 f"({escape(' → '.join(hit.fastest))}), {longest}"
             )
         if not result.customers:

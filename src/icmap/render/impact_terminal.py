@@ -44,14 +44,14 @@ def render(result: Impact, *, down: bool, up: bool) -> RenderableType:
         parts.append(Text("\nCustomers hit", style="bold underline"))
         for hit in result.customers:
             line = Text(f"{hit.customer}: ", style="bold")
-            line.append(f"fastest {format_hours(hit.fastest_hours)} ")
+            line.append(f"fastest {format_hours(hit.fastest_hours, weeks=False)} ")
             line.append(ARROW.join(hit.fastest), style="dim")
             parts.append(line)
             longest = Text(" " * (len(hit.customer) + 2))
             if hit.longest is None:
                 longest.append("reached only through a feedback hand-off", style="dim")
             else:
-                longest.append(f"longest {format_hours(hit.longest.total)} ")
+                longest.append(f"longest {format_hours(hit.longest.total, weeks=False)} ")
                 longest.append(ARROW.join(hit.longest.path), style="dim")
             parts.append(longest)
         if not result.customers:

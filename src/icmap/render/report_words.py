@@ -23,7 +23,7 @@ def amount(value: float, unit: Unit) -> str:
     """A total or a slack in human units: ``19.51d`` or ``4 hops``."""
     if unit == "hops":
         return f"{value:g} hop{'' if value == 1 else 's'}"
-    return format_hours(value)
+    return format_hours(value, weeks=False)
 
 
 def chain(path: tuple[str, ...] | list[str]) -> str:
