@@ -506,7 +506,7 @@ def test_help_has_clean_metavars(runner: CliRunner, command: str) -> None:
     assert "<list[" not in text and "<path>" not in text and "<str>" not in text
     # Summaries are whole: nothing cut with an ellipsis (argument lists like TEAM... aside).
     assert "…" not in text
-    assert "..." not in text.replace("TEAM...", "").replace("[ARGS]...", "")
+    assert "..." not in text.replace("{TEAM}...", "").replace("[ARGS]...", "")
 
 
 def test_a_bad_choice_reads_as_a_sentence(runner: CliRunner) -> None:

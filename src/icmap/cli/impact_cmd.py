@@ -85,7 +85,7 @@ def impact(
         typer.Argument(
             help="Team or supplier ids or names (any case); several = joint failure.",
             show_default=False,
-            metavar="TEAM...",
+            metavar="TEAM",
         ),
     ],
     org_option: OrgOption = None,

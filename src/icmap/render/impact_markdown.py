@@ -42,8 +42,9 @@ def render(result: Impact, *, down: bool, up: bool) -> str:
                 else f"longest {format_hours(hit.longest.total, weeks=False)} "
                 f"({escape(' → '.join(hit.longest.path))})"
             )
+            fastest = format_hours(hit.fastest_hours, weeks=False)
             out.append(
-                f"- **{escape(hit.customer)}**: fastest {format_hours(hit.fastest_hours, weeks=False)} "
+                f"- **{escape(hit.customer)}**: fastest {fastest} "
                 f"({escape(' → '.join(hit.fastest))}), {longest}"
             )
         if not result.customers:
