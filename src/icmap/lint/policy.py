@@ -207,15 +207,19 @@ def _close(word: str, choices: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
+def _did_you_mean_rule(rules: list[Rule], selector: str) -> str:
+    """``; did you mean 'big-chokepoint'?`` for a selector that names no rule, or nothing."""
+    close = _close(selector, [r.name for r in rules] + [r.code for r in rules])
+    return f"; did you mean {close!r}?" if close else ""
+
+
 def _select(rules: list[Rule], selectors: Iterable[str], where: str) -> set[str]:
     """Codes a command-line selector names; an unknown one is a usage error."""
     codes: set[str] = set()
     for selector in selectors:
         found = lookup(rules, str(selector))
         if not found:
-            names = [r.name for r in rules] + [r.code for r in rules]
-            close = _close(str(selector), names)
-            hint = f"; did you mean {close!r}?" if close else ""
+            hint = _did_you_mean_rule(rules, str(selector))
             raise UsageError(f"{where}: unknown rule {selector!r}{hint}")
         codes |= {r.code for r in found}
     return codes
@@ -230,19 +234,12 @@ def _config_select(rules: list[Rule], config: Config, key: str, problems: list[A
         problems.append(_problem(config, (key,), f"check.{key} must be a list of rules"))
         return set()
     codes: set[str] = set()
-    names = [r.name for r in rules] + [r.code for r in rules]
     for index, selector in enumerate(values):
         found = lookup(rules, str(selector))
         if not found:
-            close = _close(str(selector), names)
-            problems.append(
-                _problem(
-                    config,
-                    (key, str(index)),
-                    f"check.{key}: unknown rule {selector!r}"
-                    + (f"; did you mean {close!r}?" if close else ""),
-                )
-            )
+            message = f"check.{key}: unknown rule {selector!r}"
+            hint = _did_you_mean_rule(rules, str(selector))
+            problems.append(_problem(config, (key, str(index)), message + hint))
         codes |= {r.code for r in found}
     return codes
 
@@ -266,21 +263,12 @@ def _rule_settings(
     if not isinstance(block, dict):
         problems.append(_problem(config, ("rules",), "check.rules must be a mapping"))
         return
-    names = [r.name for r in rules] + [r.code for r in rules]
     for code, settings in block.items():
         keys = ("rules", str(code))
         found = lookup(rules, str(code))
         if not found:
-            close = _close(str(code), names)
-            problems.append(
-                _problem(
-                    config,
-                    keys,
-                    f"check.rules: unknown rule {code!r}"
-                    + (f"; did you mean {close!r}?" if close else ""),
-                    at_key=True,
-                )
-            )
+            message = f"check.rules: unknown rule {code!r}" + _did_you_mean_rule(rules, str(code))
+            problems.append(_problem(config, keys, message, at_key=True))
             continue
         target = by_code[min(r.code for r in found)]
         if settings in ("off", False):
