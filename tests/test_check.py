@@ -74,9 +74,7 @@ def test_text_output_groups_by_file(runner: CliRunner) -> None:
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == str(FIXTURES / "ic301-bad.yaml")
-    assert lines[1].startswith(
-        f"{FIXTURES / 'ic301-bad.yaml'}:6:3: IC301 error team 'lab' has no path"
-    )
+    assert lines[1].startswith(f"{FIXTURES / 'ic301-bad.yaml'}:6:3: error: team 'lab' has no path")
     assert lines[-1] == "check failed: 2 errors, 0 warnings, 0 infos"
 
 
@@ -92,7 +90,8 @@ def test_fail_on_warning(runner: CliRunner) -> None:
 def test_a_broken_org_is_a_finding_not_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(app, ["check", str(FIXTURES / "loader-syntax.yaml")])
     assert result.exit_code == 1
-    assert f"{FIXTURES / 'loader-syntax.yaml'}:3:12: IC002 error YAML syntax" in result.stdout
+    assert f"{FIXTURES / 'loader-syntax.yaml'}:3:12: error: YAML syntax" in result.stdout
+    assert "[IC002 yaml-syntax]" in result.stdout
 
 
 def test_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:

@@ -381,7 +381,7 @@ def test_check_findings_stay_one_line_each(
     result = runner.invoke(app, ["check", str(EXAMPLES / "northwind")])
     [finding] = [line for line in result.stdout.splitlines() if "IC304" in line]
     assert finding.endswith(
-        "brands, facilities, fulfilment, inbound, parcelnet, procurement (big-chokepoint)"
+        "brands, facilities, fulfilment, inbound, parcelnet, procurement [IC304 big-chokepoint]"
     )
 
 
@@ -394,7 +394,7 @@ def test_colour_marks_what_matters_and_words_back_it(runner: CliRunner) -> None:
     assert (
         "legal Legal [Corporate] → Contract reviews (1w, satisfaction 2.9 ⚠)  chokepoint" in plain
     )
-    assert "⚠: satisfaction below 3." in " ".join(plain.split())
+    assert "⚠: satisfaction below 3" in plain.splitlines()
     coloured = runner.invoke(
         app, ["graph", org, "--color", "always"], env={"COLUMNS": "200"}
     ).stdout
@@ -525,3 +525,144 @@ def test_ci_docs_install_from_the_repository() -> None:
     text = CI_DOC.read_text(encoding="utf-8") + (ROOT / "action.yml").read_text(encoding="utf-8")
     assert not re.search(r"pip install icmap\s*$", text, re.M)
     assert '-o "sarif:$ICMAP_SARIF"' in text
+
+
+def test_readme_excerpts_match_what_the_commands_print(org_repo: Path) -> None:
+    """Every line of the README's console excerpts appears in the command's real output."""
+    text = README.read_text(encoding="utf-8")
+    excerpts = re.findall(r"^```console\n\$ (icmap .+?)\n(.*?)^```", text, re.M | re.S)
+    assert len(excerpts) >= 2
+    env = {**os.environ, "COLUMNS": "200"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    for command, shown in excerpts:
+        done = subprocess.run(
+            command, shell=True, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        printed = done.stdout.splitlines()
+        for line in shown.splitlines():
+            if line.strip() and line.strip() != "...":
+                assert line.rstrip() in printed, f"{command}: README shows {line!r}"
+
+
+# --- second look: what a new user tripped on ------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["-f", "json", "-o", "-"], ["-o", "json:-"]])
+def test_dash_means_stdout_in_check(runner: CliRunner, tmp_path: Path, args: list[str]) -> None:
+    result = runner.invoke(app, ["check", RESTAURANT, *args])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["schema_version"] == 1
+    assert not (tmp_path / "-").exists()
+
+
+def test_the_same_file_twice_is_refused(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", RESTAURANT, "-o", "x.sarif", "-o", "x.sarif"])
+    assert result.exit_code == 2
+    assert "-o x.sarif is given twice" in result.stderr
+
+
+def test_diff_comment_says_why_it_fails(runner: CliRunner, tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", FOUR_LOOP)
+    head = write(
+        tmp_path, "head.yaml", FOUR_LOOP.replace("  d: {provides: [{what: w, to: a}]}", "  d: {}")
+    )
+    result = runner.invoke(
+        app, ["diff", str(base), str(head), "-f", "markdown", "--fail-on", "lost-path"]
+    )
+    assert result.exit_code == 1
+    assert "**⚠ This change fails the org check:**\n\n- lost their path to the customer: d\n" in (
+        result.stdout
+    )
+
+
+def test_diff_text_keeps_the_indent_of_a_wrapped_path(runner: CliRunner, tmp_path: Path) -> None:
+    chain = "\n".join(
+        f"  team-{i:02d}: {{provides: [{{what: w, to: team-{i + 1:02d}}}]}}" for i in range(12)
+    )
+    org = (
+        f"customers: {{c: {{}}}}\nteams:\n{chain}\n  team-12: {{provides: [{{what: w, to: c}}]}}\n"
+    )
+    base = write(tmp_path, "base.yaml", org)
+    head = write(tmp_path, "head.yaml", org.replace("team-00", "team-first"))
+    text = runner.invoke(app, ["diff", str(base), str(head)], env={"COLUMNS": "60"}).stdout
+    body = text.splitlines()
+    assert all(len(line) <= 60 for line in body)
+    assert all(line.startswith("  ") for line in body[body.index("Critical paths") + 1 :] if line)
+
+
+def test_config_problems_point_at_keys_and_same_rules(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(
+        tmp_path,
+        ".icmap.yaml",
+        "reprot:\n  x: 1\ncheck:\n  rules:\n    IC304: off\n    big-chokepoint: on\n",
+    )
+    result = runner.invoke(app, ["check", RESTAURANT])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert lines == [
+        ".icmap.yaml:1:1: error: unknown key 'reprot' [IC090]",
+        ".icmap.yaml:6:5: error: check.rules: 'big-chokepoint' and 'IC304' are the same rule "
+        "(IC304 big-chokepoint): configure it once [IC090]",
+    ]
+    write(tmp_path, ".icmap.yaml", "check:\n\tfail-on: warning\n")
+    tab = runner.invoke(app, ["check", RESTAURANT])
+    assert "hint: a tab: YAML indents with spaces only" in tab.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        (
+            "customers: {c: {}}\nteams:\n  a:\n    provides:\n      -what: x\n",
+            "provides of team 'a' must be a list, found a mapping",
+            "a list item needs a space after '-': write '- what: …'",
+        ),
+        (
+            "customers: {c: {}}\nteams:\n  a:\n    name: A\n  provides:\n    - {what: x, to: c}\n",
+            "'provides' sits where a team id belongs, with a list under it",
+            "is it indented one level too little?",
+        ),
+        (
+            "customers: {c: {}}\nteams:\n  a:\n    name: A\n     group: G\n",
+            "YAML syntax: mapping values are not allowed in this context",
+            "this line is indented more than the key above it",
+        ),
+    ],
+    ids=["dash-mapping", "field-at-team-level", "over-indented"],
+)
+def test_more_yaml_mistakes_get_a_hint(tmp_path: Path, text: str, message: str, hint: str) -> None:
+    from conftest import load_failure
+
+    [problem] = load_failure(write(tmp_path, "org.yaml", text))
+    assert problem.message == message
+    assert problem.hint is not None and hint in problem.hint
+
+
+def test_dir_shows_only_the_public_api() -> None:
+    import icmap
+
+    assert dir(icmap) == sorted(icmap.__all__)
+
+
+def test_help_is_at_most_100_columns_and_keeps_the_schema_line_whole(runner: CliRunner) -> None:
+    text = runner.invoke(app, ["schema", "--help"], env={"COLUMNS": "200"}).stdout
+    assert "    # yaml-language-server: $schema=org.schema.json" in text.splitlines()
+    check = runner.invoke(app, ["check", "--help"], env={"COLUMNS": "200"}).stdout
+    assert max(len(line) for line in check.splitlines()) <= 100
+
+
+def test_diff_git_says_when_the_path_is_new(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "commit", "-q", "--allow-empty", "-m", "empty")
+    write(tmp_path, "org.yaml", FOUR_LOOP)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["diff", "--git", "HEAD", "org.yaml"])
+    assert result.exit_code == 0
+    assert "icmap: note: org.yaml does not exist at HEAD: everything in it counts as added" in (
+        result.stderr
+    )

@@ -52,7 +52,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # Help is read in terminals of any width: up to 100 columns, as the plain-text outputs.
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
 
@@ -83,9 +84,7 @@ app.command(short_help="Show who serves whom: a tree, or a picture (SVG, PNG, HT
 )
 app.command(short_help="Analyse the org: front line, critical paths, slack, chokepoints.")(report)
 app.command(short_help="Show who is hit if a team fails, and what it depends on.")(impact)
-app.command(short_help="Check an org design (for CI): exit 0 sound, 1 findings, 2 bad input.")(
-    check
-)
+app.command(short_help="Check an org design in CI: exit 0 sound, 1 findings, 2 bad usage.")(check)
 app.command(short_help="Show what an org change does, for pull-request review.")(diff)
 app.command(short_help="Write a commented starter org.yaml; never overwrites one.")(init)
 app.command(short_help="Print the JSON Schema of the org format, for editors.")(schema)

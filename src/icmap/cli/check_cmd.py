@@ -69,30 +69,41 @@ def _pairs(
     names = {fmt.value: fmt for fmt in CheckFormat}
     pairs: list[tuple[CheckFormat, Path | None]] = []
     unnamed: list[Path] = []
+    stdout_named: list[CheckFormat] = []  # -o sarif:- names the format for stdout
     to_stdout = 0
+    seen: set[str] = set()
     for target in outputs:
         prefix, colon, rest = str(target).partition(":")
-        if colon and prefix in names and rest:
-            pairs.append((names[prefix], Path(rest)))
-        elif str(target) == "-":
+        named = names[prefix] if colon and prefix in names and rest else None
+        path = rest if named else str(target)
+        if path != "-" and path in seen:
+            raise UsageError(f"-o {path} is given twice: name each file once")
+        seen.add(path)
+        if path == "-":
             to_stdout += 1
+            if named:
+                stdout_named.append(named)
+        elif named:
+            pairs.append((named, Path(path)))
         elif target.suffix.lower() in EXTENSIONS:
             pairs.append((EXTENSIONS[target.suffix.lower()], target))
         else:
             unnamed.append(target)
+    if to_stdout > 1:
+        raise UsageError("-o - is given more than once: only one format can go to stdout")
     taken = {fmt for fmt, _ in pairs}
-    left = [fmt for fmt in dict.fromkeys(formats) if fmt not in taken]
+    left = [fmt for fmt in dict.fromkeys([*stdout_named, *formats]) if fmt not in taken]
     if unnamed:
-        if len(unnamed) > 1 or len(left) != 1:
+        if len(unnamed) > 1 or len(left) != 1 or to_stdout:
             raise UsageError(
                 f"cannot tell which format goes to {unnamed[0]}: end the file in .txt, .json, "
                 f".sarif or .xml (junit), or name the format: -o sarif:{unnamed[0]}"
             )
         pairs.append((left.pop(), unnamed[0]))
-    if len(left) + to_stdout > 1:
-        shown = " and ".join(f"-f {fmt.value}" for fmt in left) or "two outputs"
+    if len(left) > 1:
+        shown = " and ".join(f"-f {fmt.value}" for fmt in left)
         raise UsageError(
-            f"only one format can go to stdout, but {shown} have no -o: add -o FILE with the "
+            f"only one format can go to stdout, but {shown} have no file: add -o FILE with the "
             "format's extension for all but one, e.g. "
             "'icmap check org/ -f github -o icmap.sarif' (GitHub annotations on stdout, SARIF "
             "in icmap.sarif)"
@@ -200,7 +211,7 @@ def check(
     ] = None,
     color: ColorOption = Color.auto,
 ) -> None:
-    """Check an org design: exit 0 when sound, 1 with findings, 2 when the input is unusable.
+    """Check an org design: exit 0 when sound, 1 with findings, 2 when the usage is wrong.
 
     Runs every enabled rule (docs/rules.md) and reports findings as file:line:col with a
     stable code. A YAML or schema error in an org file is a finding too (exit 1); exit 2 is

@@ -100,10 +100,10 @@ def _render(
     if chosen is DiffFormat.markdown:
         from icmap.render import diff_markdown
 
-        return diff_markdown.render(result, base, head)
+        return diff_markdown.render(result, base, head, reasons)
     from icmap.render import diff_text
 
-    return diff_text.render(result, base, head)
+    return diff_text.render(result, base, head)  # the reasons go to stderr
 
 
 @handle_errors

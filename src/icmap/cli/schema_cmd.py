@@ -12,8 +12,11 @@ from icmap.cli.common import handle_errors
 def schema() -> None:
     """Print the JSON Schema of the org format, for editors.
 
-    Point your editor's YAML language server at the file it writes: put
-    '# yaml-language-server: $schema=org.schema.json' at the top of an org file.
+    Point your editor's YAML language server at the file it writes, with this line at the
+    top of an org file:
+
+    \b
+      # yaml-language-server: $schema=org.schema.json
 
     Examples:
 

@@ -116,13 +116,21 @@ def _positions(
             _positions(item, (*path, str(index)), found, duplicates, key_found)
 
 
+def _shown(path: Path) -> str:
+    """The config's path as the user would write it: relative to here when it is below here."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def read_config(path: Path) -> Config:
     """The ``check:`` block of a config file, every problem in its shape reported at once."""
     import yaml
 
     from icmap.diagnostics import Diagnostic
 
-    name = str(path)
+    name = _shown(path)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         text = path.read_text(encoding="utf-8")
@@ -131,10 +139,24 @@ def read_config(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from exc
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        from icmap.loader.yaml_hints import explain
+
+        mark, opened = exc.problem_mark, exc.context_mark
+        where = explain(
+            exc.problem or "invalid YAML",
+            exc.context,
+            text,
+            (mark.line + 1, mark.column + 1) if mark else (1, 1),
+            (opened.line + 1, opened.column + 1) if opened else None,
+        )
         problem = Diagnostic(
-            name, line, col, CONFIG_CODE, f"YAML syntax: {exc.problem}", rule_name=CONFIG_RULE
+            name,
+            where.line,
+            where.col,
+            CONFIG_CODE,
+            f"YAML syntax: {exc.problem}",
+            hint=where.hint,
+            rule_name=CONFIG_RULE,
         )
         raise ConfigError([problem], name) from exc
     except yaml.YAMLError as exc:
@@ -165,7 +187,7 @@ def read_config(path: Path) -> Config:
         raise ConfigError(problems, name)
     for key in data:
         if key != "check":
-            line, col = positions.get((str(key),), (1, 1))
+            line, col = key_positions.get((str(key),), (1, 1))
             hint = "icmap's settings go under 'check:'"
             problems.append(
                 Diagnostic(
@@ -263,6 +285,7 @@ def _rule_settings(
     if not isinstance(block, dict):
         problems.append(_problem(config, ("rules",), "check.rules must be a mapping"))
         return
+    configured: dict[str, str] = {}
     for code, settings in block.items():
         keys = ("rules", str(code))
         found = lookup(rules, str(code))
@@ -271,6 +294,14 @@ def _rule_settings(
             problems.append(_problem(config, keys, message, at_key=True))
             continue
         target = by_code[min(r.code for r in found)]
+        if target.code in configured:
+            message = (
+                f"check.rules: {code!r} and {configured[target.code]!r} are the same rule "
+                f"({target.code} {target.name}): configure it once"
+            )
+            problems.append(_problem(config, keys, message, at_key=True))
+            continue
+        configured[target.code] = str(code)
         if settings in ("off", False):
             enabled.discard(target.code)
             continue

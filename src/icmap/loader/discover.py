@@ -63,5 +63,5 @@ def find_org(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> Path:
     tried = ", ".join(f"./{n}" + ("/" if n == "org" else "") for n in DEFAULT_ORG_PATHS)
     raise UsageError(
         f"no org given and none found: tried --org, ${ORG_ENV_VAR}, {tried}. "
-        "Pass a path (icmap graph examples/restaurant.yaml) or create one with 'icmap init'."
+        "Name the org file or folder after the command, or create one with 'icmap init'."
     )

@@ -59,6 +59,13 @@ def load_at_revision(path: Path, revision: str) -> Org:
     if listed.returncode != 0:
         raise UsageError(f"cannot list {relative or '.'} at {revision}: {_why(listed)}")
     if not listed.stdout.strip():
+        import sys
+
+        print(
+            f"icmap: note: {relative or '.'} does not exist at {revision}: "
+            "everything in it counts as added",
+            file=sys.stderr,
+        )
         return _empty_org()
     archived = _git(["archive", "--format=tar", revision, "--", relative or "."], top)
     if archived.returncode != 0:

@@ -376,6 +376,15 @@ class FileReader:
             if not id_.strip():
                 self.problem(key_node, "IC007", f"a {kind} id must not be empty")
                 continue
+            if id_ in allowed and not isinstance(body, yaml.MappingNode):
+                self.problem(
+                    key_node,
+                    "IC003",
+                    f"'{id_}' sits where a {kind} id belongs, with {describe(body)} under it",
+                    hint=f"is it indented one level too little? '{id_}:' goes inside a {kind}, "
+                    f"two spaces deeper than the {kind}'s id",
+                )
+                continue
             raw.parties.append(party)
             if isinstance(body, yaml.ScalarNode) and body.tag == _NULL:
                 continue  # `diners:` alone: a party with every field at its default
@@ -404,6 +413,13 @@ class FileReader:
             hint = (
                 f"write a list: '{key}: [{{what: …, {'to' if key == 'provides' else 'from'}: …}}]'"
             )
+            dashed = [
+                str(k.value)
+                for k, _ in (node.value if isinstance(node, yaml.MappingNode) else [])
+                if str(k.value).startswith("-") and not str(k.value).startswith("- ")
+            ]
+            if dashed:
+                hint = f"a list item needs a space after '-': write '- {dashed[0][1:]}: …'"
             self.problem(
                 node, "IC003", f"{where} must be a list, found {describe(node)}", hint=hint
             )

@@ -48,6 +48,17 @@ def _dash(lines: list[str], line: int) -> Explained | None:
     return None
 
 
+def _indented_under_a_value(lines: list[str], line: int) -> bool:
+    """Whether ``line`` is indented deeper than the previous key, which has a value of its own."""
+    current = _line(lines, line)
+    for number in range(line - 1, 0, -1):
+        above = _line(lines, number)
+        if above.strip() and not above.lstrip().startswith("#"):
+            deeper = len(current) - len(current.lstrip()) > len(above) - len(above.lstrip())
+            return deeper and bool(re.match(r"^\s*[^\s#][^:#]*:\s+\S", above))
+    return False
+
+
 def _unclosed(lines: list[str], opened_at: tuple[int, int]) -> Explained:
     opened = _line(lines, opened_at[0])
     comment = re.search(r"\s#", opened)
@@ -87,6 +98,12 @@ def explain(
     if "mapping values are not allowed" in problem and value:
         hint = f"a value that contains ': ' must be quoted: write \"{value.group(1).strip()}\""
         return Explained(line, col, hint)
+    if "mapping values are not allowed" in problem and _indented_under_a_value(lines, line):
+        hint = (
+            "this line is indented more than the key above it, which already has a value: "
+            "line the keys up in one column"
+        )
+        return Explained(line, len(_line(lines, line)) - len(_line(lines, line).lstrip()) + 1, hint)
     if any(words in problem for words in _INDENTATION):
         return Explained(
             line,

@@ -34,14 +34,11 @@ def render(findings: list[Diagnostic], failed: bool) -> RenderableType:
                 parts.append(Text())
             current = finding.file
             parts.append(Text(finding.file, style="bold underline"))
-        # One finding, one line, never wrapped: editors and grep read file:line:col records.
-        line = Text(
-            f"{finding.file}:{finding.line}:{finding.col}: ", no_wrap=True, overflow="ignore"
-        )
-        line.append(finding.code, style="bold")
-        line.append(f" {finding.severity} ", style=_STYLE[finding.severity])
-        line.append(finding.message)
-        line.append(f" ({finding.name})", style="dim")
+        # The same record as the loader's errors and compilers': file:line:col: severity: …
+        line = Text(f"{finding.file}:{finding.line}:{finding.col}: ")
+        line.append(f"{finding.severity}:", style=_STYLE[finding.severity])
+        line.append(f" {finding.message} ")
+        line.append(f"[{finding.code} {finding.name}]", style="dim")
         parts.append(line)
         if finding.hint:
             parts.append(Text(f"  hint: {finding.hint}", style="cyan"))

@@ -112,12 +112,14 @@ def _legend(trees: list[CustomerTree], chokepoints: Collection[str] = ()) -> Tex
                     r.satisfaction is not None and r.satisfaction < LOW_SATISFACTION
                     for r in branch.handed_over
                 )
-                used.add(branch.repeat)
                 if branch.feedback:
                     used.add("feedback")
+                if not (branch.feedback and branch.repeat in ("shown", "loop")):
+                    used.add(branch.repeat)  # a feedback mark stands in for these two
     words = [text for mark, text in _LEGEND.items() if mark in used]
     words += [f"{styles.LOW_MARK}: satisfaction below {LOW_SATISFACTION:g}"] if low else []
-    return Text(". ".join(words) + ".", style=styles.DETAIL) if words else None
+    # One mark a line, so that a narrow terminal never splits a mark from its meaning.
+    return Text("\n".join(words), style=styles.DETAIL) if words else None
 
 
 def _tree(
