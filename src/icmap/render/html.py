@@ -227,8 +227,8 @@ def render(picture: Picture, layout: Layout) -> str:
 <aside><h1>{title}</h1>{notes}
 <p class="muted">Work flows left to right, toward the external customers (green, right).
 Front-line teams are blue; outside suppliers purple; orange edges are loops; dashed edges
-pass through teams left out. Drag to pan, scroll to zoom, click a team for what it provides
-and receives.</p>
+are feedback hand-offs, or pass through teams left out. Drag to pan, scroll to zoom, click a
+team for what it provides and receives.</p>
 <button id="fit" type="button">Fit to window</button>
 <div id="details"></div></aside>
 <script type="application/json" id="icmap-data">{_script_json(page_data(picture, layout))}</script>
