@@ -25,6 +25,11 @@ _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 _NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]*)?$")
 _LEAD_TIME = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)$")
+#: Control characters (C0 but tab and line breaks, DEL, C1) break terminals, DOT and XML:
+#: text holding one is refused where it is written. YAML only lets them in through escapes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: The longest lead time accepted, in hours (about 114,000 years): sums stay finite and exact.
+MAX_LEAD_TIME_HOURS = 1e9
 #: Nested merge keys (``<<: *a`` where ``a`` merges ``b``...) deeper than this are refused.
 MAX_MERGE_DEPTH = 32
 _PREVIEW = 40
@@ -121,9 +126,13 @@ def parse_lead_time(text: str) -> Duration:
     if unit not in spec.LEAD_TIME_UNITS:
         hint = f"use one of {units} (m = minutes, h = hours, d = 24 h, w = 7 d)"
         raise InvalidValueError(f"lead_time {text!r} has unknown unit {unit!r}", hint)
-    if not math.isfinite(amount):
-        raise InvalidValueError(f"lead_time {text!r} is too large")
-    return Duration.of(amount, unit)
+    duration = Duration.of(amount, unit) if math.isfinite(amount) else None
+    if duration is None or not duration.hours <= MAX_LEAD_TIME_HOURS:
+        shown = text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…"
+        raise InvalidValueError(
+            f"lead_time {shown!r} is too large", f"at most {MAX_LEAD_TIME_HOURS:g} hours"
+        )
+    return duration
 
 
 class FileReader:
@@ -191,12 +200,9 @@ class FileReader:
         items: list[tuple[str, yaml.Node, yaml.Node]] = []
         seen: dict[str, yaml.Node] = {}
         for key_node, value_node, explicit in merged:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _NULL:
-                self.problem(
-                    key_node, "IC003", f"keys in {what} must be text, found {describe(key_node)}"
-                )
+            key = self._key(key_node, what)
+            if key is None:
                 continue
-            key = str(key_node.value)
             if key in seen:
                 if explicit:
                     first = self.pos(seen[key])
@@ -221,6 +227,18 @@ class FileReader:
                         )
                     self.problem(key_node, "IC004", f"unknown key {key!r} in {what}", hint=hint)
         return items
+
+    def _key(self, key_node: yaml.Node, what: str) -> str | None:
+        """A mapping key's text, or ``None`` with a problem: tagged, not text, unprintable."""
+        if not self._check_tag(key_node):
+            return None
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _NULL:
+            self.problem(
+                key_node, "IC003", f"keys in {what} must be text, found {describe(key_node)}"
+            )
+            return None
+        key = str(key_node.value)
+        return key if self._printable(key_node, key, f"a key in {what}") else None
 
     def _merged_pairs(
         self, node: yaml.MappingNode, depth: int, merging: tuple[yaml.Node, ...]
@@ -267,12 +285,26 @@ class FileReader:
         if not value:
             self.problem(node, "IC007", f"{what} must not be empty")
             return None
+        if not self._printable(node, value, what):
+            return None
         return value
+
+    def _printable(self, node: yaml.Node, value: str, what: str) -> bool:
+        found = _CONTROL.search(value)
+        if found is None:
+            return True
+        self.problem(
+            node,
+            "IC007",
+            f"{what} holds the control character {found.group()!r}",
+            hint="org text must be printable: remove the escape (\\x.., \\e, \\0) that wrote it",
+        )
+        return False
 
     def id_list(self, node: yaml.Node, what: str) -> list[tuple[str, SourcePos]]:
         """One id or a list of ids, each with its position."""
         if isinstance(node, yaml.SequenceNode):
-            if not self._visit(node):
+            if not self._visit(node) or not self._check_tag(node):
                 return []
             if not node.value:
                 self.problem(node, "IC007", f"{what} is an empty list: name at least one id")
@@ -319,6 +351,16 @@ class FileReader:
         if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL):
             return raw
         raw.has_content = True
+        if isinstance(root, yaml.ScalarNode) and self._check_tag(root):
+            # Never quote it: a file that is not an org at all (a credentials file, a key)
+            # must not have its content copied into messages and CI reports.
+            self.problem(
+                root,
+                "IC003",
+                "the top level of an org file must be a mapping, found text: "
+                "this does not look like an org file",
+            )
+            return raw
         items = self.mapping(root, "the top level of an org file")
         if items is None:
             return raw

@@ -8,6 +8,8 @@ expanded into copies.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,12 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Files larger than this are refused before parsing: no org needs it, and it bounds memory.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Nesting deeper than this is refused before the nodes are composed. An org needs about 6
+#: levels; libyaml's composer recurses once per level on the C stack and crashes near 50,000.
+MAX_DEPTH = 100
+#: Entries in one mapping or list (teams in ``teams:``, keys of one team, ids in one ``to``).
+#: Composed nodes cost a few hundred bytes each: this keeps a file's memory bounded.
+MAX_ENTRIES = 200_000
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,8 @@ class ParsedFile:
     display: str
     root: yaml.Node | None
     diagnostics: tuple[Diagnostic, ...]
+    #: The text's length in characters (0 when it could not be read).
+    size: int = 0
 
 
 def _position_of_index(text: str, index: int) -> tuple[int, int]:
@@ -78,19 +88,58 @@ def _syntax_diagnostic(exc: yaml.YAMLError, text: str, display: str) -> Diagnost
     return Diagnostic(display, 1, 1, "IC002", f"YAML syntax: {exc}")
 
 
+def _read_regular(path: Path, display: str) -> tuple[bytes | None, Diagnostic | None]:
+    """The bytes of ``path`` if it is a regular file of at most :data:`MAX_FILE_BYTES`.
+
+    The file is opened without blocking (a FIFO would wait for a writer forever) and checked
+    with ``fstat`` on the open descriptor, so a link to ``/dev/zero`` or a device is refused
+    whatever ``stat()`` of the name says; at most one byte more than the limit is ever read.
+    """
+
+    def problem(code: str, message: str) -> tuple[None, Diagnostic]:
+        return None, Diagnostic(display, 1, 1, code, message)
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        return problem("IC001", f"cannot read: {exc.strerror or exc}")
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = _FILE_KINDS.get(stat.S_IFMT(mode), "not a regular file")
+            return problem("IC001", f"cannot read: {what}; org files must be regular files")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_FILE_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        return problem("IC001", f"cannot read: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
+    if size > MAX_FILE_BYTES:
+        return problem("IC009", f"file is over {MAX_FILE_BYTES:,} bytes, the most icmap reads")
+    return b"".join(chunks), None
+
+
+_FILE_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
 def parse_file(path: Path, display: str) -> ParsedFile:
     """Read and compose ``path``; ``display`` is how the file is named in messages."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            message = f"file is {size:,} bytes; icmap reads org files up to {MAX_FILE_BYTES:,}"
-            return ParsedFile(display, None, (Diagnostic(display, 1, 1, "IC009", message),))
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return ParsedFile(
-            display, None, (Diagnostic(display, 1, 1, "IC001", f"cannot read: {reason}"),)
-        )
+    data, problem = _read_regular(path, display)
+    if data is None:
+        assert problem is not None
+        return ParsedFile(display, None, (problem,))
     text, problem = _decode(data, display)
     if text is None:
         assert problem is not None
@@ -98,9 +147,40 @@ def parse_file(path: Path, display: str) -> ParsedFile:
     return parse_text(text, display)
 
 
+def _check_shape(text: str, display: str) -> Diagnostic | None:
+    """Nesting depth and entry counts from the event stream, before any node is composed.
+
+    libyaml's parser keeps its own stack on the heap, so reading events is safe at any depth;
+    only composing nodes recurses. Events are discarded as they come: memory stays flat.
+    """
+    counts: list[int] = []  # events seen directly inside each open collection
+    for event in yaml.parse(text, Loader=_Loader):
+        if counts and not isinstance(event, yaml.CollectionEndEvent):
+            counts[-1] += 1
+            if counts[-1] > 2 * MAX_ENTRIES:
+                message = f"more than {MAX_ENTRIES:,} entries in one mapping or list"
+                return _limit(event, display, message)
+        if isinstance(event, yaml.CollectionStartEvent):
+            counts.append(0)
+            if len(counts) > MAX_DEPTH:
+                return _limit(event, display, f"nesting deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            counts.pop()
+    return None
+
+
+def _limit(event: yaml.Event, display: str, message: str) -> Diagnostic:
+    mark = event.start_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Diagnostic(display, line, col, "IC009", message)
+
+
 def parse_text(text: str, display: str) -> ParsedFile:
     """Compose YAML ``text`` (a single document) into a node tree."""
     try:
+        too_big = _check_shape(text, display)
+        if too_big is not None:
+            return ParsedFile(display, None, (too_big,))
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         return ParsedFile(display, None, (_syntax_diagnostic(exc, text, display),))
@@ -108,4 +188,4 @@ def parse_text(text: str, display: str) -> ParsedFile:
         # Only the pure-Python parser recurses per nesting level; libyaml does not.
         message = "nesting is too deep to parse"
         return ParsedFile(display, None, (Diagnostic(display, 1, 1, "IC009", message),))
-    return ParsedFile(display, root, ())
+    return ParsedFile(display, root, (), len(text))
