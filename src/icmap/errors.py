@@ -36,3 +36,11 @@ class LoadError(IcmapError):
         self.diagnostics = tuple(sorted(set(diagnostics)))
         errors = sum(1 for d in self.diagnostics if d.severity == "error")
         super().__init__(f"{errors} error{'s' if errors != 1 else ''} in the org files")
+
+
+class OutputError(IcmapError):
+    """Writing the output failed (a full disk, a vanished terminal): the environment's fault."""
+
+
+class StdoutClosedError(OutputError):
+    """Whoever read stdout went away (``icmap report | head``): stop without a word."""

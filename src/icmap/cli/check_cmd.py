@@ -17,11 +17,13 @@ from icmap.cli.common import (
     format_from,
     handle_errors,
     load_org,
-    make_console,
+    print_renderable,
     print_text,
+    protect,
     write_output,
 )
 from icmap.errors import EXIT_FINDINGS, LoadError, UsageError
+from icmap.safe_text import for_format
 
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
@@ -170,6 +172,8 @@ def check(
     if config is not None and not config.is_file():
         raise UsageError(f"{config}: no such config file")
     config_path = config or find_config(Path())
+    if config_path:
+        protect(config_path)
     settings = read_config(config_path) if config_path else {}
     policy = build_policy(
         all_rules(),
@@ -193,9 +197,9 @@ def check(
         if fmt is CheckFormat.text and target is None:
             from icmap.render import check_text
 
-            make_console(color).print(check_text.render(findings, failed))
+            print_renderable(check_text.render(findings, failed), color)
         else:
-            data = _render(fmt, findings, policy, failed)
+            data = for_format(fmt.value, _render(fmt, findings, policy, failed))
             if target is None:
                 print_text(data)
             else:
@@ -205,7 +209,7 @@ def check(
 
             summary = check_github.step_summary(findings, check_text.summary(findings, failed))
             with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as stream:
-                stream.write(summary)
+                stream.write(for_format("markdown", summary))
     if failed:
         raise typer.Exit(EXIT_FINDINGS)
 

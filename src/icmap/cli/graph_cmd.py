@@ -159,4 +159,4 @@ def graph(
     data = _draw(chosen, _picture(internal, focus, depth, group))
     if isinstance(data, bytes) and is_stdout(output) and sys.stdout.isatty():
         raise UsageError(f"{chosen.value} is binary: write it to a file with -o")
-    emit(data, output, loaded.sources, color)
+    emit(data, output, loaded.sources, color, chosen.value)

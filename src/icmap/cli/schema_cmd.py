@@ -17,4 +17,4 @@ def schema() -> None:
     """
     from icmap.schema import org_schema
 
-    sys.stdout.write(json.dumps(org_schema(), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(org_schema(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
