@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
+import sys
 from collections.abc import Iterable
 
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 
+from icmap.errors import StdoutClosedError
 from icmap.safe_text import visible
 
 
@@ -27,6 +30,12 @@ class SafeConsole(Console):
                 if text != segment.text:
                     segment = Segment(text, segment.style)  # noqa: PLW2901 -- the safe copy
             yield segment
+
+    def on_broken_pipe(self) -> None:
+        """Rich exits 1 on a closed pipe, which ``icmap check`` means as findings: say 2."""
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise StdoutClosedError
 
 
 def to_plain_text(renderable: RenderableType) -> str:
