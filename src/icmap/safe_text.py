@@ -6,12 +6,14 @@ hide text, BEL rings, and bidi overrides (U+202E …) reverse what is shown. The
 control characters in org text, but file names and bidi controls still reach the output, so
 :mod:`icmap.cli.common` passes every output through one of these functions, chosen by format:
 
-- text, markdown, GitHub annotations, DOT and JUnit XML: :func:`visible` writes each such character
-  as visible text (``\\x1b``, ``<U+202E>``); that also keeps JUnit XML well-formed, since XML 1.0
-  forbids most C0 characters even as references;
+- text, markdown, GitHub annotations and DOT: :func:`visible` writes each such character as
+  visible text (``\\x1b``, ``<U+202E>``);
+- JUnit XML: :func:`xml_safe`, the same for control characters (XML 1.0 forbids most C0
+  characters even as references, so they must become text), bidi ones as references;
 - JSON and SARIF: :func:`json_safe` writes them as ``\\u`` escapes, so the data is unchanged
   for a JSON parser but inert on a terminal;
-- Mermaid: :func:`mermaid_safe` writes them as Mermaid entity codes.
+- Mermaid and HTML: :func:`mermaid_safe` and :func:`html_safe` write them as entity codes
+  and character references, so the drawing in the browser shows the name as written.
 """
 
 from __future__ import annotations
@@ -65,17 +67,54 @@ def mermaid_safe(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"#{ord(m.group())};", text)
 
 
+def xml_safe(text: str) -> str:
+    """XML text: control characters written visibly, bidi ones as character references.
+
+    XML 1.0 forbids most C0 characters even as references, so those become text (``\\x1b``);
+    a bidi control is a legal character, so a reference keeps the data for an XML parser.
+
+    >>> xml_safe('<a n="x\\x1b\\u202e"/>')
+    '<a n="x\\\\x1b&#x202e;"/>'
+    """
+    return _UNSAFE.sub(
+        lambda m: _show(m) if ord(m.group()) < 0x100 else f"&#x{ord(m.group()):x};", text
+    )
+
+
+#: Where the HTML page keeps its data: JSON inside a script element, where character references
+#: are not decoded.
+_HTML_DATA = '<script type="application/json" id="icmap-data">'
+
+
+def html_safe(text: str) -> str:
+    """An HTML page with control and bidi characters as character references (``&#x202e;``).
+
+    The browser shows the same text; the source holds nothing a terminal acts on. The page's
+    JSON data gets ``\\u`` escapes instead, which is what a script reads.
+
+    >>> html_safe('<p>\u202eevil</p>')
+    '<p>&#x202e;evil</p>'
+    """
+    head, marker, rest = text.partition(_HTML_DATA)
+    data, end, tail = rest.partition("</script>")
+
+    def refs(part: str) -> str:
+        return _UNSAFE.sub(lambda m: f"&#x{ord(m.group()):x};", part)
+
+    return refs(head) + marker + json_safe(data) + end + refs(tail)
+
+
 #: Output format -> how it is made safe. DOT takes the visible form inside its quoted labels.
-#: Mermaid writes them as entity codes. Not listed: HTML and images, pictures for a browser or
-#: a file viewer, whose renderers escape names for their own syntax; control characters never
-#: reach them (the loader refuses them), and a browser shows bidi text as the HTML says.
+#: Mermaid and HTML write them as entity codes or character references, which the drawing
+#: shows as written. Images (SVG, PNG, PDF) are drawn by Graphviz from the DOT.
 BY_FORMAT = {
     "text": visible,
     "markdown": visible,
     "github": visible,
-    "junit": visible,
+    "junit": xml_safe,
     "dot": visible,
     "mermaid": mermaid_safe,
+    "html": html_safe,
     "json": json_safe,
     "sarif": json_safe,
 }

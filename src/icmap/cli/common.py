@@ -284,6 +284,20 @@ def print_renderable(renderable: RenderableType, color: Color) -> None:
         make_console(color).print(renderable)
 
 
+def prepare(result: str | bytes | RenderableType, fmt: str = "text") -> str | bytes:
+    """A result as it is written to a file or a pipe: text made safe for ``fmt``.
+
+    Bytes (images) are left as they are; a rich renderable becomes plain text.
+    """
+    if isinstance(result, bytes):
+        return result
+    if isinstance(result, str):
+        return for_format(fmt, result)
+    from icmap.render.text import to_plain_text
+
+    return visible(to_plain_text(result))
+
+
 def emit(
     result: str | bytes | RenderableType,
     output: Path | None,
@@ -297,17 +311,10 @@ def emit(
     then goes to stdout or the ``-o`` file; bytes (images) go as they are; a rich renderable is
     printed through the console on stdout, or written to the file as plain text.
     """
-    if isinstance(result, str):
-        data: str | bytes = for_format(fmt, result)
-    elif isinstance(result, bytes):
-        data = result
-    elif is_stdout(output):
+    if not isinstance(result, str | bytes) and is_stdout(output):
         print_renderable(result, color)
         return
-    else:
-        from icmap.render.text import to_plain_text
-
-        data = visible(to_plain_text(result))
+    data = prepare(result, fmt)
     if is_stdout(output):
         print_text(data)
     else:
