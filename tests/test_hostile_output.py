@@ -280,3 +280,16 @@ def test_usage_errors_show_paths_safely(runner: CliRunner, tmp_path: Path) -> No
     result = runner.invoke(app, ["report", str(tmp_path / "missing\x1b[2J\u202e.yaml")])
     assert result.exit_code == 2
     assert "missing\\x1b[2J<U+202E>.yaml: no such file or directory" in result.stderr
+
+
+def test_graphviz_pictures_past_the_limit_are_refused_quickly(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from icmap.render import image
+
+    teams = "".join(f"  t{i}: {{provides: [{{what: x, to: c}}]}}\n" for i in range(image.MAX_NODES))
+    org = write(tmp_path, "org.yaml", "customers: {c: {}}\nteams:\n" + teams)
+    result = runner.invoke(app, ["graph", str(org), "-o", str(tmp_path / "org.svg")])
+    assert result.exit_code == 2
+    assert "1,001 nodes are too many for Graphviz to draw as svg (at most 1,000)" in result.stderr
+    assert not (tmp_path / "org.svg").exists()
