@@ -56,7 +56,7 @@ OutputOption = Annotated[
         "-o",
         "--output",
         help="Write to this file instead of stdout ('-' is stdout); its extension picks the "
-        "format unless -f is given.",
+        "format unless -f is given. Never one of the input files.",
         show_default=False,
     ),
 ]
