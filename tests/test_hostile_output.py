@@ -141,12 +141,22 @@ def test_output_through_a_symlink_replaces_the_file_and_keeps_the_link(
 
 @pytest.mark.parametrize(
     "command",
-    [["report", "-f", "json"], ["report"], ["graph"], ["check"], ["check", "-f", "sarif"]],
+    [
+        ["report", "{org}", "-f", "json"],
+        ["report", "{org}"],
+        ["graph", "{org}"],
+        ["check", "{org}"],
+        ["check", "{org}", "-f", "sarif"],
+        ["impact", "kitchen", "--org", "{org}"],
+        ["diff", "{org}", "{org}", "-f", "markdown"],
+        ["schema"],
+    ],
+    ids=" ".join,
 )
 def test_a_full_disk_on_stdout_is_one_line_exit_2(tmp_path: Path, command: list[str]) -> None:
     org = write(tmp_path, "org.yaml", MINIMAL)
     with Path("/dev/full").open("wb") as full:
-        done = _icmap(*command[:1], str(org), *command[1:], stdout=full.fileno())
+        done = _icmap(*[part.format(org=org) for part in command], stdout=full.fileno())
     assert done.returncode == 2
     assert done.stderr.decode() == "icmap: error: cannot write to stdout: No space left on device\n"
 
