@@ -51,7 +51,7 @@ BROKEN = "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: nobody}]}\n
         ["impact", "kitchen", "--org", "{org}", "-f", "json", "-o", "{org}"],
         ["check", "{org}", "-f", "json", "-o", "{org}"],
         ["check", "{broken}", "-f", "json", "-o", "{broken}"],
-        ["check", "{broken}", "-f", "text", "-f", "sarif", "-o", "x.txt", "-o", "{broken}"],
+        ["check", "{broken}", "-f", "text", "-f", "sarif", "-o", "{text}", "-o", "{broken}"],
         ["diff", "{org}", "{other}", "-f", "json", "-o", "{org}"],
         ["diff", "{org}", "{other}", "-f", "json", "-o", "{other}"],
         ["diff", "{folder}", "{org}", "-f", "json", "-o", "{in_folder}"],
@@ -72,6 +72,7 @@ def test_no_command_overwrites_an_input(
         "config": write(tmp_path, "icmap.yaml", "check: {}\n"),
     }
     names["folder"] = tmp_path / "folder"
+    names["text"] = tmp_path / "findings.txt"  # written first in order: must not be either
     names["hardlink"] = tmp_path / "hard.json"
     os.link(names["org"], names["hardlink"])
     names["symlink"] = tmp_path / "link.json"

@@ -20,6 +20,7 @@ from icmap.cli.common import (
     print_renderable,
     print_text,
     protect,
+    refuse_inputs,
     write_output,
 )
 from icmap.errors import EXIT_FINDINGS, LoadError, UsageError
@@ -193,6 +194,8 @@ def check(
         sources = loaded.sources
         findings = run_check(loaded, build_graph(loaded), policy)
     failed = any(policy.fails(d.severity) for d in findings)
+    # Before anything is written: no output may be an input, even the last of several.
+    refuse_inputs([target for _, target in pairs if target is not None])
     for fmt, target in pairs:
         if fmt is CheckFormat.text and target is None:
             from icmap.render import check_text

@@ -230,6 +230,16 @@ def is_stdout(output: Path | None) -> bool:
     return output is None or str(output) == "-"
 
 
+def refuse_inputs(outputs: list[Path]) -> None:
+    """Raise if any of ``outputs`` is an input of the command (see :func:`protect`)."""
+    for output in outputs:
+        with contextlib.suppress(OSError):
+            info = output.stat()
+            if (info.st_dev, info.st_ino) in _inputs:
+                message = f"{output} is an input of this command; icmap never overwrites its input"
+                raise UsageError(message)
+
+
 def write_output(output: Path, data: str | bytes, sources: tuple[str, ...] = ()) -> None:
     """Write ``data`` to ``output``, refusing to overwrite any input of the command.
 
@@ -240,12 +250,7 @@ def write_output(output: Path, data: str | bytes, sources: tuple[str, ...] = ())
 
     for source in sources:
         protect(Path(source))
-    with contextlib.suppress(OSError):
-        info = output.stat()
-        if (info.st_dev, info.st_ino) in _inputs:
-            raise UsageError(
-                f"{output} is an input of this command; icmap never overwrites its input"
-            )
+    refuse_inputs([output])
     write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
     print(f"wrote {visible(str(output))}", file=sys.stderr)
 
