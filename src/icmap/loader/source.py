@@ -16,18 +16,13 @@ from pathlib import Path
 import yaml
 
 from icmap.diagnostics import Diagnostic
+from icmap.loader.compose import LimitError, Node, compose
 
 # libyaml's C parser is several times faster; the pure-Python one gives identical nodes.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Files larger than this are refused before parsing: no org needs it, and it bounds memory.
 MAX_FILE_BYTES = 64 * 1024 * 1024
-#: Nesting deeper than this is refused before the nodes are composed. An org needs about 6
-#: levels; libyaml's composer recurses once per level on the C stack and crashes near 50,000.
-MAX_DEPTH = 100
-#: Entries in one mapping or list (teams in ``teams:``, keys of one team, ids in one ``to``).
-#: Composed nodes cost a few hundred bytes each: this keeps a file's memory bounded.
-MAX_ENTRIES = 200_000
 
 
 @dataclass(frozen=True)
@@ -35,7 +30,7 @@ class ParsedFile:
     """One file's composed root node (``None`` when it could not be parsed or is empty)."""
 
     display: str
-    root: yaml.Node | None
+    root: Node | None
     diagnostics: tuple[Diagnostic, ...]
     #: The text's length in characters (0 when it could not be read).
     size: int = 0
@@ -147,45 +142,13 @@ def parse_file(path: Path, display: str) -> ParsedFile:
     return parse_text(text, display)
 
 
-def _check_shape(text: str, display: str) -> Diagnostic | None:
-    """Nesting depth and entry counts from the event stream, before any node is composed.
-
-    libyaml's parser keeps its own stack on the heap, so reading events is safe at any depth;
-    only composing nodes recurses. Events are discarded as they come: memory stays flat.
-    """
-    counts: list[int] = []  # events seen directly inside each open collection
-    for event in yaml.parse(text, Loader=_Loader):
-        if counts and not isinstance(event, yaml.CollectionEndEvent):
-            counts[-1] += 1
-            if counts[-1] > 2 * MAX_ENTRIES:
-                message = f"more than {MAX_ENTRIES:,} entries in one mapping or list"
-                return _limit(event, display, message)
-        if isinstance(event, yaml.CollectionStartEvent):
-            counts.append(0)
-            if len(counts) > MAX_DEPTH:
-                return _limit(event, display, f"nesting deeper than {MAX_DEPTH} levels")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            counts.pop()
-    return None
-
-
-def _limit(event: yaml.Event, display: str, message: str) -> Diagnostic:
-    mark = event.start_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return Diagnostic(display, line, col, "IC009", message)
-
-
 def parse_text(text: str, display: str) -> ParsedFile:
     """Compose YAML ``text`` (a single document) into a node tree."""
     try:
-        too_big = _check_shape(text, display)
-        if too_big is not None:
-            return ParsedFile(display, None, (too_big,))
-        root = yaml.compose(text, Loader=_Loader)
+        root = compose(text, _Loader)
     except yaml.YAMLError as exc:
         return ParsedFile(display, None, (_syntax_diagnostic(exc, text, display),))
-    except RecursionError:
-        # Only the pure-Python parser recurses per nesting level; libyaml does not.
-        message = "nesting is too deep to parse"
-        return ParsedFile(display, None, (Diagnostic(display, 1, 1, "IC009", message),))
+    except LimitError as exc:
+        problem = Diagnostic(display, exc.line + 1, exc.column + 1, "IC009", exc.message)
+        return ParsedFile(display, None, (problem,))
     return ParsedFile(display, root, (), len(text))
