@@ -339,3 +339,57 @@ def test_tags_anywhere_the_format_reads_are_errors(tag: str, where: str) -> None
         assert any(d.code in ("IC002", "IC003") for d in error.diagnostics), error.diagnostics
     else:
         raise AssertionError(f"{tag} on the {where} was accepted")
+
+
+def _shape(node: object, seen: dict[int, int] | None = None) -> object:
+    """A comparable picture of a node tree: tag, position and value, aliases by first visit."""
+    import yaml
+
+    from icmap.loader import compose
+
+    seen = {} if seen is None else seen
+    if id(node) in seen:
+        return ("alias", seen[id(node)])
+    seen[id(node)] = len(seen)
+    if isinstance(node, yaml.Node):
+        line, column, value, tag = (
+            node.start_mark.line,
+            node.start_mark.column,
+            node.value,
+            node.tag,
+        )
+    else:
+        assert isinstance(node, compose.Node)
+        line, column, value, tag = node.line, node.column, node.value, node.tag
+    if isinstance(value, str):
+        return (tag, line, column, value)
+    items = [
+        (_shape(k, seen), _shape(v, seen)) if isinstance(pair, tuple) else _shape(pair, seen)
+        for pair in value
+        for k, v in [pair if isinstance(pair, tuple) else (pair, pair)]
+    ]
+    return (tag, line, column, items)
+
+
+@given(st.one_of(valid_orgs(), st.text(max_size=200)), st.data())
+def test_the_composer_builds_what_pyyaml_builds(document: str, data: st.DataObject) -> None:
+    """icmap's iterative composer gives PyYAML's tree (tags, positions, values, shared aliases)
+    wherever PyYAML succeeds, and an error wherever it fails."""
+    import yaml
+
+    from icmap.loader import compose
+
+    text = _mutate(document, data) if data.draw(st.booleans()) else document
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        expected = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        with pytest.raises(yaml.YAMLError):
+            compose.compose(text, loader)
+        return
+    except RecursionError:
+        return
+    got = compose.compose(text, loader)
+    assert (got is None) == (expected is None)
+    if expected is not None:
+        assert _shape(got) == _shape(expected)
