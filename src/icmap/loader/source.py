@@ -1,9 +1,10 @@
 """Reading one YAML file into a positioned node tree, turning every failure into a Diagnostic.
 
-icmap works on PyYAML's *composed* nodes rather than constructed Python objects: nodes keep
-their line and column, keep scalars as the literal text written (so ``no:`` stays the id
-``"no"`` instead of becoming ``False``), and aliases stay shared nodes instead of being
-expanded into copies.
+icmap works on *composed* nodes rather than constructed Python objects: nodes keep their line
+and column, keep scalars as the literal text written (so ``no:`` stays the id ``"no"`` instead
+of becoming ``False``), and aliases stay shared nodes instead of being expanded into copies.
+The nodes are built by :mod:`icmap.loader.compose` from libyaml's events, never by a recursive
+composer, and only regular files are read, never more than :data:`MAX_FILE_BYTES`.
 """
 
 from __future__ import annotations
