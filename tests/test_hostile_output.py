@@ -304,3 +304,27 @@ def test_graphviz_pictures_past_the_limit_are_refused_quickly(
     assert result.exit_code == 2
     assert "1,001 nodes are too many for Graphviz to draw as svg (at most 1,000)" in result.stderr
     assert not (tmp_path / "org.svg").exists()
+
+
+def test_json_is_never_written_with_nan_or_infinity() -> None:
+    """The loader keeps lead times finite; were one to slip through, the JSON writers refuse
+    (``allow_nan=False``) instead of writing ``Infinity``, which is not JSON."""
+    import dataclasses
+    import math
+
+    from icmap import build_graph, load_text
+    from icmap.analysis.picture import whole_org
+    from icmap.analysis.report import build_report
+    from icmap.model import Duration
+    from icmap.render import node_link, report_json
+
+    org = load_text(MINIMAL.replace("to: waiters}", "to: waiters, lead_time: 1d}"))
+    broken = tuple(
+        dataclasses.replace(r, lead_time=Duration(math.inf, "inf")) if r.lead_time else r
+        for r in org.relations
+    )
+    graph = build_graph(dataclasses.replace(org, relations=broken))
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        report_json.render(build_report(graph), graph)
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        node_link.render(whole_org(graph))

@@ -137,7 +137,7 @@ def graph(
 
     Without -f or -o: each external customer, then its front-line teams, then the teams that
     provide to them, outward. With -o FILE the format follows the extension (.svg, .png, .pdf
-    need Graphviz's dot; .dot, .mmd, .json, .html never do).
+    need Graphviz's dot and draw at most 1,000 nodes; .dot, .mmd, .json, .html never do).
 
     Example: icmap graph examples/restaurant.yaml -o restaurant.svg
     """
