@@ -218,6 +218,7 @@ COMMANDS = [
     ["graph", "{org}", "-f", "dot"],
     ["graph", "{org}", "-f", "mermaid"],
     ["graph", "{org}", "-f", "json"],
+    ["graph", "{org}", "-f", "html"],
     ["report", "{org}"],
     ["report", "{org}", "-f", "markdown"],
     ["report", "{org}", "-f", "json"],
@@ -264,6 +265,9 @@ def test_no_output_carries_a_control_or_bidi_character(tmp_path: Path, command: 
         ET.fromstring(out)
     elif fmt == "dot":
         subprocess.run(["dot", "-Tsvg"], input=done.stdout, capture_output=True, check=True)
+    elif fmt == "html":
+        data = out.split('id="icmap-data">', 1)[1].split("</script>", 1)[0]
+        assert "\u202e" in json.dumps(json.loads(data), ensure_ascii=False)  # names are kept
 
 
 def _not_json(name: str) -> None:
