@@ -332,3 +332,22 @@ def test_json_is_never_written_with_nan_or_infinity() -> None:
         report_json.render(build_report(graph), graph)
     with pytest.raises(ValueError, match="not JSON compliant"):
         node_link.render(whole_org(graph))
+
+
+def test_output_to_dev_stdout_appends_where_the_shell_appends(tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", MINIMAL)
+    log = tmp_path / "log.txt"
+    log.write_text("first line\n")
+    with log.open("ab") as stream:
+        done = _icmap("graph", str(org), "-f", "json", "-o", "/dev/stdout", stdout=stream.fileno())
+    assert done.returncode == 0, done.stderr
+    text = log.read_text()
+    assert text.startswith("first line\n{")
+    assert json.loads(text.split("\n", 1)[1])["nodes"]
+
+
+def test_output_where_no_file_can_be_made_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", MINIMAL)
+    result = runner.invoke(app, ["graph", str(org), "-f", "json", "-o", "/proc/no-such.json"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("icmap: error: cannot write /proc/no-such.json: ")

@@ -48,11 +48,36 @@ def _write_directly(path: Path, data: bytes) -> bool:
     if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISREG(mode)):
         raise UsageError(f"cannot write {path}: not a regular file, a character device or a FIFO")
     try:
-        with path.open("wb") as stream:
-            stream.write(data)
+        if named_descriptor:
+            _write_descriptor(_descriptor_number(str(path)), data)
+        else:
+            with path.open("wb") as stream:
+                stream.write(data)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return True
+
+
+def _descriptor_number(name: str) -> int:
+    if name == "/dev/stdout":
+        return 1
+    if name == "/dev/stderr":
+        return 2
+    return int(name.rsplit("/", 1)[1])
+
+
+def _write_descriptor(fd: int, data: bytes) -> None:
+    """Write to an open descriptor as it is: reopening ``/dev/stdout`` would truncate a file
+    the shell opened for appending (``>>``)."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            if stream.fileno() == fd:
+                stream.flush()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
@@ -70,7 +95,10 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     folder = path.parent if str(path.parent) else Path()
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such directory")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
         os.fchmod(handle, _existing_mode(path) or (0o666 & ~_umask()))
