@@ -6,8 +6,10 @@
 For each size it writes one org file (benchmarks/generate.py, seeded), then measures, each in a
 fresh process: the bare minimum a user's own script would need (yaml.load with libyaml's C
 loader, then a networkx DiGraph of the hand-offs), icmap's load and graph build, each analysis,
-and the real commands (check, report, impact of a front-line and of a deep team,
-graph --format dot). It prints seconds, peak memory and the ratio to the bare baseline.
+and the real commands (check, report, impact of a front-line and of a deep team, and graph in
+every picture format: dot, mermaid, json, html, and svg, png and pdf through Graphviz unless
+--no-graphviz; a step running over 10 minutes is stopped and shown as inf). It prints seconds,
+peak memory and the ratio to the bare baseline.
 """
 
 from __future__ import annotations
@@ -72,12 +74,24 @@ def _child(setup: str, timed: str, path: Path) -> tuple[float, float]:
     return float(elapsed), float(peak)
 
 
+#: A step still running after this many seconds is stopped and shown as such.
+STEP_TIMEOUT = 600.0
+
+
 def _command(args: list[str]) -> tuple[float, float]:
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "icmap", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    _, status, usage = os.wait4(process.pid, 0)
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() - started > STEP_TIMEOUT:
+            process.kill()
+            process.wait()
+            return float("inf"), float("nan")
+        time.sleep(0.05)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"icmap {' '.join(args)} failed")
@@ -110,7 +124,7 @@ def _front_and_deep(path: Path) -> tuple[str, str]:
     return str(front), str(deep)
 
 
-def benchmark(size: int, folder: Path) -> list[tuple[str, float, float]]:
+def benchmark(size: int, folder: Path, *, pictures: bool = True) -> list[tuple[str, float, float]]:
     path = folder / f"org-{size}.yaml"
     doc = org_document(size)
     write(doc, path, per_team=False)
@@ -126,8 +140,16 @@ def benchmark(size: int, folder: Path) -> list[tuple[str, float, float]]:
     for label, team in (("front-line", front), ("deepest", deep)):
         timing = _command(["impact", team, "--org", str(path), "-f", "json"])
         rows.append((f"icmap impact ({label} team, process)", *timing))
-    rows.append(("icmap graph -f dot (process)", *_command(["graph", str(path), "-f", "dot"])))
+    for fmt in ("dot", "mermaid", "json", "html"):
+        rows.append((f"icmap graph -f {fmt} (process)", *_command(["graph", str(path), "-f", fmt])))
     rows.append(("icmap graph, the tree (process)", *_command(["graph", str(path), "-f", "text"])))
+    if pictures:
+        # Graphviz lays these out: its own time, which grows faster than the org.
+        for fmt in ("svg", "png", "pdf"):
+            target = str(folder / f"picture.{fmt}")
+            rows.append(
+                (f"icmap graph -f {fmt} (process)", *_command(["graph", str(path), "-o", target]))
+            )
     return rows
 
 
@@ -136,13 +158,16 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument(
+        "--no-graphviz", action="store_true", help="skip SVG, PNG and PDF (drawn by Graphviz)"
+    )
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     with tempfile.TemporaryDirectory(prefix="icmap-bench-") as temp:
         for size in args.sizes:
-            rows = benchmark(size, Path(temp))
+            rows = benchmark(size, Path(temp), pictures=not args.no_graphviz)
             bare = rows[0][1]
             print(f"\n{size} teams")
             print(f"{'step':55} {'seconds':>9} {'peak MiB':>9} {'x bare':>7}")

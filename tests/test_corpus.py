@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,25 +55,50 @@ def _run(args: list[str], cwd: Path) -> tuple[int, str, str, float, int]:
     return process.returncode, out, err, elapsed, peak
 
 
+ORG = "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: c}]}\n"
+SECRET = "https://user:ghp_s3cretT0kenValue@github.com\n"
+
+
+def _big_name(path: Path) -> None:
+    big = "N" * 2_000_000
+    path.write_text(
+        f"customers: {{c: {{name: {big}}}}}\nteams:\n  a: {{provides: [{{what: x, to: c}}]}}\n"
+    )
+
+
+def _symlink_loop(folder: Path) -> None:
+    (folder / "sub").mkdir(parents=True)
+    (folder / "org.yaml").write_text(ORG)
+    (folder / "sub" / "again").symlink_to(folder, target_is_directory=True)
+
+
+def _link_out(folder: Path) -> None:
+    secret = folder.parent.parent / "git-credentials"
+    secret.write_text(SECRET)
+    folder.mkdir()
+    (folder / "org.yaml").write_text(ORG)
+    (folder / "creds.yaml").symlink_to(secret)
+
+
+#: Cases made at test time: too big, or a FIFO, device or link that git cannot hold.
+GENERATED: dict[str, Callable[[Path], None]] = {
+    "big-name.yaml": _big_name,
+    "symlink-loop": _symlink_loop,
+    "deep-50k.yaml": lambda path: path.write_text("x-deep: " + "[" * 50_000 + "\n"),
+    "deep-100k-closed.yaml": lambda path: path.write_text("[" * 100_000 + "]" * 100_000 + "\n"),
+    "fifo.yaml": os.mkfifo,
+    "dev-zero.yaml": lambda path: path.symlink_to("/dev/zero"),
+    "link-out": _link_out,
+}
+
+
 def _materialise(name: str, tmp_path: Path) -> Path:
     """The case's path: a copy in tmp (so writes next to it would show), or a generated one."""
-    if name == "big-name.yaml":
-        path = tmp_path / name
-        big = "N" * 2_000_000
-        path.write_text(
-            f"customers: {{c: {{name: {big}}}}}\nteams:\n  a: {{provides: [{{what: x, to: c}}]}}\n"
-        )
-        return path
-    if name == "symlink-loop":
-        folder = tmp_path / name
-        (folder / "sub").mkdir(parents=True)
-        (folder / "org.yaml").write_text(
-            "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: c}]}\n"
-        )
-        (folder / "sub" / "again").symlink_to(folder, target_is_directory=True)
-        return folder
-    source = CORPUS / "bad" / name
     target = tmp_path / name
+    if name in GENERATED:
+        GENERATED[name](target)
+        return target
+    source = CORPUS / "bad" / name
     if source.is_dir():
         shutil.copytree(source, target)
     else:
@@ -90,8 +116,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 def test_every_corpus_file_has_an_expectation() -> None:
     present = {p.name for p in (CORPUS / "bad").iterdir()}
-    generated = {"big-name.yaml", "symlink-loop"}
-    assert present | generated == set(EXPECTED)
+    assert present | set(GENERATED) == set(EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED), ids=str)
@@ -105,9 +130,12 @@ def test_corpus_case(name: str, tmp_path: Path) -> None:
     out_dir.mkdir()
     PWNED.unlink(missing_ok=True)
 
+    secret = expected.get("secret") if isinstance(expected, dict) else None
+    where = case / expected["file"] if isinstance(expected, dict) and "file" in expected else case
     code, _, err, elapsed, peak = _run(
         ["graph", str(case), "-f", "json", "-o", str(out_dir / "g.json")], work
     )
+    assert not secret or secret not in err
     assert elapsed < SECONDS, f"graph took {elapsed:.1f}s"
     assert peak < MEMORY, f"graph peaked at {peak / 2**20:.0f} MiB"
     assert "Traceback" not in err
@@ -118,13 +146,14 @@ def test_corpus_case(name: str, tmp_path: Path) -> None:
         assert isinstance(expected, dict)
         assert code == 2, err
         first = err.splitlines()[0]
-        assert first.startswith(f"{case}:{expected['at']}: error: "), first
+        assert first.startswith(f"{where}:{expected['at']}: error: "), first
         assert first.endswith(f"[{expected['code']}]"), first
         assert not (out_dir / "g.json").exists()
 
     code, out, err, elapsed, peak = _run(["check", str(case), "-f", "json"], work)
     assert elapsed < SECONDS and peak < MEMORY
     assert "Traceback" not in err
+    assert not secret or secret not in out + err
     findings = json.loads(out)["findings"]
     if expected == "valid":
         assert code in (0, 1), err
@@ -132,7 +161,7 @@ def test_corpus_case(name: str, tmp_path: Path) -> None:
         assert isinstance(expected, dict)
         assert code == 1, err
         line, col = map(int, str(expected["at"]).split(":"))
-        wanted = {"code": expected["code"], "line": line, "col": col}
+        wanted = {"code": expected["code"], "line": line, "col": col, "file": str(where)}
         assert any(wanted.items() <= f.items() for f in findings), findings
 
     assert _tree(work) == before, "icmap wrote or changed something beside its output"

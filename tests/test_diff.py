@@ -201,3 +201,26 @@ def test_broken_org_at_a_revision_names_the_revision(
     result = runner.invoke(app, ["diff", "--git", "HEAD", "org.yaml"])
     assert result.exit_code == 2
     assert result.stderr.startswith("HEAD:org.yaml:1:12: error: YAML syntax")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_git_base_keeps_files_with_two_dots_in_their_name(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.com")
+    git("config", "user.name", "T")
+    write(tmp_path, "org/teams.yaml", BASE)
+    write(
+        tmp_path, "org/more..teams.yaml", "teams:\n  oven: {provides: [{what: heat, to: bakery}]}\n"
+    )
+    git("add", ".")
+    git("commit", "-qm", "first")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["diff", "--git", "HEAD", "org", "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["added"] == {} and data["removed"] == {}, data

@@ -45,3 +45,11 @@ class ConfigError(LoadError):
         super().__init__(diagnostics)
         errors = len(self.diagnostics)
         self.args = (f"{errors} error{'s' if errors != 1 else ''} in {name}",)
+
+
+class OutputError(IcmapError):
+    """Writing the output failed (a full disk, a vanished terminal): the environment's fault."""
+
+
+class StdoutClosedError(OutputError):
+    """Whoever read stdout went away (``icmap report | head``): stop without a word."""

@@ -1,9 +1,16 @@
-"""Writing output files atomically: a reader sees the old file or the new one, never half."""
+"""Writing output files atomically: a reader sees the old file or the new one, never half.
+
+Atomic replacement is for regular files only. A character device (``/dev/null``, a terminal),
+a FIFO and ``/dev/stdout`` / ``/dev/stderr`` / ``/dev/fd/N`` are written directly, as a shell's
+``>`` would: renaming a temporary file over them would replace the device node or the link
+with a plain file. Any other kind of target (a directory, a socket, a block device) is refused.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -23,17 +30,75 @@ def _existing_mode(path: Path) -> int | None:
         return None
 
 
+#: Names that stand for an open descriptor of this process, whatever they resolve to.
+_DESCRIPTORS = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/self/fd/")
+
+
+def _write_directly(path: Path, data: bytes) -> bool:
+    """Write to a device, FIFO or descriptor name and say ``True``; ``False`` for a file."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    named_descriptor = str(path) in _DESCRIPTORS[:2] or str(path).startswith(_DESCRIPTORS[2:])
+    if stat.S_ISREG(mode) and not named_descriptor:
+        return False
+    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISREG(mode)):
+        raise UsageError(f"cannot write {path}: not a regular file, a character device or a FIFO")
+    try:
+        if named_descriptor:
+            _write_descriptor(_descriptor_number(str(path)), data)
+        else:
+            with path.open("wb") as stream:
+                stream.write(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return True
+
+
+def _descriptor_number(name: str) -> int:
+    if name == "/dev/stdout":
+        return 1
+    if name == "/dev/stderr":
+        return 2
+    return int(name.rsplit("/", 1)[1])
+
+
+def _write_descriptor(fd: int, data: bytes) -> None:
+    """Write to an open descriptor as it is: reopening ``/dev/stdout`` would truncate a file
+    the shell opened for appending (``>>``)."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            if stream.fileno() == fd:
+                stream.flush()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
 
-    With ``overwrite=False`` an existing file is an error and is left untouched.
+    With ``overwrite=False`` an existing file is an error and is left untouched. A symlink to a
+    regular file is followed: the file it names is replaced, the link stays.
     """
-    if not overwrite and path.exists():
+    if not overwrite and (path.exists() or path.is_symlink()):
         raise UsageError(f"{path} already exists; icmap will not overwrite it")
+    if _write_directly(path, data):
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path()
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such directory")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
         os.fchmod(handle, _existing_mode(path) or (0o666 & ~_umask()))

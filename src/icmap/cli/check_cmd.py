@@ -17,11 +17,14 @@ from icmap.cli.common import (
     choice,
     handle_errors,
     load_org,
-    make_console,
+    print_renderable,
     print_text,
+    protect,
+    refuse_inputs,
     write_output,
 )
 from icmap.errors import EXIT_FINDINGS, LoadError, UsageError
+from icmap.safe_text import for_format
 
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
@@ -232,6 +235,8 @@ def check(
     if config is not None and not config.is_file():
         raise UsageError(f"{config}: no such config file")
     config_path = config or find_config(Path())
+    if config_path:
+        protect(config_path)
     settings = read_config(config_path) if config_path else Config({})
     policy = build_policy(
         all_rules(),
@@ -250,13 +255,15 @@ def check(
         sources = loaded.sources
         findings = run_check(loaded, build_graph(loaded), policy)
     failed = any(policy.fails(d.severity) for d in findings)
+    # Before anything is written: no output may be an input, even the last of several.
+    refuse_inputs([target for _, target in pairs if target is not None])
     for fmt, target in pairs:
         if fmt is CheckFormat.text and target is None:
             from icmap.render import check_text
 
-            make_console(color).print(check_text.render(findings, failed), soft_wrap=True)
+            print_renderable(check_text.render(findings, failed), color, soft_wrap=True)
         else:
-            data = _render(fmt, findings, policy, failed)
+            data = for_format(fmt.value, _render(fmt, findings, policy, failed))
             if target is None:
                 print_text(data)
             else:
@@ -266,7 +273,7 @@ def check(
 
             summary = check_github.step_summary(findings, check_text.summary(findings, failed))
             with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as stream:
-                stream.write(summary)
+                stream.write(for_format("markdown", summary))
     if failed:
         raise typer.Exit(EXIT_FINDINGS)
 

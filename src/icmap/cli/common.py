@@ -6,18 +6,29 @@ The handler is the one place that maps exceptions to exit codes: 0 ok, 1 finding
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
-from icmap.errors import EXIT_INTERNAL, IcmapError, LoadError, UsageError
+from icmap.errors import (
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    IcmapError,
+    LoadError,
+    OutputError,
+    StdoutClosedError,
+    UsageError,
+)
+from icmap.safe_text import for_format, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -69,7 +80,7 @@ OutputOption = Annotated[
         "-o",
         "--output",
         help="Write to this file instead of stdout ('-' is stdout); its extension picks the "
-        "format unless -f is given.",
+        "format unless -f is given. Never one of the input files.",
         show_default=False,
         metavar="FILE",
     ),
@@ -113,15 +124,18 @@ def plain_width() -> int:
 
 
 def make_console(color: Color, *, stderr: bool = False) -> Console:
-    """A rich console honouring ``--color`` and NO_COLOR; 100 columns when not a terminal."""
-    from rich.console import Console
+    """A rich console honouring ``--color`` and NO_COLOR; 100 columns when not a terminal.
+
+    Every text it prints shows control and bidi characters visibly (:mod:`icmap.safe_text`).
+    """
+    from icmap.render.text import SafeConsole
 
     if color is Color.always:
-        console = Console(stderr=stderr, force_terminal=True, no_color=False, highlight=False)
+        console = SafeConsole(stderr=stderr, force_terminal=True, no_color=False, highlight=False)
     elif color is Color.never:
-        console = Console(stderr=stderr, no_color=True, color_system=None, highlight=False)
+        console = SafeConsole(stderr=stderr, no_color=True, color_system=None, highlight=False)
     else:
-        console = Console(stderr=stderr, highlight=False)
+        console = SafeConsole(stderr=stderr, highlight=False)
     stream = sys.stderr if stderr else sys.stdout
     if not stream.isatty():
         # Piped or redirected text is read in editors and pull requests: a fixed, readable width.
@@ -154,8 +168,44 @@ def report_load_error(error: LoadError, color: Color) -> None:
 
 
 def fail(message: str) -> None:
-    """Print ``icmap: error: message`` on stderr."""
-    print(f"icmap: error: {message}", file=sys.stderr)
+    """Print ``icmap: error: message`` on stderr (file names in it shown safely)."""
+    print(f"icmap: error: {visible(message)}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def stdout_guard() -> Iterator[None]:
+    """Writes to stdout inside this block, flushed; a failure becomes an icmap error."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError as error:
+        # Python flushes stdout again at exit: point it at /dev/null so that says nothing.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        raise StdoutClosedError from error
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            raise StdoutClosedError from error
+        raise OutputError(f"cannot write to stdout: {error.strerror or error}") from error
+
+
+#: Inputs of the running command, as (device, inode): ``-o`` may name none of them.
+_inputs: set[tuple[int, int]] = set()
+
+
+def protect(path: Path) -> None:
+    """Record ``path`` (a file, or every org file under a folder) as an input of the command.
+
+    Called before anything is loaded, so an org that fails to load is protected too.
+    """
+    from icmap.loader.discover import discover
+
+    found, outside = discover(path) if path.is_dir() else ([path], [])
+    for file in (path, *found, *outside):
+        with contextlib.suppress(OSError):
+            info = file.stat()
+            _inputs.add((info.st_dev, info.st_ino))
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -163,8 +213,20 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        _inputs.clear()
         try:
-            return command(*args, **kwargs)
+            try:
+                return command(*args, **kwargs)
+            finally:
+                with stdout_guard():
+                    pass  # flush what is buffered: a full disk shows here, not at exit
+        except StdoutClosedError:
+            raise typer.Exit(EXIT_USAGE) from None
+        except MemoryError:
+            if debug_enabled():
+                raise
+            fail("out of memory: the org is too big for the memory available")
+            raise typer.Exit(EXIT_USAGE) from None
         except LoadError as error:
             color = kwargs.get("color", Color.auto)
             report_load_error(error, color if isinstance(color, Color) else Color.auto)
@@ -196,7 +258,9 @@ def load_org(org: Path | None, org_option: Path | None) -> Org:
 
     if org is not None and org_option is not None and org != org_option:
         raise UsageError(f"two orgs given: {org} and --org {org_option}; pass one")
-    loaded = load(find_org(org or org_option, os.environ, Path()))
+    path = find_org(org or org_option, os.environ, Path())
+    protect(path)
+    loaded = load(path)
     # The model lives until the command ends: keep the garbage collector from rescanning it
     # on every collection the analyses trigger (a third of graph-building time on big orgs).
     gc.freeze()
@@ -207,14 +271,29 @@ def is_stdout(output: Path | None) -> bool:
     return output is None or str(output) == "-"
 
 
-def write_output(output: Path, data: str | bytes, sources: tuple[str, ...]) -> None:
-    """Write ``data`` to ``output`` atomically, refusing to overwrite an input org file."""
+def refuse_inputs(outputs: list[Path]) -> None:
+    """Raise if any of ``outputs`` is an input of the command (see :func:`protect`)."""
+    for output in outputs:
+        with contextlib.suppress(OSError):
+            info = output.stat()
+            if (info.st_dev, info.st_ino) in _inputs:
+                message = f"{output} is an input of this command; icmap never overwrites its input"
+                raise UsageError(message)
+
+
+def write_output(output: Path, data: str | bytes, sources: tuple[str, ...] = ()) -> None:
+    """Write ``data`` to ``output``, refusing to overwrite any input of the command.
+
+    ``sources`` adds inputs to those recorded with :func:`protect`. The file is replaced
+    atomically; a character device or FIFO is written directly (:mod:`icmap.output`).
+    """
     from icmap.output import write_atomic
 
-    if output.resolve() in {Path(source).resolve() for source in sources}:
-        raise UsageError(f"{output} is one of the org files; icmap never overwrites its input")
+    for source in sources:
+        protect(Path(source))
+    refuse_inputs([output])
     write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
-    print(f"wrote {output}", file=sys.stderr)
+    print(f"wrote {visible(str(output))}", file=sys.stderr)
 
 
 def format_from(output: Path | None, chosen: E | None, extensions: dict[str, E], default: E) -> E:
@@ -236,12 +315,36 @@ def format_from(output: Path | None, chosen: E | None, extensions: dict[str, E],
 
 def print_text(data: str | bytes) -> None:
     """Machine output (JSON, markdown) goes to stdout as plain text, never through rich."""
-    if isinstance(data, bytes):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        sys.stdout.write(data)
+    with stdout_guard():
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data)
+
+
+def print_renderable(renderable: RenderableType, color: Color, *, soft_wrap: bool = False) -> None:
+    """A rich renderable on stdout, through a console that shows control characters safely.
+
+    ``soft_wrap`` leaves long lines unwrapped (one record a line, as ``icmap check`` prints).
+    """
+    with stdout_guard():
+        make_console(color).print(renderable, soft_wrap=soft_wrap)
+
+
+def prepare(result: str | bytes | RenderableType, fmt: str = "text") -> str | bytes:
+    """A result as it is written to a file or a pipe: text made safe for ``fmt``.
+
+    Bytes (images) are left as they are; a rich renderable becomes plain text.
+    """
+    if isinstance(result, bytes):
+        return result
+    if isinstance(result, str):
+        return for_format(fmt, result)
+    from icmap.render.text import to_plain_text
+
+    return visible(to_plain_text(result, plain_width()))
 
 
 def emit(
@@ -249,28 +352,27 @@ def emit(
     output: Path | None,
     sources: tuple[str, ...],
     color: Color,
+    fmt: str = "text",
 ) -> None:
-    """Send a command's result where it was asked for.
+    """Send a command's result where it was asked for: the one way out for every output.
 
-    Text and bytes (JSON, DOT, images…) go to stdout as they are, or to the ``-o`` file; a rich
-    renderable is printed through the console on stdout, or written to the file as plain text.
+    Text passes through the step that makes ``fmt`` safe to print (:mod:`icmap.safe_text`),
+    then goes to stdout or the ``-o`` file; bytes (images) go as they are; a rich renderable is
+    printed through the console on stdout, or written to the file as plain text.
     """
-    if isinstance(result, str | bytes):
-        data: str | bytes = result
-    elif is_stdout(output):
-        console = make_console(color)
+    if not isinstance(result, str | bytes) and is_stdout(output):
         if sys.stdout.isatty():
-            console.print(result)
+            print_renderable(result, color)
             return
         from icmap.render.text import tidy
 
-        with console.capture() as captured:
+        # Piped: the console's width and colour choice, without the padding's trailing spaces.
+        console = make_console(color)
+        with stdout_guard(), console.capture() as captured:  # rich flushes stdout on the way out
             console.print(result)
-        data = tidy(captured.get())
+        data: str | bytes = tidy(captured.get())
     else:
-        from icmap.render.text import to_plain_text
-
-        data = to_plain_text(result, plain_width())
+        data = prepare(result, fmt)
     if is_stdout(output):
         print_text(data)
     else:

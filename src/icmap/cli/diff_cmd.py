@@ -18,6 +18,7 @@ from icmap.cli.common import (
     emit,
     format_from,
     handle_errors,
+    protect,
 )
 from icmap.errors import EXIT_FINDINGS, UsageError
 
@@ -189,11 +190,14 @@ def diff(
         from icmap.loader.git import load_at_revision
 
         path = find_org(base, os.environ, Path())
+        protect(path)
         before, after = load_at_revision(path, git), load(path)
         base_name, head_name = f"{git}:{path}", f"{path} (working tree)"
     else:
         if base is None or head is None:
             raise UsageError("give two orgs to compare (BASE HEAD), or --git REV")
+        protect(base)
+        protect(head)
         before, after = load(base), load(head)
         base_name, head_name = str(base), str(head)
     policy = build_policy(all_rules(), {})
@@ -205,7 +209,8 @@ def diff(
         findings=lambda org, graph: run_check(org, graph, policy),
     )
     reasons = failures(result, fail_on or [], max_critical_growth)
-    emit(_render(chosen, result, base_name, head_name, reasons), output, after.sources, color)
+    rendered = _render(chosen, result, base_name, head_name, reasons)
+    emit(rendered, output, after.sources, color, chosen.value)
     for reason in reasons:
         print(f"icmap: diff fails: {reason}", file=sys.stderr)
     if reasons:

@@ -182,8 +182,8 @@ def graph(
     Without -f or -o: each external customer, then its front-line teams, then the teams that
     provide to them, outward; each team expanded once, where it first appears. Feedback
     hand-offs are marked and not followed. --focus and --group narrow the tree or the picture.
-    With -o FILE the format follows the extension (.svg, .png, .pdf need Graphviz's dot; .dot,
-    .mmd, .json, .html never do).
+    With -o FILE the format follows the extension (.svg, .png, .pdf need Graphviz's dot and
+    draw at most 1,000 nodes; .dot, .mmd, .json, .html never do).
 
     Examples:
 
@@ -204,4 +204,4 @@ def graph(
     data = _draw(chosen, _picture(internal, focus, depth, group))
     if isinstance(data, bytes) and is_stdout(output) and sys.stdout.isatty():
         raise UsageError(f"{chosen.value} is binary: write it to a file with -o")
-    emit(data, output, loaded.sources, color)
+    emit(data, output, loaded.sources, color, chosen.value)

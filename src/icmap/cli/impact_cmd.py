@@ -141,4 +141,10 @@ def impact(
     failed = [find_party(graph, team) for team in teams]
     result = compute(graph, failed, depth=depth)
     down, up = direction is not Direction.up, direction is not Direction.down
-    emit(_render(chosen, graph, result, down=down, up=up), output, loaded.sources, color)
+    emit(
+        _render(chosen, graph, result, down=down, up=up),
+        output,
+        loaded.sources,
+        color,
+        chosen.value,
+    )

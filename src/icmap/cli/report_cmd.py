@@ -78,11 +78,11 @@ def report(
     if chosen is ReportFormat.json:
         from icmap.render import report_json
 
-        emit(report_json.render(result, internal), output, loaded.sources, color)
+        emit(report_json.render(result, internal), output, loaded.sources, color, chosen.value)
     elif chosen is ReportFormat.markdown:
         from icmap.render import report_markdown
 
-        emit(report_markdown.render(result), output, loaded.sources, color)
+        emit(report_markdown.render(result), output, loaded.sources, color, chosen.value)
     else:
         from icmap.render import report_terminal
 

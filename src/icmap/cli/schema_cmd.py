@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import sys
 
-from icmap.cli.common import handle_errors
+from icmap.cli.common import handle_errors, print_text
 
 
 @handle_errors
@@ -25,4 +24,4 @@ def schema() -> None:
     """
     from icmap.schema import org_schema
 
-    sys.stdout.write(json.dumps(org_schema(), indent=2, ensure_ascii=False) + "\n")
+    print_text(json.dumps(org_schema(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")

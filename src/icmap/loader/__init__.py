@@ -19,7 +19,7 @@ from pathlib import Path
 
 from icmap.diagnostics import Diagnostic
 from icmap.errors import LoadError, UsageError
-from icmap.loader.discover import org_files
+from icmap.loader.discover import discover
 from icmap.loader.reader import FileReader, RawFile
 from icmap.loader.resolve import resolve
 from icmap.loader.source import ParsedFile, parse_file, parse_text
@@ -69,21 +69,35 @@ def load(path: str | os.PathLike[str], *, display_base: tuple[Path, str] | None 
 def _load(root: Path, display_base: tuple[Path, str] | None) -> Org:
     if not root.exists():
         raise UsageError(f"{root}: no such file or directory")
-    files = org_files(root)
-    if not files:
+    files, outside = discover(root)
+    if not files and not outside:
         raise UsageError(f"{root}: no *.yaml or *.yml files in this directory")
     raw_files: list[RawFile] = []
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = [
+        Diagnostic(
+            _display(link, display_base),
+            1,
+            1,
+            "IC001",
+            "not read: a symbolic link to a place outside the org folder",
+            hint="icmap follows links only inside the org folder; copy the file in instead",
+        )
+        for link in outside
+    ]
     for file in files:
-        display = str(file)
-        if display_base is not None:
-            display = display_base[1] + file.relative_to(display_base[0]).as_posix()
-        parsed = parse_file(file, display)
-        size = file.stat().st_size if parsed.root is not None else 0
+        parsed = parse_file(file, _display(file, display_base))
+        size = parsed.size if parsed.root is not None else 0
         raw, found = _read(parsed, size)
+        del parsed  # the node tree: free it before the next file and the resolving
         raw_files.append(raw)
         diagnostics.extend(found)
     return _finish(raw_files, diagnostics)
+
+
+def _display(file: Path, display_base: tuple[Path, str] | None) -> str:
+    if display_base is None:
+        return str(file)
+    return display_base[1] + file.relative_to(display_base[0]).as_posix()
 
 
 def load_text(text: str, name: str = "<string>") -> Org:
@@ -100,9 +114,38 @@ _UNPARSED = frozenset({"IC001", "IC002", "IC009"})
 
 def _finish(raw_files: list[RawFile], diagnostics: list[Diagnostic]) -> Org:
     if any(d.code in _UNPARSED for d in diagnostics):
-        raise LoadError(diagnostics)
+        raise LoadError(cap_repeats(diagnostics))
     org, problems = resolve(raw_files, require_parties=not diagnostics)
     diagnostics.extend(problems)
     if diagnostics or org is None:
-        raise LoadError(diagnostics)
+        raise LoadError(cap_repeats(diagnostics))
     return org
+
+
+#: Diagnostics of one code shown per file; the rest are counted in one last diagnostic.
+MAX_REPEATS = 100
+
+
+def cap_repeats(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """At most :data:`MAX_REPEATS` diagnostics of each code in each file, then a count.
+
+    >>> from icmap.diagnostics import Diagnostic
+    >>> many = [Diagnostic("o.yaml", n, 1, "IC101", "unknown id") for n in range(1, 106)]
+    >>> capped = cap_repeats(many)
+    >>> len(capped), capped[-1].message
+    (101, '…and 5 more IC101 (dangling-reference) problems in this file')
+    """
+    groups: dict[tuple[str, str], list[Diagnostic]] = {}
+    for diagnostic in sorted(set(diagnostics)):
+        groups.setdefault((diagnostic.file, diagnostic.code), []).append(diagnostic)
+    kept: list[Diagnostic] = []
+    for group in groups.values():
+        kept.extend(group[:MAX_REPEATS])
+        if len(group) > MAX_REPEATS:
+            first = group[MAX_REPEATS]
+            more = len(group) - MAX_REPEATS
+            message = f"…and {more:,} more {first.code} ({first.name}) problems in this file"
+            kept.append(
+                Diagnostic(first.file, first.line, first.col, first.code, message, first.severity)
+            )
+    return kept

@@ -18,14 +18,23 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def org_files(root: Path) -> list[Path]:
-    """The org files under ``root`` in sorted order, skipping hidden files and folders.
+def _inside(real: str, top: str) -> bool:
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
-    Symlinked folders are followed once each, so a symlink loop cannot make this hang.
+
+def discover(root: Path) -> tuple[list[Path], list[Path]]:
+    """The org files under ``root`` in sorted order, and the links that lead out of ``root``.
+
+    Hidden files and folders are skipped. Symlinks are followed only while they stay inside
+    ``root`` (each folder once, so a symlink loop cannot make this hang); a link to a file or
+    folder outside it is returned in the second list and never read, so a link such as
+    ``org/creds.yaml -> ~/.git-credentials`` cannot leak the file it points at.
     """
     if not root.is_dir():
-        return [root]
+        return [root], []
+    top = os.path.realpath(root)
     found: list[Path] = []
+    outside: list[Path] = []
     visited: set[str] = set()
     for folder, dirs, files in os.walk(root, followlinks=True):
         real = os.path.realpath(folder)
@@ -33,13 +42,28 @@ def org_files(root: Path) -> list[Path]:
             dirs[:] = []
             continue
         visited.add(real)
-        dirs[:] = sorted(d for d in dirs if not _hidden(d))
-        found.extend(
-            Path(folder, name)
-            for name in files
-            if not _hidden(name) and name.lower().endswith(ORG_SUFFIXES)
-        )
-    return sorted(found, key=lambda p: p.relative_to(root).parts)
+        kept = []
+        for name in sorted(d for d in dirs if not _hidden(d)):
+            if _inside(os.path.realpath(Path(folder, name)), top):
+                kept.append(name)
+            else:
+                outside.append(Path(folder, name))
+        dirs[:] = kept
+        for name in files:
+            if _hidden(name) or not name.lower().endswith(ORG_SUFFIXES):
+                continue
+            path = Path(folder, name)
+            (found if _inside(os.path.realpath(path), top) else outside).append(path)
+
+    def order(path: Path) -> tuple[str, ...]:
+        return path.relative_to(root).parts
+
+    return sorted(found, key=order), sorted(outside, key=order)
+
+
+def org_files(root: Path) -> list[Path]:
+    """The org files under ``root`` (see :func:`discover`), without the links leading out."""
+    return discover(root)[0]
 
 
 def find_org(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> Path:

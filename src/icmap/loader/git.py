@@ -9,7 +9,7 @@ import io
 import subprocess
 import tarfile
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from icmap.errors import UsageError
 from icmap.model import Org
@@ -72,8 +72,13 @@ def load_at_revision(path: Path, revision: str) -> Org:
         raise UsageError(f"cannot read {relative or '.'} at {revision}: {_why(archived)}")
     with tempfile.TemporaryDirectory(prefix="icmap-git-") as temp:
         with tarfile.open(fileobj=io.BytesIO(archived.stdout)) as tar:
+            # Judged by path components: `a..b.yaml` is a file name, `../x` leaves the folder.
             members = [
-                m for m in tar.getmembers() if (m.isfile() or m.isdir()) and ".." not in m.name
+                m
+                for m in tar.getmembers()
+                if (m.isfile() or m.isdir())
+                and ".." not in PurePosixPath(m.name).parts
+                and not PurePosixPath(m.name).is_absolute()
             ]
             # The "data" filter (Python 3.11.4+) also refuses absolute paths and links outside.
             safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}

@@ -12,19 +12,25 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import yaml
-
 from icmap.diagnostics import Diagnostic
 from icmap.loader import spec
+from icmap.loader.compose import MappingNode, Node, ScalarNode, SequenceNode
 from icmap.model import Duration, Kind, Side, SourcePos
 
 _STANDARD_TAG = re.compile(
     r"^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq|merge|timestamp)$"
 )
 _NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 _NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]*)?$")
 _LEAD_TIME = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)$")
+#: Control characters (C0 but tab and line breaks, DEL, C1) break terminals, DOT and XML:
+#: text holding one is refused where it is written. YAML only lets them in through escapes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: The longest lead time accepted, in hours (about 114,000 years): sums stay finite and exact.
+MAX_LEAD_TIME_HOURS = 1e9
 #: Nested merge keys (``<<: *a`` where ``a`` merges ``b``...) deeper than this are refused.
 MAX_MERGE_DEPTH = 32
 _PREVIEW = 40
@@ -68,11 +74,11 @@ class RawFile:
     misspelt_ids: set[str] = field(default_factory=set)
 
 
-def describe(node: yaml.Node) -> str:
+def describe(node: Node) -> str:
     """How a node reads in an error message: 'a list', 'null', "the text 'abc'"."""
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, MappingNode):
         return "a mapping"
-    if isinstance(node, yaml.SequenceNode):
+    if isinstance(node, SequenceNode):
         return "a list"
     if node.tag == _NULL:
         return "null"
@@ -124,9 +130,13 @@ def parse_lead_time(text: str) -> Duration:
     if unit not in spec.LEAD_TIME_UNITS:
         hint = f"use one of {units} (m = minutes, h = hours, d = 24 h, w = 7 d)"
         raise InvalidValueError(f"lead_time {text!r} has unknown unit {unit!r}", hint)
-    if not math.isfinite(amount):
-        raise InvalidValueError(f"lead_time {text!r} is too large")
-    return Duration.of(amount, unit)
+    duration = Duration.of(amount, unit) if math.isfinite(amount) else None
+    if duration is None or not duration.hours <= MAX_LEAD_TIME_HOURS:
+        shown = text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…"
+        raise InvalidValueError(
+            f"lead_time {shown!r} is too large", f"at most {MAX_LEAD_TIME_HOURS:g} hours"
+        )
+    return duration
 
 
 class FileReader:
@@ -142,17 +152,16 @@ class FileReader:
 
     # --- positions and problems -------------------------------------------------------------
 
-    def pos(self, node: yaml.Node) -> SourcePos:
-        mark = node.start_mark
-        return SourcePos(self.display, mark.line + 1, mark.column + 1)
+    def pos(self, node: Node) -> SourcePos:
+        return SourcePos(self.display, node.line + 1, node.column + 1)
 
-    def problem(self, node: yaml.Node, code: str, message: str, hint: str | None = None) -> None:
+    def problem(self, node: Node, code: str, message: str, hint: str | None = None) -> None:
         where = self.pos(node)
         self.diagnostics.append(
             Diagnostic(where.file, where.line, where.col, code, message, hint=hint)
         )
 
-    def _visit(self, node: yaml.Node) -> bool:
+    def _visit(self, node: Node) -> bool:
         self._budget -= 1
         if self._budget >= 0:
             return True
@@ -166,7 +175,7 @@ class FileReader:
             )
         return False
 
-    def _check_tag(self, node: yaml.Node) -> bool:
+    def _check_tag(self, node: Node) -> bool:
         if node.tag.startswith("tag:yaml.org,2002:") and _STANDARD_TAG.match(node.tag):
             return True
         tag = node.tag.removeprefix("tag:yaml.org,2002:")
@@ -176,8 +185,8 @@ class FileReader:
     # --- shapes -----------------------------------------------------------------------------
 
     def mapping(
-        self, node: yaml.Node, what: str, allowed: dict[str, str] | None = None
-    ) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
+        self, node: Node, what: str, allowed: dict[str, str] | None = None
+    ) -> list[tuple[str, Node, Node]] | None:
         """The ``(key, key_node, value_node)`` pairs of a mapping, or ``None`` if it is not one.
 
         Merge keys (``<<: *anchor``) are applied; duplicate keys, non-text keys and (when
@@ -185,21 +194,18 @@ class FileReader:
         """
         if not self._visit(node) or not self._check_tag(node):
             return None
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, MappingNode):
             self.problem(node, "IC003", f"{what} must be a mapping, found {describe(node)}")
             return None
         merged = self._merged_pairs(node, depth=0, merging=(node,))
         if merged is None:
             return None
-        items: list[tuple[str, yaml.Node, yaml.Node]] = []
-        seen: dict[str, yaml.Node] = {}
+        items: list[tuple[str, Node, Node]] = []
+        seen: dict[str, Node] = {}
         for key_node, value_node, explicit in merged:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _NULL:
-                self.problem(
-                    key_node, "IC003", f"keys in {what} must be text, found {describe(key_node)}"
-                )
+            key = self._key(key_node, what)
+            if key is None:
                 continue
-            key = str(key_node.value)
             if key in seen:
                 if explicit:
                     first = self.pos(seen[key])
@@ -225,12 +231,24 @@ class FileReader:
                     self.problem(key_node, "IC004", f"unknown key {key!r} in {what}", hint=hint)
         return items
 
+    def _key(self, key_node: Node, what: str) -> str | None:
+        """A mapping key's text, or ``None`` with a problem: tagged, not text, unprintable."""
+        if not self._check_tag(key_node):
+            return None
+        if not isinstance(key_node, ScalarNode) or key_node.tag == _NULL:
+            self.problem(
+                key_node, "IC003", f"keys in {what} must be text, found {describe(key_node)}"
+            )
+            return None
+        key = str(key_node.value)
+        return key if self._printable(key_node, key, f"a key in {what}") else None
+
     def _merged_pairs(
-        self, node: yaml.MappingNode, depth: int, merging: tuple[yaml.Node, ...]
-    ) -> list[tuple[yaml.Node, yaml.Node, bool]] | None:
+        self, node: MappingNode, depth: int, merging: tuple[Node, ...]
+    ) -> list[tuple[Node, Node, bool]] | None:
         """Explicit pairs first, then pairs from ``<<`` merges that no explicit key overrides."""
-        explicit: list[tuple[yaml.Node, yaml.Node, bool]] = []
-        inherited: list[tuple[yaml.Node, yaml.Node, bool]] = []
+        explicit: list[tuple[Node, Node, bool]] = []
+        inherited: list[tuple[Node, Node, bool]] = []
         for key_node, value_node in node.value:
             if key_node.tag != _MERGE:
                 explicit.append((key_node, value_node, True))
@@ -238,13 +256,11 @@ class FileReader:
             if depth >= MAX_MERGE_DEPTH:
                 self.problem(key_node, "IC009", f"merge keys nested deeper than {MAX_MERGE_DEPTH}")
                 return None
-            sources = (
-                value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-            )
+            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
             for source in sources:
                 if not self._visit(source):
                     return None
-                if not isinstance(source, yaml.MappingNode):
+                if not isinstance(source, MappingNode):
                     self.problem(
                         source, "IC003", f"'<<' merges a mapping, found {describe(source)}"
                     )
@@ -259,23 +275,37 @@ class FileReader:
                 inherited.extend((k, v, False) for k, v, _ in pairs)
         return explicit + inherited
 
-    def text(self, node: yaml.Node, what: str) -> str | None:
+    def text(self, node: Node, what: str) -> str | None:
         """A scalar's literal text (``no`` stays ``'no'``); ``None`` and a problem otherwise."""
         if not self._visit(node) or not self._check_tag(node):
             return None
-        if not isinstance(node, yaml.ScalarNode) or node.tag == _NULL:
+        if not isinstance(node, ScalarNode) or node.tag == _NULL:
             self.problem(node, "IC003", f"{what} must be text, found {describe(node)}")
             return None
         value = str(node.value).strip()
         if not value:
             self.problem(node, "IC007", f"{what} must not be empty")
             return None
+        if not self._printable(node, value, what):
+            return None
         return value
 
-    def id_list(self, node: yaml.Node, what: str) -> list[tuple[str, SourcePos]]:
+    def _printable(self, node: Node, value: str, what: str) -> bool:
+        found = _CONTROL.search(value)
+        if found is None:
+            return True
+        self.problem(
+            node,
+            "IC007",
+            f"{what} holds the control character {found.group()!r}",
+            hint="org text must be printable: remove the escape (\\x.., \\e, \\0) that wrote it",
+        )
+        return False
+
+    def id_list(self, node: Node, what: str) -> list[tuple[str, SourcePos]]:
         """One id or a list of ids, each with its position."""
-        if isinstance(node, yaml.SequenceNode):
-            if not self._visit(node):
+        if isinstance(node, SequenceNode):
+            if not self._visit(node) or not self._check_tag(node):
                 return []
             if not node.value:
                 self.problem(node, "IC007", f"{what} is an empty list: name at least one id")
@@ -290,7 +320,7 @@ class FileReader:
 
     # --- values -----------------------------------------------------------------------------
 
-    def lead_time(self, node: yaml.Node) -> Duration | None:
+    def lead_time(self, node: Node) -> Duration | None:
         text = self.text(node, "lead_time")
         if text is None:
             return None
@@ -300,7 +330,7 @@ class FileReader:
             self.problem(node, "IC007", problem.message, problem.hint)
             return None
 
-    def satisfaction(self, node: yaml.Node) -> float | None:
+    def satisfaction(self, node: Node) -> float | None:
         text = self.text(node, "satisfaction")
         if text is None:
             return None
@@ -315,18 +345,30 @@ class FileReader:
             return None
         return score
 
-    def boolean(self, node: yaml.Node, what: str) -> bool | None:
-        """A plain ``true`` or ``false`` (any case); quoted text, null and yes/no are refused."""
+    def boolean(self, node: Node, what: str) -> bool | None:
+        """A plain ``true`` or ``false`` (any case); quoted text, null and yes/no are refused.
+
+        Only an unquoted true/false resolves to YAML's bool tag, so the tag tells them apart.
+        """
         if not self._visit(node) or not self._check_tag(node):
             return None
-        value = str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
-        plain = isinstance(node, yaml.ScalarNode) and not node.style
+        value = str(node.value).strip() if isinstance(node, ScalarNode) else ""
+        plain = isinstance(node, ScalarNode) and node.tag == _BOOL
         if plain and value.lower() in ("true", "false"):
             return value.lower() == "true"
+        quoted = (
+            isinstance(node, ScalarNode)
+            and node.tag == _STR
+            and value.lower()
+            in (
+                "true",
+                "false",
+            )
+        )
         shown = (
             describe(node)
-            if not isinstance(node, yaml.ScalarNode) or node.tag == _NULL
-            else repr(value) + (" (quoted)" if node.style else "")
+            if not isinstance(node, ScalarNode) or node.tag == _NULL
+            else repr(value) + (" (quoted)" if quoted else "")
         )
         self.problem(
             node, "IC007", f"{what} must be true or false, found {shown}", "write true or false"
@@ -335,11 +377,21 @@ class FileReader:
 
     # --- the format -------------------------------------------------------------------------
 
-    def read(self, root: yaml.Node | None) -> RawFile:
+    def read(self, root: Node | None) -> RawFile:
         raw = RawFile(self.display)
-        if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL):
+        if root is None or (isinstance(root, ScalarNode) and root.tag == _NULL):
             return raw
         raw.has_content = True
+        if isinstance(root, ScalarNode) and self._check_tag(root):
+            # Never quote it: a file that is not an org at all (a credentials file, a key)
+            # must not have its content copied into messages and CI reports.
+            self.problem(
+                root,
+                "IC003",
+                "the top level of an org file must be a mapping, found text: "
+                "this does not look like an org file",
+            )
+            return raw
         items = self.mapping(root, "the top level of an org file")
         if items is None:
             return raw
@@ -351,11 +403,11 @@ class FileReader:
                     f"allowed: {', '.join(spec.ROOT)}, or x-… for anchors"
                 )
                 self.problem(key_node, "IC004", f"unknown top-level key {key!r}", hint=hint)
-                if isinstance(value, yaml.MappingNode):
+                if isinstance(value, MappingNode):
                     # The ids of a misspelt section: references to them fail only because of
                     # the spelling, already reported here, so the resolver stays quiet on them.
                     raw.misspelt_ids |= {
-                        str(k.value) for k, _ in value.value if isinstance(k, yaml.ScalarNode)
+                        str(k.value) for k, _ in value.value if isinstance(k, ScalarNode)
                     }
             elif key == "organisation":
                 name = self.text(value, "organisation")
@@ -369,14 +421,14 @@ class FileReader:
                 self._section(value, raw, "team", spec.TEAM)
         return raw
 
-    def _section(self, node: yaml.Node, raw: RawFile, kind: Kind, allowed: dict[str, str]) -> None:
+    def _section(self, node: Node, raw: RawFile, kind: Kind, allowed: dict[str, str]) -> None:
         entries = self.mapping(node, f"'{kind}s' (id -> {kind})")
         for id_, key_node, body in entries or []:
             party = RawParty(kind, id_, self.pos(key_node))
             if not id_.strip():
                 self.problem(key_node, "IC007", f"a {kind} id must not be empty")
                 continue
-            if id_ in allowed and not isinstance(body, yaml.MappingNode):
+            if id_ in allowed and not isinstance(body, MappingNode):
                 self.problem(
                     key_node,
                     "IC003",
@@ -386,7 +438,7 @@ class FileReader:
                 )
                 continue
             raw.parties.append(party)
-            if isinstance(body, yaml.ScalarNode) and body.tag == _NULL:
+            if isinstance(body, ScalarNode) and body.tag == _NULL:
                 continue  # `diners:` alone: a party with every field at its default
             for key, _, value in self.mapping(body, f"{kind} {id_!r}", allowed) or []:
                 if key in ("provides", "receives"):
@@ -398,24 +450,24 @@ class FileReader:
                     if text is not None:
                         party.fields[key] = text
 
-    def _ignores(self, node: yaml.Node, party: RawParty) -> None:
+    def _ignores(self, node: Node, party: RawParty) -> None:
         where = f"ignore of team {party.id!r} (rule -> reason)"
         for rule, key_node, value in self.mapping(node, where) or []:
             reason = self.text(value, f"the reason for ignoring {rule}")
             if reason is not None:
                 party.ignores.append((rule, reason, self.pos(key_node)))
 
-    def _relations(self, node: yaml.Node, party: RawParty, key: str) -> None:
+    def _relations(self, node: Node, party: RawParty, key: str) -> None:
         where = f"{key} of {party.kind} {party.id!r}"
         if not self._visit(node) or not self._check_tag(node):
             return
-        if not isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, SequenceNode):
             hint = (
                 f"write a list: '{key}: [{{what: …, {'to' if key == 'provides' else 'from'}: …}}]'"
             )
             dashed = [
                 str(k.value)
-                for k, _ in (node.value if isinstance(node, yaml.MappingNode) else [])
+                for k, _ in (node.value if isinstance(node, MappingNode) else [])
                 if str(k.value).startswith("-") and not str(k.value).startswith("- ")
             ]
             if dashed:

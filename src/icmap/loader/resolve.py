@@ -28,6 +28,12 @@ _KIND_WORDS = {
 }
 
 
+#: Unknown ids per file that get a did-you-mean hint (the loader shows 100 per code and file).
+HINTED_UNKNOWN_IDS = 100
+#: Id comparisons spent on did-you-mean hints per file (about a second at most).
+HINT_COMPARISONS = 100_000
+
+
 def normalise_what(what: str) -> str:
     """The form in which two sides' ``what`` are compared: case and spacing ignored.
 
@@ -47,6 +53,8 @@ class _Resolver:
         self.misspelt_ids: set[str] = set().union(*(raw.misspelt_ids for raw in raw_files))
         self.diagnostics: list[Diagnostic] = []
         self.parties: dict[str, RawParty] = {}
+        # Hints cost a search of every id: only the diagnostics that will be shown get one.
+        self._unknown_per_file: dict[str, int] = defaultdict(int)
 
     def collect_parties(self) -> None:
         for raw in self.raw_files:
@@ -97,10 +105,13 @@ class _Resolver:
         if target is None and ref in self.misspelt_ids:
             return False  # declared under a misspelt section, which is reported already
         if target is None:
+            self._unknown_per_file[pos.file] += 1
+            # difflib compares with every id: bound the comparisons, not only the count.
+            budget = min(HINTED_UNKNOWN_IDS, HINT_COMPARISONS // max(1, len(self.parties)))
+            shown = self._unknown_per_file[pos.file] <= budget
+            hint = self._hint_for_unknown(ref) if shown else None
             self.diagnostics.append(
-                _problem(
-                    pos, "IC101", f"unknown id {ref!r} in '{side_key}'", self._hint_for_unknown(ref)
-                )
+                _problem(pos, "IC101", f"unknown id {ref!r} in '{side_key}'", hint)
             )
             return False
         if target.kind not in allowed:

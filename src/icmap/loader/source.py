@@ -1,19 +1,23 @@
 """Reading one YAML file into a positioned node tree, turning every failure into a Diagnostic.
 
-icmap works on PyYAML's *composed* nodes rather than constructed Python objects: nodes keep
-their line and column, keep scalars as the literal text written (so ``no:`` stays the id
-``"no"`` instead of becoming ``False``), and aliases stay shared nodes instead of being
-expanded into copies.
+icmap works on *composed* nodes rather than constructed Python objects: nodes keep their line
+and column, keep scalars as the literal text written (so ``no:`` stays the id ``"no"`` instead
+of becoming ``False``), and aliases stay shared nodes instead of being expanded into copies.
+The nodes are built by :mod:`icmap.loader.compose` from libyaml's events, never by a recursive
+composer, and only regular files are read, never more than :data:`MAX_FILE_BYTES`.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from icmap.diagnostics import Diagnostic
+from icmap.loader.compose import LimitError, Node, compose
 
 # libyaml's C parser is several times faster; the pure-Python one gives identical nodes.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -27,8 +31,10 @@ class ParsedFile:
     """One file's composed root node (``None`` when it could not be parsed or is empty)."""
 
     display: str
-    root: yaml.Node | None
+    root: Node | None
     diagnostics: tuple[Diagnostic, ...]
+    #: The text's length in characters (0 when it could not be read).
+    size: int = 0
 
 
 def _position_of_index(text: str, index: int) -> tuple[int, int]:
@@ -90,19 +96,58 @@ def _syntax_diagnostic(exc: yaml.YAMLError, text: str, display: str) -> Diagnost
     return Diagnostic(display, 1, 1, "IC002", f"YAML syntax: {exc}")
 
 
+def _read_regular(path: Path, display: str) -> tuple[bytes | None, Diagnostic | None]:
+    """The bytes of ``path`` if it is a regular file of at most :data:`MAX_FILE_BYTES`.
+
+    The file is opened without blocking (a FIFO would wait for a writer forever) and checked
+    with ``fstat`` on the open descriptor, so a link to ``/dev/zero`` or a device is refused
+    whatever ``stat()`` of the name says; at most one byte more than the limit is ever read.
+    """
+
+    def problem(code: str, message: str) -> tuple[None, Diagnostic]:
+        return None, Diagnostic(display, 1, 1, code, message)
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        return problem("IC001", f"cannot read: {exc.strerror or exc}")
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = _FILE_KINDS.get(stat.S_IFMT(mode), "not a regular file")
+            return problem("IC001", f"cannot read: {what}; org files must be regular files")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_FILE_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        return problem("IC001", f"cannot read: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
+    if size > MAX_FILE_BYTES:
+        return problem("IC009", f"file is over {MAX_FILE_BYTES:,} bytes, the most icmap reads")
+    return b"".join(chunks), None
+
+
+_FILE_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
 def parse_file(path: Path, display: str) -> ParsedFile:
     """Read and compose ``path``; ``display`` is how the file is named in messages."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            message = f"file is {size:,} bytes; icmap reads org files up to {MAX_FILE_BYTES:,}"
-            return ParsedFile(display, None, (Diagnostic(display, 1, 1, "IC009", message),))
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return ParsedFile(
-            display, None, (Diagnostic(display, 1, 1, "IC001", f"cannot read: {reason}"),)
-        )
+    data, problem = _read_regular(path, display)
+    if data is None:
+        assert problem is not None
+        return ParsedFile(display, None, (problem,))
     text, problem = _decode(data, display)
     if text is None:
         assert problem is not None
@@ -113,11 +158,10 @@ def parse_file(path: Path, display: str) -> ParsedFile:
 def parse_text(text: str, display: str) -> ParsedFile:
     """Compose YAML ``text`` (a single document) into a node tree."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = compose(text, _Loader)
     except yaml.YAMLError as exc:
         return ParsedFile(display, None, (_syntax_diagnostic(exc, text, display),))
-    except RecursionError:
-        # Only the pure-Python parser recurses per nesting level; libyaml does not.
-        message = "nesting is too deep to parse"
-        return ParsedFile(display, None, (Diagnostic(display, 1, 1, "IC009", message),))
-    return ParsedFile(display, root, ())
+    except LimitError as exc:
+        problem = Diagnostic(display, exc.line + 1, exc.column + 1, "IC009", exc.message)
+        return ParsedFile(display, None, (problem,))
+    return ParsedFile(display, root, (), len(text))

@@ -32,4 +32,4 @@ def render(findings: list[Diagnostic], failed: bool) -> str:
             for d in findings
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

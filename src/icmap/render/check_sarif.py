@@ -90,4 +90,4 @@ def render(findings: list[Diagnostic], rules: list[Rule], root: Path | None = No
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

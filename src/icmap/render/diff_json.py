@@ -75,4 +75,9 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
 
 
 def render(diff: OrgDiff, base: str, head: str, failed: list[str]) -> str:
-    return json.dumps(diff_data(diff, base, head, failed), indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            diff_data(diff, base, head, failed), indent=2, ensure_ascii=False, allow_nan=False
+        )
+        + "\n"
+    )

@@ -104,20 +104,14 @@ def _relation_text(edge: PictureEdge, other: str, arrow: str) -> list[str]:
 
 def page_data(picture: Picture, layout: Layout) -> dict[str, Any]:
     """What the script shows when a node is clicked."""
+    provided: dict[str, list[str]] = {node.id: [] for node in picture.nodes}
+    received: dict[str, list[str]] = {node.id: [] for node in picture.nodes}
+    for e in picture.edges:  # one pass over the edges, not one per node
+        provided[e.provider].extend(_relation_text(e, e.receiver, "→"))
+        received[e.receiver].extend(_relation_text(e, e.provider, "←"))
     nodes = []
     for node in picture.nodes:
-        provides = [
-            t
-            for e in picture.edges
-            if e.provider == node.id
-            for t in _relation_text(e, e.receiver, "→")
-        ]
-        receives = [
-            t
-            for e in picture.edges
-            if e.receiver == node.id
-            for t in _relation_text(e, e.provider, "←")
-        ]
+        provides, receives = provided[node.id], received[node.id]
         nodes.append(
             {
                 "id": node.id,
@@ -134,7 +128,7 @@ def page_data(picture: Picture, layout: Layout) -> dict[str, Any]:
 
 
 def _script_json(data: dict[str, Any]) -> str:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -52,4 +52,9 @@ def impact_data(result: Impact, *, down: bool, up: bool) -> dict[str, Any]:
 
 
 def render(result: Impact, *, down: bool, up: bool) -> str:
-    return json.dumps(impact_data(result, down=down, up=up), indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            impact_data(result, down=down, up=up), indent=2, ensure_ascii=False, allow_nan=False
+        )
+        + "\n"
+    )

@@ -61,4 +61,4 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
 
 
 def render(picture: Picture) -> str:
-    return json.dumps(node_link_data(picture), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(node_link_data(picture), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -83,4 +83,6 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
 
 def render(report: Report, graph: OrgGraph) -> str:
     """The JSON text, indented, with a final newline."""
-    return json.dumps(report_data(report, graph), indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(report_data(report, graph), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    )

@@ -3,8 +3,40 @@
 from __future__ import annotations
 
 import io
+import os
+import sys
+from collections.abc import Iterable
 
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
+
+from icmap.errors import StdoutClosedError
+from icmap.safe_text import visible
+
+
+class SafeConsole(Console):
+    """A console whose text segments show control and bidi characters visibly.
+
+    Styles become escape sequences only after this, so colour still works; the text itself can
+    never carry one to the terminal.
+    """
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control is None:
+                text = visible(segment.text)
+                if text != segment.text:
+                    segment = Segment(text, segment.style)  # noqa: PLW2901 -- the safe copy
+            yield segment
+
+    def on_broken_pipe(self) -> None:
+        """Rich exits 1 on a closed pipe, which ``icmap check`` means as findings: say 2."""
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise StdoutClosedError
+
 
 #: Width of plain text written to a file or a pipe (unless COLUMNS says otherwise).
 PLAIN_WIDTH = 100
@@ -21,6 +53,8 @@ def to_plain_text(
     """Render without styles, wrapped at ``width`` columns (not at all with ``soft_wrap``),
     with no trailing spaces."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, no_color=True, color_system=None, highlight=False)
+    console = SafeConsole(
+        file=buffer, width=width, no_color=True, color_system=None, highlight=False
+    )
     console.print(renderable, soft_wrap=soft_wrap)
     return tidy(buffer.getvalue())
