@@ -81,7 +81,7 @@ class LoopCrossing:
     """A customer's critical path runs round a loop of delivery hand-offs."""
 
     customer: str
-    #: The loop's shortest cycle through the first candidate hand-off.
+    #: The loop's shortest cycle through the first (likeliest) candidate hand-off.
     cycle: tuple[str, ...]
     #: Every team of the loop group (delivery hand-offs only), sorted.
     loop: tuple[str, ...]
@@ -140,7 +140,7 @@ def loop_crossings(graph: OrgGraph, critical: CriticalPaths, reach: Reach) -> li
             if inside:
                 by_group.setdefault(group_of[u], []).append((u, v))
             if inside and u in hops and v in hops and hops[v] >= hops[u]:
-                found_relations = tuple(relations(graph, u, v))
+                found_relations = tuple(relations(delivery, u, v))  # feedback ones aside
                 named = any(sounds_like_feedback(r.what) for r in found_relations)
                 turned_back = moved_toward and closest is not None and closest <= hops[u]
                 if turned_back or named:
@@ -151,12 +151,12 @@ def loop_crossings(graph: OrgGraph, critical: CriticalPaths, reach: Reach) -> li
                 closest = hops[u] if closest is None else min(closest, hops[u])
                 moved_toward = moved_toward or (v in hops and hops[v] < hops[u])
         for index, candidates in turning.items():
-            first = candidates[0]
-            around = cycle_via(delivery, first.provider, first.receiver, groups[index])
             ranked = sorted(
                 candidates,
                 key=lambda c: (not c.named_like_feedback, c.receiver_hops <= c.provider_hops),
             )
+            first = ranked[0]  # the loop is named by the cycle through the likeliest candidate
+            around = cycle_via(delivery, first.provider, first.receiver, groups[index])
             found.append(
                 LoopCrossing(
                     path.customer,
