@@ -193,3 +193,50 @@ def test_directory_symlink_loop_does_not_hang(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "loop").symlink_to(tmp_path, target_is_directory=True)
     assert len(load(tmp_path).teams) == 2
+
+
+def test_team_topologies_fields_are_read_in_any_spelling() -> None:
+    from datetime import date
+
+    from icmap.loader import load_text
+
+    org = load_text(
+        "customers: {c: {}}\n"
+        "teams:\n"
+        "  a:\n"
+        "    type: Stream Aligned Team\n"
+        "    provides: [{what: w, to: c}]\n"
+        "    receives:\n"
+        "      - {what: Runtime, from: p, mode: XaaS, state: Blocking}\n"
+        "      - {what: Pairing, from: p, mode: Collaboration, since: 2026-01-05, until: 2026-03-31}\n"
+        "  p: {type: platform, provides: [{what: Runtime, to: a, mode: collaboration}]}\n"
+    )
+    assert org.teams["a"].type == "stream-aligned"
+    runtime = next(r for r in org.relations if r.what == "Runtime")
+    assert (runtime.mode, runtime.state) == ("x-as-a-service", "blocking")  # the receiver's
+    pairing = next(r for r in org.relations if r.what == "Pairing")
+    assert (pairing.since, pairing.until) == (date(2026, 1, 5), date(2026, 3, 31))
+
+
+def test_team_topologies_values_are_checked() -> None:
+    import pytest
+
+    from icmap.errors import LoadError
+    from icmap.loader import load_text
+
+    with pytest.raises(LoadError) as caught:
+        load_text(
+            "customers: {c: {}}\nteams:\n"
+            "  a: {type: stream alined, provides: [{what: w, to: c, mode: sometimes, "
+            "state: Blocked, since: 2026-05-01, until: 2026-04-01}]}\n"
+        )
+    problems = {d.message: d.hint for d in caught.value.diagnostics}
+    assert (
+        problems[
+            "type 'stream alined' is not one of stream-aligned, platform, enabling, complicated-subsystem"
+        ]
+        == "did you mean 'stream-aligned'?"
+    )
+    assert "state 'Blocked' is not one of ok, slowing, blocking" in problems
+    assert "mode 'sometimes' is not one of x-as-a-service, collaboration, facilitating" in problems
+    assert "until 2026-04-01 is before since 2026-05-01" in problems

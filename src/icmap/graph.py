@@ -1,7 +1,8 @@
 """The internal-customer graph: the one place that builds the networkx graph from an Org.
 
 Nodes are ids, with the attributes ``kind`` (``team``, ``customer`` or ``supplier``), ``name``
-(display name), ``group``, ``lead`` and ``description``. An edge ``provider -> receiver``
+(display name), ``group``, ``lead``, ``description`` and ``type`` (the Team Topologies team
+type, or ``None``). An edge ``provider -> receiver``
 exists when the provider hands anything to the receiver; its ``relations`` attribute lists
 those :class:`~icmap.model.Relation` objects (what, lead time, satisfaction, declaring sides,
 source positions), ``lead_time_hours`` is the longest of their lead times (``None`` when
@@ -55,6 +56,7 @@ def build_graph(org: Org) -> OrgGraph:
             group=getattr(party, "group", None),
             lead=getattr(party, "lead", None),
             description=party.description,
+            type=getattr(party, "type", None),
         )
     for relation in org.relations:
         if graph.has_edge(relation.provider, relation.receiver):

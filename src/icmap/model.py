@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 Kind = Literal["team", "customer", "supplier"]
@@ -108,6 +109,8 @@ class Team(Party):
     group: str | None = None
     lead: str | None = None
     ignore: tuple[Suppression, ...] = ()
+    #: Team Topologies team type: stream-aligned, platform, enabling or complicated-subsystem.
+    type: str | None = None
     kind: Kind = field(default="team", init=False)
 
 
@@ -131,6 +134,11 @@ class Declaration:
     satisfaction: float | None = None
     #: ``feedback:`` as this side wrote it; ``None`` when it did not say.
     feedback: bool | None = None
+    #: Team Topologies interaction mode, its dates, and the dependency's state, as written.
+    mode: str | None = None
+    since: date | None = None
+    until: date | None = None
+    state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,13 @@ class Relation:
     lead_time: Duration | None = None
     satisfaction: float | None = None
     feedback: bool = False
+    #: Interaction mode (x-as-a-service, collaboration, facilitating), when it started and
+    #: when it is expected to end, and the dependency's state (ok, slowing, blocking): the
+    #: receiver's where both sides say, as for lead times.
+    mode: str | None = None
+    since: date | None = None
+    until: date | None = None
+    state: str | None = None
 
     @property
     def declared_by(self) -> frozenset[Side]:

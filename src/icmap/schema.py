@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from icmap.loader import spec
+from icmap.topologies import MODES, STATES, TEAM_TYPES
 
 SCHEMA_ID = "urn:icmap:schema:org:1"
 
@@ -27,6 +28,10 @@ def _relation(fields: dict[str, str], target: str, target_words: str) -> dict[st
         "lead_time": {"$ref": "#/$defs/lead_time"},
         "satisfaction": {"$ref": "#/$defs/satisfaction"},
         "feedback": {"type": "boolean", "description": fields["feedback"]},
+        "mode": {"type": "string", "description": fields["mode"], "examples": list(MODES)},
+        "since": {"type": "string", "format": "date", "description": fields["since"]},
+        "until": {"type": "string", "format": "date", "description": fields["until"]},
+        "state": {"type": "string", "description": fields["state"], "examples": list(STATES)},
     }
     return {
         "type": "object",
@@ -57,6 +62,12 @@ def _party(fields: dict[str, str], kind: str) -> dict[str, Any]:
                 "type": "array",
                 "description": description,
                 "items": {"$ref": "#/$defs/receives"},
+            }
+        elif key == "type":
+            properties[key] = {
+                "type": "string",
+                "description": description,
+                "examples": list(TEAM_TYPES),
             }
         else:
             properties[key] = {"type": "string", "description": description}

@@ -11,11 +11,13 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from icmap.diagnostics import Diagnostic
 from icmap.loader import spec
 from icmap.loader.compose import MappingNode, Node, ScalarNode, SequenceNode
 from icmap.model import Duration, Kind, Side, SourcePos
+from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
 
 _STANDARD_TAG = re.compile(
     r"^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq|merge|timestamp)$"
@@ -48,6 +50,10 @@ class RawRelation:
     lead_time: Duration | None = None
     satisfaction: float | None = None
     feedback: bool | None = None
+    mode: str | None = None
+    since: date | None = None
+    until: date | None = None
+    state: str | None = None
 
 
 @dataclass
@@ -375,6 +381,33 @@ class FileReader:
         )
         return None
 
+    def word(self, node: Node, what: str, allowed: tuple[str, ...]) -> str | None:
+        """One of ``allowed`` however it is spelt (``XaaS``, ``Stream Aligned``), or a problem."""
+        text = self.text(node, what)
+        if text is None:
+            return None
+        found = normalise(text, allowed)
+        if found is None:
+            hint = did_you_mean(text.lower(), list(allowed)) or f"one of {', '.join(allowed)}"
+            self.problem(node, "IC007", f"{what} {text!r} is not one of {', '.join(allowed)}", hint)
+        return found
+
+    def date(self, node: Node, what: str) -> date | None:
+        """A calendar date written ``YYYY-MM-DD``."""
+        text = self.text(node, what)
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.problem(
+                node,
+                "IC007",
+                f"{what} {text!r} is not a date",
+                "write it as YYYY-MM-DD: 2026-03-31",
+            )
+            return None
+
     # --- the format -------------------------------------------------------------------------
 
     def read(self, root: Node | None) -> RawFile:
@@ -445,6 +478,10 @@ class FileReader:
                     self._relations(value, party, key)
                 elif key == "ignore":
                     self._ignores(value, party)
+                elif key == "type":
+                    word = self.word(value, "type", TEAM_TYPES)
+                    if word is not None:
+                        party.fields[key] = word
                 elif key in allowed:
                     text = self.text(value, f"{key} of {kind} {id_!r}")
                     if text is not None:
@@ -456,6 +493,29 @@ class FileReader:
             reason = self.text(value, f"the reason for ignoring {rule}")
             if reason is not None:
                 party.ignores.append((rule, reason, self.pos(key_node)))
+
+    def _optional_fields(self, relation: RawRelation, values: dict[str, Node]) -> None:
+        """A relation's optional values: lead time, score, feedback and the Team Topologies ones."""
+        if "lead_time" in values:
+            relation.lead_time = self.lead_time(values["lead_time"])
+        if "satisfaction" in values:
+            relation.satisfaction = self.satisfaction(values["satisfaction"])
+        if "feedback" in values:
+            relation.feedback = self.boolean(values["feedback"], "feedback")
+        if "mode" in values:
+            relation.mode = self.word(values["mode"], "mode", MODES)
+        if "state" in values:
+            relation.state = self.word(values["state"], "state", STATES)
+        if "since" in values:
+            relation.since = self.date(values["since"], "since")
+        if "until" in values:
+            relation.until = self.date(values["until"], "until")
+        if relation.since and relation.until and relation.until < relation.since:
+            self.problem(
+                values["until"],
+                "IC007",
+                f"until {relation.until.isoformat()} is before since {relation.since.isoformat()}",
+            )
 
     def _relations(self, node: Node, party: RawParty, key: str) -> None:
         where = f"{key} of {party.kind} {party.id!r}"
@@ -490,12 +550,7 @@ class FileReader:
             what = self.text(values["what"], "what") if "what" in values else None
             targets = self.id_list(values[target_key], target_key) if target_key in values else []
             relation = RawRelation(side, party.id, what or "", targets, self.pos(entry))
-            if "lead_time" in values:
-                relation.lead_time = self.lead_time(values["lead_time"])
-            if "satisfaction" in values:
-                relation.satisfaction = self.satisfaction(values["satisfaction"])
-            if "feedback" in values:
-                relation.feedback = self.boolean(values["feedback"], "feedback")
+            self._optional_fields(relation, values)
             if what is not None and targets:
                 party.relations.append(relation)
 

@@ -7,6 +7,7 @@ and the two sides of a relation being matched up.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from icmap.diagnostics import Diagnostic
 from icmap.loader.reader import RawFile, RawParty, RawRelation, did_you_mean
@@ -150,6 +151,10 @@ class _Resolver:
             what = (by_side.get("provider") or declarations[0]).what
             # Either side's "feedback: true" wins; icmap check reports a disagreement (IC205).
             feedback = any(d.feedback for d in declarations)
+
+            def preferred_value(name: str, sides: list[Declaration] = preferred) -> Any:
+                return next((getattr(d, name) for d in sides if getattr(d, name) is not None), None)
+
             result.append(
                 Relation(
                     provider,
@@ -159,6 +164,10 @@ class _Resolver:
                     lead_time,
                     satisfaction,
                     feedback,
+                    preferred_value("mode"),
+                    preferred_value("since"),
+                    preferred_value("until"),
+                    preferred_value("state"),
                 )
             )
         return tuple(result)
@@ -198,6 +207,10 @@ class _Resolver:
                     relation.lead_time,
                     relation.satisfaction,
                     relation.feedback,
+                    relation.mode,
+                    relation.since,
+                    relation.until,
+                    relation.state,
                 )
             )
 
@@ -248,6 +261,7 @@ def resolve(
         else:
             group, lead = party.fields.get("group"), party.fields.get("lead")
             ignore = tuple(Suppression(rule, reason, pos) for rule, reason, pos in party.ignores)
-            teams[id_] = Team(id_, party.pos, display, description, group, lead, ignore)
+            team_type = party.fields.get("type")
+            teams[id_] = Team(id_, party.pos, display, description, group, lead, ignore, team_type)
     sources = tuple(raw.display for raw in raw_files)
     return Org(name, customers, suppliers, teams, relations, sources), []

@@ -31,6 +31,8 @@ TEAM: dict[str, str] = {
     "provides": "What the team hands to its internal (or external) customers.",
     "receives": "What the team gets from other teams or suppliers.",
     "ignore": "icmap check rules this team opts out of: code or name -> reason.",
+    "type": "Team Topologies team type: stream-aligned, platform, enabling or "
+    "complicated-subsystem.",
 }
 PROVIDES: dict[str, str] = {
     "what": "The product, service or information handed over.",
@@ -41,6 +43,10 @@ PROVIDES: dict[str, str] = {
         "true when it carries information back (bug reports, incident reports) rather than "
         "work the customer waits for: critical paths do not follow it."
     ),
+    "mode": "Team Topologies interaction mode: x-as-a-service, collaboration or facilitating.",
+    "since": "When the interaction started: a date, YYYY-MM-DD.",
+    "until": "When the interaction is expected to end: a date, YYYY-MM-DD.",
+    "state": "The dependency's health as the receiving team sees it: ok, slowing or blocking.",
 }
 RECEIVES: dict[str, str] = {
     "what": PROVIDES["what"],
@@ -48,6 +54,10 @@ RECEIVES: dict[str, str] = {
     "lead_time": PROVIDES["lead_time"],
     "satisfaction": PROVIDES["satisfaction"],
     "feedback": PROVIDES["feedback"],
+    "mode": PROVIDES["mode"],
+    "since": PROVIDES["since"],
+    "until": PROVIDES["until"],
+    "state": PROVIDES["state"],
 }
 
 #: Fields every relation entry must have, by the list it sits in.
