@@ -224,3 +224,52 @@ def test_git_base_keeps_files_with_two_dots_in_their_name(
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["added"] == {} and data["removed"] == {}, data
+
+
+TOPOLOGY_BASE = """
+customers: {shop: {}}
+teams:
+  data:
+    type: stream-aligned
+    provides: [{what: events, to: app, mode: collaboration, until: 2026-12-31}]
+  app:
+    provides: [{what: orders, to: shop}]
+    receives: [{what: events, from: data, state: ok}]
+"""
+
+
+def test_team_types_and_topology_fields(runner: CliRunner, tmp_path: Path) -> None:
+    head = (
+        TOPOLOGY_BASE.replace("type: stream-aligned", "type: platform")
+        .replace("mode: collaboration, until: 2026-12-31", "mode: XaaS, since: 2027-01-01")
+        .replace("state: ok", "state: blocking")
+        .replace("  app:\n", "  app:\n    type: stream-aligned\n")
+    )
+    base = str(write(tmp_path, "base.yaml", TOPOLOGY_BASE))
+    new = str(write(tmp_path, "head.yaml", head))
+    data = json.loads(runner.invoke(app, ["diff", base, new, "-f", "json"]).stdout)
+    assert data["team_types_changed"] == [
+        {"team": "app", "before": None, "after": "stream-aligned"},
+        {"team": "data", "before": "stream-aligned", "after": "platform"},
+    ]
+    assert data["relations"]["changed"] == [
+        {
+            "provider": "data",
+            "receiver": "app",
+            "what": "events",
+            "changes": {
+                "mode": {"before": "collaboration", "after": "x-as-a-service"},
+                "state": {"before": "ok", "after": "blocking"},
+                "since": {"before": None, "after": "2027-01-01"},
+                "until": {"before": "2026-12-31", "after": None},
+            },
+        }
+    ]
+    text = runner.invoke(app, ["diff", base, new]).stdout
+    flat = " ".join(text.split())
+    assert "team types: 2 changed: app, data" in flat
+    assert "data: type stream-aligned → platform" in flat
+    assert "mode collaboration → x-as-a-service; state ok → blocking" in flat
+    assert "since none → 2027-01-01; until 2026-12-31 → none" in flat
+    unchanged = runner.invoke(app, ["diff", base, base, "-f", "json"]).stdout
+    assert json.loads(unchanged)["team_types_changed"] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from icmap.analysis.chokepoints import chokepoints
@@ -42,6 +43,15 @@ class RelationChange:
 
 
 @dataclass(frozen=True)
+class TypeChange:
+    """A team whose Team Topologies type changed (``None``: no type on that side)."""
+
+    team: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
 class PathChange:
     customer: str
     before: tuple[str, ...] | None
@@ -63,6 +73,8 @@ class OrgDiff:
     relations_added: list[Relation] = field(default_factory=list)
     relations_removed: list[Relation] = field(default_factory=list)
     relations_changed: list[RelationChange] = field(default_factory=list)
+    #: Teams in both orgs (renames followed) whose ``type`` differs.
+    types_changed: list[TypeChange] = field(default_factory=list)
     lost_path: list[str] = field(default_factory=list)
     gained_path: list[str] = field(default_factory=list)
     front_line_added: list[str] = field(default_factory=list)
@@ -91,6 +103,7 @@ class OrgDiff:
                 self.relations_added,
                 self.relations_removed,
                 self.relations_changed,
+                self.types_changed,
                 self.lost_path,
                 self.gained_path,
                 self.front_line_added,
@@ -146,6 +159,8 @@ def _renames(
 
 
 def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, str]) -> None:
+    """Hand-offs added, removed and changed, and teams whose type changed."""
+
     def mapped(key: RelationKey) -> RelationKey:
         return (renamed.get(key[0], key[0]), renamed.get(key[1], key[1]), key[2])
 
@@ -164,12 +179,31 @@ def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, st
             changes["satisfaction"] = (old.satisfaction, new.satisfaction)
         if old.feedback != new.feedback:
             changes["feedback"] = (old.feedback, new.feedback)
+        for name in ("mode", "state", "since", "until"):
+            was, now = getattr(old, name), getattr(new, name)
+            if was != now:
+                changes[name] = (_plain(was), _plain(now))
         if old.declared_by != new.declared_by:
             changes["declared_by"] = (sorted(old.declared_by), sorted(new.declared_by))
         if changes:
             diff.relations_changed.append(
                 RelationChange(new.provider, new.receiver, new.what, changes)
             )
+    diff.types_changed = _type_changes(base, head, renamed)
+
+
+def _plain(value: object) -> object:
+    """A date as ``YYYY-MM-DD`` (as JSON carries it); anything else as it is."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _type_changes(base: Org, head: Org, renamed: dict[str, str]) -> list[TypeChange]:
+    before = {renamed.get(t.id, t.id): t.type for t in base.teams.values()}
+    return [
+        TypeChange(team.id, before[team.id], team.type)
+        for team in sorted(head.teams.values(), key=lambda t: t.id)
+        if team.id in before and before[team.id] != team.type
+    ]
 
 
 def _finding_key(finding: Diagnostic, renamed: dict[str, str]) -> tuple[str, ...]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from icmap.analysis.chokepoints import Chokepoint, chokepoints
@@ -13,9 +15,48 @@ from icmap.analysis.loops import Loop, loop_cycles
 from icmap.analysis.reach import Reach, reach
 from icmap.analysis.weakest import CustomerWeakness, weakest_links
 from icmap.graph import nodes_of_kind
+from icmap.topologies import MODES, TEAM_TYPES
 
 if TYPE_CHECKING:
     from icmap.graph import OrgGraph
+    from icmap.model import Relation
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A hand-off its receiver calls blocking or slowing, and the critical paths it is on."""
+
+    provider: str
+    receiver: str
+    what: str
+    state: str
+    #: Customers whose critical path runs through it (empty: it is on none).
+    critical_to: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PastEnd:
+    """A hand-off whose ``until`` is before today."""
+
+    provider: str
+    receiver: str
+    what: str
+    mode: str | None
+    until: date
+    days: int
+
+
+@dataclass(frozen=True)
+class Topologies:
+    """The org in Team Topologies terms: only built when it uses those fields."""
+
+    today: date
+    #: Team ids by type, in Team Topologies' order; teams with no type under ``None``.
+    team_types: dict[str | None, tuple[str, ...]]
+    #: Hand-offs by interaction mode; those with none under ``None``.
+    modes: dict[str | None, tuple[Relation, ...]]
+    dependencies: tuple[Dependency, ...]
+    past_end: tuple[PastEnd, ...]
 
 
 @dataclass(frozen=True)
@@ -36,10 +77,69 @@ class Report:
     #: Teams and suppliers whose work reaches a customer only through feedback hand-offs: no
     #: delivery chain, so no critical path and no slack.
     feedback_only: tuple[str, ...] = ()
+    #: Team types, modes, dependency states and end dates; ``None`` when the org uses none.
+    topologies: Topologies | None = None
 
 
-def build_report(graph: OrgGraph) -> Report:
-    """Run every analysis on ``graph``."""
+def _relations(graph: OrgGraph) -> list[Relation]:
+    found: list[Relation] = []
+    for _, _, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
+        found += data.get("relations") or []
+    return found
+
+
+def topologies(graph: OrgGraph, critical: CriticalPaths, today: date) -> Topologies | None:
+    """The Team Topologies sections of the report, or ``None`` when the org uses no such field.
+
+    Past its end means ``until`` is before ``today``, whatever the mode.
+    """
+    relations = _relations(graph)
+    teams = sorted(nodes_of_kind(graph, "team"))
+    typed = {n: graph.nodes[n].get("type") for n in teams}
+    used = any(typed.values()) or any(r.mode or r.state or r.since or r.until for r in relations)
+    if not used:
+        return None
+    team_types: dict[str | None, tuple[str, ...]] = {}
+    for kind in (*TEAM_TYPES, None):
+        members = tuple(n for n in teams if typed[n] == kind)
+        if members:
+            team_types[kind] = members
+    modes: dict[str | None, tuple[Relation, ...]] = {}
+    for mode in (*MODES, None):
+        having = tuple(r for r in relations if r.mode == mode)
+        if having:
+            modes[mode] = having
+    on_path: dict[tuple[str, str], list[str]] = {}
+    for path in critical.paths:
+        for edge in itertools.pairwise(path.path):
+            on_path.setdefault(edge, []).append(path.customer)
+    dependencies = tuple(
+        Dependency(
+            r.provider,
+            r.receiver,
+            r.what,
+            r.state,
+            () if r.feedback else tuple(on_path.get((r.provider, r.receiver), ())),
+        )
+        for state in ("blocking", "slowing")
+        for r in relations
+        if r.state == state
+    )
+    past_end = tuple(
+        sorted(
+            (
+                PastEnd(r.provider, r.receiver, r.what, r.mode, r.until, (today - r.until).days)
+                for r in relations
+                if r.until is not None and r.until < today
+            ),
+            key=lambda p: (p.until, p.provider, p.receiver, p.what),
+        )
+    )
+    return Topologies(today, team_types, modes, dependencies, past_end)
+
+
+def build_report(graph: OrgGraph, today: date | None = None) -> Report:
+    """Run every analysis on ``graph``; ``today`` (default: the real date) judges end dates."""
     counts = {"teams": 0, "customers": 0, "suppliers": 0, "handoffs": graph.number_of_edges()}
     for node in graph.nodes:
         counts[graph.nodes[node]["kind"] + "s"] += 1
@@ -63,4 +163,5 @@ def build_report(graph: OrgGraph) -> Report:
                 if n not in critical.slack and graph.nodes[n]["kind"] != "customer"
             )
         ),
+        topologies=topologies(graph, critical, today or date.today()),
     )

@@ -23,6 +23,7 @@ from icmap.cli.common import (
     refuse_inputs,
     write_output,
 )
+from icmap.cli.today import TodayOption, parse_today
 from icmap.errors import EXIT_FINDINGS, LoadError, UsageError
 from icmap.safe_text import for_format
 
@@ -212,6 +213,7 @@ def check(
             metavar="FILE",
         ),
     ] = None,
+    today: TodayOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Check an org design: exit 0 when sound, 1 with findings, 2 when the usage is wrong.
@@ -232,6 +234,7 @@ def check(
     from icmap.lint.registry import all_rules
 
     pairs = _pairs(output_format or [], output or [])
+    as_of = parse_today(today)
     if config is not None and not config.is_file():
         raise UsageError(f"{config}: no such config file")
     config_path = config or find_config(Path())
@@ -253,7 +256,7 @@ def check(
         findings = list(error.diagnostics)
     else:
         sources = loaded.sources
-        findings = run_check(loaded, build_graph(loaded), policy)
+        findings = run_check(loaded, build_graph(loaded), policy, as_of)
     failed = any(policy.fails(d.severity) for d in findings)
     # Before anything is written: no output may be an input, even the last of several.
     refuse_inputs([target for _, target in pairs if target is not None])

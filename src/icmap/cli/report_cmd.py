@@ -19,6 +19,7 @@ from icmap.cli.common import (
     handle_errors,
     load_org,
 )
+from icmap.cli.today import TodayOption, parse_today
 
 
 class ReportFormat(str, Enum):
@@ -52,6 +53,7 @@ def report(
         ),
     ] = None,
     output: OutputOption = None,
+    today: TodayOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Analyse the org: front line, distances, critical paths, slack, chokepoints, loops.
@@ -72,9 +74,10 @@ def report(
     from icmap.graph import build_graph
 
     chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text)
+    as_of = parse_today(today)
     loaded = load_org(org, org_option)
     internal = build_graph(loaded)
-    result = build_report(internal)
+    result = build_report(internal, as_of)
     if chosen is ReportFormat.json:
         from icmap.render import report_json
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from icmap.diagnostics import Diagnostic
@@ -61,10 +62,15 @@ def _apply_suppressions(
     return kept, unused
 
 
-def run_check(org: Org, graph: OrgGraph, policy: Policy) -> list[Diagnostic]:
-    """Every finding of the enabled rules, minus per-team suppressions, sorted by position."""
+def run_check(
+    org: Org, graph: OrgGraph, policy: Policy, today: date | None = None
+) -> list[Diagnostic]:
+    """Every finding of the enabled rules, minus per-team suppressions, sorted by position.
+
+    ``today`` is the date end dates are judged against (default: the real date).
+    """
     rules = all_rules()
-    context = Context(org, graph)
+    context = Context(org, graph, today)
     findings: list[Finding] = []
     for rule in rules:
         if rule.check is not None and rule.code in policy.enabled:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from icmap.analysis.loops import Loop
     from icmap.analysis.reach import Reach
     from icmap.graph import OrgGraph
-    from icmap.model import Org, Relation
+    from icmap.model import Org, Relation, SourcePos
 
 
 @dataclass(frozen=True)
@@ -33,15 +34,36 @@ class Finding:
 class Context:
     """The org under check; analyses are computed on first use and shared by the rules."""
 
-    def __init__(self, org: Org, graph: OrgGraph) -> None:
+    def __init__(self, org: Org, graph: OrgGraph, today: date | None = None) -> None:
         self.org = org
         self.graph = graph
+        #: The date end dates are judged against: ``--today``, else the real date.
+        self.today = today or date.today()
 
     @cached_property
     def reach(self) -> Reach:
         from icmap.analysis.reach import reach
 
         return reach(self.graph)
+
+    @cached_property
+    def uses_topologies(self) -> bool:
+        """Whether the org says anything in Team Topologies terms (a team type, a mode, a
+        state or a date on any relation): rules about cognitive load run only then, so orgs
+        written before those fields get the findings they always had."""
+        return any(t.type for t in self.org.teams.values()) or any(
+            d.mode or d.state or d.since or d.until
+            for r in self.org.relations
+            for d in r.declarations
+        )
+
+    @cached_property
+    def delivery_reach(self) -> Reach:
+        """As :attr:`reach`, following delivery hand-offs only (feedback left out)."""
+        from icmap.analysis.reach import reach
+        from icmap.graph import delivery_graph
+
+        return reach(delivery_graph(self.graph))
 
     @cached_property
     def critical(self) -> CriticalPaths:
@@ -64,6 +86,18 @@ class Context:
                         if not relation.feedback:
                             yield path.customer, relation
 
+    def critical_relations(self) -> list[Relation]:
+        """Each delivery relation on some customer's critical path, once, in path order."""
+        seen: dict[int, Relation] = {}
+        for _, relation in self.critical_handoffs():
+            seen.setdefault(id(relation), relation)
+        return list(seen.values())
+
+    @cached_property
+    def critical_teams(self) -> set[str]:
+        """Every node on some customer's critical path."""
+        return {node for path in self.critical.paths for node in path.path}
+
     @cached_property
     def chokepoints(self) -> list[Chokepoint]:
         from icmap.analysis.chokepoints import chokepoints
@@ -83,3 +117,16 @@ class Context:
         from icmap.analysis.feedback import loop_crossings
 
         return loop_crossings(self.graph, self.critical, self.reach)
+
+
+def declared_at(relation: Relation, attribute: str) -> SourcePos:
+    """Where the relation's value of ``attribute`` was written: the receiver's side when it
+    gives one (its value is the one kept), else the side that does, else the relation."""
+    given = [d for d in relation.declarations if getattr(d, attribute) is not None]
+    given.sort(key=lambda d: d.side != "receiver")
+    return given[0].pos if given else relation.pos
+
+
+def relation_text(relation: Relation) -> str:
+    """``provider → receiver ('what')``, as findings name a hand-off."""
+    return f"{relation.provider} → {relation.receiver} ({relation.what!r})"

@@ -43,6 +43,9 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
                 for c in diff.relations_changed
             ],
         },
+        "team_types_changed": [
+            {"team": t.team, "before": t.before, "after": t.after} for t in diff.types_changed
+        ],
         "lost_path": diff.lost_path,
         "gained_path": diff.gained_path,
         "front_line": {"added": diff.front_line_added, "removed": diff.front_line_removed},

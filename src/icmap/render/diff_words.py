@@ -8,7 +8,7 @@ from icmap.analysis.loops import cycle_text
 from icmap.model import format_hours
 
 if TYPE_CHECKING:
-    from icmap.analysis.diff import OrgDiff, PathChange, RelationChange
+    from icmap.analysis.diff import OrgDiff, PathChange, RelationChange, TypeChange
     from icmap.model import Relation
 
 
@@ -37,9 +37,17 @@ def change(c: RelationChange) -> str:
             parts.append(f"satisfaction {before} → {after}")
         elif field == "feedback":
             parts.append("now marked feedback" if new else "no longer marked feedback")
+        elif field in ("mode", "state", "since", "until"):
+            parts.append(
+                f"{field} {'none' if old is None else old} → {'none' if new is None else new}"
+            )
         else:
             parts.append(f"declared by {'+'.join(map(str, old))} → {'+'.join(map(str, new))}")  # type: ignore[call-overload]
     return f"{c.provider} → {c.receiver}: {c.what}: {'; '.join(parts)}"
+
+
+def type_change(t: TypeChange) -> str:
+    return f"{t.team}: type {t.before or 'none'} → {t.after or 'none'}"
 
 
 def path_change(p: PathChange) -> str:
@@ -77,6 +85,9 @@ def summary(diff: OrgDiff) -> list[str]:
     counts = (len(diff.relations_added), len(diff.relations_removed), len(diff.relations_changed))
     if any(counts):
         lines.append(f"hand-offs: {counts[0]} added, {counts[1]} removed, {counts[2]} changed")
+    if diff.types_changed:
+        n = len(diff.types_changed)
+        lines.append(f"team types: {n} changed: {', '.join(t.team for t in diff.types_changed)}")
     if diff.lost_path:
         lines.append(f"⚠ lost their path to the customer: {', '.join(diff.lost_path)}")
     if diff.gained_path:
@@ -103,6 +114,7 @@ def sections(diff: OrgDiff) -> list[tuple[str, list[str]]]:
         ("Hand-offs added", [relation(r) for r in diff.relations_added]),
         ("Hand-offs removed", [relation(r) for r in diff.relations_removed]),
         ("Hand-offs changed", [change(c) for c in diff.relations_changed]),
+        ("Team types changed", [type_change(t) for t in diff.types_changed]),
         (
             "Front line",
             [f"+ {t}" for t in diff.front_line_added] + [f"- {t}" for t in diff.front_line_removed],

@@ -78,6 +78,38 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
         ],
         "weakest_links": [asdict(w) for w in report.weakest],
     }
+    tt = report.topologies
+    if tt is not None:
+        data["today"] = tt.today.isoformat()
+        data["team_types"] = {kind or "none": list(teams) for kind, teams in tt.team_types.items()}
+        data["interaction_modes"] = {
+            mode or "none": [
+                {"provider": r.provider, "receiver": r.receiver, "what": r.what} for r in rs
+            ]
+            for mode, rs in tt.modes.items()
+        }
+        data["dependency_states"] = [
+            {
+                "provider": d.provider,
+                "receiver": d.receiver,
+                "what": d.what,
+                "state": d.state,
+                "on_critical_path": bool(d.critical_to),
+                "critical_to": list(d.critical_to),
+            }
+            for d in tt.dependencies
+        ]
+        data["past_end"] = [
+            {
+                "provider": p.provider,
+                "receiver": p.receiver,
+                "what": p.what,
+                "mode": p.mode,
+                "until": p.until.isoformat(),
+                "days_past": p.days,
+            }
+            for p in tt.past_end
+        ]
     return data
 
 

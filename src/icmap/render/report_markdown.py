@@ -9,15 +9,20 @@ from icmap.render.report_words import (
     amount,
     chain,
     critical_notes,
+    critical_text,
     crossing_notes,
     cycle_lines,
+    days_past,
     distance_histogram,
     feedback_only_text,
+    handoff,
     link,
     loop_text,
+    mode_name,
     no_slack,
     summary,
     top_slack,
+    type_name,
 )
 
 if TYPE_CHECKING:
@@ -63,6 +68,48 @@ def _critical_section(report: Report) -> list[str]:
                 notes.append(f"- {escape(path.customer)}: {escape(first)}")
                 notes += [f"  - {escape(line.strip())}" for line in rest]
     out += ["", *notes] if notes else []
+    return out
+
+
+def _topologies_section(report: Report) -> list[str]:
+    """Team types, modes, blocking and slowing dependencies, and ends passed: only when used."""
+    tt = report.topologies
+    if tt is None:
+        return []
+    out = ["", "## Teams by type", "", _row("type", "teams", ""), _row("---", "---:", "---")]
+    out += [
+        _row(escape(type_name(kind)), str(len(teams)), escape(", ".join(teams)))
+        for kind, teams in tt.team_types.items()
+    ]
+    out += ["", "## Interactions by mode", "", _row("mode", "hand-offs"), _row("---", "---:")]
+    out += [_row(escape(mode_name(mode)), str(len(rs))) for mode, rs in tt.modes.items()]
+    out += ["", "## Blocking and slowing dependencies", ""]
+    if tt.dependencies:
+        out += [_row("state", "hand-off", "critical path"), _row("---", "---", "---")]
+        out += [
+            _row(
+                d.state,
+                escape(handoff(d.provider, d.receiver, d.what)),
+                escape(critical_text(d.critical_to)),
+            )
+            for d in tt.dependencies
+        ]
+    else:
+        out.append("None.")
+    out += ["", f"## Interactions past their end date (today: {tt.today.isoformat()})", ""]
+    if tt.past_end:
+        out += [_row("until", "hand-off", "mode", ""), _row("---", "---", "---", "---")]
+        out += [
+            _row(
+                p.until.isoformat(),
+                escape(handoff(p.provider, p.receiver, p.what)),
+                escape(mode_name(p.mode)),
+                days_past(p.days),
+            )
+            for p in tt.past_end
+        ]
+    else:
+        out.append("None.")
     return out
 
 
@@ -119,6 +166,7 @@ def render(report: Report) -> str:
                 escape(link(item.bottleneck)),
             )
         )
+    out += _topologies_section(report)
     if report.reach.disconnected:
         out += ["", "## No path to any external customer", ""]
         out += [f"- {escape(n)}" for n in report.reach.disconnected]

@@ -15,15 +15,20 @@ from icmap.render.report_words import (
     amount,
     chain,
     critical_notes,
+    critical_text,
     crossing_notes,
     cycle_lines,
+    days_past,
     distance_histogram,
     feedback_only_text,
+    handoff,
     link,
     loop_text,
+    mode_name,
     no_slack,
     summary,
     top_slack,
+    type_name,
 )
 
 if TYPE_CHECKING:
@@ -84,6 +89,53 @@ def _loops_section(report: Report) -> list[RenderableType]:
         parts.append(_bullet(loop_text(loop)))
         parts += [_indented(line, 4) for line in cycle_lines(loop)]
     if not report.loops:
+        parts.append(Text("none"))
+    return parts
+
+
+def _topologies_section(report: Report) -> list[RenderableType]:
+    """Team types, modes, blocking and slowing dependencies, and ends passed: only when used."""
+    tt = report.topologies
+    if tt is None:
+        return []
+    parts: list[RenderableType] = [_heading("Teams by type (Team Topologies)")]
+    types = _table("type", "teams", "")
+    for kind, teams in tt.team_types.items():
+        types.add_row(type_name(kind), str(len(teams)), Text(", ".join(teams)))
+    parts.append(types)
+
+    parts.append(_heading("Interactions by mode"))
+    modes = _table("mode", "hand-offs")
+    for mode, relations in tt.modes.items():
+        modes.add_row(mode_name(mode), str(len(relations)))
+    parts.append(modes)
+
+    parts.append(_heading("Blocking and slowing dependencies"))
+    if tt.dependencies:
+        table = _table("state", "hand-off", "critical path")
+        for dep in tt.dependencies:
+            style = styles.LOW if dep.state == "blocking" and dep.critical_to else ""
+            table.add_row(
+                Text(dep.state, style=style),
+                Text(handoff(dep.provider, dep.receiver, dep.what)),
+                Text(critical_text(dep.critical_to), style="" if dep.critical_to else "dim"),
+            )
+        parts.append(table)
+    else:
+        parts.append(Text("none"))
+
+    parts.append(_heading(f"Interactions past their end date (today: {tt.today.isoformat()})"))
+    if tt.past_end:
+        table = _table("until", "hand-off", "mode", "")
+        for item in tt.past_end:
+            table.add_row(
+                item.until.isoformat(),
+                Text(handoff(item.provider, item.receiver, item.what)),
+                mode_name(item.mode),
+                Text(days_past(item.days), style=styles.LOW),
+            )
+        parts.append(table)
+    else:
         parts.append(Text("none"))
     return parts
 
@@ -153,6 +205,8 @@ def render(report: Report) -> RenderableType:
             Text(link(item.bottleneck)),
         )
     parts.append(weak)
+
+    parts += _topologies_section(report)
 
     if report.reach.disconnected:
         parts.append(_heading("No path to any external customer"))

@@ -146,3 +146,27 @@ def crossing_notes(crossing: LoopCrossing) -> list[str]:
         "hand-offs only carries information back, mark it feedback: true:",
         *(f"  {candidate_text(c)}" for c in crossing.candidates),
     ]
+
+
+def handoff(provider: str, receiver: str, what: str) -> str:
+    """``provider → receiver ('what')``."""
+    return f"{provider} → {receiver} ({what!r})"
+
+
+def type_name(kind: str | None) -> str:
+    return kind or "no type"
+
+
+def mode_name(mode: str | None) -> str:
+    return mode or "no mode"
+
+
+def critical_text(customers: tuple[str, ...]) -> str:
+    """Whether a dependency is on a critical path, in words."""
+    if not customers:
+        return "not on a critical path"
+    return f"on the critical path to {', '.join(customers)}"
+
+
+def days_past(days: int) -> str:
+    return f"{plural(days, 'day')} past its end"

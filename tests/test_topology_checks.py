@@ -1,0 +1,117 @@
+"""The Team Topologies rules of ``icmap check`` (IC206-IC210, IC307-IC310) and ``--today``."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLE_PATHS, EXAMPLES, write
+from icmap.cli import app
+
+NEW_RULES = ("IC206", "IC207", "IC208", "IC209", "IC210", "IC307", "IC308", "IC309", "IC310")
+TOPOLOGIES = EXAMPLES / "team-topologies.yaml"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _codes(runner: CliRunner, *args: str) -> Counter[str]:
+    result = runner.invoke(app, ["check", "-f", "json", "--fail-on", "info", *args])
+    assert result.exit_code in (0, 1), result.output
+    return Counter(f["code"] for f in json.loads(result.stdout)["findings"])
+
+
+def test_the_example_shows_each_new_rule_once(runner: CliRunner) -> None:
+    found = _codes(runner, str(TOPOLOGIES), "--today", "2026-11-23")
+    assert {code: found[code] for code in NEW_RULES} == dict.fromkeys(NEW_RULES, 1)
+
+
+def test_the_example_passes_by_default(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", str(TOPOLOGIES), "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.stdout
+    assert "IC206 interaction-past-end" in result.stdout
+
+
+@pytest.mark.parametrize("org", [p for p in EXAMPLE_PATHS if p != TOPOLOGIES], ids=lambda p: p.name)
+def test_orgs_without_the_fields_get_no_new_findings(runner: CliRunner, org: Path) -> None:
+    found = _codes(runner, str(org), "--today", "2099-01-01", "--strict")
+    assert not set(found) & set(NEW_RULES)
+
+
+def test_too_many_providers_only_judges_orgs_that_use_the_fields(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    receives = "".join(f"      - {{what: x{i}, from: t{i}}}\n" for i in range(8))
+    body = "customers: {u: {}}\nteams:\n" + "".join(f"  t{i}: {{}}\n" for i in range(8))
+    body += "  app:\n    provides: [{what: App, to: u}]\n"
+    plain = write(tmp_path, "plain.yaml", body + "    receives:\n" + receives)
+    typed = write(tmp_path, "typed.yaml", body + "    type: platform\n    receives:\n" + receives)
+    assert _codes(runner, str(plain), "--select", "IC310") == {}  # loads, and is not judged
+    assert _codes(runner, str(typed), "--select", "IC310")["IC310"] == 1
+
+
+def test_options_come_from_the_config(runner: CliRunner, tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        "icmap.yaml",
+        """\
+        check:
+          rules:
+            too-many-providers: {max-providers: 7}
+            IC308: {min-service-share: 0.3}
+        """,
+    )
+    found = _codes(runner, str(TOPOLOGIES), "--today", "2026-11-23", "--config", str(config))
+    assert found["IC310"] == 0
+    assert found["IC308"] == 0  # data-platform serves 1 of 3 as a service: a third is enough
+
+
+def test_today_decides_what_is_past_its_end(runner: CliRunner) -> None:
+    # Tracking's collaboration ends 2026-06-30, booking's 2026-12-15.
+    assert _codes(runner, str(TOPOLOGIES), "--select", "IC206", "--today", "2026-06-30") == {}
+    assert _codes(runner, str(TOPOLOGIES), "--select", "IC206", "--today", "2026-07-01") == {
+        "IC206": 1
+    }
+    assert _codes(runner, str(TOPOLOGIES), "--select", "IC206", "--today", "2027-06-01") == {
+        "IC206": 4
+    }
+    result = runner.invoke(
+        app, ["check", str(TOPOLOGIES), "--select", "IC206", "--today", "2026-11-23"]
+    )
+    assert "the collaboration was to end on 2026-06-30, 146 days before 2026-11-23" in (
+        result.stdout
+    )
+
+
+@pytest.mark.parametrize("bad", ["tomorrow", "2026-13-01", "23/11/2026", ""])
+def test_a_bad_today_is_a_usage_error(runner: CliRunner, bad: str) -> None:
+    result = runner.invoke(app, ["check", str(TOPOLOGIES), "--today", bad])
+    assert result.exit_code == 2
+    assert f"--today: {bad!r} is not a date; write it as YYYY-MM-DD" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_disagreement_names_every_field(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        """\
+        customers: {u: {}}
+        teams:
+          p: {provides: [{what: X, to: r, state: ok, until: 2027-01-01, mode: collaboration}]}
+          r:
+            provides: [{what: Y, to: u}]
+            receives: [{what: X, from: p, state: blocking, until: 2027-02-01}]
+        """,
+    )
+    result = runner.invoke(app, ["check", str(org), "--select", "IC208"])
+    assert result.exit_code == 0
+    assert "state: the provider says ok, the receiver blocking" in result.stdout
+    assert "until: the provider says 2027-01-01, the receiver 2027-02-01" in result.stdout
+    assert "mode:" not in result.stdout
