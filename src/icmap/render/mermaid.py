@@ -7,6 +7,7 @@ a backslash escapes nothing in Mermaid.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ STATE_STYLES = {
     "blocking": "stroke:#c62828,stroke-width:3px,color:#c62828",
     "slowing": "stroke:#e0a800,stroke-width:3px,color:#b38600",
 }
+#: The legend's words for modes and states: plain boxes.
+LEGEND_NOTE = "fill:#ffffff,stroke:#cfd8dc"
 #: The legend's line for each mode and state.
 LEGEND_WORDS = {
     "x-as-a-service": "x-as-a-service: plain arrow",
@@ -120,7 +123,7 @@ def _arrow(edge: PictureEdge) -> str:
 def _legend(legend: Legend, group: int, first: int) -> list[str]:
     """A "Legend" subgraph: a node per team type used, in its shape, and a line per mode and
     state used. Its ids continue the picture's (``g…``, ``n…``); its labels are fixed words."""
-    lines = [f'  subgraph g{group}["Legend"]']
+    lines = [f'  subgraph g{group}["Legend"]', "    direction TB"]
     index = first
     for team_type in legend.types:
         shape = ('{{"', '"}}') if team_type == "complicated-subsystem" else ('["', '"]')
@@ -142,6 +145,11 @@ def _class_lines(picture: Picture, ids: dict[str, str], legend: Legend) -> list[
         by_class.setdefault(_class(node), []).append(ids[node.id])
     for index, team_type in enumerate(legend.types):
         by_class.setdefault(TYPE_CLASSES[team_type][0], []).append(f"n{len(ids) + index}")
+    words = len(legend.modes) + len(legend.states)
+    if words:
+        lines.append(f"  classDef legendnote {LEGEND_NOTE}")
+        first = len(ids) + len(legend.types)
+        by_class["legendnote"] = [f"n{first + i}" for i in range(words)]
     lines += [f"  class {','.join(found)} {name}" for name, found in sorted(by_class.items())]
     return lines
 
@@ -163,6 +171,7 @@ def render(picture: Picture) -> str:
     legend = picture.legend
     if legend:
         lines += _legend(legend, len(groups), len(ids))
+    entries = len(legend.types) + len(legend.modes) + len(legend.states)
     loop_links: list[int] = []
     styled: dict[str, list[int]] = {}
     for index, edge in enumerate(picture.edges):
@@ -177,6 +186,10 @@ def render(picture: Picture) -> str:
             lines.append(f"  {source} {arrow} {target}")
         if edge.in_loop:
             loop_links.append(index)
+    # Invisible links stack the legend's entries in a column; after the picture's own links,
+    # so linkStyle's numbers stay the same.
+    legend_ids = [f"n{len(ids) + i}" for i in range(entries)]
+    lines += [f"  {a} ~~~ {b}" for a, b in itertools.pairwise(legend_ids)]
     lines += _class_lines(picture, ids, legend)
     if loop_links:
         lines.append(f"  linkStyle {','.join(map(str, loop_links))} stroke:#ef6c00,color:#ef6c00")
