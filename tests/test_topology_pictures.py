@@ -120,3 +120,44 @@ def test_the_bundled_example_has_a_legend_in_every_format(runner: CliRunner) -> 
     assert "cluster_legend" in _out(runner, org, "-f", "dot")
     assert '["Legend"]' in _out(runner, org, "-f", "mermaid")
     assert 'id="legend"' in _out(runner, org, "-f", "html")
+
+
+HOSTILE_TYPED = """
+customers: {users: {name: "end"}}
+teams:
+  a:
+    name: "<script>alert(1)</script> {x} | %% \\\\"
+    type: complicated-subsystem
+    provides: [{what: "q \\" <b>", to: b, mode: collaboration, state: blocking}]
+  b:
+    name: "Tom & Jerry's <b>bold</b> two words"
+    type: enabling
+    provides: [{what: W, to: users, mode: facilitating, state: slowing}]
+"""
+
+
+def test_hostile_names_on_typed_teams_stay_inert(runner: CliRunner, tmp_path: Path) -> None:
+    from test_pictures import HAVE_MERMAID, MERMAID_DIR, _check_html, _check_mermaid
+
+    org = write(tmp_path, "org.yaml", HOSTILE_TYPED)
+    mermaid = _out(runner, org, "-f", "mermaid")
+    _check_mermaid(mermaid)
+    assert "#lt;script#gt;" in mermaid and "%%" not in mermaid
+    page = _out(runner, org, "-f", "html")
+    parser = _check_html(page)
+    assert "<script>alert" not in page and "<b>bold" not in page
+    assert any("Tom & Jerry's" in t for t in parser.text)
+    if shutil.which("dot"):
+        source = _out(runner, org, "-f", "dot")
+        subprocess.run(["dot", "-Tjson"], input=source.encode(), capture_output=True, check=True)
+    if HAVE_MERMAID:
+        path = tmp_path / "typed.mmd"
+        path.write_text(mermaid, encoding="utf-8")
+        done = subprocess.run(
+            ["node", str(MERMAID_DIR / "parse.mjs"), str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 0 and "ok " in done.stdout, done.stdout + done.stderr
