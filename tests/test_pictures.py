@@ -167,10 +167,10 @@ def test_html_is_self_contained_and_well_formed(
 
 
 _MERMAID_LINE = re.compile(
-    r'^(---|title: ".*"|flowchart LR|  n\d+(\(\[".*"\]\)|\[/".*"/\]|\[".*"\])'
-    r'|\s+n\d+\["[^"]*"\]|  subgraph g\d+\["[^"]*"\]|  end'
-    r'|  n\d+ (-->|-\.->)(\|"[^"]*"\|)? n\d+'
-    r"|  classDef \w+ [\w:#,.\-]+|  class [n\d,]+ \w+|  linkStyle [\d,]+ [\w:#,;]+)$"
+    r'^(---|title: ".*"|flowchart LR|  n\d+(\(\[".*"\]\)|\[/".*"/\]|\[".*"\]|\{\{".*"\}\})'
+    r'|\s+n\d+(\["[^"]*"\]|\{\{"[^"]*"\}\})|  subgraph g\d+\["[^"]*"\]|  end'
+    r'|  n\d+ (-->|-\.->|==>)(\|"[^"]*"\|)? n\d+|  n\d+ ~~~ n\d+|    direction TB'
+    r"|  classDef \w+ [\w:#,.\-]+|  class [n\d,]+ \w+|  linkStyle [\d,]+ [\w:#,;\-]+)$"
 )
 
 

@@ -15,6 +15,7 @@ from icmap.analysis.loops import loops
 from icmap.analysis.reach import reach
 from icmap.graph import is_feedback, relations
 from icmap.model import Kind, Relation, format_hours
+from icmap.topologies import MODES, STATES, TEAM_TYPES
 
 if TYPE_CHECKING:
     from icmap.analysis.impact import Impact
@@ -33,6 +34,8 @@ class PictureNode:
     role: Role | None = None
     lead: str | None = None
     description: str | None = None
+    #: Team Topologies team type (stream-aligned, platform, enabling, complicated-subsystem).
+    type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,43 @@ class PictureEdge:
     backward: bool = False
     #: Marked ``feedback: true`` (every relation on it): drawn dashed.
     feedback: bool = False
+    #: The interaction mode drawn: the most involved of its relations' (collaboration, then
+    #: facilitating, then x-as-a-service); ``None`` when none says.
+    mode: str | None = None
+    #: The worst state of its relations (blocking, then slowing, then ok); ``None`` when none says.
+    state: str | None = None
+
+
+#: Modes from the most involved: a hand-off mixing modes is drawn as the first one it has.
+_MODE_ORDER = ("collaboration", "facilitating", "x-as-a-service")
+#: States from the worst.
+_STATE_ORDER = ("blocking", "slowing", "ok")
+#: States a picture marks on the edge, in colour and in words.
+MARKED_STATES = ("blocking", "slowing")
+
+
+def edge_mode(found: tuple[Relation, ...] | list[Relation]) -> str | None:
+    """The mode a hand-off is drawn with: the most involved one among its relations."""
+    modes = {r.mode for r in found}
+    return next((m for m in _MODE_ORDER if m in modes), None)
+
+
+def edge_state(found: tuple[Relation, ...] | list[Relation]) -> str | None:
+    """The state a hand-off is drawn with: the worst among its relations."""
+    states = {r.state for r in found}
+    return next((s for s in _STATE_ORDER if s in states), None)
+
+
+@dataclass(frozen=True)
+class Legend:
+    """The Team Topologies words a picture uses, in the order Team Topologies gives them."""
+
+    types: tuple[str, ...]
+    modes: tuple[str, ...]
+    states: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.types or self.modes or self.states)
 
 
 @dataclass(frozen=True)
@@ -59,13 +99,26 @@ class Picture:
     edges: list[PictureEdge]
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def legend(self) -> Legend:
+        """What the legend explains: empty (falsy) for an org without Team Topologies fields."""
+        types = {n.type for n in self.nodes}
+        modes = {e.mode for e in self.edges}
+        states = {e.state for e in self.edges}
+        return Legend(
+            tuple(t for t in TEAM_TYPES if t in types),
+            tuple(m for m in MODES if m in modes),
+            tuple(s for s in STATES if s in states and s in MARKED_STATES),
+        )
+
 
 def edge_label(graph: OrgGraph, provider: str, receiver: str) -> str:
     """What flows on a hand-off, with lead times: ``Plated dishes (15m)``; one line per thing."""
     lines = []
     for relation in relations(graph, provider, receiver):
         lead = f" ({format_hours(relation.lead_time.hours)})" if relation.lead_time else ""
-        lines.append(f"{relation.what}{lead}")
+        state = f" · {relation.state.upper()}" if relation.state in MARKED_STATES else ""
+        lines.append(f"{relation.what}{lead}{state}")
     return "\n".join(lines)
 
 
@@ -89,6 +142,7 @@ def _picture(
             role=roles.get(node),
             lead=graph.nodes[node].get("lead"),
             description=graph.nodes[node].get("description"),
+            type=graph.nodes[node].get("type"),
         )
         for node in sorted(keep)
     ]
@@ -101,6 +155,8 @@ def _picture(
             relations=tuple(relations(graph, u, v)),
             backward=backward(u, v),
             feedback=is_feedback(graph, u, v),
+            mode=edge_mode(relations(graph, u, v)),
+            state=edge_state(relations(graph, u, v)),
         )
         for u, v in sorted(graph.edges)
         if u in keep and v in keep

@@ -19,6 +19,7 @@ from icmap.cli.impact_cmd import impact
 from icmap.cli.init_cmd import init
 from icmap.cli.report_cmd import report
 from icmap.cli.schema_cmd import schema
+from icmap.cli.team_cmd import team
 
 
 def _hide_argument_types() -> None:
@@ -84,6 +85,9 @@ app.command(short_help="Show who serves whom: a tree, or a picture (SVG, PNG, HT
 )
 app.command(short_help="Analyse the org: front line, critical paths, slack, chokepoints.")(report)
 app.command(short_help="Show who is hit if a team fails, and what it depends on.")(impact)
+app.command(short_help="Show a team's own page: what it provides and receives, and its risks.")(
+    team
+)
 app.command(short_help="Check an org design in CI: exit 0 sound, 1 findings, 2 bad usage.")(check)
 app.command(short_help="Show what an org change does, for pull-request review.")(diff)
 app.command(short_help="Write a commented starter org.yaml; never overwrites one.")(init)

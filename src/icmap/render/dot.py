@@ -6,12 +6,13 @@ escaped labels, so no team name can break the file or smuggle in an HTML label.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     import graphviz
 
-    from icmap.analysis.picture import Picture, PictureNode
+    from icmap.analysis.picture import Legend, Picture, PictureEdge, PictureNode
 
 _KIND_ATTRS = {
     "customer": {
@@ -31,6 +32,46 @@ _ROLE_FILL = {
     "focus": "#fff59d",
 }
 _FRONT_LINE = {"fillcolor": "#e3f2fd", "penwidth": "2", "color": "#1565c0"}
+#: Team Topologies' shape key: stream-aligned a wide yellow box, platform a wide blue box,
+#: enabling a narrow, tall purple box, complicated-subsystem an orange octagon.
+TYPE_ATTRS = {
+    "stream-aligned": {
+        "shape": "box",
+        "style": "rounded,filled",
+        "fillcolor": "#ffedb3",
+        "color": "#c9a227",
+        "width": "2.2",
+    },
+    "platform": {
+        "shape": "box",
+        "style": "filled",
+        "fillcolor": "#cfe2f3",
+        "color": "#3d78b8",
+        "width": "2.2",
+    },
+    "enabling": {
+        "shape": "box",
+        "style": "rounded,filled",
+        "fillcolor": "#e6dcf5",
+        "color": "#7e57c2",
+        "width": "0.9",
+        "height": "1.1",
+    },
+    "complicated-subsystem": {
+        "shape": "octagon",
+        "style": "filled",
+        "fillcolor": "#ffd9b8",
+        "color": "#d9661f",
+    },
+}
+#: Interaction modes: collaboration a thick band, facilitating dotted, x-as-a-service plain.
+MODE_ATTRS = {
+    "collaboration": {"penwidth": "6", "color": "#b39ddbcc", "arrowsize": "0.5"},
+    "facilitating": {"style": "dotted", "penwidth": "2", "color": "#7e57c2"},
+    "x-as-a-service": {},
+}
+#: Dependency states the picture marks (ok is not marked): the label also says the word.
+STATE_COLORS = {"blocking": "#c62828", "slowing": "#e0a800"}
 
 
 def escape(text: str) -> str:
@@ -52,7 +93,11 @@ def _label(text: str) -> str:
 
 def _node_attrs(node: PictureNode) -> dict[str, str]:
     attrs = dict(_KIND_ATTRS[node.kind])
-    if node.front_line and node.kind == "team":
+    if node.kind == "team" and node.type in TYPE_ATTRS:
+        attrs.update(TYPE_ATTRS[node.type])
+        if node.front_line:
+            attrs["penwidth"] = "2.5"
+    elif node.front_line and node.kind == "team":
         attrs.update(_FRONT_LINE)
     if node.role is not None:
         attrs["fillcolor"] = _ROLE_FILL[node.role]
@@ -95,6 +140,67 @@ def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> 
                     same.node(ids[node.id], **_node_attrs(node))
 
 
+def edge_attrs(edge: PictureEdge) -> dict[str, str]:
+    """How a hand-off is drawn: its mode, a loop in orange, feedback dashed, its state's colour."""
+    attrs = dict(MODE_ATTRS.get(edge.mode or "", {}))
+    if edge.in_loop:
+        attrs.update(color="#ef6c00", fontcolor="#ef6c00")
+    if edge.elided or edge.feedback:
+        attrs["style"] = "dashed"
+    if edge.state in STATE_COLORS:
+        colour = STATE_COLORS[edge.state]
+        band = edge.mode == "collaboration"
+        attrs.update(color=colour + ("cc" if band else ""), fontcolor=colour)
+        if not band:
+            attrs["penwidth"] = "2.5"
+    return attrs
+
+
+def _add_legend(dot: graphviz.Digraph, legend: Legend, first: int) -> None:
+    """A "Legend" cluster: a node per team type used, a short edge per mode and state used.
+
+    Its node ids continue the picture's ``n0, n1, …`` and every label is a fixed word.
+    """
+    ids = (f"n{index}" for index in itertools.count(first))
+    with dot.subgraph(name="cluster_legend") as box:
+        box.attr(label="Legend", style="rounded", color="#90a4ae", fontcolor="#455a64")
+        box.attr(labeljust="l", margin="12", fontsize="12")
+        # Every entry is a point (hidden for team types) and the entry to its right: the
+        # points share a rank, so each sample reads as one short horizontal line.
+        entries: list[tuple[dict[str, str], dict[str, str]]] = [
+            ({**TYPE_ATTRS[t], "label": t, "fontsize": "10"}, {"style": "invis"})
+            for t in legend.types
+        ]
+        entries += [
+            (
+                {"label": f"{mode} ({MODE_WORDS[mode]})", "shape": "plaintext", "fontsize": "10"},
+                dict(MODE_ATTRS[mode]),
+            )
+            for mode in legend.modes
+        ]
+        entries += [
+            (
+                {"label": f"{state.upper()} dependency", "shape": "plaintext", "fontsize": "10"},
+                {"color": STATE_COLORS[state], "penwidth": "2.5"},
+            )
+            for state in legend.states
+        ]
+        for node_attrs, line in entries:
+            start, end = next(ids), next(ids)
+            hidden = "invis" if line.get("style") == "invis" else "solid"
+            box.node(start, label="", shape="point", width="0.05", color="#90a4ae", style=hidden)
+            box.node(end, **node_attrs)
+            box.edge(start, end, **line)
+
+
+#: What each mode's line looks like, in the legend's words.
+MODE_WORDS = {
+    "collaboration": "thick band",
+    "facilitating": "dotted",
+    "x-as-a-service": "plain arrow",
+}
+
+
 def build(picture: Picture) -> graphviz.Digraph:
     """The Graphviz graph: work flows left to right, suppliers first, customers last."""
     import graphviz
@@ -106,15 +212,15 @@ def build(picture: Picture) -> graphviz.Digraph:
     dot.attr("node", fontname="Helvetica", fontsize="11")
     dot.attr("edge", fontname="Helvetica", fontsize="9", color="#78909c")
     _add_nodes(dot, picture, ids)
+    legend = picture.legend
+    if legend:
+        _add_legend(dot, legend, len(ids))
     for edge in picture.edges:
         attrs = {
             "label": _label(edge.label),
             "tooltip": _label(f"{edge.provider} → {edge.receiver}"),
+            **edge_attrs(edge),
         }
-        if edge.in_loop:
-            attrs.update(color="#ef6c00", fontcolor="#ef6c00")
-        if edge.elided or edge.feedback:
-            attrs["style"] = "dashed"
         if edge.backward:
             # Laid out as receiver -> provider with the arrowhead at the receiver, so work
             # flowing back does not drag the layout away from the customer. (constraint=false

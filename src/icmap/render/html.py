@@ -13,10 +13,12 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
+from icmap.analysis.picture import MARKED_STATES
 from icmap.model import format_hours
+from icmap.topologies import MODES, TEAM_TYPES
 
 if TYPE_CHECKING:
-    from icmap.analysis.picture import Picture, PictureEdge
+    from icmap.analysis.picture import Legend, Picture, PictureEdge
     from icmap.layout import Layout
 
 NODE_WIDTH = 180.0
@@ -46,6 +48,39 @@ button{margin:8px 4px 0 0}
 .edge.loop{stroke:#ef6c00}.edge.elided,.edge.feedback{stroke-dasharray:6 4}
 .edge-label{font-size:10px;fill:#546e7a}
 """
+#: Team Topologies, added only to pages that use it: the colours of render/dot.py's shape key.
+_TOPOLOGY_STYLE = """
+.type-stream-aligned rect{fill:#ffedb3;stroke:#c9a227;stroke-width:2}
+.type-platform rect{fill:#cfe2f3;stroke:#3d78b8;stroke-width:2}
+.type-enabling rect{fill:#e6dcf5;stroke:#7e57c2;stroke-width:2}
+.type-complicated-subsystem polygon{fill:#ffd9b8;stroke:#d9661f;stroke-width:2}
+.front-line.type-stream-aligned rect,.front-line.type-platform rect{stroke-width:3}
+.edge.mode-collaboration{stroke:#b39ddb;stroke-width:7;opacity:.85}
+.edge.mode-facilitating{stroke:#7e57c2;stroke-width:2;stroke-dasharray:2 4}
+.edge.state-slowing{stroke:#e0a800;stroke-width:3}.edge.state-blocking{stroke:#c62828;stroke-width:3}
+.edge.mode-collaboration.state-slowing,.edge.mode-collaboration.state-blocking{stroke-width:7}
+#legend svg{display:block}#legend text{font-size:11px;fill:#263238}
+"""
+#: How the legend shows each team type (the same classes as the drawing's nodes).
+_LEGEND_SHAPES = {
+    "stream-aligned": '<rect x="2" y="3" width="60" height="16" rx="4"/>',
+    "platform": '<rect x="2" y="3" width="60" height="16"/>',
+    "enabling": '<rect x="22" y="0" width="20" height="22" rx="4"/>',
+    "complicated-subsystem": '<polygon points="8,3 56,3 62,11 56,19 8,19 2,11"/>',
+}
+#: An arrowhead that keeps its size on thick edges (the default one grows with the stroke).
+_FIXED_ARROW = (
+    '<defs><marker id="arrow-fixed" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="10" '
+    'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+    '<path d="M0,0 L10,5 L0,10 z" fill="#78909c"/></marker></defs>'
+)
+_LEGEND_WORDS = {
+    "x-as-a-service": "x-as-a-service: plain arrow",
+    "collaboration": "collaboration: thick band",
+    "facilitating": "facilitating: dotted",
+    "slowing": "SLOWING dependency",
+    "blocking": "BLOCKING dependency",
+}
 
 _SCRIPT = """
 (function(){
@@ -74,7 +109,7 @@ function show(index){const n=data.nodes[index];panel.replaceChildren();
  document.querySelector('[data-index="'+index+'"]').classList.add('selected');
  const h=document.createElement('h1');h.textContent=n.label;
  const p=document.createElement('p');p.className='muted';
- p.textContent=[n.id,n.kind,n.group,n.lead&&('lead: '+n.lead)].filter(Boolean).join(' · ');
+ p.textContent=[n.id,n.type||n.kind,n.group,n.lead&&('lead: '+n.lead)].filter(Boolean).join(' · ');
  panel.append(h,p);
  if(n.description){const d=document.createElement('p');d.textContent=n.description;panel.append(d);}
  section('Provides',n.provides,'nothing in this picture');
@@ -97,6 +132,10 @@ def _relation_text(edge: PictureEdge, other: str, arrow: str) -> list[str]:
             details.append(format_hours(relation.lead_time.hours))
         if relation.satisfaction is not None:
             details.append(f"satisfaction {relation.satisfaction:.1f}")
+        if relation.mode:
+            details.append(relation.mode)
+        if relation.state:
+            details.append(relation.state)
         suffix = f" ({', '.join(details)})" if details else ""
         texts.append(f"{relation.what} {arrow} {other}{suffix}")
     return texts
@@ -120,6 +159,7 @@ def page_data(picture: Picture, layout: Layout) -> dict[str, Any]:
                 "group": node.group,
                 "lead": node.lead,
                 "description": node.description,
+                **({"type": node.type} if node.type else {}),
                 "provides": provides,
                 "receives": receives,
             }
@@ -158,8 +198,36 @@ def _node_svg(index: int, picture: Picture, layout: Layout) -> str:
         classes.append("front-line")
     if node.role:
         classes.append(f"role-{node.role}")
+    team_type = node.type if node.kind == "team" and node.type in TEAM_TYPES else None
+    if team_type:
+        classes.append(f"type-{team_type}")
     left, top = x - NODE_WIDTH / 2, y - NODE_HEIGHT / 2
-    if node.kind == "supplier":
+    lines = [_short(node.label)]
+    if team_type == "complicated-subsystem":
+        right, bottom, cut = left + NODE_WIDTH, top + NODE_HEIGHT, 12
+        corners = [
+            (left + cut, top),
+            (right - cut, top),
+            (right, y),
+            (right - cut, bottom),
+            (left + cut, bottom),
+            (left, y),
+        ]
+        shape = f'<polygon points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in corners)}"/>'
+    elif team_type == "enabling":
+        # Team Topologies draws enabling teams upright: narrower and taller, two lines.
+        width, height = NODE_WIDTH * 0.62, NODE_HEIGHT * 1.5
+        shape = (
+            f'<rect x="{x - width / 2:.1f}" y="{y - height / 2:.1f}" width="{width:.1f}" '
+            f'height="{height:.1f}" rx="6"/>'
+        )
+        lines = _two_lines(node.label)
+    elif team_type == "platform":
+        shape = (
+            f'<rect x="{left:.1f}" y="{top:.1f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" '
+            'rx="0"/>'
+        )
+    elif node.kind == "supplier":
         points = f"{left + 12},{top} {left + NODE_WIDTH},{top} {left + NODE_WIDTH - 12},{top + NODE_HEIGHT} {left},{top + NODE_HEIGHT}"
         shape = f'<polygon points="{points}"/>'
     else:
@@ -169,10 +237,49 @@ def _node_svg(index: int, picture: Picture, layout: Layout) -> str:
             f'rx="{radius}"/>'
         )
     title = html.escape(f"{node.label} ({node.id})")
-    label = html.escape(_short(node.label))
+    first = y + 4 - 7 * (len(lines) - 1)
+    texts = "".join(
+        f'<text x="{x:.1f}" y="{first + 14 * i:.1f}" text-anchor="middle">{html.escape(line)}</text>'
+        for i, line in enumerate(lines)
+    )
     return (
         f'<g class="{" ".join(classes)}" data-index="{index}"><title>{title}</title>{shape}'
-        f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle">{label}</text></g>'
+        f"{texts}</g>"
+    )
+
+
+def _two_lines(label: str) -> list[str]:
+    """A label on at most two short lines, split between words where one can be."""
+    words = " ".join(label.split()).split(" ")
+    best = [" ".join(words)]
+    if len(words) > 1:
+        cut = min(
+            range(1, len(words)),
+            key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))),
+        )
+        best = [" ".join(words[:cut]), " ".join(words[cut:])]
+    return [line if len(line) <= 16 else line[:15] + "…" for line in best]
+
+
+def _legend_html(legend: Legend) -> str:
+    """The side panel's legend: a small drawing and the words for each type, mode and state."""
+    rows = []
+    for team_type in legend.types:
+        rows.append(
+            f'<g class="type-{team_type}">{_LEGEND_SHAPES[team_type]}</g>'
+            f'<text x="72" y="15">{team_type}</text>'
+        )
+    for word in (*legend.modes, *legend.states):
+        kind = "mode" if word in legend.modes else "state"
+        rows.append(
+            f'<path class="edge {kind}-{word}" d="M2,11 L60,11" marker-end="url(#arrow-fixed)"/>'
+            f'<text x="72" y="15">{_LEGEND_WORDS[word]}</text>'
+        )
+    body = "".join(f'<g transform="translate(0,{26 * i})">{row}</g>' for i, row in enumerate(rows))
+    return (
+        f'<div id="legend"><h2>Legend</h2><svg width="280" height="{26 * len(rows)}" '
+        f'role="img" aria-label="Legend">{_FIXED_ARROW}{body}</svg>'
+        '<p class="muted">A typed team on the front line has a thicker border.</p></div>'
     )
 
 
@@ -186,10 +293,13 @@ def render(picture: Picture, layout: Layout) -> str:
             + (" loop" if edge.in_loop else "")
             + (" elided" if edge.elided else "")
             + (" feedback" if edge.feedback else "")
+            + (f" mode-{edge.mode}" if edge.mode in MODES else "")
+            + (f" state-{edge.state}" if edge.state in MARKED_STATES else "")
         )
         title = html.escape(f"{edge.provider} → {edge.receiver}: {edge.label}")
+        marker = "arrow-fixed" if edge.mode in MODES or edge.state in MARKED_STATES else "arrow"
         edges.append(
-            f'<path class="{classes}" d="{_edge_path(start, end)}" marker-end="url(#arrow)">'
+            f'<path class="{classes}" d="{_edge_path(start, end)}" marker-end="url(#{marker})">'
             f"<title>{title}</title></path>"
         )
         first = edge.label.split("\n")[0]
@@ -201,6 +311,9 @@ def render(picture: Picture, layout: Layout) -> str:
             )
     nodes = [_node_svg(i, picture, layout) for i in range(len(picture.nodes))]
     title = html.escape(picture.title)
+    legend = picture.legend
+    style = _STYLE + (_TOPOLOGY_STYLE if legend else "")
+    key = _legend_html(legend) if legend else ""
     notes = "".join(f'<p class="muted">{html.escape(n)}</p>' for n in picture.notes)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -209,7 +322,7 @@ def render(picture: Picture, layout: Layout) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="icmap">
 <title>{title}</title>
-<style>{_STYLE}</style>
+<style>{style}</style>
 </head>
 <body>
 <div id="canvas"><svg id="drawing" xmlns="http://www.w3.org/2000/svg" width="100%" height="100%" role="img" aria-label="{title}">
@@ -223,7 +336,7 @@ def render(picture: Picture, layout: Layout) -> str:
 Front-line teams are blue; outside suppliers purple; orange edges are loops; dashed edges
 are feedback hand-offs, or pass through teams left out. Drag to pan, scroll to zoom, click a
 team for what it provides and receives.</p>
-<button id="fit" type="button">Fit to window</button>
+{key}<button id="fit" type="button">Fit to window</button>
 <div id="details"></div></aside>
 <script type="application/json" id="icmap-data">{_script_json(page_data(picture, layout))}</script>
 <script>{_SCRIPT}</script>

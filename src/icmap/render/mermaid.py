@@ -7,10 +7,11 @@ a backslash escapes nothing in Mermaid.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from icmap.analysis.picture import Picture, PictureNode
+    from icmap.analysis.picture import Legend, Picture, PictureEdge, PictureNode
 
 _ENTITIES = {
     "#": "#35;",
@@ -37,6 +38,35 @@ _CLASSES = {
     "upstream": "fill:#e3f2fd,stroke:#1565c0",
     "focus": "fill:#fff59d,stroke:#f9a825,stroke-width:3px",
 }
+#: Team Topologies team types (as in :data:`icmap.render.dot.TYPE_ATTRS`), only when used.
+TYPE_CLASSES = {
+    "stream-aligned": ("streamaligned", "fill:#ffedb3,stroke:#c9a227,stroke-width:2px"),
+    "platform": ("platform", "fill:#cfe2f3,stroke:#3d78b8,stroke-width:2px"),
+    "enabling": ("enabling", "fill:#e6dcf5,stroke:#7e57c2,stroke-width:2px"),
+    "complicated-subsystem": (
+        "complicatedsubsystem",
+        "fill:#ffd9b8,stroke:#d9661f,stroke-width:2px",
+    ),
+}
+#: Link styles of interaction modes and marked states (x-as-a-service is the plain arrow).
+MODE_STYLES = {
+    "collaboration": "stroke:#b39ddb,stroke-width:6px",
+    "facilitating": "stroke:#7e57c2,stroke-width:2px",
+}
+STATE_STYLES = {
+    "blocking": "stroke:#c62828,stroke-width:3px,color:#c62828",
+    "slowing": "stroke:#e0a800,stroke-width:3px,color:#b38600",
+}
+#: The legend's words for modes and states: plain boxes.
+LEGEND_NOTE = "fill:#ffffff,stroke:#cfd8dc"
+#: The legend's line for each mode and state.
+LEGEND_WORDS = {
+    "x-as-a-service": "x-as-a-service: plain arrow",
+    "collaboration": "collaboration: thick band",
+    "facilitating": "facilitating: dotted arrow",
+    "slowing": "SLOWING dependency: amber",
+    "blocking": "BLOCKING dependency: red",
+}
 
 
 def escape(text: str) -> str:
@@ -55,15 +85,73 @@ def _shape(node: PictureNode, node_id: str) -> str:
         return f'{node_id}(["{label}"])'
     if node.kind == "supplier":
         return f'{node_id}[/"{label}"/]'
+    if node.kind == "team" and node.type == "complicated-subsystem":
+        return f'{node_id}{{{{"{label}"}}}}'
     return f'{node_id}["{label}"]'
 
 
 def _class(node: PictureNode) -> str:
     if node.role is not None:
         return node.role
+    if node.kind == "team" and node.type in TYPE_CLASSES:
+        return TYPE_CLASSES[node.type][0]
     if node.kind == "team" and node.front_line:
         return "frontline"
     return node.kind
+
+
+def _link_style(edge: PictureEdge) -> str:
+    """The link's style: its mode's, with its state's colour over it ("" when plain)."""
+    parts: dict[str, str] = {}
+    for style in (MODE_STYLES.get(edge.mode or ""), STATE_STYLES.get(edge.state or "")):
+        for item in (style or "").split(","):
+            if item:
+                key, value = item.split(":", 1)
+                parts[key] = value
+    if edge.mode == "collaboration":
+        parts["stroke-width"] = "6px"
+    return ",".join(f"{key}:{value}" for key, value in parts.items())
+
+
+def _arrow(edge: PictureEdge) -> str:
+    """Thick for collaboration, dotted for facilitating, feedback and elided edges."""
+    if edge.elided or edge.feedback or edge.mode == "facilitating":
+        return "-.->"
+    return "==>" if edge.mode == "collaboration" else "-->"
+
+
+def _legend(legend: Legend, group: int, first: int) -> list[str]:
+    """A "Legend" subgraph: a node per team type used, in its shape, and a line per mode and
+    state used. Its ids continue the picture's (``g…``, ``n…``); its labels are fixed words."""
+    lines = [f'  subgraph g{group}["Legend"]', "    direction TB"]
+    index = first
+    for team_type in legend.types:
+        shape = ('{{"', '"}}') if team_type == "complicated-subsystem" else ('["', '"]')
+        lines.append(f"    n{index}{shape[0]}{team_type}{shape[1]}")
+        index += 1
+    for word in (*legend.modes, *legend.states):
+        lines.append(f'    n{index}["{LEGEND_WORDS[word]}"]')
+        index += 1
+    return [*lines, "  end"]
+
+
+def _class_lines(picture: Picture, ids: dict[str, str], legend: Legend) -> list[str]:
+    """The ``classDef`` lines (team types only when used) and each class's nodes."""
+    lines = [f"  classDef {name} {style}" for name, style in _CLASSES.items()]
+    for team_type in legend.types:
+        lines.append(f"  classDef {TYPE_CLASSES[team_type][0]} {TYPE_CLASSES[team_type][1]}")
+    by_class: dict[str, list[str]] = {}
+    for node in picture.nodes:
+        by_class.setdefault(_class(node), []).append(ids[node.id])
+    for index, team_type in enumerate(legend.types):
+        by_class.setdefault(TYPE_CLASSES[team_type][0], []).append(f"n{len(ids) + index}")
+    words = len(legend.modes) + len(legend.states)
+    if words:
+        lines.append(f"  classDef legendnote {LEGEND_NOTE}")
+        first = len(ids) + len(legend.types)
+        by_class["legendnote"] = [f"n{first + i}" for i in range(words)]
+    lines += [f"  class {','.join(found)} {name}" for name, found in sorted(by_class.items())]
+    return lines
 
 
 def render(picture: Picture) -> str:
@@ -80,9 +168,17 @@ def render(picture: Picture) -> str:
         lines.append(f'  subgraph g{index}["{escape(group)}"]')
         lines += [f"    {_shape(node, ids[node.id])}" for node in members]
         lines.append("  end")
+    legend = picture.legend
+    if legend:
+        lines += _legend(legend, len(groups), len(ids))
+    entries = len(legend.types) + len(legend.modes) + len(legend.states)
     loop_links: list[int] = []
+    styled: dict[str, list[int]] = {}
     for index, edge in enumerate(picture.edges):
-        arrow = "-.->" if edge.elided or edge.feedback else "-->"
+        arrow = _arrow(edge)
+        style = _link_style(edge)
+        if style:
+            styled.setdefault(style, []).append(index)
         source, target = ids[edge.provider], ids[edge.receiver]
         if edge.label:
             lines.append(f'  {source} {arrow}|"{escape(edge.label)}"| {target}')
@@ -90,13 +186,14 @@ def render(picture: Picture) -> str:
             lines.append(f"  {source} {arrow} {target}")
         if edge.in_loop:
             loop_links.append(index)
-    for name, style in _CLASSES.items():
-        lines.append(f"  classDef {name} {style}")
-    by_class: dict[str, list[str]] = {}
-    for node in picture.nodes:
-        by_class.setdefault(_class(node), []).append(ids[node.id])
-    for name, node_ids in sorted(by_class.items()):
-        lines.append(f"  class {','.join(node_ids)} {name}")
+    # Invisible links stack the legend's entries in a column; after the picture's own links,
+    # so linkStyle's numbers stay the same.
+    legend_ids = [f"n{len(ids) + i}" for i in range(entries)]
+    lines += [f"  {a} ~~~ {b}" for a, b in itertools.pairwise(legend_ids)]
+    lines += _class_lines(picture, ids, legend)
     if loop_links:
         lines.append(f"  linkStyle {','.join(map(str, loop_links))} stroke:#ef6c00,color:#ef6c00")
+    for style, links in styled.items():
+        # After the loops' orange: a state's colour is the one that must be seen.
+        lines.append(f"  linkStyle {','.join(map(str, links))} {style}")
     return "\n".join(lines) + "\n"

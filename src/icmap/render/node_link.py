@@ -10,8 +10,20 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from icmap.analysis.picture import Picture
+    from icmap.model import Relation
 
 SCHEMA_VERSION = 1
+
+
+def _topology(relation: Relation) -> dict[str, str]:
+    """The relation's Team Topologies fields, only those it has (dates as ISO text)."""
+    found = {
+        "mode": relation.mode,
+        "since": relation.since.isoformat() if relation.since else None,
+        "until": relation.until.isoformat() if relation.until else None,
+        "state": relation.state,
+    }
+    return {key: value for key, value in found.items() if value is not None}
 
 
 def node_link_data(picture: Picture) -> dict[str, Any]:
@@ -26,6 +38,7 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
             "description": node.description,
             "front_line": node.front_line,
             **({"role": node.role} if node.role else {}),
+            **({"type": node.type} if node.type else {}),
         }
         for node in picture.nodes
     ]
@@ -38,6 +51,7 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
                 "satisfaction": r.satisfaction,
                 "declared_by": sorted(r.declared_by),
                 "feedback": r.feedback,
+                **_topology(r),
             }
             for r in edge.relations
         ]

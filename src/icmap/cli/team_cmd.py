@@ -1,0 +1,163 @@
+"""``icmap team``: a team's own page, in the spirit of the Team API template."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from icmap.cli.common import (
+    Color,
+    ColorOption,
+    OrgOption,
+    OutputOption,
+    choice,
+    emit,
+    format_from,
+    handle_errors,
+    load_org,
+    prepare,
+    write_output,
+)
+from icmap.errors import OutputError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from icmap.analysis.team_page import TeamPage
+
+
+class TeamFormat(str, Enum):
+    """Output formats of ``icmap team``."""
+
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+EXTENSIONS = {
+    ".txt": TeamFormat.text,
+    ".json": TeamFormat.json,
+    ".md": TeamFormat.markdown,
+    ".markdown": TeamFormat.markdown,
+}
+#: The file extension of each format in ``--all -o DIR``.
+SUFFIXES = {TeamFormat.text: ".txt", TeamFormat.markdown: ".md", TeamFormat.json: ".json"}
+
+
+def _render(chosen: TeamFormat, page: TeamPage) -> str | RenderableType:
+    if chosen is TeamFormat.json:
+        from icmap.render import team_json
+
+        return team_json.render(page)
+    if chosen is TeamFormat.markdown:
+        from icmap.render import team_markdown
+
+        return team_markdown.render(page)
+    from icmap.render import team_terminal
+
+    return team_terminal.render(page)
+
+
+def file_name(team: str, taken: set[str]) -> str:
+    """A file name for ``team``'s page: its id where that is a safe name, never one taken.
+
+    >>> file_name("booking", set()), file_name("../x y", set()), file_name("a", {"a"})
+    ('booking', 'x-y', 'a-2')
+    """
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", team).strip(".-") or "team"
+    name, count = base, 1
+    while name.casefold() in taken:
+        count += 1
+        name = f"{base}-{count}"
+    taken.add(name.casefold())
+    return name
+
+
+@handle_errors
+def team(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="Team id or display name (any case). Leave out with --all.",
+            show_default=False,
+            metavar="TEAM",
+        ),
+    ] = None,
+    org_option: OrgOption = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="A page for every team, one file each in the -o folder (TEAM-ID.md by default).",
+        ),
+    ] = False,
+    output_format: Annotated[
+        TeamFormat | None,
+        typer.Option(
+            "-f",
+            "--format",
+            help="text, markdown or json. Default: from the -o extension, else text "
+            "(markdown with --all).",
+            metavar="FORMAT",
+            parser=choice(TeamFormat),
+        ),
+    ] = None,
+    output: OutputOption = None,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Show a team's own page: what it provides and receives, its place and its blast radius.
+
+    In the spirit of the Team Topologies Team API: its type, what it provides and to whom and
+    what it receives and from whom (lead times, satisfaction, interaction mode and state), its
+    distance to each customer, whether it is on a critical path and its slack, whether it is a
+    chokepoint and who depends on it, and who is hit if it fails. The markdown is a README a
+    team can commit. With --all, -o names a folder that gets one page per team.
+
+    The org comes from --org, $ICMAP_ORG, or ./org.yaml, ./org.yml, ./org/.
+
+    Examples:
+
+    \b
+      icmap team booking --org examples/team-topologies.yaml
+      icmap team "Runtime platform" --org examples/team-topologies.yaml -o platform.md
+      icmap team --all --org examples/team-topologies.yaml -o team-pages
+    """
+    from icmap.analysis.chokepoints import chokepoints
+    from icmap.analysis.critical import critical_paths
+    from icmap.analysis.team_page import team_page
+    from icmap.graph import build_graph, find_party, nodes_of_kind
+
+    if every and name is not None:
+        raise UsageError(f"give a TEAM ({name!r}) or --all, not both")
+    if not every and name is None:
+        raise UsageError("name a TEAM (an id or a display name), or pass --all")
+    if every:
+        if output is None or str(output) == "-":
+            raise UsageError("--all writes one file per team: name a folder with -o DIR")
+        chosen = output_format or TeamFormat.markdown
+    else:
+        chosen = format_from(output, output_format, EXTENSIONS, TeamFormat.text)
+    loaded = load_org(None, org_option)
+    graph = build_graph(loaded)
+    if not every:
+        assert name is not None
+        page = team_page(graph, find_party(graph, name))
+        emit(_render(chosen, page), output, loaded.sources, color, chosen.value)
+        return
+    assert output is not None
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output} is not a folder: --all writes one file per team into -o DIR")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create the folder {output}: {error.strerror or error}") from None
+    critical, chokes = critical_paths(graph), chokepoints(graph)
+    taken: set[str] = set()
+    for team_id in nodes_of_kind(graph, "team"):
+        page = team_page(graph, team_id, critical=critical, chokes=chokes)
+        path = Path(output, file_name(team_id, taken) + SUFFIXES[chosen])
+        write_output(path, prepare(_render(chosen, page), chosen.value), loaded.sources)

@@ -1,0 +1,60 @@
+"""``icmap team -f json``: one object per team, documented in docs/cli.md."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from icmap.render.impact_json import impact_data
+
+if TYPE_CHECKING:
+    from icmap.analysis.team_page import HandOff, TeamPage
+
+SCHEMA_VERSION = 1
+
+
+def _hand_off(hand_off: HandOff, side: str) -> dict[str, Any]:
+    return {
+        side: hand_off.party,
+        "kind": hand_off.kind,
+        "what": hand_off.what,
+        "lead_time_hours": hand_off.lead_time_hours,
+        "satisfaction": hand_off.satisfaction,
+        "feedback": hand_off.feedback,
+        "mode": hand_off.mode,
+        "since": hand_off.since.isoformat() if hand_off.since else None,
+        "until": hand_off.until.isoformat() if hand_off.until else None,
+        "state": hand_off.state,
+    }
+
+
+def team_data(page: TeamPage) -> dict[str, Any]:
+    impact = impact_data(page.impact, down=True, up=True)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "team": page.team,
+        "name": page.name,
+        "kind": page.kind,
+        "type": page.type,
+        "group": page.group,
+        "lead": page.lead,
+        "description": page.description,
+        "provides": [_hand_off(h, "to") for h in page.provides],
+        "receives": [_hand_off(h, "from") for h in page.receives],
+        "distances": [{"customer": c, "hops": n} for c, n in page.distances.items()],
+        "critical_for": list(page.critical_for),
+        "slack": page.slack,
+        "slack_unit": page.unit,
+        "chokepoint": page.chokepoint,
+        "dependents": list(page.dependents),
+        "blast_radius": {
+            "verdict": page.verdict(),
+            "downstream": [h["team"] for h in impact["downstream"]],
+            "customers": [c["customer"] for c in impact["customers"]],
+            "stranded": impact["stranded"],
+        },
+    }
+
+
+def render(page: TeamPage) -> str:
+    return json.dumps(team_data(page), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -1,0 +1,93 @@
+"""Words shared by the terminal and markdown team pages, so both say the same."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from icmap.model import format_hours
+from icmap.render.report_words import amount, plural
+
+if TYPE_CHECKING:
+    from icmap.analysis.team_page import HandOff, TeamPage
+
+#: Column headers of the provides and receives tables.
+HEADERS = ("what", "lead time", "satisfaction", "interaction")
+
+
+def title(page: TeamPage) -> str:
+    """``Booking (booking)``, or the id alone when the name is the id."""
+    return page.team if page.name == page.team else f"{page.name} ({page.team})"
+
+
+def kind_line(page: TeamPage) -> str:
+    """What the team is: its type, group and lead, in one line."""
+    if page.kind == "supplier":
+        what = "Outside supplier"
+    elif page.type:
+        what = f"{page.type[0].upper()}{page.type[1:]} team"
+    else:
+        what = "Team"
+    extra = [f"group {page.group}"] if page.group else []
+    extra += [f"lead {page.lead}"] if page.lead else []
+    return what + (f"; {', '.join(extra)}" if extra else "")
+
+
+def party(hand_off: HandOff) -> str:
+    """The other side of a hand-off, with a word for customers and suppliers."""
+    if hand_off.kind == "customer":
+        return f"{hand_off.party} (external customer)"
+    if hand_off.kind == "supplier":
+        return f"{hand_off.party} (outside supplier)"
+    return hand_off.party
+
+
+def cells(hand_off: HandOff) -> tuple[str, str, str, str]:
+    """The what, lead time, satisfaction and interaction cells of one hand-off."""
+    lead = "—" if hand_off.lead_time_hours is None else format_hours(hand_off.lead_time_hours)
+    score = "—" if hand_off.satisfaction is None else f"{hand_off.satisfaction:g}"
+    return hand_off.what, lead, score, interaction(hand_off)
+
+
+def interaction(hand_off: HandOff) -> str:
+    """Mode, dates, state and feedback in words: ``collaboration until 2026-12-15, blocking``."""
+    words = []
+    if hand_off.mode:
+        mode = hand_off.mode
+        if hand_off.since:
+            mode += f" since {hand_off.since.isoformat()}"
+        if hand_off.until:
+            mode += f" until {hand_off.until.isoformat()}"
+        words.append(mode)
+    if hand_off.state:
+        words.append(hand_off.state)
+    if hand_off.feedback:
+        words.append("↺ feedback")
+    return ", ".join(words) or "—"
+
+
+def distances(page: TeamPage) -> str:
+    """How far the team's work is from each customer it reaches."""
+    if not page.distances:
+        return "Its work reaches no external customer."
+    parts = [f"{c}: {plural(hops, 'hand-off')}" for c, hops in page.distances.items()]
+    return "; ".join(parts) + "."
+
+
+def critical(page: TeamPage) -> str:
+    """Whether the team is on a critical path, and its slack."""
+    if page.critical_for:
+        return f"On the critical path to {', '.join(page.critical_for)}: no slack."
+    if page.slack is None:
+        return "On no critical path: its delivered work reaches no customer."
+    if page.slack == 0:
+        return "On no critical path, but no slack: a chain through it is as long as one."
+    return f"On no critical path; slack {amount(page.slack, page.unit)}."
+
+
+def chokepoint(page: TeamPage) -> str:
+    """Whether the team is a chokepoint, and who depends on it."""
+    if not page.dependents:
+        return "Not a chokepoint: no other team depends on it alone to reach a customer."
+    return (
+        f"A chokepoint: every path to a customer from {', '.join(page.dependents)} runs through it."
+    )
