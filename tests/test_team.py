@@ -94,7 +94,7 @@ def test_markdown_is_a_readme(runner: CliRunner) -> None:
     for heading in ("What we provide", "What we receive", "Distance to customers"):
         assert f"\n## {heading}\n" in text
     assert "| from | what | lead time | satisfaction | interaction |" in text
-    assert "| routing-engine | Route pricing | 2d | — | x-as-a-service, blocking |" in text
+    assert "| routing-engine | Route pricing | 4d | — | x-as-a-service, blocking |" in text
     assert "| senders (external customer) | Booked shipments | 1h | 4.2 | — |" in text
 
 
