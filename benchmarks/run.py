@@ -143,6 +143,8 @@ def benchmark(size: int, folder: Path, *, pictures: bool = True) -> list[tuple[s
     for label, team in (("front-line", front), ("deepest", deep)):
         timing = _command(["impact", team, "--org", str(path), "-f", "json"])
         rows.append((f"icmap impact ({label} team, process)", *timing))
+    team_page = _command(["team", front, "--org", str(path), "-f", "json"])
+    rows.append(("icmap team (one page, process)", *team_page))
     for fmt in ("dot", "mermaid", "json", "html"):
         rows.append((f"icmap graph -f {fmt} (process)", *_command(["graph", str(path), "-f", fmt])))
     rows.append(("icmap graph, the tree (process)", *_command(["graph", str(path), "-f", "text"])))
