@@ -96,7 +96,7 @@ def _syntax_diagnostic(exc: yaml.YAMLError, text: str, display: str) -> Diagnost
     return Diagnostic(display, 1, 1, "IC002", f"YAML syntax: {exc}")
 
 
-def _read_regular(path: Path, display: str) -> tuple[bytes | None, Diagnostic | None]:
+def read_regular(path: Path, display: str) -> tuple[bytes | None, Diagnostic | None]:
     """The bytes of ``path`` if it is a regular file of at most :data:`MAX_FILE_BYTES`.
 
     The file is opened without blocking (a FIFO would wait for a writer forever) and checked
@@ -144,7 +144,7 @@ _FILE_KINDS = {
 
 def parse_file(path: Path, display: str) -> ParsedFile:
     """Read and compose ``path``; ``display`` is how the file is named in messages."""
-    data, problem = _read_regular(path, display)
+    data, problem = read_regular(path, display)
     if data is None:
         assert problem is not None
         return ParsedFile(display, None, (problem,))

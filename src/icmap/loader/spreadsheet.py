@@ -1,0 +1,332 @@
+"""Tables people export from spreadsheets: CSV as Excel, LibreOffice and Google Sheets write it.
+
+Survey answers and the CSV importer both read tables typed by people, so cells arrive as
+people type them: a byte-order mark, Windows line ends, a semicolon-separated export from a
+German Excel, ``4,5`` for four and a half, stray spaces, a ``sep=;`` first line. Each is read
+as meant or refused with ``file:line:col`` (the column is the spreadsheet column, 1 for A),
+never misread. Every problem in a table is reported at once, like the org loader does.
+
+>>> table = read_table_text("Provider;Receiver;Score\\r\\n kitchen ; wait-staff ;4,5\\r\\n",
+...                         "s.csv", {"provider": (), "receiver": (), "score": ()})
+>>> table.delimiter, [(c.text, c.line, c.col) for c in table.rows[0].cells.values()]
+(';', [('kitchen', 2, 1), ('wait-staff', 2, 2), ('4,5', 2, 3)])
+>>> parse_decimal("4,5")
+4.5
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from icmap.diagnostics import Diagnostic
+from icmap.loader.reader import InvalidValueError, did_you_mean, parse_lead_time
+from icmap.loader.source import read_regular
+from icmap.model import Duration
+
+#: The separators spreadsheet programs write: comma, semicolon (where the comma is the
+#: decimal mark) and tab ("tab-separated values", Excel's "Unicode text").
+DELIMITERS = (",", ";", "\t")
+_DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)$")
+#: ``1,000`` is a thousand to some and one to others: refused rather than guessed.
+_THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3},[0-9]{3}$")
+#: csv's own limit is 128 KiB a field; a cell longer than this is not something a person typed.
+MAX_CELL_CHARS = 10_000
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell's text (spaces around it removed) and where it is: line, spreadsheet column."""
+
+    text: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of data: its first line and its cells by canonical column name.
+
+    Columns the table lacks are absent; a blank cell is present with empty text.
+    """
+
+    line: int
+    cells: dict[str, Cell]
+
+    def get(self, column: str) -> Cell | None:
+        """The cell, or ``None`` when the column is missing or the cell is blank."""
+        cell = self.cells.get(column)
+        return cell if cell is not None and cell.text else None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A read table: its rows, the columns found (canonical name → spreadsheet column)."""
+
+    file: str
+    delimiter: str
+    columns: dict[str, int]
+    rows: list[Row]
+    header_line: int
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Columns the header has that icmap does not read, by their header text.
+    ignored: tuple[str, ...] = ()
+
+
+def column_letter(col: int) -> str:
+    """The spreadsheet name of a 1-based column.
+
+    >>> column_letter(1), column_letter(26), column_letter(28)
+    ('A', 'Z', 'AB')
+    """
+    letters = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def normalise_header(text: str) -> str:
+    """A header as compared: lower case, runs of spaces, dashes and dots as one ``_``.
+
+    >>> [normalise_header(h) for h in (" Lead Time ", "lead-time", "Lead_time")]
+    ['lead_time', 'lead_time', 'lead_time']
+    """
+    return re.sub(r"[\s\-.]+", "_", text.strip().lower()).strip("_")
+
+
+def parse_decimal(text: str) -> float:
+    """A number as people type it in a spreadsheet: ``4``, ``4.5``, ``4,5`` (a decimal comma).
+
+    >>> parse_decimal(" 3,75 "), parse_decimal("-2"), parse_decimal(",5")
+    (3.75, -2.0, 0.5)
+    >>> parse_decimal("1,000")
+    Traceback (most recent call last):
+    ...
+    icmap.loader.reader.InvalidValueError: '1,000' could be a thousand or one
+    >>> parse_decimal("4.5.1")
+    Traceback (most recent call last):
+    ...
+    icmap.loader.reader.InvalidValueError: '4.5.1' is not a number
+    """
+    stripped = text.strip()
+    if _THOUSANDS.match(stripped):
+        raise InvalidValueError(
+            f"{stripped!r} could be a thousand or one",
+            "write the number without a thousands separator, e.g. 1000 or 1.0",
+        )
+    if not _DECIMAL.match(stripped):
+        raise InvalidValueError(f"{_preview(stripped)!r} is not a number", "write e.g. 4 or 4.5")
+    value = float(stripped.replace(",", "."))
+    if not math.isfinite(value):  # pragma: no cover - the pattern admits only finite numbers
+        raise InvalidValueError(f"{stripped!r} is not a finite number")
+    return value
+
+
+def parse_duration(text: str) -> Duration:
+    """A lead time typed in a cell: ``4h``, ``1,5d`` (a decimal comma), ``2 w``.
+
+    >>> parse_duration("1,5d").hours
+    36.0
+    """
+    stripped = text.strip()
+    match = re.match(r"^([+-]?[0-9]*[.,]?[0-9]+)\s*([A-Za-z]*)$", stripped)
+    if match and "," in match.group(1):
+        number = parse_decimal(match.group(1))
+        stripped = f"{number:g}{match.group(2)}"
+    return parse_lead_time(stripped)
+
+
+def read_table(
+    path: Path,
+    display: str,
+    columns: Mapping[str, Sequence[str]],
+    required: Sequence[str] = (),
+) -> Table:
+    """Read the CSV at ``path``; see :func:`read_table_text`. Unreadable files are diagnosed."""
+    data, problem = read_regular(path, display)
+    if data is None:
+        assert problem is not None
+        return Table(display, ",", {}, [], 1, [problem])
+    text, problem = _decode(data, display)
+    if text is None:
+        assert problem is not None
+        return Table(display, ",", {}, [], 1, [problem])
+    return read_table_text(text, display, columns, required)
+
+
+def read_table_text(
+    text: str,
+    display: str,
+    columns: Mapping[str, Sequence[str]],
+    required: Sequence[str] = (),
+) -> Table:
+    """Read a table whose first non-blank row is its header.
+
+    ``columns`` maps each canonical column name to other spellings accepted for it (headers
+    are compared after :func:`normalise_header`); ``required`` columns must be present. The
+    separator is the one of :data:`DELIMITERS` that makes the most headers known (a
+    ``sep=X`` first line, as Excel writes, decides it outright).
+    """
+    return _TableReader(display, _spellings(columns)).read(text, required)
+
+
+class _TableReader:
+    def __init__(self, display: str, known: dict[str, str]) -> None:
+        self.display, self.known = display, known
+        self.diagnostics: list[Diagnostic] = []
+        self.found: dict[str, int] = {}
+        self.ignored: list[str] = []
+
+    def problem(
+        self, line: int, col: int, code: str, message: str, hint: str | None = None
+    ) -> None:
+        self.diagnostics.append(Diagnostic(self.display, line, col, code, message, hint=hint))
+
+    def table(self, delimiter: str, rows: list[Row], header_line: int) -> Table:
+        found, ignored = self.found, tuple(self.ignored)
+        return Table(self.display, delimiter, found, rows, header_line, self.diagnostics, ignored)
+
+    def read(self, text: str, required: Sequence[str]) -> Table:
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if "\x00" in text:
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            self.problem(line, 1, "IC001", "the file has NUL characters: is it a binary file?")
+            return self.table(",", [], 1)
+        lines = text.splitlines(keepends=True)
+        skipped = 0
+        forced: str | None = None
+        if lines and re.match(r"^sep=(.)\s*$", lines[0], re.IGNORECASE):
+            forced = lines[0][4]
+            lines, skipped = lines[1:], 1
+        while lines and not lines[0].strip():
+            lines, skipped = lines[1:], skipped + 1
+        if not lines:
+            self.problem(1, 1, "IC005", "the table is empty: it needs a header row")
+            return self.table(",", [], 1)
+        delimiter = forced or _choose_delimiter(lines[0], self.known)
+        reader = csv.reader(
+            io.StringIO("".join(lines), newline=""), delimiter=delimiter, strict=True
+        )
+        rows: list[Row] = []
+        previous_end = skipped
+        try:
+            header = next(reader)
+            previous_end = skipped + reader.line_num
+            self.header(header, skipped + 1, required, _delimiter_hint(lines[0], delimiter))
+            by_index = {index: canonical for canonical, index in self.found.items()}
+            for record in reader:
+                start, previous_end = previous_end + 1, skipped + reader.line_num
+                if any(cell.strip() for cell in record):
+                    rows.append(self.row(record, start, by_index, len(header)))
+        except csv.Error as exc:
+            self.problem(previous_end + 1, 1, "IC002", f"CSV syntax: {exc}")
+        return self.table(delimiter, rows, skipped + 1)
+
+    def header(
+        self, header: list[str], line: int, required: Sequence[str], hint: str | None
+    ) -> None:
+        for index, raw in enumerate(header, start=1):
+            name = raw.strip()
+            canonical = self.known.get(normalise_header(name))
+            if not name:
+                continue
+            if canonical is None:
+                close = did_you_mean(normalise_header(name), sorted(self.known))
+                if close:
+                    self.problem(line, index, "IC004", f"unknown column {name!r}", close)
+                else:
+                    self.ignored.append(name)
+            elif canonical in self.found:
+                first = column_letter(self.found[canonical])
+                self.problem(line, index, "IC006", f"column {name!r} repeats column {first}")
+            else:
+                self.found[canonical] = index
+        spelled = ", ".join(repr(h.strip()) for h in header if h.strip()) or "nothing"
+        for name in required:
+            if name not in self.found:
+                message = f"no {name!r} column (the header has {spelled})"
+                self.problem(line, 1, "IC005", message, hint)
+
+    def row(self, record: list[str], line: int, by_index: dict[int, str], width: int) -> Row:
+        cells: dict[str, Cell] = {}
+        for index, raw in enumerate(record, start=1):
+            value = raw.strip()
+            if len(value) > MAX_CELL_CHARS:
+                self.problem(line, index, "IC009", f"cell is over {MAX_CELL_CHARS:,} characters")
+                value = ""
+            canonical = by_index.get(index)
+            if canonical is not None:
+                cells[canonical] = Cell(value, line, index)
+            elif value and index > width:
+                self.problem(
+                    line,
+                    index,
+                    "IC004",
+                    f"cell in column {column_letter(index)} has no header: {_preview(value)!r}",
+                    "a separator inside a cell needs the cell in double quotes",
+                )
+        return Row(line, cells)
+
+
+def cell_problem(
+    display: str, cell: Cell, code: str, message: str, hint: str | None = None
+) -> Diagnostic:
+    """A diagnostic at ``cell``."""
+    return Diagnostic(display, cell.line, cell.col, code, message, hint=hint)
+
+
+def _spellings(columns: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    known: dict[str, str] = {}
+    for canonical, aliases in columns.items():
+        for spelling in (canonical, *aliases):
+            known[normalise_header(spelling)] = canonical
+    return known
+
+
+def _choose_delimiter(header: str, known: Mapping[str, str]) -> str:
+    def score(delimiter: str) -> tuple[int, int]:
+        cells = next(csv.reader([header], delimiter=delimiter), [])
+        recognised = sum(1 for cell in cells if normalise_header(cell) in known)
+        return recognised, len(cells)
+
+    return max(DELIMITERS, key=score)
+
+
+def _delimiter_hint(header: str, delimiter: str) -> str | None:
+    others = [d for d in DELIMITERS if d != delimiter and d in header]
+    if not others:
+        return None
+    shown = {",": "comma", ";": "semicolon", "\t": "tab"}
+    return f"the header has {shown[others[0]]}s too: is a cell quoted wrongly?"
+
+
+def _decode(data: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as exc:
+            return None, Diagnostic(display, 1, 1, "IC001", f"not UTF-16 text: {exc.reason}")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, Diagnostic(
+            display,
+            line,
+            col,
+            "IC001",
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            hint="save the spreadsheet as 'CSV UTF-8' (Excel) or with UTF-8 encoding",
+        )
+
+
+def _preview(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
