@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -196,23 +197,27 @@ def critical_paths(
 
     paths: list[CriticalPath] = []
     slack: dict[str, float] = {}
+    # A node's longest path in does not depend on the customer it leads to: one forward pass
+    # serves every customer, and only the backward pass (for slack) is per customer.
+    forward = _Forward(loops_split)
+    forward.run(topo)
     for customer in nodes_of_kind(graph, "customer"):
-        upstream = nx.ancestors(graph, customer) | {customer}
-        involved = {component_of[n] for n in upstream}
-        order = [i for i in topo if i in involved]
-        forward = _Forward(loops_split)
-        forward.run(order)
         total = forward.leave[customer][0]
         path = forward.path_to(customer)
         lacking = sum(
             1 for u, v in itertools.pairwise(path) if lead_time_hours(graph, u, v) is None
         )
+        upstream: set[str] = set()
+        if with_slack or approximated:
+            upstream = nx.ancestors(graph, customer) | {customer}
+        involved = {component_of[n] for n in upstream}
         exact = all(inner[i].exact for i in involved)
         paths.append(
             CriticalPath(customer, path, _tidy(total), lacking if unit == "hours" else 0, exact)
         )
         if not with_slack:
             continue
+        order = [i for i in topo if i in involved]
         to_customer = _to_customer(loops_split, order, customer)
         for node in upstream - {customer}:
             through = min(total, forward.leave[node][0] + to_customer[node])
@@ -350,27 +355,54 @@ def longest_chain(
     >>> longest_chain(g, {"a"}, "c").path
     ('a', 'b', 'c')
     """
+    return longest_chains(graph, sources, [target], split=split).get(target)
+
+
+def longest_chains(
+    graph: OrgGraph,
+    sources: set[str],
+    targets: Iterable[str],
+    *,
+    split: tuple[_Loops, list[int]] | None = None,
+) -> dict[str, CriticalPath]:
+    """:func:`longest_chain` to each of ``targets`` that ``sources`` reach, in one pass.
+
+    >>> import networkx as nx
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c"), ("b", "d")], relations=[])
+    >>> nx.set_edge_attributes(g, [], "relations")
+    >>> {t: chain.path for t, chain in longest_chains(g, {"a"}, ["c", "d", "a"]).items()}
+    {'c': ('a', 'b', 'c'), 'd': ('a', 'b', 'd'), 'a': ('a',)}
+    """
     import networkx as nx
 
     unit, _ = _unit_of(graph)
     graph = delivery_graph(graph)
     loops_split, topo = split or _split(graph, unit)
-    between = {target} | nx.ancestors(graph, target)
+    starts = {source for source in sources if source in graph}
     reachable: set[str] = set()
-    for source in sources & between:
-        reachable |= {source} | nx.descendants(graph, source)
-    involved = {loops_split.component_of[n] for n in between & reachable}
-    if not involved:
-        return None
-    forward = _Forward(loops_split, starts=set(sources))
+    for source in sorted(starts):
+        if source not in reachable:
+            reachable |= {source} | nx.descendants(graph, source)
+    inner = loops_split.inner
+    approximated = any(not found.exact for found in inner.values())
+    involved = {loops_split.component_of[n] for n in reachable}
+    forward = _Forward(loops_split, starts=starts)
     forward.run([i for i in topo if i in involved])
-    if target not in forward.leave:
-        return None
-    path = forward.path_to(target)
-    lacking = sum(1 for u, v in itertools.pairwise(path) if lead_time_hours(graph, u, v) is None)
-    exact = all(loops_split.inner[i].exact for i in involved)
-    total = _tidy(forward.leave[target][0])
-    return CriticalPath(target, path, total, lacking if unit == "hours" else 0, exact)
+    chains: dict[str, CriticalPath] = {}
+    for target in targets:
+        if target not in forward.leave:
+            continue
+        path = forward.path_to(target)
+        lacking = sum(
+            1 for u, v in itertools.pairwise(path) if lead_time_hours(graph, u, v) is None
+        )
+        exact = not approximated or all(
+            inner[loops_split.component_of[n]].exact
+            for n in (nx.ancestors(graph, target) | {target}) & reachable
+        )
+        total = _tidy(forward.leave[target][0])
+        chains[target] = CriticalPath(target, path, total, lacking if unit == "hours" else 0, exact)
+    return chains
 
 
 def _tidy(value: float) -> float:
