@@ -42,8 +42,12 @@ MISSING = [
     )
     if not found
 ]
-#: How far (CSS px) an edge's end may be from its box: the arrowhead and the pen's width.
-END_TOLERANCE = 14.0
+#: How far (CSS px) an edge's end may be from its box beyond an arrowhead's length and the
+#: pen's width.
+END_TOLERANCE = 4.0
+#: How far (CSS px) an arrowhead may stop short of its box: Graphviz leaves room for the pen,
+#: up to the 6-unit band of a collaboration.
+HEAD_GAP = 8.0
 #: How deep (CSS px) inside a box an edge of others may pass: anti-aliasing, not crossing.
 THROUGH_TOLERANCE = 3.0
 
@@ -65,7 +69,8 @@ const edges = [...svg.querySelectorAll('.edge')].map(g => {
     points.push([m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f]);
   }
   const heads = [...g.querySelectorAll('polygon')].map(box);
-  return {from: g.getAttribute('data-from'), to: g.getAttribute('data-to'), points, heads,
+  const pen = parseFloat(path.getAttribute('stroke-width') || '1') * m.a;
+  return {from: g.getAttribute('data-from'), to: g.getAttribute('data-to'), points, heads, pen,
           label: [...g.querySelectorAll('text')].map(t => t.textContent).join('\\n')};
 });
 const clusters = [...svg.querySelectorAll('.cluster')].map(g => ({
@@ -132,6 +137,12 @@ def _distance(point: list[float], box: list[float]) -> float:
     return float((dx * dx + dy * dy) ** 0.5)
 
 
+def _distance_box(a: list[float], b: list[float]) -> float:
+    dx = max(b[0] - a[2], 0.0, a[0] - b[2])
+    dy = max(b[1] - a[3], 0.0, a[1] - b[3])
+    return float((dx * dx + dy * dy) ** 0.5)
+
+
 def _inside(point: list[float], box: list[float], margin: float) -> bool:
     return bool(
         box[0] + margin < point[0] < box[2] - margin
@@ -154,15 +165,18 @@ def _check(facts: dict[str, Any], org: Path) -> None:
         ends = (edge["from"], edge["to"])
         assert edge["label"], f"{ends} has no label"
         start, end = edge["points"][0], edge["points"][-1]
-        # The arrowhead (Graphviz draws it apart from the path) touches the box it points at.
-        tips = [edge["points"][0], edge["points"][-1]] + [
-            [(h[0] + h[2]) / 2, (h[1] + h[3]) / 2] for h in edge["heads"]
-        ]
-        for team in ends:
-            near = min(_distance(p, boxes[team]) for p in tips)
-            assert near <= END_TOLERANCE, f"{ends}: no end near {team} ({near:.1f} px)"
-        assert min(_distance(start, boxes[t]) for t in ends) <= END_TOLERANCE, ends
-        assert min(_distance(end, boxes[t]) for t in ends) <= END_TOLERANCE, ends
+        # Graphviz stops the path where the arrowhead begins and draws the head apart: the
+        # head touches the box it points at, and the path ends within a head's length of it.
+        heads = edge["heads"]
+        assert heads, f"{ends} has no arrowhead"
+        head_size = max(max(h[2] - h[0], h[3] - h[1]) for h in heads)
+        reach = END_TOLERANCE + head_size + edge["pen"]
+        for head in heads:
+            assert min(_distance_box(head, boxes[t]) for t in ends) <= HEAD_GAP, ends
+        assert min(_distance(start, boxes[t]) for t in ends) <= reach, ends
+        assert min(_distance(end, boxes[t]) for t in ends) <= reach, ends
+        nearest = {min(ends, key=lambda t: _distance(p, boxes[t])) for p in (start, end)}
+        assert nearest == set(ends), f"{ends}: both ends on the same box"
         for other, box in boxes.items():
             if other in ends:
                 continue

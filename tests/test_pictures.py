@@ -393,3 +393,20 @@ def test_the_vendored_engine_is_pinned_licensed_and_packaged() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert "render/vendor/viz-js/*" in config["tool"]["setuptools"]["package-data"]["icmap"]
     assert (ROOT / "scripts" / "refresh-vendor.sh").stat().st_mode & 0o111
+
+
+def test_report_html_is_the_graph_page(runner: CliRunner, tmp_path: Path) -> None:
+    org = EXAMPLES / "northwind"
+    target = tmp_path / "report.html"
+    result = runner.invoke(app, ["report", str(org), "-o", str(target), "--today", "2026-01-01"])
+    assert result.exit_code == 0, result.stderr
+    page = target.read_text(encoding="utf-8")
+    graph_page = runner.invoke(app, ["graph", str(org), "-f", "html"]).stdout
+    assert page == graph_page
+    _check_html(page)
+    data = page_data(page)
+    assert set(data["critical"]) == {"clubs", "shoppers"}
+    support = next(n for n in data["nodes"] if n["id"] == "support")
+    assert support["facts"]["critical_for"] == ["shoppers"]
+    assert "returns" in support["facts"]["downstream"]
+    assert "<h2>Chokepoints</h2><ul><li>last-mile: strands 6" in page

@@ -306,13 +306,15 @@ def build(picture: Picture, *, legend: bool = True) -> graphviz.Digraph:
             "class": edge_classes(edge),
             **edge_attrs(edge),
         }
-        if edge.feedback:
-            # Feedback is not delivery: it must not pull its provider before its receiver.
-            dot.edge(ids[edge.provider], ids[edge.receiver], constraint="false", **attrs)
-        elif edge.backward:
+        if edge.backward:
             # Laid out as receiver -> provider with the arrowhead at the receiver, so work
-            # flowing back does not drag the layout away from the customer.
+            # flowing back (feedback, usually) does not drag the layout away from the customer.
+            # For feedback this crosses less than constraint=false (docs/pictures.md).
             dot.edge(ids[edge.receiver], ids[edge.provider], dir="back", **attrs)
+        elif edge.feedback:
+            # Feedback flowing toward the customer: left out of the ranking, so it cannot
+            # pull its receiver after its provider.
+            dot.edge(ids[edge.provider], ids[edge.receiver], constraint="false", **attrs)
         else:
             dot.edge(ids[edge.provider], ids[edge.receiver], **attrs)
     return dot
