@@ -55,12 +55,16 @@ def test_dot_draws_types_modes_states_and_a_legend(runner: CliRunner, tmp_path: 
     assert objects["Infra\\n(infra)"]["fillcolor"] == "#cfe2f3"
     assert objects["App\\n(app)"]["fillcolor"] == "#ffedb3"
     assert float(objects["Coach\\n(coach)"]["height"]) > float(objects["Coach\\n(coach)"]["width"])
-    assert objects["Legend"]["label"] == "Legend"
-    for word in ("stream-aligned", "platform", "enabling", "complicated-subsystem"):
-        assert word in objects
+    [legend] = [o for o in laid["objects"] if o.get("name") == "legend"]
+    assert legend["shape"] == "plain"
+    table = source.split("\tlegend [label=<", 1)[1].split("> ", 1)[0]
+    for word in ("stream-aligned (wide)", "platform", "enabling", "complicated-subsystem"):
+        assert word in table
     for word in ("facilitating (dotted)", "collaboration (thick band)"):
-        assert word in objects
-    assert "BLOCKING dependency" in objects and "SLOWING dependency" in objects
+        assert word in table
+    assert "BLOCKING dependency" in table and "SLOWING dependency" in table
+    assert 'BGCOLOR="#ffedb3" COLOR="#c9a227"' in table  # stream-aligned's own colours
+    assert '<FONT COLOR="#c62828">────▶</FONT>' in table
     edges = {e["label"]: e for e in laid["edges"] if "label" in e}
     assert edges["Hosting · BLOCKING"]["color"] == "#c62828"
     assert edges["Coaching"]["style"] == "dotted"
@@ -120,7 +124,7 @@ def test_pictures_without_the_words_have_no_legend(runner: CliRunner, org: Path)
 
 def test_the_bundled_example_has_a_legend_in_every_format(runner: CliRunner) -> None:
     org = EXAMPLES / "team-topologies.yaml"
-    assert "cluster_legend" in _out(runner, org, "-f", "dot")
+    assert 'id="icmap-legend"' in _out(runner, org, "-f", "dot")
     assert '["Legend"]' in _out(runner, org, "-f", "mermaid")
     assert 'id="legend"' in _out(runner, org, "-f", "html")
 

@@ -6,7 +6,6 @@ escaped labels, so no team name can break the file or smuggle in an HTML label.
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
@@ -192,12 +191,19 @@ MODE_WORDS = {
     "facilitating": "dotted",
     "x-as-a-service": "plain arrow",
 }
+#: Team types in the legend's words, with the shape (the swatch shows only the colours).
+TYPE_WORDS = {
+    "stream-aligned": "stream-aligned (wide)",
+    "platform": "platform (wide, square)",
+    "enabling": "enabling (narrow, upright)",
+    "complicated-subsystem": "complicated-subsystem (octagon)",
+}
 #: What each node kind and role looks like, in the legend's words.
 KEY_NODE_WORDS = {
     "team": "team",
     "front-line": "front-line team (serves a customer)",
-    "customer": "external customer",
-    "supplier": "outside supplier",
+    "customer": "external customer (octagon)",
+    "supplier": "outside supplier (tag)",
 }
 ROLE_WORDS = {
     "focus": "in focus",
@@ -241,43 +247,64 @@ def line_attrs(entry: str) -> dict[str, str]:
     return {}
 
 
-def _add_legend(dot: graphviz.Digraph, picture: Picture, first: int) -> None:
-    """A "Legend" cluster: a sample of every node kind, role, team type and line style drawn.
+#: How a line style reads in the legend's table: a run of box-drawing strokes and a head.
+_GLYPHS = {"solid": "────▶", "dashed": "╌╌╌╌▶", "dotted": "┈┈┈┈▶", "band": "━━━━▶"}
 
-    Its node ids continue the picture's ``n0, n1, …`` and every label is a fixed word.
+
+def _swatch(attrs: dict[str, str]) -> str:
+    """A legend cell in a node's colours (the words beside it say the shape)."""
+    style = attrs.get("style", "")
+    border = "dashed" if "dashed" in style else "rounded" if "rounded" in style else "solid"
+    fill = attrs.get("fillcolor", "#ffffff") if "filled" in style else "#ffffff"
+    width = "2" if float(attrs.get("penwidth", "1")) >= 2 else "1"
+    return (
+        f'<TD BGCOLOR="{fill}" COLOR="{attrs.get("color", "#455a64")[:7]}" BORDER="{width}" '
+        f'STYLE="{border}" FIXEDSIZE="TRUE" WIDTH="36" HEIGHT="16"></TD>'
+    )
+
+
+def _stroke(attrs: dict[str, str]) -> str:
+    """A legend cell drawing a line style in its colour."""
+    style = attrs.get("style", "solid")
+    glyph = "band" if float(attrs.get("penwidth", "1")) >= 5 else style
+    colour = attrs.get("color", "#78909c")[:7]
+    return f'<TD><FONT COLOR="{colour}">{_GLYPHS.get(glyph, _GLYPHS["solid"])}</FONT></TD>'
+
+
+def legend_label(picture: Picture) -> str | None:
+    """The legend as a Graphviz HTML-like table: a sample and the words for every node kind,
+    role, team type and line style the picture draws; ``None`` when it draws none of them.
+
+    Every word in it is fixed by icmap: no name from the org ever reaches an HTML-like label.
     """
     key, legend = picture.key, picture.legend
-    ids = (f"n{index}" for index in itertools.count(first))
-    with dot.subgraph(name="cluster_legend") as box:
-        box.attr(label="Legend", style="rounded", color="#90a4ae", fontcolor="#455a64")
-        box.attr(labeljust="l", margin="12", fontsize="12", id="icmap-legend")
-        # Every entry is a point (hidden for node samples) and the entry to its right: the
-        # points share a rank, so each sample reads as one short horizontal line.
-        hidden = {"style": "invis"}
-        entries: list[tuple[dict[str, str], dict[str, str]]] = [
-            ({**key_node_attrs(k), "label": KEY_NODE_WORDS[k]}, hidden) for k in key.nodes
-        ]
-        entries += [({**role_attrs(r), "label": ROLE_WORDS[r]}, hidden) for r in key.roles]
-        entries += [({**TYPE_ATTRS[t], "label": t}, hidden) for t in legend.types]
-        words = {"shape": "plaintext"}
-        entries += [({**words, "label": LINE_WORDS[k]}, line_attrs(k)) for k in key.lines]
-        entries += [
-            ({**words, "label": f"{mode} ({MODE_WORDS[mode]})"}, dict(MODE_ATTRS[mode]))
-            for mode in legend.modes
-        ]
-        entries += [
-            (
-                {**words, "label": f"{state.upper()} dependency"},
-                {"color": STATE_COLORS[state], "penwidth": "2.5"},
-            )
-            for state in legend.states
-        ]
-        for node_attrs, line in entries:
-            start, end = next(ids), next(ids)
-            shown = "invis" if line.get("style") == "invis" else "solid"
-            box.node(start, label="", shape="point", width="0.05", color="#90a4ae", style=shown)
-            box.node(end, **node_attrs, fontsize="11")
-            box.edge(start, end, **line)
+    entries = [(_swatch(key_node_attrs(k)), KEY_NODE_WORDS[k]) for k in key.nodes]
+    entries += [(_swatch(role_attrs(r)), ROLE_WORDS[r]) for r in key.roles]
+    entries += [(_swatch(TYPE_ATTRS[t]), TYPE_WORDS[t]) for t in legend.types]
+    entries += [(_stroke(line_attrs(k)), LINE_WORDS[k]) for k in key.lines]
+    entries += [(_stroke(MODE_ATTRS[m]), f"{m} ({MODE_WORDS[m]})") for m in legend.modes]
+    entries += [
+        (_stroke({"color": STATE_COLORS[s]}), f"{s.upper()} dependency") for s in legend.states
+    ]
+    if not entries:
+        return None
+    # Two columns from seven entries: the legend stays short beside a wide picture.
+    columns = 2 if len(entries) > 6 else 1
+    rows = []
+    for start in range(0, len(entries), columns):
+        cells = "".join(
+            f'{sample}<TD ALIGN="LEFT">{words}</TD>'
+            for sample, words in entries[start : start + columns]
+        )
+        rows.append(f"<TR>{cells}</TR>")
+    title = (
+        f'<TR><TD COLSPAN="{2 * columns}" ALIGN="LEFT">'
+        '<FONT COLOR="#455a64">Legend</FONT></TD></TR>'
+    )
+    return (
+        '<<TABLE BORDER="1" COLOR="#90a4ae" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2" '
+        f'STYLE="rounded">{title}{"".join(rows)}</TABLE>>'
+    )
 
 
 def build(picture: Picture, *, legend: bool = True) -> graphviz.Digraph:
@@ -296,8 +323,12 @@ def build(picture: Picture, *, legend: bool = True) -> graphviz.Digraph:
     dot.attr("node", fontname="Helvetica", fontsize="12")
     dot.attr("edge", fontname="Helvetica", fontsize="11", color="#78909c")
     _add_nodes(dot, picture, ids)
-    if legend and (picture.key.nodes or picture.legend):
-        _add_legend(dot, picture, len(ids))
+    table = legend_label(picture) if legend else None
+    if table is not None:
+        # With the customers, in the last rank: the picture's far right, under them.
+        with dot.subgraph(name="legend_rank") as corner:
+            corner.attr(rank="sink")
+            corner.node("legend", label=table, shape="plain", fontsize="11", id="icmap-legend")
     for index, edge in enumerate(picture.edges):
         attrs = {
             "label": _label(edge.label),
