@@ -268,3 +268,21 @@ def test_hostile_names_stay_inert_in_the_browser(browser: Any, tmp_path: Path) -
         "return document.querySelector('#canvas svg script, #canvas svg b')"
     )
     assert [e for e in facts["log"] if e["level"] == "SEVERE"] == []
+
+
+def test_hiding_the_panel_gives_the_picture_the_width(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, _page(EXAMPLES / "restaurant.yaml", tmp_path))
+    width = "return document.getElementById('canvas').clientWidth"
+    before = browser.execute_script(width)
+    browser.find_element(By.ID, "hide-panel").click()
+    assert browser.execute_script(width) > before + 300
+    assert not browser.find_element(By.TAG_NAME, "aside").is_displayed()
+    browser.find_element(By.ID, "show-panel").click()
+    assert browser.execute_script(width) == before
+    fonts = browser.execute_script(
+        "return [...document.querySelectorAll('#canvas svg text')]"
+        ".map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"
+    )
+    assert min(fonts) >= 11 - 0.01  # still readable after refitting

@@ -52,6 +52,9 @@ select{max-width:100%;font:inherit}
 button{font:inherit}
 #matches li{cursor:pointer;text-decoration:underline}
 #details:empty{display:none}
+body.wide aside{display:none}
+#show-panel{display:none;position:fixed;top:8px;right:8px;z-index:2}
+body.wide #show-panel{display:block}
 #details{border:1px solid #cfd8dc;border-radius:6px;padding:8px;margin:8px 0;background:#fcfcfc}
 .node{cursor:pointer}
 svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{opacity:.25}
@@ -191,6 +194,10 @@ canvas.addEventListener('click',function(){if(!moved&&svg){clear();details.repla
 canvas.addEventListener('wheel',function(e){if(!svg||!(e.ctrlKey||e.metaKey))return;e.preventDefault();
  const c=canvas.getBoundingClientRect();zoom(scale*(e.deltaY<0?1.15:1/1.15),e.clientX-c.left,e.clientY-c.top);},{passive:false});
 document.getElementById('fit').addEventListener('click',function(){if(svg)fit();});
+// Hiding the panel gives the picture the window's width: refit to it.
+function panel(show){document.body.classList.toggle('wide',!show);if(svg)fit();}
+document.getElementById('hide-panel').addEventListener('click',function(){panel(false);});
+document.getElementById('show-panel').addEventListener('click',function(){panel(true);});
 document.getElementById('whole').addEventListener('click',function(){if(svg)whole();});
 document.getElementById('zoom-in').addEventListener('click',function(){if(svg)zoom(scale*1.25);});
 document.getElementById('zoom-out').addEventListener('click',function(){if(svg)zoom(scale/1.25);});
@@ -394,6 +401,7 @@ def render(page: Page) -> str:
 <body>
 <div id="canvas"><p id="status" class="muted">Laying out {len(picture.nodes):,} nodes with Graphviz…</p>
 <noscript><p>This page draws its picture with JavaScript; icmap graph -f svg draws it without.</p></noscript></div>
+<button id="show-panel" type="button">Show panel</button>
 <aside><h1>{title}</h1>{notes}
 <p class="muted">Work flows left to right, toward the external customers. Click a team for
 what it provides and receives, and what its failure would do. Drag to pan; Ctrl+wheel or the
@@ -403,7 +411,8 @@ buttons to zoom.</p>
 <div class="controls"><button id="fit" type="button">Fit to width</button>
 <button id="whole" type="button">Whole picture</button>
 <button id="zoom-in" type="button" aria-label="Zoom in">+</button>
-<button id="zoom-out" type="button" aria-label="Zoom out">&minus;</button></div>
+<button id="zoom-out" type="button" aria-label="Zoom out">&minus;</button>
+<button id="hide-panel" type="button">Hide panel</button></div>
 <div class="controls"><label for="critical">Critical path to</label>
 <select id="critical"><option value="">(none)</option>{_critical_options(page)}</select></div>
 <div id="details"></div>
