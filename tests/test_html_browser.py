@@ -230,6 +230,16 @@ def test_clicking_a_team_highlights_its_hand_offs_and_impact(browser: Any, tmp_p
     assert "hl-out" in classes["expediters>wait-staff"]
     assert "hl-stranded" in classes["kitchen"]  # every way from the kitchen runs through it
     assert "hl-down" in classes["wait-staff"]
+    browser.find_element(By.CSS_SELECTOR, '.node[data-id="hosts"]').click()
+    lit = browser.execute_script(
+        "return [...document.querySelectorAll('[class*=hl-]')].map(e => "
+        "[e.dataset.id || (e.dataset.from + '>' + e.dataset.to), e.getAttribute('class')])"
+    )
+    classes = dict(lit)  # only the hosts' highlights are left
+    assert [k for k, v in classes.items() if "hl-selected" in v] == ["hosts"]
+    assert "hl-stranded" not in classes["kitchen"]  # the expediters' mark is gone
+    assert "hl-out" not in classes.get("expediters>wait-staff", "")
+    assert "hl-selected" in classes["hosts"] and "hl-out" in classes["hosts>wait-staff"]
 
 
 def test_critical_path_toggle_and_search(browser: Any, tmp_path: Path) -> None:

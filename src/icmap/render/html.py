@@ -103,8 +103,8 @@ function mark(el,cls){el.classList.add('hl',cls);}
 function clear(){
  svg.classList.remove('lit');
  svg.querySelectorAll('.hl').forEach(function(el){
-  el.classList.forEach(function(c){if(c.indexOf('hl')===0)el.classList.remove(c);});
-  el.classList.remove('hl');});
+  // A copy: removing from the live class list while walking it would skip classes.
+  Array.from(el.classList).forEach(function(c){if(c.indexOf('hl')===0)el.classList.remove(c);});});
 }
 function node(id){return svg.querySelector('.node[data-id="'+CSS.escape(id)+'"]');}
 function edgesOf(attr,id){return svg.querySelectorAll('.edge['+attr+'="'+CSS.escape(id)+'"]');}
