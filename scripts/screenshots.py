@@ -2,9 +2,9 @@
 
     python scripts/screenshots.py            # writes docs/pictures/*-page.png
 
-Needs Debian's chromium and chromium-driver, and selenium (the dev extra). Each page is written
-with ``icmap graph``, opened from file://, and shot at 1400 x 900 once Graphviz has laid it out;
-``--click TEAM`` shots select a team first, as a reader would.
+Needs Debian's chromium and chromium-driver, and selenium (the dev extra). Each page is
+written with ``icmap graph``, opened from file://, and shot at 1920 x 1080 (a desktop screen)
+once Graphviz has laid it out; a shot with a team in SHOTS clicks that team first.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def main() -> None:
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,900"):
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1920,1080"):
         options.add_argument(argument)
     driver = webdriver.Chrome(
         service=Service(executable_path=shutil.which("chromedriver")), options=options

@@ -296,3 +296,19 @@ def test_hiding_the_panel_gives_the_picture_the_width(browser: Any, tmp_path: Pa
         ".map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"
     )
     assert min(fonts) >= 11 - 0.01  # still readable after refitting
+
+
+def test_a_focus_page_draws_its_elided_hand_offs(browser: Any, tmp_path: Path) -> None:
+    page = _page(EXAMPLES / "northwind", tmp_path, "--focus", "marketing", "--depth", "1")
+    facts = _open(browser, page)
+    data = browser.execute_script(
+        "return JSON.parse(document.getElementById('icmap-data').textContent)"
+    )
+    assert sorted(n["id"] for n in facts["nodes"]) == sorted(n["id"] for n in data["nodes"])
+    drawn = sorted((e["from"], e["to"]) for e in facts["edges"])
+    assert drawn == sorted((e["from"], e["to"]) for e in data["edges"])
+    assert any(e["label"] == "…" for e in facts["edges"])  # through teams left out
+    assert browser.execute_script(
+        "return document.querySelector('.node[data-id=\"marketing\"]').classList.contains('role-focus')"
+    )
+    assert [e for e in facts["log"] if e["level"] == "SEVERE"] == []

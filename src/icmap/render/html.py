@@ -39,9 +39,10 @@ _TOP = 8
 _STYLE = """
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#263238;display:flex;height:100vh}
-#canvas{flex:1;overflow:auto;cursor:grab;background:#fafafa;position:relative}
+#canvas{flex:1;overflow:auto;cursor:grab;background:#fafafa;position:relative;display:flex}
 #canvas.dragging{cursor:grabbing}
-#canvas svg{display:block}
+/* Centred while smaller than the window; auto margins never push it out of reach. */
+#canvas svg{display:block;margin:auto;flex:none}
 #status{padding:24px}
 aside{width:360px;flex:none;padding:12px 16px;border-left:1px solid #cfd8dc;overflow:auto;background:#fff}
 h1{font-size:17px;margin:0 0 4px}h2{font-size:14px;margin:14px 0 4px}h3{font-size:13px;margin:10px 0 2px}
@@ -341,7 +342,7 @@ def _sample(attrs: dict[str, str], shape_only: bool = False) -> str:
         return f'<path d="M2,11 L52,11" stroke="{stroke}" stroke-width="{width}" fill="none"{dash}/><path d="M52,6 L62,11 L52,16 z" fill="{stroke}"/>'
     shape = attrs.get("shape", "box")
     if shape in ("octagon", "doubleoctagon"):
-        points = "10,2 52,2 62,11 52,20 10,20 2,11"
+        points = "8,2 56,2 62,7 62,15 56,20 8,20 2,15 2,7"
         return f'<polygon points="{points}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash}/>'
     if shape == "cds":
         points = "2,2 52,2 62,11 52,20 2,20"
