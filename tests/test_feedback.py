@@ -398,7 +398,12 @@ def test_pictures_draw_feedback_dashed(runner: CliRunner, tmp_path: Path) -> Non
         ("qa", "users"): False,
     }
     html = runner.invoke(app, ["graph", str(org), "-f", "html"]).stdout
-    assert html.count('class="edge feedback"') + html.count('class="edge loop feedback"') == 1
+    from test_pictures import page_data
+
+    drawn = page_data(html)["dot"]
+    assert (
+        drawn.count('class="handoff feedback"') + drawn.count('class="handoff loop feedback"') == 1
+    )
 
 
 def test_diff_reports_a_new_feedback_mark(runner: CliRunner, tmp_path: Path) -> None:

@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 
 from icmap import build_graph, load_text
 from icmap.analysis.impact import impact
+from icmap.analysis.page import page
 from icmap.analysis.picture import focus, whole_org
 from icmap.analysis.report import build_report
 from icmap.errors import LoadError
-from icmap.layout import layered
 from icmap.lint import run_check
 from icmap.lint.policy import build_policy
 from icmap.lint.registry import all_rules
@@ -135,7 +135,7 @@ def test_valid_orgs_run_through_everything(document: str, data: st.DataObject) -
     picture = whole_org(graph)
     dot.render(picture)
     mermaid.render(picture)
-    html.render(picture, layered(picture))
+    html.render(page(graph, picture))
     dot.render(focus(graph, team, 1))
     exported = json.loads(node_link.render(picture))
     loaded = nx.node_link_graph(exported, edges="links")
@@ -212,7 +212,11 @@ def _outputs() -> dict[str, Callable[[Org], str | bytes]]:
         return make
 
     def picture(fmt: graph_cmd.GraphFormat) -> Callable[[Org], str | bytes]:
-        return lambda org: prepare(graph_cmd._draw(fmt, whole_org(build_graph(org))), fmt.value)
+        def make(org: Org) -> str | bytes:
+            graph = build_graph(org)
+            return prepare(graph_cmd._draw(fmt, whole_org(graph), graph), fmt.value)
+
+        return make
 
     def hit(fmt: impact_cmd.ImpactFormat) -> Callable[[Org], str | bytes]:
         def make(org: Org) -> str | bytes:

@@ -10,6 +10,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 from conftest import EXAMPLE_PATHS, EXAMPLES, write
 from icmap import build_graph, load
 from icmap.cli import app
+from icmap.render.dot import escape as dot_escape
 
 HAVE_DOT = shutil.which("dot") is not None
 # In CI Graphviz is installed by .ci/run: a missing dot there is a failure, not a skip.
@@ -142,13 +144,21 @@ def _check_html(page: str) -> _StrictHTML:
     parser.feed(page)
     parser.close()
     assert parser.stack == []
-    assert parser.scripts == 2  # the JSON data and the script: nothing injected
+    assert parser.scripts == 3  # the JSON data, the layout engine and the script: nothing injected
     assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in page
-    svg = re.search(r"<svg.*?</svg>", page, re.DOTALL)
+    svg = re.search(r"<svg.*?</svg>", page, re.DOTALL)  # the legend's drawing
     assert svg is not None
     ET.fromstring(svg.group(0))
     return parser
+
+
+def page_data(page: str) -> dict[str, Any]:
+    """The JSON the page's script reads (the picture itself is drawn in the browser)."""
+    found = re.search(r'id="icmap-data">(.*?)</script>', page, re.DOTALL)
+    assert found is not None
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
 
 
 @pytest.mark.parametrize("org", EXAMPLE_PATHS, ids=lambda p: p.name)
@@ -156,14 +166,15 @@ def test_html_is_self_contained_and_well_formed(
     runner: CliRunner, org: Path, tmp_path: Path
 ) -> None:
     page = _draw(runner, org, "html", tmp_path).read_text(encoding="utf-8")
-    parser = _check_html(page)
-    data = json.loads(re.search(r'id="icmap-data">(.*?)</script>', page, re.DOTALL).group(1))  # type: ignore[union-attr]
+    _check_html(page)
+    data = page_data(page)
     ids = {n["id"] for n in data["nodes"]}
     assert ids == set(build_graph(load(org)).nodes)
     assert all("provides" in n and "receives" in n for n in data["nodes"])
-    shown = " ".join(parser.text)
+    labels = {n["label"] for n in data["nodes"]}
     for name in _labels(org):
-        assert name[:20] in shown
+        assert name in labels
+        assert dot_escape(name) in data["dot"]  # the DOT the browser lays out names it
 
 
 _MERMAID_LINE = re.compile(
@@ -233,7 +244,8 @@ def test_hostile_names_in_html(runner: CliRunner, tmp_path: Path) -> None:
     parser = _check_html(page)
     assert "<script>alert" not in page
     assert "<b>bold" not in page
-    assert any("Tom & Jerry's <b>bold</b>" in t for t in parser.text)
+    assert "Tom & Jerry's <b>bold</b>" in {n["label"] for n in page_data(page)["nodes"]}
+    assert "<script>alert(1)</script>" in parser.text  # the title: text, not an element
 
 
 def test_hostile_names_in_mermaid(runner: CliRunner, tmp_path: Path) -> None:
@@ -362,3 +374,39 @@ def test_mermaid_accepted_by_the_real_parser(runner: CliRunner, tmp_path: Path) 
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("ok ") == len(files)
+
+
+def test_the_vendored_engine_is_pinned_licensed_and_packaged() -> None:
+    from conftest import ROOT
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    vendor = ROOT / "src" / "icmap" / "render" / "vendor" / "viz-js"
+    pinned = dict(
+        line.split(": ", 1)
+        for line in (vendor / "VERSION").read_text(encoding="utf-8").splitlines()
+    )
+    engine = (vendor / "viz-global.js").read_text(encoding="utf-8")
+    assert engine.startswith(f"/*!\nViz.js {pinned['version']}\n")
+    assert f'graphvizVersion="{pinned["graphviz"]}"' in engine
+    assert "MIT License" in (vendor / "LICENSE").read_text(encoding="utf-8")
+    assert "Eclipse Public License" in (vendor / "LICENSE").read_text(encoding="utf-8")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "render/vendor/viz-js/*" in config["tool"]["setuptools"]["package-data"]["icmap"]
+    assert (ROOT / "scripts" / "refresh-vendor.sh").stat().st_mode & 0o111
+
+
+def test_report_html_is_the_graph_page(runner: CliRunner, tmp_path: Path) -> None:
+    org = EXAMPLES / "northwind"
+    target = tmp_path / "report.html"
+    result = runner.invoke(app, ["report", str(org), "-o", str(target), "--today", "2026-01-01"])
+    assert result.exit_code == 0, result.stderr
+    page = target.read_text(encoding="utf-8")
+    graph_page = runner.invoke(app, ["graph", str(org), "-f", "html"]).stdout
+    assert page == graph_page
+    _check_html(page)
+    data = page_data(page)
+    assert set(data["critical"]) == {"clubs", "shoppers"}
+    support = next(n for n in data["nodes"] if n["id"] == "support")
+    assert support["facts"]["critical_for"] == ["shoppers"]
+    assert "returns" in support["facts"]["downstream"]
+    assert "<h2>Chokepoints</h2><ul><li>last-mile: strands 6" in page

@@ -97,7 +97,7 @@ def test_report_output_files_by_extension(runner: CliRunner, tmp_path: Path) -> 
         assert probe in (tmp_path / name).read_text(encoding="utf-8")
     bad = runner.invoke(app, ["report", PERT, "-o", str(tmp_path / "r.pdf")])
     assert bad.exit_code == 2
-    assert "known extensions are .json, .markdown, .md, .txt" in bad.stderr
+    assert "known extensions are .htm, .html, .json, .markdown, .md, .txt" in bad.stderr
 
 
 def test_markdown_escapes_names() -> None:

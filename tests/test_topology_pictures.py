@@ -55,12 +55,16 @@ def test_dot_draws_types_modes_states_and_a_legend(runner: CliRunner, tmp_path: 
     assert objects["Infra\\n(infra)"]["fillcolor"] == "#cfe2f3"
     assert objects["App\\n(app)"]["fillcolor"] == "#ffedb3"
     assert float(objects["Coach\\n(coach)"]["height"]) > float(objects["Coach\\n(coach)"]["width"])
-    assert objects["Legend"]["label"] == "Legend"
-    for word in ("stream-aligned", "platform", "enabling", "complicated-subsystem"):
-        assert word in objects
+    [legend] = [o for o in laid["objects"] if o.get("name") == "legend"]
+    assert legend["shape"] == "plain"
+    table = source.split("\tlegend [label=<", 1)[1].split("> ", 1)[0]
+    for word in ("stream-aligned (wide)", "platform", "enabling", "complicated-subsystem"):
+        assert word in table
     for word in ("facilitating (dotted)", "collaboration (thick band)"):
-        assert word in objects
-    assert "BLOCKING dependency" in objects and "SLOWING dependency" in objects
+        assert word in table
+    assert "BLOCKING dependency" in table and "SLOWING dependency" in table
+    assert 'BGCOLOR="#ffedb3" COLOR="#c9a227"' in table  # stream-aligned's own colours
+    assert '<FONT COLOR="#c62828">────▶</FONT>' in table
     edges = {e["label"]: e for e in laid["edges"] if "label" in e}
     assert edges["Hosting · BLOCKING"]["color"] == "#c62828"
     assert edges["Coaching"]["style"] == "dotted"
@@ -106,10 +110,13 @@ def test_json_carries_type_mode_and_state(runner: CliRunner, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("org", PLAIN, ids=lambda p: p.name)
 def test_pictures_without_the_words_have_no_legend(runner: CliRunner, org: Path) -> None:
+    text = _out(runner, org, "-f", "mermaid")
+    assert "Legend" not in text and "legend" not in text
     for fmt in ("dot", "mermaid", "html"):
+        # DOT and HTML always have a legend (node kinds, line styles), but no Team Topologies.
         text = _out(runner, org, "-f", fmt)
-        assert "Legend" not in text and "legend" not in text, fmt
-        assert "BLOCKING" not in text and "type-" not in text
+        assert "BLOCKING" not in text and "type-" not in text, fmt
+        assert "collaboration" not in text and "stream-aligned" not in text, fmt
     data = json.loads(_out(runner, org, "-f", "json"))
     assert not any("type" in n for n in data["nodes"])
     assert not any("mode" in r for link in data["links"] for r in link["relations"])
@@ -117,7 +124,7 @@ def test_pictures_without_the_words_have_no_legend(runner: CliRunner, org: Path)
 
 def test_the_bundled_example_has_a_legend_in_every_format(runner: CliRunner) -> None:
     org = EXAMPLES / "team-topologies.yaml"
-    assert "cluster_legend" in _out(runner, org, "-f", "dot")
+    assert 'id="icmap-legend"' in _out(runner, org, "-f", "dot")
     assert '["Legend"]' in _out(runner, org, "-f", "mermaid")
     assert 'id="legend"' in _out(runner, org, "-f", "html")
 
@@ -137,7 +144,7 @@ teams:
 
 
 def test_hostile_names_on_typed_teams_stay_inert(runner: CliRunner, tmp_path: Path) -> None:
-    from test_pictures import HAVE_MERMAID, MERMAID_DIR, _check_html, _check_mermaid
+    from test_pictures import HAVE_MERMAID, MERMAID_DIR, _check_html, _check_mermaid, page_data
 
     org = write(tmp_path, "org.yaml", HOSTILE_TYPED)
     mermaid = _out(runner, org, "-f", "mermaid")
@@ -146,7 +153,8 @@ def test_hostile_names_on_typed_teams_stay_inert(runner: CliRunner, tmp_path: Pa
     page = _out(runner, org, "-f", "html")
     parser = _check_html(page)
     assert "<script>alert" not in page and "<b>bold" not in page
-    assert any("Tom & Jerry's" in t for t in parser.text)
+    assert any("Tom & Jerry's" in n["label"] for n in page_data(page)["nodes"])
+    assert parser.scripts == 3
     if shutil.which("dot"):
         source = _out(runner, org, "-f", "dot")
         subprocess.run(["dot", "-Tjson"], input=source.encode(), capture_output=True, check=True)

@@ -92,12 +92,47 @@ class Legend:
         return bool(self.types or self.modes or self.states)
 
 
+#: Node marks a legend explains, in the order it lists them.
+KEY_NODES = ("team", "front-line", "customer", "supplier")
+#: Line styles a legend explains (besides Team Topologies' modes and states).
+KEY_LINES = ("handoff", "loop", "feedback", "elided")
+#: Roles of an impact, focus or group picture, in the order a legend lists them.
+KEY_ROLES: tuple[Role, ...] = ("focus", "failed", "downstream", "stranded", "upstream")
+
+
+@dataclass(frozen=True)
+class Key:
+    """The kinds of node, roles and line styles a picture draws: every legend entry it needs."""
+
+    nodes: tuple[str, ...]
+    roles: tuple[Role, ...]
+    lines: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Picture:
     title: str
     nodes: list[PictureNode]
     edges: list[PictureEdge]
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> Key:
+        """What a full legend lists beside :attr:`legend`: only what the picture draws."""
+        # A typed team is drawn in its type's colours, which :attr:`legend` explains.
+        plain = [n for n in self.nodes if n.kind != "team" or n.type not in TEAM_TYPES]
+        nodes: set[str] = {n.kind for n in plain if n.kind != "team" or not n.front_line}
+        nodes |= {"front-line" for n in plain if n.kind == "team" and n.front_line}
+        roles = {n.role for n in self.nodes}
+        lines = {"handoff" for e in self.edges if not (e.in_loop or e.feedback or e.elided)}
+        lines |= {"loop" for e in self.edges if e.in_loop}
+        lines |= {"feedback" for e in self.edges if e.feedback}
+        lines |= {"elided" for e in self.edges if e.elided}
+        return Key(
+            tuple(k for k in KEY_NODES if k in nodes),
+            tuple(r for r in KEY_ROLES if r in roles),
+            tuple(k for k in KEY_LINES if k in lines),
+        )
 
     @property
     def legend(self) -> Legend:

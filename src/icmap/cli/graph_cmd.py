@@ -113,7 +113,7 @@ def _find_group(graph: OrgGraph, group: str) -> str:
     return matches[0]
 
 
-def _draw(chosen: GraphFormat, picture: Picture) -> str | bytes:
+def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes:
     if chosen is GraphFormat.dot:
         from icmap.render import dot
 
@@ -127,10 +127,10 @@ def _draw(chosen: GraphFormat, picture: Picture) -> str | bytes:
 
         return node_link.render(picture)
     if chosen is GraphFormat.html:
-        from icmap.layout import layered
+        from icmap.analysis.page import page
         from icmap.render import html
 
-        return html.render(picture, layered(picture))
+        return html.render(page(graph, picture))
     from icmap.render import image
 
     return image.render(picture, chosen.value)
@@ -201,7 +201,7 @@ def graph(
     if chosen is GraphFormat.text:
         emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)
         return
-    data = _draw(chosen, _picture(internal, focus, depth, group))
+    data = _draw(chosen, _picture(internal, focus, depth, group), internal)
     if isinstance(data, bytes) and is_stdout(output) and sys.stdout.isatty():
         raise UsageError(f"{chosen.value} is binary: write it to a file with -o")
     emit(data, output, loaded.sources, color, chosen.value)

@@ -28,6 +28,7 @@ class ReportFormat(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 EXTENSIONS = {
@@ -35,6 +36,8 @@ EXTENSIONS = {
     ".json": ReportFormat.json,
     ".md": ReportFormat.markdown,
     ".markdown": ReportFormat.markdown,
+    ".html": ReportFormat.html,
+    ".htm": ReportFormat.html,
 }
 
 
@@ -47,7 +50,8 @@ def report(
         typer.Option(
             "-f",
             "--format",
-            help="text, json or markdown. Default: from the -o extension, else text.",
+            help="text, json, markdown or html (the interactive page of icmap graph -f html, "
+            "with these results beside the picture). Default: from the -o extension, else text.",
             metavar="FORMAT",
             parser=choice(ReportFormat),
         ),
@@ -69,6 +73,7 @@ def report(
       icmap report examples/software-company.yaml
       icmap report examples/northwind -f markdown -o report.md
       icmap report examples/northwind -f json -o report.json
+      icmap report examples/northwind -o report.html
     """
     from icmap.analysis.report import build_report
     from icmap.graph import build_graph
@@ -77,6 +82,14 @@ def report(
     as_of = parse_today(today)
     loaded = load_org(org, org_option)
     internal = build_graph(loaded)
+    if chosen is ReportFormat.html:
+        from icmap.analysis.page import page
+        from icmap.analysis.picture import whole_org
+        from icmap.render import html
+
+        drawn = html.render(page(internal, whole_org(internal), as_of))
+        emit(drawn, output, loaded.sources, color, chosen.value)
+        return
     result = build_report(internal, as_of)
     if chosen is ReportFormat.json:
         from icmap.render import report_json

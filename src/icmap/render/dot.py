@@ -6,13 +6,12 @@ escaped labels, so no team name can break the file or smuggle in an HTML label.
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     import graphviz
 
-    from icmap.analysis.picture import Legend, Picture, PictureEdge, PictureNode
+    from icmap.analysis.picture import Picture, PictureEdge, PictureNode
 
 _KIND_ATTRS = {
     "customer": {
@@ -91,7 +90,7 @@ def _label(text: str) -> str:
     return cast("str", graphviz.nohtml(escape(text)))
 
 
-def _node_attrs(node: PictureNode) -> dict[str, str]:
+def _node_attrs(node: PictureNode, dot_id: str) -> dict[str, str]:
     attrs = dict(_KIND_ATTRS[node.kind])
     if node.kind == "team" and node.type in TYPE_ATTRS:
         attrs.update(TYPE_ATTRS[node.type])
@@ -108,7 +107,35 @@ def _node_attrs(node: PictureNode) -> dict[str, str]:
     text = node.label if node.label == node.id else f"{node.label}\n({node.id})"
     attrs["label"] = _label(text)
     attrs["tooltip"] = _label(node.id)
+    attrs["class"] = node_classes(node)
+    # The SVG element's id: the HTML page finds each node by it to mark it with its team id.
+    attrs["id"] = f"icmap-{dot_id}"
     return attrs
+
+
+def node_classes(node: PictureNode) -> str:
+    """The classes a node carries in SVG (Graphviz's ``class``): what the HTML page styles."""
+    classes = [f"kind-{node.kind}"]
+    if node.front_line and node.kind == "team":
+        classes.append("front-line")
+    if node.kind == "team" and node.type in TYPE_ATTRS:
+        classes.append(f"type-{node.type}")
+    if node.role is not None:
+        classes.append(f"role-{node.role}")
+    return " ".join(classes)
+
+
+def edge_classes(edge: PictureEdge) -> str:
+    """The classes a hand-off carries in SVG, as :func:`node_classes` for nodes."""
+    classes = ["handoff"]
+    classes += [word for word, on in (("loop", edge.in_loop), ("elided", edge.elided)) if on]
+    if edge.feedback:
+        classes.append("feedback")
+    if edge.mode in MODE_ATTRS:
+        classes.append(f"mode-{edge.mode}")
+    if edge.state in STATE_COLORS:
+        classes.append(f"state-{edge.state}")
+    return " ".join(classes)
 
 
 def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> None:
@@ -118,7 +145,7 @@ def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> 
         if node.kind == "team" and node.group:
             groups.setdefault(node.group, []).append(node)
         elif node.kind == "team":
-            dot.node(ids[node.id], **_node_attrs(node))
+            dot.node(ids[node.id], **_node_attrs(node, ids[node.id]))
     for index, (group, members) in enumerate(sorted(groups.items())):
         with dot.subgraph(name=f"cluster_{index}") as cluster:
             cluster.attr(
@@ -128,16 +155,18 @@ def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> 
                 fontcolor="#607d8b",
                 labeljust="l",
                 margin="16",
+                id=f"icmap-g{index}",
+                **{"class": "group"},
             )
             for node in members:
-                cluster.node(ids[node.id], **_node_attrs(node))
+                cluster.node(ids[node.id], **_node_attrs(node, ids[node.id]))
     for kind, rank in (("supplier", "source"), ("customer", "sink")):
         members = [n for n in picture.nodes if n.kind == kind]
         if members:
             with dot.subgraph(name=f"{kind}s") as same:
                 same.attr(rank=rank)
                 for node in members:
-                    same.node(ids[node.id], **_node_attrs(node))
+                    same.node(ids[node.id], **_node_attrs(node, ids[node.id]))
 
 
 def edge_attrs(edge: PictureEdge) -> dict[str, str]:
@@ -156,81 +185,176 @@ def edge_attrs(edge: PictureEdge) -> dict[str, str]:
     return attrs
 
 
-def _add_legend(dot: graphviz.Digraph, legend: Legend, first: int) -> None:
-    """A "Legend" cluster: a node per team type used, a short edge per mode and state used.
-
-    Its node ids continue the picture's ``n0, n1, …`` and every label is a fixed word.
-    """
-    ids = (f"n{index}" for index in itertools.count(first))
-    with dot.subgraph(name="cluster_legend") as box:
-        box.attr(label="Legend", style="rounded", color="#90a4ae", fontcolor="#455a64")
-        box.attr(labeljust="l", margin="12", fontsize="12")
-        # Every entry is a point (hidden for team types) and the entry to its right: the
-        # points share a rank, so each sample reads as one short horizontal line.
-        entries: list[tuple[dict[str, str], dict[str, str]]] = [
-            ({**TYPE_ATTRS[t], "label": t, "fontsize": "10"}, {"style": "invis"})
-            for t in legend.types
-        ]
-        entries += [
-            (
-                {"label": f"{mode} ({MODE_WORDS[mode]})", "shape": "plaintext", "fontsize": "10"},
-                dict(MODE_ATTRS[mode]),
-            )
-            for mode in legend.modes
-        ]
-        entries += [
-            (
-                {"label": f"{state.upper()} dependency", "shape": "plaintext", "fontsize": "10"},
-                {"color": STATE_COLORS[state], "penwidth": "2.5"},
-            )
-            for state in legend.states
-        ]
-        for node_attrs, line in entries:
-            start, end = next(ids), next(ids)
-            hidden = "invis" if line.get("style") == "invis" else "solid"
-            box.node(start, label="", shape="point", width="0.05", color="#90a4ae", style=hidden)
-            box.node(end, **node_attrs)
-            box.edge(start, end, **line)
-
-
 #: What each mode's line looks like, in the legend's words.
 MODE_WORDS = {
     "collaboration": "thick band",
     "facilitating": "dotted",
     "x-as-a-service": "plain arrow",
 }
+#: Team types in the legend's words, with the shape (the swatch shows only the colours).
+TYPE_WORDS = {
+    "stream-aligned": "stream-aligned (wide)",
+    "platform": "platform (wide, square)",
+    "enabling": "enabling (narrow, upright)",
+    "complicated-subsystem": "complicated-subsystem (octagon)",
+}
+#: What each node kind and role looks like, in the legend's words.
+KEY_NODE_WORDS = {
+    "team": "team",
+    "front-line": "front-line team (serves a customer)",
+    "customer": "external customer (octagon)",
+    "supplier": "outside supplier (tag)",
+}
+ROLE_WORDS = {
+    "focus": "in focus",
+    "failed": "failed",
+    "downstream": "downstream: hit by the failure",
+    "stranded": "stranded: no other way to a customer",
+    "upstream": "upstream: feeds the failed team",
+}
+#: What each line style means, in the legend's words.
+LINE_WORDS = {
+    "handoff": "hand-off (what flows, lead time)",
+    "loop": "hand-off in a loop of mutual service",
+    "feedback": "feedback hand-off (dashed)",
+    "elided": "through teams left out (dashed, …)",
+}
 
 
-def build(picture: Picture) -> graphviz.Digraph:
-    """The Graphviz graph: work flows left to right, suppliers first, customers last."""
+def key_node_attrs(entry: str) -> dict[str, str]:
+    """How the legend draws a node kind (``front-line`` for a front-line team)."""
+    if entry == "front-line":
+        return {**_KIND_ATTRS["team"], **_FRONT_LINE}
+    return dict(_KIND_ATTRS[entry])
+
+
+def role_attrs(role: str) -> dict[str, str]:
+    """How the legend draws a role: a team's box in the role's colours."""
+    attrs = {**_KIND_ATTRS["team"], "fillcolor": _ROLE_FILL[role]}
+    if role == "failed":
+        attrs.update(penwidth="3", color="#c62828")
+    if role == "stranded":
+        attrs["style"] += ",dashed"
+    return attrs
+
+
+def line_attrs(entry: str) -> dict[str, str]:
+    """How the legend draws a line style (the same as :func:`edge_attrs` gives an edge)."""
+    if entry == "loop":
+        return {"color": "#ef6c00"}
+    if entry in ("feedback", "elided"):
+        return {"style": "dashed"}
+    return {}
+
+
+#: How a line style reads in the legend's table: a run of box-drawing strokes and a head.
+_GLYPHS = {"solid": "────▶", "dashed": "╌╌╌╌▶", "dotted": "┈┈┈┈▶", "band": "━━━━▶"}
+
+
+def _swatch(attrs: dict[str, str]) -> str:
+    """A legend cell in a node's colours (the words beside it say the shape)."""
+    style = attrs.get("style", "")
+    border = "dashed" if "dashed" in style else "rounded" if "rounded" in style else "solid"
+    fill = attrs.get("fillcolor", "#ffffff") if "filled" in style else "#ffffff"
+    width = "2" if float(attrs.get("penwidth", "1")) >= 2 else "1"
+    return (
+        f'<TD BGCOLOR="{fill}" COLOR="{attrs.get("color", "#455a64")[:7]}" BORDER="{width}" '
+        f'STYLE="{border}" FIXEDSIZE="TRUE" WIDTH="36" HEIGHT="16"></TD>'
+    )
+
+
+def _stroke(attrs: dict[str, str]) -> str:
+    """A legend cell drawing a line style in its colour."""
+    style = attrs.get("style", "solid")
+    glyph = "band" if float(attrs.get("penwidth", "1")) >= 5 else style
+    colour = attrs.get("color", "#78909c")[:7]
+    return f'<TD><FONT COLOR="{colour}">{_GLYPHS.get(glyph, _GLYPHS["solid"])}</FONT></TD>'
+
+
+def legend_label(picture: Picture) -> str | None:
+    """The legend as a Graphviz HTML-like table: a sample and the words for every node kind,
+    role, team type and line style the picture draws; ``None`` when it draws none of them.
+
+    Every word in it is fixed by icmap: no name from the org ever reaches an HTML-like label.
+    """
+    key, legend = picture.key, picture.legend
+    entries = [(_swatch(key_node_attrs(k)), KEY_NODE_WORDS[k]) for k in key.nodes]
+    entries += [(_swatch(role_attrs(r)), ROLE_WORDS[r]) for r in key.roles]
+    entries += [(_swatch(TYPE_ATTRS[t]), TYPE_WORDS[t]) for t in legend.types]
+    entries += [(_stroke(line_attrs(k)), LINE_WORDS[k]) for k in key.lines]
+    entries += [(_stroke(MODE_ATTRS[m]), f"{m} ({MODE_WORDS[m]})") for m in legend.modes]
+    entries += [
+        (_stroke({"color": STATE_COLORS[s]}), f"{s.upper()} dependency") for s in legend.states
+    ]
+    if not entries:
+        return None
+    # Two columns from seven entries: the legend stays short beside a wide picture.
+    columns = 2 if len(entries) > 6 else 1
+    rows = []
+    for start in range(0, len(entries), columns):
+        cells = "".join(
+            f'{sample}<TD ALIGN="LEFT">{words}</TD>'
+            for sample, words in entries[start : start + columns]
+        )
+        rows.append(f"<TR>{cells}</TR>")
+    title = (
+        f'<TR><TD COLSPAN="{2 * columns}" ALIGN="LEFT">'
+        '<FONT COLOR="#455a64">Legend</FONT></TD></TR>'
+    )
+    return (
+        '<<TABLE BORDER="1" COLOR="#90a4ae" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2" '
+        f'STYLE="rounded">{title}{"".join(rows)}</TABLE>>'
+    )
+
+
+def build(picture: Picture, *, legend: bool = True) -> graphviz.Digraph:
+    """The Graphviz graph: work flows left to right, suppliers first, customers last.
+
+    ``legend=False`` leaves the legend out (the HTML page draws its own, beside the picture).
+    Nodes, edges and clusters carry ``id`` and ``class`` attributes, which Graphviz copies to
+    its SVG: the HTML page finds them by those.
+    """
     import graphviz
 
     ids = {node.id: f"n{index}" for index, node in enumerate(picture.nodes)}
     dot = graphviz.Digraph("icmap")
     dot.attr(rankdir="LR", fontname="Helvetica", newrank="true", label=_label(picture.title))
-    dot.attr(labelloc="t", fontsize="16")
-    dot.attr("node", fontname="Helvetica", fontsize="11")
-    dot.attr("edge", fontname="Helvetica", fontsize="9", color="#78909c")
+    dot.attr(labelloc="t", fontsize="16", **LAYOUT)
+    dot.attr("node", fontname="Helvetica", fontsize="12")
+    dot.attr("edge", fontname="Helvetica", fontsize="11", color="#78909c")
     _add_nodes(dot, picture, ids)
-    legend = picture.legend
-    if legend:
-        _add_legend(dot, legend, len(ids))
-    for edge in picture.edges:
+    table = legend_label(picture) if legend else None
+    if table is not None:
+        # With the customers, in the last rank: the picture's far right, under them.
+        with dot.subgraph(name="legend_rank") as corner:
+            corner.attr(rank="sink")
+            corner.node("legend", label=table, shape="plain", fontsize="11", id="icmap-legend")
+    for index, edge in enumerate(picture.edges):
         attrs = {
             "label": _label(edge.label),
             "tooltip": _label(f"{edge.provider} → {edge.receiver}"),
+            "id": f"icmap-e{index}",
+            "class": edge_classes(edge),
             **edge_attrs(edge),
         }
         if edge.backward:
             # Laid out as receiver -> provider with the arrowhead at the receiver, so work
-            # flowing back does not drag the layout away from the customer. (constraint=false
-            # would do the same but makes dot fail on graphs with clusters.)
+            # flowing back (feedback, usually) does not drag the layout away from the customer.
+            # For feedback this crosses less than constraint=false (docs/pictures.md).
             dot.edge(ids[edge.receiver], ids[edge.provider], dir="back", **attrs)
+        elif edge.feedback:
+            # Feedback flowing toward the customer: left out of the ranking, so it cannot
+            # pull its receiver after its provider.
+            dot.edge(ids[edge.provider], ids[edge.receiver], constraint="false", **attrs)
         else:
             dot.edge(ids[edge.provider], ids[edge.receiver], **attrs)
     return dot
 
 
-def render(picture: Picture) -> str:
+#: Spacing, measured on examples/northwind (docs/pictures.md says how).
+LAYOUT = {"nodesep": "0.4", "ranksep": "0.8"}
+
+
+def render(picture: Picture, *, legend: bool = True) -> str:
     """The DOT source text."""
-    return str(build(picture).source)
+    return str(build(picture, legend=legend).source)

@@ -1,125 +1,220 @@
-"""A self-contained HTML page of a Picture: inline SVG, pan and zoom, click a team for details.
+"""A self-contained HTML page of a Picture, laid out in the browser by Graphviz (Viz.js).
 
-Nothing is fetched: the CSS, the drawing and the ~60 lines of script are all in the file, and
-no JavaScript library is embedded. Every name is escaped for HTML, and the data the script
-reads is JSON with ``<``, ``>`` and ``&`` written as ``\\u`` escapes, so no name can close the
-script element or inject markup. The script puts names on the page with ``textContent`` only.
+The page embeds the same DOT source as ``icmap graph -f dot`` (without its legend: the side
+panel has one) and Viz.js, Graphviz compiled to WebAssembly (``render/vendor/viz-js``; see its
+README for the version and licence). The browser lays the picture out with Graphviz's ``dot``
+and puts the SVG in the page, so the HTML page and ``-f svg`` draw the same picture. Nothing is
+fetched: the engine is inlined (base64, so the page is ASCII apart from names), which also
+works from ``file://``.
+
+Every name is escaped for HTML, the data the script reads is JSON with ``<``, ``>`` and ``&``
+written as ``\\u`` escapes, so no name can close the script element or inject markup, and the
+script puts names on the page with ``textContent`` and ``setAttribute`` only. Graphviz escapes
+the labels in its SVG, and the DOT labels are escaped by :mod:`icmap.render.dot`.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import html
 import json
-import math
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from icmap.analysis.picture import MARKED_STATES
+from icmap.analysis.page import IMPACT_LIMIT
 from icmap.model import format_hours
-from icmap.topologies import MODES, TEAM_TYPES
+from icmap.render import dot
+from icmap.render.report_words import amount, chain, link
 
 if TYPE_CHECKING:
-    from icmap.analysis.picture import Legend, Picture, PictureEdge
-    from icmap.layout import Layout
+    from icmap.analysis.page import Page
+    from icmap.analysis.picture import Picture, PictureEdge
 
-NODE_WIDTH = 180.0
-NODE_HEIGHT = 40.0
-_MAX_LABEL = 26
+#: The vendored engine, relative to the ``icmap`` package.
+ENGINE = ("render", "vendor", "viz-js", "viz-global.js")
+#: Entries per headline list in the side panel.
+_TOP = 8
 
 _STYLE = """
+*{box-sizing:border-box}
 body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#263238;display:flex;height:100vh}
-#canvas{flex:1;overflow:hidden;cursor:grab;background:#fafafa}
-#canvas:active{cursor:grabbing}
-aside{width:320px;padding:16px;border-left:1px solid #cfd8dc;overflow:auto;background:#fff}
-h1{font-size:17px;margin:0 0 4px}h2{font-size:14px;margin:16px 0 4px}
-ul{padding-left:18px;margin:4px 0}.muted{color:#78909c}
-button{margin:8px 4px 0 0}
-.node{cursor:pointer}.node text{font-size:12px;pointer-events:none}
-.node rect,.node polygon{stroke-width:1.5}
-.kind-team rect{fill:#fff;stroke:#455a64}
-.front-line rect{fill:#e3f2fd;stroke:#1565c0;stroke-width:2.5}
-.kind-customer rect{fill:#d9f2d9;stroke:#2e7d32;stroke-width:2.5}
-.kind-supplier polygon{fill:#f3e5f5;stroke:#7b1fa2}
-.role-focus rect{fill:#fff59d;stroke:#f9a825;stroke-width:3}
-.role-failed rect{fill:#ef9a9a;stroke:#c62828;stroke-width:3}
-.role-downstream rect{fill:#ffe0b2}.role-upstream rect{fill:#e3f2fd}
-.role-stranded rect{fill:#e0e0e0;stroke-dasharray:4}
-.selected rect,.selected polygon{stroke:#d81b60;stroke-width:3}
-.edge{fill:none;stroke:#90a4ae;stroke-width:1.4}
-.edge.loop{stroke:#ef6c00}.edge.elided,.edge.feedback{stroke-dasharray:6 4}
-.edge-label{font-size:10px;fill:#546e7a}
+#canvas{flex:1;overflow:auto;cursor:grab;background:#fafafa;position:relative;display:flex}
+#canvas.dragging{cursor:grabbing}
+/* Centred while smaller than the window; auto margins never push it out of reach. */
+#canvas svg{display:block;margin:auto;flex:none}
+#status{padding:24px}
+aside{width:360px;flex:none;padding:12px 16px;border-left:1px solid #cfd8dc;overflow:auto;background:#fff}
+h1{font-size:17px;margin:0 0 4px}h2{font-size:14px;margin:14px 0 4px}h3{font-size:13px;margin:10px 0 2px}
+ul{padding-left:18px;margin:4px 0}li{margin:1px 0}.muted{color:#607d8b}
+.controls{display:flex;gap:4px;flex-wrap:wrap;align-items:center;margin:6px 0}
+input[type=search]{width:100%;padding:4px 6px;font:inherit}
+select{max-width:100%;font:inherit}
+button{font:inherit}
+#matches li{cursor:pointer;text-decoration:underline}
+#details:empty{display:none}
+body.wide aside{display:none}
+#show-panel{display:none;position:fixed;top:8px;right:8px;z-index:2}
+body.wide #show-panel{display:block}
+#details{border:1px solid #cfd8dc;border-radius:6px;padding:8px;margin:8px 0;background:#fcfcfc}
+.node{cursor:pointer}
+svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{opacity:.25}
+.node.hl-selected path,.node.hl-selected polygon,.node.hl-selected ellipse{stroke:#d81b60;stroke-width:4}
+.node.hl-match path,.node.hl-match polygon{stroke:#d81b60;stroke-width:4;stroke-dasharray:6 3}
+.node.hl-down path,.node.hl-down polygon{stroke:#ef6c00;stroke-width:3}
+.node.hl-stranded path,.node.hl-stranded polygon{stroke:#6d4c41;stroke-width:3;stroke-dasharray:4 3}
+.node.hl-critical path,.node.hl-critical polygon{stroke:#c2185b;stroke-width:4}
+.edge.hl-critical path{stroke:#c2185b;stroke-width:4}
+.edge.hl-out path{stroke:#2e7d32;stroke-width:3}.edge.hl-in path{stroke:#1565c0;stroke-width:3}
+.swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin-right:6px;vertical-align:middle}
+#legend svg{display:block}#legend text{font-size:12px;fill:#263238}
 """
-#: Team Topologies, added only to pages that use it: the colours of render/dot.py's shape key.
-_TOPOLOGY_STYLE = """
-.type-stream-aligned rect{fill:#ffedb3;stroke:#c9a227;stroke-width:2}
-.type-platform rect{fill:#cfe2f3;stroke:#3d78b8;stroke-width:2}
-.type-enabling rect{fill:#e6dcf5;stroke:#7e57c2;stroke-width:2}
-.type-complicated-subsystem polygon{fill:#ffd9b8;stroke:#d9661f;stroke-width:2}
-.front-line.type-stream-aligned rect,.front-line.type-platform rect{stroke-width:3}
-.edge.mode-collaboration{stroke:#b39ddb;stroke-width:7;opacity:.85}
-.edge.mode-facilitating{stroke:#7e57c2;stroke-width:2;stroke-dasharray:2 4}
-.edge.state-slowing{stroke:#e0a800;stroke-width:3}.edge.state-blocking{stroke:#c62828;stroke-width:3}
-.edge.mode-collaboration.state-slowing,.edge.mode-collaboration.state-blocking{stroke-width:7}
-#legend svg{display:block}#legend text{font-size:11px;fill:#263238}
-"""
-#: How the legend shows each team type (the same classes as the drawing's nodes).
-_LEGEND_SHAPES = {
-    "stream-aligned": '<rect x="2" y="3" width="60" height="16" rx="4"/>',
-    "platform": '<rect x="2" y="3" width="60" height="16"/>',
-    "enabling": '<rect x="22" y="0" width="20" height="22" rx="4"/>',
-    "complicated-subsystem": '<polygon points="8,3 56,3 62,11 56,19 8,19 2,11"/>',
-}
-#: An arrowhead that keeps its size on thick edges (the default one grows with the stroke).
-_FIXED_ARROW = (
-    '<defs><marker id="arrow-fixed" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="10" '
-    'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
-    '<path d="M0,0 L10,5 L0,10 z" fill="#78909c"/></marker></defs>'
-)
-_LEGEND_WORDS = {
-    "x-as-a-service": "x-as-a-service: plain arrow",
-    "collaboration": "collaboration: thick band",
-    "facilitating": "facilitating: dotted",
-    "slowing": "SLOWING dependency",
-    "blocking": "BLOCKING dependency",
-}
 
-_SCRIPT = """
+_SCRIPT = r"""
 (function(){
+'use strict';
 const data=JSON.parse(document.getElementById('icmap-data').textContent);
-const svg=document.getElementById('drawing'),view=document.getElementById('viewport');
-const panel=document.getElementById('details');
-let scale=1,tx=0,ty=0,drag=null;
-function apply(){view.setAttribute('transform','translate('+tx+','+ty+') scale('+scale+')');}
-function fit(){const r=svg.getBoundingClientRect();
- scale=Math.min(r.width/data.width,r.height/data.height,1.5);
- tx=(r.width-data.width*scale)/2;ty=(r.height-data.height*scale)/2;apply();}
-svg.addEventListener('wheel',function(e){e.preventDefault();
- const r=svg.getBoundingClientRect(),f=e.deltaY<0?1.15:1/1.15;
- const mx=e.clientX-r.left,my=e.clientY-r.top;
- tx=mx-(mx-tx)*f;ty=my-(my-ty)*f;scale*=f;apply();},{passive:false});
-svg.addEventListener('pointerdown',function(e){drag={x:e.clientX,y:e.clientY,tx:tx,ty:ty};});
-window.addEventListener('pointermove',function(e){if(!drag)return;
- tx=drag.tx+e.clientX-drag.x;ty=drag.ty+e.clientY-drag.y;apply();});
-window.addEventListener('pointerup',function(){drag=null;});
-function item(list,text){const li=document.createElement('li');li.textContent=text;list.appendChild(li);}
-function section(title,entries,empty){const h=document.createElement('h2');h.textContent=title;
- const ul=document.createElement('ul');entries.forEach(function(t){item(ul,t);});
- if(!entries.length)item(ul,empty);panel.append(h,ul);}
-function show(index){const n=data.nodes[index];panel.replaceChildren();
- document.querySelectorAll('.selected').forEach(function(g){g.classList.remove('selected');});
- document.querySelector('[data-index="'+index+'"]').classList.add('selected');
- const h=document.createElement('h1');h.textContent=n.label;
+const canvas=document.getElementById('canvas'),status=document.getElementById('status');
+const details=document.getElementById('details');
+const byId=new Map(data.nodes.map(function(n,i){return [n.id,i];}));
+let svg=null,width=0,height=0,scale=1;
+// The smallest font in the drawing is 11 units: the default view never shows it under 11 px.
+// Zooming out further is the reader's choice ("Whole picture").
+const READABLE=1,MIN_SCALE=0.05,MAX_SCALE=4;
+function load(){
+ const b=atob(document.getElementById('icmap-engine').textContent.trim());
+ const bytes=new Uint8Array(b.length);for(let i=0;i<b.length;i++)bytes[i]=b.charCodeAt(i);
+ (0,eval)(new TextDecoder().decode(bytes));
+ return window.Viz.instance();
+}
+function zoom(to,cx,cy){
+ const old=scale;scale=Math.max(MIN_SCALE,Math.min(MAX_SCALE,to));
+ const x=cx===undefined?canvas.clientWidth/2:cx,y=cy===undefined?canvas.clientHeight/2:cy;
+ const px=(canvas.scrollLeft+x)/old,py=(canvas.scrollTop+y)/old;
+ svg.setAttribute('width',String(width*scale));svg.setAttribute('height',String(height*scale));
+ canvas.scrollLeft=px*scale-x;canvas.scrollTop=py*scale-y;
+}
+// Fit to width, but never below READABLE: a wide picture then opens on its middle.
+function fit(){
+ zoom(Math.max(READABLE,Math.min(canvas.clientWidth/width,1.6)));
+ canvas.scrollLeft=(width*scale-canvas.clientWidth)/2;canvas.scrollTop=(height*scale-canvas.clientHeight)/2;
+}
+function whole(){zoom(Math.min(canvas.clientWidth/width,canvas.clientHeight/height));canvas.scrollLeft=0;canvas.scrollTop=0;}
+function mark(el,cls){el.classList.add('hl',cls);}
+function clear(){
+ svg.classList.remove('lit');
+ svg.querySelectorAll('.hl').forEach(function(el){
+  // A copy: removing from the live class list while walking it would skip classes.
+  Array.from(el.classList).forEach(function(c){if(c.indexOf('hl')===0)el.classList.remove(c);});});
+}
+function node(id){return svg.querySelector('.node[data-id="'+CSS.escape(id)+'"]');}
+function edgesOf(attr,id){return svg.querySelectorAll('.edge['+attr+'="'+CSS.escape(id)+'"]');}
+function add(list,text){const li=document.createElement('li');li.textContent=text;list.appendChild(li);return li;}
+function section(title,entries,empty){
+ const h=document.createElement('h3');h.textContent=title;
+ const ul=document.createElement('ul');entries.forEach(function(t){add(ul,t);});
+ if(!entries.length)add(ul,empty);details.append(h,ul);
+}
+function names(ids){return ids.map(function(id){const i=byId.get(id);return i===undefined?id:data.nodes[i].label;});}
+function select(id){
+ clear();details.replaceChildren();document.getElementById('critical').value='';
+ const n=data.nodes[byId.get(id)];
+ svg.classList.add('lit');mark(node(id),'hl-selected');
+ edgesOf('data-from',id).forEach(function(e){mark(e,'hl-out');const m=node(e.dataset.to);if(m)mark(m,'hl-near');});
+ edgesOf('data-to',id).forEach(function(e){mark(e,'hl-in');const m=node(e.dataset.from);if(m)mark(m,'hl-near');});
+ const h=document.createElement('h2');h.textContent=n.label;
  const p=document.createElement('p');p.className='muted';
  p.textContent=[n.id,n.type||n.kind,n.group,n.lead&&('lead: '+n.lead)].filter(Boolean).join(' · ');
- panel.append(h,p);
- if(n.description){const d=document.createElement('p');d.textContent=n.description;panel.append(d);}
- section('Provides',n.provides,'nothing in this picture');
- section('Receives',n.receives,'nothing in this picture');}
-document.querySelectorAll('.node').forEach(function(g){
- g.addEventListener('click',function(){show(Number(g.dataset.index));});});
-document.getElementById('fit').addEventListener('click',fit);
-fit();
+ details.append(h,p);
+ if(n.description){const d=document.createElement('p');d.textContent=n.description;details.append(d);}
+ section('Provides (green)',n.provides,'nothing in this picture');
+ section('Receives (blue)',n.receives,'nothing in this picture');
+ const f=n.facts;
+ if(f){
+  f.downstream.forEach(function(t){const m=node(t);if(m)mark(m,'hl-down');});
+  f.customers.forEach(function(t){const m=node(t);if(m)mark(m,'hl-down');});
+  f.stranded.forEach(function(t){const m=node(t);if(m)mark(m,'hl-stranded');});
+  section('If it fails: downstream (orange)',names(f.downstream),'no team downstream');
+  section('Customers hit',names(f.customers),'no customer');
+  section('Stranded: no other way to a customer (brown, dashed)',names(f.stranded),'none');
+  section('Critical path role',[f.critical_for.length?'on the critical path to '+names(f.critical_for).join(', '):'on no critical path'].concat(f.slack===null?[]:['slack: '+f.slack]),'');
+ } else if(n.kind!=='customer'){
+  const q=document.createElement('p');q.className='muted';q.textContent=data.no_facts;details.append(q);
+ }
+}
+function critical(customer){
+ clear();details.replaceChildren();if(!customer)return;
+ const path=data.critical[customer];svg.classList.add('lit');
+ path.forEach(function(id,i){const m=node(id);if(m)mark(m,'hl-critical');
+  if(i)edgesOf('data-from',path[i-1]).forEach(function(e){if(e.dataset.to===id)mark(e,'hl-critical');});
+});
+}
+function search(text){
+ const list=document.getElementById('matches');list.replaceChildren();clear();
+ const q=text.trim().toLowerCase();if(!q)return;
+ const found=data.nodes.filter(function(n){return n.label.toLowerCase().indexOf(q)>=0||n.id.toLowerCase().indexOf(q)>=0;});
+ if(found.length)svg.classList.add('lit');
+ found.slice(0,20).forEach(function(n){
+  const m=node(n.id);if(m)mark(m,'hl-match');
+  const li=add(list,n.label+' ('+n.id+')');
+  li.addEventListener('click',function(){select(n.id);show(n.id);});});
+ if(!found.length)add(list,'no team matches');
+}
+function show(id){
+ const m=node(id);if(!m)return;
+ const r=m.getBoundingClientRect(),c=canvas.getBoundingClientRect();
+ canvas.scrollLeft+=r.left-c.left-c.width/2+r.width/2;canvas.scrollTop+=r.top-c.top-c.height/2+r.height/2;
+}
+function mount(viz){
+ svg=viz.renderSVGElement(data.dot);
+ const box=svg.viewBox.baseVal;width=box.width;height=box.height;
+ svg.removeAttribute('width');svg.removeAttribute('height');
+ data.nodes.forEach(function(n,i){
+  const g=svg.getElementById('icmap-n'+i);if(!g)return;
+  g.setAttribute('data-id',n.id);
+  const t=g.querySelector('title');if(t)t.textContent=n.label+' ('+n.id+')';
+  g.addEventListener('click',function(ev){ev.stopPropagation();select(n.id);});
+ });
+ data.edges.forEach(function(e,i){
+  const g=svg.getElementById('icmap-e'+i);if(!g)return;
+  g.setAttribute('data-from',e.from);g.setAttribute('data-to',e.to);
+  const t=g.querySelector('title');if(t)t.textContent=e.from+' \u2192 '+e.to;
+ });
+ data.groups.forEach(function(name,i){
+  const g=svg.getElementById('icmap-g'+i);if(g)g.setAttribute('data-group',name);
+ });
+ status.remove();canvas.appendChild(svg);fit();
+}
+let drag=null,moved=false;
+canvas.addEventListener('pointerdown',function(e){drag={x:e.clientX,y:e.clientY,l:canvas.scrollLeft,t:canvas.scrollTop};moved=false;});
+window.addEventListener('pointermove',function(e){if(!drag)return;
+ if(Math.abs(e.clientX-drag.x)+Math.abs(e.clientY-drag.y)>3){moved=true;canvas.classList.add('dragging');}
+ canvas.scrollLeft=drag.l-(e.clientX-drag.x);canvas.scrollTop=drag.t-(e.clientY-drag.y);});
+window.addEventListener('pointerup',function(){drag=null;canvas.classList.remove('dragging');});
+canvas.addEventListener('click',function(){if(!moved&&svg){clear();details.replaceChildren();}});
+canvas.addEventListener('wheel',function(e){if(!svg||!(e.ctrlKey||e.metaKey))return;e.preventDefault();
+ const c=canvas.getBoundingClientRect();zoom(scale*(e.deltaY<0?1.15:1/1.15),e.clientX-c.left,e.clientY-c.top);},{passive:false});
+document.getElementById('fit').addEventListener('click',function(){if(svg)fit();});
+// Hiding the panel gives the picture the window's width: refit to it.
+function panel(show){document.body.classList.toggle('wide',!show);if(svg)fit();}
+document.getElementById('hide-panel').addEventListener('click',function(){panel(false);});
+document.getElementById('show-panel').addEventListener('click',function(){panel(true);});
+document.getElementById('whole').addEventListener('click',function(){if(svg)whole();});
+document.getElementById('zoom-in').addEventListener('click',function(){if(svg)zoom(scale*1.25);});
+document.getElementById('zoom-out').addEventListener('click',function(){if(svg)zoom(scale/1.25);});
+document.getElementById('search').addEventListener('input',function(e){if(svg)search(e.target.value);});
+document.getElementById('critical').addEventListener('change',function(e){if(svg)critical(e.target.value);});
+load().then(mount).catch(function(err){status.textContent='Could not lay out the picture: '+err;console.error(err);});
 })();
 """
+
+
+@functools.cache
+def _engine() -> str:
+    """The vendored Viz.js, base64: its WebAssembly is a string of raw bytes, control
+    characters included, which must not reach a terminal or break the HTML."""
+    source = resources.files("icmap").joinpath("/".join(ENGINE)).read_bytes()
+    return base64.b64encode(source).decode("ascii")
 
 
 def _relation_text(edge: PictureEdge, other: str, arrow: str) -> list[str]:
@@ -136,13 +231,22 @@ def _relation_text(edge: PictureEdge, other: str, arrow: str) -> list[str]:
             details.append(relation.mode)
         if relation.state:
             details.append(relation.state)
+        if relation.feedback:
+            details.append("feedback")
         suffix = f" ({', '.join(details)})" if details else ""
         texts.append(f"{relation.what} {arrow} {other}{suffix}")
     return texts
 
 
-def page_data(picture: Picture, layout: Layout) -> dict[str, Any]:
-    """What the script shows when a node is clicked."""
+def _groups(picture: Picture) -> list[str]:
+    """The clusters in :func:`icmap.render.dot.build`'s order (``icmap-g0``, ``icmap-g1``, …)."""
+    return sorted({n.group for n in picture.nodes if n.kind == "team" and n.group})
+
+
+def page_data(page: Page) -> dict[str, Any]:
+    """What the script reads: the DOT, each node's details and facts, the critical paths."""
+    picture, report = page.picture, page.report
+    unit = report.critical.unit
     provided: dict[str, list[str]] = {node.id: [] for node in picture.nodes}
     received: dict[str, list[str]] = {node.id: [] for node in picture.nodes}
     for e in picture.edges:  # one pass over the edges, not one per node
@@ -150,7 +254,7 @@ def page_data(picture: Picture, layout: Layout) -> dict[str, Any]:
         received[e.receiver].extend(_relation_text(e, e.provider, "←"))
     nodes = []
     for node in picture.nodes:
-        provides, receives = provided[node.id], received[node.id]
+        facts = page.facts.get(node.id)
         nodes.append(
             {
                 "id": node.id,
@@ -160,11 +264,28 @@ def page_data(picture: Picture, layout: Layout) -> dict[str, Any]:
                 "lead": node.lead,
                 "description": node.description,
                 **({"type": node.type} if node.type else {}),
-                "provides": provides,
-                "receives": receives,
+                "provides": provided[node.id],
+                "receives": received[node.id],
+                "facts": None
+                if facts is None
+                else {
+                    "downstream": list(facts.downstream),
+                    "customers": list(facts.customers),
+                    "stranded": list(facts.stranded),
+                    "critical_for": list(facts.critical_for),
+                    "slack": None if facts.slack is None else amount(facts.slack, unit),
+                },
             }
         )
-    return {"nodes": nodes, "width": layout.width, "height": layout.height}
+    return {
+        "dot": dot.render(picture, legend=False),
+        "nodes": nodes,
+        "edges": [{"from": e.provider, "to": e.receiver} for e in picture.edges],
+        "groups": _groups(picture),
+        "critical": {p.customer: list(p.path) for p in report.critical.paths},
+        "no_facts": f"Impact is left out of pages of more than {IMPACT_LIMIT:,} nodes: "
+        "icmap impact TEAM shows it.",
+    }
 
 
 def _script_json(data: dict[str, Any]) -> str:
@@ -172,148 +293,102 @@ def _script_json(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
+def _list(items: list[str], empty: str) -> str:
+    shown = items or [empty]
+    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in shown) + "</ul>"
 
 
-def _edge_path(start: tuple[float, float], end: tuple[float, float]) -> str:
-    (x1, y1), (x2, y2) = start, end
-    if x2 > x1:  # forward: leave from the right side, arrive on the left
-        x1, x2 = x1 + NODE_WIDTH / 2, x2 - NODE_WIDTH / 2
-        bend = (x2 - x1) / 2
-        return f"M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
-    # backward or same layer (a loop): arc above the nodes
-    y1, y2 = y1 - NODE_HEIGHT / 2, y2 - NODE_HEIGHT / 2
-    lift = 40 + abs(x1 - x2) / 4 + math.copysign(0, 1)
-    top = min(y1, y2) - lift
-    return f"M{x1:.1f},{y1:.1f} C{x1:.1f},{top:.1f} {x2:.1f},{top:.1f} {x2:.1f},{y2:.1f}"
+def _headline(page: Page) -> str:
+    """The report's headline results: front line, critical paths, chokepoints, weakest links."""
+    report = page.report
+    unit = report.critical.unit
+    front = [f"{f.team} → {', '.join(f.customers)}" for f in report.front_line]
+    paths = [
+        f"{p.customer}: {chain(p.path)} ({amount(p.total, unit)})" for p in report.critical.paths
+    ]
+    ranked = sorted(report.chokepoints, key=lambda c: (-len(c.dependents), c.team))
+    points = [f"{c.team}: strands {len(c.dependents)} ({', '.join(c.dependents)})" for c in ranked]
+    weakest = [
+        f"{w.customer}: {link(w.critical_path_weakest)}" + (" ⚠" if w.low else "")
+        for w in report.weakest
+        if w.critical_path_weakest is not None
+    ]
+    return (
+        '<section id="headline">'
+        f"<h2>Front line</h2>{_list(front[:_TOP], 'no team serves a customer')}"
+        f"<h2>Critical paths</h2>{_list(paths[:_TOP], 'none')}"
+        f"<h2>Chokepoints</h2>{_list(points[:_TOP], 'none: every team has another way to a customer')}"
+        f"<h2>Weakest links</h2>{_list(weakest[:_TOP], 'no satisfaction scores')}"
+        "</section>"
+    )
 
 
-def _node_svg(index: int, picture: Picture, layout: Layout) -> str:
-    node = picture.nodes[index]
-    x, y = layout.positions[node.id]
-    classes = [f"node kind-{node.kind}"]
-    if node.front_line and node.kind == "team":
-        classes.append("front-line")
-    if node.role:
-        classes.append(f"role-{node.role}")
-    team_type = node.type if node.kind == "team" and node.type in TEAM_TYPES else None
-    if team_type:
-        classes.append(f"type-{team_type}")
-    left, top = x - NODE_WIDTH / 2, y - NODE_HEIGHT / 2
-    lines = [_short(node.label)]
-    if team_type == "complicated-subsystem":
-        right, bottom, cut = left + NODE_WIDTH, top + NODE_HEIGHT, 12
-        corners = [
-            (left + cut, top),
-            (right - cut, top),
-            (right, y),
-            (right - cut, bottom),
-            (left + cut, bottom),
-            (left, y),
-        ]
-        shape = f'<polygon points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in corners)}"/>'
-    elif team_type == "enabling":
-        # Team Topologies draws enabling teams upright: narrower and taller, two lines.
-        width, height = NODE_WIDTH * 0.62, NODE_HEIGHT * 1.5
-        shape = (
-            f'<rect x="{x - width / 2:.1f}" y="{y - height / 2:.1f}" width="{width:.1f}" '
-            f'height="{height:.1f}" rx="6"/>'
+def _critical_options(page: Page) -> str:
+    names = {n.id: n.label for n in page.picture.nodes}
+    return "".join(
+        f'<option value="{html.escape(p.customer)}">{html.escape(names.get(p.customer, p.customer))}</option>'
+        for p in page.report.critical.paths
+    )
+
+
+def _sample(attrs: dict[str, str], shape_only: bool = False) -> str:
+    """A small SVG drawing of a DOT node or edge style, for the legend."""
+    fill = attrs.get("fillcolor", "none") if "filled" in attrs.get("style", "") else "none"
+    stroke = attrs.get("color", "#78909c")
+    width = attrs.get("penwidth", "1.5")
+    dash = ' stroke-dasharray="5 3"' if "dashed" in attrs.get("style", "") else ""
+    dash = ' stroke-dasharray="2 3"' if "dotted" in attrs.get("style", "") else dash
+    if shape_only:
+        return f'<path d="M2,11 L52,11" stroke="{stroke}" stroke-width="{width}" fill="none"{dash}/><path d="M52,6 L62,11 L52,16 z" fill="{stroke}"/>'
+    shape = attrs.get("shape", "box")
+    if shape in ("octagon", "doubleoctagon"):
+        points = "8,2 56,2 62,7 62,15 56,20 8,20 2,15 2,7"
+        return f'<polygon points="{points}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash}/>'
+    if shape == "cds":
+        points = "2,2 52,2 62,11 52,20 2,20"
+        return f'<polygon points="{points}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash}/>'
+    radius = 5 if "rounded" in attrs.get("style", "") else 0
+    if float(attrs.get("width", "1")) < 1:  # enabling: narrow and upright
+        return f'<rect x="22" y="0" width="20" height="22" rx="{radius}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/>'
+    return f'<rect x="2" y="2" width="60" height="18" rx="{radius}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash}/>'
+
+
+def _legend_html(picture: Picture) -> str:
+    """The side panel's legend: a sample and the words for everything the picture draws."""
+    key, legend = picture.key, picture.legend
+    rows = [(_sample(dot.key_node_attrs(k)), dot.KEY_NODE_WORDS[k]) for k in key.nodes]
+    rows += [(_sample(dot.role_attrs(r)), dot.ROLE_WORDS[r]) for r in key.roles]
+    rows += [(_sample(dot.TYPE_ATTRS[t]), t) for t in legend.types]
+    rows += [(_sample(dot.line_attrs(k), True), dot.LINE_WORDS[k]) for k in key.lines]
+    rows += [
+        (_sample({**dot.MODE_ATTRS[m]}, True), f"{m}: {dot.MODE_WORDS[m]}") for m in legend.modes
+    ]
+    rows += [
+        (
+            _sample({"color": dot.STATE_COLORS[s], "penwidth": "2.5"}, True),
+            f"{s.upper()} dependency",
         )
-        lines = _two_lines(node.label)
-    elif team_type == "platform":
-        shape = (
-            f'<rect x="{left:.1f}" y="{top:.1f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" '
-            'rx="0"/>'
-        )
-    elif node.kind == "supplier":
-        points = f"{left + 12},{top} {left + NODE_WIDTH},{top} {left + NODE_WIDTH - 12},{top + NODE_HEIGHT} {left},{top + NODE_HEIGHT}"
-        shape = f'<polygon points="{points}"/>'
-    else:
-        radius = NODE_HEIGHT / 2 if node.kind == "customer" else 6
-        shape = (
-            f'<rect x="{left:.1f}" y="{top:.1f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" '
-            f'rx="{radius}"/>'
-        )
-    title = html.escape(f"{node.label} ({node.id})")
-    first = y + 4 - 7 * (len(lines) - 1)
-    texts = "".join(
-        f'<text x="{x:.1f}" y="{first + 14 * i:.1f}" text-anchor="middle">{html.escape(line)}</text>'
-        for i, line in enumerate(lines)
+        for s in legend.states
+    ]
+    body = "".join(
+        f'<g transform="translate(0,{26 * i})">{sample}<text x="72" y="15">{html.escape(words)}</text></g>'
+        for i, (sample, words) in enumerate(rows)
+    )
+    note = (
+        '<p class="muted">A typed team on the front line has a thicker border.</p>'
+        if legend.types
+        else ""
     )
     return (
-        f'<g class="{" ".join(classes)}" data-index="{index}"><title>{title}</title>{shape}'
-        f"{texts}</g>"
+        f'<div id="legend"><h2>Legend</h2><svg width="330" height="{26 * len(rows)}" '
+        f'role="img" aria-label="Legend">{body}</svg>{note}</div>'
     )
 
 
-def _two_lines(label: str) -> list[str]:
-    """A label on at most two short lines, split between words where one can be."""
-    words = " ".join(label.split()).split(" ")
-    best = [" ".join(words)]
-    if len(words) > 1:
-        cut = min(
-            range(1, len(words)),
-            key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))),
-        )
-        best = [" ".join(words[:cut]), " ".join(words[cut:])]
-    return [line if len(line) <= 16 else line[:15] + "…" for line in best]
-
-
-def _legend_html(legend: Legend) -> str:
-    """The side panel's legend: a small drawing and the words for each type, mode and state."""
-    rows = []
-    for team_type in legend.types:
-        rows.append(
-            f'<g class="type-{team_type}">{_LEGEND_SHAPES[team_type]}</g>'
-            f'<text x="72" y="15">{team_type}</text>'
-        )
-    for word in (*legend.modes, *legend.states):
-        kind = "mode" if word in legend.modes else "state"
-        rows.append(
-            f'<path class="edge {kind}-{word}" d="M2,11 L60,11" marker-end="url(#arrow-fixed)"/>'
-            f'<text x="72" y="15">{_LEGEND_WORDS[word]}</text>'
-        )
-    body = "".join(f'<g transform="translate(0,{26 * i})">{row}</g>' for i, row in enumerate(rows))
-    return (
-        f'<div id="legend"><h2>Legend</h2><svg width="280" height="{26 * len(rows)}" '
-        f'role="img" aria-label="Legend">{_FIXED_ARROW}{body}</svg>'
-        '<p class="muted">A typed team on the front line has a thicker border.</p></div>'
-    )
-
-
-def render(picture: Picture, layout: Layout) -> str:
+def render(page: Page) -> str:
     """The whole page."""
-    edges = []
-    for edge in picture.edges:
-        start, end = layout.positions[edge.provider], layout.positions[edge.receiver]
-        classes = (
-            "edge"
-            + (" loop" if edge.in_loop else "")
-            + (" elided" if edge.elided else "")
-            + (" feedback" if edge.feedback else "")
-            + (f" mode-{edge.mode}" if edge.mode in MODES else "")
-            + (f" state-{edge.state}" if edge.state in MARKED_STATES else "")
-        )
-        title = html.escape(f"{edge.provider} → {edge.receiver}: {edge.label}")
-        marker = "arrow-fixed" if edge.mode in MODES or edge.state in MARKED_STATES else "arrow"
-        edges.append(
-            f'<path class="{classes}" d="{_edge_path(start, end)}" marker-end="url(#{marker})">'
-            f"<title>{title}</title></path>"
-        )
-        first = edge.label.split("\n")[0]
-        if first and end[0] > start[0]:
-            mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2 - 4
-            edges.append(
-                f'<text class="edge-label" x="{mx:.1f}" y="{my:.1f}" text-anchor="middle">'
-                f"{html.escape(_short(first))}</text>"
-            )
-    nodes = [_node_svg(i, picture, layout) for i in range(len(picture.nodes))]
+    picture = page.picture
     title = html.escape(picture.title)
-    legend = picture.legend
-    style = _STYLE + (_TOPOLOGY_STYLE if legend else "")
-    key = _legend_html(legend) if legend else ""
     notes = "".join(f'<p class="muted">{html.escape(n)}</p>' for n in picture.notes)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -322,23 +397,31 @@ def render(picture: Picture, layout: Layout) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="icmap">
 <title>{title}</title>
-<style>{style}</style>
+<style>{_STYLE}</style>
 </head>
 <body>
-<div id="canvas"><svg id="drawing" xmlns="http://www.w3.org/2000/svg" width="100%" height="100%" role="img" aria-label="{title}">
-<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#90a4ae"/></marker></defs>
-<g id="viewport">
-{chr(10).join(edges)}
-{chr(10).join(nodes)}
-</g></svg></div>
+<div id="canvas"><p id="status" class="muted">Laying out {len(picture.nodes):,} nodes with Graphviz…</p>
+<noscript><p>This page draws its picture with JavaScript; icmap graph -f svg draws it without.</p></noscript></div>
+<button id="show-panel" type="button">Show panel</button>
 <aside><h1>{title}</h1>{notes}
-<p class="muted">Work flows left to right, toward the external customers (green, right).
-Front-line teams are blue; outside suppliers purple; orange edges are loops; dashed edges
-are feedback hand-offs, or pass through teams left out. Drag to pan, scroll to zoom, click a
-team for what it provides and receives.</p>
-{key}<button id="fit" type="button">Fit to window</button>
-<div id="details"></div></aside>
-<script type="application/json" id="icmap-data">{_script_json(page_data(picture, layout))}</script>
+<p class="muted">Work flows left to right, toward the external customers. Click a team for
+what it provides and receives, and what its failure would do. Drag to pan; Ctrl+wheel or the
+buttons to zoom.</p>
+<input id="search" type="search" placeholder="Find a team by name or id" aria-label="Find a team">
+<ul id="matches"></ul>
+<div class="controls"><button id="fit" type="button">Fit to width</button>
+<button id="whole" type="button">Whole picture</button>
+<button id="zoom-in" type="button" aria-label="Zoom in">+</button>
+<button id="zoom-out" type="button" aria-label="Zoom out">&minus;</button>
+<button id="hide-panel" type="button">Hide panel</button></div>
+<div class="controls"><label for="critical">Critical path to</label>
+<select id="critical"><option value="">(none)</option>{_critical_options(page)}</select></div>
+<div id="details"></div>
+{_headline(page)}
+{_legend_html(picture)}
+</aside>
+<script type="application/json" id="icmap-data">{_script_json(page_data(page))}</script>
+<script type="text/plain" id="icmap-engine">{_engine()}</script>
 <script>{_SCRIPT}</script>
 </body>
 </html>

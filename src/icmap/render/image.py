@@ -29,8 +29,7 @@ def render(picture: Picture, image_format: str) -> bytes:
     if len(picture.nodes) > MAX_NODES:
         raise UsageError(
             f"{len(picture.nodes):,} nodes are too many for Graphviz to draw as {image_format} "
-            f"(at most {MAX_NODES:,}): draw part of the org with --focus TEAM or --group NAME, "
-            "or the whole of it with -f html, which has no such limit"
+            f"(at most {MAX_NODES:,}): draw part of the org with --focus TEAM or --group NAME"
         )
 
     try:

@@ -1,0 +1,93 @@
+"""What the interactive HTML page shows beside its picture: each team's impact and critical-path
+role, and the report's headline results.
+
+The page's script only looks these up when a team is clicked; every number is computed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from icmap.analysis.chokepoints import chokepoints
+from icmap.analysis.report import Report, build_report
+from icmap.graph import nodes_of_kind
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from icmap.analysis.picture import Picture
+    from icmap.graph import OrgGraph
+
+#: Above this many nodes in the picture the page leaves out each team's impact: the lists
+#: alone grow with the square of the org (every team's downstream), and a picture that size
+#: is read through --focus or --group anyway.
+IMPACT_LIMIT = 2_000
+
+
+@dataclass(frozen=True)
+class TeamFacts:
+    """What one team's failure does, and its part in the critical paths.
+
+    ``downstream``: every team and supplier that receives its work, directly or not;
+    ``customers``: the external customers its work reaches; ``stranded``: the teams and
+    suppliers whose every path to a customer runs through it (its chokepoint dependents);
+    ``critical_for``: customers whose critical path runs through it; ``slack``: how much
+    longer its work could take without lengthening any critical path (``None``: no delivery
+    chain to a customer).
+    """
+
+    downstream: tuple[str, ...]
+    customers: tuple[str, ...]
+    stranded: tuple[str, ...]
+    critical_for: tuple[str, ...]
+    slack: float | None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A picture and what the page says about it."""
+
+    picture: Picture
+    report: Report
+    #: Each picture node's facts; empty above :data:`IMPACT_LIMIT` nodes.
+    facts: dict[str, TeamFacts]
+
+
+def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:
+    """Everything the HTML page of ``picture`` (drawn from ``graph``) shows.
+
+    >>> from icmap import build_graph, load_text
+    >>> from icmap.analysis.picture import whole_org
+    >>> g = build_graph(load_text(
+    ...     "customers: {shop: {}}\\nteams:\\n"
+    ...     "  mill: {provides: [{what: flour, to: bakery}]}\\n"
+    ...     "  bakery: {provides: [{what: bread, to: shop}]}\\n"))
+    >>> facts = page(g, whole_org(g)).facts["bakery"]
+    >>> facts.downstream, facts.customers, facts.stranded, facts.critical_for
+    ((), ('shop',), ('mill',), ('shop',))
+    """
+    import networkx as nx
+
+    report = build_report(graph, today)
+    if len(picture.nodes) > IMPACT_LIMIT:
+        return Page(picture, report, {})
+    customers = set(nodes_of_kind(graph, "customer"))
+    stranded = {c.team: c.dependents for c in chokepoints(graph)}
+    critical_for: dict[str, list[str]] = {}
+    for path in report.critical.paths:
+        for team in path.path[:-1]:
+            critical_for.setdefault(team, []).append(path.customer)
+    facts = {}
+    for node in picture.nodes:
+        if node.kind == "customer":
+            continue
+        reached = nx.descendants(graph, node.id) - {node.id}
+        facts[node.id] = TeamFacts(
+            downstream=tuple(sorted(reached - customers)),
+            customers=tuple(sorted(reached & customers)),
+            stranded=tuple(stranded.get(node.id, ())),
+            critical_for=tuple(sorted(set(critical_for.get(node.id, ())))),
+            slack=report.critical.slack.get(node.id),
+        )
+    return Page(picture, report, facts)

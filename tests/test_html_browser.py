@@ -1,0 +1,314 @@
+"""The HTML page in a real browser: headless Chromium opens it from ``file://`` and the DOM is
+checked: every team and hand-off drawn once, no overlapping boxes, edges that end on their own
+boxes and pass through no other, clusters around their members, text of at least 11 px, no
+console error and no network request.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (selenium drives them; nothing is
+downloaded). Without them the tests skip locally, and fail in CI (``CI`` set), where .ci/run
+installs them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import time
+from itertools import combinations
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLE_PATHS, EXAMPLES, ROOT, write
+from icmap import build_graph, load
+from icmap.cli import app
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+HAVE_SELENIUM = importlib.util.find_spec("selenium") is not None
+MISSING = [
+    name
+    for name, found in (
+        ("chromium", CHROMIUM),
+        ("chromedriver (chromium-driver)", CHROMEDRIVER),
+        ("selenium", HAVE_SELENIUM),
+    )
+    if not found
+]
+#: How far (CSS px) an edge's end may be from its box beyond an arrowhead's length and the
+#: pen's width.
+END_TOLERANCE = 4.0
+#: How far (CSS px) an arrowhead may stop short of its box: Graphviz leaves room for the pen,
+#: up to the 6-unit band of a collaboration.
+HEAD_GAP = 8.0
+#: How deep (CSS px) inside a box an edge of others may pass: anti-aliasing, not crossing.
+THROUGH_TOLERANCE = 3.0
+
+#: Collects what the checks need from the laid-out page, in CSS pixels.
+_FACTS_JS = """
+const svg = document.querySelector('#canvas svg');
+const box = el => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+// A node's box: all its outlines (a customer's double octagon has two).
+const union = els => els.map(box).reduce((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]),
+  Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
+const nodes = [...svg.querySelectorAll('.node')].map(g => ({
+  id: g.getAttribute('data-id'), box: union([...g.querySelectorAll('path, polygon, ellipse')])}));
+const ctm = svg.getScreenCTM();
+const edges = [...svg.querySelectorAll('.edge')].map(g => {
+  const path = g.querySelector('path');
+  const m = path.getScreenCTM(), n = path.getTotalLength(), points = [];
+  for (let i = 0; i <= 40; i++) {
+    const p = path.getPointAtLength(n * i / 40);
+    points.push([m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f]);
+  }
+  const heads = [...g.querySelectorAll('polygon')].map(box);
+  const pen = parseFloat(path.getAttribute('stroke-width') || '1') * m.a;
+  return {from: g.getAttribute('data-from'), to: g.getAttribute('data-to'), points, heads, pen,
+          label: [...g.querySelectorAll('text')].map(t => t.textContent).join('\\n')};
+});
+const clusters = [...svg.querySelectorAll('.cluster')].map(g => ({
+  group: g.getAttribute('data-group'), box: box(g.querySelector('path, polygon'))}));
+const fonts = [...svg.querySelectorAll('text')].map(
+  t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+const resources = performance.getEntriesByType('resource').map(e => e.name);
+return {nodes, edges, clusters, fonts, resources, scripts: document.scripts.length,
+        href: location.href};
+"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if MISSING:
+        reason = f"the browser tests need {', '.join(MISSING)} (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}: CI must install them (.ci/run does)")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,900"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # An explicit driver path: selenium-manager never looks for (or downloads) one.
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _open(driver: Any, page: Path) -> dict[str, Any]:
+    """Open ``page`` from file://, wait for the layout, and collect the facts and the log."""
+    driver.get(page.as_uri())
+    deadline = time.monotonic() + 120
+    while not driver.execute_script("return !!document.querySelector('#canvas svg')"):
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors
+        assert time.monotonic() < deadline, "the picture was not laid out in 120 s"
+        time.sleep(0.05)
+    facts: dict[str, Any] = driver.execute_script(_FACTS_JS)
+    facts["log"] = driver.get_log("browser")
+    return facts
+
+
+def _page(org: Path, tmp_path: Path, *args: str) -> Path:
+    target = tmp_path / "page.html"
+    result = CliRunner().invoke(app, ["graph", str(org), *args, "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    return target
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _distance(point: list[float], box: list[float]) -> float:
+    dx = max(box[0] - point[0], 0.0, point[0] - box[2])
+    dy = max(box[1] - point[1], 0.0, point[1] - box[3])
+    return float((dx * dx + dy * dy) ** 0.5)
+
+
+def _distance_box(a: list[float], b: list[float]) -> float:
+    dx = max(b[0] - a[2], 0.0, a[0] - b[2])
+    dy = max(b[1] - a[3], 0.0, a[1] - b[3])
+    return float((dx * dx + dy * dy) ** 0.5)
+
+
+def _inside(point: list[float], box: list[float], margin: float) -> bool:
+    return bool(
+        box[0] + margin < point[0] < box[2] - margin
+        and box[1] + margin < point[1] < box[3] - margin
+    )
+
+
+def _check(facts: dict[str, Any], org: Path) -> None:
+    graph = build_graph(load(org))
+    ids = [n["id"] for n in facts["nodes"]]
+    assert sorted(ids) == sorted(graph.nodes)  # every node drawn, once
+    pairs = sorted((e["from"], e["to"]) for e in facts["edges"])
+    assert pairs == sorted(graph.edges)  # every hand-off drawn, once
+    boxes = {n["id"]: n["box"] for n in facts["nodes"]}
+    overlapping = [
+        (a, b) for a, b in combinations(sorted(boxes), 2) if _overlap(boxes[a], boxes[b])
+    ]
+    assert not overlapping
+    for edge in facts["edges"]:
+        ends = (edge["from"], edge["to"])
+        assert edge["label"], f"{ends} has no label"
+        start, end = edge["points"][0], edge["points"][-1]
+        # Graphviz stops the path where the arrowhead begins and draws the head apart: the
+        # head touches the box it points at, and the path ends within a head's length of it.
+        heads = edge["heads"]
+        assert heads, f"{ends} has no arrowhead"
+        head_size = max(max(h[2] - h[0], h[3] - h[1]) for h in heads)
+        reach = END_TOLERANCE + head_size + edge["pen"]
+        for head in heads:
+            assert min(_distance_box(head, boxes[t]) for t in ends) <= HEAD_GAP, ends
+        assert min(_distance(start, boxes[t]) for t in ends) <= reach, ends
+        assert min(_distance(end, boxes[t]) for t in ends) <= reach, ends
+        nearest = {min(ends, key=lambda t: _distance(p, boxes[t])) for p in (start, end)}
+        assert nearest == set(ends), f"{ends}: both ends on the same box"
+        for other, box in boxes.items():
+            if other in ends:
+                continue
+            crossing = [p for p in edge["points"] if _inside(p, box, THROUGH_TOLERANCE)]
+            assert not crossing, f"{ends} passes through {other}"
+    groups = {str(graph.nodes[n].get("group")) for n in graph.nodes if graph.nodes[n].get("group")}
+    assert {c["group"] for c in facts["clusters"]} == groups
+    for cluster in facts["clusters"]:
+        members = [n for n in graph.nodes if graph.nodes[n].get("group") == cluster["group"]]
+        for member in members:
+            inner, outer = boxes[member], cluster["box"]
+            assert outer[0] - 1 <= inner[0] and inner[2] <= outer[2] + 1, member
+            assert outer[1] - 1 <= inner[1] and inner[3] <= outer[3] + 1, member
+    assert min(facts["fonts"]) >= 11 - 0.01
+    assert [e for e in facts["log"] if e["level"] in ("SEVERE", "WARNING")] == []
+    assert all(r.startswith(("file:", "data:", "blob:")) for r in facts["resources"]), facts[
+        "resources"
+    ]
+    assert facts["href"].startswith("file:")
+
+
+@pytest.mark.parametrize("org", EXAMPLE_PATHS, ids=lambda p: p.name)
+def test_every_example_in_the_browser(browser: Any, org: Path, tmp_path: Path) -> None:
+    _check(_open(browser, _page(org, tmp_path)), org)
+
+
+def test_a_generated_300_team_org_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import org_document
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    org = write(tmp_path, "org.json", json.dumps(org_document(300)))
+    _check(_open(browser, _page(org, tmp_path)), org)
+
+
+def test_clicking_a_team_highlights_its_hand_offs_and_impact(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, _page(EXAMPLES / "restaurant.yaml", tmp_path))
+    browser.find_element(By.CSS_SELECTOR, '.node[data-id="expediters"]').click()
+    details = browser.find_element(By.ID, "details").text
+    assert "Checked, timed orders → wait-staff" in details
+    assert "on the critical path to Diners" in details
+    lit = browser.execute_script(
+        "return [...document.querySelectorAll('.hl')].map(e => "
+        "[e.dataset.id || (e.dataset.from + '>' + e.dataset.to), e.getAttribute('class')])"
+    )
+    classes = dict(lit)
+    assert "hl-selected" in classes["expediters"]
+    assert "hl-out" in classes["expediters>wait-staff"]
+    assert "hl-stranded" in classes["kitchen"]  # every way from the kitchen runs through it
+    assert "hl-down" in classes["wait-staff"]
+    browser.find_element(By.CSS_SELECTOR, '.node[data-id="hosts"]').click()
+    lit = browser.execute_script(
+        "return [...document.querySelectorAll('[class*=hl-]')].map(e => "
+        "[e.dataset.id || (e.dataset.from + '>' + e.dataset.to), e.getAttribute('class')])"
+    )
+    classes = dict(lit)  # only the hosts' highlights are left
+    assert [k for k, v in classes.items() if "hl-selected" in v] == ["hosts"]
+    assert "hl-stranded" not in classes["kitchen"]  # the expediters' mark is gone
+    assert "hl-out" not in classes.get("expediters>wait-staff", "")
+    assert "hl-selected" in classes["hosts"] and "hl-out" in classes["hosts>wait-staff"]
+
+
+def test_critical_path_toggle_and_search(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    _open(browser, _page(EXAMPLES / "restaurant.yaml", tmp_path))
+    Select(browser.find_element(By.ID, "critical")).select_by_value("diners")
+    lit = browser.execute_script(
+        "return [...document.querySelectorAll('.node.hl-critical')].map(e => e.dataset.id)"
+    )
+    path = browser.execute_script(
+        "return JSON.parse(document.getElementById('icmap-data').textContent).critical.diners"
+    )
+    assert sorted(lit) == sorted(path) and len(path) > 2
+    browser.find_element(By.ID, "search").send_keys("pastr")
+    found = browser.execute_script(
+        "return [...document.querySelectorAll('.node.hl-match')].map(e => e.dataset.id)"
+    )
+    assert found == ["pastry"]
+
+
+def test_hostile_names_stay_inert_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    from test_pictures import HOSTILE_NAMES, _hostile_org
+
+    org = _hostile_org(tmp_path)
+    facts = _open(browser, _page(org, tmp_path))
+    assert facts["scripts"] == 3  # the data, the engine and the page's script: none injected
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('#canvas svg .node text')].map(t => t.textContent)"
+    )
+    for name in HOSTILE_NAMES:
+        first_line = name.split("\n")[0]
+        assert any(first_line in text for text in shown), name
+    assert not browser.execute_script(
+        "return document.querySelector('#canvas svg script, #canvas svg b')"
+    )
+    assert [e for e in facts["log"] if e["level"] == "SEVERE"] == []
+
+
+def test_hiding_the_panel_gives_the_picture_the_width(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, _page(EXAMPLES / "restaurant.yaml", tmp_path))
+    width = "return document.getElementById('canvas').clientWidth"
+    before = browser.execute_script(width)
+    browser.find_element(By.ID, "hide-panel").click()
+    assert browser.execute_script(width) > before + 300
+    assert not browser.find_element(By.TAG_NAME, "aside").is_displayed()
+    browser.find_element(By.ID, "show-panel").click()
+    assert browser.execute_script(width) == before
+    fonts = browser.execute_script(
+        "return [...document.querySelectorAll('#canvas svg text')]"
+        ".map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"
+    )
+    assert min(fonts) >= 11 - 0.01  # still readable after refitting
+
+
+def test_a_focus_page_draws_its_elided_hand_offs(browser: Any, tmp_path: Path) -> None:
+    page = _page(EXAMPLES / "northwind", tmp_path, "--focus", "marketing", "--depth", "1")
+    facts = _open(browser, page)
+    data = browser.execute_script(
+        "return JSON.parse(document.getElementById('icmap-data').textContent)"
+    )
+    assert sorted(n["id"] for n in facts["nodes"]) == sorted(n["id"] for n in data["nodes"])
+    drawn = sorted((e["from"], e["to"]) for e in facts["edges"])
+    assert drawn == sorted((e["from"], e["to"]) for e in data["edges"])
+    assert any(e["label"] == "…" for e in facts["edges"])  # through teams left out
+    assert browser.execute_script(
+        "return document.querySelector('.node[data-id=\"marketing\"]').classList.contains('role-focus')"
+    )
+    assert [e for e in facts["log"] if e["level"] == "SEVERE"] == []
