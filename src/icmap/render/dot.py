@@ -106,6 +106,9 @@ def _node_attrs(node: PictureNode) -> dict[str, str]:
         if node.role == "stranded":
             attrs["style"] += ",dashed"
     text = node.label if node.label == node.id else f"{node.label}\n({node.id})"
+    if node.teams is not None:  # the group overview: the label says it all; size by teams
+        text, size = node.label, min(node.teams, 400) ** 0.5
+        attrs.update(fontsize=f"{10 + 1.2 * size:.0f}", margin=f"{0.08 + 0.02 * size:.2f}")
     attrs["label"] = _label(text)
     attrs["tooltip"] = _label(node.id)
     return attrs
