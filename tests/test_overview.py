@@ -358,3 +358,25 @@ def test_graph_files_are_written_atomically(
     assert result.exit_code == 2
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["org.graphml"]
+
+
+# --- Mermaid and Graphviz draw with one palette -------------------------------------------------
+
+
+def test_mermaid_classes_use_the_graphviz_colours() -> None:
+    from icmap.render import dot, mermaid
+
+    def style(text: str) -> dict[str, str]:
+        return dict(item.split(":", 1) for item in text.split(","))
+
+    kinds = dot._KIND_ATTRS
+    for kind, attrs in kinds.items():
+        found = style(mermaid._CLASSES[kind])
+        assert (found["fill"], found["stroke"]) == (attrs["fillcolor"], attrs["color"]), kind
+    for team_type, (name, text) in mermaid.TYPE_CLASSES.items():
+        found, attrs = style(text), dot.TYPE_ATTRS[team_type]
+        assert (found["fill"], found["stroke"]) == (attrs["fillcolor"], attrs["color"]), name
+    for role, fill in dot._ROLE_FILL.items():
+        assert style(mermaid._CLASSES[role])["fill"] == fill, role
+    front = style(mermaid._CLASSES["frontline"])
+    assert front["fill"] == dot._FRONT_LINE["fillcolor"]
