@@ -380,3 +380,14 @@ def test_mermaid_classes_use_the_graphviz_colours() -> None:
         assert style(mermaid._CLASSES[role])["fill"] == fill, role
     front = style(mermaid._CLASSES["frontline"])
     assert front["fill"] == dot._FRONT_LINE["fillcolor"]
+
+
+def test_heavier_links_are_drawn_thicker(runner: CliRunner) -> None:
+    dot_text = runner.invoke(app, ["graph", str(NORTHWIND), "--overview", "-f", "dot"]).stdout
+    widths = {
+        label: float(width)
+        for label, width in re.findall(r'label="(\d+ hand-offs?)"[^\]]*penwidth=([\d.]+)', dot_text)
+    }
+    assert widths["9 hand-offs"] > widths["2 hand-offs"] > widths["1 hand-off"] == 1.0
+    mermaid = runner.invoke(app, ["graph", str(NORTHWIND), "--overview", "-f", "mermaid"]).stdout
+    assert re.search(r"linkStyle [\d,]+ stroke-width:2\.4px", mermaid)

@@ -7,6 +7,7 @@ escaped labels, so no team name can break the file or smuggle in an HTML label.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
@@ -156,7 +157,14 @@ def edge_attrs(edge: PictureEdge) -> dict[str, str]:
         attrs.update(color=colour + ("cc" if band else ""), fontcolor=colour)
         if not band:
             attrs["penwidth"] = "2.5"
+    if edge.handoffs is not None:  # the group overview: the more hand-offs, the thicker
+        attrs.setdefault("penwidth", f"{overview_width(edge.handoffs):.1f}")
     return attrs
+
+
+def overview_width(handoffs: int) -> float:
+    """A group overview edge's line width: 1 for one hand-off, growing with the square root."""
+    return min(1 + math.sqrt(handoffs - 1) / 2, 6.0)
 
 
 def _add_legend(dot: graphviz.Digraph, legend: Legend, first: int) -> None:

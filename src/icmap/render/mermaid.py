@@ -112,6 +112,11 @@ def _link_style(edge: PictureEdge) -> str:
                 parts[key] = value
     if edge.mode == "collaboration":
         parts["stroke-width"] = "6px"
+    if edge.handoffs is not None and edge.handoffs > 1 and "stroke-width" not in parts:
+        from icmap.render.dot import overview_width
+
+        # The group overview: as in DOT, the more hand-offs, the thicker the line.
+        parts["stroke-width"] = f"{overview_width(edge.handoffs):.1f}px"
     return ",".join(f"{key}:{value}" for key, value in parts.items())
 
 
