@@ -278,9 +278,7 @@ def group_picture(graph: OrgGraph, group: str) -> Picture:
     roles: dict[str, Role] = dict.fromkeys(members, "focus")
     teams = sum(1 for n in neighbours if graph.nodes[n]["kind"] == "team")
     notes = (
-        [f"{len(members)} teams in {group}; {teams} teams of other groups one hand-off away"]
-        if teams
-        else []
+        [f"{len(members)} teams in {group}; {teams} other teams one hand-off away"] if teams else []
     )
     title = f"{group} and the teams it works with"
     return _picture(graph, keep, roles, title, notes, around=members)

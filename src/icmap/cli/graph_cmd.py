@@ -222,8 +222,8 @@ def graph(
         str | None,
         typer.Option(
             "--group",
-            help="Only this group's teams and their neighbours (teams outside it unexpanded "
-            "in the tree).",
+            help="Only this group's teams and their neighbours, at the edge (by group when too "
+            "many); in the tree, teams outside it unexpanded.",
             show_default=False,
             metavar="NAME",
         ),
