@@ -391,3 +391,21 @@ def test_heavier_links_are_drawn_thicker(runner: CliRunner) -> None:
     assert widths["9 hand-offs"] > widths["2 hand-offs"] > widths["1 hand-off"] == 1.0
     mermaid = runner.invoke(app, ["graph", str(NORTHWIND), "--overview", "-f", "mermaid"]).stdout
     assert re.search(r"linkStyle [\d,]+ stroke-width:2\.4px", mermaid)
+
+
+def test_overview_ids_never_collide_with_a_customer(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        """\
+        customers: {"group:A": {name: Tricky}}
+        teams:
+          a: {group: A, provides: [{what: x, to: b}]}
+          b: {group: B, provides: [{what: y, to: "group:A"}]}
+        """,
+    )
+    data, _ = _json(runner, str(org), "--overview")
+    ids = {n["id"]: n["kind"] for n in data["nodes"]}  # type: ignore[union-attr, attr-defined]
+    assert ids == {"group:A": "customer", "group:A~2": "team", "group:B": "team"}
+    links = {(link["source"], link["target"]) for link in data["links"]}  # type: ignore[union-attr, attr-defined]
+    assert links == {("group:A~2", "group:B"), ("group:B", "group:A")}
