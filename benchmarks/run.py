@@ -1,14 +1,16 @@
-"""Benchmark icmap on synthetic orgs of 1k, 10k and 100k teams (docs/performance.md).
+"""Benchmark icmap on synthetic orgs of 1k, 10k and 20k teams, or 100k (docs/performance.md).
 
-    python benchmarks/run.py                    # 1000 and 10000 teams
+    python benchmarks/run.py                    # 1000, 10000 and 20000 teams
     python benchmarks/run.py --sizes 1000 10000 100000
 
 For each size it writes one org file (benchmarks/generate.py, seeded), then measures, each in a
 fresh process: the bare minimum a user's own script would need (yaml.load with libyaml's C
 loader, then a networkx DiGraph of the hand-offs), icmap's load and graph build, each analysis,
 and the real commands (check, report, impact of a front-line and of a deep team, and graph in
-every picture format: dot, mermaid, json, html, and svg, png and pdf through Graphviz unless
---no-graphviz; a step running over 10 minutes is stopped and shown as inf). It prints seconds,
+every picture format: dot, mermaid, json, html, graphml, gexf, and svg, png and pdf through
+Graphviz unless --no-graphviz, all of them the group overview at these sizes; one group's
+drill-down; --all (every team) in dot, mermaid, json, html, and svg while Graphviz's limit
+allows; a step running over 10 minutes is stopped and shown as inf). It prints seconds,
 peak memory and the ratio to the bare baseline.
 """
 
@@ -145,17 +147,29 @@ def benchmark(size: int, folder: Path, *, pictures: bool = True) -> list[tuple[s
         rows.append((f"icmap impact ({label} team, process)", *timing))
     team_page = _command(["team", front, "--org", str(path), "-f", "json"])
     rows.append(("icmap team (one page, process)", *team_page))
-    for fmt in ("dot", "mermaid", "json", "html"):
+    # Past 120 nodes `icmap graph` draws the group overview; --all draws every team.
+    for fmt in ("dot", "mermaid", "json", "html", "graphml", "gexf"):
         rows.append((f"icmap graph -f {fmt} (process)", *_command(["graph", str(path), "-f", fmt])))
+    group = str(doc["teams"][front]["group"])  # type: ignore[index]  # the generator sets it
+    drill = _command(["graph", str(path), "--group", group, "-f", "json"])
+    rows.append(("icmap graph --group (one group, json, process)", *drill))
+    for fmt in ("dot", "mermaid", "json", "html"):
+        timing = _command(["graph", str(path), "--all", "-f", fmt])
+        rows.append((f"icmap graph --all -f {fmt} (process)", *timing))
     rows.append(("icmap graph, the tree (process)", *_command(["graph", str(path), "-f", "text"])))
     nodes = sum(len(doc[section]) for section in ("teams", "customers", "suppliers"))
-    if pictures and nodes <= GRAPHVIZ_NODES:
-        # Graphviz lays these out: its own time, which grows faster than the org.
+    if pictures:
+        # Graphviz lays these out: its own time, which grows faster than the picture. The
+        # overview is small enough at any size; every team only up to Graphviz's limit.
         for fmt in ("svg", "png", "pdf"):
             target = str(folder / f"picture.{fmt}")
             rows.append(
                 (f"icmap graph -f {fmt} (process)", *_command(["graph", str(path), "-o", target]))
             )
+        if nodes <= GRAPHVIZ_NODES:
+            target = str(folder / "whole.svg")
+            timing = _command(["graph", str(path), "--all", "-o", target])
+            rows.append(("icmap graph --all -f svg (process)", *timing))
     return rows
 
 
@@ -163,7 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 20000])
     parser.add_argument(
         "--no-graphviz", action="store_true", help="skip SVG, PNG and PDF (drawn by Graphviz)"
     )

@@ -6,6 +6,7 @@ are one clear line, and nothing a terminal would obey reaches it from a name or 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -219,6 +220,10 @@ COMMANDS = [
     ["graph", "{org}", "-f", "mermaid"],
     ["graph", "{org}", "-f", "json"],
     ["graph", "{org}", "-f", "html"],
+    ["graph", "{org}", "-f", "graphml"],
+    ["graph", "{org}", "-f", "gexf"],
+    ["graph", "{org}", "--overview", "-f", "mermaid"],
+    ["graph", "{org}", "--overview", "-f", "dot"],
     ["report", "{org}"],
     ["report", "{org}", "-f", "markdown"],
     ["report", "{org}", "-f", "json"],
@@ -257,7 +262,7 @@ def test_no_output_carries_a_control_or_bidi_character(tmp_path: Path, command: 
         found = sorted({f"U+{ord(c):04X}" for c in text if c in UNSAFE})
         assert not found, f"{name} carries {found}"
     out, err = done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
-    markers = ("<U+202", "<U+206", "#8238;", "\\x1b", "\\u202", "\\u206", "\\u001b")
+    markers = ("<U+202", "<U+206", "#8238;", "\\x1b", "\\u202", "\\u206", "\\u001b", "&#x202")
     assert any(marker in out + err for marker in markers), "nothing hostile reached the output"
     fmt = command[command.index("-f") + 1] if "-f" in command else "text"
     if done.returncode == 2:
@@ -266,6 +271,12 @@ def test_no_output_carries_a_control_or_bidi_character(tmp_path: Path, command: 
         json.loads(out, parse_constant=_not_json)
     elif fmt == "junit":
         ET.fromstring(out)
+    elif fmt in ("graphml", "gexf"):
+        import networkx as nx
+
+        read = nx.read_graphml if fmt == "graphml" else nx.read_gexf
+        loaded = read(io.BytesIO(done.stdout))
+        assert loaded.nodes["b"]["label"] == "B \u202e"  # the name is kept
     elif fmt == "dot":
         subprocess.run(["dot", "-Tsvg"], input=done.stdout, capture_output=True, check=True)
     elif fmt == "html":

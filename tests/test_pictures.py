@@ -181,7 +181,7 @@ _MERMAID_LINE = re.compile(
     r'^(---|title: ".*"|flowchart LR|  n\d+(\(\[".*"\]\)|\[/".*"/\]|\[".*"\]|\{\{".*"\}\})'
     r'|\s+n\d+(\["[^"]*"\]|\{\{"[^"]*"\}\})|  subgraph g\d+\["[^"]*"\]|  end'
     r'|  n\d+ (-->|-\.->|==>)(\|"[^"]*"\|)? n\d+|  n\d+ ~~~ n\d+|    direction TB'
-    r"|  classDef \w+ [\w:#,.\-]+|  class [n\d,]+ \w+|  linkStyle [\d,]+ [\w:#,;\-]+)$"
+    r"|  classDef \w+ [\w:#,.\-]+|  class [n\d,]+ \w+|  linkStyle [\d,]+ [\w:#,;.\-]+)$"
 )
 
 

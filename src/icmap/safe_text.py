@@ -112,6 +112,8 @@ BY_FORMAT = {
     "markdown": visible,
     "github": visible,
     "junit": xml_safe,
+    "graphml": xml_safe,
+    "gexf": xml_safe,
     "dot": visible,
     "mermaid": mermaid_safe,
     "html": html_safe,

@@ -80,7 +80,7 @@ def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:
             critical_for.setdefault(team, []).append(path.customer)
     facts = {}
     for node in picture.nodes:
-        if node.kind == "customer":
+        if node.kind == "customer" or node.id not in graph:  # a customer, or an overview's group
             continue
         reached = nx.descendants(graph, node.id) - {node.id}
         facts[node.id] = TeamFacts(

@@ -36,6 +36,9 @@ class PictureNode:
     description: str | None = None
     #: Team Topologies team type (stream-aligned, platform, enabling, complicated-subsystem).
     type: str | None = None
+    #: In the group overview, how many teams (or customers, suppliers) this node stands for;
+    #: ``None`` for a node that is one team, customer or supplier.
+    teams: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class PictureEdge:
     mode: str | None = None
     #: The worst state of its relations (blocking, then slowing, then ok); ``None`` when none says.
     state: str | None = None
+    #: In the group overview, how many hand-offs (team-to-team edges) this edge stands for;
+    #: ``None`` for an edge that is one hand-off.
+    handoffs: int | None = None
 
 
 #: Modes from the most involved: a hand-off mixing modes is drawn as the first one it has.
@@ -158,8 +164,17 @@ def edge_label(graph: OrgGraph, provider: str, receiver: str) -> str:
 
 
 def _picture(
-    graph: OrgGraph, keep: set[str], roles: dict[str, Role], title: str, notes: list[str]
+    graph: OrgGraph,
+    keep: set[str],
+    roles: dict[str, Role],
+    title: str,
+    notes: list[str],
+    *,
+    around: set[str] | None = None,
+    elide: bool = True,
 ) -> Picture:
+    """The picture of the ``keep`` nodes; with ``around``, only the hand-offs with an end in it
+    (and elided chains ending in it or at a customer), so the other nodes stay at the edge."""
     front = {f.team for f in front_line(graph)}
     looped = {n for group in loops(graph) for n in group}
     hops = reach(graph).hops
@@ -194,10 +209,16 @@ def _picture(
             state=edge_state(relations(graph, u, v)),
         )
         for u, v in sorted(graph.edges)
-        if u in keep and v in keep
+        if u in keep and v in keep and (around is None or u in around or v in around)
     ]
-    edges += _elided_edges(graph, keep)
-    return Picture(title, nodes, edges, notes)
+    elided = _elided_edges(graph, keep) if elide else []
+    if around is not None:
+        elided = [
+            e
+            for e in elided
+            if e.receiver in around or graph.nodes[e.receiver]["kind"] == "customer"
+        ]
+    return Picture(title, nodes, edges + elided, notes)
 
 
 def _elided_edges(graph: OrgGraph, keep: set[str]) -> list[PictureEdge]:
@@ -234,6 +255,15 @@ def _elided_edges(graph: OrgGraph, keep: set[str]) -> list[PictureEdge]:
 READABLE_NODES = 120
 
 
+def wants_overview(graph: OrgGraph) -> bool:
+    """Whether a picture of the whole org should be the group overview instead: more than
+    :data:`READABLE_NODES` nodes, and at least two groups to draw (counting "no group")."""
+    if graph.number_of_nodes() <= READABLE_NODES:
+        return False
+    found = {g or None for n, g in graph.nodes(data="group") if graph.nodes[n]["kind"] == "team"}
+    return len(found) >= 2
+
+
 def neighbourhood(graph: OrgGraph, centre: str, depth: int) -> set[str]:
     """``centre`` and every node at most ``depth`` hand-offs from it, in either direction."""
     import networkx as nx
@@ -259,16 +289,40 @@ def focus(graph: OrgGraph, centre: str, depth: int = 2) -> Picture:
 
 
 def group_picture(graph: OrgGraph, group: str) -> Picture:
-    """The teams of one group, their direct providers and receivers, and the customers reached."""
-    import networkx as nx
+    """The teams of one group, with at the edge the teams one hand-off away and the customers
+    the group's work reaches.
 
+    Only the group's own hand-offs are drawn (between its teams, and to and from the teams at
+    the edge), plus a dashed "…" edge where work reaches a customer or comes back into the
+    group through teams left out, so a group of a large org stays readable.
+    """
     members = {n for n in graph.nodes if graph.nodes[n].get("group") == group}
-    keep = set(members)
+    neighbours: set[str] = set()
     for node in members:
-        keep |= set(graph.predecessors(node)) | set(graph.successors(node))
-        keep |= {n for n in nx.descendants(graph, node) if graph.nodes[n]["kind"] == "customer"}
+        neighbours |= set(graph.predecessors(node)) | set(graph.successors(node))
+    neighbours -= members
+    # One search from all the members at once, not one per member.
+    reached, frontier = set(members), list(members)
+    while frontier:
+        for succ in graph.successors(frontier.pop()):
+            if succ not in reached:
+                reached.add(succ)
+                frontier.append(succ)
+    customers = {n for n in reached if graph.nodes[n]["kind"] == "customer"}
+    keep = members | neighbours | customers
     roles: dict[str, Role] = dict.fromkeys(members, "focus")
-    return _picture(graph, keep, roles, f"{group} and the teams it works with", [])
+    teams = sum(1 for n in neighbours if graph.nodes[n]["kind"] == "team")
+    notes = (
+        [f"{len(members)} teams in {group}; {teams} other teams one hand-off away"] if teams else []
+    )
+    title = f"{group} and the teams it works with"
+    return _picture(graph, keep, roles, title, notes, around=members)
+
+
+def members_picture(graph: OrgGraph, members: set[str], title: str) -> Picture:
+    """Only ``members`` (drawn in focus) and the hand-offs between them, nothing elided."""
+    roles: dict[str, Role] = dict.fromkeys(members, "focus")
+    return _picture(graph, members, roles, title, [], elide=False)
 
 
 def groups(graph: OrgGraph) -> list[str]:

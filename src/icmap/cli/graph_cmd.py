@@ -41,6 +41,12 @@ class GraphFormat(str, Enum):
     mermaid = "mermaid"
     json = "json"
     html = "html"
+    graphml = "graphml"
+    gexf = "gexf"
+
+
+#: Formats read by programs rather than people: the overview keeps every edge between groups.
+DATA_FORMATS = {GraphFormat.json, GraphFormat.graphml, GraphFormat.gexf}
 
 
 #: Output file extension -> format.
@@ -56,19 +62,35 @@ EXTENSIONS = {
     ".json": GraphFormat.json,
     ".html": GraphFormat.html,
     ".htm": GraphFormat.html,
+    ".graphml": GraphFormat.graphml,
+    ".gexf": GraphFormat.gexf,
 }
 
 
-def _picture(graph: OrgGraph, focus: str | None, depth: int, group: str | None) -> Picture:
+def _picture(
+    graph: OrgGraph, focus: str | None, depth: int, group: str | None, scope: Scope, drawn: bool
+) -> Picture:
     from icmap.analysis import picture
     from icmap.graph import find_party
 
-    if focus is not None and group is not None:
-        raise UsageError("choose --focus or --group, not both")
     if focus is not None:
         return picture.focus(graph, find_party(graph, focus), depth)
     if group is not None:
-        return picture.group_picture(graph, _find_group(graph, group))
+        from icmap.analysis.overview import drill_down
+
+        return drill_down(graph, _find_group(graph, group))
+    if scope is Scope.overview or (scope is Scope.auto and picture.wants_overview(graph)):
+        from icmap.analysis.overview import overview
+
+        drawing = overview(graph, drawn=drawn)
+        if scope is Scope.auto:
+            groups = len(picture.groups(graph))
+            print(
+                f"icmap: note: {graph.number_of_nodes():,} nodes: drew the group overview "
+                f"({groups:,} groups); --group NAME draws one group's teams, --all every team",
+                file=sys.stderr,
+            )
+        return drawing
     whole = picture.whole_org(graph)
     if len(whole.nodes) > picture.READABLE_NODES:
         print(
@@ -79,14 +101,41 @@ def _picture(graph: OrgGraph, focus: str | None, depth: int, group: str | None) 
     return whole
 
 
+class Scope(str, Enum):
+    """How much of the org a picture draws when neither --focus nor --group narrows it."""
+
+    auto = "auto"
+    overview = "overview"
+    all = "all"
+
+
+def _scope(focus: str | None, group: str | None, everything: bool, overview: bool) -> Scope:
+    """The scope asked for, refusing options that contradict each other."""
+    asked = [
+        name
+        for name, given in (
+            ("--focus", focus is not None),
+            ("--group", group is not None),
+            ("--all", everything),
+            ("--overview", overview),
+        )
+        if given
+    ]
+    if len(asked) > 1:
+        raise UsageError(
+            f"choose one of --focus, --group, --all and --overview, not {asked[0]} and {asked[1]}"
+        )
+    if everything:
+        return Scope.all
+    return Scope.overview if overview else Scope.auto
+
+
 def _tree_view(graph: OrgGraph, focus: str | None, depth: int, group: str | None) -> Renderable:
     from icmap.analysis import trees
     from icmap.analysis.reach import reach
     from icmap.graph import find_party
     from icmap.render import terminal
 
-    if focus is not None and group is not None:
-        raise UsageError("choose --focus or --group, not both")
     if focus is not None:
         team = find_party(graph, focus)
         return terminal.focus_view(graph, trees.focus_trees(graph, team, depth), depth)
@@ -131,6 +180,10 @@ def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes
         from icmap.render import html
 
         return html.render(page(graph, picture))
+    if chosen in (GraphFormat.graphml, GraphFormat.gexf):
+        from icmap.render import graph_file
+
+        return graph_file.render(picture, chosen.value)
     from icmap.render import image
 
     return image.render(picture, chosen.value)
@@ -145,7 +198,7 @@ def graph(
         typer.Option(
             "-f",
             "--format",
-            help="text (the tree), dot, svg, png, pdf, mermaid, json or html. "
+            help="text (the tree), dot, svg, png, pdf, mermaid, json, html, graphml or gexf. "
             "Default: from the -o extension, else text.",
             metavar="FORMAT",
             parser=choice(GraphFormat),
@@ -169,21 +222,41 @@ def graph(
         str | None,
         typer.Option(
             "--group",
-            help="Only this group's teams and their neighbours (teams outside it unexpanded "
-            "in the tree).",
+            help="Only this group's teams and their neighbours, at the edge (by group when too "
+            "many); in the tree, teams outside it unexpanded.",
             show_default=False,
             metavar="NAME",
         ),
     ] = None,
+    everything: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Draw every team, even in an org big enough for the group overview."
+        ),
+    ] = False,
+    overview: Annotated[
+        bool,
+        typer.Option(
+            "--overview",
+            help="Draw the group overview (one node per group), whatever the org's size.",
+        ),
+    ] = False,
     color: ColorOption = Color.auto,
 ) -> None:
-    """Show who serves whom: a tree, or a picture (DOT, SVG, PNG, PDF, Mermaid, JSON, HTML).
+    """Show who serves whom: a tree, or a picture (DOT, SVG, PNG, PDF, Mermaid, JSON, HTML,
+    GraphML, GEXF).
 
     Without -f or -o: each external customer, then its front-line teams, then the teams that
     provide to them, outward; each team expanded once, where it first appears. Feedback
     hand-offs are marked and not followed. --focus and --group narrow the tree or the picture.
     With -o FILE the format follows the extension (.svg, .png, .pdf need Graphviz's dot and
-    draw at most 1,000 nodes; .dot, .mmd, .json, .html never do).
+    draw at most 1,000 nodes; .dot, .mmd, .json, .html, .graphml, .gexf never do).
+
+    An org of more than 120 teams, customers and suppliers, in two groups or more, is drawn as
+    the group overview: one node per group (sized by its teams), one edge per pair of groups
+    with its hand-offs counted; stderr says so. --group NAME then draws one group's teams with
+    their neighbours at the edge, --all every team; --overview draws the overview of any org.
+    The tree always lists every team.
 
     Examples:
 
@@ -192,16 +265,25 @@ def graph(
       icmap graph examples/restaurant.yaml -o restaurant.svg
       icmap graph examples/northwind --focus support --depth 1
       icmap graph examples/northwind --group Operations -o operations.html
+      icmap graph examples/northwind --overview -o northwind-overview.svg
+      icmap graph examples/northwind -o northwind.graphml
     """
     from icmap.graph import build_graph
 
     chosen = format_from(output, output_format, EXTENSIONS, GraphFormat.text)
+    scope = _scope(focus, group, everything, overview)
+    if chosen is GraphFormat.text and scope is Scope.overview:
+        raise UsageError(
+            "--overview draws a picture (-f or -o); the tree lists every team: "
+            "narrow it with --group NAME or --focus TEAM"
+        )
     loaded = load_org(org, org_option)
     internal = build_graph(loaded)
     if chosen is GraphFormat.text:
         emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)
         return
-    data = _draw(chosen, _picture(internal, focus, depth, group), internal)
+    drawn = chosen not in DATA_FORMATS
+    data = _draw(chosen, _picture(internal, focus, depth, group, scope, drawn), internal)
     if isinstance(data, bytes) and is_stdout(output) and sys.stdout.isatty():
         raise UsageError(f"{chosen.value} is binary: write it to a file with -o")
     emit(data, output, loaded.sources, color, chosen.value)

@@ -6,6 +6,7 @@ escaped labels, so no team name can break the file or smuggle in an HTML label.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
@@ -105,6 +106,9 @@ def _node_attrs(node: PictureNode, dot_id: str) -> dict[str, str]:
         if node.role == "stranded":
             attrs["style"] += ",dashed"
     text = node.label if node.label == node.id else f"{node.label}\n({node.id})"
+    if node.teams is not None:  # the group overview: the label says it all; size by teams
+        text, size = node.label, min(node.teams, 400) ** 0.5
+        attrs.update(fontsize=f"{10 + 1.2 * size:.0f}", margin=f"{0.08 + 0.02 * size:.2f}")
     attrs["label"] = _label(text)
     attrs["tooltip"] = _label(node.id)
     attrs["class"] = node_classes(node)
@@ -182,7 +186,14 @@ def edge_attrs(edge: PictureEdge) -> dict[str, str]:
         attrs.update(color=colour + ("cc" if band else ""), fontcolor=colour)
         if not band:
             attrs["penwidth"] = "2.5"
+    if edge.handoffs is not None:  # the group overview: the more hand-offs, the thicker
+        attrs.setdefault("penwidth", f"{overview_width(edge.handoffs):.1f}")
     return attrs
+
+
+def overview_width(handoffs: int) -> float:
+    """A group overview edge's line width: 1 for one hand-off, growing with the square root."""
+    return min(1 + math.sqrt(handoffs - 1) / 2, 6.0)
 
 
 #: What each mode's line looks like, in the legend's words.

@@ -80,7 +80,9 @@ def escape(text: str) -> str:
 
 
 def _shape(node: PictureNode, node_id: str) -> str:
-    label = escape(node.label if node.label == node.id else f"{node.label}\n({node.id})")
+    # A node of the group overview stands for many: its label says what, with no id.
+    named = node.label == node.id or node.teams is not None
+    label = escape(node.label if named else f"{node.label}\n({node.id})")
     if node.kind == "customer":
         return f'{node_id}(["{label}"])'
     if node.kind == "supplier":
@@ -110,6 +112,11 @@ def _link_style(edge: PictureEdge) -> str:
                 parts[key] = value
     if edge.mode == "collaboration":
         parts["stroke-width"] = "6px"
+    if edge.handoffs is not None and edge.handoffs > 1 and "stroke-width" not in parts:
+        from icmap.render.dot import overview_width
+
+        # The group overview: as in DOT, the more hand-offs, the thicker the line.
+        parts["stroke-width"] = f"{overview_width(edge.handoffs):.1f}px"
     return ",".join(f"{key}:{value}" for key, value in parts.items())
 
 
@@ -151,7 +158,23 @@ def _class_lines(picture: Picture, ids: dict[str, str], legend: Legend) -> list[
         first = len(ids) + len(legend.types)
         by_class["legendnote"] = [f"n{first + i}" for i in range(words)]
     lines += [f"  class {','.join(found)} {name}" for name, found in sorted(by_class.items())]
+    # The group overview sizes a node by the teams it stands for; a second class adds that.
+    sized: dict[str, list[str]] = {}
+    for node in picture.nodes:
+        if node.teams is not None and _size(node.teams):
+            sized.setdefault(_size(node.teams), []).append(ids[node.id])
+    for name, found in sorted(sized.items()):
+        lines += [f"  classDef {name} {SIZE_CLASSES[name]}", f"  class {','.join(found)} {name}"]
     return lines
+
+
+#: Font sizes of the group overview's nodes by how many teams each stands for.
+SIZE_CLASSES = {"teams10": "font-size:16px", "teams50": "font-size:20px"}
+
+
+def _size(teams: int) -> str:
+    """The size class of an overview node standing for ``teams`` teams ("" for under 10)."""
+    return "teams50" if teams >= 50 else "teams10" if teams >= 10 else ""
 
 
 def render(picture: Picture) -> str:

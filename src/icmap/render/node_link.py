@@ -39,6 +39,8 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
             "front_line": node.front_line,
             **({"role": node.role} if node.role else {}),
             **({"type": node.type} if node.type else {}),
+            # The group overview: how many teams (or customers, suppliers) the node stands for.
+            **({"teams": node.teams} if node.teams is not None else {}),
         }
         for node in picture.nodes
     ]
@@ -63,6 +65,9 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
                 "in_loop": edge.in_loop,
                 "elided": edge.elided,
                 "feedback": edge.feedback,
+                **({"handoffs": edge.handoffs} if edge.handoffs is not None else {}),
+                # What the edge says, as drawn: in the overview the only place for its counts.
+                "label": edge.label,
             }
         )
     return {
