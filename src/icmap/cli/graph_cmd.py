@@ -11,6 +11,7 @@ import typer
 from icmap.cli.common import (
     Color,
     ColorOption,
+    FromOption,
     OrgArgument,
     OrgOption,
     OutputOption,
@@ -140,6 +141,7 @@ def _draw(chosen: GraphFormat, picture: Picture) -> str | bytes:
 def graph(
     org: OrgArgument = None,
     org_option: OrgOption = None,
+    from_: FromOption = None,
     output_format: Annotated[
         GraphFormat | None,
         typer.Option(
@@ -196,7 +198,7 @@ def graph(
     from icmap.graph import build_graph
 
     chosen = format_from(output, output_format, EXTENSIONS, GraphFormat.text)
-    loaded = load_org(org, org_option)
+    loaded = load_org(org, org_option, from_)
     internal = build_graph(loaded)
     if chosen is GraphFormat.text:
         emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)

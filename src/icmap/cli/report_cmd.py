@@ -10,6 +10,7 @@ import typer
 from icmap.cli.common import (
     Color,
     ColorOption,
+    FromOption,
     OrgArgument,
     OrgOption,
     OutputOption,
@@ -42,6 +43,7 @@ EXTENSIONS = {
 def report(
     org: OrgArgument = None,
     org_option: OrgOption = None,
+    from_: FromOption = None,
     output_format: Annotated[
         ReportFormat | None,
         typer.Option(
@@ -75,7 +77,7 @@ def report(
 
     chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text)
     as_of = parse_today(today)
-    loaded = load_org(org, org_option)
+    loaded = load_org(org, org_option, from_)
     internal = build_graph(loaded)
     result = build_report(internal, as_of)
     if chosen is ReportFormat.json:
