@@ -205,3 +205,28 @@ def test_import_doc_commands_on_the_shared_data(tmp_path: Path) -> None:
         if command.startswith("icmap report"):
             assert "  team-d → team-a → team-c → customers\n" in done.stdout
             assert "5 teams, 1 external customer" in done.stdout
+
+
+def test_check_from_backstage_in_every_ci_format(tmp_path: Path) -> None:
+    from test_documented_path import _valid_sarif
+
+    runner = CliRunner()
+    sarif = tmp_path / "icmap.sarif"
+    done = runner.invoke(
+        app, ["check", "--from", "backstage", str(BACKSTAGE), "-f", "github", "-o", str(sarif)]
+    )
+    assert done.exit_code == 1, done.stderr
+    assert "::warning file=" in done.stdout and "IC501" in done.stdout
+    results = _valid_sarif(sarif)["runs"][0]["results"]  # type: ignore[index]
+    assert sum(1 for r in results if r["ruleId"] == "IC501") == 15
+    quiet = runner.invoke(
+        app,
+        ["check", "--from", "backstage", str(BACKSTAGE), "--select", "IC5", "--ignore", "IC501"],
+    )
+    assert quiet.exit_code == 0
+    assert "0 errors, 6 warnings" in quiet.stdout
+    strict = runner.invoke(
+        app,
+        ["check", "--from", "backstage", str(BACKSTAGE), "--select", "IC5", "--fail-on", "warning"],
+    )
+    assert strict.exit_code == 1

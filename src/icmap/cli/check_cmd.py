@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -259,7 +260,12 @@ def check(
     else:
         sources = loaded.sources
         # What an importer found wrong in the source (a dangling ref) is a finding like any.
-        findings = sorted([*imported, *run_check(loaded, build_graph(loaded), policy, as_of)])
+        kept = [
+            replace(d, severity=policy.severity.get(d.code, d.severity))
+            for d in imported
+            if d.code in policy.enabled
+        ]
+        findings = sorted([*kept, *run_check(loaded, build_graph(loaded), policy, as_of)])
     failed = any(policy.fails(d.severity) for d in findings)
     # Before anything is written: no output may be an input, even the last of several.
     refuse_inputs([target for _, target in pairs if target is not None])

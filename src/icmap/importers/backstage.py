@@ -66,7 +66,6 @@ EXPORTED_RELATIONS: dict[str, str] = {
     "partOf": "system",
 }
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-CUSTOMER_ID = "customers"
 
 
 @dataclass
@@ -261,7 +260,12 @@ class _Catalog:
                 continue
             paths = self.expand(file.parent, target)
             if not paths:
-                self.builder.warn(where, "IC501", f"Location target {target!r} does not exist")
+                gone = (
+                    "is a folder, not a file"
+                    if (file.parent / target).is_dir()
+                    else "does not exist"
+                )
+                self.builder.warn(where, "IC501", f"Location target {target!r} {gone}")
             for path in paths:
                 real = os.path.realpath(path)
                 if real in chain:
@@ -515,7 +519,7 @@ class _Mapper:
     @staticmethod
     def display_name(group: Entity) -> str:
         profile = entries(get(group.spec, "profile"))
-        return printable(text(get(profile, "displayName")) or "") or group.label
+        return printable(text(get(profile, "displayName")) or "") or printable(group.label)
 
     def organisation(self, groups: list[Entity], parents: dict[str, Entity]) -> str | None:
         roots = [
@@ -622,6 +626,7 @@ class _Mapper:
     def add_customers(self, chosen: list[tuple[Entity, str]]) -> None:
         first = self.catalog.files_read[0] if self.catalog.files_read else "<catalog>"
         served = 0
+        customer = self.builder.customer_id()
         for entity, reason in chosen:
             owner = self.owners.get(entity.ref)
             team = self.team_of.get(owner.ref) if owner is not None else None
@@ -629,20 +634,20 @@ class _Mapper:
                 continue
             served += 1
             why = f"via {entity.short}: {reason}"
-            self.builder.add_relation(team, CUSTOMER_ID, entity.label, entity.pos, why)
+            self.builder.add_relation(team, customer, entity.label, entity.pos, why)
         if served:
             self.builder.add_customer(
-                CUSTOMER_ID,
+                customer,
                 SourcePos(first, 1, 1),
                 "External customers",
                 "Whoever uses what the catalog's customer-facing entities offer",
             )
-            teams = sorted({r[0] for r in self.builder.relations if r[1] == CUSTOMER_ID})
+            teams = sorted({r[0] for r in self.builder.relations if r[1] == customer})
             entities = "entity" if served == 1 else "entities"
             owners = "team" if len(teams) == 1 else "teams"
             self.chosen.append(
                 f"{served} customer-facing {entities}, owned by {len(teams)} {owners} "
-                f"({some(teams)}), serve the one external customer '{CUSTOMER_ID}'"
+                f"({some(teams)}), serve the one external customer '{customer}'"
             )
             return
         self.builder.error(

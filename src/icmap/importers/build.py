@@ -146,6 +146,14 @@ class OrgBuilder:
         customers = {k: self.customers[k] for k in sorted(self.customers)}
         return Org(name, customers, {}, teams, tuple(relations), sources)
 
+    def customer_id(self, wanted: str = "customers") -> str:
+        """An id for the one external customer that no team has taken."""
+        candidate, n = wanted, 1
+        while candidate in self.teams:
+            n += 1
+            candidate = f"external-{wanted}" if n == 2 else f"{wanted}-{n}"
+        return candidate
+
     def warn(self, pos: SourcePos, code: str, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(problem(pos, code, message, hint))
 

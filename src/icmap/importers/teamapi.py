@@ -31,7 +31,6 @@ from icmap.loader.source import parse_documents
 from icmap.model import SourcePos
 from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
 
-CUSTOMER_ID = "customers"
 _PROVIDING_TYPES = ("platform", "enabling", "complicated-subsystem")
 #: Spellings of the template and its examples that Team Topologies' own words do not cover.
 _MODE_ALIASES = {"enabling": "facilitating", "faciliating": "facilitating"}
@@ -317,14 +316,15 @@ class _Reader:
                 f"external customer: {some(serving)}"
             ]
         first = self.files[0] if self.files else "<team api>"
+        customer = builder.customer_id()
         for team in serving:
             what = self.focus.get(team) or "Work for the external customer"
             builder.add_relation(
-                team, CUSTOMER_ID, what, builder.teams[team].pos, "the team serves the customer"
+                team, customer, what, builder.teams[team].pos, "the team serves the customer"
             )
         if serving:
             builder.add_customer(
-                CUSTOMER_ID, SourcePos(first, 1, 1), "External customers", "Served by the teams"
+                customer, SourcePos(first, 1, 1), "External customers", "Served by the teams"
             )
         elif builder.teams:
             builder.error(SourcePos(first, 1, 1), "IC514", "no team serves an external customer")

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from icmap.importers import Provenance
+from icmap.importers.build import printable
 from icmap.loader.resolve import normalise_what
 from icmap.model import Duration, Org, Relation, Team, format_hours
 
@@ -40,7 +41,8 @@ def scalar(text: str) -> str:
 
 
 def _comment(text: str) -> str:
-    return " ".join(text.split())
+    """One line of comment text: YAML refuses control characters even in comments."""
+    return " ".join(printable(text).split())
 
 
 def _duration(value: Duration) -> str:
@@ -143,7 +145,7 @@ def _relations(
     for relation in relations:
         why = provenance.get((relation.provider, relation.receiver, relation.what), [])
         for reason in why[:MAX_WHY]:
-            lines.append(f"      # {_comment(reason.text)} ({reason.pos})")
+            lines.append(f"      # {_comment(f'{reason.text} ({reason.pos})')}")
         if len(why) > MAX_WHY:
             lines.append(f"      # …and {len(why) - MAX_WHY} more")
         other = relation.receiver if key == "provides" else relation.provider
