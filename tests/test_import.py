@@ -245,6 +245,14 @@ def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Pa
     assert "      - what: billing\n        to: team-b\n" in text
     team_a.write_text(text.replace("to: team-b\n", "to: team-b\n        lead_time: 3d\n"))
     team_b.write_text(team_b.read_text().replace("group: eng\n", "group: eng\n    lead: Ann\n"))
+    # A team and hand-offs the catalog does not know, added by hand: they stay.
+    write(
+        out, "teams/design.yaml", "teams:\n  design:\n    provides: [{what: Mockups, to: team-a}]\n"
+    )
+    team_a.write_text(
+        team_a.read_text() + "      - {what: Design reviews, to: team-b, lead_time: 2d}\n"
+    )
+    assert "x-icmap-import:" in (out / "org.yaml").read_text()
     # The catalog changes: a new component of team-b that web depends on; api-server goes.
     components = root / "components.yaml"
     components.write_text(
@@ -266,6 +274,15 @@ def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Pa
     assert ("team-b", "customers", "api-server") in whats
     assert "2 hand-offs added, 1 removed" in updated.stderr
     assert "1 hand-added field kept" in updated.stderr
+    assert "kept as written by hand: 1 team, 2 hand-offs" in updated.stderr
+    assert ("design", "team-a", "Mockups") in whats
+    reviews = next(r for r in org.relations if r.what == "Design reviews")
+    assert reviews.lead_time is not None and reviews.lead_time.hours == 48
+    # A second update changes nothing: what was kept is still hand-made, not imported.
+    again = runner.invoke(app, ["import", "backstage", str(root), "-o", str(out), "--update"])
+    assert again.exit_code == 0, again.stderr
+    assert "0 hand-offs added, 0 removed" in again.stderr
+    assert graph_shape(load(out)) == graph_shape(org)
 
 
 def test_import_json_summary_has_provenance(tmp_path: Path) -> None:

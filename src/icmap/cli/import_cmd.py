@@ -109,14 +109,12 @@ def _has_org(target: Path) -> bool:
 
 
 def _merge(target: Path, org: Org) -> tuple[Org, MergeReport, tuple[str, ...]]:
-    from icmap.importers.writer import merge
+    from icmap.importers.writer import merge, read_marker
     from icmap.loader import load
 
-    try:
-        old = load(target)
-    except LoadError as error:
-        raise LoadError(error.diagnostics) from error
-    merged, report = merge(old, org)
+    protect(target)
+    old = load(target)  # a broken org is reported as any load error: fix it, then update
+    merged, report = merge(old, org, read_marker(target / "org.yaml"))
     return merged, report, old.sources
 
 
@@ -233,7 +231,8 @@ def import_(
     old_files: tuple[str, ...] = ()
     if existing:
         org, merged, old_files = _merge(output, org)
-    written = render_org(org, result.provenance, _header(source_format, sources))
+    header = _header(source_format, sources)
+    written = render_org(org, result.provenance, header, (source_format.value, result.org))
     _summary(result, org, merged, as_json)
     if existing:
         _write_update(output, written, old_files)

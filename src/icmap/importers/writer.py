@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from icmap.importers import Provenance
 from icmap.importers.build import printable
@@ -71,8 +72,13 @@ def render_org(
     org: Org,
     provenance: dict[tuple[str, str, str], list[Provenance]],
     header: str,
+    imported: tuple[str, Org] | None = None,
 ) -> WrittenOrg:
-    """The org files for ``org``, with ``header`` (one comment line each) atop ``org.yaml``."""
+    """The org files for ``org``, with ``header`` (one comment line each) atop ``org.yaml``.
+
+    ``imported`` (the format and the org the source gave) is recorded under
+    :data:`MARKER`, so that a later ``--update`` knows which entries people added by hand.
+    """
     lines = [f"# {_comment(line)}" for line in header.splitlines()]
     if org.name:
         lines.append(f"organisation: {scalar(org.name)}")
@@ -89,6 +95,8 @@ def render_org(
             lines.extend(_party_fields(supplier.name, supplier.description, "    "))
             provided = [r for r in org.relations if r.provider == supplier.id]
             lines.extend(_relations(provided, "provides", provenance))
+    if imported is not None:
+        lines.extend(marker(*imported))
     files = {"org.yaml": "\n".join(lines) + "\n"}
     taken = {"org.yaml"}
     by_team: dict[str, list[Relation]] = {t: [] for t in org.teams}
@@ -170,47 +178,72 @@ KEPT_FIELDS = ("lead_time", "satisfaction", "mode", "since", "until", "state")
 
 @dataclass
 class MergeReport:
-    """What ``--update`` changed: added and removed teams and hand-offs, fields kept."""
+    """What ``--update`` changed: added and removed teams and hand-offs, what was kept."""
 
     added_teams: list[str]
     removed_teams: list[str]
     added: list[str]
     removed: list[str]
     kept_fields: int
+    #: Teams and hand-offs written by hand (not in the last import), kept as they are.
+    kept_teams: list[str] = field(default_factory=list)
+    kept_hand_offs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What the last import wrote (``x-icmap-import`` in org.yaml): the rest is hand-made."""
+
+    parties: frozenset[str]
+    relations: frozenset[tuple[str, str, str]]
+
+
+def _key(relation: Relation) -> tuple[str, str, str]:
+    return relation.provider, relation.receiver, normalise_what(relation.what)
 
 
 def _describe(relation: Relation) -> str:
     return f"{relation.provider} → {relation.receiver}: {relation.what}"
 
 
-def merge(old: Org, new: Org) -> tuple[Org, MergeReport]:
+def _kept_fields(relation: Relation, before: Relation) -> tuple[Relation, int]:
+    changes: dict[str, object] = {
+        name: getattr(before, name)
+        for name in KEPT_FIELDS
+        if getattr(relation, name) is None and getattr(before, name) is not None
+    }
+    if before.feedback and not relation.feedback:
+        changes["feedback"] = True
+    if not changes:
+        return relation, 0
+    declaration = replace(relation.declarations[0], **changes)  # type: ignore[arg-type]
+    return replace(relation, declarations=(declaration,), **changes), len(changes)  # type: ignore[arg-type]
+
+
+def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, MergeReport]:
     """``new`` with what people added to ``old`` by hand kept (see the module docstring).
 
-    The source decides which teams, customers and hand-offs exist; for those that exist in both,
-    every field the source leaves empty takes the old value. Outside suppliers, which no
-    importer makes, are kept with their hand-offs to teams that still exist.
+    The source decides which imported teams, customers and hand-offs exist; for those that
+    exist in both, every field the source leaves empty takes the old value. ``imported`` names
+    what the last import wrote: teams, customers and hand-offs outside it were added by hand
+    and are kept while their ends exist (without it, everything in ``old`` counts as imported).
+    Outside suppliers, which no importer makes, are kept with their hand-offs to teams.
     """
-    old_relations = {(r.provider, r.receiver, normalise_what(r.what)): r for r in old.relations}
+    old_relations = {_key(r): r for r in old.relations}
+
+    def hand_made(id_: str) -> bool:
+        return imported is not None and id_ not in imported.parties
+
     kept = 0
     relations: list[Relation] = []
-    for relation in new.relations:
-        before = old_relations.get(
-            (relation.provider, relation.receiver, normalise_what(relation.what))
-        )
-        if before is not None:
-            changes = {
-                name: getattr(before, name)
-                for name in KEPT_FIELDS
-                if getattr(relation, name) is None and getattr(before, name) is not None
-            }
-            if before.feedback and not relation.feedback:
-                changes["feedback"] = True
-            if changes:
-                kept += len(changes)
-                declaration = replace(relation.declarations[0], **changes)
-                relations.append(replace(relation, declarations=(declaration,), **changes))
-                continue
-        relations.append(relation)
+    for fresh in new.relations:
+        before = old_relations.get(_key(fresh))
+        if before is None:
+            relations.append(fresh)
+            continue
+        updated, count = _kept_fields(fresh, before)
+        kept += count
+        relations.append(updated)
     teams = dict(new.teams)
     for id_, team in new.teams.items():
         before_team = old.teams.get(id_)
@@ -224,27 +257,86 @@ def merge(old: Org, new: Org) -> tuple[Org, MergeReport]:
                 type=team.type or before_team.type,
                 ignore=team.ignore or before_team.ignore,
             )
+    kept_teams = sorted(t for t in old.teams if t not in teams and hand_made(t))
+    teams.update({t: old.teams[t] for t in kept_teams})
+    customers = dict(new.customers)
+    customers.update(
+        {c: v for c, v in old.customers.items() if c not in customers and hand_made(c)}
+    )
     suppliers = dict(old.suppliers)
-    relations.extend(r for r in old.relations if r.provider in suppliers and r.receiver in teams)
-    new_keys = {(r.provider, r.receiver, normalise_what(r.what)) for r in relations}
+    parties = {*teams, *customers, *suppliers}
+    new_keys = {_key(r) for r in relations}
+    kept_hand_offs = [
+        r
+        for key, r in old_relations.items()
+        if key not in new_keys
+        and r.provider in parties
+        and r.receiver in parties
+        and (r.provider in suppliers or (imported is not None and key not in imported.relations))
+    ]
+    relations.extend(kept_hand_offs)
+    new_keys.update(_key(r) for r in kept_hand_offs)
     report = MergeReport(
         sorted(set(new.teams) - set(old.teams)),
-        sorted(set(old.teams) - set(new.teams)),
-        sorted(
-            _describe(r)
-            for r in new.relations
-            if (r.provider, r.receiver, normalise_what(r.what)) not in old_relations
-        ),
+        sorted(set(old.teams) - set(teams)),
+        sorted(_describe(r) for r in new.relations if _key(r) not in old_relations),
         sorted(_describe(r) for key, r in old_relations.items() if key not in new_keys),
         kept,
+        kept_teams,
+        sorted(_describe(r) for r in kept_hand_offs if r.provider not in suppliers),
     )
-    relations.sort(key=lambda r: (r.provider, r.receiver, normalise_what(r.what)))
+    relations.sort(key=_key)
     merged = Org(
         new.name or old.name,
-        new.customers,
+        {c: customers[c] for c in sorted(customers)},
         suppliers,
-        teams,
+        {t: teams[t] for t in sorted(teams)},
         tuple(relations),
         new.sources,
     )
     return merged, report
+
+
+#: The top-level key (ignored by the loader, as every ``x-`` key) listing what was imported.
+MARKER = "x-icmap-import"
+
+
+def marker(fmt: str, org: Org) -> list[str]:
+    """Lines of ``org.yaml`` naming every party and hand-off the import wrote."""
+    lines = [
+        "# What the import wrote; everything else is yours and 'icmap import --update' keeps it.",
+        f"{MARKER}:",
+        f"  format: {fmt}",
+        "  parties: ["
+        + ", ".join(json.dumps(p, ensure_ascii=False) for p in sorted({*org.teams, *org.customers}))
+        + "]",
+        "  hand-offs:",
+    ]
+    lines += [
+        "    - " + json.dumps([r.provider, r.receiver, r.what], ensure_ascii=False)
+        for r in org.relations
+        if r.provider not in org.suppliers
+    ]
+    if lines[-1] == "  hand-offs:":
+        lines[-1] = "  hand-offs: []"
+    return lines
+
+
+def read_marker(path: Path) -> Imported | None:
+    """What the import that wrote ``path`` (an org.yaml) recorded, if it did."""
+    from icmap.importers.nodes import entries, get, items, text
+    from icmap.loader.source import parse_file
+
+    if not path.is_file():
+        return None
+    found = entries(get(entries(parse_file(path, str(path)).root), MARKER))
+    if found is None:
+        return None
+    parties = frozenset(t for t in (text(n) for n in items(get(found, "parties"))) if t)
+    relations = set()
+    for node in items(get(found, "hand-offs")):
+        parts = [text(n) for n in items(node)]
+        if len(parts) == 3 and all(parts):
+            provider, receiver, what = (str(p) for p in parts)
+            relations.add((provider, receiver, normalise_what(what)))
+    return Imported(parties, frozenset(relations))

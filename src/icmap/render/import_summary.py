@@ -66,6 +66,11 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
             f"{_plural(len(merged.added), 'hand-off')} added, {len(merged.removed):,} removed; "
             f"{_plural(merged.kept_fields, 'hand-added field')} kept"
         )
+        if merged.kept_teams or merged.kept_hand_offs:
+            lines.append(
+                f"    kept as written by hand: {_plural(len(merged.kept_teams), 'team')}, "
+                f"{_plural(len(merged.kept_hand_offs), 'hand-off')}"
+            )
         for team in merged.removed_teams:
             lines.append(f"    removed team (gone from the source): {team}")
         for relation in merged.removed:
@@ -117,5 +122,7 @@ def render_json(result: ImportResult, org: Org, merged: MergeReport | None) -> s
             "added_hand_offs": merged.added,
             "removed_hand_offs": merged.removed,
             "kept_fields": merged.kept_fields,
+            "kept_hand_made_teams": merged.kept_teams,
+            "kept_hand_made_hand_offs": merged.kept_hand_offs,
         }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
