@@ -350,3 +350,70 @@ def test_teamapi_generated_files(tmp_path: Path) -> None:
         ("a.yaml", 10, "IC513"),  # 31/31/2026
         ("c.yaml", 1, "IC511"),  # the same id as b.yaml's team
     ]
+
+
+def test_diff_from_backstage_two_catalogs_and_a_git_revision(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    before = catalog(tmp_path)
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    components = after / "components.yaml"
+    components.write_text(
+        components.read_text()
+        + "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: search}\n"
+        "spec: {type: service, owner: team-b, consumesApis: [billing]}\n"
+    )
+    runner = CliRunner()
+    done = runner.invoke(
+        app, ["diff", "--from", "backstage", str(before), str(after), "-f", "json"]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert '"search"' in done.stdout
+    repo = tmp_path / "repo"
+    shutil.copytree(before, repo / "catalog")
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "c"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=repo,
+            check=True,
+        )
+    shutil.copy(components, repo / "catalog" / "components.yaml")
+    done = runner.invoke(
+        app,
+        ["diff", "--from", "backstage", "--git", "HEAD", str(repo / "catalog"), "-f", "json"],
+    )
+    assert done.exit_code == 0, done.stderr
+    assert '"search"' in done.stdout
+
+
+def test_location_targets_stay_inside_the_folders_given(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    write(tmp_path, "secret.yaml", "kind: Group\nmetadata: {name: secret}\n")
+    write(
+        root,
+        "more.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Location
+        metadata: {name: more}
+        spec: {targets: [../secret.yaml, ./entities/]}
+        """,
+    )
+    (root / "entities").mkdir()
+    result = read_source(SourceFormat.backstage, [root])
+    found = [(Path(d.file).name, d.line, d.code, d.message) for d in result.diagnostics]
+    assert (
+        "more.yaml",
+        4,
+        "IC515",
+        "Location target '../secret.yaml' leads outside the folders given: not read",
+    ) in found
+    assert (
+        "more.yaml",
+        4,
+        "IC501",
+        "Location target './entities/' is a folder, not a file",
+    ) in found
+    assert result.org is not None and "secret" not in result.org.teams

@@ -35,6 +35,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC512": "team-without-file",
     "IC513": "invalid-value",
     "IC514": "no-customer",
+    "IC515": "outside-source",
 }
 
 

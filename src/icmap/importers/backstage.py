@@ -119,8 +119,13 @@ def parse_ref(
     return (kind.strip().lower() if kind else None), namespace.strip().lower(), rest.strip().lower()
 
 
+def _inside(real: str, top: str) -> bool:
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
 class _Catalog:
     def __init__(self, options: BackstageOptions) -> None:
+        self.roots: list[str] = []
         self.options = options
         self.builder = OrgBuilder()
         self.entities: dict[str, Entity] = {}
@@ -139,6 +144,9 @@ class _Catalog:
 
     def read_paths(self, paths: Sequence[Path]) -> None:
         queue: list[tuple[Path, tuple[str, ...]]] = []
+        # Location targets are followed only inside what was given: a catalog in a pull
+        # request must not make CI read (and quote) /etc/passwd or a home folder's secrets.
+        self.roots = [os.path.realpath(path if path.is_dir() else path.parent) for path in paths]
         for path in paths:
             if path.is_dir():
                 queue.extend((file, ()) for file in discover(path)[0])
@@ -268,6 +276,14 @@ class _Catalog:
                 self.builder.warn(where, "IC501", f"Location target {target!r} {gone}")
             for path in paths:
                 real = os.path.realpath(path)
+                if not any(_inside(real, root) for root in self.roots):
+                    self.builder.warn(
+                        where,
+                        "IC515",
+                        f"Location target {target!r} leads outside the folders given: not read",
+                        "name that folder on the command line too, if it belongs to the catalog",
+                    )
+                    continue
                 if real in chain:
                     self.builder.warn(
                         where,

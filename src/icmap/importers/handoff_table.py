@@ -12,6 +12,7 @@ with ``file:line:col``, the column being the spreadsheet column.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +39,21 @@ _YES = {"yes", "y", "true", "1", "x", "ja", "oui", "sí", "si", "✓", "✔"}
 _NO = {"no", "n", "false", "0", "nein", "non", ""}
 
 
+def _tables(folder: Path) -> list[Path]:
+    """The CSV files beneath ``folder``, not hidden, never through a link leading out of it."""
+    top = os.path.realpath(folder)
+    found = []
+    for path in sorted(folder.rglob("*")):
+        inside = os.path.realpath(path).startswith(top.rstrip(os.sep) + os.sep)
+        hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
+        if inside and not hidden and path.is_file() and path.suffix.lower() in _SUFFIXES:
+            found.append(path)
+    return found
+
+
+_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
 class _Tables:
     def __init__(self) -> None:
         self.builder = OrgBuilder()
@@ -50,11 +66,7 @@ class _Tables:
 
     def read(self, paths: Sequence[Path]) -> None:
         for path in paths:
-            files = (
-                sorted(p for p in path.rglob("*") if p.suffix.lower() in (".csv", ".tsv", ".txt"))
-                if path.is_dir()
-                else [path]
-            )
+            files = _tables(path) if path.is_dir() else [path]
             for file in files:
                 self.read_file(file)
 
