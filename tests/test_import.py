@@ -417,3 +417,58 @@ def test_location_targets_stay_inside_the_folders_given(tmp_path: Path) -> None:
         "Location target './entities/' is a folder, not a file",
     ) in found
     assert result.org is not None and "secret" not in result.org.teams
+
+
+def test_the_summary_in_the_docs_is_what_import_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = Path(__file__).resolve().parents[1]
+    doc = (root / "docs" / "import.md").read_text(encoding="utf-8")
+    shown = doc[doc.index("imported backstage:") : doc.index("wrote my-org/")]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "import-examples").symlink_to(root / "import-examples")
+    done = CliRunner().invoke(
+        app, ["import", "backstage", "import-examples/backstage", "-o", "my-org"]
+    )
+    assert done.exit_code == 0
+    assert shown in done.stderr
+
+
+def test_namespaces_and_exported_relations(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "c.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: platform, namespace: ops}
+        spec: {type: team}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: platform}
+        spec: {type: team}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Resource
+        metadata: {name: db, namespace: ops}
+        spec: {type: database, owner: platform}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: app}
+        spec: {type: website, owner: group:platform}
+        relations:
+          - {type: dependsOn, targetRef: resource:ops/db}
+          - {type: ownedBy, targetRef: group:default/platform}
+        """,
+    )
+    result = read_source(SourceFormat.backstage, [tmp_path])
+    assert result.org is not None
+    assert sorted(result.org.teams) == ["ops-platform", "platform"]
+    # owner 'platform' of ops/db means ops/platform: refs default to the entity's namespace.
+    relations = {(r.provider, r.receiver, r.what) for r in result.org.relations}
+    assert ("ops-platform", "platform", "db") in relations
+    assert [p.text for p in result.provenance[("ops-platform", "platform", "db")]] == [
+        "via component:app dependsOn resource:ops/db"
+    ]

@@ -38,9 +38,12 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
     )
     lines = [f"imported {result.format.value}: {read}"]
     lines.append(f"  teams: {len(org.teams):,}")
+    between = [r for r in org.relations if r.receiver in org.teams]
+    pairs = len({(r.provider, r.receiver) for r in between})
     lines.append(
-        f"  hand-offs derived: {counts.get('hand-offs derived', 0):,} between teams, "
-        f"{to_customers:,} to external customers"
+        f"  hand-offs derived: {_plural(pairs, 'team-to-team hand-off')} "
+        f"({_plural(len(between), 'relation')}), "
+        f"{_plural(to_customers, 'relation')} to external customers"
     )
     lines.append(
         f"  relations inside one team: {counts.get('relations inside one team', 0):,} "
