@@ -159,6 +159,15 @@ def test_teamapi_example_modes_and_states(tmp_path: Path) -> None:
         ("example-stream-b", "example-stream-a"): (None, "blocking", "None", "None"),
     }
     assert org.teams["example-stream-a"].type == "stream-aligned"
+    platform = (
+        "example-platform-team",
+        "example-stream-a",
+        next(r.what for r in org.relations if r.provider == "example-platform-team"),
+    )
+    assert [(p.text, p.pos.line) for p in result.provenance[platform]] == [
+        ("dependency on 'Example Platform Team' (type OK)", 48),
+        ("interaction with 'Example Platform Team' (mode X-as-a-service)", 32),
+    ]
     # team-name and teamName both name the other team; the three named teams have no file.
     assert [(d.line, d.code) for d in result.diagnostics] == [
         (39, "IC512"),

@@ -143,22 +143,24 @@ class _Catalog:
     # --- reading files ---------------------------------------------------------------------
 
     def read_paths(self, paths: Sequence[Path]) -> None:
-        queue: list[tuple[Path, tuple[str, ...]]] = []
+        found: list[tuple[Path, tuple[str, ...]]] = []
         # Location targets are followed only inside what was given: a catalog in a pull
         # request must not make CI read (and quote) /etc/passwd or a home folder's secrets.
         self.roots = [os.path.realpath(path if path.is_dir() else path.parent) for path in paths]
         for path in paths:
             if path.is_dir():
-                queue.extend((file, ()) for file in discover(path)[0])
+                found.extend((file, ()) for file in discover(path)[0])
             else:
-                queue.append((path, ()))
-        while queue:
-            file, chain = queue.pop(0)
+                found.append((path, ()))
+        # A stack: the files a Location names are read right after it, in their order.
+        stack = found[::-1]
+        while stack:
+            file, chain = stack.pop()
             real = os.path.realpath(file)
             if real in self.visited:
                 continue
             self.visited.add(real)
-            queue[0:0] = self.read_file(file, (*chain, real))
+            stack.extend(self.read_file(file, (*chain, real))[::-1])
 
     def read_file(self, file: Path, chain: tuple[str, ...]) -> list[tuple[Path, tuple[str, ...]]]:
         display = str(file)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from icmap.importers import ImportResult, SourceFormat, some
+from icmap.importers import ImportResult, Provenance, SourceFormat, some
 from icmap.importers.build import OrgBuilder, slug
 from icmap.importers.nodes import entries, get, items, position, shape, text
 from icmap.loader.compose import Node
@@ -50,7 +50,7 @@ class _Link:
     since: date | None = None
     until: date | None = None
     state: str | None = None
-    why: list[str] = field(default_factory=list)
+    why: list[tuple[str, SourcePos]] = field(default_factory=list)
 
 
 def _key(name: str) -> str:
@@ -169,7 +169,15 @@ class _Reader:
             return
         self.referenced.setdefault(other, (other_name, other_pos))
         link = self.links.setdefault((declarer, other), _Link(declarer, other, other_name, at))
-        link.why.append(f"{label} in {display}:{at.line}")
+        said = text(get(found, "type" if label == "dependency" else "mode"))
+        what_kind = "type" if label == "dependency" else "mode"
+        link.why.append(
+            (
+                f"{label} {'on' if label == 'dependency' else 'with'} {other_name!r}"
+                + (f" ({what_kind} {said})" if said else ""),
+                at,
+            )
+        )
         if label == "dependency":
             link.what = link.what or value("description")[0]
             state, where = value("type")
@@ -267,12 +275,12 @@ class _Reader:
             ):
                 provider, receiver = receiver, provider
             what = link.what or f"{self.names.get(provider, (provider,))[0]}'s work"
-            why = "; ".join(link.why)
-            builder.add_relation(
+            (why, where), *more = link.why
+            key = builder.add_relation(
                 provider,
                 receiver,
                 what,
-                link.pos,
+                where,
                 why,
                 side="receiver" if receiver == link.declarer else "provider",
                 mode=link.mode,
@@ -280,6 +288,7 @@ class _Reader:
                 until=link.until,
                 state=link.state,
             )
+            builder.provenance[key].extend(Provenance(text, pos) for text, pos in more)
         self.add_customers()
         org = builder.finish(None, tuple(self.files))
         errors = any(d.severity == "error" for d in builder.diagnostics)
