@@ -472,3 +472,13 @@ def test_namespaces_and_exported_relations(tmp_path: Path) -> None:
     assert [p.text for p in result.provenance[("ops-platform", "platform", "db")]] == [
         "via component:app dependsOn resource:ops/db"
     ]
+
+
+@pytest.mark.parametrize("fmt", ["backstage", "teamapi", "csv"])
+def test_an_empty_folder_says_so_once(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "empty").mkdir()
+    done = CliRunner().invoke(app, ["report", "--from", fmt, str(tmp_path / "empty")])
+    assert done.exit_code == 2
+    assert done.stderr.count("error:") == 1
+    assert "files in this folder [IC001]" in done.stderr
+    assert "nothing imported" in done.stderr

@@ -149,7 +149,11 @@ class _Catalog:
         self.roots = [os.path.realpath(path if path.is_dir() else path.parent) for path in paths]
         for path in paths:
             if path.is_dir():
-                found.extend((file, ()) for file in discover(path)[0])
+                files = discover(path)[0]
+                if not files:
+                    where = SourcePos(str(path), 1, 1)
+                    self.builder.error(where, "IC001", "no *.yaml or *.yml files in this folder")
+                found.extend((file, ()) for file in files)
             else:
                 found.append((path, ()))
         # A stack: the files a Location names are read right after it, in their order.
@@ -474,9 +478,10 @@ class _Mapper:
                 self.add_team(group, parents.get(group.ref))
         edges = self.relations()
         customer_facing = self.customer_facing(edges)
-        self.add_customers(customer_facing)
         first = catalog.files_read[0] if catalog.files_read else "<catalog>"
-        if not self.builder.teams:
+        if catalog.files_read and self.builder.teams:
+            self.add_customers(customer_facing)
+        elif catalog.files_read:
             self.builder.error(
                 SourcePos(first, 1, 1), "IC514", "no teams: the catalog has no Group entities"
             )

@@ -67,6 +67,9 @@ class _Tables:
     def read(self, paths: Sequence[Path]) -> None:
         for path in paths:
             files = _tables(path) if path.is_dir() else [path]
+            if not files:
+                where = SourcePos(str(path), 1, 1)
+                self.builder.error(where, "IC001", "no *.csv, *.tsv or *.txt files in this folder")
             for file in files:
                 self.read_file(file)
 
@@ -190,7 +193,9 @@ class _Tables:
             else:
                 builder.add_team(id_, pos, name)
         first = SourcePos(self.files[0] if self.files else "<csv>", 1, 1)
-        if self.rows and not customers:
+        if not self.rows and not any(d.severity == "error" for d in builder.diagnostics):
+            builder.error(first, "IC514", "no hand-offs: the table has no rows to import")
+        elif self.rows and not customers:
             builder.error(
                 first,
                 "IC514",

@@ -70,6 +70,9 @@ class _Reader:
     def read(self, paths: Sequence[Path]) -> None:
         for path in paths:
             files = discover(path)[0] if path.is_dir() else [path]
+            if not files:
+                where = SourcePos(str(path), 1, 1)
+                self.builder.error(where, "IC001", "no *.yaml or *.yml files in this folder")
             for file in files:
                 self.read_file(file)
 
@@ -337,7 +340,7 @@ class _Reader:
             )
         elif builder.teams:
             builder.error(SourcePos(first, 1, 1), "IC514", "no team serves an external customer")
-        else:
+        elif self.names or not any(d.code == "IC001" for d in builder.diagnostics):
             builder.error(SourcePos(first, 1, 1), "IC514", "no Team API files with a team")
 
     chosen: list[str]
