@@ -219,7 +219,7 @@ def import_(
             f"{output} already holds an org: add --update to re-import into it (keeping the "
             "fields you added), or write to another folder"
         )
-    if output.is_dir() and not existing and any(output.iterdir()) and not update:
+    if output.is_dir() and not existing and any(output.iterdir()):
         raise UsageError(f"{output} is not empty: write the org to a new or empty folder")
     result = read_source(source_format, sources, options)
     if result.org is None:
