@@ -63,7 +63,10 @@ def _write_new(target: Path, written: WrittenOrg) -> None:
     parent = target.parent if str(target.parent) else Path()
     if not parent.is_dir():
         raise UsageError(f"{parent}: no such directory")
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
         for name, text in written.files.items():
             path = staging / name
