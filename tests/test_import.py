@@ -482,3 +482,22 @@ def test_an_empty_folder_says_so_once(tmp_path: Path, fmt: str) -> None:
     assert done.stderr.count("error:") == 1
     assert "files in this folder [IC001]" in done.stderr
     assert "nothing imported" in done.stderr
+
+
+def test_same_catalog_in_another_order_gives_the_same_org(tmp_path: Path) -> None:
+    first = catalog(tmp_path / "a")
+    second = catalog(tmp_path / "b")
+    for name in ("groups.yaml", "components.yaml"):
+        docs = (second / name).read_text().split("---\n")
+        (second / name).write_text("---\n".join(reversed(docs)))
+    one = read_source(SourceFormat.backstage, [first])
+    other = read_source(SourceFormat.backstage, [second])
+    assert one.org is not None and other.org is not None
+    assert graph_shape(one.org) == graph_shape(other.org)
+    runner = CliRunner()
+    for out in ("x", "y"):
+        done = runner.invoke(app, ["import", "backstage", str(first), "-o", str(tmp_path / out)])
+        assert done.exit_code == 0
+    files = sorted(p.relative_to(tmp_path / "x") for p in (tmp_path / "x").rglob("*.yaml"))
+    for name in files:
+        assert (tmp_path / "x" / name).read_text() == (tmp_path / "y" / name).read_text()
