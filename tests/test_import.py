@@ -125,15 +125,15 @@ def test_generated_catalog_every_ref_form_and_odd_shape(tmp_path: Path) -> None:
     assert "eng" not in org.teams  # holds teams, owns nothing: not a team
     problems = {(Path(d.file).name, d.line, d.col, d.code) for d in result.diagnostics}
     assert problems == {
-        ("catalog-info.yaml", 5, 47, "IC502"),  # a URL target: reported, never fetched
-        ("loop.yaml", 4, 16, "IC509"),  # leads back to catalog-info.yaml
-        ("components.yaml", 7, 45, "IC504"),  # null in dependsOn
-        ("components.yaml", 7, 51, "IC504"),  # '' in dependsOn
-        ("components.yaml", 21, 18, "IC506"),  # orphan: no owner
-        ("components.yaml", 27, 30, "IC507"),  # bob is in two groups
-        ("components.yaml", 29, 1, "IC505"),  # kind Widget
-        ("components.yaml", 33, 1, "IC508"),  # a list where an entity belongs
-        ("components.yaml", 38, 7, "IC508"),  # spec is a list
+        ("catalog-info.yaml", 5, 47, "IC602"),  # a URL target: reported, never fetched
+        ("loop.yaml", 4, 16, "IC609"),  # leads back to catalog-info.yaml
+        ("components.yaml", 7, 45, "IC604"),  # null in dependsOn
+        ("components.yaml", 7, 51, "IC604"),  # '' in dependsOn
+        ("components.yaml", 21, 18, "IC606"),  # orphan: no owner
+        ("components.yaml", 27, 30, "IC607"),  # bob is in two groups
+        ("components.yaml", 29, 1, "IC605"),  # kind Widget
+        ("components.yaml", 33, 1, "IC608"),  # a list where an entity belongs
+        ("components.yaml", 38, 7, "IC608"),  # spec is a list
     }
     assert all(d.severity == "warning" for d in result.diagnostics)
 
@@ -342,13 +342,13 @@ def test_teamapi_generated_files(tmp_path: Path) -> None:
     )
     codes = sorted((Path(d.file).name, d.line, d.code) for d in result.diagnostics)
     assert codes == [
-        ("a.yaml", 4, "IC508"),  # a list where a dependency belongs
-        ("a.yaml", 5, "IC504"),  # no teamName
-        ("a.yaml", 9, "IC513"),  # an interaction with itself
-        ("a.yaml", 10, "IC512"),  # Data has no file
-        ("a.yaml", 10, "IC513"),  # mode 'sometimes'
-        ("a.yaml", 10, "IC513"),  # 31/31/2026
-        ("c.yaml", 1, "IC511"),  # the same id as b.yaml's team
+        ("a.yaml", 4, "IC608"),  # a list where a dependency belongs
+        ("a.yaml", 5, "IC604"),  # no teamName
+        ("a.yaml", 9, "IC613"),  # an interaction with itself
+        ("a.yaml", 10, "IC612"),  # Data has no file
+        ("a.yaml", 10, "IC613"),  # mode 'sometimes'
+        ("a.yaml", 10, "IC613"),  # 31/31/2026
+        ("c.yaml", 1, "IC611"),  # the same id as b.yaml's team
     ]
 
 
@@ -407,13 +407,13 @@ def test_location_targets_stay_inside_the_folders_given(tmp_path: Path) -> None:
     assert (
         "more.yaml",
         4,
-        "IC515",
+        "IC615",
         "Location target '../secret.yaml' leads outside the folders given: not read",
     ) in found
     assert (
         "more.yaml",
         4,
-        "IC501",
+        "IC601",
         "Location target './entities/' is a folder, not a file",
     ) in found
     assert result.org is not None and "secret" not in result.org.teams

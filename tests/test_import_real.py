@@ -77,20 +77,20 @@ def test_backstage_examples_every_expected_warning() -> None:
         (Path(d.file).relative_to(BACKSTAGE).as_posix(), d.line, d.col, d.code)
         for d in result.diagnostics
     )
-    missing = [("all-ai-resources.yaml", line, 7, "IC501") for line in (8, 9, 10)] + [
-        ("all-apis.yaml", line, 7, "IC501") for line in (*range(8, 17), 18)
+    missing = [("all-ai-resources.yaml", line, 7, "IC601") for line in (8, 9, 10)] + [
+        ("all-apis.yaml", line, 7, "IC601") for line in (*range(8, 17), 18)
     ]
-    missing += [("all-environments.yaml", line, 7, "IC501") for line in (8, 9)]
+    missing += [("all-environments.yaml", line, 7, "IC601") for line in (8, 9)]
     dangling = [
         # petstore provides three APIs whose files were not copied
-        ("components/petstore-component.yaml", line, 7, "IC503")
+        ("components/petstore-component.yaml", line, 7, "IC603")
         for line in (16, 17, 18)
     ] + [
         # owner: guest reads as group:default/guest; the one user named guest is used
-        ("components/playback-order-component.yaml", 12, 10, "IC503"),
-        ("components/wayback-search-component.yaml", 11, 7, "IC503"),
+        ("components/playback-order-component.yaml", 12, 10, "IC603"),
+        ("components/wayback-search-component.yaml", 11, 7, "IC603"),
         # owner: user:team-b names no user (team-b is a group)
-        ("systems/podcast-system.yaml", 7, 10, "IC503"),
+        ("systems/podcast-system.yaml", 7, 10, "IC603"),
     ]
     assert found == sorted(missing + dangling)
     assert all(d.severity == "warning" for d in result.diagnostics)
@@ -124,7 +124,7 @@ def test_backstage_examples_read_directly() -> None:
         "all-apis.yaml:8:7: warning: Location target './apis/backstage-mcp-server-api.yaml'"
         in check.stdout
     )
-    assert "[IC503 dangling-ref]" in check.stdout
+    assert "[IC603 dangling-ref]" in check.stdout
     impact = runner.invoke(
         app, ["impact", "team-d", "--from", "backstage", "--org", str(BACKSTAGE), "-f", "json"]
     )
@@ -170,9 +170,9 @@ def test_teamapi_example_modes_and_states(tmp_path: Path) -> None:
     ]
     # team-name and teamName both name the other team; the three named teams have no file.
     assert [(d.line, d.code) for d in result.diagnostics] == [
-        (39, "IC512"),
-        (44, "IC512"),
-        (48, "IC512"),
+        (39, "IC612"),
+        (44, "IC612"),
+        (48, "IC612"),
     ]
     out = tmp_path / "org"
     done = CliRunner().invoke(
@@ -225,17 +225,17 @@ def test_check_from_backstage_in_every_ci_format(tmp_path: Path) -> None:
         app, ["check", "--from", "backstage", str(BACKSTAGE), "-f", "github", "-o", str(sarif)]
     )
     assert done.exit_code == 1, done.stderr
-    assert "::warning file=" in done.stdout and "IC501" in done.stdout
+    assert "::warning file=" in done.stdout and "IC601" in done.stdout
     results = _valid_sarif(sarif)["runs"][0]["results"]  # type: ignore[index]
-    assert sum(1 for r in results if r["ruleId"] == "IC501") == 15
+    assert sum(1 for r in results if r["ruleId"] == "IC601") == 15
     quiet = runner.invoke(
         app,
-        ["check", "--from", "backstage", str(BACKSTAGE), "--select", "IC5", "--ignore", "IC501"],
+        ["check", "--from", "backstage", str(BACKSTAGE), "--select", "IC6", "--ignore", "IC601"],
     )
     assert quiet.exit_code == 0
     assert "0 errors, 6 warnings" in quiet.stdout
     strict = runner.invoke(
         app,
-        ["check", "--from", "backstage", str(BACKSTAGE), "--select", "IC5", "--fail-on", "warning"],
+        ["check", "--from", "backstage", str(BACKSTAGE), "--select", "IC6", "--fail-on", "warning"],
     )
     assert strict.exit_code == 1

@@ -19,23 +19,23 @@ from icmap.diagnostics import Diagnostic, Severity
 from icmap.errors import LoadError
 from icmap.model import Org, SourcePos
 
-#: The importers' diagnostic codes (IC5xx) and their names, shown in the import summary.
+#: The importers' diagnostic codes (IC6xx) and their names, shown in the import summary.
 IMPORT_CODES: dict[str, str] = {
-    "IC501": "missing-target",
-    "IC502": "url-not-fetched",
-    "IC503": "dangling-ref",
-    "IC504": "empty-entry",
-    "IC505": "unknown-kind",
-    "IC506": "no-owner",
-    "IC507": "ambiguous-owner",
-    "IC508": "wrong-shape",
-    "IC509": "location-cycle",
-    "IC510": "duplicate-entity",
-    "IC511": "id-collision",
-    "IC512": "team-without-file",
-    "IC513": "invalid-value",
-    "IC514": "no-customer",
-    "IC515": "outside-source",
+    "IC601": "missing-target",
+    "IC602": "url-not-fetched",
+    "IC603": "dangling-ref",
+    "IC604": "empty-entry",
+    "IC605": "unknown-kind",
+    "IC606": "no-owner",
+    "IC607": "ambiguous-owner",
+    "IC608": "wrong-shape",
+    "IC609": "location-cycle",
+    "IC610": "duplicate-entity",
+    "IC611": "id-collision",
+    "IC612": "team-without-file",
+    "IC613": "invalid-value",
+    "IC614": "no-customer",
+    "IC615": "outside-source",
 }
 
 

@@ -185,12 +185,12 @@ class _Catalog:
         top = entries(root)
         if top is None:
             self.builder.warn(
-                at, "IC508", f"a catalog entity must be a mapping, found {shape(root)}"
+                at, "IC608", f"a catalog entity must be a mapping, found {shape(root)}"
             )
             return []
         kind_text = text(get(top, "kind"))
         if kind_text is None:
-            self.builder.warn(at, "IC508", "an entity without 'kind': not read")
+            self.builder.warn(at, "IC608", "an entity without 'kind': not read")
             return []
         kind = kind_text.lower()
         api_version = text(get(top, "apiVersion")) or ""
@@ -200,20 +200,20 @@ class _Catalog:
         if kind not in KNOWN_KINDS:
             self.builder.warn(
                 at,
-                "IC505",
+                "IC605",
                 f"unknown kind {kind_text!r} ({api_version or 'no apiVersion'}): not read",
                 "icmap reads Component, API, Resource, System, Domain, Group, User, Location",
             )
             return []
         if name is None:
             where = position(display, name_node) if name_node is not None else at
-            self.builder.warn(where, "IC508", f"a {kind_text} without metadata.name: not read")
+            self.builder.warn(where, "IC608", f"a {kind_text} without metadata.name: not read")
             return []
         spec_node = get(top, "spec")
         spec = entries(spec_node)
         if spec_node is not None and spec is None and not is_null(spec_node):
             where = position(display, spec_node)
-            self.builder.warn(where, "IC508", f"spec must be a mapping, found {shape(spec_node)}")
+            self.builder.warn(where, "IC608", f"spec must be a mapping, found {shape(spec_node)}")
         namespace = (text(get(metadata, "namespace")) or "default").lower()
         entity = Entity(
             kind,
@@ -244,7 +244,7 @@ class _Catalog:
         if first is not None:
             self.builder.warn(
                 entity.pos,
-                "IC510",
+                "IC610",
                 f"{entity.short} is defined twice (first at {first.pos}): this one is not read",
             )
             return []
@@ -262,12 +262,12 @@ class _Catalog:
             where = position(location.file, node)
             target = text(node)
             if target is None:
-                self.builder.warn(where, "IC504", "an empty Location target: nothing to read")
+                self.builder.warn(where, "IC604", "an empty Location target: nothing to read")
                 continue
             if kind == "url" or _URL.match(target):
                 self.builder.warn(
                     where,
-                    "IC502",
+                    "IC602",
                     f"URL target {target!r} not fetched: icmap reads local files only",
                     "check the catalog out and point icmap at the folder",
                 )
@@ -279,13 +279,13 @@ class _Catalog:
                     if (file.parent / target).is_dir()
                     else "does not exist"
                 )
-                self.builder.warn(where, "IC501", f"Location target {target!r} {gone}")
+                self.builder.warn(where, "IC601", f"Location target {target!r} {gone}")
             for path in paths:
                 real = os.path.realpath(path)
                 if not any(_inside(real, root) for root in self.roots):
                     self.builder.warn(
                         where,
-                        "IC515",
+                        "IC615",
                         f"Location target {target!r} leads outside the folders given: not read",
                         "name that folder on the command line too, if it belongs to the catalog",
                     )
@@ -293,7 +293,7 @@ class _Catalog:
                 if real in chain:
                     self.builder.warn(
                         where,
-                        "IC509",
+                        "IC609",
                         f"Location target {target!r} leads back to a file that led here "
                         "(a cycle): not read again",
                     )
@@ -340,10 +340,10 @@ class _Catalog:
             )
         if raw is None:
             if is_null(node):
-                self.builder.warn(where, "IC504", f"an empty entry in {what} of {owner.short}")
+                self.builder.warn(where, "IC604", f"an empty entry in {what} of {owner.short}")
             else:
                 self.builder.warn(
-                    where, "IC508", f"{what} of {owner.short} holds {shape(node)}, not a ref"
+                    where, "IC608", f"{what} of {owner.short} holds {shape(node)}, not a ref"
                 )
             return None
         kind, namespace, name = parse_ref(raw, implied, owner.namespace)
@@ -361,7 +361,7 @@ class _Catalog:
             other = usable[0]
             self.builder.warn(
                 where,
-                "IC503",
+                "IC603",
                 f"{what} {raw!r} of {owner.short} reads as {kind}:{namespace}/{name}, which "
                 f"does not exist; using {other.short}",
                 f"write the kind: '{other.short}'",
@@ -372,7 +372,7 @@ class _Catalog:
         wanted = f"{kind}:{namespace}/{name}" if kind else raw
         self.builder.warn(
             where,
-            "IC503",
+            "IC603",
             f"{what} of {owner.short} names {wanted}, which is not in the catalog",
             hint,
         )
@@ -392,13 +392,13 @@ class _Catalog:
         at = position(owner.file, where)
         if not groups:
             self.builder.warn(
-                at, "IC507", f"{owner.short} is owned by {user.short}, who is in no group: no team"
+                at, "IC607", f"{owner.short} is owned by {user.short}, who is in no group: no team"
             )
         else:
             names = ", ".join(g.short for g in groups)
             self.builder.warn(
                 at,
-                "IC507",
+                "IC607",
                 f"{owner.short} is owned by {user.short}, who is in several groups ({names}): "
                 "no team chosen",
                 "make a group the owner",
@@ -429,7 +429,7 @@ class _Catalog:
         node = get(entity.spec, "owner")
         if node is None or is_null(node):
             if entity.kind in WORKLOADS and not entity.spec_broken:
-                self.builder.warn(entity.pos, "IC506", f"{entity.short} has no spec.owner: no team")
+                self.builder.warn(entity.pos, "IC606", f"{entity.short} has no spec.owner: no team")
             return None
         found = self.lookup(node, entity, "group", "owner", ("user",))
         if found is None:
@@ -439,7 +439,7 @@ class _Catalog:
         if found.kind != "group":
             self.builder.warn(
                 position(entity.file, node),
-                "IC503",
+                "IC603",
                 f"the owner of {entity.short} is {found.short}, not a group or user",
             )
             return None
@@ -483,7 +483,7 @@ class _Mapper:
             self.add_customers(customer_facing)
         elif catalog.files_read:
             self.builder.error(
-                SourcePos(first, 1, 1), "IC514", "no teams: the catalog has no Group entities"
+                SourcePos(first, 1, 1), "IC614", "no teams: the catalog has no Group entities"
             )
         org_name = self.organisation(groups, parents)
         org = self.builder.finish(org_name, tuple(catalog.files_read))
@@ -527,7 +527,7 @@ class _Mapper:
         id_ = slug(id_) or "team"
         if id_ in self.builder.teams:
             self.builder.warn(
-                group.pos, "IC511", f"{group.short} and another group both make the id {id_!r}"
+                group.pos, "IC611", f"{group.short} and another group both make the id {id_!r}"
             )
             id_ = f"{id_}-{len(self.builder.teams)}"
         self.team_of[group.ref] = id_
@@ -675,7 +675,7 @@ class _Mapper:
             return
         self.builder.error(
             SourcePos(first, 1, 1),
-            "IC514",
+            "IC614",
             "no entity owned by a team faces the external customer: an org needs one",
             "select customer-facing entities with --customer kind:…, type:…, tag:… or ref:…",
         )

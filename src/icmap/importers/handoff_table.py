@@ -181,7 +181,7 @@ class _Tables:
             key = (provider, receiver, " ".join(what.split()).casefold())
             if key in seen:
                 builder.warn(
-                    where, "IC510", f"this hand-off repeats the row at line {seen[key].line}"
+                    where, "IC610", f"this hand-off repeats the row at line {seen[key].line}"
                 )
                 continue
             seen[key] = where
@@ -194,11 +194,11 @@ class _Tables:
                 builder.add_team(id_, pos, name)
         first = SourcePos(self.files[0] if self.files else "<csv>", 1, 1)
         if not self.rows and not any(d.severity == "error" for d in builder.diagnostics):
-            builder.error(first, "IC514", "no hand-offs: the table has no rows to import")
+            builder.error(first, "IC614", "no hand-offs: the table has no rows to import")
         elif self.rows and not customers:
             builder.error(
                 first,
-                "IC514",
+                "IC614",
                 "no external customers: every receiver also provides",
                 "add an 'external' column and mark the rows whose receiver is external",
             )

@@ -100,7 +100,7 @@ class _Reader:
         top = entries(root)
         at = position(display, root)
         if top is None:
-            self.builder.error(at, "IC508", f"a Team API must be a mapping, found {shape(root)}")
+            self.builder.error(at, "IC608", f"a Team API must be a mapping, found {shape(root)}")
             return
         fields = {_key(k): v for k, v in top.items()}
         info_node = fields.get("info", (root, None))[1]
@@ -109,7 +109,7 @@ class _Reader:
         name = text(name_node)
         if name is None:
             where = position(display, name_node or info_node or root)
-            self.builder.error(where, "IC508", "a Team API without info.name: not read")
+            self.builder.error(where, "IC608", "a Team API without info.name: not read")
             return
         pos = position(display, name_node) if name_node is not None else at
         id_ = slug(name) or "team"
@@ -117,7 +117,7 @@ class _Reader:
         if first is not None:
             self.builder.warn(
                 pos,
-                "IC511",
+                "IC611",
                 f"team {name!r} makes the id {id_!r}, as {first[0]!r} at {first[1]} does: "
                 "read as the same team",
                 "give each team one Team API file and a distinct name",
@@ -130,7 +130,7 @@ class _Reader:
             if team_type is None:
                 self.builder.warn(
                     position(display, type_node),
-                    "IC513",
+                    "IC613",
                     f"team type {text(type_node)!r} is not one of {', '.join(TEAM_TYPES)}",
                 )
             else:
@@ -152,7 +152,7 @@ class _Reader:
         at = position(display, node)
         found = entries(node)
         if found is None:
-            self.builder.warn(at, "IC508", f"each {label} must be a mapping, found {shape(node)}")
+            self.builder.warn(at, "IC608", f"each {label} must be a mapping, found {shape(node)}")
             return
         values = {_key(k): v for k, v in found.items()}
 
@@ -164,11 +164,11 @@ class _Reader:
 
         other_name, other_pos = value("teamname")
         if other_name is None:
-            self.builder.warn(at, "IC504", f"an {label} without teamName (or team-name): skipped")
+            self.builder.warn(at, "IC604", f"an {label} without teamName (or team-name): skipped")
             return
         other = slug(other_name) or "team"
         if other == declarer:
-            self.builder.warn(other_pos, "IC513", f"an {label} of {other_name!r} with itself")
+            self.builder.warn(other_pos, "IC613", f"an {label} of {other_name!r} with itself")
             return
         self.referenced.setdefault(other, (other_name, other_pos))
         link = self.links.setdefault((declarer, other), _Link(declarer, other, other_name, at))
@@ -188,7 +188,7 @@ class _Reader:
                 link.state = normalise(state, STATES)
                 if link.state is None:
                     self.builder.warn(
-                        where, "IC513", f"dependency type {state!r} is not OK, Slowing or Blocking"
+                        where, "IC613", f"dependency type {state!r} is not OK, Slowing or Blocking"
                     )
             return
         link.what = link.what or value("purpose")[0]
@@ -197,7 +197,7 @@ class _Reader:
             link.mode = normalise(_MODE_ALIASES.get(mode.strip().lower(), mode), MODES)
             if link.mode is None:
                 self.builder.warn(
-                    where, "IC513", f"interaction mode {mode!r} is not one of {', '.join(MODES)}"
+                    where, "IC613", f"interaction mode {mode!r} is not one of {', '.join(MODES)}"
                 )
         start, where = value("startdate")
         if start is not None:
@@ -219,7 +219,7 @@ class _Reader:
             if day <= 12 and month <= 12 and day != month:
                 self.builder.warn(
                     where,
-                    "IC513",
+                    "IC613",
                     f"date {raw!r} is read day first ({year}-{month:02d}-{day:02d})",
                     "write dates as YYYY-MM-DD to leave no doubt",
                 )
@@ -227,7 +227,7 @@ class _Reader:
                 return date(year, month, day)
             except ValueError:
                 pass
-        self.builder.warn(where, "IC513", f"{raw!r} is not a date (write YYYY-MM-DD)")
+        self.builder.warn(where, "IC613", f"{raw!r} is not a date (write YYYY-MM-DD)")
         return None
 
     def add_duration(
@@ -236,13 +236,13 @@ class _Reader:
         try:
             count = float(amount)
         except ValueError:
-            self.builder.warn(amount_at, "IC513", f"expectedDuration {amount!r} is not a number")
+            self.builder.warn(amount_at, "IC613", f"expectedDuration {amount!r} is not a number")
             return None
         word = unit.strip().lower().rstrip("s")
         if word not in _UNITS or count < 0 or count > 10_000:
             self.builder.warn(
                 unit_at if word not in _UNITS else amount_at,
-                "IC513",
+                "IC613",
                 f"expected duration {amount} {unit} not understood (days, weeks, months, years)",
             )
             return None
@@ -262,7 +262,7 @@ class _Reader:
             if id_ not in builder.teams:
                 builder.warn(
                     pos,
-                    "IC512",
+                    "IC612",
                     f"team {name!r} is named here but no Team API file here defines it: "
                     "added as a team",
                 )
@@ -339,9 +339,9 @@ class _Reader:
                 customer, SourcePos(first, 1, 1), "External customers", "Served by the teams"
             )
         elif builder.teams:
-            builder.error(SourcePos(first, 1, 1), "IC514", "no team serves an external customer")
+            builder.error(SourcePos(first, 1, 1), "IC614", "no team serves an external customer")
         elif self.names or not any(d.code == "IC001" for d in builder.diagnostics):
-            builder.error(SourcePos(first, 1, 1), "IC514", "no Team API files with a team")
+            builder.error(SourcePos(first, 1, 1), "IC614", "no Team API files with a team")
 
     chosen: list[str]
 

@@ -64,7 +64,7 @@ def _import_rules() -> list[Rule]:
         Rule(
             code,
             name,
-            "error" if code == "IC514" else "warning",
+            "error" if code == "IC614" else "warning",
             f"A source read with --from has a problem: {name.replace('-', ' ')}.",
             "Reported while a Backstage catalog, Team API files or a CSV are read with --from; "
             "see docs/import.md#problem-codes.",
