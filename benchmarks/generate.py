@@ -110,3 +110,83 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def backstage_catalog(components: int, folder: Path, seed: int = 7) -> Path:
+    """Write a Backstage catalog of ``components`` components; return its root Location file.
+
+    One team (Group) per 20 components under departments of 10 teams, one API per 5 components,
+    one System per 50; each component depends on up to 3 earlier ones and consumes up to 2 APIs,
+    mostly near its own team as in real catalogs. Components are spread over files of 500,
+    multi-document, found through a Location with a glob target. The same seed gives the same
+    catalog.
+    """
+    rng = random.Random(seed)
+    teams = max(1, components // 20)
+    apis = max(1, components // 5)
+    systems = max(1, components // 50)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "entities").mkdir(exist_ok=True)
+    docs = []
+    for dept in range((teams + 9) // 10):
+        docs.append(
+            f"apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {{name: dept-{dept}}}\n"
+            f"spec: {{type: department, profile: {{displayName: Department {dept}}}}}\n"
+        )
+    for team in range(teams):
+        docs.append(
+            f"apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {{name: team-{team}}}\n"
+            f"spec: {{type: team, parent: dept-{team // 10}}}\n"
+        )
+    (folder / "entities" / "groups.yaml").write_text("---\n".join(docs), encoding="utf-8")
+
+    def near(index: int, spread: int, limit: int) -> int:
+        return max(0, min(limit - 1, index + rng.randint(-spread, spread)))
+
+    docs = []
+    for api in range(apis):
+        docs.append(
+            f"apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {{name: api-{api}}}\n"
+            f"spec: {{type: openapi, lifecycle: production, owner: team-{api * 5 // 20}, "
+            f"definition: 'openapi: 3.0.0'}}\n"
+        )
+    for system in range(systems):
+        docs.append(
+            "apiVersion: backstage.io/v1alpha1\nkind: System\n"
+            f"metadata: {{name: system-{system}}}\n"
+            f"spec: {{owner: group:default/team-{system * 50 // 20}}}\n"
+        )
+    (folder / "entities" / "apis.yaml").write_text("---\n".join(docs), encoding="utf-8")
+    for start in range(0, components, 500):
+        docs = []
+        for index in range(start, min(components, start + 500)):
+            depends = sorted({near(index, 60, index) for _ in range(rng.randint(0, 3))} - {index})
+            consumes = sorted({near(index // 5, 8, apis) for _ in range(rng.randint(0, 2))})
+            lines = [
+                "apiVersion: backstage.io/v1beta1",
+                "kind: Component",
+                f"metadata: {{name: component-{index}, tags: [generated]}}",
+                "spec:",
+                "  type: service",
+                "  lifecycle: production",
+                f"  owner: team-{index // 20}",
+                f"  system: system-{index // 50}",
+            ]
+            if index % 5 == 0:
+                lines.append(f"  providesApis: [api-{index // 5}]")
+            if depends and index:
+                lines.append(
+                    f"  dependsOn: [{', '.join(f'component:component-{d}' for d in depends)}]"
+                )
+            if consumes:
+                lines.append(f"  consumesApis: [{', '.join(f'api-{c}' for c in consumes)}]")
+            docs.append("\n".join(lines) + "\n")
+        name = f"components-{start // 500:03d}.yaml"
+        (folder / "entities" / name).write_text("---\n".join(docs), encoding="utf-8")
+    root = folder / "catalog-info.yaml"
+    root.write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: generated}\n"
+        "spec: {targets: ['./entities/*.yaml']}\n",
+        encoding="utf-8",
+    )
+    return root

@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import org_document, write  # noqa: E402
+from generate import backstage_catalog, org_document, write  # noqa: E402
 
 BARE = """
 import yaml, networkx as nx
@@ -173,6 +173,37 @@ def benchmark(size: int, folder: Path, *, pictures: bool = True) -> list[tuple[s
     return rows
 
 
+def benchmark_import(components: int, folder: Path) -> list[tuple[str, float, float]]:
+    """``icmap import backstage`` and ``--from backstage`` on a generated catalog."""
+    root = backstage_catalog(components, folder / f"catalog-{components}")
+    target = folder / f"imported-{components}"
+    rows = [
+        (
+            "icmap import backstage (process)",
+            *_command(["import", "backstage", str(root), "-o", str(target)]),
+        )
+    ]
+    rows.append(
+        (
+            "icmap check of the imported org (process)",
+            *_command(["check", str(target), "-f", "json"]),
+        )
+    )
+    rows.append(
+        (
+            "icmap check --from backstage (process)",
+            *_command(["check", "--from", "backstage", str(root), "-f", "json"]),
+        )
+    )
+    rows.append(
+        (
+            "icmap report --from backstage (process)",
+            *_command(["report", "--from", "backstage", str(root), "-f", "json"]),
+        )
+    )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -180,6 +211,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 20000])
     parser.add_argument(
         "--no-graphviz", action="store_true", help="skip SVG, PNG and PDF (drawn by Graphviz)"
+    )
+    parser.add_argument(
+        "--backstage",
+        type=int,
+        nargs="*",
+        default=[10000],
+        metavar="COMPONENTS",
+        help="also import generated Backstage catalogs of these many components (none: skip)",
     )
     args = parser.parse_args()
     print(
@@ -193,6 +232,11 @@ def main() -> None:
             print(f"{'step':55} {'seconds':>9} {'peak MiB':>9} {'x bare':>7}")
             for name, seconds, peak in rows:
                 print(f"{name:55} {seconds:9.2f} {peak:9.0f} {seconds / bare:7.2f}")
+        for components in args.backstage:
+            print(f"\nBackstage catalog of {components} components")
+            print(f"{'step':55} {'seconds':>9} {'peak MiB':>9}")
+            for name, seconds, peak in benchmark_import(components, Path(temp)):
+                print(f"{name:55} {seconds:9.2f} {peak:9.0f}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ import pytest
 
 from icmap.diagnostics import Diagnostic
 from icmap.errors import LoadError
+from icmap.graph import build_graph
 from icmap.loader import load
+from icmap.model import Org
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -64,3 +66,30 @@ settings.register_profile(
     "fuzz", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(__import__("os").environ.get("ICMAP_FUZZ_PROFILE", "default"))
+
+
+def graph_shape(org: Org) -> tuple[object, ...]:
+    """The graph as the analyses see it, without source positions."""
+    graph = build_graph(org)
+    nodes = sorted((n, tuple(sorted(d.items()))) for n, d in graph.nodes(data=True))
+    edges = sorted(
+        (
+            p,
+            r,
+            tuple(
+                (
+                    x.what,
+                    x.lead_time and x.lead_time.hours,
+                    x.satisfaction,
+                    x.feedback,
+                    x.mode,
+                    x.since,
+                    x.until,
+                    x.state,
+                )
+                for x in d["relations"]
+            ),
+        )
+        for p, r, d in graph.edges(data=True)
+    )
+    return graph.graph.get("name"), tuple(nodes), tuple(edges)

@@ -220,7 +220,8 @@ def test_diff_git_failures_are_one_line(
 
 README = ROOT / "README.md"
 CI_DOC = ROOT / "docs" / "ci.md"
-COMMANDS = ("graph", "report", "impact", "team", "check", "diff", "init", "schema")
+COMMANDS = ("graph", "report", "impact", "team", "check", "diff", "init", "schema", "import")
+IMPORT_DOC = ROOT / "docs" / "import.md"
 
 
 def _code_blocks(path: Path) -> list[str]:
@@ -249,6 +250,17 @@ def _ci_doc_commands() -> list[str]:
     return [c.replace('"origin/${{ github.base_ref }}"', "main") for c in found]
 
 
+def _import_doc_commands(*, shared: bool = False) -> list[str]:
+    """docs/import.md's commands: on the repository's examples, or (``shared``) on the
+    third-party data in ../shared, which test_import_real.py runs."""
+    found = []
+    for block in _code_blocks(IMPORT_DOC):
+        for line in block.splitlines():
+            if line.startswith("icmap ") and ("../shared/" in line) == shared:
+                found.append(line.strip())
+    return found
+
+
 def _help_commands() -> list[str]:
     runner = CliRunner()
     found = []
@@ -260,7 +272,12 @@ def _help_commands() -> list[str]:
     return found
 
 
-DOCUMENTED = sorted(set(_readme_commands()) | set(_ci_doc_commands()) | set(_help_commands()))
+DOCUMENTED = sorted(
+    set(_readme_commands())
+    | set(_ci_doc_commands())
+    | set(_help_commands())
+    | set(_import_doc_commands())
+)
 
 
 def test_the_documents_print_commands_to_run() -> None:
@@ -274,6 +291,7 @@ def org_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A git repository as an org-design team keeps one: examples/, org/ and org.yaml."""
     repo = tmp_path_factory.mktemp("org-repo")
     shutil.copytree(EXAMPLES, repo / "examples")
+    shutil.copytree(ROOT / "import-examples", repo / "import-examples")
     shutil.copytree(EXAMPLES / "northwind", repo / "org")
     shutil.copy(EXAMPLES / "software-company.yaml", repo / "org.yaml")
     _git(repo, "init", "-q", "-b", "main")
@@ -506,7 +524,9 @@ def test_help_has_clean_metavars(runner: CliRunner, command: str) -> None:
     assert "<list[" not in text and "<path>" not in text and "<str>" not in text
     # Summaries are whole: nothing cut with an ellipsis (argument lists like TEAM... aside).
     assert "…" not in text
-    assert "..." not in text.replace("{TEAM}...", "").replace("[ARGS]...", "")
+    assert "..." not in text.replace("{TEAM}...", "").replace("{SOURCE}...", "").replace(
+        "[ARGS]...", ""
+    )
 
 
 def test_a_bad_choice_reads_as_a_sentence(runner: CliRunner) -> None:

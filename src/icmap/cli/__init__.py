@@ -16,6 +16,7 @@ from icmap.cli.common import settings
 from icmap.cli.diff_cmd import diff
 from icmap.cli.graph_cmd import graph
 from icmap.cli.impact_cmd import impact
+from icmap.cli.import_cmd import import_
 from icmap.cli.init_cmd import init
 from icmap.cli.report_cmd import report
 from icmap.cli.schema_cmd import schema
@@ -91,6 +92,9 @@ app.command(short_help="Show a team's own page: what it provides and receives, a
 app.command(short_help="Check an org design in CI: exit 0 sound, 1 findings, 2 bad usage.")(check)
 app.command(short_help="Show what an org change does, for pull-request review.")(diff)
 app.command(short_help="Write a commented starter org.yaml; never overwrites one.")(init)
+app.command("import", short_help="Write an org from a Backstage catalog, Team API files or a CSV.")(
+    import_
+)
 app.command(short_help="Print the JSON Schema of the org format, for editors.")(schema)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,11 +13,12 @@ import typer
 from icmap.cli.common import (
     Color,
     ColorOption,
+    FromOption,
     OrgArgument,
     OrgOption,
     choice,
     handle_errors,
-    load_org,
+    load_source,
     print_renderable,
     print_text,
     protect,
@@ -146,6 +148,7 @@ def _render(fmt: CheckFormat, findings: list[Diagnostic], policy: Policy, failed
 def check(
     org: OrgArgument = None,
     org_option: OrgOption = None,
+    from_: FromOption = None,
     output_format: Annotated[
         list[CheckFormat] | None,
         typer.Option(
@@ -251,12 +254,18 @@ def check(
     )
     sources: tuple[str, ...] = ()
     try:
-        loaded = load_org(org, org_option)
+        loaded, imported = load_source(org, org_option, from_)
     except LoadError as error:
         findings = list(error.diagnostics)
     else:
         sources = loaded.sources
-        findings = run_check(loaded, build_graph(loaded), policy, as_of)
+        # What an importer found wrong in the source (a dangling ref) is a finding like any.
+        kept = [
+            replace(d, severity=policy.severity.get(d.code, d.severity))
+            for d in imported
+            if d.code in policy.enabled
+        ]
+        findings = sorted([*kept, *run_check(loaded, build_graph(loaded), policy, as_of)])
     failed = any(policy.fails(d.severity) for d in findings)
     # Before anything is written: no output may be an input, even the last of several.
     refuse_inputs([target for _, target in pairs if target is not None])

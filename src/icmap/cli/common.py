@@ -33,6 +33,7 @@ from icmap.safe_text import for_format, visible
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
+    from icmap.diagnostics import Diagnostic
     from icmap.model import Org
 
 P = ParamSpec("P")
@@ -251,11 +252,73 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def load_org(org: Path | None, org_option: Path | None) -> Org:
-    """The org named on the command line, or found by the default discovery rules."""
+def _from_format(text: str) -> str:
+    from icmap.importers import SourceFormat
+
+    return choice(SourceFormat)(text).value
+
+
+FromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="Read ORG as a source in another format, mapped as 'icmap import' does, with no "
+        "files written: backstage (catalog files or folder), teamapi (Team API files) or csv "
+        "(a spreadsheet of hand-offs). See docs/import.md.",
+        show_default=False,
+        metavar="FORMAT",
+        parser=_from_format,
+    ),
+]
+
+
+def load_source(
+    org: Path | None, org_option: Path | None, source: str | None
+) -> tuple[Org, list[Diagnostic]]:
+    """The org, and the warnings an importer gave when ``--from`` names a source format.
+
+    Without ``--from`` it is :func:`load_org` with no warnings. An importer's errors raise
+    :class:`LoadError`, with its warnings, as a broken org file does.
+    """
+    if source is None:
+        return load_org(org, org_option), []
+    from icmap.importers import SourceFormat, read_source, source_error
+    from icmap.loader.discover import find_org
+
+    if org is not None and org_option is not None and org != org_option:
+        raise UsageError(f"two sources given: {org} and --org {org_option}; pass one")
+    if org is None and org_option is None:
+        raise UsageError(f"--from {source} needs the source: name its file or folder")
+    path = find_org(org or org_option, os.environ, Path())
+    protect(path)
+    result = read_source(SourceFormat(source), [path])
+    for file in result.org.sources if result.org is not None else ():
+        protect(Path(file))
+    if result.org is None:
+        raise source_error(result.diagnostics)
+    gc.freeze()
+    return result.org, result.diagnostics
+
+
+def load_org(org: Path | None, org_option: Path | None, source: str | None = None) -> Org:
+    """The org named on the command line, or found by the default discovery rules.
+
+    With ``source`` (``--from``) the path is read by that importer; its warnings go to stderr
+    as one line (``icmap check --from`` lists them).
+    """
     from icmap.loader import load
     from icmap.loader.discover import find_org
 
+    if source is not None:
+        imported, warnings = load_source(org, org_option, source)
+        if warnings:
+            count = len(warnings)
+            print(
+                f"icmap: read {source} source with {count} warning{'s' if count != 1 else ''} "
+                f"(icmap check --from {source} lists them)",
+                file=sys.stderr,
+            )
+        return imported
     if org is not None and org_option is not None and org != org_option:
         raise UsageError(f"two orgs given: {org} and --org {org_option}; pass one")
     path = find_org(org or org_option, os.environ, Path())

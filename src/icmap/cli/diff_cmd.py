@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from enum import Enum
@@ -13,11 +14,13 @@ import typer
 from icmap.cli.common import (
     Color,
     ColorOption,
+    FromOption,
     OutputOption,
     choice,
     emit,
     format_from,
     handle_errors,
+    load_org,
     protect,
 )
 from icmap.errors import EXIT_FINDINGS, UsageError
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from icmap.analysis.diff import OrgDiff
+    from icmap.model import Org
 
 
 class DiffFormat(str, Enum):
@@ -42,6 +46,11 @@ class FailOn(str, Enum):
 
 
 EXTENSIONS = {".txt": DiffFormat.text, ".json": DiffFormat.json, ".md": DiffFormat.markdown}
+
+
+def _read_source(path: Path, source: str) -> Org:
+    """One side of the diff read by an importer (``--from``)."""
+    return load_org(path, None, source)
 
 
 def parse_growth(text: str) -> tuple[float, bool]:
@@ -141,6 +150,7 @@ def diff(
         ),
     ] = None,
     output: OutputOption = None,
+    from_: FromOption = None,
     fail_on: Annotated[
         list[FailOn] | None,
         typer.Option(
@@ -184,6 +194,7 @@ def diff(
     from icmap.loader.discover import find_org
 
     chosen = format_from(output, output_format, EXTENSIONS, DiffFormat.text)
+    reader = None if from_ is None else functools.partial(_read_source, source=from_)
     if git is not None:
         if head is not None:
             raise UsageError("with --git give one org path (or none), not two")
@@ -191,14 +202,14 @@ def diff(
 
         path = find_org(base, os.environ, Path())
         protect(path)
-        before, after = load_at_revision(path, git), load(path)
+        before, after = load_at_revision(path, git, reader), (reader or load)(path)
         base_name, head_name = f"{git}:{path}", f"{path} (working tree)"
     else:
         if base is None or head is None:
             raise UsageError("give two orgs to compare (BASE HEAD), or --git REV")
         protect(base)
         protect(head)
-        before, after = load(base), load(head)
+        before, after = (reader or load)(base), (reader or load)(head)
         base_name, head_name = str(base), str(head)
     policy = build_policy(all_rules(), {})
     result = diff_orgs(

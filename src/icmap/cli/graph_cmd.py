@@ -11,6 +11,7 @@ import typer
 from icmap.cli.common import (
     Color,
     ColorOption,
+    FromOption,
     OrgArgument,
     OrgOption,
     OutputOption,
@@ -193,6 +194,7 @@ def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes
 def graph(
     org: OrgArgument = None,
     org_option: OrgOption = None,
+    from_: FromOption = None,
     output_format: Annotated[
         GraphFormat | None,
         typer.Option(
@@ -277,7 +279,7 @@ def graph(
             "--overview draws a picture (-f or -o); the tree lists every team: "
             "narrow it with --group NAME or --focus TEAM"
         )
-    loaded = load_org(org, org_option)
+    loaded = load_org(org, org_option, from_)
     internal = build_graph(loaded)
     if chosen is GraphFormat.text:
         emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)

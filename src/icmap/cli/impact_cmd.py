@@ -10,6 +10,7 @@ import typer
 from icmap.cli.common import (
     Color,
     ColorOption,
+    FromOption,
     OrgOption,
     OutputOption,
     choice,
@@ -89,6 +90,7 @@ def impact(
         ),
     ],
     org_option: OrgOption = None,
+    from_: FromOption = None,
     direction: Annotated[
         Direction,
         typer.Option(
@@ -136,7 +138,7 @@ def impact(
     from icmap.graph import build_graph, find_party
 
     chosen = format_from(output, output_format, EXTENSIONS, ImpactFormat.text)
-    loaded = load_org(None, org_option)
+    loaded = load_org(None, org_option, from_)
     graph = build_graph(loaded)
     failed = [find_party(graph, team) for team in teams]
     result = compute(graph, failed, depth=depth)

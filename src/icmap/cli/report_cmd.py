@@ -10,6 +10,7 @@ import typer
 from icmap.cli.common import (
     Color,
     ColorOption,
+    FromOption,
     OrgArgument,
     OrgOption,
     OutputOption,
@@ -45,6 +46,7 @@ EXTENSIONS = {
 def report(
     org: OrgArgument = None,
     org_option: OrgOption = None,
+    from_: FromOption = None,
     output_format: Annotated[
         ReportFormat | None,
         typer.Option(
@@ -80,7 +82,7 @@ def report(
 
     chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text)
     as_of = parse_today(today)
-    loaded = load_org(org, org_option)
+    loaded = load_org(org, org_option, from_)
     internal = build_graph(loaded)
     if chosen is ReportFormat.html:
         from icmap.analysis.page import page

@@ -12,6 +12,7 @@ import typer
 from icmap.cli.common import (
     Color,
     ColorOption,
+    FromOption,
     OrgOption,
     OutputOption,
     choice,
@@ -88,6 +89,7 @@ def team(
         ),
     ] = None,
     org_option: OrgOption = None,
+    from_: FromOption = None,
     every: Annotated[
         bool,
         typer.Option(
@@ -141,7 +143,7 @@ def team(
         chosen = output_format or TeamFormat.markdown
     else:
         chosen = format_from(output, output_format, EXTENSIONS, TeamFormat.text)
-    loaded = load_org(None, org_option)
+    loaded = load_org(None, org_option, from_)
     graph = build_graph(loaded)
     if not every:
         assert name is not None

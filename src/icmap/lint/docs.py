@@ -28,6 +28,16 @@ Their meanings are in [format.md](format.md#errors).
 """
 
 
+_IMPORT = """## Import problems (IC6xx)
+
+With `--from backstage|teamapi|csv` the org is read from a source in another format, and what
+the importer finds wrong in it (a missing Location target, a dangling ref) is a finding like any
+other, at its `file:line:col`: warnings, except IC614 (no external customer), which stops the
+reading. `--select`, `--ignore` and `.icmap.yaml` apply to them. Their meanings are in
+[import.md](import.md#problem-codes).
+"""
+
+
 def _row(rule: Rule) -> str:
     options = ", ".join(f"`{k}: {v}`" for k, v in rule.options.items())
     default = "yes" if rule.enabled else "no (`--strict`)"
@@ -44,7 +54,10 @@ def rules_markdown() -> str:
     ]
     out += [_row(rule) for rule in rules]
     out += ["", _LOADER]
-    out += [f"### {r.code} {r.name}\n\n{r.summary}\n" for r in rules if r.check is None]
+    loader = [r for r in rules if r.check is None and r.group != "import"]
+    out += [f"### {r.code} {r.name}\n\n{r.summary}\n" for r in loader]
+    out += ["", _IMPORT]
+    out += [f"### {r.code} {r.name}\n\n{r.summary}\n" for r in rules if r.group == "import"]
     for rule in rules:
         if rule.check is None:
             continue

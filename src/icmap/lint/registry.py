@@ -39,9 +39,8 @@ class Rule:
 
     @property
     def group(self) -> str:
-        return {"0": "input", "1": "references", "2": "relationships", "3": "structure"}.get(
-            self.code[2], "style"
-        )
+        groups = {"0": "input", "1": "references", "2": "relationships", "3": "structure"}
+        return {**groups, "5": "import"}.get(self.code[2], "style")
 
 
 def _loader_rules() -> list[Rule]:
@@ -54,6 +53,23 @@ def _loader_rules() -> list[Rule]:
             _LOADER_DOC,
         )
         for code, name in LOADER_CODES.items()
+    ]
+
+
+def _import_rules() -> list[Rule]:
+    """Problems an importer finds in a source read with ``--from`` (docs/import.md)."""
+    from icmap.importers import IMPORT_CODES
+
+    return [
+        Rule(
+            code,
+            name,
+            "error" if code == "IC614" else "warning",
+            f"A source read with --from has a problem: {name.replace('-', ' ')}.",
+            "Reported while a Backstage catalog, Team API files or a CSV are read with --from; "
+            "see docs/import.md#problem-codes.",
+        )
+        for code, name in IMPORT_CODES.items()
     ]
 
 
@@ -81,7 +97,7 @@ def _rule_modules() -> list[Rule]:
 
 def all_rules() -> list[Rule]:
     """Every rule, by code."""
-    return sorted([*_loader_rules(), *_rule_modules()], key=lambda r: r.code)
+    return sorted([*_loader_rules(), *_import_rules(), *_rule_modules()], key=lambda r: r.code)
 
 
 def lookup(rules: list[Rule], selector: str) -> list[Rule]:

@@ -75,7 +75,9 @@ def _mark(line: int, column: int) -> yaml.Mark:
 class _Composer:
     """Builds the tree one event at a time, with an explicit stack of open collections."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, documents: list[Node | None] | None = None) -> None:
+        #: When given, every document's root is appended here instead of a second one failing.
+        self.documents = documents
         self.anchors: dict[str, Node] = {}
         self.stack: list[tuple[Node, list[Node]]] = []  # open collections, their children
         self.root: Node | None = None
@@ -104,8 +106,11 @@ class _Composer:
                 problem = f"found undefined alias {event.anchor!r}"
                 raise ComposerError(None, None, problem, _mark(line, column))
             self._add(self.anchors[event.anchor], line, column)
+        elif isinstance(event, yaml.DocumentEndEvent) and self.documents is not None:
+            self.documents.append(self.root)
+            self.root, self.anchors = None, {}
         elif isinstance(event, yaml.DocumentStartEvent):
-            if self.first_document is not None:
+            if self.first_document is not None and self.documents is None:
                 raise ComposerError(
                     "expected a single document in the stream",
                     _mark(*self.first_document),
@@ -162,3 +167,15 @@ def compose(text: str, loader: type[yaml.SafeLoader]) -> Node | None:
     for event in yaml.parse(text, Loader=loader):
         composer.feed(event)
     return composer.root
+
+
+def compose_documents(text: str, loader: type[yaml.SafeLoader]) -> list[Node | None]:
+    """Every document in ``text`` as nodes, for formats that allow several (Backstage catalogs).
+
+    An empty document (``---`` followed by nothing) is ``None``. Raises as :func:`compose`.
+    """
+    documents: list[Node | None] = []
+    composer = _Composer(documents=documents)
+    for event in yaml.parse(text, Loader=loader):
+        composer.feed(event)
+    return documents

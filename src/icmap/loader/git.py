@@ -9,6 +9,7 @@ import io
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from icmap.errors import UsageError
@@ -32,12 +33,13 @@ def _empty_org() -> Org:
     return Org(name=None, customers={}, suppliers={}, teams={}, relations=())
 
 
-def load_at_revision(path: Path, revision: str) -> Org:
+def load_at_revision(path: Path, revision: str, read: Callable[[Path], Org] | None = None) -> Org:
     """The org at ``path`` (a file or folder in a git work tree) as of ``revision``.
 
     A path that does not exist at ``revision`` (a change that adds the org) is an empty org,
     so everything in the work tree counts as added. Every git failure is a
-    :class:`~icmap.errors.UsageError` in one line.
+    :class:`~icmap.errors.UsageError` in one line. ``read`` reads the extracted path instead of
+    the org loader (an importer, for ``--from``).
     """
     from icmap.loader import load
 
@@ -83,4 +85,6 @@ def load_at_revision(path: Path, revision: str) -> Org:
             # The "data" filter (Python 3.11.4+) also refuses absolute paths and links outside.
             safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
             tar.extractall(temp, members=members, **safe)  # type: ignore[arg-type]
+        if read is not None:
+            return read(Path(temp) / relative)
         return load(Path(temp) / relative, display_base=(Path(temp), f"{revision}:"))

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from icmap.diagnostics import Diagnostic
-from icmap.loader.compose import LimitError, Node, compose
+from icmap.loader.compose import LimitError, Node, compose, compose_documents
 
 # libyaml's C parser is several times faster; the pure-Python one gives identical nodes.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -165,3 +165,33 @@ def parse_text(text: str, display: str) -> ParsedFile:
         problem = Diagnostic(display, exc.line + 1, exc.column + 1, "IC009", exc.message)
         return ParsedFile(display, None, (problem,))
     return ParsedFile(display, root, (), len(text))
+
+
+@dataclass(frozen=True)
+class ParsedDocuments:
+    """Every document of a multi-document file (empty when it could not be parsed)."""
+
+    display: str
+    roots: tuple[Node | None, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    text: str = ""
+
+
+def parse_documents(path: Path, display: str) -> ParsedDocuments:
+    """Read ``path`` and compose every YAML document in it, with the same limits as org files."""
+    data, problem = read_regular(path, display)
+    if data is None:
+        assert problem is not None
+        return ParsedDocuments(display, (), (problem,))
+    text, problem = _decode(data, display)
+    if text is None:
+        assert problem is not None
+        return ParsedDocuments(display, (), (problem,))
+    try:
+        roots = compose_documents(text, _Loader)
+    except yaml.YAMLError as exc:
+        return ParsedDocuments(display, (), (_syntax_diagnostic(exc, text, display),), text)
+    except LimitError as exc:
+        problem = Diagnostic(display, exc.line + 1, exc.column + 1, "IC009", exc.message)
+        return ParsedDocuments(display, (), (problem,), text)
+    return ParsedDocuments(display, tuple(roots), (), text)

@@ -1,0 +1,149 @@
+"""Importers: Backstage catalogs, Team API files and spreadsheets read into the org model.
+
+Each importer is a *source*, like the YAML loader: it turns its format into the same
+:class:`~icmap.model.Org` (with source positions) and a list of diagnostics, so every command
+can read it directly (``--from backstage``) and ``icmap import`` only adds one writer
+(:mod:`icmap.importers.writer`). Problems in the source are warnings with ``file:line:col``
+where the importer can still do something sensible, errors where it cannot.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from icmap.diagnostics import Diagnostic, Severity
+from icmap.errors import LoadError
+from icmap.model import Org, SourcePos
+
+#: The importers' diagnostic codes (IC6xx) and their names, shown in the import summary.
+IMPORT_CODES: dict[str, str] = {
+    "IC601": "missing-target",
+    "IC602": "url-not-fetched",
+    "IC603": "dangling-ref",
+    "IC604": "empty-entry",
+    "IC605": "unknown-kind",
+    "IC606": "no-owner",
+    "IC607": "ambiguous-owner",
+    "IC608": "wrong-shape",
+    "IC609": "location-cycle",
+    "IC610": "duplicate-entity",
+    "IC611": "id-collision",
+    "IC612": "team-without-file",
+    "IC613": "invalid-value",
+    "IC614": "no-customer",
+    "IC615": "outside-source",
+}
+
+
+class SourceFormat(str, Enum):
+    """The formats ``icmap import`` and ``--from`` read."""
+
+    backstage = "backstage"
+    teamapi = "teamapi"
+    csv = "csv"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Why a hand-off exists: the source entities and the relation between them."""
+
+    text: str
+    pos: SourcePos
+
+
+@dataclass
+class ImportResult:
+    """What an importer read: the org (``None`` when errors prevent one) and its account."""
+
+    format: SourceFormat
+    org: Org | None
+    diagnostics: list[Diagnostic]
+    #: (provider, receiver, what) -> why the relation exists, as the importer found it.
+    provenance: dict[tuple[str, str, str], list[Provenance]] = field(default_factory=dict)
+    #: Counts for the summary: "entities read", "teams", "hand-offs", "inside one team".
+    counts: dict[str, int] = field(default_factory=dict)
+    #: Sentences saying which external customers were chosen, and why.
+    customers_chosen: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    def by_kind(self) -> dict[str, int]:
+        """Warnings and errors counted by their kebab-case name, most frequent first."""
+        counted = Counter(d.name for d in self.diagnostics)
+        return dict(sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def problem(
+    pos: SourcePos,
+    code: str,
+    message: str,
+    hint: str | None = None,
+    *,
+    severity: Severity = "warning",
+) -> Diagnostic:
+    """An importer diagnostic at ``pos`` (a warning unless told)."""
+    sev: Severity = "error" if severity == "error" else "warning"
+    name = IMPORT_CODES.get(code)
+    return Diagnostic(pos.file, pos.line, pos.col, code, message, sev, hint, name)
+
+
+@dataclass(frozen=True)
+class BackstageOptions:
+    """Which Backstage entities face the external customer (any match counts).
+
+    Empty everywhere means the documented default: components nothing else depends on.
+    """
+
+    kinds: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()
+
+    @property
+    def default(self) -> bool:
+        return not (self.kinds or self.types or self.tags or self.refs)
+
+
+def some(names: Sequence[str], limit: int = 10) -> str:
+    """The first ``limit`` names, then how many more: a summary line stays readable.
+
+    >>> some(["a", "b", "c"], 2), some([])
+    ('a, b and 1 more', 'none')
+    """
+    if not names:
+        return "none"
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"
+
+
+def source_error(diagnostics: Sequence[Diagnostic]) -> LoadError:
+    """The error for a source that cannot become an org, listing every problem found."""
+    error = LoadError(diagnostics)
+    errors = sum(1 for d in error.diagnostics if d.severity == "error")
+    error.args = (f"{errors} error{'s' if errors != 1 else ''} in the source: nothing imported",)
+    return error
+
+
+def read_source(
+    fmt: SourceFormat,
+    paths: Sequence[Path],
+    backstage: BackstageOptions | None = None,
+) -> ImportResult:
+    """Read ``paths`` in ``fmt`` into an :class:`ImportResult`; nothing is written."""
+    if fmt is SourceFormat.backstage:
+        from icmap.importers.backstage import read_catalog
+
+        return read_catalog(paths, backstage or BackstageOptions())
+    if fmt is SourceFormat.teamapi:
+        from icmap.importers.teamapi import read_team_apis
+
+        return read_team_apis(paths)
+    from icmap.importers.handoff_table import read_handoff_tables
+
+    return read_handoff_tables(paths)

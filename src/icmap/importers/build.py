@@ -1,0 +1,168 @@
+"""Assembling an :class:`~icmap.model.Org` from what an importer found.
+
+Importers add teams, customers and relations here as they read; the builder keeps ids unique,
+merges relations that name the same hand-off (keeping every reason for it), and returns the
+org in the order the YAML loader gives, so an imported org and its written files compare equal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from icmap.diagnostics import Diagnostic
+from icmap.importers import Provenance, problem
+from icmap.loader.resolve import normalise_what
+from icmap.model import Customer, Declaration, Org, Relation, Side, SourcePos, Team
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def slug(text: str) -> str:
+    """An id from a name: lower case, words joined by ``-``.
+
+    >>> slug("Example Platform Team"), slug("  Team_B! "), slug("Ünïcode ok")
+    ('example-platform-team', 'team-b', 'ünïcode-ok')
+    """
+    return re.sub(r"[^\w]+", "-", text.strip().casefold()).replace("_", "-").strip("-")
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters (the org format refuses them) and outer spaces."""
+    return _CONTROL.sub("", text).strip()
+
+
+@dataclass
+class _Pending:
+    provider: str
+    receiver: str
+    what: str
+    side: Side
+    pos: SourcePos
+    fields: dict[str, object] = field(default_factory=dict)
+
+
+class OrgBuilder:
+    """Teams, customers and relations collected while reading a source."""
+
+    def __init__(self) -> None:
+        self.teams: dict[str, Team] = {}
+        self.customers: dict[str, Customer] = {}
+        self.relations: dict[tuple[str, str, str], _Pending] = {}
+        self.provenance: dict[tuple[str, str, str], list[Provenance]] = {}
+        self.diagnostics: list[Diagnostic] = []
+
+    def add_team(
+        self,
+        id_: str,
+        pos: SourcePos,
+        name: str = "",
+        *,
+        description: str | None = None,
+        group: str | None = None,
+        lead: str | None = None,
+        team_type: str | None = None,
+    ) -> None:
+        name = printable(name)
+        self.teams[id_] = Team(
+            id_,
+            pos,
+            "" if name == id_ else name,
+            _optional(description),
+            _optional(group),
+            _optional(lead),
+            (),
+            team_type,
+        )
+
+    def add_customer(self, id_: str, pos: SourcePos, name: str, description: str | None) -> None:
+        self.customers[id_] = Customer(id_, pos, name, description)
+
+    def add_relation(
+        self,
+        provider: str,
+        receiver: str,
+        what: str,
+        pos: SourcePos,
+        why: str,
+        *,
+        side: Side = "provider",
+        **values: object,
+    ) -> tuple[str, str, str]:
+        """Add (or merge into) the relation ``provider`` → ``receiver`` for ``what``."""
+        what = printable(what) or "(unnamed)"
+        key = (provider, receiver, normalise_what(what))
+        pending = self.relations.get(key)
+        if pending is None:
+            pending = self.relations[key] = _Pending(provider, receiver, what, side, pos)
+        for name, value in values.items():
+            if value is not None and pending.fields.get(name) is None:
+                pending.fields[name] = value
+        self.provenance.setdefault(key, []).append(Provenance(why, pos))
+        return key
+
+    def finish(self, name: str | None, sources: tuple[str, ...]) -> Org:
+        relations = []
+        provenance: dict[tuple[str, str, str], list[Provenance]] = {}
+        for key in sorted(self.relations):
+            pending = self.relations[key]
+            values = pending.fields
+            lead_time = values.get("lead_time")
+            satisfaction = values.get("satisfaction")
+            mode, state = values.get("mode"), values.get("state")
+            since, until = values.get("since"), values.get("until")
+            feedback = values.get("feedback")
+            declaration = Declaration(
+                pending.side,
+                pending.pos,
+                pending.what,
+                lead_time,  # type: ignore[arg-type]
+                satisfaction,  # type: ignore[arg-type]
+                feedback,  # type: ignore[arg-type]
+                mode,  # type: ignore[arg-type]
+                since if isinstance(since, date) else None,
+                until if isinstance(until, date) else None,
+                state,  # type: ignore[arg-type]
+            )
+            relations.append(
+                Relation(
+                    pending.provider,
+                    pending.receiver,
+                    pending.what,
+                    (declaration,),
+                    declaration.lead_time,
+                    declaration.satisfaction,
+                    bool(feedback),
+                    declaration.mode,
+                    declaration.since,
+                    declaration.until,
+                    declaration.state,
+                )
+            )
+            provenance[(pending.provider, pending.receiver, pending.what)] = self.provenance[key]
+        self.provenance = provenance
+        teams = {k: self.teams[k] for k in sorted(self.teams)}
+        customers = {k: self.customers[k] for k in sorted(self.customers)}
+        return Org(name, customers, {}, teams, tuple(relations), sources)
+
+    def customer_id(self, wanted: str = "customers") -> str:
+        """An id for the one external customer that no team has taken."""
+        candidate, n = wanted, 1
+        while candidate in self.teams:
+            n += 1
+            candidate = f"external-{wanted}" if n == 2 else f"{wanted}-{n}"
+        return candidate
+
+    def warn(self, pos: SourcePos, code: str, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(problem(pos, code, message, hint))
+
+    def error(self, pos: SourcePos, code: str, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(problem(pos, code, message, hint, severity="error"))
+
+
+def _optional(text: str | None) -> str | None:
+    if text is None:
+        return None
+    cleaned = printable(text)
+    return cleaned or None

@@ -1,0 +1,230 @@
+"""A spreadsheet of hand-offs (CSV) as an org: one row per thing a provider hands a receiver.
+
+Columns (headers in any case and order; see docs/import.md): ``provider``, ``receiver``,
+``what`` (required), ``lead_time``, ``satisfaction``, ``feedback``, ``mode``, ``state`` and
+``external``. Providers and receivers are ids or names (an id is derived from a name). A row
+whose ``external`` cell says yes makes its receiver an external customer; without an
+``external`` column, receivers that provide nothing in the table are the external customers.
+
+Cells are read as people type them (:mod:`icmap.loader.spreadsheet`); every problem is reported
+with ``file:line:col``, the column being the spreadsheet column.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from icmap.importers import ImportResult, SourceFormat, some
+from icmap.importers.build import OrgBuilder, printable, slug
+from icmap.loader.reader import InvalidValueError
+from icmap.loader.spreadsheet import Cell, Row, parse_decimal, parse_duration, read_table
+from icmap.model import SourcePos
+from icmap.topologies import MODES, STATES, normalise
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "provider": ("from", "provided_by", "supplier", "source"),
+    "receiver": ("to", "received_by", "customer", "internal_customer", "target"),
+    "what": ("item", "product", "service", "handoff", "hand_off"),
+    "lead_time": ("leadtime", "lead", "wait"),
+    "satisfaction": ("score", "csat", "rating"),
+    "feedback": ("is_feedback",),
+    "mode": ("interaction", "interaction_mode"),
+    "state": ("dependency_state", "status"),
+    "external": ("external_customer", "is_external", "customer_is_external"),
+}
+REQUIRED = ("provider", "receiver", "what")
+_YES = {"yes", "y", "true", "1", "x", "ja", "oui", "sí", "si", "✓", "✔"}
+_NO = {"no", "n", "false", "0", "nein", "non", ""}
+
+
+def _tables(folder: Path) -> list[Path]:
+    """The CSV files beneath ``folder``, not hidden, never through a link leading out of it."""
+    top = os.path.realpath(folder)
+    found = []
+    for path in sorted(folder.rglob("*")):
+        inside = os.path.realpath(path).startswith(top.rstrip(os.sep) + os.sep)
+        hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
+        if inside and not hidden and path.is_file() and path.suffix.lower() in _SUFFIXES:
+            found.append(path)
+    return found
+
+
+_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+class _Tables:
+    def __init__(self) -> None:
+        self.builder = OrgBuilder()
+        self.files: list[str] = []
+        self.names: dict[str, tuple[str, SourcePos]] = {}
+        self.external: dict[str, SourcePos] = {}
+        self.external_column = False
+        self.rows: list[tuple[str, str, str, SourcePos, dict[str, object]]] = []
+        self.count = 0
+
+    def read(self, paths: Sequence[Path]) -> None:
+        for path in paths:
+            files = _tables(path) if path.is_dir() else [path]
+            if not files:
+                where = SourcePos(str(path), 1, 1)
+                self.builder.error(where, "IC001", "no *.csv, *.tsv or *.txt files in this folder")
+            for file in files:
+                self.read_file(file)
+
+    def read_file(self, file: Path) -> None:
+        display = str(file)
+        self.files.append(display)
+        table = read_table(file, display, COLUMNS, REQUIRED)
+        self.builder.diagnostics.extend(table.diagnostics)
+        self.external_column = self.external_column or "external" in table.columns
+        if any(name not in table.columns for name in REQUIRED):
+            return
+        for row in table.rows:
+            self.count += 1
+            self.read_row(display, row)
+
+    def error(self, display: str, cell: Cell, message: str, hint: str | None = None) -> None:
+        self.builder.error(SourcePos(display, cell.line, cell.col), "IC007", message, hint)
+
+    def party(self, display: str, row: Row, column: str) -> str | None:
+        cell = row.get(column)
+        if cell is None:
+            where = row.cells.get(column) or Cell("", row.line, 1)
+            self.error(display, where, f"no {column} in this row")
+            return None
+        name = printable(cell.text)
+        id_ = slug(name)
+        if not id_:
+            self.error(display, cell, f"{column} {cell.text!r} has no letters or digits")
+            return None
+        self.names.setdefault(id_, (name, SourcePos(display, cell.line, cell.col)))
+        return id_
+
+    def read_row(self, display: str, row: Row) -> None:  # noqa: PLR0912 - one branch a column
+        provider = self.party(display, row, "provider")
+        receiver = self.party(display, row, "receiver")
+        what_cell = row.get("what")
+        if what_cell is None:
+            self.error(display, row.cells.get("what") or Cell("", row.line, 1), "no what")
+        values: dict[str, object] = {}
+        cell = row.get("lead_time")
+        if cell is not None:
+            try:
+                values["lead_time"] = parse_duration(cell.text)
+            except InvalidValueError as exc:
+                self.error(display, cell, exc.message, exc.hint)
+        cell = row.get("satisfaction")
+        if cell is not None:
+            try:
+                score = parse_decimal(cell.text)
+                if not 1 <= score <= 5:
+                    raise InvalidValueError(f"satisfaction {cell.text!r} is not between 1 and 5")
+                values["satisfaction"] = score
+            except InvalidValueError as exc:
+                self.error(display, cell, exc.message, exc.hint)
+        for column in ("feedback", "external"):
+            cell = row.get(column)
+            if cell is None:
+                continue
+            word = cell.text.strip().lower()
+            if word in _YES:
+                values[column] = True
+            elif word not in _NO:
+                self.error(display, cell, f"{column} {cell.text!r} is not yes or no")
+        for column, allowed in (("mode", MODES), ("state", STATES)):
+            cell = row.get(column)
+            if cell is not None:
+                found = normalise(cell.text, allowed)
+                if found is None:
+                    self.error(
+                        display, cell, f"{column} {cell.text!r} is not one of {', '.join(allowed)}"
+                    )
+                values[column] = found
+        if provider is None or receiver is None or what_cell is None:
+            return
+        where = SourcePos(display, row.line, what_cell.col)
+        if provider == receiver:
+            self.error(display, what_cell, f"{provider!r} hands {what_cell.text!r} to itself")
+            return
+        if values.pop("external", False):
+            self.external.setdefault(receiver, where)
+        self.rows.append((provider, receiver, what_cell.text, where, values))
+
+    def finish(self) -> ImportResult:
+        builder = self.builder
+        providers = {row[0] for row in self.rows}
+        if self.external_column:
+            customers = dict(self.external)
+            self.chosen = [
+                "the receivers marked in the 'external' column are the external customers: "
+                + some(sorted(customers))
+            ]
+        else:
+            receivers = {row[1]: row[3] for row in reversed(self.rows)}
+            customers = {r: pos for r, pos in receivers.items() if r not in providers}
+            self.chosen = [
+                "no 'external' column: receivers that provide nothing in the table are the "
+                "external customers: " + some(sorted(customers))
+            ]
+        for customer, pos in customers.items():
+            if customer in providers:
+                builder.error(
+                    pos,
+                    "IC007",
+                    f"{self.names[customer][0]!r} is marked external but provides in another row",
+                    "external customers only receive; clear its 'external' cells",
+                )
+        seen: dict[tuple[str, str, str], SourcePos] = {}
+        for provider, receiver, what, where, values in self.rows:
+            key = (provider, receiver, " ".join(what.split()).casefold())
+            if key in seen:
+                builder.warn(
+                    where, "IC610", f"this hand-off repeats the row at line {seen[key].line}"
+                )
+                continue
+            seen[key] = where
+            why = f"row {where.line} of {where.file}"
+            builder.add_relation(provider, receiver, what, where, why, side="provider", **values)
+        for id_, (name, pos) in sorted(self.names.items()):
+            if id_ in customers:
+                builder.add_customer(id_, pos, "" if name == id_ else name, None)
+            else:
+                builder.add_team(id_, pos, name)
+        first = SourcePos(self.files[0] if self.files else "<csv>", 1, 1)
+        if not self.rows and not any(d.severity == "error" for d in builder.diagnostics):
+            builder.error(first, "IC614", "no hand-offs: the table has no rows to import")
+        elif self.rows and not customers:
+            builder.error(
+                first,
+                "IC614",
+                "no external customers: every receiver also provides",
+                "add an 'external' column and mark the rows whose receiver is external",
+            )
+        org = builder.finish(None, tuple(self.files))
+        errors = any(d.severity == "error" for d in builder.diagnostics)
+        counts = {
+            "files read": len(self.files),
+            "entities read": self.count,
+            "teams": len(org.teams),
+            "hand-offs derived": sum(1 for r in org.relations if r.receiver in org.teams),
+            "relations inside one team": 0,
+        }
+        return ImportResult(
+            SourceFormat.csv,
+            None if errors else org,
+            sorted(builder.diagnostics),
+            builder.provenance,
+            counts,
+            self.chosen,
+        )
+
+    chosen: list[str]
+
+
+def read_handoff_tables(paths: Sequence[Path]) -> ImportResult:
+    """Read CSV files of hand-offs into an org (see the module docstring)."""
+    tables = _Tables()
+    tables.read(paths)
+    return tables.finish()

@@ -1,0 +1,353 @@
+"""TeamAPI-As-Code files (Team Topologies) as an org.
+
+- ``info.name`` and ``info.type`` give a team (its id derived from the name) and its type.
+- ``dependencies`` (``teamName`` or ``team-name``, ``type`` OK/Slowing/Blocking,
+  ``description``): the team named provides to the team whose file it is, in that state.
+- ``interactions`` (``mode``, ``purpose``, ``startDate`` + ``expectedDuration`` +
+  ``expectedDurationUnit``): the interaction's mode, since and until, on the same relation. The
+  team named provides, unless the file's own team is a platform, enabling or
+  complicated-subsystem team interacting with a stream-aligned one.
+- External customers: stream-aligned teams serve the one external customer (Team Topologies
+  aligns them to a flow of value); without any, the teams that provide to no one do.
+
+Teams are matched across files by name (compared as their ids). ``$ref`` URLs are not fetched.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from icmap.importers import ImportResult, Provenance, SourceFormat, some
+from icmap.importers.build import OrgBuilder, slug
+from icmap.importers.nodes import entries, get, items, position, shape, text
+from icmap.loader.compose import Node
+from icmap.loader.discover import discover
+from icmap.loader.source import parse_documents
+from icmap.model import SourcePos
+from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
+
+_PROVIDING_TYPES = ("platform", "enabling", "complicated-subsystem")
+#: Spellings of the template and its examples that Team Topologies' own words do not cover.
+_MODE_ALIASES = {"enabling": "facilitating", "faciliating": "facilitating"}
+_UNITS = {"day": 1, "week": 7, "month": 0, "year": 0}
+
+
+@dataclass
+class _Link:
+    """What one team's file says about another team."""
+
+    declarer: str
+    other: str
+    other_name: str
+    pos: SourcePos
+    what: str | None = None
+    mode: str | None = None
+    since: date | None = None
+    until: date | None = None
+    state: str | None = None
+    why: list[tuple[str, SourcePos]] = field(default_factory=list)
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[-_\s]", "", name.lower())
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.builder = OrgBuilder()
+        self.files: list[str] = []
+        self.names: dict[str, tuple[str, SourcePos]] = {}  # id -> (name, where defined)
+        self.types: dict[str, str] = {}
+        self.focus: dict[str, str] = {}
+        self.links: dict[tuple[str, str], _Link] = {}
+        self.referenced: dict[str, tuple[str, SourcePos]] = {}
+
+    def read(self, paths: Sequence[Path]) -> None:
+        for path in paths:
+            files = discover(path)[0] if path.is_dir() else [path]
+            if not files:
+                where = SourcePos(str(path), 1, 1)
+                self.builder.error(where, "IC001", "no *.yaml or *.yml files in this folder")
+            for file in files:
+                self.read_file(file)
+
+    def read_file(self, file: Path) -> None:
+        display = str(file)
+        self.files.append(display)
+        parsed = parse_documents(file, display)
+        for found in parsed.diagnostics:
+            # The spec's annotated template (prose after each key) parses as broken YAML.
+            self.builder.diagnostics.append(
+                found
+                if found.code != "IC002"
+                else replace(
+                    found,
+                    message=f"not a Team API file: {found.message}",
+                    hint="a Team API file is YAML; the spec's annotated template (a key, then "
+                    "prose describing it) is not one: leave it out or fill it in",
+                )
+            )
+        for root in parsed.roots:
+            if root is not None:
+                self.read_team(root, display)
+
+    def read_team(self, root: Node, display: str) -> None:
+        top = entries(root)
+        at = position(display, root)
+        if top is None:
+            self.builder.error(at, "IC608", f"a Team API must be a mapping, found {shape(root)}")
+            return
+        fields = {_key(k): v for k, v in top.items()}
+        info_node = fields.get("info", (root, None))[1]
+        info = entries(info_node)
+        name_node = get(info, "name")
+        name = text(name_node)
+        if name is None:
+            where = position(display, name_node or info_node or root)
+            self.builder.error(where, "IC608", "a Team API without info.name: not read")
+            return
+        pos = position(display, name_node) if name_node is not None else at
+        id_ = slug(name) or "team"
+        first = self.names.get(id_)
+        if first is not None:
+            self.builder.warn(
+                pos,
+                "IC611",
+                f"team {name!r} makes the id {id_!r}, as {first[0]!r} at {first[1]} does: "
+                "read as the same team",
+                "give each team one Team API file and a distinct name",
+            )
+        else:
+            self.names[id_] = (name, pos)
+        type_node = get(info, "type")
+        if type_node is not None and text(type_node):
+            team_type = normalise(text(type_node) or "", TEAM_TYPES)
+            if team_type is None:
+                self.builder.warn(
+                    position(display, type_node),
+                    "IC613",
+                    f"team type {text(type_node)!r} is not one of {', '.join(TEAM_TYPES)}",
+                )
+            else:
+                self.types.setdefault(id_, team_type)
+        focus = text(get(info, "focus"))
+        if focus:
+            self.focus.setdefault(id_, focus)
+        for key, state_field, label in (
+            ("dependencies", "type", "dependency"),
+            ("interactions", "mode", "interaction"),
+        ):
+            entry = fields.get(key)
+            if entry is None:
+                continue
+            for node in items(entry[1]):
+                self.read_link(node, display, id_, label, state_field)
+
+    def read_link(self, node: Node, display: str, declarer: str, label: str, word: str) -> None:
+        at = position(display, node)
+        found = entries(node)
+        if found is None:
+            self.builder.warn(at, "IC608", f"each {label} must be a mapping, found {shape(node)}")
+            return
+        values = {_key(k): v for k, v in found.items()}
+
+        def value(name: str) -> tuple[str | None, SourcePos]:
+            pair = values.get(name)
+            if pair is None:
+                return None, at
+            return text(pair[1]), position(display, pair[1])
+
+        other_name, other_pos = value("teamname")
+        if other_name is None:
+            self.builder.warn(at, "IC604", f"an {label} without teamName (or team-name): skipped")
+            return
+        other = slug(other_name) or "team"
+        if other == declarer:
+            self.builder.warn(other_pos, "IC613", f"an {label} of {other_name!r} with itself")
+            return
+        self.referenced.setdefault(other, (other_name, other_pos))
+        link = self.links.setdefault((declarer, other), _Link(declarer, other, other_name, at))
+        said = text(get(found, "type" if label == "dependency" else "mode"))
+        what_kind = "type" if label == "dependency" else "mode"
+        link.why.append(
+            (
+                f"{label} {'on' if label == 'dependency' else 'with'} {other_name!r}"
+                + (f" ({what_kind} {said})" if said else ""),
+                at,
+            )
+        )
+        if label == "dependency":
+            link.what = link.what or value("description")[0]
+            state, where = value("type")
+            if state is not None:
+                link.state = normalise(state, STATES)
+                if link.state is None:
+                    self.builder.warn(
+                        where, "IC613", f"dependency type {state!r} is not OK, Slowing or Blocking"
+                    )
+            return
+        link.what = link.what or value("purpose")[0]
+        mode, where = value("mode")
+        if mode is not None:
+            link.mode = normalise(_MODE_ALIASES.get(mode.strip().lower(), mode), MODES)
+            if link.mode is None:
+                self.builder.warn(
+                    where, "IC613", f"interaction mode {mode!r} is not one of {', '.join(MODES)}"
+                )
+        start, where = value("startdate")
+        if start is not None:
+            link.since = self.parse_date(start, where)
+        amount, amount_at = value("expectedduration")
+        unit, unit_at = value("expecteddurationunit")
+        if amount is not None and link.since is not None:
+            link.until = self.add_duration(link.since, amount, unit or "days", amount_at, unit_at)
+
+    def parse_date(self, raw: str, where: SourcePos) -> date | None:
+        if re.match(r"^\d{4}-\d\d-\d\d", raw):
+            try:
+                return date.fromisoformat(raw[:10])
+            except ValueError:
+                pass
+        match = re.match(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$", raw)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            if day <= 12 and month <= 12 and day != month:
+                self.builder.warn(
+                    where,
+                    "IC613",
+                    f"date {raw!r} is read day first ({year}-{month:02d}-{day:02d})",
+                    "write dates as YYYY-MM-DD to leave no doubt",
+                )
+            try:
+                return date(year, month, day)
+            except ValueError:
+                pass
+        self.builder.warn(where, "IC613", f"{raw!r} is not a date (write YYYY-MM-DD)")
+        return None
+
+    def add_duration(
+        self, since: date, amount: str, unit: str, amount_at: SourcePos, unit_at: SourcePos
+    ) -> date | None:
+        try:
+            count = float(amount)
+        except ValueError:
+            self.builder.warn(amount_at, "IC613", f"expectedDuration {amount!r} is not a number")
+            return None
+        word = unit.strip().lower().rstrip("s")
+        if word not in _UNITS or count < 0 or count > 10_000:
+            self.builder.warn(
+                unit_at if word not in _UNITS else amount_at,
+                "IC613",
+                f"expected duration {amount} {unit} not understood (days, weeks, months, years)",
+            )
+            return None
+        if word in ("day", "week"):
+            return since + timedelta(days=round(count * _UNITS[word]))
+        months = round(count * (12 if word == "year" else 1))
+        year, month = divmod(since.month - 1 + months, 12)
+        year += since.year
+        day = min(since.day, calendar.monthrange(year, month + 1)[1])
+        return date(year, month + 1, day)
+
+    def finish(self) -> ImportResult:
+        builder = self.builder
+        for id_, (name, pos) in sorted(self.names.items()):
+            builder.add_team(id_, pos, name, team_type=self.types.get(id_))
+        for id_, (name, pos) in sorted(self.referenced.items()):
+            if id_ not in builder.teams:
+                builder.warn(
+                    pos,
+                    "IC612",
+                    f"team {name!r} is named here but no Team API file here defines it: "
+                    "added as a team",
+                )
+                builder.add_team(id_, pos, name)
+        inside = 0
+        for link in self.links.values():
+            provider, receiver = link.other, link.declarer
+            declarer_type = self.types.get(link.declarer)
+            if (
+                declarer_type in _PROVIDING_TYPES
+                and self.types.get(link.other) not in (_PROVIDING_TYPES)
+                and link.state is None
+            ):
+                provider, receiver = receiver, provider
+            what = link.what or f"{self.names.get(provider, (provider,))[0]}'s work"
+            (why, where), *more = link.why
+            key = builder.add_relation(
+                provider,
+                receiver,
+                what,
+                where,
+                why,
+                side="receiver" if receiver == link.declarer else "provider",
+                mode=link.mode,
+                since=link.since,
+                until=link.until,
+                state=link.state,
+            )
+            builder.provenance[key].extend(Provenance(text, pos) for text, pos in more)
+        self.add_customers()
+        org = builder.finish(None, tuple(self.files))
+        errors = any(d.severity == "error" for d in builder.diagnostics)
+        counts = {
+            "files read": len(self.files),
+            "entities read": len(self.names),
+            "teams": len(org.teams),
+            "hand-offs derived": sum(1 for r in org.relations if r.receiver in org.teams),
+            "relations inside one team": inside,
+        }
+        return ImportResult(
+            SourceFormat.teamapi,
+            None if errors else org,
+            sorted(builder.diagnostics),
+            builder.provenance,
+            counts,
+            self.chosen,
+        )
+
+    def add_customers(self) -> None:
+        builder = self.builder
+        streams = sorted(t for t, kind in self.types.items() if kind == "stream-aligned")
+        if streams:
+            self.chosen = [
+                "stream-aligned teams serve the external customer (Team Topologies aligns them "
+                f"to a flow of value): {some(streams)}"
+            ]
+            serving = streams
+        else:
+            providers = {r[0] for r in builder.relations}
+            serving = sorted(t for t in builder.teams if t not in providers)
+            self.chosen = [
+                "no stream-aligned teams: the teams that provide to no other team serve the "
+                f"external customer: {some(serving)}"
+            ]
+        first = self.files[0] if self.files else "<team api>"
+        customer = builder.customer_id()
+        for team in serving:
+            what = self.focus.get(team) or "Work for the external customer"
+            builder.add_relation(
+                team, customer, what, builder.teams[team].pos, "the team serves the customer"
+            )
+        if serving:
+            builder.add_customer(
+                customer, SourcePos(first, 1, 1), "External customers", "Served by the teams"
+            )
+        elif builder.teams:
+            builder.error(SourcePos(first, 1, 1), "IC614", "no team serves an external customer")
+        elif self.names or not any(d.code == "IC001" for d in builder.diagnostics):
+            builder.error(SourcePos(first, 1, 1), "IC614", "no Team API files with a team")
+
+    chosen: list[str]
+
+
+def read_team_apis(paths: Sequence[Path]) -> ImportResult:
+    """Read TeamAPI-As-Code files and folders into an org (see the module docstring)."""
+    reader = _Reader()
+    reader.read(paths)
+    return reader.finish()

@@ -1,0 +1,342 @@
+"""Writing an org as idiomatic org files: ``org.yaml`` plus ``teams/<id>.yaml`` per team.
+
+Each relation is written on the side that declared it (a Backstage hand-off under its provider's
+``provides``, a Team API dependency under its receiver's ``receives``), preceded by comments
+saying where it came from. The files load (``icmap.load``) into the same graph as the org given.
+
+:func:`merge` is the ``--update`` step: the new import decides which teams and hand-offs exist;
+fields people added to them by hand (lead times, satisfaction, feedback, leads...) are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from icmap.importers import Provenance
+from icmap.importers.build import printable
+from icmap.loader.resolve import normalise_what
+from icmap.model import Duration, Org, Relation, Team, format_hours
+
+#: Provenance comments written above one relation; the rest are counted.
+MAX_WHY = 5
+_PLAIN = re.compile(r"^[A-Za-z0-9][\w .,/()&+'-]*$")
+_RESERVED = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"})
+
+
+def scalar(text: str) -> str:
+    """``text`` as a YAML scalar: plain when that reads back as the same text, else quoted.
+
+    >>> scalar("team-a"), scalar("no"), scalar("a: b"), scalar("Ops #1")
+    ('team-a', '"no"', '"a: b"', '"Ops #1"')
+    """
+    plain = (
+        _PLAIN.match(text)
+        and text.lower() not in _RESERVED
+        and not text.endswith((" ", ":"))
+        and not re.match(r"^[0-9+.-][0-9.:eE+-]*$", text)
+    )
+    return text if plain else json.dumps(text, ensure_ascii=False)
+
+
+def _comment(text: str) -> str:
+    """One line of comment text: YAML refuses control characters even in comments."""
+    return " ".join(printable(text).split())
+
+
+def _duration(value: Duration) -> str:
+    return value.text or format_hours(value.hours)
+
+
+@dataclass(frozen=True)
+class WrittenOrg:
+    """File name (relative, POSIX) -> content."""
+
+    files: dict[str, str]
+
+
+def file_name(team_id: str, taken: set[str]) -> str:
+    """A safe, unique (also on case-insensitive disks) file name for a team's file."""
+    base = re.sub(r"[^\w.-]", "_", team_id).lstrip(".") or "team"
+    name, n = base, 1
+    while f"teams/{name}.yaml".lower() in taken:
+        n += 1
+        name = f"{base}-{n}"
+    taken.add(f"teams/{name}.yaml".lower())
+    return f"teams/{name}.yaml"
+
+
+def render_org(
+    org: Org,
+    provenance: dict[tuple[str, str, str], list[Provenance]],
+    header: str,
+    imported: tuple[str, Org] | None = None,
+) -> WrittenOrg:
+    """The org files for ``org``, with ``header`` (one comment line each) atop ``org.yaml``.
+
+    ``imported`` (the format and the org the source gave) is recorded under
+    :data:`MARKER`, so that a later ``--update`` knows which entries people added by hand.
+    """
+    lines = [f"# {_comment(line)}" for line in header.splitlines()]
+    if org.name:
+        lines.append(f"organisation: {scalar(org.name)}")
+    lines.append("customers:")
+    for customer in org.customers.values():
+        lines.append(f"  {scalar(customer.id)}:")
+        lines.extend(_party_fields(customer.name, customer.description, "    "))
+        if not customer.name and not customer.description:
+            lines[-1] = lines[-1] + " {}"
+    if org.suppliers:
+        lines.append("suppliers:")
+        for supplier in org.suppliers.values():
+            lines.append(f"  {scalar(supplier.id)}:")
+            lines.extend(_party_fields(supplier.name, supplier.description, "    "))
+            provided = [r for r in org.relations if r.provider == supplier.id]
+            lines.extend(_relations(provided, "provides", provenance))
+    if imported is not None:
+        lines.extend(marker(*imported))
+    files = {"org.yaml": "\n".join(lines) + "\n"}
+    taken = {"org.yaml"}
+    by_team: dict[str, list[Relation]] = {t: [] for t in org.teams}
+    for relation in org.relations:
+        side = relation.declarations[0].side
+        owner = relation.provider if side == "provider" else relation.receiver
+        if owner in by_team:
+            by_team[owner].append(relation)
+    for team in org.teams.values():
+        files[file_name(team.id, taken)] = _team_file(team, by_team[team.id], provenance)
+    return WrittenOrg(files)
+
+
+def _party_fields(name: str, description: str | None, indent: str) -> list[str]:
+    lines = []
+    if name:
+        lines.append(f"{indent}name: {scalar(name)}")
+    if description:
+        lines.append(f"{indent}description: {scalar(description)}")
+    return lines
+
+
+def _team_file(
+    team: Team,
+    relations: list[Relation],
+    provenance: dict[tuple[str, str, str], list[Provenance]],
+) -> str:
+    lines = ["teams:", f"  {scalar(team.id)}:"]
+    lines.extend(_party_fields(team.name, team.description, "    "))
+    for key, value in (("group", team.group), ("lead", team.lead), ("type", team.type)):
+        if value:
+            lines.append(f"    {key}: {scalar(value)}")
+    if team.ignore:
+        lines.append("    ignore:")
+        for suppression in team.ignore:
+            lines.append(f"      {scalar(suppression.rule)}: {scalar(suppression.reason)}")
+    provides = [r for r in relations if r.declarations[0].side == "provider"]
+    receives = [r for r in relations if r.declarations[0].side == "receiver"]
+    lines.extend(_relations(provides, "provides", provenance))
+    lines.extend(_relations(receives, "receives", provenance))
+    if len(lines) == 2:
+        lines[-1] += " {}"
+    return "\n".join(lines) + "\n"
+
+
+def _relations(
+    relations: list[Relation],
+    key: str,
+    provenance: dict[tuple[str, str, str], list[Provenance]],
+) -> list[str]:
+    if not relations:
+        return []
+    lines = [f"    {key}:"]
+    for relation in relations:
+        why = provenance.get((relation.provider, relation.receiver, relation.what), [])
+        for reason in why[:MAX_WHY]:
+            lines.append(f"      # {_comment(f'{reason.text} ({reason.pos})')}")
+        if len(why) > MAX_WHY:
+            lines.append(f"      # …and {len(why) - MAX_WHY} more")
+        other = relation.receiver if key == "provides" else relation.provider
+        lines.append(f"      - what: {scalar(relation.what)}")
+        lines.append(f"        {'to' if key == 'provides' else 'from'}: {scalar(other)}")
+        if relation.lead_time is not None:
+            lines.append(f"        lead_time: {_duration(relation.lead_time)}")
+        if relation.satisfaction is not None:
+            lines.append(f"        satisfaction: {relation.satisfaction:g}")
+        if relation.feedback:
+            lines.append("        feedback: true")
+        for name in ("mode", "since", "until", "state"):
+            value = getattr(relation, name)
+            if value is not None:
+                lines.append(f"        {name}: {value}")
+    return lines
+
+
+#: Relation fields people add by hand after an import, kept by ``--update``.
+KEPT_FIELDS = ("lead_time", "satisfaction", "mode", "since", "until", "state")
+
+
+@dataclass
+class MergeReport:
+    """What ``--update`` changed: added and removed teams and hand-offs, what was kept."""
+
+    added_teams: list[str]
+    removed_teams: list[str]
+    added: list[str]
+    removed: list[str]
+    kept_fields: int
+    #: Teams and hand-offs written by hand (not in the last import), kept as they are.
+    kept_teams: list[str] = field(default_factory=list)
+    kept_hand_offs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What the last import wrote (``x-icmap-import`` in org.yaml): the rest is hand-made."""
+
+    parties: frozenset[str]
+    relations: frozenset[tuple[str, str, str]]
+
+
+def _key(relation: Relation) -> tuple[str, str, str]:
+    return relation.provider, relation.receiver, normalise_what(relation.what)
+
+
+def _describe(relation: Relation) -> str:
+    return f"{relation.provider} → {relation.receiver}: {relation.what}"
+
+
+def _kept_fields(relation: Relation, before: Relation) -> tuple[Relation, int]:
+    changes: dict[str, object] = {
+        name: getattr(before, name)
+        for name in KEPT_FIELDS
+        if getattr(relation, name) is None and getattr(before, name) is not None
+    }
+    if before.feedback and not relation.feedback:
+        changes["feedback"] = True
+    if not changes:
+        return relation, 0
+    declaration = replace(relation.declarations[0], **changes)  # type: ignore[arg-type]
+    return replace(relation, declarations=(declaration,), **changes), len(changes)  # type: ignore[arg-type]
+
+
+def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, MergeReport]:
+    """``new`` with what people added to ``old`` by hand kept (see the module docstring).
+
+    The source decides which imported teams, customers and hand-offs exist; for those that
+    exist in both, every field the source leaves empty takes the old value. ``imported`` names
+    what the last import wrote: teams, customers and hand-offs outside it were added by hand
+    and are kept while their ends exist (without it, everything in ``old`` counts as imported).
+    Outside suppliers, which no importer makes, are kept with their hand-offs to teams.
+    """
+    old_relations = {_key(r): r for r in old.relations}
+
+    def hand_made(id_: str) -> bool:
+        return imported is not None and id_ not in imported.parties
+
+    kept = 0
+    relations: list[Relation] = []
+    for fresh in new.relations:
+        before = old_relations.get(_key(fresh))
+        if before is None:
+            relations.append(fresh)
+            continue
+        updated, count = _kept_fields(fresh, before)
+        kept += count
+        relations.append(updated)
+    teams = dict(new.teams)
+    for id_, team in new.teams.items():
+        before_team = old.teams.get(id_)
+        if before_team is not None:
+            teams[id_] = replace(
+                team,
+                name=team.name or before_team.name,
+                description=team.description or before_team.description,
+                group=team.group or before_team.group,
+                lead=team.lead or before_team.lead,
+                type=team.type or before_team.type,
+                ignore=team.ignore or before_team.ignore,
+            )
+    kept_teams = sorted(t for t in old.teams if t not in teams and hand_made(t))
+    teams.update({t: old.teams[t] for t in kept_teams})
+    customers = dict(new.customers)
+    customers.update(
+        {c: v for c, v in old.customers.items() if c not in customers and hand_made(c)}
+    )
+    suppliers = dict(old.suppliers)
+    parties = {*teams, *customers, *suppliers}
+    new_keys = {_key(r) for r in relations}
+    kept_hand_offs = [
+        r
+        for key, r in old_relations.items()
+        if key not in new_keys
+        and r.provider in parties
+        and r.receiver in parties
+        and (r.provider in suppliers or (imported is not None and key not in imported.relations))
+    ]
+    relations.extend(kept_hand_offs)
+    new_keys.update(_key(r) for r in kept_hand_offs)
+    report = MergeReport(
+        sorted(set(new.teams) - set(old.teams)),
+        sorted(set(old.teams) - set(teams)),
+        sorted(_describe(r) for r in new.relations if _key(r) not in old_relations),
+        sorted(_describe(r) for key, r in old_relations.items() if key not in new_keys),
+        kept,
+        kept_teams,
+        sorted(_describe(r) for r in kept_hand_offs if r.provider not in suppliers),
+    )
+    relations.sort(key=_key)
+    merged = Org(
+        new.name or old.name,
+        {c: customers[c] for c in sorted(customers)},
+        suppliers,
+        {t: teams[t] for t in sorted(teams)},
+        tuple(relations),
+        new.sources,
+    )
+    return merged, report
+
+
+#: The top-level key (ignored by the loader, as every ``x-`` key) listing what was imported.
+MARKER = "x-icmap-import"
+
+
+def marker(fmt: str, org: Org) -> list[str]:
+    """Lines of ``org.yaml`` naming every party and hand-off the import wrote."""
+    lines = [
+        "# What the import wrote; everything else is yours and 'icmap import --update' keeps it.",
+        f"{MARKER}:",
+        f"  format: {fmt}",
+        "  parties: ["
+        + ", ".join(json.dumps(p, ensure_ascii=False) for p in sorted({*org.teams, *org.customers}))
+        + "]",
+        "  hand-offs:",
+    ]
+    lines += [
+        "    - " + json.dumps([r.provider, r.receiver, r.what], ensure_ascii=False)
+        for r in org.relations
+        if r.provider not in org.suppliers
+    ]
+    if lines[-1] == "  hand-offs:":
+        lines[-1] = "  hand-offs: []"
+    return lines
+
+
+def read_marker(path: Path) -> Imported | None:
+    """What the import that wrote ``path`` (an org.yaml) recorded, if it did."""
+    from icmap.importers.nodes import entries, get, items, text
+    from icmap.loader.source import parse_file
+
+    if not path.is_file():
+        return None
+    found = entries(get(entries(parse_file(path, str(path)).root), MARKER))
+    if found is None:
+        return None
+    parties = frozenset(t for t in (text(n) for n in items(get(found, "parties"))) if t)
+    relations = set()
+    for node in items(get(found, "hand-offs")):
+        parts = [text(n) for n in items(node)]
+        if len(parts) == 3 and all(parts):
+            provider, receiver, what = (str(p) for p in parts)
+            relations.add((provider, receiver, normalise_what(what)))
+    return Imported(parties, frozenset(relations))

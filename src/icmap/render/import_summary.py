@@ -1,0 +1,131 @@
+"""The account ``icmap import`` gives: what it read, chose, derived and warned about.
+
+Text for stderr, and a stable JSON object (``--json``) that also lists every hand-off with its
+provenance. Nothing here computes; the importer's :class:`~icmap.importers.ImportResult` and the
+``--update`` merge report hold the numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from icmap.importers import ImportResult
+    from icmap.importers.writer import MergeReport
+    from icmap.model import Org
+
+SCHEMA_VERSION = 1
+_SINGULAR = {
+    "files read": "file read",
+    "locations followed": "location followed",
+    "entities read": "entity read",
+}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> str:
+    """The summary as lines of plain text."""
+    counts = result.counts
+    to_customers = sum(1 for r in org.relations if r.receiver in org.customers)
+    read = ", ".join(
+        f"{value:,} {name if value != 1 else _SINGULAR[name]}"
+        for name, value in counts.items()
+        if name in _SINGULAR
+    )
+    lines = [f"imported {result.format.value}: {read}"]
+    lines.append(f"  teams: {len(org.teams):,}")
+    between = [r for r in org.relations if r.receiver in org.teams]
+    pairs = len({(r.provider, r.receiver) for r in between})
+    lines.append(
+        f"  hand-offs derived: {_plural(pairs, 'team-to-team hand-off')} "
+        f"({_plural(len(between), 'relation')}), "
+        f"{_plural(to_customers, 'relation')} to external customers"
+    )
+    lines.append(
+        f"  relations inside one team: {counts.get('relations inside one team', 0):,} "
+        "(counted, not hand-offs)"
+    )
+    if counts.get("relations with an unowned end"):
+        lines.append(
+            f"  relations with an unowned end: {counts['relations with an unowned end']:,} "
+            "(no team to hand off to or from)"
+        )
+    lines.append("  external customers:")
+    lines.extend(f"    {sentence}" for sentence in result.customers_chosen)
+    kinds = result.by_kind()
+    if kinds:
+        said = ", ".join(f"{count:,} {name}" for name, count in kinds.items())
+        lines.append(f"  problems: {said}")
+    else:
+        lines.append("  problems: none")
+    if merged is not None:
+        lines.append(
+            f"  update: {_plural(len(merged.added_teams), 'team')} added, "
+            f"{len(merged.removed_teams):,} removed; "
+            f"{_plural(len(merged.added), 'hand-off')} added, {len(merged.removed):,} removed; "
+            f"{_plural(merged.kept_fields, 'hand-added field')} kept"
+        )
+        if merged.kept_teams or merged.kept_hand_offs:
+            lines.append(
+                f"    kept as written by hand: {_plural(len(merged.kept_teams), 'team')}, "
+                f"{_plural(len(merged.kept_hand_offs), 'hand-off')}"
+            )
+        for team in merged.removed_teams:
+            lines.append(f"    removed team (gone from the source): {team}")
+        for relation in merged.removed:
+            lines.append(f"    removed hand-off (gone from the source): {relation}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(result: ImportResult, org: Org, merged: MergeReport | None) -> str:
+    """The summary and every hand-off with its provenance, as one JSON object."""
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "format": result.format.value,
+        "counts": dict(result.counts),
+        "external_customers": {
+            "ids": sorted(org.customers),
+            "why": list(result.customers_chosen),
+        },
+        "problems_by_kind": result.by_kind(),
+        "problems": [
+            {
+                "file": d.file,
+                "line": d.line,
+                "col": d.col,
+                "severity": d.severity,
+                "code": d.code,
+                "name": d.name,
+                "message": d.message,
+                "hint": d.hint,
+            }
+            for d in result.diagnostics
+        ],
+        "hand_offs": [
+            {
+                "provider": r.provider,
+                "receiver": r.receiver,
+                "what": r.what,
+                "provenance": [
+                    {"why": p.text, "file": p.pos.file, "line": p.pos.line, "col": p.pos.col}
+                    for p in result.provenance.get((r.provider, r.receiver, r.what), [])
+                ],
+            }
+            for r in org.relations
+        ],
+    }
+    if merged is not None:
+        data["update"] = {
+            "added_teams": merged.added_teams,
+            "removed_teams": merged.removed_teams,
+            "added_hand_offs": merged.added,
+            "removed_hand_offs": merged.removed,
+            "kept_fields": merged.kept_fields,
+            "kept_hand_made_teams": merged.kept_teams,
+            "kept_hand_made_hand_offs": merged.kept_hand_offs,
+        }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,503 @@
+"""Importers on generated sources: every ref form, odd shapes, CSV cells, --update, --from."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import graph_shape, write
+from icmap.cli import app
+from icmap.importers import BackstageOptions, SourceFormat, read_source
+from icmap.loader import load
+
+TEAMS = """\
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: Team-A}
+spec: {type: team, parent: eng, profile: {displayName: Team Alpha}}
+---
+apiVersion: backstage.io/v1beta1
+kind: Group
+metadata: {name: team-b}
+spec: {type: team, parent: group:default/eng}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: eng}
+spec: {type: department, children: [team-a, team-b]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: ann}
+spec: {memberOf: [team-b]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: bob}
+spec: {memberOf: [team-a, team-b]}
+"""
+
+COMPONENTS = """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: web, tags: [public]}
+spec:
+  type: website
+  owner: group:default/team-a
+  dependsOn: [Component:Default/API-Server, null, '']
+---
+apiVersion: backstage.io/v1beta1
+kind: Component
+metadata: {name: api-server}
+spec: {type: service, owner: user:ann, consumesApis: [billing]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: billing}
+spec: {type: openapi, owner: group:TEAM-A}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: orphan}
+spec: {type: service, dependsOn: [component:shared]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: shared}
+spec: {type: service, owner: user:bob}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: odd}
+---
+- a list where an entity belongs
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: broken}
+spec: [not, a, mapping]
+"""
+
+
+def catalog(tmp_path: Path) -> Path:
+    root = tmp_path / "catalog"
+    write(root, "groups.yaml", TEAMS)
+    write(root, "components.yaml", COMPONENTS)
+    write(
+        root,
+        "catalog-info.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Location
+        metadata: {name: root}
+        spec:
+          targets: [./groups.yaml, ./components.yaml, https://example.com/x.yaml, ./loop.yaml]
+        """,
+    )
+    write(
+        root,
+        "loop.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Location
+        metadata: {name: loop}
+        spec: {target: ./catalog-info.yaml}
+        """,
+    )
+    return root
+
+
+def test_generated_catalog_every_ref_form_and_odd_shape(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    result = read_source(SourceFormat.backstage, [root / "catalog-info.yaml"])
+    assert result.org is not None
+    org = result.org
+    relations = {(r.provider, r.receiver, r.what) for r in org.relations}
+    # web (team-a) depends on api-server (user:ann -> team-b): team-b provides it.
+    # api-server (team-b) consumes billing (group:TEAM-A, any case): team-a provides it.
+    assert ("team-b", "team-a", "api-server") in relations
+    assert ("team-a", "team-b", "billing") in relations
+    assert org.teams["team-a"].name == "Team Alpha"
+    assert org.teams["team-a"].group == org.teams["team-b"].group == "eng"
+    assert "eng" not in org.teams  # holds teams, owns nothing: not a team
+    problems = {(Path(d.file).name, d.line, d.col, d.code) for d in result.diagnostics}
+    assert problems == {
+        ("catalog-info.yaml", 5, 47, "IC602"),  # a URL target: reported, never fetched
+        ("loop.yaml", 4, 16, "IC609"),  # leads back to catalog-info.yaml
+        ("components.yaml", 7, 45, "IC604"),  # null in dependsOn
+        ("components.yaml", 7, 51, "IC604"),  # '' in dependsOn
+        ("components.yaml", 21, 18, "IC606"),  # orphan: no owner
+        ("components.yaml", 27, 30, "IC607"),  # bob is in two groups
+        ("components.yaml", 29, 1, "IC605"),  # kind Widget
+        ("components.yaml", 33, 1, "IC608"),  # a list where an entity belongs
+        ("components.yaml", 38, 7, "IC608"),  # spec is a list
+    }
+    assert all(d.severity == "warning" for d in result.diagnostics)
+
+
+def test_generated_catalog_round_trip_and_customer_options(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    default = read_source(SourceFormat.backstage, [root])
+    assert default.org is not None
+    served = {(r.provider, r.what) for r in default.org.relations if r.receiver == "customers"}
+    assert served == {("team-a", "web")}  # nothing depends on web; shared and orphan lack a team
+    by_tag = read_source(SourceFormat.backstage, [root], BackstageOptions(tags=("PUBLIC",)))
+    by_type = read_source(SourceFormat.backstage, [root], BackstageOptions(types=("service",)))
+    by_ref = read_source(SourceFormat.backstage, [root], BackstageOptions(refs=("api:billing",)))
+    for result, expected in (
+        (by_tag, {("team-a", "web")}),
+        (by_type, {("team-b", "api-server")}),
+        (by_ref, {("team-a", "billing")}),
+    ):
+        assert result.org is not None
+        got = {(r.provider, r.what) for r in result.org.relations if r.receiver == "customers"}
+        assert got == expected
+    assert "tag public" in by_tag.customers_chosen[0]
+    out = tmp_path / "org"
+    done = CliRunner().invoke(
+        app, ["import", "backstage", str(root), "-o", str(out), "--customer", "type:service"]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert by_type.org is not None
+    assert graph_shape(load(out)) == graph_shape(by_type.org)
+
+
+def test_no_customer_facing_entity_is_an_error(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    done = CliRunner().invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "o"), "--customer", "tag:x"]
+    )
+    assert done.exit_code == 2
+    assert "no entity owned by a team faces the external customer" in done.stderr
+    bad = CliRunner().invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "o"), "--customer", "color:x"]
+    )
+    assert bad.exit_code == 2
+    assert "write kind:KIND, type:TYPE, tag:TAG or ref:REF" in bad.stderr
+
+
+HANDOFFS = (
+    "\ufeffsep=;\r\n"
+    "Provider ; Receiver;What;Lead Time;Satisfaction;Feedback;Mode;External\r\n"
+    "Kitchen;Expediters;Plated dishes;15m;4,5;;XaaS;\r\n"
+    "Expediters;Wait staff;Checked orders;2m;;;;\r\n"
+    "Wait staff;Kitchen;Returned plates; 1h ;;yes;;\r\n"
+    "Wait staff;Diners;Table service;;;;;yes\r\n"
+)
+
+
+def test_csv_as_people_export_it(tmp_path: Path) -> None:
+    path = tmp_path / "handoffs.csv"
+    path.write_bytes(HANDOFFS.encode("utf-8"))
+    result = read_source(SourceFormat.csv, [path])
+    assert result.org is not None, [d.format() for d in result.diagnostics]
+    org = result.org
+    assert sorted(org.customers) == ["diners"]
+    dishes = next(r for r in org.relations if r.what == "Plated dishes")
+    assert (dishes.provider, dishes.receiver, dishes.satisfaction, dishes.mode) == (
+        "kitchen",
+        "expediters",
+        4.5,
+        "x-as-a-service",
+    )
+    assert dishes.lead_time is not None and dishes.lead_time.hours == 0.25
+    assert next(r for r in org.relations if r.what == "Returned plates").feedback
+    out = tmp_path / "org"
+    done = CliRunner().invoke(app, ["import", "csv", str(path), "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    assert graph_shape(load(out)) == graph_shape(org)
+
+
+def test_csv_problems_at_their_cells(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "h.csv",
+        "provider,reciever,what\nkitchen,waiters,dishes\n",
+    )
+    done = CliRunner().invoke(app, ["import", "csv", str(path), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert "h.csv:1:2: error: unknown column 'reciever' [IC004]" in done.stderr
+    assert "did you mean 'receiver'?" in done.stderr
+    bad = write(
+        tmp_path,
+        "b.csv",
+        "provider;receiver;what;lead_time;satisfaction;external\nkitchen;diners;dishes;5;7;yes\n",
+    )
+    done = CliRunner().invoke(app, ["import", "csv", str(bad), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert "b.csv:2:4: error: lead_time '5' has no unit" in done.stderr
+    assert "b.csv:2:5: error: satisfaction '7' is not between 1 and 5" in done.stderr
+
+
+def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    out = tmp_path / "org"
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", "backstage", str(root), "-o", str(out)]).exit_code == 0
+    again = runner.invoke(app, ["import", "backstage", str(root), "-o", str(out)])
+    assert again.exit_code == 2
+    assert "already holds an org: add --update" in again.stderr
+    team_a, team_b = out / "teams" / "team-a.yaml", out / "teams" / "team-b.yaml"
+    text = team_a.read_text()
+    assert "      - what: billing\n        to: team-b\n" in text
+    team_a.write_text(text.replace("to: team-b\n", "to: team-b\n        lead_time: 3d\n"))
+    team_b.write_text(team_b.read_text().replace("group: eng\n", "group: eng\n    lead: Ann\n"))
+    # A team and hand-offs the catalog does not know, added by hand: they stay.
+    write(
+        out, "teams/design.yaml", "teams:\n  design:\n    provides: [{what: Mockups, to: team-a}]\n"
+    )
+    team_a.write_text(
+        team_a.read_text() + "      - {what: Design reviews, to: team-b, lead_time: 2d}\n"
+    )
+    assert "x-icmap-import:" in (out / "org.yaml").read_text()
+    # The catalog changes: a new component of team-b that web depends on; api-server goes.
+    components = root / "components.yaml"
+    components.write_text(
+        COMPONENTS.replace("Component:Default/API-Server", "component:search")
+        + "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: search}\n"
+        "spec: {type: service, owner: team-b, consumesApis: [billing]}\n"
+    )
+    updated = runner.invoke(app, ["import", "backstage", str(root), "-o", str(out), "--update"])
+    assert updated.exit_code == 0, updated.stderr
+    org = load(out)
+    billing = next(r for r in org.relations if r.what == "billing")
+    assert billing.lead_time is not None and billing.lead_time.hours == 72  # kept
+    assert org.teams["team-b"].lead == "Ann"
+    whats = {(r.provider, r.receiver, r.what) for r in org.relations}
+    assert ("team-b", "team-a", "search") in whats
+    assert ("team-b", "team-a", "api-server") not in whats
+    assert "removed hand-off (gone from the source): team-b → team-a: api-server" in updated.stderr
+    # api-server stays in the catalog, now depended on by nothing: it faces the customer.
+    assert ("team-b", "customers", "api-server") in whats
+    assert "2 hand-offs added, 1 removed" in updated.stderr
+    assert "1 hand-added field kept" in updated.stderr
+    assert "kept as written by hand: 1 team, 2 hand-offs" in updated.stderr
+    assert ("design", "team-a", "Mockups") in whats
+    reviews = next(r for r in org.relations if r.what == "Design reviews")
+    assert reviews.lead_time is not None and reviews.lead_time.hours == 48
+    # A second update changes nothing: what was kept is still hand-made, not imported.
+    again = runner.invoke(app, ["import", "backstage", str(root), "-o", str(out), "--update"])
+    assert again.exit_code == 0, again.stderr
+    assert "0 hand-offs added, 0 removed" in again.stderr
+    assert graph_shape(load(out)) == graph_shape(org)
+
+
+def test_import_json_summary_has_provenance(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    done = CliRunner().invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "o"), "--json"]
+    )
+    assert done.exit_code == 0
+    data = json.loads(done.stdout)
+    hand_off = next(h for h in data["hand_offs"] if h["what"] == "billing")
+    assert hand_off["provenance"][0]["why"] == "via component:api-server consumesApis api:billing"
+    assert data["problems_by_kind"]["empty-entry"] == 2
+    assert data["counts"]["teams"] == 2
+
+
+@pytest.mark.parametrize("command", ["report", "graph"])
+def test_from_reads_without_writing(tmp_path: Path, command: str) -> None:
+    root = catalog(tmp_path)
+    before = sorted(p.name for p in root.iterdir())
+    done = CliRunner().invoke(app, [command, "--from", "backstage", str(root)])
+    assert done.exit_code == 0, done.stderr
+    assert "team-a" in done.stdout
+    assert sorted(p.name for p in root.iterdir()) == before
+    wrong = CliRunner().invoke(app, [command, "--from", "backstag", str(root)])
+    assert wrong.exit_code == 2
+    assert "did you mean 'backstage'?" in wrong.stderr
+
+
+def test_teamapi_generated_files(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "a.yaml",
+        """\
+        info: {name: Checkout, type: Stream Aligned, focus: Sell things}
+        dependencies:
+          - {teamName: Payments Platform, type: Slowing, description: Card payments}
+          - [not a mapping]
+          - {description: nobody}
+        interactions:
+          - {team-name: payments platform, mode: XaaS, startDate: 2026-02-01,
+             expectedDuration: 2, expectedDurationUnit: Weeks}
+          - {teamName: Checkout, mode: collaboration}
+          - {teamName: Data, mode: sometimes, startDate: 31/31/2026}
+        """,
+    )
+    write(tmp_path, "b.yaml", "info: {name: Payments  Platform, type: platform}\n")
+    write(tmp_path, "c.yaml", "info: {name: payments-platform}\n")
+    result = read_source(SourceFormat.teamapi, [tmp_path])
+    assert result.org is not None
+    pay = next(r for r in result.org.relations if r.provider == "payments-platform")
+    assert (pay.what, pay.state, pay.mode, str(pay.since), str(pay.until)) == (
+        "Card payments",
+        "slowing",
+        "x-as-a-service",
+        "2026-02-01",
+        "2026-02-15",
+    )
+    codes = sorted((Path(d.file).name, d.line, d.code) for d in result.diagnostics)
+    assert codes == [
+        ("a.yaml", 4, "IC608"),  # a list where a dependency belongs
+        ("a.yaml", 5, "IC604"),  # no teamName
+        ("a.yaml", 9, "IC613"),  # an interaction with itself
+        ("a.yaml", 10, "IC612"),  # Data has no file
+        ("a.yaml", 10, "IC613"),  # mode 'sometimes'
+        ("a.yaml", 10, "IC613"),  # 31/31/2026
+        ("c.yaml", 1, "IC611"),  # the same id as b.yaml's team
+    ]
+
+
+def test_diff_from_backstage_two_catalogs_and_a_git_revision(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    before = catalog(tmp_path)
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    components = after / "components.yaml"
+    components.write_text(
+        components.read_text()
+        + "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: search}\n"
+        "spec: {type: service, owner: team-b, consumesApis: [billing]}\n"
+    )
+    runner = CliRunner()
+    done = runner.invoke(
+        app, ["diff", "--from", "backstage", str(before), str(after), "-f", "json"]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert '"search"' in done.stdout
+    repo = tmp_path / "repo"
+    shutil.copytree(before, repo / "catalog")
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "c"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=repo,
+            check=True,
+        )
+    shutil.copy(components, repo / "catalog" / "components.yaml")
+    done = runner.invoke(
+        app,
+        ["diff", "--from", "backstage", "--git", "HEAD", str(repo / "catalog"), "-f", "json"],
+    )
+    assert done.exit_code == 0, done.stderr
+    assert '"search"' in done.stdout
+
+
+def test_location_targets_stay_inside_the_folders_given(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    write(tmp_path, "secret.yaml", "kind: Group\nmetadata: {name: secret}\n")
+    write(
+        root,
+        "more.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Location
+        metadata: {name: more}
+        spec: {targets: [../secret.yaml, ./entities/]}
+        """,
+    )
+    (root / "entities").mkdir()
+    result = read_source(SourceFormat.backstage, [root])
+    found = [(Path(d.file).name, d.line, d.code, d.message) for d in result.diagnostics]
+    assert (
+        "more.yaml",
+        4,
+        "IC615",
+        "Location target '../secret.yaml' leads outside the folders given: not read",
+    ) in found
+    assert (
+        "more.yaml",
+        4,
+        "IC601",
+        "Location target './entities/' is a folder, not a file",
+    ) in found
+    assert result.org is not None and "secret" not in result.org.teams
+
+
+def test_the_summary_in_the_docs_is_what_import_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = Path(__file__).resolve().parents[1]
+    doc = (root / "docs" / "import.md").read_text(encoding="utf-8")
+    shown = doc[doc.index("imported backstage:") : doc.index("wrote my-org/")]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "import-examples").symlink_to(root / "import-examples")
+    done = CliRunner().invoke(
+        app, ["import", "backstage", "import-examples/backstage", "-o", "my-org"]
+    )
+    assert done.exit_code == 0
+    assert shown in done.stderr
+
+
+def test_namespaces_and_exported_relations(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "c.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: platform, namespace: ops}
+        spec: {type: team}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: platform}
+        spec: {type: team}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Resource
+        metadata: {name: db, namespace: ops}
+        spec: {type: database, owner: platform}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: app}
+        spec: {type: website, owner: group:platform}
+        relations:
+          - {type: dependsOn, targetRef: resource:ops/db}
+          - {type: ownedBy, targetRef: group:default/platform}
+        """,
+    )
+    result = read_source(SourceFormat.backstage, [tmp_path])
+    assert result.org is not None
+    assert sorted(result.org.teams) == ["ops-platform", "platform"]
+    # owner 'platform' of ops/db means ops/platform: refs default to the entity's namespace.
+    relations = {(r.provider, r.receiver, r.what) for r in result.org.relations}
+    assert ("ops-platform", "platform", "db") in relations
+    assert [p.text for p in result.provenance[("ops-platform", "platform", "db")]] == [
+        "via component:app dependsOn resource:ops/db"
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["backstage", "teamapi", "csv"])
+def test_an_empty_folder_says_so_once(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "empty").mkdir()
+    done = CliRunner().invoke(app, ["report", "--from", fmt, str(tmp_path / "empty")])
+    assert done.exit_code == 2
+    assert done.stderr.count("error:") == 1
+    assert "files in this folder [IC001]" in done.stderr
+    assert "nothing imported" in done.stderr
+
+
+def test_same_catalog_in_another_order_gives_the_same_org(tmp_path: Path) -> None:
+    first = catalog(tmp_path / "a")
+    second = catalog(tmp_path / "b")
+    for name in ("groups.yaml", "components.yaml"):
+        docs = (second / name).read_text().split("---\n")
+        (second / name).write_text("---\n".join(reversed(docs)))
+    one = read_source(SourceFormat.backstage, [first])
+    other = read_source(SourceFormat.backstage, [second])
+    assert one.org is not None and other.org is not None
+    assert graph_shape(one.org) == graph_shape(other.org)
+    runner = CliRunner()
+    for out in ("x", "y"):
+        done = runner.invoke(app, ["import", "backstage", str(first), "-o", str(tmp_path / out)])
+        assert done.exit_code == 0
+    files = sorted(p.relative_to(tmp_path / "x") for p in (tmp_path / "x").rglob("*.yaml"))
+    for name in files:
+        assert (tmp_path / "x" / name).read_text() == (tmp_path / "y" / name).read_text()

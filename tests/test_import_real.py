@@ -1,0 +1,241 @@
+"""The importers on real third-party data: the Backstage example catalog and TeamAPI-As-Code.
+
+The data lives in ``../shared/data`` beside the repository (see its README): the Backstage
+project's example catalog (Apache-2.0) and teamtopologies/TeamAPI-As-Code (CC BY-SA 4.0). The
+expected hand-offs below were derived by hand from those files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import graph_shape
+from icmap.cli import app
+from icmap.importers import SourceFormat, read_source
+from icmap.loader import load
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+BACKSTAGE = SHARED / "backstage-examples" / "packages" / "catalog-model" / "examples"
+TEAMAPI = SHARED / "teamapi" / "TeamAPI-As-Code" / "examples"
+
+if not SHARED.is_dir():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"the shared test data is missing in CI: {SHARED}")
+    pytest.skip(f"shared test data not found at {SHARED}", allow_module_level=True)
+
+
+def test_backstage_examples_cross_team_hand_offs() -> None:
+    result = read_source(SourceFormat.backstage, [BACKSTAGE])
+    assert result.org is not None
+    org = result.org
+    between = {(r.provider, r.receiver, r.what) for r in org.relations if r.receiver in org.teams}
+    # team-d's ingestion component is a subcomponent of team-a's wayback-archive; team-a's
+    # shuffle-api (owned by user:guest, a member of team-a only) is part of team-c's
+    # audio-playback system.
+    assert between == {
+        ("team-d", "team-a", "wayback-archive-ingestion"),
+        ("team-a", "team-c", "shuffle-api"),
+    }
+    why = {k: [p.text for p in v] for k, v in result.provenance.items()}
+    assert why[("team-d", "team-a", "wayback-archive-ingestion")] == [
+        "via component:wayback-archive-ingestion subcomponentOf component:wayback-archive"
+    ]
+    assert why[("team-a", "team-c", "shuffle-api")] == [
+        "via component:shuffle-api system system:audio-playback"
+    ]
+    assert sorted(org.teams) == ["team-a", "team-b", "team-c", "team-d", "team-e"]
+    assert org.teams["team-c"].group == "Box Office"
+    assert org.teams["team-a"].group == "Backstage"
+    assert org.name == "ACME Corp"
+    served = {(r.provider, r.what) for r in org.relations if r.receiver == "customers"}
+    assert served == {
+        ("team-a", "playback-order"),
+        ("team-a", "searcher"),
+        ("team-a", "shuffle-api"),
+        ("team-a", "wayback-search"),
+        ("team-a", "www-artist"),
+        ("team-b", "podcast-api"),
+        ("team-b", "queue-proxy"),
+        ("team-c", "petstore"),
+        ("team-c", "playback-sdk"),
+    }
+    assert result.counts["relations inside one team"] == 11
+    assert result.counts["hand-offs derived"] == 2
+
+
+def test_backstage_examples_every_expected_warning() -> None:
+    result = read_source(SourceFormat.backstage, [BACKSTAGE])
+    found = sorted(
+        (Path(d.file).relative_to(BACKSTAGE).as_posix(), d.line, d.col, d.code)
+        for d in result.diagnostics
+    )
+    missing = [("all-ai-resources.yaml", line, 7, "IC601") for line in (8, 9, 10)] + [
+        ("all-apis.yaml", line, 7, "IC601") for line in (*range(8, 17), 18)
+    ]
+    missing += [("all-environments.yaml", line, 7, "IC601") for line in (8, 9)]
+    dangling = [
+        # petstore provides three APIs whose files were not copied
+        ("components/petstore-component.yaml", line, 7, "IC603")
+        for line in (16, 17, 18)
+    ] + [
+        # owner: guest reads as group:default/guest; the one user named guest is used
+        ("components/playback-order-component.yaml", 12, 10, "IC603"),
+        ("components/wayback-search-component.yaml", 11, 7, "IC603"),
+        # owner: user:team-b names no user (team-b is a group)
+        ("systems/podcast-system.yaml", 7, 10, "IC603"),
+    ]
+    assert found == sorted(missing + dangling)
+    assert all(d.severity == "warning" for d in result.diagnostics)
+    assert result.by_kind() == {"missing-target": 15, "dangling-ref": 6}
+
+
+def test_backstage_examples_round_trip(tmp_path: Path) -> None:
+    result = read_source(SourceFormat.backstage, [BACKSTAGE])
+    assert result.org is not None
+    done = CliRunner().invoke(
+        app, ["import", "backstage", str(BACKSTAGE), "-o", str(tmp_path / "org")]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert graph_shape(load(tmp_path / "org")) == graph_shape(result.org)
+    team_d = (tmp_path / "org" / "teams" / "team-d.yaml").read_text()
+    assert (
+        "# via component:wayback-archive-ingestion subcomponentOf component:wayback-archive"
+        in team_d
+    )
+    assert "teams: 5" in done.stderr
+    assert "relations inside one team: 11" in done.stderr
+    assert "15 missing-target, 6 dangling-ref" in done.stderr
+    assert "nothing in the catalog depends on" in done.stderr
+
+
+def test_backstage_examples_read_directly() -> None:
+    runner = CliRunner()
+    check = runner.invoke(app, ["check", "--from", "backstage", str(BACKSTAGE), "--color", "never"])
+    assert check.exit_code == 1  # team-e reaches no customer (IC301)
+    assert (
+        "all-apis.yaml:8:7: warning: Location target './apis/backstage-mcp-server-api.yaml'"
+        in check.stdout
+    )
+    assert "[IC603 dangling-ref]" in check.stdout
+    impact = runner.invoke(
+        app, ["impact", "team-d", "--from", "backstage", "--org", str(BACKSTAGE), "-f", "json"]
+    )
+    assert impact.exit_code == 0, impact.stderr
+    assert "21 warnings" in impact.stderr
+    data = json.loads(impact.stdout)
+    assert json.dumps(data).count("team-c") >= 1
+
+
+def test_teamapi_example_modes_and_states(tmp_path: Path) -> None:
+    result = read_source(SourceFormat.teamapi, [TEAMAPI / "team-interactions.yml"])
+    assert result.org is not None
+    org = result.org
+    got = {
+        (r.provider, r.receiver): (r.mode, r.state, str(r.since), str(r.until))
+        for r in org.relations
+        if r.receiver in org.teams
+    }
+    assert got == {
+        ("example-platform-team", "example-stream-a"): (
+            "x-as-a-service",
+            "ok",
+            "2022-01-01",
+            "2022-04-01",
+        ),
+        ("automation-test-enabling-team", "example-stream-a"): (
+            "facilitating",
+            None,
+            "None",
+            "None",
+        ),
+        ("example-stream-b", "example-stream-a"): (None, "blocking", "None", "None"),
+    }
+    assert org.teams["example-stream-a"].type == "stream-aligned"
+    platform = (
+        "example-platform-team",
+        "example-stream-a",
+        next(r.what for r in org.relations if r.provider == "example-platform-team"),
+    )
+    assert [(p.text, p.pos.line) for p in result.provenance[platform]] == [
+        ("dependency on 'Example Platform Team' (type OK)", 48),
+        ("interaction with 'Example Platform Team' (mode X-as-a-service)", 32),
+    ]
+    # team-name and teamName both name the other team; the three named teams have no file.
+    assert [(d.line, d.code) for d in result.diagnostics] == [
+        (39, "IC612"),
+        (44, "IC612"),
+        (48, "IC612"),
+    ]
+    out = tmp_path / "org"
+    done = CliRunner().invoke(
+        app, ["import", "teamapi", str(TEAMAPI / "team-interactions.yml"), "-o", str(out)]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert graph_shape(load(out)) == graph_shape(org)
+    assert "receives:" in (out / "teams" / "example-stream-a.yaml").read_text()
+
+
+def test_teamapi_annotated_template_is_a_clear_error(tmp_path: Path) -> None:
+    done = CliRunner().invoke(app, ["import", "teamapi", str(TEAMAPI), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert "details.yml:3:3: error: not a Team API file: YAML syntax" in done.stderr
+    assert "annotated template" in done.stderr
+    assert "nothing imported" in done.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_import_doc_commands_on_the_shared_data(tmp_path: Path) -> None:
+    """docs/import.md's commands on ../shared run as printed, from a clone's root."""
+    from test_documented_path import ROOT, _import_doc_commands
+
+    commands = _import_doc_commands(shared=True)
+    assert len(commands) == 2
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (tmp_path / "shared").symlink_to(SHARED.parent, target_is_directory=True)
+    for name in ("examples", "import-examples"):
+        (repo / name).symlink_to(ROOT / name, target_is_directory=True)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for command in commands:
+        if ".svg" in command and not shutil.which("dot") and not os.environ.get("CI"):
+            continue
+        done = subprocess.run(
+            command, shell=True, cwd=repo, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"{command}\n{done.stderr}"
+        if command.startswith("icmap report"):
+            assert "  team-d → team-a → team-c → customers\n" in done.stdout
+            assert "5 teams, 1 external customer" in done.stdout
+
+
+def test_check_from_backstage_in_every_ci_format(tmp_path: Path) -> None:
+    from test_documented_path import _valid_sarif
+
+    runner = CliRunner()
+    sarif = tmp_path / "icmap.sarif"
+    done = runner.invoke(
+        app, ["check", "--from", "backstage", str(BACKSTAGE), "-f", "github", "-o", str(sarif)]
+    )
+    assert done.exit_code == 1, done.stderr
+    assert "::warning file=" in done.stdout and "IC601" in done.stdout
+    results = _valid_sarif(sarif)["runs"][0]["results"]  # type: ignore[index]
+    assert sum(1 for r in results if r["ruleId"] == "IC601") == 15
+    quiet = runner.invoke(
+        app,
+        ["check", "--from", "backstage", str(BACKSTAGE), "--select", "IC6", "--ignore", "IC601"],
+    )
+    assert quiet.exit_code == 0
+    assert "0 errors, 6 warnings" in quiet.stdout
+    strict = runner.invoke(
+        app,
+        ["check", "--from", "backstage", str(BACKSTAGE), "--select", "IC6", "--fail-on", "warning"],
+    )
+    assert strict.exit_code == 1
