@@ -19,6 +19,7 @@ from icmap.cli.impact_cmd import impact
 from icmap.cli.init_cmd import init
 from icmap.cli.report_cmd import report
 from icmap.cli.schema_cmd import schema
+from icmap.cli.survey_cmd import survey
 from icmap.cli.team_cmd import team
 
 
@@ -90,6 +91,9 @@ app.command(short_help="Show a team's own page: what it provides and receives, a
 )
 app.command(short_help="Check an org design in CI: exit 0 sound, 1 findings, 2 bad usage.")(check)
 app.command(short_help="Show what an org change does, for pull-request review.")(diff)
+app.command(short_help="Write the internal-customer survey: a question per hand-off, per team.")(
+    survey
+)
 app.command(short_help="Write a commented starter org.yaml; never overwrites one.")(init)
 app.command(short_help="Print the JSON Schema of the org format, for editors.")(schema)
 

@@ -14,6 +14,7 @@ from icmap.cli.common import (
     ColorOption,
     OrgArgument,
     OrgOption,
+    SurveyOption,
     choice,
     handle_errors,
     load_org,
@@ -21,6 +22,7 @@ from icmap.cli.common import (
     print_text,
     protect,
     refuse_inputs,
+    with_surveys,
     write_output,
 )
 from icmap.cli.today import TodayOption, parse_today
@@ -214,6 +216,7 @@ def check(
         ),
     ] = None,
     today: TodayOption = None,
+    survey: SurveyOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Check an org design: exit 0 when sound, 1 with findings, 2 when the usage is wrong.
@@ -251,7 +254,7 @@ def check(
     )
     sources: tuple[str, ...] = ()
     try:
-        loaded = load_org(org, org_option)
+        loaded = with_surveys(load_org(org, org_option), survey)
     except LoadError as error:
         findings = list(error.diagnostics)
     else:

@@ -103,6 +103,17 @@ OrgOption = Annotated[
         metavar="ORG",
     ),
 ]
+SurveyOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--survey",
+        help="A survey response file (CSV, one round) or a folder of them, added to the org's "
+        "surveys: key; repeatable. The latest round's scores replace the YAML satisfaction "
+        "(docs/surveys.md).",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
 ColorOption = Annotated[
     Color,
     typer.Option(
@@ -265,6 +276,23 @@ def load_org(org: Path | None, org_option: Path | None) -> Org:
     # on every collection the analyses trigger (a third of graph-building time on big orgs).
     gc.freeze()
     return loaded
+
+
+def with_surveys(loaded: Org, surveys: list[Path] | None) -> Org:
+    """``loaded`` scored by its own survey rounds plus the ``--survey`` files, if any."""
+    for survey_round in loaded.surveys:
+        protect(Path(survey_round.file))
+    if not surveys:
+        return loaded
+    from icmap.loader.surveys import apply_rounds, read_rounds, survey_files
+
+    files: list[tuple[Path, str]] = []
+    for given in surveys:
+        if not given.exists():
+            raise UsageError(f"--survey {given}: no such file or directory")
+        protect(given)
+        files.extend(survey_files(given, str(given)))
+    return apply_rounds(loaded, read_rounds(files, loaded, loaded.surveys))
 
 
 def is_stdout(output: Path | None) -> bool:

@@ -14,12 +14,14 @@ from icmap.cli.common import (
     OrgArgument,
     OrgOption,
     OutputOption,
+    SurveyOption,
     choice,
     emit,
     format_from,
     handle_errors,
     is_stdout,
     load_org,
+    with_surveys,
 )
 from icmap.errors import UsageError
 
@@ -175,6 +177,7 @@ def graph(
             metavar="NAME",
         ),
     ] = None,
+    survey: SurveyOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Show who serves whom: a tree, or a picture (DOT, SVG, PNG, PDF, Mermaid, JSON, HTML).
@@ -196,7 +199,7 @@ def graph(
     from icmap.graph import build_graph
 
     chosen = format_from(output, output_format, EXTENSIONS, GraphFormat.text)
-    loaded = load_org(org, org_option)
+    loaded = with_surveys(load_org(org, org_option), survey)
     internal = build_graph(loaded)
     if chosen is GraphFormat.text:
         emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)

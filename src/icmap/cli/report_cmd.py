@@ -13,11 +13,13 @@ from icmap.cli.common import (
     OrgArgument,
     OrgOption,
     OutputOption,
+    SurveyOption,
     choice,
     emit,
     format_from,
     handle_errors,
     load_org,
+    with_surveys,
 )
 from icmap.cli.today import TodayOption, parse_today
 
@@ -54,6 +56,7 @@ def report(
     ] = None,
     output: OutputOption = None,
     today: TodayOption = None,
+    survey: SurveyOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Analyse the org: front line, distances, critical paths, slack, chokepoints, loops.
@@ -75,7 +78,7 @@ def report(
 
     chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text)
     as_of = parse_today(today)
-    loaded = load_org(org, org_option)
+    loaded = with_surveys(load_org(org, org_option), survey)
     internal = build_graph(loaded)
     result = build_report(internal, as_of)
     if chosen is ReportFormat.json:

@@ -73,6 +73,7 @@ def _load(root: Path, display_base: tuple[Path, str] | None) -> Org:
     if not files and not outside:
         raise UsageError(f"{root}: no *.yaml or *.yml files in this directory")
     raw_files: list[RawFile] = []
+    folders: dict[str, Path] = {}
     diagnostics: list[Diagnostic] = [
         Diagnostic(
             _display(link, display_base),
@@ -90,8 +91,9 @@ def _load(root: Path, display_base: tuple[Path, str] | None) -> Org:
         raw, found = _read(parsed, size)
         del parsed  # the node tree: free it before the next file and the resolving
         raw_files.append(raw)
+        folders[raw.display] = file.parent
         diagnostics.extend(found)
-    return _finish(raw_files, diagnostics)
+    return _with_surveys(_finish(raw_files, diagnostics), raw_files, folders)
 
 
 def _display(file: Path, display_base: tuple[Path, str] | None) -> str:
@@ -105,7 +107,30 @@ def load_text(text: str, name: str = "<string>") -> Org:
     with _without_gc_pauses():
         parsed = parse_text(text, name)
         raw, diagnostics = _read(parsed, len(text))
-        return _finish([raw], diagnostics)
+        return _with_surveys(_finish([raw], diagnostics), [raw], {raw.display: Path()})
+
+
+def _with_surveys(org: Org, raw_files: list[RawFile], folders: dict[str, Path]) -> Org:
+    """``org`` scored by the survey rounds its ``surveys:`` keys name (relative to each file)."""
+    if not any(raw.surveys for raw in raw_files):
+        return org
+    from icmap.loader.surveys import apply_rounds, read_rounds, survey_files
+
+    files: list[tuple[Path, str]] = []
+    missing: list[Diagnostic] = []
+    for raw in raw_files:
+        shown = raw.display.rsplit("/", 1)[0] + "/" if "/" in raw.display else ""
+        for entry, pos in raw.surveys:
+            target = folders[raw.display] / entry
+            if not target.exists():
+                message = f"surveys: {entry!r} does not exist (looked for {target})"
+                hint = "survey files are named relative to the org file that lists them"
+                missing.append(Diagnostic(pos.file, pos.line, pos.col, "IC001", message, hint=hint))
+                continue
+            files.extend(survey_files(target, shown + entry))
+    if missing:
+        raise LoadError(missing)
+    return apply_rounds(org, read_rounds(files, org))
 
 
 #: Codes after which a file's content is unknown: cross-file checks would only add noise.

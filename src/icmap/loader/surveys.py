@@ -1,0 +1,355 @@
+"""Survey response files: one CSV per round, read against the org they are about.
+
+A response file has the columns ``icmap survey`` writes (receiver, provider, what, score,
+lead_time, comment, plus an optional respondent); cells are read as people type them
+(:mod:`icmap.loader.spreadsheet`). Every problem in every file is collected and raised at once
+as a :class:`~icmap.errors.LoadError` with ``file:line:col``: an unknown team or hand-off (with
+a did-you-mean), a row for a hand-off the org no longer has, a score outside 1 to 5, a lead time
+that is not a duration.
+
+Rounds are ordered by the date their file name starts with (``2026-q3``, ``2026-09``,
+``2026-09-30``, ``2026-h2``, ``2026``); when no name has a date, by name with numbers compared
+as numbers (``round-2`` before ``round-10``). Mixing the two is refused: there is no telling
+which came first.
+
+:func:`apply_rounds` is the step that makes every analysis use the survey: it gives each
+relation the latest round's mean score as its ``satisfaction``, keeping the YAML value beside it.
+
+>>> round_start("2026-q3"), round_start("2026-09-30"), round_start("baseline")
+(datetime.date(2026, 7, 1), datetime.date(2026, 9, 30), None)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import statistics
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from icmap.diagnostics import Diagnostic
+from icmap.errors import LoadError
+from icmap.loader.reader import InvalidValueError, did_you_mean
+from icmap.loader.resolve import normalise_what
+from icmap.loader.spec import SATISFACTION_RANGE
+from icmap.loader.spreadsheet import Cell, Row, parse_decimal, parse_duration, read_table
+from icmap.model import Answer, Duration, Org, Relation, SourcePos, SurveyRound, SurveyScore
+
+#: The columns of a response file, with other headers accepted for each.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "receiver": ("internal customer", "customer", "team", "to"),
+    "provider": ("from", "supplier", "served by"),
+    "what": ("hand-off", "handoff", "service"),
+    "declared_lead_time": ("declared", "declared lead time", "current lead time"),
+    "score": ("satisfaction", "rating"),
+    "lead_time": ("experienced lead time", "experienced", "actual lead time"),
+    "comment": ("comments", "remarks", "notes"),
+    "respondent": ("name", "answered by", "who"),
+}
+REQUIRED = ("receiver", "provider", "score")
+#: Suffixes read as response files when ``surveys:`` names a folder.
+SUFFIXES = (".csv", ".tsv", ".txt")
+
+_QUARTER = re.compile(r"^(\d{4})-[qQ]([1-4])(?!\d)")
+_HALF = re.compile(r"^(\d{4})-[hH]([12])(?!\d)")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})(?!\d)")
+_YEAR = re.compile(r"^(\d{4})(?!\d)")
+#: A spreadsheet's guard against formulas (``'=x``), as ``icmap survey`` writes it.
+_FORMULA_GUARD = re.compile(r"^'(?=[=+\-@])")
+
+
+def round_start(name: str) -> date | None:
+    """The date a round's name starts with (a quarter or half starts on its first day)."""
+    parts: tuple[int, int, int] | None = None
+    if match := _DAY.match(name):
+        parts = (int(match[1]), int(match[2]), int(match[3]))
+    elif match := _QUARTER.match(name):
+        parts = (int(match[1]), 3 * int(match[2]) - 2, 1)
+    elif match := _HALF.match(name):
+        parts = (int(match[1]), 6 * int(match[2]) - 5, 1)
+    elif match := _MONTH.match(name):
+        parts = (int(match[1]), int(match[2]), 1)
+    elif match := _YEAR.match(name):
+        parts = (int(match[1]), 1, 1)
+    try:
+        return date(*parts) if parts else None
+    except ValueError:  # 2026-13: not a month, so no date
+        return None
+
+
+def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        for part in re.split(r"(\d+)", name)
+        if part
+    )
+
+
+def survey_files(target: Path, display: str) -> list[tuple[Path, str]]:
+    """The response files ``target`` names: itself, or the CSV files directly in a folder."""
+    if target.is_dir():
+        return [
+            (child, f"{display.rstrip('/')}/{child.name}")
+            for child in sorted(target.iterdir())
+            if child.suffix.lower() in SUFFIXES and child.is_file()
+        ]
+    return [(target, display)]
+
+
+class _RoundReader:
+    """Reads response files against one org, collecting every problem."""
+
+    def __init__(self, org: Org) -> None:
+        self.org = org
+        self.diagnostics: list[Diagnostic] = []
+        self.by_pair: dict[tuple[str, str], list[Relation]] = {}
+        for relation in org.relations:
+            self.by_pair.setdefault((relation.provider, relation.receiver), []).append(relation)
+        self.parties = sorted({*org.teams, *org.customers, *org.suppliers})
+
+    def problem(
+        self, file: str, cell: Cell | SourcePos, code: str, msg: str, hint: str | None = None
+    ) -> None:
+        self.diagnostics.append(Diagnostic(file, cell.line, cell.col, code, msg, hint=hint))
+
+    def read(self, path: Path, display: str) -> SurveyRound:
+        table = read_table(path, display, COLUMNS, REQUIRED)
+        self.diagnostics.extend(table.diagnostics)
+        answers: list[Answer] = []
+        unread = any(d.code in ("IC001", "IC002") for d in table.diagnostics)
+        if not unread and all(column in table.columns for column in REQUIRED):
+            seen: dict[tuple[str, str, str, str], int] = {}
+            for row in table.rows:
+                answer = self.row(display, row, table.columns)
+                if answer is None:
+                    continue
+                key = (answer.provider, answer.receiver, answer.what, answer.respondent)
+                if answer.respondent and key in seen:
+                    self.problem(
+                        display,
+                        answer.pos,
+                        "IC105",
+                        f"{answer.respondent!r} answers for {answer.provider} → "
+                        f"{answer.receiver} ({answer.what!r}) twice "
+                        f"(first on line {seen[key]})",
+                        "keep one answer per respondent and hand-off",
+                    )
+                    continue
+                seen.setdefault(key, answer.pos.line)
+                answers.append(answer)
+        name = Path(display).stem
+        return SurveyRound(name, display, tuple(answers), round_start(name))
+
+    def _id(self, file: str, cell: Cell | None, column: str, row: Row, col: int) -> str | None:
+        if cell is None:
+            where = SourcePos(file, row.line, col)
+            self.problem(file, where, "IC005", f"the {column} cell is blank")
+            return None
+        text = _FORMULA_GUARD.sub("", cell.text)
+        if self.org.party(text) is None:
+            hint = did_you_mean(text, self.parties)
+            self.problem(file, cell, "IC101", f"unknown {column} {text!r}", hint)
+            return None
+        return text
+
+    def row(self, file: str, row: Row, columns: dict[str, int]) -> Answer | None:
+        receiver = self._id(file, row.get("receiver"), "receiver", row, columns["receiver"])
+        provider = self._id(file, row.get("provider"), "provider", row, columns["provider"])
+        score_ok, score = self._score(file, row.get("score"))
+        time_ok, lead_time = self._lead_time(file, row.get("lead_time"))
+        if receiver is None or provider is None:
+            return None
+        relation = self._relation(file, row, provider, receiver, columns)
+        if relation is None or not score_ok or not time_ok:
+            return None
+        comment, respondent = (row.get(c) for c in ("comment", "respondent"))
+        return Answer(
+            relation.provider,
+            relation.receiver,
+            relation.what,
+            SourcePos(file, row.line, columns["score"]),
+            score,
+            lead_time,
+            comment.text if comment else "",
+            _FORMULA_GUARD.sub("", respondent.text) if respondent else "",
+        )
+
+    def _relation(
+        self, file: str, row: Row, provider: str, receiver: str, columns: dict[str, int]
+    ) -> Relation | None:
+        candidates = self.by_pair.get((provider, receiver), [])
+        at = row.get("receiver") or Cell("", row.line, columns["receiver"])
+        if not candidates:
+            self.problem(
+                file,
+                at,
+                "IC101",
+                f"the org has no hand-off from {provider} to {receiver}",
+                "was it removed from the org since this round? Delete the row, or put the "
+                "hand-off back",
+            )
+            return None
+        what = row.get("what")
+        if what is None:
+            if len(candidates) == 1:
+                return candidates[0]
+            whats = ", ".join(repr(r.what) for r in candidates)
+            where = Cell("", row.line, columns.get("what", at.col))
+            self.problem(
+                file, where, "IC005", f"{provider} hands {receiver} {whats}: say which", None
+            )
+            return None
+        wanted = normalise_what(_FORMULA_GUARD.sub("", what.text))
+        for relation in candidates:
+            if normalise_what(relation.what) == wanted:
+                return relation
+        hint = did_you_mean(what.text, [r.what for r in candidates]) or (
+            "the org has " + ", ".join(repr(r.what) for r in candidates)
+        )
+        self.problem(
+            file,
+            what,
+            "IC101",
+            f"{provider} hands {receiver} no {what.text!r}",
+            hint + " (was it renamed or removed since this round?)",
+        )
+        return None
+
+    def _score(self, file: str, cell: Cell | None) -> tuple[bool, float | None]:
+        """Whether the cell is fine, and its score (``None`` when blank)."""
+        if cell is None:
+            return True, None
+        low, high = SATISFACTION_RANGE
+        try:
+            value = parse_decimal(cell.text)
+        except InvalidValueError as exc:
+            self.problem(file, cell, "IC007", f"score: {exc.message}", exc.hint)
+            return False, None
+        if not low <= value <= high:
+            self.problem(file, cell, "IC007", f"score {cell.text} is outside {low:g} to {high:g}")
+            return False, None
+        return True, value
+
+    def _lead_time(self, file: str, cell: Cell | None) -> tuple[bool, Duration | None]:
+        if cell is None:
+            return True, None
+        try:
+            return True, parse_duration(cell.text)
+        except InvalidValueError as exc:
+            self.problem(file, cell, "IC007", exc.message, exc.hint)
+            return False, None
+
+
+def read_rounds(
+    files: Iterable[tuple[Path, str]], org: Org, known: tuple[SurveyRound, ...] = ()
+) -> tuple[SurveyRound, ...]:
+    """``known`` rounds and every round in ``files`` (path, name shown in messages), oldest
+    first.
+
+    Raises :class:`~icmap.errors.LoadError` with every problem in every file.
+    """
+    reader = _RoundReader(org)
+    rounds: list[SurveyRound] = list(known)
+    seen_paths = {Path(r.file).resolve() for r in known}
+    names = {r.name: r.file for r in known}
+    for path, display in files:
+        resolved = path.resolve()
+        if resolved in seen_paths:
+            continue  # named by both the org's surveys: and --survey
+        seen_paths.add(resolved)
+        found = reader.read(path, display)
+        if found.name in names:
+            reader.problem(
+                display,
+                SourcePos(display, 1, 1),
+                "IC102",
+                f"round {found.name!r} is also {names[found.name]}",
+                "give each round's file its own name",
+            )
+            continue
+        names[found.name] = display
+        rounds.append(found)
+    dated = [r for r in rounds if r.starts is not None]
+    if dated and len(dated) < len(rounds):
+        undated = next(r for r in rounds if r.starts is None)
+        reader.problem(
+            undated.file,
+            SourcePos(undated.file, 1, 1),
+            "IC007",
+            f"round {undated.name!r} has no date in its name, but {dated[0].name!r} does: "
+            "there is no telling which came first",
+            "start every round's file name with its date (2026-q3.csv, 2026-09-30.csv)",
+        )
+    if reader.diagnostics:
+        from icmap.loader import cap_repeats
+
+        raise LoadError(cap_repeats(reader.diagnostics))
+    return tuple(sorted(rounds, key=lambda r: (r.starts or date.min, _natural(r.name))))
+
+
+def _median(durations: list[Duration]) -> Duration:
+    hours = statistics.median(d.hours for d in durations)
+    return Duration(hours)
+
+
+def apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
+    """``org`` with ``surveys`` set and each surveyed relation scored by its latest answers.
+
+    A relation's ``satisfaction`` becomes the mean score of the latest round that scored it
+    (``survey`` says which, from how many answers, and keeps the YAML value); its experienced
+    lead time is the median of the latest round that reported one. Applying again (more
+    rounds) starts from the YAML values, so the result depends only on the rounds given.
+    """
+    scores: dict[tuple[str, str, str], tuple[str, list[float], SourcePos]] = {}
+    times: dict[tuple[str, str, str], list[Duration]] = {}
+    for survey_round in rounds:  # oldest first: a later round replaces an earlier one
+        round_scores: dict[tuple[str, str, str], tuple[str, list[float], SourcePos]] = {}
+        round_times: dict[tuple[str, str, str], list[Duration]] = {}
+        for answer in survey_round.answers:
+            key = (answer.provider, answer.receiver, answer.what)
+            if answer.score is not None:
+                round_scores.setdefault(key, (survey_round.name, [], answer.pos))[1].append(
+                    answer.score
+                )
+            if answer.lead_time is not None:
+                round_times.setdefault(key, []).append(answer.lead_time)
+        scores.update(round_scores)
+        times.update(round_times)
+    relations = []
+    for relation in org.relations:
+        declared = relation.survey.declared if relation.survey else relation.satisfaction
+        key = (relation.provider, relation.receiver, relation.what)
+        if key not in scores and key not in times:
+            relations.append(
+                dataclasses.replace(relation, satisfaction=declared, survey=None)
+                if relation.survey
+                else relation
+            )
+            continue
+        name, values, pos = scores.get(key, ("", [], relation.pos))
+        experienced = times.get(key, [])
+        mean = round(statistics.fmean(values), 2) if values else None
+        survey = SurveyScore(
+            name or _latest_time_round(rounds, key),
+            mean,
+            len(values),
+            declared,
+            pos,
+            _median(experienced) if experienced else None,
+            len(experienced),
+        )
+        relations.append(
+            dataclasses.replace(
+                relation, satisfaction=mean if mean is not None else declared, survey=survey
+            )
+        )
+    return dataclasses.replace(org, relations=tuple(relations), surveys=rounds)
+
+
+def _latest_time_round(rounds: tuple[SurveyRound, ...], key: tuple[str, str, str]) -> str:
+    for survey_round in reversed(rounds):
+        if any((a.provider, a.receiver, a.what) == key for a in survey_round.answers):
+            return survey_round.name
+    return ""

@@ -1,0 +1,216 @@
+"""Internal-customer surveys: the questionnaire, response files, and their scores in the org."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import write
+from icmap.cli import app
+from icmap.errors import LoadError
+from icmap.loader import load
+from icmap.loader.surveys import round_start
+
+ORG = """\
+organisation: Bistro
+customers: {diners: {}}
+teams:
+  kitchen:
+    name: Kitchen
+    provides:
+      - {what: Dishes, to: waiters, lead_time: 15m, satisfaction: 4.5}
+      - {what: Soup, to: waiters, lead_time: 10m}
+  waiters: {provides: [{what: Service, to: diners, satisfaction: 4}]}
+  bar: {provides: [{what: Drinks, to: waiters, lead_time: 5m}]}
+"""
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _org(tmp_path: Path, extra: str = "") -> Path:
+    return write(tmp_path, "org.yaml", ORG + extra)
+
+
+def _csv(folder: Path, name: str, rows: list[str], header: str = "") -> Path:
+    head = header or "receiver,provider,what,score,lead_time,comment,respondent"
+    return write(folder, name, "\r\n".join([head, *rows]) + "\r\n")
+
+
+def test_round_names_are_ordered_by_their_date() -> None:
+    assert round_start("2026-q3") < round_start("2026-09-30") < round_start("2026-q4-kitchen")
+    assert round_start("2026-h2") == round_start("2026-07") == round_start("2026-q3")
+    assert round_start("2026-13") is None and round_start("baseline") is None
+
+
+def test_the_latest_round_replaces_the_yaml_satisfaction(tmp_path: Path) -> None:
+    _org(tmp_path, "surveys: surveys\n")
+    _csv(tmp_path / "surveys", "2026-q2.csv", ["waiters,kitchen,Dishes,4,,,ann"])
+    _csv(
+        tmp_path / "surveys",
+        "2026-q3.csv",
+        ["waiters,kitchen,Dishes,2,30m,slow,ann", 'waiters,kitchen,Dishes,"3,5",1h,,bob'],
+    )
+    org = load(tmp_path / "org.yaml")
+    assert [r.name for r in org.surveys] == ["2026-q2", "2026-q3"]
+    dishes = next(r for r in org.relations if r.what == "Dishes")
+    assert dishes.satisfaction == 2.75
+    assert dishes.survey is not None
+    assert (dishes.survey.round, dishes.survey.answers, dishes.survey.declared) == (
+        "2026-q3",
+        2,
+        4.5,
+    )
+    assert dishes.survey.experienced is not None and dishes.survey.experienced.hours == 0.75
+    soup = next(r for r in org.relations if r.what == "Soup")
+    assert soup.survey is None and soup.satisfaction is None
+
+
+def test_every_problem_in_every_response_file_at_once(tmp_path: Path, runner: CliRunner) -> None:
+    org = _org(tmp_path)
+    bad = _csv(
+        tmp_path,
+        "2026-q3.csv",
+        [
+            "waiter,kitchen,Dishes,4,,,",
+            "waiters,kitchen,Dishs,4,,,",
+            "waiters,kitchen,Dishes,7,,,",
+            "waiters,kitchen,Dishes,4,2x,,",
+            "diners,waiters,Service,3,,,",
+            "waiters,kitchen,,4,,,",
+            "waiters,bar,Drinks,4.5.1,,,",
+        ],
+    )
+    result = runner.invoke(app, ["report", str(org), "--survey", str(bad)])
+    assert result.exit_code == 2
+    err = result.stderr
+    assert f"{bad}:2:1: error: unknown receiver 'waiter' [IC101]" in err
+    assert "did you mean 'waiters'?" in err
+    assert f"{bad}:3:3: error: kitchen hands waiters no 'Dishs' [IC101]" in err
+    assert f"{bad}:4:4: error: score 7 is outside 1 to 5 [IC007]" in err
+    assert f"{bad}:5:5: error: lead_time '2x' has unknown unit 'x' [IC007]" in err
+    assert f"{bad}:6:1: error: the org has no hand-off from waiters to diners" not in err
+    assert f"{bad}:7:3: error: kitchen hands waiters 'Dishes', 'Soup': say which" in err
+    assert f"{bad}:8:4: error: score: '4.5.1' is not a number" in err
+    assert "Traceback" not in err
+
+
+def test_a_row_for_a_hand_off_the_org_no_longer_has(tmp_path: Path) -> None:
+    _org(tmp_path, "surveys: [old.csv]\n")
+    _csv(tmp_path, "old.csv", ["waiters,bar,Coffee,4,,,", "bar,kitchen,Ice,3,,,"])
+    with pytest.raises(LoadError) as caught:
+        load(tmp_path / "org.yaml")
+    messages = [d.format() for d in caught.value.diagnostics]
+    assert any("old.csv:2:3: error: bar hands waiters no 'Coffee'" in m for m in messages)
+    assert any(
+        "old.csv:3:1: error: the org has no hand-off from kitchen to bar" in m for m in messages
+    )
+
+
+def test_cells_as_people_type_them(tmp_path: Path) -> None:
+    """A semicolon export from a German Excel, with a BOM, Windows line ends and spaces."""
+    _org(tmp_path, "surveys: 2026-09-30.csv\n")
+    text = "sep=;\r\nReceiver ; Provider ; What ; Score ; Lead time\r\n waiters ; kitchen ; dishes ;4,5; 1,5d \r\n"
+    write(tmp_path, "2026-09-30.csv", b"\xef\xbb\xbf" + text.encode())
+    dishes = next(r for r in load(tmp_path / "org.yaml").relations if r.what == "Dishes")
+    assert dishes.satisfaction == 4.5
+    assert dishes.survey is not None and dishes.survey.experienced is not None
+    assert dishes.survey.experienced.hours == 36
+
+
+def test_mixed_dated_and_undated_rounds_are_refused(tmp_path: Path) -> None:
+    _org(tmp_path, "surveys: [2026-q3.csv, baseline.csv]\n")
+    _csv(tmp_path, "2026-q3.csv", ["waiters,kitchen,Dishes,4,,,"])
+    _csv(tmp_path, "baseline.csv", ["waiters,kitchen,Dishes,4,,,"])
+    with pytest.raises(LoadError) as caught:
+        load(tmp_path / "org.yaml")
+    [problem] = caught.value.diagnostics
+    assert problem.file.endswith("baseline.csv") and "no date in its name" in problem.message
+
+
+def test_undated_rounds_are_ordered_by_name_with_numbers_as_numbers(tmp_path: Path) -> None:
+    _org(tmp_path, "surveys: s\n")
+    for n, score in ((2, 3), (10, 1), (1, 5)):
+        _csv(tmp_path / "s", f"round-{n}.csv", [f"waiters,kitchen,Dishes,{score},,,"])
+    org = load(tmp_path / "org.yaml")
+    assert [r.name for r in org.surveys] == ["round-1", "round-2", "round-10"]
+    assert next(r for r in org.relations if r.what == "Dishes").satisfaction == 1
+
+
+def test_a_missing_surveys_entry_points_at_the_org(tmp_path: Path) -> None:
+    _org(tmp_path, "surveys: [nowhere.csv]\n")
+    with pytest.raises(LoadError) as caught:
+        load(tmp_path / "org.yaml")
+    [problem] = caught.value.diagnostics
+    assert (problem.line, problem.code) == (ORG.count("\n") + 1, "IC001")
+    assert "'nowhere.csv' does not exist" in problem.message
+
+
+def test_survey_writes_one_row_per_hand_off_to_a_team(tmp_path: Path, runner: CliRunner) -> None:
+    org = _org(tmp_path)
+    out = tmp_path / "survey.csv"
+    result = runner.invoke(app, ["survey", str(org), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [(r["receiver"], r["provider"], r["what"], r["declared_lead_time"]) for r in rows] == [
+        ("waiters", "bar", "Drinks", "5m"),
+        ("waiters", "kitchen", "Dishes", "15m"),
+        ("waiters", "kitchen", "Soup", "10m"),
+    ]
+    assert all(r["score"] == "" for r in rows)
+
+
+def test_survey_for_one_team_and_per_team_pages(tmp_path: Path, runner: CliRunner) -> None:
+    org = _org(tmp_path)
+    result = runner.invoke(app, ["survey", str(org), "--team", "Kitchen"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1:] == []  # the kitchen receives nothing
+    result = runner.invoke(app, ["survey", str(org), "--team", "waiter"])
+    assert result.exit_code == 2 and "did you mean 'waiters'" in result.stderr
+    pages = tmp_path / "pages"
+    for fmt, suffix in (("markdown", ".md"), ("html", ".html")):
+        result = runner.invoke(app, ["survey", str(org), "--per-team", "-f", fmt, "-o", str(pages)])
+        assert result.exit_code == 0, result.output
+        page = (pages / f"waiters{suffix}").read_text(encoding="utf-8")
+        assert "Survey: what waiters receives" in page and "Drinks" in page
+    assert "<form" not in page and "download(" in page
+    result = runner.invoke(app, ["survey", str(org), "--per-team"])
+    assert result.exit_code == 2 and "-o DIR" in result.stderr
+
+
+def test_round_trip_survey_then_report_uses_the_scores(tmp_path: Path, runner: CliRunner) -> None:
+    org = _org(tmp_path)
+    blank = tmp_path / "survey.csv"
+    assert runner.invoke(app, ["survey", str(org), "-o", str(blank)]).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(blank.read_text(encoding="utf-8-sig"))))
+    for row in rows:  # the waiters fill it in
+        row["score"] = {"Dishes": "2", "Soup": "4,5", "Drinks": ""}[row["what"]]
+        row["lead_time"] = "1h" if row["what"] == "Dishes" else ""
+    filled = tmp_path / "surveys" / "2026-q3.csv"
+    filled.parent.mkdir()
+    with filled.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    result = runner.invoke(app, ["report", str(org), "--survey", str(filled), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"satisfaction": 2.0' in result.stdout or "2.0" in result.stdout
+
+
+def test_output_never_overwrites_a_response_file(tmp_path: Path, runner: CliRunner) -> None:
+    org = _org(tmp_path)
+    answers = _csv(tmp_path, "2026-q3.csv", ["waiters,kitchen,Dishes,4,,,"])
+    before = answers.read_bytes()
+    result = runner.invoke(
+        app, ["report", str(org), "--survey", str(answers), "-f", "text", "-o", str(answers)]
+    )
+    assert result.exit_code == 2 and "is an input of this command" in result.stderr
+    assert answers.read_bytes() == before
