@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write
+from conftest import EXAMPLES, write
 from icmap.cli import app
 from icmap.errors import LoadError
 from icmap.loader import load
@@ -202,7 +203,39 @@ def test_round_trip_survey_then_report_uses_the_scores(tmp_path: Path, runner: C
         writer.writerows(rows)
     result = runner.invoke(app, ["report", str(org), "--survey", str(filled), "-f", "json"])
     assert result.exit_code == 0, result.output
-    assert '"satisfaction": 2.0' in result.stdout or "2.0" in result.stdout
+    data = json.loads(result.stdout)
+    [weak] = data["weakest_links"]
+    assert weak["bottleneck"] == {
+        "provider": "kitchen",
+        "receiver": "waiters",
+        "what": "Dishes",
+        "satisfaction": 2.0,
+        "survey_round": "2026-q3",
+        "answers": 1,
+    }
+    dishes = next(h for h in data["surveys"]["handoffs"] if h["what"] == "Dishes")
+    assert (dishes["yaml_satisfaction"], dishes["experienced_lead_time_hours"]) == (4.5, 1.0)
+    assert dishes["lead_time_gap_hours"] == 0.75
+
+    # A second round: the kitchen got better at dishes, worse at soup, and slower.
+    second = tmp_path / "surveys" / "2026-q4.csv"
+    second.write_text(
+        "receiver,provider,what,score,lead_time\n"
+        "waiters,kitchen,Dishes,4,45m\nwaiters,kitchen,Soup,2,\nwaiters,bar,Drinks,,\n",
+        encoding="utf-8",
+    )
+    folder = str(filled.parent)
+    result = runner.invoke(app, ["report", str(org), "--survey", folder, "-f", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert "| kitchen → waiters: Soup | 4.5 (1) | 2 (1) | -2.5 | — | — |" in result.stdout
+    assert "| kitchen | 3.25 (2) | 3 (2) | -0.25 |" in result.stdout
+    assert "| diners | 2 | 2 |" in result.stdout  # Soup now bounds what Dishes did
+    result = runner.invoke(app, ["check", str(org), "--survey", folder, "--fail-on", "info"])
+    assert result.exit_code == 1
+    codes = {
+        line.rsplit("[", 1)[1].split()[0] for line in result.stdout.splitlines() if "[IC5" in line
+    }
+    assert codes == {"IC501", "IC502", "IC503", "IC504"}
 
 
 def test_output_never_overwrites_a_response_file(tmp_path: Path, runner: CliRunner) -> None:
@@ -214,3 +247,69 @@ def test_output_never_overwrites_a_response_file(tmp_path: Path, runner: CliRunn
     )
     assert result.exit_code == 2 and "is an input of this command" in result.stderr
     assert answers.read_bytes() == before
+
+
+RESTAURANT = str(EXAMPLES / "restaurant.yaml")
+ROUNDS = str(EXAMPLES / "surveys" / "restaurant")
+
+
+def test_the_example_programme_in_the_text_report(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["report", RESTAURANT, "--survey", ROUNDS])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "(2.8, survey 2026-q3: 2 answers)" in out
+    assert "Rounds, oldest first: 2026-q2, 2026-q3. 13 hand-offs scored" in out
+    assert "kitchen        4.25 (2)  2.75 (2)  -1.5" in out
+    assert "diners    3.25     2.75" in out
+
+
+def test_the_example_programme_in_check(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", RESTAURANT, "--survey", ROUNDS, "--select", "IC2,IC5"])
+    assert result.exit_code == 0, result.output
+    q3 = "surveys/restaurant/2026-q3.csv"
+    lines = [line for line in result.stdout.splitlines() if q3 + ":" in line]
+    assert [line.rsplit("[", 1)[1] for line in lines] == [
+        "IC204 low-satisfaction]",
+        "IC501 survey-score-drop]",
+        "IC504 slow-experienced-lead-time]",
+        "IC502 few-survey-answers]",
+        "IC503 unanswered-hand-off]",
+    ]
+    assert "is scored 2.75 (survey 2026-q3, 2 answers; the YAML says 4.2), below 3" in lines[0]
+    assert "fell from 4.25 in 2026-q2 to 2.75 in 2026-q3 (-1.5)" in lines[1]
+    assert "receivers wait 27.5m (median of 2 in 2026-q3), 1.8 times the declared 15m" in lines[2]
+
+
+def test_survey_thresholds_are_configured_like_other_rules(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    config = write(
+        tmp_path,
+        ".icmap.yaml",
+        """\
+        check:
+          rules:
+            survey-score-drop: {threshold: 2}
+            IC502: {minimum: 1}
+            IC504: {factor: 2, severity: error}
+            IC503: off
+        """,
+    )
+    args = ["check", RESTAURANT, "--survey", ROUNDS, "--config", str(config)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "[IC5" not in result.stdout
+    config.write_text("check:\n  rules:\n    IC501: {threshold: 1.5, severity: error}\n")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and "IC501" in result.stdout
+    config.write_text("check:\n  rules:\n    IC501: {treshold: 1}\n")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "did you mean 'threshold'?" in result.stderr
+
+
+def test_bad_response_files_are_check_findings(runner: CliRunner, tmp_path: Path) -> None:
+    org = _org(tmp_path)
+    bad = _csv(tmp_path, "2026-q3.csv", ["waiters,kitchen,Dishes,9,,,"])
+    result = runner.invoke(app, ["check", str(org), "--survey", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:2:4: error: score 9 is outside 1 to 5 [IC007 invalid-value]" in result.stdout

@@ -80,7 +80,7 @@ def report(
     as_of = parse_today(today)
     loaded = with_surveys(load_org(org, org_option), survey)
     internal = build_graph(loaded)
-    result = build_report(internal, as_of)
+    result = build_report(internal, as_of, loaded)
     if chosen is ReportFormat.json:
         from icmap.render import report_json
 
