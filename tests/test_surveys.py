@@ -313,3 +313,55 @@ def test_bad_response_files_are_check_findings(runner: CliRunner, tmp_path: Path
     result = runner.invoke(app, ["check", str(org), "--survey", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:2:4: error: score 9 is outside 1 to 5 [IC007 invalid-value]" in result.stdout
+
+
+def _git(repo: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_diff_shows_a_new_round(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A pull request that adds a round: the base's rounds come from the revision too."""
+    repo = tmp_path / "repo"
+    (repo / "surveys").mkdir(parents=True)
+    (repo / "org.yaml").write_text(
+        (EXAMPLES / "restaurant.yaml").read_text(encoding="utf-8") + "surveys: surveys\n",
+        encoding="utf-8",
+    )
+    (repo / "surveys" / "2026-q2.csv").write_bytes((Path(ROUNDS) / "2026-q2.csv").read_bytes())
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "q2")
+    (repo / "surveys" / "2026-q3.csv").write_bytes((Path(ROUNDS) / "2026-q3.csv").read_bytes())
+    monkeypatch.chdir(repo)
+    result = runner.invoke(app, ["diff", "--git", "HEAD", "org.yaml", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    surveys = json.loads(result.stdout)["surveys"]
+    assert (surveys["rounds_added"], surveys["rounds_removed"]) == (["2026-q3"], [])
+    plated = next(c for c in surveys["scores_changed"] if c["what"] == "Plated dishes")
+    assert plated["before"] == {"satisfaction": 4.25, "round": "2026-q2", "answers": 2}
+    assert plated["after"] == {"satisfaction": 2.75, "round": "2026-q3", "answers": 2}
+    unchanged = {c["what"] for c in surveys["scores_changed"]}
+    assert "Seated tables and bookings" not in unchanged  # 4.25 in both rounds
+    result = runner.invoke(app, ["diff", "--git", "HEAD", "org.yaml", "-f", "markdown"])
+    assert "- survey rounds: 2026-q3 added; 8 scores changed" in result.stdout
+    assert (
+        "kitchen → expediters: Plated dishes: satisfaction 4.25 (2026-q2, 2 answers) → "
+        "2.75 (2026-q3, 2 answers)" in result.stdout
+    )
+
+
+def test_diff_survey_adds_rounds_to_the_head(runner: CliRunner) -> None:
+    args = ["diff", RESTAURANT, RESTAURANT, "--survey", ROUNDS, "-f", "markdown"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "- survey rounds: 2026-q2, 2026-q3 added; 13 scores changed" in result.stdout
+    assert "fishmonger → kitchen: Fresh fish: satisfaction 4.6 (YAML) → 4.25 (2026-q3" in (
+        result.stdout
+    )
