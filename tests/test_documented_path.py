@@ -220,7 +220,7 @@ def test_diff_git_failures_are_one_line(
 
 README = ROOT / "README.md"
 CI_DOC = ROOT / "docs" / "ci.md"
-COMMANDS = ("graph", "report", "impact", "team", "check", "diff", "init", "schema")
+COMMANDS = ("graph", "report", "impact", "team", "check", "diff", "survey", "init", "schema")
 
 
 def _code_blocks(path: Path) -> list[str]:

@@ -365,3 +365,30 @@ def test_diff_survey_adds_rounds_to_the_head(runner: CliRunner) -> None:
     assert "fishmonger → kitchen: Fresh fish: satisfaction 4.6 (YAML) → 4.25 (2026-q3" in (
         result.stdout
     )
+
+
+def test_the_walkthrough_prints_what_it_shows(tmp_path: Path) -> None:
+    """Every console excerpt of docs/surveys.md: each line shown is a line of the output."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "surveys.md").read_text(encoding="utf-8")
+    excerpts = re.findall(r"^```console\n\$ (icmap .+?)\n(.*?)^```", text, re.M | re.S)
+    assert len(excerpts) >= 5
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    env = {**os.environ, "COLUMNS": "200"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    for command, shown in excerpts:
+        done = subprocess.run(
+            command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"{command}\n{done.stderr}"
+        printed = done.stdout.splitlines()
+        for line in shown.splitlines():
+            if line.strip() and line.strip() != "...":
+                assert line.rstrip() in printed, f"{command}: docs show {line!r}"
