@@ -392,3 +392,69 @@ def test_the_walkthrough_prints_what_it_shows(tmp_path: Path) -> None:
         for line in shown.splitlines():
             if line.strip() and line.strip() != "...":
                 assert line.rstrip() in printed, f"{command}: docs show {line!r}"
+
+
+def test_team_pages_and_the_tree_say_where_a_score_comes_from(runner: CliRunner) -> None:
+    args = ["team", "kitchen", "--org", RESTAURANT, "--survey", ROUNDS]
+    result = runner.invoke(app, [*args, "-f", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "| expediters | Plated dishes | 15m (27.5m experienced) | "
+        "2.75 (survey 2026-q3, 2 answers; YAML 4.2) | — |" in result.stdout
+    )
+    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    [plated] = data["provides"]
+    assert plated["satisfaction"] == 2.75
+    assert plated["survey"] == {
+        "round": "2026-q3",
+        "mean": 2.75,
+        "answers": 2,
+        "yaml_satisfaction": 4.2,
+        "experienced_lead_time_hours": pytest.approx(27.5 / 60),
+        "lead_time_answers": 2,
+    }
+    result = runner.invoke(app, ["graph", RESTAURANT, "--survey", ROUNDS], env={"COLUMNS": "200"})
+    assert "Plated dishes (15m, satisfaction 2.8 by survey 2026-q3 ⚠)" in result.stdout
+
+
+def test_hostile_names_stay_text_in_the_html_form(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        """\
+        customers: {c: {}}
+        teams:
+          "=cmd": {name: "<script>x</script>", provides: [{what: "=HYPERLINK(1)", to: b}]}
+          b: {provides: [{what: y, to: c}]}
+        """,
+    )
+    page = tmp_path / "s.html"
+    assert runner.invoke(app, ["survey", str(org), "-o", str(page)]).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert "<script>x</script>" not in html and "&lt;script&gt;" in html
+    sheet = tmp_path / "s.csv"
+    assert runner.invoke(app, ["survey", str(org), "-o", str(sheet)]).exit_code == 0
+    rows = sheet.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[1] == "b,'=cmd,'=HYPERLINK(1),,,,,"
+    # Filled in and read back, the guard is dropped: the row names the real hand-off.
+    filled = tmp_path / "2026-q3.csv"
+    filled.write_text(rows[0] + "\n" + rows[1].replace(",,,,,", ",,4,,,") + "\n", "utf-8")
+    result = runner.invoke(app, ["report", str(org), "--survey", str(filled), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    [weak] = json.loads(result.stdout)["weakest_links"]
+    assert weak["bottleneck"]["what"] == "=HYPERLINK(1)"
+    assert weak["bottleneck"]["survey_round"] == "2026-q3"
+
+
+def test_a_utf16_export_and_an_unreadable_one(tmp_path: Path) -> None:
+    _org(tmp_path, "surveys: [2026-q3.csv, 2026-q4.csv]\n")
+    text = "receiver\tprovider\twhat\tscore\r\nwaiters\tkitchen\tDishes\t3\r\n"
+    (tmp_path / "2026-q3.csv").write_bytes(text.encode("utf-16"))
+    (tmp_path / "2026-q4.csv").write_bytes(b"receiver,provider,score\nwaiters,kitchen,\xe9\n")
+    with pytest.raises(LoadError) as caught:
+        load(tmp_path / "org.yaml")
+    [problem] = caught.value.diagnostics
+    assert problem.file.endswith("2026-q4.csv") and problem.code == "IC001"
+    (tmp_path / "2026-q4.csv").write_text("receiver,provider,what,score\n", encoding="utf-8")
+    dishes = next(r for r in load(tmp_path / "org.yaml").relations if r.what == "Dishes")
+    assert (dishes.satisfaction, dishes.survey and dishes.survey.round) == (3, "2026-q3")
