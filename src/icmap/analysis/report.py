@@ -170,5 +170,5 @@ def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = N
             )
         ),
         topologies=topologies(graph, critical, today or date.today()),
-        surveys=survey_trends(org, critical) if org is not None else None,
+        surveys=survey_trends(org, critical, graph) if org is not None else None,
     )

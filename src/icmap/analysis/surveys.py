@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from icmap.analysis.critical import CriticalPaths
+    from icmap.graph import OrgGraph
     from icmap.model import Org, SurveyRound
 
 
@@ -144,10 +145,13 @@ def _scores(rounds: tuple[SurveyRound, ...]) -> dict[tuple[str, str, str], list[
     return scores
 
 
-def survey_trends(org: Org, critical: CriticalPaths) -> SurveyTrends | None:
+def survey_trends(
+    org: Org, critical: CriticalPaths, graph: OrgGraph | None = None
+) -> SurveyTrends | None:
     """Trends of ``org``'s survey rounds, or ``None`` when it has none.
 
-    ``critical`` is the org's critical paths (lead times do not change between rounds). Each
+    ``critical`` is the org's critical paths (lead times do not change between rounds) and
+    ``graph``, when given, its graph (the latest round's, reused rather than rebuilt). Each
     round's bound is computed on the org as it was scored after that round: the latest score
     each hand-off had by then, else its YAML ``satisfaction``.
     """
@@ -188,8 +192,11 @@ def survey_trends(org: Org, critical: CriticalPaths) -> SurveyTrends | None:
     )
     by_customer: dict[str, list[float | None]] = {}
     for index in range(len(rounds)):
-        graph = build_graph(apply_rounds(org, rounds[: index + 1]))
-        for weakness in weakest_links(graph, critical):
+        latest = index == len(rounds) - 1
+        scored = graph if latest and graph is not None else None
+        if scored is None:
+            scored = build_graph(org if latest else apply_rounds(org, rounds[: index + 1]))
+        for weakness in weakest_links(scored, critical):
             by_customer.setdefault(weakness.customer, []).append(weakness.bound)
     bounds = tuple(BoundTrend(c, tuple(b)) for c, b in sorted(by_customer.items()))
     return SurveyTrends(names, tuple(relations), teams, bounds)

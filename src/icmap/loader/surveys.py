@@ -30,6 +30,7 @@ from pathlib import Path
 
 from icmap.diagnostics import Diagnostic
 from icmap.errors import LoadError
+from icmap.loader import _without_gc_pauses
 from icmap.loader.reader import InvalidValueError, did_you_mean
 from icmap.loader.resolve import normalise_what
 from icmap.loader.spec import SATISFACTION_RANGE
@@ -250,6 +251,13 @@ def read_rounds(
 
     Raises :class:`~icmap.errors.LoadError` with every problem in every file.
     """
+    with _without_gc_pauses():
+        return _read_rounds(files, org, known)
+
+
+def _read_rounds(
+    files: Iterable[tuple[Path, str]], org: Org, known: tuple[SurveyRound, ...]
+) -> tuple[SurveyRound, ...]:
     reader = _RoundReader(org)
     rounds: list[SurveyRound] = list(known)
     seen_paths = {Path(r.file).resolve() for r in known}
@@ -302,11 +310,16 @@ def apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
     lead time is the median of the latest round that reported one. Applying again (more
     rounds) starts from the YAML values, so the result depends only on the rounds given.
     """
+    with _without_gc_pauses():
+        return _apply_rounds(org, rounds)
+
+
+def _apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
     scores: dict[tuple[str, str, str], tuple[str, list[float], SourcePos]] = {}
-    times: dict[tuple[str, str, str], list[Duration]] = {}
+    times: dict[tuple[str, str, str], tuple[str, list[Duration]]] = {}
     for survey_round in rounds:  # oldest first: a later round replaces an earlier one
         round_scores: dict[tuple[str, str, str], tuple[str, list[float], SourcePos]] = {}
-        round_times: dict[tuple[str, str, str], list[Duration]] = {}
+        round_times: dict[tuple[str, str, str], tuple[str, list[Duration]]] = {}
         for answer in survey_round.answers:
             key = (answer.provider, answer.receiver, answer.what)
             if answer.score is not None:
@@ -314,7 +327,7 @@ def apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
                     answer.score
                 )
             if answer.lead_time is not None:
-                round_times.setdefault(key, []).append(answer.lead_time)
+                round_times.setdefault(key, (survey_round.name, []))[1].append(answer.lead_time)
         scores.update(round_scores)
         times.update(round_times)
     relations = []
@@ -329,10 +342,10 @@ def apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
             )
             continue
         name, values, pos = scores.get(key, ("", [], relation.pos))
-        experienced = times.get(key, [])
+        time_round, experienced = times.get(key, ("", []))
         mean = round(statistics.fmean(values), 2) if values else None
         survey = SurveyScore(
-            name or _latest_time_round(rounds, key),
+            name or time_round,
             mean,
             len(values),
             declared,
@@ -346,10 +359,3 @@ def apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
             )
         )
     return dataclasses.replace(org, relations=tuple(relations), surveys=rounds)
-
-
-def _latest_time_round(rounds: tuple[SurveyRound, ...], key: tuple[str, str, str]) -> str:
-    for survey_round in reversed(rounds):
-        if any((a.provider, a.receiver, a.what) == key for a in survey_round.answers):
-            return survey_round.name
-    return ""

@@ -123,7 +123,7 @@ def _surveys_section(report: Report) -> list[str]:
     out = ["", "## Surveys", "", escape(words.intro(trends)), ""]
     out += [_row("hand-off", *map(escape, rounds), "change", "YAML", "lead time experienced")]
     out.append(_row("---", *["---:"] * len(rounds), "---:", "---:", "---"))
-    for trend in trends.relations:
+    for trend in words.shown_relations(trends):
         out.append(
             _row(
                 escape(f"{trend.provider} → {trend.receiver}: {trend.what}"),
@@ -133,12 +133,16 @@ def _surveys_section(report: Report) -> list[str]:
                 escape(words.experienced(trend)),
             )
         )
+    cut = words.more(len(trends.relations))
+    out += ["", escape(cut)] if cut else []
     out += ["", "### By provider team", ""]
     out += [_row("team", *map(escape, rounds), "change")]
     out.append(_row("---", *["---:"] * len(rounds), "---:"))
-    for team in trends.teams:
+    for team in words.shown_teams(trends):
         cells = words.round_cells(team.rounds)
         out.append(_row(escape(team.team), *cells, words.change(team.rounds)))
+    cut = words.more(len(trends.teams))
+    out += ["", escape(cut)] if cut else []
     out += ["", "### Weakest-link bound after each round", ""]
     out += [_row("customer", *map(escape, rounds)), _row("---", *["---:"] * len(rounds))]
     for item in trends.bounds:

@@ -64,7 +64,7 @@ def _surveys_section(report: Report) -> list[RenderableType]:
     parts: list[RenderableType] = [_heading("Surveys (mean score and answers per round)")]
     parts.append(Text(words.intro(trends), style="dim"))
     table = _table("hand-off", *rounds, "change", "YAML", "lead time experienced")
-    for trend in trends.relations:
+    for trend in words.shown_relations(trends):
         table.add_row(
             Text(f"{trend.provider} → {trend.receiver}: {trend.what}"),
             *words.round_cells(trend.rounds),
@@ -73,15 +73,21 @@ def _surveys_section(report: Report) -> list[RenderableType]:
             words.experienced(trend),
         )
     parts.append(table)
+    cut = words.more(len(trends.relations))
+    if cut:
+        parts.append(Text(cut, style="dim"))
     parts.append(Text("\nBy provider team (every answer about what it provides)", style="bold"))
     teams = _table("team", *rounds, "change")
-    for team in trends.teams:
+    for team in words.shown_teams(trends):
         teams.add_row(
             Text(team.team, style=styles.TEAM),
             *words.round_cells(team.rounds),
             words.change(team.rounds),
         )
     parts.append(teams)
+    cut = words.more(len(trends.teams))
+    if cut:
+        parts.append(Text(cut, style="dim"))
     parts.append(Text("\nEach customer's weakest-link bound after each round", style="bold"))
     bounds = _table("customer", *rounds)
     for item in trends.bounds:

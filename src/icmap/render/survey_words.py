@@ -8,10 +8,42 @@ from icmap.model import format_hours
 from icmap.render.report_words import answers
 
 if TYPE_CHECKING:
-    from icmap.analysis.surveys import RelationTrend, RoundScore, SurveyTrends
+    from icmap.analysis.surveys import RelationTrend, RoundScore, SurveyTrends, TeamTrend
 
 #: Rounds shown side by side in text and markdown (JSON has them all): the latest ones.
 SHOWN_ROUNDS = 4
+#: Hand-offs and teams listed in text and markdown (JSON has them all): those that fell most.
+SHOWN_ROWS = 20
+
+
+def _latest(entries: tuple[RoundScore, ...]) -> RoundScore | None:
+    return next((e for e in reversed(entries) if e.mean is not None), None)
+
+
+def _worst_first(entries: tuple[RoundScore, ...]) -> tuple[float, float]:
+    """Sort key: the biggest fall first, then the lowest latest score; unscored last."""
+    latest = _latest(entries)
+    if latest is None or latest.mean is None:
+        return (float("inf"), float("inf"))
+    return (latest.change if latest.change is not None else 0.0, latest.mean)
+
+
+def shown_relations(trends: SurveyTrends) -> list[RelationTrend]:
+    """The hand-offs to list: those that fell most, then the lowest scored."""
+    ranked = sorted(
+        trends.relations, key=lambda t: (*_worst_first(t.rounds), t.provider, t.receiver, t.what)
+    )
+    return ranked[:SHOWN_ROWS]
+
+
+def shown_teams(trends: SurveyTrends) -> list[TeamTrend]:
+    return sorted(trends.teams, key=lambda t: (*_worst_first(t.rounds), t.team))[:SHOWN_ROWS]
+
+
+def more(total: int) -> str | None:
+    """``… and 12 more (all in -f json)`` when a table is cut short."""
+    hidden = total - SHOWN_ROWS
+    return f"… and {hidden:,} more (all in -f json)" if hidden > 0 else None
 
 
 def shown_rounds(trends: SurveyTrends) -> tuple[str, ...]:
@@ -30,7 +62,7 @@ def intro(trends: SurveyTrends) -> str:
     hidden = len(trends.rounds) - SHOWN_ROUNDS
     if hidden > 0:
         text += f" The tables show the latest {SHOWN_ROUNDS} rounds ({hidden} older in JSON)."
-    return text
+    return text + " Biggest falls first, then the lowest scores."
 
 
 def points(value: float) -> str:
@@ -49,7 +81,7 @@ def score(entry: RoundScore) -> str:
 
 def change(entries: tuple[RoundScore, ...]) -> str:
     """The latest change, signed: ``-1.2``, ``+0.5``; ``—`` when there is none."""
-    latest = next((e for e in reversed(entries) if e.mean is not None), None)
+    latest = _latest(entries)
     if latest is None or latest.change is None:
         return "—"
     return ("+" if latest.change > 0 else "") + points(latest.change)
