@@ -15,6 +15,7 @@ from icmap.cli import app
 from icmap.errors import LoadError
 from icmap.loader import load
 from icmap.loader.surveys import round_start
+from icmap.model import Org, SurveyRound
 
 ORG = """\
 organisation: Bistro
@@ -458,3 +459,47 @@ def test_a_utf16_export_and_an_unreadable_one(tmp_path: Path) -> None:
     (tmp_path / "2026-q4.csv").write_text("receiver,provider,what,score\n", encoding="utf-8")
     dishes = next(r for r in load(tmp_path / "org.yaml").relations if r.what == "Dishes")
     assert (dishes.satisfaction, dishes.survey and dishes.survey.round) == (3, "2026-q3")
+
+
+def test_a_semicolon_questionnaire_filled_in_excel_reads_back(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Written for a European Excel, filled with decimal commas, saved as it was."""
+    org = _org(tmp_path)
+    sheet = tmp_path / "2026-q3.csv"
+    args = ["survey", str(org), "--delimiter", "semicolon", "-o", str(sheet)]
+    assert runner.invoke(app, args).exit_code == 0
+    lines = sheet.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[2] == "waiters;kitchen;Dishes;15m;;;;"
+    lines[2] = "waiters;kitchen;Dishes;15m;3,5;20m;ok;Zoé"
+    sheet.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+    result = runner.invoke(app, ["team", "waiters", "--org", str(org), "--survey", str(sheet)])
+    assert result.exit_code == 0, result.output
+    assert "3.5 (survey 2026-q3, 1 answer; YAML 4.5)" in result.stdout
+
+
+def test_the_scores_depend_on_the_answers_not_their_order_or_repeats(tmp_path: Path) -> None:
+    """Applying rounds is a function of the rounds: shuffled rows, applied twice, same org."""
+    import dataclasses
+    import random
+
+    from icmap.loader.surveys import apply_rounds
+
+    org = load(RESTAURANT)
+    rounds = load_rounds_of_example(org)
+    once = apply_rounds(org, rounds)
+    rng = random.Random(7)
+    shuffled = tuple(
+        dataclasses.replace(r, answers=tuple(rng.sample(r.answers, len(r.answers)))) for r in rounds
+    )
+    again = apply_rounds(apply_rounds(org, rounds[:1]), shuffled)
+    assert [(r.satisfaction, r.survey and r.survey.mean) for r in again.relations] == [
+        (r.satisfaction, r.survey and r.survey.mean) for r in once.relations
+    ]
+    assert apply_rounds(once, ()).relations == org.relations  # back to the YAML
+
+
+def load_rounds_of_example(org: Org) -> tuple[SurveyRound, ...]:
+    from icmap.loader.surveys import read_rounds, survey_files
+
+    return read_rounds(survey_files(Path(ROUNDS), ROUNDS), org)

@@ -29,6 +29,17 @@ if TYPE_CHECKING:
     from icmap.analysis.surveys import Question
 
 
+class Delimiter(str, Enum):
+    """Cell separators of the CSV questionnaire."""
+
+    comma = "comma"
+    semicolon = "semicolon"
+    tab = "tab"
+
+
+DELIMITERS = {Delimiter.comma: ",", Delimiter.semicolon: ";", Delimiter.tab: "\t"}
+
+
 class SurveyFormat(str, Enum):
     """Output formats of ``icmap survey``."""
 
@@ -47,7 +58,9 @@ EXTENSIONS = {
 SUFFIXES = {SurveyFormat.csv: ".csv", SurveyFormat.markdown: ".md", SurveyFormat.html: ".html"}
 
 
-def _render(chosen: SurveyFormat, questions: list[Question], name: str, *, bom: bool) -> str:
+def _render(
+    chosen: SurveyFormat, questions: list[Question], name: str, *, bom: bool, delimiter: str
+) -> str:
     if chosen is SurveyFormat.markdown:
         from icmap.render import survey_markdown
 
@@ -58,7 +71,7 @@ def _render(chosen: SurveyFormat, questions: list[Question], name: str, *, bom: 
         return survey_html.render(questions, name)
     from icmap.render import survey_csv
 
-    return survey_csv.render(questions, bom=bom)
+    return survey_csv.render(questions, bom=bom, delimiter=delimiter)
 
 
 @handle_errors
@@ -94,6 +107,16 @@ def survey(
         ),
     ] = None,
     output: OutputOption = None,
+    delimiter: Annotated[
+        Delimiter,
+        typer.Option(
+            "--delimiter",
+            help="The CSV's cell separator: comma, semicolon (for Excel where the comma is the "
+            "decimal mark) or tab. Answers are read back whichever it is.",
+            metavar="SEP",
+            parser=choice(Delimiter),
+        ),
+    ] = Delimiter.comma,
     color: ColorOption = Color.auto,
 ) -> None:
     """Write the internal-customer survey: one question per hand-off, to the receiving team.
@@ -129,7 +152,8 @@ def survey(
     questions = questionnaire(loaded, wanted)
     name = loaded.name or ""
     if not per_team:
-        result = _render(chosen, questions, name, bom=not is_stdout(output))
+        sep = DELIMITERS[delimiter]
+        result = _render(chosen, questions, name, bom=not is_stdout(output), delimiter=sep)
         emit(result, output, loaded.sources, color, chosen.value)
         return
     assert output is not None
@@ -147,5 +171,9 @@ def survey(
         own = [q for q in questions if q.receiver == receiver]
         path = Path(output, file_name(receiver, taken) + SUFFIXES[chosen])
         write_output(
-            path, prepare(_render(chosen, own, name, bom=True), chosen.value), loaded.sources
+            path,
+            prepare(
+                _render(chosen, own, name, bom=True, delimiter=DELIMITERS[delimiter]), chosen.value
+            ),
+            loaded.sources,
         )

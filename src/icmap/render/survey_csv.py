@@ -34,10 +34,14 @@ def _cell(text: str) -> str:
     return "'" + text if _FORMULA.match(text) else text
 
 
-def render(questions: list[Question], *, bom: bool = True) -> str:
-    """The questionnaire; ``bom`` starts it with the byte-order mark Excel needs."""
+def render(questions: list[Question], *, bom: bool = True, delimiter: str = ",") -> str:
+    """The questionnaire; ``bom`` starts it with the byte-order mark Excel needs.
+
+    ``delimiter`` ``;`` is for Excel where the comma is the decimal mark (most of Europe): it
+    opens a comma-separated file as one column.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(HEADER)
     for q in questions:
         cells = [_cell(q.receiver), _cell(q.provider), _cell(q.what), q.lead_time]
