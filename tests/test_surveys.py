@@ -503,3 +503,14 @@ def load_rounds_of_example(org: Org) -> tuple[SurveyRound, ...]:
     from icmap.loader.surveys import read_rounds, survey_files
 
     return read_rounds(survey_files(Path(ROUNDS), ROUNDS), org)
+
+
+def test_many_bad_rows_are_counted_not_all_listed(tmp_path: Path) -> None:
+    _org(tmp_path, "surveys: 2026-q3.csv\n")
+    _csv(tmp_path, "2026-q3.csv", [f"waiter{n},kitchen,Dishes,4,,," for n in range(150)])
+    with pytest.raises(LoadError) as caught:
+        load(tmp_path / "org.yaml")
+    problems = caught.value.diagnostics
+    assert len(problems) == 101
+    assert problems[0].hint == "did you mean 'waiters'?"
+    assert problems[-1].message == "…and 50 more IC101 (dangling-reference) problems in this file"

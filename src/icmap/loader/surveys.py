@@ -30,7 +30,7 @@ from pathlib import Path
 
 from icmap.diagnostics import Diagnostic
 from icmap.errors import LoadError
-from icmap.loader import _without_gc_pauses
+from icmap.loader import MAX_REPEATS, _without_gc_pauses
 from icmap.loader.reader import InvalidValueError, did_you_mean
 from icmap.loader.resolve import normalise_what
 from icmap.loader.spec import SATISFACTION_RANGE
@@ -109,6 +109,7 @@ class _RoundReader:
         for relation in org.relations:
             self.by_pair.setdefault((relation.provider, relation.receiver), []).append(relation)
         self.parties = sorted({*org.teams, *org.customers, *org.suppliers})
+        self.hints: dict[str, str | None] = {}
 
     def problem(
         self, file: str, cell: Cell | SourcePos, code: str, msg: str, hint: str | None = None
@@ -150,10 +151,18 @@ class _RoundReader:
             return None
         text = _FORMULA_GUARD.sub("", cell.text)
         if self.org.party(text) is None:
-            hint = did_you_mean(text, self.parties)
-            self.problem(file, cell, "IC101", f"unknown {column} {text!r}", hint)
+            self.problem(file, cell, "IC101", f"unknown {column} {text!r}", self._hint(text))
             return None
         return text
+
+    def _hint(self, text: str) -> str | None:
+        """A did-you-mean, computed once per misspelling and only for problems that are shown:
+        a file of 40,000 rows naming a team the org renamed would otherwise compare each row
+        with every id."""
+        if text not in self.hints:
+            shown = len(self.hints) < MAX_REPEATS
+            self.hints[text] = did_you_mean(text, self.parties) if shown else None
+        return self.hints[text]
 
     def row(self, file: str, row: Row, columns: dict[str, int]) -> Answer | None:
         receiver = self._id(file, row.get("receiver"), "receiver", row, columns["receiver"])
