@@ -514,3 +514,56 @@ def test_many_bad_rows_are_counted_not_all_listed(tmp_path: Path) -> None:
     assert len(problems) == 101
     assert problems[0].hint == "did you mean 'waiters'?"
     assert problems[-1].message == "…and 50 more IC101 (dangling-reference) problems in this file"
+
+
+@pytest.mark.skipif(not __import__("shutil").which("node"), reason="needs node to run the page")
+def test_the_html_form_saves_answers_icmap_reads_back(runner: CliRunner, tmp_path: Path) -> None:
+    """The page's own script, run on stand-ins for the browser, writes a valid round."""
+    import re
+    import subprocess
+
+    org = _org(tmp_path)
+    page = runner.invoke(app, ["survey", str(org), "-f", "html"]).stdout
+    script = re.search(r"<script>(.*)</script>", page, re.S)
+    assert script is not None
+    rows = re.findall(r"<tr (data-team[^>]*)>", page)
+    datasets = [dict(re.findall(r'data-([a-z]+)="([^"]*)"', row)) for row in rows]
+    answers = {
+        "Dishes": ("4,5", "20m", 'slow, "often"'),
+        "Soup": ("2", "", ""),
+        "Drinks": ("", "", ""),
+    }
+    harness = f"""
+const html = (s) => s.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&amp;/g, '&');
+const answers = {json.dumps(answers)};
+const rows = {json.dumps(datasets)}.map((d) => {{
+  for (const k in d) d[k] = html(d[k]);
+  const [score, lead_time, comment] = answers[d.what];
+  const fields = {{score, lead_time, comment}};
+  return {{dataset: d, querySelector: (q) => ({{value: fields[q.match(/name=(\\w+)/)[1]]}})}};
+}});
+globalThis.CSS = {{escape: (s) => s}};
+globalThis.document = {{
+  getElementById: () => ({{value: 'Zoé'}}),
+  querySelectorAll: () => rows,
+  createElement: () => ({{click() {{}}}}),
+}};
+globalThis.Blob = class {{ constructor(parts) {{ process.stdout.write(parts.join('')); }} }};
+globalThis.URL = {{createObjectURL: () => ''}};
+{script.group(1)}
+download('waiters');
+"""
+    done = subprocess.run(["node", "-e", harness], capture_output=True, text=True, check=True)
+    saved = tmp_path / "2026-q3.csv"
+    saved.write_text(done.stdout, encoding="utf-8")
+    result = runner.invoke(app, ["report", str(org), "--survey", str(saved), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    handoffs = {h["what"]: h for h in json.loads(result.stdout)["surveys"]["handoffs"]}
+    assert handoffs["Dishes"]["rounds"][0]["mean"] == 4.5
+    assert handoffs["Dishes"]["experienced_lead_time_hours"] == pytest.approx(1 / 3)
+    assert handoffs["Soup"]["rounds"][0]["mean"] == 2
+    from icmap.loader.surveys import read_rounds
+
+    [answer_round] = read_rounds([(saved, str(saved))], load(org))
+    dishes = next(a for a in answer_round.answers if a.what == "Dishes")
+    assert (dishes.comment, dishes.respondent) == ('slow, "often"', "Zoé")

@@ -33,7 +33,7 @@ function download(team) {
   const header = HEADER;
   const who = document.getElementById('respondent').value;
   const lines = [header.join(',')];
-  for (const row of document.querySelectorAll('tr[data-team="' + team + '"]')) {
+  for (const row of document.querySelectorAll('tr[data-team="' + CSS.escape(team) + '"]')) {
     const d = row.dataset, f = (n) => row.querySelector('[name=' + n + ']').value.trim();
     lines.push([d.receiver, d.provider, d.what, d.lead, f('score'), f('lead_time'),
                 f('comment'), who].map(q).join(','));
@@ -61,10 +61,10 @@ def _team(questions: list[Question]) -> list[str]:
         "<th>lead time you experience</th><th>comment</th></tr>",
     ]
     for q in questions:
-        data = " ".join(
+        # data-team selects the rows; the others go into the CSV, guarded against formulas.
+        data = f'data-team="{escape(q.receiver)}" ' + " ".join(
             f'data-{key}="{escape(_guard(value))}"'
             for key, value in (
-                ("team", q.receiver),
                 ("receiver", q.receiver),
                 ("provider", q.provider),
                 ("what", q.what),
