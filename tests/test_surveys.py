@@ -567,3 +567,18 @@ download('waiters');
     [answer_round] = read_rounds([(saved, str(saved))], load(org))
     dishes = next(a for a in answer_round.answers if a.what == "Dishes")
     assert (dishes.comment, dishes.respondent) == ('slow, "often"', "Zoé")
+
+
+def test_survey_folders_are_inputs_too(runner: CliRunner, tmp_path: Path) -> None:
+    org = _org(tmp_path)
+    folder = tmp_path / "rounds"
+    answers = _csv(folder, "2026-q3.csv", ["waiters,kitchen,Dishes,4,,,"])
+    before = answers.read_bytes()
+    args = ["report", str(org), "--survey", str(folder), "-f", "json", "-o", str(answers)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "is an input of this command" in result.stderr
+    assert answers.read_bytes() == before
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(app, ["check", str(org), "--survey", str(empty)])
+    assert result.exit_code == 2 and "no response files" in result.stderr

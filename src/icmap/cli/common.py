@@ -290,8 +290,12 @@ def with_surveys(loaded: Org, surveys: list[Path] | None) -> Org:
     for given in surveys:
         if not given.exists():
             raise UsageError(f"--survey {given}: no such file or directory")
-        protect(given)
-        files.extend(survey_files(given, str(given)))
+        found = survey_files(given, str(given))
+        if not found:
+            raise UsageError(f"--survey {given}: no response files (*.csv, *.tsv, *.txt) in it")
+        for file, _ in found:
+            protect(file)
+        files.extend(found)
     return apply_rounds(loaded, read_rounds(files, loaded, loaded.surveys))
 
 
