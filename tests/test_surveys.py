@@ -582,3 +582,30 @@ def test_survey_folders_are_inputs_too(runner: CliRunner, tmp_path: Path) -> Non
     empty.mkdir()
     result = runner.invoke(app, ["check", str(org), "--survey", str(empty)])
     assert result.exit_code == 2 and "no response files" in result.stderr
+
+
+def test_a_round_of_per_team_files_in_a_dated_folder(runner: CliRunner, tmp_path: Path) -> None:
+    """--per-team sheets come back one per team: a folder named by its date is one round."""
+    org = _org(tmp_path)
+    pages = tmp_path / "pages"
+    args = ["survey", str(org), "--per-team", "-f", "csv", "-o", str(pages)]
+    assert runner.invoke(app, args).exit_code == 0
+    assert sorted(p.name for p in pages.iterdir()) == ["waiters.csv"]
+    rounds = tmp_path / "rounds"
+    _csv(rounds, "2026-q2.csv", ["waiters,kitchen,Dishes,4,,,ann"])
+    header = "receiver,provider,what,score,lead_time,comment,respondent"
+    _csv(rounds / "2026-q3", "waiters-ann.csv", ["waiters,kitchen,Dishes,2,,,ann"], header)
+    _csv(rounds / "2026-q3", "waiters-bob.csv", ["waiters,kitchen,Dishes,3,,,bob"], header)
+    result = runner.invoke(app, ["report", str(org), "--survey", str(rounds), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    surveys = json.loads(result.stdout)["surveys"]
+    assert surveys["rounds"] == ["2026-q2", "2026-q3"]
+    dishes = next(h for h in surveys["handoffs"] if h["what"] == "Dishes")
+    assert [(r["mean"], r["answers"]) for r in dishes["rounds"]] == [(4, 1), (2.5, 2)]
+    # The same respondent in two of the round's files is one answer too many.
+    _csv(rounds / "2026-q3", "waiters-again.csv", ["waiters,kitchen,Dishes,5,,,bob"], header)
+    result = runner.invoke(app, ["report", str(org), "--survey", str(rounds)])
+    assert result.exit_code == 2
+    # Files are read in name order: waiters-again.csv comes first.
+    assert "waiters-bob.csv:2:4: error: 'bob' answers for kitchen → waiters" in result.stderr
+    assert "twice (first on " in result.stderr and "waiters-again.csv:2:4)" in result.stderr

@@ -221,16 +221,20 @@ class Answer:
 
 @dataclass(frozen=True)
 class SurveyRound:
-    """One round of the internal-customer survey: one response file.
+    """One round of the internal-customer survey: one response file, or a folder of them.
 
-    ``name`` is the file name without its extension (``2026-q3``); rounds are ordered by the
-    date it starts with (see docs/surveys.md), and ``starts`` is that date when it has one.
+    ``name`` is the file name without its extension (``2026-q3``) or the folder's name; rounds
+    are ordered by the date it starts with (see docs/surveys.md), and ``starts`` is that date
+    when it has one.
     """
 
     name: str
+    #: The response file, or the folder of files (one per team) that makes the round.
     file: str
     answers: tuple[Answer, ...]
     starts: date | None = None
+    #: Every response file read for it, as shown in messages.
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -281,20 +281,21 @@ def load_org(org: Path | None, org_option: Path | None) -> Org:
 def with_surveys(loaded: Org, surveys: list[Path] | None) -> Org:
     """``loaded`` scored by its own survey rounds plus the ``--survey`` files, if any."""
     for survey_round in loaded.surveys:
-        protect(Path(survey_round.file))
+        for file in survey_round.files or (survey_round.file,):
+            protect(Path(file))
     if not surveys:
         return loaded
-    from icmap.loader.surveys import apply_rounds, read_rounds, survey_files
+    from icmap.loader.surveys import ResponseFile, apply_rounds, read_rounds, survey_files
 
-    files: list[tuple[Path, str]] = []
+    files: list[ResponseFile] = []
     for given in surveys:
         if not given.exists():
             raise UsageError(f"--survey {given}: no such file or directory")
         found = survey_files(given, str(given))
         if not found:
             raise UsageError(f"--survey {given}: no response files (*.csv, *.tsv, *.txt) in it")
-        for file, _ in found:
-            protect(file)
+        for response in found:
+            protect(response.path)
         files.extend(found)
     return apply_rounds(loaded, read_rounds(files, loaded, loaded.surveys))
 

@@ -131,9 +131,9 @@ def _with_surveys(
     """``org`` scored by the survey rounds its ``surveys:`` keys name (relative to each file)."""
     if not any(raw.surveys for raw in raw_files):
         return org
-    from icmap.loader.surveys import apply_rounds, read_rounds, survey_files
+    from icmap.loader.surveys import ResponseFile, apply_rounds, read_rounds, survey_files
 
-    files: list[tuple[Path, str]] = []
+    files: list[ResponseFile] = []
     missing: list[Diagnostic] = []
     for raw in raw_files:
         for entry, pos in raw.surveys:

@@ -27,6 +27,7 @@ import statistics
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from icmap.diagnostics import Diagnostic
 from icmap.errors import LoadError
@@ -88,15 +89,45 @@ def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
-def survey_files(target: Path, display: str) -> list[tuple[Path, str]]:
-    """The response files ``target`` names: itself, or the CSV files directly in a folder."""
-    if target.is_dir():
+class ResponseFile(NamedTuple):
+    """A response file to read: its path, its name in messages, and the round it belongs to
+    (default: its own name) from which file or folder (default: itself)."""
+
+    path: Path
+    display: str
+    round: str = ""
+    source: str = ""
+
+
+def _csv_files(folder: Path) -> list[Path]:
+    return sorted(
+        child for child in folder.iterdir() if child.suffix.lower() in SUFFIXES and child.is_file()
+    )
+
+
+def survey_files(target: Path, display: str) -> list[ResponseFile]:
+    """The response files ``target`` names, each with its round.
+
+    A file is a round. A folder whose name starts with a date (``2026-q3/``) is one round made
+    of every response file in it (one per team, say). Any other folder holds rounds: its
+    files, and its subfolders as folder rounds.
+    """
+    if not target.is_dir():
+        return [ResponseFile(target, display)]
+    base = display.rstrip("/")
+    if round_start(target.name) is not None:
         return [
-            (child, f"{display.rstrip('/')}/{child.name}")
-            for child in sorted(target.iterdir())
-            if child.suffix.lower() in SUFFIXES and child.is_file()
+            ResponseFile(child, f"{base}/{child.name}", target.name, base)
+            for child in _csv_files(target)
         ]
-    return [(target, display)]
+    found = [ResponseFile(child, f"{base}/{child.name}") for child in _csv_files(target)]
+    for sub in sorted(child for child in target.iterdir() if child.is_dir()):
+        shown = f"{base}/{sub.name}"
+        found += [
+            ResponseFile(child, f"{shown}/{child.name}", sub.name, shown)
+            for child in _csv_files(sub)
+        ]
+    return found
 
 
 class _RoundReader:
@@ -116,33 +147,37 @@ class _RoundReader:
     ) -> None:
         self.diagnostics.append(Diagnostic(file, cell.line, cell.col, code, msg, hint=hint))
 
-    def read(self, path: Path, display: str) -> SurveyRound:
+    def read(self, path: Path, display: str) -> list[Answer]:
+        """The answers in one file (every problem recorded)."""
         table = read_table(path, display, COLUMNS, REQUIRED)
         self.diagnostics.extend(table.diagnostics)
-        answers: list[Answer] = []
         unread = any(d.code in ("IC001", "IC002") for d in table.diagnostics)
-        if not unread and all(column in table.columns for column in REQUIRED):
-            seen: dict[tuple[str, str, str, str], int] = {}
-            for row in table.rows:
-                answer = self.row(display, row, table.columns)
-                if answer is None:
-                    continue
-                key = (answer.provider, answer.receiver, answer.what, answer.respondent)
-                if answer.respondent and key in seen:
-                    self.problem(
-                        display,
-                        answer.pos,
-                        "IC105",
-                        f"{answer.respondent!r} answers for {answer.provider} → "
-                        f"{answer.receiver} ({answer.what!r}) twice "
-                        f"(first on line {seen[key]})",
-                        "keep one answer per respondent and hand-off",
-                    )
-                    continue
-                seen.setdefault(key, answer.pos.line)
-                answers.append(answer)
-        name = Path(display).stem
-        return SurveyRound(name, display, tuple(answers), round_start(name))
+        if unread or not all(column in table.columns for column in REQUIRED):
+            return []
+        answers = (self.row(display, row, table.columns) for row in table.rows)
+        return [answer for answer in answers if answer is not None]
+
+    def once_each(self, answers: list[Answer]) -> list[Answer]:
+        """The answers of a round, a respondent's second answer to one hand-off refused."""
+        seen: dict[tuple[str, str, str, str], SourcePos] = {}
+        kept = []
+        for answer in answers:
+            key = (answer.provider, answer.receiver, answer.what, answer.respondent)
+            first = seen.get(key)
+            if answer.respondent and first is not None:
+                where = f"line {first.line}" if first.file == answer.pos.file else str(first)
+                self.problem(
+                    answer.pos.file,
+                    answer.pos,
+                    "IC105",
+                    f"{answer.respondent!r} answers for {answer.provider} → "
+                    f"{answer.receiver} ({answer.what!r}) twice (first on {where})",
+                    "keep one answer per respondent and hand-off",
+                )
+                continue
+            seen.setdefault(key, answer.pos)
+            kept.append(answer)
+        return kept
 
     def _id(self, file: str, cell: Cell | None, column: str, row: Row, col: int) -> str | None:
         if cell is None:
@@ -253,41 +288,50 @@ class _RoundReader:
 
 
 def read_rounds(
-    files: Iterable[tuple[Path, str]], org: Org, known: tuple[SurveyRound, ...] = ()
+    files: Iterable[ResponseFile | tuple[Path, str]],
+    org: Org,
+    known: tuple[SurveyRound, ...] = (),
 ) -> tuple[SurveyRound, ...]:
-    """``known`` rounds and every round in ``files`` (path, name shown in messages), oldest
-    first.
+    """``known`` rounds and every round in ``files`` (see :func:`survey_files`; a plain
+    ``(path, display)`` is a round of its own), oldest first.
 
     Raises :class:`~icmap.errors.LoadError` with every problem in every file.
     """
     with _without_gc_pauses():
-        return _read_rounds(files, org, known)
+        return _read_rounds([ResponseFile(*item) for item in files], org, known)
 
 
 def _read_rounds(
-    files: Iterable[tuple[Path, str]], org: Org, known: tuple[SurveyRound, ...]
+    files: list[ResponseFile], org: Org, known: tuple[SurveyRound, ...]
 ) -> tuple[SurveyRound, ...]:
     reader = _RoundReader(org)
     rounds: list[SurveyRound] = list(known)
-    seen_paths = {Path(r.file).resolve() for r in known}
+    seen_paths = {Path(f).resolve() for r in known for f in (r.files or (r.file,))}
     names = {r.name: r.file for r in known}
-    for path, display in files:
-        resolved = path.resolve()
+    groups: dict[str, tuple[str, list[Answer], list[str]]] = {}
+    for item in files:
+        resolved = item.path.resolve()
         if resolved in seen_paths:
             continue  # named by both the org's surveys: and --survey
         seen_paths.add(resolved)
-        found = reader.read(path, display)
-        if found.name in names:
+        name = item.round or Path(item.display).stem
+        source = item.source or item.display
+        if name in names or (name in groups and groups[name][0] != source):
+            first = names.get(name) or groups[name][0]
             reader.problem(
-                display,
-                SourcePos(display, 1, 1),
+                item.display,
+                SourcePos(item.display, 1, 1),
                 "IC102",
-                f"round {found.name!r} is also {names[found.name]}",
-                "give each round's file its own name",
+                f"round {name!r} is also {first}",
+                "give each round's file (or folder) its own name",
             )
             continue
-        names[found.name] = display
-        rounds.append(found)
+        group = groups.setdefault(name, (source, [], []))
+        group[1].extend(reader.read(item.path, item.display))
+        group[2].append(item.display)
+    for name, (source, answers, shown) in groups.items():
+        kept = tuple(reader.once_each(answers))
+        rounds.append(SurveyRound(name, source, kept, round_start(name), tuple(shown)))
     dated = [r for r in rounds if r.starts is not None]
     if dated and len(dated) < len(rounds):
         undated = next(r for r in rounds if r.starts is None)
