@@ -609,3 +609,13 @@ def test_a_round_of_per_team_files_in_a_dated_folder(runner: CliRunner, tmp_path
     # Files are read in name order: waiters-again.csv comes first.
     assert "waiters-bob.csv:2:4: error: 'bob' answers for kitchen → waiters" in result.stderr
     assert "twice (first on " in result.stderr and "waiters-again.csv:2:4)" in result.stderr
+
+
+def test_surveys_relative_to_a_file_in_an_org_folder(tmp_path: Path) -> None:
+    write(tmp_path / "org", "org.yaml", ORG + "surveys: ../rounds\n")
+    _csv(tmp_path / "rounds", "2026-q3.csv", ["waiters,kitchen,Dishes,9,,,"])
+    with pytest.raises(LoadError) as caught:
+        load(tmp_path / "org")
+    [problem] = caught.value.diagnostics
+    assert problem.file == (tmp_path / "rounds" / "2026-q3.csv").as_posix()
+    assert (problem.line, problem.col, problem.code) == (2, 4, "IC007")

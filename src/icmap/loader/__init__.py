@@ -161,7 +161,8 @@ def _survey_display(
             relative = os.path.normpath(target.relative_to(display_base[0]))
             return display_base[1] + Path(relative).as_posix()
     folder = org_display.rsplit("/", 1)[0] + "/" if "/" in org_display else ""
-    return folder + entry
+    # ``org/../surveys`` reads as ``surveys``; a trailing ``/`` is kept off.
+    return Path(os.path.normpath(folder + entry)).as_posix()
 
 
 #: Codes after which a file's content is unknown: cross-file checks would only add noise.
