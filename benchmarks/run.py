@@ -10,8 +10,9 @@ and the real commands (check, report, impact of a front-line and of a deep team,
 every picture format: dot, mermaid, json, html, graphml, gexf, and svg, png and pdf through
 Graphviz unless --no-graphviz, all of them the group overview at these sizes; one group's
 drill-down; --all (every team) in dot, mermaid, json, html, and svg while Graphviz's limit
-allows; a step running over 10 minutes is stopped and shown as inf). It prints seconds,
-peak memory and the ratio to the bare baseline.
+allows; a step running over 10 minutes is stopped and shown as inf), and the survey loop:
+icmap survey, two filled rounds read and applied, report and check with them. It prints
+seconds, peak memory and the ratio to the bare baseline.
 """
 
 from __future__ import annotations
@@ -129,6 +130,54 @@ def _front_and_deep(path: Path) -> tuple[str, str]:
     return str(front), str(deep)
 
 
+def _fill(questionnaire: Path, target: Path, seed: int) -> int:
+    """Answer every question of ``questionnaire`` twice (seeded scores, some lead times)."""
+    import csv
+    import random
+
+    rng = random.Random(seed)
+    with questionnaire.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            for respondent in ("a", "b"):
+                score = round(rng.uniform(1, 5), 1)
+                lead = f"{rng.randint(1, 72)}h" if rng.random() < 0.3 else ""
+                writer.writerow(
+                    {**row, "score": score, "lead_time": lead, "respondent": respondent}
+                )
+    return 2 * len(rows)
+
+
+def _surveys(path: Path, folder: Path) -> list[tuple[str, float, float]]:
+    """``icmap survey``, then two filled rounds read by load, report and check."""
+    sheet = folder / "survey.csv"
+    rows = [
+        ("icmap survey -o survey.csv (process)", *_command(["survey", str(path), "-o", str(sheet)]))
+    ]
+    rounds = folder / "surveys"
+    answers = sum(_fill(sheet, rounds / f"2026-q{n}.csv", n) for n in (2, 3))
+    setup = (
+        "from pathlib import Path\n"
+        "from icmap.loader.surveys import read_rounds, survey_files, apply_rounds\n"
+        "org = icmap.load(PATH)"
+    )
+    timed = f"apply_rounds(org, read_rounds(survey_files(Path({str(rounds)!r}), 's'), org))"
+    rows.append(
+        (
+            f"read + apply 2 rounds ({answers:,} answers)",
+            *_child(setup, timed, path),
+        )
+    )
+    for command in ("report", "check"):
+        timing = _command([command, str(path), "--survey", str(rounds), "-f", "json"])
+        rows.append((f"icmap {command} --survey, 2 rounds (process)", *timing))
+    return rows
+
+
 def benchmark(size: int, folder: Path, *, pictures: bool = True) -> list[tuple[str, float, float]]:
     path = folder / f"org-{size}.yaml"
     doc = org_document(size)
@@ -147,6 +196,7 @@ def benchmark(size: int, folder: Path, *, pictures: bool = True) -> list[tuple[s
         rows.append((f"icmap impact ({label} team, process)", *timing))
     team_page = _command(["team", front, "--org", str(path), "-f", "json"])
     rows.append(("icmap team (one page, process)", *team_page))
+    rows += _surveys(path, folder)
     # Past 120 nodes `icmap graph` draws the group overview; --all draws every team.
     for fmt in ("dot", "mermaid", "json", "html", "graphml", "gexf"):
         rows.append((f"icmap graph -f {fmt} (process)", *_command(["graph", str(path), "-f", fmt])))

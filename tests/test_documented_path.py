@@ -220,7 +220,18 @@ def test_diff_git_failures_are_one_line(
 
 README = ROOT / "README.md"
 CI_DOC = ROOT / "docs" / "ci.md"
-COMMANDS = ("graph", "report", "impact", "team", "check", "diff", "init", "schema", "import")
+COMMANDS = (
+    "graph",
+    "report",
+    "impact",
+    "team",
+    "check",
+    "diff",
+    "survey",
+    "import",
+    "init",
+    "schema",
+)
 IMPORT_DOC = ROOT / "docs" / "import.md"
 
 

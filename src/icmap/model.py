@@ -168,6 +168,9 @@ class Relation:
     since: date | None = None
     until: date | None = None
     state: str | None = None
+    #: Set when a survey round scored this relation: ``satisfaction`` is then the survey's
+    #: mean and this says which round, from how many answers, and what the YAML said.
+    survey: SurveyScore | None = None
 
     @property
     def declared_by(self) -> frozenset[Side]:
@@ -190,7 +193,66 @@ class Org:
     teams: dict[str, Team]
     relations: tuple[Relation, ...]
     sources: tuple[str, ...] = ()
+    #: Survey rounds read for this org (its ``surveys:`` and ``--survey``), oldest first.
+    surveys: tuple[SurveyRound, ...] = ()
 
     def party(self, id_: str) -> Team | Customer | Supplier | None:
         """The team, customer or supplier with this id, if any."""
         return self.teams.get(id_) or self.customers.get(id_) or self.suppliers.get(id_)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One row of a survey response file: a receiving team's view of one hand-off.
+
+    ``score`` and ``lead_time`` are ``None`` where the cell was left blank: a row nobody
+    filled in is an unanswered question, not a bad score.
+    """
+
+    provider: str
+    receiver: str
+    what: str
+    pos: SourcePos
+    score: float | None = None
+    lead_time: Duration | None = None
+    comment: str = ""
+    respondent: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyRound:
+    """One round of the internal-customer survey: one response file, or a folder of them.
+
+    ``name`` is the file name without its extension (``2026-q3``) or the folder's name; rounds
+    are ordered by the date it starts with (see docs/surveys.md), and ``starts`` is that date
+    when it has one.
+    """
+
+    name: str
+    #: The response file, or the folder of files (one per team) that makes the round.
+    file: str
+    answers: tuple[Answer, ...]
+    starts: date | None = None
+    #: Every response file read for it, as shown in messages.
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SurveyScore:
+    """Where a relation's satisfaction came from when a survey round scored it.
+
+    ``mean`` (of ``answers`` scores in round ``round``), when there is one, replaces the YAML
+    ``satisfaction``, which stays here as ``declared`` so outputs can show both.
+    ``experienced`` is the median lead time the receivers reported (of
+    ``lead_time_answers``), next to the declared one.
+    ``pos`` is the first scored row, where findings about the score point.
+    """
+
+    round: str
+    #: ``None`` when the round reported lead times but no score.
+    mean: float | None
+    answers: int
+    declared: float | None
+    pos: SourcePos
+    experienced: Duration | None = None
+    lead_time_answers: int = 0

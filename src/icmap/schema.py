@@ -102,6 +102,13 @@ def org_schema() -> dict[str, Any]:
             "customers": _section("customer", spec.ROOT["customers"]),
             "suppliers": _section("supplier", spec.ROOT["suppliers"]),
             "teams": _section("team", spec.ROOT["teams"]),
+            "surveys": {
+                "description": spec.ROOT["surveys"],
+                "oneOf": [
+                    {"type": "string", "minLength": 1},
+                    {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+                ],
+            },
         },
         "patternProperties": {f"^{spec.EXTENSION_PREFIX}": {}},
         "additionalProperties": False,

@@ -22,7 +22,7 @@ from icmap.loader.resolve import normalise_what
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
     from icmap.graph import OrgGraph
-    from icmap.model import Org, Relation
+    from icmap.model import Answer, Org, Relation
 
 RelationKey = tuple[str, str, str]
 
@@ -52,6 +52,24 @@ class TypeChange:
 
 
 @dataclass(frozen=True)
+class ScoreChange:
+    """A hand-off whose survey score changed: each side's score, round and number of answers.
+
+    ``round`` is ``None`` on a side where the score is the YAML ``satisfaction`` (or none).
+    """
+
+    provider: str
+    receiver: str
+    what: str
+    before: float | None
+    after: float | None
+    before_round: str | None
+    after_round: str | None
+    before_answers: int
+    after_answers: int
+
+
+@dataclass(frozen=True)
 class PathChange:
     customer: str
     before: tuple[str, ...] | None
@@ -75,6 +93,12 @@ class OrgDiff:
     relations_changed: list[RelationChange] = field(default_factory=list)
     #: Teams in both orgs (renames followed) whose ``type`` differs.
     types_changed: list[TypeChange] = field(default_factory=list)
+    #: Survey rounds (by name) only in the head, only in the base, and in both but different.
+    rounds_added: list[str] = field(default_factory=list)
+    rounds_removed: list[str] = field(default_factory=list)
+    rounds_changed: list[str] = field(default_factory=list)
+    #: Hand-offs whose score changed where a survey scored either side.
+    scores_changed: list[ScoreChange] = field(default_factory=list)
     lost_path: list[str] = field(default_factory=list)
     gained_path: list[str] = field(default_factory=list)
     front_line_added: list[str] = field(default_factory=list)
@@ -104,6 +128,10 @@ class OrgDiff:
                 self.relations_removed,
                 self.relations_changed,
                 self.types_changed,
+                self.rounds_added,
+                self.rounds_removed,
+                self.rounds_changed,
+                self.scores_changed,
                 self.lost_path,
                 self.gained_path,
                 self.front_line_added,
@@ -159,7 +187,7 @@ def _renames(
 
 
 def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, str]) -> None:
-    """Hand-offs added, removed and changed, and teams whose type changed."""
+    """Hand-offs added, removed and changed, teams whose type changed, survey rounds."""
 
     def mapped(key: RelationKey) -> RelationKey:
         return (renamed.get(key[0], key[0]), renamed.get(key[1], key[1]), key[2])
@@ -175,7 +203,9 @@ def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, st
         new_lead = new.lead_time.hours if new.lead_time else None
         if old_lead != new_lead:
             changes["lead_time_hours"] = (old_lead, new_lead)
-        if old.satisfaction != new.satisfaction:
+        if old.survey is not None or new.survey is not None:
+            _score_change(old, new, diff)
+        elif old.satisfaction != new.satisfaction:
             changes["satisfaction"] = (old.satisfaction, new.satisfaction)
         if old.feedback != new.feedback:
             changes["feedback"] = (old.feedback, new.feedback)
@@ -190,6 +220,65 @@ def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, st
                 RelationChange(new.provider, new.receiver, new.what, changes)
             )
     diff.types_changed = _type_changes(base, head, renamed)
+    _round_changes(base, head, diff)
+
+
+def _scored(relation: Relation) -> tuple[float | None, str | None, int]:
+    survey = relation.survey
+    if survey is not None and survey.mean is not None:
+        return relation.satisfaction, survey.round, survey.answers
+    return relation.satisfaction, None, 0
+
+
+def _score_change(old: Relation, new: Relation, diff: OrgDiff) -> None:
+    """Record a change of score where a survey scores either side.
+
+    A new round that gives the same score is no change; a score that moves between the YAML
+    and a survey is one, even when the number is the same.
+    """
+    before, after = _scored(old), _scored(new)
+    if before[0] != after[0] or (before[1] is None) != (after[1] is None):
+        diff.scores_changed.append(
+            ScoreChange(
+                new.provider,
+                new.receiver,
+                new.what,
+                before[0],
+                after[0],
+                before[1],
+                after[1],
+                before[2],
+                after[2],
+            )
+        )
+
+
+def _round_changes(base: Org, head: Org, diff: OrgDiff) -> None:
+    before = {r.name: r.answers for r in base.surveys}
+    after = {r.name: r.answers for r in head.surveys}
+    diff.rounds_added = [r.name for r in head.surveys if r.name not in before]
+    diff.rounds_removed = [r.name for r in base.surveys if r.name not in after]
+    diff.rounds_changed = [
+        r.name
+        for r in head.surveys
+        if r.name in before and _answers(before[r.name]) != _answers(r.answers)
+    ]
+
+
+def _answers(answers: tuple[Answer, ...]) -> list[tuple[object, ...]]:
+    """What an answer says, not where it was written (moving rows is no change)."""
+    return sorted(
+        (
+            a.provider,
+            a.receiver,
+            a.what,
+            a.score,
+            a.lead_time.hours if a.lead_time else None,
+            a.comment,
+            a.respondent,
+        )
+        for a in answers
+    )
 
 
 def _plain(value: object) -> object:

@@ -13,13 +13,14 @@ from icmap.analysis.feedback import LoopCrossing, loop_crossings
 from icmap.analysis.frontline import FrontLineTeam, front_line
 from icmap.analysis.loops import Loop, loop_cycles
 from icmap.analysis.reach import Reach, reach
+from icmap.analysis.surveys import SurveyTrends, survey_trends
 from icmap.analysis.weakest import CustomerWeakness, weakest_links
 from icmap.graph import nodes_of_kind
 from icmap.topologies import MODES, TEAM_TYPES
 
 if TYPE_CHECKING:
     from icmap.graph import OrgGraph
-    from icmap.model import Relation
+    from icmap.model import Org, Relation
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class Report:
     feedback_only: tuple[str, ...] = ()
     #: Team types, modes, dependency states and end dates; ``None`` when the org uses none.
     topologies: Topologies | None = None
+    #: Survey rounds: scores per hand-off and provider team, bounds round by round.
+    surveys: SurveyTrends | None = None
 
 
 def _relations(graph: OrgGraph) -> list[Relation]:
@@ -138,8 +141,11 @@ def topologies(graph: OrgGraph, critical: CriticalPaths, today: date) -> Topolog
     return Topologies(today, team_types, modes, dependencies, past_end)
 
 
-def build_report(graph: OrgGraph, today: date | None = None) -> Report:
-    """Run every analysis on ``graph``; ``today`` (default: the real date) judges end dates."""
+def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = None) -> Report:
+    """Run every analysis on ``graph``; ``today`` (default: the real date) judges end dates.
+
+    ``org`` (the one ``graph`` was built from) adds the trends of its survey rounds.
+    """
     counts = {"teams": 0, "customers": 0, "suppliers": 0, "handoffs": graph.number_of_edges()}
     for node in graph.nodes:
         counts[graph.nodes[node]["kind"] + "s"] += 1
@@ -164,4 +170,5 @@ def build_report(graph: OrgGraph, today: date | None = None) -> Report:
             )
         ),
         topologies=topologies(graph, critical, today or date.today()),
+        surveys=survey_trends(org, critical, graph) if org is not None else None,
     )

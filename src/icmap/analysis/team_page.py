@@ -18,7 +18,7 @@ from icmap.graph import nodes_of_kind, relations
 
 if TYPE_CHECKING:
     from icmap.graph import OrgGraph
-    from icmap.model import Kind, Relation
+    from icmap.model import Kind, Relation, SurveyScore
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class HandOff:
     since: date | None
     until: date | None
     state: str | None
+    #: Where a survey round scored it: the round, answers, YAML value, experienced lead time.
+    survey: SurveyScore | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def _hand_off(graph: OrgGraph, other: str, relation: Relation) -> HandOff:
         since=relation.since,
         until=relation.until,
         state=relation.state,
+        survey=relation.survey,
     )
 
 

@@ -1,6 +1,7 @@
 """Weakest links: a customer is never served better than the internal chain that feeds it.
 
-Each hand-off's score is the lowest ``satisfaction`` among its relations; hand-offs without a
+Each hand-off's score is the lowest ``satisfaction`` among its relations (the latest survey
+round's mean where a survey scored it, see :mod:`icmap.loader.surveys`); hand-offs without a
 score are ignored (no news is not bad news). For each customer this reports
 
 - the lowest-scored hand-off on its critical path, and
@@ -35,6 +36,9 @@ class WeakLink:
     receiver: str
     what: str
     satisfaction: float
+    #: The survey round the score comes from, and its number of answers; ``None``: the YAML.
+    survey_round: str | None = None
+    answers: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,11 +55,15 @@ class CustomerWeakness:
 
 def _links(graph: OrgGraph) -> dict[tuple[str, str], WeakLink]:
     """The weakest scored relation of every hand-off, as a WeakLink."""
-    return {
-        (u, v): WeakLink(u, v, r.what, r.satisfaction)
-        for (u, v), r in all_weakest_relations(graph).items()
-        if r.satisfaction is not None
-    }
+    found = {}
+    for (u, v), r in all_weakest_relations(graph).items():
+        if r.satisfaction is None:
+            continue
+        scored = r.survey is not None and r.survey.mean is not None
+        survey_round = r.survey.round if scored and r.survey else None
+        answers = r.survey.answers if scored and r.survey else 0
+        found[u, v] = WeakLink(u, v, r.what, r.satisfaction, survey_round, answers)
+    return found
 
 
 def _widest_to(

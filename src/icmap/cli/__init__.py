@@ -20,6 +20,7 @@ from icmap.cli.import_cmd import import_
 from icmap.cli.init_cmd import init
 from icmap.cli.report_cmd import report
 from icmap.cli.schema_cmd import schema
+from icmap.cli.survey_cmd import survey
 from icmap.cli.team_cmd import team
 
 
@@ -91,6 +92,9 @@ app.command(short_help="Show a team's own page: what it provides and receives, a
 )
 app.command(short_help="Check an org design in CI: exit 0 sound, 1 findings, 2 bad usage.")(check)
 app.command(short_help="Show what an org change does, for pull-request review.")(diff)
+app.command(short_help="Write the internal-customer survey: a question per hand-off, per team.")(
+    survey
+)
 app.command(short_help="Write a commented starter org.yaml; never overwrites one.")(init)
 app.command("import", short_help="Write an org from a Backstage catalog, Team API files or a CSV.")(
     import_

@@ -16,6 +16,7 @@ from icmap.cli.common import (
     FromOption,
     OrgArgument,
     OrgOption,
+    SurveyOption,
     choice,
     handle_errors,
     load_source,
@@ -23,6 +24,7 @@ from icmap.cli.common import (
     print_text,
     protect,
     refuse_inputs,
+    with_surveys,
     write_output,
 )
 from icmap.cli.today import TodayOption, parse_today
@@ -217,6 +219,7 @@ def check(
         ),
     ] = None,
     today: TodayOption = None,
+    survey: SurveyOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Check an org design: exit 0 when sound, 1 with findings, 2 when the usage is wrong.
@@ -255,6 +258,7 @@ def check(
     sources: tuple[str, ...] = ()
     try:
         loaded, imported = load_source(org, org_option, from_)
+        loaded = with_surveys(loaded, survey)
     except LoadError as error:
         findings = list(error.diagnostics)
     else:

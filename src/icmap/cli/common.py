@@ -104,6 +104,17 @@ OrgOption = Annotated[
         metavar="ORG",
     ),
 ]
+SurveyOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--survey",
+        help="A survey response file (CSV, one round) or a folder of them, added to the org's "
+        "surveys: key; repeatable. The latest round's scores replace the YAML satisfaction "
+        "(docs/surveys.md).",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
 ColorOption = Annotated[
     Color,
     typer.Option(
@@ -328,6 +339,28 @@ def load_org(org: Path | None, org_option: Path | None, source: str | None = Non
     # on every collection the analyses trigger (a third of graph-building time on big orgs).
     gc.freeze()
     return loaded
+
+
+def with_surveys(loaded: Org, surveys: list[Path] | None) -> Org:
+    """``loaded`` scored by its own survey rounds plus the ``--survey`` files, if any."""
+    for survey_round in loaded.surveys:
+        for file in survey_round.files or (survey_round.file,):
+            protect(Path(file))
+    if not surveys:
+        return loaded
+    from icmap.loader.surveys import ResponseFile, apply_rounds, read_rounds, survey_files
+
+    files: list[ResponseFile] = []
+    for given in surveys:
+        if not given.exists():
+            raise UsageError(f"--survey {given}: no such file or directory")
+        found = survey_files(given, str(given))
+        if not found:
+            raise UsageError(f"--survey {given}: no response files (*.csv, *.tsv, *.txt) in it")
+        for response in found:
+            protect(response.path)
+        files.extend(found)
+    return apply_rounds(loaded, read_rounds(files, loaded, loaded.surveys))
 
 
 def is_stdout(output: Path | None) -> bool:

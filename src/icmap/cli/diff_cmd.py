@@ -16,12 +16,14 @@ from icmap.cli.common import (
     ColorOption,
     FromOption,
     OutputOption,
+    SurveyOption,
     choice,
     emit,
     format_from,
     handle_errors,
     load_org,
     protect,
+    with_surveys,
 )
 from icmap.errors import EXIT_FINDINGS, UsageError
 
@@ -162,6 +164,7 @@ def diff(
             parser=choice(FailOn),
         ),
     ] = None,
+    survey: SurveyOption = None,
     max_critical_growth: Annotated[
         str | None,
         typer.Option(
@@ -176,8 +179,9 @@ def diff(
     """Show what an org change does: teams, hand-offs, paths to the customer, critical paths.
 
     Compare two orgs (icmap diff old/ new/), or the working tree against a git revision
-    (icmap diff --git main org/), read with git archive, never checked out. Exit 0, or 1
-    when a --fail-on condition is met.
+    (icmap diff --git main org/), read with git archive, never checked out. Survey rounds
+    added or changed show as score changes; --survey adds rounds to the head only. Exit 0,
+    or 1 when a --fail-on condition is met.
 
     Examples:
 
@@ -202,14 +206,15 @@ def diff(
 
         path = find_org(base, os.environ, Path())
         protect(path)
-        before, after = load_at_revision(path, git, reader), (reader or load)(path)
+        before = load_at_revision(path, git, reader)
+        after = with_surveys((reader or load)(path), survey)
         base_name, head_name = f"{git}:{path}", f"{path} (working tree)"
     else:
         if base is None or head is None:
             raise UsageError("give two orgs to compare (BASE HEAD), or --git REV")
         protect(base)
         protect(head)
-        before, after = (reader or load)(base), (reader or load)(head)
+        before, after = (reader or load)(base), with_surveys((reader or load)(head), survey)
         base_name, head_name = str(base), str(head)
     policy = build_policy(all_rules(), {})
     result = diff_orgs(

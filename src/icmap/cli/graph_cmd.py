@@ -15,12 +15,14 @@ from icmap.cli.common import (
     OrgArgument,
     OrgOption,
     OutputOption,
+    SurveyOption,
     choice,
     emit,
     format_from,
     handle_errors,
     is_stdout,
     load_org,
+    with_surveys,
 )
 from icmap.errors import UsageError
 
@@ -243,6 +245,7 @@ def graph(
             help="Draw the group overview (one node per group), whatever the org's size.",
         ),
     ] = False,
+    survey: SurveyOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Show who serves whom: a tree, or a picture (DOT, SVG, PNG, PDF, Mermaid, JSON, HTML,
@@ -279,7 +282,7 @@ def graph(
             "--overview draws a picture (-f or -o); the tree lists every team: "
             "narrow it with --group NAME or --focus TEAM"
         )
-    loaded = load_org(org, org_option, from_)
+    loaded = with_surveys(load_org(org, org_option, from_), survey)
     internal = build_graph(loaded)
     if chosen is GraphFormat.text:
         emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)

@@ -13,11 +13,13 @@ from icmap.cli.common import (
     FromOption,
     OrgOption,
     OutputOption,
+    SurveyOption,
     choice,
     emit,
     format_from,
     handle_errors,
     load_org,
+    with_surveys,
 )
 
 if TYPE_CHECKING:
@@ -121,6 +123,7 @@ def impact(
         ),
     ] = None,
     output: OutputOption = None,
+    survey: SurveyOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Show who is hit if a team fails: downstream, customers, stranded and upstream teams.
@@ -138,7 +141,7 @@ def impact(
     from icmap.graph import build_graph, find_party
 
     chosen = format_from(output, output_format, EXTENSIONS, ImpactFormat.text)
-    loaded = load_org(None, org_option, from_)
+    loaded = with_surveys(load_org(None, org_option, from_), survey)
     graph = build_graph(loaded)
     failed = [find_party(graph, team) for team in teams]
     result = compute(graph, failed, depth=depth)

@@ -14,11 +14,13 @@ from icmap.cli.common import (
     OrgArgument,
     OrgOption,
     OutputOption,
+    SurveyOption,
     choice,
     emit,
     format_from,
     handle_errors,
     load_org,
+    with_surveys,
 )
 from icmap.cli.today import TodayOption, parse_today
 
@@ -60,6 +62,7 @@ def report(
     ] = None,
     output: OutputOption = None,
     today: TodayOption = None,
+    survey: SurveyOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Analyse the org: front line, distances, critical paths, slack, chokepoints, loops.
@@ -82,17 +85,20 @@ def report(
 
     chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text)
     as_of = parse_today(today)
-    loaded = load_org(org, org_option, from_)
+    loaded = with_surveys(load_org(org, org_option, from_), survey)
     internal = build_graph(loaded)
     if chosen is ReportFormat.html:
+        from icmap.analysis.overview import overview
         from icmap.analysis.page import page
-        from icmap.analysis.picture import whole_org
+        from icmap.analysis.picture import wants_overview, whole_org
         from icmap.render import html
 
-        drawn = html.render(page(internal, whole_org(internal), as_of))
+        # The same picture `icmap graph -f html` draws: the group overview for a large org.
+        picture = overview(internal) if wants_overview(internal) else whole_org(internal)
+        drawn = html.render(page(internal, picture, as_of))
         emit(drawn, output, loaded.sources, color, chosen.value)
         return
-    result = build_report(internal, as_of)
+    result = build_report(internal, as_of, loaded)
     if chosen is ReportFormat.json:
         from icmap.render import report_json
 

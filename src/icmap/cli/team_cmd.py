@@ -15,12 +15,14 @@ from icmap.cli.common import (
     FromOption,
     OrgOption,
     OutputOption,
+    SurveyOption,
     choice,
     emit,
     format_from,
     handle_errors,
     load_org,
     prepare,
+    with_surveys,
     write_output,
 )
 from icmap.errors import OutputError, UsageError
@@ -109,6 +111,7 @@ def team(
         ),
     ] = None,
     output: OutputOption = None,
+    survey: SurveyOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Show a team's own page: what it provides and receives, its place and its blast radius.
@@ -143,7 +146,7 @@ def team(
         chosen = output_format or TeamFormat.markdown
     else:
         chosen = format_from(output, output_format, EXTENSIONS, TeamFormat.text)
-    loaded = load_org(None, org_option, from_)
+    loaded = with_surveys(load_org(None, org_option, from_), survey)
     graph = build_graph(loaded)
     if not every:
         assert name is not None

@@ -112,6 +112,33 @@ class Context:
 
         return loop_cycles(delivery_graph(self.graph))
 
+    @property
+    def latest_round(self) -> str | None:
+        """The name of the org's latest survey round, if it has any."""
+        return self.org.surveys[-1].name if self.org.surveys else None
+
+    def survey_series(self) -> Iterator[tuple[Relation, list[tuple[str, float | None]]]]:
+        """Each relation a survey round scored, with its mean in every round (oldest first)."""
+        import statistics
+
+        scores: dict[tuple[str, str, str], list[list[float]]] = {}
+        rounds = self.org.surveys
+        for index, survey_round in enumerate(rounds):
+            for answer in survey_round.answers:
+                if answer.score is not None:
+                    key = (answer.provider, answer.receiver, answer.what)
+                    scores.setdefault(key, [[] for _ in rounds])[index].append(answer.score)
+        for relation in self.org.relations:
+            per_round = scores.get((relation.provider, relation.receiver, relation.what))
+            if per_round is not None:
+                yield (
+                    relation,
+                    [
+                        (r.name, statistics.fmean(v) if v else None)
+                        for r, v in zip(rounds, per_round, strict=True)
+                    ],
+                )
+
     @cached_property
     def crossings(self) -> list[LoopCrossing]:
         from icmap.analysis.feedback import loop_crossings

@@ -13,9 +13,9 @@ _INTRO = """\
 Every rule has a stable code and a kebab-case name; either can be used with `--select`,
 `--ignore`, in `.icmap.yaml` and in a team's `ignore:`. Codes are grouped by hundreds:
 `IC0xx` input and schema, `IC1xx` references, `IC2xx` relationships, `IC3xx` structure,
-`IC4xx` style. This page is generated from the rules' own documentation
-(`src/icmap/lint/rules/`) with `python -m icmap.lint.docs > docs/rules.md`; a test keeps the
-two in step.
+`IC4xx` style, `IC5xx` internal-customer surveys ([surveys.md](surveys.md)). This page is
+generated from the rules' own documentation (`src/icmap/lint/rules/`) with
+`python -m icmap.lint.docs > docs/rules.md`; a test keeps the two in step.
 """
 
 _LOADER = """\

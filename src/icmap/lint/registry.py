@@ -1,9 +1,9 @@
 """The rules of ``icmap check``: stable codes, kebab-case names, severities and options.
 
 Codes are grouped by hundreds: ``IC0xx`` input and schema, ``IC1xx`` references (both from the
-loader), ``IC2xx`` relationships, ``IC3xx`` structure, ``IC4xx`` style. Each rule other than
-the loader's lives in its own module under :mod:`icmap.lint.rules`; its docstring is its
-documentation.
+loader), ``IC2xx`` relationships, ``IC3xx`` structure, ``IC4xx`` style, ``IC5xx``
+internal-customer surveys. Each rule other than the loader's lives in its own module under
+:mod:`icmap.lint.rules`; its docstring is its documentation.
 """
 
 from __future__ import annotations
@@ -39,8 +39,14 @@ class Rule:
 
     @property
     def group(self) -> str:
-        groups = {"0": "input", "1": "references", "2": "relationships", "3": "structure"}
-        return {**groups, "5": "import"}.get(self.code[2], "style")
+        return {
+            "0": "input",
+            "1": "references",
+            "2": "relationships",
+            "3": "structure",
+            "5": "surveys",
+            "6": "import",
+        }.get(self.code[2], "style")
 
 
 def _loader_rules() -> list[Rule]:

@@ -11,9 +11,10 @@ each with its ``file:line:col``.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,25 +55,35 @@ def _without_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def load(path: str | os.PathLike[str], *, display_base: tuple[Path, str] | None = None) -> Org:
+def load(
+    path: str | os.PathLike[str],
+    *,
+    display_base: tuple[Path, str] | None = None,
+    fetch: Callable[[Path], None] | None = None,
+) -> Org:
     """Load an org from one YAML file or a directory of them.
 
     Raises :class:`~icmap.errors.LoadError` listing every problem found, and
     :class:`~icmap.errors.UsageError` when ``path`` does not exist or holds no org files.
     ``display_base=(folder, prefix)`` names files under ``folder`` as ``prefix`` + their
     relative path in messages (``main:org/teams.yaml`` for a file read from a git revision).
+    ``fetch`` is called with each file or folder the org's ``surveys:`` names before it is
+    read, so a caller holding the org somewhere else (a git revision) can put it in place.
     """
     with _without_gc_pauses():
-        return _load(Path(path), display_base)
+        return _load(Path(path), display_base, fetch)
 
 
-def _load(root: Path, display_base: tuple[Path, str] | None) -> Org:
+def _load(
+    root: Path, display_base: tuple[Path, str] | None, fetch: Callable[[Path], None] | None
+) -> Org:
     if not root.exists():
         raise UsageError(f"{root}: no such file or directory")
     files, outside = discover(root)
     if not files and not outside:
         raise UsageError(f"{root}: no *.yaml or *.yml files in this directory")
     raw_files: list[RawFile] = []
+    folders: dict[str, Path] = {}
     diagnostics: list[Diagnostic] = [
         Diagnostic(
             _display(link, display_base),
@@ -90,8 +101,10 @@ def _load(root: Path, display_base: tuple[Path, str] | None) -> Org:
         raw, found = _read(parsed, size)
         del parsed  # the node tree: free it before the next file and the resolving
         raw_files.append(raw)
+        folders[raw.display] = file.parent
         diagnostics.extend(found)
-    return _finish(raw_files, diagnostics)
+    org = _finish(raw_files, diagnostics)
+    return _with_surveys(org, raw_files, folders, display_base, fetch)
 
 
 def _display(file: Path, display_base: tuple[Path, str] | None) -> str:
@@ -105,7 +118,51 @@ def load_text(text: str, name: str = "<string>") -> Org:
     with _without_gc_pauses():
         parsed = parse_text(text, name)
         raw, diagnostics = _read(parsed, len(text))
-        return _finish([raw], diagnostics)
+        return _with_surveys(_finish([raw], diagnostics), [raw], {raw.display: Path()})
+
+
+def _with_surveys(
+    org: Org,
+    raw_files: list[RawFile],
+    folders: dict[str, Path],
+    display_base: tuple[Path, str] | None = None,
+    fetch: Callable[[Path], None] | None = None,
+) -> Org:
+    """``org`` scored by the survey rounds its ``surveys:`` keys name (relative to each file)."""
+    if not any(raw.surveys for raw in raw_files):
+        return org
+    from icmap.loader.surveys import ResponseFile, apply_rounds, read_rounds, survey_files
+
+    files: list[ResponseFile] = []
+    missing: list[Diagnostic] = []
+    for raw in raw_files:
+        for entry, pos in raw.surveys:
+            target = folders[raw.display] / entry
+            if fetch is not None:
+                fetch(target)
+            shown = _survey_display(raw.display, entry, target, display_base)
+            if not target.exists():
+                message = f"surveys: {entry!r} does not exist (looked for {shown})"
+                hint = "survey files are named relative to the org file that lists them"
+                missing.append(Diagnostic(pos.file, pos.line, pos.col, "IC001", message, hint=hint))
+                continue
+            files.extend(survey_files(target, shown))
+    if missing:
+        raise LoadError(missing)
+    return apply_rounds(org, read_rounds(files, org))
+
+
+def _survey_display(
+    org_display: str, entry: str, target: Path, display_base: tuple[Path, str] | None
+) -> str:
+    """A survey file's name in messages: beside its org file's, as the org file shows it."""
+    if display_base is not None:
+        with contextlib.suppress(ValueError):
+            relative = os.path.normpath(target.relative_to(display_base[0]))
+            return display_base[1] + Path(relative).as_posix()
+    folder = org_display.rsplit("/", 1)[0] + "/" if "/" in org_display else ""
+    # ``org/../surveys`` reads as ``surveys``; a trailing ``/`` is kept off.
+    return Path(os.path.normpath(folder + entry)).as_posix()
 
 
 #: Codes after which a file's content is unknown: cross-file checks would only add noise.

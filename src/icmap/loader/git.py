@@ -6,6 +6,7 @@ The files come out of ``git archive`` into a temporary folder; nothing is checke
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -31,6 +32,21 @@ def _why(done: subprocess.CompletedProcess[bytes]) -> str:
 
 def _empty_org() -> Org:
     return Org(name=None, customers={}, suppliers={}, teams={}, relations=())
+
+
+def _extract(archive: bytes, temp: Path) -> None:
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        # Judged by path components: `a..b.yaml` is a file name, `../x` leaves the folder.
+        members = [
+            m
+            for m in tar.getmembers()
+            if (m.isfile() or m.isdir())
+            and ".." not in PurePosixPath(m.name).parts
+            and not PurePosixPath(m.name).is_absolute()
+        ]
+        # The "data" filter (Python 3.11.4+) also refuses absolute paths and links outside.
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        tar.extractall(temp, members=members, **safe)  # type: ignore[arg-type]
 
 
 def load_at_revision(path: Path, revision: str, read: Callable[[Path], Org] | None = None) -> Org:
@@ -73,18 +89,23 @@ def load_at_revision(path: Path, revision: str, read: Callable[[Path], Org] | No
     if archived.returncode != 0:
         raise UsageError(f"cannot read {relative or '.'} at {revision}: {_why(archived)}")
     with tempfile.TemporaryDirectory(prefix="icmap-git-") as temp:
-        with tarfile.open(fileobj=io.BytesIO(archived.stdout)) as tar:
-            # Judged by path components: `a..b.yaml` is a file name, `../x` leaves the folder.
-            members = [
-                m
-                for m in tar.getmembers()
-                if (m.isfile() or m.isdir())
-                and ".." not in PurePosixPath(m.name).parts
-                and not PurePosixPath(m.name).is_absolute()
-            ]
-            # The "data" filter (Python 3.11.4+) also refuses absolute paths and links outside.
-            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-            tar.extractall(temp, members=members, **safe)  # type: ignore[arg-type]
+        _extract(archived.stdout, Path(temp))
         if read is not None:
             return read(Path(temp) / relative)
-        return load(Path(temp) / relative, display_base=(Path(temp), f"{revision}:"))
+        fetch = _fetcher(top, revision, Path(temp))
+        return load(Path(temp) / relative, display_base=(Path(temp), f"{revision}:"), fetch=fetch)
+
+
+def _fetcher(top: Path, revision: str, temp: Path) -> Callable[[Path], None]:
+    """Extract a path the org's ``surveys:`` names from ``revision`` into ``temp``, if it is
+    in the repository there; a path outside it or missing at the revision stays missing."""
+
+    def fetch(target: Path) -> None:
+        relative = PurePosixPath(os.path.normpath(target.relative_to(temp)))
+        if relative.parts[:1] == ("..",) or target.exists():
+            return
+        archived = _git(["archive", "--format=tar", revision, "--", str(relative)], top)
+        if archived.returncode == 0:
+            _extract(archived.stdout, temp)
+
+    return fetch

@@ -78,6 +78,8 @@ class RawFile:
     has_content: bool = False
     #: Ids declared under an unknown top-level key (a misspelt ``customers:`` and the like).
     misspelt_ids: set[str] = field(default_factory=set)
+    #: The ``surveys:`` entries (files or folders, relative to this file), as written.
+    surveys: list[tuple[str, SourcePos]] = field(default_factory=list)
 
 
 def describe(node: Node) -> str:
@@ -442,10 +444,8 @@ class FileReader:
                     raw.misspelt_ids |= {
                         str(k.value) for k, _ in value.value if isinstance(k, ScalarNode)
                     }
-            elif key == "organisation":
-                name = self.text(value, "organisation")
-                if name is not None:
-                    raw.organisation = (name, self.pos(value))
+            elif key in ("organisation", "surveys"):
+                self._about(raw, key, value)
             elif key == "customers":
                 self._section(value, raw, "customer", spec.CUSTOMER)
             elif key == "suppliers":
@@ -453,6 +453,15 @@ class FileReader:
             else:
                 self._section(value, raw, "team", spec.TEAM)
         return raw
+
+    def _about(self, raw: RawFile, key: str, value: Node) -> None:
+        """The keys about the org rather than its parties: its name and its surveys."""
+        if key == "surveys":
+            raw.surveys = self.id_list(value, "surveys")
+            return
+        name = self.text(value, "organisation")
+        if name is not None:
+            raw.organisation = (name, self.pos(value))
 
     def _section(self, node: Node, raw: RawFile, kind: Kind, allowed: dict[str, str]) -> None:
         entries = self.mapping(node, f"'{kind}s' (id -> {kind})")

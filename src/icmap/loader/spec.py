@@ -11,6 +11,8 @@ ROOT: dict[str, str] = {
     "customers": "The external customers, id -> details. At least one across all files.",
     "suppliers": "Outside suppliers and partners who feed teams, id -> details.",
     "teams": "The teams, id -> details.",
+    "surveys": "Internal-customer survey responses: a CSV file or a folder of them, or a "
+    "list, relative to this file; one file per round (docs/surveys.md).",
 }
 #: Top-level keys starting with this prefix are ignored: a place to keep YAML anchors.
 EXTENSION_PREFIX = "x-"

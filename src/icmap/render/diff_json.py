@@ -43,6 +43,29 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
                 for c in diff.relations_changed
             ],
         },
+        "surveys": {
+            "rounds_added": diff.rounds_added,
+            "rounds_removed": diff.rounds_removed,
+            "rounds_changed": diff.rounds_changed,
+            "scores_changed": [
+                {
+                    "provider": c.provider,
+                    "receiver": c.receiver,
+                    "what": c.what,
+                    "before": {
+                        "satisfaction": c.before,
+                        "round": c.before_round,
+                        "answers": c.before_answers,
+                    },
+                    "after": {
+                        "satisfaction": c.after,
+                        "round": c.after_round,
+                        "answers": c.after_answers,
+                    },
+                }
+                for c in diff.scores_changed
+            ],
+        },
         "team_types_changed": [
             {"team": t.team, "before": t.before, "after": t.after} for t in diff.types_changed
         ],

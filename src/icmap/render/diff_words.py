@@ -8,7 +8,13 @@ from icmap.analysis.loops import cycle_text
 from icmap.model import format_hours
 
 if TYPE_CHECKING:
-    from icmap.analysis.diff import OrgDiff, PathChange, RelationChange, TypeChange
+    from icmap.analysis.diff import (
+        OrgDiff,
+        PathChange,
+        RelationChange,
+        ScoreChange,
+        TypeChange,
+    )
     from icmap.model import Relation
 
 
@@ -46,6 +52,22 @@ def change(c: RelationChange) -> str:
     return f"{c.provider} → {c.receiver}: {c.what}: {'; '.join(parts)}"
 
 
+def score_change(c: ScoreChange) -> str:
+    """``kitchen → expediters: Plated dishes: 4.25 (2026-q2, 2 answers) → 2.75 (2026-q3, …)``."""
+
+    def side(score: float | None, survey_round: str | None, answers: int) -> str:
+        if score is None:
+            return "none"
+        shown = f"{round(score, 2):g}"
+        if survey_round is None:
+            return f"{shown} (YAML)"
+        return f"{shown} ({survey_round}, {answers} answer{'' if answers == 1 else 's'})"
+
+    before = side(c.before, c.before_round, c.before_answers)
+    after = side(c.after, c.after_round, c.after_answers)
+    return f"{c.provider} → {c.receiver}: {c.what}: satisfaction {before} → {after}"
+
+
 def type_change(t: TypeChange) -> str:
     return f"{t.team}: type {t.before or 'none'} → {t.after or 'none'}"
 
@@ -74,6 +96,17 @@ def _loop_lines(diff: OrgDiff) -> list[str]:
     return lines
 
 
+def _survey_lines(diff: OrgDiff) -> list[str]:
+    scores = len(diff.scores_changed)
+    changed = f"{scores} score{'' if scores == 1 else 's'} changed"
+    rounds = [f"{', '.join(diff.rounds_added)} added"] if diff.rounds_added else []
+    rounds += [f"{', '.join(diff.rounds_removed)} removed"] if diff.rounds_removed else []
+    rounds += [f"{', '.join(diff.rounds_changed)} changed"] if diff.rounds_changed else []
+    if rounds:
+        return [f"survey rounds: {'; '.join(rounds)}; {changed}"]
+    return [f"survey scores: {changed}"] if scores else []
+
+
 def summary(diff: OrgDiff) -> list[str]:
     """The short list a reviewer reads first."""
     lines = []
@@ -85,6 +118,7 @@ def summary(diff: OrgDiff) -> list[str]:
     counts = (len(diff.relations_added), len(diff.relations_removed), len(diff.relations_changed))
     if any(counts):
         lines.append(f"hand-offs: {counts[0]} added, {counts[1]} removed, {counts[2]} changed")
+    lines += _survey_lines(diff)
     if diff.types_changed:
         n = len(diff.types_changed)
         lines.append(f"team types: {n} changed: {', '.join(t.team for t in diff.types_changed)}")
@@ -114,6 +148,7 @@ def sections(diff: OrgDiff) -> list[tuple[str, list[str]]]:
         ("Hand-offs added", [relation(r) for r in diff.relations_added]),
         ("Hand-offs removed", [relation(r) for r in diff.relations_removed]),
         ("Hand-offs changed", [change(c) for c in diff.relations_changed]),
+        ("Survey scores changed", [score_change(c) for c in diff.scores_changed]),
         ("Team types changed", [type_change(t) for t in diff.types_changed]),
         (
             "Front line",

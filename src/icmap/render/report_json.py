@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from icmap.analysis.report import Report
+    from icmap.analysis.surveys import RoundScore
     from icmap.graph import OrgGraph
 
 SCHEMA_VERSION = 1
@@ -78,6 +79,8 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
         ],
         "weakest_links": [asdict(w) for w in report.weakest],
     }
+    if report.surveys is not None:
+        data["surveys"] = _surveys(report)
     tt = report.topologies
     if tt is not None:
         data["today"] = tt.today.isoformat()
@@ -111,6 +114,41 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
             for p in tt.past_end
         ]
     return data
+
+
+def _surveys(report: Report) -> dict[str, Any]:
+    trends = report.surveys
+    assert trends is not None
+
+    def rounds(entries: tuple[RoundScore, ...]) -> list[dict[str, Any]]:
+        # Built by hand: dataclasses.asdict deep-copies, a third of the command at 10k teams.
+        return [
+            {"round": e.round, "mean": e.mean, "answers": e.answers, "change": e.change}
+            for e in entries
+        ]
+
+    return {
+        "rounds": list(trends.rounds),
+        "handoffs": [
+            {
+                "provider": t.provider,
+                "receiver": t.receiver,
+                "what": t.what,
+                "rounds": rounds(t.rounds),
+                "yaml_satisfaction": t.declared,
+                "declared_lead_time_hours": t.declared_lead_time,
+                "experienced_lead_time_hours": t.experienced_lead_time,
+                "lead_time_answers": t.lead_time_answers,
+                "lead_time_gap_hours": t.lead_time_gap,
+            }
+            for t in trends.relations
+        ],
+        "teams": [{"team": t.team, "rounds": rounds(t.rounds)} for t in trends.teams],
+        "bounds": [
+            {"customer": b.customer, "rounds": dict(zip(trends.rounds, b.bounds, strict=True))}
+            for b in trends.bounds
+        ],
+    }
 
 
 def render(report: Report, graph: OrgGraph) -> str:

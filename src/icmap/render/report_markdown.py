@@ -113,6 +113,44 @@ def _topologies_section(report: Report) -> list[str]:
     return out
 
 
+def _surveys_section(report: Report) -> list[str]:
+    from icmap.render import survey_words as words
+
+    trends = report.surveys
+    if trends is None:
+        return []
+    rounds = words.shown_rounds(trends)
+    out = ["", "## Surveys", "", escape(words.intro(trends)), ""]
+    out += [_row("hand-off", *map(escape, rounds), "change", "YAML", "lead time experienced")]
+    out.append(_row("---", *["---:"] * len(rounds), "---:", "---:", "---"))
+    for trend in words.shown_relations(trends):
+        out.append(
+            _row(
+                escape(f"{trend.provider} → {trend.receiver}: {trend.what}"),
+                *words.round_cells(trend.rounds),
+                words.change(trend.rounds),
+                words.declared(trend),
+                escape(words.experienced(trend)),
+            )
+        )
+    cut = words.more(len(trends.relations))
+    out += ["", escape(cut)] if cut else []
+    out += ["", "### By provider team", ""]
+    out += [_row("team", *map(escape, rounds), "change")]
+    out.append(_row("---", *["---:"] * len(rounds), "---:"))
+    for team in words.shown_teams(trends):
+        cells = words.round_cells(team.rounds)
+        out.append(_row(escape(team.team), *cells, words.change(team.rounds)))
+    cut = words.more(len(trends.teams))
+    out += ["", escape(cut)] if cut else []
+    out += ["", "### Weakest-link bound after each round", ""]
+    out += [_row("customer", *map(escape, rounds)), _row("---", *["---:"] * len(rounds))]
+    for item in trends.bounds:
+        cells = [words.bound(b) for b in item.bounds[-len(rounds) :]]
+        out.append(_row(escape(item.customer), *cells))
+    return out
+
+
 def render(report: Report) -> str:
     unit = report.critical.unit
     out = [f"# {escape(report.organisation or 'Organisation')}: internal-customer report", ""]
@@ -167,6 +205,7 @@ def render(report: Report) -> str:
             )
         )
     out += _topologies_section(report)
+    out += _surveys_section(report)
     if report.reach.disconnected:
         out += ["", "## No path to any external customer", ""]
         out += [f"- {escape(n)}" for n in report.reach.disconnected]

@@ -54,6 +54,51 @@ def _bullet(text: str) -> Table:
     return grid
 
 
+def _surveys_section(report: Report) -> list[RenderableType]:
+    from icmap.render import survey_words as words
+
+    trends = report.surveys
+    if trends is None:
+        return []
+    rounds = words.shown_rounds(trends)
+    parts: list[RenderableType] = [_heading("Surveys (mean score and answers per round)")]
+    parts.append(Text(words.intro(trends), style="dim"))
+    table = _table("hand-off", *rounds, "change", "YAML", "lead time experienced")
+    for trend in words.shown_relations(trends):
+        table.add_row(
+            Text(f"{trend.provider} → {trend.receiver}: {trend.what}"),
+            *words.round_cells(trend.rounds),
+            words.change(trend.rounds),
+            words.declared(trend),
+            words.experienced(trend),
+        )
+    parts.append(table)
+    cut = words.more(len(trends.relations))
+    if cut:
+        parts.append(Text(cut, style="dim"))
+    parts.append(Text("\nBy provider team (every answer about what it provides)", style="bold"))
+    teams = _table("team", *rounds, "change")
+    for team in words.shown_teams(trends):
+        teams.add_row(
+            Text(team.team, style=styles.TEAM),
+            *words.round_cells(team.rounds),
+            words.change(team.rounds),
+        )
+    parts.append(teams)
+    cut = words.more(len(trends.teams))
+    if cut:
+        parts.append(Text(cut, style="dim"))
+    parts.append(Text("\nEach customer's weakest-link bound after each round", style="bold"))
+    bounds = _table("customer", *rounds)
+    for item in trends.bounds:
+        bounds.add_row(
+            Text(item.customer, style="bold"),
+            *(words.bound(b) for b in item.bounds[-len(rounds) :]),
+        )
+    parts.append(bounds)
+    return parts
+
+
 def _table(*columns: str) -> Table:
     table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold")
     for column in columns:
@@ -207,6 +252,7 @@ def render(report: Report) -> RenderableType:
     parts.append(weak)
 
     parts += _topologies_section(report)
+    parts += _surveys_section(report)
 
     if report.reach.disconnected:
         parts.append(_heading("No path to any external customer"))

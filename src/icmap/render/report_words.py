@@ -70,7 +70,15 @@ def feedback_only_text(report: Report) -> str | None:
 def link(weak: WeakLink | None) -> str:
     if weak is None:
         return "—"
-    return f"{weak.provider} → {weak.receiver}: {weak.what} ({weak.satisfaction:.1f})"
+    source = ""
+    if weak.survey_round is not None:
+        source = f", survey {weak.survey_round}: {answers(weak.answers)}"
+    return f"{weak.provider} → {weak.receiver}: {weak.what} ({weak.satisfaction:.1f}{source})"
+
+
+def answers(count: int) -> str:
+    """``1 answer``, ``3 answers``."""
+    return f"{count} answer{'' if count == 1 else 's'}"
 
 
 def distance_histogram(report: Report) -> list[tuple[str, int]]:

@@ -25,6 +25,22 @@ def _hand_off(hand_off: HandOff, side: str) -> dict[str, Any]:
         "since": hand_off.since.isoformat() if hand_off.since else None,
         "until": hand_off.until.isoformat() if hand_off.until else None,
         "state": hand_off.state,
+        "survey": _survey(hand_off),
+    }
+
+
+def _survey(hand_off: HandOff) -> dict[str, Any] | None:
+    survey = hand_off.survey
+    if survey is None:
+        return None
+    experienced = survey.experienced
+    return {
+        "round": survey.round,
+        "mean": survey.mean,
+        "answers": survey.answers,
+        "yaml_satisfaction": survey.declared,
+        "experienced_lead_time_hours": experienced.hours if experienced else None,
+        "lead_time_answers": survey.lead_time_answers,
     }
 
 

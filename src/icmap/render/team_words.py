@@ -45,6 +45,14 @@ def cells(hand_off: HandOff) -> tuple[str, str, str, str]:
     """The what, lead time, satisfaction and interaction cells of one hand-off."""
     lead = "—" if hand_off.lead_time_hours is None else format_hours(hand_off.lead_time_hours)
     score = "—" if hand_off.satisfaction is None else f"{hand_off.satisfaction:g}"
+    survey = hand_off.survey
+    if survey is not None and survey.experienced is not None:
+        lead += f" ({format_hours(survey.experienced.hours)} experienced)"
+    if survey is not None and survey.mean is not None:
+        plural = "" if survey.answers == 1 else "s"
+        score += f" (survey {survey.round}, {survey.answers} answer{plural}"
+        score += "" if survey.declared is None else f"; YAML {survey.declared:g}"
+        score += ")"
     return hand_off.what, lead, score, interaction(hand_off)
 
 

@@ -34,14 +34,17 @@ def _handed_over(relations: tuple[Relation, ...], arrow: str = "→") -> Text:
         if relation.lead_time is not None:
             details.append(str(relation.lead_time))
         low = relation.satisfaction is not None and relation.satisfaction < LOW_SATISFACTION
+        surveyed = relation.survey is not None and relation.survey.mean is not None
+        source = f" by survey {relation.survey.round}" if surveyed and relation.survey else ""
         if relation.satisfaction is not None and not low:
-            details.append(f"satisfaction {relation.satisfaction:.1f}")
+            details.append(f"satisfaction {relation.satisfaction:.1f}{source}")
         if details or low:
             text.append(f" ({', '.join(details)}", style=styles.DETAIL)
             if low:
                 text.append(", " if details else "", style=styles.DETAIL)
                 text.append(
-                    f"satisfaction {relation.satisfaction:.1f} {styles.LOW_MARK}", style=styles.LOW
+                    f"satisfaction {relation.satisfaction:.1f}{source} {styles.LOW_MARK}",
+                    style=styles.LOW,
                 )
             text.append(")", style=styles.DETAIL)
     return text

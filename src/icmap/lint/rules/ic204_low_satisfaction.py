@@ -5,7 +5,8 @@ feeds it. A poorly scored hand-off on the critical path is where service to the 
 is most likely to break.
 
 Fix: talk to the internal customer about what would raise the score, then record the new one.
-Option ``threshold`` (default 3.0).
+Option ``threshold`` (default 3.0). Where a survey round scored the hand-off, its latest mean
+is the score (docs/surveys.md), and the finding points at the response file.
 """
 
 from __future__ import annotations
@@ -26,12 +27,21 @@ def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
     for customer, relation in ctx.critical_handoffs():
         if relation.satisfaction is not None and relation.satisfaction < threshold:
             u, v = relation.provider, relation.receiver
+            pos, source = relation.pos, ""
+            survey = relation.survey
+            if survey is not None and survey.mean is not None:
+                pos = survey.pos
+                source = f" (survey {survey.round}, {survey.answers} answer"
+                source += "" if survey.answers == 1 else "s"
+                if survey.declared is not None:
+                    source += f"; the YAML says {survey.declared:g}"
+                source += ")"
             yield Finding(
                 CODE,
                 f"{u} → {v} ({relation.what!r}) on the critical path to {customer} "
-                f"is scored {relation.satisfaction:g}, below {threshold:g}",
-                relation.pos.file,
-                relation.pos.line,
-                relation.pos.col,
+                f"is scored {relation.satisfaction:g}{source}, below {threshold:g}",
+                pos.file,
+                pos.line,
+                pos.col,
                 (u, v),
             )

@@ -1,0 +1,179 @@
+"""``icmap survey``: the internal-customer questionnaire, to fill and read back as responses."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from icmap.cli.common import (
+    Color,
+    ColorOption,
+    OrgArgument,
+    OrgOption,
+    OutputOption,
+    choice,
+    emit,
+    format_from,
+    handle_errors,
+    is_stdout,
+    load_org,
+    prepare,
+    write_output,
+)
+from icmap.errors import OutputError, UsageError
+
+if TYPE_CHECKING:
+    from icmap.analysis.surveys import Question
+
+
+class Delimiter(str, Enum):
+    """Cell separators of the CSV questionnaire."""
+
+    comma = "comma"
+    semicolon = "semicolon"
+    tab = "tab"
+
+
+DELIMITERS = {Delimiter.comma: ",", Delimiter.semicolon: ";", Delimiter.tab: "\t"}
+
+
+class SurveyFormat(str, Enum):
+    """Output formats of ``icmap survey``."""
+
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+
+
+EXTENSIONS = {
+    ".csv": SurveyFormat.csv,
+    ".md": SurveyFormat.markdown,
+    ".markdown": SurveyFormat.markdown,
+    ".html": SurveyFormat.html,
+    ".htm": SurveyFormat.html,
+}
+SUFFIXES = {SurveyFormat.csv: ".csv", SurveyFormat.markdown: ".md", SurveyFormat.html: ".html"}
+
+
+def _render(
+    chosen: SurveyFormat, questions: list[Question], name: str, *, bom: bool, delimiter: str
+) -> str:
+    if chosen is SurveyFormat.markdown:
+        from icmap.render import survey_markdown
+
+        return survey_markdown.render(questions, name)
+    if chosen is SurveyFormat.html:
+        from icmap.render import survey_html
+
+        return survey_html.render(questions, name)
+    from icmap.render import survey_csv
+
+    return survey_csv.render(questions, bom=bom, delimiter=delimiter)
+
+
+@handle_errors
+def survey(
+    org: OrgArgument = None,
+    org_option: OrgOption = None,
+    team: Annotated[
+        str | None,
+        typer.Option(
+            "--team",
+            help="Only what this team receives (an id or a display name, any case).",
+            show_default=False,
+            metavar="TEAM",
+        ),
+    ] = None,
+    per_team: Annotated[
+        bool,
+        typer.Option(
+            "--per-team",
+            help="One file per receiving team in the -o folder (TEAM-ID.md by default).",
+        ),
+    ] = False,
+    output_format: Annotated[
+        SurveyFormat | None,
+        typer.Option(
+            "-f",
+            "--format",
+            help="csv (to fill in a spreadsheet), markdown (to print) or html (a form that "
+            "saves the answers as CSV). Default: from the -o extension, else csv (markdown "
+            "with --per-team).",
+            metavar="FORMAT",
+            parser=choice(SurveyFormat),
+        ),
+    ] = None,
+    output: OutputOption = None,
+    delimiter: Annotated[
+        Delimiter,
+        typer.Option(
+            "--delimiter",
+            help="The CSV's cell separator: comma, semicolon (for Excel where the comma is the "
+            "decimal mark) or tab. Answers are read back whichever it is.",
+            metavar="SEP",
+            parser=choice(Delimiter),
+        ),
+    ] = Delimiter.comma,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Write the internal-customer survey: one question per hand-off, to the receiving team.
+
+    Each row names the receiver, the provider, what is handed over and its declared lead
+    time, with empty columns for a score (1 to 5), the lead time as experienced and a comment.
+    Filled in and saved as one CSV file per round (e.g. surveys/2026-q3.csv), the answers are
+    read back through the org's surveys: key or --survey: the latest round's scores replace
+    the YAML satisfaction. See docs/surveys.md.
+
+    Examples:
+
+    \b
+      icmap survey examples/restaurant.yaml -o survey.csv
+      icmap survey examples/restaurant.yaml --team kitchen -f markdown
+      icmap survey examples/restaurant.yaml --per-team -f html -o survey-pages
+    """
+    from icmap.analysis.surveys import questionnaire
+    from icmap.graph import build_graph, find_party
+
+    if per_team:
+        if is_stdout(output):
+            raise UsageError("--per-team writes one file per team: name a folder with -o DIR")
+        chosen = output_format or SurveyFormat.markdown
+    else:
+        chosen = format_from(output, output_format, EXTENSIONS, SurveyFormat.csv)
+    loaded = load_org(org, org_option)
+    wanted = None
+    if team is not None:
+        wanted = find_party(build_graph(loaded), team)
+        if wanted not in loaded.teams:
+            raise UsageError(f"{team!r} is not a team: the survey asks teams what they receive")
+    questions = questionnaire(loaded, wanted)
+    name = loaded.name or ""
+    if not per_team:
+        sep = DELIMITERS[delimiter]
+        result = _render(chosen, questions, name, bom=not is_stdout(output), delimiter=sep)
+        emit(result, output, loaded.sources, color, chosen.value)
+        return
+    assert output is not None
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output} is not a folder: --per-team writes one file per team")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create the folder {output}: {error.strerror or error}") from None
+    from icmap.cli.team_cmd import file_name
+
+    taken: set[str] = set()
+    receivers = dict.fromkeys(q.receiver for q in questions)
+    for receiver in receivers:
+        own = [q for q in questions if q.receiver == receiver]
+        path = Path(output, file_name(receiver, taken) + SUFFIXES[chosen])
+        write_output(
+            path,
+            prepare(
+                _render(chosen, own, name, bom=True, delimiter=DELIMITERS[delimiter]), chosen.value
+            ),
+            loaded.sources,
+        )
