@@ -103,10 +103,14 @@ def top_slack(report: Report) -> list[tuple[str, float]]:
 
 
 def plural(count: int, word: str) -> str:
-    """``1 team``, ``2 teams``; ``team or supplier`` becomes ``teams or suppliers``."""
+    """``1 team``, ``2 teams``; the last word of each alternative takes the ``s``.
+
+    >>> plural(2, "team or supplier"), plural(0, "outside supplier"), plural(1, "team")
+    ('2 teams or suppliers', '0 outside suppliers', '1 team')
+    """
     if count == 1:
         return f"{count} {word}"
-    return f"{count} {' '.join(w if w == 'or' else w + 's' for w in word.split())}"
+    return f"{count} {' or '.join(part + 's' for part in word.split(' or '))}"
 
 
 def summary(report: Report) -> str:
