@@ -213,6 +213,8 @@ TYPE_WORDS = {
 KEY_NODE_WORDS = {
     "team": "team",
     "front-line": "front-line team (serves a customer)",
+    "group": "group of teams (larger: more teams)",
+    "front-line-group": "group with a front-line team",
     "customer": "external customer (octagon)",
     "supplier": "outside supplier (tag)",
 }
@@ -226,6 +228,7 @@ ROLE_WORDS = {
 #: What each line style means, in the legend's words.
 LINE_WORDS = {
     "handoff": "hand-off (what flows, lead time)",
+    "handoffs": "hand-offs between two groups (thicker: more)",
     "loop": "hand-off in a loop of mutual service",
     "feedback": "feedback hand-off (dashed)",
     "elided": "through teams left out (dashed, …)",
@@ -234,9 +237,9 @@ LINE_WORDS = {
 
 def key_node_attrs(entry: str) -> dict[str, str]:
     """How the legend draws a node kind (``front-line`` for a front-line team)."""
-    if entry == "front-line":
+    if entry in ("front-line", "front-line-group"):
         return {**_KIND_ATTRS["team"], **_FRONT_LINE}
-    return dict(_KIND_ATTRS[entry])
+    return dict(_KIND_ATTRS["team" if entry == "group" else entry])
 
 
 def role_attrs(role: str) -> dict[str, str]:
@@ -255,6 +258,8 @@ def line_attrs(entry: str) -> dict[str, str]:
         return {"color": "#ef6c00"}
     if entry in ("feedback", "elided"):
         return {"style": "dashed"}
+    if entry == "handoffs":
+        return {"penwidth": f"{overview_width(9):.1f}"}
     return {}
 
 
