@@ -133,7 +133,9 @@ class Picture:
         plain = [n for n in self.nodes if n.kind != "team" or n.type not in TEAM_TYPES]
         nodes: set[str] = {n.kind for n in plain if n.kind != "team"}
         for n in plain:
-            if n.kind == "team":
+            # A team in a role is drawn in the role's colours, which the role's entry shows;
+            # only a front-line border stays to explain.
+            if n.kind == "team" and (n.role is None or n.front_line):
                 # An overview's group is drawn as a team is, larger the more teams it holds.
                 word = "team" if n.teams is None else "group"
                 nodes.add(f"front-line-{word}" if n.front_line else word)
