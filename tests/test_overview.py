@@ -445,3 +445,26 @@ def test_the_overview_page_finds_teams_and_paths_in_their_groups() -> None:
     assert shoppers[0] == "group:Corporate" and shoppers[-1] == "shoppers"
     assert all(step in nodes for step in shoppers)
     assert all(a != b for a, b in itertools.pairwise(shoppers))
+
+
+def test_pictures_draw_with_the_shared_palette() -> None:
+    """DOT (and so SVG and the HTML page) and Mermaid take their colours from render/styles."""
+    from icmap.analysis.picture import PictureEdge
+    from icmap.render import dot, mermaid, styles
+
+    for kind, (fill, border) in styles.NODE_COLOURS.items():
+        assert (dot._KIND_ATTRS[kind]["fillcolor"], dot._KIND_ATTRS[kind]["color"]) == (
+            fill,
+            border,
+        )
+        assert f"fill:{fill},stroke:{border}" in mermaid._CLASSES[kind]
+    for team_type, (fill, border) in styles.TYPE_COLOURS.items():
+        assert (dot.TYPE_ATTRS[team_type]["fillcolor"], dot.TYPE_ATTRS[team_type]["color"]) == (
+            fill,
+            border,
+        )
+    assert dot._ROLE_FILL == styles.ROLE_FILLS
+    assert dot.STATE_COLORS == styles.STATE_LINES
+    assert dot.MODE_ATTRS["facilitating"]["color"] == styles.MODE_LINES["facilitating"]
+    loop = PictureEdge("a", "b", "what flows", in_loop=True)
+    assert dot.edge_attrs(loop)["color"] == styles.LOOP_LINE
