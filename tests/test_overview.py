@@ -418,7 +418,7 @@ def test_the_overview_legend_says_groups_and_counted_lines(runner: CliRunner) ->
     legend = result.stdout[result.stdout.index("Legend") :]
     assert "group of teams (larger: more teams)" in legend
     assert "group with a front-line team" in legend
-    assert "hand-offs between two groups (thicker: more)" in legend
+    assert "counted hand-offs (thicker: more)" in legend
     # Every node in the overview is a group, a customer or a supplier: no "team" entry.
     assert ">team<" not in legend
     assert "front-line team (serves a customer)" not in legend
@@ -427,10 +427,11 @@ def test_the_overview_legend_says_groups_and_counted_lines(runner: CliRunner) ->
 def test_the_overview_page_finds_teams_and_paths_in_their_groups() -> None:
     from icmap.analysis.overview import overview
     from icmap.analysis.page import page
-    from icmap.render.html import page_data
+    from icmap.render.html import page_data, render
 
     graph = build_graph(load(NORTHWIND))
     data = page_data(page(graph, overview(graph)))
+    assert "Click a group for its hand-offs" in render(page(graph, overview(graph)))
     nodes = {n["id"]: n for n in data["nodes"]}
     experience = nodes["group:Customer Experience"]
     assert ["support", "Customer Support"] in experience["members"]

@@ -238,7 +238,7 @@ ROLE_WORDS = {
 #: What each line style means, in the legend's words.
 LINE_WORDS = {
     "handoff": "hand-off (what flows, lead time)",
-    "handoffs": "hand-offs between two groups (thicker: more)",
+    "handoffs": "counted hand-offs (thicker: more)",
     "loop": "hand-off in a loop of mutual service",
     "feedback": "feedback hand-off (dashed)",
     "elided": "through teams left out (dashed, …)",

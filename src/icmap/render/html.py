@@ -435,6 +435,12 @@ def render(page: Page) -> str:
     picture = page.picture
     title = html.escape(picture.title)
     notes = "".join(f'<p class="muted">{html.escape(n)}</p>' for n in picture.notes)
+    click = (
+        "Click a group for its hand-offs, counted, and its teams; a team for what it provides "
+        "and receives, and what its failure would do."
+        if any(n.teams is not None and n.kind == "team" for n in picture.nodes)
+        else "Click a team for what it provides and receives, and what its failure would do."
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -449,9 +455,8 @@ def render(page: Page) -> str:
 <noscript><p>This page draws its picture with JavaScript; icmap graph -f svg draws it without.</p></noscript></div>
 <button id="show-panel" type="button">Show panel</button>
 <aside><h1>{title}</h1>{notes}
-<p class="muted">Work flows left to right, toward the external customers. Click a team for
-what it provides and receives, and what its failure would do. Drag to pan; Ctrl+wheel or the
-buttons to zoom.</p>
+<p class="muted">Work flows left to right, toward the external customers. {click} Drag to
+pan; Ctrl+wheel or the buttons to zoom.</p>
 <input id="search" type="search" placeholder="Find a team by name or id" aria-label="Find a team">
 <ul id="matches"></ul>
 <div class="controls"><button id="fit" type="button">Fit to width</button>
