@@ -325,3 +325,59 @@ def test_a_focus_page_draws_its_elided_hand_offs(browser: Any, tmp_path: Path) -
         "return document.querySelector('.node[data-id=\"marketing\"]').classList.contains('role-focus')"
     )
     assert [e for e in facts["log"] if e["level"] == "SEVERE"] == []
+
+
+def _in_view(browser: Any, selector: str) -> list[bool]:
+    return list(
+        browser.execute_script(
+            "const c = document.getElementById('canvas').getBoundingClientRect();"
+            f"return [...document.querySelectorAll({json.dumps(selector)})].map(g => {{"
+            " const r = g.getBoundingClientRect();"
+            " return r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom;});"
+        )
+    )
+
+
+def test_a_wide_page_opens_on_its_customers(browser: Any, tmp_path: Path) -> None:
+    facts = _open(browser, _page(EXAMPLES / "northwind", tmp_path))
+    wide = browser.execute_script(
+        "const c = document.getElementById('canvas'); return c.scrollWidth > c.clientWidth"
+    )
+    assert wide  # the case in point: Northwind is wider than the window at a readable zoom
+    assert _in_view(browser, ".node.kind-customer") == [True, True]
+    assert min(facts["fonts"]) >= 11 - 0.01
+
+
+def test_a_drill_down_page_opens_on_its_group(browser: Any, tmp_path: Path) -> None:
+    _open(browser, _page(EXAMPLES / "northwind", tmp_path, "--group", "Operations"))
+    assert any(_in_view(browser, ".node.role-focus"))
+
+
+def test_an_overview_page_clicks_searches_and_paths_by_group(browser: Any, tmp_path: Path) -> None:
+    facts = _open(browser, _page(EXAMPLES / "northwind", tmp_path, "--overview"))
+    details = browser.execute_script(
+        "const g = document.querySelector('.node[data-id=\"group:Commerce\"]');"
+        "g.dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+        "return document.getElementById('details').innerText"
+    )
+    assert "hand-offs ← Technology" in details
+    assert "→ group:" not in details and "← group:" not in details  # groups by name
+    assert "--group NAME" in details and "more than" not in details
+    matches = browser.execute_script(
+        "const s = document.getElementById('search'); s.value = 'support';"
+        "s.dispatchEvent(new Event('input'));"
+        "return [document.getElementById('matches').innerText,"
+        " [...document.querySelectorAll('.node.hl-match')].map(n => n.dataset.id)]"
+    )
+    assert matches == [
+        "Customer Support (support) in Customer Experience",
+        ["group:Customer Experience"],
+    ]
+    lit = browser.execute_script(
+        "const s = document.getElementById('critical'); s.value = 'shoppers';"
+        "s.dispatchEvent(new Event('change'));"
+        "return [[...document.querySelectorAll('.node.hl-critical')].length,"
+        " [...document.querySelectorAll('.edge.hl-critical')].length]"
+    )
+    assert lit[0] >= 4 and lit[1] >= 3
+    assert [e for e in browser.get_log("browser") + facts["log"] if e["level"] == "SEVERE"] == []

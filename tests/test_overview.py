@@ -4,6 +4,7 @@ and GEXF."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import subprocess
@@ -409,3 +410,62 @@ def test_overview_ids_never_collide_with_a_customer(runner: CliRunner, tmp_path:
     assert ids == {"group:A": "customer", "group:A~2": "team", "group:B": "team"}
     links = {(link["source"], link["target"]) for link in data["links"]}  # type: ignore[union-attr, attr-defined]
     assert links == {("group:A~2", "group:B"), ("group:B", "group:A")}
+
+
+def test_the_overview_legend_says_groups_and_counted_lines(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["graph", str(NORTHWIND), "--overview", "-f", "dot"])
+    assert result.exit_code == 0, result.stderr
+    legend = result.stdout[result.stdout.index("Legend") :]
+    assert "group of teams (larger: more teams)" in legend
+    assert "group with a front-line team" in legend
+    assert "counted hand-offs (thicker: more)" in legend
+    # Every node in the overview is a group, a customer or a supplier: no "team" entry.
+    assert ">team<" not in legend
+    assert "front-line team (serves a customer)" not in legend
+
+
+def test_the_overview_page_finds_teams_and_paths_in_their_groups() -> None:
+    from icmap.analysis.overview import overview
+    from icmap.analysis.page import page
+    from icmap.render.html import page_data, render
+
+    graph = build_graph(load(NORTHWIND))
+    data = page_data(page(graph, overview(graph)))
+    assert "Click a group for its hand-offs" in render(page(graph, overview(graph)))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    experience = nodes["group:Customer Experience"]
+    assert ["support", "Customer Support"] in experience["members"]
+    assert experience["teams"] == 3
+    assert experience["facts"] is None
+    # Hand-offs between groups are counted and named by the group, not its id.
+    commerce = nodes["group:Commerce"]
+    assert any(re.fullmatch(r"\d+ hand-offs? ← Technology", t) for t in commerce["receives"])
+    assert not any("group:" in t or "not shown" in t for t in commerce["receives"])
+    # Each critical path is drawn through the groups its teams are in, each once.
+    shoppers = data["critical"]["shoppers"]
+    assert shoppers[0] == "group:Corporate" and shoppers[-1] == "shoppers"
+    assert all(step in nodes for step in shoppers)
+    assert all(a != b for a, b in itertools.pairwise(shoppers))
+
+
+def test_pictures_draw_with_the_shared_palette() -> None:
+    """DOT (and so SVG and the HTML page) and Mermaid take their colours from render/styles."""
+    from icmap.analysis.picture import PictureEdge
+    from icmap.render import dot, mermaid, styles
+
+    for kind, (fill, border) in styles.NODE_COLOURS.items():
+        assert (dot._KIND_ATTRS[kind]["fillcolor"], dot._KIND_ATTRS[kind]["color"]) == (
+            fill,
+            border,
+        )
+        assert f"fill:{fill},stroke:{border}" in mermaid._CLASSES[kind]
+    for team_type, (fill, border) in styles.TYPE_COLOURS.items():
+        assert (dot.TYPE_ATTRS[team_type]["fillcolor"], dot.TYPE_ATTRS[team_type]["color"]) == (
+            fill,
+            border,
+        )
+    assert dot._ROLE_FILL == styles.ROLE_FILLS
+    assert dot.STATE_COLORS == styles.STATE_LINES
+    assert dot.MODE_ATTRS["facilitating"]["color"] == styles.MODE_LINES["facilitating"]
+    loop = PictureEdge("a", "b", "what flows", in_loop=True)
+    assert dot.edge_attrs(loop)["color"] == styles.LOOP_LINE

@@ -410,3 +410,20 @@ def test_report_html_is_the_graph_page(runner: CliRunner, tmp_path: Path) -> Non
     assert support["facts"]["critical_for"] == ["shoppers"]
     assert "returns" in support["facts"]["downstream"]
     assert "<h2>Chokepoints</h2><ul><li>last-mile: strands 6" in page
+
+
+def test_an_impact_legend_lists_only_what_it_draws() -> None:
+    """Every team in an impact picture is drawn in its role's colours: no white "team" swatch."""
+    result = CliRunner().invoke(
+        app, ["impact", "kitchen", "--org", str(EXAMPLES / "restaurant.yaml"), "-f", "dot"]
+    )
+    assert result.exit_code == 0, result.stderr
+    entries = re.findall(r'ALIGN="LEFT">([^<]+)<', result.stdout)
+    assert "team" not in entries
+    assert "failed" in entries and "upstream: feeds the failed team" in entries
+    # Wait staff is front line and downstream: its border still needs the front-line entry.
+    assert "front-line team (serves a customer)" in entries
+    focus = CliRunner().invoke(
+        app, ["graph", str(EXAMPLES / "northwind"), "--focus", "marketing", "-f", "dot"]
+    )
+    assert "team" in re.findall(r'ALIGN="LEFT">([^<]+)<', focus.stdout)  # plain teams drawn

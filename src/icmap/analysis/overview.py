@@ -216,7 +216,8 @@ def overview(graph: OrgGraph, *, drawn: bool = True) -> Picture:
             f"{len(edges):,} of {len(links):,} links between groups drawn: each group's "
             "heaviest in and out, then the heaviest; -f json, graphml or gexf have them all."
         )
-    return Picture(title, nodes, edges, notes)
+    drawn_in = {n: p for n, p in parts.of.items() if n != p}
+    return Picture(title, nodes, edges, notes, stands_for=drawn_in)
 
 
 #: In a drill-down, at most this many groups at the edge get a node each; the rest share one.
@@ -298,4 +299,5 @@ def drill_down(graph: OrgGraph, group: str) -> Picture:
         f"{len(members):,} teams in {group}; the {len(edge):,} teams, customers and suppliers "
         "one hand-off away are drawn by group; --all draws every team"
     ]
-    return Picture(inner.title, nodes, edges, notes)
+    drawn_in = {t: p for p, outside in near.items() for t in outside if t != p}
+    return Picture(inner.title, nodes, edges, notes, stands_for=drawn_in)

@@ -6,7 +6,7 @@ The page's script only looks these up when a team is clicked; every number is co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from icmap.analysis.chokepoints import chokepoints
@@ -52,6 +52,9 @@ class Page:
     report: Report
     #: Each picture node's facts; empty above :data:`IMPACT_LIMIT` nodes.
     facts: dict[str, TeamFacts]
+    #: In an overview: each node that stands for several (a group), the ``(id, name)`` of
+    #: each team, customer or supplier it stands for, so the page finds a team in its group.
+    members: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:
@@ -70,8 +73,12 @@ def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:
     import networkx as nx
 
     report = build_report(graph, today)
+    found: dict[str, list[tuple[str, str]]] = {}
+    for part, drawn in picture.stands_for.items():
+        found.setdefault(drawn, []).append((part, str(graph.nodes[part]["name"])))
+    members = {drawn: tuple(sorted(parts)) for drawn, parts in found.items()}
     if len(picture.nodes) > IMPACT_LIMIT:
-        return Page(picture, report, {})
+        return Page(picture, report, {}, members)
     customers = set(nodes_of_kind(graph, "customer"))
     stranded = {c.team: c.dependents for c in chokepoints(graph)}
     critical_for: dict[str, list[str]] = {}
@@ -90,4 +97,4 @@ def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:
             critical_for=tuple(sorted(set(critical_for.get(node.id, ())))),
             slack=report.critical.slack.get(node.id),
         )
-    return Page(picture, report, facts)
+    return Page(picture, report, facts, members)

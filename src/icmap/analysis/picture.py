@@ -99,9 +99,10 @@ class Legend:
 
 
 #: Node marks a legend explains, in the order it lists them.
-KEY_NODES = ("team", "front-line", "customer", "supplier")
-#: Line styles a legend explains (besides Team Topologies' modes and states).
-KEY_LINES = ("handoff", "loop", "feedback", "elided")
+KEY_NODES = ("team", "front-line", "group", "front-line-group", "customer", "supplier")
+#: Line styles a legend explains (besides Team Topologies' modes and states); ``handoffs``
+#: is an overview's edge, drawn thicker the more hand-offs it counts.
+KEY_LINES = ("handoff", "handoffs", "loop", "feedback", "elided")
 #: Roles of an impact, focus or group picture, in the order a legend lists them.
 KEY_ROLES: tuple[Role, ...] = ("focus", "failed", "downstream", "stranded", "upstream")
 
@@ -121,16 +122,27 @@ class Picture:
     nodes: list[PictureNode]
     edges: list[PictureEdge]
     notes: list[str] = field(default_factory=list)
+    #: In the group overview and a drill-down's edge: each org node drawn as part of a node
+    #: that stands for several (a group, all customers), with that node's id.
+    stands_for: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> Key:
         """What a full legend lists beside :attr:`legend`: only what the picture draws."""
         # A typed team is drawn in its type's colours, which :attr:`legend` explains.
         plain = [n for n in self.nodes if n.kind != "team" or n.type not in TEAM_TYPES]
-        nodes: set[str] = {n.kind for n in plain if n.kind != "team" or not n.front_line}
-        nodes |= {"front-line" for n in plain if n.kind == "team" and n.front_line}
+        nodes: set[str] = {n.kind for n in plain if n.kind != "team"}
+        for n in plain:
+            # A team in a role is drawn in the role's colours, which the role's entry shows;
+            # only a front-line border stays to explain.
+            if n.kind == "team" and (n.role is None or n.front_line):
+                # An overview's group is drawn as a team is, larger the more teams it holds.
+                word = "team" if n.teams is None else "group"
+                nodes.add(f"front-line-{word}" if n.front_line else word)
+        nodes = {"front-line" if k == "front-line-team" else k for k in nodes}
         roles = {n.role for n in self.nodes}
-        lines = {"handoff" for e in self.edges if not (e.in_loop or e.feedback or e.elided)}
+        plain_lines = [e for e in self.edges if not (e.in_loop or e.feedback or e.elided)]
+        lines = {"handoff" if e.handoffs is None else "handoffs" for e in plain_lines}
         lines |= {"loop" for e in self.edges if e.in_loop}
         lines |= {"feedback" for e in self.edges if e.feedback}
         lines |= {"elided" for e in self.edges if e.elided}

@@ -9,69 +9,79 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, cast
 
+from icmap.render import styles
+
 if TYPE_CHECKING:
     import graphviz
 
     from icmap.analysis.picture import Picture, PictureEdge, PictureNode
 
+
+def _colours(colours: tuple[str, str]) -> dict[str, str]:
+    """A (fill, border) pair of :mod:`icmap.render.styles` as Graphviz attributes."""
+    return {"fillcolor": colours[0], "color": colours[1]}
+
+
 _KIND_ATTRS = {
     "customer": {
         "shape": "doubleoctagon",
         "style": "filled",
-        "fillcolor": "#d9f2d9",
-        "color": "#2e7d32",
+        **_colours(styles.NODE_COLOURS["customer"]),
     },
-    "supplier": {"shape": "cds", "style": "filled", "fillcolor": "#f3e5f5", "color": "#7b1fa2"},
-    "team": {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffffff", "color": "#455a64"},
+    "supplier": {"shape": "cds", "style": "filled", **_colours(styles.NODE_COLOURS["supplier"])},
+    "team": {"shape": "box", "style": "rounded,filled", **_colours(styles.NODE_COLOURS["team"])},
 }
-_ROLE_FILL = {
-    "failed": "#ef9a9a",
-    "downstream": "#ffe0b2",
-    "stranded": "#e0e0e0",
-    "upstream": "#e3f2fd",
-    "focus": "#fff59d",
+_ROLE_FILL = dict(styles.ROLE_FILLS)
+_FRONT_LINE = {
+    "fillcolor": styles.FRONT_LINE_COLOURS[0],
+    "penwidth": "2",
+    "color": styles.FRONT_LINE_COLOURS[1],
 }
-_FRONT_LINE = {"fillcolor": "#e3f2fd", "penwidth": "2", "color": "#1565c0"}
 #: Team Topologies' shape key: stream-aligned a wide yellow box, platform a wide blue box,
 #: enabling a narrow, tall purple box, complicated-subsystem an orange octagon.
 TYPE_ATTRS = {
     "stream-aligned": {
         "shape": "box",
         "style": "rounded,filled",
-        "fillcolor": "#ffedb3",
-        "color": "#c9a227",
+        **_colours(styles.TYPE_COLOURS["stream-aligned"]),
         "width": "2.2",
     },
     "platform": {
         "shape": "box",
         "style": "filled",
-        "fillcolor": "#cfe2f3",
-        "color": "#3d78b8",
+        **_colours(styles.TYPE_COLOURS["platform"]),
         "width": "2.2",
     },
     "enabling": {
         "shape": "box",
         "style": "rounded,filled",
-        "fillcolor": "#e6dcf5",
-        "color": "#7e57c2",
+        **_colours(styles.TYPE_COLOURS["enabling"]),
         "width": "0.9",
         "height": "1.1",
     },
     "complicated-subsystem": {
         "shape": "octagon",
         "style": "filled",
-        "fillcolor": "#ffd9b8",
-        "color": "#d9661f",
+        **_colours(styles.TYPE_COLOURS["complicated-subsystem"]),
     },
 }
 #: Interaction modes: collaboration a thick band, facilitating dotted, x-as-a-service plain.
 MODE_ATTRS = {
-    "collaboration": {"penwidth": "6", "color": "#b39ddbcc", "arrowsize": "0.5"},
-    "facilitating": {"style": "dotted", "penwidth": "2", "color": "#7e57c2"},
+    # Translucent (cc), so the band does not hide the lines it crosses.
+    "collaboration": {
+        "penwidth": "6",
+        "color": styles.MODE_LINES["collaboration"] + "cc",
+        "arrowsize": "0.5",
+    },
+    "facilitating": {
+        "style": "dotted",
+        "penwidth": "2",
+        "color": styles.MODE_LINES["facilitating"],
+    },
     "x-as-a-service": {},
 }
 #: Dependency states the picture marks (ok is not marked): the label also says the word.
-STATE_COLORS = {"blocking": "#c62828", "slowing": "#e0a800"}
+STATE_COLORS = dict(styles.STATE_LINES)
 
 
 def escape(text: str) -> str:
@@ -102,7 +112,7 @@ def _node_attrs(node: PictureNode, dot_id: str) -> dict[str, str]:
     if node.role is not None:
         attrs["fillcolor"] = _ROLE_FILL[node.role]
         if node.role == "failed":
-            attrs.update(penwidth="3", color="#c62828")
+            attrs.update(penwidth="3", color=styles.FAILED_BORDER)
         if node.role == "stranded":
             attrs["style"] += ",dashed"
     text = node.label if node.label == node.id else f"{node.label}\n({node.id})"
@@ -155,8 +165,8 @@ def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> 
             cluster.attr(
                 label=_label(group),
                 style="rounded,dashed",
-                color="#b0bec5",
-                fontcolor="#607d8b",
+                color=styles.GROUP_COLOURS[0],
+                fontcolor=styles.GROUP_COLOURS[1],
                 labeljust="l",
                 margin="16",
                 id=f"icmap-g{index}",
@@ -177,7 +187,7 @@ def edge_attrs(edge: PictureEdge) -> dict[str, str]:
     """How a hand-off is drawn: its mode, a loop in orange, feedback dashed, its state's colour."""
     attrs = dict(MODE_ATTRS.get(edge.mode or "", {}))
     if edge.in_loop:
-        attrs.update(color="#ef6c00", fontcolor="#ef6c00")
+        attrs.update(color=styles.LOOP_LINE, fontcolor=styles.LOOP_LINE)
     if edge.elided or edge.feedback:
         attrs["style"] = "dashed"
     if edge.state in STATE_COLORS:
@@ -213,6 +223,8 @@ TYPE_WORDS = {
 KEY_NODE_WORDS = {
     "team": "team",
     "front-line": "front-line team (serves a customer)",
+    "group": "group of teams (larger: more teams)",
+    "front-line-group": "group with a front-line team",
     "customer": "external customer (octagon)",
     "supplier": "outside supplier (tag)",
 }
@@ -226,6 +238,7 @@ ROLE_WORDS = {
 #: What each line style means, in the legend's words.
 LINE_WORDS = {
     "handoff": "hand-off (what flows, lead time)",
+    "handoffs": "counted hand-offs (thicker: more)",
     "loop": "hand-off in a loop of mutual service",
     "feedback": "feedback hand-off (dashed)",
     "elided": "through teams left out (dashed, …)",
@@ -234,16 +247,16 @@ LINE_WORDS = {
 
 def key_node_attrs(entry: str) -> dict[str, str]:
     """How the legend draws a node kind (``front-line`` for a front-line team)."""
-    if entry == "front-line":
+    if entry in ("front-line", "front-line-group"):
         return {**_KIND_ATTRS["team"], **_FRONT_LINE}
-    return dict(_KIND_ATTRS[entry])
+    return dict(_KIND_ATTRS["team" if entry == "group" else entry])
 
 
 def role_attrs(role: str) -> dict[str, str]:
     """How the legend draws a role: a team's box in the role's colours."""
     attrs = {**_KIND_ATTRS["team"], "fillcolor": _ROLE_FILL[role]}
     if role == "failed":
-        attrs.update(penwidth="3", color="#c62828")
+        attrs.update(penwidth="3", color=styles.FAILED_BORDER)
     if role == "stranded":
         attrs["style"] += ",dashed"
     return attrs
@@ -252,9 +265,11 @@ def role_attrs(role: str) -> dict[str, str]:
 def line_attrs(entry: str) -> dict[str, str]:
     """How the legend draws a line style (the same as :func:`edge_attrs` gives an edge)."""
     if entry == "loop":
-        return {"color": "#ef6c00"}
+        return {"color": styles.LOOP_LINE}
     if entry in ("feedback", "elided"):
         return {"style": "dashed"}
+    if entry == "handoffs":
+        return {"penwidth": f"{overview_width(9):.1f}"}
     return {}
 
 
@@ -278,7 +293,7 @@ def _stroke(attrs: dict[str, str]) -> str:
     """A legend cell drawing a line style in its colour."""
     style = attrs.get("style", "solid")
     glyph = "band" if float(attrs.get("penwidth", "1")) >= 5 else style
-    colour = attrs.get("color", "#78909c")[:7]
+    colour = attrs.get("color", styles.HANDOFF_LINE)[:7]
     return f'<TD><FONT COLOR="{colour}">{_GLYPHS.get(glyph, _GLYPHS["solid"])}</FONT></TD>'
 
 
@@ -332,7 +347,7 @@ def build(picture: Picture, *, legend: bool = True) -> graphviz.Digraph:
     dot.attr(rankdir="LR", fontname="Helvetica", newrank="true", label=_label(picture.title))
     dot.attr(labelloc="t", fontsize="16", **LAYOUT)
     dot.attr("node", fontname="Helvetica", fontsize="12")
-    dot.attr("edge", fontname="Helvetica", fontsize="11", color="#78909c")
+    dot.attr("edge", fontname="Helvetica", fontsize="11", color=styles.HANDOFF_LINE)
     _add_nodes(dot, picture, ids)
     table = legend_label(picture) if legend else None
     if table is not None:

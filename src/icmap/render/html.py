@@ -94,10 +94,22 @@ function zoom(to,cx,cy){
  svg.setAttribute('width',String(width*scale));svg.setAttribute('height',String(height*scale));
  canvas.scrollLeft=px*scale-x;canvas.scrollTop=py*scale-y;
 }
-// Fit to width, but never below READABLE: a wide picture then opens on its middle.
+// Fit to width, but never below READABLE. A picture wider or taller than the window then opens
+// on what it is about: the teams in focus (--focus, --group), else the customers at its
+// right-hand end, where the work goes; its middle is often only crossing hand-offs.
 function fit(){
  zoom(Math.max(READABLE,Math.min(canvas.clientWidth/width,1.6)));
- canvas.scrollLeft=(width*scale-canvas.clientWidth)/2;canvas.scrollTop=(height*scale-canvas.clientHeight)/2;
+ const focus=svg.querySelectorAll('.node.role-focus');
+ const anchor=focus.length?focus:svg.querySelectorAll('.node.kind-customer');
+ const c=canvas.getBoundingClientRect();
+ let x=width*scale/2,y=height*scale/2;
+ if(anchor.length){
+  let l=Infinity,t=Infinity,r=-Infinity,b=-Infinity;
+  anchor.forEach(function(g){const q=g.getBoundingClientRect();
+   l=Math.min(l,q.left);t=Math.min(t,q.top);r=Math.max(r,q.right);b=Math.max(b,q.bottom);});
+  x=canvas.scrollLeft+(l+r)/2-c.left;y=canvas.scrollTop+(t+b)/2-c.top;
+ }
+ canvas.scrollLeft=x-canvas.clientWidth/2;canvas.scrollTop=y-canvas.clientHeight/2;
 }
 function whole(){zoom(Math.min(canvas.clientWidth/width,canvas.clientHeight/height));canvas.scrollLeft=0;canvas.scrollTop=0;}
 function mark(el,cls){el.classList.add('hl',cls);}
@@ -124,7 +136,8 @@ function select(id){
  edgesOf('data-to',id).forEach(function(e){mark(e,'hl-in');const m=node(e.dataset.from);if(m)mark(m,'hl-near');});
  const h=document.createElement('h2');h.textContent=n.label;
  const p=document.createElement('p');p.className='muted';
- p.textContent=[n.id,n.type||n.kind,n.group,n.lead&&('lead: '+n.lead)].filter(Boolean).join(' · ');
+ const what=n.teams===undefined?(n.type||n.kind):n.kind==='team'?'group':n.kind+'s';
+ p.textContent=[n.id,what,n.group,n.lead&&('lead: '+n.lead)].filter(Boolean).join(' · ');
  details.append(h,p);
  if(n.description){const d=document.createElement('p');d.textContent=n.description;details.append(d);}
  section('Provides (green)',n.provides,'nothing in this picture');
@@ -138,6 +151,8 @@ function select(id){
   section('Customers hit',names(f.customers),'no customer');
   section('Stranded: no other way to a customer (brown, dashed)',names(f.stranded),'none');
   section('Critical path role',[f.critical_for.length?'on the critical path to '+names(f.critical_for).join(', '):'on no critical path'].concat(f.slack===null?[]:['slack: '+f.slack]),'');
+ } else if(n.teams!==undefined){
+  const q=document.createElement('p');q.className='muted';q.textContent=data.group_note;details.append(q);
  } else if(n.kind!=='customer'){
   const q=document.createElement('p');q.className='muted';q.textContent=data.no_facts;details.append(q);
  }
@@ -152,11 +167,17 @@ function critical(customer){
 function search(text){
  const list=document.getElementById('matches');list.replaceChildren();clear();
  const q=text.trim().toLowerCase();if(!q)return;
- const found=data.nodes.filter(function(n){return n.label.toLowerCase().indexOf(q)>=0||n.id.toLowerCase().indexOf(q)>=0;});
+ const has=function(s){return s.toLowerCase().indexOf(q)>=0;};
+ // A team drawn inside a group (an overview) is found in its group.
+ const found=[];
+ data.nodes.forEach(function(n){
+  if(has(n.label)||has(n.id))found.push([n,n.label.split('\n')[0]+' ('+n.id+')']);
+  (n.members||[]).forEach(function(m){if(has(m[0])||has(m[1]))found.push([n,m[1]+' ('+m[0]+') in '+n.label.split('\n')[0]]);});
+ });
  if(found.length)svg.classList.add('lit');
- found.slice(0,20).forEach(function(n){
-  const m=node(n.id);if(m)mark(m,'hl-match');
-  const li=add(list,n.label+' ('+n.id+')');
+ found.slice(0,20).forEach(function(f){
+  const n=f[0],m=node(n.id);if(m)mark(m,'hl-match');
+  const li=add(list,f[1]);
   li.addEventListener('click',function(){select(n.id);show(n.id);});});
  if(!found.length)add(list,'no team matches');
 }
@@ -218,6 +239,8 @@ def _engine() -> str:
 
 
 def _relation_text(edge: PictureEdge, other: str, arrow: str) -> list[str]:
+    if edge.handoffs is not None:  # an overview's edge: it says how many hand-offs
+        return [f"{edge.label} {arrow} {other}"]
     if not edge.relations:
         return [f"{arrow} {other} (through teams not shown)"]
     texts = []
@@ -249,9 +272,11 @@ def page_data(page: Page) -> dict[str, Any]:
     unit = report.critical.unit
     provided: dict[str, list[str]] = {node.id: [] for node in picture.nodes}
     received: dict[str, list[str]] = {node.id: [] for node in picture.nodes}
+    # A node standing for several (``group:Sales``) is named by its label's first line.
+    called = {n.id: n.label.split("\n")[0] for n in picture.nodes if n.teams is not None}
     for e in picture.edges:  # one pass over the edges, not one per node
-        provided[e.provider].extend(_relation_text(e, e.receiver, "→"))
-        received[e.receiver].extend(_relation_text(e, e.provider, "←"))
+        provided[e.provider].extend(_relation_text(e, called.get(e.receiver, e.receiver), "→"))
+        received[e.receiver].extend(_relation_text(e, called.get(e.provider, e.provider), "←"))
     nodes = []
     for node in picture.nodes:
         facts = page.facts.get(node.id)
@@ -264,6 +289,12 @@ def page_data(page: Page) -> dict[str, Any]:
                 "lead": node.lead,
                 "description": node.description,
                 **({"type": node.type} if node.type else {}),
+                **({"teams": node.teams} if node.teams is not None else {}),
+                **(
+                    {"members": [list(m) for m in page.members[node.id]]}
+                    if node.id in page.members
+                    else {}
+                ),
                 "provides": provided[node.id],
                 "receives": received[node.id],
                 "facts": None
@@ -282,10 +313,24 @@ def page_data(page: Page) -> dict[str, Any]:
         "nodes": nodes,
         "edges": [{"from": e.provider, "to": e.receiver} for e in picture.edges],
         "groups": _groups(picture),
-        "critical": {p.customer: list(p.path) for p in report.critical.paths},
+        "critical": {
+            p.customer: _shown_path(p.path, picture.stands_for) for p in report.critical.paths
+        },
         "no_facts": f"Impact is left out of pages of more than {IMPACT_LIMIT:,} nodes: "
         "icmap impact TEAM shows it.",
+        "group_note": "This node stands for several teams (or customers, suppliers): "
+        "icmap graph ORG --group NAME draws a group's teams, icmap impact TEAM a team's impact.",
     }
+
+
+def _shown_path(path: tuple[str, ...], stands_for: dict[str, str]) -> list[str]:
+    """A critical path as the picture draws it: in an overview, each team's group, once."""
+    shown: list[str] = []
+    for node in path:
+        drawn = stands_for.get(node, node)
+        if not shown or shown[-1] != drawn:
+            shown.append(drawn)
+    return shown
 
 
 def _script_json(data: dict[str, Any]) -> str:
@@ -390,6 +435,12 @@ def render(page: Page) -> str:
     picture = page.picture
     title = html.escape(picture.title)
     notes = "".join(f'<p class="muted">{html.escape(n)}</p>' for n in picture.notes)
+    click = (
+        "Click a group for its hand-offs, counted, and its teams; a team for what it provides "
+        "and receives, and what its failure would do."
+        if any(n.teams is not None and n.kind == "team" for n in picture.nodes)
+        else "Click a team for what it provides and receives, and what its failure would do."
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -404,9 +455,8 @@ def render(page: Page) -> str:
 <noscript><p>This page draws its picture with JavaScript; icmap graph -f svg draws it without.</p></noscript></div>
 <button id="show-panel" type="button">Show panel</button>
 <aside><h1>{title}</h1>{notes}
-<p class="muted">Work flows left to right, toward the external customers. Click a team for
-what it provides and receives, and what its failure would do. Drag to pan; Ctrl+wheel or the
-buttons to zoom.</p>
+<p class="muted">Work flows left to right, toward the external customers. {click} Drag to
+pan; Ctrl+wheel or the buttons to zoom.</p>
 <input id="search" type="search" placeholder="Find a team by name or id" aria-label="Find a team">
 <ul id="matches"></ul>
 <div class="controls"><button id="fit" type="button">Fit to width</button>

@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
+from icmap.render import styles
+
 if TYPE_CHECKING:
     from icmap.analysis.picture import Legend, Picture, PictureEdge, PictureNode
 
@@ -27,35 +29,39 @@ _ENTITIES = {
 }
 _TABLE = str.maketrans(_ENTITIES)
 
+_NODE = styles.NODE_COLOURS
+_ROLE = styles.ROLE_FILLS
 _CLASSES = {
-    "customer": "fill:#d9f2d9,stroke:#2e7d32,stroke-width:2px",
-    "supplier": "fill:#f3e5f5,stroke:#7b1fa2",
-    "team": "fill:#ffffff,stroke:#455a64",
-    "frontline": "fill:#e3f2fd,stroke:#1565c0,stroke-width:2px",
-    "failed": "fill:#ef9a9a,stroke:#c62828,stroke-width:3px",
-    "downstream": "fill:#ffe0b2,stroke:#ef6c00",
-    "stranded": "fill:#e0e0e0,stroke:#616161,stroke-dasharray:4",
-    "upstream": "fill:#e3f2fd,stroke:#1565c0",
-    "focus": "fill:#fff59d,stroke:#f9a825,stroke-width:3px",
+    "customer": f"fill:{_NODE['customer'][0]},stroke:{_NODE['customer'][1]},stroke-width:2px",
+    "supplier": f"fill:{_NODE['supplier'][0]},stroke:{_NODE['supplier'][1]}",
+    "team": f"fill:{_NODE['team'][0]},stroke:{_NODE['team'][1]}",
+    "frontline": "fill:{},stroke:{},stroke-width:2px".format(*styles.FRONT_LINE_COLOURS),
+    # Mermaid draws a role's border in a colour of its own: its boxes have no other mark.
+    "failed": f"fill:{_ROLE['failed']},stroke:{styles.FAILED_BORDER},stroke-width:3px",
+    "downstream": f"fill:{_ROLE['downstream']},stroke:#ef6c00",
+    "stranded": f"fill:{_ROLE['stranded']},stroke:#616161,stroke-dasharray:4",
+    "upstream": f"fill:{_ROLE['upstream']},stroke:#1565c0",
+    "focus": f"fill:{_ROLE['focus']},stroke:#f9a825,stroke-width:3px",
 }
-#: Team Topologies team types (as in :data:`icmap.render.dot.TYPE_ATTRS`), only when used.
+#: Team Topologies team types (the colours of :data:`icmap.render.styles.TYPE_COLOURS`), only
+#: when used.
 TYPE_CLASSES = {
-    "stream-aligned": ("streamaligned", "fill:#ffedb3,stroke:#c9a227,stroke-width:2px"),
-    "platform": ("platform", "fill:#cfe2f3,stroke:#3d78b8,stroke-width:2px"),
-    "enabling": ("enabling", "fill:#e6dcf5,stroke:#7e57c2,stroke-width:2px"),
-    "complicated-subsystem": (
-        "complicatedsubsystem",
-        "fill:#ffd9b8,stroke:#d9661f,stroke-width:2px",
-    ),
+    team_type: (
+        team_type.replace("-", ""),
+        f"fill:{fill},stroke:{border},stroke-width:2px",
+    )
+    for team_type, (fill, border) in styles.TYPE_COLOURS.items()
 }
 #: Link styles of interaction modes and marked states (x-as-a-service is the plain arrow).
 MODE_STYLES = {
-    "collaboration": "stroke:#b39ddb,stroke-width:6px",
-    "facilitating": "stroke:#7e57c2,stroke-width:2px",
+    "collaboration": f"stroke:{styles.MODE_LINES['collaboration']},stroke-width:6px",
+    "facilitating": f"stroke:{styles.MODE_LINES['facilitating']},stroke-width:2px",
 }
+_BLOCKING = styles.STATE_LINES["blocking"]
 STATE_STYLES = {
-    "blocking": "stroke:#c62828,stroke-width:3px,color:#c62828",
-    "slowing": "stroke:#e0a800,stroke-width:3px,color:#b38600",
+    "blocking": f"stroke:{_BLOCKING},stroke-width:3px,color:{_BLOCKING}",
+    # Darker text than the line: amber text on white is hard to read.
+    "slowing": f"stroke:{styles.STATE_LINES['slowing']},stroke-width:3px,color:#b38600",
 }
 #: The legend's words for modes and states: plain boxes.
 LEGEND_NOTE = "fill:#ffffff,stroke:#cfd8dc"
@@ -215,7 +221,8 @@ def render(picture: Picture) -> str:
     lines += [f"  {a} ~~~ {b}" for a, b in itertools.pairwise(legend_ids)]
     lines += _class_lines(picture, ids, legend)
     if loop_links:
-        lines.append(f"  linkStyle {','.join(map(str, loop_links))} stroke:#ef6c00,color:#ef6c00")
+        loop = styles.LOOP_LINE
+        lines.append(f"  linkStyle {','.join(map(str, loop_links))} stroke:{loop},color:{loop}")
     for style, links in styled.items():
         # After the loops' orange: a state's colour is the one that must be seen.
         lines.append(f"  linkStyle {','.join(map(str, links))} {style}")

@@ -29,3 +29,41 @@ DETAIL = "dim"
 
 #: The mark next to a low satisfaction score.
 LOW_MARK = "⚠"
+
+# The pictures' palette (DOT, SVG, PNG, PDF, the HTML page and Mermaid draw with it), as hex
+# colours: Graphviz, the browser and Mermaid read the same values, so every picture agrees.
+
+#: Each node kind's (fill, border).
+NODE_COLOURS = {
+    "customer": ("#d9f2d9", "#2e7d32"),
+    "supplier": ("#f3e5f5", "#7b1fa2"),
+    "team": ("#ffffff", "#455a64"),
+}
+#: A front-line team's (fill, border): blue, drawn with a thicker border.
+FRONT_LINE_COLOURS = ("#e3f2fd", "#1565c0")
+#: Each role's fill in an impact, focus or group picture.
+ROLE_FILLS = {
+    "failed": "#ef9a9a",
+    "downstream": "#ffe0b2",
+    "stranded": "#e0e0e0",
+    "upstream": "#e3f2fd",
+    "focus": "#fff59d",
+}
+#: The failed team's border.
+FAILED_BORDER = "#c62828"
+#: Team Topologies' shape key: each team type's (fill, border).
+TYPE_COLOURS = {
+    "stream-aligned": ("#ffedb3", "#c9a227"),
+    "platform": ("#cfe2f3", "#3d78b8"),
+    "enabling": ("#e6dcf5", "#7e57c2"),
+    "complicated-subsystem": ("#ffd9b8", "#d9661f"),
+}
+#: A hand-off's line, and one in a loop of mutual service.
+HANDOFF_LINE = "#78909c"
+LOOP_LINE = "#ef6c00"
+#: The lines of the interaction modes drawn in colour (x-as-a-service is a plain hand-off).
+MODE_LINES = {"collaboration": "#b39ddb", "facilitating": "#7e57c2"}
+#: The dependency states a picture marks (``ok`` is not marked).
+STATE_LINES = {"blocking": "#c62828", "slowing": "#e0a800"}
+#: A group's cluster: (border, name).
+GROUP_COLOURS = ("#b0bec5", "#607d8b")
