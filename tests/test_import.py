@@ -352,6 +352,41 @@ def test_teamapi_generated_files(tmp_path: Path) -> None:
     ]
 
 
+def test_teamapi_a_second_interaction_with_a_team_does_not_mix_in(tmp_path: Path) -> None:
+    # Two interactions with one team make one relation: taking the mode of one and the start of
+    # the other gave an until before the since, which the written org then failed to load.
+    write(
+        tmp_path,
+        "a.yaml",
+        """\
+        info: {name: Checkout, type: stream-aligned}
+        interactions:
+          - {teamName: Platform, mode: X-as-a-service, startDate: 13/01/2022,
+             expectedDuration: 3, expectedDurationUnit: weeks}
+          - {teamName: platform, mode: collaboration, startDate: 2022-03-01}
+          - {teamName: Platform, mode: sometimes, startDate: unknown}
+        dependencies:
+          - {teamName: Platform, type: Slowing}
+          - {teamName: Platform, type: Blockng}
+        """,
+    )
+    write(tmp_path, "b.yaml", "info: {name: Platform, type: platform}\n")
+    out = tmp_path / "org"
+    done = CliRunner().invoke(app, ["import", "teamapi", str(tmp_path), "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    rel = next(r for r in load(out).relations if r.provider == "platform")
+    assert (rel.mode, str(rel.since), str(rel.until), rel.state) == (
+        "x-as-a-service",
+        "2022-01-13",
+        "2022-02-03",
+        "slowing",
+    )
+    assert "a.yaml:5:5: warning: a second interaction with 'Platform' gives a different" in (
+        done.stderr
+    )
+    assert CliRunner().invoke(app, ["check", str(out)]).exit_code == 0
+
+
 def test_diff_from_backstage_two_catalogs_and_a_git_revision(tmp_path: Path) -> None:
     import shutil
     import subprocess
