@@ -298,6 +298,33 @@ def test_import_json_summary_has_provenance(tmp_path: Path) -> None:
     assert data["counts"]["teams"] == 2
 
 
+def test_graph_json_from_a_source_keeps_provenance(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    done = CliRunner().invoke(app, ["graph", "-f", "json", "--from", "backstage", str(root)])
+    assert done.exit_code == 0, done.stderr
+    relations = [r for link in json.loads(done.stdout)["links"] for r in link["relations"]]
+    billing = next(r for r in relations if r["what"] == "billing")
+    why = billing["provenance"][0]
+    assert why["why"] == "via component:api-server consumesApis api:billing"
+    assert (Path(why["file"]).name, why["line"] > 0, why["col"] > 0) == (
+        "components.yaml",
+        True,
+        True,
+    )
+    # The org the import writes has it in comments only: the loader does not make it up.
+    out = tmp_path / "o"
+    assert (
+        CliRunner().invoke(app, ["import", "backstage", str(root), "-o", str(out)]).exit_code == 0
+    )
+    written = CliRunner().invoke(app, ["graph", "-f", "json", str(out)])
+    assert written.exit_code == 0
+    assert all(
+        "provenance" not in r
+        for link in json.loads(written.stdout)["links"]
+        for r in link["relations"]
+    )
+
+
 @pytest.mark.parametrize("command", ["report", "graph"])
 def test_from_reads_without_writing(tmp_path: Path, command: str) -> None:
     root = catalog(tmp_path)
