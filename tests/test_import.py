@@ -208,6 +208,7 @@ def test_csv_as_people_export_it(tmp_path: Path) -> None:
     out = tmp_path / "org"
     done = CliRunner().invoke(app, ["import", "csv", str(path), "-o", str(out)])
     assert done.exit_code == 0, done.stderr
+    assert "imported csv: 1 file read, 4 rows read" in done.stderr
     assert graph_shape(load(out)) == graph_shape(org)
 
 
@@ -230,6 +231,23 @@ def test_csv_problems_at_their_cells(tmp_path: Path) -> None:
     assert done.exit_code == 2
     assert "b.csv:2:4: error: lead_time '5' has no unit" in done.stderr
     assert "b.csv:2:5: error: satisfaction '7' is not between 1 and 5" in done.stderr
+    # An 'external' column with no yes in it: say so, not that every receiver provides.
+    none = write(tmp_path, "n.csv", "provider,receiver,what,external\nA,B,x,\nB,C,y,no\n")
+    done = CliRunner().invoke(app, ["import", "csv", str(none), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert "n.csv:1:1: error: no external customers: no row's 'external' cell says yes" in (
+        done.stderr
+    )
+    # yes in one row and no in another for the same receiver: a warning at the 'no' cell.
+    mixed = write(
+        tmp_path, "m.csv", "provider,receiver,what,external\nA,Diners,x,yes\nB,Diners,y,no\n"
+    )
+    done = CliRunner().invoke(app, ["import", "csv", str(mixed), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 0, done.stderr
+    assert "m.csv:3:4: warning: 'Diners' is not external here but is marked external in row 2" in (
+        done.stderr
+    )
+    assert load(tmp_path / "o").customers.keys() == {"diners"}
 
 
 def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Path) -> None:
@@ -357,6 +375,9 @@ def test_teamapi_generated_files(tmp_path: Path) -> None:
     )
     write(tmp_path, "b.yaml", "info: {name: Payments  Platform, type: platform}\n")
     write(tmp_path, "c.yaml", "info: {name: payments-platform}\n")
+    out = tmp_path.with_name(f"{tmp_path.name}-org")  # outside the folder it reads
+    done = CliRunner().invoke(app, ["import", "teamapi", str(tmp_path), "-o", str(out), "--json"])
+    assert json.loads(done.stdout)["counts"]["Team APIs read"] == 2
     result = read_source(SourceFormat.teamapi, [tmp_path])
     assert result.org is not None
     pay = next(r for r in result.org.relations if r.provider == "payments-platform")
@@ -412,6 +433,21 @@ def test_teamapi_a_second_interaction_with_a_team_does_not_mix_in(tmp_path: Path
         done.stderr
     )
     assert CliRunner().invoke(app, ["check", str(out)]).exit_code == 0
+
+
+def test_teamapi_a_file_that_is_not_yaml_is_one_error(tmp_path: Path) -> None:
+    template = write(
+        tmp_path, "details.yml", "info:\n  name: The team's name. Required\n  x: y: z\n"
+    )
+    done = CliRunner().invoke(app, ["import", "teamapi", str(template), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert "details.yml:3:7: error: not a Team API file" in done.stderr
+    assert "IC614" not in done.stderr
+    assert "icmap: 1 error in the source: nothing imported" in done.stderr
+    empty = write(tmp_path, "none.yaml", "teamapi: 0.1.0\n")
+    done = CliRunner().invoke(app, ["import", "teamapi", str(empty), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert "none.yaml:1:1: error: a Team API without info.name: not read" in done.stderr
 
 
 def test_diff_from_backstage_two_catalogs_and_a_git_revision(tmp_path: Path) -> None:
