@@ -486,6 +486,94 @@ def test_diff_from_backstage_two_catalogs_and_a_git_revision(tmp_path: Path) -> 
     assert '"search"' in done.stdout
 
 
+def test_a_glob_target_matching_its_own_location_file_is_no_cycle(tmp_path: Path) -> None:
+    # The usual monorepo layout: the root catalog-info.yaml finds every catalog-info.yaml below
+    # it, itself included. That is no cycle: 'check --fail-on warning' must not fail on it.
+    write(
+        tmp_path,
+        "catalog-info.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Location
+        metadata: {name: root}
+        spec: {targets: ["./**/catalog-info.yaml"]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: web}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: data}
+        """,
+    )
+    for name, owner, needs in (("shop", "web", "[component:db]"), ("db", "data", "[]")):
+        write(
+            tmp_path,
+            f"services/{name}/catalog-info.yaml",
+            f"""\
+            apiVersion: backstage.io/v1alpha1
+            kind: Component
+            metadata: {{name: {name}}}
+            spec: {{type: service, owner: {owner}, dependsOn: {needs}}}
+            """,
+        )
+    done = CliRunner().invoke(
+        app,
+        [
+            "check",
+            "--from",
+            "backstage",
+            str(tmp_path / "catalog-info.yaml"),
+            "--fail-on",
+            "warning",
+        ],
+    )
+    assert done.exit_code == 0, done.stdout
+    assert "IC609" not in done.stdout
+    result = read_source(SourceFormat.backstage, [tmp_path / "catalog-info.yaml"])
+    assert result.org is not None
+    assert [(r.provider, r.receiver) for r in result.org.relations] == [
+        ("data", "web"),
+        ("web", "customers"),
+    ]
+
+
+def test_an_unreadable_catalog_file_is_one_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "groups.yaml", b"kind: Group\nmetadata: {name: t\xfc}\n")
+    done = CliRunner().invoke(app, ["import", "backstage", str(path), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert "groups.yaml:2:19: error: not UTF-8 text" in done.stderr
+    assert "IC614" not in done.stderr
+    assert "icmap: 1 error in the source: nothing imported" in done.stderr
+
+
+def test_groups_making_one_id_get_distinct_teams(tmp_path: Path) -> None:
+    # ops/web makes 'ops-web' as the group ops-web does; the suffixed id must not take the id
+    # of the group called ops-web-2 (that replaced a team without a word).
+    docs = [
+        "kind: Group\nmetadata: {name: ops-web-2}",
+        "kind: Group\nmetadata: {name: web, namespace: ops}",
+        "kind: Group\nmetadata: {name: ops-web}",
+        "kind: Component\nmetadata: {name: site}\nspec: {type: website, owner: ops-web-2}",
+        "kind: Component\nmetadata: {name: api}\n"
+        "spec: {type: service, owner: ops-web, dependencyOf: [component:site]}",
+    ]
+    path = write(tmp_path, "g.yaml", "\n---\n".join(docs) + "\n")
+    done = CliRunner().invoke(app, ["import", "backstage", str(path), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 0, done.stderr
+    assert (
+        "g.yaml:8:18: warning: group:ops-web makes the id 'ops-web', as group:ops/web does: "
+        "its team is 'ops-web-3' [IC611]"
+    ) in done.stderr
+    assert "icmap: 1 problem in the source (the import went on)" in done.stderr
+    org = load(tmp_path / "o")
+    assert sorted(org.teams) == ["ops-web", "ops-web-2", "ops-web-3"]
+    assert [(r.provider, r.receiver, r.what) for r in org.relations if r.what == "api"] == [
+        ("ops-web-3", "ops-web-2", "api")
+    ]
+
+
 def test_location_targets_stay_inside_the_folders_given(tmp_path: Path) -> None:
     root = catalog(tmp_path)
     write(tmp_path, "secret.yaml", "kind: Group\nmetadata: {name: secret}\n")

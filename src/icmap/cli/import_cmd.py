@@ -251,5 +251,6 @@ def import_(
 def report_load_error_lines(result: ImportResult, color: Color) -> None:
     """Every warning on stderr as ``file:line:col: warning: message [code]``."""
     error = LoadError(result.diagnostics)
-    error.args = (f"{len(result.diagnostics):,} problems in the source (the import went on)",)
+    count = len(result.diagnostics)
+    error.args = (f"{count:,} problem{'s' * (count != 1)} in the source (the import went on)",)
     report_load_error(error, color)
