@@ -303,6 +303,35 @@ def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Pa
     assert graph_shape(load(out)) == graph_shape(org)
 
 
+def test_update_keeps_the_customers_chosen_last_time(tmp_path: Path) -> None:
+    shop = Path(__file__).parent.parent / "import-examples" / "backstage"
+    out = tmp_path / "org"
+    first = ["import", "backstage", str(shop), "-o", str(out), "--customer", "type:service"]
+    assert CliRunner().invoke(app, first).exit_code == 0
+    team = out / "teams" / "checkout.yaml"
+    edited = team.read_text(encoding="utf-8").replace(
+        "to: customers\n", "to: customers\n        lead_time: 1d\n"
+    )
+    assert "lead_time: 1d" in edited
+    team.write_text(edited, encoding="utf-8")
+    # Without --customer the update used the default rule: checkout's customer hand-off (and
+    # its lead time) was removed as gone from the source.
+    done = CliRunner().invoke(app, ["import", "backstage", str(shop), "-o", str(out), "--update"])
+    assert done.exit_code == 0, done.stderr
+    assert "as the last import chose (--customer type:service)" in done.stderr
+    assert "0 removed; 1 hand-added field kept" in done.stderr
+    kept = next(
+        r for r in load(out).relations if (r.provider, r.receiver) == ("checkout", "customers")
+    )
+    assert kept.lead_time is not None and kept.lead_time.hours == 24
+    # Others given: those are used, and remembered.
+    again = [*first[:-1], "kind:api", "--update"]
+    done = CliRunner().invoke(app, again)
+    assert done.exit_code == 0, done.stderr
+    assert "removed hand-off (gone from the source): checkout → customers" in done.stderr
+    assert 'customer: ["kind:api"]' in (out / "org.yaml").read_text(encoding="utf-8")
+
+
 def test_import_json_summary_has_provenance(tmp_path: Path) -> None:
     root = catalog(tmp_path)
     done = CliRunner().invoke(
