@@ -208,6 +208,7 @@ def test_csv_as_people_export_it(tmp_path: Path) -> None:
     out = tmp_path / "org"
     done = CliRunner().invoke(app, ["import", "csv", str(path), "-o", str(out)])
     assert done.exit_code == 0, done.stderr
+    assert "imported csv: 1 file read, 4 rows read" in done.stderr
     assert graph_shape(load(out)) == graph_shape(org)
 
 
@@ -230,6 +231,23 @@ def test_csv_problems_at_their_cells(tmp_path: Path) -> None:
     assert done.exit_code == 2
     assert "b.csv:2:4: error: lead_time '5' has no unit" in done.stderr
     assert "b.csv:2:5: error: satisfaction '7' is not between 1 and 5" in done.stderr
+    # An 'external' column with no yes in it: say so, not that every receiver provides.
+    none = write(tmp_path, "n.csv", "provider,receiver,what,external\nA,B,x,\nB,C,y,no\n")
+    done = CliRunner().invoke(app, ["import", "csv", str(none), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert "n.csv:1:1: error: no external customers: no row's 'external' cell says yes" in (
+        done.stderr
+    )
+    # yes in one row and no in another for the same receiver: a warning at the 'no' cell.
+    mixed = write(
+        tmp_path, "m.csv", "provider,receiver,what,external\nA,Diners,x,yes\nB,Diners,y,no\n"
+    )
+    done = CliRunner().invoke(app, ["import", "csv", str(mixed), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 0, done.stderr
+    assert "m.csv:3:4: warning: 'Diners' is not external here but is marked external in row 2" in (
+        done.stderr
+    )
+    assert load(tmp_path / "o").customers.keys() == {"diners"}
 
 
 def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Path) -> None:
@@ -285,6 +303,35 @@ def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Pa
     assert graph_shape(load(out)) == graph_shape(org)
 
 
+def test_update_keeps_the_customers_chosen_last_time(tmp_path: Path) -> None:
+    shop = Path(__file__).parent.parent / "import-examples" / "backstage"
+    out = tmp_path / "org"
+    first = ["import", "backstage", str(shop), "-o", str(out), "--customer", "type:service"]
+    assert CliRunner().invoke(app, first).exit_code == 0
+    team = out / "teams" / "checkout.yaml"
+    edited = team.read_text(encoding="utf-8").replace(
+        "to: customers\n", "to: customers\n        lead_time: 1d\n"
+    )
+    assert "lead_time: 1d" in edited
+    team.write_text(edited, encoding="utf-8")
+    # Without --customer the update used the default rule: checkout's customer hand-off (and
+    # its lead time) was removed as gone from the source.
+    done = CliRunner().invoke(app, ["import", "backstage", str(shop), "-o", str(out), "--update"])
+    assert done.exit_code == 0, done.stderr
+    assert "as the last import chose (--customer type:service)" in done.stderr
+    assert "0 removed; 1 hand-added field kept" in done.stderr
+    kept = next(
+        r for r in load(out).relations if (r.provider, r.receiver) == ("checkout", "customers")
+    )
+    assert kept.lead_time is not None and kept.lead_time.hours == 24
+    # Others given: those are used, and remembered.
+    again = [*first[:-1], "kind:api", "--update"]
+    done = CliRunner().invoke(app, again)
+    assert done.exit_code == 0, done.stderr
+    assert "removed hand-off (gone from the source): checkout → customers" in done.stderr
+    assert 'customer: ["kind:api"]' in (out / "org.yaml").read_text(encoding="utf-8")
+
+
 def test_import_json_summary_has_provenance(tmp_path: Path) -> None:
     root = catalog(tmp_path)
     done = CliRunner().invoke(
@@ -296,6 +343,33 @@ def test_import_json_summary_has_provenance(tmp_path: Path) -> None:
     assert hand_off["provenance"][0]["why"] == "via component:api-server consumesApis api:billing"
     assert data["problems_by_kind"]["empty-entry"] == 2
     assert data["counts"]["teams"] == 2
+
+
+def test_graph_json_from_a_source_keeps_provenance(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    done = CliRunner().invoke(app, ["graph", "-f", "json", "--from", "backstage", str(root)])
+    assert done.exit_code == 0, done.stderr
+    relations = [r for link in json.loads(done.stdout)["links"] for r in link["relations"]]
+    billing = next(r for r in relations if r["what"] == "billing")
+    why = billing["provenance"][0]
+    assert why["why"] == "via component:api-server consumesApis api:billing"
+    assert (Path(why["file"]).name, why["line"] > 0, why["col"] > 0) == (
+        "components.yaml",
+        True,
+        True,
+    )
+    # The org the import writes has it in comments only: the loader does not make it up.
+    out = tmp_path / "o"
+    assert (
+        CliRunner().invoke(app, ["import", "backstage", str(root), "-o", str(out)]).exit_code == 0
+    )
+    written = CliRunner().invoke(app, ["graph", "-f", "json", str(out)])
+    assert written.exit_code == 0
+    assert all(
+        "provenance" not in r
+        for link in json.loads(written.stdout)["links"]
+        for r in link["relations"]
+    )
 
 
 @pytest.mark.parametrize("command", ["report", "graph"])
@@ -330,6 +404,9 @@ def test_teamapi_generated_files(tmp_path: Path) -> None:
     )
     write(tmp_path, "b.yaml", "info: {name: Payments  Platform, type: platform}\n")
     write(tmp_path, "c.yaml", "info: {name: payments-platform}\n")
+    out = tmp_path.with_name(f"{tmp_path.name}-org")  # outside the folder it reads
+    done = CliRunner().invoke(app, ["import", "teamapi", str(tmp_path), "-o", str(out), "--json"])
+    assert json.loads(done.stdout)["counts"]["Team APIs read"] == 2
     result = read_source(SourceFormat.teamapi, [tmp_path])
     assert result.org is not None
     pay = next(r for r in result.org.relations if r.provider == "payments-platform")
@@ -350,6 +427,56 @@ def test_teamapi_generated_files(tmp_path: Path) -> None:
         ("a.yaml", 10, "IC613"),  # 31/31/2026
         ("c.yaml", 1, "IC611"),  # the same id as b.yaml's team
     ]
+
+
+def test_teamapi_a_second_interaction_with_a_team_does_not_mix_in(tmp_path: Path) -> None:
+    # Two interactions with one team make one relation: taking the mode of one and the start of
+    # the other gave an until before the since, which the written org then failed to load.
+    write(
+        tmp_path,
+        "a.yaml",
+        """\
+        info: {name: Checkout, type: stream-aligned}
+        interactions:
+          - {teamName: Platform, mode: X-as-a-service, startDate: 13/01/2022,
+             expectedDuration: 3, expectedDurationUnit: weeks}
+          - {teamName: platform, mode: collaboration, startDate: 2022-03-01}
+          - {teamName: Platform, mode: sometimes, startDate: unknown}
+        dependencies:
+          - {teamName: Platform, type: Slowing}
+          - {teamName: Platform, type: Blockng}
+        """,
+    )
+    write(tmp_path, "b.yaml", "info: {name: Platform, type: platform}\n")
+    out = tmp_path / "org"
+    done = CliRunner().invoke(app, ["import", "teamapi", str(tmp_path), "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    rel = next(r for r in load(out).relations if r.provider == "platform")
+    assert (rel.mode, str(rel.since), str(rel.until), rel.state) == (
+        "x-as-a-service",
+        "2022-01-13",
+        "2022-02-03",
+        "slowing",
+    )
+    assert "a.yaml:5:5: warning: a second interaction with 'Platform' gives a different" in (
+        done.stderr
+    )
+    assert CliRunner().invoke(app, ["check", str(out)]).exit_code == 0
+
+
+def test_teamapi_a_file_that_is_not_yaml_is_one_error(tmp_path: Path) -> None:
+    template = write(
+        tmp_path, "details.yml", "info:\n  name: The team's name. Required\n  x: y: z\n"
+    )
+    done = CliRunner().invoke(app, ["import", "teamapi", str(template), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert "details.yml:3:7: error: not a Team API file" in done.stderr
+    assert "IC614" not in done.stderr
+    assert "icmap: 1 error in the source: nothing imported" in done.stderr
+    empty = write(tmp_path, "none.yaml", "teamapi: 0.1.0\n")
+    done = CliRunner().invoke(app, ["import", "teamapi", str(empty), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert "none.yaml:1:1: error: a Team API without info.name: not read" in done.stderr
 
 
 def test_diff_from_backstage_two_catalogs_and_a_git_revision(tmp_path: Path) -> None:
@@ -386,6 +513,94 @@ def test_diff_from_backstage_two_catalogs_and_a_git_revision(tmp_path: Path) -> 
     )
     assert done.exit_code == 0, done.stderr
     assert '"search"' in done.stdout
+
+
+def test_a_glob_target_matching_its_own_location_file_is_no_cycle(tmp_path: Path) -> None:
+    # The usual monorepo layout: the root catalog-info.yaml finds every catalog-info.yaml below
+    # it, itself included. That is no cycle: 'check --fail-on warning' must not fail on it.
+    write(
+        tmp_path,
+        "catalog-info.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Location
+        metadata: {name: root}
+        spec: {targets: ["./**/catalog-info.yaml"]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: web}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: data}
+        """,
+    )
+    for name, owner, needs in (("shop", "web", "[component:db]"), ("db", "data", "[]")):
+        write(
+            tmp_path,
+            f"services/{name}/catalog-info.yaml",
+            f"""\
+            apiVersion: backstage.io/v1alpha1
+            kind: Component
+            metadata: {{name: {name}}}
+            spec: {{type: service, owner: {owner}, dependsOn: {needs}}}
+            """,
+        )
+    done = CliRunner().invoke(
+        app,
+        [
+            "check",
+            "--from",
+            "backstage",
+            str(tmp_path / "catalog-info.yaml"),
+            "--fail-on",
+            "warning",
+        ],
+    )
+    assert done.exit_code == 0, done.stdout
+    assert "IC609" not in done.stdout
+    result = read_source(SourceFormat.backstage, [tmp_path / "catalog-info.yaml"])
+    assert result.org is not None
+    assert [(r.provider, r.receiver) for r in result.org.relations] == [
+        ("data", "web"),
+        ("web", "customers"),
+    ]
+
+
+def test_an_unreadable_catalog_file_is_one_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "groups.yaml", b"kind: Group\nmetadata: {name: t\xfc}\n")
+    done = CliRunner().invoke(app, ["import", "backstage", str(path), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert "groups.yaml:2:19: error: not UTF-8 text" in done.stderr
+    assert "IC614" not in done.stderr
+    assert "icmap: 1 error in the source: nothing imported" in done.stderr
+
+
+def test_groups_making_one_id_get_distinct_teams(tmp_path: Path) -> None:
+    # ops/web makes 'ops-web' as the group ops-web does; the suffixed id must not take the id
+    # of the group called ops-web-2 (that replaced a team without a word).
+    docs = [
+        "kind: Group\nmetadata: {name: ops-web-2}",
+        "kind: Group\nmetadata: {name: web, namespace: ops}",
+        "kind: Group\nmetadata: {name: ops-web}",
+        "kind: Component\nmetadata: {name: site}\nspec: {type: website, owner: ops-web-2}",
+        "kind: Component\nmetadata: {name: api}\n"
+        "spec: {type: service, owner: ops-web, dependencyOf: [component:site]}",
+    ]
+    path = write(tmp_path, "g.yaml", "\n---\n".join(docs) + "\n")
+    done = CliRunner().invoke(app, ["import", "backstage", str(path), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 0, done.stderr
+    assert (
+        "g.yaml:8:18: warning: group:ops-web makes the id 'ops-web', as group:ops/web does: "
+        "its team is 'ops-web-3' [IC611]"
+    ) in done.stderr
+    assert "icmap: 1 problem in the source (the import went on)" in done.stderr
+    org = load(tmp_path / "o")
+    assert sorted(org.teams) == ["ops-web", "ops-web-2", "ops-web-3"]
+    assert [(r.provider, r.receiver, r.what) for r in org.relations if r.what == "api"] == [
+        ("ops-web-3", "ops-web-2", "api")
+    ]
 
 
 def test_location_targets_stay_inside_the_folders_given(tmp_path: Path) -> None:

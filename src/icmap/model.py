@@ -142,6 +142,15 @@ class Declaration:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Why an imported relation exists: the source entries behind it (``via component:x
+    dependsOn component:y``) and where they are written."""
+
+    why: str
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
 class Relation:
     """One thing that ``provider`` hands to ``receiver``.
 
@@ -171,6 +180,9 @@ class Relation:
     #: Set when a survey round scored this relation: ``satisfaction`` is then the survey's
     #: mean and this says which round, from how many answers, and what the YAML said.
     survey: SurveyScore | None = None
+    #: Set by the importers (``icmap import``, ``--from``); an org read from YAML has none,
+    #: its comments are not read.
+    origins: tuple[Origin, ...] = ()
 
     @property
     def declared_by(self) -> frozenset[Side]:

@@ -105,6 +105,23 @@ def _write_update(target: Path, written: WrittenOrg, old_files: tuple[str, ...])
     return removed
 
 
+def _selectors(
+    given: list[str] | None, existing: Path | None, source_format: SourceFormat
+) -> tuple[str, ...]:
+    """The --customer selectors: those given, else (updating) those the last import used.
+
+    An update without them fell back to the default rule and removed every customer hand-off
+    the chosen entities made, with the fields people had added to them.
+    """
+    parse_customers(given or [])  # a wrong selector is a usage error before anything is read
+    if given or existing is None or source_format is not SourceFormat.backstage:
+        return tuple(given or ())
+    from icmap.importers.writer import read_marker
+
+    last = read_marker(existing / "org.yaml")
+    return last.customers if last is not None else ()
+
+
 def _has_org(target: Path) -> bool:
     from icmap.loader.discover import discover
 
@@ -173,7 +190,8 @@ def import_(
             "--customer",
             help="backstage: entities facing the external customer, by kind:KIND, type:TYPE "
             "(spec.type), tag:TAG or ref:REF; repeatable, any match counts. Default: "
-            "components nothing in the catalog depends on.",
+            "components nothing in the catalog depends on; with --update, those of the last "
+            "import.",
             show_default=False,
             metavar="SELECTOR",
         ),
@@ -209,7 +227,6 @@ def import_(
 
     if customer and source_format is not SourceFormat.backstage:
         raise UsageError("--customer selects Backstage entities: use it with 'import backstage'")
-    options = parse_customers(customer or [])
     for source in sources:
         if not source.exists():
             raise UsageError(f"{source}: no such file or directory")
@@ -224,7 +241,14 @@ def import_(
         )
     if output.is_dir() and not existing and any(output.iterdir()):
         raise UsageError(f"{output} is not empty: write the org to a new or empty folder")
-    result = read_source(source_format, sources, options)
+    selectors = _selectors(customer, output if existing else None, source_format)
+    result = read_source(source_format, sources, parse_customers(list(selectors)))
+    if selectors and not customer:
+        result.customers_chosen.append(
+            "as the last import chose (--customer "
+            + " --customer ".join(selectors)
+            + "); give --customer to choose again"
+        )
     if result.org is None:
         raise source_error(result.diagnostics)
     if result.diagnostics:
@@ -235,7 +259,9 @@ def import_(
     if existing:
         org, merged, old_files = _merge(output, org)
     header = _header(source_format, sources)
-    written = render_org(org, result.provenance, header, (source_format.value, result.org))
+    written = render_org(
+        org, result.provenance, header, (source_format.value, result.org), selectors
+    )
     _summary(result, org, merged, as_json)
     if existing:
         _write_update(output, written, old_files)
@@ -251,5 +277,6 @@ def import_(
 def report_load_error_lines(result: ImportResult, color: Color) -> None:
     """Every warning on stderr as ``file:line:col: warning: message [code]``."""
     error = LoadError(result.diagnostics)
-    error.args = (f"{len(result.diagnostics):,} problems in the source (the import went on)",)
+    count = len(result.diagnostics)
+    error.args = (f"{count:,} problem{'s' * (count != 1)} in the source (the import went on)",)
     report_load_error(error, color)

@@ -64,7 +64,8 @@ class ImportResult:
     diagnostics: list[Diagnostic]
     #: (provider, receiver, what) -> why the relation exists, as the importer found it.
     provenance: dict[tuple[str, str, str], list[Provenance]] = field(default_factory=dict)
-    #: Counts for the summary: "entities read", "teams", "hand-offs", "inside one team".
+    #: Counts for the summary: what was read ("entities read", "rows read", "Team APIs read"),
+    #: "teams", "hand-offs derived", "relations inside one team".
     counts: dict[str, int] = field(default_factory=dict)
     #: Sentences saying which external customers were chosen, and why.
     customers_chosen: list[str] = field(default_factory=list)

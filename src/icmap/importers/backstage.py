@@ -273,6 +273,7 @@ class _Catalog:
                 )
                 continue
             paths = self.expand(file.parent, target)
+            pattern = any(c in target for c in "*?[")
             if not paths:
                 gone = (
                     "is a folder, not a file"
@@ -289,6 +290,10 @@ class _Catalog:
                         f"Location target {target!r} leads outside the folders given: not read",
                         "name that folder on the command line too, if it belongs to the catalog",
                     )
+                    continue
+                if real in chain and pattern:
+                    # './**/catalog-info.yaml' in the root catalog-info.yaml matches that very
+                    # file: a common layout, not a cycle; the file is read already.
                     continue
                 if real in chain:
                     self.builder.warn(
@@ -446,6 +451,12 @@ class _Catalog:
         return found
 
 
+def _natural_id(group: Entity) -> str:
+    """The team id a group makes: its name, prefixed with its namespace outside ``default``."""
+    id_ = group.name if group.namespace == "default" else f"{group.namespace}-{group.name}"
+    return slug(id_) or "team"
+
+
 def read_catalog(paths: Sequence[Path], options: BackstageOptions) -> ImportResult:
     """Read Backstage catalog files and folders into an org (see the module docstring)."""
     catalog = _Catalog(options)
@@ -461,6 +472,8 @@ class _Mapper:
         self.owners: dict[str, Entity] = {}  # entity ref -> owning group
         self.inside = 0
         self.unowned_relations = 0
+        #: The ids the teams' groups make: a suffixed id must not take one of them.
+        self.taken: set[str] = set()
 
     def run(self) -> ImportResult:
         catalog = self.catalog
@@ -473,15 +486,19 @@ class _Mapper:
         parents = self.parents(groups)
         has_children = {p.ref for p in parents.values()}
         owning = {g.ref for ref, g in self.owners.items() if ref.split(":", 1)[0] in WORKLOADS}
-        for group in groups:
-            if group.ref in owning or group.ref not in has_children:
-                self.add_team(group, parents.get(group.ref))
+        teams = [g for g in groups if g.ref in owning or g.ref not in has_children]
+        self.taken = {_natural_id(g) for g in teams}
+        for group in teams:
+            self.add_team(group, parents.get(group.ref))
         edges = self.relations()
         customer_facing = self.customer_facing(edges)
         first = catalog.files_read[0] if catalog.files_read else "<catalog>"
         if catalog.files_read and self.builder.teams:
             self.add_customers(customer_facing)
-        elif catalog.files_read:
+        elif catalog.files_read and not any(
+            d.severity == "error" for d in self.builder.diagnostics
+        ):
+            # After an error (a file that cannot be read) 'no teams' says nothing new.
             self.builder.error(
                 SourcePos(first, 1, 1), "IC614", "no teams: the catalog has no Group entities"
             )
@@ -523,13 +540,20 @@ class _Mapper:
         return parents
 
     def add_team(self, group: Entity, parent: Entity | None) -> None:
-        id_ = group.name if group.namespace == "default" else f"{group.namespace}-{group.name}"
-        id_ = slug(id_) or "team"
+        id_ = _natural_id(group)
         if id_ in self.builder.teams:
+            first = next(ref for ref, team in self.team_of.items() if team == id_)
+            wanted, n = id_, 2
+            # The first free id: a group may already be called 'ops-web-2'.
+            while f"{wanted}-{n}" in self.builder.teams or f"{wanted}-{n}" in self.taken:
+                n += 1
+            id_ = f"{wanted}-{n}"
             self.builder.warn(
-                group.pos, "IC611", f"{group.short} and another group both make the id {id_!r}"
+                group.pos,
+                "IC611",
+                f"{group.short} makes the id {wanted!r}, as {first} does: its team is {id_!r}",
+                "rename one of the groups, or give it a namespace",
             )
-            id_ = f"{id_}-{len(self.builder.teams)}"
         self.team_of[group.ref] = id_
         self.builder.add_team(
             id_,

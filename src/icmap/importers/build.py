@@ -14,7 +14,7 @@ from datetime import date
 from icmap.diagnostics import Diagnostic
 from icmap.importers import Provenance, problem
 from icmap.loader.resolve import normalise_what
-from icmap.model import Customer, Declaration, Org, Relation, Side, SourcePos, Team
+from icmap.model import Customer, Declaration, Org, Origin, Relation, Side, SourcePos, Team
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -138,6 +138,7 @@ class OrgBuilder:
                     declaration.since,
                     declaration.until,
                     declaration.state,
+                    origins=tuple(Origin(p.text, p.pos) for p in self.provenance[key]),
                 )
             )
             provenance[(pending.provider, pending.receiver, pending.what)] = self.provenance[key]

@@ -60,6 +60,8 @@ class _Tables:
         self.files: list[str] = []
         self.names: dict[str, tuple[str, SourcePos]] = {}
         self.external: dict[str, SourcePos] = {}
+        #: Receivers whose 'external' cell says no in so many words, and where.
+        self.internal: dict[str, SourcePos] = {}
         self.external_column = False
         self.rows: list[tuple[str, str, str, SourcePos, dict[str, object]]] = []
         self.count = 0
@@ -131,6 +133,8 @@ class _Tables:
             word = cell.text.strip().lower()
             if word in _YES:
                 values[column] = True
+            elif word and word in _NO and column == "external":
+                values["internal"] = SourcePos(display, cell.line, cell.col)
             elif word not in _NO:
                 self.error(display, cell, f"{column} {cell.text!r} is not yes or no")
         for column, allowed in (("mode", MODES), ("state", STATES)):
@@ -150,6 +154,9 @@ class _Tables:
             return
         if values.pop("external", False):
             self.external.setdefault(receiver, where)
+        said_no = values.pop("internal", None)
+        if isinstance(said_no, SourcePos):
+            self.internal.setdefault(receiver, said_no)
         self.rows.append((provider, receiver, what_cell.text, where, values))
 
     def finish(self) -> ImportResult:
@@ -168,14 +175,7 @@ class _Tables:
                 "no 'external' column: receivers that provide nothing in the table are the "
                 "external customers: " + some(sorted(customers))
             ]
-        for customer, pos in customers.items():
-            if customer in providers:
-                builder.error(
-                    pos,
-                    "IC007",
-                    f"{self.names[customer][0]!r} is marked external but provides in another row",
-                    "external customers only receive; clear its 'external' cells",
-                )
+        self.check_customers(customers, providers)
         seen: dict[tuple[str, str, str], SourcePos] = {}
         for provider, receiver, what, where, values in self.rows:
             key = (provider, receiver, " ".join(what.split()).casefold())
@@ -195,6 +195,13 @@ class _Tables:
         first = SourcePos(self.files[0] if self.files else "<csv>", 1, 1)
         if not self.rows and not any(d.severity == "error" for d in builder.diagnostics):
             builder.error(first, "IC614", "no hand-offs: the table has no rows to import")
+        elif self.rows and not customers and self.external_column:
+            builder.error(
+                first,
+                "IC614",
+                "no external customers: no row's 'external' cell says yes",
+                "write yes in the 'external' cell of the rows whose receiver is external",
+            )
         elif self.rows and not customers:
             builder.error(
                 first,
@@ -206,7 +213,7 @@ class _Tables:
         errors = any(d.severity == "error" for d in builder.diagnostics)
         counts = {
             "files read": len(self.files),
-            "entities read": self.count,
+            "rows read": self.count,
             "teams": len(org.teams),
             "hand-offs derived": sum(1 for r in org.relations if r.receiver in org.teams),
             "relations inside one team": 0,
@@ -219,6 +226,24 @@ class _Tables:
             counts,
             self.chosen,
         )
+
+    def check_customers(self, customers: dict[str, SourcePos], providers: set[str]) -> None:
+        for customer, pos in customers.items():
+            if customer in self.internal:
+                self.builder.warn(
+                    self.internal[customer],
+                    "IC007",
+                    f"{self.names[customer][0]!r} is not external here but is marked external "
+                    f"in row {pos.line}: read as an external customer",
+                    "say yes in every row, or leave the cell empty",
+                )
+            if customer in providers:
+                self.builder.error(
+                    pos,
+                    "IC007",
+                    f"{self.names[customer][0]!r} is marked external but provides in another row",
+                    "external customers only receive; clear its 'external' cells",
+                )
 
     chosen: list[str]
 

@@ -185,27 +185,55 @@ class _Reader:
             link.what = link.what or value("description")[0]
             state, where = value("type")
             if state is not None:
-                link.state = normalise(state, STATES)
-                if link.state is None:
+                new_state = normalise(state, STATES)
+                if new_state is None:
                     self.builder.warn(
                         where, "IC613", f"dependency type {state!r} is not OK, Slowing or Blocking"
                     )
+                self.keep_first(link, at, label, "type", attribute="state", new=new_state)
             return
         link.what = link.what or value("purpose")[0]
         mode, where = value("mode")
         if mode is not None:
-            link.mode = normalise(_MODE_ALIASES.get(mode.strip().lower(), mode), MODES)
-            if link.mode is None:
+            new_mode = normalise(_MODE_ALIASES.get(mode.strip().lower(), mode), MODES)
+            if new_mode is None:
                 self.builder.warn(
                     where, "IC613", f"interaction mode {mode!r} is not one of {', '.join(MODES)}"
                 )
+            self.keep_first(link, at, label, "mode", attribute="mode", new=new_mode)
         start, where = value("startdate")
-        if start is not None:
-            link.since = self.parse_date(start, where)
+        since = self.parse_date(start, where) if start is not None else None
         amount, amount_at = value("expectedduration")
         unit, unit_at = value("expecteddurationunit")
-        if amount is not None and link.since is not None:
-            link.until = self.add_duration(link.since, amount, unit or "days", amount_at, unit_at)
+        until = None
+        if amount is not None and since is not None:
+            until = self.add_duration(since, amount, unit or "days", amount_at, unit_at)
+        # since and until come from one interaction: mixing two would give a period neither
+        # stated (or an until before the since, which the loader rejects).
+        if since is not None and link.since is None:
+            link.since, link.until = since, until
+        elif since is not None and (since, until) != (link.since, link.until):
+            self.conflict(link, at, label, "start and duration")
+
+    def keep_first(
+        self, link: _Link, at: SourcePos, label: str, said: str, *, attribute: str, new: str | None
+    ) -> None:
+        """Set ``attribute`` unless an earlier entry set it: an unreadable value never erases
+        a good one, and a second entry naming the same team cannot change it."""
+        old = getattr(link, attribute)
+        if old is None:
+            setattr(link, attribute, new)
+        elif new is not None and new != old:
+            self.conflict(link, at, label, said)
+
+    def conflict(self, link: _Link, at: SourcePos, label: str, said: str) -> None:
+        self.builder.warn(
+            at,
+            "IC610",
+            f"a second {label} with {link.other_name!r} gives a different {said}: "
+            f"kept the first {label}'s",
+            f"icmap keeps one relation per pair of teams: describe the current {label} only",
+        )
 
     def parse_date(self, raw: str, where: SourcePos) -> date | None:
         if re.match(r"^\d{4}-\d\d-\d\d", raw):
@@ -297,7 +325,7 @@ class _Reader:
         errors = any(d.severity == "error" for d in builder.diagnostics)
         counts = {
             "files read": len(self.files),
-            "entities read": len(self.names),
+            "Team APIs read": len(self.names),
             "teams": len(org.teams),
             "hand-offs derived": sum(1 for r in org.relations if r.receiver in org.teams),
             "relations inside one team": inside,
@@ -340,7 +368,8 @@ class _Reader:
             )
         elif builder.teams:
             builder.error(SourcePos(first, 1, 1), "IC614", "no team serves an external customer")
-        elif self.names or not any(d.code == "IC001" for d in builder.diagnostics):
+        elif not any(d.severity == "error" for d in builder.diagnostics):
+            # After an error (a file that is not YAML, an empty folder) this says nothing new.
             builder.error(SourcePos(first, 1, 1), "IC614", "no Team API files with a team")
 
     chosen: list[str]

@@ -73,6 +73,7 @@ def render_org(
     provenance: dict[tuple[str, str, str], list[Provenance]],
     header: str,
     imported: tuple[str, Org] | None = None,
+    customers: tuple[str, ...] = (),
 ) -> WrittenOrg:
     """The org files for ``org``, with ``header`` (one comment line each) atop ``org.yaml``.
 
@@ -96,7 +97,7 @@ def render_org(
             provided = [r for r in org.relations if r.provider == supplier.id]
             lines.extend(_relations(provided, "provides", provenance))
     if imported is not None:
-        lines.extend(marker(*imported))
+        lines.extend(marker(*imported, customers))
     files = {"org.yaml": "\n".join(lines) + "\n"}
     taken = {"org.yaml"}
     by_team: dict[str, list[Relation]] = {t: [] for t in org.teams}
@@ -196,6 +197,8 @@ class Imported:
 
     parties: frozenset[str]
     relations: frozenset[tuple[str, str, str]]
+    #: The --customer selectors it was run with: --update reuses them unless given others.
+    customers: tuple[str, ...] = ()
 
 
 def _key(relation: Relation) -> tuple[str, str, str]:
@@ -301,12 +304,19 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
 MARKER = "x-icmap-import"
 
 
-def marker(fmt: str, org: Org) -> list[str]:
-    """Lines of ``org.yaml`` naming every party and hand-off the import wrote."""
+def marker(fmt: str, org: Org, customers: tuple[str, ...] = ()) -> list[str]:
+    """Lines of ``org.yaml`` naming every party and hand-off the import wrote (and the
+    ``--customer`` selectors it used)."""
     lines = [
         "# What the import wrote; everything else is yours and 'icmap import --update' keeps it.",
         f"{MARKER}:",
         f"  format: {fmt}",
+    ]
+    if customers:
+        lines.append(
+            "  customer: [" + ", ".join(json.dumps(c, ensure_ascii=False) for c in customers) + "]"
+        )
+    lines += [
         "  parties: ["
         + ", ".join(json.dumps(p, ensure_ascii=False) for p in sorted({*org.teams, *org.customers}))
         + "]",
@@ -339,4 +349,5 @@ def read_marker(path: Path) -> Imported | None:
         if len(parts) == 3 and all(parts):
             provider, receiver, what = (str(p) for p in parts)
             relations.add((provider, receiver, normalise_what(what)))
-    return Imported(parties, frozenset(relations))
+    customers = tuple(c for c in (text(n) for n in items(get(found, "customer"))) if c)
+    return Imported(parties, frozenset(relations), customers)

@@ -20,6 +20,8 @@ _SINGULAR = {
     "files read": "file read",
     "locations followed": "location followed",
     "entities read": "entity read",
+    "rows read": "row read",
+    "Team APIs read": "Team API read",
 }
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from icmap.analysis.picture import Picture
-    from icmap.model import Relation
+    from icmap.model import Origin, Relation
 
 SCHEMA_VERSION = 1
 
@@ -24,6 +24,12 @@ def _topology(relation: Relation) -> dict[str, str]:
         "state": relation.state,
     }
     return {key: value for key, value in found.items() if value is not None}
+
+
+def _origin(origin: Origin) -> dict[str, Any]:
+    """As ``icmap import --json`` writes it: ``why``, ``file``, ``line``, ``col``."""
+    pos = origin.pos
+    return {"why": origin.why, "file": pos.file, "line": pos.line, "col": pos.col}
 
 
 def node_link_data(picture: Picture) -> dict[str, Any]:
@@ -54,6 +60,8 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
                 "declared_by": sorted(r.declared_by),
                 "feedback": r.feedback,
                 **_topology(r),
+                # Imported relations (--from) say which source entries they come from.
+                **({"provenance": [_origin(o) for o in r.origins]} if r.origins else {}),
             }
             for r in edge.relations
         ]
