@@ -225,3 +225,35 @@ def test_cli_markdown(runner: CliRunner, tmp_path: Path) -> None:
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# If kitchen fails\n")
     assert "## Stranded\n\nfishmonger" in text
+
+
+NO_LEAD_TIMES = """\
+customers: {shop: {}}
+teams:
+  mill: {provides: [{what: flour, to: bakery}, {what: bran, to: mixer}]}
+  mixer: {provides: [{what: mix, to: bakery}]}
+  bakery: {provides: [{what: bread, to: shop}]}
+"""
+
+
+def test_chains_without_lead_times_are_counted_in_hand_offs(tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", NO_LEAD_TIMES)
+    runner = CliRunner()
+    text = runner.invoke(app, ["impact", "mill", "--org", str(org)])
+    assert text.exit_code == 0, text.output
+    assert "shop: fastest 2 hand-offs mill → bakery → shop" in text.output
+    assert "longest 3 hand-offs mill → mixer → bakery → shop" in text.output
+    assert "0m" not in text.output
+    markdown = runner.invoke(app, ["impact", "mill", "--org", str(org), "-f", "markdown"])
+    assert "fastest 2 hand-offs" in markdown.output and "longest 3 hand-offs" in markdown.output
+    data = json.loads(
+        runner.invoke(app, ["impact", "mill", "--org", str(org), "-f", "json"]).output
+    )
+    assert data["chain_unit"] == "hops"
+    (hit,) = data["customers"]
+    assert hit["fastest"] == {
+        "path": ["mill", "bakery", "shop"],
+        "lead_time_hours": None,
+        "hops": 2,
+    }
+    assert hit["longest"]["hops"] == 3 and hit["longest"]["lead_time_hours"] is None

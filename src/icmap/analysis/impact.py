@@ -10,7 +10,13 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from icmap.analysis.critical import CriticalPath, critical_paths, longest_chains, split_loops
+from icmap.analysis.critical import (
+    CriticalPath,
+    Unit,
+    critical_paths,
+    longest_chains,
+    split_loops,
+)
 from icmap.analysis.loops import Cycle, cycle_is_feedback, shortest_cycle
 from icmap.analysis.reach import reach
 from icmap.graph import lead_time_hours, nodes_of_kind, relations
@@ -60,6 +66,8 @@ class Impact:
     customer_count: int
     #: The shortest cycle through each failed team that is in a loop: the failure comes back.
     loops: tuple[Cycle, ...] = ()
+    #: What chains are measured in: lead times, or hand-offs when the org gives no lead time.
+    unit: Unit = "hours"
 
     def verdict(self) -> str:
         """One line: how many teams downstream, customers hit, teams stranded, and criticality.
@@ -168,7 +176,8 @@ def impact(
     before = reach(graph)
     after = reach(graph.subgraph(set(graph.nodes) - set(failed)))
     stranded = tuple(sorted(n for n in before.hops if n not in failed and n not in after.hops))
-    critical = critical_paths(graph, with_slack=False, split=split).paths
+    critical_result = critical_paths(graph, with_slack=False, split=split)
+    critical = critical_result.paths
     on_path = {p.customer for p in critical if set(p.path) & set(failed)}
     cycles: list[Cycle] = []
     for node in failed:
@@ -183,5 +192,6 @@ def impact(
         upstream=_spread(graph, failed, "up", depth),
         critical_for=tuple(sorted(on_path)),
         customer_count=len(customers),
+        unit=critical_result.unit,
         loops=tuple(cycles),
     )

@@ -21,12 +21,14 @@ def _hit(hit: Hit) -> dict[str, Any]:
 
 
 def impact_data(result: Impact, *, down: bool, up: bool) -> dict[str, Any]:
+    hours = result.unit == "hours"
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "team": result.failed[0] if len(result.failed) == 1 else list(result.failed),
         "failed": list(result.failed),
         "verdict": result.verdict(),
         "critical_for": list(result.critical_for),
+        "chain_unit": result.unit,
         "loops": [{"teams": list(c.teams), "feedback": c.feedback} for c in result.loops],
     }
     if down:
@@ -34,12 +36,17 @@ def impact_data(result: Impact, *, down: bool, up: bool) -> dict[str, Any]:
         data["customers"] = [
             {
                 "customer": c.customer,
-                "fastest": {"path": list(c.fastest), "lead_time_hours": c.fastest_hours},
+                "fastest": {
+                    "path": list(c.fastest),
+                    "lead_time_hours": c.fastest_hours if hours else None,
+                    "hops": len(c.fastest) - 1,
+                },
                 "longest": None
                 if c.longest is None
                 else {
                     "path": list(c.longest.path),
-                    "lead_time_hours": c.longest.total,
+                    "lead_time_hours": c.longest.total if hours else None,
+                    "hops": len(c.longest.path) - 1,
                     "exact": c.longest.exact,
                 },
             }

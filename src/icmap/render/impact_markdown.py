@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from icmap.analysis.loops import cycle_text
-from icmap.model import format_hours
+from icmap.render.impact_words import chain_measure
 from icmap.render.report_markdown import escape
 
 if TYPE_CHECKING:
@@ -39,10 +39,10 @@ def render(result: Impact, *, down: bool, up: bool) -> str:
             longest = (
                 "reached only through a feedback hand-off"
                 if hit.longest is None
-                else f"longest {format_hours(hit.longest.total, weeks=False)} "
+                else f"longest {chain_measure(hit.longest.total, hit.longest.path, result.unit)} "
                 f"({escape(' → '.join(hit.longest.path))})"
             )
-            fastest = format_hours(hit.fastest_hours, weeks=False)
+            fastest = chain_measure(hit.fastest_hours, hit.fastest, result.unit)
             out.append(
                 f"- **{escape(hit.customer)}**: fastest {fastest} "
                 f"({escape(' → '.join(hit.fastest))}), {longest}"

@@ -9,8 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from icmap.analysis.loops import cycle_text
-from icmap.model import format_hours
 from icmap.render import styles
+from icmap.render.impact_words import chain_measure
 
 if TYPE_CHECKING:
     from icmap.analysis.impact import Hit, Impact
@@ -44,14 +44,16 @@ def render(result: Impact, *, down: bool, up: bool) -> RenderableType:
         parts.append(Text("\nCustomers hit", style="bold underline"))
         for hit in result.customers:
             line = Text(f"{hit.customer}: ", style="bold")
-            line.append(f"fastest {format_hours(hit.fastest_hours, weeks=False)} ")
+            fastest = chain_measure(hit.fastest_hours, hit.fastest, result.unit)
+            line.append(f"fastest {fastest} ")
             line.append(ARROW.join(hit.fastest), style="dim")
             parts.append(line)
             longest = Text(" " * (len(hit.customer) + 2))
             if hit.longest is None:
                 longest.append("reached only through a feedback hand-off", style="dim")
             else:
-                longest.append(f"longest {format_hours(hit.longest.total, weeks=False)} ")
+                measure = chain_measure(hit.longest.total, hit.longest.path, result.unit)
+                longest.append(f"longest {measure} ")
                 longest.append(ARROW.join(hit.longest.path), style="dim")
             parts.append(longest)
         if not result.customers:
