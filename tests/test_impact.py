@@ -257,3 +257,11 @@ def test_chains_without_lead_times_are_counted_in_hand_offs(tmp_path: Path) -> N
         "hops": 2,
     }
     assert hit["longest"]["hops"] == 3 and hit["longest"]["lead_time_hours"] is None
+
+
+@pytest.mark.parametrize("command", [["impact", "kitchen"], ["team"]])
+def test_the_org_given_as_a_team_says_to_use_org(command: list[str]) -> None:
+    org = str(EXAMPLES / "restaurant.yaml")
+    result = CliRunner().invoke(app, [*command, org])
+    assert result.exit_code == 2
+    assert f"{org!r} is the org, not a team: name it with --org {org}" in result.stderr

@@ -363,6 +363,20 @@ def with_surveys(loaded: Org, surveys: list[Path] | None) -> Org:
     return apply_rounds(loaded, read_rounds(files, loaded, loaded.surveys))
 
 
+def refuse_org_as_team(names: list[str], org_option: Path | None) -> None:
+    """Say so when a TEAM argument is the org's path (``icmap impact kitchen org.yaml``).
+
+    Only a name that looks like a path (a YAML or JSON file name, or one with a slash) and
+    exists counts, so a team called ``docs`` is never mistaken for a folder.
+    """
+    if org_option is not None:
+        return
+    for name in names:
+        looks_like_path = name.endswith((".yaml", ".yml", ".json")) or "/" in name
+        if looks_like_path and Path(name).exists():
+            raise UsageError(f"{name!r} is the org, not a team: name it with --org {name}")
+
+
 def is_stdout(output: Path | None) -> bool:
     return output is None or str(output) == "-"
 

@@ -19,6 +19,7 @@ from icmap.cli.common import (
     format_from,
     handle_errors,
     load_org,
+    refuse_org_as_team,
     with_surveys,
 )
 
@@ -141,6 +142,7 @@ def impact(
     from icmap.graph import build_graph, find_party
 
     chosen = format_from(output, output_format, EXTENSIONS, ImpactFormat.text)
+    refuse_org_as_team(teams, org_option)
     loaded = with_surveys(load_org(None, org_option, from_), survey)
     graph = build_graph(loaded)
     failed = [find_party(graph, team) for team in teams]

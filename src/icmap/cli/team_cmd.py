@@ -22,6 +22,7 @@ from icmap.cli.common import (
     handle_errors,
     load_org,
     prepare,
+    refuse_org_as_team,
     with_surveys,
     write_output,
 )
@@ -146,6 +147,7 @@ def team(
         chosen = output_format or TeamFormat.markdown
     else:
         chosen = format_from(output, output_format, EXTENSIONS, TeamFormat.text)
+    refuse_org_as_team([name] if name is not None else [], org_option)
     loaded = with_surveys(load_org(None, org_option, from_), survey)
     graph = build_graph(loaded)
     if not every:
