@@ -250,6 +250,25 @@ def test_output_never_overwrites_a_response_file(tmp_path: Path, runner: CliRunn
     assert answers.read_bytes() == before
 
 
+def test_survey_writes_the_next_round_when_an_old_round_is_broken(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    # A hand-off renamed since an old round breaks that round for the analyses, not for
+    # sending out the next questionnaire; and the rounds are still never overwritten.
+    org = _org(tmp_path, "surveys: surveys\n")
+    _csv(tmp_path / "surveys", "2026-q2.csv", ["waiters,kitchen,Stew,4,,,ann"])
+    kept = _csv(tmp_path / "surveys", "2026-q3.csv", ["waiters,kitchen,Dishes,9,,,ann"])
+    before = kept.read_bytes()
+    result = runner.invoke(app, ["report", str(org)])
+    assert result.exit_code == 2 and "2026-q2.csv:2:3" in result.stderr
+    result = runner.invoke(app, ["survey", str(org), "--team", "waiters"])
+    assert result.exit_code == 0, result.stderr
+    assert "waiters,kitchen,Dishes,15m,,,," in result.stdout
+    result = runner.invoke(app, ["survey", str(org), "-o", str(kept)])
+    assert result.exit_code == 2 and "is an input of this command" in result.stderr
+    assert kept.read_bytes() == before
+
+
 RESTAURANT = str(EXAMPLES / "restaurant.yaml")
 ROUNDS = str(EXAMPLES / "surveys" / "restaurant")
 

@@ -143,7 +143,9 @@ def survey(
         chosen = output_format or SurveyFormat.markdown
     else:
         chosen = format_from(output, output_format, EXTENSIONS, SurveyFormat.csv)
-    loaded = load_org(org, org_option)
+    # The questionnaire is the org's hand-offs: an old round that no longer matches the org
+    # (a hand-off renamed since) must not stop the next round from being sent out.
+    loaded = load_org(org, org_option, surveys=False)
     wanted = None
     if team is not None:
         wanted = find_party(build_graph(loaded), team)
