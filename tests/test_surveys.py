@@ -432,6 +432,7 @@ def test_team_pages_and_the_tree_say_where_a_score_comes_from(runner: CliRunner)
         "yaml_satisfaction": 4.2,
         "experienced_lead_time_hours": pytest.approx(27.5 / 60),
         "lead_time_answers": 2,
+        "lead_time_round": "2026-q3",
     }
     result = runner.invoke(app, ["graph", RESTAURANT, "--survey", ROUNDS], env={"COLUMNS": "200"})
     assert "Plated dishes (15m, satisfaction 2.8 by survey 2026-q3 ⚠)" in result.stdout
@@ -638,3 +639,33 @@ def test_surveys_relative_to_a_file_in_an_org_folder(tmp_path: Path) -> None:
     [problem] = caught.value.diagnostics
     assert problem.file == (tmp_path / "rounds" / "2026-q3.csv").as_posix()
     assert (problem.line, problem.col, problem.code) == (2, 4, "IC007")
+
+
+def test_lead_times_from_an_older_round_are_named_as_such(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    # q3 scored the dishes but nobody gave a lead time: the 45 minutes are q2's, and the
+    # finding points at q2's lead_time cell rather than at q3's score.
+    org = _org(tmp_path)
+    folder = tmp_path / "surveys"
+    _csv(
+        folder,
+        "2026-q2.csv",
+        ["waiters,kitchen,Dishes,4,40m,,ann", "waiters,kitchen,Dishes,4,50m,,bob"],
+    )
+    _csv(
+        folder, "2026-q3.csv", ["waiters,kitchen,Dishes,3,,,ann", "waiters,kitchen,Dishes,3,,,bob"]
+    )
+    result = runner.invoke(
+        app, ["check", str(org), "--survey", str(folder), "--select", "IC504", "-f", "json"]
+    )
+    [finding] = json.loads(result.stdout)["findings"]
+    assert "(median of 2 in 2026-q2)" in finding["message"]
+    assert (Path(finding["file"]).name, finding["line"], finding["col"]) == ("2026-q2.csv", 2, 5)
+    result = runner.invoke(app, ["report", str(org), "--survey", str(folder), "-f", "json"])
+    [dishes] = [
+        h for h in json.loads(result.stdout)["surveys"]["handoffs"] if h["what"] == "Dishes"
+    ]
+    assert dishes["lead_time_round"] == "2026-q2" and dishes["experienced_lead_time_hours"] == 0.75
+    result = runner.invoke(app, ["report", str(org), "--survey", str(folder), "-f", "markdown"])
+    assert "45m vs 15m declared (+30m, 2 answers in 2026-q2)" in result.stdout
