@@ -17,6 +17,7 @@ never misread. Every problem in a table is reported at once, like the org loader
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
 import re
@@ -225,6 +226,8 @@ class _TableReader:
                 start, previous_end = previous_end + 1, skipped + reader.line_num
                 if any(cell.strip() for cell in record):
                     rows.append(self.row(record, start, by_index, len(header)))
+                    if delimiter == "," and len(record) > len(header):
+                        self.split_row(record, start, len(header))
         except csv.Error as exc:
             self.problem(previous_end + 1, 1, "IC002", f"CSV syntax: {exc}")
         return self.table(delimiter, rows, skipped + 1)
@@ -232,27 +235,52 @@ class _TableReader:
     def header(
         self, header: list[str], line: int, required: Sequence[str], hint: str | None
     ) -> None:
+        unknown: list[tuple[int, str]] = []
         for index, raw in enumerate(header, start=1):
             name = raw.strip()
             canonical = self.known.get(normalise_header(name))
             if not name:
                 continue
             if canonical is None:
-                close = did_you_mean(normalise_header(name), sorted(self.known))
-                if close:
-                    self.problem(line, index, "IC004", f"unknown column {name!r}", close)
-                else:
-                    self.ignored.append(name)
+                unknown.append((index, name))
             elif canonical in self.found:
-                first = column_letter(self.found[canonical])
-                self.problem(line, index, "IC006", f"column {name!r} repeats column {first}")
+                first = self.found[canonical]
+                same = normalise_header(header[first - 1]) == normalise_header(name)
+                message = f"column {name!r} repeats column {column_letter(first)}"
+                if not same:
+                    message += f" ({header[first - 1].strip()!r}: both are read as {canonical})"
+                self.problem(line, index, "IC006", message, "keep one of them, or rename one")
             else:
                 self.found[canonical] = index
+        for index, name in unknown:
+            # A header close to a column the table lacks is likely that column misspelt, its
+            # cells silently unread otherwise; close to one it has ('Timestamp' beside 'team',
+            # 'Comment 2' beside 'comment'), it is a column of the table's own: ignored.
+            close = difflib.get_close_matches(normalise_header(name), sorted(self.known), 1, 0.6)
+            if close and self.known[close[0]] not in self.found:
+                hint = did_you_mean(normalise_header(name), sorted(self.known))
+                self.problem(line, index, "IC004", f"unknown column {name!r}", hint)
+            else:
+                self.ignored.append(name)
         spelled = ", ".join(repr(h.strip()) for h in header if h.strip()) or "nothing"
         for name in required:
             if name not in self.found:
                 message = f"no {name!r} column (the header has {spelled})"
                 self.problem(line, 1, "IC005", message, hint)
+
+    def split_row(self, record: list[str], line: int, width: int) -> None:
+        """A row longer than the header whose extra cells are blank: an unquoted ``4,5`` has
+        shifted every cell after it one column right, which no single cell shows."""
+        if any(cell.strip() for cell in record[width:]):
+            return  # the cell without a header is reported already
+        self.problem(
+            line,
+            width + 1,
+            "IC004",
+            f"the row has {len(record)} cells but the header {width}: a cell is split",
+            "a decimal comma (4,5) in a comma-separated file splits the cell: write 4.5 or "
+            'put the cell in double quotes ("4,5")',
+        )
 
     def row(self, record: list[str], line: int, by_index: dict[int, str], width: int) -> Row:
         cells: dict[str, Cell] = {}
@@ -307,7 +335,24 @@ def _delimiter_hint(header: str, delimiter: str) -> str | None:
     return f"the header has {shown[others[0]]}s too: is a cell quoted wrongly?"
 
 
+#: How workbooks saved under a .csv name start: .xlsx/.ods (zip) and .xls (OLE2).
+_WORKBOOKS = {
+    b"PK\x03\x04": "a zip file (an .xlsx or .ods workbook?)",
+    b"\xd0\xcf\x11\xe0": "an .xls workbook",
+}
+
+
 def _decode(data: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
+    for magic, kind in _WORKBOOKS.items():
+        if data.startswith(magic):
+            return None, Diagnostic(
+                display,
+                1,
+                1,
+                "IC001",
+                f"not a CSV file: {kind}",
+                hint="save it from the spreadsheet as 'CSV UTF-8' (Excel: File > Save As)",
+            )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), None
