@@ -669,3 +669,13 @@ def test_lead_times_from_an_older_round_are_named_as_such(
     assert dishes["lead_time_round"] == "2026-q2" and dishes["experienced_lead_time_hours"] == 0.75
     result = runner.invoke(app, ["report", str(org), "--survey", str(folder), "-f", "markdown"])
     assert "45m vs 15m declared (+30m, 2 answers in 2026-q2)" in result.stdout
+
+
+def test_an_empty_questionnaire_is_said_not_silent(tmp_path: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["survey", str(_org(tmp_path)), "--team", "bar"])
+    assert result.exit_code == 0
+    assert (
+        result.stdout
+        == "receiver,provider,what,declared_lead_time,score,lead_time,comment,respondent\n"
+    )
+    assert "bar receives nothing from a team or supplier: no questions" in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -152,6 +153,10 @@ def survey(
         if wanted not in loaded.teams:
             raise UsageError(f"{team!r} is not a team: the survey asks teams what they receive")
     questions = questionnaire(loaded, wanted)
+    if not questions:
+        # Still written (a header-only sheet is a valid, empty round), but not silently.
+        who = f"{wanted} receives" if wanted else "the teams receive"
+        print(f"icmap: {who} nothing from a team or supplier: no questions", file=sys.stderr)
     name = loaded.name or ""
     if not per_team:
         sep = DELIMITERS[delimiter]
