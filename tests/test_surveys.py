@@ -679,3 +679,22 @@ def test_an_empty_questionnaire_is_said_not_silent(tmp_path: Path, runner: CliRu
         == "receiver,provider,what,declared_lead_time,score,lead_time,comment,respondent\n"
     )
     assert "bar receives nothing from a team or supplier: no questions" in result.stderr
+
+
+def test_a_workbook_in_the_surveys_folder_is_refused_not_skipped(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    # Answers kept as 2026-q3.xlsx would otherwise be left out of every analysis silently.
+    org = _org(tmp_path, "surveys: surveys\n")
+    _csv(tmp_path / "surveys", "2026-q2.csv", ["waiters,kitchen,Dishes,4,,,ann"])
+    (tmp_path / "surveys" / "2026-q3.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    (tmp_path / "surveys" / "~$2026-q3.xlsx").write_bytes(b"\x00" * 40)  # Excel's lock file
+    result = runner.invoke(app, ["report", str(org)])
+    assert result.exit_code == 2
+    assert "surveys/2026-q3.xlsx:1:1: error: not a CSV file" in result.stderr
+    assert "~$" not in result.stderr
+    # Saved as CSV beside it, the workbook is the CSV's source and is left alone.
+    _csv(tmp_path / "surveys", "2026-q3.csv", ["waiters,kitchen,Dishes,3,,,ann"])
+    result = runner.invoke(app, ["report", str(org), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["surveys"]["rounds"] == ["2026-q2", "2026-q3"]

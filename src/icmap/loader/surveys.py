@@ -99,10 +99,23 @@ class ResponseFile(NamedTuple):
     source: str = ""
 
 
+#: Workbooks: answers kept in one would go unread, so one without a response file of the same
+#: name beside it is read, and refused as not CSV, rather than skipped without a word.
+WORKBOOKS = (".xlsx", ".xls", ".ods")
+
+
 def _csv_files(folder: Path) -> list[Path]:
-    return sorted(
-        child for child in folder.iterdir() if child.suffix.lower() in SUFFIXES and child.is_file()
-    )
+    files = [child for child in folder.iterdir() if child.is_file()]
+    found = [child for child in files if child.suffix.lower() in SUFFIXES]
+    saved = {child.stem for child in found}
+    found += [
+        child
+        for child in files
+        if child.suffix.lower() in WORKBOOKS
+        and child.stem not in saved
+        and not child.name.startswith("~$")  # the lock file of a workbook open in Excel
+    ]
+    return sorted(found)
 
 
 def survey_files(target: Path, display: str) -> list[ResponseFile]:
