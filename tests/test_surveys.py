@@ -277,7 +277,7 @@ def test_the_example_programme_in_the_text_report(runner: CliRunner) -> None:
     result = runner.invoke(app, ["report", RESTAURANT, "--survey", ROUNDS])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "(2.8, survey 2026-q3: 2 answers)" in out
+    assert "(2.75, survey 2026-q3: 2 answers)" in out
     assert "Rounds, oldest first: 2026-q2, 2026-q3. 13 hand-offs scored" in out
     assert "kitchen        4.25 (2)  2.75 (2)  -1.5" in out
     assert "diners    3.25     2.75" in out
@@ -435,7 +435,7 @@ def test_team_pages_and_the_tree_say_where_a_score_comes_from(runner: CliRunner)
         "lead_time_round": "2026-q3",
     }
     result = runner.invoke(app, ["graph", RESTAURANT, "--survey", ROUNDS], env={"COLUMNS": "200"})
-    assert "Plated dishes (15m, satisfaction 2.8 by survey 2026-q3 ⚠)" in result.stdout
+    assert "Plated dishes (15m, satisfaction 2.75 by survey 2026-q3 ⚠)" in result.stdout
 
 
 def test_hostile_names_stay_text_in_the_html_form(runner: CliRunner, tmp_path: Path) -> None:
