@@ -698,3 +698,13 @@ def test_a_workbook_in_the_surveys_folder_is_refused_not_skipped(
     result = runner.invoke(app, ["report", str(org), "-f", "json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["surveys"]["rounds"] == ["2026-q2", "2026-q3"]
+
+
+def test_a_respondent_is_one_person_whatever_the_case(tmp_path: Path, runner: CliRunner) -> None:
+    # One team's sheet says 'Leo', the copy pasted into another file 'leo ': one answer twice.
+    round_folder = tmp_path / "2026-q3"
+    _csv(round_folder, "a.csv", ["waiters,kitchen,Dishes,4,,,Leo"])
+    _csv(round_folder, "b.csv", ["waiters,kitchen,Dishes,2,,,leo "])
+    result = runner.invoke(app, ["report", str(_org(tmp_path)), "--survey", str(round_folder)])
+    assert result.exit_code == 2
+    assert "'leo' answers for kitchen → waiters ('Dishes') twice" in result.stderr

@@ -175,7 +175,9 @@ class _RoundReader:
         seen: dict[tuple[str, str, str, str], SourcePos] = {}
         kept = []
         for answer in answers:
-            key = (answer.provider, answer.receiver, answer.what, answer.respondent)
+            # Names as people type them: 'Leo' in one team's sheet is 'leo' in another's.
+            who = " ".join(answer.respondent.split()).casefold()
+            key = (answer.provider, answer.receiver, answer.what, who)
             first = seen.get(key)
             if answer.respondent and first is not None:
                 where = f"line {first.line}" if first.file == answer.pos.file else str(first)
