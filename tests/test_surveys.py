@@ -708,3 +708,21 @@ def test_a_respondent_is_one_person_whatever_the_case(tmp_path: Path, runner: Cl
     result = runner.invoke(app, ["report", str(_org(tmp_path)), "--survey", str(round_folder)])
     assert result.exit_code == 2
     assert "'leo' answers for kitchen → waiters ('Dishes') twice" in result.stderr
+
+
+def test_survey_team_names_a_team_not_a_customer_or_supplier(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    # find_party's 'name a team or a supplier' would send the user to a supplier, which the
+    # survey then refuses; and a misspelling suggests only what can be asked.
+    org = write(tmp_path, "org.yaml", ORG + "suppliers: {farm: {name: Green Farm}}\n")
+    result = runner.invoke(app, ["survey", str(org), "--team", "Diners"])
+    assert result.exit_code == 2
+    assert "'Diners' is an external customer: the survey asks teams what they receive" in (
+        result.stderr
+    )
+    result = runner.invoke(app, ["survey", str(org), "--team", "green farm"])
+    assert result.exit_code == 2 and "'green farm' is an outside supplier" in result.stderr
+    result = runner.invoke(app, ["survey", str(org), "--team", "kitchn"])
+    assert result.exit_code == 2
+    assert "no team 'kitchn' in this org; did you mean 'kitchen'?" in result.stderr
