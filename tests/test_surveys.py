@@ -726,3 +726,22 @@ def test_survey_team_names_a_team_not_a_customer_or_supplier(
     result = runner.invoke(app, ["survey", str(org), "--team", "kitchn"])
     assert result.exit_code == 2
     assert "no team 'kitchn' in this org; did you mean 'kitchen'?" in result.stderr
+
+
+def test_lead_times_typed_in_words(tmp_path: Path, runner: CliRunner) -> None:
+    org = _org(tmp_path)
+    answers = _csv(
+        tmp_path,
+        "2026-q3.csv",
+        ["waiters,kitchen,Dishes,4,2 days,,ann", 'waiters,kitchen,Dishes,4,"1,5 Hours",,bob'],
+    )
+    result = runner.invoke(app, ["report", str(org), "--survey", str(answers), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    [dishes] = [
+        h for h in json.loads(result.stdout)["surveys"]["handoffs"] if h["what"] == "Dishes"
+    ]
+    assert dishes["experienced_lead_time_hours"] == pytest.approx((48 + 1.5) / 2)
+    bad = _csv(tmp_path, "2026-q4.csv", ["waiters,kitchen,Dishes,4,2 months,,ann"])
+    result = runner.invoke(app, ["report", str(org), "--survey", str(bad)])
+    assert result.exit_code == 2
+    assert "2026-q4.csv:2:5: error: lead_time '2 months' has unknown unit 'months'" in result.stderr
