@@ -92,3 +92,41 @@ def test_durations_accept_decimal_commas() -> None:
     assert parse_duration("4h").hours == 4.0
     with pytest.raises(InvalidValueError):
         parse_duration("1,5")
+
+
+def test_extra_columns_people_add_are_kept_out_of_the_way(tmp_path: Path) -> None:
+    # A Google Forms export starts with 'Timestamp'; people add 'Comment 2' or 'Notes'. Close
+    # to a column the table has, such a header is the table's own; close to one it lacks, it
+    # is probably that column misspelt, and its cells would go unread.
+    path = _write(tmp_path, b"Timestamp,provider,receiver,what,Score,Scores\n1,a,b,c,4,5\n")
+    table = read_table(path, "t.csv", COLUMNS, required=("provider", "receiver"))
+    assert table.diagnostics == [] and table.ignored == ("Timestamp", "Scores")
+    path = _write(tmp_path, b"provider,receiver,what,Scor\na,b,c,4\n")
+    [problem] = read_table(path, "t.csv", COLUMNS).diagnostics
+    assert problem.format().startswith("t.csv:1:4: error: unknown column 'Scor'")
+    assert "did you mean 'score'?" in problem.format()
+    path = _write(tmp_path, b"provider,receiver,score,rating\na,b,4,5\n")
+    [problem] = read_table(path, "t.csv", COLUMNS).diagnostics
+    assert (
+        "t.csv:1:4: error: column 'rating' repeats column C ('score': both are read as score)"
+        in (problem.format())
+    )
+
+
+def test_a_decimal_comma_that_split_a_cell_is_refused(tmp_path: Path) -> None:
+    # '4,5' unquoted in a comma-separated file: 'score' reads 4 and every cell after it moves
+    # one column right; only the row's length shows it when the last cell is blank.
+    path = _write(tmp_path, b"provider,receiver,score,what\r\na,b,4,5,\r\nc,d,3,x\r\n")
+    [problem] = read_table(path, "t.csv", COLUMNS).diagnostics
+    assert problem.format().startswith(
+        "t.csv:2:5: error: the row has 5 cells but the header 4: a cell is split [IC004]"
+    )
+    assert '"4,5"' in (problem.hint or "")
+
+
+def test_a_workbook_saved_under_a_csv_name_is_named_as_such(tmp_path: Path) -> None:
+    for magic in (b"PK\x03\x04\x14\x00\x06\x00", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        path = _write(tmp_path, magic + b"\x00" * 40)
+        [problem] = read_table(path, "t.csv", COLUMNS).diagnostics
+        assert problem.format().startswith("t.csv:1:1: error: not a CSV file: ")
+        assert "workbook" in problem.message and "CSV UTF-8" in (problem.hint or "")

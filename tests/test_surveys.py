@@ -250,6 +250,25 @@ def test_output_never_overwrites_a_response_file(tmp_path: Path, runner: CliRunn
     assert answers.read_bytes() == before
 
 
+def test_survey_writes_the_next_round_when_an_old_round_is_broken(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    # A hand-off renamed since an old round breaks that round for the analyses, not for
+    # sending out the next questionnaire; and the rounds are still never overwritten.
+    org = _org(tmp_path, "surveys: surveys\n")
+    _csv(tmp_path / "surveys", "2026-q2.csv", ["waiters,kitchen,Stew,4,,,ann"])
+    kept = _csv(tmp_path / "surveys", "2026-q3.csv", ["waiters,kitchen,Dishes,9,,,ann"])
+    before = kept.read_bytes()
+    result = runner.invoke(app, ["report", str(org)])
+    assert result.exit_code == 2 and "2026-q2.csv:2:3" in result.stderr
+    result = runner.invoke(app, ["survey", str(org), "--team", "waiters"])
+    assert result.exit_code == 0, result.stderr
+    assert "waiters,kitchen,Dishes,15m,,,," in result.stdout
+    result = runner.invoke(app, ["survey", str(org), "-o", str(kept)])
+    assert result.exit_code == 2 and "is an input of this command" in result.stderr
+    assert kept.read_bytes() == before
+
+
 RESTAURANT = str(EXAMPLES / "restaurant.yaml")
 ROUNDS = str(EXAMPLES / "surveys" / "restaurant")
 
@@ -258,7 +277,7 @@ def test_the_example_programme_in_the_text_report(runner: CliRunner) -> None:
     result = runner.invoke(app, ["report", RESTAURANT, "--survey", ROUNDS])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "(2.8, survey 2026-q3: 2 answers)" in out
+    assert "(2.75, survey 2026-q3: 2 answers)" in out
     assert "Rounds, oldest first: 2026-q2, 2026-q3. 13 hand-offs scored" in out
     assert "kitchen        4.25 (2)  2.75 (2)  -1.5" in out
     assert "diners    3.25     2.75" in out
@@ -413,9 +432,10 @@ def test_team_pages_and_the_tree_say_where_a_score_comes_from(runner: CliRunner)
         "yaml_satisfaction": 4.2,
         "experienced_lead_time_hours": pytest.approx(27.5 / 60),
         "lead_time_answers": 2,
+        "lead_time_round": "2026-q3",
     }
     result = runner.invoke(app, ["graph", RESTAURANT, "--survey", ROUNDS], env={"COLUMNS": "200"})
-    assert "Plated dishes (15m, satisfaction 2.8 by survey 2026-q3 ⚠)" in result.stdout
+    assert "Plated dishes (15m, satisfaction 2.75 by survey 2026-q3 ⚠)" in result.stdout
 
 
 def test_hostile_names_stay_text_in_the_html_form(runner: CliRunner, tmp_path: Path) -> None:
@@ -619,3 +639,109 @@ def test_surveys_relative_to_a_file_in_an_org_folder(tmp_path: Path) -> None:
     [problem] = caught.value.diagnostics
     assert problem.file == (tmp_path / "rounds" / "2026-q3.csv").as_posix()
     assert (problem.line, problem.col, problem.code) == (2, 4, "IC007")
+
+
+def test_lead_times_from_an_older_round_are_named_as_such(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    # q3 scored the dishes but nobody gave a lead time: the 45 minutes are q2's, and the
+    # finding points at q2's lead_time cell rather than at q3's score.
+    org = _org(tmp_path)
+    folder = tmp_path / "surveys"
+    _csv(
+        folder,
+        "2026-q2.csv",
+        ["waiters,kitchen,Dishes,4,40m,,ann", "waiters,kitchen,Dishes,4,50m,,bob"],
+    )
+    _csv(
+        folder, "2026-q3.csv", ["waiters,kitchen,Dishes,3,,,ann", "waiters,kitchen,Dishes,3,,,bob"]
+    )
+    result = runner.invoke(
+        app, ["check", str(org), "--survey", str(folder), "--select", "IC504", "-f", "json"]
+    )
+    [finding] = json.loads(result.stdout)["findings"]
+    assert "(median of 2 in 2026-q2)" in finding["message"]
+    assert (Path(finding["file"]).name, finding["line"], finding["col"]) == ("2026-q2.csv", 2, 5)
+    result = runner.invoke(app, ["report", str(org), "--survey", str(folder), "-f", "json"])
+    [dishes] = [
+        h for h in json.loads(result.stdout)["surveys"]["handoffs"] if h["what"] == "Dishes"
+    ]
+    assert dishes["lead_time_round"] == "2026-q2" and dishes["experienced_lead_time_hours"] == 0.75
+    result = runner.invoke(app, ["report", str(org), "--survey", str(folder), "-f", "markdown"])
+    assert "45m vs 15m declared (+30m, 2 answers in 2026-q2)" in result.stdout
+
+
+def test_an_empty_questionnaire_is_said_not_silent(tmp_path: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["survey", str(_org(tmp_path)), "--team", "bar"])
+    assert result.exit_code == 0
+    assert (
+        result.stdout
+        == "receiver,provider,what,declared_lead_time,score,lead_time,comment,respondent\n"
+    )
+    assert "bar receives nothing from a team or supplier: no questions" in result.stderr
+
+
+def test_a_workbook_in_the_surveys_folder_is_refused_not_skipped(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    # Answers kept as 2026-q3.xlsx would otherwise be left out of every analysis silently.
+    org = _org(tmp_path, "surveys: surveys\n")
+    _csv(tmp_path / "surveys", "2026-q2.csv", ["waiters,kitchen,Dishes,4,,,ann"])
+    (tmp_path / "surveys" / "2026-q3.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    (tmp_path / "surveys" / "~$2026-q3.xlsx").write_bytes(b"\x00" * 40)  # Excel's lock file
+    result = runner.invoke(app, ["report", str(org)])
+    assert result.exit_code == 2
+    assert "surveys/2026-q3.xlsx:1:1: error: not a CSV file" in result.stderr
+    assert "~$" not in result.stderr
+    # Saved as CSV beside it, the workbook is the CSV's source and is left alone.
+    _csv(tmp_path / "surveys", "2026-q3.csv", ["waiters,kitchen,Dishes,3,,,ann"])
+    result = runner.invoke(app, ["report", str(org), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["surveys"]["rounds"] == ["2026-q2", "2026-q3"]
+
+
+def test_a_respondent_is_one_person_whatever_the_case(tmp_path: Path, runner: CliRunner) -> None:
+    # One team's sheet says 'Leo', the copy pasted into another file 'leo ': one answer twice.
+    round_folder = tmp_path / "2026-q3"
+    _csv(round_folder, "a.csv", ["waiters,kitchen,Dishes,4,,,Leo"])
+    _csv(round_folder, "b.csv", ["waiters,kitchen,Dishes,2,,,leo "])
+    result = runner.invoke(app, ["report", str(_org(tmp_path)), "--survey", str(round_folder)])
+    assert result.exit_code == 2
+    assert "'leo' answers for kitchen → waiters ('Dishes') twice" in result.stderr
+
+
+def test_survey_team_names_a_team_not_a_customer_or_supplier(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    # find_party's 'name a team or a supplier' would send the user to a supplier, which the
+    # survey then refuses; and a misspelling suggests only what can be asked.
+    org = write(tmp_path, "org.yaml", ORG + "suppliers: {farm: {name: Green Farm}}\n")
+    result = runner.invoke(app, ["survey", str(org), "--team", "Diners"])
+    assert result.exit_code == 2
+    assert "'Diners' is an external customer: the survey asks teams what they receive" in (
+        result.stderr
+    )
+    result = runner.invoke(app, ["survey", str(org), "--team", "green farm"])
+    assert result.exit_code == 2 and "'green farm' is an outside supplier" in result.stderr
+    result = runner.invoke(app, ["survey", str(org), "--team", "kitchn"])
+    assert result.exit_code == 2
+    assert "no team 'kitchn' in this org; did you mean 'kitchen'?" in result.stderr
+
+
+def test_lead_times_typed_in_words(tmp_path: Path, runner: CliRunner) -> None:
+    org = _org(tmp_path)
+    answers = _csv(
+        tmp_path,
+        "2026-q3.csv",
+        ["waiters,kitchen,Dishes,4,2 days,,ann", 'waiters,kitchen,Dishes,4,"1,5 Hours",,bob'],
+    )
+    result = runner.invoke(app, ["report", str(org), "--survey", str(answers), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    [dishes] = [
+        h for h in json.loads(result.stdout)["surveys"]["handoffs"] if h["what"] == "Dishes"
+    ]
+    assert dishes["experienced_lead_time_hours"] == pytest.approx((48 + 1.5) / 2)
+    bad = _csv(tmp_path, "2026-q4.csv", ["waiters,kitchen,Dishes,4,2 months,,ann"])
+    result = runner.invoke(app, ["report", str(org), "--survey", str(bad)])
+    assert result.exit_code == 2
+    assert "2026-q4.csv:2:5: error: lead_time '2 months' has unknown unit 'months'" in result.stderr

@@ -229,6 +229,8 @@ class Answer:
     lead_time: Duration | None = None
     comment: str = ""
     respondent: str = ""
+    #: The lead_time cell, when one was given (``pos`` is the score's).
+    lead_time_pos: SourcePos | None = None
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,8 @@ class SurveyScore:
     ``experienced`` is the median lead time the receivers reported (of
     ``lead_time_answers``), next to the declared one.
     ``pos`` is the first scored row, where findings about the score point.
+    The lead times come from the latest round that reported any, ``lead_time_round``, which
+    may be older than the score's; ``lead_time_pos`` is the first lead time in it.
     """
 
     round: str
@@ -268,3 +272,5 @@ class SurveyScore:
     pos: SourcePos
     experienced: Duration | None = None
     lead_time_answers: int = 0
+    lead_time_round: str = ""
+    lead_time_pos: SourcePos | None = None

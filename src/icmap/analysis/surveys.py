@@ -87,6 +87,8 @@ class RelationTrend:
     #: Median lead time receivers reported in the latest round that reported one (hours).
     experienced_lead_time: float | None
     lead_time_answers: int
+    #: The round those lead times come from (it may be older than the latest score).
+    lead_time_round: str = ""
 
     @property
     def lead_time_gap(self) -> float | None:
@@ -185,6 +187,7 @@ def survey_trends(
                 relation.lead_time.hours if relation.lead_time else None,
                 survey.experienced.hours if survey and survey.experienced else None,
                 survey.lead_time_answers if survey else 0,
+                survey.lead_time_round if survey and survey.experienced else "",
             )
         )
     teams = tuple(

@@ -311,11 +311,14 @@ def load_source(
     return result.org, result.diagnostics
 
 
-def load_org(org: Path | None, org_option: Path | None, source: str | None = None) -> Org:
+def load_org(
+    org: Path | None, org_option: Path | None, source: str | None = None, *, surveys: bool = True
+) -> Org:
     """The org named on the command line, or found by the default discovery rules.
 
     With ``source`` (``--from``) the path is read by that importer; its warnings go to stderr
-    as one line (``icmap check --from`` lists them).
+    as one line (``icmap check --from`` lists them). ``surveys=False`` leaves the org's survey
+    rounds unread, but still never to be overwritten.
     """
     from icmap.loader import load
     from icmap.loader.discover import find_org
@@ -334,11 +337,19 @@ def load_org(org: Path | None, org_option: Path | None, source: str | None = Non
         raise UsageError(f"two orgs given: {org} and --org {org_option}; pass one")
     path = find_org(org or org_option, os.environ, Path())
     protect(path)
-    loaded = load(path)
+    loaded = load(path) if surveys else load(path, surveys=False, fetch=_protect_responses)
     # The model lives until the command ends: keep the garbage collector from rescanning it
     # on every collection the analyses trigger (a third of graph-building time on big orgs).
     gc.freeze()
     return loaded
+
+
+def _protect_responses(target: Path) -> None:
+    from icmap.loader.surveys import survey_files
+
+    if target.exists():
+        for response in survey_files(target, str(target)):
+            protect(response.path)
 
 
 def with_surveys(loaded: Org, surveys: list[Path] | None) -> Org:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -27,6 +28,7 @@ from icmap.errors import OutputError, UsageError
 
 if TYPE_CHECKING:
     from icmap.analysis.surveys import Question
+    from icmap.model import Org
 
 
 class Delimiter(str, Enum):
@@ -72,6 +74,29 @@ def _render(
     from icmap.render import survey_csv
 
     return survey_csv.render(questions, bom=bom, delimiter=delimiter)
+
+
+def _team(org: Org, text: str) -> str:
+    """The team ``text`` names (id or display name, any case): only teams are asked, so a
+    customer or supplier is refused as such, and a misspelling suggests teams only."""
+    from icmap.loader.reader import did_you_mean
+
+    wanted = text.casefold()
+    matches = sorted(
+        id_ for id_, team in org.teams.items() if wanted in (id_.casefold(), team.label.casefold())
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UsageError(f"{text!r} is ambiguous: it names {', '.join(matches)}; use an id")
+    for kind, parties in (
+        ("an external customer", org.customers),
+        ("an outside supplier", org.suppliers),
+    ):
+        if any(wanted in (id_.casefold(), p.label.casefold()) for id_, p in parties.items()):
+            raise UsageError(f"{text!r} is {kind}: the survey asks teams what they receive")
+    hint = did_you_mean(text, sorted(org.teams))
+    raise UsageError(f"no team {text!r} in this org" + (f"; {hint}" if hint else ""))
 
 
 @handle_errors
@@ -135,7 +160,6 @@ def survey(
       icmap survey examples/restaurant.yaml --per-team -f html -o survey-pages
     """
     from icmap.analysis.surveys import questionnaire
-    from icmap.graph import build_graph, find_party
 
     if per_team:
         if is_stdout(output):
@@ -143,13 +167,15 @@ def survey(
         chosen = output_format or SurveyFormat.markdown
     else:
         chosen = format_from(output, output_format, EXTENSIONS, SurveyFormat.csv)
-    loaded = load_org(org, org_option)
-    wanted = None
-    if team is not None:
-        wanted = find_party(build_graph(loaded), team)
-        if wanted not in loaded.teams:
-            raise UsageError(f"{team!r} is not a team: the survey asks teams what they receive")
+    # The questionnaire is the org's hand-offs: an old round that no longer matches the org
+    # (a hand-off renamed since) must not stop the next round from being sent out.
+    loaded = load_org(org, org_option, surveys=False)
+    wanted = None if team is None else _team(loaded, team)
     questions = questionnaire(loaded, wanted)
+    if not questions:
+        # Still written (a header-only sheet is a valid, empty round), but not silently.
+        who = f"{wanted} receives" if wanted else "the teams receive"
+        print(f"icmap: {who} nothing from a team or supplier: no questions", file=sys.stderr)
     name = loaded.name or ""
     if not per_team:
         sep = DELIMITERS[delimiter]

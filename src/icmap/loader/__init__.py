@@ -60,6 +60,7 @@ def load(
     *,
     display_base: tuple[Path, str] | None = None,
     fetch: Callable[[Path], None] | None = None,
+    surveys: bool = True,
 ) -> Org:
     """Load an org from one YAML file or a directory of them.
 
@@ -69,13 +70,18 @@ def load(
     relative path in messages (``main:org/teams.yaml`` for a file read from a git revision).
     ``fetch`` is called with each file or folder the org's ``surveys:`` names before it is
     read, so a caller holding the org somewhere else (a git revision) can put it in place.
+    ``surveys=False`` leaves the rounds unread (``fetch`` is still called with each): writing
+    the next questionnaire must not depend on last round's answers being valid.
     """
     with _without_gc_pauses():
-        return _load(Path(path), display_base, fetch)
+        return _load(Path(path), display_base, fetch, surveys)
 
 
 def _load(
-    root: Path, display_base: tuple[Path, str] | None, fetch: Callable[[Path], None] | None
+    root: Path,
+    display_base: tuple[Path, str] | None,
+    fetch: Callable[[Path], None] | None,
+    surveys: bool = True,
 ) -> Org:
     if not root.exists():
         raise UsageError(f"{root}: no such file or directory")
@@ -104,6 +110,12 @@ def _load(
         folders[raw.display] = file.parent
         diagnostics.extend(found)
     org = _finish(raw_files, diagnostics)
+    if not surveys:
+        for raw in raw_files:
+            for entry, _pos in raw.surveys:
+                if fetch is not None:
+                    fetch(folders[raw.display] / entry)
+        return org
     return _with_surveys(org, raw_files, folders, display_base, fetch)
 
 

@@ -17,6 +17,7 @@ never misread. Every problem in a table is reported at once, like the org loader
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
 import re
@@ -129,17 +130,33 @@ def parse_decimal(text: str) -> float:
 
 
 def parse_duration(text: str) -> Duration:
-    """A lead time typed in a cell: ``4h``, ``1,5d`` (a decimal comma), ``2 w``.
+    """A lead time typed in a cell: ``4h``, ``1,5d`` (a decimal comma), ``2 w``, ``2 days``.
 
-    >>> parse_duration("1,5d").hours
-    36.0
+    >>> [parse_duration(cell).hours for cell in ("1,5d", "2 days", "90 Mins")]
+    [36.0, 48.0, 1.5]
     """
     stripped = text.strip()
     match = re.match(r"^([+-]?[0-9]*[.,]?[0-9]+)\s*([A-Za-z]*)$", stripped)
-    if match and "," in match.group(1):
-        number = parse_decimal(match.group(1))
-        stripped = f"{number:g}{match.group(2)}"
+    if match and ("," in match.group(1) or match.group(2).lower() in _UNIT_WORDS):
+        number, unit = match.group(1), match.group(2)
+        if "," in number:
+            number = f"{parse_decimal(number):g}"
+        # A person writes '2 days' where the org format says '2d'; 'months' stays refused.
+        stripped = number + _UNIT_WORDS.get(unit.lower(), unit)
     return parse_lead_time(stripped)
+
+
+#: Unit words people type in a cell, as the org format's units.
+_UNIT_WORDS = {
+    word: unit
+    for unit, words in {
+        "m": ("min", "mins", "minute", "minutes"),
+        "h": ("hr", "hrs", "hour", "hours"),
+        "d": ("day", "days"),
+        "w": ("wk", "wks", "week", "weeks"),
+    }.items()
+    for word in words
+}
 
 
 def read_table(
@@ -225,6 +242,8 @@ class _TableReader:
                 start, previous_end = previous_end + 1, skipped + reader.line_num
                 if any(cell.strip() for cell in record):
                     rows.append(self.row(record, start, by_index, len(header)))
+                    if delimiter == "," and len(record) > len(header):
+                        self.split_row(record, start, len(header))
         except csv.Error as exc:
             self.problem(previous_end + 1, 1, "IC002", f"CSV syntax: {exc}")
         return self.table(delimiter, rows, skipped + 1)
@@ -232,27 +251,52 @@ class _TableReader:
     def header(
         self, header: list[str], line: int, required: Sequence[str], hint: str | None
     ) -> None:
+        unknown: list[tuple[int, str]] = []
         for index, raw in enumerate(header, start=1):
             name = raw.strip()
             canonical = self.known.get(normalise_header(name))
             if not name:
                 continue
             if canonical is None:
-                close = did_you_mean(normalise_header(name), sorted(self.known))
-                if close:
-                    self.problem(line, index, "IC004", f"unknown column {name!r}", close)
-                else:
-                    self.ignored.append(name)
+                unknown.append((index, name))
             elif canonical in self.found:
-                first = column_letter(self.found[canonical])
-                self.problem(line, index, "IC006", f"column {name!r} repeats column {first}")
+                first = self.found[canonical]
+                same = normalise_header(header[first - 1]) == normalise_header(name)
+                message = f"column {name!r} repeats column {column_letter(first)}"
+                if not same:
+                    message += f" ({header[first - 1].strip()!r}: both are read as {canonical})"
+                self.problem(line, index, "IC006", message, "keep one of them, or rename one")
             else:
                 self.found[canonical] = index
+        for index, name in unknown:
+            # A header close to a column the table lacks is likely that column misspelt, its
+            # cells silently unread otherwise; close to one it has ('Timestamp' beside 'team',
+            # 'Comment 2' beside 'comment'), it is a column of the table's own: ignored.
+            close = difflib.get_close_matches(normalise_header(name), sorted(self.known), 1, 0.6)
+            if close and self.known[close[0]] not in self.found:
+                hint = did_you_mean(normalise_header(name), sorted(self.known))
+                self.problem(line, index, "IC004", f"unknown column {name!r}", hint)
+            else:
+                self.ignored.append(name)
         spelled = ", ".join(repr(h.strip()) for h in header if h.strip()) or "nothing"
         for name in required:
             if name not in self.found:
                 message = f"no {name!r} column (the header has {spelled})"
                 self.problem(line, 1, "IC005", message, hint)
+
+    def split_row(self, record: list[str], line: int, width: int) -> None:
+        """A row longer than the header whose extra cells are blank: an unquoted ``4,5`` has
+        shifted every cell after it one column right, which no single cell shows."""
+        if any(cell.strip() for cell in record[width:]):
+            return  # the cell without a header is reported already
+        self.problem(
+            line,
+            width + 1,
+            "IC004",
+            f"the row has {len(record)} cells but the header {width}: a cell is split",
+            "a decimal comma (4,5) in a comma-separated file splits the cell: write 4.5 or "
+            'put the cell in double quotes ("4,5")',
+        )
 
     def row(self, record: list[str], line: int, by_index: dict[int, str], width: int) -> Row:
         cells: dict[str, Cell] = {}
@@ -307,7 +351,24 @@ def _delimiter_hint(header: str, delimiter: str) -> str | None:
     return f"the header has {shown[others[0]]}s too: is a cell quoted wrongly?"
 
 
+#: How workbooks saved under a .csv name start: .xlsx/.ods (zip) and .xls (OLE2).
+_WORKBOOKS = {
+    b"PK\x03\x04": "a zip file (an .xlsx or .ods workbook?)",
+    b"\xd0\xcf\x11\xe0": "an .xls workbook",
+}
+
+
 def _decode(data: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
+    for magic, kind in _WORKBOOKS.items():
+        if data.startswith(magic):
+            return None, Diagnostic(
+                display,
+                1,
+                1,
+                "IC001",
+                f"not a CSV file: {kind}",
+                hint="save it from the spreadsheet as 'CSV UTF-8' (Excel: File > Save As)",
+            )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), None

@@ -99,10 +99,23 @@ class ResponseFile(NamedTuple):
     source: str = ""
 
 
+#: Workbooks: answers kept in one would go unread, so one without a response file of the same
+#: name beside it is read, and refused as not CSV, rather than skipped without a word.
+WORKBOOKS = (".xlsx", ".xls", ".ods")
+
+
 def _csv_files(folder: Path) -> list[Path]:
-    return sorted(
-        child for child in folder.iterdir() if child.suffix.lower() in SUFFIXES and child.is_file()
-    )
+    files = [child for child in folder.iterdir() if child.is_file()]
+    found = [child for child in files if child.suffix.lower() in SUFFIXES]
+    saved = {child.stem for child in found}
+    found += [
+        child
+        for child in files
+        if child.suffix.lower() in WORKBOOKS
+        and child.stem not in saved
+        and not child.name.startswith("~$")  # the lock file of a workbook open in Excel
+    ]
+    return sorted(found)
 
 
 def survey_files(target: Path, display: str) -> list[ResponseFile]:
@@ -162,7 +175,9 @@ class _RoundReader:
         seen: dict[tuple[str, str, str, str], SourcePos] = {}
         kept = []
         for answer in answers:
-            key = (answer.provider, answer.receiver, answer.what, answer.respondent)
+            # Names as people type them: 'Leo' in one team's sheet is 'leo' in another's.
+            who = " ".join(answer.respondent.split()).casefold()
+            key = (answer.provider, answer.receiver, answer.what, who)
             first = seen.get(key)
             if answer.respondent and first is not None:
                 where = f"line {first.line}" if first.file == answer.pos.file else str(first)
@@ -219,6 +234,7 @@ class _RoundReader:
             lead_time,
             comment.text if comment else "",
             _FORMULA_GUARD.sub("", respondent.text) if respondent else "",
+            SourcePos(file, row.line, columns["lead_time"]) if lead_time is not None else None,
         )
 
     def _relation(
@@ -369,10 +385,10 @@ def apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
 
 def _apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
     scores: dict[tuple[str, str, str], tuple[str, list[float], SourcePos]] = {}
-    times: dict[tuple[str, str, str], tuple[str, list[Duration]]] = {}
+    times: dict[tuple[str, str, str], tuple[str, list[Duration], SourcePos]] = {}
     for survey_round in rounds:  # oldest first: a later round replaces an earlier one
         round_scores: dict[tuple[str, str, str], tuple[str, list[float], SourcePos]] = {}
-        round_times: dict[tuple[str, str, str], tuple[str, list[Duration]]] = {}
+        round_times: dict[tuple[str, str, str], tuple[str, list[Duration], SourcePos]] = {}
         for answer in survey_round.answers:
             key = (answer.provider, answer.receiver, answer.what)
             if answer.score is not None:
@@ -380,7 +396,10 @@ def _apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
                     answer.score
                 )
             if answer.lead_time is not None:
-                round_times.setdefault(key, (survey_round.name, []))[1].append(answer.lead_time)
+                first = answer.lead_time_pos or answer.pos
+                round_times.setdefault(key, (survey_round.name, [], first))[1].append(
+                    answer.lead_time
+                )
         scores.update(round_scores)
         times.update(round_times)
     relations = []
@@ -395,7 +414,7 @@ def _apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
             )
             continue
         name, values, pos = scores.get(key, ("", [], relation.pos))
-        time_round, experienced = times.get(key, ("", []))
+        time_round, experienced, time_pos = times.get(key, ("", [], pos))
         mean = round(statistics.fmean(values), 2) if values else None
         survey = SurveyScore(
             name or time_round,
@@ -405,6 +424,8 @@ def _apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
             pos,
             _median(experienced) if experienced else None,
             len(experienced),
+            time_round,
+            time_pos if experienced else None,
         )
         relations.append(
             dataclasses.replace(

@@ -139,6 +139,7 @@ def _surveys(report: Report) -> dict[str, Any]:
                 "declared_lead_time_hours": t.declared_lead_time,
                 "experienced_lead_time_hours": t.experienced_lead_time,
                 "lead_time_answers": t.lead_time_answers,
+                "lead_time_round": t.lead_time_round or None,
                 "lead_time_gap_hours": t.lead_time_gap,
             }
             for t in trends.relations

@@ -20,6 +20,7 @@ from icmap.render.report_words import (
     loop_text,
     mode_name,
     no_slack,
+    satisfaction,
     summary,
     top_slack,
     type_name,
@@ -195,7 +196,7 @@ def render(report: Report) -> str:
     out += [_row("customer", "weakest on the critical path", "bounded at", "by")]
     out.append(_row("---", "---", "---:", "---"))
     for item in report.weakest:
-        bound = "—" if item.bound is None else f"{item.bound:.1f}" + (" ⚠" if item.low else "")
+        bound = "—" if item.bound is None else satisfaction(item.bound) + (" ⚠" if item.low else "")
         out.append(
             _row(
                 escape(item.customer),

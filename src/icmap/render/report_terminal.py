@@ -26,6 +26,7 @@ from icmap.render.report_words import (
     loop_text,
     mode_name,
     no_slack,
+    satisfaction,
     summary,
     top_slack,
     type_name,
@@ -241,7 +242,7 @@ def render(report: Report) -> RenderableType:
     parts.append(_heading("Weakest links (satisfaction)"))
     weak = _table("customer", "weakest on the critical path", "bounded at", "by")
     for item in report.weakest:
-        bound = "—" if item.bound is None else f"{item.bound:.1f}"
+        bound = "—" if item.bound is None else satisfaction(item.bound)
         bound += f" {styles.LOW_MARK}" if item.low else ""
         weak.add_row(
             Text(item.customer, style="bold"),

@@ -67,13 +67,24 @@ def feedback_only_text(report: Report) -> str | None:
     )
 
 
+def satisfaction(value: float) -> str:
+    """A score with one decimal, or two when it has them: a survey mean of 3.25 is not shown
+    as 3.2 beside the 3.25 of the survey table (nor 2.75 as 2.8, rounded the other way).
+
+    >>> satisfaction(4.0), satisfaction(3.25), satisfaction(2.75), satisfaction(4.1666)
+    ('4.0', '3.25', '2.75', '4.17')
+    """
+    return f"{value:.1f}" if round(value, 1) == round(value, 2) else f"{value:.2f}"
+
+
 def link(weak: WeakLink | None) -> str:
     if weak is None:
         return "—"
     source = ""
     if weak.survey_round is not None:
         source = f", survey {weak.survey_round}: {answers(weak.answers)}"
-    return f"{weak.provider} → {weak.receiver}: {weak.what} ({weak.satisfaction:.1f}{source})"
+    score = satisfaction(weak.satisfaction)
+    return f"{weak.provider} → {weak.receiver}: {weak.what} ({score}{source})"
 
 
 def answers(count: int) -> str:

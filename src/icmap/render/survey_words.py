@@ -96,11 +96,15 @@ def declared(trend: RelationTrend) -> str:
 
 
 def experienced(trend: RelationTrend) -> str:
-    """``1h vs 15m declared (+45m, 2 answers)``, or ``—``."""
+    """``1h vs 15m declared (+45m, 2 answers)``, or ``—``; the round is named when it is not
+    the latest scored one (nobody gave a lead time since)."""
     if trend.experienced_lead_time is None:
         return "—"
     text = format_hours(trend.experienced_lead_time)
     counted = answers(trend.lead_time_answers)
+    scored = [entry.round for entry in trend.rounds if entry.mean is not None]
+    if trend.lead_time_round and scored and trend.lead_time_round != scored[-1]:
+        counted += f" in {trend.lead_time_round}"
     gap = trend.lead_time_gap
     if gap is None or trend.declared_lead_time is None:
         return f"{text} ({counted}; none declared)"

@@ -41,6 +41,7 @@ def _survey(hand_off: HandOff) -> dict[str, Any] | None:
         "yaml_satisfaction": survey.declared,
         "experienced_lead_time_hours": experienced.hours if experienced else None,
         "lead_time_answers": survey.lead_time_answers,
+        "lead_time_round": survey.lead_time_round if experienced else None,
     }
 
 

@@ -17,6 +17,7 @@ from icmap.analysis.trees import Branch, CustomerTree
 from icmap.analysis.weakest import LOW_SATISFACTION
 from icmap.model import Relation
 from icmap.render import styles
+from icmap.render.report_words import satisfaction
 
 if TYPE_CHECKING:
     from icmap.analysis.reach import Reach
@@ -36,14 +37,15 @@ def _handed_over(relations: tuple[Relation, ...], arrow: str = "→") -> Text:
         low = relation.satisfaction is not None and relation.satisfaction < LOW_SATISFACTION
         surveyed = relation.survey is not None and relation.survey.mean is not None
         source = f" by survey {relation.survey.round}" if surveyed and relation.survey else ""
+        score = "" if relation.satisfaction is None else satisfaction(relation.satisfaction)
         if relation.satisfaction is not None and not low:
-            details.append(f"satisfaction {relation.satisfaction:.1f}{source}")
+            details.append(f"satisfaction {score}{source}")
         if details or low:
             text.append(f" ({', '.join(details)}", style=styles.DETAIL)
             if low:
                 text.append(", " if details else "", style=styles.DETAIL)
                 text.append(
-                    f"satisfaction {relation.satisfaction:.1f}{source} {styles.LOW_MARK}",
+                    f"satisfaction {score}{source} {styles.LOW_MARK}",
                     style=styles.LOW,
                 )
             text.append(")", style=styles.DETAIL)
