@@ -745,3 +745,39 @@ def test_lead_times_typed_in_words(tmp_path: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["report", str(org), "--survey", str(bad)])
     assert result.exit_code == 2
     assert "2026-q4.csv:2:5: error: lead_time '2 months' has unknown unit 'months'" in result.stderr
+
+
+def test_survey_never_writes_over_answers(tmp_path: Path) -> None:
+    org = str(EXAMPLES / "restaurant.yaml")
+    sheet = tmp_path / "survey.csv"
+    runner = CliRunner()
+    assert runner.invoke(app, ["survey", org, "-o", str(sheet)]).exit_code == 0
+    # An unanswered questionnaire may be written again.
+    assert runner.invoke(app, ["survey", org, "-o", str(sheet)]).exit_code == 0
+    rows = sheet.read_text(encoding="utf-8-sig").splitlines()
+    header = rows[0].split(",")
+    cells = rows[1].split(",")
+    cells[header.index("score")] = "4"
+    rows[1] = ",".join(cells)
+    filled = "\ufeff" + "\r\n".join(rows) + "\r\n"
+    sheet.write_bytes(filled.encode("utf-8"))
+    result = runner.invoke(app, ["survey", org, "-o", str(sheet)])
+    assert result.exit_code == 2
+    assert "holds 1 answered row: icmap survey never writes over answers" in result.stderr
+    assert sheet.read_bytes() == filled.encode("utf-8")
+
+    pages = tmp_path / "pages"
+    assert (
+        runner.invoke(app, ["survey", org, "--per-team", "-f", "csv", "-o", str(pages)]).exit_code
+        == 0
+    )
+    kitchen = pages / "kitchen.csv"
+    page_rows = kitchen.read_text(encoding="utf-8-sig").splitlines()
+    page_cells = page_rows[1].split(",")
+    page_cells[header.index("comment")] = "late on Fridays"
+    page_rows[1] = ",".join(page_cells)
+    kitchen.write_text("\r\n".join(page_rows) + "\r\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in pages.iterdir()}
+    again = runner.invoke(app, ["survey", org, "--per-team", "-f", "csv", "-o", str(pages)])
+    assert again.exit_code == 2 and "kitchen.csv holds 1 answered row" in again.stderr
+    assert {p.name: p.read_bytes() for p in pages.iterdir()} == before  # nothing written

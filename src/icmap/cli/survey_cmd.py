@@ -22,6 +22,7 @@ from icmap.cli.common import (
     is_stdout,
     load_org,
     prepare,
+    refuse_inputs,
     write_output,
 )
 from icmap.errors import OutputError, UsageError
@@ -177,6 +178,8 @@ def survey(
         who = f"{wanted} receives" if wanted else "the teams receive"
         print(f"icmap: {who} nothing from a team or supplier: no questions", file=sys.stderr)
     name = loaded.name or ""
+    if chosen is SurveyFormat.csv and not per_team and not is_stdout(output):
+        _refuse_answered([output], per_team)
     if not per_team:
         sep = DELIMITERS[delimiter]
         result = _render(chosen, questions, name, bom=not is_stdout(output), delimiter=sep)
@@ -193,9 +196,11 @@ def survey(
 
     taken: set[str] = set()
     receivers = dict.fromkeys(q.receiver for q in questions)
-    for receiver in receivers:
+    targets = {r: Path(output, file_name(r, taken) + SUFFIXES[chosen]) for r in receivers}
+    if chosen is SurveyFormat.csv:  # checked for every page before any is written
+        _refuse_answered(list(targets.values()), per_team)
+    for receiver, path in targets.items():
         own = [q for q in questions if q.receiver == receiver]
-        path = Path(output, file_name(receiver, taken) + SUFFIXES[chosen])
         write_output(
             path,
             prepare(
@@ -203,3 +208,17 @@ def survey(
             ),
             loaded.sources,
         )
+
+
+def _refuse_answered(paths: list[Path | None], per_team: bool) -> None:
+    """Never write a questionnaire over a sheet that holds answers: they would be lost."""
+    from icmap.loader.surveys import answers_in
+
+    refuse_inputs([path for path in paths if path is not None])  # the plainer message first
+    for path in paths:
+        if path is not None and (count := answers_in(path)):
+            rows = f"{count} answered row{'s' if count != 1 else ''}"
+            where = "write the pages to a new folder" if per_team else "name a new file with -o"
+            raise UsageError(
+                f"{path} holds {rows}: icmap survey never writes over answers; {where}"
+            )

@@ -53,6 +53,20 @@ REQUIRED = ("receiver", "provider", "score")
 #: Suffixes read as response files when ``surveys:`` names a folder.
 SUFFIXES = (".csv", ".tsv", ".txt")
 
+
+def answers_in(path: Path) -> int:
+    """How many rows of the file at ``path`` hold an answer (a score, lead time or comment).
+
+    ``icmap survey -o`` asks before writing over a sheet someone has filled in; a file that is
+    missing, unreadable or not a response table holds none.
+    """
+    if not path.is_file():
+        return 0
+    table = read_table(path, str(path), COLUMNS)
+    answered = ("score", "lead_time", "comment")
+    return sum(1 for row in table.rows if any(row.get(column) for column in answered))
+
+
 _QUARTER = re.compile(r"^(\d{4})-[qQ]([1-4])(?!\d)")
 _HALF = re.compile(r"^(\d{4})-[hH]([12])(?!\d)")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
