@@ -265,3 +265,10 @@ def test_the_org_given_as_a_team_says_to_use_org(command: list[str]) -> None:
     result = CliRunner().invoke(app, [*command, org])
     assert result.exit_code == 2
     assert f"{org!r} is the org, not a team: name it with --org {org}" in result.stderr
+
+
+def test_a_misspelt_display_name_gets_a_did_you_mean() -> None:
+    org = str(EXAMPLES / "restaurant.yaml")
+    result = CliRunner().invoke(app, ["impact", "Culinary staf", "--org", org])
+    assert result.exit_code == 2
+    assert "did you mean 'Culinary staff'?" in result.stderr

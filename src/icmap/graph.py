@@ -204,6 +204,8 @@ def find_party(graph: OrgGraph, text: str) -> str:
     if any(n.casefold() == wanted for n in nodes_of_kind(graph, "customer")):
         raise UsageError(f"{text!r} is an external customer; name a team or a supplier")
     choices = [n for n in graph.nodes if graph.nodes[n]["kind"] != "customer"]
-    close = difflib.get_close_matches(text, sorted(choices), n=3, cutoff=0.6)
+    # Display names too: "Culinary staf" should find "Culinary staff" as "kichen" finds "kitchen".
+    names = {str(graph.nodes[n]["name"]) for n in choices} - set(choices)
+    close = difflib.get_close_matches(text, sorted({*choices, *names}), n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise UsageError(f"no team or supplier {text!r} in this org{hint}")
