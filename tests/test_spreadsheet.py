@@ -58,6 +58,7 @@ def test_every_header_problem_at_once(tmp_path: Path) -> None:
     )
     assert any("t.csv:1:3:" in s and "repeats column B" in s for s in shown)
     assert any("no 'receiver' column" in s for s in shown)
+    assert not any("no 'provider' column" in s for s in shown)  # said once, as a misspelling
     assert any("t.csv:2:5:" in s and "column E has no header" in s for s in shown)
     assert table.ignored == ("notes",)
 

@@ -252,6 +252,7 @@ class _TableReader:
         self, header: list[str], line: int, required: Sequence[str], hint: str | None
     ) -> None:
         unknown: list[tuple[int, str]] = []
+        misspelt: set[str] = set()
         for index, raw in enumerate(header, start=1):
             name = raw.strip()
             canonical = self.known.get(normalise_header(name))
@@ -274,13 +275,15 @@ class _TableReader:
             # 'Comment 2' beside 'comment'), it is a column of the table's own: ignored.
             close = difflib.get_close_matches(normalise_header(name), sorted(self.known), 1, 0.6)
             if close and self.known[close[0]] not in self.found:
-                hint = did_you_mean(normalise_header(name), sorted(self.known))
-                self.problem(line, index, "IC004", f"unknown column {name!r}", hint)
+                suggestion = did_you_mean(normalise_header(name), sorted(self.known))
+                self.problem(line, index, "IC004", f"unknown column {name!r}", suggestion)
+                misspelt.add(self.known[close[0]])
             else:
                 self.ignored.append(name)
         spelled = ", ".join(repr(h.strip()) for h in header if h.strip()) or "nothing"
         for name in required:
-            if name not in self.found:
+            # A required column misspelt is said once, by its did-you-mean above.
+            if name not in self.found and name not in misspelt:
                 message = f"no {name!r} column (the header has {spelled})"
                 self.problem(line, 1, "IC005", message, hint)
 
