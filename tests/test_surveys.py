@@ -781,3 +781,16 @@ def test_survey_never_writes_over_answers(tmp_path: Path) -> None:
     again = runner.invoke(app, ["survey", org, "--per-team", "-f", "csv", "-o", str(pages)])
     assert again.exit_code == 2 and "kitchen.csv holds 1 answered row" in again.stderr
     assert {p.name: p.read_bytes() for p in pages.iterdir()} == before  # nothing written
+
+
+def test_errors_in_responses_are_named_as_such(tmp_path: Path) -> None:
+    answers = write(
+        tmp_path,
+        "2026-q3.csv",
+        "receiver,provider,what,score\nexpediters,kitchen,Plated dishes,9\n",
+    )
+    org = str(EXAMPLES / "restaurant.yaml")
+    result = CliRunner().invoke(app, ["report", org, "--survey", str(answers)])
+    assert result.exit_code == 2
+    assert "2026-q3.csv:2:4: error: score 9 is outside 1 to 5 [IC007]" in result.stderr
+    assert "icmap: 1 error in the survey responses" in result.stderr

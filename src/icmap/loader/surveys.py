@@ -376,7 +376,10 @@ def _read_rounds(
     if reader.diagnostics:
         from icmap.loader import cap_repeats
 
-        raise LoadError(cap_repeats(reader.diagnostics))
+        error = LoadError(cap_repeats(reader.diagnostics))
+        errors = sum(1 for d in error.diagnostics if d.severity == "error")
+        error.args = (f"{errors} error{'s' if errors != 1 else ''} in the survey responses",)
+        raise error
     return tuple(sorted(rounds, key=lambda r: (r.starts or date.min, _natural(r.name))))
 
 
