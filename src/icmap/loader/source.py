@@ -43,13 +43,22 @@ def _position_of_index(text: str, index: int) -> tuple[int, int]:
     return line, col
 
 
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    r"""The 1-based line and column of byte ``offset`` in ``data``.
+
+    >>> byte_position(b"ab\ncd", 4)
+    (2, 2)
+    """
+    line = data.count(b"\n", 0, offset) + 1
+    return line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+
+
 def _decode(data: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
     try:
         # utf-8-sig drops a byte-order mark; YAML allows one at the start.
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = byte_position(data, exc.start)
         return None, Diagnostic(
             display,
             line,

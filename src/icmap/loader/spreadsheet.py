@@ -27,7 +27,7 @@ from pathlib import Path
 
 from icmap.diagnostics import Diagnostic
 from icmap.loader.reader import InvalidValueError, did_you_mean, parse_lead_time
-from icmap.loader.source import read_regular
+from icmap.loader.source import byte_position, read_regular
 from icmap.model import Duration
 
 #: The separators spreadsheet programs write: comma, semicolon (where the comma is the
@@ -380,8 +380,7 @@ def _decode(data: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = byte_position(data, exc.start)
         return None, Diagnostic(
             display,
             line,
