@@ -18,7 +18,7 @@ Side = Literal["provider", "receiver"]
 _UNIT_HOURS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourcePos:
     """Where something was written: file as given to icmap, 1-based line and column."""
 
@@ -30,7 +30,7 @@ class SourcePos:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Duration:
     """A lead time. ``hours`` is the value used in computations; ``text`` is as written.
 
@@ -73,7 +73,7 @@ def format_hours(hours: float, *, weeks: bool = True) -> str:
     return f"{round(hours * 60, 2):g}m"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Party:
     """What teams, customers and suppliers share: an id, a display name and a position."""
 
@@ -88,21 +88,21 @@ class Party:
         return self.name or self.id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Customer(Party):
     """An external customer: the organisation exists to serve it."""
 
     kind: Kind = field(default="customer", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Supplier(Party):
     """An outside supplier or partner who feeds teams."""
 
     kind: Kind = field(default="supplier", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Team(Party):
     """A team inside the organisation: a supplier to some, an internal customer of others."""
 
@@ -114,7 +114,7 @@ class Team(Party):
     kind: Kind = field(default="team", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suppression:
     """A team's ``ignore:`` entry: a check rule (code or name) it opts out of, and why."""
 
@@ -123,7 +123,7 @@ class Suppression:
     pos: SourcePos
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Declaration:
     """One side's statement of a relation, as written in the YAML."""
 
@@ -141,7 +141,7 @@ class Declaration:
     state: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Why an imported relation exists: the source entries behind it (``via component:x
     dependsOn component:y``) and where they are written."""
@@ -150,7 +150,7 @@ class Origin:
     pos: SourcePos
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     """One thing that ``provider`` hands to ``receiver``.
 
@@ -195,7 +195,7 @@ class Relation:
         return self.declarations[0].pos
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Org:
     """A whole organisation as loaded from one file or a directory of files."""
 
@@ -213,7 +213,7 @@ class Org:
         return self.teams.get(id_) or self.customers.get(id_) or self.suppliers.get(id_)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     """One row of a survey response file: a receiving team's view of one hand-off.
 
@@ -233,7 +233,7 @@ class Answer:
     lead_time_pos: SourcePos | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SurveyRound:
     """One round of the internal-customer survey: one response file, or a folder of them.
 
@@ -251,7 +251,7 @@ class SurveyRound:
     files: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SurveyScore:
     """Where a relation's satisfaction came from when a survey round scored it.
 

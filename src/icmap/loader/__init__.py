@@ -23,7 +23,7 @@ from icmap.errors import LoadError, UsageError
 from icmap.loader.discover import discover
 from icmap.loader.reader import FileReader, RawFile
 from icmap.loader.resolve import resolve
-from icmap.loader.source import ParsedFile, parse_file, parse_text
+from icmap.loader.source import read_text, stream_text
 from icmap.model import Org
 
 __all__ = ["load", "load_text"]
@@ -32,10 +32,16 @@ __all__ = ["load", "load_text"]
 ALIAS_ALLOWANCE = 100_000
 
 
-def _read(parsed: ParsedFile, size: int) -> tuple[RawFile, list[Diagnostic]]:
-    reader = FileReader(parsed.display, budget=size + ALIAS_ALLOWANCE)
-    raw = reader.read(parsed.root)
-    return raw, [*parsed.diagnostics, *reader.diagnostics]
+def _read(text: str, display: str) -> tuple[RawFile, list[Diagnostic]]:
+    return stream_text(text, FileReader(display, budget=len(text) + ALIAS_ALLOWANCE))
+
+
+def _read_file(file: Path, display: str) -> tuple[RawFile, list[Diagnostic]]:
+    text, problem = read_text(file, display)
+    if text is None:
+        assert problem is not None
+        return RawFile(display), [problem]
+    return _read(text, display)
 
 
 @contextmanager
@@ -102,10 +108,7 @@ def _load(
         for link in outside
     ]
     for file in files:
-        parsed = parse_file(file, _display(file, display_base))
-        size = parsed.size if parsed.root is not None else 0
-        raw, found = _read(parsed, size)
-        del parsed  # the node tree: free it before the next file and the resolving
+        raw, found = _read_file(file, _display(file, display_base))
         raw_files.append(raw)
         folders[raw.display] = file.parent
         diagnostics.extend(found)
@@ -128,8 +131,7 @@ def _display(file: Path, display_base: tuple[Path, str] | None) -> str:
 def load_text(text: str, name: str = "<string>") -> Org:
     """Load an org from YAML text, as :func:`load` does a file; ``name`` appears in messages."""
     with _without_gc_pauses():
-        parsed = parse_text(text, name)
-        raw, diagnostics = _read(parsed, len(text))
+        raw, diagnostics = _read(text, name)
         return _with_surveys(_finish([raw], diagnostics), [raw], {raw.display: Path()})
 
 

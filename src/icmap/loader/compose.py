@@ -12,6 +12,7 @@ Aliases stay shared nodes, as in PyYAML: an alias is the very node its anchor na
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -66,6 +67,10 @@ class LimitError(Exception):
 
 
 _RESOLVER = yaml.resolver.Resolver()
+_resolve: Any = _RESOLVER.resolve  # PyYAML types it loosely
+_SCALAR = yaml.ScalarEvent
+_MAPPING_START, _MAPPING_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQUENCE_START, _SEQUENCE_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 
 
 def _mark(line: int, column: int) -> yaml.Mark:
@@ -75,41 +80,62 @@ def _mark(line: int, column: int) -> yaml.Mark:
 class _Composer:
     """Builds the tree one event at a time, with an explicit stack of open collections."""
 
-    def __init__(self, *, documents: list[Node | None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        documents: list[Node | None] | None = None,
+        anchors: dict[str, Node] | None = None,
+        depth: int = 0,
+    ) -> None:
         #: When given, every document's root is appended here instead of a second one failing.
         self.documents = documents
-        self.anchors: dict[str, Node] = {}
-        self.stack: list[tuple[Node, list[Node]]] = []  # open collections, their children
+        self.anchors: dict[str, Node] = {} if anchors is None else anchors
+        #: Collections already open around the node composed (when composing one entry).
+        self.depth = depth
+        #: The open collections, each with its children and how many it may have.
+        self.stack: list[tuple[Node, list[Node], int]] = []
         self.root: Node | None = None
         self.first_document: tuple[int, int] | None = None
 
-    def feed(self, event: yaml.Event) -> None:
+    def feed(self, event: Any) -> None:  # a yaml.Event; its attributes depend on its class
         mark = event.start_mark
         line, column = (mark.line, mark.column) if mark is not None else (0, 0)
-        # Most events are scalars: tested first.
-        if isinstance(event, yaml.ScalarEvent):
+        kind = event.__class__
+        # Most events are plain scalars inside a collection: that path is kept short.
+        if kind is _SCALAR:
             tag = event.tag
             if tag is None or tag == "!":
-                resolve = _RESOLVER.resolve  # PyYAML types it loosely
-                tag = resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
-            self._anchor(event.anchor, ScalarNode(tag, event.value, line, column), line, column)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            node, children = self.stack.pop()
-            if isinstance(node, MappingNode):
+                tag = _resolve(yaml.ScalarNode, event.value, event.implicit)
+            node: Node = ScalarNode(tag, event.value, line, column)
+            if event.anchor is None and self.stack:
+                _, children, most = self.stack[-1]
+                children.append(node)
+                if len(children) > most:
+                    self._too_many(line, column)
+            else:
+                self._anchor(event.anchor, node, line, column)
+        else:
+            self._structure(event, kind, line, column)
+
+    def _structure(self, event: Any, kind: type, line: int, column: int) -> None:
+        """Any event but a scalar: collections opening and closing, aliases, documents."""
+        if kind is _MAPPING_END or kind is _SEQUENCE_END:
+            node, children, _ = self.stack.pop()
+            if kind is _MAPPING_END:
                 node.value = list(zip(children[0::2], children[1::2], strict=True))
             else:
                 node.value = children
-        elif isinstance(event, yaml.CollectionStartEvent):
+        elif kind is _MAPPING_START or kind is _SEQUENCE_START:
             self._open(event, line, column)
-        elif isinstance(event, yaml.AliasEvent):
+        elif kind is yaml.AliasEvent:
             if event.anchor not in self.anchors:
                 problem = f"found undefined alias {event.anchor!r}"
                 raise ComposerError(None, None, problem, _mark(line, column))
             self._add(self.anchors[event.anchor], line, column)
-        elif isinstance(event, yaml.DocumentEndEvent) and self.documents is not None:
+        elif kind is yaml.DocumentEndEvent and self.documents is not None:
             self.documents.append(self.root)
             self.root, self.anchors = None, {}
-        elif isinstance(event, yaml.DocumentStartEvent):
+        elif kind is yaml.DocumentStartEvent:
             if self.first_document is not None and self.documents is None:
                 raise ComposerError(
                     "expected a single document in the stream",
@@ -119,19 +145,21 @@ class _Composer:
                 )
             self.first_document = (line, column)
 
-    def _open(self, event: yaml.CollectionStartEvent, line: int, column: int) -> None:
-        if len(self.stack) >= MAX_DEPTH:
+    def _open(self, event: yaml.Event, line: int, column: int) -> None:
+        if len(self.stack) + self.depth >= MAX_DEPTH:
             raise LimitError(f"nesting deeper than {MAX_DEPTH} levels", line, column)
-        tag = event.tag
+        tag = getattr(event, "tag", None)
         node: Node
         if isinstance(event, yaml.MappingStartEvent):
             tag = _MAP_TAG if tag is None or tag == "!" else tag
             node = MappingNode(tag, [], line, column, bool(event.flow_style))
+            most = 2 * MAX_ENTRIES  # a key and a value each
         else:
             tag = _SEQ_TAG if tag is None or tag == "!" else tag
             node = SequenceNode(tag, [], line, column)
-        self._anchor(event.anchor, node, line, column)
-        self.stack.append((node, []))
+            most = MAX_ENTRIES
+        self._anchor(getattr(event, "anchor", None), node, line, column)
+        self.stack.append((node, [], most))
 
     def _anchor(self, anchor: str | None, node: Node, line: int, column: int) -> None:
         if anchor is not None:
@@ -150,12 +178,15 @@ class _Composer:
         if not self.stack:
             self.root = node
             return
-        parent, children = self.stack[-1]
+        _, children, most = self.stack[-1]
         children.append(node)
-        most = 2 * MAX_ENTRIES if isinstance(parent, MappingNode) else MAX_ENTRIES
         if len(children) > most:
-            message = f"more than {MAX_ENTRIES:,} entries in one mapping or list"
-            raise LimitError(message, line, column)
+            self._too_many(line, column)
+
+    @staticmethod
+    def _too_many(line: int, column: int) -> None:
+        message = f"more than {MAX_ENTRIES:,} entries in one mapping or list"
+        raise LimitError(message, line, column)
 
 
 def compose(text: str, loader: type[yaml.SafeLoader]) -> Node | None:
@@ -179,3 +210,71 @@ def compose_documents(text: str, loader: type[yaml.SafeLoader]) -> list[Node | N
     for event in yaml.parse(text, Loader=loader):
         composer.feed(event)
     return documents
+
+
+class EntryStream:
+    """One document composed a piece at a time, so a large file never exists as one tree.
+
+    The caller walks the events of the outer collections itself (:meth:`peek`, :meth:`next`)
+    and asks for each entry inside them as a node (:meth:`node`), which it can drop once read:
+    a 100k-team file then holds one team's nodes at a time instead of a million. Anchors are
+    shared across the pieces, so an alias may name a node composed earlier, as in one tree.
+    Raises as :func:`compose`.
+    """
+
+    def __init__(self, text: str, loader: type[yaml.SafeLoader]) -> None:
+        # The parser's own peek and get, without yaml.parse's generator around them.
+        parser = loader(text)
+        self.peek: Callable[[], yaml.Event] = parser.peek_event
+        self.next: Callable[[], yaml.Event] = parser.get_event
+        self.anchors: dict[str, Node] = {}
+        self._document: tuple[int, int] = (0, 0)
+
+    def node(self, depth: int) -> Node:
+        """The node starting at the next event; ``depth`` collections are open around it."""
+        composer = _Composer(anchors=self.anchors, depth=depth)
+        feed, next_event = composer.feed, self.next
+        feed(next_event())
+        while composer.stack:
+            feed(next_event())
+        assert composer.root is not None
+        return composer.root
+
+    def check_entries(self, count: int, line: int, column: int) -> None:
+        """Refuse a mapping or list whose entry ``count`` (from 1) passes :data:`MAX_ENTRIES`."""
+        if count > MAX_ENTRIES:
+            message = f"more than {MAX_ENTRIES:,} entries in one mapping or list"
+            raise LimitError(message, line, column)
+
+    def open_mapping(self, event: yaml.Event, depth: int) -> MappingNode:
+        """An empty node standing for a mapping streamed entry by entry (tag and position)."""
+        assert isinstance(event, yaml.MappingStartEvent)
+        mark = event.start_mark
+        line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+        if depth >= MAX_DEPTH:
+            raise LimitError(f"nesting deeper than {MAX_DEPTH} levels", line, column)
+        tag = _MAP_TAG if event.tag is None or event.tag == "!" else event.tag
+        return MappingNode(tag, [], line, column, bool(event.flow_style))
+
+    def start_document(self) -> bool:
+        """Consume the start of the stream and of its document; ``False`` if it has none."""
+        self.next()  # the stream's start
+        if isinstance(self.peek(), yaml.StreamEndEvent):
+            return False
+        mark = self.next().start_mark
+        self._document = (mark.line, mark.column) if mark is not None else (0, 0)
+        return True
+
+    def single_document_end(self) -> None:
+        """Consume the end of the document, refusing a second one as :func:`compose` does."""
+        self.next()  # the document's end
+        event = self.next()
+        if isinstance(event, yaml.DocumentStartEvent):
+            mark = event.start_mark
+            second = (mark.line, mark.column) if mark is not None else (0, 0)
+            raise ComposerError(
+                "expected a single document in the stream",
+                _mark(*self._document),
+                "but found another document",
+                _mark(*second),
+            )

@@ -13,19 +13,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from yaml import Event, MappingEndEvent, MappingStartEvent
+
 from icmap.diagnostics import Diagnostic
 from icmap.loader import spec
-from icmap.loader.compose import MappingNode, Node, ScalarNode, SequenceNode
+from icmap.loader.compose import EntryStream, MappingNode, Node, ScalarNode, SequenceNode
 from icmap.model import Duration, Kind, Side, SourcePos
 from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
 
-_STANDARD_TAG = re.compile(
-    r"^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq|merge|timestamp)$"
+_STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "merge", "timestamp")
 )
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
+_MAP_TAG = "tag:yaml.org,2002:map"
 _NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]*)?$")
 _LEAD_TIME = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)$")
 #: Control characters (C0 but tab and line breaks, DEL, C1) break terminals, DOT and XML:
@@ -38,7 +42,7 @@ MAX_MERGE_DEPTH = 32
 _PREVIEW = 40
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRelation:
     """One ``provides`` or ``receives`` entry, before its targets are resolved."""
 
@@ -56,7 +60,7 @@ class RawRelation:
     state: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RawParty:
     """A team, customer or supplier as written in one file."""
 
@@ -68,7 +72,7 @@ class RawParty:
     ignores: list[tuple[str, str, SourcePos]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class RawFile:
     """Everything one file contributes to the org."""
 
@@ -184,7 +188,7 @@ class FileReader:
         return False
 
     def _check_tag(self, node: Node) -> bool:
-        if node.tag.startswith("tag:yaml.org,2002:") and _STANDARD_TAG.match(node.tag):
+        if node.tag in _STANDARD_TAGS:
             return True
         tag = node.tag.removeprefix("tag:yaml.org,2002:")
         self.problem(node, "IC003", f"unsupported tag {tag!r}: org files are plain YAML")
@@ -427,32 +431,143 @@ class FileReader:
                 "this does not look like an org file",
             )
             return raw
-        items = self.mapping(root, "the top level of an org file")
-        if items is None:
-            return raw
-        for key, key_node, value in items:
-            if key.startswith(spec.EXTENSION_PREFIX):
-                continue
-            if key not in spec.ROOT:
-                hint = did_you_mean(key, list(spec.ROOT)) or (
-                    f"allowed: {', '.join(spec.ROOT)}, or x-… for anchors"
-                )
-                self.problem(key_node, "IC004", f"unknown top-level key {key!r}", hint=hint)
-                if isinstance(value, MappingNode):
-                    # The ids of a misspelt section: references to them fail only because of
-                    # the spelling, already reported here, so the resolver stays quiet on them.
-                    raw.misspelt_ids |= {
-                        str(k.value) for k, _ in value.value if isinstance(k, ScalarNode)
-                    }
-            elif key in ("organisation", "surveys"):
-                self._about(raw, key, value)
-            elif key == "customers":
-                self._section(value, raw, "customer", spec.CUSTOMER)
-            elif key == "suppliers":
-                self._section(value, raw, "supplier", spec.SUPPLIER)
-            else:
-                self._section(value, raw, "team", spec.TEAM)
+        for key, key_node, value in self.mapping(root, _TOP_LEVEL) or []:
+            self._top_level_entry(raw, key, key_node, value)
         return raw
+
+    def read_stream(self, stream: EntryStream) -> RawFile:
+        """Read a document composed entry by entry: each team's nodes are dropped once read.
+
+        Gives what :meth:`read` gives for the whole tree. A root or a section that is anchored
+        or tagged, and so might be aliased or refused whole, is composed whole and read so.
+        """
+        if not stream.start_document():
+            return RawFile(self.display)
+        if not _streamable(stream.peek()):
+            root = stream.node(0)
+            stream.single_document_end()
+            return self.read(root)
+        raw = RawFile(self.display, has_content=True)
+        root = stream.open_mapping(stream.next(), 0)
+        self._visit(root)
+        first_at: dict[str, int] = {}
+        merges: list[tuple[Node, Node]] = []
+        count = 0
+        while not isinstance(stream.peek(), MappingEndEvent):
+            count += 1
+            key_node = stream.node(1)
+            stream.check_entries(count, key_node.line, key_node.column)
+            key = self._streamed_key(key_node, _TOP_LEVEL, first_at)
+            if key in _SECTIONS and _streamable(stream.peek()):
+                self._stream_section(stream, raw, key)
+                continue
+            value = stream.node(1)
+            if key_node.tag == _MERGE:
+                merges.append((key_node, value))
+            elif key is not None:
+                self._top_level_entry(raw, key, key_node, value)
+        stream.next()
+        stream.single_document_end()
+        for key, key_node, value in self._inherited(root, _TOP_LEVEL, merges, first_at) or []:
+            self._top_level_entry(raw, key, key_node, value)
+        return raw
+
+    def _streamed_key(self, key_node: Node, what: str, first_at: dict[str, int]) -> str | None:
+        """A streamed mapping's key, as :meth:`mapping` checks it; ``None`` for one to skip.
+
+        ``first_at`` holds each key seen so far with its line, for duplicate keys.
+        """
+        if key_node.tag == _MERGE:
+            return None
+        key = self._key(key_node, what)
+        if key is None:
+            return None
+        if key in first_at:
+            self.problem(
+                key_node,
+                "IC006",
+                f"duplicate key {key!r} in {what} (first at line {first_at[key]})",
+                hint="YAML keeps only one of them; remove or rename the other",
+            )
+            return None
+        first_at[key] = key_node.line + 1
+        return key
+
+    def _inherited(
+        self,
+        node: MappingNode,
+        what: str,
+        merges: list[tuple[Node, Node]],
+        first_at: dict[str, int],
+    ) -> list[tuple[str, Node, Node]] | None:
+        """The pairs a streamed mapping's ``<<`` keys bring in that no explicit key overrides."""
+        if not merges:
+            return []
+        shell = MappingNode(node.tag, merges, node.line, node.column, node.flow_style)
+        pairs = self._merged_pairs(shell, depth=0, merging=(shell,))
+        if pairs is None:
+            return None
+        found: list[tuple[str, Node, Node]] = []
+        for key_node, value_node, _ in pairs:
+            key = self._key(key_node, what)
+            if key is not None and key not in first_at:
+                first_at[key] = key_node.line + 1
+                found.append((key, key_node, value_node))
+        return found
+
+    def _stream_section(self, stream: EntryStream, raw: RawFile, key: str) -> None:
+        kind, allowed = _SECTIONS[key]
+        what = f"'{kind}s' (id -> {kind})"
+        section = stream.open_mapping(stream.next(), 1)
+        if not self._visit(section):
+            while not isinstance(stream.peek(), MappingEndEvent):
+                stream.node(2)
+            stream.next()
+            return
+        # A merge that fails drops the whole section, as it does when read from one tree.
+        parties, problems = len(raw.parties), len(self.diagnostics)
+        first_at: dict[str, int] = {}
+        merges: list[tuple[Node, Node]] = []
+        count = 0
+        while not isinstance(stream.peek(), MappingEndEvent):
+            count += 1
+            key_node = stream.node(2)
+            stream.check_entries(count, key_node.line, key_node.column)
+            id_ = self._streamed_key(key_node, what, first_at)
+            body = stream.node(2)
+            if key_node.tag == _MERGE:
+                merges.append((key_node, body))
+            elif id_ is not None:
+                self._party(raw, (kind, allowed), id_, key_node, body)
+        stream.next()
+        inherited = self._inherited(section, what, merges, first_at)
+        if inherited is None:
+            del raw.parties[parties:]
+            kept = [d for d in self.diagnostics[problems:-1] if d.code == "IC009"]
+            self.diagnostics[problems:] = [*kept, self.diagnostics[-1]]
+            return
+        for id_, key_node, body in inherited:
+            self._party(raw, (kind, allowed), id_, key_node, body)
+
+    def _top_level_entry(self, raw: RawFile, key: str, key_node: Node, value: Node) -> None:
+        if key.startswith(spec.EXTENSION_PREFIX):
+            return
+        if key not in spec.ROOT:
+            hint = did_you_mean(key, list(spec.ROOT)) or (
+                f"allowed: {', '.join(spec.ROOT)}, or x-… for anchors"
+            )
+            self.problem(key_node, "IC004", f"unknown top-level key {key!r}", hint=hint)
+            if isinstance(value, MappingNode):
+                # The ids of a misspelt section: references to them fail only because of
+                # the spelling, already reported here, so the resolver stays quiet on them.
+                raw.misspelt_ids |= {
+                    str(k.value) for k, _ in value.value if isinstance(k, ScalarNode)
+                }
+        elif key in ("organisation", "surveys"):
+            self._about(raw, key, value)
+        else:
+            kind, allowed = _SECTIONS[key]
+            self._section(value, raw, kind, allowed)
 
     def _about(self, raw: RawFile, key: str, value: Node) -> None:
         """The keys about the org rather than its parties: its name and its surveys."""
@@ -466,35 +581,46 @@ class FileReader:
     def _section(self, node: Node, raw: RawFile, kind: Kind, allowed: dict[str, str]) -> None:
         entries = self.mapping(node, f"'{kind}s' (id -> {kind})")
         for id_, key_node, body in entries or []:
-            party = RawParty(kind, id_, self.pos(key_node))
-            if not id_.strip():
-                self.problem(key_node, "IC007", f"a {kind} id must not be empty")
-                continue
-            if id_ in allowed and not isinstance(body, MappingNode):
-                self.problem(
-                    key_node,
-                    "IC003",
-                    f"'{id_}' sits where a {kind} id belongs, with {describe(body)} under it",
-                    hint=f"is it indented one level too little? '{id_}:' goes inside a {kind}, "
-                    f"two spaces deeper than the {kind}'s id",
-                )
-                continue
-            raw.parties.append(party)
-            if isinstance(body, ScalarNode) and body.tag == _NULL:
-                continue  # `diners:` alone: a party with every field at its default
-            for key, _, value in self.mapping(body, f"{kind} {id_!r}", allowed) or []:
-                if key in ("provides", "receives"):
-                    self._relations(value, party, key)
-                elif key == "ignore":
-                    self._ignores(value, party)
-                elif key == "type":
-                    word = self.word(value, "type", TEAM_TYPES)
-                    if word is not None:
-                        party.fields[key] = word
-                elif key in allowed:
-                    text = self.text(value, f"{key} of {kind} {id_!r}")
-                    if text is not None:
-                        party.fields[key] = text
+            self._party(raw, (kind, allowed), id_, key_node, body)
+
+    def _party(
+        self,
+        raw: RawFile,
+        section: tuple[Kind, dict[str, str]],
+        id_: str,
+        key_node: Node,
+        body: Node,
+    ) -> None:
+        kind, allowed = section
+        party = RawParty(kind, id_, self.pos(key_node))
+        if not id_.strip():
+            self.problem(key_node, "IC007", f"a {kind} id must not be empty")
+            return
+        if id_ in allowed and not isinstance(body, MappingNode):
+            self.problem(
+                key_node,
+                "IC003",
+                f"'{id_}' sits where a {kind} id belongs, with {describe(body)} under it",
+                hint=f"is it indented one level too little? '{id_}:' goes inside a {kind}, "
+                f"two spaces deeper than the {kind}'s id",
+            )
+            return
+        raw.parties.append(party)
+        if isinstance(body, ScalarNode) and body.tag == _NULL:
+            return  # `diners:` alone: a party with every field at its default
+        for key, _, value in self.mapping(body, f"{kind} {id_!r}", allowed) or []:
+            if key in ("provides", "receives"):
+                self._relations(value, party, key)
+            elif key == "ignore":
+                self._ignores(value, party)
+            elif key == "type":
+                word = self.word(value, "type", TEAM_TYPES)
+                if word is not None:
+                    party.fields[key] = word
+            elif key in allowed:
+                text = self.text(value, f"{key} of {kind} {id_!r}")
+                if text is not None:
+                    party.fields[key] = text
 
     def _ignores(self, node: Node, party: RawParty) -> None:
         where = f"ignore of team {party.id!r} (rule -> reason)"
@@ -562,6 +688,28 @@ class FileReader:
             self._optional_fields(relation, values)
             if what is not None and targets:
                 party.relations.append(relation)
+
+
+_TOP_LEVEL = "the top level of an org file"
+#: The sections of parties, each with its kind and the keys a party of that kind may have.
+_SECTIONS: dict[str, tuple[Kind, dict[str, str]]] = {
+    "teams": ("team", spec.TEAM),
+    "customers": ("customer", spec.CUSTOMER),
+    "suppliers": ("supplier", spec.SUPPLIER),
+}
+
+
+def _streamable(event: Event) -> bool:
+    """Whether a collection may be read entry by entry: a plain, unanchored mapping.
+
+    An anchored one may be aliased later and a tagged one is refused whole, so those are
+    composed whole.
+    """
+    return (
+        isinstance(event, MappingStartEvent)
+        and event.anchor is None
+        and event.tag in (None, "!", _MAP_TAG)
+    )
 
 
 def iter_relations(raw_files: list[RawFile]) -> Iterator[tuple[RawParty, RawRelation]]:

@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 from icmap.diagnostics import Diagnostic
-from icmap.loader.compose import LimitError, Node, compose, compose_documents
+from icmap.loader.compose import EntryStream, LimitError, Node, compose, compose_documents
+from icmap.loader.reader import FileReader, RawFile
 
 # libyaml's C parser is several times faster; the pure-Python one gives identical nodes.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -149,6 +150,30 @@ _FILE_KINDS = {
     stat.S_IFSOCK: "a socket",
     stat.S_IFDIR: "a directory",
 }
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, Diagnostic | None]:
+    """The text of ``path`` if it is a regular file, not too large, in UTF-8."""
+    data, problem = read_regular(path, display)
+    if data is None:
+        return None, problem
+    return _decode(data, display)
+
+
+def stream_text(text: str, reader: FileReader) -> tuple[RawFile, list[Diagnostic]]:
+    """``text`` read by ``reader`` one entry at a time, and the problems found.
+
+    A file with malformed YAML, or past a limit, gives that one problem and nothing else: what
+    was read before it cannot be trusted to mean what its author meant.
+    """
+    try:
+        raw = reader.read_stream(EntryStream(text, _Loader))
+    except yaml.YAMLError as exc:
+        return RawFile(reader.display), [_syntax_diagnostic(exc, text, reader.display)]
+    except LimitError as exc:
+        where = (reader.display, exc.line + 1, exc.column + 1)
+        return RawFile(reader.display), [Diagnostic(*where, "IC009", exc.message)]
+    return raw, reader.diagnostics
 
 
 def parse_file(path: Path, display: str) -> ParsedFile:

@@ -1,0 +1,139 @@
+"""Reading org files entry by entry gives what reading the whole node tree gives.
+
+The loader composes one team at a time (:meth:`FileReader.read_stream`) so a 100k-team file
+never exists as one tree; :meth:`FileReader.read` of the whole tree is the reference.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES
+from icmap.diagnostics import Diagnostic
+from icmap.loader import compose as compose_module
+from icmap.loader import load_text
+from icmap.loader.reader import FileReader, RawFile
+from icmap.loader.source import parse_text, stream_text
+
+CORPUS = Path(__file__).parent / "corpus" / "bad"
+BUDGET = 100_000
+
+
+def _whole(text: str) -> tuple[RawFile, list[Diagnostic]]:
+    parsed = parse_text(text, "org.yaml")
+    reader = FileReader("org.yaml", budget=len(text) + BUDGET)
+    raw = reader.read(parsed.root)
+    return raw, sorted([*parsed.diagnostics, *reader.diagnostics])
+
+
+def _streamed(text: str) -> tuple[RawFile, list[Diagnostic]]:
+    raw, diagnostics = stream_text(text, FileReader("org.yaml", budget=len(text) + BUDGET))
+    return raw, sorted(diagnostics)
+
+
+def _texts() -> list[tuple[str, str]]:
+    files = [*EXAMPLES.rglob("*.yaml"), *CORPUS.rglob("*.yaml")]
+    found = []
+    for file in sorted(files):
+        try:
+            found.append((file.name, file.read_bytes().decode("utf-8-sig")))
+        except UnicodeDecodeError:
+            continue  # refused before any YAML is read
+    return found
+
+
+@pytest.mark.parametrize(("name", "text"), _texts(), ids=[name for name, _ in _texts()])
+def test_every_example_and_corpus_file_reads_the_same_streamed(name: str, text: str) -> None:
+    assert _streamed(text) == _whole(text)
+
+
+CASES = {
+    "merge into a section": (
+        "x-base: &base {b: {provides: [{what: w, to: c}]}}\n"
+        "customers: {c: {}}\n"
+        "teams:\n  <<: *base\n  a: {provides: [{what: v, to: c}]}\n"
+    ),
+    "explicit team overrides a merged one": (
+        "x-base: &base {a: {name: Merged}}\n"
+        "customers: {c: {}}\n"
+        "teams:\n  a: {name: Mine, provides: [{what: v, to: c}]}\n  <<: *base\n"
+    ),
+    "merge of a list reports each item": (
+        "x-list: &l [1, 2]\ncustomers: {c: {}}\n"
+        "teams:\n  a: {provides: [{what: v, to: nobody}]}\n  <<: *l\n"
+    ),
+    "recursive merge drops the section": (
+        "customers: {c: {}}\nteams: &t\n  a: {provides: [{what: v, to: c}]}\n  <<: *t\n"
+    ),
+    "merge at the top level": (
+        "x-top: &top {customers: {c: {}}}\n<<: *top\nteams: {a: {provides: [{what: v, to: c}]}}\n"
+    ),
+    "anchored section aliased later": (
+        "customers: &c {c: {}}\nteams: {a: {provides: [{what: v, to: c}]}}\nx-again: *c\n"
+    ),
+    "duplicate team ids": (
+        "customers: {c: {}}\nteams:\n  a: {provides: [{what: v, to: c}]}\n  a: {}\n"
+    ),
+    "duplicate sections": "customers: {c: {}}\ncustomers: {d: {}}\nteams: {a: {}}\n",
+    "tagged section": "customers: !!map {c: {}}\nteams: !custom {a: {}}\n",
+    "section that is a list": "customers: [c]\nteams: {a: {}}\n",
+    "misspelt section": "customers: {c: {}}\nteems: {a: {}}\nteams: {b: {}}\n",
+    "non-text team id": "customers: {c: {}}\nteams: {[1, 2]: {}, null: {}, a: {}}\n",
+    "syntax error after some teams": (
+        "customers: {c: {}}\nteams:\n  a: {provides: [{what: v, to: c}]}\n  b: [unclosed\n"
+    ),
+    "two documents": "customers: {c: {}}\n---\nteams: {a: {}}\n",
+    "empty document": "---\n...\n",
+    "anchored root": "&root\ncustomers: {c: {}}\nteams: {a: {}}\n",
+    "alias of a team body": (
+        "customers: {c: {}}\nteams:\n  a: &body {provides: [{what: v, to: c}]}\n  b: *body\n"
+    ),
+    "undefined alias": "customers: {c: {}}\nteams: {a: *nowhere}\n",
+}
+
+
+@pytest.mark.parametrize("text", CASES.values(), ids=CASES.keys())
+def test_odd_shapes_read_the_same_streamed(text: str) -> None:
+    assert _streamed(text) == _whole(text)
+
+
+def test_limits_apply_to_streamed_sections(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compose_module, "MAX_ENTRIES", 3)
+    teams = "".join(f"  t{n}: {{}}\n" for n in range(5))
+    text = f"customers: {{c: {{}}}}\nteams:\n{teams}"
+    raw, diagnostics = _streamed(text)
+    assert raw.parties == []
+    assert [(d.code, d.line, d.col) for d in diagnostics] == [("IC009", 6, 3)]
+    assert _whole(text)[1] == diagnostics
+
+
+def test_nesting_depth_counts_the_collections_around_a_team(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(compose_module, "MAX_DEPTH", 4)
+    # root, teams, a, provides: the entry's mapping is the fifth level.
+    text = "customers: {c: {}}\nteams:\n  a:\n    provides:\n      - {what: v, to: c}\n"
+    _, diagnostics = _streamed(text)
+    assert [(d.code, d.line, d.col) for d in diagnostics] == [("IC009", 5, 9)]
+    assert _whole(text)[1] == diagnostics
+
+
+def test_a_big_file_is_never_held_as_one_tree() -> None:
+    teams = "".join(
+        f"  t{n:04}:\n    name: Team {n}\n    provides:\n"
+        f"      - {{what: part {n}, to: {'c' if n == 0 else f't{n - 1:04}'}, lead_time: 2d}}\n"
+        for n in range(2000)
+    )
+    text = f"customers:\n  c: {{}}\nteams:\n{teams}"
+    peaks = []
+    for read in (_whole, _streamed):
+        tracemalloc.start()
+        read(text)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    whole, streamed = peaks
+    assert streamed < whole / 2
+    assert len(load_text(text).teams) == 2000
