@@ -7,8 +7,10 @@ files are resolved later by :mod:`icmap.loader.resolve`. It never stops at the f
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -117,6 +119,7 @@ class InvalidValueError(ValueError):
         self.message, self.hint = message, hint
 
 
+@functools.lru_cache(maxsize=4096)  # an org writes a handful of lead times many times over
 def parse_lead_time(text: str) -> Duration:
     """A lead time from its text: a non-negative number and a unit m, h, d or w.
 
@@ -300,7 +303,8 @@ class FileReader:
             return None
         if not self._printable(node, value, what):
             return None
-        return value
+        # Ids recur in every reference to them, and lead times and whats repeat: one copy each.
+        return sys.intern(value)
 
     def _printable(self, node: Node, value: str, what: str) -> bool:
         found = _CONTROL.search(value)

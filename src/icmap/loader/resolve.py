@@ -142,6 +142,24 @@ class _Resolver:
                     self._declare(party, relation, declared)
         result = []
         for (provider, receiver, _), declarations in sorted(declared.items()):
+            if len(declarations) == 1:  # most relations are declared by one side only
+                (only,) = declarations
+                result.append(
+                    Relation(
+                        provider,
+                        receiver,
+                        only.what,
+                        (only,),
+                        only.lead_time,
+                        only.satisfaction,
+                        bool(only.feedback),
+                        only.mode,
+                        only.since,
+                        only.until,
+                        only.state,
+                    )
+                )
+                continue
             by_side = {d.side: d for d in declarations}
             preferred = [by_side[s] for s in ("receiver", "provider") if s in by_side]
             lead_time = next((d.lead_time for d in preferred if d.lead_time is not None), None)
