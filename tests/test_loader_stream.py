@@ -1,4 +1,4 @@
-"""Reading org files entry by entry gives what reading the whole node tree gives.
+"""Reading org files entry by entry, and large folders in parallel, changes nothing read.
 
 The loader composes one team at a time (:meth:`FileReader.read_stream`) so a 100k-team file
 never exists as one tree; :meth:`FileReader.read` of the whole tree is the reference.
@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES
+import icmap.loader as loader_module
+from conftest import EXAMPLES, load_failure, write
 from icmap.diagnostics import Diagnostic
 from icmap.loader import compose as compose_module
-from icmap.loader import load_text
+from icmap.loader import load, load_text
 from icmap.loader.reader import FileReader, RawFile
 from icmap.loader.source import parse_text, stream_text
 
@@ -137,3 +138,27 @@ def test_a_big_file_is_never_held_as_one_tree() -> None:
     whole, streamed = peaks
     assert streamed < whole / 2
     assert len(load_text(text).teams) == 2000
+
+
+def test_a_large_folder_read_in_parallel_gives_the_same_org(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    serial = load(EXAMPLES / "northwind")
+    monkeypatch.setattr(loader_module, "PARALLEL_FILES", 2)
+    monkeypatch.setattr(loader_module, "_CHUNK", 3)
+    assert load(EXAMPLES / "northwind") == serial
+
+
+def test_a_large_folder_read_in_parallel_reports_the_same_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "org.yaml", "customers: {c: {}}\n")
+    for n in range(6):
+        body = f"teams:\n  t{n}: {{provides: [{{what: w, to: c{n}, lead_time: {n}x}}]}}\n"
+        write(tmp_path, f"teams/t{n}.yaml", body)
+    write(tmp_path, "teams/broken.yaml", "teams: [unclosed\n")
+    serial = load_failure(tmp_path)
+    monkeypatch.setattr(loader_module, "PARALLEL_FILES", 2)
+    monkeypatch.setattr(loader_module, "_CHUNK", 2)
+    assert load_failure(tmp_path) == serial
+    assert {d.code for d in serial} == {"IC002", "IC007"}

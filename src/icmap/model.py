@@ -29,6 +29,11 @@ class SourcePos:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
 
+    def __reduce__(self) -> tuple[type[SourcePos], tuple[str, int, int]]:
+        # Frozen slotted dataclasses do not unpickle on every Python icmap supports, and
+        # positions cross process boundaries when a large org folder is read in parallel.
+        return SourcePos, (self.file, self.line, self.col)
+
 
 @dataclass(frozen=True, slots=True)
 class Duration:
@@ -50,6 +55,9 @@ class Duration:
 
     def __str__(self) -> str:
         return format_hours(self.hours)
+
+    def __reduce__(self) -> tuple[type[Duration], tuple[float, str]]:
+        return Duration, (self.hours, self.text)  # as SourcePos.__reduce__
 
 
 def format_hours(hours: float, *, weeks: bool = True) -> str:

@@ -107,8 +107,8 @@ def _load(
         )
         for link in outside
     ]
-    for file in files:
-        raw, found = _read_file(file, _display(file, display_base))
+    displays = [_display(file, display_base) for file in files]
+    for file, (raw, found) in zip(files, _read_files(files, displays), strict=True):
         raw_files.append(raw)
         folders[raw.display] = file.parent
         diagnostics.extend(found)
@@ -120,6 +120,35 @@ def _load(
                     fetch(folders[raw.display] / entry)
         return org
     return _with_surveys(org, raw_files, folders, display_base, fetch)
+
+
+#: Folders of at least this many files are read by one process per core (see _read_files).
+PARALLEL_FILES = 2_000
+#: Files handed to a worker process at a time.
+_CHUNK = 250
+
+
+def _read_files(
+    files: list[Path], displays: list[str]
+) -> Iterator[tuple[RawFile, list[Diagnostic]]]:
+    """Each file read, in order: in parallel when there are many files and several cores.
+
+    Reading is nearly all Python work per file, so processes (not threads) pay once a folder
+    has thousands of files; below :data:`PARALLEL_FILES` starting them costs more than it saves
+    (docs/performance.md). Workers are forked, so they start with icmap already imported.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if len(files) < PARALLEL_FILES or (cores or 1) < 2:
+        yield from map(_read_file, files, displays)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_all_start_methods, get_context
+
+    if "fork" not in get_all_start_methods():
+        yield from map(_read_file, files, displays)
+        return
+    with ProcessPoolExecutor(cores, mp_context=get_context("fork")) as pool:
+        yield from pool.map(_read_file, files, displays, chunksize=_CHUNK)
 
 
 def _display(file: Path, display_base: tuple[Path, str] | None) -> str:
