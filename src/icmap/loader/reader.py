@@ -248,6 +248,10 @@ class FileReader:
 
     def _key(self, key_node: Node, what: str) -> str | None:
         """A mapping key's text, or ``None`` with a problem: tagged, not text, unprintable."""
+        if key_node.tag == _STR and key_node.__class__ is ScalarNode:
+            key = key_node.value
+            if _CONTROL.search(key) is None:
+                return str(key)
         if not self._check_tag(key_node):
             return None
         if not isinstance(key_node, ScalarNode) or key_node.tag == _NULL:
@@ -292,6 +296,13 @@ class FileReader:
 
     def text(self, node: Node, what: str) -> str | None:
         """A scalar's literal text (``no`` stays ``'no'``); ``None`` and a problem otherwise."""
+        # Nearly every value is plain, printable text: answered without the checks' calls.
+        if self._budget > 0 and node.tag == _STR and node.__class__ is ScalarNode:
+            value = node.value.strip()
+            if value and _CONTROL.search(value) is None:
+                self._budget -= 1
+                # Ids recur in every reference to them, and whats repeat: one copy each.
+                return sys.intern(value)
         if not self._visit(node) or not self._check_tag(node):
             return None
         if not isinstance(node, ScalarNode) or node.tag == _NULL:
@@ -303,7 +314,6 @@ class FileReader:
             return None
         if not self._printable(node, value, what):
             return None
-        # Ids recur in every reference to them, and lead times and whats repeat: one copy each.
         return sys.intern(value)
 
     def _printable(self, node: Node, value: str, what: str) -> bool:
