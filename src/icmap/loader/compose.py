@@ -232,9 +232,17 @@ class EntryStream:
 
     def node(self, depth: int) -> Node:
         """The node starting at the next event; ``depth`` collections are open around it."""
+        event: Any = self.next()
+        if event.__class__ is _SCALAR and event.anchor is None:  # a key, most often
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _resolve(yaml.ScalarNode, event.value, event.implicit)
+            mark = event.start_mark
+            line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+            return ScalarNode(tag, event.value, line, column)
         composer = _Composer(anchors=self.anchors, depth=depth)
         feed, next_event = composer.feed, self.next
-        feed(next_event())
+        feed(event)
         while composer.stack:
             feed(next_event())
         assert composer.root is not None
