@@ -33,8 +33,9 @@ def discover(root: Path) -> tuple[list[Path], list[Path]]:
     if not root.is_dir():
         return [root], []
     top = os.path.realpath(root)
-    found: list[Path] = []
-    outside: list[Path] = []
+    # Each file with its path's parts below root, the order files are read in.
+    found: list[tuple[tuple[str, ...], Path]] = []
+    outside: list[tuple[tuple[str, ...], Path]] = []
     visited: set[str] = set()
     for folder, dirs, files in os.walk(root, followlinks=True):
         real = os.path.realpath(folder)
@@ -42,23 +43,24 @@ def discover(root: Path) -> tuple[list[Path], list[Path]]:
             dirs[:] = []
             continue
         visited.add(real)
+        parts = Path(folder).relative_to(root).parts
         kept = []
         for name in sorted(d for d in dirs if not _hidden(d)):
             if _inside(os.path.realpath(Path(folder, name)), top):
                 kept.append(name)
             else:
-                outside.append(Path(folder, name))
+                outside.append(((*parts, name), Path(folder, name)))
         dirs[:] = kept
         for name in files:
             if _hidden(name) or not name.lower().endswith(ORG_SUFFIXES):
                 continue
             path = Path(folder, name)
-            (found if _inside(os.path.realpath(path), top) else outside).append(path)
-
-    def order(path: Path) -> tuple[str, ...]:
-        return path.relative_to(root).parts
-
-    return sorted(found, key=order), sorted(outside, key=order)
+            # The folder is inside root, so only a link can lead out: one lstat, not a realpath.
+            leads_out = path.is_symlink() and not _inside(os.path.realpath(path), top)
+            (outside if leads_out else found).append(((*parts, name), path))
+    found.sort(key=lambda item: item[0])
+    outside.sort(key=lambda item: item[0])
+    return [path for _, path in found], [path for _, path in outside]
 
 
 def org_files(root: Path) -> list[Path]:
