@@ -6,6 +6,7 @@ never exists as one tree; :meth:`FileReader.read` of the whole tree is the refer
 
 from __future__ import annotations
 
+import os
 import tracemalloc
 from pathlib import Path
 
@@ -162,3 +163,23 @@ def test_a_large_folder_read_in_parallel_reports_the_same_problems(
     monkeypatch.setattr(loader_module, "_CHUNK", 2)
     assert load_failure(tmp_path) == serial
     assert {d.code for d in serial} == {"IC002", "IC007"}
+
+
+_MAIN = os.getpid()
+_READ_FILE = loader_module._read_file
+
+
+def _killed_in_workers(file: Path, display: str) -> tuple[RawFile, list[Diagnostic]]:
+    if os.getpid() != _MAIN and file.name == "qa.yaml":
+        os._exit(9)  # as the kernel's out-of-memory killer would end it
+    return _READ_FILE(file, display)
+
+
+def test_a_worker_that_dies_leaves_its_files_to_the_main_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    serial = load(EXAMPLES / "northwind")
+    monkeypatch.setattr(loader_module, "_read_file", _killed_in_workers)
+    monkeypatch.setattr(loader_module, "PARALLEL_FILES", 2)
+    monkeypatch.setattr(loader_module, "_CHUNK", 3)
+    assert load(EXAMPLES / "northwind") == serial

@@ -142,13 +142,21 @@ def _read_files(
         yield from map(_read_file, files, displays)
         return
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_all_start_methods, get_context
 
     if "fork" not in get_all_start_methods():
         yield from map(_read_file, files, displays)
         return
-    with ProcessPoolExecutor(cores, mp_context=get_context("fork")) as pool:
-        yield from pool.map(_read_file, files, displays, chunksize=_CHUNK)
+    done = 0
+    try:
+        with ProcessPoolExecutor(cores, mp_context=get_context("fork")) as pool:
+            for result in pool.map(_read_file, files, displays, chunksize=_CHUNK):
+                yield result
+                done += 1
+    except BrokenProcessPool:
+        # A worker was killed (by the kernel for memory, most often): read the rest here.
+        yield from map(_read_file, files[done:], displays[done:])
 
 
 def _display(file: Path, display_base: tuple[Path, str] | None) -> str:
