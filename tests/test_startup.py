@@ -5,17 +5,31 @@ with the typer app (docs/performance.md#start-up). Behaviour, not timing: the ti
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import subprocess
 import sys
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES
+from conftest import EXAMPLE_PATHS, EXAMPLES
 from icmap.cli import app
+from icmap.cli.common import Color, make_console, unstyled_stdout
 from icmap.cli.root import COMMANDS, app_for
+from icmap.diagnostics import Diagnostic
+from icmap.graph import build_graph
+from icmap.lint import run_check
+from icmap.lint.policy import Config, build_policy
+from icmap.lint.registry import all_rules
+from icmap.loader import load
+from icmap.render import check_text
+from icmap.render.text import SafeConsole
 
 #: Libraries ``icmap --version`` and ``import icmap`` must not load: each costs more than
 #: Python's own start-up.
@@ -23,8 +37,10 @@ HEAVY = ("typer", "click", "rich", "pydantic", "networkx", "yaml", "graphviz")
 
 
 def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    # Nothing that would make rich treat the captured stdout as a terminal.
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
     return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False, env=env
     )
 
 
@@ -125,3 +141,79 @@ def test_misspelt_command_still_gets_a_did_you_mean() -> None:
     assert result.returncode == 2
     assert "No such command 'chekc'" in result.stderr
     assert "Did you mean 'check'?" in result.stderr
+
+
+def _through_rich(findings: list[Diagnostic], failed: bool) -> str:
+    """What ``icmap check`` printed to a pipe before :func:`check_text.plain` existed."""
+    buffer = io.StringIO()
+    console = SafeConsole(file=buffer, no_color=True, color_system=None, highlight=False)
+    console.print(check_text.render(findings, failed), soft_wrap=True)
+    return buffer.getvalue()
+
+
+def _findings(path: Path) -> list[Diagnostic]:
+    policy = build_policy(all_rules(), Config({}), strict=True, fail_on="info")
+    org = load(path)
+    return sorted(run_check(org, build_graph(org), policy))
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PATHS, ids=lambda p: p.name)
+def test_plain_check_text_is_what_rich_printed(path: Path) -> None:
+    findings = _findings(path)
+    assert findings, "every example has a finding under --strict --fail-on info"
+    for failed in (False, True):
+        assert check_text.plain(findings, failed) == _through_rich(findings, failed)
+    assert (
+        check_text.plain([], False)
+        == _through_rich([], False)
+        == ("check passed: 0 errors, 0 warnings, 0 infos\n")
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    file=st.text(max_size=12),
+    message=st.text(max_size=30),
+    hint=st.none() | st.text(max_size=20),
+)
+def test_plain_check_text_agrees_with_rich_on_any_text(
+    file: str, message: str, hint: str | None
+) -> None:
+    # Tabs, control and bidi characters, wide and combining characters, line breaks: plain()
+    # either prints what rich printed or leaves the line to rich.
+    finding = Diagnostic(file, 3, 7, "IC303", message, "warning", hint, "loop")
+    plain = check_text.plain([finding], False)
+    assert plain is None or plain == _through_rich([finding], False)
+
+
+def test_hostile_text_in_findings_still_goes_through_rich() -> None:
+    finding = Diagnostic("org.yaml", 1, 1, "IC303", "a\x1b[2Jb\u202eevil\tok", "info")
+    assert check_text.plain([finding], False) is None
+
+
+@pytest.mark.parametrize("color", list(Color))
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"FORCE_COLOR": "1"}, {"FORCE_COLOR": ""}, {"TTY_COMPATIBLE": "1"}, {"NO_COLOR": "1"}],
+)
+def test_unstyled_stdout_only_when_rich_would_add_no_style(
+    color: Color, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    if unstyled_stdout(color):
+        assert make_console(color).color_system is None
+
+
+def test_check_in_a_pipe_does_not_import_rich() -> None:
+    restaurant = str(EXAMPLES / "restaurant.yaml")
+    printed, loaded = _loaded_after(
+        "sys.argv[0] = 'icmap'\nfrom icmap.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass",
+        "check",
+        restaurant,
+    )
+    assert printed.endswith("check passed: 0 errors, 2 warnings, 2 infos")
+    assert "rich" not in loaded
