@@ -69,8 +69,6 @@ def _variants(before: Path | None) -> dict[str, tuple[list[str], dict[str, str]]
     # writes it where PYTHONDONTWRITEBYTECODE would leave every run compiling icmap afresh.
     unset = ("PYTHONPATH", "ICMAP_DEBUG", "PYTHONDONTWRITEBYTECODE")
     base = {k: v for k, v in os.environ.items() if k not in unset}
-    # Piped output, as in CI: no terminal, no colour decisions that differ between runs.
-    base["NO_COLOR"] = "1"
     trees = {"": ROOT / "src"} | ({" (before)": before} if before else {})
     runs: dict[str, tuple[list[str], dict[str, str]]] = {}
     for name, args in FLOORS.items():
