@@ -36,9 +36,12 @@ from icmap.render.text import SafeConsole
 HEAVY = ("typer", "click", "rich", "pydantic", "networkx", "yaml", "graphviz")
 
 
-def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _python(
+    code: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     # Nothing that would make rich treat the captured stdout as a terminal.
-    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    unset = ("FORCE_COLOR", "TTY_COMPATIBLE")
+    env = {k: v for k, v in os.environ.items() if k not in unset} | (env or {})
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False, env=env
     )
@@ -217,3 +220,16 @@ def test_check_in_a_pipe_does_not_import_rich() -> None:
     )
     assert printed.endswith("check passed: 0 errors, 2 warnings, 2 infos")
     assert "rich" not in loaded
+
+
+def test_check_on_a_stdout_that_cannot_encode_the_findings_says_how_to_fix_it() -> None:
+    # The plain path leaves an unencodable text to rich, whose error names the fix.
+    result = _python(
+        "import sys; sys.argv[0] = 'icmap'; from icmap.cli import main; main()",
+        "check",
+        str(EXAMPLES / "restaurant.yaml"),
+        env={"PYTHONIOENCODING": "ascii"},
+    )
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "PYTHONIOENCODING=utf-8" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
@@ -147,11 +148,21 @@ def _render(fmt: CheckFormat, findings: list[Diagnostic], policy: Policy, failed
     return to_plain_text(check_text.render(findings, failed), soft_wrap=True)
 
 
+def _encodable(text: str, encoding: str | None) -> bool:
+    try:
+        text.encode(encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
 def _print_findings(findings: list[Diagnostic], failed: bool, color: Color) -> None:
     """The text format on stdout: through rich only when it may add colour (or must escape)."""
     from icmap.render import check_text
 
     text = check_text.plain(findings, failed) if unstyled_stdout(color) else None
+    if text is not None and not _encodable(text, sys.stdout.encoding):
+        text = None  # rich's error says how to fix the encoding: leave the failure to it
     if text is None:
         print_renderable(check_text.render(findings, failed), color, soft_wrap=True)
     else:
