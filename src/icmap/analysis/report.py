@@ -13,12 +13,12 @@ from icmap.analysis.feedback import LoopCrossing, loop_crossings
 from icmap.analysis.frontline import FrontLineTeam, front_line
 from icmap.analysis.loops import Loop, loop_cycles
 from icmap.analysis.reach import Reach, reach
-from icmap.analysis.surveys import SurveyTrends, survey_trends
 from icmap.analysis.weakest import CustomerWeakness, weakest_links
 from icmap.graph import nodes_of_kind
 from icmap.topologies import MODES, TEAM_TYPES
 
 if TYPE_CHECKING:
+    from icmap.analysis.surveys import SurveyTrends
     from icmap.graph import OrgGraph
     from icmap.model import Org, Relation
 
@@ -141,6 +141,16 @@ def topologies(graph: OrgGraph, critical: CriticalPaths, today: date) -> Topolog
     return Topologies(today, team_types, modes, dependencies, past_end)
 
 
+def _trends(org: Org | None, critical: CriticalPaths, graph: OrgGraph) -> SurveyTrends | None:
+    if org is None or not org.surveys:
+        return None
+    # Imported only for an org with survey rounds: most have none, and it is a fair part of
+    # a small org's `icmap report` start-up (docs/performance.md#start-up).
+    from icmap.analysis.surveys import survey_trends
+
+    return survey_trends(org, critical, graph)
+
+
 def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = None) -> Report:
     """Run every analysis on ``graph``; ``today`` (default: the real date) judges end dates.
 
@@ -170,5 +180,5 @@ def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = N
             )
         ),
         topologies=topologies(graph, critical, today or date.today()),
-        surveys=survey_trends(org, critical, graph) if org is not None else None,
+        surveys=_trends(org, critical, graph),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
@@ -24,6 +25,7 @@ from icmap.cli.common import (
     print_text,
     protect,
     refuse_inputs,
+    unstyled_stdout,
     with_surveys,
     write_output,
 )
@@ -144,6 +146,27 @@ def _render(fmt: CheckFormat, findings: list[Diagnostic], policy: Policy, failed
     from icmap.render.text import to_plain_text
 
     return to_plain_text(check_text.render(findings, failed), soft_wrap=True)
+
+
+def _encodable(text: str, encoding: str | None) -> bool:
+    try:
+        text.encode(encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _print_findings(findings: list[Diagnostic], failed: bool, color: Color) -> None:
+    """The text format on stdout: through rich only when it may add colour (or must escape)."""
+    from icmap.render import check_text
+
+    text = check_text.plain(findings, failed) if unstyled_stdout(color) else None
+    if text is not None and not _encodable(text, sys.stdout.encoding):
+        text = None  # rich's error says how to fix the encoding: leave the failure to it
+    if text is None:
+        print_renderable(check_text.render(findings, failed), color, soft_wrap=True)
+    else:
+        print_text(text)
 
 
 @handle_errors
@@ -275,9 +298,7 @@ def check(
     refuse_inputs([target for _, target in pairs if target is not None])
     for fmt, target in pairs:
         if fmt is CheckFormat.text and target is None:
-            from icmap.render import check_text
-
-            print_renderable(check_text.render(findings, failed), color, soft_wrap=True)
+            _print_findings(findings, failed, color)
         else:
             data = for_format(fmt.value, _render(fmt, findings, policy, failed))
             if target is None:

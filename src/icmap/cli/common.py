@@ -155,6 +155,23 @@ def make_console(color: Color, *, stderr: bool = False) -> Console:
     return console
 
 
+def unstyled_stdout(color: Color) -> bool:
+    """Whether :func:`make_console` would print to stdout without any style: ``--color never``,
+    or ``auto`` with a stdout that is not a terminal and nothing that makes rich treat it as one.
+
+    Lets a command print plain text without importing rich. In doubt (FORCE_COLOR or
+    TTY_COMPATIBLE set, a Jupyter kernel) it says no, and rich decides as it always has.
+    """
+    if color is Color.never:
+        return True
+    if color is Color.always or sys.stdout.isatty():
+        return False
+    import builtins
+
+    forced = {"FORCE_COLOR", "TTY_COMPATIBLE"} & os.environ.keys()
+    return not forced and not hasattr(builtins, "get_ipython")
+
+
 #: Set by the top-level ``--debug`` option for the command that runs next.
 settings = {"debug": False}
 

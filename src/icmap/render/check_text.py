@@ -1,14 +1,18 @@
-"""``icmap check`` findings for people, grouped by file: ``file:line:col: CODE severity …``."""
+"""``icmap check`` findings for people, grouped by file: ``file:line:col: CODE severity …``.
+
+:func:`render` builds rich text (coloured on a terminal); :func:`plain` is the same output as
+a string, for stdout that gets no colour (a pipe, CI's log): it spares the check the import of
+rich, about a tenth of its start-up on a small org (docs/performance.md#start-up).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.text import Text
-
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from icmap.diagnostics import Diagnostic
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -23,9 +27,23 @@ def summary(findings: list[Diagnostic], failed: bool) -> str:
     return f"{verdict}: {', '.join(parts)}"
 
 
+def _record(finding: Diagnostic) -> tuple[str, str, str, str]:
+    """A finding's line in its four differently styled pieces."""
+    # The same record as the loader's errors and compilers': file:line:col: severity: …
+    return (
+        f"{finding.file}:{finding.line}:{finding.col}: ",
+        f"{finding.severity}:",
+        f" {finding.message} ",
+        f"[{finding.code} {finding.name}]",
+    )
+
+
 def render(findings: list[Diagnostic], failed: bool) -> RenderableType:
     """Findings by file; print with ``soft_wrap=True``: one finding a line, never wrapped,
     since editors and grep read ``file:line:col`` records."""
+    from rich.console import Group
+    from rich.text import Text
+
     parts: list[RenderableType] = []
     current = None
     for finding in findings:
@@ -34,11 +52,11 @@ def render(findings: list[Diagnostic], failed: bool) -> RenderableType:
                 parts.append(Text())
             current = finding.file
             parts.append(Text(finding.file, style="bold underline"))
-        # The same record as the loader's errors and compilers': file:line:col: severity: …
-        line = Text(f"{finding.file}:{finding.line}:{finding.col}: ")
-        line.append(f"{finding.severity}:", style=_STYLE[finding.severity])
-        line.append(f" {finding.message} ")
-        line.append(f"[{finding.code} {finding.name}]", style="dim")
+        where, severity, message, code = _record(finding)
+        line = Text(where)
+        line.append(severity, style=_STYLE[finding.severity])
+        line.append(message)
+        line.append(code, style="dim")
         parts.append(line)
         if finding.hint:
             parts.append(Text(f"  hint: {finding.hint}", style="cyan"))
@@ -46,3 +64,28 @@ def render(findings: list[Diagnostic], failed: bool) -> RenderableType:
         parts.append(Text())
     parts.append(Text(summary(findings, failed), style="bold red" if failed else "bold green"))
     return Group(*parts)
+
+
+def plain(findings: list[Diagnostic], failed: bool) -> str | None:
+    """What :func:`render` prints, soft-wrapped, through a console that adds no styles.
+
+    ``None`` when a line holds a character the console would change (a tab it expands, a
+    control character it drops or shows escaped): the caller then prints :func:`render`.
+    """
+    lines: list[str] = []
+    current = None
+    for finding in findings:
+        if finding.file != current:
+            if current is not None:
+                lines.append("")
+            current = finding.file
+            lines.append(finding.file)
+        lines.append("".join(_record(finding)))
+        if finding.hint:
+            lines.append(f"  hint: {finding.hint}")
+    if lines:
+        lines.append("")
+    lines.append(summary(findings, failed))
+    if not all(line.isprintable() for line in lines):
+        return None
+    return "\n".join(lines) + "\n"
