@@ -123,7 +123,7 @@ def _load(
 
 
 #: Folders of at least this many files are read by one process per core (see _read_files).
-PARALLEL_FILES = 2_000
+PARALLEL_FILES = 1_000
 #: Files handed to a worker process at a time.
 _CHUNK = 250
 
