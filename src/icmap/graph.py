@@ -100,7 +100,15 @@ def delivery_graph(graph: OrgGraph) -> OrgGraph:
     >>> g = build_graph(org)
     >>> sorted(delivery_graph(g).edges), is_feedback(g, "ops", "dev")
     ([('dev', 'ops'), ('ops', 'users')], True)
+
+    The copy is made once per graph and shared by the analyses (:func:`icmap.compact.cached`).
     """
+    from icmap.compact import cached
+
+    return cached(graph, "delivery_graph", lambda: _delivery_graph(graph))
+
+
+def _delivery_graph(graph: OrgGraph) -> OrgGraph:
     marked = [
         (u, v, data)
         for u, v, data in graph.edges(data=True)

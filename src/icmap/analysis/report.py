@@ -15,6 +15,7 @@ from icmap.analysis.loops import Loop, loop_cycles
 from icmap.analysis.reach import Reach, reach
 from icmap.analysis.surveys import SurveyTrends, survey_trends
 from icmap.analysis.weakest import CustomerWeakness, weakest_links
+from icmap.compact import collector_paused
 from icmap.graph import nodes_of_kind
 from icmap.topologies import MODES, TEAM_TYPES
 
@@ -141,6 +142,7 @@ def topologies(graph: OrgGraph, critical: CriticalPaths, today: date) -> Topolog
     return Topologies(today, team_types, modes, dependencies, past_end)
 
 
+@collector_paused
 def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = None) -> Report:
     """Run every analysis on ``graph``; ``today`` (default: the real date) judges end dates.
 
