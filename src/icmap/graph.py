@@ -103,8 +103,10 @@ def delivery_graph(graph: OrgGraph) -> OrgGraph:
 
     The copy is made once per graph and shared by the analyses (:func:`icmap.compact.cached`).
     """
-    from icmap.compact import cached
+    from icmap.compact import cached, compact
 
+    if not compact(graph).marked:
+        return graph  # not cached: the cache must not hold the graph it is keyed by
     return cached(graph, "delivery_graph", lambda: _delivery_graph(graph))
 
 

@@ -264,7 +264,6 @@ class _Loops:
     ``components`` are in topological order; nodes are indices of ``view``.
     """
 
-    graph: OrgGraph
     view: Compact
     components: list[list[int]]
     component_of: list[int]
@@ -396,7 +395,8 @@ def _split(graph: OrgGraph, unit: Unit) -> tuple[_Loops, list[int]]:
     inner = {
         i: _inner_paths(graph, view, members, succ_weights) for i, members in enumerate(components)
     }
-    loops = _Loops(graph, view, components, component_of, inner, pred_weights, succ_weights)
+    # No reference to the graph: the cache it lives in must not keep the graph alive.
+    loops = _Loops(view, components, component_of, inner, pred_weights, succ_weights)
     return loops, list(range(len(components)))
 
 

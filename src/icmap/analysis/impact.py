@@ -220,7 +220,7 @@ def impact(
     failed = tuple(sorted(set(failed)))
     customers = nodes_of_kind(graph, "customer")
     downstream = _spread(graph, failed, "down", depth)
-    everything_down = _spread(graph, failed, "down", None)
+    everything_down = downstream if depth is None else _spread(graph, failed, "down", None)
     reached = sorted(h.team for h in everything_down if h.team in customers)
     customer_hits = []
     split = split_loops(graph)
@@ -230,7 +230,7 @@ def impact(
         path, hours = fastest[customer]
         customer_hits.append(CustomerHit(customer, path, hours, longest.get(customer)))
     stranded = _stranded(graph, failed)
-    critical_result = critical_paths(graph, with_slack=False, split=split)
+    critical_result = critical_paths(graph, with_slack=False)  # once per graph, cached
     critical = critical_result.paths
     on_path = {p.customer for p in critical if set(p.path) & set(failed)}
     cycles: list[Cycle] = []
