@@ -12,7 +12,8 @@ Graphviz unless --no-graphviz, all of them the group overview at these sizes; on
 drill-down; --all (every team) in dot, mermaid, json, html, and svg while Graphviz's limit
 allows; a step running over 10 minutes is stopped and shown as inf), and the survey loop:
 icmap survey, two filled rounds read and applied, report and check with them. It prints
-seconds, peak memory and the ratio to the bare baseline.
+seconds, peak memory, CPU seconds and the ratios to the bare baseline, then CPU microseconds per
+hand-off across the sizes (every step the same at each size: the rows to compare).
 
     python benchmarks/run.py --scaling                      # 1k, 3k, 10k, 30k and 100k teams
     python benchmarks/run.py --scaling --sizes 1000 10000 --repeat 3
@@ -80,29 +81,30 @@ ANALYSES = {
 }
 
 
-def _child(setup: str, timed: str, path: Path) -> tuple[float, float]:
-    """Seconds for ``timed`` after ``setup`` in a fresh process, and that process's peak MiB."""
+def _child(setup: str, timed: str, path: Path) -> tuple[float, float, float]:
+    """Seconds for ``timed`` after ``setup`` in a fresh process, its peak MiB, and CPU seconds."""
     code = (
         "import json, resource, time, icmap\n"
         f"PATH = {str(path)!r}\n{setup}\n"
-        "started = time.perf_counter()\n"
+        "started, cpu = time.perf_counter(), time.process_time()\n"
         f"{timed}\n"
-        "elapsed = time.perf_counter() - started\n"
+        "elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "print(json.dumps([elapsed, peak]))\n"
+        "print(json.dumps([elapsed, peak, cpu]))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"benchmark step failed: {timed}\n{done.stderr}")
-    elapsed, peak = json.loads(done.stdout.strip().splitlines()[-1])
-    return float(elapsed), float(peak)
+    elapsed, peak, cpu = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(elapsed), float(peak), float(cpu)
 
 
 #: A step still running after this many seconds is stopped and shown as such.
 STEP_TIMEOUT = 600.0
 
 
-def _command(args: list[str]) -> tuple[float, float]:
+def _command(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds of one icmap command in a fresh process, its peak MiB, and CPU seconds."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "icmap", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -114,21 +116,21 @@ def _command(args: list[str]) -> tuple[float, float]:
         if time.perf_counter() - started > STEP_TIMEOUT:
             process.kill()
             process.wait()
-            return float("inf"), float("nan")
+            return float("inf"), float("nan"), float("inf")
         time.sleep(0.05)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"icmap {' '.join(args)} failed")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, _cpu_of(usage)
 
 
-def _bare(path: Path) -> tuple[float, float]:
+def _bare(path: Path) -> tuple[float, float, float]:
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", f"PATH = {str(path)!r}\n{BARE}"])
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status):
         raise SystemExit("bare baseline failed")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, _cpu_of(usage)
 
 
 def _front_and_deep(path: Path) -> tuple[str, str]:
@@ -170,7 +172,7 @@ def _fill(questionnaire: Path, target: Path, seed: int) -> int:
     return 2 * len(rows)
 
 
-def _surveys(path: Path, folder: Path) -> list[tuple[str, float, float]]:
+def _surveys(path: Path, folder: Path) -> list[tuple[str, float, float, float]]:
     """``icmap survey``, then two filled rounds read by load, report and check."""
     sheet = folder / "survey.csv"
     rows = [
@@ -196,7 +198,9 @@ def _surveys(path: Path, folder: Path) -> list[tuple[str, float, float]]:
     return rows
 
 
-def benchmark(size: int, folder: Path, *, pictures: bool = True) -> list[tuple[str, float, float]]:
+def benchmark(
+    size: int, folder: Path, *, pictures: bool = True
+) -> list[tuple[str, float, float, float]]:
     path = folder / f"org-{size}.yaml"
     doc = org_document(size)
     write(doc, path, per_team=False)
@@ -245,7 +249,7 @@ def benchmark(size: int, folder: Path, *, pictures: bool = True) -> list[tuple[s
     return rows
 
 
-def benchmark_import(components: int, folder: Path) -> list[tuple[str, float, float]]:
+def benchmark_import(components: int, folder: Path) -> list[tuple[str, float, float, float]]:
     """``icmap import backstage`` and ``--from backstage`` on a generated catalog."""
     root = backstage_catalog(components, folder / f"catalog-{components}")
     target = folder / f"imported-{components}"
@@ -537,20 +541,25 @@ def main() -> None:
             rows = benchmark(size, Path(temp), pictures=not args.no_graphviz)
             bare = rows[0][1]
             handoffs[size] = _handoffs(org_document(size))
+            bare_cpu = rows[0][3]
             print(f"\n{size} teams")
-            print(f"{'step':55} {'seconds':>9} {'peak MiB':>9} {'x bare':>7}")
-            for name, seconds, peak in rows:
-                print(f"{name:55} {seconds:9.2f} {peak:9.0f} {seconds / bare:7.2f}")
-                per_handoff.setdefault(name, {})[size] = seconds / handoffs[size] * 1e6
+            columns = ("seconds", "peak MiB", "x bare", "CPU s", "x bare")
+            print(f"{'step':55} " + " ".join(f"{c:>{max(7, len(c))}}" for c in columns))
+            for name, seconds, peak, cpu in rows:
+                print(
+                    f"{name:55} {seconds:9.2f} {peak:9.0f} {seconds / bare:7.2f}"
+                    f" {cpu:7.2f} {cpu / bare_cpu:7.2f}"
+                )
+                per_handoff.setdefault(name, {})[size] = cpu / handoffs[size] * 1e6
         if len(handoffs) > 1:
-            # Wall time here, start-up included: a linear step's figure falls with the size.
+            # Start-up included: a linear command's figure falls as the org grows.
             complete = {n: v for n, v in per_handoff.items() if set(v) == set(handoffs)}
-            print_scaling(handoffs, complete, unit="Wall microseconds per hand-off")
+            print_scaling(handoffs, complete)
         for components in args.backstage:
             print(f"\nBackstage catalog of {components} components")
-            print(f"{'step':55} {'seconds':>9} {'peak MiB':>9}")
-            for name, seconds, peak in benchmark_import(components, Path(temp)):
-                print(f"{name:55} {seconds:9.2f} {peak:9.0f}")
+            print(f"{'step':55} {'seconds':>9} {'peak MiB':>9} {'CPU s':>7}")
+            for name, seconds, peak, cpu in benchmark_import(components, Path(temp)):
+                print(f"{name:55} {seconds:9.2f} {peak:9.0f} {cpu:7.2f}")
 
 
 if __name__ == "__main__":
