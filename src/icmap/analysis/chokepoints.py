@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from icmap.compact import collector_paused, compact
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from icmap.compact import Compact
     from icmap.graph import OrgGraph
 
@@ -59,7 +61,7 @@ def _immediate_dominators(view: Compact) -> list[int]:
     pred, succ = view.pred, view.succ
     customers = view.customers
 
-    def forward(node: int) -> list[int]:  # successors in the reversed graph
+    def forward(node: int) -> Sequence[int]:  # successors in the reversed graph
         return customers if node == sink else pred[node]
 
     # Depth-first postorder from the sink, without recursion.
