@@ -100,7 +100,17 @@ def delivery_graph(graph: OrgGraph) -> OrgGraph:
     >>> g = build_graph(org)
     >>> sorted(delivery_graph(g).edges), is_feedback(g, "ops", "dev")
     ([('dev', 'ops'), ('ops', 'users')], True)
+
+    The copy is made once per graph and shared by the analyses (:func:`icmap.compact.cached`).
     """
+    from icmap.compact import cached, compact
+
+    if not compact(graph).marked:
+        return graph  # not cached: the cache must not hold the graph it is keyed by
+    return cached(graph, "delivery_graph", lambda: _delivery_graph(graph))
+
+
+def _delivery_graph(graph: OrgGraph) -> OrgGraph:
     marked = [
         (u, v, data)
         for u, v, data in graph.edges(data=True)

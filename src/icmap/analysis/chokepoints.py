@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from icmap.graph import nodes_of_kind
+from icmap.compact import collector_paused, compact
 
 if TYPE_CHECKING:
-    from icmap.graph import OrgGraph
+    from collections.abc import Sequence
 
-# A node that cannot clash with an id: ids are strings, this is not.
-_SINK = ("icmap", "every customer")
+    from icmap.compact import Compact
+    from icmap.graph import OrgGraph
 
 
 @dataclass(frozen=True)
@@ -22,34 +22,98 @@ class Chokepoint:
     dependents: tuple[str, ...]
 
 
+@collector_paused
 def dominator_tree(graph: OrgGraph) -> dict[str, str | None]:
     """Each node's immediate dominator toward the customers (``None``: a customer is next).
 
     Node ``d`` dominates ``x`` when every path from ``x`` to any external customer passes
     through ``d``. Computed on the reversed graph from a virtual sink joined to every customer,
-    with networkx's ``immediate_dominators`` (Cooper, Harvey and Kennedy). Nodes with no path
-    to a customer are absent.
-    """
-    import networkx as nx
+    with Cooper, Harvey and Kennedy's iterative algorithm over the compact view
+    (:mod:`icmap.compact`). Nodes with no path to a customer are absent.
 
-    reverse: nx.DiGraph[object] = nx.DiGraph()
-    reverse.add_nodes_from(graph.nodes)
-    reverse.add_edges_from((v, u) for u, v in graph.edges)
-    reverse.add_node(_SINK)
-    reverse.add_edges_from((_SINK, c) for c in nodes_of_kind(graph, "customer"))
-    idom = nx.immediate_dominators(reverse, _SINK)
-    customers = set(nodes_of_kind(graph, "customer"))
+    >>> import networkx as nx
+    >>> g = nx.DiGraph([("a", "hub"), ("hub", "shop"), ("b", "shop")])
+    >>> nx.set_node_attributes(g, "team", "kind"); g.nodes["shop"]["kind"] = "customer"
+    >>> sorted(dominator_tree(g).items())
+    [('a', 'hub'), ('b', None), ('hub', None)]
+    """
+    view = compact(graph)
+    idom = _immediate_dominators(view)
+    sink = len(view.ids)
+    customer = [k == "customer" for k in view.kinds]
     tree: dict[str, str | None] = {}
-    for node, dominator in idom.items():
-        if node == _SINK or node in customers:
+    for node, dominator in enumerate(idom):
+        if dominator == -1 or customer[node]:
             continue
-        assert isinstance(node, str)
-        tree[node] = (
-            dominator if isinstance(dominator, str) and dominator not in customers else None
+        tree[view.ids[node]] = (
+            view.ids[dominator] if dominator != sink and not customer[dominator] else None
         )
     return tree
 
 
+def _immediate_dominators(view: Compact) -> list[int]:
+    """``idom[x]`` toward the customers for each node (``-1``: no path to one).
+
+    The virtual sink is index ``len(view.ids)``; walking from it against the hand-offs, its
+    successors are the customers and a node's are its providers.
+    """
+    sink = len(view.ids)
+    pred, succ = view.pred, view.succ
+    customers = view.customers
+
+    def forward(node: int) -> Sequence[int]:  # successors in the reversed graph
+        return customers if node == sink else pred[node]
+
+    # Depth-first postorder from the sink, without recursion.
+    post = [-1] * (sink + 1)
+    order: list[int] = []
+    seen = [False] * (sink + 1)
+    seen[sink] = True
+    work = [(sink, 0)]
+    while work:
+        node, k = work[-1]
+        row = forward(node)
+        if k < len(row):
+            work[-1] = (node, k + 1)
+            nxt = row[k]
+            if not seen[nxt]:
+                seen[nxt] = True
+                work.append((nxt, 0))
+            continue
+        work.pop()
+        post[node] = len(order)
+        order.append(node)
+    is_customer = [False] * (sink + 1)
+    for c in customers:
+        is_customer[c] = True
+    idom = [-1] * (sink + 1)
+    idom[sink] = sink
+
+    def intersect(a: int, b: int) -> int:
+        while a != b:
+            while post[a] < post[b]:
+                a = idom[a]
+            while post[b] < post[a]:
+                b = idom[b]
+        return a
+
+    changed = True
+    while changed:
+        changed = False
+        for node in reversed(order[:-1]):  # reverse postorder, the sink (last) left out
+            # A node's predecessors in the reversed graph: whom it hands work to, and the
+            # sink for a customer.
+            new = sink if is_customer[node] else -1
+            for r in succ[node]:
+                if idom[r] != -1:
+                    new = r if new == -1 else intersect(r, new)
+            if idom[node] != new:
+                idom[node] = new
+                changed = True
+    return idom[:sink]
+
+
+@collector_paused
 def chokepoints(graph: OrgGraph) -> list[Chokepoint]:
     """Every team that some other team or supplier depends on for its line of sight.
 

@@ -33,9 +33,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from icmap.graph import all_lead_time_hours, delivery_graph, lead_time_hours, nodes_of_kind
+from icmap.compact import cached, collector_paused, compact, compact_delivery
+from icmap.graph import delivery_graph
 
 if TYPE_CHECKING:
+    from icmap.compact import Compact
     from icmap.graph import OrgGraph
 
 Unit = Literal["hours", "hops"]
@@ -70,44 +72,40 @@ class CriticalPaths:
 
 @dataclass
 class _Inner:
-    """Longest simple paths inside one loop: ``best[u][v] = (weight, path from u to v)``."""
+    """Longest simple paths inside one loop: ``best[u][v] = (weight, path from u to v)``.
 
-    best: dict[str, dict[str, tuple[float, tuple[str, ...]]]]
+    Nodes are indices of the delivery hand-offs' compact view (:mod:`icmap.compact`).
+    """
+
+    best: dict[int, dict[int, tuple[float, tuple[int, ...]]]]
     exact: bool
 
 
-class _Weights:
-    """Each hand-off's weight, computed once for the whole graph."""
-
-    def __init__(self, graph: OrgGraph, unit: Unit) -> None:
-        hours = all_lead_time_hours(graph)
-        if unit == "hops":
-            self._weight = dict.fromkeys(hours, 1.0)
-        else:
-            self._weight = {edge: value or 0.0 for edge, value in hours.items()}
-
-    def __call__(self, u: str, v: str) -> float:
-        return self._weight[u, v]
+#: Each hand-off's weight along the compact view's successor lists: ``weights[u][k]`` for
+#: ``u -> succ[u][k]``.
+Weights = list[list[float]]
 
 
 def _exact_inner(
-    graph: OrgGraph, members: set[str], weight: _Weights
-) -> dict[str, dict[str, tuple[float, tuple[str, ...]]]] | None:
+    view: Compact, members: list[int], weights: Weights
+) -> dict[int, dict[int, tuple[float, tuple[int, ...]]]] | None:
     """Every simple path inside the loop by depth-first search; ``None`` if over budget."""
     steps = 0
-    best: dict[str, dict[str, tuple[float, tuple[str, ...]]]] = {}
-    for start in sorted(members):
-        found: dict[str, tuple[float, tuple[str, ...]]] = {start: (0.0, (start,))}
-        stack: list[tuple[str, float, tuple[str, ...]]] = [(start, 0.0, (start,))]
+    inside = set(members)
+    best: dict[int, dict[int, tuple[float, tuple[int, ...]]]] = {}
+    for start in members:
+        found: dict[int, tuple[float, tuple[int, ...]]] = {start: (0.0, (start,))}
+        stack: list[tuple[int, float, tuple[int, ...]]] = [(start, 0.0, (start,))]
         while stack:
             node, total, path = stack.pop()
-            for succ in sorted(graph.successors(node)):
-                if succ not in members or succ in path:
+            row = weights[node]
+            for k, succ in enumerate(view.succ[node]):
+                if succ not in inside or succ in path:
                     continue
                 steps += 1
                 if steps > EXACT_LOOP_STEPS:
                     return None
-                extended = (total + weight(node, succ), (*path, succ))
+                extended = (total + row[k], (*path, succ))
                 if succ not in found or extended[0] > found[succ][0]:
                     found[succ] = extended
                 stack.append((succ, *extended))
@@ -116,51 +114,53 @@ def _exact_inner(
 
 
 def _dag_inner(
-    graph: OrgGraph, members: set[str], weight: _Weights
-) -> dict[str, dict[str, tuple[float, tuple[str, ...]]]]:
+    graph: OrgGraph, view: Compact, members: list[int], weights: Weights
+) -> dict[int, dict[int, tuple[float, tuple[int, ...]]]]:
     """Longest paths inside a loop cut into a DAG (edges forward in a depth-first order)."""
     import networkx as nx
 
-    order = {
-        n: i for i, n in enumerate(nx.dfs_preorder_nodes(graph.subgraph(members), min(members)))
-    }
-    for node in sorted(members):
+    # The depth-first order follows the graph's own hand-off order, as it always has.
+    names = set(view.names(members))
+    walk = nx.dfs_preorder_nodes(delivery_graph(graph).subgraph(names), min(names))
+    order = {view.index[n]: i for i, n in enumerate(walk)}
+    for node in members:
         order.setdefault(node, len(order))
     ranked = sorted(members, key=order.__getitem__)
-    best: dict[str, dict[str, tuple[float, tuple[str, ...]]]] = {}
+    best: dict[int, dict[int, tuple[float, tuple[int, ...]]]] = {}
     for start in ranked:
-        found: dict[str, tuple[float, tuple[str, ...]]] = {start: (0.0, (start,))}
+        found: dict[int, tuple[float, tuple[int, ...]]] = {start: (0.0, (start,))}
         for node in ranked[order[start] :]:
             if node not in found:
                 continue
             total, path = found[node]
-            for succ in graph.successors(node):
-                if succ in members and order[succ] > order[node]:
-                    candidate = (total + weight(node, succ), (*path, succ))
+            row = weights[node]
+            for k, succ in enumerate(view.succ[node]):
+                if succ in order and order[succ] > order[node]:
+                    candidate = (total + row[k], (*path, succ))
                     if succ not in found or candidate[0] > found[succ][0]:
                         found[succ] = candidate
         best[start] = found
     return best
 
 
-def _inner_paths(graph: OrgGraph, members: set[str], weight: _Weights) -> _Inner:
+def _inner_paths(graph: OrgGraph, view: Compact, members: list[int], weights: Weights) -> _Inner:
     if len(members) == 1:
         (only,) = members
         return _Inner({only: {only: (0.0, (only,))}}, exact=True)
-    exact = _exact_inner(graph, members, weight)
+    exact = _exact_inner(view, members, weights)
     if exact is not None:
         return _Inner(exact, exact=True)
-    return _Inner(_dag_inner(graph, members, weight), exact=False)
+    return _Inner(_dag_inner(graph, view, members, weights), exact=False)
 
 
 def _unit_of(graph: OrgGraph) -> tuple[Unit, int]:
-    missing = sum(1 for hours in all_lead_time_hours(graph).values() if hours is None)
-    unit: Unit = (
-        "hops" if graph.number_of_edges() and missing == graph.number_of_edges() else "hours"
-    )
+    view = compact(graph)
+    missing = sum(row.count(None) for row in view.succ_hours)
+    unit: Unit = "hops" if view.edges and missing == view.edges else "hours"
     return unit, missing
 
 
+@collector_paused
 def critical_paths(
     graph: OrgGraph, *, with_slack: bool = True, split: tuple[_Loops, list[int]] | None = None
 ) -> CriticalPaths:
@@ -181,52 +181,77 @@ def critical_paths(
     >>> result = critical_paths(g)
     >>> result.paths[0].path, result.paths[0].total, result.slack["b"]
     (('a', 'c', 'shop'), 120.0, 24.0)
-    """
-    import networkx as nx
 
+    The result is computed once per graph (:func:`icmap.compact.cached`): ``icmap team --all``
+    asks for it once per page. Treat it as read-only.
+    """
+    if split is not None:
+        return _critical_paths(graph, with_slack=with_slack, split=split)
+    key = "critical.paths+slack" if with_slack else "critical.paths"
+    return cached(graph, key, lambda: _critical_paths(graph, with_slack=with_slack, split=None))
+
+
+def _critical_paths(
+    graph: OrgGraph, *, with_slack: bool, split: tuple[_Loops, list[int]] | None
+) -> CriticalPaths:
     unit, missing = _unit_of(graph)
-    handoffs = graph.number_of_edges()
-    graph = delivery_graph(graph)
-    loops_split, topo = split or _split(graph, unit)
-    components, component_of, inner = (
+    handoffs = compact(graph).edges
+    loops_split, topo = split or split_loops(graph)
+    view, components, component_of, inner = (
+        loops_split.view,
         loops_split.components,
         loops_split.component_of,
         loops_split.inner,
     )
-    approximated = sorted(sorted(components[i]) for i, found in inner.items() if not found.exact)
+    approximated = sorted(
+        sorted(view.names(components[i])) for i, found in inner.items() if not found.exact
+    )
 
     paths: list[CriticalPath] = []
-    slack: dict[str, float] = {}
+    slack_of: dict[int, float] = {}
     # A node's longest path in does not depend on the customer it leads to: one forward pass
     # serves every customer, and only the backward pass (for slack) is per customer.
     forward = _Forward(loops_split)
     forward.run(topo)
-    for customer in nodes_of_kind(graph, "customer"):
-        total = forward.leave[customer][0]
+    leave = forward.leave
+    for customer in view.customers:
+        arrived = leave[customer]
+        assert arrived is not None  # every node is reached when chains may start anywhere
+        total = arrived[0]
         path = forward.path_to(customer)
-        lacking = sum(
-            1 for u, v in itertools.pairwise(path) if lead_time_hours(graph, u, v) is None
-        )
-        upstream: set[str] = set()
+        lacking = sum(1 for u, v in itertools.pairwise(path) if view.hours(u, v) is None)
+        upstream: list[int] = []
         if with_slack or approximated:
-            upstream = nx.ancestors(graph, customer) | {customer}
+            marked = view.upstream([customer])
+            upstream = [n for n, up in enumerate(marked) if up]
         involved = {component_of[n] for n in upstream}
         exact = all(inner[i].exact for i in involved)
         paths.append(
-            CriticalPath(customer, path, _tidy(total), lacking if unit == "hours" else 0, exact)
+            CriticalPath(
+                view.ids[customer],
+                view.names(path),
+                _tidy(total),
+                lacking if unit == "hours" else 0,
+                exact,
+            )
         )
         if not with_slack:
             continue
         order = [i for i in topo if i in involved]
         to_customer = _to_customer(loops_split, order, customer)
-        for node in upstream - {customer}:
-            through = min(total, forward.leave[node][0] + to_customer[node])
+        for node in upstream:
+            if node == customer:
+                continue
+            left = leave[node]
+            after = to_customer[node]
+            assert left is not None and after is not None
+            through = min(total, left[0] + after)
             float_ = _tidy(max(0.0, total - through))
-            slack[node] = min(slack.get(node, math.inf), float_)
-    looped = frozenset(n for members in components if len(members) > 1 for n in members)
-    return CriticalPaths(
-        unit, paths, dict(sorted(slack.items())), handoffs, missing, approximated, looped
-    )
+            if node not in slack_of or float_ < slack_of[node]:
+                slack_of[node] = float_
+    slack = {view.ids[n]: value for n, value in sorted(slack_of.items())}
+    looped = frozenset(view.ids[n] for members in components if len(members) > 1 for n in members)
+    return CriticalPaths(unit, paths, slack, handoffs, missing, approximated, looped)
 
 
 Score = tuple[float, int]  # (weight, hops): on equal weight the longer chain wins
@@ -234,86 +259,111 @@ Score = tuple[float, int]  # (weight, hops): on equal weight the longer chain wi
 
 @dataclass(frozen=True)
 class _Loops:
-    """The graph split into strongly connected groups, with each group's inner paths."""
+    """The delivery hand-offs split into strongly connected groups, with their inner paths.
 
-    graph: OrgGraph
-    components: list[set[str]]
-    component_of: dict[str, int]
+    ``components`` are in topological order; nodes are indices of ``view``.
+    """
+
+    view: Compact
+    components: list[list[int]]
+    component_of: list[int]
     inner: dict[int, _Inner]
-    weight: _Weights
+    #: Weights along ``view.pred``: ``pred_weights[v][k]`` for ``pred[v][k] -> v``.
+    pred_weights: Weights
+    succ_weights: Weights
 
 
 class _Forward:
     """Longest paths ending at each node, component by component in topological order."""
 
-    def __init__(self, loops: _Loops, starts: set[str] | None = None) -> None:
+    def __init__(self, loops: _Loops, starts: set[int] | None = None) -> None:
         # With ``starts``, chains may only begin at those nodes; otherwise anywhere.
         self.starts = starts
-        self.graph, self.components, self.inner = loops.graph, loops.components, loops.inner
-        self.weight, self.component_of = loops.weight, loops.component_of
-        self.leave: dict[str, Score] = {}  # best path ending at the node
-        self.entry: dict[str, str] = {}  # where that path entered the node's loop
-        self.came_from: dict[str, str | None] = {}  # entry -> the node before it, if any
+        self.loops = loops
+        size = len(loops.view.ids)
+        self.leave: list[Score | None] = [None] * size  # best path ending at the node
+        self.entry: list[int] = [-1] * size  # where that path entered the node's loop
+        self.came_from: list[int] = [-1] * size  # entry -> the node before it, if any (-1)
 
-    def run(self, order: list[int]) -> None:
+    def run(self, order: Iterable[int]) -> None:
+        leave, entry = self.leave, self.entry
         for index in order:
-            members = sorted(self.components[index])
-            arrive: dict[str, Score] = {}
-            for u in members:
-                best: Score | None = (0.0, 0) if self.starts is None or u in self.starts else None
-                source: str | None = None
-                for p in sorted(self.graph.predecessors(u)):
-                    if self.component_of[p] == index or p not in self.leave:
-                        continue
-                    weight, hops = self.leave[p]
-                    candidate = (weight + self.weight(p, u), hops + 1)
-                    if best is None or candidate > best:
-                        best, source = candidate, p
-                if best is not None:
-                    arrive[u], self.came_from[u] = best, source
-            table = self.inner[index].best
+            members = self.loops.components[index]
+            arrive = self._arrive(index, members)
+            if len(members) == 1:
+                # Alone, a node's path inside its "loop" is itself: the path in is the path.
+                for u, score in arrive.items():
+                    leave[u], entry[u] = score, u
+                continue
+            table = self.loops.inner[index].best
             for x in members:
                 best_x: Score | None = None
-                for u in arrive:
+                for u, score in arrive.items():
                     if x in table[u]:
                         inner_weight, inner_path = table[u][x]
-                        candidate = (
-                            arrive[u][0] + inner_weight,
-                            arrive[u][1] + len(inner_path) - 1,
-                        )
+                        candidate = (score[0] + inner_weight, score[1] + len(inner_path) - 1)
                         if best_x is None or candidate > best_x:
-                            best_x, self.entry[x] = candidate, u
+                            best_x, entry[x] = candidate, u
                 if best_x is not None:
-                    self.leave[x] = best_x
+                    leave[x] = best_x
 
-    def path_to(self, node: str) -> tuple[str, ...]:
-        segments: list[tuple[str, ...]] = []
-        current: str | None = node
-        while current is not None:
+    def _arrive(self, index: int, members: list[int]) -> dict[int, Score]:
+        """The best path into each member of component ``index`` from outside it."""
+        loops, starts, leave, came_from = self.loops, self.starts, self.leave, self.came_from
+        pred, pred_weights, component_of = loops.view.pred, loops.pred_weights, loops.component_of
+        arrive: dict[int, Score] = {}
+        for u in members:
+            best: Score | None = (0.0, 0) if starts is None or u in starts else None
+            source = -1
+            weights = pred_weights[u]
+            for k, p in enumerate(pred[u]):
+                left = leave[p]
+                if left is None or component_of[p] == index:
+                    continue
+                candidate = (left[0] + weights[k], left[1] + 1)
+                if best is None or candidate > best:
+                    best, source = candidate, p
+            if best is not None:
+                arrive[u], came_from[u] = best, source
+        return arrive
+
+    def path_to(self, node: int) -> tuple[int, ...]:
+        component_of, inner = self.loops.component_of, self.loops.inner
+        segments: list[tuple[int, ...]] = []
+        current = node
+        while current != -1:
             entry = self.entry[current]
-            segments.append(self.inner[self.component_of[current]].best[entry][current][1])
+            segments.append(inner[component_of[current]].best[entry][current][1])
             current = self.came_from[entry]
         return tuple(n for segment in reversed(segments) for n in segment)
 
 
-def _to_customer(loops: _Loops, order: list[int], customer: str) -> dict[str, float]:
-    """Longest path weight from each upstream node to ``customer``, in reverse topological order."""
-    graph, components, inner = loops.graph, loops.components, loops.inner
-    weight, component_of = loops.weight, loops.component_of
-    longest: dict[str, float] = {}
+def _to_customer(loops: _Loops, order: list[int], customer: int) -> list[float | None]:
+    """Longest path weight from each upstream node to ``customer``, in reverse topological order.
+
+    ``None`` for the nodes not upstream of it.
+    """
+    succ, succ_weights = loops.view.succ, loops.succ_weights
+    components, component_of, inner = loops.components, loops.component_of, loops.inner
+    longest: list[float | None] = [None] * len(succ)
     for index in reversed(order):
         members = components[index]
-        depart: dict[str, float] = {}
+        depart: dict[int, float] = {}
         for v in members:
             if v == customer:
                 depart[v] = 0.0
                 continue
-            exits = [
-                weight(v, y) + longest[y]
-                for y in graph.successors(v)
-                if component_of[y] != index and y in longest
-            ]
-            depart[v] = max(exits, default=-math.inf)
+            best = -math.inf
+            weights = succ_weights[v]
+            for k, y in enumerate(succ[v]):
+                after = longest[y]
+                if after is not None and component_of[y] != index:
+                    best = max(best, weights[k] + after)
+            depart[v] = best
+        if len(members) == 1:
+            (only,) = members
+            longest[only] = 0.0 + depart[only]
+            continue
         table = inner[index].best
         for x in members:
             longest[x] = max(w + depart[v] for v, (w, _) in table[x].items())
@@ -321,20 +371,33 @@ def _to_customer(loops: _Loops, order: list[int], customer: str) -> dict[str, fl
 
 
 def split_loops(graph: OrgGraph) -> tuple[_Loops, list[int]]:
-    """The loop structure :func:`longest_chain` needs, to compute once for several calls."""
-    return _split(delivery_graph(graph), _unit_of(graph)[0])
+    """The loop structure the critical paths and :func:`longest_chain` need.
+
+    Computed once per graph (:func:`icmap.compact.cached`) and shared by every call.
+    """
+    return cached(graph, "critical.split", lambda: _split(graph, _unit_of(graph)[0]))
 
 
 def _split(graph: OrgGraph, unit: Unit) -> tuple[_Loops, list[int]]:
-    """The graph's loops with their inner paths, and the loops in topological order."""
-    import networkx as nx
-
-    weight = _Weights(graph, unit)
-    components = list(nx.strongly_connected_components(graph))
-    component_of = {node: index for index, members in enumerate(components) for node in members}
-    topo = list(nx.topological_sort(nx.condensation(graph, components)))
-    inner = {i: _inner_paths(graph, components[i], weight) for i in range(len(components))}
-    return _Loops(graph, components, component_of, inner, weight), topo
+    """The delivery hand-offs' loops with their inner paths, and the loops in topological order."""
+    view = compact_delivery(graph)
+    if unit == "hops":
+        succ_weights = [[1.0] * len(row) for row in view.succ]
+        pred_weights = [[1.0] * len(row) for row in view.pred]
+    else:
+        succ_weights = [[h or 0.0 for h in row] for row in view.succ_hours]
+        pred_weights = [[h or 0.0 for h in row] for row in view.pred_hours]
+    components = view.components()
+    component_of = [0] * len(view.ids)
+    for index, members in enumerate(components):
+        for node in members:
+            component_of[node] = index
+    inner = {
+        i: _inner_paths(graph, view, members, succ_weights) for i, members in enumerate(components)
+    }
+    # No reference to the graph: the cache it lives in must not keep the graph alive.
+    loops = _Loops(view, components, component_of, inner, pred_weights, succ_weights)
+    return loops, list(range(len(components)))
 
 
 def longest_chain(
@@ -358,6 +421,7 @@ def longest_chain(
     return longest_chains(graph, sources, [target], split=split).get(target)
 
 
+@collector_paused
 def longest_chains(
     graph: OrgGraph,
     sources: set[str],
@@ -373,35 +437,35 @@ def longest_chains(
     >>> {t: chain.path for t, chain in longest_chains(g, {"a"}, ["c", "d", "a"]).items()}
     {'c': ('a', 'b', 'c'), 'd': ('a', 'b', 'd'), 'a': ('a',)}
     """
-    import networkx as nx
-
     unit, _ = _unit_of(graph)
-    graph = delivery_graph(graph)
-    loops_split, topo = split or _split(graph, unit)
-    starts = {source for source in sources if source in graph}
-    reachable: set[str] = set()
-    for source in sorted(starts):
-        if source not in reachable:
-            reachable |= {source} | nx.descendants(graph, source)
-    inner = loops_split.inner
+    loops_split, topo = split or split_loops(graph)
+    view = loops_split.view
+    starts = {view.index[source] for source in sources if source in view.index}
+    reachable = view.downstream(sorted(starts))
+    inner, component_of = loops_split.inner, loops_split.component_of
     approximated = any(not found.exact for found in inner.values())
-    involved = {loops_split.component_of[n] for n in reachable}
+    involved = {component_of[n] for n, seen in enumerate(reachable) if seen}
     forward = _Forward(loops_split, starts=starts)
     forward.run([i for i in topo if i in involved])
     chains: dict[str, CriticalPath] = {}
-    for target in targets:
-        if target not in forward.leave:
+    for name in targets:
+        target = view.index.get(name)
+        if target is None or forward.leave[target] is None:
             continue
         path = forward.path_to(target)
-        lacking = sum(
-            1 for u, v in itertools.pairwise(path) if lead_time_hours(graph, u, v) is None
+        lacking = sum(1 for u, v in itertools.pairwise(path) if view.hours(u, v) is None)
+        exact = True
+        if approximated:
+            upstream = view.upstream([target])
+            exact = all(
+                inner[component_of[n]].exact for n, up in enumerate(upstream) if up and reachable[n]
+            )
+        arrived = forward.leave[target]
+        assert arrived is not None
+        total = _tidy(arrived[0])
+        chains[name] = CriticalPath(
+            name, view.names(path), total, lacking if unit == "hours" else 0, exact
         )
-        exact = not approximated or all(
-            inner[loops_split.component_of[n]].exact
-            for n in (nx.ancestors(graph, target) | {target}) & reachable
-        )
-        total = _tidy(forward.leave[target][0])
-        chains[target] = CriticalPath(target, path, total, lacking if unit == "hours" else 0, exact)
     return chains
 
 

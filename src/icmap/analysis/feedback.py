@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from icmap.analysis.loops import canonical, cycle_via
+from icmap.compact import collector_paused, compact_delivery
 from icmap.graph import delivery_graph, relations
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class LoopCrossing:
     inside: tuple[tuple[str, str], ...]
 
 
+@collector_paused
 def loop_crossings(graph: OrgGraph, critical: CriticalPaths, reach: Reach) -> list[LoopCrossing]:
     """Each critical path that turns back inside a delivery loop, with the loop and candidates.
 
@@ -116,18 +118,18 @@ def loop_crossings(graph: OrgGraph, critical: CriticalPaths, reach: Reach) -> li
     >>> crossing.customer, crossing.cycle, [(c.provider, c.receiver) for c in crossing.candidates]
     ('users', ('dev', 'ops'), [('ops', 'dev')])
     """
-    import networkx as nx
-
-    delivery = delivery_graph(graph)
+    view = compact_delivery(graph)
     group_of: dict[str, int] = {}
     groups: list[set[str]] = []
-    for members in nx.strongly_connected_components(delivery):
-        if len(members) > 1:
+    for component in view.components():
+        if len(component) > 1:
+            members = set(view.names(component))
             for node in members:
                 group_of[node] = len(groups)
             groups.append(members)
     if not groups:
         return []
+    delivery = delivery_graph(graph)
     found: list[LoopCrossing] = []
     hops = reach.hops
     for path in critical.paths:

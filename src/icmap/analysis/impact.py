@@ -5,6 +5,7 @@ Several teams at once mean their joint failure.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import deque
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from icmap.analysis.critical import (
     split_loops,
 )
 from icmap.analysis.loops import Cycle, cycle_is_feedback, shortest_cycle
-from icmap.analysis.reach import reach
+from icmap.compact import collector_paused, compact
 from icmap.graph import lead_time_hours, nodes_of_kind, relations
 
 if TYPE_CHECKING:
@@ -93,26 +94,31 @@ def _spread(
     graph: OrgGraph, failed: tuple[str, ...], direction: Direction, depth: int | None
 ) -> list[Hit]:
     """Breadth-first from the failed nodes along (down) or against (up) the hand-offs."""
-    step = graph.successors if direction == "down" else graph.predecessors
-    parent: dict[str, str | None] = dict.fromkeys(failed)
-    distance = dict.fromkeys(failed, 0)
-    queue = deque(sorted(failed))
+    view = compact(graph)
+    ids = view.ids
+    step = view.succ if direction == "down" else view.pred
+    starts = [view.index[n] for n in failed]
+    parent = [-1] * len(ids)
+    distance = [-1] * len(ids)
+    for start in starts:
+        distance[start] = 0
+    queue = deque(sorted(starts))
     hits: list[Hit] = []
     while queue:
         node = queue.popleft()
         if depth is not None and distance[node] >= depth:
             continue
-        for nxt in sorted(step(node)):
-            if nxt in distance:
+        for nxt in step[node]:  # sorted, as the ids are
+            if distance[nxt] != -1:
                 continue
             distance[nxt], parent[nxt] = distance[node] + 1, node
             queue.append(nxt)
             chain = [nxt]
-            while parent[chain[-1]] is not None:
-                chain.append(parent[chain[-1]])  # type: ignore[arg-type]
-            path = tuple(reversed(chain)) if direction == "down" else tuple(chain)
+            while parent[chain[-1]] != -1:
+                chain.append(parent[chain[-1]])
+            path = view.names(chain[::-1] if direction == "down" else chain)
             first = relations(graph, path[0], path[1])
-            hits.append(Hit(nxt, distance[nxt], path, tuple(r.what for r in first)))
+            hits.append(Hit(ids[nxt], distance[nxt], path, tuple(r.what for r in first)))
     return hits
 
 
@@ -121,23 +127,73 @@ def _fastest(
 ) -> dict[str, tuple[tuple[str, ...], float]]:
     """Least total lead time from any failed node to each customer (fewest hand-offs on a tie).
 
-    One Dijkstra from all the failed nodes at once serves every customer.
+    One Dijkstra from all the failed nodes at once serves every customer. It is networkx's
+    ``multi_source_dijkstra`` step for step (the same ties go the same way), keeping each
+    node's predecessor instead of copying a path to every node.
     """
-    import networkx as nx
-
-    def weight(u: str, v: str, _: object) -> float:
-        # A millionth of an hour per hand-off prefers shorter chains among equally fast ones.
-        return (lead_time_hours(graph, u, v) or 0.0) + 1e-6
-
-    paths = nx.multi_source_dijkstra_path(graph, set(failed), weight=weight)
+    adjacency = graph.succ
+    sources = set(failed)
+    done: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    parent: dict[str, str | None] = {}
+    counter = itertools.count()
+    fringe: list[tuple[float, int, str]] = []
+    for source in sources:
+        seen[source], parent[source] = 0, None
+        heapq.heappush(fringe, (0, next(counter), source))
+    while fringe:
+        distance, _, node = heapq.heappop(fringe)
+        if node in done:
+            continue
+        done[node] = distance
+        for succ, data in adjacency[node].items():
+            hours = (
+                data["lead_time_hours"]
+                if "lead_time_hours" in data
+                else lead_time_hours(graph, node, succ)
+            )
+            # A millionth of an hour per hand-off prefers shorter chains among equally fast ones.
+            through = distance + ((hours or 0.0) + 1e-6)
+            if succ not in done and (succ not in seen or through < seen[succ]):
+                seen[succ], parent[succ] = through, node
+                heapq.heappush(fringe, (through, next(counter), succ))
     fastest: dict[str, tuple[tuple[str, ...], float]] = {}
     for customer in customers:
-        path = paths[customer]
+        chain = [customer]
+        while (before := parent[chain[-1]]) is not None:
+            chain.append(before)
+        path = tuple(reversed(chain))
         hours = sum(lead_time_hours(graph, u, v) or 0.0 for u, v in itertools.pairwise(path))
-        fastest[customer] = (tuple(path), round(hours, 6))
+        fastest[customer] = (path, round(hours, 6))
     return fastest
 
 
+def _stranded(graph: OrgGraph, failed: tuple[str, ...]) -> tuple[str, ...]:
+    """Nodes that reach a customer, but no longer once ``failed`` are gone."""
+    view = compact(graph)
+    blocked = [False] * len(view.ids)
+    for node in failed:
+        blocked[view.index[node]] = True
+    before = view.upstream(view.customers)
+    after = [False] * len(view.ids)
+    stack = [c for c in view.customers if not blocked[c]]
+    for start in stack:
+        after[start] = True
+    pred = view.pred
+    while stack:
+        for p in pred[stack.pop()]:
+            if not after[p] and not blocked[p]:
+                after[p] = True
+                stack.append(p)
+    kinds = view.kinds
+    return tuple(
+        view.ids[n]
+        for n, up in enumerate(before)
+        if up and not after[n] and not blocked[n] and kinds[n] != "customer"
+    )
+
+
+@collector_paused
 def impact(
     graph: OrgGraph,
     failed: Iterable[str],
@@ -164,7 +220,7 @@ def impact(
     failed = tuple(sorted(set(failed)))
     customers = nodes_of_kind(graph, "customer")
     downstream = _spread(graph, failed, "down", depth)
-    everything_down = _spread(graph, failed, "down", None)
+    everything_down = downstream if depth is None else _spread(graph, failed, "down", None)
     reached = sorted(h.team for h in everything_down if h.team in customers)
     customer_hits = []
     split = split_loops(graph)
@@ -173,10 +229,8 @@ def impact(
     for customer in reached:
         path, hours = fastest[customer]
         customer_hits.append(CustomerHit(customer, path, hours, longest.get(customer)))
-    before = reach(graph)
-    after = reach(graph.subgraph(set(graph.nodes) - set(failed)))
-    stranded = tuple(sorted(n for n in before.hops if n not in failed and n not in after.hops))
-    critical_result = critical_paths(graph, with_slack=False, split=split)
+    stranded = _stranded(graph, failed)
+    critical_result = critical_paths(graph, with_slack=False)  # once per graph, cached
     critical = critical_result.paths
     on_path = {p.customer for p in critical if set(p.path) & set(failed)}
     cycles: list[Cycle] = []

@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from icmap.compact import collector_paused, compact
 from icmap.graph import is_feedback
 
 if TYPE_CHECKING:
@@ -43,20 +44,21 @@ class Loop:
     unsearched: int = 0
 
 
+@collector_paused
 def loops(graph: OrgGraph) -> list[list[str]]:
     """The strongly connected groups of more than one team, each sorted, largest first.
 
     Every team in a group can reach every other through hand-offs: marketing gives sales
-    leads, sales gives marketing feedback. Found with Tarjan's algorithm in O(nodes + edges).
+    leads, sales gives marketing feedback. Found with Tarjan's algorithm in O(nodes + edges), on
+    the compact view (:mod:`icmap.compact`).
     Self-provision is rejected by the loader, so a loop always has two or more teams.
 
     >>> import networkx as nx
     >>> loops(nx.DiGraph([("marketing", "sales"), ("sales", "marketing"), ("sales", "buyers")]))
     [['marketing', 'sales']]
     """
-    import networkx as nx
-
-    groups = [sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1]
+    view = compact(graph)
+    groups = [list(view.names(c)) for c in view.components() if len(c) > 1]
     return sorted(groups, key=lambda group: (-len(group), group))
 
 
@@ -148,6 +150,7 @@ def group_cycles(graph: OrgGraph, group: list[str] | tuple[str, ...]) -> Loop:
     )
 
 
+@collector_paused
 def loop_cycles(graph: OrgGraph) -> list[Loop]:
     """Every loop group (as :func:`loops` orders them) with its shortest cycles.
 

@@ -6,6 +6,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from icmap.compact import collector_paused
 from icmap.graph import nodes_of_kind
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ class Reach:
     disconnected: tuple[str, ...]
 
 
+@collector_paused
 def reach(graph: OrgGraph) -> Reach:
     """Breadth-first search backwards from every customer at once: O(nodes + edges).
 

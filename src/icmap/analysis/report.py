@@ -14,6 +14,7 @@ from icmap.analysis.frontline import FrontLineTeam, front_line
 from icmap.analysis.loops import Loop, loop_cycles
 from icmap.analysis.reach import Reach, reach
 from icmap.analysis.weakest import CustomerWeakness, weakest_links
+from icmap.compact import collector_paused
 from icmap.graph import nodes_of_kind
 from icmap.topologies import MODES, TEAM_TYPES
 
@@ -151,6 +152,7 @@ def _trends(org: Org | None, critical: CriticalPaths, graph: OrgGraph) -> Survey
     return survey_trends(org, critical, graph)
 
 
+@collector_paused
 def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = None) -> Report:
     """Run every analysis on ``graph``; ``today`` (default: the real date) judges end dates.
 

@@ -19,6 +19,8 @@ import statistics
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from icmap.compact import collector_paused
+
 if TYPE_CHECKING:
     from icmap.analysis.critical import CriticalPaths
     from icmap.graph import OrgGraph
@@ -147,6 +149,31 @@ def _scores(rounds: tuple[SurveyRound, ...]) -> dict[tuple[str, str, str], list[
     return scores
 
 
+def _scored_after(
+    org: Org, scores: dict[tuple[str, str, str], list[list[float]]], index: int
+) -> dict[tuple[str, str], float]:
+    """Each hand-off's weakest score as the org stood after round ``index``.
+
+    A relation's score is its mean in the latest round up to ``index`` that scored it (to two
+    decimals), else its YAML ``satisfaction``: what :func:`icmap.loader.surveys.apply_rounds`
+    of those rounds gives, without building the org again.
+    """
+    found: dict[tuple[str, str], float] = {}
+    for relation in org.relations:
+        value = relation.survey.declared if relation.survey else relation.satisfaction
+        for values in reversed(
+            scores.get((relation.provider, relation.receiver, relation.what), [])[: index + 1]
+        ):
+            if values:
+                value = round(statistics.fmean(values), 2)
+                break
+        if value is not None:
+            edge = (relation.provider, relation.receiver)
+            found[edge] = min(found.get(edge, value), value)
+    return found
+
+
+@collector_paused
 def survey_trends(
     org: Org, critical: CriticalPaths, graph: OrgGraph | None = None
 ) -> SurveyTrends | None:
@@ -159,9 +186,8 @@ def survey_trends(
     """
     if not org.surveys:
         return None
-    from icmap.analysis.weakest import weakest_links
+    from icmap.analysis.weakest import customer_bounds
     from icmap.graph import build_graph
-    from icmap.loader.surveys import apply_rounds
 
     rounds = org.surveys
     names = tuple(r.name for r in rounds)
@@ -194,12 +220,11 @@ def survey_trends(
         TeamTrend(team, _series(per_round, names)) for team, per_round in sorted(by_team.items())
     )
     by_customer: dict[str, list[float | None]] = {}
+    # The hand-offs are the same in every round, only their scores change: one graph serves
+    # every round, each scored as the org was after it.
+    shape = graph if graph is not None else build_graph(org)
     for index in range(len(rounds)):
-        latest = index == len(rounds) - 1
-        scored = graph if latest and graph is not None else None
-        if scored is None:
-            scored = build_graph(org if latest else apply_rounds(org, rounds[: index + 1]))
-        for weakness in weakest_links(scored, critical):
-            by_customer.setdefault(weakness.customer, []).append(weakness.bound)
+        for customer, bound in customer_bounds(shape, _scored_after(org, scores, index)).items():
+            by_customer.setdefault(customer, []).append(bound)
     bounds = tuple(BoundTrend(c, tuple(b)) for c, b in sorted(by_customer.items()))
     return SurveyTrends(names, tuple(relations), teams, bounds)

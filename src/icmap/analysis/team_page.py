@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from icmap.analysis.chokepoints import Chokepoint, chokepoints
 from icmap.analysis.critical import CriticalPaths, Unit, critical_paths
 from icmap.analysis.impact import Impact, impact
+from icmap.compact import collector_paused
 from icmap.graph import nodes_of_kind, relations
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ def _hand_off(graph: OrgGraph, other: str, relation: Relation) -> HandOff:
     )
 
 
+@collector_paused
 def team_page(
     graph: OrgGraph,
     team: str,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from icmap.compact import collector_paused
 from icmap.diagnostics import Diagnostic
 from icmap.lint.context import Context, Finding
 from icmap.lint.registry import Rule, all_rules, lookup
@@ -62,6 +63,7 @@ def _apply_suppressions(
     return kept, unused
 
 
+@collector_paused
 def run_check(
     org: Org, graph: OrgGraph, policy: Policy, today: date | None = None
 ) -> list[Diagnostic]:

@@ -108,8 +108,12 @@ class Context:
     def delivery_loops(self) -> list[Loop]:
         """Loops that remain when feedback hand-offs are left out, with their cycles."""
         from icmap.analysis.loops import loop_cycles
+        from icmap.compact import compact_delivery
         from icmap.graph import delivery_graph
 
+        # Most orgs have none: then no copy of the graph without its feedback is made.
+        if all(len(c) == 1 for c in compact_delivery(self.graph).components()):
+            return []
         return loop_cycles(delivery_graph(self.graph))
 
     @property
