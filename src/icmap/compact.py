@@ -282,7 +282,9 @@ def cached(graph: OrgGraph, key: str, make: Callable[[], T]) -> T:
     """``make()``, computed once per graph and ``key`` while the graph lives unchanged.
 
     Analyses share their costly intermediate results through this: the compact views, the
-    loop structure of the critical paths.
+    loop structure of the critical paths. A graph whose node or hand-off count changes starts
+    afresh; one edited in place without changing them (a lead time) keeps the old results,
+    so icmap never edits an analysed graph, and docs/cli.md asks library users not to.
     """
     # networkx's own adjacency dictionary when there is one: its views cost a call per node.
     raw = getattr(graph, "_succ", None)
