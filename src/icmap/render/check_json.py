@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import TYPE_CHECKING
+
+from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
@@ -32,4 +33,4 @@ def render(findings: list[Diagnostic], failed: bool) -> str:
             for d in findings
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return dumps(data)

@@ -8,11 +8,11 @@ unrelated lines move, so code scanning can track a finding across commits.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from icmap import __version__
+from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
@@ -90,4 +90,4 @@ def render(findings: list[Diagnostic], rules: list[Rule], root: Path | None = No
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return dumps(log)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
+
+from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
     from icmap.analysis.diff import OrgDiff
@@ -101,9 +102,4 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
 
 
 def render(diff: OrgDiff, base: str, head: str, failed: list[str]) -> str:
-    return (
-        json.dumps(
-            diff_data(diff, base, head, failed), indent=2, ensure_ascii=False, allow_nan=False
-        )
-        + "\n"
-    )
+    return dumps(diff_data(diff, base, head, failed))

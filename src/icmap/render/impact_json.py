@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
+
+from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
     from icmap.analysis.impact import Hit, Impact
@@ -59,9 +60,4 @@ def impact_data(result: Impact, *, down: bool, up: bool) -> dict[str, Any]:
 
 
 def render(result: Impact, *, down: bool, up: bool) -> str:
-    return (
-        json.dumps(
-            impact_data(result, down=down, up=up), indent=2, ensure_ascii=False, allow_nan=False
-        )
-        + "\n"
-    )
+    return dumps(impact_data(result, down=down, up=up))

@@ -5,8 +5,9 @@ A script reads it with ``networkx.node_link_graph(json.load(file), edges="links"
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
+
+from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
     from icmap.analysis.picture import Picture
@@ -88,4 +89,4 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
 
 
 def render(picture: Picture) -> str:
-    return json.dumps(node_link_data(picture), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return dumps(node_link_data(picture))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
+
+from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
     from icmap.analysis.report import Report
@@ -154,6 +155,4 @@ def _surveys(report: Report) -> dict[str, Any]:
 
 def render(report: Report, graph: OrgGraph) -> str:
     """The JSON text, indented, with a final newline."""
-    return (
-        json.dumps(report_data(report, graph), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    )
+    return dumps(report_data(report, graph))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from icmap.render.impact_json import impact_data
+from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
     from icmap.analysis.team_page import HandOff, TeamPage
@@ -74,4 +74,4 @@ def team_data(page: TeamPage) -> dict[str, Any]:
 
 
 def render(page: TeamPage) -> str:
-    return json.dumps(team_data(page), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return dumps(team_data(page))
