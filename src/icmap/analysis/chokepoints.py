@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from icmap.compact import collector_paused, compact
+from icmap.compact import cached, collector_paused, compact
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -126,7 +126,14 @@ def chokepoints(graph: OrgGraph) -> list[Chokepoint]:
     >>> nx.set_node_attributes(g, "team", "kind"); g.nodes["shop"]["kind"] = "customer"
     >>> chokepoints(g)
     [Chokepoint(team='hub', dependents=('a', 'b'))]
+
+    Computed once per graph (:func:`icmap.compact.cached`): the report, the picture's marks
+    and the HTML page all ask for it.
     """
+    return list(cached(graph, "chokepoints", lambda: _chokepoints(graph)))
+
+
+def _chokepoints(graph: OrgGraph) -> list[Chokepoint]:
     tree = dominator_tree(graph)
     children: dict[str, list[str]] = {}
     for node, parent in tree.items():
