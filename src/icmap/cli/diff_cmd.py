@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from enum import Enum
@@ -216,6 +217,9 @@ def diff(
         protect(head)
         before, after = (reader or load)(base), with_surveys((reader or load)(head), survey)
         base_name, head_name = str(base), str(head)
+    # Both models live until the command ends: keep the collector from rescanning them while
+    # the graphs are built, as load_org does for one org.
+    gc.freeze()
     policy = build_policy(all_rules(), {})
     result = diff_orgs(
         before,
