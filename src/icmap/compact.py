@@ -181,31 +181,11 @@ class Compact:
 
     def upstream(self, starts: list[int]) -> list[bool]:
         """Which nodes reach any of ``starts`` (they included), by a walk against the edges."""
-        seen = [False] * len(self.pred)
-        stack = list(starts)
-        for start in starts:
-            seen[start] = True
-        pred = self.pred
-        while stack:
-            for p in pred[stack.pop()]:
-                if not seen[p]:
-                    seen[p] = True
-                    stack.append(p)
-        return seen
+        return _reached(self.pred, starts)
 
     def downstream(self, starts: list[int]) -> list[bool]:
         """Which nodes any of ``starts`` reaches (they included)."""
-        seen = [False] * len(self.succ)
-        stack = list(starts)
-        for start in starts:
-            seen[start] = True
-        succ = self.succ
-        while stack:
-            for s in succ[stack.pop()]:
-                if not seen[s]:
-                    seen[s] = True
-                    stack.append(s)
-        return seen
+        return _reached(self.succ, starts)
 
 
 def _longest(relations: Iterable[Relation]) -> float | None:
@@ -259,6 +239,20 @@ def _delivery(view: Compact) -> Compact:
             del row[at], hours[at]
         succ[u], succ_hours[u] = row, hours
     return Compact(view.ids, view.kinds, succ, succ_hours, view.index)
+
+
+def _reached(rows: Sequence[Sequence[int]], starts: list[int]) -> list[bool]:
+    """The nodes a walk along ``rows`` reaches from ``starts``."""
+    seen = [False] * len(rows)
+    stack = list(starts)
+    for start in starts:
+        seen[start] = True
+    while stack:
+        for n in rows[stack.pop()]:
+            if not seen[n]:
+                seen[n] = True
+                stack.append(n)
+    return seen
 
 
 def _first(pair: tuple[int, float | None]) -> int:
