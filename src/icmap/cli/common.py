@@ -221,6 +221,9 @@ def stdout_guard() -> Iterator[None]:
 
 #: Inputs of the running command, as (device, inode): ``-o`` may name none of them.
 _inputs: set[tuple[int, int]] = set()
+#: Inputs recorded but not yet looked up: a 100k-file org folder is walked only if the
+#: command writes a file, not when it prints to stdout.
+_pending: list[Path] = []
 
 
 def protect(path: Path) -> None:
@@ -228,13 +231,19 @@ def protect(path: Path) -> None:
 
     Called before anything is loaded, so an org that fails to load is protected too.
     """
+    _pending.append(path)
+
+
+def _look_up_inputs() -> None:
     from icmap.loader.discover import discover
 
-    found, outside = discover(path) if path.is_dir() else ([path], [])
-    for file in (path, *found, *outside):
-        with contextlib.suppress(OSError):
-            info = file.stat()
-            _inputs.add((info.st_dev, info.st_ino))
+    while _pending:
+        path = _pending.pop()
+        found, outside = discover(path) if path.is_dir() else ([path], [])
+        for file in (path, *found, *outside):
+            with contextlib.suppress(OSError):
+                info = file.stat()
+                _inputs.add((info.st_dev, info.st_ino))
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -243,6 +252,7 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         _inputs.clear()
+        _pending.clear()
         try:
             try:
                 return command(*args, **kwargs)
@@ -411,6 +421,8 @@ def is_stdout(output: Path | None) -> bool:
 
 def refuse_inputs(outputs: list[Path]) -> None:
     """Raise if any of ``outputs`` is an input of the command (see :func:`protect`)."""
+    if outputs:
+        _look_up_inputs()
     for output in outputs:
         with contextlib.suppress(OSError):
             info = output.stat()
