@@ -94,6 +94,13 @@ CASES = {
         "customers: {c: {}}\nteams:\n  a: &body {provides: [{what: v, to: c}]}\n  b: *body\n"
     ),
     "undefined alias": "customers: {c: {}}\nteams: {a: *nowhere}\n",
+    "failed merge at the top level drops what was read": (
+        "customers: {c: {}}\nteams: w\nx-a: &a\n  <<: *a\n<<: *a\n"
+    ),
+    "failed merge keeps the merge's other problems": (
+        "x-s: &s w\nx-r: &r {<<: *r}\ncustomers: {c: {}}\nteams:\n  a: {nmae: 1}\n  <<: [*s, *r]\n"
+    ),
+    "failed merge reported once": "x-r: &r {<<: *r}\n<<: *r\nteams: *r\n",
 }
 
 
