@@ -169,6 +169,18 @@ def test_a_spent_budget_is_refused_streamed_too(text: str, budget: int) -> None:
     assert refused(_streamed(text, budget)[1]) == refused(_whole(text, budget)[1])
 
 
+@given(documents(), st.sampled_from([1, 5, 20]), st.integers(1, 4), st.integers(1, 4))
+def test_a_spent_budget_leaves_syntax_and_limits_as_they_are(
+    text: str, budget: int, depth: int, entries: int
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compose_module, "MAX_DEPTH", depth)
+        patch.setattr(compose_module, "MAX_ENTRIES", entries)
+        parsed = parse_text(text, "org.yaml")
+        if parsed.diagnostics:  # malformed or past a limit: that one problem, whatever the budget
+            assert _streamed(text, budget)[1] == list(parsed.diagnostics)
+
+
 @given(documents(), st.integers(1, 4), st.integers(1, 4))
 def test_streamed_read_equals_the_whole_tree_read_under_small_limits(
     text: str, depth: int, entries: int

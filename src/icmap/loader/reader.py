@@ -550,7 +550,12 @@ class FileReader:
         what = f"'{kind}s' (id -> {kind})"
         section = stream.open_mapping(stream.next(), 1)
         if not self._visit(section):
+            # Nothing more is read, but the limits on what is composed still apply.
+            count = 0
             while not isinstance(stream.peek(), MappingEndEvent):
+                count += 1
+                key_node = stream.node(2)
+                stream.check_entries(count, key_node.line, key_node.column)
                 stream.node(2)
             stream.next()
             return
