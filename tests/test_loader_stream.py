@@ -94,6 +94,13 @@ CASES = {
         "customers: {c: {}}\nteams:\n  a: &body {provides: [{what: v, to: c}]}\n  b: *body\n"
     ),
     "undefined alias": "customers: {c: {}}\nteams: {a: *nowhere}\n",
+    "failed merge at the top level drops what was read": (
+        "customers: {c: {}}\nteams: w\nx-a: &a\n  <<: *a\n<<: *a\n"
+    ),
+    "failed merge keeps the merge's other problems": (
+        "x-s: &s w\nx-r: &r {<<: *r}\ncustomers: {c: {}}\nteams:\n  a: {nmae: 1}\n  <<: [*s, *r]\n"
+    ),
+    "failed merge reported once": "x-r: &r {<<: *r}\n<<: *r\nteams: *r\n",
 }
 
 
@@ -110,6 +117,20 @@ def test_limits_apply_to_streamed_sections(monkeypatch: pytest.MonkeyPatch) -> N
     assert raw.parties == []
     assert [(d.code, d.line, d.col) for d in diagnostics] == [("IC009", 6, 3)]
     assert _whole(text)[1] == diagnostics
+
+
+def test_limits_apply_to_a_section_after_the_budget_is_spent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(compose_module, "MAX_ENTRIES", 2)
+    text = "teams:\n  a: {}\n  b: {}\n  c: {}\n"
+    # A budget of one node: the root spends it, so the section is skipped unread.
+    _, diagnostics = stream_text(text, FileReader("org.yaml", budget=1))
+    assert [(d.code, d.line, d.col, d.message) for d in diagnostics] == [
+        ("IC009", 4, 3, "more than 2 entries in one mapping or list")
+    ]
+    parsed = parse_text(text, "org.yaml")
+    assert list(parsed.diagnostics) == diagnostics
 
 
 def test_nesting_depth_counts_the_collections_around_a_team(

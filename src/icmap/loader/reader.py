@@ -42,6 +42,7 @@ MAX_LEAD_TIME_HOURS = 1e9
 #: Nested merge keys (``<<: *a`` where ``a`` merges ``b``...) deeper than this are refused.
 MAX_MERGE_DEPTH = 32
 _PREVIEW = 40
+_SPENT = "aliases expand this file to far more entries than it holds"
 
 
 @dataclass(slots=True)
@@ -185,7 +186,7 @@ class FileReader:
             self.problem(
                 node,
                 "IC009",
-                "aliases expand this file to far more entries than it holds",
+                _SPENT,
                 hint="an alias bomb? icmap refuses documents whose aliases multiply their size",
             )
         return False
@@ -482,9 +483,24 @@ class FileReader:
                 self._top_level_entry(raw, key, key_node, value)
         stream.next()
         stream.single_document_end()
-        for key, key_node, value in self._inherited(root, _TOP_LEVEL, merges, first_at) or []:
+        read_until = len(self.diagnostics)
+        inherited = self._inherited(root, _TOP_LEVEL, merges, first_at)
+        if inherited is None:
+            # A top-level merge that fails leaves nothing read, as in one tree.
+            self._drop_read(0, read_until)
+            return RawFile(self.display, has_content=True)
+        for key, key_node, value in inherited:
             self._top_level_entry(raw, key, key_node, value)
         return raw
+
+    def _drop_read(self, start: int, read_until: int) -> None:
+        """Forget the problems found from ``start`` when a failed merge drops what was read.
+
+        The merge's own problems (from ``read_until``) stay. So does a spent budget: read from
+        one tree, the merge would have found it spent and said so.
+        """
+        spent = [d for d in self.diagnostics[start:read_until] if d.message == _SPENT]
+        self.diagnostics[start:] = [*spent, *self.diagnostics[read_until:]]
 
     def _streamed_key(self, key_node: Node, what: str, first_at: dict[str, int]) -> str | None:
         """A streamed mapping's key, as :meth:`mapping` checks it; ``None`` for one to skip.
@@ -534,7 +550,12 @@ class FileReader:
         what = f"'{kind}s' (id -> {kind})"
         section = stream.open_mapping(stream.next(), 1)
         if not self._visit(section):
+            # Nothing more is read, but the limits on what is composed still apply.
+            count = 0
             while not isinstance(stream.peek(), MappingEndEvent):
+                count += 1
+                key_node = stream.node(2)
+                stream.check_entries(count, key_node.line, key_node.column)
                 stream.node(2)
             stream.next()
             return
@@ -554,11 +575,11 @@ class FileReader:
             elif id_ is not None:
                 self._party(raw, (kind, allowed), id_, key_node, body)
         stream.next()
+        read_until = len(self.diagnostics)
         inherited = self._inherited(section, what, merges, first_at)
         if inherited is None:
             del raw.parties[parties:]
-            kept = [d for d in self.diagnostics[problems:-1] if d.code == "IC009"]
-            self.diagnostics[problems:] = [*kept, self.diagnostics[-1]]
+            self._drop_read(problems, read_until)
             return
         for id_, key_node, body in inherited:
             self._party(raw, (kind, allowed), id_, key_node, body)
