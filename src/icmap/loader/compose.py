@@ -12,7 +12,7 @@ Aliases stay shared nodes, as in PyYAML: an alias is the very node its anchor na
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
@@ -248,11 +248,22 @@ class EntryStream:
         assert composer.root is not None
         return composer.root
 
-    def check_entries(self, count: int, line: int, column: int) -> None:
-        """Refuse a mapping or list whose entry ``count`` (from 1) passes :data:`MAX_ENTRIES`."""
-        if count > MAX_ENTRIES:
-            message = f"more than {MAX_ENTRIES:,} entries in one mapping or list"
-            raise LimitError(message, line, column)
+    def keys(self, depth: int) -> Iterator[Node]:
+        """The key of each entry of the mapping just opened, ``depth`` collections deep.
+
+        The caller reads each key's value (:meth:`node`) before asking for the next key; the
+        mapping's end is consumed after the last. Past :data:`MAX_ENTRIES` entries it raises
+        :class:`LimitError` at the first key too many, as :func:`compose` does.
+        """
+        count = 0
+        while not isinstance(self.peek(), yaml.MappingEndEvent):
+            count += 1
+            key = self.node(depth)
+            if count > MAX_ENTRIES:
+                message = f"more than {MAX_ENTRIES:,} entries in one mapping or list"
+                raise LimitError(message, key.line, key.column)
+            yield key
+        self.next()
 
     def open_mapping(self, event: yaml.Event, depth: int) -> MappingNode:
         """An empty node standing for a mapping streamed entry by entry (tag and position)."""

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from yaml import Event, MappingEndEvent, MappingStartEvent
+from yaml import Event, MappingStartEvent
 
 from icmap.diagnostics import Diagnostic
 from icmap.loader import spec
@@ -467,11 +467,7 @@ class FileReader:
         self._visit(root)
         first_at: dict[str, int] = {}
         merges: list[tuple[Node, Node]] = []
-        count = 0
-        while not isinstance(stream.peek(), MappingEndEvent):
-            count += 1
-            key_node = stream.node(1)
-            stream.check_entries(count, key_node.line, key_node.column)
+        for key_node in stream.keys(1):
             key = self._streamed_key(key_node, _TOP_LEVEL, first_at)
             if key in _SECTIONS and _streamable(stream.peek()):
                 self._stream_section(stream, raw, key)
@@ -481,7 +477,6 @@ class FileReader:
                 merges.append((key_node, value))
             elif key is not None:
                 self._top_level_entry(raw, key, key_node, value)
-        stream.next()
         stream.single_document_end()
         read_until = len(self.diagnostics)
         inherited = self._inherited(root, _TOP_LEVEL, merges, first_at)
@@ -551,30 +546,20 @@ class FileReader:
         section = stream.open_mapping(stream.next(), 1)
         if not self._visit(section):
             # Nothing more is read, but the limits on what is composed still apply.
-            count = 0
-            while not isinstance(stream.peek(), MappingEndEvent):
-                count += 1
-                key_node = stream.node(2)
-                stream.check_entries(count, key_node.line, key_node.column)
+            for _ in stream.keys(2):
                 stream.node(2)
-            stream.next()
             return
         # A merge that fails drops the whole section, as it does when read from one tree.
         parties, problems = len(raw.parties), len(self.diagnostics)
         first_at: dict[str, int] = {}
         merges: list[tuple[Node, Node]] = []
-        count = 0
-        while not isinstance(stream.peek(), MappingEndEvent):
-            count += 1
-            key_node = stream.node(2)
-            stream.check_entries(count, key_node.line, key_node.column)
+        for key_node in stream.keys(2):
             id_ = self._streamed_key(key_node, what, first_at)
             body = stream.node(2)
             if key_node.tag == _MERGE:
                 merges.append((key_node, body))
             elif id_ is not None:
                 self._party(raw, (kind, allowed), id_, key_node, body)
-        stream.next()
         read_until = len(self.diagnostics)
         inherited = self._inherited(section, what, merges, first_at)
         if inherited is None:
