@@ -17,7 +17,14 @@ from pathlib import Path
 import yaml
 
 from icmap.diagnostics import Diagnostic
-from icmap.loader.compose import EntryStream, LimitError, Node, compose, compose_documents
+from icmap.loader.compose import (
+    MAX_DEPTH,
+    EntryStream,
+    LimitError,
+    Node,
+    compose,
+    compose_documents,
+)
 from icmap.loader.reader import FileReader, RawFile
 
 # libyaml's C parser is several times faster; the pure-Python one gives identical nodes.
@@ -70,7 +77,42 @@ def _decode(data: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
         )
 
 
+#: What libyaml 0.2.6 and later (in PyYAML 6.0.3's wheels and newer) say at its own limit of 1,000
+#: levels, which its scanner can reach while looking ahead, before icmap's composer sees level 100.
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+
+
+def _limit_diagnostic(exc: LimitError, display: str) -> Diagnostic:
+    return Diagnostic(display, exc.line + 1, exc.column + 1, "IC009", exc.message)
+
+
+def _too_deep(text: str, display: str, mark: yaml.Mark) -> Diagnostic:
+    """icmap's own nesting limit, found in the text libyaml read before it gave up at its own.
+
+    Nesting climbs one level at a time, so the text before libyaml's limit crosses icmap's
+    (lower) one: composing just that text again reports it where every PyYAML version does.
+    The pure-Python parser, which has no limit of its own, is the fallback.
+    """
+    prefix = text[: mark.index]
+    for loader in (_Loader, yaml.SafeLoader):
+        try:
+            compose_documents(prefix, loader)
+        except LimitError as exc:
+            return _limit_diagnostic(exc, display)
+        except yaml.YAMLError:
+            continue
+    return Diagnostic(
+        display, mark.line + 1, mark.column + 1, "IC009", f"nesting deeper than {MAX_DEPTH} levels"
+    )
+
+
 def _syntax_diagnostic(exc: yaml.YAMLError, text: str, display: str) -> Diagnostic:
+    if (
+        isinstance(exc, yaml.MarkedYAMLError)
+        and exc.problem == _LIBYAML_TOO_DEEP
+        and exc.problem_mark is not None
+    ):
+        return _too_deep(text, display, exc.problem_mark)
     if isinstance(exc, yaml.MarkedYAMLError):
         from icmap.loader.yaml_hints import explain
 
@@ -171,8 +213,7 @@ def stream_text(text: str, reader: FileReader) -> tuple[RawFile, list[Diagnostic
     except yaml.YAMLError as exc:
         return RawFile(reader.display), [_syntax_diagnostic(exc, text, reader.display)]
     except LimitError as exc:
-        where = (reader.display, exc.line + 1, exc.column + 1)
-        return RawFile(reader.display), [Diagnostic(*where, "IC009", exc.message)]
+        return RawFile(reader.display), [_limit_diagnostic(exc, reader.display)]
     return raw, reader.diagnostics
 
 
@@ -196,8 +237,7 @@ def parse_text(text: str, display: str) -> ParsedFile:
     except yaml.YAMLError as exc:
         return ParsedFile(display, None, (_syntax_diagnostic(exc, text, display),))
     except LimitError as exc:
-        problem = Diagnostic(display, exc.line + 1, exc.column + 1, "IC009", exc.message)
-        return ParsedFile(display, None, (problem,))
+        return ParsedFile(display, None, (_limit_diagnostic(exc, display),))
     return ParsedFile(display, root, (), len(text))
 
 
@@ -226,6 +266,5 @@ def parse_documents(path: Path, display: str) -> ParsedDocuments:
     except yaml.YAMLError as exc:
         return ParsedDocuments(display, (), (_syntax_diagnostic(exc, text, display),), text)
     except LimitError as exc:
-        problem = Diagnostic(display, exc.line + 1, exc.column + 1, "IC009", exc.message)
-        return ParsedDocuments(display, (), (problem,), text)
+        return ParsedDocuments(display, (), (_limit_diagnostic(exc, display),), text)
     return ParsedDocuments(display, tuple(roots), (), text)
