@@ -34,6 +34,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]*)?$")
 _LEAD_TIME = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)$")
+_DECIMAL_COMMA = re.compile(r"^([0-9]+),([0-9]+)(\s*[A-Za-z]*)$")
 #: Control characters (C0 but tab and line breaks, DEL, C1) break terminals, DOT and XML:
 #: text holding one is refused where it is written. YAML only lets them in through escapes.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -120,33 +121,70 @@ class InvalidValueError(ValueError):
         self.message, self.hint = message, hint
 
 
+#: Words for the units, as people write them in org files and spreadsheet cells alike.
+_UNIT_WORDS = {word: unit for unit, words in spec.LEAD_TIME_UNIT_WORDS.items() for word in words}
+#: Units of no fixed length in hours: refused with a word on why, never guessed.
+_UNFIXED_UNITS = ("mo", "mon", "month", "months", "y", "yr", "yrs", "year", "years")
+
+
+def _unit(word: str, text: str) -> str:
+    """The unit ``word`` names (case aside: ``D``, ``Days``), or an error that says what it can.
+
+    ``M`` alone is refused: in upper case it reads as months as often as minutes.
+    """
+    if word == "M":
+        raise InvalidValueError(
+            f"lead_time {text!r}: 'M' could mean minutes or months",
+            "write 'm' (or 'min') for minutes; months vary in length, so write weeks or days",
+        )
+    unit = _UNIT_WORDS.get(word.lower())
+    if unit is not None:
+        return unit
+    if word.lower() in _UNFIXED_UNITS:
+        raise InvalidValueError(
+            f"lead_time {text!r} is in {word.lower()}, which vary in length",
+            "write it in weeks or days instead",
+        )
+    hint = did_you_mean(word.lower(), tuple(_UNIT_WORDS))
+    units = "m (minutes), h (hours), d (days of 24 h), w (weeks)"
+    if hint is None:
+        hint = f"use one of {units}"
+    raise InvalidValueError(f"lead_time {text!r} has unknown unit {word!r}", hint)
+
+
 @functools.lru_cache(maxsize=4096)  # an org writes a handful of lead times many times over
 def parse_lead_time(text: str) -> Duration:
-    """A lead time from its text: a non-negative number and a unit m, h, d or w.
+    """A lead time from its text: a non-negative number and a unit, as a letter or a word.
+
+    The units are m, h, d and w, also written as words (``4 hours``, ``2days``, ``90 mins``)
+    and in any case (``1D``); every source reads the same words.
 
     >>> parse_lead_time("5.17d").hours
     124.08
+    >>> parse_lead_time("4 Hours").text, parse_lead_time("2days").text
+    ('4h', '2d')
     >>> parse_lead_time("5")
     Traceback (most recent call last):
     ...
     icmap.loader.reader.InvalidValueError: lead_time '5' has no unit
     """
-    units = ", ".join(spec.LEAD_TIME_UNITS)
-    match = _LEAD_TIME.match(text)
+    match = _LEAD_TIME.match(text.strip())
     if match is None:
         shown = text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…"
-        hint = f"write a number and a unit ({units}), e.g. 15m, 4h, 5.17d, 2w"
+        hint = "write a number and a unit (m, h, d, w), e.g. 15m, 4h, 5.17d, 2w or 3 days"
+        comma = _DECIMAL_COMMA.match(text.strip())
+        if comma:
+            hint = f"write the decimal with a point: {comma[1]}.{comma[2]}{comma[3]}"
         raise InvalidValueError(f"lead_time {shown!r} is not a duration", hint)
-    number, unit = match.groups()
+    number, word = match.groups()
     amount = float(number)
     if amount < 0:
         raise InvalidValueError(f"lead_time {text!r} is negative")
-    if not unit:
-        raise InvalidValueError(f"lead_time {text!r} has no unit", f"add one of {units}: {number}d")
-    if unit not in spec.LEAD_TIME_UNITS:
-        hint = f"use one of {units} (m = minutes, h = hours, d = 24 h, w = 7 d)"
-        raise InvalidValueError(f"lead_time {text!r} has unknown unit {unit!r}", hint)
-    duration = Duration.of(amount, unit) if math.isfinite(amount) else None
+    if not word:
+        # Nothing in the text says which unit was meant: offer them all, favour none.
+        choices = ", ".join(f"{number}{unit}" for unit in spec.LEAD_TIME_UNITS)
+        raise InvalidValueError(f"lead_time {text!r} has no unit", f"add a unit: {choices}")
+    duration = Duration.of(amount, _unit(word, text)) if math.isfinite(amount) else None
     if duration is None or not duration.hours <= MAX_LEAD_TIME_HOURS:
         shown = text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…"
         raise InvalidValueError(

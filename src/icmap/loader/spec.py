@@ -69,5 +69,29 @@ REQUIRED_RELATION_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 LEAD_TIME_UNITS = ("m", "h", "d", "w")
-LEAD_TIME_PATTERN = r"^[0-9]+(\.[0-9]+)?\s*[mhdw]$"
+#: The words each unit may also be written as, in any case (but ``M``, minutes or months?).
+LEAD_TIME_UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "m": ("m", "min", "mins", "minute", "minutes"),
+    "h": ("h", "hr", "hrs", "hour", "hours"),
+    "d": ("d", "day", "days"),
+    "w": ("w", "wk", "wks", "week", "weeks"),
+}
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+
+
+#: The JSON Schema's pattern for a lead time: what :func:`~icmap.loader.reader.parse_lead_time`
+#: reads, but for the checks that need a number (its size).
+LEAD_TIME_PATTERN = (
+    r"^[0-9]+(\.[0-9]+)?\s*(m|"
+    + "|".join(
+        _any_case(word)
+        for words in LEAD_TIME_UNIT_WORDS.values()
+        for word in sorted(words, key=len, reverse=True)
+        if word != "m"
+    )
+    + ")$"
+)
 SATISFACTION_RANGE = (1.0, 5.0)

@@ -130,33 +130,16 @@ def parse_decimal(text: str) -> float:
 
 
 def parse_duration(text: str) -> Duration:
-    """A lead time typed in a cell: ``4h``, ``1,5d`` (a decimal comma), ``2 w``, ``2 days``.
+    """A lead time typed in a cell: as in org files (``4h``, ``2 days``), or with a decimal comma.
 
     >>> [parse_duration(cell).hours for cell in ("1,5d", "2 days", "90 Mins")]
     [36.0, 48.0, 1.5]
     """
     stripped = text.strip()
-    match = re.match(r"^([+-]?[0-9]*[.,]?[0-9]+)\s*([A-Za-z]*)$", stripped)
-    if match and ("," in match.group(1) or match.group(2).lower() in _UNIT_WORDS):
-        number, unit = match.group(1), match.group(2)
-        if "," in number:
-            number = f"{parse_decimal(number):g}"
-        # A person writes '2 days' where the org format says '2d'; 'months' stays refused.
-        stripped = number + _UNIT_WORDS.get(unit.lower(), unit)
+    match = re.match(r"^([+-]?[0-9]*,[0-9]+)\s*([A-Za-z]*)$", stripped)
+    if match:
+        stripped = f"{parse_decimal(match.group(1)):g}{match.group(2)}"
     return parse_lead_time(stripped)
-
-
-#: Unit words people type in a cell, as the org format's units.
-_UNIT_WORDS = {
-    word: unit
-    for unit, words in {
-        "m": ("min", "mins", "minute", "minutes"),
-        "h": ("hr", "hrs", "hour", "hours"),
-        "d": ("day", "days"),
-        "w": ("wk", "wks", "week", "weeks"),
-    }.items()
-    for word in words
-}
 
 
 def read_table(
