@@ -84,6 +84,11 @@ class Report:
     #: Survey rounds: scores per hand-off and provider team, bounds round by round.
     surveys: SurveyTrends | None = None
 
+    @property
+    def scored(self) -> bool:
+        """Whether any hand-off on the way to a customer has a satisfaction score."""
+        return any(item.bound is not None for item in self.weakest)
+
 
 def _relations(graph: OrgGraph) -> list[Relation]:
     found: list[Relation] = []

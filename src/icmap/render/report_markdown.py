@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from icmap.render.report_words import (
+    NO_SCORES,
     TOP,
     amount,
     chain,
@@ -193,9 +194,12 @@ def render(report: Report) -> str:
         out.append("None.")
 
     out += ["", "## Weakest links", ""]
-    out += [_row("customer", "weakest on the critical path", "bounded at", "by")]
-    out.append(_row("---", "---", "---:", "---"))
-    for item in report.weakest:
+    if not report.scored:
+        out.append(NO_SCORES[0].upper() + NO_SCORES[1:] + ".")
+    else:
+        out += [_row("customer", "weakest on the critical path", "bounded at", "by")]
+        out.append(_row("---", "---", "---:", "---"))
+    for item in report.weakest if report.scored else ():
         bound = "—" if item.bound is None else satisfaction(item.bound) + (" ⚠" if item.low else "")
         out.append(
             _row(

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from icmap.render import styles
 from icmap.render.report_words import (
+    NO_SCORES,
     TOP,
     amount,
     chain,
@@ -240,6 +241,8 @@ def render(report: Report) -> RenderableType:
     parts += _loops_section(report)
 
     parts.append(_heading("Weakest links (satisfaction)"))
+    if not report.scored:
+        parts.append(Text(NO_SCORES))
     weak = _table("customer", "weakest on the critical path", "bounded at", "by")
     for item in report.weakest:
         bound = "—" if item.bound is None else satisfaction(item.bound)
@@ -250,7 +253,8 @@ def render(report: Report) -> RenderableType:
             Text(bound, style=styles.LOW if item.low else ""),
             Text(link(item.bottleneck)),
         )
-    parts.append(weak)
+    if report.scored:
+        parts.append(weak)
 
     parts += _topologies_section(report)
     parts += _surveys_section(report)

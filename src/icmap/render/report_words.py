@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 
 #: How many rows the longer lists show before saying how many more there are.
 TOP = 10
+#: The weakest-links section of an org whose hand-offs carry no satisfaction score.
+NO_SCORES = (
+    "none: no hand-off on the way to a customer has a satisfaction score "
+    "(give hand-offs a `satisfaction:` or run a survey)"
+)
 
 
 def amount(value: float, unit: Unit) -> str:
