@@ -58,13 +58,13 @@ def org_file(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 # Hypothesis: the default suite runs a small profile; CI's fuzz target runs 10,000 examples
-# per test with ICMAP_FUZZ_PROFILE=fuzz (see .ci/run and README).
+# per test with ICMAP_FUZZ_PROFILE=fuzz (see .ci/run and README). Neither has a deadline nor
+# the too-slow health check: both are clocks, and a clock fails at random on a busy machine.
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-settings.register_profile("default", max_examples=150, deadline=None)
-settings.register_profile(
-    "fuzz", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+_NO_CLOCK = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("default", max_examples=150, **_NO_CLOCK)
+settings.register_profile("fuzz", max_examples=10_000, **_NO_CLOCK)
 settings.load_profile(__import__("os").environ.get("ICMAP_FUZZ_PROFILE", "default"))
 
 

@@ -14,7 +14,6 @@ import resource
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +22,8 @@ import yaml
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED: dict[str, object] = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
-SECONDS = 5.0
+#: Kills a child that hangs; not a speed limit (benchmarks/attacks.py measures speed).
+HANG = 600.0
 MEMORY = 500 * 1024 * 1024
 PWNED = Path("/tmp/icmap-corpus-pwned")
 
@@ -33,8 +33,7 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (2 * MEMORY, 2 * MEMORY))
 
 
-def _run(args: list[str], cwd: Path) -> tuple[int, str, str, float, int]:
-    started = time.perf_counter()
+def _run(args: list[str], cwd: Path) -> tuple[int, str, str, int]:
     process = subprocess.Popen(
         [sys.executable, "-m", "icmap", *args],
         cwd=cwd,
@@ -45,14 +44,13 @@ def _run(args: list[str], cwd: Path) -> tuple[int, str, str, float, int]:
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
     )
     try:
-        out, err = process.communicate(timeout=SECONDS * 3)
+        out, err = process.communicate(timeout=HANG)
     except subprocess.TimeoutExpired:
         process.kill()
         raise
-    elapsed = time.perf_counter() - started
     # The largest resident size of any child so far: an upper bound for this one.
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return process.returncode, out, err, elapsed, peak
+    return process.returncode, out, err, peak
 
 
 ORG = "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: c}]}\n"
@@ -132,11 +130,10 @@ def test_corpus_case(name: str, tmp_path: Path) -> None:
 
     secret = expected.get("secret") if isinstance(expected, dict) else None
     where = case / expected["file"] if isinstance(expected, dict) and "file" in expected else case
-    code, _, err, elapsed, peak = _run(
+    code, _, err, peak = _run(
         ["graph", str(case), "-f", "json", "-o", str(out_dir / "g.json")], work
     )
     assert not secret or secret not in err
-    assert elapsed < SECONDS, f"graph took {elapsed:.1f}s"
     assert peak < MEMORY, f"graph peaked at {peak / 2**20:.0f} MiB"
     assert "Traceback" not in err
     if expected == "valid":
@@ -150,8 +147,8 @@ def test_corpus_case(name: str, tmp_path: Path) -> None:
         assert first.endswith(f"[{expected['code']}]"), first
         assert not (out_dir / "g.json").exists()
 
-    code, out, err, elapsed, peak = _run(["check", str(case), "-f", "json"], work)
-    assert elapsed < SECONDS and peak < MEMORY
+    code, out, err, peak = _run(["check", str(case), "-f", "json"], work)
+    assert peak < MEMORY
     assert "Traceback" not in err
     assert not secret or secret not in out + err
     findings = json.loads(out)["findings"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -251,7 +250,7 @@ def test_aliases_nested_in_lists_are_not_expanded(org_file) -> None:
     assert [(d.code, d.line) for d in load_failure(org_file(text))] == [("IC003", 8)]
 
 
-def test_alias_bomb_is_refused_quickly(org_file) -> None:
+def test_alias_bomb_is_refused_within_its_node_budget(org_file) -> None:
     # 1000 teams x 1000 relations x 1000 receivers from a 30 kB file: a billion entries.
     ids = ", ".join(["c"] * 1000)
     relations = ", ".join(["*entry"] * 1000)
@@ -260,9 +259,8 @@ def test_alias_bomb_is_refused_quickly(org_file) -> None:
         f"x-to: &to [{ids}]\nx-entry: &entry {{what: w, to: *to}}\nx-rels: &rels [{relations}]\n"
         f"customers: {{c: {{}}}}\nteams:\n{teams}\n"
     )
-    started = time.perf_counter()
+    # The budget the loader counts (node visits) stops it, not the clock.
     found = load_failure(org_file(text))
-    assert time.perf_counter() - started < 5
     assert any(d.code == "IC009" and "alias" in d.message for d in found)
 
 
