@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from icmap.cli.common import (
+    Choice,
     Color,
     ColorOption,
     FromOption,
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from icmap.lint.policy import Policy
 
 
-class CheckFormat(str, Enum):
+class CheckFormat(Choice):
     text = "text"
     json = "json"
     github = "github"
@@ -46,7 +46,7 @@ class CheckFormat(str, Enum):
     junit = "junit"
 
 
-class FailOn(str, Enum):
+class FailOn(Choice):
     error = "error"
     warning = "warning"
     info = "info"

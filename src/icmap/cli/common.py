@@ -43,7 +43,17 @@ E = TypeVar("E", bound=Enum)
 ISSUES_URL = "the icmap issue tracker"
 
 
-class Color(str, Enum):
+class Choice(str, Enum):
+    """The values an option takes. ``str()`` of one is its value (``json``), not its name:
+    typer before 0.29 converts a parsed value once more through ``str()``, and gave ``None``
+    for ``ReportFormat.json``, silently dropping ``-f json``.
+    """
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Color(Choice):
     """When to colour output."""
 
     auto = "auto"
@@ -300,8 +310,8 @@ FromOption = Annotated[
     str | None,
     typer.Option(
         "--from",
-        help="Read ORG as a source in another format, mapped as 'icmap import' does, with no "
-        "files written: backstage (catalog files or folder), teamapi (Team API files) or csv "
+        help="Read the org from another format, mapped as 'icmap import' does, with no files "
+        "written: backstage (catalog files or folder), teamapi (Team API files) or csv "
         "(a spreadsheet of hand-offs). See docs/import.md.",
         show_default=False,
         metavar="FORMAT",

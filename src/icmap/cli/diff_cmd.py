@@ -6,13 +6,13 @@ import functools
 import gc
 import os
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from icmap.cli.common import (
+    Choice,
     Color,
     ColorOption,
     FromOption,
@@ -35,13 +35,13 @@ if TYPE_CHECKING:
     from icmap.model import Org
 
 
-class DiffFormat(str, Enum):
+class DiffFormat(Choice):
     text = "text"
     json = "json"
     markdown = "markdown"
 
 
-class FailOn(str, Enum):
+class FailOn(Choice):
     lost_path = "lost-path"
     new_chokepoint = "new-chokepoint"
     new_loop = "new-loop"
@@ -121,17 +121,14 @@ def _render(
 
 @handle_errors
 def diff(
-    base: Annotated[
-        Path | None,
+    orgs: Annotated[
+        list[Path] | None,
         typer.Argument(
-            help="The org before (file or folder); with --git, the org path to compare.",
+            help="Two orgs, before and after (each a file or folder); with --git, one org "
+            "(default: ./org.yaml, ./org.yml or ./org/), compared with itself at REV.",
             show_default=False,
-            metavar="BASE",
+            metavar="ORG",
         ),
-    ] = None,
-    head: Annotated[
-        Path | None,
-        typer.Argument(help="The org after (file or folder).", show_default=False, metavar="HEAD"),
     ] = None,
     git: Annotated[
         str | None,
@@ -199,20 +196,24 @@ def diff(
     from icmap.loader.discover import find_org
 
     chosen = format_from(output, output_format, EXTENSIONS, DiffFormat.text)
+    given = orgs or []
     reader = None if from_ is None else functools.partial(_read_source, source=from_)
     if git is not None:
-        if head is not None:
-            raise UsageError("with --git give one org path (or none), not two")
+        if len(given) > 1:
+            raise UsageError(f"with --git give one org (or none), not {len(given)}")
         from icmap.loader.git import load_at_revision
 
-        path = find_org(base, os.environ, Path())
+        path = find_org(given[0] if given else None, os.environ, Path())
         protect(path)
         before = load_at_revision(path, git, reader)
         after = with_surveys((reader or load)(path), survey)
         base_name, head_name = f"{git}:{path}", f"{path} (working tree)"
     else:
-        if base is None or head is None:
-            raise UsageError("give two orgs to compare (BASE HEAD), or --git REV")
+        if len(given) != 2:
+            raise UsageError(
+                f"give two orgs to compare, before and after (got {len(given)}), or --git REV"
+            )
+        base, head = given
         protect(base)
         protect(head)
         before, after = (reader or load)(base), with_surveys((reader or load)(head), survey)

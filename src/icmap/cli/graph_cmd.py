@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from icmap.cli.common import (
+    Choice,
     Color,
     ColorOption,
     FromOption,
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from icmap.graph import OrgGraph
 
 
-class GraphFormat(str, Enum):
+class GraphFormat(Choice):
     """Output formats of ``icmap graph``."""
 
     text = "text"
@@ -104,7 +104,7 @@ def _picture(
     return whole
 
 
-class Scope(str, Enum):
+class Scope(Choice):
     """How much of the org a picture draws when neither --focus nor --group narrows it."""
 
     auto = "auto"

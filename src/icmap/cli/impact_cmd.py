@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from icmap.cli.common import (
+    Choice,
     Color,
     ColorOption,
     FromOption,
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from icmap.graph import OrgGraph
 
 
-class ImpactFormat(str, Enum):
+class ImpactFormat(Choice):
     text = "text"
     json = "json"
     markdown = "markdown"
@@ -38,7 +38,7 @@ class ImpactFormat(str, Enum):
     mermaid = "mermaid"
 
 
-class Direction(str, Enum):
+class Direction(Choice):
     down = "down"
     up = "up"
     both = "both"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import typer
 
 from icmap.cli.common import (
+    Choice,
     Color,
     ColorOption,
     FromOption,
@@ -25,7 +25,7 @@ from icmap.cli.common import (
 from icmap.cli.today import TodayOption, parse_today
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(Choice):
     """Output formats of ``icmap report``."""
 
     text = "text"

@@ -38,7 +38,29 @@ def _hide_argument_types() -> None:
     core.TyperArgument.display_type_rich = display_type_rich  # type: ignore[method-assign,assignment]
 
 
+def _usage_without_braces() -> None:
+    """Write a required argument in the usage line as ``TEAM...``, an optional one ``[ORG]``.
+
+    typer 0.29 writes required arguments in braces (``{TEAM}...``, ``{FORMAT} {SOURCE}...``)
+    where click, older typers and icmap's docs write them bare; one convention for every
+    command and every typer. Typers without this method already write them bare.
+    """
+    from typer import core
+
+    if getattr(core.TyperArgument, "_usage_display_name", None) is None:
+        return
+
+    def usage_name(self: core.TyperArgument) -> str:
+        name: str = self.display_name_raw
+        if not self.required:
+            name = f"[{name}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    core.TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+
+
 _hide_argument_types()
+_usage_without_braces()
 
 
 def _version(value: bool) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from icmap.cli.common import handle_errors, print_text
+from icmap.cli.common import Color, OutputOption, emit, handle_errors, is_stdout
+from icmap.errors import UsageError
 
 
 @handle_errors
-def schema() -> None:
+def schema(output: OutputOption = None) -> None:
     """Print the JSON Schema of the org format, for editors.
 
     Point your editor's YAML language server at the file it writes, with this line at the
@@ -20,8 +21,13 @@ def schema() -> None:
     Examples:
 
     \b
-      icmap schema > org.schema.json
+      icmap schema -o org.schema.json
     """
     from icmap.schema import org_schema
 
-    print_text(json.dumps(org_schema(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    # Nothing is read, so no input guards the file: a slip (-o org.yaml) must not end an org.
+    if not is_stdout(output) and output is not None and output.suffix.lower() != ".json":
+        raise UsageError(f"the schema is JSON: write it to a .json file, not {output}")
+
+    text = json.dumps(org_schema(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    emit(text, output, (), Color.never, "json")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from icmap.cli.common import (
+    Choice,
     Color,
     ColorOption,
     OrgArgument,
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from icmap.model import Org
 
 
-class Delimiter(str, Enum):
+class Delimiter(Choice):
     """Cell separators of the CSV questionnaire."""
 
     comma = "comma"
@@ -43,7 +43,7 @@ class Delimiter(str, Enum):
 DELIMITERS = {Delimiter.comma: ",", Delimiter.semicolon: ";", Delimiter.tab: "\t"}
 
 
-class SurveyFormat(str, Enum):
+class SurveyFormat(Choice):
     """Output formats of ``icmap survey``."""
 
     csv = "csv"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from icmap.cli.common import (
+    Choice,
     Color,
     ColorOption,
     FromOption,
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from icmap.analysis.team_page import TeamPage
 
 
-class TeamFormat(str, Enum):
+class TeamFormat(Choice):
     """Output formats of ``icmap team``."""
 
     text = "text"

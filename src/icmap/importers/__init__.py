@@ -42,6 +42,9 @@ IMPORT_CODES: dict[str, str] = {
 class SourceFormat(str, Enum):
     """The formats ``icmap import`` and ``--from`` read."""
 
+    def __str__(self) -> str:  # its value, as the CLI's choices (icmap.cli.common.Choice)
+        return str(self.value)
+
     backstage = "backstage"
     teamapi = "teamapi"
     csv = "csv"
