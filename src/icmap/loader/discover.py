@@ -68,6 +68,27 @@ def org_files(root: Path) -> list[Path]:
     return discover(root)[0]
 
 
+def work_tree_root(start: Path) -> Path | None:
+    """The root of the git work tree holding ``start`` (an absolute folder), or None outside one.
+
+    The nearest folder, ``start`` or a parent, with a ``.git`` folder, or a ``.git`` file that
+    points at one (``gitdir: …``, as in a linked worktree or a submodule). Found by looking,
+    not by running git, so it costs a few stats and works where git is not installed.
+    """
+    for folder in (start, *start.parents):
+        marker = folder / ".git"
+        if marker.is_dir():
+            return folder
+        if marker.is_file():
+            try:
+                with marker.open("rb") as stream:
+                    if stream.read(7) == b"gitdir:":
+                        return folder
+            except OSError:
+                pass
+    return None
+
+
 def find_org(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> Path:
     """The org path a command should read: its argument, ``$ICMAP_ORG``, or ./org.yaml etc.
 
