@@ -319,7 +319,7 @@ def test_pre_commit_hook_and_action_are_declared() -> None:
     assert hooks[0]["entry"].startswith("icmap check")
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     assert action["runs"]["using"] == "composite"
-    assert any("icmap check" in step.get("run", "") for step in action["runs"]["steps"])
+    assert any('/bin/icmap" check' in step.get("run", "") for step in action["runs"]["steps"])
 
 
 # --- CI paths start at the repository root (issue 24, item 5) ---------------------------------
