@@ -16,11 +16,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from conftest import ROOT, write
+from icmap.loader import surveys
+from icmap.loader.discover import ORG_SUFFIXES
 
 ACTION = ROOT / "action.yml"
+HOOKS = ROOT / ".pre-commit-hooks.yaml"
 
 
 def _steps() -> list[dict[str, Any]]:
@@ -198,3 +202,28 @@ def test_the_action_says_what_to_install_when_python_cannot_make_a_venv(tmp_path
     )
     assert failed.returncode == 1
     assert "::error title=icmap::" in failed.stdout and "python3-venv" in failed.stdout
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "org/surveys/2026-q3.csv",
+        "surveys/2026-q3/kitchen.tsv",
+        "surveys/2026-q4.txt",
+        "surveys/2026-q4.XLSX",
+        "org/teams/kitchen.yaml",
+        "org.yml",
+        ".icmap.yaml",
+    ],
+)
+def test_the_hook_runs_when_a_survey_or_org_file_changes(path: str) -> None:
+    [hook] = yaml.safe_load(HOOKS.read_text(encoding="utf-8"))
+    assert re.search(hook["files"], path)  # pre-commit matches with re.search
+
+
+def test_the_hook_runs_for_every_kind_of_file_icmap_reads_and_not_for_others() -> None:
+    [hook] = yaml.safe_load(HOOKS.read_text(encoding="utf-8"))
+    for suffix in (*ORG_SUFFIXES, *surveys.SUFFIXES, *surveys.WORKBOOKS):
+        assert re.search(hook["files"], f"org/file{suffix}"), suffix
+    for other in ("README.md", "src/app.py", "org/picture.svg", "notes.yaml.bak"):
+        assert not re.search(hook["files"], other), other
