@@ -20,11 +20,13 @@ import pytest
 import yaml
 
 from conftest import ROOT, write
+from icmap import __version__
 from icmap.loader import surveys
 from icmap.loader.discover import ORG_SUFFIXES
 
 ACTION = ROOT / "action.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
+CI_DOC = ROOT / "docs" / "ci.md"
 
 
 def _steps() -> list[dict[str, Any]]:
@@ -227,3 +229,12 @@ def test_the_hook_runs_for_every_kind_of_file_icmap_reads_and_not_for_others() -
         assert re.search(hook["files"], f"org/file{suffix}"), suffix
     for other in ("README.md", "src/app.py", "org/picture.svg", "notes.yaml.bak"):
         assert not re.search(hook["files"], other), other
+
+
+def test_the_documented_pins_name_the_tag_of_this_version() -> None:
+    """docs/ci.md pins icmap (pre-commit rev, action, git+ installs) to v<__version__>."""
+    text = CI_DOC.read_text(encoding="utf-8")
+    pins = re.findall(r"^\s*rev: (\S+)", text, re.M) + re.findall(r"/icmap@([^\s\"]+)", text)
+    assert len(pins) >= 5
+    assert set(pins) == {f"v{__version__}"}
+    assert re.search(r"git tag -a v\S+ .*git push origin v\S+", text)
