@@ -319,4 +319,117 @@ def test_pre_commit_hook_and_action_are_declared() -> None:
     assert hooks[0]["entry"].startswith("icmap check")
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     assert action["runs"]["using"] == "composite"
-    assert any("icmap check" in step.get("run", "") for step in action["runs"]["steps"])
+    assert any('/bin/icmap" check' in step.get("run", "") for step in action["runs"]["steps"])
+
+
+# --- CI paths start at the repository root (issue 24, item 5) ---------------------------------
+
+
+def _repo_with_org(tmp_path: Path, marker: str = "folder") -> Path:
+    """A git work tree (a ``.git`` folder, or a worktree's ``.git`` file) with its org in org/:
+    one finding, in org/teams/kitchen.yaml at 3:42."""
+    repo = tmp_path / "repo"
+    if marker == "folder":
+        (repo / ".git").mkdir(parents=True)
+    else:
+        write(repo, ".git", "gitdir: /elsewhere/.git/worktrees/repo\n")
+    write(repo, "org/org.yaml", "customers: {diners: {}}\n")
+    write(
+        repo,
+        "org/teams/kitchen.yaml",
+        "teams:\n  waiters: {provides: [{what: Service, to: diners}]}\n"
+        "  kitchen: {provides: [{what: Notes, to: stray}]}\n",
+    )
+    return repo
+
+
+@pytest.mark.parametrize("marker", ["folder", "file"])
+def test_github_annotations_name_files_from_the_repository_root(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, marker: str
+) -> None:
+    """A workflow step with `working-directory: org` still annotates org/teams/kitchen.yaml."""
+    repo = _repo_with_org(tmp_path, marker)
+    monkeypatch.chdir(repo / "org")
+    summary = tmp_path / "summary.md"
+    result = runner.invoke(
+        app, ["check", ".", "-f", "github"], env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout.startswith("::error file=org/teams/kitchen.yaml,line=3,col=42,")
+    assert "| org/teams/kitchen.yaml:3:42 |" in summary.read_text(encoding="utf-8")
+
+
+def test_sarif_paths_and_base_are_the_repository_root(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo_with_org(tmp_path)
+    monkeypatch.chdir(repo / "org")
+    result = runner.invoke(app, ["check", ".", "-f", "sarif", "-o", "-"])
+    assert result.exit_code == 1, result.stderr
+    log = json.loads(result.stdout)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(log)
+    run = log["runs"][0]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": repo.resolve().as_uri() + "/"}}
+    locations = {
+        json.dumps(r["locations"][0]["physicalLocation"]["artifactLocation"])
+        for r in run["results"]
+    }
+    assert locations == {json.dumps({"uri": "org/teams/kitchen.yaml", "uriBaseId": "%SRCROOT%"})}
+
+
+def test_junit_classnames_are_paths_from_the_repository_root(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo_with_org(tmp_path)
+    monkeypatch.chdir(repo / "org")
+    result = runner.invoke(app, ["check", ".", "-f", "text", "-o", "icmap.xml"])
+    assert result.exit_code == 1, result.stderr
+    cases = ET.parse(repo / "org" / "icmap.xml").getroot().iter("testcase")
+    assert {case.get("classname") for case in cases} == {"org/teams/kitchen.yaml"}
+    failure = ET.parse(repo / "org" / "icmap.xml").getroot().find(".//failure")
+    assert failure is not None and (failure.text or "").startswith(
+        "org/teams/kitchen.yaml:3:42: IC101"
+    )
+    # The text for the person at the terminal names the file from where they are.
+    assert "teams/kitchen.yaml" in result.stdout and "org/teams" not in result.stdout
+
+
+def test_an_absolute_org_path_inside_the_repository_is_named_from_its_root(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo_with_org(tmp_path)
+    monkeypatch.chdir(repo / "org" / "teams")
+    result = runner.invoke(app, ["check", str(repo / "org"), "-f", "github"])
+    assert result.stdout.startswith("::error file=org/teams/kitchen.yaml,")
+
+
+def test_outside_a_repository_ci_paths_start_at_the_current_folder(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from icmap.loader.discover import work_tree_root
+
+    if work_tree_root(tmp_path.resolve()) is not None:
+        pytest.skip("the temporary folder is inside a git work tree")
+    repo = _repo_with_org(tmp_path)
+    (repo / ".git").rmdir()
+    monkeypatch.chdir(repo)
+    result = runner.invoke(app, ["check", "org", "-f", "github"])
+    assert result.stdout.startswith("::error file=org/teams/kitchen.yaml,")
+    monkeypatch.chdir(repo / "org")
+    result = runner.invoke(app, ["check", ".", "-f", "github"])
+    assert result.stdout.startswith("::error file=teams/kitchen.yaml,")
+
+
+def test_the_work_tree_root_is_found_by_its_git_folder_or_file(tmp_path: Path) -> None:
+    from icmap.loader.discover import work_tree_root
+
+    top = tmp_path.resolve()
+    (top / "repo" / ".git").mkdir(parents=True)
+    (top / "repo" / "a" / "b").mkdir(parents=True)
+    assert work_tree_root(top / "repo" / "a" / "b") == top / "repo"
+    # A submodule or linked worktree: a .git file pointing at the git folder.
+    write(top / "repo" / "a", ".git", "gitdir: ../.git/modules/a\n")
+    assert work_tree_root(top / "repo" / "a" / "b") == top / "repo" / "a"
+    # Any other file called .git marks nothing.
+    write(top / "repo" / "a" / "b", ".git", "not a git file\n")
+    assert work_tree_root(top / "repo" / "a" / "b") == top / "repo" / "a"

@@ -131,6 +131,59 @@ def test_org_discovery(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.Mo
     assert "Bistro Lumière" in from_option.stdout
 
 
+def _org_folder(folder: Path, *, teams_folder: bool = True) -> Path:
+    """docs/format.md's layout: org.yaml with the customers, and the teams in teams/ (or, with
+    ``teams_folder=False``, one file per team beside org.yaml)."""
+    write(folder, "org.yaml", "customers:\n  diners: {name: Diners}\n")
+    where = "teams/" if teams_folder else ""
+    write(
+        folder,
+        f"{where}kitchen.yaml",
+        "teams:\n  kitchen:\n    provides: [{what: Dishes, to: waiters}]\n",
+    )
+    write(
+        folder,
+        f"{where}waiters.yaml",
+        "teams:\n  waiters:\n    provides: [{what: Service, to: diners}]\n",
+    )
+    return folder
+
+
+@pytest.mark.parametrize(
+    "command_shows",
+    [("check", "check passed"), ("report", "2 teams"), ("graph", "waiters")],
+    ids=["check", "report", "graph"],
+)
+@pytest.mark.parametrize("teams_folder", [True, False], ids=["teams-folder", "team-files"])
+def test_run_inside_the_recommended_org_folder_reads_the_whole_folder(
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command_shows: tuple[str, str],
+    teams_folder: bool,
+) -> None:
+    """`cd org && icmap check` reads org/ as `icmap check org/` does, not org.yaml alone."""
+    command, shows = command_shows
+    monkeypatch.chdir(_org_folder(tmp_path / "org", teams_folder=teams_folder))
+    result = runner.invoke(app, [command])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert shows in result.stdout
+    assert "unknown id" not in result.stdout + result.stderr
+
+
+def test_org_yaml_beside_other_yaml_files_is_read_alone(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repository's root with org.yaml and unrelated YAML (mkdocs.yml) reads org.yaml only."""
+    write(tmp_path, "org.yaml", MINIMAL)
+    write(tmp_path, "mkdocs.yml", "site_name: Our org\nnav:\n  - index.md\n")
+    write(tmp_path, "docs/config.yaml", "teams: not an org file\n")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "check passed" in result.stdout
+
+
 def test_graph_output_file(runner: CliRunner, tmp_path: Path) -> None:
     target = tmp_path / "tree.txt"
     result = runner.invoke(app, ["graph", RESTAURANT, "-o", str(target)])

@@ -123,7 +123,15 @@ def _pairs(
     return pairs
 
 
-def _render(fmt: CheckFormat, findings: list[Diagnostic], policy: Policy, failed: bool) -> str:
+def _render(
+    fmt: CheckFormat,
+    findings: list[Diagnostic],
+    policy: Policy,
+    failed: bool,
+    root: Path | None = None,
+) -> str:
+    """``findings`` as ``fmt``. :func:`check` gives github, sarif and junit the findings named
+    from ``root`` (see :func:`_from_root`; default: the current folder), SARIF's %SRCROOT%."""
     if fmt is CheckFormat.json:
         from icmap.render import check_json
 
@@ -136,7 +144,7 @@ def _render(fmt: CheckFormat, findings: list[Diagnostic], policy: Policy, failed
         from icmap.lint.registry import all_rules
         from icmap.render import check_sarif
 
-        return check_sarif.render(findings, all_rules())
+        return check_sarif.render(findings, all_rules(), root or Path.cwd())
     if fmt is CheckFormat.junit:
         from icmap.lint.policy import SEVERITIES
         from icmap.render import check_junit
@@ -146,6 +154,50 @@ def _render(fmt: CheckFormat, findings: list[Diagnostic], policy: Policy, failed
     from icmap.render.text import to_plain_text
 
     return to_plain_text(check_text.render(findings, failed), soft_wrap=True)
+
+
+#: The formats CI systems read, whose paths start at the repository root.
+_FROM_ROOT = (CheckFormat.github, CheckFormat.sarif, CheckFormat.junit)
+
+
+def _ci_root() -> Path:
+    """Where CI paths start: the root of the git work tree around the current folder, or the
+    current folder outside one."""
+    from icmap.loader.discover import work_tree_root
+
+    here = Path.cwd()
+    return work_tree_root(here) or here
+
+
+def _from_root(findings: list[Diagnostic], root: Path) -> list[Diagnostic]:
+    """``findings`` with each file named relative to ``root`` (an absolute folder holding the
+    current one), with forward slashes, as GitHub, code scanning and test reports expect.
+
+    The loader names files as the command line did: relative to the current folder, or
+    absolute. A file outside ``root`` gets its absolute path; a name that is not a path
+    (``<catalog>``) stays as it is.
+    """
+    here = Path.cwd()
+    top = str(root).rstrip(os.sep) + os.sep
+    real_top = os.path.realpath(root).rstrip(os.sep) + os.sep
+    named: dict[str, str] = {}
+
+    def name(file: str) -> str:
+        if not file or (file.startswith("<") and file.endswith(">")):
+            return file
+        full = os.path.normpath(here / file)
+        real = full if full.startswith(top) else os.path.realpath(full)
+        for path, start in ((full, top), (real, real_top)):
+            if path.startswith(start):
+                return path[len(start) :].replace(os.sep, "/")
+        return full
+
+    located = []
+    for d in findings:
+        if d.file not in named:
+            named[d.file] = name(d.file)
+        located.append(d if named[d.file] == d.file else replace(d, file=named[d.file]))
+    return located
 
 
 def _encodable(text: str, encoding: str | None) -> bool:
@@ -296,11 +348,17 @@ def check(
     failed = any(policy.fails(d.severity) for d in findings)
     # Before anything is written: no output may be an input, even the last of several.
     refuse_inputs([target for _, target in pairs if target is not None])
+    # GitHub, code scanning and test reports resolve paths from the repository's root, not
+    # from the folder icmap ran in (a workflow step with working-directory: org).
+    ci = any(fmt in _FROM_ROOT for fmt, _ in pairs)
+    root = _ci_root() if ci else Path.cwd()
+    from_root = _from_root(findings, root) if ci else findings
     for fmt, target in pairs:
+        shown = from_root if fmt in _FROM_ROOT else findings
         if fmt is CheckFormat.text and target is None:
             _print_findings(findings, failed, color)
         else:
-            data = for_format(fmt.value, _render(fmt, findings, policy, failed))
+            data = for_format(fmt.value, _render(fmt, shown, policy, failed, root))
             if target is None:
                 print_text(data)
             else:
@@ -308,7 +366,7 @@ def check(
         if fmt is CheckFormat.github and os.environ.get("GITHUB_STEP_SUMMARY"):
             from icmap.render import check_github, check_text
 
-            summary = check_github.step_summary(findings, check_text.summary(findings, failed))
+            summary = check_github.step_summary(shown, check_text.summary(findings, failed))
             with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as stream:
                 stream.write(for_format("markdown", summary))
     if failed:

@@ -100,7 +100,8 @@ OrgArgument = Annotated[
     Path | None,
     typer.Argument(
         help="Org file or directory. Default: --org, then $ICMAP_ORG, then ./org.yaml, "
-        "./org.yml or ./org/.",
+        "./org.yml or ./org/; the whole current folder when it is an org folder (org.yaml "
+        "with teams/ or team files beside it).",
         show_default=False,
         metavar="ORG",
     ),

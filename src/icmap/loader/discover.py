@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -12,6 +13,15 @@ ORG_SUFFIXES = (".yaml", ".yml")
 #: Tried in this order in the current directory when no org is named.
 DEFAULT_ORG_PATHS = ("org.yaml", "org.yml", "org")
 ORG_ENV_VAR = "ICMAP_ORG"
+#: Beside org.yaml, this folder makes the current folder an org folder (docs/format.md).
+TEAMS_FOLDER = "teams"
+#: A top-level key of the org format at the start of a line: a YAML file beside org.yaml with
+#: one is part of the org, one without (mkdocs.yml, docker-compose.yml) is not a sign.
+_ORG_KEY = re.compile(
+    rb"^[\"']?(?:organisation|customers|suppliers|teams|surveys)[\"']?[ \t]*:", re.M
+)
+#: How much of a file beside org.yaml is read to look for such a key.
+_SNIFF_BYTES = 64 * 1024
 
 
 def _hidden(name: str) -> bool:
@@ -68,10 +78,62 @@ def org_files(root: Path) -> list[Path]:
     return discover(root)[0]
 
 
+def work_tree_root(start: Path) -> Path | None:
+    """The root of the git work tree holding ``start`` (an absolute folder), or None outside one.
+
+    The nearest folder, ``start`` or a parent, with a ``.git`` folder, or a ``.git`` file that
+    points at one (``gitdir: …``, as in a linked worktree or a submodule). Found by looking,
+    not by running git, so it costs a few stats and works where git is not installed.
+    """
+    for folder in (start, *start.parents):
+        marker = folder / ".git"
+        if marker.is_dir():
+            return folder
+        if marker.is_file():
+            try:
+                with marker.open("rb") as stream:
+                    if stream.read(7) == b"gitdir:":
+                        return folder
+            except OSError:
+                pass
+    return None
+
+
+def is_org_folder(folder: Path, org_file: str) -> bool:
+    """Whether ``folder``, holding ``org_file`` (org.yaml), is an org folder to read as a whole:
+    it also holds a ``teams/`` folder, or another YAML file with a top-level org key.
+
+    Only the folder's own entries are looked at, and only regular files (no links) are read,
+    each no further than its first 64 KiB.
+    """
+    if (folder / TEAMS_FOLDER).is_dir():
+        return True
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return False
+    for entry in sorted(entries, key=lambda e: e.name):
+        name = entry.name
+        if _hidden(name) or name == org_file or not name.lower().endswith(ORG_SUFFIXES):
+            continue
+        try:
+            if entry.is_symlink() or not entry.is_file():
+                continue
+            with Path(entry.path).open("rb") as stream:
+                head = stream.read(_SNIFF_BYTES)
+        except OSError:
+            continue
+        if _ORG_KEY.search(head.removeprefix(b"\xef\xbb\xbf")):
+            return True
+    return False
+
+
 def find_org(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> Path:
     """The org path a command should read: its argument, ``$ICMAP_ORG``, or ./org.yaml etc.
 
     ``cwd`` is where the defaults are looked for; pass ``Path()`` to get relative paths back.
+    When ``cwd`` is itself an org folder (org.yaml and teams/, see :func:`is_org_folder`) it is
+    read as a whole, as ``icmap check org/`` reads it from one level up.
     """
     if explicit is not None:
         if not explicit.exists():
@@ -85,7 +147,7 @@ def find_org(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> Path:
         return path
     for name in DEFAULT_ORG_PATHS:
         if (cwd / name).exists():
-            return cwd / name
+            return cwd if name != "org" and is_org_folder(cwd, name) else cwd / name
     tried = ", ".join(f"./{n}" + ("/" if n == "org" else "") for n in DEFAULT_ORG_PATHS)
     raise UsageError(
         f"no org given and none found: tried --org, ${ORG_ENV_VAR}, {tried}. "

@@ -1,15 +1,17 @@
 """``icmap check -f sarif``: SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, GitLab).
 
-Paths are relative to the repository root (``%SRCROOT%``: the current directory), rules carry
-their metadata, and each result has a ``partialFingerprints`` entry that stays the same when
-unrelated lines move, so code scanning can track a finding across commits.
+Paths are relative to ``%SRCROOT%``, the root the caller passes (``icmap check``: the git work
+tree's root), rules carry their metadata, and each result has a ``partialFingerprints`` entry
+that stays the same when unrelated lines move, so code scanning can track a finding across
+commits.
 """
 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from icmap import __version__
 from icmap.render.json_text import dumps
@@ -23,23 +25,34 @@ _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 DOCS = "docs/rules.md"
 
 
-def relative_uri(file: str, root: Path) -> str:
-    """``file`` relative to ``root`` with forward slashes, when it lies beneath it."""
-    path = Path(file)
-    try:
-        path = path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return path.as_posix()
-    return path.as_posix()
+def artifact_location(file: str) -> dict[str, str]:
+    """Where a finding is, for ``file`` named relative to the root (``/`` between folders) or
+    absolute (a file outside the root).
+
+    >>> artifact_location("org/my teams/a.yaml")
+    {'uri': 'org/my%20teams/a.yaml', 'uriBaseId': '%SRCROOT%'}
+    >>> artifact_location("/elsewhere/org.yaml")
+    {'uri': 'file:///elsewhere/org.yaml'}
+    """
+    path = PurePath(file)
+    if path.is_absolute():
+        return {"uri": path.as_uri()}
+    return {"uri": quote(file), "uriBaseId": "%SRCROOT%"}
 
 
-def fingerprint(d: Diagnostic, uri: str) -> str:
+def fingerprint(d: Diagnostic) -> str:
     """Stable across unrelated edits: rule, file and message, not the line number."""
-    return hashlib.sha256(f"{d.code}\0{uri}\0{d.message}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{d.code}\0{d.file}\0{d.message}".encode()).hexdigest()[:32]
 
 
-def render(findings: list[Diagnostic], rules: list[Rule], root: Path | None = None) -> str:
-    base = root or Path.cwd()
+def _folder_uri(folder: Path) -> str:
+    """A folder's file URI, ending in ``/`` as a base URI must."""
+    uri = folder.as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def render(findings: list[Diagnostic], rules: list[Rule], root: Path) -> str:
+    """``findings``, their files named relative to ``root`` (an absolute folder) or absolute."""
     index = {rule.code: i for i, rule in enumerate(rules)}
     driver_rules = [
         {
@@ -54,7 +67,6 @@ def render(findings: list[Diagnostic], rules: list[Rule], root: Path | None = No
     ]
     results: list[dict[str, Any]] = []
     for d in findings:
-        uri = relative_uri(d.file, base)
         results.append(
             {
                 "ruleId": d.code,
@@ -64,12 +76,12 @@ def render(findings: list[Diagnostic], rules: list[Rule], root: Path | None = No
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                            "artifactLocation": artifact_location(d.file),
                             "region": {"startLine": d.line, "startColumn": d.col},
                         }
                     }
                 ],
-                "partialFingerprints": {"icmapFinding/v1": fingerprint(d, uri)},
+                "partialFingerprints": {"icmapFinding/v1": fingerprint(d)},
             }
         )
     log = {
@@ -85,7 +97,7 @@ def render(findings: list[Diagnostic], rules: list[Rule], root: Path | None = No
                         "rules": driver_rules,
                     }
                 },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": base.resolve().as_uri() + "/"}},
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _folder_uri(root)}},
                 "results": results,
             }
         ],
