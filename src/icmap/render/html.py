@@ -89,7 +89,8 @@ function load(){
  return window.Viz.instance();
 }
 function zoom(to,cx,cy){
- const old=scale;scale=Math.max(MIN_SCALE,Math.min(MAX_SCALE,to));
+ // Never smaller than the whole picture needs, even past MIN_SCALE (a tall 300-team org).
+ const old=scale;scale=Math.max(Math.min(MIN_SCALE,wholeScale()),Math.min(MAX_SCALE,to));
  const x=cx===undefined?canvas.clientWidth/2:cx,y=cy===undefined?canvas.clientHeight/2:cy;
  const px=(canvas.scrollLeft+x)/old,py=(canvas.scrollTop+y)/old;
  svg.setAttribute('width',String(width*scale));svg.setAttribute('height',String(height*scale));
@@ -113,7 +114,8 @@ function fit(){
  canvas.scrollLeft=x-canvas.clientWidth/2;canvas.scrollTop=y-canvas.clientHeight/2;
 }
 // The whole picture in the window, never enlarged past 1.6: how the page opens.
-function whole(){zoom(Math.min(canvas.clientWidth/width,canvas.clientHeight/height,1.6));canvas.scrollLeft=0;canvas.scrollTop=0;}
+function wholeScale(){return Math.min(canvas.clientWidth/width,canvas.clientHeight/height,1.6);}
+function whole(){zoom(wholeScale());canvas.scrollLeft=0;canvas.scrollTop=0;}
 function mark(el,cls){el.classList.add('hl',cls);}
 function clear(){
  svg.classList.remove('lit');
