@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLE_PATHS, EXAMPLES, ROOT, write
 from icmap import build_graph, load
+from icmap.analysis.frontline import front_line
 from icmap.cli import app
 
 if TYPE_CHECKING:
@@ -75,11 +76,16 @@ const edges = [...svg.querySelectorAll('.edge')].map(g => {
 });
 const clusters = [...svg.querySelectorAll('.cluster')].map(g => ({
   group: g.getAttribute('data-group'), box: box(g.querySelector('path, polygon'))}));
-const fonts = [...svg.querySelectorAll('text')].map(
-  t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
 const resources = performance.getEntriesByType('resource').map(e => e.name);
-return {nodes, edges, clusters, fonts, resources, scripts: document.scripts.length,
-        href: location.href};
+const canvas = document.getElementById('canvas'), aside = document.querySelector('aside');
+return {nodes, edges, clusters, resources, scripts: document.scripts.length,
+        href: location.href, picture: box(svg), window: box(canvas),
+        panel: [aside.scrollWidth, aside.clientWidth]};
+"""
+#: Every text's size in CSS px, as drawn now.
+_FONTS_JS = """
+return [...document.querySelectorAll('#canvas svg text')].map(
+  t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
 """
 
 
@@ -116,6 +122,9 @@ def _open(driver: Any, page: Path) -> dict[str, Any]:
         assert time.monotonic() < deadline, "the picture was not laid out in 120 s"
         time.sleep(0.05)
     facts: dict[str, Any] = driver.execute_script(_FACTS_JS)
+    # The page opens on the whole picture; "Fit to width" is the readable zoom.
+    driver.execute_script("document.getElementById('fit').click()")
+    facts["fonts"] = driver.execute_script(_FONTS_JS)
     facts["log"] = driver.get_log("browser")
     return facts
 
@@ -150,7 +159,18 @@ def _inside(point: list[float], box: list[float], margin: float) -> bool:
     )
 
 
+def _opens_whole(facts: dict[str, Any]) -> None:
+    """The page opened with the whole picture inside the window, and no sideways scroll bar
+    in the panel."""
+    picture, window = facts["picture"], facts["window"]
+    assert window[0] - 0.5 <= picture[0] and picture[2] <= window[2] + 0.5, (picture, window)
+    assert window[1] - 0.5 <= picture[1] and picture[3] <= window[3] + 0.5, (picture, window)
+    scroll_width, client_width = facts["panel"]
+    assert scroll_width <= client_width
+
+
 def _check(facts: dict[str, Any], org: Path, *, overview: bool = False) -> None:
+    _opens_whole(facts)
     graph = build_graph(load(org))
     expected_nodes, expected_edges = sorted(graph.nodes), sorted(graph.edges)
     if overview:
@@ -302,13 +322,10 @@ def test_hiding_the_panel_gives_the_picture_the_width(browser: Any, tmp_path: Pa
     browser.find_element(By.ID, "hide-panel").click()
     assert browser.execute_script(width) > before + 300
     assert not browser.find_element(By.TAG_NAME, "aside").is_displayed()
+    assert all(_in_view(browser, ".node"))  # the whole picture, in the wider window
     browser.find_element(By.ID, "show-panel").click()
     assert browser.execute_script(width) == before
-    fonts = browser.execute_script(
-        "return [...document.querySelectorAll('#canvas svg text')]"
-        ".map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"
-    )
-    assert min(fonts) >= 11 - 0.01  # still readable after refitting
+    assert all(_in_view(browser, ".node"))
 
 
 def test_a_focus_page_draws_its_elided_hand_offs(browser: Any, tmp_path: Path) -> None:
@@ -338,14 +355,18 @@ def _in_view(browser: Any, selector: str) -> list[bool]:
     )
 
 
-def test_a_wide_page_opens_on_its_customers(browser: Any, tmp_path: Path) -> None:
+def test_a_wide_page_opens_whole_and_fits_to_width_on_its_customers(
+    browser: Any, tmp_path: Path
+) -> None:
     facts = _open(browser, _page(EXAMPLES / "northwind", tmp_path))
+    _opens_whole(facts)  # as it opened; _open then pressed "Fit to width"
     wide = browser.execute_script(
         "const c = document.getElementById('canvas'); return c.scrollWidth > c.clientWidth"
     )
     assert wide  # the case in point: Northwind is wider than the window at a readable zoom
     assert _in_view(browser, ".node.kind-customer") == [True, True]
-    assert min(facts["fonts"]) >= 11 - 0.01
+    browser.execute_script("document.getElementById('whole').click()")
+    assert all(_in_view(browser, ".node"))
 
 
 def test_a_drill_down_page_opens_on_its_group(browser: Any, tmp_path: Path) -> None:
@@ -381,3 +402,41 @@ def test_an_overview_page_clicks_searches_and_paths_by_group(browser: Any, tmp_p
     )
     assert lit[0] >= 4 and lit[1] >= 3
     assert [e for e in browser.get_log("browser") + facts["log"] if e["level"] == "SEVERE"] == []
+
+
+def test_every_list_in_the_panel_says_and_n_more_and_opens_the_rest(
+    browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    graph = build_graph(load(EXAMPLES / "northwind"))
+    front = {f"{f.team} → {', '.join(f.customers)}" for f in front_line(graph)}
+    assert len(front) == 9  # the case in point: one more than the panel lists at first
+    _open(browser, _page(EXAMPLES / "northwind", tmp_path))
+    section = browser.find_element(By.ID, "headline")
+    more = section.find_element(By.CSS_SELECTOR, "h2 + ul + details")
+    summary = more.find_element(By.TAG_NAME, "summary")
+    assert summary.text == "and 1 more"
+    listed = [
+        li.text
+        for li in section.find_elements(By.CSS_SELECTOR, "h2 + ul")[0].find_elements(
+            By.TAG_NAME, "li"
+        )
+    ]
+    hidden = more.find_element(By.TAG_NAME, "li")
+    assert len(listed) == 8 and not hidden.is_displayed()
+    summary.click()
+    assert hidden.is_displayed()
+    assert {*listed, hidden.text} == front  # all nine, once each
+    # Search lists 20 matches, and the rest behind "and N more".
+    browser.execute_script(
+        "const s = document.getElementById('search'); s.value = 'e';"
+        "s.dispatchEvent(new Event('input'));"
+    )
+    matches = browser.find_element(By.ID, "matches")
+    found = [n for n in graph.nodes if "e" in n or "e" in str(graph.nodes[n]["name"]).lower()]
+    summary = matches.find_element(By.TAG_NAME, "summary")
+    assert summary.text == f"and {len(found) - 20} more"
+    summary.click()
+    shown = [li.text for li in matches.find_elements(By.CSS_SELECTOR, "li:not(.more-matches)")]
+    assert len(shown) == len(found) and all(li for li in shown)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -427,3 +428,115 @@ def test_an_impact_legend_lists_only_what_it_draws() -> None:
         app, ["graph", str(EXAMPLES / "northwind"), "--focus", "marketing", "-f", "dot"]
     )
     assert "team" in re.findall(r'ALIGN="LEFT">([^<]+)<', focus.stdout)  # plain teams drawn
+
+
+# --- edge labels drawn on top of each other (issue 24, item 9) ----------------------------------
+
+#: Helvetica's advance widths (1/1000 em) for ASCII 32-126, the metrics Graphviz lays the labels
+#: out with (Liberation Sans and Arial share them); other characters count as a digit's width.
+_HELVETICA = [278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278]
+_HELVETICA += [556] * 10 + [278, 278, 584, 584, 584, 556, 1015]
+_HELVETICA += [667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667]
+_HELVETICA += [778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333]
+_HELVETICA += [556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556]
+_HELVETICA += [556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584]
+_SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _text_width(text: str, size: float) -> float:
+    widths = (_HELVETICA[ord(c) - 32] if 32 <= ord(c) < 127 else 556 for c in text)
+    return sum(widths) * size / 1000
+
+
+def edge_label_boxes(svg: str) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Each hand-off label in Graphviz's SVG and its box: every line is a ``<text>`` centred
+    (text-anchor middle) on x with its baseline at y; the box runs from the ascent of the first
+    line to the descent of the last, as wide as the widest line."""
+    boxes = []
+    for group in ET.fromstring(svg).iter(f"{_SVG}g"):
+        if "edge" not in (group.get("class") or "").split():
+            continue
+        lines = list(group.iter(f"{_SVG}text"))
+        if not lines:
+            continue
+        left = top = float("inf")
+        right = bottom = float("-inf")
+        for line in lines:
+            x, y, size = (float(line.get(k, "0")) for k in ("x", "y", "font-size"))
+            half = _text_width(line.text or "", size) / 2
+            left, right = min(left, x - half), max(right, x + half)
+            top, bottom = min(top, y - 0.9 * size), max(bottom, y + 0.25 * size)
+        label = " / ".join(line.text or "" for line in lines)
+        boxes.append((label, (left, top, right, bottom)))
+    return boxes
+
+
+def overlapping_labels(svg: str) -> list[tuple[str, str]]:
+    """Pairs of hand-off labels whose boxes overlap."""
+    boxes = edge_label_boxes(svg)
+    return [
+        (a, b)
+        for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2)
+        if box_a[0] < box_b[2]
+        and box_b[0] < box_a[2]
+        and box_a[1] < box_b[3]
+        and box_b[1] < box_a[3]
+    ]
+
+
+def _generated(tmp_path: Path, teams: int, seed: int) -> Path:
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import org_document
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return write(tmp_path, f"org-{teams}-{seed}.json", json.dumps(org_document(teams, seed=seed)))
+
+
+def test_label_boxes_are_measured_from_the_svg() -> None:
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg"><g class="edge"><text x="100" y="50" '
+        'font-size="10">ab</text></g><g class="edge"><text x="108" y="52" font-size="10">'
+        'c</text></g><g class="edge"><text x="300" y="50" font-size="10">ab</text></g></svg>'
+    )
+    label, box = edge_label_boxes(svg)[0]
+    assert label == "ab" and box == pytest.approx((94.44, 41.0, 105.56, 52.5))
+    assert overlapping_labels(svg) == [("ab", "c")]
+
+
+#: Graphviz (2.43 and Viz.js's 16) puts two of Northwind's labels at one point: "Login and
+#: accounts" and "Kubernetes platform", both from the Technology group into the Web Store team.
+#: No layout setting measured removes it (docs/pictures.md); this turns red when one does.
+_KNOWN_OVERLAP = pytest.mark.xfail(
+    reason="Graphviz places two Northwind labels at one point", strict=True
+)
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    "org",
+    [pytest.param(p, marks=_KNOWN_OVERLAP) if p.name == "northwind" else p for p in EXAMPLE_PATHS],
+    ids=lambda p: p.name,
+)
+def test_no_hand_off_labels_drawn_on_top_of_each_other(
+    runner: CliRunner, org: Path, tmp_path: Path
+) -> None:
+    svg = _draw(runner, org, "svg", tmp_path).read_text(encoding="utf-8")
+    assert edge_label_boxes(svg)
+    assert overlapping_labels(svg) == []
+
+
+@needs_dot
+@pytest.mark.parametrize(("teams", "seed"), [(13, 1), (13, 2), (20, 3), (40, 4)])
+def test_no_labels_on_top_of_each_other_in_generated_orgs(
+    runner: CliRunner, teams: int, seed: int, tmp_path: Path
+) -> None:
+    svg = _draw(runner, _generated(tmp_path, teams, seed), "svg", tmp_path).read_text(
+        encoding="utf-8"
+    )
+    assert len(edge_label_boxes(svg)) >= 3 * teams
+    assert overlapping_labels(svg) == []

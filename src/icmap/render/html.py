@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 #: The vendored engine, relative to the ``icmap`` package.
 ENGINE = ("render", "vendor", "viz-js", "viz-global.js")
-#: Entries per headline list in the side panel.
+#: Entries per headline list in the side panel before "and N more".
 _TOP = 8
 
 _STYLE = """
@@ -44,7 +44,7 @@ body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#263238;display:flex;heig
 /* Centred while smaller than the window; auto margins never push it out of reach. */
 #canvas svg{display:block;margin:auto;flex:none}
 #status{padding:24px}
-aside{width:360px;flex:none;padding:12px 16px;border-left:1px solid #cfd8dc;overflow:auto;background:#fff}
+aside{width:360px;flex:none;padding:12px 16px;border-left:1px solid #cfd8dc;overflow-y:auto;background:#fff;overflow-wrap:anywhere}
 h1{font-size:17px;margin:0 0 4px}h2{font-size:14px;margin:14px 0 4px}h3{font-size:13px;margin:10px 0 2px}
 ul{padding-left:18px;margin:4px 0}li{margin:1px 0}.muted{color:#607d8b}
 .controls{display:flex;gap:4px;flex-wrap:wrap;align-items:center;margin:6px 0}
@@ -67,7 +67,8 @@ svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{opacity:.25}
 .edge.hl-critical path{stroke:#c2185b;stroke-width:4}
 .edge.hl-out path{stroke:#2e7d32;stroke-width:3}.edge.hl-in path{stroke:#1565c0;stroke-width:3}
 .swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin-right:6px;vertical-align:middle}
-#legend svg{display:block}#legend text{font-size:12px;fill:#263238}
+#legend svg{display:block;width:100%;height:auto}
+summary{cursor:pointer;color:#37474f}details.more>ul{margin-top:2px}#legend text{font-size:12px;fill:#263238}
 """
 
 _SCRIPT = r"""
@@ -78,9 +79,9 @@ const canvas=document.getElementById('canvas'),status=document.getElementById('s
 const details=document.getElementById('details');
 const byId=new Map(data.nodes.map(function(n,i){return [n.id,i];}));
 let svg=null,width=0,height=0,scale=1;
-// The smallest font in the drawing is 11 units: the default view never shows it under 11 px.
-// Zooming out further is the reader's choice ("Whole picture").
-const READABLE=1,MIN_SCALE=0.05,MAX_SCALE=4;
+// The page opens on the whole picture ("Whole picture"), however small its text; the smallest
+// font in the drawing is 11 units, so "Fit to width" never shows it under 11 px.
+const READABLE=1,MIN_SCALE=0.05,MAX_SCALE=4,MATCHES=20;
 function load(){
  const b=atob(document.getElementById('icmap-engine').textContent.trim());
  const bytes=new Uint8Array(b.length);for(let i=0;i<b.length;i++)bytes[i]=b.charCodeAt(i);
@@ -88,7 +89,8 @@ function load(){
  return window.Viz.instance();
 }
 function zoom(to,cx,cy){
- const old=scale;scale=Math.max(MIN_SCALE,Math.min(MAX_SCALE,to));
+ // Never smaller than the whole picture needs, even past MIN_SCALE (a tall 300-team org).
+ const old=scale;scale=Math.max(Math.min(MIN_SCALE,wholeScale()),Math.min(MAX_SCALE,to));
  const x=cx===undefined?canvas.clientWidth/2:cx,y=cy===undefined?canvas.clientHeight/2:cy;
  const px=(canvas.scrollLeft+x)/old,py=(canvas.scrollTop+y)/old;
  svg.setAttribute('width',String(width*scale));svg.setAttribute('height',String(height*scale));
@@ -111,7 +113,9 @@ function fit(){
  }
  canvas.scrollLeft=x-canvas.clientWidth/2;canvas.scrollTop=y-canvas.clientHeight/2;
 }
-function whole(){zoom(Math.min(canvas.clientWidth/width,canvas.clientHeight/height));canvas.scrollLeft=0;canvas.scrollTop=0;}
+// The whole picture in the window, never enlarged past 1.6: how the page opens.
+function wholeScale(){return Math.min(canvas.clientWidth/width,canvas.clientHeight/height,1.6);}
+function whole(){zoom(wholeScale());canvas.scrollLeft=0;canvas.scrollTop=0;}
 function mark(el,cls){el.classList.add('hl',cls);}
 function clear(){
  svg.classList.remove('lit');
@@ -175,9 +179,17 @@ function search(text){
   (n.members||[]).forEach(function(m){if(has(m[0])||has(m[1]))found.push([n,m[1]+' ('+m[0]+') in '+n.label.split('\n')[0]]);});
  });
  if(found.length)svg.classList.add('lit');
- found.slice(0,20).forEach(function(f){
+ // The first MATCHES, and the rest behind "and N more", as the panel's other lists.
+ let into=list;
+ found.forEach(function(f,i){
+  if(i===MATCHES){
+   const more=document.createElement('details'),s=document.createElement('summary');
+   more.className='more';s.textContent='and '+(found.length-MATCHES).toLocaleString('en')+' more';
+   into=document.createElement('ul');more.append(s,into);
+   const li=document.createElement('li');li.className='more-matches';li.append(more);list.append(li);
+  }
   const n=f[0],m=node(n.id);if(m)mark(m,'hl-match');
-  const li=add(list,f[1]);
+  const li=add(into,f[1]);
   li.addEventListener('click',function(){select(n.id);show(n.id);});});
  if(!found.length)add(list,'no team matches');
 }
@@ -204,7 +216,7 @@ function mount(viz){
  data.groups.forEach(function(name,i){
   const g=svg.getElementById('icmap-g'+i);if(g)g.setAttribute('data-group',name);
  });
- status.remove();canvas.appendChild(svg);fit();
+ status.remove();canvas.appendChild(svg);whole();
 }
 let drag=null,moved=false;
 canvas.addEventListener('pointerdown',function(e){drag={x:e.clientX,y:e.clientY,l:canvas.scrollLeft,t:canvas.scrollTop};moved=false;});
@@ -216,8 +228,8 @@ canvas.addEventListener('click',function(){if(!moved&&svg){clear();details.repla
 canvas.addEventListener('wheel',function(e){if(!svg||!(e.ctrlKey||e.metaKey))return;e.preventDefault();
  const c=canvas.getBoundingClientRect();zoom(scale*(e.deltaY<0?1.15:1/1.15),e.clientX-c.left,e.clientY-c.top);},{passive:false});
 document.getElementById('fit').addEventListener('click',function(){if(svg)fit();});
-// Hiding the panel gives the picture the window's width: refit to it.
-function panel(show){document.body.classList.toggle('wide',!show);if(svg)fit();}
+// Hiding the panel gives the picture the window's width: fit the whole picture to it again.
+function panel(show){document.body.classList.toggle('wide',!show);if(svg)whole();}
 document.getElementById('hide-panel').addEventListener('click',function(){panel(false);});
 document.getElementById('show-panel').addEventListener('click',function(){panel(true);});
 document.getElementById('whole').addEventListener('click',function(){if(svg)whole();});
@@ -338,9 +350,23 @@ def _script_json(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _items(items: list[str]) -> str:
+    return "".join(f"<li>{html.escape(i)}</li>" for i in items)
+
+
 def _list(items: list[str], empty: str) -> str:
-    shown = items or [empty]
-    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in shown) + "</ul>"
+    """The first :data:`_TOP` entries, and the rest behind "and N more" (a ``<details>``: it
+    opens without script or network)."""
+    if not items:
+        return f"<ul>{_items([empty])}</ul>"
+    shown = f"<ul>{_items(items[:_TOP])}</ul>"
+    rest = items[_TOP:]
+    if not rest:
+        return shown
+    return (
+        f'{shown}<details class="more"><summary>and {len(rest):,} more</summary>'
+        f"<ul>{_items(rest)}</ul></details>"
+    )
 
 
 def _headline(page: Page) -> str:
@@ -360,10 +386,10 @@ def _headline(page: Page) -> str:
     ]
     return (
         '<section id="headline">'
-        f"<h2>Front line</h2>{_list(front[:_TOP], 'no team serves a customer')}"
-        f"<h2>Critical paths</h2>{_list(paths[:_TOP], 'none')}"
-        f"<h2>Chokepoints</h2>{_list(points[:_TOP], 'none: every team has another way to a customer')}"
-        f"<h2>Weakest links</h2>{_list(weakest[:_TOP], 'no satisfaction scores')}"
+        f"<h2>Front line</h2>{_list(front, 'no team serves a customer')}"
+        f"<h2>Critical paths</h2>{_list(paths, 'none')}"
+        f"<h2>Chokepoints</h2>{_list(points, 'none: every team has another way to a customer')}"
+        f"<h2>Weakest links</h2>{_list(weakest, 'no satisfaction scores')}"
         "</section>"
     )
 
@@ -424,9 +450,11 @@ def _legend_html(picture: Picture) -> str:
         if legend.types
         else ""
     )
+    height = 26 * len(rows)
+    # Scaled to the panel's width (viewBox), so it never makes the panel scroll sideways.
     return (
-        f'<div id="legend"><h2>Legend</h2><svg width="330" height="{26 * len(rows)}" '
-        f'role="img" aria-label="Legend">{body}</svg>{note}</div>'
+        f'<div id="legend"><h2>Legend</h2><svg viewBox="0 0 330 {height}" width="330" '
+        f'height="{height}" role="img" aria-label="Legend">{body}</svg>{note}</div>'
     )
 
 
