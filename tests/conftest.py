@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from icmap.diagnostics import Diagnostic
@@ -93,3 +94,14 @@ def graph_shape(org: Org) -> tuple[object, ...]:
         for p, r, d in graph.edges(data=True)
     )
     return graph.graph.get("name"), tuple(nodes), tuple(edges)
+
+
+def node_link_graph(data: dict[str, object]) -> nx.DiGraph:
+    """icmap's node-link JSON read back by networkx, as docs/pictures.md says to.
+
+    networkx 3.4 renamed the keyword that names the edge list (``link`` to ``edges``).
+    """
+    try:
+        return nx.node_link_graph(data, edges="links")
+    except TypeError:  # networkx before 3.4
+        return nx.node_link_graph(data, link="links")

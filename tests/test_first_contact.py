@@ -194,3 +194,72 @@ def test_weakest_links_with_scores_still_show_the_table(runner: CliRunner) -> No
     section = result.stdout.split("Weakest links")[1]
     assert "weakest on the critical path" in section
     assert "no hand-off on the way" not in section
+
+
+# --- long runs show signs of life on a terminal, nothing in a pipe -------------------------------
+
+
+def _run_with_stderr_on_a_terminal(*args: str) -> tuple[int, bytes, bytes]:
+    """``icmap args`` with stderr on a pseudo-terminal and stdout in a file, no display delay."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import tempfile
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "ICMAP_PROGRESS_DELAY": "0", "TERM": "xterm", "COLUMNS": "100"}
+    with tempfile.TemporaryFile() as stdout:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "icmap", *args], stdout=stdout, stderr=slave, env=env
+        )
+        os.close(slave)
+        shown = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            elif process.poll() is not None:
+                break
+        os.close(master)
+        code = process.wait()
+        stdout.seek(0)
+        return code, stdout.read(), shown
+
+
+def test_a_long_run_shows_its_step_on_a_terminal_and_clears_it(tmp_path: Path) -> None:
+    pytest.importorskip("pty")
+    code, out, shown = _run_with_stderr_on_a_terminal(
+        "report", str(EXAMPLES / "northwind"), "-f", "json"
+    )
+    assert code == 0
+    assert json.loads(out)["organisation"]  # stdout holds the report alone
+    # The step shown last (reading a small org is over before the display draws it).
+    assert b"analysing 33 teams" in shown
+    assert shown.endswith(b"\x1b[2K")  # the display erased itself: nothing is left behind
+
+
+def test_an_error_after_the_display_is_printed_on_a_clean_line(tmp_path: Path) -> None:
+    pytest.importorskip("pty")
+    missing = tmp_path / "missing.yaml"
+    code, _, shown = _run_with_stderr_on_a_terminal("report", str(missing))
+    assert code == 2
+    assert shown.rstrip().endswith(
+        f"\x1b[2Kicmap: error: {missing}: no such file or directory".encode()
+    )
+
+
+def test_a_piped_stderr_gets_no_progress(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ICMAP_PROGRESS_DELAY", "0")
+    result = runner.invoke(app, ["report", str(EXAMPLES / "northwind"), "-f", "json"])
+    assert result.exit_code == 0
+    assert result.stderr == ""

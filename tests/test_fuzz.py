@@ -15,11 +15,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
-import networkx as nx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import node_link_graph
 from icmap import build_graph, load_text
 from icmap.analysis.impact import impact
 from icmap.analysis.page import page
@@ -138,7 +138,7 @@ def test_valid_orgs_run_through_everything(document: str, data: st.DataObject) -
     html.render(page(graph, picture))
     dot.render(focus(graph, team, 1))
     exported = json.loads(node_link.render(picture))
-    loaded = nx.node_link_graph(exported, edges="links")
+    loaded = node_link_graph(exported)
     assert set(loaded.nodes) == set(graph.nodes)
     assert set(loaded.edges) == set(graph.edges)
     for u, v in graph.edges:

@@ -13,11 +13,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from conftest import EXAMPLE_PATHS, EXAMPLES, write
+from conftest import EXAMPLE_PATHS, EXAMPLES, node_link_graph, write
 from icmap import build_graph, load
 from icmap.cli import app
 from icmap.render.dot import escape as dot_escape
@@ -208,7 +207,7 @@ def test_mermaid_is_structurally_valid(runner: CliRunner, org: Path, tmp_path: P
 @pytest.mark.parametrize("org", EXAMPLE_PATHS, ids=lambda p: p.name)
 def test_json_loads_back_into_networkx(runner: CliRunner, org: Path, tmp_path: Path) -> None:
     data = json.loads(_draw(runner, org, "json", tmp_path).read_text(encoding="utf-8"))
-    loaded = nx.node_link_graph(data, edges="links")
+    loaded = node_link_graph(data)
     original = build_graph(load(org))
     assert set(loaded.nodes) == set(original.nodes)
     assert set(loaded.edges) == set(original.edges)

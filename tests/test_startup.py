@@ -211,6 +211,9 @@ def test_unstyled_stdout_only_when_rich_would_add_no_style(
 
 
 def test_check_in_a_pipe_does_not_import_rich() -> None:
+    _, with_typer = _loaded_after("import typer")
+    if "rich" in with_typer:
+        pytest.skip("this typer release imports rich itself (0.29 and later do not)")
     restaurant = str(EXAMPLES / "restaurant.yaml")
     printed, loaded = _loaded_after(
         "sys.argv[0] = 'icmap'\nfrom icmap.cli import main\n"

@@ -744,7 +744,10 @@ def test_lead_times_typed_in_words(tmp_path: Path, runner: CliRunner) -> None:
     bad = _csv(tmp_path, "2026-q4.csv", ["waiters,kitchen,Dishes,4,2 months,,ann"])
     result = runner.invoke(app, ["report", str(org), "--survey", str(bad)])
     assert result.exit_code == 2
-    assert "2026-q4.csv:2:5: error: lead_time '2 months' has unknown unit 'months'" in result.stderr
+    assert (
+        "2026-q4.csv:2:5: error: lead_time '2 months' is in months, which vary in length"
+        in result.stderr
+    )
 
 
 def test_survey_never_writes_over_answers(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
+from icmap.cli.progress import activity
 from icmap.errors import (
     EXIT_INTERNAL,
     EXIT_USAGE,
@@ -195,6 +196,7 @@ def report_load_error(error: LoadError, color: Color) -> None:
     """Every diagnostic on stderr as ``file:line:col: error: message [code]``, then a count."""
     from rich.text import Text
 
+    activity.end()
     console = make_console(color, stderr=True)
     for diagnostic in error.diagnostics:
         line = Text(f"{diagnostic.file}:{diagnostic.line}:{diagnostic.col}: ", style="bold")
@@ -209,12 +211,14 @@ def report_load_error(error: LoadError, color: Color) -> None:
 
 def fail(message: str) -> None:
     """Print ``icmap: error: message`` on stderr (file names in it shown safely)."""
+    activity.end()
     print(f"icmap: error: {visible(message)}", file=sys.stderr)
 
 
 @contextlib.contextmanager
 def stdout_guard() -> Iterator[None]:
     """Writes to stdout inside this block, flushed; a failure becomes an icmap error."""
+    activity.end()  # the progress display never shares the terminal with the output
     try:
         yield
         sys.stdout.flush()
@@ -264,10 +268,12 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         _inputs.clear()
         _pending.clear()
+        activity.begin()
         try:
             try:
                 return command(*args, **kwargs)
             finally:
+                activity.end()
                 with stdout_guard():
                     pass  # flush what is buffered: a full disk shows here, not at exit
         except StdoutClosedError:
@@ -362,6 +368,7 @@ def load_org(
     from icmap.loader.discover import find_org
 
     if source is not None:
+        activity.step(f"reading the {source} source")
         imported, warnings = load_source(org, org_option, source)
         if warnings:
             count = len(warnings)
@@ -375,7 +382,9 @@ def load_org(
         raise UsageError(f"two orgs given: {org} and --org {org_option}; pass one")
     path = find_org(org or org_option, os.environ, Path())
     protect(path)
+    activity.step(f"reading {visible(str(path))}")
     loaded = load(path) if surveys else load(path, surveys=False, fetch=_protect_responses)
+    activity.step(f"analysing {len(loaded.teams):,} teams")
     # The model lives until the command ends: keep the garbage collector from rescanning it
     # on every collection the analyses trigger (a third of graph-building time on big orgs).
     gc.freeze()
