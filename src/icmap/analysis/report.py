@@ -173,7 +173,7 @@ def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = N
         loops=loop_cycles(graph),
         weakest=weakest_links(graph, critical),
         suppliers=tuple(nodes_of_kind(graph, "supplier")),
-        crossings=tuple(loop_crossings(graph, critical, distances)),
+        crossings=tuple(loop_crossings(graph, critical)),
         feedback_only=tuple(
             sorted(
                 n

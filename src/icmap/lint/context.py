@@ -147,7 +147,7 @@ class Context:
     def crossings(self) -> list[LoopCrossing]:
         from icmap.analysis.feedback import loop_crossings
 
-        return loop_crossings(self.graph, self.critical, self.reach)
+        return loop_crossings(self.graph, self.critical)
 
 
 def declared_at(relation: Relation, attribute: str) -> SourcePos:
