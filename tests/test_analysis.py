@@ -249,6 +249,43 @@ def test_critical_path_matches_brute_force(graph: nx.DiGraph[str]) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(random_orgs())
+def test_every_hand_off_on_a_longest_chain_is_on_a_critical_path(graph: nx.DiGraph[str]) -> None:
+    """The path shown plus its ties are the hand-offs of every longest chain to the customer.
+
+    Inside a loop (both ends in one), a tie may also be a lower bound, as slack is there.
+    """
+    result = critical_paths(graph)
+    delivery = graph.copy()
+    delivery.remove_edges_from(
+        [(u, v) for u, v, data in graph.edges(data=True) if data["relations"][0].feedback]
+    )
+    loop_of = {n: i for i, group in enumerate(loops(delivery)) for n in group}
+    critical_teams: set[str] = set()
+    for found in result.paths:
+        customer = found.customer
+        sources = [n for n in delivery.nodes if n != customer]
+        chains = [c for s in sources for c in nx.all_simple_paths(delivery, s, customer)]
+        best = max((_weight(graph, c, result.unit) for c in chains), default=0.0)
+        longest = {
+            edge
+            for c in chains
+            if math.isclose(_weight(graph, c, result.unit), best, abs_tol=1e-6)
+            for edge in itertools.pairwise(c)
+        }
+        shown = set(itertools.pairwise(found.path))
+        ties = set(found.ties)
+        assert not shown & ties
+        assert list(found.ties) == sorted(found.ties)
+        assert longest <= shown | ties
+        for u, v in (shown | ties) - longest:
+            assert u in loop_of and loop_of[u] == loop_of.get(v), (u, v)
+        critical_teams |= {u for u, _ in shown | ties}
+    # Every team with no slack is on a critical path (its own or one that ties), and back.
+    assert critical_teams == {n for n, value in result.slack.items() if value == 0}
+
+
+@settings(max_examples=300, deadline=None)
+@given(random_orgs())
 def test_chokepoints_match_brute_force(graph: nx.DiGraph[str]) -> None:
     customers = {n for n in graph.nodes if graph.nodes[n]["kind"] == "customer"}
 

@@ -470,12 +470,166 @@ def test_a_path_that_turns_back_names_the_feedback_first() -> None:
     graph = build_graph(load_text(HOSPITAL))
     critical = critical_paths(graph)
     [crossing] = loop_crossings(graph, critical, reach(graph))
-    # Elective surgery listings go away from patients, but the path had not come closer yet:
-    # that is delivery. The discharge letters come after the path reached the wards.
-    first = crossing.candidates[0]
-    assert (first.provider, first.receiver) == ("wards", "gp-liaison")
+    # The path runs lab → outpatients → surgery → wards → gp-liaison → patients, at 2, 1, 2, 1,
+    # 1, 0 hand-offs from patients. The discharge letters sound like feedback: named first.
+    # The elective surgery listings take the work away from patients after the test results
+    # had brought it closer (1 → 2): the path turns back there too, named second.
+    assert [(c.provider, c.receiver) for c in crossing.candidates] == [
+        ("wards", "gp-liaison"),
+        ("outpatients", "surgery"),
+    ]
     assert crossing.candidates[0].named_like_feedback
-    assert ("outpatients", "surgery") not in {(c.provider, c.receiver) for c in crossing.candidates}
+    assert not crossing.candidates[1].named_like_feedback
+
+
+# --- IC306 judges each path by the distance to its own customer ----------------------------------
+
+DEALERS = """\
+customers: {riders: {}, dealers: {}}
+teams:
+  product: {provides: [{what: Specs, to: web, lead_time: 2d}]}
+  web:
+    provides:
+      - {what: Orders, to: checkout, lead_time: 1d}
+      - {what: Rides, to: riders, lead_time: 1h}
+  checkout:
+    provides:
+      - {what: Paid orders, to: warehouse, lead_time: 1d}
+      - {what: Receipts, to: riders, lead_time: 1h}
+  warehouse:
+    provides:
+      - {what: Shipments, to: dealers, lead_time: 3d}
+      - {what: Stock levels, to: web, lead_time: 1h}
+"""
+
+REROUTED = """\
+customers: {clients: {}}
+teams:
+  intake: {provides: [{what: Requests, to: triage, lead_time: 1d}]}
+  triage: {provides: [{what: Sorted requests, to: prep, lead_time: 1d}]}
+  prep: {provides: [{what: Prepared jobs, to: desk, lead_time: 1d}]}
+  desk:
+    provides:
+      - {what: Answers, to: clients, lead_time: 1h}
+      - {what: Jobs to re-route, to: reroute, lead_time: 2d}
+  reroute:
+    provides:
+      - {what: Re-routed jobs, to: courier, lead_time: 1d}
+      - {what: Returned jobs, to: prep, lead_time: 1d}
+  courier: {provides: [{what: Parcels, to: clients, lead_time: 1d}]}
+"""
+
+
+def test_a_path_that_only_comes_closer_to_its_own_customer_does_not_turn_back(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # product → web → checkout → warehouse → dealers is 4, 3, 2, 1, 0 hand-offs from dealers;
+    # web and checkout are also one hand-off from riders, which must not count against it.
+    org = write(tmp_path, "org.yaml", DEALERS)
+    report = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
+    paths = {p["customer"]: p["path"] for p in report["critical_paths"]}
+    assert paths["dealers"] == ["product", "web", "checkout", "warehouse", "dealers"]
+    assert report["loops"] == [["checkout", "warehouse", "web"]]  # the path is in a loop
+    assert report["critical_path_loops"] == []
+    result = runner.invoke(app, ["check", str(org), "--fail-on", "warning", "-f", "json"])
+    assert result.exit_code == 0, result.stdout
+    assert "IC306" not in {f["code"] for f in json.loads(result.stdout)["findings"]}
+
+
+def test_a_path_that_turns_back_after_the_front_line_is_reported(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # intake → triage → prep → desk → reroute → courier → clients: 4, 3, 2, 1, 2, 1, 0 from
+    # clients. desk → reroute goes back one step from the front line: it turns back there.
+    org = write(tmp_path, "org.yaml", REROUTED)
+    result = runner.invoke(app, ["check", str(org), "--fail-on", "warning", "-f", "json"])
+    assert result.exit_code == 1
+    [finding] = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "IC306"]
+    assert finding["message"] == (
+        "the critical path to clients turns back inside the loop desk → reroute → prep → desk, "
+        "where nothing is marked feedback; candidates for feedback: true: "
+        "desk → reroute ('Jobs to re-route')"
+    )
+    assert (finding["line"], finding["col"]) == (9, 9)
+    text = runner.invoke(app, ["report", str(org)], env={"COLUMNS": "200"}).stdout
+    assert "desk → reroute ('Jobs to re-route'; distance to the customer 1 → 2)" in text
+
+
+_WHATS = ("Work", "Parts", "Bug reports")  # the last sounds like feedback
+
+
+@st.composite
+def small_orgs(draw: st.DrawFn) -> str:
+    """An org of up to six teams and two customers, with loops, lead times and feedback marks."""
+    teams = [f"t{i}" for i in range(draw(st.integers(2, 6)))]
+    customers = [f"c{i}" for i in range(draw(st.integers(1, 2)))]
+    pairs = [(u, v) for u in teams for v in teams + customers if u != v]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=16))
+    body: dict[str, dict[str, list[dict[str, object]]]] = {t: {"provides": []} for t in teams}
+    for u, v in chosen:
+        relation: dict[str, object] = {"what": draw(st.sampled_from(_WHATS)), "to": v}
+        hours = draw(st.one_of(st.none(), st.integers(1, 9)))
+        if hours is not None:
+            relation["lead_time"] = f"{hours}h"
+        if draw(st.integers(0, 3)) == 0:
+            relation["feedback"] = True
+        body[u]["provides"].append(relation)
+    return json.dumps({"customers": {c: {} for c in customers}, "teams": body})
+
+
+def _turn_backs_by_brute_force(graph: nx.DiGraph[str]) -> set[tuple[str, str, str]]:
+    """``(customer, provider, receiver)`` for each IC306 candidate on each critical path."""
+    delivery = delivery_graph(graph)
+    group = {
+        n: i
+        for i, members in enumerate(nx.strongly_connected_components(delivery))
+        if len(members) > 1
+        for n in members
+    }
+    found = set()
+    for path in critical_paths(graph).paths:
+        distance = {path.customer: 0}  # plain BFS backwards from this customer
+        frontier = [path.customer]
+        while frontier:
+            frontier = [
+                p
+                for n in frontier
+                for p in sorted(delivery.predecessors(n))
+                if p not in distance and not distance.update({p: distance[n] + 1})
+            ]
+        moved_toward = False
+        for u, v in itertools.pairwise(path.path):
+            if u in group and group[u] == group.get(v):
+                away = distance[v] > distance[u]
+                named = distance[v] >= distance[u] and any(
+                    r.what == "Bug reports" and not r.feedback
+                    for r in graph.edges[u, v]["relations"]
+                )
+                if (moved_toward and away) or named:
+                    found.add((path.customer, u, v))
+            moved_toward = moved_toward or distance[v] < distance[u]
+    return found
+
+
+@pytest.mark.fuzz
+@given(small_orgs())
+def test_ic306_matches_a_brute_force_scan_of_each_path(document: str) -> None:
+    from icmap.analysis.feedback import loop_crossings
+    from icmap.lint import run_check
+    from icmap.lint.policy import build_policy
+    from icmap.lint.registry import all_rules
+
+    org = load_text(document)
+    graph = build_graph(org)
+    expected = _turn_backs_by_brute_force(graph)
+    crossings = loop_crossings(graph, critical_paths(graph))
+    found = {(x.customer, c.provider, c.receiver) for x in crossings for c in x.candidates}
+    assert found == expected
+    policy = build_policy(all_rules(), {}, select=["IC306"])
+    messages = [d.message for d in run_check(org, graph, policy)]
+    reported = {m.removeprefix("the critical path to ").split(" ")[0] for m in messages}
+    assert reported == {customer for customer, _, _ in expected}
+    assert len(messages) == len(crossings)
 
 
 FEEDBACK_ONLY = """\

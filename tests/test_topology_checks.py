@@ -115,3 +115,30 @@ def test_disagreement_names_every_field(runner: CliRunner, tmp_path: Path) -> No
     assert "state: the provider says ok, the receiver blocking" in result.stdout
     assert "until: the provider says 2027-01-01, the receiver 2027-02-01" in result.stdout
     assert "mode:" not in result.stdout
+
+
+TIED = """\
+customers: {users: {}}
+teams:
+  alpha: {provides: [{what: Designs, to: app}]}
+  beta: {provides: [{what: Pricing, to: app}]}
+  app:
+    provides: [{what: App, to: users, lead_time: 1d}]
+    receives:
+      - {what: Designs, from: alpha, lead_time: 2d}
+      - {what: Pricing, from: beta, lead_time: 2d, state: blocking}
+"""
+
+
+def test_a_blocking_hand_off_on_a_tied_critical_path_is_reported(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # alpha → app → users and beta → app → users both take 3d; the report shows alpha's.
+    org = write(tmp_path, "org.yaml", TIED)
+    result = runner.invoke(app, ["check", str(org), "--fail-on", "warning", "-f", "json"])
+    assert result.exit_code == 1
+    [finding] = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "IC209"]
+    assert finding["message"] == (
+        "beta → app ('Pricing') is blocking, and it is on the critical path to users (tied)"
+    )
+    assert (finding["line"], finding["col"]) == (9, 9)

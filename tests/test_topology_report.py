@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from conftest import EXAMPLE_PATHS, EXAMPLES
+from conftest import EXAMPLE_PATHS, EXAMPLES, write
 from icmap.cli import app
 
 TOPOLOGIES = EXAMPLES / "team-topologies.yaml"
@@ -51,6 +51,7 @@ def test_json_sections(runner: CliRunner) -> None:
             "state": "blocking",
             "on_critical_path": True,
             "critical_to": ["recipients", "senders"],
+            "tied_to": [],
         },
         {
             "provider": "booking",
@@ -58,7 +59,10 @@ def test_json_sections(runner: CliRunner) -> None:
             "what": "Shipment orders",
             "state": "slowing",
             "on_critical_path": True,
-            "critical_to": ["recipients"],
+            # booking ⇄ routing ⇄ tracking is a loop: the tie to senders is its lower bound
+            # (booking → routing → tracking → booking → senders passes booking twice).
+            "critical_to": ["recipients", "senders"],
+            "tied_to": ["senders"],
         },
         {
             "provider": "data-platform",
@@ -67,6 +71,7 @@ def test_json_sections(runner: CliRunner) -> None:
             "state": "slowing",
             "on_critical_path": False,
             "critical_to": [],
+            "tied_to": [],
         },
     ]
     assert data["past_end"] == [
@@ -113,3 +118,56 @@ def test_a_bad_today_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(app, ["report", str(TOPOLOGIES), "--today", "23.11.2026"])
     assert result.exit_code == 2
     assert "--today: '23.11.2026' is not a date; write it as YYYY-MM-DD" in result.stderr
+
+
+TIED = """\
+customers: {users: {}}
+teams:
+  alpha: {provides: [{what: Designs, to: app}]}
+  beta: {provides: [{what: Pricing, to: app}]}
+  app:
+    provides: [{what: App, to: users, lead_time: 1d}]
+    receives:
+      - {what: Designs, from: alpha, lead_time: 2d}
+      - {what: Pricing, from: beta, lead_time: 2d, state: blocking}
+"""
+
+
+def test_a_hand_off_on_a_tied_critical_path_is_on_a_critical_path(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # alpha → app → users and beta → app → users both take 3d: the path shown is alpha's (the
+    # first by id), and beta → app, with no slack, is on a critical path all the same.
+    org = str(write(tmp_path, "org.yaml", TIED))
+    data = _json(runner, org)
+    [path] = data["critical_paths"]
+    assert path["path"] == ["alpha", "app", "users"]
+    assert path["tied_handoffs"] == [{"provider": "beta", "receiver": "app"}]
+    assert data["slack_hours"]["beta"] == 0
+    [dependency] = data["dependency_states"]
+    assert (dependency["provider"], dependency["on_critical_path"]) == ("beta", True)
+    assert (dependency["critical_to"], dependency["tied_to"]) == (["users"], ["users"])
+    text = runner.invoke(app, ["report", org], env={"COLUMNS": "200"}).stdout
+    tie = "paths tie: 1 more hand-off is on a chain as long as this one: beta → app"
+    assert f"note: {tie}" in text
+    assert "beta → app ('Pricing')  on the critical path to users (tied)" in text
+    markdown = runner.invoke(app, ["report", org, "-f", "markdown"]).stdout
+    assert f"- users: {tie}" in markdown
+    assert (
+        "| blocking | beta → app ('Pricing') | on the critical path to users (tied) |" in markdown
+    )
+
+
+def test_a_path_without_ties_lists_none(runner: CliRunner, tmp_path: Path) -> None:
+    org = str(
+        write(
+            tmp_path,
+            "org.yaml",
+            TIED.replace("from: beta, lead_time: 2d", "from: beta, lead_time: 1d"),
+        )
+    )
+    data = _json(runner, org)
+    assert data["critical_paths"][0]["tied_handoffs"] == []
+    [dependency] = data["dependency_states"]
+    assert (dependency["on_critical_path"], dependency["tied_to"]) == (False, [])
+    assert "paths tie" not in runner.invoke(app, ["report", org]).stdout

@@ -47,13 +47,29 @@ EXACT_LOOP_STEPS = 50_000
 
 @dataclass(frozen=True)
 class CriticalPath:
-    """The longest chain of hand-offs ending at ``customer``: ids from first provider to it."""
+    """The longest chain of hand-offs ending at ``customer``: ids from first provider to it.
+
+    When other chains are as long, ``path`` is the one chosen deterministically (the most
+    hand-offs, then the first by id) and ``ties`` holds the delivery hand-offs off it that lie
+    on one of those other chains (zero slack for this customer), sorted by provider and
+    receiver. Every hand-off on ``path`` or in ``ties`` is on a critical path to the customer.
+    ``ties`` is left empty when the paths were computed without slack.
+    """
 
     customer: str
     path: tuple[str, ...]
     total: float
     missing_lead_times: int
     exact: bool = True
+    ties: tuple[tuple[str, str], ...] = ()
+
+    def handoffs(self) -> list[tuple[str, str]]:
+        """Every hand-off on a critical path to the customer: the path's, then the ties."""
+        return [*itertools.pairwise(self.path), *self.ties]
+
+    def teams(self) -> set[str]:
+        """Every team and supplier on a critical path to the customer (it excluded)."""
+        return {u for u, _ in self.handoffs()}
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,15 @@ class CriticalPaths:
     approximated_loops: list[list[str]] = field(default_factory=list)
     #: Teams in a loop of delivery hand-offs: their slack is a lower bound.
     looped: frozenset[str] = frozenset()
+
+    def critical_handoffs(self) -> dict[tuple[str, str], list[str]]:
+        """Each hand-off on some critical path, tied ones included, with the customers it is
+        critical to (in the order of ``paths``)."""
+        found: dict[tuple[str, str], list[str]] = {}
+        for path in self.paths:
+            for edge in path.handoffs():
+                found.setdefault(edge, []).append(path.customer)
+        return found
 
 
 @dataclass
@@ -226,6 +251,22 @@ def _critical_paths(
             upstream = [n for n, up in enumerate(marked) if up]
         involved = {component_of[n] for n in upstream}
         exact = all(inner[i].exact for i in involved)
+        if not with_slack:
+            paths.append(
+                CriticalPath(
+                    view.ids[customer],
+                    view.names(path),
+                    _tidy(total),
+                    lacking if unit == "hours" else 0,
+                    exact,
+                )
+            )
+            continue
+        order = [i for i in topo if i in involved]
+        to_customer = _to_customer(loops_split, order, customer)
+        ties = _ties(
+            loops_split, customer, path, upstream=upstream, leave=leave, to_customer=to_customer
+        )
         paths.append(
             CriticalPath(
                 view.ids[customer],
@@ -233,12 +274,9 @@ def _critical_paths(
                 _tidy(total),
                 lacking if unit == "hours" else 0,
                 exact,
+                tuple((view.ids[u], view.ids[v]) for u, v in ties),
             )
         )
-        if not with_slack:
-            continue
-        order = [i for i in topo if i in involved]
-        to_customer = _to_customer(loops_split, order, customer)
         for node in upstream:
             if node == customer:
                 continue
@@ -368,6 +406,48 @@ def _to_customer(loops: _Loops, order: list[int], customer: int) -> list[float |
         for x in members:
             longest[x] = max(w + depart[v] for v, (w, _) in table[x].items())
     return longest
+
+
+def _ties(
+    loops: _Loops,
+    customer: int,
+    path: tuple[int, ...],
+    *,
+    upstream: list[int],
+    leave: list[Score | None],
+    to_customer: list[float | None],
+) -> list[tuple[int, int]]:
+    """The hand-offs off ``path`` with no slack for ``customer``: on a chain as long as it.
+
+    A hand-off ``u -> v`` lies on a longest chain when the longest chain into ``u``, its own
+    weight and the longest chain from ``v`` to the customer add up to the total: one look at
+    each hand-off upstream of the customer, from the passes already made. Inside a loop the
+    two chains may share teams, so, as for teams, a hand-off there may be called critical
+    when it has a little slack, never the reverse.
+    """
+    succ, succ_weights = loops.view.succ, loops.succ_weights
+    components, component_of = loops.components, loops.component_of
+    arrived = leave[customer]
+    assert arrived is not None
+    # No slack: ``total - through`` rounds to 0 at six decimals (as :func:`_tidy` does).
+    least = arrived[0] - 5e-7
+    on_path = set(itertools.pairwise(path))
+    found: list[tuple[int, int]] = []
+    for u in upstream:
+        left = leave[u]
+        after_u = to_customer[u]
+        if u == customer or left is None or after_u is None:
+            continue
+        # Outside loops no hand-off from a team with slack is critical: one test per team.
+        # Inside one, a chain in and a chain out may share teams, so each hand-off is tried.
+        if left[0] + after_u < least and len(components[component_of[u]]) == 1:
+            continue
+        need = least - left[0]
+        for weight, v in zip(succ_weights[u], succ[u], strict=True):
+            after = to_customer[v]
+            if after is not None and weight + after >= need and (u, v) not in on_path:
+                found.append((u, v))
+    return found
 
 
 def split_loops(graph: OrgGraph) -> tuple[_Loops, list[int]]:

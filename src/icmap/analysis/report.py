@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -32,8 +31,10 @@ class Dependency:
     receiver: str
     what: str
     state: str
-    #: Customers whose critical path runs through it (empty: it is on none).
+    #: Customers whose critical path runs through it (empty: it is on none), ties included.
     critical_to: tuple[str, ...]
+    #: Those of ``critical_to`` where it is on a chain as long as the path shown, not on it.
+    tied_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,11 @@ def topologies(graph: OrgGraph, critical: CriticalPaths, today: date) -> Topolog
         having = tuple(r for r in relations if r.mode == mode)
         if having:
             modes[mode] = having
-    on_path: dict[tuple[str, str], list[str]] = {}
+    on_path = critical.critical_handoffs()  # ties included: every hand-off with no slack
+    tied: dict[tuple[str, str], list[str]] = {}
     for path in critical.paths:
-        for edge in itertools.pairwise(path.path):
-            on_path.setdefault(edge, []).append(path.customer)
+        for edge in path.ties:
+            tied.setdefault(edge, []).append(path.customer)
     dependencies = tuple(
         Dependency(
             r.provider,
@@ -129,6 +131,7 @@ def topologies(graph: OrgGraph, critical: CriticalPaths, today: date) -> Topolog
             r.what,
             r.state,
             () if r.feedback else tuple(on_path.get((r.provider, r.receiver), ())),
+            () if r.feedback else tuple(tied.get((r.provider, r.receiver), ())),
         )
         for state in ("blocking", "slowing")
         for r in relations
@@ -178,7 +181,7 @@ def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = N
         loops=loop_cycles(graph),
         weakest=weakest_links(graph, critical),
         suppliers=tuple(nodes_of_kind(graph, "supplier")),
-        crossings=tuple(loop_crossings(graph, critical, distances)),
+        crossings=tuple(loop_crossings(graph, critical)),
         feedback_only=tuple(
             sorted(
                 n

@@ -71,20 +71,39 @@ class Context:
 
         return critical_paths(self.graph)
 
-    def critical_handoffs(self) -> Iterator[tuple[str, Relation]]:
-        """Each delivery relation on some customer's critical path once, with that customer."""
+    @cached_property
+    def critical_customers(self) -> dict[tuple[str, str], list[tuple[str, bool]]]:
+        """Each delivery hand-off on some customer's critical path, with those customers.
+
+        Ties count: a hand-off on a chain as long as the path shown (zero slack) is on a
+        critical path too; its customer comes with ``True`` (tied), one on the path shown
+        with ``False``.
+        """
         import itertools
 
+        found: dict[tuple[str, str], list[tuple[str, bool]]] = {}
+        for path in self.critical.paths:
+            for edge in itertools.pairwise(path.path):
+                found.setdefault(edge, []).append((path.customer, False))
+            for edge in path.ties:
+                found.setdefault(edge, []).append((path.customer, True))
+        return found
+
+    def critical_to(self, provider: str, receiver: str) -> str:
+        """The customers a hand-off is on a critical path to, in words (``users, shops
+        (tied)``): "(tied)" where it is on a chain as long as the path shown, not on it."""
+        return customers_text(self.critical_customers.get((provider, receiver), []))
+
+    def critical_handoffs(self) -> Iterator[tuple[str, Relation]]:
+        """Each delivery relation on some customer's critical path (ties included) once, with
+        the first such customer as a message names it (``users``, or ``users (tied)``)."""
         from icmap.graph import relations
 
-        seen: set[tuple[str, str]] = set()
-        for path in self.critical.paths:
-            for u, v in itertools.pairwise(path.path):
-                if (u, v) not in seen:
-                    seen.add((u, v))
-                    for relation in relations(self.graph, u, v):
-                        if not relation.feedback:
-                            yield path.customer, relation
+        for (u, v), customers in self.critical_customers.items():
+            named = customers_text(customers[:1])
+            for relation in relations(self.graph, u, v):
+                if not relation.feedback:
+                    yield named, relation
 
     def critical_relations(self) -> list[Relation]:
         """Each delivery relation on some customer's critical path, once, in path order."""
@@ -95,8 +114,8 @@ class Context:
 
     @cached_property
     def critical_teams(self) -> set[str]:
-        """Every node on some customer's critical path."""
-        return {node for path in self.critical.paths for node in path.path}
+        """Every node on some customer's critical path (ties included)."""
+        return {node for edge in self.critical_customers for node in edge}
 
     @cached_property
     def chokepoints(self) -> list[Chokepoint]:
@@ -147,7 +166,7 @@ class Context:
     def crossings(self) -> list[LoopCrossing]:
         from icmap.analysis.feedback import loop_crossings
 
-        return loop_crossings(self.graph, self.critical, self.reach)
+        return loop_crossings(self.graph, self.critical)
 
 
 def declared_at(relation: Relation, attribute: str) -> SourcePos:
@@ -156,6 +175,15 @@ def declared_at(relation: Relation, attribute: str) -> SourcePos:
     given = [d for d in relation.declarations if getattr(d, attribute) is not None]
     given.sort(key=lambda d: d.side != "receiver")
     return given[0].pos if given else relation.pos
+
+
+def customers_text(customers: list[tuple[str, bool]]) -> str:
+    """``users, shops (tied)``: customers, each marked when the critical path to it only ties.
+
+    >>> customers_text([("users", False), ("shops", True)])
+    'users, shops (tied)'
+    """
+    return ", ".join(dict.fromkeys(c + (" (tied)" if tied else "") for c, tied in customers))
 
 
 def relation_text(relation: Relation) -> str:

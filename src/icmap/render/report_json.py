@@ -40,6 +40,7 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
                 "hops": len(p.path) - 1,
                 "missing_lead_times": p.missing_lead_times,
                 "exact": p.exact,
+                "tied_handoffs": [{"provider": u, "receiver": v} for u, v in p.ties],
             }
             for p in report.critical.paths
         ],
@@ -100,6 +101,7 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
                 "state": d.state,
                 "on_critical_path": bool(d.critical_to),
                 "critical_to": list(d.critical_to),
+                "tied_to": list(d.tied_to),
             }
             for d in tt.dependencies
         ]

@@ -63,7 +63,10 @@ def _critical_section(report: Report) -> list[str]:
         else:
             total = amount(path.total, unit)
             out.append(_row(escape(path.customer), total, escape(chain(path.path))))
-        notes += [f"- {escape(path.customer)}: {escape(n)}" for n in critical_notes(path, unit)]
+        notes += [
+            f"- {escape(path.customer)}: {escape(n)}"
+            for n in critical_notes(path, unit, report.critical.looped)
+        ]
         for crossing in report.crossings:
             if crossing.customer == path.customer:
                 first, *rest = crossing_notes(crossing)
@@ -92,7 +95,7 @@ def _topologies_section(report: Report) -> list[str]:
             _row(
                 d.state,
                 escape(handoff(d.provider, d.receiver, d.what)),
-                escape(critical_text(d.critical_to)),
+                escape(critical_text(d.critical_to, d.tied_to)),
             )
             for d in tt.dependencies
         ]

@@ -118,7 +118,7 @@ def _critical_section(report: Report) -> list[RenderableType]:
         else:
             line.append(amount(path.total, unit), style="bold")
             parts += [line, _indented(chain(path.path), 2)]
-        notes = critical_notes(path, unit)
+        notes = critical_notes(path, unit, report.critical.looped)
         parts += [_indented(f"note: {note}", 2) for note in notes]
         for crossing in report.crossings:
             if crossing.customer == path.customer:
@@ -165,7 +165,10 @@ def _topologies_section(report: Report) -> list[RenderableType]:
             table.add_row(
                 Text(dep.state, style=style),
                 Text(handoff(dep.provider, dep.receiver, dep.what)),
-                Text(critical_text(dep.critical_to), style="" if dep.critical_to else "dim"),
+                Text(
+                    critical_text(dep.critical_to, dep.tied_to),
+                    style="" if dep.critical_to else "dim",
+                ),
             )
         parts.append(table)
     else:

@@ -35,8 +35,10 @@ def chain(path: tuple[str, ...] | list[str]) -> str:
     return " → ".join(path)
 
 
-def critical_notes(path: CriticalPath, unit: Unit) -> list[str]:
-    """Caveats a reader must see next to a critical path."""
+def critical_notes(
+    path: CriticalPath, unit: Unit, looped: frozenset[str] = frozenset()
+) -> list[str]:
+    """Caveats a reader must see next to a critical path; ``looped``: the teams in loops."""
     if len(path.path) == 1:
         return ["no delivery hand-off reaches this customer (only feedback, or nothing)"]
     notes = []
@@ -47,7 +49,28 @@ def critical_notes(path: CriticalPath, unit: Unit) -> list[str]:
         notes.append(f"{n} hand-off{'s' if n != 1 else ''} on it without a lead time, counted as 0")
     if not path.exact:
         notes.append("a loop was too large to search exactly: this chain may not be the longest")
+    if path.ties:
+        notes.append(tie_text(path, looped))
     return notes
+
+
+def tie_text(path: CriticalPath, looped: frozenset[str] = frozenset()) -> str:
+    """Other chains as long as the path shown: the hand-offs off it that are on them.
+
+    >>> from icmap.analysis.critical import CriticalPath
+    >>> tie_text(CriticalPath("users", ("a", "app", "users"), 3.0, 0, ties=(("b", "app"),)))
+    'paths tie: 1 more hand-off is on a chain as long as this one: b → app'
+    """
+    count = len(path.ties)
+    shown = ", ".join(f"{u} → {v}" for u, v in path.ties[:TOP])
+    if count > TOP:
+        shown += f", … and {count - TOP} more"
+    verb = "is" if count == 1 else "are"
+    text = f"paths tie: {plural(count, 'more hand-off')} {verb} on a chain as long as this one: "
+    text += shown
+    if any(u in looped and v in looped for u, v in path.ties):
+        text += " (inside a loop, as for slack, such a chain may pass a team twice)"
+    return text
 
 
 def no_slack(report: Report) -> str:
@@ -189,11 +212,17 @@ def mode_name(mode: str | None) -> str:
     return mode or "no mode"
 
 
-def critical_text(customers: tuple[str, ...]) -> str:
-    """Whether a dependency is on a critical path, in words."""
+def critical_text(customers: tuple[str, ...], tied: tuple[str, ...] = ()) -> str:
+    """Whether a dependency is on a critical path, in words; "(tied)" marks the customers
+    where it is on a chain as long as the path shown, not on it.
+
+    >>> critical_text(("users", "shops"), tied=("shops",))
+    'on the critical path to users, shops (tied)'
+    """
     if not customers:
         return "not on a critical path"
-    return f"on the critical path to {', '.join(customers)}"
+    named = ", ".join(c + (" (tied)" if c in tied else "") for c in customers)
+    return f"on the critical path to {named}"
 
 
 def days_past(days: int) -> str:

@@ -5,6 +5,10 @@ longest. When the team receiving one of them says the dependency is ``blocking``
 is kept waiting by it now, not only on paper; it is the first dependency to unblock.
 A ``slowing`` dependency on a critical path is reported by IC210, at a lower severity.
 
+When several chains to a customer are equally long, every one of them is critical: a hand-off
+on any of them (zero slack) is reported, the customer marked "(tied)" where the hand-off is
+on a chain that ties with the critical path the report shows rather than on it.
+
 Fix: unblock it (a conversation between the two teams' leads is the usual first step), then
 set ``state: ok`` or ``slowing``.
 
@@ -32,17 +36,11 @@ STATE = "blocking"
 
 def critical_in_state(ctx: Context, state: str, code: str) -> Iterator[Finding]:
     """A finding for each relation in ``state`` on a critical path (shared with IC210)."""
-    import itertools
-
-    customers: dict[tuple[str, str], list[str]] = {}
-    for path in ctx.critical.paths:
-        for edge in itertools.pairwise(path.path):
-            customers.setdefault(edge, []).append(path.customer)
     for relation in ctx.critical_relations():
         if relation.state != state:
             continue
         where = declared_at(relation, "state")
-        shown = ", ".join(dict.fromkeys(customers[relation.provider, relation.receiver]))
+        shown = ctx.critical_to(relation.provider, relation.receiver)
         yield Finding(
             code,
             f"{relation_text(relation)} is {state}, and it is on the critical path to {shown}",

@@ -2,6 +2,7 @@
 
 Why it matters: as IC209 for ``blocking``, one step earlier: the customer's longest chain runs
 through a dependency that already slows its receiver down. Worth watching before it blocks.
+Chains that tie with the critical path count, as for IC209 (the customer is marked "(tied)").
 
 Fix: agree with the providing team what would make it ``ok``, then write ``state: ok``.
 

@@ -5,11 +5,13 @@ discharge letters back to the GP), and delivery does not wait on them. When none
 hand-offs says ``feedback: true``, the critical path may run out to the customer and back
 again, naming a chain nobody waits on, and every slack figure inherits the mistake. The
 message names the loop by its shortest cycle and the candidate hand-offs on the path: those
-that take the work no closer to the customer after the path had already come closer (it turns
-back there), and those whose name sounds like feedback (reports, letters, incidents...); the
-ones named like feedback first, then those that go farther from the customer. icmap suggests
-them; whether they are feedback is for the teams to say. A path that only moves away from
-the customer at its start (sales hands the order to production) is not reported.
+that take the work farther from the path's own customer after an earlier hand-off had brought
+it closer (it turns back there), and those that bring it no closer and whose name sounds like
+feedback (reports, letters, incidents...); the ones named like feedback first. Distances are
+the fewest delivery hand-offs to that customer, whatever other customers a team serves: a path
+that comes closer to its customer at every step is not reported, nor one that only moves away
+at its start (sales hands the order to production). icmap suggests them; whether they are
+feedback is for the teams to say.
 
 Fix: mark the hand-offs that carry information back with ``feedback: true`` (on either side).
 If the loop really is delivery, suppress this rule (``ignore: {IC306: reason}``) on any team of
