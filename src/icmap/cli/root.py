@@ -38,7 +38,28 @@ def _hide_argument_types() -> None:
     core.TyperArgument.display_type_rich = display_type_rich  # type: ignore[method-assign,assignment]
 
 
+def _plain_usage_names() -> None:
+    """Show a required argument as ``FORMAT`` in the usage line, not ``{FORMAT}``.
+
+    typer 0.29 wraps required arguments in braces, which no man page or other command line
+    tool does (and which reads like a set of choices); the usage line says ``FORMAT SOURCE...``
+    as the help text and the docs do. Optional arguments keep their brackets (``[ORG]``).
+    Typers without this method print click's plain names already.
+    """
+    from typer import core
+
+    if getattr(core.TyperArgument, "_usage_display_name", None) is None:
+        return
+
+    def usage_name(self: core.TyperArgument) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name if self.nargs == 1 else f"{name}..."
+
+    core.TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+
+
 _hide_argument_types()
+_plain_usage_names()
 
 
 def _version(value: bool) -> None:
