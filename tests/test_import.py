@@ -335,14 +335,51 @@ def test_update_keeps_the_customers_chosen_last_time(tmp_path: Path) -> None:
 def test_import_json_summary_has_provenance(tmp_path: Path) -> None:
     root = catalog(tmp_path)
     done = CliRunner().invoke(
-        app, ["import", "backstage", str(root), "-o", str(tmp_path / "o"), "--json"]
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "o"), "--format", "json"]
     )
     assert done.exit_code == 0
+    assert "imported backstage:" not in done.stderr  # the summary is the JSON, on stdout
     data = json.loads(done.stdout)
     hand_off = next(h for h in data["hand_offs"] if h["what"] == "billing")
     assert hand_off["provenance"][0]["why"] == "via component:api-server consumesApis api:billing"
     assert data["problems_by_kind"]["empty-entry"] == 2
     assert data["counts"]["teams"] == 2
+
+
+def test_import_takes_f_json_as_every_command_and_json_still_works(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    runner = CliRunner()
+    short = runner.invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "a"), "-f", "JSON"]
+    )
+    assert short.exit_code == 0, short.stderr
+    assert json.loads(short.stdout)["format"] == "backstage"
+    text = runner.invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "b"), "-f", "text"]
+    )
+    assert text.exit_code == 0, text.stderr
+    assert text.stdout == ""
+    assert "imported backstage:" in text.stderr
+    # Scripts written for --json keep working; stderr says what to write instead.
+    old = runner.invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "c"), "--json"]
+    )
+    assert old.exit_code == 0, old.stderr
+    assert json.loads(old.stdout) == json.loads(short.stdout)
+    assert "--json is deprecated: use -f json" in old.stderr
+    both = runner.invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "d"), "--json", "-f", "text"]
+    )
+    assert both.exit_code == 2
+    assert not (tmp_path / "d").exists()
+    wrong = runner.invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "e"), "-f", "yaml"]
+    )
+    assert wrong.exit_code == 2
+    assert "'yaml' is not one of text, json" in wrong.stderr
+    shown = runner.invoke(app, ["import", "--help"], env={"COLUMNS": "100"}).stdout
+    assert "-f, --format [text|json]" in shown
+    assert "--json" not in shown
 
 
 def test_graph_json_from_a_source_keeps_provenance(tmp_path: Path) -> None:
@@ -405,7 +442,9 @@ def test_teamapi_generated_files(tmp_path: Path) -> None:
     write(tmp_path, "b.yaml", "info: {name: Payments  Platform, type: platform}\n")
     write(tmp_path, "c.yaml", "info: {name: payments-platform}\n")
     out = tmp_path.with_name(f"{tmp_path.name}-org")  # outside the folder it reads
-    done = CliRunner().invoke(app, ["import", "teamapi", str(tmp_path), "-o", str(out), "--json"])
+    done = CliRunner().invoke(
+        app, ["import", "teamapi", str(tmp_path), "-o", str(out), "-f", "json"]
+    )
     assert json.loads(done.stdout)["counts"]["Team APIs read"] == 2
     result = read_source(SourceFormat.teamapi, [tmp_path])
     assert result.org is not None

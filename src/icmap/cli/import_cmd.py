@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 import tempfile
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,6 +31,13 @@ if TYPE_CHECKING:
     from icmap.model import Org
 
 _SELECTORS = ("kind", "type", "tag", "ref")
+
+
+class SummaryFormat(str, Enum):
+    """How ``icmap import`` gives its summary."""
+
+    text = "text"
+    json = "json"
 
 
 def parse_customers(values: list[str]) -> BackstageOptions:
@@ -147,6 +155,16 @@ def _summary(result: ImportResult, org: Org, merged: MergeReport | None, as_json
         print(visible(import_summary.render_text(result, org, merged)), end="", file=sys.stderr)
 
 
+def _wants_json(chosen: SummaryFormat | None, old_flag: bool) -> bool:
+    """``-f json``, or the deprecated ``--json`` it replaced (with a note saying so)."""
+    if old_flag:
+        if chosen is SummaryFormat.text:
+            raise UsageError("--json asks for -f json: give one of them, not -f text too")
+        print("icmap: --json is deprecated: use -f json", file=sys.stderr)
+        return True
+    return chosen is SummaryFormat.json
+
+
 @handle_errors
 def import_(
     source_format: Annotated[
@@ -196,12 +214,22 @@ def import_(
             metavar="SELECTOR",
         ),
     ] = None,
+    summary_format: Annotated[
+        SummaryFormat | None,
+        typer.Option(
+            "-f",
+            "--format",
+            help="The summary: text on stderr (the default), or json on stdout, with every "
+            "hand-off and its provenance.",
+            metavar="[text|json]",
+            parser=choice(SummaryFormat),
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[
         bool,
-        typer.Option(
-            "--json",
-            help="Print the summary as JSON on stdout, with every hand-off and its provenance.",
-        ),
+        # Deprecated for -f json, as every other command says it; kept so scripts still run.
+        typer.Option("--json", hidden=True),
     ] = False,
     color: ColorOption = Color.auto,
 ) -> None:
@@ -219,12 +247,13 @@ def import_(
       icmap import backstage import-examples/backstage -o my-org
       icmap import backstage import-examples/backstage -o my-org --update
       icmap import backstage import-examples/backstage -o my-org --customer type:website
-      icmap import teamapi import-examples/teamapi -o my-org
+      icmap import teamapi import-examples/teamapi -o my-org -f json
       icmap import csv import-examples/handoffs.csv -o my-org
     """
     from icmap.importers import read_source
     from icmap.importers.writer import render_org
 
+    as_json = _wants_json(summary_format, as_json)
     if customer and source_format is not SourceFormat.backstage:
         raise UsageError("--customer selects Backstage entities: use it with 'import backstage'")
     for source in sources:

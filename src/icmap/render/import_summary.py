@@ -1,6 +1,6 @@
 """The account ``icmap import`` gives: what it read, chose, derived and warned about.
 
-Text for stderr, and a stable JSON object (``--json``) that also lists every hand-off with its
+Text for stderr, and a stable JSON object (``-f json``) that also lists every hand-off with its
 provenance. Nothing here computes; the importer's :class:`~icmap.importers.ImportResult` and the
 ``--update`` merge report hold the numbers.
 """
