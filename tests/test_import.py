@@ -179,6 +179,65 @@ def test_no_customer_facing_entity_is_an_error(tmp_path: Path) -> None:
     assert "write kind:KIND, type:TYPE, tag:TAG or ref:REF" in bad.stderr
 
 
+#: The shape of the catalog Backstage's create-app writes (examples/entities.yaml with
+#: examples/org.yaml): one group, a user in it, a system, a website providing an API that
+#: nothing consumes. Written for this test, with other names.
+STARTER_CATALOG = """\
+apiVersion: backstage.io/v1alpha1
+kind: System
+metadata: {name: demo}
+spec: {owner: visitors}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: demo-site}
+spec: {type: website, owner: visitors, system: demo, providesApis: [demo-api]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: demo-api}
+spec: {type: grpc, owner: visitors, system: demo}
+"""
+STARTER_PEOPLE = """\
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: visitor}
+spec: {memberOf: [visitors]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: visitors}
+spec: {type: squad, children: []}
+"""
+
+
+def test_a_component_providing_an_api_nobody_consumes_faces_the_customer(
+    tmp_path: Path,
+) -> None:
+    entities = write(tmp_path, "examples/entities.yaml", STARTER_CATALOG)
+    people = write(tmp_path, "examples/org.yaml", STARTER_PEOPLE)
+    out = tmp_path / "org"
+    done = CliRunner().invoke(
+        app, ["import", "backstage", str(entities), str(people), "-o", str(out)]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert "IC614" not in done.stderr
+    assert "1 customer-facing entity, owned by 1 team (visitors)" in done.stderr
+    org = load(out)
+    assert [(r.provider, r.receiver, r.what) for r in org.relations] == [
+        ("visitors", "customers", "demo-site")
+    ]
+    # Once something consumes the API, the component implementing it is depended on.
+    consumer = (
+        "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: demo-app}\n"
+        "spec: {type: website, owner: visitors, consumesApis: [demo-api]}\n"
+    )
+    entities.write_text(STARTER_CATALOG + consumer, encoding="utf-8")
+    result = read_source(SourceFormat.backstage, [entities, people])
+    assert result.org is not None
+    assert {r.what for r in result.org.relations if r.receiver == "customers"} == {"demo-app"}
+
+
 HANDOFFS = (
     "\ufeffsep=;\r\n"
     "Provider ; Receiver;What;Lead Time;Satisfaction;Feedback;Mode;External\r\n"

@@ -53,6 +53,9 @@ SPEC_RELATIONS: dict[str, tuple[str, bool]] = {
 }
 #: The relations that make an entity "depended on" for the default customer rule.
 DEPENDENCY_FIELDS = frozenset(SPEC_RELATIONS) - {"system", "domain"}
+#: Component → the API it implements: the component is depended on only when the API is
+#: (something consumes it); an API nobody consumes leaves its component customer-facing.
+IMPLEMENTS = frozenset({"providesApis", "apiProvidedBy"})
 #: ``relations:`` of entities exported from the catalog API, read like the spec fields.
 EXPORTED_RELATIONS: dict[str, str] = {
     "dependsOn": "dependsOn",
@@ -580,6 +583,7 @@ class _Mapper:
         """Add a hand-off for each relation that crosses teams; entity ref -> what it feeds."""
         catalog = self.catalog
         feeds: dict[str, set[str]] = {}
+        implements: dict[str, set[str]] = {}  # API ref -> the components providing it
         seen: set[tuple[str, str]] = set()
         for entity in list(catalog.entities.values()):
             if entity.kind not in (*WORKLOADS, "domain"):
@@ -594,10 +598,16 @@ class _Mapper:
                 if other is None or other is entity:
                     continue
                 provider, receiver = (other, entity) if named_provides else (entity, other)
-                if name in DEPENDENCY_FIELDS:
+                if name in IMPLEMENTS:
+                    implements.setdefault(receiver.ref, set()).add(provider.ref)
+                elif name in DEPENDENCY_FIELDS:
                     feeds.setdefault(provider.ref, set()).add(receiver.ref)
                 why = f"via {entity.short} {name} {other.short}"
                 self.hand_off(provider, receiver, why, position(entity.file, node), seen)
+        for api, components in implements.items():
+            if api in feeds:
+                for component in components:
+                    feeds.setdefault(component, set()).add(api)
         return feeds
 
     def hand_off(
