@@ -238,6 +238,31 @@ def test_a_component_providing_an_api_nobody_consumes_faces_the_customer(
     assert {r.what for r in result.org.relations if r.receiver == "customers"} == {"demo-app"}
 
 
+def test_an_entity_depending_on_itself_is_a_warning_at_its_position(tmp_path: Path) -> None:
+    write(tmp_path, "people.yaml", STARTER_PEOPLE)
+    write(
+        tmp_path,
+        "loop.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: looper}
+        spec:
+          owner: visitors
+          dependsOn: [component:looper]
+        """,
+    )
+    done = CliRunner().invoke(
+        app, ["import", "backstage", str(tmp_path), "-o", str(tmp_path / "o")]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert (
+        "loop.yaml:6:15: warning: component:looper dependsOn component:looper: an entity's "
+        "relation to itself is no hand-off; ignored [IC616]"
+    ) in done.stderr
+    assert "1 self-relation" in done.stderr
+
+
 HANDOFFS = (
     "\ufeffsep=;\r\n"
     "Provider ; Receiver;What;Lead Time;Satisfaction;Feedback;Mode;External\r\n"

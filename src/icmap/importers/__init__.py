@@ -36,6 +36,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC613": "invalid-value",
     "IC614": "no-customer",
     "IC615": "outside-source",
+    "IC616": "self-relation",
 }
 
 

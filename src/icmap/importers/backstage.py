@@ -595,7 +595,16 @@ class _Mapper:
             for name, node in stated:
                 implied, named_provides = SPEC_RELATIONS[name]
                 other = catalog.lookup(node, entity, implied, name)
-                if other is None or other is entity:
+                if other is None:
+                    continue
+                if other is entity:
+                    self.builder.warn(
+                        position(entity.file, node),
+                        "IC616",
+                        f"{entity.short} {name} {other.short}: an entity's relation to itself "
+                        "is no hand-off; ignored",
+                        f"remove it from {name}",
+                    )
                     continue
                 provider, receiver = (other, entity) if named_provides else (entity, other)
                 if name in IMPLEMENTS:
