@@ -466,6 +466,81 @@ def test_import_takes_f_json_as_every_command_and_json_still_works(tmp_path: Pat
     assert "--json" not in shown
 
 
+def test_summary_text_and_json_count_hand_offs_relations_and_dangling_refs_alike(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        "catalog/c.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: shop}
+        spec: {type: team}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: infra}
+        spec: {type: team}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: web}
+        spec: {owner: shop, dependsOn: [db, queue, component:gone, component:gone]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: admin}
+        spec: {owner: shop, dependsOn: [db, component:gone, resource:lost]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: db}
+        spec: {owner: infra}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: queue}
+        spec: {owner: infra}
+        """,
+    )
+    runner = CliRunner()
+    text = runner.invoke(
+        app, ["import", "backstage", str(tmp_path / "catalog"), "-o", str(tmp_path / "a")]
+    )
+    assert text.exit_code == 0, text.stderr
+    # infra hands shop two things (db, queue): one hand-off, two relations; shop serves the
+    # customer with web and admin.
+    assert "  team-to-team hand-offs: 1 (2 relations)\n" in text.stderr
+    assert "  hand-offs to external customers: 1 (2 relations)\n" in text.stderr
+    # Four warnings name two missing entities.
+    assert "  problems: 4 dangling-ref\n" in text.stderr
+    assert (
+        "  dangling refs: 2 entities not in the catalog, named 4 times: "
+        "component:default/gone, resource:default/lost\n"
+    ) in text.stderr
+    done = runner.invoke(
+        app,
+        ["import", "backstage", str(tmp_path / "catalog"), "-o", str(tmp_path / "b"), "-f", "json"],
+    )
+    assert done.exit_code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["schema_version"] == 2
+    counts = data["counts"]
+    assert "hand-offs derived" not in counts
+    assert {k: counts[k] for k in counts if "hand-offs" in k or "relations" in k} == {
+        "team-to-team hand-offs": 1,
+        "team-to-team relations": 2,
+        "hand-offs to external customers": 1,
+        "relations to external customers": 2,
+        "relations inside one team": 0,
+        "relations with an unowned end": 0,
+    }
+    assert (counts["dangling refs"], counts["dangling ref mentions"]) == (2, 4)
+    assert data["dangling_refs"] == {"component:default/gone": 3, "resource:default/lost": 1}
+    assert data["problems_by_kind"] == {"dangling-ref": 4}
+
+
 def test_graph_json_from_a_source_keeps_provenance(tmp_path: Path) -> None:
     root = catalog(tmp_path)
     done = CliRunner().invoke(app, ["graph", "-f", "json", "--from", "backstage", str(root)])

@@ -21,12 +21,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from icmap.diagnostics import Diagnostic
-from icmap.importers import BackstageOptions, ImportResult, SourceFormat, some
+from icmap.importers import (
+    BackstageOptions,
+    ImportResult,
+    SourceFormat,
+    hand_off_counts,
+    some,
+)
 from icmap.importers.build import OrgBuilder, printable, slug
 from icmap.importers.nodes import entries, get, is_null, items, position, shape, text
 from icmap.loader.compose import Node
@@ -137,6 +144,8 @@ class _Catalog:
         self.visited: set[str] = set()
         self.entities_read = 0
         self.locations = 0
+        #: Refs naming an entity not in the catalog -> how often each is named.
+        self.dangling: Counter[str] = Counter()
         self._members: dict[str, list[Entity]] | None = None
 
     @property
@@ -378,6 +387,7 @@ class _Catalog:
         candidates = [e.short for e in same_name if e is not owner]
         hint = f"did you mean {candidates[0]!r}?" if candidates else None
         wanted = f"{kind}:{namespace}/{name}" if kind else raw
+        self.dangling[wanted] += 1
         self.builder.warn(
             where,
             "IC603",
@@ -513,9 +523,11 @@ class _Mapper:
             "locations followed": catalog.locations,
             "entities read": catalog.entities_read,
             "teams": len(org.teams),
-            "hand-offs derived": sum(1 for r in org.relations if r.receiver in org.teams),
+            **hand_off_counts(org),
             "relations inside one team": self.inside,
             "relations with an unowned end": self.unowned_relations,
+            "dangling refs": len(catalog.dangling),
+            "dangling ref mentions": sum(catalog.dangling.values()),
         }
         return ImportResult(
             SourceFormat.backstage,
@@ -524,6 +536,7 @@ class _Mapper:
             self.builder.provenance,
             counts,
             self.chosen,
+            dict(sorted(catalog.dangling.items())),
         )
 
     def parents(self, groups: list[Entity]) -> dict[str, Entity]:

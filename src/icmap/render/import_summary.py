@@ -10,12 +10,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from icmap.importers import some
+
 if TYPE_CHECKING:
     from icmap.importers import ImportResult
     from icmap.importers.writer import MergeReport
     from icmap.model import Org
 
-SCHEMA_VERSION = 1
+#: 2: ``counts`` names hand-offs (pairs of teams) and relations (things handed over) apart;
+#: ``dangling_refs``.
+SCHEMA_VERSION = 2
 _SINGULAR = {
     "files read": "file read",
     "locations followed": "location followed",
@@ -26,27 +30,30 @@ _SINGULAR = {
 
 
 def _plural(count: int, word: str) -> str:
+    if count != 1 and word.endswith("y"):
+        return f"{count:,} {word[:-1]}ies"
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> str:
     """The summary as lines of plain text."""
     counts = result.counts
-    to_customers = sum(1 for r in org.relations if r.receiver in org.customers)
     read = ", ".join(
         f"{value:,} {name if value != 1 else _SINGULAR[name]}"
         for name, value in counts.items()
         if name in _SINGULAR
     )
     lines = [f"imported {result.format.value}: {read}"]
-    lines.append(f"  teams: {len(org.teams):,}")
-    between = [r for r in org.relations if r.receiver in org.teams]
-    pairs = len({(r.provider, r.receiver) for r in between})
-    lines.append(
-        f"  hand-offs derived: {_plural(pairs, 'team-to-team hand-off')} "
-        f"({_plural(len(between), 'relation')}), "
-        f"{_plural(to_customers, 'relation')} to external customers"
-    )
+    # What the source gives: with --update, what was kept by hand is counted below.
+    lines.append(f"  teams: {counts.get('teams', 0):,}")
+    for hand_offs, relations in (
+        ("team-to-team hand-offs", "team-to-team relations"),
+        ("hand-offs to external customers", "relations to external customers"),
+    ):
+        lines.append(
+            f"  {hand_offs}: {counts.get(hand_offs, 0):,} "
+            f"({_plural(counts.get(relations, 0), 'relation')})"
+        )
     lines.append(
         f"  relations inside one team: {counts.get('relations inside one team', 0):,} "
         "(counted, not hand-offs)"
@@ -64,6 +71,12 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
         lines.append(f"  problems: {said}")
     else:
         lines.append("  problems: none")
+    if result.dangling:
+        mentions = counts.get("dangling ref mentions", 0)
+        lines.append(
+            f"  dangling refs: {_plural(len(result.dangling), 'entity')} not in the catalog, "
+            f"named {_plural(mentions, 'time')}: {some(list(result.dangling))}"
+        )
     if merged is not None:
         lines.append(
             f"  update: {_plural(len(merged.added_teams), 'team')} added, "
@@ -94,6 +107,7 @@ def render_json(result: ImportResult, org: Org, merged: MergeReport | None) -> s
             "why": list(result.customers_chosen),
         },
         "problems_by_kind": result.by_kind(),
+        "dangling_refs": dict(result.dangling),
         "problems": [
             {
                 "file": d.file,
