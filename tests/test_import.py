@@ -371,19 +371,20 @@ def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Pa
     whats = {(r.provider, r.receiver, r.what) for r in org.relations}
     assert ("team-b", "team-a", "search") in whats
     assert ("team-b", "team-a", "api-server") not in whats
-    assert "removed hand-off (gone from the source): team-b → team-a: api-server" in updated.stderr
+    assert "removed relation (gone from the source): team-b → team-a: api-server" in updated.stderr
     # api-server stays in the catalog, now depended on by nothing: it faces the customer.
     assert ("team-b", "customers", "api-server") in whats
-    assert "2 hand-offs added, 1 removed" in updated.stderr
-    assert "1 hand-added field kept" in updated.stderr
-    assert "kept as written by hand: 1 team, 2 hand-offs" in updated.stderr
+    assert "2 relations added, 1 removed" in updated.stderr
+    # billing's lead time and team-b's lead
+    assert "2 hand-added fields kept" in updated.stderr
+    assert "kept as written by hand: 1 team, 0 customers, 2 relations" in updated.stderr
     assert ("design", "team-a", "Mockups") in whats
     reviews = next(r for r in org.relations if r.what == "Design reviews")
     assert reviews.lead_time is not None and reviews.lead_time.hours == 48
     # A second update changes nothing: what was kept is still hand-made, not imported.
     again = runner.invoke(app, ["import", "backstage", str(root), "-o", str(out), "--update"])
     assert again.exit_code == 0, again.stderr
-    assert "0 hand-offs added, 0 removed" in again.stderr
+    assert "0 relations added, 0 removed" in again.stderr
     assert graph_shape(load(out)) == graph_shape(org)
 
 
@@ -412,7 +413,7 @@ def test_update_keeps_the_customers_chosen_last_time(tmp_path: Path) -> None:
     again = [*first[:-1], "kind:api", "--update"]
     done = CliRunner().invoke(app, again)
     assert done.exit_code == 0, done.stderr
-    assert "removed hand-off (gone from the source): checkout → customers" in done.stderr
+    assert "removed relation (gone from the source): checkout → customers" in done.stderr
     assert 'customer: ["kind:api"]' in (out / "org.yaml").read_text(encoding="utf-8")
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from icmap.model import Org
 
 #: 2: ``counts`` names hand-offs (pairs of teams) and relations (things handed over) apart;
-#: ``dangling_refs``.
+#: ``dangling_refs``; ``update`` names relations and customers, and ``dry_run``.
 SCHEMA_VERSION = 2
 _SINGULAR = {
     "files read": "file read",
@@ -78,29 +78,48 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
             f"named {_plural(mentions, 'time')}: {some(list(result.dangling))}"
         )
     if merged is not None:
-        lines.append(
-            f"  update: {_plural(len(merged.added_teams), 'team')} added, "
-            f"{len(merged.removed_teams):,} removed; "
-            f"{_plural(len(merged.added), 'hand-off')} added, {len(merged.removed):,} removed; "
-            f"{_plural(merged.kept_fields, 'hand-added field')} kept"
-        )
-        if merged.kept_teams or merged.kept_hand_offs:
-            lines.append(
-                f"    kept as written by hand: {_plural(len(merged.kept_teams), 'team')}, "
-                f"{_plural(len(merged.kept_hand_offs), 'hand-off')}"
-            )
-        for team in merged.removed_teams:
-            lines.append(f"    removed team (gone from the source): {team}")
-        for relation in merged.removed:
-            lines.append(f"    removed hand-off (gone from the source): {relation}")
+        lines.extend(_update_lines(merged))
     return "\n".join(lines) + "\n"
 
 
-def render_json(result: ImportResult, org: Org, merged: MergeReport | None) -> str:
-    """The summary and every hand-off with its provenance, as one JSON object."""
+def _update_lines(merged: MergeReport) -> list[str]:
+    """What --update changes in the org: every removal named, one a line."""
+    lines = [
+        f"  update: {_plural(len(merged.added_teams), 'team')} added, "
+        f"{len(merged.removed_teams):,} removed; "
+        f"{_plural(len(merged.added_customers), 'customer')} added, "
+        f"{len(merged.removed_customers):,} removed; "
+        f"{_plural(len(merged.added), 'relation')} added, {len(merged.removed):,} removed; "
+        f"{_plural(merged.kept_fields, 'hand-added field')} kept"
+    ]
+    if merged.kept_teams or merged.kept_customers or merged.kept_hand_offs:
+        lines.append(
+            f"    kept as written by hand: {_plural(len(merged.kept_teams), 'team')}, "
+            f"{_plural(len(merged.kept_customers), 'customer')}, "
+            f"{_plural(len(merged.kept_hand_offs), 'relation')}"
+        )
+    lines.extend(f"    removed team (gone from the source): {t}" for t in merged.removed_teams)
+    lines.extend(
+        f"    removed customer (gone from the source): {c}" for c in merged.removed_customers
+    )
+    lines.extend(f"    removed relation ({why}): {r}" for r, why in merged.removed)
+    lines.extend(
+        f"    removed file (not part of the rewritten org): {f}" for f in merged.removed_files
+    )
+    return lines
+
+
+def render_json(
+    result: ImportResult, org: Org, merged: MergeReport | None, *, dry_run: bool = False
+) -> str:
+    """The summary and every relation with its provenance, as one JSON object.
+
+    ``dry_run``: nothing was written (``--dry-run``); the rest says what would have been.
+    """
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "format": result.format.value,
+        "dry_run": dry_run,
         "counts": dict(result.counts),
         "external_customers": {
             "ids": sorted(org.customers),
@@ -138,10 +157,14 @@ def render_json(result: ImportResult, org: Org, merged: MergeReport | None) -> s
         data["update"] = {
             "added_teams": merged.added_teams,
             "removed_teams": merged.removed_teams,
-            "added_hand_offs": merged.added,
-            "removed_hand_offs": merged.removed,
+            "added_customers": merged.added_customers,
+            "removed_customers": merged.removed_customers,
+            "added_relations": merged.added,
+            "removed_relations": [{"relation": r, "why": why} for r, why in merged.removed],
+            "removed_files": merged.removed_files,
             "kept_fields": merged.kept_fields,
             "kept_hand_made_teams": merged.kept_teams,
-            "kept_hand_made_hand_offs": merged.kept_hand_offs,
+            "kept_hand_made_customers": merged.kept_customers,
+            "kept_hand_made_relations": merged.kept_hand_offs,
         }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
