@@ -341,7 +341,7 @@ def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Pa
     assert runner.invoke(app, ["import", "backstage", str(root), "-o", str(out)]).exit_code == 0
     again = runner.invoke(app, ["import", "backstage", str(root), "-o", str(out)])
     assert again.exit_code == 2
-    assert "already holds an org: add --update" in again.stderr
+    assert "already holds an earlier import: add --update" in again.stderr
     team_a, team_b = out / "teams" / "team-a.yaml", out / "teams" / "team-b.yaml"
     text = team_a.read_text()
     assert "      - what: billing\n        to: team-b\n" in text
