@@ -338,6 +338,13 @@ def test_documented_command_runs_as_printed(org_repo: Path, command: str) -> Non
     shutil.rmtree(org_repo / "my-org", ignore_errors=True)
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env.pop("GITHUB_STEP_SUMMARY", None)
+    if command.startswith("icmap import ") and " --update" in command:
+        # --update refreshes an earlier import: make it first, as a reader would have.
+        first = re.sub(r" --(update|dry-run)\b|\s+#.*$", "", command)
+        earlier = subprocess.run(
+            first, shell=True, cwd=org_repo, env=env, capture_output=True, text=True, check=False
+        )
+        assert earlier.returncode == 0, f"{first}\n{earlier.stderr}"
     done = subprocess.run(
         command, shell=True, cwd=org_repo, env=env, capture_output=True, text=True, check=False
     )
@@ -535,8 +542,19 @@ def test_help_has_clean_metavars(runner: CliRunner, command: str) -> None:
     assert "<list[" not in text and "<path>" not in text and "<str>" not in text
     # Summaries are whole: nothing cut with an ellipsis (argument lists like TEAM... aside).
     assert "…" not in text
-    assert "..." not in text.replace("{TEAM}...", "").replace("{SOURCE}...", "").replace(
+    assert "..." not in text.replace("TEAM...", "").replace("SOURCE...", "").replace(
         "[ARGS]...", ""
+    )
+    # Arguments read as the docs write them (FORMAT SOURCE...), not as a set ({FORMAT}).
+    usage = text.split("\n", 1)[0]
+    assert "{" not in usage and "}" not in usage, usage
+
+
+def test_import_usage_names_format_and_sources_as_the_docs_do(runner: CliRunner) -> None:
+    text = runner.invoke(app, ["import", "--help"], env={"COLUMNS": "100"}).stdout
+    assert text.startswith("Usage: icmap import [OPTIONS] FORMAT SOURCE...\n")
+    assert "`icmap import FORMAT SOURCE... -o DIR`" in (ROOT / "docs" / "cli.md").read_text(
+        encoding="utf-8"
     )
 
 

@@ -179,6 +179,90 @@ def test_no_customer_facing_entity_is_an_error(tmp_path: Path) -> None:
     assert "write kind:KIND, type:TYPE, tag:TAG or ref:REF" in bad.stderr
 
 
+#: The shape of the catalog Backstage's create-app writes (examples/entities.yaml with
+#: examples/org.yaml): one group, a user in it, a system, a website providing an API that
+#: nothing consumes. Written for this test, with other names.
+STARTER_CATALOG = """\
+apiVersion: backstage.io/v1alpha1
+kind: System
+metadata: {name: demo}
+spec: {owner: visitors}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: demo-site}
+spec: {type: website, owner: visitors, system: demo, providesApis: [demo-api]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: demo-api}
+spec: {type: grpc, owner: visitors, system: demo}
+"""
+STARTER_PEOPLE = """\
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: visitor}
+spec: {memberOf: [visitors]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: visitors}
+spec: {type: squad, children: []}
+"""
+
+
+def test_a_component_providing_an_api_nobody_consumes_faces_the_customer(
+    tmp_path: Path,
+) -> None:
+    entities = write(tmp_path, "examples/entities.yaml", STARTER_CATALOG)
+    people = write(tmp_path, "examples/org.yaml", STARTER_PEOPLE)
+    out = tmp_path / "org"
+    done = CliRunner().invoke(
+        app, ["import", "backstage", str(entities), str(people), "-o", str(out)]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert "IC614" not in done.stderr
+    assert "1 customer-facing entity, owned by 1 team (visitors)" in done.stderr
+    org = load(out)
+    assert [(r.provider, r.receiver, r.what) for r in org.relations] == [
+        ("visitors", "customers", "demo-site")
+    ]
+    # Once something consumes the API, the component implementing it is depended on.
+    consumer = (
+        "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: demo-app}\n"
+        "spec: {type: website, owner: visitors, consumesApis: [demo-api]}\n"
+    )
+    entities.write_text(STARTER_CATALOG + consumer, encoding="utf-8")
+    result = read_source(SourceFormat.backstage, [entities, people])
+    assert result.org is not None
+    assert {r.what for r in result.org.relations if r.receiver == "customers"} == {"demo-app"}
+
+
+def test_an_entity_depending_on_itself_is_a_warning_at_its_position(tmp_path: Path) -> None:
+    write(tmp_path, "people.yaml", STARTER_PEOPLE)
+    write(
+        tmp_path,
+        "loop.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: looper}
+        spec:
+          owner: visitors
+          dependsOn: [component:looper]
+        """,
+    )
+    done = CliRunner().invoke(
+        app, ["import", "backstage", str(tmp_path), "-o", str(tmp_path / "o")]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert (
+        "loop.yaml:6:15: warning: component:looper dependsOn component:looper: an entity's "
+        "relation to itself is no hand-off; ignored [IC616]"
+    ) in done.stderr
+    assert "1 self-relation" in done.stderr
+
+
 HANDOFFS = (
     "\ufeffsep=;\r\n"
     "Provider ; Receiver;What;Lead Time;Satisfaction;Feedback;Mode;External\r\n"
@@ -257,7 +341,7 @@ def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Pa
     assert runner.invoke(app, ["import", "backstage", str(root), "-o", str(out)]).exit_code == 0
     again = runner.invoke(app, ["import", "backstage", str(root), "-o", str(out)])
     assert again.exit_code == 2
-    assert "already holds an org: add --update" in again.stderr
+    assert "already holds an earlier import: add --update" in again.stderr
     team_a, team_b = out / "teams" / "team-a.yaml", out / "teams" / "team-b.yaml"
     text = team_a.read_text()
     assert "      - what: billing\n        to: team-b\n" in text
@@ -287,19 +371,20 @@ def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Pa
     whats = {(r.provider, r.receiver, r.what) for r in org.relations}
     assert ("team-b", "team-a", "search") in whats
     assert ("team-b", "team-a", "api-server") not in whats
-    assert "removed hand-off (gone from the source): team-b → team-a: api-server" in updated.stderr
+    assert "removed relation (gone from the source): team-b → team-a: api-server" in updated.stderr
     # api-server stays in the catalog, now depended on by nothing: it faces the customer.
     assert ("team-b", "customers", "api-server") in whats
-    assert "2 hand-offs added, 1 removed" in updated.stderr
-    assert "1 hand-added field kept" in updated.stderr
-    assert "kept as written by hand: 1 team, 2 hand-offs" in updated.stderr
+    assert "2 relations added, 1 removed" in updated.stderr
+    # billing's lead time and team-b's lead
+    assert "2 hand-added fields kept" in updated.stderr
+    assert "kept as written by hand: 1 team, 0 customers, 2 relations" in updated.stderr
     assert ("design", "team-a", "Mockups") in whats
     reviews = next(r for r in org.relations if r.what == "Design reviews")
     assert reviews.lead_time is not None and reviews.lead_time.hours == 48
     # A second update changes nothing: what was kept is still hand-made, not imported.
     again = runner.invoke(app, ["import", "backstage", str(root), "-o", str(out), "--update"])
     assert again.exit_code == 0, again.stderr
-    assert "0 hand-offs added, 0 removed" in again.stderr
+    assert "0 relations added, 0 removed" in again.stderr
     assert graph_shape(load(out)) == graph_shape(org)
 
 
@@ -328,21 +413,133 @@ def test_update_keeps_the_customers_chosen_last_time(tmp_path: Path) -> None:
     again = [*first[:-1], "kind:api", "--update"]
     done = CliRunner().invoke(app, again)
     assert done.exit_code == 0, done.stderr
-    assert "removed hand-off (gone from the source): checkout → customers" in done.stderr
+    assert "removed relation (gone from the source): checkout → customers" in done.stderr
     assert 'customer: ["kind:api"]' in (out / "org.yaml").read_text(encoding="utf-8")
 
 
 def test_import_json_summary_has_provenance(tmp_path: Path) -> None:
     root = catalog(tmp_path)
     done = CliRunner().invoke(
-        app, ["import", "backstage", str(root), "-o", str(tmp_path / "o"), "--json"]
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "o"), "--format", "json"]
     )
     assert done.exit_code == 0
+    assert "imported backstage:" not in done.stderr  # the summary is the JSON, on stdout
     data = json.loads(done.stdout)
     hand_off = next(h for h in data["hand_offs"] if h["what"] == "billing")
     assert hand_off["provenance"][0]["why"] == "via component:api-server consumesApis api:billing"
     assert data["problems_by_kind"]["empty-entry"] == 2
     assert data["counts"]["teams"] == 2
+
+
+def test_import_takes_f_json_as_every_command_and_json_still_works(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    runner = CliRunner()
+    short = runner.invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "a"), "-f", "JSON"]
+    )
+    assert short.exit_code == 0, short.stderr
+    assert json.loads(short.stdout)["format"] == "backstage"
+    text = runner.invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "b"), "-f", "text"]
+    )
+    assert text.exit_code == 0, text.stderr
+    assert text.stdout == ""
+    assert "imported backstage:" in text.stderr
+    # Scripts written for --json keep working; stderr says what to write instead.
+    old = runner.invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "c"), "--json"]
+    )
+    assert old.exit_code == 0, old.stderr
+    assert json.loads(old.stdout) == json.loads(short.stdout)
+    assert "--json is deprecated: use -f json" in old.stderr
+    both = runner.invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "d"), "--json", "-f", "text"]
+    )
+    assert both.exit_code == 2
+    assert not (tmp_path / "d").exists()
+    wrong = runner.invoke(
+        app, ["import", "backstage", str(root), "-o", str(tmp_path / "e"), "-f", "yaml"]
+    )
+    assert wrong.exit_code == 2
+    assert "'yaml' is not one of text, json" in wrong.stderr
+    shown = runner.invoke(app, ["import", "--help"], env={"COLUMNS": "100"}).stdout
+    assert "-f, --format [text|json]" in shown
+    assert "--json" not in shown
+
+
+def test_summary_text_and_json_count_hand_offs_relations_and_dangling_refs_alike(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        "catalog/c.yaml",
+        """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: shop}
+        spec: {type: team}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: infra}
+        spec: {type: team}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: web}
+        spec: {owner: shop, dependsOn: [db, queue, component:gone, component:gone]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: admin}
+        spec: {owner: shop, dependsOn: [db, component:gone, resource:lost]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: db}
+        spec: {owner: infra}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: queue}
+        spec: {owner: infra}
+        """,
+    )
+    runner = CliRunner()
+    text = runner.invoke(
+        app, ["import", "backstage", str(tmp_path / "catalog"), "-o", str(tmp_path / "a")]
+    )
+    assert text.exit_code == 0, text.stderr
+    # infra hands shop two things (db, queue): one hand-off, two relations; shop serves the
+    # customer with web and admin.
+    assert "  team-to-team hand-offs: 1 (2 relations)\n" in text.stderr
+    assert "  hand-offs to external customers: 1 (2 relations)\n" in text.stderr
+    # Four warnings name two missing entities.
+    assert "  problems: 4 dangling-ref\n" in text.stderr
+    assert (
+        "  dangling refs: 2 entities not in the catalog, named 4 times: "
+        "component:default/gone, resource:default/lost\n"
+    ) in text.stderr
+    done = runner.invoke(
+        app,
+        ["import", "backstage", str(tmp_path / "catalog"), "-o", str(tmp_path / "b"), "-f", "json"],
+    )
+    assert done.exit_code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["schema_version"] == 2
+    counts = data["counts"]
+    assert "hand-offs derived" not in counts
+    assert {k: counts[k] for k in counts if "hand-offs" in k or "relations" in k} == {
+        "team-to-team hand-offs": 1,
+        "team-to-team relations": 2,
+        "hand-offs to external customers": 1,
+        "relations to external customers": 2,
+        "relations inside one team": 0,
+        "relations with an unowned end": 0,
+    }
+    assert (counts["dangling refs"], counts["dangling ref mentions"]) == (2, 4)
+    assert data["dangling_refs"] == {"component:default/gone": 3, "resource:default/lost": 1}
+    assert data["problems_by_kind"] == {"dangling-ref": 4}
 
 
 def test_graph_json_from_a_source_keeps_provenance(tmp_path: Path) -> None:
@@ -405,7 +602,9 @@ def test_teamapi_generated_files(tmp_path: Path) -> None:
     write(tmp_path, "b.yaml", "info: {name: Payments  Platform, type: platform}\n")
     write(tmp_path, "c.yaml", "info: {name: payments-platform}\n")
     out = tmp_path.with_name(f"{tmp_path.name}-org")  # outside the folder it reads
-    done = CliRunner().invoke(app, ["import", "teamapi", str(tmp_path), "-o", str(out), "--json"])
+    done = CliRunner().invoke(
+        app, ["import", "teamapi", str(tmp_path), "-o", str(out), "-f", "json"]
+    )
     assert json.loads(done.stdout)["counts"]["Team APIs read"] == 2
     result = read_source(SourceFormat.teamapi, [tmp_path])
     assert result.org is not None

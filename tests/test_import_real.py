@@ -68,7 +68,18 @@ def test_backstage_examples_cross_team_hand_offs() -> None:
         ("team-c", "playback-sdk"),
     }
     assert result.counts["relations inside one team"] == 11
-    assert result.counts["hand-offs derived"] == 2
+    assert result.counts["team-to-team hand-offs"] == 2
+    assert result.counts["hand-offs to external customers"] == 3  # team-a, team-b, team-c
+    assert result.counts["relations to external customers"] == 9
+    # Six IC603 warnings: five name entities not in the catalog, once each; 'owner: guest'
+    # is read as the user guest.
+    assert result.dangling == {
+        "api:default/hello-world": 1,
+        "api:default/petstore": 1,
+        "api:default/streetlights": 1,
+        "api:default/wayback-search": 1,
+        "user:default/team-b": 1,
+    }
 
 
 def test_backstage_examples_every_expected_warning() -> None:
@@ -113,6 +124,7 @@ def test_backstage_examples_round_trip(tmp_path: Path) -> None:
     assert "teams: 5" in done.stderr
     assert "relations inside one team: 11" in done.stderr
     assert "15 missing-target, 6 dangling-ref" in done.stderr
+    assert "  dangling refs: 5 entities not in the catalog, named 5 times: " in done.stderr
     assert "nothing in the catalog depends on" in done.stderr
 
 

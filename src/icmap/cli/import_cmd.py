@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 import tempfile
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,10 +27,17 @@ from icmap.safe_text import visible
 
 if TYPE_CHECKING:
     from icmap.importers import ImportResult
-    from icmap.importers.writer import MergeReport, WrittenOrg
+    from icmap.importers.writer import Imported, MergeReport, WrittenOrg
     from icmap.model import Org
 
 _SELECTORS = ("kind", "type", "tag", "ref")
+
+
+class SummaryFormat(str, Enum):
+    """How ``icmap import`` gives its summary."""
+
+    text = "text"
+    json = "json"
 
 
 def parse_customers(values: list[str]) -> BackstageOptions:
@@ -61,8 +69,6 @@ def _header(fmt: SourceFormat, sources: list[Path]) -> str:
 def _write_new(target: Path, written: WrittenOrg) -> None:
     """Write every file into a fresh folder beside ``target``, then move it into place."""
     parent = target.parent if str(target.parent) else Path()
-    if not parent.is_dir():
-        raise UsageError(f"{parent}: no such directory")
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
@@ -88,25 +94,26 @@ def _umask() -> int:
     return mask
 
 
-def _write_update(target: Path, written: WrittenOrg, old_files: tuple[str, ...]) -> list[str]:
+def _files_removed(target: Path, written: WrittenOrg, old_files: tuple[str, ...]) -> list[str]:
+    """The org's files an update deletes: those the import layout does not write again."""
+    new = {os.path.realpath(target / name) for name in written.files}
+    return [file for file in old_files if os.path.realpath(file) not in new]
+
+
+def _write_update(target: Path, written: WrittenOrg, removed: list[str]) -> None:
     """Replace the org's files one by one (each atomically); drop files the layout no longer has."""
     from icmap.output import write_atomic
 
-    new = {os.path.realpath(target / name) for name in written.files}
     for name, text in written.files.items():
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text.encode("utf-8"))
-    removed = []
-    for file in old_files:
-        if os.path.realpath(file) not in new:
-            Path(file).unlink(missing_ok=True)
-            removed.append(file)
-    return removed
+    for file in removed:
+        Path(file).unlink(missing_ok=True)
 
 
 def _selectors(
-    given: list[str] | None, existing: Path | None, source_format: SourceFormat
+    given: list[str] | None, last: Imported | None, source_format: SourceFormat
 ) -> tuple[str, ...]:
     """The --customer selectors: those given, else (updating) those the last import used.
 
@@ -114,37 +121,85 @@ def _selectors(
     the chosen entities made, with the fields people had added to them.
     """
     parse_customers(given or [])  # a wrong selector is a usage error before anything is read
-    if given or existing is None or source_format is not SourceFormat.backstage:
+    if given or last is None or source_format is not SourceFormat.backstage:
         return tuple(given or ())
-    from icmap.importers.writer import read_marker
-
-    last = read_marker(existing / "org.yaml")
-    return last.customers if last is not None else ()
+    return last.customers
 
 
-def _has_org(target: Path) -> bool:
+def _earlier_import(output: Path, update: bool) -> Imported | None:
+    """What the earlier import in ``output`` recorded, when ``--update`` may refresh it.
+
+    Refuses every other case before the source is read: an org written by hand is no
+    earlier import (--update would replace its teams, hand-offs and comments), and --update
+    into a folder without an import has nothing to update.
+    """
+    from icmap.importers.writer import MARKER, read_marker
     from icmap.loader.discover import discover
 
-    return target.is_dir() and bool(discover(target)[0])
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output} is a file: -o names the org folder to write")
+    parent = output.parent if str(output.parent) else Path()
+    if not parent.is_dir():
+        raise UsageError(f"{parent}: no such directory")
+    has_org = output.is_dir() and bool(discover(output)[0])
+    last = read_marker(output / "org.yaml") if has_org else None
+    if last is not None:
+        if not update:
+            raise UsageError(
+                f"{output} already holds an earlier import: add --update to re-import into it "
+                "(keeping the fields you added), or write to another folder"
+            )
+        return last
+    if has_org:
+        why = (
+            "--update refreshes only an earlier import, and would replace this org's teams, "
+            "hand-offs and comments with the source's"
+            if update
+            else "an import is written to a new or empty folder"
+        )
+        raise UsageError(
+            f"{output} holds an org that 'icmap import' did not write (its org.yaml has no "
+            f"{MARKER} record): {why}; import into another folder, then copy across what "
+            "you need"
+        )
+    if update:
+        raise UsageError(
+            f"{output} holds no earlier import to update: leave out --update to write a new org"
+        )
+    if output.is_dir() and any(output.iterdir()):
+        raise UsageError(f"{output} is not empty: write the org to a new or empty folder")
+    return None
 
 
-def _merge(target: Path, org: Org) -> tuple[Org, MergeReport, tuple[str, ...]]:
-    from icmap.importers.writer import merge, read_marker
+def _merge(target: Path, org: Org, last: Imported) -> tuple[Org, MergeReport, tuple[str, ...]]:
+    from icmap.importers.writer import merge
     from icmap.loader import load
 
     protect(target)
     old = load(target)  # a broken org is reported as any load error: fix it, then update
-    merged, report = merge(old, org, read_marker(target / "org.yaml"))
+    merged, report = merge(old, org, last)
     return merged, report, old.sources
 
 
-def _summary(result: ImportResult, org: Org, merged: MergeReport | None, as_json: bool) -> None:
+def _summary(
+    result: ImportResult, org: Org, merged: MergeReport | None, as_json: bool, dry_run: bool
+) -> None:
     from icmap.render import import_summary
 
     if as_json:
-        print_text(import_summary.render_json(result, org, merged))
+        print_text(import_summary.render_json(result, org, merged, dry_run=dry_run))
     else:
         print(visible(import_summary.render_text(result, org, merged)), end="", file=sys.stderr)
+
+
+def _wants_json(chosen: SummaryFormat | None, old_flag: bool) -> bool:
+    """``-f json``, or the deprecated ``--json`` it replaced (with a note saying so)."""
+    if old_flag:
+        if chosen is SummaryFormat.text:
+            raise UsageError("--json asks for -f json: give one of them, not -f text too")
+        print("icmap: --json is deprecated: use -f json", file=sys.stderr)
+        return True
+    return chosen is SummaryFormat.json
 
 
 @handle_errors
@@ -180,8 +235,15 @@ def import_(
         bool,
         typer.Option(
             "--update",
-            help="Re-import into an existing org: add new teams and hand-offs, remove those "
-            "gone from the source, keep every field added by hand.",
+            help="Re-import into the org an earlier import wrote: add new teams and hand-offs, "
+            "remove those gone from the source (each named), keep every field added by hand.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the summary (with --update, every removal) and write nothing.",
         ),
     ] = False,
     customer: Annotated[
@@ -196,12 +258,22 @@ def import_(
             metavar="SELECTOR",
         ),
     ] = None,
+    summary_format: Annotated[
+        SummaryFormat | None,
+        typer.Option(
+            "-f",
+            "--format",
+            help="The summary: text on stderr (the default), or json on stdout, with every "
+            "hand-off and its provenance.",
+            metavar="[text|json]",
+            parser=choice(SummaryFormat),
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[
         bool,
-        typer.Option(
-            "--json",
-            help="Print the summary as JSON on stdout, with every hand-off and its provenance.",
-        ),
+        # Deprecated for -f json, as every other command says it; kept so scripts still run.
+        typer.Option("--json", hidden=True),
     ] = False,
     color: ColorOption = Color.auto,
 ) -> None:
@@ -210,38 +282,32 @@ def import_(
     Writes DIR/org.yaml and one DIR/teams/<id>.yaml per team, each hand-off with a comment
     saying where it came from, and prints a summary (entities read, teams, hand-offs, what was
     chosen as external customers and why, problems by kind) on stderr. Problems in the source
-    are warnings with file:line:col; errors stop the import (exit 2). An existing org in DIR
-    is never overwritten without --update. docs/import.md has the mapping of each format.
+    are warnings with file:line:col; errors stop the import (exit 2). DIR must be new or empty;
+    --update refreshes an earlier import there, naming every team, customer and relation it
+    removes (see them first with --dry-run). An org written by hand is never overwritten.
+    docs/import.md has the mapping of each format.
 
     Examples:
 
     \b
       icmap import backstage import-examples/backstage -o my-org
-      icmap import backstage import-examples/backstage -o my-org --update
+      icmap import backstage import-examples/backstage -o my-org --update --dry-run
       icmap import backstage import-examples/backstage -o my-org --customer type:website
-      icmap import teamapi import-examples/teamapi -o my-org
+      icmap import teamapi import-examples/teamapi -o my-org -f json
       icmap import csv import-examples/handoffs.csv -o my-org
     """
     from icmap.importers import read_source
     from icmap.importers.writer import render_org
 
+    as_json = _wants_json(summary_format, as_json)
     if customer and source_format is not SourceFormat.backstage:
         raise UsageError("--customer selects Backstage entities: use it with 'import backstage'")
     for source in sources:
         if not source.exists():
             raise UsageError(f"{source}: no such file or directory")
         protect(source)
-    if output.exists() and not output.is_dir():
-        raise UsageError(f"{output} is a file: -o names the org folder to write")
-    existing = _has_org(output)
-    if existing and not update:
-        raise UsageError(
-            f"{output} already holds an org: add --update to re-import into it (keeping the "
-            "fields you added), or write to another folder"
-        )
-    if output.is_dir() and not existing and any(output.iterdir()):
-        raise UsageError(f"{output} is not empty: write the org to a new or empty folder")
-    selectors = _selectors(customer, output if existing else None, source_format)
+    last = _earlier_import(output, update)
+    selectors = _selectors(customer, last, source_format)
     result = read_source(source_format, sources, parse_customers(list(selectors)))
     if selectors and not customer:
         result.customers_chosen.append(
@@ -256,22 +322,27 @@ def import_(
     org: Org = result.org
     merged: MergeReport | None = None
     old_files: tuple[str, ...] = ()
-    if existing:
-        org, merged, old_files = _merge(output, org)
+    if last is not None:
+        org, merged, old_files = _merge(output, org, last)
     header = _header(source_format, sources)
     written = render_org(
         org, result.provenance, header, (source_format.value, result.org), selectors
     )
-    _summary(result, org, merged, as_json)
-    if existing:
-        _write_update(output, written, old_files)
+    if merged is not None:
+        merged.removed_files = _files_removed(output, written, old_files)
+    _summary(result, org, merged, as_json, dry_run)  # every removal is named before writing
+    teams = len(written.files) - 1
+    files = f"org.yaml and {teams:,} team file{'s' * (teams != 1)}"
+    if dry_run:
+        print(
+            f"dry run: nothing written ({visible(str(output))}/ would get {files})", file=sys.stderr
+        )
+        return
+    if merged is not None:
+        _write_update(output, written, merged.removed_files)
     else:
         _write_new(output, written)
-    teams = len(written.files) - 1
-    print(
-        f"wrote {visible(str(output))}/ (org.yaml and {teams:,} team file{'s' * (teams != 1)})",
-        file=sys.stderr,
-    )
+    print(f"wrote {visible(str(output))}/ ({files})", file=sys.stderr)
 
 
 def report_load_error_lines(result: ImportResult, color: Color) -> None:

@@ -36,6 +36,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC613": "invalid-value",
     "IC614": "no-customer",
     "IC615": "outside-source",
+    "IC616": "self-relation",
 }
 
 
@@ -68,10 +69,13 @@ class ImportResult:
     #: (provider, receiver, what) -> why the relation exists, as the importer found it.
     provenance: dict[tuple[str, str, str], list[Provenance]] = field(default_factory=dict)
     #: Counts for the summary: what was read ("entities read", "rows read", "Team APIs read"),
-    #: "teams", "hand-offs derived", "relations inside one team".
+    #: "teams", the :func:`hand_off_counts`, "relations inside one team", and for Backstage
+    #: "dangling refs" (refs to entities not in the catalog) and "dangling ref mentions".
     counts: dict[str, int] = field(default_factory=dict)
     #: Sentences saying which external customers were chosen, and why.
     customers_chosen: list[str] = field(default_factory=list)
+    #: Each ref naming an entity not in the catalog (``api:default/x``) -> how often it is named.
+    dangling: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -124,6 +128,22 @@ def some(names: Sequence[str], limit: int = 10) -> str:
         return "none"
     shown = ", ".join(names[:limit])
     return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"
+
+
+def hand_off_counts(org: Org) -> dict[str, int]:
+    """The hand-offs and relations of ``org``, by the names the import summary gives them.
+
+    A hand-off is everything one team hands another (a pair); a relation is one thing handed
+    over (its ``what``), as in the org format. Outside suppliers' are not counted.
+    """
+    between = [r for r in org.relations if r.provider in org.teams and r.receiver in org.teams]
+    served = [r for r in org.relations if r.provider in org.teams and r.receiver in org.customers]
+    return {
+        "team-to-team hand-offs": len({(r.provider, r.receiver) for r in between}),
+        "team-to-team relations": len(between),
+        "hand-offs to external customers": len({(r.provider, r.receiver) for r in served}),
+        "relations to external customers": len(served),
+    }
 
 
 def source_error(diagnostics: Sequence[Diagnostic]) -> LoadError:

@@ -21,12 +21,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from icmap.diagnostics import Diagnostic
-from icmap.importers import BackstageOptions, ImportResult, SourceFormat, some
+from icmap.importers import (
+    BackstageOptions,
+    ImportResult,
+    SourceFormat,
+    hand_off_counts,
+    some,
+)
 from icmap.importers.build import OrgBuilder, printable, slug
 from icmap.importers.nodes import entries, get, is_null, items, position, shape, text
 from icmap.loader.compose import Node
@@ -53,6 +60,9 @@ SPEC_RELATIONS: dict[str, tuple[str, bool]] = {
 }
 #: The relations that make an entity "depended on" for the default customer rule.
 DEPENDENCY_FIELDS = frozenset(SPEC_RELATIONS) - {"system", "domain"}
+#: Component → the API it implements: the component is depended on only when the API is
+#: (something consumes it); an API nobody consumes leaves its component customer-facing.
+IMPLEMENTS = frozenset({"providesApis", "apiProvidedBy"})
 #: ``relations:`` of entities exported from the catalog API, read like the spec fields.
 EXPORTED_RELATIONS: dict[str, str] = {
     "dependsOn": "dependsOn",
@@ -134,6 +144,8 @@ class _Catalog:
         self.visited: set[str] = set()
         self.entities_read = 0
         self.locations = 0
+        #: Refs naming an entity not in the catalog -> how often each is named.
+        self.dangling: Counter[str] = Counter()
         self._members: dict[str, list[Entity]] | None = None
 
     @property
@@ -375,6 +387,7 @@ class _Catalog:
         candidates = [e.short for e in same_name if e is not owner]
         hint = f"did you mean {candidates[0]!r}?" if candidates else None
         wanted = f"{kind}:{namespace}/{name}" if kind else raw
+        self.dangling[wanted] += 1
         self.builder.warn(
             where,
             "IC603",
@@ -510,9 +523,11 @@ class _Mapper:
             "locations followed": catalog.locations,
             "entities read": catalog.entities_read,
             "teams": len(org.teams),
-            "hand-offs derived": sum(1 for r in org.relations if r.receiver in org.teams),
+            **hand_off_counts(org),
             "relations inside one team": self.inside,
             "relations with an unowned end": self.unowned_relations,
+            "dangling refs": len(catalog.dangling),
+            "dangling ref mentions": sum(catalog.dangling.values()),
         }
         return ImportResult(
             SourceFormat.backstage,
@@ -521,6 +536,7 @@ class _Mapper:
             self.builder.provenance,
             counts,
             self.chosen,
+            dict(sorted(catalog.dangling.items())),
         )
 
     def parents(self, groups: list[Entity]) -> dict[str, Entity]:
@@ -580,6 +596,7 @@ class _Mapper:
         """Add a hand-off for each relation that crosses teams; entity ref -> what it feeds."""
         catalog = self.catalog
         feeds: dict[str, set[str]] = {}
+        implements: dict[str, set[str]] = {}  # API ref -> the components providing it
         seen: set[tuple[str, str]] = set()
         for entity in list(catalog.entities.values()):
             if entity.kind not in (*WORKLOADS, "domain"):
@@ -591,13 +608,28 @@ class _Mapper:
             for name, node in stated:
                 implied, named_provides = SPEC_RELATIONS[name]
                 other = catalog.lookup(node, entity, implied, name)
-                if other is None or other is entity:
+                if other is None:
+                    continue
+                if other is entity:
+                    self.builder.warn(
+                        position(entity.file, node),
+                        "IC616",
+                        f"{entity.short} {name} {other.short}: an entity's relation to itself "
+                        "is no hand-off; ignored",
+                        f"remove it from {name}",
+                    )
                     continue
                 provider, receiver = (other, entity) if named_provides else (entity, other)
-                if name in DEPENDENCY_FIELDS:
+                if name in IMPLEMENTS:
+                    implements.setdefault(receiver.ref, set()).add(provider.ref)
+                elif name in DEPENDENCY_FIELDS:
                     feeds.setdefault(provider.ref, set()).add(receiver.ref)
                 why = f"via {entity.short} {name} {other.short}"
                 self.hand_off(provider, receiver, why, position(entity.file, node), seen)
+        for api, components in implements.items():
+            if api in feeds:
+                for component in components:
+                    feeds.setdefault(component, set()).add(api)
         return feeds
 
     def hand_off(

@@ -16,7 +16,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from icmap.importers import ImportResult, SourceFormat, some
+from icmap.importers import ImportResult, SourceFormat, hand_off_counts, some
 from icmap.importers.build import OrgBuilder, printable, slug
 from icmap.loader.reader import InvalidValueError
 from icmap.loader.spreadsheet import Cell, Row, parse_decimal, parse_duration, read_table
@@ -215,7 +215,7 @@ class _Tables:
             "files read": len(self.files),
             "rows read": self.count,
             "teams": len(org.teams),
-            "hand-offs derived": sum(1 for r in org.relations if r.receiver in org.teams),
+            **hand_off_counts(org),
             "relations inside one team": 0,
         }
         return ImportResult(

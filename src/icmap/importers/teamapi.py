@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from icmap.importers import ImportResult, Provenance, SourceFormat, some
+from icmap.importers import ImportResult, Provenance, SourceFormat, hand_off_counts, some
 from icmap.importers.build import OrgBuilder, slug
 from icmap.importers.nodes import entries, get, items, position, shape, text
 from icmap.loader.compose import Node
@@ -327,7 +327,7 @@ class _Reader:
             "files read": len(self.files),
             "Team APIs read": len(self.names),
             "teams": len(org.teams),
-            "hand-offs derived": sum(1 for r in org.relations if r.receiver in org.teams),
+            **hand_off_counts(org),
             "relations inside one team": inside,
         }
         return ImportResult(

@@ -179,16 +179,32 @@ KEPT_FIELDS = ("lead_time", "satisfaction", "mode", "since", "until", "state")
 
 @dataclass
 class MergeReport:
-    """What ``--update`` changed: added and removed teams and hand-offs, what was kept."""
+    """What ``--update`` changed: added and removed teams, customers and relations (each
+    relation as ``provider → receiver: what``), and what was kept."""
 
     added_teams: list[str]
     removed_teams: list[str]
     added: list[str]
-    removed: list[str]
+    #: Each relation removed, with why: "gone from the source", "team x is gone".
+    removed: list[tuple[str, str]]
+    #: Fields the source leaves empty that the org had, kept on teams and relations that
+    #: are in both (a team's lead and a relation's lead time count one each).
     kept_fields: int
-    #: Teams and hand-offs written by hand (not in the last import), kept as they are.
+    #: Teams, customers and relations written by hand (not in the last import), kept as they are.
     kept_teams: list[str] = field(default_factory=list)
     kept_hand_offs: list[str] = field(default_factory=list)
+    added_customers: list[str] = field(default_factory=list)
+    removed_customers: list[str] = field(default_factory=list)
+    kept_customers: list[str] = field(default_factory=list)
+    #: Files of the org the update deletes: what they held is rewritten in the import layout.
+    removed_files: list[str] = field(default_factory=list)
+
+    @property
+    def removes(self) -> bool:
+        """Whether the update removes a team, customer, relation or file."""
+        return bool(
+            self.removed_teams or self.removed_customers or self.removed or self.removed_files
+        )
 
 
 @dataclass(frozen=True)
@@ -223,6 +239,19 @@ def _kept_fields(relation: Relation, before: Relation) -> tuple[Relation, int]:
     return replace(relation, declarations=(declaration,), **changes), len(changes)  # type: ignore[arg-type]
 
 
+#: Team fields the source may leave empty, kept from the org then (``name`` included).
+_TEAM_FIELDS = ("name", "description", "group", "lead", "type", "ignore")
+
+
+def _kept_team_fields(team: Team, before: Team) -> tuple[Team, int]:
+    changes = {
+        name: getattr(before, name)
+        for name in _TEAM_FIELDS
+        if not getattr(team, name) and getattr(before, name)
+    }
+    return (replace(team, **changes), len(changes)) if changes else (team, 0)
+
+
 def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, MergeReport]:
     """``new`` with what people added to ``old`` by hand kept (see the module docstring).
 
@@ -251,21 +280,13 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
     for id_, team in new.teams.items():
         before_team = old.teams.get(id_)
         if before_team is not None:
-            teams[id_] = replace(
-                team,
-                name=team.name or before_team.name,
-                description=team.description or before_team.description,
-                group=team.group or before_team.group,
-                lead=team.lead or before_team.lead,
-                type=team.type or before_team.type,
-                ignore=team.ignore or before_team.ignore,
-            )
+            teams[id_], count = _kept_team_fields(team, before_team)
+            kept += count
     kept_teams = sorted(t for t in old.teams if t not in teams and hand_made(t))
     teams.update({t: old.teams[t] for t in kept_teams})
     customers = dict(new.customers)
-    customers.update(
-        {c: v for c, v in old.customers.items() if c not in customers and hand_made(c)}
-    )
+    kept_customers = sorted(c for c in old.customers if c not in customers and hand_made(c))
+    customers.update({c: old.customers[c] for c in kept_customers})
     suppliers = dict(old.suppliers)
     parties = {*teams, *customers, *suppliers}
     new_keys = {_key(r) for r in relations}
@@ -279,14 +300,28 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
     ]
     relations.extend(kept_hand_offs)
     new_keys.update(_key(r) for r in kept_hand_offs)
+
+    def why_removed(key: tuple[str, str, str], relation: Relation) -> str:
+        gone = [end for end in (relation.provider, relation.receiver) if end not in parties]
+        if imported is not None and key not in imported.relations and gone:
+            return f"{' and '.join(gone)} {'is' if len(gone) == 1 else 'are'} gone"
+        return "gone from the source"
+
     report = MergeReport(
         sorted(set(new.teams) - set(old.teams)),
         sorted(set(old.teams) - set(teams)),
         sorted(_describe(r) for r in new.relations if _key(r) not in old_relations),
-        sorted(_describe(r) for key, r in old_relations.items() if key not in new_keys),
+        sorted(
+            (_describe(r), why_removed(key, r))
+            for key, r in old_relations.items()
+            if key not in new_keys
+        ),
         kept,
         kept_teams,
         sorted(_describe(r) for r in kept_hand_offs if r.provider not in suppliers),
+        sorted(set(new.customers) - set(old.customers)),
+        sorted(set(old.customers) - set(customers)),
+        kept_customers,
     )
     relations.sort(key=_key)
     merged = Org(

@@ -1,6 +1,6 @@
 """The account ``icmap import`` gives: what it read, chose, derived and warned about.
 
-Text for stderr, and a stable JSON object (``--json``) that also lists every hand-off with its
+Text for stderr, and a stable JSON object (``-f json``) that also lists every hand-off with its
 provenance. Nothing here computes; the importer's :class:`~icmap.importers.ImportResult` and the
 ``--update`` merge report hold the numbers.
 """
@@ -10,12 +10,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from icmap.importers import some
+
 if TYPE_CHECKING:
     from icmap.importers import ImportResult
     from icmap.importers.writer import MergeReport
     from icmap.model import Org
 
-SCHEMA_VERSION = 1
+#: 2: ``counts`` names hand-offs (pairs of teams) and relations (things handed over) apart;
+#: ``dangling_refs``; ``update`` names relations and customers, and ``dry_run``.
+SCHEMA_VERSION = 2
 _SINGULAR = {
     "files read": "file read",
     "locations followed": "location followed",
@@ -26,27 +30,30 @@ _SINGULAR = {
 
 
 def _plural(count: int, word: str) -> str:
+    if count != 1 and word.endswith("y"):
+        return f"{count:,} {word[:-1]}ies"
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> str:
     """The summary as lines of plain text."""
     counts = result.counts
-    to_customers = sum(1 for r in org.relations if r.receiver in org.customers)
     read = ", ".join(
         f"{value:,} {name if value != 1 else _SINGULAR[name]}"
         for name, value in counts.items()
         if name in _SINGULAR
     )
     lines = [f"imported {result.format.value}: {read}"]
-    lines.append(f"  teams: {len(org.teams):,}")
-    between = [r for r in org.relations if r.receiver in org.teams]
-    pairs = len({(r.provider, r.receiver) for r in between})
-    lines.append(
-        f"  hand-offs derived: {_plural(pairs, 'team-to-team hand-off')} "
-        f"({_plural(len(between), 'relation')}), "
-        f"{_plural(to_customers, 'relation')} to external customers"
-    )
+    # What the source gives: with --update, what was kept by hand is counted below.
+    lines.append(f"  teams: {counts.get('teams', 0):,}")
+    for hand_offs, relations in (
+        ("team-to-team hand-offs", "team-to-team relations"),
+        ("hand-offs to external customers", "relations to external customers"),
+    ):
+        lines.append(
+            f"  {hand_offs}: {counts.get(hand_offs, 0):,} "
+            f"({_plural(counts.get(relations, 0), 'relation')})"
+        )
     lines.append(
         f"  relations inside one team: {counts.get('relations inside one team', 0):,} "
         "(counted, not hand-offs)"
@@ -64,36 +71,62 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
         lines.append(f"  problems: {said}")
     else:
         lines.append("  problems: none")
-    if merged is not None:
+    if result.dangling:
+        mentions = counts.get("dangling ref mentions", 0)
         lines.append(
-            f"  update: {_plural(len(merged.added_teams), 'team')} added, "
-            f"{len(merged.removed_teams):,} removed; "
-            f"{_plural(len(merged.added), 'hand-off')} added, {len(merged.removed):,} removed; "
-            f"{_plural(merged.kept_fields, 'hand-added field')} kept"
+            f"  dangling refs: {_plural(len(result.dangling), 'entity')} not in the catalog, "
+            f"named {_plural(mentions, 'time')}: {some(list(result.dangling))}"
         )
-        if merged.kept_teams or merged.kept_hand_offs:
-            lines.append(
-                f"    kept as written by hand: {_plural(len(merged.kept_teams), 'team')}, "
-                f"{_plural(len(merged.kept_hand_offs), 'hand-off')}"
-            )
-        for team in merged.removed_teams:
-            lines.append(f"    removed team (gone from the source): {team}")
-        for relation in merged.removed:
-            lines.append(f"    removed hand-off (gone from the source): {relation}")
+    if merged is not None:
+        lines.extend(_update_lines(merged))
     return "\n".join(lines) + "\n"
 
 
-def render_json(result: ImportResult, org: Org, merged: MergeReport | None) -> str:
-    """The summary and every hand-off with its provenance, as one JSON object."""
+def _update_lines(merged: MergeReport) -> list[str]:
+    """What --update changes in the org: every removal named, one a line."""
+    lines = [
+        f"  update: {_plural(len(merged.added_teams), 'team')} added, "
+        f"{len(merged.removed_teams):,} removed; "
+        f"{_plural(len(merged.added_customers), 'customer')} added, "
+        f"{len(merged.removed_customers):,} removed; "
+        f"{_plural(len(merged.added), 'relation')} added, {len(merged.removed):,} removed; "
+        f"{_plural(merged.kept_fields, 'hand-added field')} kept"
+    ]
+    if merged.kept_teams or merged.kept_customers or merged.kept_hand_offs:
+        lines.append(
+            f"    kept as written by hand: {_plural(len(merged.kept_teams), 'team')}, "
+            f"{_plural(len(merged.kept_customers), 'customer')}, "
+            f"{_plural(len(merged.kept_hand_offs), 'relation')}"
+        )
+    lines.extend(f"    removed team (gone from the source): {t}" for t in merged.removed_teams)
+    lines.extend(
+        f"    removed customer (gone from the source): {c}" for c in merged.removed_customers
+    )
+    lines.extend(f"    removed relation ({why}): {r}" for r, why in merged.removed)
+    lines.extend(
+        f"    removed file (not part of the rewritten org): {f}" for f in merged.removed_files
+    )
+    return lines
+
+
+def render_json(
+    result: ImportResult, org: Org, merged: MergeReport | None, *, dry_run: bool = False
+) -> str:
+    """The summary and every relation with its provenance, as one JSON object.
+
+    ``dry_run``: nothing was written (``--dry-run``); the rest says what would have been.
+    """
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "format": result.format.value,
+        "dry_run": dry_run,
         "counts": dict(result.counts),
         "external_customers": {
             "ids": sorted(org.customers),
             "why": list(result.customers_chosen),
         },
         "problems_by_kind": result.by_kind(),
+        "dangling_refs": dict(result.dangling),
         "problems": [
             {
                 "file": d.file,
@@ -124,10 +157,14 @@ def render_json(result: ImportResult, org: Org, merged: MergeReport | None) -> s
         data["update"] = {
             "added_teams": merged.added_teams,
             "removed_teams": merged.removed_teams,
-            "added_hand_offs": merged.added,
-            "removed_hand_offs": merged.removed,
+            "added_customers": merged.added_customers,
+            "removed_customers": merged.removed_customers,
+            "added_relations": merged.added,
+            "removed_relations": [{"relation": r, "why": why} for r, why in merged.removed],
+            "removed_files": merged.removed_files,
             "kept_fields": merged.kept_fields,
             "kept_hand_made_teams": merged.kept_teams,
-            "kept_hand_made_hand_offs": merged.kept_hand_offs,
+            "kept_hand_made_customers": merged.kept_customers,
+            "kept_hand_made_relations": merged.kept_hand_offs,
         }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -28,7 +28,7 @@ def _topology(relation: Relation) -> dict[str, str]:
 
 
 def _origin(origin: Origin) -> dict[str, Any]:
-    """As ``icmap import --json`` writes it: ``why``, ``file``, ``line``, ``col``."""
+    """As ``icmap import -f json`` writes it: ``why``, ``file``, ``line``, ``col``."""
     pos = origin.pos
     return {"why": origin.why, "file": pos.file, "line": pos.line, "col": pos.col}
 

@@ -1,0 +1,184 @@
+"""``icmap import --update``: only an earlier import is updated, every removal is named first
+(and ``--dry-run`` shows them without writing), and the summary's counts say what happened."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import write
+from icmap.cli import app
+from icmap.loader import load
+
+SHOP = Path(__file__).resolve().parents[1] / "import-examples" / "backstage"
+
+#: Kitchen hands waiters dishes and the bar glasses; waiters and the bar serve the diners.
+TABLE = (
+    "provider,receiver,what,external\n"
+    "Kitchen,Waiters,Dishes,\n"
+    "Kitchen,Waiters,Cutlery,\n"
+    "Bar,Waiters,Glasses,\n"
+    "Waiters,Diners,Service,yes\n"
+    "Bar,Diners,Drinks,yes\n"
+)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    done = CliRunner().invoke(app, list(args))
+    return done.exit_code, done.stdout, done.stderr
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_an_org_written_by_hand_is_refused_and_not_advised_to_update(tmp_path: Path) -> None:
+    org = tmp_path / "my-org"
+    code, _, err = run("init", str(org))
+    assert code == 0, err
+    before = snapshot(org)
+    code, _, err = run("import", "backstage", str(SHOP), "-o", str(org))
+    assert code == 2
+    assert "holds an org that 'icmap import' did not write" in err
+    assert "--update" not in err  # it would delete the starter teams, comments and 'clients'
+    code, _, err = run("import", "backstage", str(SHOP), "-o", str(org), "--update")
+    assert code == 2
+    assert "holds an org that 'icmap import' did not write" in err
+    assert "--update refreshes only an earlier import" in err
+    code, _, err = run("import", "backstage", str(SHOP), "-o", str(org), "--update", "--dry-run")
+    assert code == 2
+    assert snapshot(org) == before
+    assert "Traceback" not in err
+
+
+def test_update_into_a_folder_without_an_earlier_import_is_refused(tmp_path: Path) -> None:
+    for folder in (tmp_path / "missing", tmp_path / "empty"):
+        if folder.name == "empty":
+            folder.mkdir()
+        code, _, err = run("import", "backstage", str(SHOP), "-o", str(folder), "--update")
+        assert code == 2
+        assert "holds no earlier import to update: leave out --update" in err
+    assert not (tmp_path / "missing").exists()
+    assert list((tmp_path / "empty").iterdir()) == []
+
+
+def _imported_then_edited(tmp_path: Path) -> tuple[Path, Path]:
+    """A CSV import with a hand-made team, relations and fields; then the source shrinks."""
+    table = write(tmp_path, "source/handoffs.csv", TABLE)
+    org = tmp_path / "org"
+    code, _, err = run("import", "csv", str(table), "-o", str(org))
+    assert code == 0, err
+    kitchen = org / "teams" / "kitchen.yaml"
+    text = kitchen.read_text(encoding="utf-8")
+    text = text.replace("  kitchen:\n", "  kitchen:\n    lead: Ann\n")
+    text = text.replace(
+        "what: Dishes\n        to: waiters\n",
+        "what: Dishes\n        to: waiters\n        lead_time: 1h\n        satisfaction: 4\n",
+    )
+    assert text.count("lead") == 2
+    kitchen.write_text(text, encoding="utf-8")
+    write(
+        org,
+        "teams/design.yaml",
+        "teams:\n  design:\n    provides: [{what: Menus, to: [waiters, bar]}]\n",
+    )
+    # The bar closes and the diners are now called guests.
+    table.write_text(
+        "provider,receiver,what,external\n"
+        "Kitchen,Waiters,Dishes,\n"
+        "Kitchen,Waiters,Cutlery,\n"
+        "Waiters,Guests,Service,yes\n",
+        encoding="utf-8",
+    )
+    return table, org
+
+
+REMOVALS = [
+    "    removed team (gone from the source): bar\n",
+    "    removed customer (gone from the source): diners\n",
+    "    removed relation (gone from the source): bar → diners: Drinks\n",
+    "    removed relation (gone from the source): bar → waiters: Glasses\n",
+    "    removed relation (bar is gone): design → bar: Menus\n",
+    "    removed relation (gone from the source): waiters → diners: Service\n",
+]
+
+
+def test_update_names_every_removal_customers_included_before_writing(tmp_path: Path) -> None:
+    table, org = _imported_then_edited(tmp_path)
+    code, _, err = run("import", "csv", str(table), "-o", str(org), "--update")
+    assert code == 0, err
+    assert (
+        "  update: 0 teams added, 1 removed; 1 customer added, 1 removed; "
+        "1 relation added, 4 removed; 3 hand-added fields kept\n"
+    ) in err
+    for line in REMOVALS:
+        assert line in err
+    assert f"removed file (not part of the rewritten org): {org / 'teams' / 'bar.yaml'}" in err
+    assert err.index("removed customer") < err.index("wrote ")
+    written = load(org)
+    assert sorted(written.customers) == ["guests"]
+    assert sorted(written.teams) == ["design", "kitchen", "waiters"]
+    assert not (org / "teams" / "bar.yaml").exists()
+
+
+def test_dry_run_shows_the_same_removals_and_writes_nothing(tmp_path: Path) -> None:
+    table, org = _imported_then_edited(tmp_path)
+    before = snapshot(org)
+    code, _, err = run("import", "csv", str(table), "-o", str(org), "--update", "--dry-run")
+    assert code == 0, err
+    for line in REMOVALS:
+        assert line in err
+    assert "dry run: nothing written" in err
+    assert "wrote " not in err
+    assert snapshot(org) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["org", "source"]  # no staging folder
+    code, out, err = run(
+        "import", "csv", str(table), "-o", str(org), "--update", "--dry-run", "-f", "json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["dry_run"] is True
+    update = data["update"]
+    assert update["removed_teams"] == ["bar"]
+    assert update["removed_customers"] == ["diners"]
+    assert {r["relation"]: r["why"] for r in update["removed_relations"]} == {
+        "bar → diners: Drinks": "gone from the source",
+        "bar → waiters: Glasses": "gone from the source",
+        "design → bar: Menus": "bar is gone",
+        "waiters → diners: Service": "gone from the source",
+    }
+    assert snapshot(org) == before
+    # A first import can be previewed too.
+    code, _, err = run("import", "csv", str(table), "-o", str(tmp_path / "new"), "--dry-run")
+    assert code == 0, err
+    assert not (tmp_path / "new").exists()
+
+
+def test_update_counts_say_what_the_source_gave_and_what_was_kept(tmp_path: Path) -> None:
+    table, org = _imported_then_edited(tmp_path)
+    code, _, err = run("import", "csv", str(table), "-o", str(org), "--update")
+    assert code == 0, err
+    # The source gives kitchen → waiters (Dishes, Cutlery) and waiters → guests; design's
+    # Menus for the waiters was added by hand and is counted as kept, not as derived.
+    assert "  teams: 2\n" in err
+    assert "  team-to-team hand-offs: 1 (2 relations)\n" in err
+    assert "  hand-offs to external customers: 1 (1 relation)\n" in err
+    assert "    kept as written by hand: 1 team, 0 customers, 1 relation\n" in err
+    # kitchen's lead, and Dishes' lead time and satisfaction.
+    assert "3 hand-added fields kept" in err
+    dishes = next(r for r in load(org).relations if r.what == "Dishes")
+    assert (dishes.satisfaction, dishes.lead_time is not None) == (4, True)
+    code, out, err = run("import", "csv", str(table), "-o", str(org), "--update", "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["counts"]["teams"] == 2
+    assert data["counts"]["team-to-team hand-offs"] == 1
+    assert data["counts"]["team-to-team relations"] == 2
+    assert data["update"]["kept_fields"] == 3
+    assert data["update"]["kept_hand_made_relations"] == ["design → waiters: Menus"]
