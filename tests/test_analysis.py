@@ -254,6 +254,8 @@ def test_every_hand_off_on_a_longest_chain_is_on_a_critical_path(graph: nx.DiGra
 
     Inside a loop (both ends in one), a tie may also be a lower bound, as slack is there.
     """
+    # Seeds 3 and the reproduction below found, inside loops, a team with slack made critical
+    # by a tie through a chain that passes a team twice (t1 -> t3 -> t1).
     result = critical_paths(graph)
     delivery = graph.copy()
     delivery.remove_edges_from(
@@ -280,8 +282,13 @@ def test_every_hand_off_on_a_longest_chain_is_on_a_critical_path(graph: nx.DiGra
         for u, v in (shown | ties) - longest:
             assert u in loop_of and loop_of[u] == loop_of.get(v), (u, v)
         critical_teams |= {u for u, _ in shown | ties}
-    # Every team with no slack is on a critical path (its own or one that ties), and back.
-    assert critical_teams == {n for n, value in result.slack.items() if value == 0}
+    # No team with slack is on a critical path. Every team with none is on one (its own or
+    # one that ties), but inside a loop, where slack is a lower bound and may be 0 for a team
+    # that has a little: a tie there needs both ends without slack, never a chain passing a
+    # team twice.
+    no_slack = {n for n, value in result.slack.items() if value == 0}
+    assert critical_teams <= no_slack
+    assert no_slack - critical_teams <= set(loop_of)
 
 
 @settings(max_examples=300, deadline=None)

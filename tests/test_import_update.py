@@ -57,15 +57,16 @@ def test_an_org_written_by_hand_is_refused_and_not_advised_to_update(tmp_path: P
     assert "Traceback" not in err
 
 
-def test_update_into_a_folder_without_an_earlier_import_is_refused(tmp_path: Path) -> None:
+def test_update_into_a_new_or_empty_folder_is_the_first_import(tmp_path: Path) -> None:
+    # A sync job passes --update every time, the first time included.
     for folder in (tmp_path / "missing", tmp_path / "empty"):
         if folder.name == "empty":
             folder.mkdir()
         code, _, err = run("import", "backstage", str(SHOP), "-o", str(folder), "--update")
-        assert code == 2
-        assert "holds no earlier import to update: leave out --update" in err
-    assert not (tmp_path / "missing").exists()
-    assert list((tmp_path / "empty").iterdir()) == []
+        assert code == 0, err
+        assert (folder / "org.yaml").is_file()
+        code, _, err = run("import", "backstage", str(SHOP), "-o", str(folder), "--update")
+        assert code == 0, err
 
 
 def _imported_then_edited(tmp_path: Path) -> tuple[Path, Path]:

@@ -81,8 +81,8 @@ def test_slack_and_no_path_in_words(runner: CliRunner, tmp_path: Path) -> None:
     assert "Its work reaches no external customer." in lab
     assert "On no critical path: its delivered work reaches no customer." in lab
     assert "Not a chokepoint" in lab
-    kitchen = runner.invoke(app, ["team", "pastry", "--org", RESTAURANT]).stdout
-    assert "On no critical path" in kitchen
+    hosts = runner.invoke(app, ["team", "hosts", "--org", RESTAURANT]).stdout
+    assert "On no critical path; slack 2.01d." in hosts
 
 
 def test_markdown_is_a_readme(runner: CliRunner) -> None:
@@ -179,3 +179,25 @@ def test_file_names_are_safe_and_distinct() -> None:
     taken: set[str] = set()
     names = [file_name(t, taken) for t in ("a/b", "a b", "..", "A-B")]
     assert names == ["a-b", "a-b-2", "team", "A-B-3"]
+
+
+TIED = """\
+customers: {cust: {name: Customers}}
+teams:
+  start: {provides: [{what: Parts, to: [x, y], lead_time: 1d}]}
+  x: {provides: [{what: Xs, to: end, lead_time: 1d}]}
+  y: {provides: [{what: Ys, to: end, lead_time: 1d}]}
+  end: {provides: [{what: Goods, to: cust, lead_time: 1d}]}
+"""
+
+
+@pytest.mark.parametrize("team", ["x", "y"])
+def test_a_team_on_a_tied_critical_path_is_on_a_critical_path(
+    runner: CliRunner, tmp_path: Path, team: str
+) -> None:
+    org = str(write(tmp_path, "org.yaml", TIED))
+    text = runner.invoke(app, ["team", team, "--org", org]).stdout
+    assert "On the critical path to cust: no slack." in text
+    assert "On no critical path" not in text
+    data = json.loads(runner.invoke(app, ["team", team, "--org", org, "-f", "json"]).stdout)
+    assert data["critical_for"] == ["cust"]

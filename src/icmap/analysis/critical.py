@@ -27,6 +27,7 @@ Without any lead time in the org, hops count instead (each hand-off weighs 1) an
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterable
@@ -70,6 +71,11 @@ class CriticalPath:
     def teams(self) -> set[str]:
         """Every team and supplier on a critical path to the customer (it excluded)."""
         return {u for u, _ in self.handoffs()}
+
+    @functools.cached_property
+    def team_set(self) -> frozenset[str]:
+        """:meth:`teams`, computed once: pages ask it of every team."""
+        return frozenset(self.teams())
 
 
 @dataclass(frozen=True)
@@ -438,15 +444,25 @@ def _ties(
         after_u = to_customer[u]
         if u == customer or left is None or after_u is None:
             continue
-        # Outside loops no hand-off from a team with slack is critical: one test per team.
-        # Inside one, a chain in and a chain out may share teams, so each hand-off is tried.
-        if left[0] + after_u < least and len(components[component_of[u]]) == 1:
+        # A team with slack for this customer hands nothing on a critical path: one test per
+        # team. Inside a loop its slack is a lower bound, so a team with none may still have a
+        # little, never the reverse.
+        if left[0] + after_u < least:
             continue
+        in_loop = len(components[component_of[u]]) > 1
         need = least - left[0]
         for weight, v in zip(succ_weights[u], succ[u], strict=True):
             after = to_customer[v]
-            if after is not None and weight + after >= need and (u, v) not in on_path:
-                found.append((u, v))
+            if after is None or weight + after < need or (u, v) in on_path:
+                continue
+            if in_loop and component_of[v] == component_of[u]:
+                # The chain into u and the one out of v may share teams: the hand-off is
+                # critical only if v, too, has no slack (else a chain passing a team twice
+                # would make a team with slack look critical).
+                arrived_v = leave[v]
+                if arrived_v is None or arrived_v[0] + after < least:
+                    continue
+            found.append((u, v))
     return found
 
 

@@ -83,7 +83,7 @@ def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:
     stranded = {c.team: c.dependents for c in chokepoints(graph)}
     critical_for: dict[str, list[str]] = {}
     for path in report.critical.paths:
-        for team in path.path[:-1]:
+        for team in path.team_set:  # ties included: zero slack means on a critical path
             critical_for.setdefault(team, []).append(path.customer)
     facts = {}
     for node in picture.nodes:

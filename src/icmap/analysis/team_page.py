@@ -147,7 +147,7 @@ def team_page(
         provides=provides,
         receives=receives,
         distances=distances,
-        critical_for=tuple(sorted(p.customer for p in critical.paths if team in p.path)),
+        critical_for=tuple(sorted(p.customer for p in critical.paths if team in p.team_set)),
         slack=critical.slack.get(team),
         unit=critical.unit,
         dependents=dependents,

@@ -130,8 +130,8 @@ def _earlier_import(output: Path, update: bool) -> Imported | None:
     """What the earlier import in ``output`` recorded, when ``--update`` may refresh it.
 
     Refuses every other case before the source is read: an org written by hand is no
-    earlier import (--update would replace its teams, hand-offs and comments), and --update
-    into a folder without an import has nothing to update.
+    earlier import (--update would replace its teams, hand-offs and comments). --update into a
+    new or empty folder is the first import, so a job that syncs a catalog can always pass it.
     """
     from icmap.importers.writer import MARKER, read_marker
     from icmap.loader.discover import discover
@@ -161,10 +161,6 @@ def _earlier_import(output: Path, update: bool) -> Imported | None:
             f"{output} holds an org that 'icmap import' did not write (its org.yaml has no "
             f"{MARKER} record): {why}; import into another folder, then copy across what "
             "you need"
-        )
-    if update:
-        raise UsageError(
-            f"{output} holds no earlier import to update: leave out --update to write a new org"
         )
     if output.is_dir() and any(output.iterdir()):
         raise UsageError(f"{output} is not empty: write the org to a new or empty folder")
