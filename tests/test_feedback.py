@@ -382,10 +382,15 @@ def test_docs_describe_feedback() -> None:
 def test_pictures_draw_feedback_dashed(runner: CliRunner, tmp_path: Path) -> None:
     org = write(tmp_path, "org.yaml", MARKED)
     dot = runner.invoke(app, ["graph", str(org), "-f", "dot"]).stdout
-    [incidents] = [line for line in dot.splitlines() if "Incident reports" in line]
-    assert "style=dashed" in incidents
-    [builds] = [line for line in dot.splitlines() if "Builds" in line]
-    assert "dashed" not in builds
+
+    def line(what: str) -> list[str]:
+        """The two halves of the hand-off whose label says ``what`` (its label is a node)."""
+        [label] = [x for x in dot.splitlines() if f'label="{what}' in x]
+        key = re.search(r'id="(icmap-e\d+)-label"', label).group(1)  # type: ignore[union-attr]
+        return [x for x in dot.splitlines() if " -> " in x and f'id="{key}-' in x]
+
+    assert all("style=dashed" in half for half in line("Incident reports")) and line("Incident")
+    assert not any("dashed" in half for half in line("Builds")) and line("Builds")
     mermaid = runner.invoke(app, ["graph", str(org), "-f", "mermaid"]).stdout
     assert sum("-.->" in line for line in mermaid.splitlines()) == 1
     data = json.loads(runner.invoke(app, ["graph", str(org), "-f", "json"]).stdout)
@@ -401,9 +406,9 @@ def test_pictures_draw_feedback_dashed(runner: CliRunner, tmp_path: Path) -> Non
     from test_pictures import page_data
 
     drawn = page_data(html)["dot"]
-    assert (
-        drawn.count('class="handoff feedback"') + drawn.count('class="handoff loop feedback"') == 1
-    )
+    # One feedback hand-off: one label, drawn in two halves.
+    assert len(re.findall(r'class="handoff-label[^"]* feedback"', drawn)) == 1
+    assert len(re.findall(r'class="handoff[^-"]* feedback"', drawn)) == 2
 
 
 def test_diff_reports_a_new_feedback_mark(runner: CliRunner, tmp_path: Path) -> None:

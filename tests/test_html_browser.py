@@ -11,6 +11,7 @@ installs them.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import os
 import shutil
@@ -52,6 +53,11 @@ HEAD_GAP = 8.0
 #: How deep (CSS px) inside a box an edge of others may pass: anti-aliasing, not crossing.
 THROUGH_TOLERANCE = 3.0
 
+#: How long (s) to wait for the browser's layout before calling it hung. It only catches a
+#: hang (the test would otherwise wait forever); it never measures speed: a layout on a slow or
+#: busy machine may take as long as it takes, below this.
+HANG = 600
+
 #: Collects what the checks need from the laid-out page, in CSS pixels.
 _FACTS_JS = """
 const svg = document.querySelector('#canvas svg');
@@ -59,10 +65,11 @@ const box = el => { const r = el.getBoundingClientRect(); return [r.left, r.top,
 // A node's box: all its outlines (a customer's double octagon has two).
 const union = els => els.map(box).reduce((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]),
   Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
-const nodes = [...svg.querySelectorAll('.node')].map(g => ({
+const nodes = [...svg.querySelectorAll('.node:not(.handoff-label)')].map(g => ({
   id: g.getAttribute('data-id'), box: union([...g.querySelectorAll('path, polygon, ellipse')])}));
-const ctm = svg.getScreenCTM();
-const edges = [...svg.querySelectorAll('.edge')].map(g => {
+// A hand-off is drawn as two halves of a line (id icmap-eN-from and -to) and its label between
+// them (icmap-eN-label, a node of its own); its label box is that of its text as drawn.
+const half = g => {
   const path = g.querySelector('path');
   const m = path.getScreenCTM(), n = path.getTotalLength(), points = [];
   for (let i = 0; i <= 40; i++) {
@@ -71,9 +78,29 @@ const edges = [...svg.querySelectorAll('.edge')].map(g => {
   }
   const heads = [...g.querySelectorAll('polygon')].map(box);
   const pen = parseFloat(path.getAttribute('stroke-width') || '1') * m.a;
-  return {from: g.getAttribute('data-from'), to: g.getAttribute('data-to'), points, heads, pen,
-          label: [...g.querySelectorAll('text')].map(t => t.textContent).join('\\n')};
-});
+  return {points, heads, pen, from: g.getAttribute('data-from'), to: g.getAttribute('data-to')};
+};
+const handoffs = new Map();
+for (const g of svg.querySelectorAll('.edge, .node.handoff-label')) {
+  const [, key, part] = g.id.match(/^(icmap-e\\d+)-(from|to|label)$/);
+  if (!handoffs.has(key)) handoffs.set(key, {id: key});
+  const h = handoffs.get(key);
+  if (part === 'label') {
+    const texts = [...g.querySelectorAll('text')];
+    h.label = texts.map(t => t.textContent).join('\\n');
+    // getBBox: the text's own box (font ascent to descent, the drawn advance widths).
+    const textBox = t => { const b = t.getBBox(), m = t.getScreenCTM();
+      return [m.a * b.x + m.e, m.d * b.y + m.f, m.a * (b.x + b.width) + m.e,
+              m.d * (b.y + b.height) + m.f]; };
+    h.labelBox = texts.length ? texts.map(textBox).reduce((a, b) => [Math.min(a[0], b[0]),
+      Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])]) : null;
+    h.labelFrom = g.getAttribute('data-from'); h.labelTo = g.getAttribute('data-to');
+  } else {
+    h[part] = half(g);
+  }
+}
+const edges = [...handoffs.values()].map(h => ({...h, from: h.from && h.from.from,
+  to: h.to && h.to.to, halves: [h.from, h.to]}));
 const clusters = [...svg.querySelectorAll('.cluster')].map(g => ({
   group: g.getAttribute('data-group'), box: box(g.querySelector('path, polygon'))}));
 const resources = performance.getEntriesByType('resource').map(e => e.name);
@@ -115,11 +142,11 @@ def browser() -> Iterator[Any]:
 def _open(driver: Any, page: Path) -> dict[str, Any]:
     """Open ``page`` from file://, wait for the layout, and collect the facts and the log."""
     driver.get(page.as_uri())
-    deadline = time.monotonic() + 120
+    hung = time.monotonic() + HANG
     while not driver.execute_script("return !!document.querySelector('#canvas svg')"):
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
-        assert time.monotonic() < deadline, "the picture was not laid out in 120 s"
+        assert time.monotonic() < hung, f"no picture after {HANG} s: the layout hung"
         time.sleep(0.05)
     facts: dict[str, Any] = driver.execute_script(_FACTS_JS)
     # The page opens on the whole picture; "Fit to width" is the readable zoom.
@@ -188,27 +215,38 @@ def _check(facts: dict[str, Any], org: Path, *, overview: bool = False) -> None:
         (a, b) for a, b in combinations(sorted(boxes), 2) if _overlap(boxes[a], boxes[b])
     ]
     assert not overlapping
+    labels = {e["id"]: e["labelBox"] for e in facts["edges"] if e["labelBox"]}
     for edge in facts["edges"]:
         ends = (edge["from"], edge["to"])
         assert edge["label"], f"{ends} has no label"
-        start, end = edge["points"][0], edge["points"][-1]
-        # Graphviz stops the path where the arrowhead begins and draws the head apart: the
-        # head touches the box it points at, and the path ends within a head's length of it.
-        heads = edge["heads"]
+        assert (edge["labelFrom"], edge["labelTo"]) == ends, f"{ends}: its label is not its own"
+        label = labels[edge["id"]]
+        # One arrowhead, on the receiver's half, touching the receiver's box.
+        heads = [h for half in edge["halves"] for h in half["heads"]]
         assert heads, f"{ends} has no arrowhead"
-        head_size = max(max(h[2] - h[0], h[3] - h[1]) for h in heads)
-        reach = END_TOLERANCE + head_size + edge["pen"]
+        assert not edge["halves"][0]["heads"], f"{ends}: an arrowhead on the provider's half"
         for head in heads:
-            assert min(_distance_box(head, boxes[t]) for t in ends) <= HEAD_GAP, ends
-        assert min(_distance(start, boxes[t]) for t in ends) <= reach, ends
-        assert min(_distance(end, boxes[t]) for t in ends) <= reach, ends
-        nearest = {min(ends, key=lambda t: _distance(p, boxes[t])) for p in (start, end)}
-        assert nearest == set(ends), f"{ends}: both ends on the same box"
-        for other, box in boxes.items():
-            if other in ends:
-                continue
-            crossing = [p for p in edge["points"] if _inside(p, box, THROUGH_TOLERANCE)]
-            assert not crossing, f"{ends} passes through {other}"
+            assert _distance_box(head, boxes[edge["to"]]) <= HEAD_GAP, ends
+        head_size = max(max(h[2] - h[0], h[3] - h[1]) for h in heads)
+        # Each half runs from its team's box to the label: the line reaches its own words.
+        for half, team in zip(edge["halves"], ends, strict=True):
+            assert (half["from"], half["to"]) == ends, f"{ends}: a half of another hand-off"
+            reach = END_TOLERANCE + head_size + half["pen"]
+            start, end = half["points"][0], half["points"][-1]
+            on_team = min(_distance(start, boxes[team]), _distance(end, boxes[team]))
+            on_label = min(_distance(start, label), _distance(end, label))
+            assert on_team <= reach, f"{ends}: a half does not reach {team}"
+            assert on_label <= reach, f"{ends}: a half does not reach its label"
+            for other, box in boxes.items():
+                if other in ends:
+                    continue
+                crossing = [p for p in half["points"] if _inside(p, box, THROUGH_TOLERANCE)]
+                assert not crossing, f"{ends} passes through {other}"
+    # No label drawn on top of another, nor on a box.
+    assert [
+        (a, b) for a, b in combinations(sorted(labels), 2) if _overlap(labels[a], labels[b])
+    ] == []
+    assert [(e, n) for e in labels for n in boxes if _overlap(labels[e], boxes[n])] == []
     if overview:  # one node per group: no clusters to check
         assert not facts["clusters"]
         assert min(facts["fonts"]) >= 11 - 0.01
@@ -282,12 +320,20 @@ def test_critical_path_toggle_and_search(browser: Any, tmp_path: Path) -> None:
     _open(browser, _page(EXAMPLES / "restaurant.yaml", tmp_path))
     Select(browser.find_element(By.ID, "critical")).select_by_value("diners")
     lit = browser.execute_script(
-        "return [...document.querySelectorAll('.node.hl-critical')].map(e => e.dataset.id)"
+        "return [...document.querySelectorAll('.node[data-id].hl-critical')].map(e => e.dataset.id)"
     )
     path = browser.execute_script(
         "return JSON.parse(document.getElementById('icmap-data').textContent).critical.diners"
     )
     assert sorted(lit) == sorted(path) and len(path) > 2
+    # Each hand-off on the path lights up whole: both halves of its line and its label.
+    parts = browser.execute_script(
+        "return [...document.querySelectorAll('.hl-critical[data-from]')].map(e =>"
+        " [e.dataset.from + '>' + e.dataset.to, e.classList.contains('handoff-label')])"
+    )
+    steps = [f"{a}>{b}" for a, b in itertools.pairwise(path)]
+    expected = [(step, label) for step in steps for label in (False, False, True)]
+    assert sorted(map(tuple, parts)) == sorted(expected)
     browser.find_element(By.ID, "search").send_keys("pastr")
     found = browser.execute_script(
         "return [...document.querySelectorAll('.node.hl-match')].map(e => e.dataset.id)"
@@ -364,7 +410,19 @@ def test_a_wide_page_opens_whole_and_fits_to_width_on_its_customers(
         "const c = document.getElementById('canvas'); return c.scrollWidth > c.clientWidth"
     )
     assert wide  # the case in point: Northwind is wider than the window at a readable zoom
-    assert _in_view(browser, ".node.kind-customer") == [True, True]
+    # On the customers: both across, and centred on the two of them, which Graphviz puts
+    # 695 pt apart, a little more than the window's height at the readable zoom.
+    canvas, customers = browser.execute_script(
+        "const box = e => { const r = e.getBoundingClientRect();"
+        " return [r.left, r.top, r.right, r.bottom]; };"
+        "const c = document.getElementById('canvas'), r = box(c);"
+        "return [[r[0], r[1], r[0] + c.clientWidth, r[1] + c.clientHeight],"
+        " [...document.querySelectorAll('.node.kind-customer')].map(box)]"
+    )
+    assert len(customers) == 2
+    assert all(canvas[0] <= c[0] and c[2] <= canvas[2] for c in customers)
+    middle = (min(c[1] for c in customers) + max(c[3] for c in customers)) / 2
+    assert abs(middle - (canvas[1] + canvas[3]) / 2) <= 2
     browser.execute_script("document.getElementById('whole').click()")
     assert all(_in_view(browser, ".node"))
 

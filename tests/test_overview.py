@@ -91,7 +91,7 @@ def test_the_drawn_overview_keeps_the_heaviest_links(runner: CliRunner, tmp_path
     data, _ = _json(runner, str(org))
     result = runner.invoke(app, ["graph", str(org), "-f", "dot"])
     assert result.exit_code == 0
-    drawn = result.stdout.count(" -> ")
+    drawn = len(re.findall(r'id="icmap-e\d+-to"', result.stdout))  # one per drawn link
     everything = len(data["links"])  # type: ignore[arg-type]
     nodes = len(data["nodes"])  # type: ignore[arg-type]
     assert drawn == 2 * nodes < everything
@@ -385,10 +385,10 @@ def test_mermaid_classes_use_the_graphviz_colours() -> None:
 
 def test_heavier_links_are_drawn_thicker(runner: CliRunner) -> None:
     dot_text = runner.invoke(app, ["graph", str(NORTHWIND), "--overview", "-f", "dot"]).stdout
-    widths = {
-        label: float(width)
-        for label, width in re.findall(r'label="(\d+ hand-offs?)"[^\]]*penwidth=([\d.]+)', dot_text)
-    }
+    # The label is a node of its own (``icmap-eN-label``); the line's halves carry the width.
+    labels = dict(re.findall(r'label="(\d+ hand-offs?)"[^\]]*id="(icmap-e\d+)-label"', dot_text))
+    line = dict(re.findall(r'-> .*id="(icmap-e\d+)-to".*penwidth=([\d.]+)', dot_text))
+    widths = {text: float(line[key]) for text, key in labels.items()}
     assert widths["9 hand-offs"] > widths["2 hand-offs"] > widths["1 hand-off"] == 1.0
     mermaid = runner.invoke(app, ["graph", str(NORTHWIND), "--overview", "-f", "mermaid"]).stdout
     assert re.search(r"linkStyle [\d,]+ stroke-width:2\.4px", mermaid)

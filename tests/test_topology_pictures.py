@@ -65,7 +65,12 @@ def test_dot_draws_types_modes_states_and_a_legend(runner: CliRunner, tmp_path: 
     assert "BLOCKING dependency" in table and "SLOWING dependency" in table
     assert 'BGCOLOR="#ffedb3" COLOR="#c9a227"' in table  # stream-aligned's own colours
     assert '<FONT COLOR="#c62828">────▶</FONT>' in table
-    edges = {e["label"]: e for e in laid["edges"] if "label" in e}
+    # Each hand-off is two halves with its label between them, a node: the receiver's half
+    # (``icmap-eN-to``, with the arrowhead) is styled as the whole line.
+    halves = {e["id"]: e for e in laid["edges"]}
+    labels = {o["label"]: o for o in laid["objects"] if "handoff-label" in o.get("class", "")}
+    edges = {text: halves[o["id"].replace("-label", "-to")] for text, o in labels.items()}
+    assert labels["Hosting · BLOCKING"]["fontcolor"] == "#c62828"
     assert edges["Hosting · BLOCKING"]["color"] == "#c62828"
     assert edges["Coaching"]["style"] == "dotted"
     assert float(edges["Models · SLOWING"]["penwidth"]) >= 5

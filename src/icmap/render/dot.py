@@ -152,8 +152,11 @@ def edge_classes(edge: PictureEdge) -> str:
     return " ".join(classes)
 
 
-def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> None:
-    """Teams clustered by group; suppliers ranked first and customers last."""
+def _add_nodes(
+    dot: graphviz.Digraph, picture: Picture, ids: dict[str, str], labels_in: dict[int, str]
+) -> None:
+    """Teams clustered by group; suppliers ranked first and customers last. A hand-off's label
+    between two teams of one group is drawn in that group's cluster (``labels_in``)."""
     groups: dict[str, list[PictureNode]] = {}
     for node in picture.nodes:
         if node.kind == "team" and node.group:
@@ -174,6 +177,8 @@ def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> 
             )
             for node in members:
                 cluster.node(ids[node.id], **_node_attrs(node, ids[node.id]))
+            for edge_index in (i for i, g in labels_in.items() if g == group):
+                cluster.node(f"l{edge_index}", **label_attrs(picture.edges[edge_index], edge_index))
     for kind, rank in (("supplier", "source"), ("customer", "sink")):
         members = [n for n in picture.nodes if n.kind == kind]
         if members:
@@ -204,6 +209,84 @@ def edge_attrs(edge: PictureEdge) -> dict[str, str]:
 def overview_width(handoffs: int) -> float:
     """A group overview edge's line width: 1 for one hand-off, growing with the square root."""
     return min(1 + math.sqrt(handoffs - 1) / 2, 6.0)
+
+
+def label_classes(edge: PictureEdge) -> str:
+    """The classes of a hand-off's label: its line's (:func:`edge_classes`), ``handoff-label``
+    for ``handoff``."""
+    return "handoff-label" + edge_classes(edge).removeprefix("handoff")
+
+
+def label_attrs(edge: PictureEdge, index: int) -> dict[str, str]:
+    """A hand-off's label, drawn as a node of its own in the middle of the hand-off: text only
+    (``shape=plain``), in the colour of its line's text."""
+    attrs = {
+        "label": _label(edge.label),
+        # plaintext sized to its text (width and height 0), a hair of margin so the line
+        # stops just short of the words
+        "shape": "plaintext",
+        "width": "0",
+        "height": "0",
+        "margin": "0.04,0.02",
+        "fontsize": "11",
+        "tooltip": _label(f"{edge.provider} → {edge.receiver}"),
+        "id": f"icmap-e{index}-label",
+        "class": label_classes(edge),
+    }
+    if "fontcolor" in (line := edge_attrs(edge)):
+        attrs["fontcolor"] = line["fontcolor"]
+    return attrs
+
+
+def _label_clusters(picture: Picture) -> dict[int, str]:
+    """The hand-offs between two teams of one group, by index, with the group: their labels
+    are drawn in the group's cluster, so the hand-off never leaves it."""
+    group = {n.id: n.group for n in picture.nodes if n.kind == "team" and n.group}
+    return {
+        index: group[edge.provider]
+        for index, edge in enumerate(picture.edges)
+        if edge.provider in group and group[edge.provider] == group.get(edge.receiver)
+    }
+
+
+def _add_hand_off(
+    dot: graphviz.Digraph,
+    edge: PictureEdge,
+    index: int,
+    ids: dict[str, str],
+    group: str | None,
+) -> None:
+    """A hand-off as two halves with its label between them as a node (``l0``, ``l1``, …):
+    ``dot`` never draws two nodes on top of each other, so no two labels overlap, and each
+    label sits on its line. Both halves carry the hand-off's class, tooltip and style; the
+    arrowhead is on the receiver's half only. Their SVG ids are ``icmap-eN-from`` (leaving
+    the provider), ``icmap-eN-to`` (reaching the receiver) and ``icmap-eN-label``."""
+    label = f"l{index}"
+    if group is None:
+        dot.node(label, **label_attrs(edge, index))
+    line = {k: v for k, v in edge_attrs(edge).items() if k != "fontcolor"}  # no text on it
+    attrs = {
+        "tooltip": _label(f"{edge.provider} → {edge.receiver}"),
+        "class": edge_classes(edge),
+        **line,
+    }
+    provider, receiver = ids[edge.provider], ids[edge.receiver]
+    leaving = {**attrs, "id": f"icmap-e{index}-from"}
+    reaching = {**attrs, "id": f"icmap-e{index}-to"}
+    if edge.backward:
+        # Laid out as receiver -> label -> provider with the arrowhead at the receiver, so work
+        # flowing back (feedback, usually) does not drag the layout away from the customer.
+        # For feedback this crosses less than constraint=false (docs/pictures.md).
+        dot.edge(receiver, label, dir="back", **reaching)
+        dot.edge(label, provider, dir="none", **leaving)
+    elif edge.feedback:
+        # Feedback flowing toward the customer: its receiver's half is left out of the
+        # ranking, so it cannot pull its receiver after its provider.
+        dot.edge(provider, label, dir="none", **leaving)
+        dot.edge(label, receiver, constraint="false", **reaching)
+    else:
+        dot.edge(provider, label, dir="none", **leaving)
+        dot.edge(label, receiver, **reaching)
 
 
 #: What each mode's line looks like, in the legend's words.
@@ -348,7 +431,8 @@ def build(picture: Picture, *, legend: bool = True) -> graphviz.Digraph:
     dot.attr(labelloc="t", fontsize="16", **LAYOUT)
     dot.attr("node", fontname="Helvetica", fontsize="12")
     dot.attr("edge", fontname="Helvetica", fontsize="11", color=styles.HANDOFF_LINE)
-    _add_nodes(dot, picture, ids)
+    labels_in = _label_clusters(picture)
+    _add_nodes(dot, picture, ids, labels_in)
     table = legend_label(picture) if legend else None
     if table is not None:
         # With the customers, in the last rank: the picture's far right, under them.
@@ -356,29 +440,13 @@ def build(picture: Picture, *, legend: bool = True) -> graphviz.Digraph:
             corner.attr(rank="sink")
             corner.node("legend", label=table, shape="plain", fontsize="11", id="icmap-legend")
     for index, edge in enumerate(picture.edges):
-        attrs = {
-            "label": _label(edge.label),
-            "tooltip": _label(f"{edge.provider} → {edge.receiver}"),
-            "id": f"icmap-e{index}",
-            "class": edge_classes(edge),
-            **edge_attrs(edge),
-        }
-        if edge.backward:
-            # Laid out as receiver -> provider with the arrowhead at the receiver, so work
-            # flowing back (feedback, usually) does not drag the layout away from the customer.
-            # For feedback this crosses less than constraint=false (docs/pictures.md).
-            dot.edge(ids[edge.receiver], ids[edge.provider], dir="back", **attrs)
-        elif edge.feedback:
-            # Feedback flowing toward the customer: left out of the ranking, so it cannot
-            # pull its receiver after its provider.
-            dot.edge(ids[edge.provider], ids[edge.receiver], constraint="false", **attrs)
-        else:
-            dot.edge(ids[edge.provider], ids[edge.receiver], **attrs)
+        _add_hand_off(dot, edge, index, ids, labels_in.get(index))
     return dot
 
 
-#: Spacing, measured on examples/northwind (docs/pictures.md says how).
-LAYOUT = {"nodesep": "0.4", "ranksep": "0.8"}
+#: Spacing, measured on examples/northwind (docs/pictures.md says how); ranksep is half the
+#: 0.8 measured with edge labels, as dot halves it for them, since every hand-off spans two ranks.
+LAYOUT = {"nodesep": "0.4", "ranksep": "0.4"}
 
 
 def render(picture: Picture, *, legend: bool = True) -> str:

@@ -57,7 +57,7 @@ body.wide aside{display:none}
 #show-panel{display:none;position:fixed;top:8px;right:8px;z-index:2}
 body.wide #show-panel{display:block}
 #details{border:1px solid #cfd8dc;border-radius:6px;padding:8px;margin:8px 0;background:#fcfcfc}
-.node{cursor:pointer}
+.node{cursor:pointer}.node.handoff-label{cursor:inherit}
 svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{opacity:.25}
 .node.hl-selected path,.node.hl-selected polygon,.node.hl-selected ellipse{stroke:#d81b60;stroke-width:4}
 .node.hl-match path,.node.hl-match polygon{stroke:#d81b60;stroke-width:4;stroke-dasharray:6 3}
@@ -66,6 +66,7 @@ svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{opacity:.25}
 .node.hl-critical path,.node.hl-critical polygon{stroke:#c2185b;stroke-width:4}
 .edge.hl-critical path{stroke:#c2185b;stroke-width:4}
 .edge.hl-out path{stroke:#2e7d32;stroke-width:3}.edge.hl-in path{stroke:#1565c0;stroke-width:3}
+.handoff-label.hl-out text{fill:#2e7d32}.handoff-label.hl-in text{fill:#1565c0}.handoff-label.hl-critical text{fill:#c2185b}
 .swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin-right:6px;vertical-align:middle}
 #legend svg{display:block;width:100%;height:auto}
 summary{cursor:pointer;color:#37474f}details.more>ul{margin-top:2px}#legend text{font-size:12px;fill:#263238}
@@ -124,7 +125,8 @@ function clear(){
   Array.from(el.classList).forEach(function(c){if(c.indexOf('hl')===0)el.classList.remove(c);});});
 }
 function node(id){return svg.querySelector('.node[data-id="'+CSS.escape(id)+'"]');}
-function edgesOf(attr,id){return svg.querySelectorAll('.edge['+attr+'="'+CSS.escape(id)+'"]');}
+// Every part of the hand-offs from (or to) a node: both halves of its line, and its label.
+function edgesOf(attr,id){return svg.querySelectorAll('['+attr+'="'+CSS.escape(id)+'"]');}
 function add(list,text){const li=document.createElement('li');li.textContent=text;list.appendChild(li);return li;}
 function section(title,entries,empty){
  const h=document.createElement('h3');h.textContent=title;
@@ -208,11 +210,13 @@ function mount(viz){
   const t=g.querySelector('title');if(t)t.textContent=n.label+' ('+n.id+')';
   g.addEventListener('click',function(ev){ev.stopPropagation();select(n.id);});
  });
- data.edges.forEach(function(e,i){
-  const g=svg.getElementById('icmap-e'+i);if(!g)return;
+ // A hand-off is drawn as two halves of a line and its label between them, as a node: all
+ // three carry its ends, so it lights up as one.
+ data.edges.forEach(function(e,i){['-from','-label','-to'].forEach(function(part){
+  const g=svg.getElementById('icmap-e'+i+part);if(!g)return;
   g.setAttribute('data-from',e.from);g.setAttribute('data-to',e.to);
   const t=g.querySelector('title');if(t)t.textContent=e.from+' \u2192 '+e.to;
- });
+ });});
  data.groups.forEach(function(name,i){
   const g=svg.getElementById('icmap-g'+i);if(g)g.setAttribute('data-group',name);
  });
