@@ -230,7 +230,7 @@ def test_github_annotations_escape_and_cut(runner: CliRunner, tmp_path: Path) ->
 
 def test_github_message_escaping() -> None:
     from icmap.diagnostics import Diagnostic
-    from icmap.render import check_github
+    from icmap.render.check import github as check_github
 
     finding = Diagnostic(
         "dir,x/a:b.yaml", 1, 2, "IC301", "100% bad\nreally", rule_name="no-path-to-customer"

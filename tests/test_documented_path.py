@@ -542,9 +542,9 @@ def test_help_has_clean_metavars(runner: CliRunner, command: str) -> None:
     assert "<list[" not in text and "<path>" not in text and "<str>" not in text
     # Summaries are whole: nothing cut with an ellipsis (argument lists like TEAM... aside).
     assert "…" not in text
-    assert "..." not in text.replace("TEAM...", "").replace("SOURCE...", "").replace(
-        "[ARGS]...", ""
-    )
+    for listed in ("TEAM...", "SOURCE...", "[ARGS]...", "[ORG]..."):
+        text = text.replace(listed, "")
+    assert "..." not in text
     # Arguments read as the docs write them (FORMAT SOURCE...), not as a set ({FORMAT}).
     usage = text.split("\n", 1)[0]
     assert "{" not in usage and "}" not in usage, usage

@@ -30,7 +30,8 @@ from icmap.lint import run_check
 from icmap.lint.policy import build_policy
 from icmap.lint.registry import all_rules
 from icmap.model import Org
-from icmap.render import dot, html, mermaid, node_link, report_json
+from icmap.render.picture import dot, html, mermaid, node_link
+from icmap.render.report import json as report_json
 
 pytestmark = pytest.mark.fuzz
 
@@ -193,7 +194,9 @@ def _outputs() -> dict[str, Callable[[Org], str | bytes]]:
     from icmap.analysis.trees import customer_trees
     from icmap.cli import check_cmd, diff_cmd, graph_cmd, impact_cmd
     from icmap.cli.common import prepare
-    from icmap.render import report_markdown, report_terminal, terminal
+    from icmap.render.picture import tree as terminal
+    from icmap.render.report import markdown as report_markdown
+    from icmap.render.report import terminal as report_terminal
 
     def tree(org: Org) -> str | bytes:
         graph = build_graph(org)

@@ -317,7 +317,7 @@ def test_usage_errors_show_paths_safely(runner: CliRunner, tmp_path: Path) -> No
 def test_graphviz_pictures_past_the_limit_are_refused_quickly(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    from icmap.render import image
+    from icmap.render.picture import image
 
     teams = "".join(f"  t{i}: {{provides: [{{what: x, to: c}}]}}\n" for i in range(image.MAX_NODES))
     org = write(tmp_path, "org.yaml", "customers: {c: {}}\nteams:\n" + teams)
@@ -337,7 +337,8 @@ def test_json_is_never_written_with_nan_or_infinity() -> None:
     from icmap.analysis.picture import whole_org
     from icmap.analysis.report import build_report
     from icmap.model import Duration
-    from icmap.render import node_link, report_json
+    from icmap.render.picture import node_link
+    from icmap.render.report import json as report_json
 
     org = load_text(MINIMAL.replace("to: waiters}", "to: waiters, lead_time: 1d}"))
     broken = tuple(

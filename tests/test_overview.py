@@ -349,7 +349,7 @@ def test_graph_files_are_written_atomically(
 ) -> None:
     target = tmp_path / "org.graphml"
     target.write_text("old", encoding="utf-8")
-    from icmap.render import graph_file
+    from icmap.render.picture import graph_file
 
     def broken(*args: object) -> str:
         raise MemoryError
@@ -365,7 +365,7 @@ def test_graph_files_are_written_atomically(
 
 
 def test_mermaid_classes_use_the_graphviz_colours() -> None:
-    from icmap.render import dot, mermaid
+    from icmap.render.picture import dot, mermaid
 
     def style(text: str) -> dict[str, str]:
         return dict(item.split(":", 1) for item in text.split(","))
@@ -427,7 +427,7 @@ def test_the_overview_legend_says_groups_and_counted_lines(runner: CliRunner) ->
 def test_the_overview_page_finds_teams_and_paths_in_their_groups() -> None:
     from icmap.analysis.overview import overview
     from icmap.analysis.page import page
-    from icmap.render.html import page_data, render
+    from icmap.render.picture.html import page_data, render
 
     graph = build_graph(load(NORTHWIND))
     data = page_data(page(graph, overview(graph)))
@@ -451,7 +451,7 @@ def test_the_overview_page_finds_teams_and_paths_in_their_groups() -> None:
 def test_pictures_draw_with_the_shared_palette() -> None:
     """DOT (and so SVG and the HTML page) and Mermaid take their colours from render/styles."""
     from icmap.analysis.picture import PictureEdge
-    from icmap.render import dot, mermaid, styles
+    from icmap.render.picture import dot, mermaid, styles
 
     for kind, (fill, border) in styles.NODE_COLOURS.items():
         assert (dot._KIND_ATTRS[kind]["fillcolor"], dot._KIND_ATTRS[kind]["color"]) == (

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from conftest import EXAMPLE_PATHS, EXAMPLES, node_link_graph, write
 from icmap import build_graph, load
 from icmap.cli import app
-from icmap.render.dot import escape as dot_escape
+from icmap.render.picture.dot import escape as dot_escape
 
 HAVE_DOT = shutil.which("dot") is not None
 # In CI Graphviz is installed by .ci/run: a missing dot there is a failure, not a skip.
@@ -381,7 +381,7 @@ def test_the_vendored_engine_is_pinned_licensed_and_packaged() -> None:
     from conftest import ROOT
 
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-    vendor = ROOT / "src" / "icmap" / "render" / "vendor" / "viz-js"
+    vendor = ROOT / "src" / "icmap" / "render" / "picture" / "vendor" / "viz-js"
     pinned = dict(
         line.split(": ", 1)
         for line in (vendor / "VERSION").read_text(encoding="utf-8").splitlines()
@@ -392,7 +392,7 @@ def test_the_vendored_engine_is_pinned_licensed_and_packaged() -> None:
     assert "MIT License" in (vendor / "LICENSE").read_text(encoding="utf-8")
     assert "Eclipse Public License" in (vendor / "LICENSE").read_text(encoding="utf-8")
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "render/vendor/viz-js/*" in config["tool"]["setuptools"]["package-data"]["icmap"]
+    assert "render/picture/vendor/viz-js/*" in config["tool"]["setuptools"]["package-data"]["icmap"]
     assert (ROOT / "scripts" / "refresh-vendor.sh").stat().st_mode & 0o111
 
 

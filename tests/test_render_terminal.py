@@ -6,7 +6,7 @@ from conftest import EXAMPLES
 from icmap import build_graph, load, load_text
 from icmap.analysis.reach import reach
 from icmap.analysis.trees import customer_trees
-from icmap.render.terminal import org_view
+from icmap.render.picture.tree import org_view
 from icmap.render.text import to_plain_text
 
 

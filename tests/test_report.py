@@ -12,7 +12,7 @@ from conftest import EXAMPLE_PATHS, EXAMPLES
 from icmap import build_graph, load_text
 from icmap.analysis.report import build_report
 from icmap.cli import app
-from icmap.render import report_markdown
+from icmap.render.report import markdown as report_markdown
 
 PERT = str(Path(__file__).parent / "fixtures" / "pert.yaml")
 

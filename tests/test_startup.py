@@ -28,7 +28,7 @@ from icmap.lint import run_check
 from icmap.lint.policy import Config, build_policy
 from icmap.lint.registry import all_rules
 from icmap.loader import load
-from icmap.render import check_text
+from icmap.render.check import text as check_text
 from icmap.render.text import SafeConsole
 
 #: Libraries ``icmap --version`` and ``import icmap`` must not load: each costs more than

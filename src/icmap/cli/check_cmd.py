@@ -133,24 +133,24 @@ def _render(
     """``findings`` as ``fmt``. :func:`check` gives github, sarif and junit the findings named
     from ``root`` (see :func:`_from_root`; default: the current folder), SARIF's %SRCROOT%."""
     if fmt is CheckFormat.json:
-        from icmap.render import check_json
+        from icmap.render.check import json as check_json
 
         return check_json.render(findings, failed)
     if fmt is CheckFormat.github:
-        from icmap.render import check_github
+        from icmap.render.check import github as check_github
 
         return check_github.render(findings)
     if fmt is CheckFormat.sarif:
         from icmap.lint.registry import all_rules
-        from icmap.render import check_sarif
+        from icmap.render.check import sarif as check_sarif
 
         return check_sarif.render(findings, all_rules(), root or Path.cwd())
     if fmt is CheckFormat.junit:
         from icmap.lint.policy import SEVERITIES
-        from icmap.render import check_junit
+        from icmap.render.check import junit as check_junit
 
         return check_junit.render(findings, {s for s in SEVERITIES if policy.fails(s)})
-    from icmap.render import check_text
+    from icmap.render.check import text as check_text
     from icmap.render.text import to_plain_text
 
     return to_plain_text(check_text.render(findings, failed), soft_wrap=True)
@@ -210,7 +210,7 @@ def _encodable(text: str, encoding: str | None) -> bool:
 
 def _print_findings(findings: list[Diagnostic], failed: bool, color: Color) -> None:
     """The text format on stdout: through rich only when it may add colour (or must escape)."""
-    from icmap.render import check_text
+    from icmap.render.check import text as check_text
 
     text = check_text.plain(findings, failed) if unstyled_stdout(color) else None
     if text is not None and not _encodable(text, sys.stdout.encoding):
@@ -364,7 +364,8 @@ def check(
             else:
                 write_output(target, data, sources)
         if fmt is CheckFormat.github and os.environ.get("GITHUB_STEP_SUMMARY"):
-            from icmap.render import check_github, check_text
+            from icmap.render.check import github as check_github
+            from icmap.render.check import text as check_text
 
             summary = check_github.step_summary(shown, check_text.summary(findings, failed))
             with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as stream:

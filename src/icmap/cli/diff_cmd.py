@@ -107,14 +107,14 @@ def _render(
     chosen: DiffFormat, result: OrgDiff, base: str, head: str, reasons: list[str]
 ) -> str | RenderableType:
     if chosen is DiffFormat.json:
-        from icmap.render import diff_json
+        from icmap.render.diff import json as diff_json
 
         return diff_json.render(result, base, head, reasons)
     if chosen is DiffFormat.markdown:
-        from icmap.render import diff_markdown
+        from icmap.render.diff import markdown as diff_markdown
 
         return diff_markdown.render(result, base, head, reasons)
-    from icmap.render import diff_text
+    from icmap.render.diff import text as diff_text
 
     return diff_text.render(result, base, head)  # the reasons go to stderr
 

@@ -137,7 +137,7 @@ def _tree_view(graph: OrgGraph, focus: str | None, depth: int, group: str | None
     from icmap.analysis import trees
     from icmap.analysis.reach import reach
     from icmap.graph import find_party
-    from icmap.render import terminal
+    from icmap.render.picture import tree as terminal
 
     if focus is not None:
         team = find_party(graph, focus)
@@ -167,27 +167,27 @@ def _find_group(graph: OrgGraph, group: str) -> str:
 
 def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes:
     if chosen is GraphFormat.dot:
-        from icmap.render import dot
+        from icmap.render.picture import dot
 
         return dot.render(picture)
     if chosen is GraphFormat.mermaid:
-        from icmap.render import mermaid
+        from icmap.render.picture import mermaid
 
         return mermaid.render(picture)
     if chosen is GraphFormat.json:
-        from icmap.render import node_link
+        from icmap.render.picture import node_link
 
         return node_link.render(picture)
     if chosen is GraphFormat.html:
         from icmap.analysis.page import page
-        from icmap.render import html
+        from icmap.render.picture import html
 
         return html.render(page(graph, picture))
     if chosen in (GraphFormat.graphml, GraphFormat.gexf):
-        from icmap.render import graph_file
+        from icmap.render.picture import graph_file
 
         return graph_file.render(picture, chosen.value)
-    from icmap.render import image
+    from icmap.render.picture import image
 
     return image.render(picture, chosen.value)
 

@@ -59,25 +59,25 @@ def _render(
     chosen: ImpactFormat, graph: OrgGraph, result: Impact, *, down: bool, up: bool
 ) -> str | RenderableType:
     if chosen is ImpactFormat.text:
-        from icmap.render import impact_terminal
+        from icmap.render.impact import terminal as impact_terminal
 
         return impact_terminal.render(result, down=down, up=up)
     if chosen is ImpactFormat.json:
-        from icmap.render import impact_json
+        from icmap.render.impact import json as impact_json
 
         return impact_json.render(result, down=down, up=up)
     if chosen is ImpactFormat.markdown:
-        from icmap.render import impact_markdown
+        from icmap.render.impact import markdown as impact_markdown
 
         return impact_markdown.render(result, down=down, up=up)
     from icmap.analysis.picture import impact_picture
 
     picture = impact_picture(graph, result)
     if chosen is ImpactFormat.dot:
-        from icmap.render import dot
+        from icmap.render.picture import dot
 
         return dot.render(picture)
-    from icmap.render import mermaid
+    from icmap.render.picture import mermaid
 
     return mermaid.render(picture)
 

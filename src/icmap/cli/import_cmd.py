@@ -180,7 +180,7 @@ def _merge(target: Path, org: Org, last: Imported) -> tuple[Org, MergeReport, tu
 def _summary(
     result: ImportResult, org: Org, merged: MergeReport | None, as_json: bool, dry_run: bool
 ) -> None:
-    from icmap.render import import_summary
+    from icmap.render.imports import summary as import_summary
 
     if as_json:
         print_text(import_summary.render_json(result, org, merged, dry_run=dry_run))

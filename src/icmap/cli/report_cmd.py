@@ -91,7 +91,7 @@ def report(
         from icmap.analysis.overview import overview
         from icmap.analysis.page import page
         from icmap.analysis.picture import wants_overview, whole_org
-        from icmap.render import html
+        from icmap.render.picture import html
 
         # The same picture `icmap graph -f html` draws: the group overview for a large org.
         picture = overview(internal) if wants_overview(internal) else whole_org(internal)
@@ -100,14 +100,14 @@ def report(
         return
     result = build_report(internal, as_of, loaded)
     if chosen is ReportFormat.json:
-        from icmap.render import report_json
+        from icmap.render.report import json as report_json
 
         emit(report_json.render(result, internal), output, loaded.sources, color, chosen.value)
     elif chosen is ReportFormat.markdown:
-        from icmap.render import report_markdown
+        from icmap.render.report import markdown as report_markdown
 
         emit(report_markdown.render(result), output, loaded.sources, color, chosen.value)
     else:
-        from icmap.render import report_terminal
+        from icmap.render.report import terminal as report_terminal
 
         emit(report_terminal.render(result), output, loaded.sources, color)

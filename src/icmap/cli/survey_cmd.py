@@ -65,14 +65,14 @@ def _render(
     chosen: SurveyFormat, questions: list[Question], name: str, *, bom: bool, delimiter: str
 ) -> str:
     if chosen is SurveyFormat.markdown:
-        from icmap.render import survey_markdown
+        from icmap.render.survey import markdown as survey_markdown
 
         return survey_markdown.render(questions, name)
     if chosen is SurveyFormat.html:
-        from icmap.render import survey_html
+        from icmap.render.survey import html as survey_html
 
         return survey_html.render(questions, name)
-    from icmap.render import survey_csv
+    from icmap.render.survey import csv as survey_csv
 
     return survey_csv.render(questions, bom=bom, delimiter=delimiter)
 

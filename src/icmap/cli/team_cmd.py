@@ -54,14 +54,14 @@ SUFFIXES = {TeamFormat.text: ".txt", TeamFormat.markdown: ".md", TeamFormat.json
 
 def _render(chosen: TeamFormat, page: TeamPage) -> str | RenderableType:
     if chosen is TeamFormat.json:
-        from icmap.render import team_json
+        from icmap.render.team import json as team_json
 
         return team_json.render(page)
     if chosen is TeamFormat.markdown:
-        from icmap.render import team_markdown
+        from icmap.render.team import markdown as team_markdown
 
         return team_markdown.render(page)
-    from icmap.render import team_terminal
+    from icmap.render.team import terminal as team_terminal
 
     return team_terminal.render(page)
 

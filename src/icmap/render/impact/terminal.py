@@ -9,8 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from icmap.analysis.loops import cycle_text
-from icmap.render import styles
-from icmap.render.impact_words import chain_measure
+from icmap.render.impact.words import chain_measure
+from icmap.render.picture import styles
 
 if TYPE_CHECKING:
     from icmap.analysis.impact import Hit, Impact

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from icmap.render.report_words import (
+from icmap.render.report.words import (
     NO_SCORES,
     TOP,
     amount,
@@ -119,7 +119,7 @@ def _topologies_section(report: Report) -> list[str]:
 
 
 def _surveys_section(report: Report) -> list[str]:
-    from icmap.render import survey_words as words
+    from icmap.render.survey import words
 
     trends = report.surveys
     if trends is None:

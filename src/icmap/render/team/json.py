@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from icmap.render.impact_json import impact_data
+from icmap.render.impact.json import impact_data
 from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """A self-contained HTML page of a Picture, laid out in the browser by Graphviz (Viz.js).
 
 The page embeds the same DOT source as ``icmap graph -f dot`` (without its legend: the side
-panel has one) and Viz.js, Graphviz compiled to WebAssembly (``render/vendor/viz-js``; see its
+panel has one) and Viz.js, Graphviz compiled to WebAssembly (``render/picture/vendor/viz-js``; see its
 README for the version and licence). The browser lays the picture out with Graphviz's ``dot``
 and puts the SVG in the page, so the HTML page and ``-f svg`` draw the same picture. Nothing is
 fetched: the engine is inlined (base64, so the page is ASCII apart from names), which also
@@ -10,7 +10,7 @@ works from ``file://``.
 Every name is escaped for HTML, the data the script reads is JSON with ``<``, ``>`` and ``&``
 written as ``\\u`` escapes, so no name can close the script element or inject markup, and the
 script puts names on the page with ``textContent`` and ``setAttribute`` only. Graphviz escapes
-the labels in its SVG, and the DOT labels are escaped by :mod:`icmap.render.dot`.
+the labels in its SVG, and the DOT labels are escaped by :mod:`icmap.render.picture.dot`.
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 from icmap.analysis.page import IMPACT_LIMIT
 from icmap.model import format_hours
-from icmap.render import dot
-from icmap.render.report_words import amount, chain, link
+from icmap.render.picture import dot
+from icmap.render.report.words import amount, chain, link
 
 if TYPE_CHECKING:
     from icmap.analysis.page import Page
     from icmap.analysis.picture import Picture, PictureEdge
 
 #: The vendored engine, relative to the ``icmap`` package.
-ENGINE = ("render", "vendor", "viz-js", "viz-global.js")
+ENGINE = ("render", "picture", "vendor", "viz-js", "viz-global.js")
 #: Entries per headline list in the side panel before "and N more".
 _TOP = 8
 
@@ -278,7 +278,7 @@ def _relation_text(edge: PictureEdge, other: str, arrow: str) -> list[str]:
 
 
 def _groups(picture: Picture) -> list[str]:
-    """The clusters in :func:`icmap.render.dot.build`'s order (``icmap-g0``, ``icmap-g1``, …)."""
+    """The clusters in :func:`icmap.render.picture.dot.build`'s order (``icmap-g0``, ``icmap-g1``, …)."""
     return sorted({n.group for n in picture.nodes if n.kind == "team" and n.group})
 
 

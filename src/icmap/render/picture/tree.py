@@ -16,8 +16,8 @@ from rich.tree import Tree
 from icmap.analysis.trees import Branch, CustomerTree
 from icmap.analysis.weakest import LOW_SATISFACTION
 from icmap.model import Relation
-from icmap.render import styles
-from icmap.render.report_words import satisfaction
+from icmap.render.picture import styles
+from icmap.render.report.words import satisfaction
 
 if TYPE_CHECKING:
     from icmap.analysis.reach import Reach

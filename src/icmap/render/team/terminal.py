@@ -8,8 +8,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from icmap.render import styles
-from icmap.render.team_words import (
+from icmap.render.picture import styles
+from icmap.render.team.words import (
     HEADERS,
     cells,
     chokepoint,

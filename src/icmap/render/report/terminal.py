@@ -9,8 +9,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from icmap.render import styles
-from icmap.render.report_words import (
+from icmap.render.picture import styles
+from icmap.render.report.words import (
     NO_SCORES,
     TOP,
     amount,
@@ -57,7 +57,7 @@ def _bullet(text: str) -> Table:
 
 
 def _surveys_section(report: Report) -> list[RenderableType]:
-    from icmap.render import survey_words as words
+    from icmap.render.survey import words
 
     trends = report.surveys
     if trends is None:

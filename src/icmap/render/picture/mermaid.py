@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
-from icmap.render import styles
+from icmap.render.picture import styles
 
 if TYPE_CHECKING:
     from icmap.analysis.picture import Legend, Picture, PictureEdge, PictureNode
@@ -43,8 +43,8 @@ _CLASSES = {
     "upstream": f"fill:{_ROLE['upstream']},stroke:#1565c0",
     "focus": f"fill:{_ROLE['focus']},stroke:#f9a825,stroke-width:3px",
 }
-#: Team Topologies team types (the colours of :data:`icmap.render.styles.TYPE_COLOURS`), only
-#: when used.
+#: Team Topologies team types (the colours of
+#: :data:`icmap.render.picture.styles.TYPE_COLOURS`), only when used.
 TYPE_CLASSES = {
     team_type: (
         team_type.replace("-", ""),
@@ -119,7 +119,7 @@ def _link_style(edge: PictureEdge) -> str:
     if edge.mode == "collaboration":
         parts["stroke-width"] = "6px"
     if edge.handoffs is not None and edge.handoffs > 1 and "stroke-width" not in parts:
-        from icmap.render.dot import overview_width
+        from icmap.render.picture.dot import overview_width
 
         # The group overview: as in DOT, the more hand-offs, the thicker the line.
         parts["stroke-width"] = f"{overview_width(edge.handoffs):.1f}px"

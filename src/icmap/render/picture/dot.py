@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, cast
 
-from icmap.render import styles
+from icmap.render.picture import styles
 
 if TYPE_CHECKING:
     import graphviz
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def _colours(colours: tuple[str, str]) -> dict[str, str]:
-    """A (fill, border) pair of :mod:`icmap.render.styles` as Graphviz attributes."""
+    """A (fill, border) pair of :mod:`icmap.render.picture.styles` as Graphviz attributes."""
     return {"fillcolor": colours[0], "color": colours[1]}
 
 

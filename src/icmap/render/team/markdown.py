@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from icmap.render.report_markdown import escape
-from icmap.render.team_words import (
+from icmap.render.report.markdown import escape
+from icmap.render.team.words import (
     HEADERS,
     cells,
     chokepoint,

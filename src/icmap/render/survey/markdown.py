@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from icmap.render.report_markdown import escape
+from icmap.render.report.markdown import escape
 
 if TYPE_CHECKING:
     from icmap.analysis.surveys import Question

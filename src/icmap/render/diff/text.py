@@ -8,8 +8,8 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
-from icmap.render import styles
-from icmap.render.diff_words import sections, summary
+from icmap.render.diff.words import sections, summary
+from icmap.render.picture import styles
 
 if TYPE_CHECKING:
     from icmap.analysis.diff import OrgDiff

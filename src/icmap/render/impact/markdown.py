@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from icmap.analysis.loops import cycle_text
-from icmap.render.impact_words import chain_measure
-from icmap.render.report_markdown import escape
+from icmap.render.impact.words import chain_measure
+from icmap.render.report.markdown import escape
 
 if TYPE_CHECKING:
     from icmap.analysis.impact import Hit, Impact

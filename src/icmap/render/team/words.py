@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from icmap.model import format_hours
-from icmap.render.report_words import amount, plural
+from icmap.render.report.words import amount, plural
 
 if TYPE_CHECKING:
     from icmap.analysis.team_page import HandOff, TeamPage

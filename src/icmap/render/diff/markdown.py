@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from icmap.render.diff_words import sections, summary
-from icmap.render.report_markdown import escape
+from icmap.render.diff.words import sections, summary
+from icmap.render.report.markdown import escape
 
 if TYPE_CHECKING:
     from icmap.analysis.diff import OrgDiff

@@ -11,8 +11,8 @@ from html import escape
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from icmap.render.survey_csv import HEADER
-from icmap.render.survey_markdown import INSTRUCTIONS
+from icmap.render.survey.csv import HEADER
+from icmap.render.survey.markdown import INSTRUCTIONS
 
 if TYPE_CHECKING:
     from icmap.analysis.surveys import Question

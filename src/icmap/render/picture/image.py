@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from icmap.errors import UsageError
-from icmap.render import dot
+from icmap.render.picture import dot
 
 if TYPE_CHECKING:
     from icmap.analysis.picture import Picture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from icmap.model import format_hours
-from icmap.render.report_words import answers
+from icmap.render.report.words import answers
 
 if TYPE_CHECKING:
     from icmap.analysis.surveys import RelationTrend, RoundScore, SurveyTrends, TeamTrend

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from icmap.render.report_markdown import escape as markdown_escape
+from icmap.render.report.markdown import escape as markdown_escape
 
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
