@@ -29,6 +29,7 @@ from icmap.errors import (
     StdoutClosedError,
     UsageError,
 )
+from icmap.importers.registry import SOURCES, Source, find, in_words
 from icmap.safe_text import for_format, visible
 
 if TYPE_CHECKING:
@@ -307,10 +308,20 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _from_format(text: str) -> str:
-    from icmap.importers import SourceFormat
+def source_named(text: str) -> Source:
+    """The source ``text`` names (any case), or a usage error with a did-you-mean: the parser
+    of ``--from`` and of ``icmap import FORMAT``.
+    """
+    if isinstance(text, Source):
+        return text
+    try:
+        return find(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
 
-    return choice(SourceFormat)(text).value
+
+def _source_name(text: str) -> str:
+    return source_named(text).name
 
 
 FromOption = Annotated[
@@ -318,11 +329,12 @@ FromOption = Annotated[
     typer.Option(
         "--from",
         help="Read the org from another format, mapped as 'icmap import' does, with no files "
-        "written: backstage (catalog files or folder), teamapi (Team API files) or csv "
-        "(a spreadsheet of hand-offs). See docs/import.md.",
+        "written: "
+        + in_words([f"{source.name} ({source.description})" for source in SOURCES])
+        + ". See docs/import.md.",
         show_default=False,
         metavar="FORMAT",
-        parser=_from_format,
+        parser=_source_name,
     ),
 ]
 
@@ -337,7 +349,7 @@ def load_source(
     """
     if source is None:
         return load_org(org, org_option), []
-    from icmap.importers import SourceFormat, read_source, source_error
+    from icmap.importers import source_error
     from icmap.loader.discover import find_org
 
     if org is not None and org_option is not None and org != org_option:
@@ -346,7 +358,7 @@ def load_source(
         raise UsageError(f"--from {source} needs the source: name its file or folder")
     path = find_org(org or org_option, os.environ, Path())
     protect(path)
-    result = read_source(SourceFormat(source), [path])
+    result = find(source).read([path])
     for file in result.org.sources if result.org is not None else ():
         protect(Path(file))
     if result.org is None:
