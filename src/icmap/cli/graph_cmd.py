@@ -7,23 +7,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from icmap.cli.common import (
+from icmap.cli.errors import handle_errors
+from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
-    FromOption,
     OrgArgument,
     OrgOption,
     OutputOption,
     SurveyOption,
     choice,
-    emit,
-    format_from,
-    handle_errors,
-    is_stdout,
-    load_org,
-    with_surveys,
 )
+from icmap.cli.output import emit, format_from, is_stdout
+from icmap.cli.sources import FromOption, load_org, with_surveys
 from icmap.errors import UsageError
 
 if TYPE_CHECKING:

@@ -6,22 +6,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from icmap.cli.common import (
+from icmap.cli.errors import handle_errors
+from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
-    FromOption,
     OrgOption,
     OutputOption,
     SurveyOption,
     choice,
-    emit,
-    format_from,
-    handle_errors,
-    load_org,
-    refuse_org_as_team,
-    with_surveys,
 )
+from icmap.cli.output import emit, format_from
+from icmap.cli.sources import FromOption, load_org, refuse_org_as_team, with_surveys
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -16,16 +16,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from icmap.cli.common import (
-    Color,
-    ColorOption,
-    choice,
-    handle_errors,
-    print_text,
-    protect,
-    report_load_error,
-    source_named,
-)
+from icmap.cli.errors import handle_errors, report_load_error
+from icmap.cli.options import Color, ColorOption, choice
+from icmap.cli.output import print_text, protect
+from icmap.cli.sources import source_named
 from icmap.errors import LoadError, UsageError
 from icmap.importers import BackstageOptions, source_error
 from icmap.importers.registry import SOURCES, Source, in_words

@@ -6,22 +6,19 @@ from typing import Annotated
 
 import typer
 
-from icmap.cli.common import (
+from icmap.cli.errors import handle_errors
+from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
-    FromOption,
     OrgArgument,
     OrgOption,
     OutputOption,
     SurveyOption,
     choice,
-    emit,
-    format_from,
-    handle_errors,
-    load_org,
-    with_surveys,
 )
+from icmap.cli.output import emit, format_from
+from icmap.cli.sources import FromOption, load_org, with_surveys
 from icmap.cli.today import TodayOption, parse_today
 
 
