@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -57,6 +57,54 @@ def choice(kind: type[E]) -> Callable[[str], E]:
         raise typer.BadParameter(f"{text!r} is not one of {', '.join(names)}{hint}")
 
     return parse
+
+
+#: The file extensions that name a format, the same for every command that writes it.
+_EXTENSIONS = {
+    ".txt": "text",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".graphml": "graphml",
+    ".gexf": "gexf",
+}
+
+
+def extensions(kind: type[E], *, leave_out: tuple[str, ...] = ()) -> dict[str, E]:
+    """Output file extension -> format, for the formats of ``kind`` (for ``-o``, see
+    :func:`icmap.cli.output.format_from`), except the extensions in ``leave_out``.
+    """
+    values = {member.value: member for member in kind}
+    return {
+        suffix: values[name]
+        for suffix, name in _EXTENSIONS.items()
+        if name in values and suffix not in leave_out
+    }
+
+
+def format_option(kind: type[Choice], formats: str, default: str = "text") -> Any:
+    """The ``-f/--format`` option of a command whose formats are ``kind``'s.
+
+    ``formats`` lists them for the help (``text, json or markdown``); ``default`` is the one
+    used when neither -f nor the -o file's extension names one. Used as
+    ``Annotated[Kind | None, format_option(Kind, "...")] = None``.
+    """
+    return typer.Option(
+        "-f",
+        "--format",
+        help=f"{formats}. Default: from the -o extension, else {default}.",
+        metavar="FORMAT",
+        parser=choice(kind),
+    )
 
 
 OutputOption = Annotated[

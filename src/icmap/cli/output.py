@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from icmap.cli.options import Color
 from icmap.cli.progress import activity
@@ -167,6 +168,16 @@ def format_from(output: Path | None, chosen: E | None, extensions: dict[str, E],
             f"known extensions are {known}; or choose one with -f/--format"
         )
     return extensions[suffix]
+
+
+def renderer(modules: Mapping[E, str], chosen: E) -> Callable[..., Any]:
+    """The ``render`` function of the module that writes ``chosen``, imported only now.
+
+    A command lists its formats' modules (``{TeamFormat.json: "icmap.render.team_json"}``),
+    so an output's module, and what it imports, is loaded only when that output is asked for.
+    """
+    render: Callable[..., Any] = importlib.import_module(modules[chosen]).render
+    return render
 
 
 def print_text(data: str | bytes) -> None:

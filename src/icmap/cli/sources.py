@@ -24,6 +24,7 @@ from icmap.safe_text import visible
 
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
+    from icmap.graph import OrgGraph
     from icmap.model import Org
 
 
@@ -150,6 +151,18 @@ def with_surveys(loaded: Org, surveys: list[Path] | None) -> Org:
             protect(response.path)
         files.extend(found)
     return apply_rounds(loaded, read_rounds(files, loaded, loaded.surveys))
+
+
+def load_graph(
+    org: Path | None, org_option: Path | None, source: str | None, surveys: list[Path] | None
+) -> tuple[Org, OrgGraph]:
+    """The org (with its survey rounds and the ``--survey`` files) and its graph: what
+    ``graph``, ``report``, ``impact`` and ``team`` each start from.
+    """
+    from icmap.graph import build_graph
+
+    loaded = with_surveys(load_org(org, org_option, source), surveys)
+    return loaded, build_graph(loaded)
 
 
 def refuse_org_as_team(names: list[str], org_option: Path | None) -> None:
