@@ -1,6 +1,6 @@
 """``icmap import``: write org files from a Backstage catalog, Team API files or a spreadsheet.
 
-Its FORMAT argument takes the sources of :mod:`icmap.importers.registry`, and reads each with
+Its FORMAT argument takes the sources of :mod:`icmap.sources`, and reads each with
 the reader that registry names.
 """
 
@@ -22,8 +22,8 @@ from icmap.cli.output import print_text, protect
 from icmap.cli.sources import source_named
 from icmap.errors import LoadError, UsageError
 from icmap.importers import BackstageOptions, source_error
-from icmap.importers.registry import SOURCES, Source, in_words
 from icmap.safe_text import visible
+from icmap.sources import SOURCES, Source, in_words
 
 if TYPE_CHECKING:
     from icmap.importers import ImportResult

@@ -1,6 +1,6 @@
 """Where a command's org comes from: its files, or a source read with ``--from``.
 
-The sources ``--from`` names are those of :mod:`icmap.importers.registry` (its choices, its
+The sources ``--from`` names are those of :mod:`icmap.sources` (its choices, its
 did-you-mean and its help come from there); the org's own files are read by
 :func:`icmap.loader.load`. Every file read is recorded as an input (:func:`protect`), so that
 ``-o`` never overwrites one.
@@ -19,8 +19,8 @@ import typer
 from icmap.cli.output import protect
 from icmap.cli.progress import activity
 from icmap.errors import UsageError
-from icmap.importers.registry import SOURCES, Source, find, in_words
 from icmap.safe_text import visible
+from icmap.sources import SOURCES, Source, find, in_words
 
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic

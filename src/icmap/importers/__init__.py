@@ -6,7 +6,7 @@ can read it directly (``--from backstage``) and ``icmap import`` only adds one w
 (:mod:`icmap.importers.writer`). Problems in the source are warnings with ``file:line:col``
 where the importer can still do something sensible, errors where it cannot.
 
-The sources are listed once, in :mod:`icmap.importers.registry`: a new one is a module here
+The sources are listed once, in :mod:`icmap.sources`: a new one is a module here
 and a line there. This module holds what they share: :class:`ImportResult`, the IC6xx codes,
 :func:`problem` and :func:`source_error`.
 """
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from icmap.diagnostics import Diagnostic, Severity
 from icmap.errors import LoadError
-from icmap.importers.registry import SOURCES, find
 from icmap.model import Org, SourcePos
+from icmap.sources import SOURCES, find
 
 #: The importers' diagnostic codes (IC6xx) and their names, shown in the import summary.
 IMPORT_CODES: dict[str, str] = {
@@ -50,7 +50,7 @@ class _Named(str, Enum):
         return str(self.value)
 
 
-#: The sources of :mod:`icmap.importers.registry` as an enum (``SourceFormat.backstage``), for
+#: The sources of :mod:`icmap.sources` as an enum (``SourceFormat.backstage``), for
 #: code written before the registry; :func:`read_source` takes a source's name as well.
 #: (mypy cannot see members made from a list; code in icmap passes names.)
 SourceFormat: type[_Named] = _Named(  # type: ignore[call-overload]
@@ -70,7 +70,7 @@ class Provenance:
 class ImportResult:
     """What an importer read: the org (``None`` when errors prevent one) and its account."""
 
-    #: The source's name in :mod:`icmap.importers.registry` (``backstage``).
+    #: The source's name in :mod:`icmap.sources` (``backstage``).
     format: str
     org: Org | None
     diagnostics: list[Diagnostic]
