@@ -193,7 +193,7 @@ def _outputs() -> dict[str, Callable[[Org], str | bytes]]:
     from icmap.analysis.reach import reach
     from icmap.analysis.trees import customer_trees
     from icmap.cli import check_cmd, diff_cmd, graph_cmd, impact_cmd
-    from icmap.cli.common import prepare
+    from icmap.cli.output import prepare
     from icmap.render.picture import tree as terminal
     from icmap.render.report import markdown as report_markdown
     from icmap.render.report import terminal as report_terminal

@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLE_PATHS, EXAMPLES
 from icmap.cli import app
-from icmap.cli.common import Color, make_console, unstyled_stdout
+from icmap.cli.options import Color
+from icmap.cli.output import make_console, unstyled_stdout
 from icmap.cli.root import COMMANDS, app_for
 from icmap.diagnostics import Diagnostic
 from icmap.graph import build_graph

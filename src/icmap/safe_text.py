@@ -4,7 +4,7 @@ Org files, file names and git revisions are written by other people, and a termi
 control characters: ESC and CSI (``\\x9b``) sequences clear the screen, set the window title or
 hide text, BEL rings, and bidi overrides (U+202E …) reverse what is shown. The loader refuses
 control characters in org text, but file names and bidi controls still reach the output, so
-:mod:`icmap.cli.common` passes every output through one of these functions, chosen by format:
+:mod:`icmap.cli.output` passes every output through one of these functions, chosen by format:
 
 - text, markdown, GitHub annotations and DOT: :func:`visible` writes each such character as
   visible text (``\\x1b``, ``<U+202E>``);

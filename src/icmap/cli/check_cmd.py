@@ -10,25 +10,25 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from icmap.cli.common import (
+from icmap.cli.errors import handle_errors
+from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
-    FromOption,
     OrgArgument,
     OrgOption,
     SurveyOption,
     choice,
-    handle_errors,
-    load_source,
+)
+from icmap.cli.output import (
     print_renderable,
     print_text,
     protect,
     refuse_inputs,
     unstyled_stdout,
-    with_surveys,
     write_output,
 )
+from icmap.cli.sources import FromOption, load_source, with_surveys
 from icmap.cli.today import TodayOption, parse_today
 from icmap.errors import EXIT_FINDINGS, LoadError, UsageError
 from icmap.safe_text import for_format

@@ -11,21 +11,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from icmap.cli.common import (
-    Choice,
-    Color,
-    ColorOption,
-    FromOption,
-    OutputOption,
-    SurveyOption,
-    choice,
-    emit,
-    format_from,
-    handle_errors,
-    load_org,
-    protect,
-    with_surveys,
-)
+from icmap.cli.errors import handle_errors
+from icmap.cli.options import Choice, Color, ColorOption, OutputOption, SurveyOption, choice
+from icmap.cli.output import emit, format_from, protect
+from icmap.cli.sources import FromOption, load_org, with_surveys
 from icmap.errors import EXIT_FINDINGS, UsageError
 
 if TYPE_CHECKING:

@@ -7,23 +7,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from icmap.cli.common import (
+from icmap.cli.errors import handle_errors
+from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
-    FromOption,
     OrgArgument,
     OrgOption,
     OutputOption,
     SurveyOption,
-    choice,
-    emit,
-    format_from,
-    handle_errors,
-    is_stdout,
-    load_org,
-    with_surveys,
+    extensions,
+    format_option,
 )
+from icmap.cli.output import emit, format_from, is_stdout, renderer
+from icmap.cli.sources import FromOption, load_graph
 from icmap.errors import UsageError
 
 if TYPE_CHECKING:
@@ -52,22 +49,20 @@ class GraphFormat(Choice):
 DATA_FORMATS = {GraphFormat.json, GraphFormat.graphml, GraphFormat.gexf}
 
 
-#: Output file extension -> format.
-EXTENSIONS = {
-    ".txt": GraphFormat.text,
-    ".dot": GraphFormat.dot,
-    ".gv": GraphFormat.dot,
-    ".svg": GraphFormat.svg,
-    ".png": GraphFormat.png,
-    ".pdf": GraphFormat.pdf,
-    ".mmd": GraphFormat.mermaid,
-    ".mermaid": GraphFormat.mermaid,
-    ".json": GraphFormat.json,
-    ".html": GraphFormat.html,
-    ".htm": GraphFormat.html,
-    ".graphml": GraphFormat.graphml,
-    ".gexf": GraphFormat.gexf,
+EXTENSIONS = extensions(GraphFormat)
+#: The module that draws the picture in each format but text (the tree) and html (the page).
+RENDERERS = {
+    GraphFormat.dot: "icmap.render.picture.dot",
+    GraphFormat.mermaid: "icmap.render.picture.mermaid",
+    GraphFormat.json: "icmap.render.picture.node_link",
+    GraphFormat.graphml: "icmap.render.picture.graph_file",
+    GraphFormat.gexf: "icmap.render.picture.graph_file",
+    GraphFormat.svg: "icmap.render.picture.image",
+    GraphFormat.png: "icmap.render.picture.image",
+    GraphFormat.pdf: "icmap.render.picture.image",
 }
+#: Formats whose module writes several, told which one.
+NAMED = {GraphFormat.graphml, GraphFormat.gexf, GraphFormat.svg, GraphFormat.png, GraphFormat.pdf}
 
 
 def _picture(
@@ -166,30 +161,14 @@ def _find_group(graph: OrgGraph, group: str) -> str:
 
 
 def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes:
-    if chosen is GraphFormat.dot:
-        from icmap.render.picture import dot
-
-        return dot.render(picture)
-    if chosen is GraphFormat.mermaid:
-        from icmap.render.picture import mermaid
-
-        return mermaid.render(picture)
-    if chosen is GraphFormat.json:
-        from icmap.render.picture import node_link
-
-        return node_link.render(picture)
     if chosen is GraphFormat.html:
         from icmap.analysis.page import page
         from icmap.render.picture import html
 
         return html.render(page(graph, picture))
-    if chosen in (GraphFormat.graphml, GraphFormat.gexf):
-        from icmap.render.picture import graph_file
-
-        return graph_file.render(picture, chosen.value)
-    from icmap.render.picture import image
-
-    return image.render(picture, chosen.value)
+    render = renderer(RENDERERS, chosen)
+    drawn: str | bytes = render(picture, chosen.value) if chosen in NAMED else render(picture)
+    return drawn
 
 
 @handle_errors
@@ -199,13 +178,8 @@ def graph(
     from_: FromOption = None,
     output_format: Annotated[
         GraphFormat | None,
-        typer.Option(
-            "-f",
-            "--format",
-            help="text (the tree), dot, svg, png, pdf, mermaid, json, html, graphml or gexf. "
-            "Default: from the -o extension, else text.",
-            metavar="FORMAT",
-            parser=choice(GraphFormat),
+        format_option(
+            GraphFormat, "text (the tree), dot, svg, png, pdf, mermaid, json, html, graphml or gexf"
         ),
     ] = None,
     output: OutputOption = None,
@@ -273,8 +247,6 @@ def graph(
       icmap graph examples/northwind --overview -o northwind-overview.svg
       icmap graph examples/northwind -o northwind.graphml
     """
-    from icmap.graph import build_graph
-
     chosen = format_from(output, output_format, EXTENSIONS, GraphFormat.text)
     scope = _scope(focus, group, everything, overview)
     if chosen is GraphFormat.text and scope is Scope.overview:
@@ -282,8 +254,7 @@ def graph(
             "--overview draws a picture (-f or -o); the tree lists every team: "
             "narrow it with --group NAME or --focus TEAM"
         )
-    loaded = with_surveys(load_org(org, org_option, from_), survey)
-    internal = build_graph(loaded)
+    loaded, internal = load_graph(org, org_option, from_, survey)
     if chosen is GraphFormat.text:
         emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)
         return

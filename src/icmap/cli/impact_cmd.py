@@ -6,22 +6,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from icmap.cli.common import (
+from icmap.cli.errors import handle_errors
+from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
-    FromOption,
     OrgOption,
     OutputOption,
     SurveyOption,
     choice,
-    emit,
-    format_from,
-    handle_errors,
-    load_org,
-    refuse_org_as_team,
-    with_surveys,
+    extensions,
+    format_option,
 )
+from icmap.cli.output import emit, format_from, renderer
+from icmap.cli.sources import FromOption, load_graph, refuse_org_as_team
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -44,42 +42,28 @@ class Direction(Choice):
     both = "both"
 
 
-EXTENSIONS = {
-    ".txt": ImpactFormat.text,
-    ".json": ImpactFormat.json,
-    ".md": ImpactFormat.markdown,
-    ".markdown": ImpactFormat.markdown,
-    ".dot": ImpactFormat.dot,
-    ".gv": ImpactFormat.dot,
-    ".mmd": ImpactFormat.mermaid,
+EXTENSIONS = extensions(ImpactFormat, leave_out=(".mermaid",))
+#: The module that renders each format.
+RENDERERS = {
+    ImpactFormat.text: "icmap.render.impact.terminal",
+    ImpactFormat.json: "icmap.render.impact.json",
+    ImpactFormat.markdown: "icmap.render.impact.markdown",
+    ImpactFormat.dot: "icmap.render.picture.dot",
+    ImpactFormat.mermaid: "icmap.render.picture.mermaid",
 }
+#: Formats that draw the impact as a picture rather than list it.
+PICTURES = {ImpactFormat.dot, ImpactFormat.mermaid}
 
 
 def _render(
     chosen: ImpactFormat, graph: OrgGraph, result: Impact, *, down: bool, up: bool
 ) -> str | RenderableType:
-    if chosen is ImpactFormat.text:
-        from icmap.render.impact import terminal as impact_terminal
+    render = renderer(RENDERERS, chosen)
+    if chosen in PICTURES:
+        from icmap.analysis.picture import impact_picture
 
-        return impact_terminal.render(result, down=down, up=up)
-    if chosen is ImpactFormat.json:
-        from icmap.render.impact import json as impact_json
-
-        return impact_json.render(result, down=down, up=up)
-    if chosen is ImpactFormat.markdown:
-        from icmap.render.impact import markdown as impact_markdown
-
-        return impact_markdown.render(result, down=down, up=up)
-    from icmap.analysis.picture import impact_picture
-
-    picture = impact_picture(graph, result)
-    if chosen is ImpactFormat.dot:
-        from icmap.render.picture import dot
-
-        return dot.render(picture)
-    from icmap.render.picture import mermaid
-
-    return mermaid.render(picture)
+        return render(impact_picture(graph, result))  # type: ignore[no-any-return]
+    return render(result, down=down, up=up)  # type: ignore[no-any-return]
 
 
 @handle_errors
@@ -114,14 +98,7 @@ def impact(
         ),
     ] = None,
     output_format: Annotated[
-        ImpactFormat | None,
-        typer.Option(
-            "-f",
-            "--format",
-            help="text, json, markdown, dot or mermaid. Default: from the -o extension, else text.",
-            metavar="FORMAT",
-            parser=choice(ImpactFormat),
-        ),
+        ImpactFormat | None, format_option(ImpactFormat, "text, json, markdown, dot or mermaid")
     ] = None,
     output: OutputOption = None,
     survey: SurveyOption = None,
@@ -139,12 +116,11 @@ def impact(
       icmap impact kitchen pastry --org examples/restaurant.yaml -f json -o impact.json
     """
     from icmap.analysis.impact import impact as compute
-    from icmap.graph import build_graph, find_party
+    from icmap.graph import find_party
 
     chosen = format_from(output, output_format, EXTENSIONS, ImpactFormat.text)
     refuse_org_as_team(teams, org_option)
-    loaded = with_surveys(load_org(None, org_option, from_), survey)
-    graph = build_graph(loaded)
+    loaded, graph = load_graph(None, org_option, from_, survey)
     failed = [find_party(graph, team) for team in teams]
     result = compute(graph, failed, depth=depth)
     down, up = direction is not Direction.up, direction is not Direction.down

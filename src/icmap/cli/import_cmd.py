@@ -1,4 +1,8 @@
-"""``icmap import``: write org files from a Backstage catalog, Team API files or a spreadsheet."""
+"""``icmap import``: write org files from a Backstage catalog, Team API files or a spreadsheet.
+
+Its FORMAT argument takes the sources of :mod:`icmap.sources`, and reads each with
+the reader that registry names.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +16,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from icmap.cli.common import (
-    Color,
-    ColorOption,
-    choice,
-    handle_errors,
-    print_text,
-    protect,
-    report_load_error,
-)
+from icmap.cli.errors import handle_errors, report_load_error
+from icmap.cli.options import Color, ColorOption, choice
+from icmap.cli.output import print_text, protect
+from icmap.cli.sources import source_named
 from icmap.errors import LoadError, UsageError
-from icmap.importers import BackstageOptions, SourceFormat, source_error
+from icmap.importers import BackstageOptions, source_error
 from icmap.safe_text import visible
+from icmap.sources import SOURCES, Source, in_words
 
 if TYPE_CHECKING:
     from icmap.importers import ImportResult
@@ -57,10 +57,10 @@ def parse_customers(values: list[str]) -> BackstageOptions:
     )
 
 
-def _header(fmt: SourceFormat, sources: list[Path]) -> str:
+def _header(fmt: Source, sources: list[Path]) -> str:
     named = " ".join(str(s) for s in sources)
     return (
-        f"Imported by 'icmap import {fmt.value} {named}'.\n"
+        f"Imported by 'icmap import {fmt.name} {named}'.\n"
         "Add lead times, satisfaction and feedback marks: 'icmap import --update' keeps them.\n"
         "The comment above each hand-off says which source entries it comes from."
     )
@@ -113,7 +113,7 @@ def _write_update(target: Path, written: WrittenOrg, removed: list[str]) -> None
 
 
 def _selectors(
-    given: list[str] | None, last: Imported | None, source_format: SourceFormat
+    given: list[str] | None, last: Imported | None, source_format: Source
 ) -> tuple[str, ...]:
     """The --customer selectors: those given, else (updating) those the last import used.
 
@@ -121,7 +121,7 @@ def _selectors(
     the chosen entities made, with the fields people had added to them.
     """
     parse_customers(given or [])  # a wrong selector is a usage error before anything is read
-    if given or last is None or source_format is not SourceFormat.backstage:
+    if given or last is None or not source_format.customers:
         return tuple(given or ())
     return last.customers
 
@@ -201,18 +201,18 @@ def _wants_json(chosen: SummaryFormat | None, old_flag: bool) -> bool:
 @handle_errors
 def import_(
     source_format: Annotated[
-        SourceFormat,
+        Source,
         typer.Argument(
-            help="backstage, teamapi or csv.",
+            help=f"{in_words([source.name for source in SOURCES])}.",
             metavar="FORMAT",
-            parser=choice(SourceFormat),
+            parser=source_named,
             show_default=False,
         ),
     ],
     sources: Annotated[
         list[Path],
         typer.Argument(
-            help="Files or folders to read (catalog-info.yaml files, Team API files, CSV).",
+            help=f"Files or folders to read ({', '.join(source.files for source in SOURCES)}).",
             metavar="SOURCE",
             show_default=False,
         ),
@@ -292,19 +292,24 @@ def import_(
       icmap import teamapi import-examples/teamapi -o my-org -f json
       icmap import csv import-examples/handoffs.csv -o my-org
     """
-    from icmap.importers import read_source
     from icmap.importers.writer import render_org
 
     as_json = _wants_json(summary_format, as_json)
-    if customer and source_format is not SourceFormat.backstage:
-        raise UsageError("--customer selects Backstage entities: use it with 'import backstage'")
+    if customer and not source_format.customers:
+        takers = in_words([f"'import {source.name}'" for source in SOURCES if source.customers])
+        raise UsageError(f"--customer selects Backstage entities: use it with {takers}")
+    if update and not source_format.update:
+        raise UsageError(
+            f"--update cannot refresh an import from {source_format.name}: import into a new "
+            "or empty folder"
+        )
     for source in sources:
         if not source.exists():
             raise UsageError(f"{source}: no such file or directory")
         protect(source)
     last = _earlier_import(output, update)
     selectors = _selectors(customer, last, source_format)
-    result = read_source(source_format, sources, parse_customers(list(selectors)))
+    result = source_format.read(sources, parse_customers(list(selectors)))
     if selectors and not customer:
         result.customers_chosen.append(
             "as the last import chose (--customer "
@@ -322,7 +327,7 @@ def import_(
         org, merged, old_files = _merge(output, org, last)
     header = _header(source_format, sources)
     written = render_org(
-        org, result.provenance, header, (source_format.value, result.org), selectors
+        org, result.provenance, header, (source_format.name, result.org), selectors
     )
     if merged is not None:
         merged.removed_files = _files_removed(output, written, old_files)

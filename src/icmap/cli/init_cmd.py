@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from icmap.cli.common import handle_errors
+from icmap.cli.errors import handle_errors
 from icmap.errors import UsageError
 
 

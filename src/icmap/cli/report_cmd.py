@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
-
-from icmap.cli.common import (
+from icmap.cli.errors import handle_errors
+from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
-    FromOption,
     OrgArgument,
     OrgOption,
     OutputOption,
     SurveyOption,
-    choice,
-    emit,
-    format_from,
-    handle_errors,
-    load_org,
-    with_surveys,
+    extensions,
+    format_option,
 )
+from icmap.cli.output import emit, format_from, renderer
+from icmap.cli.sources import FromOption, load_graph
 from icmap.cli.today import TodayOption, parse_today
 
 
@@ -34,13 +30,12 @@ class ReportFormat(Choice):
     html = "html"
 
 
-EXTENSIONS = {
-    ".txt": ReportFormat.text,
-    ".json": ReportFormat.json,
-    ".md": ReportFormat.markdown,
-    ".markdown": ReportFormat.markdown,
-    ".html": ReportFormat.html,
-    ".htm": ReportFormat.html,
+EXTENSIONS = extensions(ReportFormat)
+#: The module that renders the report in each format but html (the page of icmap graph).
+RENDERERS = {
+    ReportFormat.text: "icmap.render.report.terminal",
+    ReportFormat.json: "icmap.render.report.json",
+    ReportFormat.markdown: "icmap.render.report.markdown",
 }
 
 
@@ -51,13 +46,10 @@ def report(
     from_: FromOption = None,
     output_format: Annotated[
         ReportFormat | None,
-        typer.Option(
-            "-f",
-            "--format",
-            help="text, json, markdown or html (the interactive page of icmap graph -f html, "
-            "with these results beside the picture). Default: from the -o extension, else text.",
-            metavar="FORMAT",
-            parser=choice(ReportFormat),
+        format_option(
+            ReportFormat,
+            "text, json, markdown or html (the interactive page of icmap graph -f html, "
+            "with these results beside the picture)",
         ),
     ] = None,
     output: OutputOption = None,
@@ -81,12 +73,10 @@ def report(
       icmap report examples/northwind -o report.html
     """
     from icmap.analysis.report import build_report
-    from icmap.graph import build_graph
 
     chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text)
     as_of = parse_today(today)
-    loaded = with_surveys(load_org(org, org_option, from_), survey)
-    internal = build_graph(loaded)
+    loaded, internal = load_graph(org, org_option, from_, survey)
     if chosen is ReportFormat.html:
         from icmap.analysis.overview import overview
         from icmap.analysis.page import page
@@ -96,18 +86,8 @@ def report(
         # The same picture `icmap graph -f html` draws: the group overview for a large org.
         picture = overview(internal) if wants_overview(internal) else whole_org(internal)
         drawn = html.render(page(internal, picture, as_of))
-        emit(drawn, output, loaded.sources, color, chosen.value)
-        return
-    result = build_report(internal, as_of, loaded)
-    if chosen is ReportFormat.json:
-        from icmap.render.report import json as report_json
-
-        emit(report_json.render(result, internal), output, loaded.sources, color, chosen.value)
-    elif chosen is ReportFormat.markdown:
-        from icmap.render.report import markdown as report_markdown
-
-        emit(report_markdown.render(result), output, loaded.sources, color, chosen.value)
     else:
-        from icmap.render.report import terminal as report_terminal
-
-        emit(report_terminal.render(result), output, loaded.sources, color)
+        result = build_report(internal, as_of, loaded)
+        render = renderer(RENDERERS, chosen)
+        drawn = render(result, internal) if chosen is ReportFormat.json else render(result)
+    emit(drawn, output, loaded.sources, color, chosen.value)

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from icmap import __version__
-from icmap.cli.common import settings
+from icmap.cli.errors import settings
 
 
 def _hide_argument_types() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from icmap.cli.common import Color, OutputOption, emit, handle_errors, is_stdout
+from icmap.cli.errors import handle_errors
+from icmap.cli.options import Color, OutputOption
+from icmap.cli.output import emit, is_stdout
 from icmap.errors import UsageError
 
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from icmap.cli.common import (
+from icmap.cli.errors import handle_errors
+from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
@@ -16,15 +17,9 @@ from icmap.cli.common import (
     OrgOption,
     OutputOption,
     choice,
-    emit,
-    format_from,
-    handle_errors,
-    is_stdout,
-    load_org,
-    prepare,
-    refuse_inputs,
-    write_output,
 )
+from icmap.cli.output import emit, format_from, is_stdout, prepare, refuse_inputs, write_output
+from icmap.cli.sources import load_org
 from icmap.errors import OutputError, UsageError
 
 if TYPE_CHECKING:

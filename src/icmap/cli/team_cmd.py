@@ -8,24 +8,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from icmap.cli.common import (
+from icmap.cli.errors import handle_errors
+from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
-    FromOption,
     OrgOption,
     OutputOption,
     SurveyOption,
-    choice,
-    emit,
-    format_from,
-    handle_errors,
-    load_org,
-    prepare,
-    refuse_org_as_team,
-    with_surveys,
-    write_output,
+    extensions,
+    format_option,
 )
+from icmap.cli.output import emit, format_from, prepare, renderer, write_output
+from icmap.cli.sources import FromOption, load_graph, refuse_org_as_team
 from icmap.errors import OutputError, UsageError
 
 if TYPE_CHECKING:
@@ -42,28 +37,19 @@ class TeamFormat(Choice):
     json = "json"
 
 
-EXTENSIONS = {
-    ".txt": TeamFormat.text,
-    ".json": TeamFormat.json,
-    ".md": TeamFormat.markdown,
-    ".markdown": TeamFormat.markdown,
+EXTENSIONS = extensions(TeamFormat)
+#: The module that renders a team's page in each format.
+RENDERERS = {
+    TeamFormat.text: "icmap.render.team.terminal",
+    TeamFormat.markdown: "icmap.render.team.markdown",
+    TeamFormat.json: "icmap.render.team.json",
 }
 #: The file extension of each format in ``--all -o DIR``.
 SUFFIXES = {TeamFormat.text: ".txt", TeamFormat.markdown: ".md", TeamFormat.json: ".json"}
 
 
 def _render(chosen: TeamFormat, page: TeamPage) -> str | RenderableType:
-    if chosen is TeamFormat.json:
-        from icmap.render.team import json as team_json
-
-        return team_json.render(page)
-    if chosen is TeamFormat.markdown:
-        from icmap.render.team import markdown as team_markdown
-
-        return team_markdown.render(page)
-    from icmap.render.team import terminal as team_terminal
-
-    return team_terminal.render(page)
+    return renderer(RENDERERS, chosen)(page)  # type: ignore[no-any-return]
 
 
 def file_name(team: str, taken: set[str]) -> str:
@@ -102,14 +88,7 @@ def team(
     ] = False,
     output_format: Annotated[
         TeamFormat | None,
-        typer.Option(
-            "-f",
-            "--format",
-            help="text, markdown or json. Default: from the -o extension, else text "
-            "(markdown with --all).",
-            metavar="FORMAT",
-            parser=choice(TeamFormat),
-        ),
+        format_option(TeamFormat, "text, markdown or json", "text (markdown with --all)"),
     ] = None,
     output: OutputOption = None,
     survey: SurveyOption = None,
@@ -135,7 +114,7 @@ def team(
     from icmap.analysis.chokepoints import chokepoints
     from icmap.analysis.critical import critical_paths
     from icmap.analysis.team_page import team_page
-    from icmap.graph import build_graph, find_party, nodes_of_kind
+    from icmap.graph import find_party, nodes_of_kind
 
     if every and name is not None:
         raise UsageError(f"give a TEAM ({name!r}) or --all, not both")
@@ -148,8 +127,7 @@ def team(
     else:
         chosen = format_from(output, output_format, EXTENSIONS, TeamFormat.text)
     refuse_org_as_team([name] if name is not None else [], org_option)
-    loaded = with_surveys(load_org(None, org_option, from_), survey)
-    graph = build_graph(loaded)
+    loaded, graph = load_graph(None, org_option, from_, survey)
     if not every:
         assert name is not None
         page = team_page(graph, find_party(graph, name))

@@ -30,7 +30,6 @@ from icmap.diagnostics import Diagnostic
 from icmap.importers import (
     BackstageOptions,
     ImportResult,
-    SourceFormat,
     hand_off_counts,
     some,
 )
@@ -530,7 +529,7 @@ class _Mapper:
             "dangling ref mentions": sum(catalog.dangling.values()),
         }
         return ImportResult(
-            SourceFormat.backstage,
+            "backstage",
             None if errors else org,
             sorted(self.builder.diagnostics),
             self.builder.provenance,

@@ -16,7 +16,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from icmap.importers import ImportResult, SourceFormat, hand_off_counts, some
+from icmap.importers import ImportResult, hand_off_counts, some
 from icmap.importers.build import OrgBuilder, printable, slug
 from icmap.loader.reader import InvalidValueError
 from icmap.loader.spreadsheet import Cell, Row, parse_decimal, parse_duration, read_table
@@ -219,7 +219,7 @@ class _Tables:
             "relations inside one team": 0,
         }
         return ImportResult(
-            SourceFormat.csv,
+            "csv",
             None if errors else org,
             sorted(builder.diagnostics),
             builder.provenance,

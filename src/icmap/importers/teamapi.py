@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from icmap.importers import ImportResult, Provenance, SourceFormat, hand_off_counts, some
+from icmap.importers import ImportResult, Provenance, hand_off_counts, some
 from icmap.importers.build import OrgBuilder, slug
 from icmap.importers.nodes import entries, get, items, position, shape, text
 from icmap.loader.compose import Node
@@ -331,7 +331,7 @@ class _Reader:
             "relations inside one team": inside,
         }
         return ImportResult(
-            SourceFormat.teamapi,
+            "teamapi",
             None if errors else org,
             sorted(builder.diagnostics),
             builder.provenance,

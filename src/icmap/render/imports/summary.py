@@ -43,7 +43,7 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
         for name, value in counts.items()
         if name in _SINGULAR
     )
-    lines = [f"imported {result.format.value}: {read}"]
+    lines = [f"imported {result.format}: {read}"]
     # What the source gives: with --update, what was kept by hand is counted below.
     lines.append(f"  teams: {counts.get('teams', 0):,}")
     for hand_offs, relations in (
@@ -118,7 +118,7 @@ def render_json(
     """
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "format": result.format.value,
+        "format": result.format,
         "dry_run": dry_run,
         "counts": dict(result.counts),
         "external_customers": {

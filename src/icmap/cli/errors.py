@@ -1,0 +1,101 @@
+"""The one place that maps exceptions to messages and exit codes.
+
+0 ok, 1 findings, 2 wrong input or command line, 3 a bug in icmap (with ``--debug`` showing
+the traceback). Every command is wrapped in :func:`handle_errors`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+
+from icmap.cli.options import Color
+from icmap.cli.output import forget_inputs, make_console, stdout_guard
+from icmap.cli.progress import activity
+from icmap.errors import EXIT_INTERNAL, EXIT_USAGE, IcmapError, LoadError, StdoutClosedError
+from icmap.safe_text import visible
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ISSUES_URL = "the icmap issue tracker"
+
+#: Set by the top-level ``--debug`` option for the command that runs next.
+settings = {"debug": False}
+
+
+def debug_enabled() -> bool:
+    return settings["debug"] or bool(os.environ.get("ICMAP_DEBUG"))
+
+
+def report_load_error(error: LoadError, color: Color) -> None:
+    """Every diagnostic on stderr as ``file:line:col: error: message [code]``, then a count."""
+    from rich.text import Text
+
+    activity.end()
+    console = make_console(color, stderr=True)
+    for diagnostic in error.diagnostics:
+        line = Text(f"{diagnostic.file}:{diagnostic.line}:{diagnostic.col}: ", style="bold")
+        line.append(f"{diagnostic.severity}: ", style="bold red")
+        line.append(diagnostic.message)
+        line.append(f" [{diagnostic.code}]", style="dim")
+        console.print(line, soft_wrap=True)
+        if diagnostic.hint:
+            console.print(Text(f"  hint: {diagnostic.hint}", style="cyan"), soft_wrap=True)
+    console.print(Text(f"icmap: {error}", style="bold red"), soft_wrap=True)
+
+
+def fail(message: str) -> None:
+    """Print ``icmap: error: message`` on stderr (file names in it shown safely)."""
+    activity.end()
+    print(f"icmap: error: {visible(message)}", file=sys.stderr)
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Map icmap's exceptions to messages and exit codes; any other exception is a bug."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        forget_inputs()
+        activity.begin()
+        try:
+            try:
+                return command(*args, **kwargs)
+            finally:
+                activity.end()
+                with stdout_guard():
+                    pass  # flush what is buffered: a full disk shows here, not at exit
+        except StdoutClosedError:
+            raise typer.Exit(EXIT_USAGE) from None
+        except MemoryError:
+            if debug_enabled():
+                raise
+            fail("out of memory: the org is too big for the memory available")
+            raise typer.Exit(EXIT_USAGE) from None
+        except LoadError as error:
+            color = kwargs.get("color", Color.auto)
+            report_load_error(error, color if isinstance(color, Color) else Color.auto)
+            raise typer.Exit(error.exit_code) from None
+        except IcmapError as error:
+            fail(str(error))
+            raise typer.Exit(error.exit_code) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except Exception as error:
+            if debug_enabled():
+                raise
+            fail(
+                f"internal error ({type(error).__name__}: {error}). This is a bug in icmap: "
+                f"please report it to {ISSUES_URL}, with the output of the same command run "
+                "with --debug."
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return wrapper

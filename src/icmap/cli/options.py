@@ -1,0 +1,160 @@
+"""The options every command shares, and the parser that makes a wrong value a sentence.
+
+Each is an ``Annotated`` type a command's signature names (``org: OrgArgument = None``), so
+the option reads the same in every command's ``--help``. ``--from`` is in
+:mod:`icmap.cli.sources`, with the sources it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+E = TypeVar("E", bound=Enum)
+
+
+class Choice(str, Enum):
+    """The values an option takes. ``str()`` of one is its value (``json``), not its name:
+    typer before 0.29 converts a parsed value once more through ``str()``, and gave ``None``
+    for ``ReportFormat.json``, silently dropping ``-f json``.
+    """
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Color(Choice):
+    """When to colour output."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def choice(kind: type[E]) -> Callable[[str], E]:
+    """Parse an option that takes one of ``kind``'s values: any case, with a did-you-mean.
+
+    Used as ``typer.Option(parser=choice(Kind))`` so a wrong value reads as a sentence, not as
+    a validation library's message.
+    """
+
+    def parse(text: str) -> E:
+        if isinstance(text, kind):
+            return text
+        wanted = str(text).strip().lower()
+        for member in kind:
+            if member.value == wanted:
+                return member
+        import difflib
+
+        names = [str(m.value) for m in kind]
+        close = difflib.get_close_matches(wanted, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise typer.BadParameter(f"{text!r} is not one of {', '.join(names)}{hint}")
+
+    return parse
+
+
+#: The file extensions that name a format, the same for every command that writes it.
+_EXTENSIONS = {
+    ".txt": "text",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".graphml": "graphml",
+    ".gexf": "gexf",
+}
+
+
+def extensions(kind: type[E], *, leave_out: tuple[str, ...] = ()) -> dict[str, E]:
+    """Output file extension -> format, for the formats of ``kind`` (for ``-o``, see
+    :func:`icmap.cli.output.format_from`), except the extensions in ``leave_out``.
+    """
+    values = {member.value: member for member in kind}
+    return {
+        suffix: values[name]
+        for suffix, name in _EXTENSIONS.items()
+        if name in values and suffix not in leave_out
+    }
+
+
+def format_option(kind: type[Choice], formats: str, default: str = "text") -> Any:
+    """The ``-f/--format`` option of a command whose formats are ``kind``'s.
+
+    ``formats`` lists them for the help (``text, json or markdown``); ``default`` is the one
+    used when neither -f nor the -o file's extension names one. Used as
+    ``Annotated[Kind | None, format_option(Kind, "...")] = None``.
+    """
+    return typer.Option(
+        "-f",
+        "--format",
+        help=f"{formats}. Default: from the -o extension, else {default}.",
+        metavar="FORMAT",
+        parser=choice(kind),
+    )
+
+
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help="Write to this file instead of stdout ('-' is stdout); its extension picks the "
+        "format unless -f is given. Never one of the input files.",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
+OrgArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Org file or directory. Default: --org, then $ICMAP_ORG, then ./org.yaml, "
+        "./org.yml or ./org/; the whole current folder when it is an org folder (org.yaml "
+        "with teams/ or team files beside it).",
+        show_default=False,
+        metavar="ORG",
+    ),
+]
+OrgOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--org",
+        help="Org file or directory (same as the ORG argument).",
+        show_default=False,
+        metavar="ORG",
+    ),
+]
+SurveyOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--survey",
+        help="A survey response file (CSV, one round) or a folder of them, added to the org's "
+        "surveys: key; repeatable. The latest round's scores replace the YAML satisfaction "
+        "(docs/surveys.md).",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
+ColorOption = Annotated[
+    Color,
+    typer.Option(
+        "--color",
+        help="Colour the output: auto (when a terminal), always or never. "
+        "NO_COLOR is honoured in auto mode.",
+        metavar="WHEN",
+        parser=choice(Color),
+    ),
+]

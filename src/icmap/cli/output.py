@@ -1,0 +1,247 @@
+"""The one way out for every result: consoles and colour, stdout, ``-o`` files, and the guard
+that no output is one of the command's inputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import importlib
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from icmap.cli.options import Color
+from icmap.cli.progress import activity
+from icmap.errors import OutputError, StdoutClosedError, UsageError
+from icmap.safe_text import for_format, visible
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+E = TypeVar("E", bound=Enum)
+
+
+def plain_width() -> int:
+    """Columns for text that is not going to a terminal: $COLUMNS, else 100."""
+    from icmap.render.text import PLAIN_WIDTH
+
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else PLAIN_WIDTH
+
+
+def make_console(color: Color, *, stderr: bool = False) -> Console:
+    """A rich console honouring ``--color`` and NO_COLOR; 100 columns when not a terminal.
+
+    Every text it prints shows control and bidi characters visibly (:mod:`icmap.safe_text`).
+    """
+    from icmap.render.text import SafeConsole
+
+    if color is Color.always:
+        console = SafeConsole(stderr=stderr, force_terminal=True, no_color=False, highlight=False)
+    elif color is Color.never:
+        console = SafeConsole(stderr=stderr, no_color=True, color_system=None, highlight=False)
+    else:
+        console = SafeConsole(stderr=stderr, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    if not stream.isatty():
+        # Piped or redirected text is read in editors and pull requests: a fixed, readable width.
+        console.width = plain_width()
+    return console
+
+
+def unstyled_stdout(color: Color) -> bool:
+    """Whether :func:`make_console` would print to stdout without any style: ``--color never``,
+    or ``auto`` with a stdout that is not a terminal and nothing that makes rich treat it as one.
+
+    Lets a command print plain text without importing rich. In doubt (FORCE_COLOR or
+    TTY_COMPATIBLE set, a Jupyter kernel) it says no, and rich decides as it always has.
+    """
+    if color is Color.never:
+        return True
+    if color is Color.always or sys.stdout.isatty():
+        return False
+    import builtins
+
+    forced = {"FORCE_COLOR", "TTY_COMPATIBLE"} & os.environ.keys()
+    return not forced and not hasattr(builtins, "get_ipython")
+
+
+@contextlib.contextmanager
+def stdout_guard() -> Iterator[None]:
+    """Writes to stdout inside this block, flushed; a failure becomes an icmap error."""
+    activity.end()  # the progress display never shares the terminal with the output
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError as error:
+        # Python flushes stdout again at exit: point it at /dev/null so that says nothing.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        raise StdoutClosedError from error
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            raise StdoutClosedError from error
+        raise OutputError(f"cannot write to stdout: {error.strerror or error}") from error
+
+
+#: Inputs of the running command, as (device, inode): ``-o`` may name none of them.
+_inputs: set[tuple[int, int]] = set()
+#: Inputs recorded but not yet looked up: a 100k-file org folder is walked only if the
+#: command writes a file, not when it prints to stdout.
+_pending: list[Path] = []
+
+
+def forget_inputs() -> None:
+    """Start a command with no inputs recorded (:func:`icmap.cli.errors.handle_errors`)."""
+    _inputs.clear()
+    _pending.clear()
+
+
+def protect(path: Path) -> None:
+    """Record ``path`` (a file, or every org file under a folder) as an input of the command.
+
+    Called before anything is loaded, so an org that fails to load is protected too.
+    """
+    _pending.append(path)
+
+
+def _look_up_inputs() -> None:
+    from icmap.loader.discover import discover
+
+    while _pending:
+        path = _pending.pop()
+        found, outside = discover(path) if path.is_dir() else ([path], [])
+        for file in (path, *found, *outside):
+            with contextlib.suppress(OSError):
+                info = file.stat()
+                _inputs.add((info.st_dev, info.st_ino))
+
+
+def refuse_inputs(outputs: list[Path]) -> None:
+    """Raise if any of ``outputs`` is an input of the command (see :func:`protect`)."""
+    if outputs:
+        _look_up_inputs()
+    for output in outputs:
+        with contextlib.suppress(OSError):
+            info = output.stat()
+            if (info.st_dev, info.st_ino) in _inputs:
+                message = f"{output} is an input of this command; icmap never overwrites its input"
+                raise UsageError(message)
+
+
+def is_stdout(output: Path | None) -> bool:
+    return output is None or str(output) == "-"
+
+
+def write_output(output: Path, data: str | bytes, sources: tuple[str, ...] = ()) -> None:
+    """Write ``data`` to ``output``, refusing to overwrite any input of the command.
+
+    ``sources`` adds inputs to those recorded with :func:`protect`. The file is replaced
+    atomically; a character device or FIFO is written directly (:mod:`icmap.output`).
+    """
+    from icmap.output import write_atomic
+
+    for source in sources:
+        protect(Path(source))
+    refuse_inputs([output])
+    write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
+    print(f"wrote {visible(str(output))}", file=sys.stderr)
+
+
+def format_from(output: Path | None, chosen: E | None, extensions: dict[str, E], default: E) -> E:
+    """The format asked for with -f, else the one the -o file's extension names."""
+    if chosen is not None:
+        return chosen
+    if is_stdout(output):
+        return default
+    assert output is not None
+    suffix = output.suffix.lower()
+    if suffix not in extensions:
+        known = ", ".join(sorted(extensions))
+        raise UsageError(
+            f"cannot tell the format of {output} from its extension {suffix or '(none)'!r}: "
+            f"known extensions are {known}; or choose one with -f/--format"
+        )
+    return extensions[suffix]
+
+
+def renderer(modules: Mapping[E, str], chosen: E) -> Callable[..., Any]:
+    """The ``render`` function of the module that writes ``chosen``, imported only now.
+
+    A command lists its formats' modules (``{TeamFormat.json: "icmap.render.team.json"}``),
+    so an output's module, and what it imports, is loaded only when that output is asked for.
+    """
+    render: Callable[..., Any] = importlib.import_module(modules[chosen]).render
+    return render
+
+
+def print_text(data: str | bytes) -> None:
+    """Machine output (JSON, markdown) goes to stdout as plain text, never through rich."""
+    with stdout_guard():
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data)
+
+
+def print_renderable(renderable: RenderableType, color: Color, *, soft_wrap: bool = False) -> None:
+    """A rich renderable on stdout, through a console that shows control characters safely.
+
+    ``soft_wrap`` leaves long lines unwrapped (one record a line, as ``icmap check`` prints).
+    """
+    with stdout_guard():
+        make_console(color).print(renderable, soft_wrap=soft_wrap)
+
+
+def prepare(result: str | bytes | RenderableType, fmt: str = "text") -> str | bytes:
+    """A result as it is written to a file or a pipe: text made safe for ``fmt``.
+
+    Bytes (images) are left as they are; a rich renderable becomes plain text.
+    """
+    if isinstance(result, bytes):
+        return result
+    if isinstance(result, str):
+        return for_format(fmt, result)
+    from icmap.render.text import to_plain_text
+
+    return visible(to_plain_text(result, plain_width()))
+
+
+def emit(
+    result: str | bytes | RenderableType,
+    output: Path | None,
+    sources: tuple[str, ...],
+    color: Color,
+    fmt: str = "text",
+) -> None:
+    """Send a command's result where it was asked for: the one way out for every output.
+
+    Text passes through the step that makes ``fmt`` safe to print (:mod:`icmap.safe_text`),
+    then goes to stdout or the ``-o`` file; bytes (images) go as they are; a rich renderable is
+    printed through the console on stdout, or written to the file as plain text.
+    """
+    if not isinstance(result, str | bytes) and is_stdout(output):
+        if sys.stdout.isatty():
+            print_renderable(result, color)
+            return
+        from icmap.render.text import tidy
+
+        # Piped: the console's width and colour choice, without the padding's trailing spaces.
+        console = make_console(color)
+        with stdout_guard(), console.capture() as captured:  # rich flushes stdout on the way out
+            console.print(result)
+        data: str | bytes = tidy(captured.get())
+    else:
+        data = prepare(result, fmt)
+    if is_stdout(output):
+        print_text(data)
+    else:
+        assert output is not None
+        write_output(output, data, sources)

@@ -1,0 +1,179 @@
+"""Where a command's org comes from: its files, or a source read with ``--from``.
+
+The sources ``--from`` names are those of :mod:`icmap.sources` (its choices, its
+did-you-mean and its help come from there); the org's own files are read by
+:func:`icmap.loader.load`. Every file read is recorded as an input (:func:`protect`), so that
+``-o`` never overwrites one.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from icmap.cli.output import protect
+from icmap.cli.progress import activity
+from icmap.errors import UsageError
+from icmap.safe_text import visible
+from icmap.sources import SOURCES, Source, find, in_words
+
+if TYPE_CHECKING:
+    from icmap.diagnostics import Diagnostic
+    from icmap.graph import OrgGraph
+    from icmap.model import Org
+
+
+def source_named(text: str) -> Source:
+    """The source ``text`` names (any case), or a usage error with a did-you-mean: the parser
+    of ``--from`` and of ``icmap import FORMAT``.
+    """
+    if isinstance(text, Source):
+        return text
+    try:
+        return find(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def _source_name(text: str) -> str:
+    return source_named(text).name
+
+
+FromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="Read the org from another format, mapped as 'icmap import' does, with no files "
+        "written: "
+        + in_words([f"{source.name} ({source.description})" for source in SOURCES])
+        + ". See docs/import.md.",
+        show_default=False,
+        metavar="FORMAT",
+        parser=_source_name,
+    ),
+]
+
+
+def load_source(
+    org: Path | None, org_option: Path | None, source: str | None
+) -> tuple[Org, list[Diagnostic]]:
+    """The org, and the warnings a source's reader gave when ``--from`` names one.
+
+    Without ``--from`` it is :func:`load_org` with no warnings. A reader's errors raise
+    :class:`LoadError`, with its warnings, as a broken org file does.
+    """
+    if source is None:
+        return load_org(org, org_option), []
+    from icmap.importers import source_error
+    from icmap.loader.discover import find_org
+
+    if org is not None and org_option is not None and org != org_option:
+        raise UsageError(f"two sources given: {org} and --org {org_option}; pass one")
+    if org is None and org_option is None:
+        raise UsageError(f"--from {source} needs the source: name its file or folder")
+    path = find_org(org or org_option, os.environ, Path())
+    protect(path)
+    result = find(source).read([path])
+    for file in result.org.sources if result.org is not None else ():
+        protect(Path(file))
+    if result.org is None:
+        raise source_error(result.diagnostics)
+    gc.freeze()
+    return result.org, result.diagnostics
+
+
+def load_org(
+    org: Path | None, org_option: Path | None, source: str | None = None, *, surveys: bool = True
+) -> Org:
+    """The org named on the command line, or found by the default discovery rules.
+
+    With ``source`` (``--from``) the path is read by that source's reader; its warnings go to
+    stderr as one line (``icmap check --from`` lists them). ``surveys=False`` leaves the org's
+    survey rounds unread, but still never to be overwritten.
+    """
+    from icmap.loader import load
+    from icmap.loader.discover import find_org
+
+    if source is not None:
+        activity.step(f"reading the {source} source")
+        imported, warnings = load_source(org, org_option, source)
+        if warnings:
+            count = len(warnings)
+            print(
+                f"icmap: read {source} source with {count} warning{'s' if count != 1 else ''} "
+                f"(icmap check --from {source} lists them)",
+                file=sys.stderr,
+            )
+        return imported
+    if org is not None and org_option is not None and org != org_option:
+        raise UsageError(f"two orgs given: {org} and --org {org_option}; pass one")
+    path = find_org(org or org_option, os.environ, Path())
+    protect(path)
+    activity.step(f"reading {visible(str(path))}")
+    loaded = load(path) if surveys else load(path, surveys=False, fetch=_protect_responses)
+    activity.step(f"analysing {len(loaded.teams):,} teams")
+    # The model lives until the command ends: keep the garbage collector from rescanning it
+    # on every collection the analyses trigger (a third of graph-building time on big orgs).
+    gc.freeze()
+    return loaded
+
+
+def _protect_responses(target: Path) -> None:
+    from icmap.loader.surveys import survey_files
+
+    if target.exists():
+        for response in survey_files(target, str(target)):
+            protect(response.path)
+
+
+def with_surveys(loaded: Org, surveys: list[Path] | None) -> Org:
+    """``loaded`` scored by its own survey rounds plus the ``--survey`` files, if any."""
+    for survey_round in loaded.surveys:
+        for file in survey_round.files or (survey_round.file,):
+            protect(Path(file))
+    if not surveys:
+        return loaded
+    from icmap.loader.surveys import ResponseFile, apply_rounds, read_rounds, survey_files
+
+    files: list[ResponseFile] = []
+    for given in surveys:
+        if not given.exists():
+            raise UsageError(f"--survey {given}: no such file or directory")
+        found = survey_files(given, str(given))
+        if not found:
+            raise UsageError(f"--survey {given}: no response files (*.csv, *.tsv, *.txt) in it")
+        for response in found:
+            protect(response.path)
+        files.extend(found)
+    return apply_rounds(loaded, read_rounds(files, loaded, loaded.surveys))
+
+
+def load_graph(
+    org: Path | None, org_option: Path | None, source: str | None, surveys: list[Path] | None
+) -> tuple[Org, OrgGraph]:
+    """The org (with its survey rounds and the ``--survey`` files) and its graph: what
+    ``graph``, ``report``, ``impact`` and ``team`` each start from.
+    """
+    from icmap.graph import build_graph
+
+    loaded = with_surveys(load_org(org, org_option, source), surveys)
+    return loaded, build_graph(loaded)
+
+
+def refuse_org_as_team(names: list[str], org_option: Path | None) -> None:
+    """Say so when a TEAM argument is the org's path (``icmap impact kitchen org.yaml``).
+
+    Only a name that looks like a path (a YAML or JSON file name, or one with a slash) and
+    exists counts, so a team called ``docs`` is never mistaken for a folder.
+    """
+    if org_option is not None:
+        return
+    for name in names:
+        looks_like_path = name.endswith((".yaml", ".yml", ".json")) or "/" in name
+        if looks_like_path and Path(name).exists():
+            raise UsageError(f"{name!r} is the org, not a team: name it with --org {name}")
