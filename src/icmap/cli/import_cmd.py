@@ -10,14 +10,13 @@ import os
 import shutil
 import sys
 import tempfile
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from icmap.cli.errors import handle_errors, report_load_error
-from icmap.cli.options import Color, ColorOption, choice
+from icmap.cli.options import Choice, Color, ColorOption, choice
 from icmap.cli.output import print_text, protect
 from icmap.cli.sources import source_named
 from icmap.errors import LoadError, UsageError
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 _SELECTORS = ("kind", "type", "tag", "ref")
 
 
-class SummaryFormat(str, Enum):
+class SummaryFormat(Choice):
     """How ``icmap import`` gives its summary."""
 
     text = "text"

@@ -41,22 +41,20 @@ def _hide_argument_types() -> None:
 def _usage_without_braces() -> None:
     """Write a required argument in the usage line as ``TEAM...``, an optional one ``[ORG]``.
 
-    typer 0.29 writes required arguments in braces (``{TEAM}...``, ``{FORMAT} {SOURCE}...``)
-    where click, older typers and icmap's docs write them bare; one convention for every
-    command and every typer. Typers without this method already write them bare.
+    typer 0.29 writes required arguments in braces (``{TEAM}...``, ``{FORMAT} {SOURCE}...``);
+    click-based typers (before 0.29) write an argument with a metavar as the bare metavar, even
+    when it is optional or takes several (``TEAM``, ``ORG``). One convention, click's and the
+    docs', for every command and every typer.
     """
     from typer import core
 
-    if getattr(core.TyperArgument, "_usage_display_name", None) is None:
-        return
-
-    def usage_name(self: core.TyperArgument) -> str:
-        name: str = self.display_name_raw
+    def usage_pieces(self: core.TyperArgument, ctx: object) -> list[str]:
+        name = str(self.metavar or (self.name or "").upper())
         if not self.required:
             name = f"[{name}]"
-        return name + ("..." if self.nargs != 1 else "")
+        return [name + ("..." if self.nargs != 1 else "")]
 
-    core.TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+    core.TyperArgument.get_usage_pieces = usage_pieces  # type: ignore[method-assign]
 
 
 _hide_argument_types()
