@@ -433,3 +433,20 @@ def test_the_work_tree_root_is_found_by_its_git_folder_or_file(tmp_path: Path) -
     # Any other file called .git marks nothing.
     write(top / "repo" / "a" / "b", ".git", "not a git file\n")
     assert work_tree_root(top / "repo" / "a" / "b") == top / "repo" / "a"
+
+
+def test_a_run_that_writes_only_files_still_says_why_it_fails_on_stdout(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    bad = str(FIXTURES / "ic301-bad.yaml")
+    sarif = tmp_path / "x.sarif"
+    result = runner.invoke(app, ["check", bad, "--select", "IC301", "-o", str(sarif)])
+    assert result.exit_code == 1
+    assert "[IC301 no-path-to-customer]" in result.stdout  # the text findings, not silence
+    assert json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]
+    # When a .txt file takes the text, stdout stays quiet.
+    text = tmp_path / "findings.txt"
+    quiet = runner.invoke(app, ["check", bad, "--select", "IC301", "-o", str(text)])
+    assert quiet.exit_code == 1
+    assert quiet.stdout == ""
+    assert "[IC301 no-path-to-customer]" in text.read_text(encoding="utf-8")

@@ -322,16 +322,20 @@ def test_critical_path_toggle_and_search(browser: Any, tmp_path: Path) -> None:
     lit = browser.execute_script(
         "return [...document.querySelectorAll('.node[data-id].hl-critical')].map(e => e.dataset.id)"
     )
-    path = browser.execute_script(
-        "return JSON.parse(document.getElementById('icmap-data').textContent).critical.diners"
+    data = browser.execute_script(
+        "return JSON.parse(document.getElementById('icmap-data').textContent)"
     )
-    assert sorted(lit) == sorted(path) and len(path) > 2
-    # Each hand-off on the path lights up whole: both halves of its line and its label.
+    path, ties = data["critical"]["diners"], data["ties"]["diners"]
+    assert ties  # the expediters loop has chains as long as the one shown
+    assert sorted(lit) == sorted({*path, *(team for tie in ties for team in tie)})
+    assert len(path) > 2
+    # Each hand-off on the path, and each tying with it, lights up whole: both halves of its
+    # line and its label.
     parts = browser.execute_script(
         "return [...document.querySelectorAll('.hl-critical[data-from]')].map(e =>"
         " [e.dataset.from + '>' + e.dataset.to, e.classList.contains('handoff-label')])"
     )
-    steps = [f"{a}>{b}" for a, b in itertools.pairwise(path)]
+    steps = [f"{a}>{b}" for a, b in itertools.pairwise(path)] + [f"{a}>{b}" for a, b in ties]
     expected = [(step, label) for step in steps for label in (False, False, True)]
     assert sorted(map(tuple, parts)) == sorted(expected)
     browser.find_element(By.ID, "search").send_keys("pastr")
@@ -498,3 +502,31 @@ def test_every_list_in_the_panel_says_and_n_more_and_opens_the_rest(
     summary.click()
     shown = [li.text for li in matches.find_elements(By.CSS_SELECTOR, "li:not(.more-matches)")]
     assert len(shown) == len(found) and all(li for li in shown)
+
+
+def test_the_page_lights_and_names_the_chains_that_tie(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    org = write(
+        tmp_path,
+        "org.yaml",
+        """\
+        customers: {users: {name: Users}}
+        teams:
+          y: {provides: [{what: Y, to: z, lead_time: 1d}]}
+          z: {provides: [{what: Z, to: a, lead_time: 1d}]}
+          a: {provides: [{what: A, to: c, lead_time: 1d}]}
+          src: {provides: [{what: S, to: b, lead_time: 2d}]}
+          b: {provides: [{what: B, to: c, lead_time: 1d}]}
+          c: {provides: [{what: C, to: users, lead_time: 1d}]}
+        """,
+    )
+    _open(browser, _page(org, tmp_path))
+    headline = browser.find_element(By.ID, "headline").text
+    assert "users: y → z → a → c → users (4d); 2 more hand-offs on a chain as long" in headline
+    Select(browser.find_element(By.ID, "critical")).select_by_value("users")
+    lit = browser.execute_script(
+        "return [...document.querySelectorAll('.node[data-id].hl-critical')].map(e => e.dataset.id)"
+    )
+    assert sorted(lit) == ["a", "b", "c", "src", "users", "y", "z"]

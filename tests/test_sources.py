@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -45,13 +46,17 @@ def test_every_source_names_a_reader_and_the_enum_follows(source: Source) -> Non
     assert find(source.name.upper()) is source
 
 
+_TYPER = tuple(int(part) for part in version("typer").split(".")[:2])
+
+
 def test_help_and_errors_name_every_source() -> None:
     runner = CliRunner()
     shown = " ".join(runner.invoke(app, ["check", "--help"]).stdout.split())
     imported = " ".join(runner.invoke(app, ["import", "--help"]).stdout.split())
     for source in SOURCES:
         assert f"{source.name} ({source.description})" in shown
-        assert source.files in imported
+        if _TYPER >= (0, 29):  # click-based typers list arguments without their help
+            assert source.files in imported
     wrong = runner.invoke(app, ["check", "--from", "bakstage", "x"])
     assert wrong.exit_code == 2
     assert "'bakstage' is not one of backstage, teamapi, csv; did you mean 'backstage'?" in (

@@ -206,7 +206,8 @@ def impact(
     - ``customers``: external customers reached, with the fastest and the longest chain;
     - ``stranded``: nodes whose every path to any customer runs through a failed one;
     - ``upstream``: what the failed ones depend on, by hops (within ``depth``);
-    - ``critical_for``: customers whose critical path runs through a failed one;
+    - ``critical_for``: customers with a critical path (or one tying with it) through a failed
+      one;
     - ``loops``: the shortest cycle through each failed node that is in a loop.
 
     >>> import networkx as nx
@@ -230,9 +231,11 @@ def impact(
         path, hours = fastest[customer]
         customer_hits.append(CustomerHit(customer, path, hours, longest.get(customer)))
     stranded = _stranded(graph, failed)
-    critical_result = critical_paths(graph, with_slack=False)  # once per graph, cached
-    critical = critical_result.paths
-    on_path = {p.customer for p in critical if set(p.path) & set(failed)}
+    # With slack, so that a chain tying with the one shown counts as critical (as in the
+    # report and the team page); computed once per graph and shared with them.
+    critical_result = critical_paths(graph)
+    failed_set = set(failed)
+    on_path = {p.customer for p in critical_result.paths if p.team_set & failed_set}
     cycles: list[Cycle] = []
     for node in failed:
         around = shortest_cycle(graph, node, set(graph.nodes))

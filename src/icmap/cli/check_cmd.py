@@ -64,7 +64,8 @@ EXTENSIONS = {
 PAIRING = (
     "Each -o takes its format from its extension (.txt .json .sarif .xml) or from a prefix "
     "(-o sarif:out.log); a file with another extension takes the one -f no other file took. "
-    "The one -f left over goes to stdout (text when none is)."
+    "The one -f left over goes to stdout; with none left over, text does (unless a file takes "
+    "it)."
 )
 
 
@@ -118,7 +119,9 @@ def _pairs(
             "'icmap check org/ -f github -o icmap.sarif' (GitHub annotations on stdout, SARIF "
             "in icmap.sarif)"
         )
-    if left or to_stdout or not pairs:
+    # Something always goes to stdout, so a run that fails says why in its log: the format
+    # left over, else text (unless text went to a file).
+    if left or to_stdout or CheckFormat.text not in taken | {fmt for fmt, _ in pairs}:
         pairs.append((left[0] if left else CheckFormat.text, None))
     return pairs
 

@@ -132,7 +132,8 @@ OrgOption = Annotated[
     Path | None,
     typer.Option(
         "--org",
-        help="Org file or directory (same as the ORG argument).",
+        help="Org file or directory (where a command has an ORG argument, the same). Default: "
+        "$ICMAP_ORG, then ./org.yaml, ./org.yml or ./org/; in an org folder, the whole folder.",
         show_default=False,
         metavar="ORG",
     ),

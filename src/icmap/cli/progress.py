@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class Activity:
         self._task: TaskID | None = None
         self._step = "working"
         self._over = True
+        self._started = time.monotonic()
 
     def begin(self, stream: Any = None) -> None:
         """Show the display on ``stream`` (stderr) after the delay, if it is a terminal."""
@@ -50,6 +52,7 @@ class Activity:
         with self._lock:
             self._over = False
             self._step = "working"
+            self._started = time.monotonic()
             if not wanted(stream):
                 return
             self._timer = threading.Timer(_delay(), self._show, (stream,))
@@ -76,7 +79,18 @@ class Activity:
 
     def _show(self, stream: Any) -> None:
         from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextColumn
+        from rich.text import Text
+
+        started = self._started
+
+        class SinceTheStart(ProgressColumn):
+            """The time since the command started, not since the display appeared."""
+
+            def render(self, task: Task) -> Text:
+                seconds = int(time.monotonic() - started)
+                shown = f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+                return Text(shown, style="progress.elapsed")
 
         with self._lock:
             if self._over:
@@ -85,7 +99,7 @@ class Activity:
             self._progress = Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
-                TimeElapsedColumn(),
+                SinceTheStart(),
                 console=console,
                 transient=True,
                 # stdout is never touched (it may carry bytes or 100 MB of JSON): the display

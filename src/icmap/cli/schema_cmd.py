@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from icmap.cli.errors import handle_errors
-from icmap.cli.options import Color, OutputOption
+from icmap.cli.options import Color
 from icmap.cli.output import emit, is_stdout
 from icmap.errors import UsageError
 
 
 @handle_errors
-def schema(output: OutputOption = None) -> None:
+def schema(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the schema to this .json file instead of stdout ('-' is stdout).",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ] = None,
+) -> None:
     """Print the JSON Schema of the org format, for editors.
 
     Point your editor's YAML language server at the file it writes, with this line at the

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from icmap.analysis.page import IMPACT_LIMIT
 from icmap.model import format_hours
 from icmap.render.picture import dot
-from icmap.render.report.words import amount, chain, link
+from icmap.render.report.words import amount, chain, link, plural
 
 if TYPE_CHECKING:
     from icmap.analysis.page import Page
@@ -168,6 +168,9 @@ function critical(customer){
  const path=data.critical[customer];svg.classList.add('lit');
  path.forEach(function(id,i){const m=node(id);if(m)mark(m,'hl-critical');
   if(i)edgesOf('data-from',path[i-1]).forEach(function(e){if(e.dataset.to===id)mark(e,'hl-critical');});
+});
+ (data.ties[customer]||[]).forEach(function(tie){[tie[0],tie[1]].forEach(function(id){const m=node(id);if(m)mark(m,'hl-critical');});
+  edgesOf('data-from',tie[0]).forEach(function(e){if(e.dataset.to===tie[1])mark(e,'hl-critical');});
 });
 }
 function search(text){
@@ -332,6 +335,10 @@ def page_data(page: Page) -> dict[str, Any]:
         "critical": {
             p.customer: _shown_path(p.path, picture.stands_for) for p in report.critical.paths
         },
+        # The hand-offs of chains as long as the one shown, lit with it.
+        "ties": {
+            p.customer: _shown_ties(p.ties, picture.stands_for) for p in report.critical.paths
+        },
         "no_facts": f"Impact is left out of pages of more than {IMPACT_LIMIT:,} nodes: "
         "icmap impact TEAM shows it.",
         "group_note": "This node stands for several teams (or customers, suppliers): "
@@ -347,6 +354,12 @@ def _shown_path(path: tuple[str, ...], stands_for: dict[str, str]) -> list[str]:
         if not shown or shown[-1] != drawn:
             shown.append(drawn)
     return shown
+
+
+def _shown_ties(ties: tuple[tuple[str, str], ...], stands_for: dict[str, str]) -> list[list[str]]:
+    """Tied hand-offs as the picture draws them (an overview's hand-offs inside a group vanish)."""
+    shown = {(stands_for.get(u, u), stands_for.get(v, v)) for u, v in ties}
+    return [[u, v] for u, v in sorted(shown) if u != v]
 
 
 def _script_json(data: dict[str, Any]) -> str:
@@ -379,7 +392,9 @@ def _headline(page: Page) -> str:
     unit = report.critical.unit
     front = [f"{f.team} → {', '.join(f.customers)}" for f in report.front_line]
     paths = [
-        f"{p.customer}: {chain(p.path)} ({amount(p.total, unit)})" for p in report.critical.paths
+        f"{p.customer}: {chain(p.path)} ({amount(p.total, unit)})"
+        + (f"; {plural(len(p.ties), 'more hand-off')} on a chain as long" if p.ties else "")
+        for p in report.critical.paths
     ]
     ranked = sorted(report.chokepoints, key=lambda c: (-len(c.dependents), c.team))
     points = [f"{c.team}: strands {len(c.dependents)} ({', '.join(c.dependents)})" for c in ranked]

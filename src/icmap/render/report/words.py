@@ -20,7 +20,7 @@ TOP = 10
 #: The weakest-links section of an org whose hand-offs carry no satisfaction score.
 NO_SCORES = (
     "none: no hand-off on the way to a customer has a satisfaction score "
-    "(give hand-offs a `satisfaction:` or run a survey)"
+    "(give hand-offs a satisfaction score, or run a survey)"
 )
 
 
