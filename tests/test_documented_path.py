@@ -102,7 +102,10 @@ def test_ambiguous_pairings_say_how_to_write_them(
 
 def test_help_states_the_pairing_rule(runner: CliRunner) -> None:
     text = " ".join(runner.invoke(app, ["check", "--help"], env={"COLUMNS": "200"}).stdout.split())
-    assert "The one -f left over goes to stdout (text when none is)." in text
+    assert (
+        "The one -f left over goes to stdout (text when none is); with no -f at all, text goes "
+        "there unless a .txt file takes it." in text
+    )
     assert "It does not change which severities fail: see --fail-on." in text
     assert "error (the default: only errors fail), warning (warnings and errors)" in text
 

@@ -64,8 +64,8 @@ EXTENSIONS = {
 PAIRING = (
     "Each -o takes its format from its extension (.txt .json .sarif .xml) or from a prefix "
     "(-o sarif:out.log); a file with another extension takes the one -f no other file took. "
-    "The one -f left over goes to stdout; with none left over, text does (unless a file takes "
-    "it)."
+    "The one -f left over goes to stdout (text when none is); with no -f at all, text goes "
+    "there unless a .txt file takes it."
 )
 
 
@@ -119,9 +119,10 @@ def _pairs(
             "'icmap check org/ -f github -o icmap.sarif' (GitHub annotations on stdout, SARIF "
             "in icmap.sarif)"
         )
-    # Something always goes to stdout, so a run that fails says why in its log: the format
-    # left over, else text (unless text went to a file).
-    if left or to_stdout or CheckFormat.text not in taken | {fmt for fmt, _ in pairs}:
+    # Without -f, text goes to stdout unless a file takes it: a run that writes only a SARIF
+    # file still says in its log why it failed. An -f that a file takes is honoured as asked.
+    written = {fmt for fmt, _ in pairs}
+    if left or to_stdout or not pairs or (not formats and CheckFormat.text not in written):
         pairs.append((left[0] if left else CheckFormat.text, None))
     return pairs
 

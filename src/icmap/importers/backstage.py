@@ -723,9 +723,10 @@ class _Mapper:
             teams = sorted({r[0] for r in self.builder.relations if r[1] == customer})
             entities = "entity" if served == 1 else "entities"
             owners = "team" if len(teams) == 1 else "teams"
+            verb = "serves" if served == 1 else "serve"
             self.chosen.append(
                 f"{served} customer-facing {entities}, owned by {len(teams)} {owners} "
-                f"({some(teams)}), serve the one external customer '{customer}'"
+                f"({some(teams)}), {verb} the one external customer '{customer}'"
             )
             return
         self.builder.error(
