@@ -27,6 +27,7 @@ Without any lead time in the org, hops count instead (each hand-off weighs 1) an
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
@@ -257,16 +258,15 @@ def _critical_paths(
             upstream = [n for n, up in enumerate(marked) if up]
         involved = {component_of[n] for n in upstream}
         exact = all(inner[i].exact for i in involved)
+        shown = CriticalPath(
+            view.ids[customer],
+            view.names(path),
+            _tidy(total),
+            lacking if unit == "hours" else 0,
+            exact,
+        )
         if not with_slack:
-            paths.append(
-                CriticalPath(
-                    view.ids[customer],
-                    view.names(path),
-                    _tidy(total),
-                    lacking if unit == "hours" else 0,
-                    exact,
-                )
-            )
+            paths.append(shown)
             continue
         order = [i for i in topo if i in involved]
         to_customer = _to_customer(loops_split, order, customer)
@@ -274,14 +274,7 @@ def _critical_paths(
             loops_split, customer, path, upstream=upstream, leave=leave, to_customer=to_customer
         )
         paths.append(
-            CriticalPath(
-                view.ids[customer],
-                view.names(path),
-                _tidy(total),
-                lacking if unit == "hours" else 0,
-                exact,
-                tuple((view.ids[u], view.ids[v]) for u, v in ties),
-            )
+            dataclasses.replace(shown, ties=tuple((view.ids[u], view.ids[v]) for u, v in ties))
         )
         for node in upstream:
             if node == customer:
