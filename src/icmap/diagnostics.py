@@ -28,6 +28,8 @@ LOADER_CODES: dict[str, str] = {
     "IC104": "self-provision",
     "IC105": "duplicate-relation",
     "IC106": "conflicting-setting",
+    "IC107": "unknown-stream",
+    "IC108": "broken-stream",
 }
 
 

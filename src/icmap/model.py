@@ -147,6 +147,10 @@ class Declaration:
     since: date | None = None
     until: date | None = None
     state: str | None = None
+    #: The value streams this side says the hand-off is part of, and their positions.
+    streams: tuple[tuple[str, SourcePos], ...] = ()
+    process_time: Duration | None = None
+    complete_accurate: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +195,12 @@ class Relation:
     #: Set by the importers (``icmap import``, ``--from``); an org read from YAML has none,
     #: its comments are not read.
     origins: tuple[Origin, ...] = ()
+    #: The value streams it is part of (either side may name them), sorted.
+    streams: tuple[str, ...] = ()
+    #: Value stream mapping's numbers, the receiver's where both sides say: the hands-on work
+    #: inside the lead time, and the share of what arrives usable as it is (%C&A, 0 to 1).
+    process_time: Duration | None = None
+    complete_accurate: float | None = None
 
     @property
     def declared_by(self) -> frozenset[Side]:
@@ -201,6 +211,28 @@ class Relation:
     def pos(self) -> SourcePos:
         """Where the relation was first declared."""
         return self.declarations[0].pos
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """A value stream: a flow the organisation runs for one external customer.
+
+    Its hand-offs are the relations that name it in their ``streams``; they lead to
+    ``customer``. ``target`` is the lead time the organisation promises for it.
+    """
+
+    id: str
+    pos: SourcePos
+    customer: str
+    name: str = ""
+    description: str | None = None
+    starts: str | None = None
+    target: Duration | None = None
+
+    @property
+    def label(self) -> str:
+        """The display name, falling back to the id."""
+        return self.name or self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +247,8 @@ class Org:
     sources: tuple[str, ...] = ()
     #: Survey rounds read for this org (its ``surveys:`` and ``--survey``), oldest first.
     surveys: tuple[SurveyRound, ...] = ()
+    #: The value streams, by id (empty when the org declares none).
+    streams: dict[str, Stream] = field(default_factory=dict)
 
     def party(self, id_: str) -> Team | Customer | Supplier | None:
         """The team, customer or supplier with this id, if any."""

@@ -32,6 +32,25 @@ def _relation(fields: dict[str, str], target: str, target_words: str) -> dict[st
         "since": {"type": "string", "format": "date", "description": fields["since"]},
         "until": {"type": "string", "format": "date", "description": fields["until"]},
         "state": {"type": "string", "description": fields["state"], "examples": list(STATES)},
+        "streams": {
+            "description": fields["streams"],
+            "oneOf": [
+                {"$ref": "#/$defs/id"},
+                {"type": "array", "items": {"$ref": "#/$defs/id"}, "minItems": 1},
+            ],
+        },
+        "process_time": {
+            "type": "string",
+            "pattern": spec.LEAD_TIME_PATTERN,
+            "description": fields["process_time"],
+        },
+        "complete_accurate": {
+            "description": fields["complete_accurate"],
+            "oneOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                {"type": "string", "pattern": spec.COMPLETE_ACCURATE_PATTERN},
+            ],
+        },
     }
     return {
         "type": "object",
@@ -102,6 +121,12 @@ def org_schema() -> dict[str, Any]:
             "customers": _section("customer", spec.ROOT["customers"]),
             "suppliers": _section("supplier", spec.ROOT["suppliers"]),
             "teams": _section("team", spec.ROOT["teams"]),
+            "streams": {
+                "type": "object",
+                "description": spec.ROOT["streams"],
+                "propertyNames": {"$ref": "#/$defs/id"},
+                "additionalProperties": {"$ref": "#/$defs/stream"},
+            },
             "surveys": {
                 "description": spec.ROOT["surveys"],
                 "oneOf": [
@@ -127,6 +152,26 @@ def org_schema() -> dict[str, Any]:
             },
             "provides": _relation(spec.PROVIDES, "to", "teams or external customers"),
             "receives": _relation(spec.RECEIVES, "from", "teams or outside suppliers"),
+            "stream": {
+                "type": "object",
+                "description": "A value stream: a flow the organisation runs for one customer.",
+                "properties": {
+                    key: (
+                        {"$ref": "#/$defs/id", "description": text}
+                        if key == "customer"
+                        else {
+                            "type": "string",
+                            "pattern": spec.LEAD_TIME_PATTERN,
+                            "description": text,
+                        }
+                        if key == "target"
+                        else {"type": "string", "description": text}
+                    )
+                    for key, text in spec.STREAM.items()
+                },
+                "required": list(spec.REQUIRED_STREAM_KEYS),
+                "additionalProperties": False,
+            },
             "customer": _party(spec.CUSTOMER, "external customer"),
             "supplier": _party(spec.SUPPLIER, "outside supplier"),
             "team": _party(spec.TEAM, "team"),

@@ -62,6 +62,20 @@ class RawRelation:
     since: date | None = None
     until: date | None = None
     state: str | None = None
+    streams: list[tuple[str, SourcePos]] = field(default_factory=list)
+    process_time: Duration | None = None
+    complete_accurate: float | None = None
+
+
+@dataclass(slots=True)
+class RawStream:
+    """A ``streams:`` entry as written in one file, before its customer is resolved."""
+
+    id: str
+    pos: SourcePos
+    fields: dict[str, str] = field(default_factory=dict)
+    customer: tuple[str, SourcePos] | None = None
+    target: Duration | None = None
 
 
 @dataclass(slots=True)
@@ -88,6 +102,7 @@ class RawFile:
     misspelt_ids: set[str] = field(default_factory=set)
     #: The ``surveys:`` entries (files or folders, relative to this file), as written.
     surveys: list[tuple[str, SourcePos]] = field(default_factory=list)
+    streams: list[RawStream] = field(default_factory=list)
 
 
 def describe(node: Node) -> str:
@@ -127,14 +142,14 @@ _UNIT_WORDS = {word: unit for unit, words in spec.LEAD_TIME_UNIT_WORDS.items() f
 _UNFIXED_UNITS = ("mo", "mon", "month", "months", "y", "yr", "yrs", "year", "years")
 
 
-def _unit(word: str, text: str) -> str:
+def _unit(word: str, text: str, what: str = "lead_time") -> str:
     """The unit ``word`` names (case aside: ``D``, ``Days``), or an error that says what it can.
 
     ``M`` alone is refused: in upper case it reads as months as often as minutes.
     """
     if word == "M":
         raise InvalidValueError(
-            f"lead_time {text!r}: 'M' could mean minutes or months",
+            f"{what} {text!r}: 'M' could mean minutes or months",
             "write 'm' (or 'min') for minutes; months vary in length, so write weeks or days",
         )
     unit = _UNIT_WORDS.get(word.lower())
@@ -142,22 +157,23 @@ def _unit(word: str, text: str) -> str:
         return unit
     if word.lower() in _UNFIXED_UNITS:
         raise InvalidValueError(
-            f"lead_time {text!r} is in {word.lower()}, which vary in length",
+            f"{what} {text!r} is in {word.lower()}, which vary in length",
             "write it in weeks or days instead",
         )
     hint = did_you_mean(word.lower(), tuple(_UNIT_WORDS))
     units = "m (minutes), h (hours), d (days of 24 h), w (weeks)"
     if hint is None:
         hint = f"use one of {units}"
-    raise InvalidValueError(f"lead_time {text!r} has unknown unit {word!r}", hint)
+    raise InvalidValueError(f"{what} {text!r} has unknown unit {word!r}", hint)
 
 
 @functools.lru_cache(maxsize=4096)  # an org writes a handful of lead times many times over
-def parse_lead_time(text: str) -> Duration:
+def parse_lead_time(text: str, what: str = "lead_time") -> Duration:
     """A lead time from its text: a non-negative number and a unit, as a letter or a word.
 
     The units are m, h, d and w, also written as words (``4 hours``, ``2days``, ``90 mins``)
-    and in any case (``1D``); every source reads the same words.
+    and in any case (``1D``); every source reads the same words. ``what`` names the field in
+    messages (process times and stream targets are written as lead times are).
 
     >>> parse_lead_time("5.17d").hours
     124.08
@@ -175,22 +191,59 @@ def parse_lead_time(text: str) -> Duration:
         comma = _DECIMAL_COMMA.match(text.strip())
         if comma:
             hint = f"write the decimal with a point: {comma[1]}.{comma[2]}{comma[3]}"
-        raise InvalidValueError(f"lead_time {shown!r} is not a duration", hint)
+        raise InvalidValueError(f"{what} {shown!r} is not a duration", hint)
     number, word = match.groups()
     amount = float(number)
     if amount < 0:
-        raise InvalidValueError(f"lead_time {text!r} is negative")
+        raise InvalidValueError(f"{what} {text!r} is negative")
     if not word:
         # Nothing in the text says which unit was meant: offer them all, favour none.
         choices = ", ".join(f"{number}{unit}" for unit in spec.LEAD_TIME_UNITS)
-        raise InvalidValueError(f"lead_time {text!r} has no unit", f"add a unit: {choices}")
-    duration = Duration.of(amount, _unit(word, text)) if math.isfinite(amount) else None
+        raise InvalidValueError(f"{what} {text!r} has no unit", f"add a unit: {choices}")
+    duration = Duration.of(amount, _unit(word, text, what)) if math.isfinite(amount) else None
     if duration is None or not duration.hours <= MAX_LEAD_TIME_HOURS:
         shown = text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…"
         raise InvalidValueError(
-            f"lead_time {shown!r} is too large", f"at most {MAX_LEAD_TIME_HOURS:g} hours"
+            f"{what} {shown!r} is too large", f"at most {MAX_LEAD_TIME_HOURS:g} hours"
         )
     return duration
+
+
+_SHARE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(%?)$")
+
+
+def parse_share(text: str, what: str = "complete_accurate") -> float:
+    """A share from 0 to 1 written as a percentage (``85%``) or a fraction (``0.85``).
+
+    Zero is refused: a hand-off whose every delivery must be redone never delivers.
+
+    >>> parse_share("85%"), parse_share("0.9"), parse_share("100 %")
+    (0.85, 0.9, 1.0)
+    >>> parse_share("85")
+    Traceback (most recent call last):
+    ...
+    icmap.loader.reader.InvalidValueError: complete_accurate '85' is not a share
+    """
+    stripped = text.strip()
+    match = _SHARE.match(stripped)
+    shown = stripped if len(stripped) <= _PREVIEW else stripped[:_PREVIEW] + "…"
+    if match is None:
+        raise InvalidValueError(
+            f"{what} {shown!r} is not a share", "write a percentage or a fraction: 85% or 0.85"
+        )
+    number, percent = match.groups()
+    value = float(number) / 100 if percent else float(number)
+    if not percent and value > 1:
+        raise InvalidValueError(
+            f"{what} {shown!r} is not a share",
+            f"a fraction is at most 1: write {number}% for a percentage",
+        )
+    if not 0 < value <= 1:
+        raise InvalidValueError(
+            f"{what} {shown!r} must be above 0% and at most 100%",
+            "a hand-off whose every delivery must be redone never delivers: use 1% or more",
+        )
+    return round(value, 9)
 
 
 class FileReader:
@@ -385,12 +438,23 @@ class FileReader:
 
     # --- values -----------------------------------------------------------------------------
 
-    def lead_time(self, node: Node) -> Duration | None:
-        text = self.text(node, "lead_time")
+    def lead_time(self, node: Node, what: str = "lead_time") -> Duration | None:
+        text = self.text(node, what)
         if text is None:
             return None
         try:
-            return parse_lead_time(text)
+            return parse_lead_time(text, what)
+        except InvalidValueError as problem:
+            self.problem(node, "IC007", problem.message, problem.hint)
+            return None
+
+    def share(self, node: Node, what: str) -> float | None:
+        """A %C&A: ``85%`` or ``0.85`` (a YAML number or text)."""
+        text = self.text(node, what)
+        if text is None:
+            return None
+        try:
+            return parse_share(text, what)
         except InvalidValueError as problem:
             self.problem(node, "IC007", problem.message, problem.hint)
             return None
@@ -623,6 +687,8 @@ class FileReader:
                 }
         elif key in ("organisation", "surveys"):
             self._about(raw, key, value)
+        elif key == "streams":
+            self._streams(value, raw)
         else:
             kind, allowed = _SECTIONS[key]
             self._section(value, raw, kind, allowed)
@@ -635,6 +701,34 @@ class FileReader:
         name = self.text(value, "organisation")
         if name is not None:
             raw.organisation = (name, self.pos(value))
+
+    def _streams(self, node: Node, raw: RawFile) -> None:
+        for id_, key_node, body in self.mapping(node, "'streams' (id -> stream)") or []:
+            stream = RawStream(id_, self.pos(key_node))
+            values = {k: v for k, _, v in self.mapping(body, f"stream {id_!r}", spec.STREAM) or []}
+            if isinstance(body, MappingNode) or values:
+                for required in spec.REQUIRED_STREAM_KEYS:
+                    if required not in values:
+                        self.problem(
+                            key_node,
+                            "IC005",
+                            f"stream {id_!r} has no {required!r}",
+                            "name the external customer it ends at: 'customer: <id>'",
+                        )
+            else:
+                continue  # not a mapping: reported by self.mapping
+            for key, value in values.items():
+                if key == "customer":
+                    customer = self.text(value, f"customer of stream {id_!r}")
+                    if customer is not None:
+                        stream.customer = (customer, self.pos(value))
+                elif key == "target":
+                    stream.target = self.lead_time(value, "target")
+                else:
+                    text = self.text(value, f"{key} of stream {id_!r}")
+                    if text is not None:
+                        stream.fields[key] = text
+            raw.streams.append(stream)
 
     def _section(self, node: Node, raw: RawFile, kind: Kind, allowed: dict[str, str]) -> None:
         entries = self.mapping(node, f"'{kind}s' (id -> {kind})")
@@ -703,6 +797,26 @@ class FileReader:
             relation.since = self.date(values["since"], "since")
         if "until" in values:
             relation.until = self.date(values["until"], "until")
+        if "streams" in values:
+            relation.streams = self.id_list(values["streams"], "streams")
+        if "process_time" in values:
+            relation.process_time = self.lead_time(values["process_time"], "process_time")
+        if "complete_accurate" in values:
+            relation.complete_accurate = self.share(
+                values["complete_accurate"], "complete_accurate"
+            )
+        if (
+            relation.process_time
+            and relation.lead_time
+            and relation.process_time.hours > relation.lead_time.hours
+        ):
+            self.problem(
+                values["process_time"],
+                "IC007",
+                f"process_time {relation.process_time.text} is longer than "
+                f"lead_time {relation.lead_time.text}",
+                "the process time is the hands-on work inside the lead time",
+            )
         if relation.since and relation.until and relation.until < relation.since:
             self.problem(
                 values["until"],

@@ -10,13 +10,14 @@ from collections import defaultdict
 from typing import Any
 
 from icmap.diagnostics import Diagnostic
-from icmap.loader.reader import RawFile, RawParty, RawRelation, did_you_mean
+from icmap.loader.reader import RawFile, RawParty, RawRelation, RawStream, did_you_mean
 from icmap.model import (
     Customer,
     Declaration,
     Org,
     Relation,
     SourcePos,
+    Stream,
     Supplier,
     Suppression,
     Team,
@@ -157,6 +158,9 @@ class _Resolver:
                         only.since,
                         only.until,
                         only.state,
+                        streams=_stream_ids(declarations),
+                        process_time=only.process_time,
+                        complete_accurate=only.complete_accurate,
                     )
                 )
                 continue
@@ -186,9 +190,125 @@ class _Resolver:
                     preferred_value("since"),
                     preferred_value("until"),
                     preferred_value("state"),
+                    streams=_stream_ids(declarations),
+                    process_time=preferred_value("process_time"),
+                    complete_accurate=preferred_value("complete_accurate"),
                 )
             )
         return tuple(result)
+
+    def streams(self) -> dict[str, Stream]:
+        """The ``streams:`` of every file, their customers resolved."""
+        found: dict[str, Stream] = {}
+        first_at: dict[str, RawStream] = {}
+        for raw in self.raw_files:
+            for stream in raw.streams:
+                if stream.id in first_at:
+                    message = (
+                        f"duplicate stream id {stream.id!r}: already defined at "
+                        f"{first_at[stream.id].pos}"
+                    )
+                    self.diagnostics.append(_problem(stream.pos, "IC102", message))
+                    continue
+                first_at[stream.id] = stream
+                if stream.customer is None:
+                    continue  # reported by the reader
+                ref, pos = stream.customer
+                target = self.parties.get(ref)
+                if target is None:
+                    hint = self._hint_for_unknown(ref)
+                    message = f"unknown id {ref!r} in 'customer' of stream {stream.id!r}"
+                    self.diagnostics.append(_problem(pos, "IC101", message, hint))
+                    continue
+                if target.kind != "customer":
+                    message = (
+                        f"stream {stream.id!r} ends at {ref!r}, which is "
+                        f"{_KIND_WORDS[target.kind]}: a stream ends at an external customer"
+                    )
+                    self.diagnostics.append(_problem(pos, "IC103", message))
+                    continue
+                found[stream.id] = Stream(
+                    stream.id,
+                    stream.pos,
+                    ref,
+                    stream.fields.get("name", ""),
+                    stream.fields.get("description"),
+                    stream.fields.get("starts"),
+                    stream.target,
+                )
+        self._stream_refs(set(first_at))
+        return found
+
+    def _stream_refs(self, known: set[str]) -> None:
+        """Every relation's ``streams`` names a declared stream."""
+        for raw in self.raw_files:
+            for party in raw.parties:
+                for relation in party.relations:
+                    for ref, pos in relation.streams:
+                        if ref in known:
+                            continue
+                        hint = did_you_mean(ref, known) or (
+                            "declare it under the top-level 'streams:'"
+                            if known
+                            else "this org declares no 'streams:' yet"
+                        )
+                        message = f"unknown stream {ref!r} in 'streams'"
+                        self.diagnostics.append(_problem(pos, "IC107", message, hint))
+
+    def stream_shapes(self, streams: dict[str, Stream], relations: tuple[Relation, ...]) -> None:
+        """Each stream has hand-offs, and every one of them leads on to its customer."""
+        members: dict[str, list[Relation]] = {stream_id: [] for stream_id in streams}
+        for relation in relations:
+            for stream_id in relation.streams:
+                if stream_id in members:
+                    members[stream_id].append(relation)
+        for stream_id, stream in streams.items():
+            self._stream_shape(stream, members[stream_id])
+
+    def _stream_shape(self, stream: Stream, relations: list[Relation]) -> None:
+        label = f"stream {stream.id!r}"
+        if not relations:
+            hint = f"add 'streams: [{stream.id}]' to the hand-offs that make it"
+            message = f"{label} has no hand-offs"
+            self.diagnostics.append(_problem(stream.pos, "IC108", message, hint))
+            return
+        for relation in relations:
+            if relation.feedback:
+                message = (
+                    f"{relation.what!r} from {relation.provider!r} to {relation.receiver!r} "
+                    f"is feedback, so it cannot be part of {label}"
+                )
+                hint = "a stream follows the work its customer waits for; drop one of the two"
+                self.diagnostics.append(
+                    _problem(_stream_pos(relation, stream.id), "IC108", message, hint)
+                )
+        into: dict[str, list[str]] = defaultdict(list)
+        for relation in relations:
+            into[relation.receiver].append(relation.provider)
+        leads_on = {stream.customer}
+        stack = [stream.customer]
+        while stack:
+            for provider in into.get(stack.pop(), ()):
+                if provider not in leads_on:
+                    leads_on.add(provider)
+                    stack.append(provider)
+        if stream.customer not in into:
+            message = f"no hand-off of {label} reaches its customer {stream.customer!r}"
+            hint = f"add '{stream.id}' to the 'streams' of a hand-off to {stream.customer!r}"
+            self.diagnostics.append(_problem(stream.pos, "IC108", message, hint))
+            return
+        for relation in relations:
+            if relation.receiver in leads_on:
+                continue
+            message = (
+                f"{relation.what!r} from {relation.provider!r} to {relation.receiver!r} is in "
+                f"{label}, but no hand-off of the stream leads on from {relation.receiver!r} "
+                f"to its customer {stream.customer!r}"
+            )
+            hint = f"add '{stream.id}' to what {relation.receiver!r} hands on, or drop it here"
+            self.diagnostics.append(
+                _problem(_stream_pos(relation, stream.id), "IC108", message, hint)
+            )
 
     def _declare(
         self,
@@ -229,6 +349,9 @@ class _Resolver:
                     relation.since,
                     relation.until,
                     relation.state,
+                    tuple(relation.streams),
+                    relation.process_time,
+                    relation.complete_accurate,
                 )
             )
 
@@ -264,6 +387,9 @@ def resolve(
     if require_parties:
         resolver.required_parties()
     relations = resolver.relations()
+    streams = resolver.streams()
+    if not resolver.diagnostics:
+        resolver.stream_shapes(streams, relations)
     if resolver.diagnostics:
         return None, resolver.diagnostics
     customers: dict[str, Customer] = {}
@@ -282,4 +408,20 @@ def resolve(
             team_type = party.fields.get("type")
             teams[id_] = Team(id_, party.pos, display, description, group, lead, ignore, team_type)
     sources = tuple(raw.display for raw in raw_files)
-    return Org(name, customers, suppliers, teams, relations, sources), []
+    return Org(name, customers, suppliers, teams, relations, sources, streams=streams), []
+
+
+def _stream_ids(declarations: list[Declaration]) -> tuple[str, ...]:
+    """The streams either side names, sorted and once each."""
+    if len(declarations) == 1 and not declarations[0].streams:
+        return ()
+    return tuple(sorted({ref for d in declarations for ref, _ in d.streams}))
+
+
+def _stream_pos(relation: Relation, stream: str) -> SourcePos:
+    """Where a side names ``stream`` on ``relation`` (the first that does)."""
+    for declaration in relation.declarations:
+        for ref, pos in declaration.streams:
+            if ref == stream:
+                return pos
+    return relation.pos

@@ -11,11 +11,23 @@ ROOT: dict[str, str] = {
     "customers": "The external customers, id -> details. At least one across all files.",
     "suppliers": "Outside suppliers and partners who feed teams, id -> details.",
     "teams": "The teams, id -> details.",
+    "streams": "The value streams: the flows the organisation runs for its customers, "
+    "id -> details (docs/format.md#value-streams).",
     "surveys": "Internal-customer survey responses: a CSV file or a folder of them, or a "
     "list, relative to this file; one file per round (docs/surveys.md).",
 }
 #: Top-level keys starting with this prefix are ignored: a place to keep YAML anchors.
 EXTENSION_PREFIX = "x-"
+
+STREAM: dict[str, str] = {
+    "name": "Display name; defaults to the id.",
+    "customer": "The external customer the stream ends at (its id).",
+    "starts": "What starts it: an order placed, a return requested.",
+    "description": "What this stream is.",
+    "target": "The lead time the organisation promises for it, as lead_time is written (3d).",
+}
+#: Fields every stream must have.
+REQUIRED_STREAM_KEYS = ("customer",)
 
 CUSTOMER: dict[str, str] = {
     "name": "Display name; defaults to the id.",
@@ -49,6 +61,14 @@ PROVIDES: dict[str, str] = {
     "since": "When the interaction started: a date, YYYY-MM-DD.",
     "until": "When the interaction is expected to end: a date, YYYY-MM-DD.",
     "state": "The dependency's health as the receiving team sees it: ok, slowing or blocking.",
+    "streams": "The value streams this hand-off is part of: a stream id, or a list of them.",
+    "process_time": (
+        "The hands-on work inside the lead time, written as lead_time is (2h); the rest is waiting."
+    ),
+    "complete_accurate": (
+        "The share of what arrives that the receiver can use as it is, without correcting, "
+        "adding or asking (%C&A): 85% or 0.85."
+    ),
 }
 RECEIVES: dict[str, str] = {
     "what": PROVIDES["what"],
@@ -60,6 +80,9 @@ RECEIVES: dict[str, str] = {
     "since": PROVIDES["since"],
     "until": PROVIDES["until"],
     "state": PROVIDES["state"],
+    "streams": PROVIDES["streams"],
+    "process_time": PROVIDES["process_time"],
+    "complete_accurate": PROVIDES["complete_accurate"],
 }
 
 #: Fields every relation entry must have, by the list it sits in.
@@ -95,3 +118,5 @@ LEAD_TIME_PATTERN = (
     + ")$"
 )
 SATISFACTION_RANGE = (1.0, 5.0)
+#: The JSON Schema's pattern for a %C&A written as a percentage (the loader checks its range).
+COMPLETE_ACCURATE_PATTERN = r"^[0-9]+(\.[0-9]+)?\s*%$"
