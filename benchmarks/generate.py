@@ -79,6 +79,47 @@ def org_document(
     }
 
 
+def add_streams(doc: dict[str, object], streams: int, seed: int = 7, share: float = 0.1) -> None:
+    """Declare ``streams`` value streams on ``doc`` and name them on their hand-offs.
+
+    Stream k ends at customer k (round robin) and grows backwards from it: a delivery hand-off
+    joins when its receiver is already in the stream, with even odds, until the stream holds
+    ``share`` of the hand-offs; so every hand-off of a stream leads on to its customer. The
+    stream's hand-offs get a process time and a %C&A.
+    """
+    rng = random.Random(seed * 7919 + streams)
+    teams: dict[str, dict[str, list[dict[str, object]]]] = doc["teams"]  # type: ignore[assignment]
+    customers = list(doc["customers"])  # type: ignore[call-overload]
+    into: dict[str, list[tuple[str, dict[str, object]]]] = {}
+    total = 0
+    for team, body in teams.items():
+        for relation in body["provides"]:
+            total += 1
+            if not relation.get("feedback"):
+                into.setdefault(str(relation["to"]), []).append((team, relation))
+    declared: dict[str, object] = {}
+    for k in range(streams):
+        stream = f"stream-{k}"
+        customer = customers[k % len(customers)]
+        declared[stream] = {"name": f"Stream {k}", "customer": customer, "target": "3w"}
+        reached, frontier, size = {customer}, [customer], 0
+        while frontier and size < share * total:
+            receiver = frontier.pop()
+            for provider, relation in into.get(receiver, []):
+                if rng.random() >= 0.5 or size >= share * total:
+                    continue
+                relation.setdefault("streams", []).append(stream)  # type: ignore[attr-defined]
+                size += 1
+                if "lead_time" not in relation:
+                    relation["lead_time"] = "1h"  # a process time needs a lead time around it
+                relation.setdefault("process_time", "1m")
+                relation.setdefault("complete_accurate", f"{rng.randint(70, 100)}%")
+                if provider not in reached:
+                    reached.add(provider)
+                    frontier.append(provider)
+    doc["streams"] = declared
+
+
 def write(doc: dict[str, object], target: Path, per_team: bool) -> None:
     """One JSON-flavoured YAML file, or a folder with org.yaml plus teams/<id>.yaml."""
     if not per_team:
@@ -103,8 +144,16 @@ def main() -> None:
     parser.add_argument(
         "--unmarked", action="store_true", help="leave the feedback hand-offs unmarked"
     )
+    parser.add_argument(
+        "--streams",
+        type=int,
+        default=0,
+        help="value streams to declare (each about 10%% of the hand-offs)",
+    )
     args = parser.parse_args()
     doc = org_document(args.teams, args.seed, feedback=not args.unmarked)
+    if args.streams:
+        add_streams(doc, args.streams, args.seed)
     write(doc, args.output, args.per_team)
 
 

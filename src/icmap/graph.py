@@ -93,31 +93,31 @@ def stream_graphs(graph: OrgGraph) -> dict[str, OrgGraph]:
     import networkx as nx
 
     streams = graph.graph.get("streams") or {}
-    found: dict[str, OrgGraph] = {
-        stream: nx.DiGraph(name=graph.graph.get("name", ""), stream=stream) for stream in streams
-    }
-    if not found:
-        return found
-    nodes = graph.nodes
+    if not streams:
+        return {}
+    edges: dict[str, dict[tuple[str, str], list[Relation]]] = {stream: {} for stream in streams}
     for u, v, data in graph.edges(data=True):
         for relation in data.get("relations") or ():
             for stream in relation.streams:
-                sub = found.get(stream)
-                if sub is None:
-                    continue
-                if sub.has_edge(u, v):
-                    sub.edges[u, v]["relations"].append(relation)
-                    continue
-                for node in (u, v):
-                    if node not in sub:
-                        sub.add_node(node, **nodes[node])
-                sub.add_edge(u, v, relations=[relation])
-    for sub in found.values():
-        for _, _, data in sub.edges(data=True):
-            known = [r.lead_time.hours for r in data["relations"] if r.lead_time]
-            data["lead_time_hours"] = max(known) if known else None
-            data["feedback"] = False
+                if stream in edges:
+                    edges[stream].setdefault((u, v), []).append(relation)
+    nodes = graph.nodes
+    found: dict[str, OrgGraph] = {}
+    for stream, chosen in edges.items():
+        sub: OrgGraph = nx.DiGraph(name=graph.graph.get("name", ""), stream=stream)
+        ends = {node for edge in chosen for node in edge}
+        sub.add_nodes_from((node, nodes[node]) for node in ends)
+        sub.add_edges_from(
+            (u, v, {"relations": found_, "lead_time_hours": _longest(found_), "feedback": False})
+            for (u, v), found_ in chosen.items()
+        )
+        found[stream] = sub
     return found
+
+
+def _longest(found: list[Relation]) -> float | None:
+    known = [r.lead_time.hours for r in found if r.lead_time]
+    return max(known) if known else None
 
 
 def is_feedback(graph: OrgGraph, provider: str, receiver: str) -> bool:

@@ -42,6 +42,7 @@ the longest process time among them (the receiver waits for all, worked side by 
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from dataclasses import dataclass
@@ -184,10 +185,12 @@ def _stream_flows(graph: OrgGraph) -> list[StreamFlow]:
 
 
 def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
-    steps = {(u, v): _step(u, v, data["relations"]) for u, v, data in sub.edges(data=True)}
+    adjacency = sub.succ
     critical = critical_paths(sub)
     found = next(p for p in critical.paths if p.customer == stream.customer)
-    along = tuple(steps[edge] for edge in itertools.pairwise(found.path))
+    along = tuple(
+        _step(u, v, adjacency[u][v]["relations"]) for u, v in itertools.pairwise(found.path)
+    )
     hours = critical.unit == "hours"
 
     measured = [s for s in along if s.process_time is not None and s.lead_time is not None]
@@ -197,21 +200,29 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
     if measured and measured_lead > 0 and process_time is not None:
         efficiency = _tidy(process_time / measured_lead)
 
-    shares = [s for s in steps.values() if s.complete_accurate is not None]
-    rolled = _tidy(math.prod(s.complete_accurate or 1.0 for s in shares)) if shares else None
+    # Every hand-off's %C&A counts; a full step is made only for the few shown.
+    shares: list[tuple[float, str, str]] = []
+    for u, v, data in sub.edges(data=True):
+        share = 1.0
+        known = False
+        for relation in data["relations"]:
+            if relation.complete_accurate is not None:
+                share *= relation.complete_accurate
+                known = True
+        if known:
+            shares.append((_tidy(share), u, v))
+    rolled = _tidy(math.prod(share for share, _, _ in shares)) if shares else None
     rework = None
     if hours and any(s.complete_accurate is not None for s in along):
         rework = _tidy(sum((s.lead_time or 0.0) / (s.complete_accurate or 1.0) for s in along))
-    below = sorted(
-        (s for s in shares if (s.complete_accurate or 1.0) < 1.0),
-        key=lambda s: (s.complete_accurate, s.provider, s.receiver),
-    )
+    lowest = heapq.nsmallest(COSTLIEST, (entry for entry in shares if entry[0] < 1.0))
+    below = [_step(u, v, adjacency[u][v]["relations"]) for _, u, v in lowest]
     timed = [s for s in along if s.lead_time is not None]
     constraint = max(timed, key=lambda s: s.lead_time or 0.0) if timed else None
     gap = None
     if stream.target is not None and hours:
         gap = _tidy(found.total - stream.target.hours)
-    teams = tuple(sorted({u for u, _ in steps}))
+    teams = tuple(sorted(node for node, out in adjacency.items() if out))
     return StreamFlow(
         stream,
         critical.unit,
@@ -222,14 +233,14 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
         found.exact,
         found.ties,
         dict(critical.slack),
-        len(steps),
+        sub.number_of_edges(),
         teams,
         process_time,
         len(measured),
         efficiency,
         rolled,
         len(shares),
-        tuple(below[:COSTLIEST]),
+        tuple(below),
         rework,
         constraint,
         below[0] if below else None,
