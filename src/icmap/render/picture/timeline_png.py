@@ -13,7 +13,7 @@ import itertools
 from typing import TYPE_CHECKING
 
 from icmap.errors import UsageError
-from icmap.render.picture.dot import _label
+from icmap.render.picture.dot import escape
 from icmap.render.picture.image import INSTALL_HINT
 from icmap.render.picture.timeline import measure
 
@@ -73,7 +73,8 @@ def build(drawn: Layout, widen: float = 1.0) -> graphviz.Digraph:
         dot.node(
             f"t{index}",
             shape="plaintext",
-            label=_label(label.text) + end,
+            # nohtml over the whole label: a name like <b> must never read as an HTML label.
+            label=graphviz.nohtml(escape(label.text) + end),
             fontname="Helvetica-Bold" if label.bold else "Helvetica",
             fontsize=f"{label.size:g}",
             fontcolor=label.colour,
