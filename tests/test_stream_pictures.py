@@ -326,3 +326,17 @@ def test_timeline_of_long_hostile_names(tmp_path: Path, runner: CliRunner) -> No
 def test_measure_counts_wide_characters_as_an_em() -> None:
     assert measure("日本", 10) == 20
     assert measure("ab", 10, bold=True) > measure("ab", 10)
+
+
+def test_stream_names_stay_escaped_in_the_html_page(tmp_path: Path, runner: CliRunner) -> None:
+    org = write(tmp_path, "org.yaml", LONG)
+    target = tmp_path / "page.html"
+    result = runner.invoke(app, ["graph", str(org), "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    page = target.read_text(encoding="utf-8")
+    assert '<option value="s">&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;quoted&quot;</option>' in page
+    data = page.split('id="icmap-data">')[1].split("</script>")[0]
+    assert "<" not in data and "\\u003cb\\u003eBold" in data
+    streams = json.loads(data)["streams"]
+    assert streams["s"]["label"] == '<b>Bold</b> & "quoted"'
+    assert ["Target", "1h: missed by 2.96d"] in streams["s"]["facts"]
