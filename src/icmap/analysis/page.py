@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING
 
 from icmap.analysis.chokepoints import chokepoints
 from icmap.analysis.report import Report, build_report
+from icmap.analysis.streams import stream_flows
 from icmap.graph import nodes_of_kind
 
 if TYPE_CHECKING:
     from datetime import date
 
     from icmap.analysis.picture import Picture
+    from icmap.analysis.streams import StreamFlow
     from icmap.graph import OrgGraph
 
 #: Above this many nodes in the picture the page leaves out each team's impact: the lists
@@ -55,6 +57,9 @@ class Page:
     #: In an overview: each node that stands for several (a group), the ``(id, name)`` of
     #: each team, customer or supplier it stands for, so the page finds a team in its group.
     members: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    #: The org's value streams (empty without): the page's stream selector lights each one's
+    #: hand-offs and teams and shows its numbers.
+    streams: list[StreamFlow] = field(default_factory=list)
 
 
 def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:
@@ -77,8 +82,9 @@ def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:
     for part, drawn in picture.stands_for.items():
         found.setdefault(drawn, []).append((part, str(graph.nodes[part]["name"])))
     members = {drawn: tuple(sorted(parts)) for drawn, parts in found.items()}
+    streams = stream_flows(graph)
     if len(picture.nodes) > IMPACT_LIMIT:
-        return Page(picture, report, {}, members)
+        return Page(picture, report, {}, members, streams)
     customers = set(nodes_of_kind(graph, "customer"))
     stranded = {c.team: c.dependents for c in chokepoints(graph)}
     critical_for: dict[str, list[str]] = {}
@@ -97,4 +103,4 @@ def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:
             critical_for=tuple(sorted(set(critical_for.get(node.id, ())))),
             slack=report.critical.slack.get(node.id),
         )
-    return Page(picture, report, facts, members)
+    return Page(picture, report, facts, members, streams)

@@ -19,6 +19,7 @@ from icmap.topologies import MODES, STATES, TEAM_TYPES
 
 if TYPE_CHECKING:
     from icmap.analysis.impact import Impact
+    from icmap.analysis.streams import StreamFlow
     from icmap.graph import OrgGraph
 
 Role = Literal["failed", "downstream", "stranded", "upstream", "focus"]
@@ -39,6 +40,8 @@ class PictureNode:
     #: In the group overview, how many teams (or customers, suppliers) this node stands for;
     #: ``None`` for a node that is one team, customer or supplier.
     teams: int | None = None
+    #: In a value stream's picture: on the stream's critical path (or a chain as long).
+    critical: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class PictureEdge:
     #: In the group overview, how many hand-offs (team-to-team edges) this edge stands for;
     #: ``None`` for an edge that is one hand-off.
     handoffs: int | None = None
+    #: In a value stream's picture: a step of the stream's critical path (or of a chain as long).
+    critical: bool = False
 
 
 #: Modes from the most involved: a hand-off mixing modes is drawn as the first one it has.
@@ -102,7 +107,7 @@ class Legend:
 KEY_NODES = ("team", "front-line", "group", "front-line-group", "customer", "supplier")
 #: Line styles a legend explains (besides Team Topologies' modes and states); ``handoffs``
 #: is an overview's edge, drawn thicker the more hand-offs it counts.
-KEY_LINES = ("handoff", "handoffs", "loop", "feedback", "elided")
+KEY_LINES = ("handoff", "handoffs", "critical", "loop", "feedback", "elided")
 #: Roles of an impact, focus or group picture, in the order a legend lists them.
 KEY_ROLES: tuple[Role, ...] = ("focus", "failed", "downstream", "stranded", "upstream")
 
@@ -125,6 +130,8 @@ class Picture:
     #: In the group overview and a drill-down's edge: each org node drawn as part of a node
     #: that stands for several (a group, all customers), with that node's id.
     stands_for: dict[str, str] = field(default_factory=dict)
+    #: In a value stream's picture (``icmap graph --stream``): the stream's numbers.
+    stream: StreamFlow | None = None
 
     @property
     def key(self) -> Key:
@@ -141,9 +148,13 @@ class Picture:
                 nodes.add(f"front-line-{word}" if n.front_line else word)
         nodes = {"front-line" if k == "front-line-team" else k for k in nodes}
         roles = {n.role for n in self.nodes}
-        plain_lines = [e for e in self.edges if not (e.in_loop or e.feedback or e.elided)]
+        # A critical step is drawn in the critical path's colour, whatever else it is.
+        plain_lines = [
+            e for e in self.edges if not (e.in_loop or e.feedback or e.elided or e.critical)
+        ]
         lines = {"handoff" if e.handoffs is None else "handoffs" for e in plain_lines}
-        lines |= {"loop" for e in self.edges if e.in_loop}
+        lines |= {"critical" for e in self.edges if e.critical}
+        lines |= {"loop" for e in self.edges if e.in_loop and not e.critical}
         lines |= {"feedback" for e in self.edges if e.feedback}
         lines |= {"elided" for e in self.edges if e.elided}
         return Key(

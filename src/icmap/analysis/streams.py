@@ -117,6 +117,8 @@ class StreamFlow:
     quality_constraint: StreamStep | None
     #: Lead time less the target, in hours: above 0 missed, 0 or below met.
     target_gap: float | None
+    #: Every hand-off of the stream, (provider, receiver), sorted: what a picture of it lights.
+    edges: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:
@@ -245,6 +247,7 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
         constraint,
         below[0] if below else None,
         gap,
+        tuple(sorted(steps)),
     )
 
 

@@ -107,8 +107,31 @@ class Scope(Choice):
     all = "all"
 
 
-def _scope(focus: str | None, group: str | None, everything: bool, overview: bool) -> Scope:
+def _scope(
+    focus: str | None, group: str | None, everything: bool, overview: bool, stream: str | None
+) -> Scope:
     """The scope asked for, refusing options that contradict each other."""
+    if stream is not None:
+        # A stream is drawn whole and team by team: already narrowed, never an overview.
+        other = next(
+            (
+                name
+                for name, given in (
+                    ("--focus", focus is not None),
+                    ("--group", group is not None),
+                    ("--all", everything),
+                    ("--overview", overview),
+                )
+                if given
+            ),
+            None,
+        )
+        if other is not None:
+            raise UsageError(
+                f"--stream draws the whole stream, team by team: it takes none of --focus, "
+                f"--group, --all and --overview, not {other}"
+            )
+        return Scope.all
     asked = [
         name
         for name, given in (
@@ -158,6 +181,33 @@ def _find_group(graph: OrgGraph, group: str) -> str:
         hint = f"; did you mean {close[0]!r}?" if close else f"; groups: {', '.join(known)}"
         raise UsageError(f"no group {group!r} in this org{hint}")
     return matches[0]
+
+
+#: The formats of ``--timeline``: the terminal's table, and the drawn ladder.
+TIMELINE_FORMATS = {GraphFormat.text, GraphFormat.svg, GraphFormat.png}
+
+
+def _stream(
+    graph: OrgGraph, stream: str, chosen: GraphFormat, timeline: bool
+) -> Renderable | str | bytes:
+    """What ``--stream`` draws: the stream (as a tree, or a picture), or its timeline."""
+    from icmap.analysis import stream_picture as streams
+
+    found = streams.find_stream(graph, stream)
+    if timeline:
+        from icmap.render.picture import timeline as ladder
+
+        drawn = streams.timeline(graph, found)
+        if chosen is GraphFormat.text:
+            return ladder.text_view(drawn)
+        return ladder.render(drawn, chosen.value)
+    if chosen is GraphFormat.text:
+        from icmap.analysis.trees import customer_trees
+        from icmap.render.picture import tree as terminal
+
+        sub, flow = streams.stream_view(graph, found)
+        return terminal.stream_view(sub, flow, customer_trees(sub))
+    return _draw(chosen, streams.stream_picture(graph, found), graph)
 
 
 def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes:
@@ -219,6 +269,24 @@ def graph(
             help="Draw the group overview (one node per group), whatever the org's size.",
         ),
     ] = False,
+    stream: Annotated[
+        str | None,
+        typer.Option(
+            "--stream",
+            help="Only this value stream (id or name): its hand-offs and teams, its critical "
+            "path marked; in the tree, its numbers and its customer's providers.",
+            show_default=False,
+            metavar="ID",
+        ),
+    ] = None,
+    timeline: Annotated[
+        bool,
+        typer.Option(
+            "--timeline",
+            help="With --stream: the value stream map's timeline along its critical path "
+            "(svg, png, or a table in the terminal).",
+        ),
+    ] = False,
     survey: SurveyOption = None,
     color: ColorOption = Color.auto,
 ) -> None:
@@ -237,6 +305,11 @@ def graph(
     their neighbours at the edge, --all every team; --overview draws the overview of any org.
     The tree always lists every team.
 
+    --stream ID draws one value stream: its hand-offs (only the relations that name it), the
+    teams on them and its critical path, in every format; it takes none of --focus, --group,
+    --all and --overview. --stream ID --timeline draws the stream's value stream map: its
+    critical path as a ladder of waiting and work, %C&A under each step, totals at the end.
+
     Examples:
 
     \b
@@ -246,15 +319,30 @@ def graph(
       icmap graph examples/northwind --group Operations -o operations.html
       icmap graph examples/northwind --overview -o northwind-overview.svg
       icmap graph examples/northwind -o northwind.graphml
+      icmap graph examples/northwind --stream order-to-delivery -o order.svg
+      icmap graph examples/northwind --stream order-to-delivery --timeline -o order-timeline.svg
     """
     chosen = format_from(output, output_format, EXTENSIONS, GraphFormat.text)
-    scope = _scope(focus, group, everything, overview)
+    scope = _scope(focus, group, everything, overview, stream)
+    if timeline and stream is None:
+        raise UsageError("--timeline draws one value stream's timeline: add --stream ID")
+    if timeline and chosen not in TIMELINE_FORMATS:
+        raise UsageError(
+            f"the timeline is drawn as svg or png (or a table in the terminal), not "
+            f"{chosen.value}: use -o stream.svg or -o stream.png"
+        )
     if chosen is GraphFormat.text and scope is Scope.overview:
         raise UsageError(
             "--overview draws a picture (-f or -o); the tree lists every team: "
             "narrow it with --group NAME or --focus TEAM"
         )
     loaded, internal = load_graph(org, org_option, from_, survey)
+    if stream is not None:
+        result = _stream(internal, stream, chosen, timeline)
+        if isinstance(result, bytes) and is_stdout(output) and sys.stdout.isatty():
+            raise UsageError(f"{chosen.value} is binary: write it to a file with -o")
+        emit(result, output, loaded.sources, color, chosen.value)
+        return
     if chosen is GraphFormat.text:
         emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)
         return

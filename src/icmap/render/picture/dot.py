@@ -115,6 +115,8 @@ def _node_attrs(node: PictureNode, dot_id: str) -> dict[str, str]:
             attrs.update(penwidth="3", color=styles.FAILED_BORDER)
         if node.role == "stranded":
             attrs["style"] += ",dashed"
+    if node.critical:  # on a value stream's critical path: its colour, a thick border
+        attrs.update(penwidth="3", color=styles.CRITICAL_LINE)
     text = node.label if node.label == node.id else f"{node.label}\n({node.id})"
     if node.teams is not None:  # the group overview: the label says it all; size by teams
         text, size = node.label, min(node.teams, 400) ** 0.5
@@ -136,6 +138,8 @@ def node_classes(node: PictureNode) -> str:
         classes.append(f"type-{node.type}")
     if node.role is not None:
         classes.append(f"role-{node.role}")
+    if node.critical:
+        classes.append("critical")
     return " ".join(classes)
 
 
@@ -149,6 +153,8 @@ def edge_classes(edge: PictureEdge) -> str:
         classes.append(f"mode-{edge.mode}")
     if edge.state in STATE_COLORS:
         classes.append(f"state-{edge.state}")
+    if edge.critical:
+        classes.append("critical")
     return " ".join(classes)
 
 
@@ -203,7 +209,17 @@ def edge_attrs(edge: PictureEdge) -> dict[str, str]:
             attrs["penwidth"] = "2.5"
     if edge.handoffs is not None:  # the group overview: the more hand-offs, the thicker
         attrs.setdefault("penwidth", f"{overview_width(edge.handoffs):.1f}")
+    if edge.critical:  # a step of a value stream's critical path: its colour wins
+        attrs.update(CRITICAL_ATTRS)
     return attrs
+
+
+#: A step of a value stream's critical path (``icmap graph --stream``).
+CRITICAL_ATTRS = {
+    "color": styles.CRITICAL_LINE,
+    "fontcolor": styles.CRITICAL_LINE,
+    "penwidth": "3",
+}
 
 
 def overview_width(handoffs: int) -> float:
@@ -322,6 +338,7 @@ ROLE_WORDS = {
 LINE_WORDS = {
     "handoff": "hand-off (what flows, lead time)",
     "handoffs": "counted hand-offs (thicker: more)",
+    "critical": "the stream's critical path (and its teams)",
     "loop": "hand-off in a loop of mutual service",
     "feedback": "feedback hand-off (dashed)",
     "elided": "through teams left out (dashed, …)",
@@ -353,6 +370,8 @@ def line_attrs(entry: str) -> dict[str, str]:
         return {"style": "dashed"}
     if entry == "handoffs":
         return {"penwidth": f"{overview_width(9):.1f}"}
+    if entry == "critical":
+        return dict(CRITICAL_ATTRS)
     return {}
 
 
@@ -427,7 +446,12 @@ def build(picture: Picture, *, legend: bool = True) -> graphviz.Digraph:
 
     ids = {node.id: f"n{index}" for index, node in enumerate(picture.nodes)}
     dot = graphviz.Digraph("icmap")
-    dot.attr(rankdir="LR", fontname="Helvetica", newrank="true", label=_label(picture.title))
+    title = picture.title
+    if picture.stream is not None:
+        from icmap.render.picture.stream_words import summary
+
+        title = f"{title}\n{summary(picture.stream)}"
+    dot.attr(rankdir="LR", fontname="Helvetica", newrank="true", label=_label(title))
     dot.attr(labelloc="t", fontsize="16", **LAYOUT)
     dot.attr("node", fontname="Helvetica", fontsize="12")
     dot.attr("edge", fontname="Helvetica", fontsize="11", color=styles.HANDOFF_LINE)

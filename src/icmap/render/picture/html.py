@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, Any
 from icmap.analysis.page import IMPACT_LIMIT
 from icmap.model import format_hours
 from icmap.render.picture import dot
+from icmap.render.picture.stream_words import facts as stream_facts
 from icmap.render.report.words import amount, chain, link, plural
 
 if TYPE_CHECKING:
     from icmap.analysis.page import Page
     from icmap.analysis.picture import Picture, PictureEdge
+    from icmap.analysis.streams import StreamFlow
 
 #: The vendored engine, relative to the ``icmap`` package.
 ENGINE = ("render", "picture", "vendor", "viz-js", "viz-global.js")
@@ -63,12 +65,15 @@ svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{opacity:.25}
 .node.hl-match path,.node.hl-match polygon{stroke:#d81b60;stroke-width:4;stroke-dasharray:6 3}
 .node.hl-down path,.node.hl-down polygon{stroke:#ef6c00;stroke-width:3}
 .node.hl-stranded path,.node.hl-stranded polygon{stroke:#6d4c41;stroke-width:3;stroke-dasharray:4 3}
+.node.hl-stream path,.node.hl-stream polygon{stroke:#00838f;stroke-width:3}
+.edge.hl-stream path{stroke:#00838f;stroke-width:3}.handoff-label.hl-stream text{fill:#00695c}
 .node.hl-critical path,.node.hl-critical polygon{stroke:#c2185b;stroke-width:4}
 .edge.hl-critical path{stroke:#c2185b;stroke-width:4}
 .edge.hl-out path{stroke:#2e7d32;stroke-width:3}.edge.hl-in path{stroke:#1565c0;stroke-width:3}
 .handoff-label.hl-out text{fill:#2e7d32}.handoff-label.hl-in text{fill:#1565c0}.handoff-label.hl-critical text{fill:#c2185b}
 .swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin-right:6px;vertical-align:middle}
 #legend svg{display:block;width:100%;height:auto}
+#stream-facts dt{font-weight:600;margin-top:3px}#stream-facts dd{margin:0 0 0 10px}
 summary{cursor:pointer;color:#37474f}details.more>ul{margin-top:2px}#legend text{font-size:12px;fill:#263238}
 """
 
@@ -134,8 +139,10 @@ function section(title,entries,empty){
  if(!entries.length)add(ul,empty);details.append(h,ul);
 }
 function names(ids){return ids.map(function(id){const i=byId.get(id);return i===undefined?id:data.nodes[i].label;});}
+// Only one of a team, a critical path and a stream is lit at a time: choosing one resets the rest.
+function reset(keep){['critical','stream'].forEach(function(s){const e=document.getElementById(s);if(e&&s!==keep)e.value='';});}
 function select(id){
- clear();details.replaceChildren();document.getElementById('critical').value='';
+ clear();details.replaceChildren();reset();
  const n=data.nodes[byId.get(id)];
  svg.classList.add('lit');mark(node(id),'hl-selected');
  edgesOf('data-from',id).forEach(function(e){mark(e,'hl-out');const m=node(e.dataset.to);if(m)mark(m,'hl-near');});
@@ -164,7 +171,7 @@ function select(id){
  }
 }
 function critical(customer){
- clear();details.replaceChildren();if(!customer)return;
+ clear();details.replaceChildren();reset('critical');if(!customer)return;
  const path=data.critical[customer];svg.classList.add('lit');
  path.forEach(function(id,i){const m=node(id);if(m)mark(m,'hl-critical');
   if(i)edgesOf('data-from',path[i-1]).forEach(function(e){if(e.dataset.to===id)mark(e,'hl-critical');});
@@ -172,6 +179,25 @@ function critical(customer){
  (data.ties[customer]||[]).forEach(function(tie){[tie[0],tie[1]].forEach(function(id){const m=node(id);if(m)mark(m,'hl-critical');});
   edgesOf('data-from',tie[0]).forEach(function(e){if(e.dataset.to===tie[1])mark(e,'hl-critical');});
 });
+}
+function handoff(from,to,cls){edgesOf('data-from',from).forEach(function(e){if(e.dataset.to===to)mark(e,cls);});}
+// A value stream: its hand-offs and teams in teal, its critical path in the critical path's
+// colour, its numbers (computed by icmap) in the panel.
+function stream(id){
+ clear();details.replaceChildren();reset('stream');if(!id)return;
+ const s=data.streams[id];svg.classList.add('lit');
+ s.nodes.forEach(function(n){const m=node(n);if(m)mark(m,'hl-stream');});
+ s.edges.forEach(function(e){handoff(e[0],e[1],'hl-stream');});
+ s.path.forEach(function(n,i){const m=node(n);if(m)mark(m,'hl-critical');if(i)handoff(s.path[i-1],n,'hl-critical');});
+ s.ties.forEach(function(e){handoff(e[0],e[1],'hl-critical');e.forEach(function(n){const m=node(n);if(m)mark(m,'hl-critical');});});
+ const h=document.createElement('h2');h.textContent=s.label;
+ const p=document.createElement('p');p.className='muted';p.textContent=s.about;
+ const dl=document.createElement('dl');dl.id='stream-facts';
+ s.facts.forEach(function(f){const dt=document.createElement('dt'),dd=document.createElement('dd');
+  dt.textContent=f[0];dd.textContent=f[1];dl.append(dt,dd);});
+ const c=document.createElement('p');c.className='muted';
+ c.textContent='Critical path (magenta): '+names(s.path).join(' \u2192 ');
+ details.append(h,p,dl,c);
 }
 function search(text){
  const list=document.getElementById('matches');list.replaceChildren();clear();
@@ -244,6 +270,8 @@ document.getElementById('zoom-in').addEventListener('click',function(){if(svg)zo
 document.getElementById('zoom-out').addEventListener('click',function(){if(svg)zoom(scale/1.25);});
 document.getElementById('search').addEventListener('input',function(e){if(svg)search(e.target.value);});
 document.getElementById('critical').addEventListener('change',function(e){if(svg)critical(e.target.value);});
+const streams=document.getElementById('stream');
+if(streams)streams.addEventListener('change',function(e){if(svg)stream(e.target.value);});
 load().then(mount).catch(function(err){status.textContent='Could not lay out the picture: '+err;console.error(err);});
 })();
 """
@@ -293,6 +321,7 @@ def page_data(page: Page) -> dict[str, Any]:
     received: dict[str, list[str]] = {node.id: [] for node in picture.nodes}
     # A node standing for several (``group:Sales``) is named by its label's first line.
     called = {n.id: n.label.split("\n")[0] for n in picture.nodes if n.teams is not None}
+    names = {n.id: n.label.split("\n")[0] for n in picture.nodes}
     for e in picture.edges:  # one pass over the edges, not one per node
         provided[e.provider].extend(_relation_text(e, called.get(e.receiver, e.receiver), "→"))
         received[e.receiver].extend(_relation_text(e, called.get(e.provider, e.provider), "←"))
@@ -339,11 +368,47 @@ def page_data(page: Page) -> dict[str, Any]:
         "ties": {
             p.customer: _shown_ties(p.ties, picture.stands_for) for p in report.critical.paths
         },
+        "streams": {flow.id: _stream_data(flow, picture, names) for flow in page.streams},
         "no_facts": f"Impact is left out of pages of more than {IMPACT_LIMIT:,} nodes: "
         "icmap impact TEAM shows it.",
         "group_note": "This node stands for several teams (or customers, suppliers): "
         "icmap graph ORG --group NAME draws a group's teams, icmap impact TEAM a team's impact.",
     }
+
+
+def _stream_data(flow: StreamFlow, picture: Picture, names: dict[str, str]) -> dict[str, Any]:
+    """What the stream selector shows of one stream: its hand-offs and teams as the picture
+    draws them (in an overview, by group), its critical path, its numbers in words."""
+    shown = picture.stands_for
+    nodes = sorted({shown.get(n, n) for edge in flow.edges for n in edge})
+    edges = sorted({(shown.get(u, u), shown.get(v, v)) for u, v in flow.edges})
+    customer = names.get(flow.customer, flow.customer)
+    about = f"Value stream to {customer}" + (
+        f", starting with {flow.stream.starts}" if flow.stream.starts else ""
+    )
+    return {
+        "label": flow.stream.label,
+        "about": about,
+        "nodes": nodes,
+        "edges": [[u, v] for u, v in edges if u != v],
+        "path": _shown_path(flow.path, shown),
+        "ties": _shown_ties(flow.ties, shown),
+        "facts": [list(fact) for fact in stream_facts(flow)],
+    }
+
+
+def _stream_options(page: Page) -> str:
+    """The stream selector, only when the org declares streams."""
+    if not page.streams:
+        return ""
+    options = "".join(
+        f'<option value="{html.escape(f.id)}">{html.escape(f.stream.label)}</option>'
+        for f in page.streams
+    )
+    return (
+        '<div class="controls"><label for="stream">Value stream</label>'
+        f'<select id="stream"><option value="">(none)</option>{options}</select></div>'
+    )
 
 
 def _shown_path(path: tuple[str, ...], stands_for: dict[str, str]) -> list[str]:
@@ -513,6 +578,7 @@ pan; Ctrl+wheel or the buttons to zoom.</p>
 <button id="hide-panel" type="button">Hide panel</button></div>
 <div class="controls"><label for="critical">Critical path to</label>
 <select id="critical"><option value="">(none)</option>{_critical_options(page)}</select></div>
+{_stream_options(page)}
 <div id="details"></div>
 {_headline(page)}
 {_legend_html(picture)}

@@ -183,10 +183,19 @@ def _size(teams: int) -> str:
     return "teams50" if teams >= 50 else "teams10" if teams >= 10 else ""
 
 
+def _title(picture: Picture) -> str:
+    """The picture's title; a value stream's says its numbers after it."""
+    if picture.stream is None:
+        return picture.title
+    from icmap.render.picture.stream_words import summary
+
+    return f"{picture.title}: {summary(picture.stream)}"
+
+
 def render(picture: Picture) -> str:
     """The Mermaid source, starting with a title block and ``flowchart LR``."""
     ids = {node.id: f"n{index}" for index, node in enumerate(picture.nodes)}
-    lines = ["---", f'title: "{escape(picture.title)}"', "---", "flowchart LR"]
+    lines = ["---", f'title: "{escape(_title(picture))}"', "---", "flowchart LR"]
     groups: dict[str, list[PictureNode]] = {}
     for node in picture.nodes:
         if node.kind == "team" and node.group:
@@ -226,4 +235,18 @@ def render(picture: Picture) -> str:
     for style, links in styled.items():
         # After the loops' orange: a state's colour is the one that must be seen.
         lines.append(f"  linkStyle {','.join(map(str, links))} {style}")
+    lines += _critical_lines(picture, ids)
     return "\n".join(lines) + "\n"
+
+
+#: A value stream's critical path: its hand-offs and the borders of its teams.
+CRITICAL_LINK = f"stroke:{styles.CRITICAL_LINE},stroke-width:3px,color:{styles.CRITICAL_LINE}"
+CRITICAL_NODE = f"stroke:{styles.CRITICAL_LINE},stroke-width:3px"
+
+
+def _critical_lines(picture: Picture, ids: dict[str, str]) -> list[str]:
+    """Last, so the critical path's colour wins over a loop's or a state's."""
+    links = [str(i) for i, edge in enumerate(picture.edges) if edge.critical]
+    lines = [f"  linkStyle {','.join(links)} {CRITICAL_LINK}"] if links else []
+    lines += [f"  style {ids[n.id]} {CRITICAL_NODE}" for n in picture.nodes if n.critical]
+    return lines

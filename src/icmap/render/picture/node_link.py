@@ -11,6 +11,7 @@ from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
     from icmap.analysis.picture import Picture
+    from icmap.analysis.streams import StreamFlow, StreamStep
     from icmap.model import Origin, Relation
 
 SCHEMA_VERSION = 1
@@ -33,6 +34,59 @@ def _origin(origin: Origin) -> dict[str, Any]:
     return {"why": origin.why, "file": pos.file, "line": pos.line, "col": pos.col}
 
 
+def _stream_fields(relation: Relation) -> dict[str, Any]:
+    """The relation's value-stream fields, only those it has."""
+    found: dict[str, Any] = {}
+    if relation.streams:
+        found["streams"] = list(relation.streams)
+    if relation.process_time is not None:
+        found["process_time_hours"] = relation.process_time.hours
+    if relation.complete_accurate is not None:
+        found["complete_accurate"] = relation.complete_accurate
+    return found
+
+
+def _step(step: StreamStep | None) -> dict[str, Any] | None:
+    if step is None:
+        return None
+    return {
+        "from": step.provider,
+        "to": step.receiver,
+        "what": list(step.what),
+        "lead_time_hours": step.lead_time,
+        "process_time_hours": step.process_time,
+        "waiting_hours": step.waiting,
+        "complete_accurate": step.complete_accurate,
+    }
+
+
+def stream_data(flow: StreamFlow) -> dict[str, Any]:
+    """A value stream's numbers (``icmap graph --stream -f json``): times in hours, or in
+    hand-offs when ``unit`` is ``hops``; shares from 0 to 1."""
+    target = flow.stream.target
+    return {
+        "id": flow.id,
+        "name": flow.stream.label,
+        "customer": flow.customer,
+        "unit": flow.unit,
+        "critical_path": list(flow.path),
+        "ties": [list(t) for t in flow.ties],
+        "lead_time": flow.lead_time,
+        "target_hours": target.hours if target is not None else None,
+        "target_gap_hours": flow.target_gap,
+        "target_met": flow.target_met,
+        "process_time_hours": flow.process_time,
+        "flow_efficiency": flow.flow_efficiency,
+        "rolled_complete_accurate": flow.rolled_ca,
+        "lead_time_with_rework_hours": flow.lead_time_with_rework,
+        "handoffs": flow.handoffs,
+        "teams": list(flow.teams),
+        "constraint": _step(flow.constraint),
+        "quality_constraint": _step(flow.quality_constraint),
+        "steps": [_step(s) for s in flow.steps],
+    }
+
+
 def node_link_data(picture: Picture) -> dict[str, Any]:
     """The picture as networkx node-link data (``links`` key), ids sorted."""
     nodes = [
@@ -48,6 +102,8 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
             **({"type": node.type} if node.type else {}),
             # The group overview: how many teams (or customers, suppliers) the node stands for.
             **({"teams": node.teams} if node.teams is not None else {}),
+            # A value stream's picture: on its critical path.
+            **({"critical": node.critical} if picture.stream is not None else {}),
         }
         for node in picture.nodes
     ]
@@ -61,6 +117,7 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
                 "declared_by": sorted(r.declared_by),
                 "feedback": r.feedback,
                 **_topology(r),
+                **_stream_fields(r),
                 # Imported relations (--from) say which source entries they come from.
                 **({"provenance": [_origin(o) for o in r.origins]} if r.origins else {}),
             }
@@ -75,14 +132,22 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
                 "elided": edge.elided,
                 "feedback": edge.feedback,
                 **({"handoffs": edge.handoffs} if edge.handoffs is not None else {}),
+                **({"critical": edge.critical} if picture.stream is not None else {}),
                 # What the edge says, as drawn: in the overview the only place for its counts.
                 "label": edge.label,
             }
         )
+    graph: dict[str, Any] = {
+        "name": picture.title,
+        "schema_version": SCHEMA_VERSION,
+        "notes": picture.notes,
+    }
+    if picture.stream is not None:
+        graph["stream"] = stream_data(picture.stream)
     return {
         "directed": True,
         "multigraph": False,
-        "graph": {"name": picture.title, "schema_version": SCHEMA_VERSION, "notes": picture.notes},
+        "graph": graph,
         "nodes": nodes,
         "links": links,
     }

@@ -24,6 +24,8 @@ LOOP = "yellow"
 FEEDBACK = "blue"
 #: A team or supplier whose work reaches no customer, always with words that say so.
 NO_PATH = "red"
+#: A hand-off on a value stream's critical path, always with "◆ critical path".
+CRITICAL = "magenta"
 #: Details: lead times, repeats, legends.
 DETAIL = "dim"
 
@@ -61,6 +63,8 @@ TYPE_COLOURS = {
 #: A hand-off's line, and one in a loop of mutual service.
 HANDOFF_LINE = "#78909c"
 LOOP_LINE = "#ef6c00"
+#: A critical path: a value stream's in its picture, a customer's lit on the HTML page.
+CRITICAL_LINE = "#c2185b"
 #: The lines of the interaction modes drawn in colour (x-as-a-service is a plain hand-off).
 MODE_LINES = {"collaboration": "#b39ddb", "facilitating": "#7e57c2"}
 #: The dependency states a picture marks (``ok`` is not marked).

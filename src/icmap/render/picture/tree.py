@@ -13,6 +13,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from rich.tree import Tree
 
+from icmap.analysis.stream_picture import percent
 from icmap.analysis.trees import Branch, CustomerTree
 from icmap.analysis.weakest import LOW_SATISFACTION
 from icmap.model import Relation
@@ -21,6 +22,7 @@ from icmap.render.report.words import satisfaction
 
 if TYPE_CHECKING:
     from icmap.analysis.reach import Reach
+    from icmap.analysis.streams import StreamFlow
     from icmap.graph import OrgGraph
 
 _KIND_STYLE = {"team": styles.TEAM, "supplier": styles.SUPPLIER, "customer": styles.CUSTOMER}
@@ -34,6 +36,11 @@ def _handed_over(relations: tuple[Relation, ...], arrow: str = "→") -> Text:
         details = []
         if relation.lead_time is not None:
             details.append(str(relation.lead_time))
+        # Value stream mapping's numbers, where the org gives them.
+        if relation.process_time is not None:
+            details.append(f"work {relation.process_time}")
+        if relation.complete_accurate is not None:
+            details.append(f"C&A {percent(relation.complete_accurate)}")
         low = relation.satisfaction is not None and relation.satisfaction < LOW_SATISFACTION
         surveyed = relation.survey is not None and relation.survey.mean is not None
         source = f" by survey {relation.survey.round}" if surveyed and relation.survey else ""
@@ -75,7 +82,11 @@ _MARKS = {
 
 
 def _branch_label(
-    graph: OrgGraph, branch: Branch, arrow: str, chokepoints: Collection[str] = ()
+    graph: OrgGraph,
+    branch: Branch,
+    arrow: str,
+    chokepoints: Collection[str] = (),
+    critical: bool = False,
 ) -> Text:
     if branch.repeat is None:
         label = _party(graph, branch.id)
@@ -87,6 +98,8 @@ def _branch_label(
         label.append("  chokepoint", style=styles.CHOKEPOINT)
     if branch.feedback:
         label.append("  ↺ feedback", style=styles.FEEDBACK)
+    if critical:
+        label.append(f"  {CRITICAL_MARK} critical path", style=styles.CRITICAL)
     if branch.repeat in _MARKS and not (branch.feedback and branch.repeat in ("shown", "loop")):
         mark, style = _MARKS[branch.repeat]
         label.append(mark, style=style)
@@ -128,7 +141,11 @@ def _legend(trees: list[CustomerTree], chokepoints: Collection[str] = ()) -> Tex
 
 
 def _tree(
-    graph: OrgGraph, tree: CustomerTree, root_label: Text, chokepoints: Collection[str] = ()
+    graph: OrgGraph,
+    tree: CustomerTree,
+    root_label: Text,
+    chokepoints: Collection[str] = (),
+    critical: Collection[tuple[str, str]] = (),
 ) -> Tree:
     root = Tree(root_label)
     # Under a receivers tree the hand-off goes from the parent to the child.
@@ -138,17 +155,24 @@ def _tree(
     while stack:
         node, node_id = stack.pop()
         for branch in tree.branches.get(node_id, ()):
-            child = node.add(_branch_label(graph, branch, arrow, chokepoints))
+            on_path = (branch.id, node_id) in critical
+            child = node.add(_branch_label(graph, branch, arrow, chokepoints, on_path))
             if branch.repeat is None:
                 stack.append((child, branch.id))
     return root
 
 
-def customer_tree(graph: OrgGraph, tree: CustomerTree, chokepoints: Collection[str] = ()) -> Tree:
-    """One customer's provider tree as a rich Tree; chokepoints are marked as such."""
+def customer_tree(
+    graph: OrgGraph,
+    tree: CustomerTree,
+    chokepoints: Collection[str] = (),
+    critical: Collection[tuple[str, str]] = (),
+) -> Tree:
+    """One customer's provider tree as a rich Tree; chokepoints are marked as such, and the
+    hand-offs in ``critical`` (provider, receiver) as on a critical path."""
     root_label = _party(graph, tree.customer)
     root_label.append("  external customer", style=styles.CUSTOMER)
-    return _tree(graph, tree, root_label, chokepoints)
+    return _tree(graph, tree, root_label, chokepoints, critical)
 
 
 def _title(graph: OrgGraph) -> Text:
@@ -213,4 +237,40 @@ def org_view(
             parts.append(line)
     else:
         parts.append(Text("Every team's work reaches an external customer.", style="green"))
+    return Group(*parts)
+
+
+#: The mark of a hand-off on a value stream's critical path.
+CRITICAL_MARK = "◆"
+
+
+def stream_view(graph: OrgGraph, flow: StreamFlow, trees: list[CustomerTree]) -> RenderableType:
+    """``icmap graph --stream ID``: the stream's numbers, then its customer's provider tree
+    over the stream's own hand-offs, each step of its critical path marked."""
+    from icmap.render.picture.stream_words import facts
+
+    title = Text(flow.stream.label, style="bold")
+    title.append(f"  value stream {flow.id} to {flow.customer}", style="dim")
+    parts: list[RenderableType] = [title]
+    if flow.stream.starts:
+        parts.append(Text(f"starts with {flow.stream.starts}", style=styles.DETAIL))
+    path = Text("Critical path: ")
+    path.append(" → ".join(flow.path), style=styles.CRITICAL)
+    parts += [Text(), path]
+    for what, value in facts(flow):
+        line = Text(f"{what}: ", style="bold")
+        line.append(value)
+        parts.append(line)
+    parts.append(Text())
+    critical = {*zip(flow.path, flow.path[1:], strict=False), *flow.ties}
+    # The stream's customer first, then any other its hand-offs reach.
+    ordered = sorted(trees, key=lambda t: (t.customer != flow.customer, t.customer))
+    for tree in ordered:
+        parts += [customer_tree(graph, tree, critical=critical), Text()]
+    legend = _legend(trees)
+    marks = Text(f"{CRITICAL_MARK} critical path: on the stream's longest chain of lead times")
+    marks.stylize(styles.DETAIL)
+    parts.append(marks)
+    if legend:
+        parts.append(legend)
     return Group(*parts)
