@@ -82,7 +82,7 @@ def test_the_stream_selector_lights_a_stream_and_shows_its_numbers(
 def test_no_selector_without_streams(browser: Any, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
-    _open(browser, _page(EXAMPLES / "restaurant.yaml", tmp_path))
+    _open(browser, _page(EXAMPLES / "software-company.yaml", tmp_path))
     assert browser.find_elements(By.ID, "stream") == []
 
 

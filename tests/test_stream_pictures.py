@@ -163,7 +163,7 @@ def test_unknown_stream_is_a_usage_error_with_a_did_you_mean(runner: CliRunner) 
 
 
 def test_stream_on_an_org_without_streams(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["graph", str(EXAMPLES / "restaurant.yaml"), "--stream", "x"])
+    result = runner.invoke(app, ["graph", str(EXAMPLES / "software-company.yaml"), "--stream", "x"])
     assert result.exit_code == 2
     assert "this org declares no value streams" in result.stderr
 

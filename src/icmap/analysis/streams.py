@@ -247,7 +247,7 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
         constraint,
         below[0] if below else None,
         gap,
-        tuple(sorted(steps)),
+        tuple(sorted(sub.edges)),
     )
 
 
