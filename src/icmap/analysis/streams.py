@@ -116,6 +116,8 @@ class StreamFlow:
     quality_constraint: StreamStep | None
     #: Lead time less the target, in hours: above 0 missed, 0 or below met.
     target_gap: float | None
+    #: Teams in a loop of the stream's hand-offs: their slack in it is a lower bound.
+    looped: frozenset[str] = frozenset()
 
     @property
     def id(self) -> str:
@@ -234,6 +236,7 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
         constraint,
         below[0] if below else None,
         gap,
+        critical.looped,
     )
 
 
