@@ -160,19 +160,24 @@ def path_line(flow: StreamFlow) -> str:
 
 
 def place(flow: StreamFlow, where: TeamPlace) -> str:
-    """A team's place in a stream: ``on the critical path: step 2 of 3`` or its slack."""
+    """A team's place in a stream: ``on its critical path, step 2 of 3``, or off it with its
+    slack."""
     if where.on_critical_path and where.position is not None:
-        return f"on the critical path: step {where.position} of {where.steps}"
+        return f"on its critical path, step {where.position} of {where.steps}"
     if where.slack is None:
-        return "off the critical path"
+        return "off its critical path"
     if where.slack == 0:
-        return "off the critical path shown, but no slack: a chain through it is as long"
-    return f"off the critical path; slack {amount(where.slack, flow.unit)}"
+        return "off its critical path as shown, but no slack: a chain through it is as long"
+    return f"off its critical path; slack {amount(where.slack, flow.unit)}"
 
 
 def team_line(flow: StreamFlow, where: TeamPlace) -> str:
-    """``Order to delivery (order), to shoppers: on the critical path: step 2 of 3.``"""
-    return f"{title(flow)}, to {flow.customer}: {place(flow, where)}."
+    """``Order to delivery (order) → shoppers: on its critical path, step 2 of 3 (lead time
+    3.08d; target 3d: missed by 2h).``"""
+    numbers = f"lead time {amount(flow.lead_time, flow.unit)}"
+    if flow.stream.target is not None:
+        numbers += f"; target {target(flow)}"
+    return f"{title(flow)} → {flow.customer}: {place(flow, where)} ({numbers})."
 
 
 def mixed_cadence(mix: MixedCadence) -> str:
