@@ -81,6 +81,22 @@ def format_hours(hours: float, *, weeks: bool = True) -> str:
     return f"{round(hours * 60, 2):g}m"
 
 
+def format_share(share: float) -> str:
+    """A share (%C&A, flow efficiency) as a percentage: one decimal, two digits below 1%, and
+    never 100% for less.
+
+    >>> format_share(0.087838), format_share(0.4), format_share(0.0042), format_share(0.99996)
+    ('8.8%', '40%', '0.42%', '99.9%')
+    """
+    value = share * 100
+    if 0 < value < 1:
+        return f"{value:.2g}%"
+    shown = round(value, 1)
+    if share < 1 and shown >= 100:
+        shown = 99.9
+    return f"{shown:g}%"
+
+
 @dataclass(frozen=True, slots=True)
 class Party:
     """What teams, customers and suppliers share: an id, a display name and a position."""

@@ -17,6 +17,7 @@ from icmap.analysis.critical import critical_paths
 from icmap.analysis.frontline import front_line
 from icmap.analysis.loops import group_cycles, loops
 from icmap.analysis.reach import reach
+from icmap.analysis.streams import StreamFlow, stream_flows
 from icmap.loader.resolve import normalise_what
 
 if TYPE_CHECKING:
@@ -83,6 +84,24 @@ class PathChange:
         return (self.after_total or 0.0) - (self.before_total or 0.0)
 
 
+@dataclass(frozen=True)
+class StreamChange:
+    """A value stream before and after the change (``None`` on the side that lacks it).
+
+    ``handoffs_added`` and ``handoffs_removed`` are the relations that joined or left the
+    stream, as ``(provider, receiver, what)`` (new ids; a relation of a removed stream is not
+    listed). ``changed``: it was added or removed, a relation joined or left it, or its
+    critical path, lead time, target, flow efficiency, rolled %C&A or hand-offs differ.
+    """
+
+    stream: str
+    before: StreamFlow | None
+    after: StreamFlow | None
+    handoffs_added: tuple[RelationKey, ...] = ()
+    handoffs_removed: tuple[RelationKey, ...] = ()
+    changed: bool = False
+
+
 @dataclass
 class OrgDiff:
     added: dict[str, list[str]] = field(default_factory=dict)  # kind -> ids
@@ -104,6 +123,8 @@ class OrgDiff:
     front_line_added: list[str] = field(default_factory=list)
     front_line_removed: list[str] = field(default_factory=list)
     critical_paths: list[PathChange] = field(default_factory=list)
+    #: Every value stream on either side, by id.
+    streams: list[StreamChange] = field(default_factory=list)
     chokepoints_new: list[str] = field(default_factory=list)
     chokepoints_gone: list[str] = field(default_factory=list)
     loops_new: list[list[str]] = field(default_factory=list)
@@ -137,6 +158,7 @@ class OrgDiff:
                 self.front_line_added,
                 self.front_line_removed,
                 [p for p in self.critical_paths if p.before != p.after or p.growth],
+                [s for s in self.streams if s.changed],
                 self.chokepoints_new,
                 self.chokepoints_gone,
                 self.loops_new,
@@ -203,6 +225,14 @@ def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, st
         new_lead = new.lead_time.hours if new.lead_time else None
         if old_lead != new_lead:
             changes["lead_time_hours"] = (old_lead, new_lead)
+        old_process = old.process_time.hours if old.process_time else None
+        new_process = new.process_time.hours if new.process_time else None
+        if old_process != new_process:
+            changes["process_time_hours"] = (old_process, new_process)
+        if old.complete_accurate != new.complete_accurate:
+            changes["complete_accurate"] = (old.complete_accurate, new.complete_accurate)
+        if old.streams != new.streams:
+            changes["streams"] = (list(old.streams), list(new.streams))
         if old.survey is not None or new.survey is not None:
             _score_change(old, new, diff)
         elif old.satisfaction != new.satisfaction:
@@ -295,6 +325,86 @@ def _type_changes(base: Org, head: Org, renamed: dict[str, str]) -> list[TypeCha
     ]
 
 
+def _path_changes(
+    base_graph: OrgGraph, head_graph: OrgGraph, renamed: dict[str, str]
+) -> list[PathChange]:
+    """Each customer's critical path and total, before and after."""
+    found = []
+    old_critical, new_critical = critical_paths(base_graph), critical_paths(head_graph)
+    old_paths = {renamed.get(p.customer, p.customer): p for p in old_critical.paths}
+    new_paths = {p.customer: p for p in new_critical.paths}
+    for customer in sorted(old_paths.keys() | new_paths.keys()):
+        old_path, new_path = old_paths.get(customer), new_paths.get(customer)
+        found.append(
+            PathChange(
+                customer,
+                tuple(renamed.get(n, n) for n in old_path.path) if old_path else None,
+                new_path.path if new_path else None,
+                old_path.total if old_path else None,
+                new_path.total if new_path else None,
+                new_critical.unit,
+            )
+        )
+    return found
+
+
+def _stream_relations(org: Org, renamed: dict[str, str]) -> dict[str, dict[RelationKey, str]]:
+    """Each stream's relations by key (renamed ids followed), each with its ``what``."""
+    found: dict[str, dict[RelationKey, str]] = {}
+    for relation in org.relations:
+        if not relation.streams:
+            continue
+        provider, receiver, what = _key(relation)
+        key = (renamed.get(provider, provider), renamed.get(receiver, receiver), what)
+        for stream in relation.streams:
+            found.setdefault(stream, {})[key] = relation.what
+    return found
+
+
+def _stream_numbers(flow: StreamFlow, renamed: dict[str, str]) -> tuple[object, ...]:
+    """What a stream change compares: its path (renames followed) and its numbers."""
+    target = flow.stream.target.hours if flow.stream.target else None
+    return (
+        tuple(renamed.get(n, n) for n in flow.path),
+        flow.unit,
+        flow.lead_time,
+        target,
+        flow.flow_efficiency,
+        flow.rolled_ca,
+        flow.handoffs,
+        flow.customer,
+    )
+
+
+def _stream_changes(
+    base: Org, head: Org, base_graph: OrgGraph, head_graph: OrgGraph, renamed: dict[str, str]
+) -> list[StreamChange]:
+    """Every value stream of either side, before and after, with the relations that joined
+    or left it."""
+    old_flows = {f.id: f for f in stream_flows(base_graph)}
+    new_flows = {f.id: f for f in stream_flows(head_graph)}
+    if not old_flows and not new_flows:
+        return []
+    old_relations, new_relations = _stream_relations(base, renamed), _stream_relations(head, {})
+    found = []
+    for stream in sorted(old_flows.keys() | new_flows.keys()):
+        before, after = old_flows.get(stream), new_flows.get(stream)
+        was, now = old_relations.get(stream, {}), new_relations.get(stream, {})
+        added: tuple[RelationKey, ...] = ()
+        removed: tuple[RelationKey, ...] = ()
+        if before is not None and after is not None:
+            added = tuple((p, r, now[p, r, w]) for p, r, w in sorted(now.keys() - was.keys()))
+            removed = tuple((p, r, was[p, r, w]) for p, r, w in sorted(was.keys() - now.keys()))
+        changed = (
+            before is None
+            or after is None
+            or bool(added or removed)
+            or _stream_numbers(before, renamed) != _stream_numbers(after, {})
+        )
+        found.append(StreamChange(stream, before, after, added, removed, changed))
+    return found
+
+
 def _finding_key(finding: Diagnostic, renamed: dict[str, str]) -> tuple[str, ...]:
     """What makes two findings the same across a change: the rule and what it is about.
 
@@ -350,21 +460,8 @@ def diff_orgs(
     diff.front_line_added = sorted(new_front - old_front)
     diff.front_line_removed = sorted(old_front - new_front)
 
-    old_critical, new_critical = critical_paths(base_graph), critical_paths(head_graph)
-    old_paths = {renamed.get(p.customer, p.customer): p for p in old_critical.paths}
-    new_paths = {p.customer: p for p in new_critical.paths}
-    for customer in sorted(old_paths.keys() | new_paths.keys()):
-        old_path, new_path = old_paths.get(customer), new_paths.get(customer)
-        diff.critical_paths.append(
-            PathChange(
-                customer,
-                tuple(renamed.get(n, n) for n in old_path.path) if old_path else None,
-                new_path.path if new_path else None,
-                old_path.total if old_path else None,
-                new_path.total if new_path else None,
-                new_critical.unit,
-            )
-        )
+    diff.critical_paths = _path_changes(base_graph, head_graph, renamed)
+    diff.streams = _stream_changes(base, head, base_graph, head_graph, renamed)
     old_choke = {renamed.get(c.team, c.team) for c in chokepoints(base_graph)}
     new_choke = {c.team for c in chokepoints(head_graph)}
     diff.chokepoints_new = sorted(new_choke - old_choke)

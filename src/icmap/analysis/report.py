@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from icmap.analysis.cadence import MixedCadence, mixed_cadences
 from icmap.analysis.chokepoints import Chokepoint, chokepoints
 from icmap.analysis.critical import CriticalPaths, critical_paths
 from icmap.analysis.feedback import LoopCrossing, loop_crossings
 from icmap.analysis.frontline import FrontLineTeam, front_line
 from icmap.analysis.loops import Loop, loop_cycles
 from icmap.analysis.reach import Reach, reach
+from icmap.analysis.streams import StreamFlow, stream_flows
 from icmap.analysis.weakest import CustomerWeakness, weakest_links
 from icmap.compact import collector_paused
 from icmap.graph import nodes_of_kind
@@ -84,6 +86,11 @@ class Report:
     topologies: Topologies | None = None
     #: Survey rounds: scores per hand-off and provider team, bounds round by round.
     surveys: SurveyTrends | None = None
+    #: Each value stream's numbers, by stream id; empty when the org declares none.
+    streams: tuple[StreamFlow, ...] = ()
+    #: Without streams: the critical paths that string weeks of planning onto hours of
+    #: delivery, which streams would measure apart (:mod:`icmap.analysis.cadence`).
+    mixed_cadences: tuple[MixedCadence, ...] = ()
 
     @property
     def scored(self) -> bool:
@@ -191,4 +198,6 @@ def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = N
         ),
         topologies=topologies(graph, critical, today or date.today()),
         surveys=_trends(org, critical, graph),
+        streams=tuple(stream_flows(graph)),
+        mixed_cadences=mixed_cadences(graph, critical),
     )

@@ -18,7 +18,7 @@ from icmap.analysis.picture import Picture, _picture
 from icmap.analysis.streams import stream_flows
 from icmap.errors import UsageError
 from icmap.graph import relations, stream_graphs
-from icmap.model import format_hours
+from icmap.model import format_hours, format_share
 
 if TYPE_CHECKING:
     from icmap.analysis.streams import StreamFlow
@@ -65,11 +65,6 @@ def stream_flow(graph: OrgGraph, stream: str) -> StreamFlow:
     return next(f for f in stream_flows(graph) if f.id == stream)
 
 
-def percent(share: float) -> str:
-    """A share as a percentage, to a tenth: ``0.096774`` is ``9.7%``."""
-    return f"{round(share * 100, 1):g}%"
-
-
 def relation_text(relation: Relation) -> str:
     """One relation of a stream as its picture labels it: what, lead time, process time and
     %C&A, each only when given: ``Paid order (2h, work 20m, C&A 85%)``."""
@@ -79,7 +74,7 @@ def relation_text(relation: Relation) -> str:
     if relation.process_time is not None:
         details.append(f"work {format_hours(relation.process_time.hours)}")
     if relation.complete_accurate is not None:
-        details.append(f"C&A {percent(relation.complete_accurate)}")
+        details.append(f"C&A {format_share(relation.complete_accurate)}")
     return relation.what + (f" ({', '.join(details)})" if details else "")
 
 

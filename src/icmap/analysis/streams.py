@@ -119,6 +119,8 @@ class StreamFlow:
     target_gap: float | None
     #: Every hand-off of the stream, (provider, receiver), sorted: what a picture of it lights.
     edges: tuple[tuple[str, str], ...] = ()
+    #: Teams in a loop of the stream's hand-offs: their slack in it is a lower bound.
+    looped: frozenset[str] = frozenset()
 
     @property
     def id(self) -> str:
@@ -248,6 +250,7 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
         below[0] if below else None,
         gap,
         tuple(sorted(sub.edges)),
+        critical.looped,
     )
 
 

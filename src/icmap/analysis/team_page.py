@@ -1,8 +1,9 @@
 """A team's own page, in the spirit of the Team Topologies Team API template.
 
 What the team provides and to whom, what it receives and from whom, its type, how far its
-work is from each customer, whether it is on a critical path (and its slack), whether it is a
-chokepoint, and its blast radius. Pure: the renderers in :mod:`icmap.render` print it.
+work is from each customer, whether it is on a critical path (and its slack), the value
+streams it serves and its place in each, whether it is a chokepoint, and its blast radius.
+Pure: the renderers in :mod:`icmap.render` print it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from icmap.analysis.chokepoints import Chokepoint, chokepoints
 from icmap.analysis.critical import CriticalPaths, Unit, critical_paths
 from icmap.analysis.impact import Impact, impact
+from icmap.analysis.streams import StreamFlow, TeamPlace, flows_of
 from icmap.compact import collector_paused
 from icmap.graph import nodes_of_kind, relations
 
@@ -64,6 +66,10 @@ class TeamPage:
     #: Teams and suppliers whose every path to a customer runs through this one.
     dependents: tuple[str, ...]
     impact: Impact
+    #: The value streams the team has a hand-off in, by stream id, with its place in each.
+    streams: tuple[tuple[StreamFlow, TeamPlace], ...] = ()
+    #: Whether the org declares any value stream (a page says "no stream" only then).
+    streams_declared: bool = False
 
     @property
     def chokepoint(self) -> bool:
@@ -152,4 +158,6 @@ def team_page(
         unit=critical.unit,
         dependents=dependents,
         impact=impact(graph, [team]),
+        streams=tuple(flows_of(graph, team)),
+        streams_declared=bool(graph.graph.get("streams")),
     )

@@ -167,8 +167,9 @@ def diff(
 
     Compare two orgs (icmap diff old/ new/), or the working tree against a git revision
     (icmap diff --git main org/), read with git archive, never checked out. Survey rounds
-    added or changed show as score changes; --survey adds rounds to the head only. Exit 0,
-    or 1 when a --fail-on condition is met.
+    added or changed show as score changes; --survey adds rounds to the head only. Each
+    value stream's lead time, flow efficiency, rolled %C&A and hand-offs show before → after.
+    Exit 0, or 1 when a --fail-on condition is met.
 
     Examples:
 

@@ -60,9 +60,10 @@ def report(
     """Analyse the org: front line, distances, critical paths, slack, chokepoints, loops.
 
     Shows the teams one hand-off from a customer, how far every team is from one, the chain
-    of hand-offs with the longest lead time to each customer and every team's slack, the
-    single points of failure, the loops of mutual service, and the weakest satisfaction links.
-    See docs/analyses.md for what each one means.
+    of hand-offs with the longest lead time to each customer and every team's slack, each
+    value stream's lead time, target, flow efficiency and rolled %C&A (when the org declares
+    streams), the single points of failure, the loops of mutual service, and the weakest
+    satisfaction links. See docs/analyses.md for what each one means.
 
     Examples:
 

@@ -98,9 +98,10 @@ def team(
 
     In the spirit of the Team Topologies Team API: its type, what it provides and to whom and
     what it receives and from whom (lead times, satisfaction, interaction mode and state), its
-    distance to each customer, whether it is on a critical path and its slack, whether it is a
-    chokepoint and who depends on it, and who is hit if it fails. The markdown is a README a
-    team can commit. With --all, -o names a folder that gets one page per team.
+    distance to each customer, whether it is on a critical path and its slack, the value
+    streams it serves and its place in each, whether it is a chokepoint and who depends on it,
+    and who is hit if it fails. The markdown is a README a team can commit. With --all, -o
+    names a folder that gets one page per team.
 
     The org comes from --org, $ICMAP_ORG, or ./org.yaml, ./org.yml, ./org/.
 

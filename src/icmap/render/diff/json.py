@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from icmap.render.json_text import dumps
+from icmap.render.report.json import stream_data
 
 if TYPE_CHECKING:
     from icmap.analysis.diff import OrgDiff
@@ -81,6 +82,21 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
                 "after": {"path": list(p.after) if p.after else None, "total": p.after_total},
             }
             for p in diff.critical_paths
+        ],
+        "streams": [
+            {
+                "stream": c.stream,
+                "changed": c.changed,
+                "before": stream_data(c.before) if c.before is not None else None,
+                "after": stream_data(c.after) if c.after is not None else None,
+                "handoffs_added": [
+                    {"provider": p, "receiver": r, "what": w} for p, r, w in c.handoffs_added
+                ],
+                "handoffs_removed": [
+                    {"provider": p, "receiver": r, "what": w} for p, r, w in c.handoffs_removed
+                ],
+            }
+            for c in diff.streams
         ],
         "chokepoints": {"new": diff.chokepoints_new, "gone": diff.chokepoints_gone},
         "loops": {

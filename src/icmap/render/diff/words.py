@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from icmap.analysis.loops import cycle_text
 from icmap.model import format_hours
+from icmap.render.report import stream_words
 
 if TYPE_CHECKING:
     from icmap.analysis.diff import (
@@ -13,8 +14,10 @@ if TYPE_CHECKING:
         PathChange,
         RelationChange,
         ScoreChange,
+        StreamChange,
         TypeChange,
     )
+    from icmap.analysis.streams import StreamFlow
     from icmap.model import Relation
 
 
@@ -37,6 +40,19 @@ def change(c: RelationChange) -> str:
                 f"lead time {format_hours(old) if isinstance(old, float) else 'none'} → "
                 f"{format_hours(new) if isinstance(new, float) else 'none'}"
             )
+        elif field == "process_time_hours":
+            parts.append(
+                f"process time {format_hours(old) if isinstance(old, float) else 'none'} → "
+                f"{format_hours(new) if isinstance(new, float) else 'none'}"
+            )
+        elif field == "complete_accurate":
+            was = "none" if not isinstance(old, float) else stream_words.percent(old)
+            now = "none" if not isinstance(new, float) else stream_words.percent(new)
+            parts.append(f"%C&A {was} → {now}")
+        elif field == "streams":
+            was = ", ".join(map(str, old)) or "none"  # type: ignore[call-overload]
+            now = ", ".join(map(str, new)) or "none"  # type: ignore[call-overload]
+            parts.append(f"streams {was} → {now}")
         elif field == "satisfaction":
             before = "none" if old is None else old
             after = "none" if new is None else new
@@ -79,6 +95,103 @@ def path_change(p: PathChange) -> str:
     if p.before == p.after:
         return f"{p.customer}: {totals} (same chain: {after})"
     return f"{p.customer}: {totals}; was {before}; now {after}"
+
+
+def _measure(name: str, before: str, after: str) -> str:
+    """``lead time 3d → 2d``, or ``lead time 3d`` when the change leaves it."""
+    return f"{name} {before}" if before == after else f"{name} {before} → {after}"
+
+
+def _shares(flow: StreamFlow) -> tuple[str, str]:
+    """A stream's flow efficiency and rolled %C&A in words, ``—`` where unknown."""
+    efficiency = flow.flow_efficiency
+    rolled = flow.rolled_ca
+    return (
+        "—" if efficiency is None else stream_words.percent(efficiency),
+        "—" if rolled is None else stream_words.percent(rolled),
+    )
+
+
+def _stream_numbers(flow: StreamFlow) -> list[str]:
+    """The numbers of a stream added or removed."""
+    efficiency, rolled = _shares(flow)
+    return [
+        f"lead time {stream_words.lead_time(flow)}",
+        f"flow efficiency {efficiency}",
+        f"rolled %C&A {rolled}",
+        f"{flow.handoffs} hand-off{'' if flow.handoffs == 1 else 's'}",
+    ]
+
+
+def stream_change(c: StreamChange) -> str:
+    """What the change does to one stream: its numbers before → after, and the relations that
+    joined or left it.
+
+    ``Order to delivery (order): lead time 3.08d → 2.08d (target 3d: missed by 2h → 3d: met,
+    22h to spare); flow efficiency 8.8% → 12.8%; rolled %C&A 83.8% → 76.2%; hand-offs 5 → 6;
+    joined: planning → web: Promotions``
+    """
+    if c.before is None and c.after is not None:
+        return f"+ {stream_words.title(c.after)}: added; {'; '.join(_stream_numbers(c.after))}"
+    if c.after is None and c.before is not None:
+        numbers = "; ".join(_stream_numbers(c.before))
+        return f"- {stream_words.title(c.before)}: removed; was {numbers}"
+    assert c.before is not None and c.after is not None
+    old, new = c.before, c.after
+    lead = _measure("lead time", amount(old.lead_time, old.unit), amount(new.lead_time, new.unit))
+    if old.stream.target is not None or new.stream.target is not None:
+        lead += f" ({_measure('target', stream_words.target(old), stream_words.target(new))})"
+    (old_efficiency, old_rolled), (new_efficiency, new_rolled) = _shares(old), _shares(new)
+    parts = [
+        lead,
+        _measure("flow efficiency", old_efficiency, new_efficiency),
+        _measure("rolled %C&A", old_rolled, new_rolled),
+        _measure("hand-offs", str(old.handoffs), str(new.handoffs)),
+    ]
+    if old.path != new.path:
+        parts.append(f"critical path now {' → '.join(new.path)}")
+    if c.handoffs_added:
+        parts.append("joined: " + ", ".join(f"{p} → {r}: {w}" for p, r, w in c.handoffs_added))
+    if c.handoffs_removed:
+        parts.append("left: " + ", ".join(f"{p} → {r}: {w}" for p, r, w in c.handoffs_removed))
+    return f"{stream_words.title(new)}: {'; '.join(parts)}" + ("" if c.changed else " (no change)")
+
+
+def _stream_summary(diff: OrgDiff) -> list[str]:
+    """One line per stream the change touches: added, removed, or what moved."""
+    lines = []
+    for c in diff.streams:
+        if not c.changed:
+            continue
+        if c.before is None:
+            lines.append(f"value stream added: {c.stream}")
+            continue
+        if c.after is None:
+            lines.append(f"value stream removed: {c.stream}")
+            continue
+        old, new = c.before, c.after
+        moved = []
+        if old.lead_time != new.lead_time or old.unit != new.unit:
+            moved.append(
+                f"lead time {amount(old.lead_time, old.unit)} → {amount(new.lead_time, new.unit)}"
+            )
+        if (
+            old.target_met is not None
+            and new.target_met is not None
+            and old.target_met != new.target_met
+        ):
+            moved.append("now meets its target" if new.target_met else "⚠ now misses its target")
+        (old_efficiency, old_rolled), (new_efficiency, new_rolled) = _shares(old), _shares(new)
+        if old_rolled != new_rolled:
+            moved.append(f"rolled %C&A {old_rolled} → {new_rolled}")
+        if old_efficiency != new_efficiency:
+            moved.append(f"flow efficiency {old_efficiency} → {new_efficiency}")
+        if c.handoffs_added or c.handoffs_removed:
+            moved.append(
+                f"hand-offs {len(c.handoffs_added)} added, {len(c.handoffs_removed)} removed"
+            )
+        lines.append(f"value stream {c.stream}: {', '.join(moved) or 'critical path changed'}")
+    return lines
 
 
 def _loop_lines(diff: OrgDiff) -> list[str]:
@@ -130,6 +243,7 @@ def summary(diff: OrgDiff) -> list[str]:
         if p.before != p.after or abs(p.growth) > 1e-9:
             totals = f"{amount(p.before_total, p.unit)} → {amount(p.after_total, p.unit)}"
             lines.append(f"critical path to {p.customer}: {totals}")
+    lines += _stream_summary(diff)
     if diff.chokepoints_new:
         lines.append(f"⚠ new chokepoints: {', '.join(diff.chokepoints_new)}")
     if diff.chokepoints_gone:
@@ -155,6 +269,7 @@ def sections(diff: OrgDiff) -> list[tuple[str, list[str]]]:
             [f"+ {t}" for t in diff.front_line_added] + [f"- {t}" for t in diff.front_line_removed],
         ),
         ("Critical paths", [path_change(p) for p in diff.critical_paths]),
+        ("Value streams", [stream_change(c) for c in diff.streams]),
         (
             "Check findings",
             [f"+ {d.code} {d.message}" for d in diff.findings_new]

@@ -26,6 +26,7 @@ from icmap.analysis.page import IMPACT_LIMIT
 from icmap.model import format_hours
 from icmap.render.picture import dot
 from icmap.render.picture.stream_words import facts as stream_facts
+from icmap.render.report import stream_words
 from icmap.render.report.words import amount, chain, link, plural
 
 if TYPE_CHECKING:
@@ -452,7 +453,8 @@ def _list(items: list[str], empty: str) -> str:
 
 
 def _headline(page: Page) -> str:
-    """The report's headline results: front line, critical paths, chokepoints, weakest links."""
+    """The report's headline results: front line, critical paths, value streams (when the org
+    declares any), chokepoints, weakest links."""
     report = page.report
     unit = report.critical.unit
     front = [f"{f.team} → {', '.join(f.customers)}" for f in report.front_line]
@@ -468,11 +470,17 @@ def _headline(page: Page) -> str:
         for w in report.weakest
         if w.critical_path_weakest is not None
     ]
+    streams = [
+        f"{stream_words.title(f)} → {f.customer}: {stream_words.lead_time(f)}; flow efficiency "
+        f"{stream_words.efficiency(f)}; rolled %C&A {stream_words.quality(f)}"
+        for f in report.streams
+    ]
     return (
         '<section id="headline">'
         f"<h2>Front line</h2>{_list(front, 'no team serves a customer')}"
         f"<h2>Critical paths</h2>{_list(paths, 'none')}"
-        f"<h2>Chokepoints</h2>{_list(points, 'none: every team has another way to a customer')}"
+        + (f"<h2>Value streams</h2>{_list(streams, 'none')}" if streams else "")
+        + f"<h2>Chokepoints</h2>{_list(points, 'none: every team has another way to a customer')}"
         f"<h2>Weakest links</h2>{_list(weakest, 'no satisfaction scores')}"
         "</section>"
     )

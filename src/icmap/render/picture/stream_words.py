@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from icmap.analysis.stream_picture import percent
 from icmap.model import format_hours
+from icmap.render.report import stream_words as report_words
+from icmap.render.report.stream_words import percent
 
 if TYPE_CHECKING:
     from icmap.analysis.streams import StreamFlow, StreamStep
@@ -21,15 +22,7 @@ def lead(flow: StreamFlow, hours: float) -> str:
 
 def target(flow: StreamFlow) -> str | None:
     """``3d: missed by 1d``, ``3d: met, 1.7d to spare``; ``None`` without a target."""
-    if flow.stream.target is None:
-        return None
-    promised = format_hours(flow.stream.target.hours, weeks=False)
-    if flow.target_gap is None:
-        return f"{promised} (not comparable: no lead times)"
-    if flow.target_gap > 0:
-        return f"{promised}: missed by {format_hours(flow.target_gap, weeks=False)}"
-    spare = -flow.target_gap
-    return f"{promised}: met" + (f", {format_hours(spare, weeks=False)} to spare" if spare else "")
+    return None if flow.stream.target is None else report_words.target(flow)
 
 
 def step_name(step: StreamStep) -> str:

@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Literal
 from rich.table import Table
 from rich.text import Text as RichText
 
-from icmap.analysis.stream_picture import percent
 from icmap.render.picture import styles
 from icmap.render.picture.stream_words import efficiency, lead, rolled, target
+from icmap.render.report.stream_words import percent
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

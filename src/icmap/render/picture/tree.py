@@ -13,11 +13,11 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from rich.tree import Tree
 
-from icmap.analysis.stream_picture import percent
 from icmap.analysis.trees import Branch, CustomerTree
 from icmap.analysis.weakest import LOW_SATISFACTION
 from icmap.model import Relation
 from icmap.render.picture import styles
+from icmap.render.report.stream_words import percent
 from icmap.render.report.words import satisfaction
 
 if TYPE_CHECKING:

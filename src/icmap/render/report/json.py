@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
+    from icmap.analysis.cadence import MixedCadence
     from icmap.analysis.report import Report
+    from icmap.analysis.streams import StreamFlow, StreamStep
     from icmap.analysis.surveys import RoundScore
     from icmap.graph import OrgGraph
 
@@ -80,6 +82,8 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
             for x in report.crossings
         ],
         "weakest_links": [asdict(w) for w in report.weakest],
+        "streams": [stream_data(flow) for flow in report.streams],
+        "mixed_cadences": [_mixed(mix) for mix in report.mixed_cadences],
     }
     if report.surveys is not None:
         data["surveys"] = _surveys(report)
@@ -117,6 +121,75 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
             for p in tt.past_end
         ]
     return data
+
+
+def step_data(step: StreamStep | None) -> dict[str, Any] | None:
+    """One hand-off of a stream: times in hours (null where no relation on it gives one)."""
+    if step is None:
+        return None
+    return {
+        "provider": step.provider,
+        "receiver": step.receiver,
+        "what": list(step.what),
+        "lead_time_hours": step.lead_time,
+        "process_time_hours": step.process_time,
+        "waiting_hours": step.waiting,
+        "complete_accurate": step.complete_accurate,
+    }
+
+
+def stream_data(flow: StreamFlow) -> dict[str, Any]:
+    """One value stream's numbers, as the critical paths give theirs: hours as numbers, null in
+    hops mode (``unit``), and ``hops`` beside them."""
+    hours = flow.unit == "hours"
+    target = flow.stream.target
+    return {
+        "stream": flow.id,
+        "name": flow.stream.label,
+        "customer": flow.customer,
+        "starts": flow.stream.starts,
+        "description": flow.stream.description,
+        "unit": flow.unit,
+        "path": list(flow.path),
+        "steps": [step_data(step) for step in flow.steps],
+        "lead_time_hours": flow.lead_time if hours else None,
+        "hops": len(flow.path) - 1,
+        "missing_lead_times": flow.missing_lead_times,
+        "exact": flow.exact,
+        "tied_handoffs": [{"provider": u, "receiver": v} for u, v in flow.ties],
+        "slack_hours" if hours else "slack_hops": dict(sorted(flow.slack.items())),
+        "handoffs": flow.handoffs,
+        "teams": list(flow.teams),
+        "process_time_hours": flow.process_time,
+        "process_known": flow.process_known,
+        "flow_efficiency": flow.flow_efficiency,
+        "rolled_complete_accurate": flow.rolled_ca,
+        "complete_accurate_known": flow.ca_known,
+        "costliest": [step_data(step) for step in flow.costliest],
+        "lead_time_with_rework_hours": flow.lead_time_with_rework,
+        "constraint": step_data(flow.constraint),
+        "quality_constraint": step_data(flow.quality_constraint),
+        "target_hours": target.hours if target is not None else None,
+        "target_gap_hours": flow.target_gap,
+        "target_met": flow.target_met,
+    }
+
+
+def _mixed(mix: MixedCadence) -> dict[str, Any]:
+    return {
+        "customer": mix.customer,
+        "slowest": {
+            "provider": mix.slowest.provider,
+            "receiver": mix.slowest.receiver,
+            "lead_time_hours": mix.slowest.hours,
+        },
+        "fastest": {
+            "provider": mix.fastest.provider,
+            "receiver": mix.fastest.receiver,
+            "lead_time_hours": mix.fastest.hours,
+        },
+        "ratio": mix.ratio,
+    }
 
 
 def _surveys(report: Report) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from icmap.render.report import stream_words
 from icmap.render.report.words import (
     NO_SCORES,
     TOP,
@@ -72,7 +73,26 @@ def _critical_section(report: Report) -> list[str]:
                 first, *rest = crossing_notes(crossing)
                 notes.append(f"- {escape(path.customer)}: {escape(first)}")
                 notes += [f"  - {escape(line.strip())}" for line in rest]
+        for mix in report.mixed_cadences:
+            if mix.customer == path.customer:
+                hint = stream_words.mixed_cadence(mix)
+                notes.append(f"- {escape(path.customer)}: {escape(hint)}")
     out += ["", *notes] if notes else []
+    return out
+
+
+def _streams_section(report: Report) -> list[str]:
+    """Each value stream's numbers, then its critical path and caveats: only with streams."""
+    if not report.streams:
+        return []
+    headers = stream_words.HEADERS
+    out = ["", "## Value streams", "", _row(*headers)]
+    out.append(_row("---", "---", "---:", "---", "---", "---", "---:", "---:", "---", "---"))
+    out += [_row(*(escape(cell) for cell in stream_words.row(flow))) for flow in report.streams]
+    out.append("")
+    for flow in report.streams:
+        out.append(f"- {escape(stream_words.path_line(flow))}")
+        out += [f"  - {escape(line)}" for line in stream_words.details(flow)]
     return out
 
 
@@ -168,6 +188,7 @@ def render(report: Report) -> str:
     out += [_row(hops, str(n)) for hops, n in distance_histogram(report)]
 
     out += _critical_section(report)
+    out += _streams_section(report)
 
     out += ["", "## Most slack", ""]
     if top_slack(report):

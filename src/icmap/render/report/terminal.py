@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from icmap.render.picture import styles
+from icmap.render.report import stream_words
 from icmap.render.report.words import (
     NO_SCORES,
     TOP,
@@ -125,6 +126,34 @@ def _critical_section(report: Report) -> list[RenderableType]:
                 first, *rest = crossing_notes(crossing)
                 parts.append(_indented(f"note: {first}", 2, styles.LOOP))
                 parts += [_indented(line.strip(), 4) for line in rest]
+        for mix in report.mixed_cadences:
+            if mix.customer == path.customer:
+                parts.append(_indented(f"note: {stream_words.mixed_cadence(mix)}", 2))
+    return parts
+
+
+def _streams_section(report: Report) -> list[RenderableType]:
+    """Each value stream's numbers, then its critical path, constraints and caveats: only
+    when the org declares streams."""
+    if not report.streams:
+        return []
+    parts: list[RenderableType] = [_heading("Value streams (each flow measured on its own)")]
+    table = _table(*stream_words.HEADERS[:-2])
+    for flow in report.streams:
+        name, customer, lead, target, *rest = stream_words.row(flow)[:-2]
+        missed = styles.LOW if flow.target_met is False else ""
+        table.add_row(
+            Text(name, style="bold"),
+            Text(customer),
+            Text(lead, style=missed),
+            Text(target, style=missed),
+            *(Text(cell) for cell in rest),
+        )
+    parts.append(table)
+    for flow in report.streams:
+        parts.append(_indented(stream_words.path_line(flow), 0))
+        lines = [stream_words.constraints(flow), *stream_words.details(flow)]
+        parts += [_indented(line, 2) for line in lines]
     return parts
 
 
@@ -138,6 +167,23 @@ def _loops_section(report: Report) -> list[RenderableType]:
     if not report.loops:
         parts.append(Text("none"))
     return parts
+
+
+def _weakest_section(report: Report) -> list[RenderableType]:
+    parts: list[RenderableType] = [_heading("Weakest links (satisfaction)")]
+    if not report.scored:
+        return [*parts, Text(NO_SCORES)]
+    weak = _table("customer", "weakest on the critical path", "bounded at", "by")
+    for item in report.weakest:
+        bound = "—" if item.bound is None else satisfaction(item.bound)
+        bound += f" {styles.LOW_MARK}" if item.low else ""
+        weak.add_row(
+            Text(item.customer, style="bold"),
+            Text(link(item.critical_path_weakest)),
+            Text(bound, style=styles.LOW if item.low else ""),
+            Text(link(item.bottleneck)),
+        )
+    return [*parts, weak]
 
 
 def _topologies_section(report: Report) -> list[RenderableType]:
@@ -217,6 +263,7 @@ def render(report: Report) -> RenderableType:
     parts.append(histogram)
 
     parts += _critical_section(report)
+    parts += _streams_section(report)
 
     parts.append(_heading("Most slack (how much later a team could deliver)"))
     slack = _table("team", "slack")
@@ -243,22 +290,7 @@ def render(report: Report) -> RenderableType:
 
     parts += _loops_section(report)
 
-    parts.append(_heading("Weakest links (satisfaction)"))
-    if not report.scored:
-        parts.append(Text(NO_SCORES))
-    weak = _table("customer", "weakest on the critical path", "bounded at", "by")
-    for item in report.weakest:
-        bound = "—" if item.bound is None else satisfaction(item.bound)
-        bound += f" {styles.LOW_MARK}" if item.low else ""
-        weak.add_row(
-            Text(item.customer, style="bold"),
-            Text(link(item.critical_path_weakest)),
-            Text(bound, style=styles.LOW if item.low else ""),
-            Text(link(item.bottleneck)),
-        )
-    if report.scored:
-        parts.append(weak)
-
+    parts += _weakest_section(report)
     parts += _topologies_section(report)
     parts += _surveys_section(report)
 

@@ -70,6 +70,19 @@ def team_data(page: TeamPage) -> dict[str, Any]:
             "customers": [c["customer"] for c in impact["customers"]],
             "stranded": impact["stranded"],
         },
+        "streams": [
+            {
+                "stream": flow.id,
+                "name": flow.stream.label,
+                "customer": flow.customer,
+                "on_critical_path": place.on_critical_path,
+                "step": place.position,
+                "steps": place.steps,
+                "slack": place.slack,
+                "slack_unit": flow.unit,
+            }
+            for flow, place in page.streams
+        ],
     }
 
 

@@ -17,6 +17,7 @@ from icmap.render.team.words import (
     distances,
     kind_line,
     party,
+    streams,
     title,
 )
 
@@ -66,4 +67,8 @@ def render(page: TeamPage) -> RenderableType:
     parts.append(Text("\nCritical path and chokepoint", style="bold underline"))
     parts.append(Text(critical(page)))
     parts.append(Text(chokepoint(page), style=styles.CHOKEPOINT if page.dependents else ""))
+    lines = streams(page)
+    if lines is not None:
+        parts.append(Text("\nValue streams", style="bold underline"))
+        parts += [Text(line) for line in lines]
     return Group(*parts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from icmap.model import format_hours
+from icmap.render.report import stream_words
 from icmap.render.report.words import amount, plural
 
 if TYPE_CHECKING:
@@ -99,3 +100,13 @@ def chokepoint(page: TeamPage) -> str:
     return (
         f"A chokepoint: every path to a customer from {', '.join(page.dependents)} runs through it."
     )
+
+
+def streams(page: TeamPage) -> list[str] | None:
+    """The value streams the team serves, its place in each; ``None`` when the org declares
+    none (the page then has no such section)."""
+    if not page.streams_declared:
+        return None
+    if not page.streams:
+        return ["Serves no value stream: none of its hand-offs is part of one."]
+    return [stream_words.team_line(flow, place) for flow, place in page.streams]
