@@ -304,6 +304,10 @@ class SurveyScore:
     ``pos`` is the first scored row, where findings about the score point.
     The lead times come from the latest round that reported any, ``lead_time_round``, which
     may be older than the score's; ``lead_time_pos`` is the first lead time in it.
+    ``complete_accurate`` is, likewise, the mean %C&A the receivers reported in the latest
+    round that reported any (``complete_accurate_round``, from ``complete_accurate_answers``
+    answers, the first at ``complete_accurate_pos``): it replaces the YAML
+    ``complete_accurate``, kept here as ``declared_complete_accurate``.
     """
 
     round: str
@@ -316,3 +320,8 @@ class SurveyScore:
     lead_time_answers: int = 0
     lead_time_round: str = ""
     lead_time_pos: SourcePos | None = None
+    complete_accurate: float | None = None
+    complete_accurate_answers: int = 0
+    complete_accurate_round: str = ""
+    complete_accurate_pos: SourcePos | None = None
+    declared_complete_accurate: float | None = None
