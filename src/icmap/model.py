@@ -259,8 +259,8 @@ class Org:
 class Answer:
     """One row of a survey response file: a receiving team's view of one hand-off.
 
-    ``score`` and ``lead_time`` are ``None`` where the cell was left blank: a row nobody
-    filled in is an unanswered question, not a bad score.
+    ``score``, ``lead_time`` and ``complete_accurate`` are ``None`` where the cell was left
+    blank: a row nobody filled in is an unanswered question, not a bad score.
     """
 
     provider: str
@@ -273,6 +273,9 @@ class Answer:
     respondent: str = ""
     #: The lead_time cell, when one was given (``pos`` is the score's).
     lead_time_pos: SourcePos | None = None
+    #: The share of deliveries usable as they arrive (%C&A, 0 to 1), and its cell.
+    complete_accurate: float | None = None
+    complete_accurate_pos: SourcePos | None = None
 
 
 @dataclass(frozen=True, slots=True)

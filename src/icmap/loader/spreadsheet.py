@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from icmap.diagnostics import Diagnostic
-from icmap.loader.reader import InvalidValueError, did_you_mean, parse_lead_time
+from icmap.loader.reader import InvalidValueError, did_you_mean, parse_lead_time, parse_share
 from icmap.loader.source import byte_position, read_regular
 from icmap.model import Duration
 
@@ -140,6 +140,19 @@ def parse_duration(text: str) -> Duration:
     if match:
         stripped = f"{parse_decimal(match.group(1)):g}{match.group(2)}"
     return parse_lead_time(stripped)
+
+
+def parse_percentage(text: str, what: str = "complete_accurate") -> float:
+    """A %C&A typed in a cell: as in org files (``85%``, ``0.85``), or with a decimal comma.
+
+    >>> [parse_percentage(cell) for cell in ("85%", "0,9", "87,5 %", " 1 ")]
+    [0.85, 0.9, 0.875, 1.0]
+    """
+    stripped = text.strip()
+    match = re.match(r"^([0-9]*,[0-9]+)\s*(%?)$", stripped)
+    if match:
+        stripped = f"{parse_decimal(match.group(1)):g}{match.group(2)}"
+    return parse_share(stripped, what)
 
 
 def read_table(
