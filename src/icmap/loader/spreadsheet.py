@@ -129,8 +129,10 @@ def parse_decimal(text: str) -> float:
     return value
 
 
-def parse_duration(text: str) -> Duration:
+def parse_duration(text: str, what: str = "lead_time") -> Duration:
     """A lead time typed in a cell: as in org files (``4h``, ``2 days``), or with a decimal comma.
+
+    ``what`` names the column in messages (a process time is written as a lead time is).
 
     >>> [parse_duration(cell).hours for cell in ("1,5d", "2 days", "90 Mins")]
     [36.0, 48.0, 1.5]
@@ -139,7 +141,7 @@ def parse_duration(text: str) -> Duration:
     match = re.match(r"^([+-]?[0-9]*,[0-9]+)\s*([A-Za-z]*)$", stripped)
     if match:
         stripped = f"{parse_decimal(match.group(1)):g}{match.group(2)}"
-    return parse_lead_time(stripped)
+    return parse_lead_time(stripped, what)
 
 
 def parse_percentage(text: str, what: str = "complete_accurate") -> float:
