@@ -456,7 +456,7 @@ def test_hostile_names_stay_text_in_the_html_form(runner: CliRunner, tmp_path: P
     sheet = tmp_path / "s.csv"
     assert runner.invoke(app, ["survey", str(org), "-o", str(sheet)]).exit_code == 0
     rows = sheet.read_text(encoding="utf-8-sig").splitlines()
-    assert rows[1] == "b,'=cmd,'=HYPERLINK(1),,,,,"
+    assert rows[1] == "b,'=cmd,'=HYPERLINK(1),,,,,,"
     # Filled in and read back, the guard is dropped: the row names the real hand-off.
     filled = tmp_path / "2026-q3.csv"
     filled.write_text(rows[0] + "\n" + rows[1].replace(",,,,,", ",,4,,,") + "\n", "utf-8")
@@ -490,12 +490,18 @@ def test_a_semicolon_questionnaire_filled_in_excel_reads_back(
     args = ["survey", str(org), "--delimiter", "semicolon", "-o", str(sheet)]
     assert runner.invoke(app, args).exit_code == 0
     lines = sheet.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[2] == "waiters;kitchen;Dishes;15m;;;;"
-    lines[2] = "waiters;kitchen;Dishes;15m;3,5;20m;ok;Zoé"
+    assert lines[2] == "waiters;kitchen;Dishes;15m;;;;;"
+    lines[2] = "waiters;kitchen;Dishes;15m;3,5;20m;87,5 %;ok;Zoé"
     sheet.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
     result = runner.invoke(app, ["team", "waiters", "--org", str(org), "--survey", str(sheet)])
     assert result.exit_code == 0, result.output
     assert "3.5 (survey 2026-q3, 1 answer; YAML 4.5)" in result.stdout
+    from icmap.loader.surveys import apply_rounds, read_rounds
+
+    plain = load(org)
+    surveyed = apply_rounds(plain, read_rounds([(sheet, str(sheet))], plain))
+    dishes = next(r for r in surveyed.relations if r.what == "Dishes")
+    assert dishes.complete_accurate == 0.875
 
 
 def test_the_scores_depend_on_the_answers_not_their_order_or_repeats(tmp_path: Path) -> None:
@@ -549,17 +555,17 @@ def test_the_html_form_saves_answers_icmap_reads_back(runner: CliRunner, tmp_pat
     rows = re.findall(r"<tr (data-team[^>]*)>", page)
     datasets = [dict(re.findall(r'data-([a-z]+)="([^"]*)"', row)) for row in rows]
     answers = {
-        "Dishes": ("4,5", "20m", 'slow, "often"'),
-        "Soup": ("2", "", ""),
-        "Drinks": ("", "", ""),
+        "Dishes": ("4,5", "20m", "90%", 'slow, "often"'),
+        "Soup": ("2", "", "", ""),
+        "Drinks": ("", "", "0,5", ""),
     }
     harness = f"""
 const html = (s) => s.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&amp;/g, '&');
 const answers = {json.dumps(answers)};
 const rows = {json.dumps(datasets)}.map((d) => {{
   for (const k in d) d[k] = html(d[k]);
-  const [score, lead_time, comment] = answers[d.what];
-  const fields = {{score, lead_time, comment}};
+  const [score, lead_time, complete_accurate, comment] = answers[d.what];
+  const fields = {{score, lead_time, complete_accurate, comment}};
   return {{dataset: d, querySelector: (q) => ({{value: fields[q.match(/name=(\\w+)/)[1]]}})}};
 }});
 globalThis.CSS = {{escape: (s) => s}};
@@ -587,6 +593,9 @@ download('waiters');
     [answer_round] = read_rounds([(saved, str(saved))], load(org))
     dishes = next(a for a in answer_round.answers if a.what == "Dishes")
     assert (dishes.comment, dishes.respondent) == ('slow, "often"', "Zoé")
+    assert dishes.complete_accurate == 0.9
+    drinks = next(a for a in answer_round.answers if a.what == "Drinks")
+    assert (drinks.score, drinks.complete_accurate) == (None, 0.5)
 
 
 def test_survey_folders_are_inputs_too(runner: CliRunner, tmp_path: Path) -> None:
@@ -676,7 +685,8 @@ def test_an_empty_questionnaire_is_said_not_silent(tmp_path: Path, runner: CliRu
     assert result.exit_code == 0
     assert (
         result.stdout
-        == "receiver,provider,what,declared_lead_time,score,lead_time,comment,respondent\n"
+        == "receiver,provider,what,declared_lead_time,score,lead_time,complete_accurate,comment,"
+        "respondent\n"
     )
     assert "bar receives nothing from a team or supplier: no questions" in result.stderr
 

@@ -275,8 +275,8 @@ class Org:
 class Answer:
     """One row of a survey response file: a receiving team's view of one hand-off.
 
-    ``score`` and ``lead_time`` are ``None`` where the cell was left blank: a row nobody
-    filled in is an unanswered question, not a bad score.
+    ``score``, ``lead_time`` and ``complete_accurate`` are ``None`` where the cell was left
+    blank: a row nobody filled in is an unanswered question, not a bad score.
     """
 
     provider: str
@@ -289,6 +289,9 @@ class Answer:
     respondent: str = ""
     #: The lead_time cell, when one was given (``pos`` is the score's).
     lead_time_pos: SourcePos | None = None
+    #: The share of deliveries usable as they arrive (%C&A, 0 to 1), and its cell.
+    complete_accurate: float | None = None
+    complete_accurate_pos: SourcePos | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +323,10 @@ class SurveyScore:
     ``pos`` is the first scored row, where findings about the score point.
     The lead times come from the latest round that reported any, ``lead_time_round``, which
     may be older than the score's; ``lead_time_pos`` is the first lead time in it.
+    ``complete_accurate`` is, likewise, the mean %C&A the receivers reported in the latest
+    round that reported any (``complete_accurate_round``, from ``complete_accurate_answers``
+    answers, the first at ``complete_accurate_pos``): it replaces the YAML
+    ``complete_accurate``, kept here as ``declared_complete_accurate``.
     """
 
     round: str
@@ -332,3 +339,8 @@ class SurveyScore:
     lead_time_answers: int = 0
     lead_time_round: str = ""
     lead_time_pos: SourcePos | None = None
+    complete_accurate: float | None = None
+    complete_accurate_answers: int = 0
+    complete_accurate_round: str = ""
+    complete_accurate_pos: SourcePos | None = None
+    declared_complete_accurate: float | None = None

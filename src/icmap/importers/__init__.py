@@ -42,6 +42,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC614": "no-customer",
     "IC615": "outside-source",
     "IC616": "self-relation",
+    "IC617": "unclear-stream",
 }
 
 

@@ -14,7 +14,18 @@ from datetime import date
 from icmap.diagnostics import Diagnostic
 from icmap.importers import Provenance, problem
 from icmap.loader.resolve import normalise_what
-from icmap.model import Customer, Declaration, Org, Origin, Relation, Side, SourcePos, Team
+from icmap.model import (
+    Customer,
+    Declaration,
+    Duration,
+    Org,
+    Origin,
+    Relation,
+    Side,
+    SourcePos,
+    Stream,
+    Team,
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -52,6 +63,8 @@ class OrgBuilder:
         self.relations: dict[tuple[str, str, str], _Pending] = {}
         self.provenance: dict[tuple[str, str, str], list[Provenance]] = {}
         self.diagnostics: list[Diagnostic] = []
+        #: The value streams the source declares, by id.
+        self.streams: dict[str, Stream] = {}
 
     def add_team(
         self,
@@ -113,6 +126,9 @@ class OrgBuilder:
             mode, state = values.get("mode"), values.get("state")
             since, until = values.get("since"), values.get("until")
             feedback = values.get("feedback")
+            streams = values.get("streams") or ()
+            process_time = values.get("process_time")
+            share = values.get("complete_accurate")
             declaration = Declaration(
                 pending.side,
                 pending.pos,
@@ -124,6 +140,9 @@ class OrgBuilder:
                 since if isinstance(since, date) else None,
                 until if isinstance(until, date) else None,
                 state,  # type: ignore[arg-type]
+                tuple((stream, pending.pos) for stream in streams),  # type: ignore[attr-defined]
+                process_time if isinstance(process_time, Duration) else None,
+                share if isinstance(share, float) else None,
             )
             relations.append(
                 Relation(
@@ -139,13 +158,17 @@ class OrgBuilder:
                     declaration.until,
                     declaration.state,
                     origins=tuple(Origin(p.text, p.pos) for p in self.provenance[key]),
+                    streams=tuple(sorted({stream for stream, _ in declaration.streams})),
+                    process_time=declaration.process_time,
+                    complete_accurate=declaration.complete_accurate,
                 )
             )
             provenance[(pending.provider, pending.receiver, pending.what)] = self.provenance[key]
         self.provenance = provenance
         teams = {k: self.teams[k] for k in sorted(self.teams)}
         customers = {k: self.customers[k] for k in sorted(self.customers)}
-        return Org(name, customers, {}, teams, tuple(relations), sources)
+        streams = {k: self.streams[k] for k in sorted(self.streams)}
+        return Org(name, customers, {}, teams, tuple(relations), sources, streams=streams)
 
     def customer_id(self, wanted: str = "customers") -> str:
         """An id for the one external customer that no team has taken."""

@@ -1,10 +1,16 @@
 """A spreadsheet of hand-offs (CSV) as an org: one row per thing a provider hands a receiver.
 
 Columns (headers in any case and order; see docs/import.md): ``provider``, ``receiver``,
-``what`` (required), ``lead_time``, ``satisfaction``, ``feedback``, ``mode``, ``state`` and
-``external``. Providers and receivers are ids or names (an id is derived from a name). A row
-whose ``external`` cell says yes makes its receiver an external customer; without an
-``external`` column, receivers that provide nothing in the table are the external customers.
+``what`` (required), ``lead_time``, ``satisfaction``, ``feedback``, ``mode``, ``state``,
+``external``, ``streams``, ``process_time`` and ``complete_accurate``. Providers and receivers
+are ids or names (an id is derived from a name). A row whose ``external`` cell says yes makes its
+receiver an external customer; without an ``external`` column, receivers that provide nothing in
+the table are the external customers.
+
+A table cannot say which customer a value stream ends at: a stream named in the ``streams``
+column is declared with the one external customer its rows hand something to. A stream whose
+rows reach no external customer or several, and a row of a stream that does not lead on to its
+customer, are reported (IC617) and that stream left off those rows, so the org still loads.
 
 Cells are read as people type them (:mod:`icmap.loader.spreadsheet`); every problem is reported
 with ``file:line:col``, the column being the spreadsheet column.
@@ -13,14 +19,22 @@ with ``file:line:col``, the column being the spreadsheet column.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from icmap.importers import ImportResult, hand_off_counts, some
 from icmap.importers.build import OrgBuilder, printable, slug
 from icmap.loader.reader import InvalidValueError
-from icmap.loader.spreadsheet import Cell, Row, parse_decimal, parse_duration, read_table
-from icmap.model import SourcePos
+from icmap.loader.spreadsheet import (
+    Cell,
+    Row,
+    parse_decimal,
+    parse_duration,
+    parse_percentage,
+    read_table,
+)
+from icmap.model import Duration, SourcePos, Stream
 from icmap.topologies import MODES, STATES, normalise
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -33,7 +47,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "mode": ("interaction", "interaction_mode"),
     "state": ("dependency_state", "status"),
     "external": ("external_customer", "is_external", "customer_is_external"),
+    "streams": ("stream", "value_stream", "value_streams"),
+    "process_time": ("processing_time", "work_time", "touch_time", "pt"),
+    "complete_accurate": ("%c&a", "c&a", "pca", "complete_and_accurate"),
 }
+#: What separates the streams listed in one cell.
+_STREAM_SEPARATORS = re.compile(r"[,;|\n]")
 REQUIRED = ("provider", "receiver", "what")
 _YES = {"yes", "y", "true", "1", "x", "ja", "oui", "sí", "si", "✓", "✔"}
 _NO = {"no", "n", "false", "0", "nein", "non", ""}
@@ -65,6 +84,8 @@ class _Tables:
         self.external_column = False
         self.rows: list[tuple[str, str, str, SourcePos, dict[str, object]]] = []
         self.count = 0
+        #: Each value stream named in a 'streams' cell: its name as first written, and where.
+        self.stream_names: dict[str, tuple[str, SourcePos]] = {}
 
     def read(self, paths: Sequence[Path]) -> None:
         for path in paths:
@@ -126,6 +147,7 @@ class _Tables:
                 values["satisfaction"] = score
             except InvalidValueError as exc:
                 self.error(display, cell, exc.message, exc.hint)
+        self.read_stream_cells(display, row, values)
         for column in ("feedback", "external"):
             cell = row.get(column)
             if cell is None:
@@ -159,6 +181,101 @@ class _Tables:
             self.internal.setdefault(receiver, said_no)
         self.rows.append((provider, receiver, what_cell.text, where, values))
 
+    def read_stream_cells(self, display: str, row: Row, values: dict[str, object]) -> None:
+        """The ``streams``, ``process_time`` and ``complete_accurate`` cells of one row."""
+        cell = row.get("streams")
+        if cell is not None:
+            ids = []
+            for part in _STREAM_SEPARATORS.split(cell.text):
+                name = printable(part)
+                if not name:
+                    continue
+                id_ = slug(name)
+                if not id_:
+                    self.error(display, cell, f"stream {name!r} has no letters or digits")
+                    continue
+                self.stream_names.setdefault(id_, (name, SourcePos(display, cell.line, cell.col)))
+                ids.append(id_)
+            if ids:
+                values["streams"] = tuple(dict.fromkeys(ids))
+        cell = row.get("process_time")
+        if cell is not None:
+            try:
+                values["process_time"] = parse_duration(cell.text, "process_time")
+            except InvalidValueError as exc:
+                self.error(display, cell, exc.message, exc.hint)
+        process, lead = values.get("process_time"), values.get("lead_time")
+        if (
+            isinstance(process, Duration)
+            and isinstance(lead, Duration)
+            and cell is not None
+            and process.hours > lead.hours
+        ):
+            self.error(
+                display,
+                cell,
+                f"process_time {cell.text.strip()!r} is longer than the lead_time",
+                "the process time is the hands-on work inside the lead time",
+            )
+        cell = row.get("complete_accurate")
+        if cell is not None:
+            try:
+                values["complete_accurate"] = parse_percentage(cell.text)
+            except InvalidValueError as exc:
+                self.error(display, cell, exc.message, exc.hint)
+
+    def declare_streams(self, customers: dict[str, SourcePos]) -> None:
+        """Declare each stream named in the table with the customer its rows reach; leave a
+        stream off the rows where the org could not load with it (see the module docstring)."""
+        for stream_id, (name, pos) in sorted(self.stream_names.items()):
+            rows = [row for row in self.rows if stream_id in _streams(row[4])]
+            reached = sorted({row[1] for row in rows if row[1] in customers})
+            label = repr(stream_id) if name == stream_id else f"{name!r} ({stream_id})"
+            if len(reached) != 1:
+                said = "no external customer" if not reached else ", ".join(reached)
+                self.builder.warn(
+                    pos,
+                    "IC617",
+                    f"stream {label} reaches {said}: a stream ends at one external customer; "
+                    "left off its rows",
+                    "name it on a row whose receiver is its customer"
+                    if not reached
+                    else "give each customer its own stream (e.g. "
+                    + ", ".join(f"{stream_id}-{c}" for c in reached[:2])
+                    + ")",
+                )
+                for row in rows:
+                    _drop_stream(row[4], stream_id)
+                continue
+            customer = reached[0]
+            into: dict[str, set[str]] = {}
+            for provider, receiver, _, _, values in rows:
+                if not values.get("feedback"):
+                    into.setdefault(receiver, set()).add(provider)
+            leads_on, stack = {customer}, [customer]
+            while stack:
+                for provider in into.get(stack.pop(), ()):
+                    if provider not in leads_on:
+                        leads_on.add(provider)
+                        stack.append(provider)
+            for provider, receiver, what, where, values in rows:
+                if values.get("feedback") or receiver not in leads_on:
+                    why = (
+                        "is feedback"
+                        if values.get("feedback")
+                        else f"leads nowhere on to {customer} in the stream"
+                    )
+                    self.builder.warn(
+                        where,
+                        "IC617",
+                        f"{provider} → {receiver} ({what!r}) {why}: left out of stream {label}",
+                        f"name {stream_id} on what {receiver} hands on, or drop it from this row",
+                    )
+                    _drop_stream(values, stream_id)
+            self.builder.streams[stream_id] = Stream(
+                stream_id, pos, customer, "" if name == stream_id else name
+            )
+
     def finish(self) -> ImportResult:
         builder = self.builder
         providers = {row[0] for row in self.rows}
@@ -176,6 +293,7 @@ class _Tables:
                 "external customers: " + some(sorted(customers))
             ]
         self.check_customers(customers, providers)
+        self.declare_streams(customers)
         seen: dict[tuple[str, str, str], SourcePos] = {}
         for provider, receiver, what, where, values in self.rows:
             key = (provider, receiver, " ".join(what.split()).casefold())
@@ -253,3 +371,16 @@ def read_handoff_tables(paths: Sequence[Path]) -> ImportResult:
     tables = _Tables()
     tables.read(paths)
     return tables.finish()
+
+
+def _streams(values: dict[str, object]) -> tuple[str, ...]:
+    found = values.get("streams")
+    return found if isinstance(found, tuple) else ()
+
+
+def _drop_stream(values: dict[str, object], stream_id: str) -> None:
+    kept = tuple(s for s in _streams(values) if s != stream_id)
+    if kept:
+        values["streams"] = kept
+    else:
+        values.pop("streams", None)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from icmap.importers import Provenance
 from icmap.importers.build import printable
 from icmap.loader.resolve import normalise_what
-from icmap.model import Duration, Org, Relation, Team, format_hours
+from icmap.model import Duration, Org, Relation, Stream, Team, format_hours
 
 #: Provenance comments written above one relation; the rest are counted.
 MAX_WHY = 5
@@ -48,6 +49,34 @@ def _comment(text: str) -> str:
 
 def _duration(value: Duration) -> str:
     return value.text or format_hours(value.hours)
+
+
+def _share(value: float) -> str:
+    """A %C&A as the org format writes it.
+
+    >>> _share(0.85), _share(0.875), _share(1.0)
+    ('85%', '87.5%', '100%')
+    """
+    return f"{round(value * 100, 4):g}%"
+
+
+def _streams(streams: dict[str, Stream]) -> list[str]:
+    """The ``streams:`` section of ``org.yaml``."""
+    if not streams:
+        return []
+    lines = ["streams:"]
+    for stream in streams.values():
+        lines.append(f"  {scalar(stream.id)}:")
+        if stream.name:
+            lines.append(f"    name: {scalar(stream.name)}")
+        lines.append(f"    customer: {scalar(stream.customer)}")
+        for key in ("starts", "description"):
+            value = getattr(stream, key)
+            if value:
+                lines.append(f"    {key}: {scalar(value)}")
+        if stream.target is not None:
+            lines.append(f"    target: {_duration(stream.target)}")
+    return lines
 
 
 @dataclass(frozen=True)
@@ -89,6 +118,7 @@ def render_org(
         lines.extend(_party_fields(customer.name, customer.description, "    "))
         if not customer.name and not customer.description:
             lines[-1] = lines[-1] + " {}"
+    lines.extend(_streams(org.streams))
     if org.suppliers:
         lines.append("suppliers:")
         for supplier in org.suppliers.values():
@@ -170,11 +200,27 @@ def _relations(
             value = getattr(relation, name)
             if value is not None:
                 lines.append(f"        {name}: {value}")
+        if relation.streams:
+            streams = ", ".join(scalar(s) for s in relation.streams)
+            lines.append(f"        streams: [{streams}]")
+        if relation.process_time is not None:
+            lines.append(f"        process_time: {_duration(relation.process_time)}")
+        if relation.complete_accurate is not None:
+            lines.append(f"        complete_accurate: {_share(relation.complete_accurate)}")
     return lines
 
 
 #: Relation fields people add by hand after an import, kept by ``--update``.
-KEPT_FIELDS = ("lead_time", "satisfaction", "mode", "since", "until", "state")
+KEPT_FIELDS = (
+    "lead_time",
+    "satisfaction",
+    "mode",
+    "since",
+    "until",
+    "state",
+    "process_time",
+    "complete_accurate",
+)
 
 
 @dataclass
@@ -225,7 +271,12 @@ def _describe(relation: Relation) -> str:
     return f"{relation.provider} → {relation.receiver}: {relation.what}"
 
 
-def _kept_fields(relation: Relation, before: Relation) -> tuple[Relation, int]:
+def _kept_fields(
+    relation: Relation, before: Relation, source_streams: frozenset[str] = frozenset()
+) -> tuple[Relation, int]:
+    """``relation`` with the fields the source leaves empty taken from ``before``, and how
+    many. Of ``before``'s streams, those the source does not declare were named by hand and
+    are kept; the source decides about its own."""
     changes: dict[str, object] = {
         name: getattr(before, name)
         for name in KEPT_FIELDS
@@ -233,9 +284,16 @@ def _kept_fields(relation: Relation, before: Relation) -> tuple[Relation, int]:
     }
     if before.feedback and not relation.feedback:
         changes["feedback"] = True
+    declared: dict[str, object] = {}
+    hand_named = [s for s in before.streams if s not in source_streams]
+    if hand_named and not set(hand_named) <= set(relation.streams):
+        streams = tuple(sorted({*relation.streams, *hand_named}))
+        changes["streams"] = streams
+        declared["streams"] = tuple((s, relation.pos) for s in streams)
     if not changes:
         return relation, 0
-    declaration = replace(relation.declarations[0], **changes)  # type: ignore[arg-type]
+    declared = {**changes, **declared}
+    declaration = replace(relation.declarations[0], **declared)  # type: ignore[arg-type]
     return replace(relation, declarations=(declaration,), **changes), len(changes)  # type: ignore[arg-type]
 
 
@@ -273,7 +331,7 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
         if before is None:
             relations.append(fresh)
             continue
-        updated, count = _kept_fields(fresh, before)
+        updated, count = _kept_fields(fresh, before, frozenset(new.streams))
         kept += count
         relations.append(updated)
     teams = dict(new.teams)
@@ -331,8 +389,34 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
         {t: teams[t] for t in sorted(teams)},
         tuple(relations),
         new.sources,
+        streams=_merged_streams(old, new, relations, customers),
     )
     return merged, report
+
+
+def _merged_streams(
+    old: Org, new: Org, relations: list[Relation], customers: Mapping[str, object]
+) -> dict[str, Stream]:
+    """The source's streams, with what people added to them by hand (a target, a description,
+    what starts it, a name), and the streams added by hand that a kept hand-off still names
+    (and whose customer is still there)."""
+    named = {s for r in relations for s in r.streams}
+    found: dict[str, Stream] = {}
+    for id_, fresh in new.streams.items():
+        before = old.streams.get(id_)
+        if before is not None and before.customer == fresh.customer:
+            fresh = replace(  # noqa: PLW2901 - the source's stream, with the hand-made fields
+                fresh,
+                name=fresh.name or before.name,
+                description=fresh.description or before.description,
+                starts=fresh.starts or before.starts,
+                target=fresh.target or before.target,
+            )
+        found[id_] = fresh
+    for id_, stream in old.streams.items():
+        if id_ not in found and id_ in named and stream.customer in customers:
+            found[id_] = stream
+    return {k: found[k] for k in sorted(found)}
 
 
 #: The top-level key (ignored by the loader, as every ``x-`` key) listing what was imported.

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from icmap.analysis.feedback import LoopCrossing
     from icmap.analysis.loops import Loop
     from icmap.analysis.reach import Reach
+    from icmap.analysis.streams import StreamFlow
     from icmap.graph import OrgGraph
     from icmap.model import Org, Relation, SourcePos
 
@@ -116,6 +117,13 @@ class Context:
     def critical_teams(self) -> set[str]:
         """Every node on some customer's critical path (ties included)."""
         return {node for edge in self.critical_customers for node in edge}
+
+    @cached_property
+    def streams(self) -> list[StreamFlow]:
+        """Each value stream's numbers (empty when the org declares no streams)."""
+        from icmap.analysis.streams import stream_flows
+
+        return stream_flows(self.graph)
 
     @cached_property
     def chokepoints(self) -> list[Chokepoint]:

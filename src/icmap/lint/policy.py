@@ -355,6 +355,12 @@ def _one_rule(
                     at_key=True,
                 )
             )
+        elif key in target.readers:
+            try:
+                options[target.code][key] = target.readers[key](value)
+            except ValueError as exc:
+                hint = getattr(exc, "hint", None)
+                problems.append(_problem(config, where, f"{label}.{key}: {exc}", hint))
         elif not isinstance(value, (int, float)) or isinstance(value, bool):
             problems.append(
                 _problem(config, where, f"{label}.{key}: expected a number, not {value!r}")

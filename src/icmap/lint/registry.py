@@ -36,6 +36,9 @@ class Rule:
     enabled: bool = True
     options: dict[str, Any] = field(default_factory=dict)
     check: Check | None = None
+    #: Options written as text (``80%``, ``1d``): each option's reader, which returns the
+    #: value the rule gets or raises ValueError saying what is wrong. Other options are numbers.
+    readers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     @property
     def group(self) -> str:
@@ -96,6 +99,7 @@ def _rule_modules() -> list[Rule]:
                 enabled=getattr(module, "ENABLED", True),
                 options=dict(getattr(module, "OPTIONS", {})),
                 check=module.check,
+                readers=dict(getattr(module, "OPTION_READERS", {})),
             )
         )
     return found

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from icmap.diagnostics import Diagnostic
-from icmap.loader.reader import InvalidValueError, did_you_mean, parse_lead_time
+from icmap.loader.reader import InvalidValueError, did_you_mean, parse_lead_time, parse_share
 from icmap.loader.source import byte_position, read_regular
 from icmap.model import Duration
 
@@ -129,8 +129,10 @@ def parse_decimal(text: str) -> float:
     return value
 
 
-def parse_duration(text: str) -> Duration:
+def parse_duration(text: str, what: str = "lead_time") -> Duration:
     """A lead time typed in a cell: as in org files (``4h``, ``2 days``), or with a decimal comma.
+
+    ``what`` names the column in messages (a process time is written as a lead time is).
 
     >>> [parse_duration(cell).hours for cell in ("1,5d", "2 days", "90 Mins")]
     [36.0, 48.0, 1.5]
@@ -139,7 +141,20 @@ def parse_duration(text: str) -> Duration:
     match = re.match(r"^([+-]?[0-9]*,[0-9]+)\s*([A-Za-z]*)$", stripped)
     if match:
         stripped = f"{parse_decimal(match.group(1)):g}{match.group(2)}"
-    return parse_lead_time(stripped)
+    return parse_lead_time(stripped, what)
+
+
+def parse_percentage(text: str, what: str = "complete_accurate") -> float:
+    """A %C&A typed in a cell: as in org files (``85%``, ``0.85``), or with a decimal comma.
+
+    >>> [parse_percentage(cell) for cell in ("85%", "0,9", "87,5 %", " 1 ")]
+    [0.85, 0.9, 0.875, 1.0]
+    """
+    stripped = text.strip()
+    match = re.match(r"^([0-9]*,[0-9]+)\s*(%?)$", stripped)
+    if match:
+        stripped = f"{parse_decimal(match.group(1)):g}{match.group(2)}"
+    return parse_share(stripped, what)
 
 
 def read_table(

@@ -1,11 +1,11 @@
 """Survey response files: one CSV per round, read against the org they are about.
 
 A response file has the columns ``icmap survey`` writes (receiver, provider, what, score,
-lead_time, comment, plus an optional respondent); cells are read as people type them
-(:mod:`icmap.loader.spreadsheet`). Every problem in every file is collected and raised at once
-as a :class:`~icmap.errors.LoadError` with ``file:line:col``: an unknown team or hand-off (with
-a did-you-mean), a row for a hand-off the org no longer has, a score outside 1 to 5, a lead time
-that is not a duration.
+lead_time, complete_accurate, comment, plus an optional respondent); cells are read as people
+type them (:mod:`icmap.loader.spreadsheet`). Every problem in every file is collected and
+raised at once as a :class:`~icmap.errors.LoadError` with ``file:line:col``: an unknown team or
+hand-off (with a did-you-mean), a row for a hand-off the org no longer has, a score outside 1 to
+5, a lead time that is not a duration, a %C&A that is not a share.
 
 Rounds are ordered by the date their file name starts with (``2026-q3``, ``2026-09``,
 ``2026-09-30``, ``2026-h2``, ``2026``); when no name has a date, by name with numbers compared
@@ -13,7 +13,8 @@ as numbers (``round-2`` before ``round-10``). Mixing the two is refused: there i
 which came first.
 
 :func:`apply_rounds` is the step that makes every analysis use the survey: it gives each
-relation the latest round's mean score as its ``satisfaction``, keeping the YAML value beside it.
+relation the latest round's mean score as its ``satisfaction`` and the latest round's mean %C&A
+as its ``complete_accurate``, keeping the YAML values beside them.
 
 >>> round_start("2026-q3"), round_start("2026-09-30"), round_start("baseline")
 (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30), None)
@@ -35,7 +36,14 @@ from icmap.loader import MAX_REPEATS, _without_gc_pauses
 from icmap.loader.reader import InvalidValueError, did_you_mean
 from icmap.loader.resolve import normalise_what
 from icmap.loader.spec import SATISFACTION_RANGE
-from icmap.loader.spreadsheet import Cell, Row, parse_decimal, parse_duration, read_table
+from icmap.loader.spreadsheet import (
+    Cell,
+    Row,
+    parse_decimal,
+    parse_duration,
+    parse_percentage,
+    read_table,
+)
 from icmap.model import Answer, Duration, Org, Relation, SourcePos, SurveyRound, SurveyScore
 
 #: The columns of a response file, with other headers accepted for each.
@@ -46,6 +54,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "declared_lead_time": ("declared", "declared lead time", "current lead time"),
     "score": ("satisfaction", "rating"),
     "lead_time": ("experienced lead time", "experienced", "actual lead time"),
+    "complete_accurate": (
+        "%c&a",
+        "c&a",
+        "pca",
+        "complete and accurate",
+        "% complete and accurate",
+        "percent complete and accurate",
+    ),
     "comment": ("comments", "remarks", "notes"),
     "respondent": ("name", "answered by", "who"),
 }
@@ -55,7 +71,8 @@ SUFFIXES = (".csv", ".tsv", ".txt")
 
 
 def answers_in(path: Path) -> int:
-    """How many rows of the file at ``path`` hold an answer (a score, lead time or comment).
+    """How many rows of the file at ``path`` hold an answer (a score, lead time, %C&A or
+    comment).
 
     ``icmap survey -o`` asks before writing over a sheet someone has filled in; a file that is
     missing, unreadable or not a response table holds none.
@@ -63,7 +80,7 @@ def answers_in(path: Path) -> int:
     if not path.is_file():
         return 0
     table = read_table(path, str(path), COLUMNS)
-    answered = ("score", "lead_time", "comment")
+    answered = ("score", "lead_time", "complete_accurate", "comment")
     return sum(1 for row in table.rows if any(row.get(column) for column in answered))
 
 
@@ -233,10 +250,11 @@ class _RoundReader:
         provider = self._id(file, row.get("provider"), "provider", row, columns["provider"])
         score_ok, score = self._score(file, row.get("score"))
         time_ok, lead_time = self._lead_time(file, row.get("lead_time"))
+        share_ok, share = self._share(file, row.get("complete_accurate"))
         if receiver is None or provider is None:
             return None
         relation = self._relation(file, row, provider, receiver, columns)
-        if relation is None or not score_ok or not time_ok:
+        if relation is None or not score_ok or not time_ok or not share_ok:
             return None
         comment, respondent = (row.get(c) for c in ("comment", "respondent"))
         return Answer(
@@ -249,6 +267,8 @@ class _RoundReader:
             comment.text if comment else "",
             _FORMULA_GUARD.sub("", respondent.text) if respondent else "",
             SourcePos(file, row.line, columns["lead_time"]) if lead_time is not None else None,
+            share,
+            SourcePos(file, row.line, columns["complete_accurate"]) if share is not None else None,
         )
 
     def _relation(
@@ -306,6 +326,16 @@ class _RoundReader:
             self.problem(file, cell, "IC007", f"score {cell.text} is outside {low:g} to {high:g}")
             return False, None
         return True, value
+
+    def _share(self, file: str, cell: Cell | None) -> tuple[bool, float | None]:
+        """Whether the %C&A cell is fine, and its share (``None`` when blank)."""
+        if cell is None:
+            return True, None
+        try:
+            return True, parse_percentage(cell.text)
+        except InvalidValueError as exc:
+            self.problem(file, cell, "IC007", exc.message, exc.hint)
+            return False, None
 
     def _lead_time(self, file: str, cell: Cell | None) -> tuple[bool, Duration | None]:
         if cell is None:
@@ -393,8 +423,10 @@ def apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
 
     A relation's ``satisfaction`` becomes the mean score of the latest round that scored it
     (``survey`` says which, from how many answers, and keeps the YAML value); its experienced
-    lead time is the median of the latest round that reported one. Applying again (more
-    rounds) starts from the YAML values, so the result depends only on the rounds given.
+    lead time is the median of the latest round that reported one; its ``complete_accurate``
+    becomes the mean %C&A of the latest round that reported one (the YAML value kept too).
+    Applying again (more rounds) starts from the YAML values, so the result depends only on the
+    rounds given.
     """
     with _without_gc_pauses():
         return _apply_rounds(org, rounds)
@@ -403,9 +435,11 @@ def apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
 def _apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
     scores: dict[tuple[str, str, str], tuple[str, list[float], SourcePos]] = {}
     times: dict[tuple[str, str, str], tuple[str, list[Duration], SourcePos]] = {}
+    shares: dict[tuple[str, str, str], tuple[str, list[float], SourcePos]] = {}
     for survey_round in rounds:  # oldest first: a later round replaces an earlier one
         round_scores: dict[tuple[str, str, str], tuple[str, list[float], SourcePos]] = {}
         round_times: dict[tuple[str, str, str], tuple[str, list[Duration], SourcePos]] = {}
+        round_shares: dict[tuple[str, str, str], tuple[str, list[float], SourcePos]] = {}
         for answer in survey_round.answers:
             key = (answer.provider, answer.receiver, answer.what)
             if answer.score is not None:
@@ -417,24 +451,41 @@ def _apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
                 round_times.setdefault(key, (survey_round.name, [], first))[1].append(
                     answer.lead_time
                 )
+            if answer.complete_accurate is not None:
+                first = answer.complete_accurate_pos or answer.pos
+                round_shares.setdefault(key, (survey_round.name, [], first))[1].append(
+                    answer.complete_accurate
+                )
         scores.update(round_scores)
         times.update(round_times)
+        shares.update(round_shares)
     relations = []
     for relation in org.relations:
-        declared = relation.survey.declared if relation.survey else relation.satisfaction
+        survey = relation.survey
+        declared = survey.declared if survey else relation.satisfaction
+        declared_share = survey.declared_complete_accurate if survey else relation.complete_accurate
         key = (relation.provider, relation.receiver, relation.what)
-        if key not in scores and key not in times:
+        if key not in scores and key not in times and key not in shares:
             relations.append(
-                dataclasses.replace(relation, satisfaction=declared, survey=None)
-                if relation.survey
+                dataclasses.replace(
+                    relation,
+                    satisfaction=declared,
+                    complete_accurate=declared_share,
+                    survey=None,
+                )
+                if survey
                 else relation
             )
             continue
         name, values, pos = scores.get(key, ("", [], relation.pos))
         time_round, experienced, time_pos = times.get(key, ("", [], pos))
+        share_round, reported, share_pos = shares.get(key, ("", [], pos))
         mean = round(statistics.fmean(values), 2) if values else None
-        survey = SurveyScore(
-            name or time_round,
+        share = round(statistics.fmean(reported), 4) if reported else None
+        if not values and not experienced:
+            pos = share_pos  # only a %C&A was reported: findings about the survey point at it
+        score = SurveyScore(
+            name or time_round or share_round,
             mean,
             len(values),
             declared,
@@ -443,10 +494,18 @@ def _apply_rounds(org: Org, rounds: tuple[SurveyRound, ...]) -> Org:
             len(experienced),
             time_round,
             time_pos if experienced else None,
+            share,
+            len(reported),
+            share_round,
+            share_pos if reported else None,
+            declared_share,
         )
         relations.append(
             dataclasses.replace(
-                relation, satisfaction=mean if mean is not None else declared, survey=survey
+                relation,
+                satisfaction=mean if mean is not None else declared,
+                complete_accurate=share if share is not None else declared_share,
+                survey=score,
             )
         )
     return dataclasses.replace(org, relations=tuple(relations), surveys=rounds)

@@ -65,6 +65,12 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
         )
     lines.append("  external customers:")
     lines.extend(f"    {sentence}" for sentence in result.customers_chosen)
+    if org.streams:
+        named = ", ".join(f"{s.id} (to {s.customer})" for s in org.streams.values())
+        lines.append(
+            f"  value streams: {named}: each ends at the external customer its hand-offs reach; "
+            "add a target to org.yaml by hand (--update keeps it)"
+        )
     kinds = result.by_kind()
     if kinds:
         said = ", ".join(f"{count:,} {name}" for name, count in kinds.items())
@@ -153,6 +159,10 @@ def render_json(
             for r in org.relations
         ],
     }
+    if org.streams:
+        data["streams"] = [
+            {"id": s.id, "name": s.label, "customer": s.customer} for s in org.streams.values()
+        ]
     if merged is not None:
         data["update"] = {
             "added_teams": merged.added_teams,

@@ -24,6 +24,7 @@ HEADER = (
     "declared_lead_time",
     "score",
     "lead_time",
+    "complete_accurate",
     "comment",
     "respondent",
 )

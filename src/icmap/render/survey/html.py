@@ -21,7 +21,7 @@ _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em; max-width: 70em; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 1em; }
 th, td { border: 1px solid #999; padding: .3em .5em; text-align: left; vertical-align: top; }
-input[type=number] { width: 4em; } input.lead { width: 6em; } textarea { width: 100%; }
+input[type=number] { width: 4em; } input.lead, input.share { width: 6em; } textarea { width: 100%; }
 @media print { button, .respondent { display: none; } }
 """
 
@@ -36,7 +36,7 @@ function download(team) {
   for (const row of document.querySelectorAll('tr[data-team="' + CSS.escape(team) + '"]')) {
     const d = row.dataset, f = (n) => row.querySelector('[name=' + n + ']').value.trim();
     lines.push([d.receiver, d.provider, d.what, d.lead, f('score'), f('lead_time'),
-                f('comment'), who].map(q).join(','));
+                f('complete_accurate'), f('comment'), who].map(q).join(','));
   }
   const blob = new Blob(['\\ufeff' + lines.join('\\r\\n') + '\\r\\n'], {type: 'text/csv'});
   const link = document.createElement('a');
@@ -58,7 +58,7 @@ def _team(questions: list[Question]) -> list[str]:
         f"<h1>Survey: what {escape(first.receiver_name)} receives</h1>",
         "<table>",
         "<tr><th>from</th><th>what</th><th>declared lead time</th><th>score (1 to 5)</th>"
-        "<th>lead time you experience</th><th>comment</th></tr>",
+        "<th>lead time you experience</th><th>complete and accurate</th><th>comment</th></tr>",
     ]
     for q in questions:
         # data-team selects the rows; the others go into the CSV, guarded against formulas.
@@ -76,6 +76,7 @@ def _team(questions: list[Question]) -> list[str]:
             f"<td>{escape(q.lead_time or '—')}</td>"
             '<td><input type="number" name="score" min="1" max="5" step="0.5"></td>'
             '<td><input class="lead" name="lead_time" placeholder="e.g. 2d"></td>'
+            '<td><input class="share" name="complete_accurate" placeholder="e.g. 85%"></td>'
             '<td><textarea name="comment" rows="1"></textarea></td></tr>'
         )
     out.append("</table>")

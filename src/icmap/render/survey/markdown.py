@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 INSTRUCTIONS = (
     "For each thing your team receives, score how well you are served, from 1 (badly) to 5 "
     "(very well), and write how long you actually wait for it (e.g. 4h, 2d) if that differs "
-    "from what is declared. Leave a row blank if it does not apply."
+    "from what is declared. Under complete and accurate, write the share of deliveries your "
+    "team can use as they arrive, without correcting, adding or asking (e.g. 85%). Leave a "
+    "row blank if it does not apply."
 )
 
 
@@ -26,13 +28,13 @@ def _team(questions: list[Question], organisation: str) -> list[str]:
     out += [INSTRUCTIONS, ""]
     out += [
         "| from | what | declared lead time | score (1 to 5) | lead time you experienced "
-        "| comment |",
-        "|---|---|---:|---|---|---|",
+        "| complete and accurate (%) | comment |",
+        "|---|---|---:|---|---|---|---|",
     ]
     for q in questions:
         provider = q.provider_name + ("" if q.provider_name == q.provider else f" ({q.provider})")
         out.append(
-            f"| {escape(provider)} | {escape(q.what)} | {escape(q.lead_time or '—')} | | | |"
+            f"| {escape(provider)} | {escape(q.what)} | {escape(q.lead_time or '—')} | | | | |"
         )
     return out
 
