@@ -23,7 +23,7 @@ def test_restaurant_tree_reads_from_customer_outward() -> None:
     assert lines[2] == "diners Diners  external customer"
     assert "└── wait-staff Wait staff [Front of house] → Table service (satisfaction 4.4)" in lines
     assert any(
-        "kitchen Culinary staff [Back of house] → Plated dishes (15m, satisfaction 4.2)" in line
+        "kitchen Culinary staff [Back of house] → Plated dishes (15m, work 11m, C&A 94%," in line
         for line in lines
     )
     assert any(

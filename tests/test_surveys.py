@@ -435,7 +435,10 @@ def test_team_pages_and_the_tree_say_where_a_score_comes_from(runner: CliRunner)
         "lead_time_round": "2026-q3",
     }
     result = runner.invoke(app, ["graph", RESTAURANT, "--survey", ROUNDS], env={"COLUMNS": "200"})
-    assert "Plated dishes (15m, satisfaction 2.75 by survey 2026-q3 ⚠)" in result.stdout
+    assert (
+        "Plated dishes (15m, work 11m, C&A 94%, satisfaction 2.75 by survey 2026-q3 ⚠)"
+        in result.stdout
+    )
 
 
 def test_hostile_names_stay_text_in_the_html_form(runner: CliRunner, tmp_path: Path) -> None:
