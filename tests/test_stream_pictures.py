@@ -114,13 +114,13 @@ def test_json_carries_the_stream_and_the_critical_marks(runner: CliRunner) -> No
     assert code == 0
     data = json.loads(out)
     stream = data["graph"]["stream"]
-    assert stream["id"] == ORDER and stream["customer"] == "shoppers"
-    assert stream["critical_path"] == ORDER_PATH
-    assert stream["lead_time"] == 31.0 and stream["unit"] == "hours"
+    assert stream["stream"] == ORDER and stream["customer"] == "shoppers"
+    assert stream["path"] == ORDER_PATH
+    assert stream["lead_time_hours"] == 31.0 and stream["unit"] == "hours"
     assert stream["target_hours"] == 72.0 and stream["target_met"] is True
     assert stream["flow_efficiency"] == pytest.approx(0.096774)
     assert stream["rolled_complete_accurate"] == pytest.approx(0.691931)
-    assert stream["constraint"]["from"] == "warehouse" and stream["handoffs"] == 7
+    assert stream["constraint"]["provider"] == "warehouse" and stream["handoffs"] == 7
     assert [s["waiting_hours"] for s in stream["steps"]] == pytest.approx([50 / 60, 5 / 3, 22, 3.5])
     links = {(link["source"], link["target"]): link for link in data["links"]}
     assert sorted(links) == ORDER_EDGES

@@ -111,27 +111,6 @@ def _scope(
     focus: str | None, group: str | None, everything: bool, overview: bool, stream: str | None
 ) -> Scope:
     """The scope asked for, refusing options that contradict each other."""
-    if stream is not None:
-        # A stream is drawn whole and team by team: already narrowed, never an overview.
-        other = next(
-            (
-                name
-                for name, given in (
-                    ("--focus", focus is not None),
-                    ("--group", group is not None),
-                    ("--all", everything),
-                    ("--overview", overview),
-                )
-                if given
-            ),
-            None,
-        )
-        if other is not None:
-            raise UsageError(
-                f"--stream draws the whole stream, team by team: it takes none of --focus, "
-                f"--group, --all and --overview, not {other}"
-            )
-        return Scope.all
     asked = [
         name
         for name, given in (
@@ -142,6 +121,14 @@ def _scope(
         )
         if given
     ]
+    if stream is not None:
+        # A stream is drawn whole and team by team: already narrowed, never an overview.
+        if asked:
+            raise UsageError(
+                f"--stream draws the whole stream, team by team: it takes none of --focus, "
+                f"--group, --all and --overview, not {asked[0]}"
+            )
+        return Scope.all
     if len(asked) > 1:
         raise UsageError(
             f"choose one of --focus, --group, --all and --overview, not {asked[0]} and {asked[1]}"

@@ -25,10 +25,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from icmap.diagnostics import Diagnostic
 from icmap.errors import LoadError
@@ -68,6 +68,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("receiver", "provider", "score")
 #: Suffixes read as response files when ``surveys:`` names a folder.
 SUFFIXES = (".csv", ".tsv", ".txt")
+
+T = TypeVar("T")
 
 
 def answers_in(path: Path) -> int:
@@ -249,8 +251,8 @@ class _RoundReader:
         receiver = self._id(file, row.get("receiver"), "receiver", row, columns["receiver"])
         provider = self._id(file, row.get("provider"), "provider", row, columns["provider"])
         score_ok, score = self._score(file, row.get("score"))
-        time_ok, lead_time = self._lead_time(file, row.get("lead_time"))
-        share_ok, share = self._share(file, row.get("complete_accurate"))
+        time_ok, lead_time = self._parsed(file, row.get("lead_time"), parse_duration)
+        share_ok, share = self._parsed(file, row.get("complete_accurate"), parse_percentage)
         if receiver is None or provider is None:
             return None
         relation = self._relation(file, row, provider, receiver, columns)
@@ -327,21 +329,14 @@ class _RoundReader:
             return False, None
         return True, value
 
-    def _share(self, file: str, cell: Cell | None) -> tuple[bool, float | None]:
-        """Whether the %C&A cell is fine, and its share (``None`` when blank)."""
+    def _parsed(
+        self, file: str, cell: Cell | None, parse: Callable[[str], T]
+    ) -> tuple[bool, T | None]:
+        """Whether a lead time or %C&A cell is fine, and its value (``None`` when blank)."""
         if cell is None:
             return True, None
         try:
-            return True, parse_percentage(cell.text)
-        except InvalidValueError as exc:
-            self.problem(file, cell, "IC007", exc.message, exc.hint)
-            return False, None
-
-    def _lead_time(self, file: str, cell: Cell | None) -> tuple[bool, Duration | None]:
-        if cell is None:
-            return True, None
-        try:
-            return True, parse_duration(cell.text)
+            return True, parse(cell.text)
         except InvalidValueError as exc:
             self.problem(file, cell, "IC007", exc.message, exc.hint)
             return False, None

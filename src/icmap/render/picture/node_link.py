@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from icmap.render.json_text import dumps
+from icmap.render.report.json import stream_data
 
 if TYPE_CHECKING:
     from icmap.analysis.picture import Picture
-    from icmap.analysis.streams import StreamFlow, StreamStep
     from icmap.model import Origin, Relation
 
 SCHEMA_VERSION = 1
@@ -44,47 +44,6 @@ def _stream_fields(relation: Relation) -> dict[str, Any]:
     if relation.complete_accurate is not None:
         found["complete_accurate"] = relation.complete_accurate
     return found
-
-
-def _step(step: StreamStep | None) -> dict[str, Any] | None:
-    if step is None:
-        return None
-    return {
-        "from": step.provider,
-        "to": step.receiver,
-        "what": list(step.what),
-        "lead_time_hours": step.lead_time,
-        "process_time_hours": step.process_time,
-        "waiting_hours": step.waiting,
-        "complete_accurate": step.complete_accurate,
-    }
-
-
-def stream_data(flow: StreamFlow) -> dict[str, Any]:
-    """A value stream's numbers (``icmap graph --stream -f json``): times in hours, or in
-    hand-offs when ``unit`` is ``hops``; shares from 0 to 1."""
-    target = flow.stream.target
-    return {
-        "id": flow.id,
-        "name": flow.stream.label,
-        "customer": flow.customer,
-        "unit": flow.unit,
-        "critical_path": list(flow.path),
-        "ties": [list(t) for t in flow.ties],
-        "lead_time": flow.lead_time,
-        "target_hours": target.hours if target is not None else None,
-        "target_gap_hours": flow.target_gap,
-        "target_met": flow.target_met,
-        "process_time_hours": flow.process_time,
-        "flow_efficiency": flow.flow_efficiency,
-        "rolled_complete_accurate": flow.rolled_ca,
-        "lead_time_with_rework_hours": flow.lead_time_with_rework,
-        "handoffs": flow.handoffs,
-        "teams": list(flow.teams),
-        "constraint": _step(flow.constraint),
-        "quality_constraint": _step(flow.quality_constraint),
-        "steps": [_step(s) for s in flow.steps],
-    }
 
 
 def node_link_data(picture: Picture) -> dict[str, Any]:
