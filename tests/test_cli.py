@@ -321,6 +321,32 @@ def test_schema_rejects_what_the_loader_rejects(runner: CliRunner) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("stream", "relation", "valid"),
+    [
+        ({"customer": "c", "target": "3d"}, {"streams": "s", "complete_accurate": "85%"}, True),
+        ({"customer": "c"}, {"streams": ["s"], "complete_accurate": 0.85}, True),
+        ({"customer": "c"}, {"process_time": "20m"}, True),
+        ({"name": "no customer"}, {}, False),
+        ({"customer": "c", "target": "3"}, {}, False),
+        ({"customer": "c", "owner": "x"}, {}, False),
+        ({"customer": "c"}, {"complete_accurate": 85}, False),
+        ({"customer": "c"}, {"complete_accurate": "85"}, False),
+        ({"customer": "c"}, {"streams": []}, False),
+        ({"customer": "c"}, {"process_time": "soon"}, False),
+    ],
+)
+def test_schema_knows_streams_as_the_loader_does(
+    runner: CliRunner, stream: dict[str, object], relation: dict[str, object], valid: bool
+) -> None:
+    validator = jsonschema.Draft202012Validator(_schema(runner))
+    document = {
+        "streams": {"s": stream},
+        "teams": {"a": {"provides": [{"what": "x", "to": "c", "lead_time": "1h", **relation}]}},
+    }
+    assert validator.is_valid(document) is valid
+
+
 def test_python_dash_m(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "icmap", "--version"], capture_output=True, text=True, check=False
