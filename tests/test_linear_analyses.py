@@ -9,6 +9,7 @@ random orgs with several customers, loops, approximated loops and missing lead t
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import itertools
 import math
 
@@ -18,7 +19,9 @@ from hypothesis import strategies as st
 
 from icmap.analysis import critical
 from icmap.analysis.critical import CriticalPath, CriticalPaths, _Forward, _Loops, _tidy
-from icmap.compact import compact
+from icmap.analysis.weakest import CustomerWeakness, _link, customer_bounds, weakest_links
+from icmap.compact import Compact, compact
+from icmap.graph import all_weakest_relations
 from icmap.model import Duration, Relation
 
 # --- the reference: critical paths before issue 29 ----------------------------------------------
@@ -147,6 +150,88 @@ def _old_ties(
     return found
 
 
+# --- the reference: weakest links before issue 29 -----------------------------------------------
+
+
+def _old_widest_to(
+    view: Compact, customer: int, pred_scores: list[list[float]]
+) -> tuple[list[float], list[int], list[int]]:
+    size = len(view.pred)
+    best = [-math.inf] * size
+    best[customer] = math.inf
+    via, via_k = [-1] * size, [-1] * size
+    heap: list[tuple[float, int]] = [(-math.inf, customer)]
+    done = [False] * size
+    pred = view.pred
+    while heap:
+        negative, node = heapq.heappop(heap)
+        if done[node]:
+            continue
+        done[node] = True
+        reached = -negative
+        scores = pred_scores[node]
+        for k, provider in enumerate(pred[node]):
+            if done[provider]:
+                continue
+            score = scores[k]
+            score = min(score, reached)
+            if score > best[provider]:
+                best[provider], via[provider], via_k[provider] = score, node, k
+                heapq.heappush(heap, (-score, provider))
+    return best, via, via_k
+
+
+def _old_customer_bounds(
+    graph: nx.DiGraph[str], scores: dict[tuple[str, str], float]
+) -> dict[str, float | None]:
+    view = compact(graph)
+    ids = view.ids
+    pred_scores = [
+        [scores.get((ids[p], ids[v]), math.inf) for p in row] for v, row in enumerate(view.pred)
+    ]
+    found: dict[str, float | None] = {}
+    for index in view.customers:
+        best, _, _ = _old_widest_to(view, index, pred_scores)
+        finite = [score for score in best if -math.inf < score < math.inf]
+        found[ids[index]] = min(finite) if finite else None
+    return found
+
+
+def _old_weakest_links(
+    graph: nx.DiGraph[str], critical_result: CriticalPaths, threshold: float = 3.0
+) -> list[CustomerWeakness]:
+    paths = {p.customer: p.path for p in critical_result.paths}
+    links = all_weakest_relations(graph)
+    view = compact(graph)
+    ids = view.ids
+    pred_links = [[links.get((ids[p], ids[v])) for p in row] for v, row in enumerate(view.pred)]
+    pred_scores = [
+        [r.satisfaction if r and r.satisfaction is not None else math.inf for r in row]
+        for row in pred_links
+    ]
+    found = []
+    for index in view.customers:
+        customer = ids[index]
+        path = paths.get(customer, (customer,))
+        on_path = [_link(links[u, v]) for u, v in itertools.pairwise(path) if (u, v) in links]
+        weakest = min(on_path, key=lambda w: (w.satisfaction, w.provider)) if on_path else None
+        best, via, via_k = _old_widest_to(view, index, pred_scores)
+        scored = [(score, node) for node, score in enumerate(best) if -math.inf < score < math.inf]
+        bound, team, bottleneck = None, None, None
+        if scored:
+            bound, start = min(scored)
+            team = ids[start]
+            node = start
+            while node != index:
+                node, link = via[node], pred_links[via[node]][via_k[node]]
+                if link and link.satisfaction == bound:
+                    bottleneck = _link(link)
+                    break
+        low = bound is not None and bound < threshold
+        found.append(CustomerWeakness(customer, weakest, bound, team, bottleneck, low))
+    return found
+
+
 # --- random orgs -------------------------------------------------------------------------------
 
 SCORES = (1.5, 2.0, 2.5, 3.0, 4.5)
@@ -249,3 +334,18 @@ def test_critical_paths_match_the_per_customer_code(graph: nx.DiGraph[str], step
         _check_critical(graph)
     finally:
         critical.EXACT_LOOP_STEPS = kept
+
+
+@settings(max_examples=400, deadline=None)
+@given(random_orgs())
+def test_weakest_links_match_the_per_customer_search(graph: nx.DiGraph[str]) -> None:
+    """Bound, bounded team and bottleneck hand-off (the first hand-off scored the bound on the
+    chain the search keeps, ties and all), and the bounds alone, as the per-customer search."""
+    result = critical.critical_paths(graph)
+    assert weakest_links(graph, result) == _old_weakest_links(graph, result)
+    scores = {
+        (u, v): data["relations"][0].satisfaction
+        for u, v, data in graph.edges(data=True)
+        if data["relations"][0].satisfaction is not None
+    }
+    assert customer_bounds(graph, scores) == _old_customer_bounds(graph, scores)
