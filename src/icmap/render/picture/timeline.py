@@ -300,14 +300,14 @@ def layout(timeline: Timeline, widen: float = 1.0) -> Layout:  # noqa: PLR0915 -
             Line(((left, middle), (right, middle)), styles.CRITICAL_LINE, 2.0, True, "handoff")
         )
         for j, line in enumerate(arrows[i]):
-            lead = j == len(arrows[i]) - 1
+            is_lead = j == len(arrows[i]) - 1
             found.labels.append(
                 Label(
                     centre,
                     middle - PAD / 2 - (len(arrows[i]) - 1 - j) * LINE,
                     line,
-                    bold=lead and slow,
-                    colour=(WARN if slow else MUTED) if lead else "#263238",
+                    bold=is_lead and slow,
+                    colour=(WARN if slow else MUTED) if is_lead else "#263238",
                     role="handoff",
                 )
             )
