@@ -731,6 +731,9 @@ class FileReader:
                         stream.customer = (customer, self.pos(value))
                 elif key == "target":
                     stream.target = self.lead_time(value, "target")
+                    if stream.target is not None and stream.target.hours == 0:
+                        self.problem(value, "IC007", "target 0 would be missed by every stream")
+                        stream.target = None
                 else:
                     text = self.text(value, f"{key} of stream {id_!r}")
                     if text is not None:

@@ -368,7 +368,7 @@ NOTE = (
 def _subtitle(flow: StreamFlow) -> str:
     parts = []
     if flow.stream.starts:
-        parts.append(f"starts with {flow.stream.starts}")
+        parts.append(f"starts: {flow.stream.starts}")
     parts.append(f"{len(flow.steps)} hand-offs on the critical path, {flow.handoffs} in the stream")
     return "; ".join(parts)
 
