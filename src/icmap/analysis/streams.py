@@ -207,16 +207,12 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
         efficiency = _tidy(worked / measured_lead)
 
     # Every hand-off's %C&A counts; a full step is made only for the few shown.
-    shares: list[tuple[float, str, str]] = []
-    for u, v, data in sub.edges(data=True):
-        share = 1.0
-        known = False
-        for relation in data["relations"]:
-            if relation.complete_accurate is not None:
-                share *= relation.complete_accurate
-                known = True
-        if known:
-            shares.append((_tidy(share), u, v))
+    shares = [
+        (_tidy(data["complete_accurate"]), u, v)
+        for u, row in adjacency.items()
+        for v, data in row.items()
+        if data["complete_accurate"] is not None
+    ]
     rolled = _tidy(math.prod(share for share, _, _ in shares)) if shares else None
     rework = None
     if hours and any(s.complete_accurate is not None for s in along):
