@@ -44,16 +44,16 @@ CASES = {
 
 #: What the hint adds, after which line, in the text outputs that have it.
 _HINT_WORDS = (
-    "this path mixes cadences: strategy → product takes 4w, shop → warehouse 1h (672 times as "
-    "long), so it may string together flows that no single piece of work travels; declare value "
-    "streams to measure each flow on its own (docs/format.md#value-streams)"
+    "this path mixes cadences: strategy → product takes 4w, 672 times as long as shop → "
+    "warehouse (1h), so it may string together flows that no single piece of work travels; "
+    "declare value streams to measure each flow on its own (docs/format.md#value-streams)"
 )
 ADDED = {
     "mixed-cadence.report.txt": (
         "  strategy → product → shop → warehouse → shoppers\n",
-        "  note: this path mixes cadences: strategy → product takes 4w, shop → warehouse 1h (672 "
-        "times as\n  long), so it may string together flows that no single piece of work travels; "
-        "declare value streams\n  to measure each flow on its own "
+        "  note: this path mixes cadences: strategy → product takes 4w, 672 times as long as "
+        "shop → warehouse\n  (1h), so it may string together flows that no single piece of work "
+        "travels; declare value streams\n  to measure each flow on its own "
         "(docs/format.md#value-streams)\n",
     ),
     "mixed-cadence.report.md": (

@@ -230,8 +230,8 @@ def test_mixed_cadence_hint_under_the_path(runner: CliRunner) -> None:
     at = lines.index("shoppers: 43.04d")
     assert lines[at + 1] == "  strategy → product → shop → warehouse → shoppers"
     assert lines[at + 2] == (
-        "  note: this path mixes cadences: strategy → product takes 4w, shop → warehouse 1h "
-        "(672 times as long), so it may string together flows that no single piece of work "
+        "  note: this path mixes cadences: strategy → product takes 4w, 672 times as long as "
+        "shop → warehouse (1h), so it may string together flows that no single piece of work "
         "travels; declare value streams to measure each flow on its own "
         "(docs/format.md#value-streams)"
     )

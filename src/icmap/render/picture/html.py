@@ -462,9 +462,11 @@ def _headline(page: Page) -> str:
     report = page.report
     unit = report.critical.unit
     front = [f"{f.team} → {', '.join(f.customers)}" for f in report.front_line]
+    mixed = {m.customer: stream_words.mixed_cadence(m) for m in report.mixed_cadences}
     paths = [
         f"{p.customer}: {chain(p.path)} ({amount(p.total, unit)})"
         + (f"; {plural(len(p.ties), 'more hand-off')} on a chain as long" if p.ties else "")
+        + (f". Note: {mixed[p.customer]}" if p.customer in mixed else "")
         for p in report.critical.paths
     ]
     ranked = sorted(report.chokepoints, key=lambda c: (-len(c.dependents), c.team))

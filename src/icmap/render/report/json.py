@@ -188,7 +188,7 @@ def _mixed(mix: MixedCadence) -> dict[str, Any]:
             "receiver": mix.fastest.receiver,
             "lead_time_hours": mix.fastest.hours,
         },
-        "ratio": mix.ratio,
+        "ratio": round(mix.ratio, 1),
     }
 
 

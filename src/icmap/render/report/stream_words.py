@@ -179,8 +179,8 @@ def mixed_cadence(mix: MixedCadence) -> str:
     slow, fast = mix.slowest, mix.fastest
     return (
         f"this path mixes cadences: {slow.provider} → {slow.receiver} takes "
-        f"{format_hours(slow.hours)}, {fast.provider} → {fast.receiver} "
-        f"{format_hours(fast.hours)} ({mix.ratio:,.0f} times as long), so it may string "
+        f"{format_hours(slow.hours)}, {mix.ratio:,.0f} times as long as {fast.provider} → "
+        f"{fast.receiver} ({format_hours(fast.hours)}), so it may string "
         "together flows that no single piece of work travels; declare value streams to "
         f"measure each flow on its own ({STREAMS_DOC})"
     )
