@@ -915,3 +915,34 @@ def test_same_catalog_in_another_order_gives_the_same_org(tmp_path: Path) -> Non
     files = sorted(p.relative_to(tmp_path / "x") for p in (tmp_path / "x").rglob("*.yaml"))
     for name in files:
         assert (tmp_path / "x" / name).read_text() == (tmp_path / "y" / name).read_text()
+
+
+def test_teamapi_names_a_missing_team_where_it_is_first_mentioned_and_reports_ref_urls(
+    tmp_path: Path,
+) -> None:
+    # The interaction comes first in the file; the dependency, read first, comes later.
+    source = write(
+        tmp_path,
+        "checkout.yaml",
+        """\
+        info: {name: Checkout, type: stream-aligned}
+        interactions:
+          - teamName: Payments Platform
+            mode: X-as-a-service
+            $ref: https://teams.example.com/payments/teamapi.yaml
+        dependencies:
+          - {teamName: Payments Platform, type: OK, $ref: ./payments.yaml}
+        """,
+    )
+    done = CliRunner().invoke(app, ["import", "teamapi", str(source), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 0, done.stderr
+    assert (
+        f"{source}:3:15: warning: team 'Payments Platform' is named here but no Team API file "
+        "here defines it: added as a team [IC612]"
+    ) in done.stderr
+    assert (
+        f"{source}:5:11: warning: $ref 'https://teams.example.com/payments/teamapi.yaml' is a "
+        "URL: not fetched (icmap reads local files only) [IC602]"
+    ) in done.stderr
+    assert done.stderr.count("[IC602]") == 1  # a relative $ref is no URL
+    assert done.stderr.count("[IC612]") == 1

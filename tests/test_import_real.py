@@ -180,12 +180,25 @@ def test_teamapi_example_modes_and_states(tmp_path: Path) -> None:
         ("dependency on 'Example Platform Team' (type OK)", 48),
         ("interaction with 'Example Platform Team' (mode X-as-a-service)", 32),
     ]
-    # team-name and teamName both name the other team; the three named teams have no file.
+    # team-name and teamName both name the other team; the three named teams have no file,
+    # each reported where the file first names it (the platform team: its interaction at line
+    # 32, not its dependency at line 48, which is read first). Each $ref URL is reported, not
+    # fetched.
     assert [(d.line, d.code) for d in result.diagnostics] == [
+        (12, "IC602"),
+        (22, "IC602"),
+        (25, "IC602"),
+        (32, "IC612"),
+        (38, "IC602"),
         (39, "IC612"),
+        (42, "IC602"),
         (44, "IC612"),
-        (48, "IC612"),
+        (46, "IC602"),
+        (50, "IC602"),
     ]
+    url = next(d for d in result.diagnostics if d.code == "IC602")
+    assert url.name == "url-not-fetched"
+    assert "https://github.com/example.com/example-platform-team/teamapi.yml" in url.message
     out = tmp_path / "org"
     done = CliRunner().invoke(
         app, ["import", "teamapi", str(TEAMAPI / "team-interactions.yml"), "-o", str(out)]

@@ -10,7 +10,8 @@
 - External customers: stream-aligned teams serve the one external customer (Team Topologies
   aligns them to a flow of value); without any, the teams that provide to no one do.
 
-Teams are matched across files by name (compared as their ids). ``$ref`` URLs are not fetched.
+Teams are matched across files by name (compared as their ids). ``$ref`` URLs are not fetched:
+each is reported (IC602).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 from icmap.importers import ImportResult, Provenance, hand_off_counts, some
 from icmap.importers.build import OrgBuilder, slug
 from icmap.importers.nodes import entries, get, items, position, shape, text
-from icmap.loader.compose import Node
+from icmap.loader.compose import MappingNode, Node, SequenceNode
 from icmap.loader.discover import discover
 from icmap.loader.source import parse_documents
 from icmap.model import SourcePos
@@ -35,6 +36,7 @@ _PROVIDING_TYPES = ("platform", "enabling", "complicated-subsystem")
 #: Spellings of the template and its examples that Team Topologies' own words do not cover.
 _MODE_ALIASES = {"enabling": "facilitating", "faciliating": "facilitating"}
 _UNITS = {"day": 1, "week": 7, "month": 0, "year": 0}
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass
@@ -95,6 +97,28 @@ class _Reader:
         for root in parsed.roots:
             if root is not None:
                 self.read_team(root, display)
+                self.report_urls(root, display)
+
+    def report_urls(self, root: Node, display: str) -> None:
+        """Every ``$ref`` naming a URL, anywhere in the file: icmap reads local files only."""
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, SequenceNode):
+                stack.extend(reversed(node.value))
+            elif isinstance(node, MappingNode):
+                for key, value in reversed(node.value):
+                    target = text(value) if text(key) == "$ref" else None
+                    if target is not None and _URL.match(target):
+                        self.builder.warn(
+                            position(display, value),
+                            "IC602",
+                            f"$ref {target!r} is a URL: not fetched (icmap reads local files only)",
+                            "teams are matched by teamName; give icmap the other team's Team "
+                            "API file to read it too",
+                        )
+                    else:
+                        stack.append(value)
 
     def read_team(self, root: Node, display: str) -> None:
         top = entries(root)
@@ -170,7 +194,14 @@ class _Reader:
         if other == declarer:
             self.builder.warn(other_pos, "IC613", f"an {label} of {other_name!r} with itself")
             return
-        self.referenced.setdefault(other, (other_name, other_pos))
+        first = self.referenced.get(other)
+        # A team's first mention in reading order: files are read in order, but one file's
+        # dependencies are read before its interactions, wherever they stand in it.
+        if first is None or (
+            first[1].file == other_pos.file
+            and (other_pos.line, other_pos.col) < (first[1].line, first[1].col)
+        ):
+            self.referenced[other] = (other_name, other_pos)
         link = self.links.setdefault((declarer, other), _Link(declarer, other, other_name, at))
         said = text(get(found, "type" if label == "dependency" else "mode"))
         what_kind = "type" if label == "dependency" else "mode"
