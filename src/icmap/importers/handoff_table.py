@@ -2,10 +2,13 @@
 
 Columns (headers in any case and order; see docs/import.md): ``provider``, ``receiver``,
 ``what`` (required), ``lead_time``, ``satisfaction``, ``feedback``, ``mode``, ``state``,
-``external``, ``streams``, ``process_time`` and ``complete_accurate``. Providers and receivers
-are ids or names (an id is derived from a name). A row whose ``external`` cell says yes makes its
-receiver an external customer; without an ``external`` column, receivers that provide nothing in
-the table are the external customers.
+``external``, ``streams``, ``process_time``, ``complete_accurate``, and the provider's ``type``
+and ``group``. Providers and receivers are ids or names (an id is derived from a name). A row
+whose ``external`` cell says yes makes its receiver an external customer; without an
+``external`` column, receivers that provide nothing in the table are the external customers.
+
+A row with a provider and neither a receiver nor a what lists a team without a hand-off (with
+its ``type`` and ``group``): it is a team, never an external customer.
 
 A table cannot say which customer a value stream ends at: a stream named in the ``streams``
 column is declared with the one external customer its rows hand something to. A stream whose
@@ -34,8 +37,8 @@ from icmap.loader.spreadsheet import (
     parse_percentage,
     read_table,
 )
-from icmap.model import Duration, SourcePos, Stream
-from icmap.topologies import MODES, STATES, normalise
+from icmap.model import Duration, Org, SourcePos, Stream
+from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "provider": ("from", "provided_by", "supplier", "source"),
@@ -50,6 +53,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "streams": ("stream", "value_stream", "value_streams"),
     "process_time": ("processing_time", "work_time", "touch_time", "pt"),
     "complete_accurate": ("%c&a", "c&a", "pca", "complete_and_accurate"),
+    # The provider's: a team's Team Topologies type and the part of the organisation it is in.
+    "type": ("team_type", "provider_type"),
+    "group": ("team_group", "provider_group", "platform_grouping"),
 }
 #: What separates the streams listed in one cell.
 _STREAM_SEPARATORS = re.compile(r"[,;|\n]")
@@ -86,6 +92,10 @@ class _Tables:
         self.count = 0
         #: Each value stream named in a 'streams' cell: its name as first written, and where.
         self.stream_names: dict[str, tuple[str, SourcePos]] = {}
+        #: A team's type and group, as the first row giving each said it, and where.
+        self.team_fields: dict[str, dict[str, tuple[str, SourcePos]]] = {}
+        #: Teams listed in a row of their own (a provider, no receiver, no what), and where.
+        self.listed: dict[str, SourcePos] = {}
 
     def read(self, paths: Sequence[Path]) -> None:
         for path in paths:
@@ -126,7 +136,12 @@ class _Tables:
         return id_
 
     def read_row(self, display: str, row: Row) -> None:  # noqa: PLR0912 - one branch a column
+        if row.get("provider") is not None and row.get("receiver") is None and not row.get("what"):
+            self.read_team_row(display, row)
+            return
         provider = self.party(display, row, "provider")
+        if provider is not None:
+            self.read_team_cells(display, row, provider)
         receiver = self.party(display, row, "receiver")
         what_cell = row.get("what")
         if what_cell is None:
@@ -159,15 +174,7 @@ class _Tables:
                 values["internal"] = SourcePos(display, cell.line, cell.col)
             elif word not in _NO:
                 self.error(display, cell, f"{column} {cell.text!r} is not yes or no")
-        for column, allowed in (("mode", MODES), ("state", STATES)):
-            cell = row.get(column)
-            if cell is not None:
-                found = normalise(cell.text, allowed)
-                if found is None:
-                    self.error(
-                        display, cell, f"{column} {cell.text!r} is not one of {', '.join(allowed)}"
-                    )
-                values[column] = found
+        self.read_mode_cells(display, row, values)
         if provider is None or receiver is None or what_cell is None:
             return
         where = SourcePos(display, row.line, what_cell.col)
@@ -180,6 +187,68 @@ class _Tables:
         if isinstance(said_no, SourcePos):
             self.internal.setdefault(receiver, said_no)
         self.rows.append((provider, receiver, what_cell.text, where, values))
+
+    def read_mode_cells(self, display: str, row: Row, values: dict[str, object]) -> None:
+        for column, allowed in (("mode", MODES), ("state", STATES)):
+            cell = row.get(column)
+            if cell is not None:
+                found = normalise(cell.text, allowed)
+                if found is None:
+                    self.error(
+                        display, cell, f"{column} {cell.text!r} is not one of {', '.join(allowed)}"
+                    )
+                values[column] = found
+
+    def read_team_row(self, display: str, row: Row) -> None:
+        """A row listing a team without a hand-off: its provider, type and group."""
+        team = self.party(display, row, "provider")
+        if team is None:
+            return
+        cell = row.get("provider")
+        assert cell is not None
+        self.listed.setdefault(team, SourcePos(display, cell.line, cell.col))
+        self.read_team_cells(display, row, team)
+        for column in ("lead_time", "satisfaction", "mode", "state", "streams", "external"):
+            found = row.get(column)
+            if found is not None:
+                self.builder.warn(
+                    SourcePos(display, found.line, found.col),
+                    "IC007",
+                    f"{column} {found.text!r} in a row without a receiver: ignored",
+                    "a row with a provider only lists a team; give it a receiver and a what to "
+                    "make it a hand-off",
+                )
+
+    def read_team_cells(self, display: str, row: Row, team: str) -> None:
+        """The provider's ``type`` and ``group``; the first row to give each one wins."""
+        for column in ("type", "group"):
+            cell = row.get(column)
+            if cell is None:
+                continue
+            value = printable(cell.text)
+            if column == "type":
+                found = normalise(value, TEAM_TYPES)
+                if found is None:
+                    self.error(
+                        display, cell, f"type {cell.text!r} is not one of {', '.join(TEAM_TYPES)}"
+                    )
+                    continue
+                value = found
+            if not value:
+                continue
+            where = SourcePos(display, cell.line, cell.col)
+            said = self.team_fields.setdefault(team, {})
+            if column not in said:
+                said[column] = (value, where)
+            elif said[column][0] != value:
+                first, at = said[column]
+                self.builder.warn(
+                    where,
+                    "IC610",
+                    f"{column} {value!r} for {self.names[team][0]!r}: row {at.line} says "
+                    f"{first!r}; kept the first",
+                    f"a team has one {column}: give it the same one in every row",
+                )
 
     def read_stream_cells(self, display: str, row: Row, values: dict[str, object]) -> None:
         """The ``streams``, ``process_time`` and ``complete_accurate`` cells of one row."""
@@ -287,7 +356,11 @@ class _Tables:
             ]
         else:
             receivers = {row[1]: row[3] for row in reversed(self.rows)}
-            customers = {r: pos for r, pos in receivers.items() if r not in providers}
+            customers = {
+                r: pos
+                for r, pos in receivers.items()
+                if r not in providers and r not in self.listed
+            }
             self.chosen = [
                 "no 'external' column: receivers that provide nothing in the table are the "
                 "external customers: " + some(sorted(customers))
@@ -309,7 +382,14 @@ class _Tables:
             if id_ in customers:
                 builder.add_customer(id_, pos, "" if name == id_ else name, None)
             else:
-                builder.add_team(id_, pos, name)
+                said = self.team_fields.get(id_, {})
+                builder.add_team(
+                    id_,
+                    pos,
+                    name,
+                    group=said["group"][0] if "group" in said else None,
+                    team_type=said["type"][0] if "type" in said else None,
+                )
         first = SourcePos(self.files[0] if self.files else "<csv>", 1, 1)
         if not self.rows and not any(d.severity == "error" for d in builder.diagnostics):
             builder.error(first, "IC614", "no hand-offs: the table has no rows to import")
@@ -335,6 +415,7 @@ class _Tables:
             "teams": len(org.teams),
             **hand_off_counts(org),
             "relations inside one team": 0,
+            "teams without hand-offs": len(set(org.teams) - _involved(org)),
         }
         return ImportResult(
             "csv",
@@ -347,6 +428,14 @@ class _Tables:
 
     def check_customers(self, customers: dict[str, SourcePos], providers: set[str]) -> None:
         for customer, pos in customers.items():
+            if customer in self.listed:
+                self.builder.error(
+                    self.listed[customer],
+                    "IC007",
+                    f"{self.names[customer][0]!r} is listed as a team but marked external in "
+                    f"row {pos.line}",
+                    "external customers are not teams: clear its 'external' cells or its row",
+                )
             if customer in self.internal:
                 self.builder.warn(
                     self.internal[customer],
@@ -371,6 +460,11 @@ def read_handoff_tables(paths: Sequence[Path]) -> ImportResult:
     tables = _Tables()
     tables.read(paths)
     return tables.finish()
+
+
+def _involved(org: Org) -> set[str]:
+    """The ids at either end of some relation."""
+    return {r.provider for r in org.relations} | {r.receiver for r in org.relations}
 
 
 def _streams(values: dict[str, object]) -> tuple[str, ...]:

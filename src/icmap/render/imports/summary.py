@@ -58,6 +58,11 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
         f"  relations inside one team: {counts.get('relations inside one team', 0):,} "
         "(counted, not hand-offs)"
     )
+    if counts.get("teams without hand-offs"):
+        lines.append(
+            f"  teams without hand-offs: {counts['teams without hand-offs']:,} "
+            "(icmap check reports each: its work reaches no customer)"
+        )
     if counts.get("relations with an unowned end"):
         lines.append(
             f"  relations with an unowned end: {counts['relations with an unowned end']:,} "
