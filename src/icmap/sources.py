@@ -98,6 +98,14 @@ SOURCES: tuple[Source, ...] = (
         "#team-api-teamapi-as-code",
     ),
     Source(
+        "markdown",
+        ("*.md", "*.markdown"),
+        "Team Topologies team pages in Markdown",
+        "Markdown team pages",
+        "icmap.importers.markdown:read_team_pages",
+        "#markdown-team-topologies-teams",
+    ),
+    Source(
         "csv",
         ("*.csv", "*.tsv", "*.txt"),
         "a spreadsheet of hand-offs",

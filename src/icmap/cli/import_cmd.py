@@ -1,4 +1,5 @@
-"""``icmap import``: write org files from a Backstage catalog, Team API files or a spreadsheet.
+"""``icmap import``: write org files from a Backstage catalog, Team API files, Markdown team
+pages or a spreadsheet.
 
 Its FORMAT argument takes the sources of :mod:`icmap.sources`, and reads each with
 the reader that registry names.
@@ -272,7 +273,7 @@ def import_(
     ] = False,
     color: ColorOption = Color.auto,
 ) -> None:
-    """Write an org from a Backstage catalog, Team API files or a spreadsheet of hand-offs.
+    """Write an org from a Backstage catalog, Team API files, Markdown team pages or a spreadsheet.
 
     Writes DIR/org.yaml and one DIR/teams/<id>.yaml per team, each hand-off with a comment
     saying where it came from, and prints a summary (entities read, teams, hand-offs, what was
@@ -289,6 +290,7 @@ def import_(
       icmap import backstage import-examples/backstage -o my-org --update --dry-run
       icmap import backstage import-examples/backstage -o my-org --customer type:website
       icmap import teamapi import-examples/teamapi -o my-org -f json
+      icmap import markdown import-examples/markdown -o my-org
       icmap import csv import-examples/handoffs.csv -o my-org
     """
     from icmap.importers.writer import render_org

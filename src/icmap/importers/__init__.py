@@ -43,6 +43,8 @@ IMPORT_CODES: dict[str, str] = {
     "IC615": "outside-source",
     "IC616": "self-relation",
     "IC617": "unclear-stream",
+    # IC650 and up: the Markdown source.
+    "IC650": "not-a-team-page",
 }
 
 

@@ -26,6 +26,7 @@ _SINGULAR = {
     "entities read": "entity read",
     "rows read": "row read",
     "Team APIs read": "Team API read",
+    "team pages read": "team page read",
 }
 
 
@@ -62,6 +63,11 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
         lines.append(
             f"  teams without hand-offs: {counts['teams without hand-offs']:,} "
             "(icmap check reports each: its work reaches no customer)"
+        )
+    if counts.get("planned interactions (not imported)"):
+        lines.append(
+            f"  planned interactions: {counts['planned interactions (not imported)']:,} "
+            "(teams the pages expect to interact with soon: not hand-offs yet)"
         )
     if counts.get("relations with an unowned end"):
         lines.append(
