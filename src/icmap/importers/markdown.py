@@ -89,6 +89,8 @@ class _Link:
     mode: str | None = None
     until: date | None = None
     why: list[tuple[str, SourcePos]] = field(default_factory=list)
+    #: Where the mode was read.
+    mode_pos: SourcePos | None = None
 
 
 @dataclass
@@ -407,7 +409,11 @@ class _Reader:
         if _key(name) in (_key(team.id), _key(team.name)):
             self.builder.warn(where, "IC613", f"{team.name!r} names itself as a team it works with")
             return None
-        return self.links.setdefault((team.id, _key(name)), _Link(team.id, name, where))
+        link = self.links.setdefault((team.id, _key(name)), _Link(team.id, name, where))
+        if _before(where, link.other_pos):
+            # Dependencies are read before interactions and tables, wherever they stand.
+            link.other_name, link.other_pos = name, where
+        return link
 
     def set_mode(self, link: _Link, written: str, where: SourcePos) -> None:
         mode = normalise(_MODE_ALIASES.get(written.strip().lower(), written), MODES)
@@ -416,7 +422,7 @@ class _Reader:
                 where, "IC613", f"interaction mode {written!r} is not one of {', '.join(MODES)}"
             )
         elif link.mode is None:
-            link.mode = mode
+            link.mode, link.mode_pos = mode, where
         elif mode != link.mode:
             self.builder.warn(
                 where,
@@ -552,11 +558,12 @@ class _Reader:
             kept, more = found[pair]
             more.extend(link.why)
             if link.mode and kept.mode and link.mode != kept.mode:
+                first_at = kept.mode_pos or kept.why[0][1]
                 self.builder.warn(
-                    link.why[0][1],
+                    link.mode_pos or link.why[0][1],
                     "IC610",
                     f"{self.teams[pair[0]].name!r} and {self.teams[pair[1]].name!r} give their "
-                    f"interaction different modes ({kept.mode} at {kept.why[0][1]}, "
+                    f"interaction different modes ({kept.mode} at {first_at}, "
                     f"{link.mode} here): kept the first",
                     "describe the interaction the same way in both teams' files",
                 )

@@ -1,0 +1,303 @@
+"""``icmap import markdown``: Team Topologies teams in Markdown (the visualizer's front matter,
+the Team API template's tables) read into an org, with positions, and kept up to date."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import graph_shape, write
+from icmap.cli import app
+from icmap.importers import read_source
+from icmap.loader import load
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "import-examples" / "markdown"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    done = CliRunner().invoke(app, list(args))
+    return done.exit_code, done.stdout, done.stderr
+
+
+def test_the_example_reads_both_shapes(tmp_path: Path) -> None:
+    result = read_source("markdown", [EXAMPLE])
+    assert result.org is not None, result.diagnostics
+    assert result.diagnostics == []
+    org = result.org
+    assert {t.id: (t.name, t.type, t.group) for t in org.teams.values()} == {
+        "checkout": ("Checkout", "stream-aligned", "Online orders"),
+        "payments-platform": ("Payments Platform", "platform", "Commerce platform"),
+        "search": ("Search", "stream-aligned", "Online orders"),
+        "test-coaching": ("Test Coaching", "enabling", None),
+    }
+    got = {
+        (r.provider, r.receiver): (r.what, r.mode, str(r.lead_time or ""), str(r.until), r.streams)
+        for r in org.relations
+    }
+    assert got == {
+        # the front matter's dependency and interaction: one relation, the platform's 5 days
+        ("payments-platform", "checkout"): ("Card payments", "x-as-a-service", "5d", "None", ()),
+        # the platform's own table row
+        ("payments-platform", "search"): (
+            "Saved cards for one-click buying",
+            "x-as-a-service",
+            "5d",
+            "None",
+            (),
+        ),
+        # a Team API page: facilitating, the page's Date plus 8 weeks
+        ("test-coaching", "checkout"): (
+            "Contract tests for the payment API",
+            "facilitating",
+            "",
+            "2027-01-11",
+            (),
+        ),
+        ("checkout", "customers"): (
+            "Work for the external customer",
+            None,
+            "2d",
+            "None",
+            ("online-orders",),
+        ),
+        ("search", "customers"): (
+            "Work for the external customer",
+            None,
+            "1d",
+            "None",
+            ("online-orders",),
+        ),
+    }
+    assert org.streams["online-orders"].customer == "customers"
+    assert org.streams["online-orders"].name == "Online orders"
+    assert result.counts["planned interactions (not imported)"] == 1
+    card = next(r for r in org.relations if r.what == "Card payments")
+    assert [(o.why, o.pos.line, o.pos.col) for o in card.origins] == [
+        ("dependency on 'payments-platform'", 11, 3),
+        ("interaction with 'payments-platform' (mode x-as-a-service)", 13, 12),
+    ]
+    row = next(r for r in org.relations if r.provider == "test-coaching")
+    assert (Path(row.origins[0].pos.file).name, row.origins[0].pos.line) == ("test-coaching.md", 12)
+
+
+def test_import_check_and_read_directly(tmp_path: Path) -> None:
+    out = tmp_path / "org"
+    code, _, err = run("import", "markdown", str(EXAMPLE), "-o", str(out))
+    assert code == 0, err
+    assert "imported markdown: 4 files read, 4 team pages read\n" in err
+    assert "  planned interactions: 1 (teams the pages expect to interact with soon" in err
+    assert "  value streams: online-orders (to customers)" in err
+    assert sorted(p.name for p in (out / "teams").iterdir()) == [
+        "checkout.yaml",
+        "payments-platform.yaml",
+        "search.yaml",
+        "test-coaching.yaml",
+    ]
+    result = read_source("markdown", [EXAMPLE])
+    assert result.org is not None
+    assert graph_shape(load(out)) == graph_shape(result.org)
+    code, out_text, _ = run("check", str(out))
+    assert code == 0, out_text
+    code, out_text, err = run("check", "--from", "markdown", str(EXAMPLE))
+    assert code == 0, out_text + err
+    code, out_text, _ = run("graph", "-f", "json", "--from", "markdown", str(EXAMPLE))
+    assert code == 0
+    assert "test-coaching" in out_text
+
+
+def test_update_after_a_change_in_the_files_keeps_hand_made_edits(tmp_path: Path) -> None:
+    source = tmp_path / "teams"
+    shutil.copytree(EXAMPLE, source)
+    out = tmp_path / "org"
+    code, _, err = run("import", "markdown", str(source), "-o", str(out))
+    assert code == 0, err
+    # By hand: a lead for Search, a satisfaction on the card payments, a team of its own.
+    search = out / "teams" / "search.yaml"
+    search.write_text(
+        search.read_text(encoding="utf-8").replace("  search:\n", "  search:\n    lead: Ana\n"),
+        encoding="utf-8",
+    )
+    checkout = out / "teams" / "checkout.yaml"
+    text = checkout.read_text(encoding="utf-8")
+    assert "        from: payments-platform\n" in text
+    checkout.write_text(
+        text.replace(
+            "        from: payments-platform\n",
+            "        from: payments-platform\n        satisfaction: 4\n",
+        ),
+        encoding="utf-8",
+    )
+    write(
+        out,
+        "teams/design.yaml",
+        "teams:\n  design:\n    provides: [{what: Mock-ups, to: search}]\n",
+    )
+    # In the files: Search now depends on Checkout's basket API; Test Coaching's page is gone.
+    page = source / "search.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "flow_metrics:",
+            "interactions:\n- team: Checkout\n  interaction_mode: collaboration\n"
+            "  purpose: Uses the basket API\nflow_metrics:",
+        ),
+        encoding="utf-8",
+    )
+    (source / "test-coaching.md").unlink()
+    code, _, err = run("import", "markdown", str(source), "-o", str(out), "--update")
+    assert code == 0, err
+    assert "removed team (gone from the source): test-coaching" in err
+    org = load(out)
+    assert org.teams["search"].lead == "Ana"
+    card = next(r for r in org.relations if r.what == "Card payments")
+    assert card.satisfaction == 4
+    basket = next(r for r in org.relations if r.what == "Uses the basket API")
+    assert (basket.provider, basket.receiver, basket.mode) == (
+        "checkout",
+        "search",
+        "collaboration",
+    )
+    assert any(r.provider == "design" for r in org.relations)
+    assert "test-coaching" not in org.teams
+    code, out_text, _ = run("check", str(out))
+    assert code == 0, out_text
+
+
+def test_problems_are_reported_where_they_stand(tmp_path: Path) -> None:
+    folder = tmp_path / "teams"
+    write(folder, "README.md", "# Our teams\n\nOne file a team.\n")
+    checkout = write(
+        folder,
+        "checkout.md",
+        """\
+        ---
+        team_id: checkout
+        name: Checkout
+        team_type: stream aligned
+        flow_metrics: {lead_time_days: soon}
+        interactions:
+        - team_id: Ledger Team
+          interaction_mode: sometimes
+        dependencies:
+        - Ledger Team
+        - {}
+        ---
+
+        # Checkout
+        """,
+    )
+    other = write(
+        folder,
+        "checkout-again.md",
+        "---\nteam_id: checkout\nname: Checkout again\nteam_type: wizards\n---\n",
+    )
+    out = tmp_path / "org"
+    code, _, err = run("import", "markdown", str(folder), "-o", str(out))
+    assert code == 0, err
+    readme = folder / "README.md"
+    for line in (
+        f"{readme}:1:1: warning: not a team page: no front matter with team_id or name",
+        f"{checkout}:5:32: warning: lead_time_days 'soon' is not a number of days",
+        f"{checkout}:7:12: warning: team 'Ledger Team' is named here but no file here defines "
+        "it: added as a team [IC612]",
+        f"{checkout}:8:21: warning: interaction mode 'sometimes' is not one of x-as-a-service, "
+        "collaboration, facilitating [IC613]",
+        f"{checkout}:11:3: warning: a dependency that names no team (a mapping): skipped [IC604]",
+        # checkout-again.md is read first: its name sorts first.
+        f"{checkout}:2:10: warning: team 'Checkout' makes the id 'checkout', as 'Checkout again' "
+        f"at {other}:2:10 does: read as the same team [IC611]",
+        f"{other}:4:12: warning: team type 'wizards' is not one of stream-aligned, platform, "
+        "enabling, complicated-subsystem [IC613]",
+    ):
+        assert line in err, line
+    org = load(out)
+    assert org.teams["checkout"].type == "stream-aligned"
+    # Checkout depends on the ledger team, which has no file: it provides.
+    assert {(r.provider, r.receiver) for r in org.relations if r.receiver == "checkout"} == {
+        ("ledger-team", "checkout")
+    }
+
+
+def test_front_matter_that_is_not_yaml_stops_the_import(tmp_path: Path) -> None:
+    bad = write(tmp_path, "a.md", "---\nteam_id: a\ninteractions: [\n---\n# A\n")
+    unclosed = write(tmp_path, "b.md", "---\nteam_id: b\n")
+    out = tmp_path / "org"
+    code, _, err = run("import", "markdown", str(bad), str(unclosed), "-o", str(out))
+    assert code == 2
+    assert f"{bad}:" in err and "YAML syntax" in err
+    assert f"{unclosed}:1:1: error: front matter opened with --- is never closed" in err
+    assert "nothing imported" in err
+    assert not out.exists()
+
+
+def test_which_side_provides(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "portal.md",
+        """\
+        ---
+        team_id: portal
+        team_type: stream-aligned
+        interactions:
+        - {team_id: drivers, interaction_mode: x-as-a-service, purpose: Provides the portal}
+        ---
+        """,
+    )
+    write(tmp_path, "drivers.md", "---\nteam_id: drivers\nteam_type: stream-aligned\n---\n")
+    write(
+        tmp_path,
+        "coaching.md",
+        """\
+        ---
+        team_id: coaching
+        team_type: enabling
+        interactions:
+        - {team_id: platform, interaction_mode: facilitating}
+        ---
+        """,
+    )
+    write(
+        tmp_path,
+        "platform.md",
+        """\
+        ---
+        team_id: platform
+        team_type: platform
+        dependencies: [drivers]
+        interactions:
+        - {team_id: drivers, interaction_mode: collaboration}
+        ---
+        """,
+    )
+    # The drivers' page names the platform too, with another mode: one relation, reported.
+    write(
+        tmp_path,
+        "drivers-api.md",
+        """\
+        # Team API
+
+        - Team name and focus: Drivers - the driver app
+
+        ## Teams we currently interact with
+
+        | Team | Interaction mode | Purpose | Duration |
+        |---|---|---|---|
+        | Platform | X-as-a-Service | | Ongoing |
+        """,
+    )
+    result = read_source("markdown", [tmp_path])
+    assert result.org is not None
+    pairs = {(r.provider, r.receiver): r.mode for r in result.org.relations}
+    assert pairs == {
+        ("portal", "drivers"): "x-as-a-service",  # the purpose says so
+        ("coaching", "platform"): "facilitating",  # the enabling team facilitates
+        # A platform names a stream-aligned team: it provides; the drivers' page, read first,
+        # names the platform too: one relation, with the mode read first.
+        ("platform", "drivers"): "x-as-a-service",
+        ("drivers", "customers"): None,
+        ("portal", "customers"): None,
+    }
+    conflict = [d for d in result.diagnostics if d.code == "IC610"]
+    assert [(Path(d.file).name, d.line) for d in conflict] == [("platform.md", 6)]
+    assert "kept the first" in conflict[0].message
