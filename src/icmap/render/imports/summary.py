@@ -26,6 +26,8 @@ _SINGULAR = {
     "entities read": "entity read",
     "rows read": "row read",
     "Team APIs read": "Team API read",
+    "bounded contexts read": "bounded context read",
+    "relationships read": "relationship read",
 }
 
 
