@@ -212,8 +212,8 @@ class _Map:
 def _unquote(raw: str) -> str:
     r"""A CML string's value: quotes off, Java escapes (``\"``, ``\n``, ``\u00e9``) read.
 
-    >>> _unquote(r'"say \"hi\"\n"'), _unquote("'it''s'"[:4] + "'")
-    ('say "hi"\n', 'it')
+    >>> _unquote(r'"say \"hi\"\n"'), _unquote(r"'caf\u00e9 €'")
+    ('say "hi"\n', 'café €')
     """
     body = raw[1:-1]
     if "\\" not in body:
@@ -254,7 +254,8 @@ class _Reader:
     # -- reading files -------------------------------------------------------------------------
 
     def read(self, paths: Sequence[Path]) -> None:
-        self.roots = [path.resolve() for path in paths]
+        # Imports are read from the folders given, and beside (or below) the files given.
+        self.roots = [path.resolve() if path.is_dir() else path.resolve().parent for path in paths]
         queue: list[Path] = []
         for path in paths:
             files = _cml_files(path) if path.is_dir() else [path]
@@ -466,8 +467,8 @@ class _Reader:
             self.builder.warn(
                 at,
                 "IC678",
-                f"import {wanted!r} is outside the files and folders given: not read",
-                "name the file on the command line (or a folder holding both)",
+                f"import {wanted!r} is outside the folders given: not read",
+                "name a folder holding both files on the command line",
             )
             return None
         if not target.is_file():
