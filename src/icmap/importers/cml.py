@@ -45,7 +45,9 @@ from icmap.importers.build import OrgBuilder
 from icmap.model import SourcePos
 
 if TYPE_CHECKING:
-    from lark import Lark, Token, Tree
+    from lark.lark import Lark
+    from lark.lexer import Token
+    from lark.tree import Tree
 
 #: The part of Context Mapper's Xtext grammar (ContextMappingDSL.xtext) that team maps use,
 #: in Lark's notation. Keywords are reserved as in CML (``^type`` escapes one as a name).
@@ -160,7 +162,7 @@ _KINDS = {
 @functools.cache
 def _parser() -> Lark:
     """The parser, built when a CML file is first read (Lark is imported only then)."""
-    from lark import Lark
+    from lark.lark import Lark
 
     return Lark(GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
@@ -497,7 +499,7 @@ class _Reader:
         connector = ""
         name = technology = rights = None
         exposed: list[str] = []
-        from lark import Token
+        from lark.lexer import Token
 
         for child in item.children:
             if isinstance(child, Token):
@@ -565,7 +567,7 @@ class _Reader:
     def read_body(
         self, display: str, body: Tree[Token], context: _Context
     ) -> list[tuple[str, SourcePos]]:
-        from lark import Token
+        from lark.lexer import Token
 
         skipped: list[tuple[str, SourcePos]] = []
         word: Token | None = None
@@ -951,14 +953,14 @@ def _cml_files(folder: Path) -> list[Path]:
 
 def _trees(tree: Tree[Token]) -> list[Tree[Token]]:
     """The rules directly under ``tree``."""
-    from lark import Tree
+    from lark.tree import Tree
 
     return [child for child in tree.children if isinstance(child, Tree)]
 
 
 def _tokens(tree: Tree[Token], kind: str | None = None) -> list[Token]:
     """The tokens directly under ``tree`` (of the terminal ``kind``)."""
-    from lark import Token
+    from lark.lexer import Token
 
     return [c for c in tree.children if isinstance(c, Token) and kind in (None, c.type)]
 
