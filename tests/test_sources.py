@@ -59,7 +59,7 @@ def test_help_and_errors_name_every_source() -> None:
             assert source.files in imported
     wrong = runner.invoke(app, ["check", "--from", "bakstage", "x"])
     assert wrong.exit_code == 2
-    every = ", ".join(source.name for source in SOURCES)  # each new source joins the list
+    every = ", ".join(registry.names())
     assert f"'bakstage' is not one of {every}; did you mean 'backstage'?" in wrong.stderr
     with pytest.raises(ValueError, match="not one of"):
         read_source("nosuch", [])

@@ -34,7 +34,7 @@ from icmap.render.text import SafeConsole
 
 #: Libraries ``icmap --version`` and ``import icmap`` must not load: each costs more than
 #: Python's own start-up.
-HEAVY = ("typer", "click", "rich", "pydantic", "networkx", "yaml", "graphviz")
+HEAVY = ("typer", "click", "rich", "pydantic", "networkx", "yaml", "graphviz", "lark")
 
 
 def _python(

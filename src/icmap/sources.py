@@ -113,6 +113,15 @@ SOURCES: tuple[Source, ...] = (
         "icmap.importers.handoff_table:read_handoff_tables",
         "#spreadsheets-csv",
     ),
+    Source(
+        "cml",
+        ("*.cml",),
+        "Context Mapper team maps",
+        "CML files",
+        "icmap.importers.cml:read_team_maps",
+        "#context-mapper-cml",
+        customers=True,
+    ),
 )
 
 

@@ -247,9 +247,10 @@ def import_(
         typer.Option(
             "--customer",
             help="backstage: entities facing the external customer, by kind:KIND, type:TYPE "
-            "(spec.type), tag:TAG or ref:REF; repeatable, any match counts. Default: "
-            "components nothing in the catalog depends on; with --update, those of the last "
-            "import.",
+            "(spec.type), tag:TAG or ref:REF; cml: teams, by ref:TEAM (or a context they "
+            "realize) or type:TYPE (of the contexts they realize); repeatable, any match counts. "
+            "Default: components nothing in the catalog depends on (cml: teams upstream of no "
+            "other); with --update, those of the last import.",
             show_default=False,
             metavar="SELECTOR",
         ),
@@ -273,7 +274,8 @@ def import_(
     ] = False,
     color: ColorOption = Color.auto,
 ) -> None:
-    """Write an org from a Backstage catalog, Team API files, Markdown team pages or a spreadsheet.
+    """Write an org from a Backstage catalog, Team API files, Markdown team pages, a
+    spreadsheet or a CML team map.
 
     Writes DIR/org.yaml and one DIR/teams/<id>.yaml per team, each hand-off with a comment
     saying where it came from, and prints a summary (entities read, teams, hand-offs, what was
@@ -292,6 +294,7 @@ def import_(
       icmap import teamapi import-examples/teamapi -o my-org -f json
       icmap import markdown import-examples/markdown -o my-org
       icmap import csv import-examples/handoffs.csv -o my-org
+      icmap import cml import-examples/cml -o my-org
     """
     from icmap.importers.writer import render_org
 

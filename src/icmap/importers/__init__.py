@@ -1,4 +1,5 @@
-"""Importers: Backstage catalogs, Team API files and spreadsheets read into the org model.
+"""Importers: Backstage catalogs, Team API files, spreadsheets and Context Mapper team maps
+read into the org model.
 
 Each importer is a *source*, like the YAML loader: it turns its format into the same
 :class:`~icmap.model.Org` (with source positions) and a list of diagnostics, so every command
@@ -45,7 +46,20 @@ IMPORT_CODES: dict[str, str] = {
     "IC617": "unclear-stream",
     # IC650 and up: the Markdown source.
     "IC650": "not-a-team-page",
+    # Context Mapper team maps (icmap.importers.cml)
+    "IC670": "cml-syntax",
+    "IC671": "unknown-context",
+    "IC672": "no-team-map",
+    "IC673": "not-read",
+    "IC674": "invalid-relationship",
+    "IC675": "outside-map",
+    "IC676": "no-realizing-team",
+    "IC677": "duplicate-context",
+    "IC678": "import-not-read",
 }
+
+#: The importers' codes that are errors: the source cannot become an org (the rest warn).
+IMPORT_ERRORS = frozenset({"IC614", "IC670", "IC672"})
 
 
 class _Named(str, Enum):

@@ -67,15 +67,16 @@ def _loader_rules() -> list[Rule]:
 
 def _import_rules() -> list[Rule]:
     """Problems an importer finds in a source read with ``--from`` (docs/import.md)."""
-    from icmap.importers import IMPORT_CODES
+    from icmap.importers import IMPORT_CODES, IMPORT_ERRORS
 
     return [
         Rule(
             code,
             name,
-            "error" if code == "IC614" else "warning",
+            "error" if code in IMPORT_ERRORS else "warning",
             f"A source read with --from has a problem: {name.replace('-', ' ')}.",
-            "Reported while a Backstage catalog, Team API files or a CSV are read with --from; "
+            "Reported while a Backstage catalog, Team API files, a CSV or a CML team map are "
+            "read with --from; "
             "see docs/import.md#problem-codes.",
         )
         for code, name in IMPORT_CODES.items()

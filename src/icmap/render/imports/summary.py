@@ -27,6 +27,8 @@ _SINGULAR = {
     "rows read": "row read",
     "Team APIs read": "Team API read",
     "team pages read": "team page read",
+    "bounded contexts read": "bounded context read",
+    "relationships read": "relationship read",
 }
 
 
