@@ -131,9 +131,13 @@ INTERNAL_TYPES = frozenset(
 )
 #: Tags by which a catalog marks an entity customer-facing itself.
 MARK_TAGS = frozenset({"customer-facing", "external-facing", "internet-facing", "public-facing"})
-#: The label (or annotation) by which a catalog marks an entity customer-facing itself.
+#: Tags by which a catalog says an entity serves only people inside: never chosen by default.
+INTERNAL_TAGS = frozenset({"internal", "internal-only", "employee-facing", "not-customer-facing"})
+#: The label (or annotation) by which a catalog marks an entity customer-facing itself
+#: (``"true"``), or not (``"false"``: never chosen by default).
 MARK_KEY = "icmap.io/customer-facing"
 _TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 #: A scaffolder template's placeholders (``${{ values.name }}``) or a Helm chart's.
 _TEMPLATED = re.compile(r"\{\{")
@@ -425,7 +429,7 @@ class _Catalog:
             top = entries(root)
             api_version = text(get(top, "apiVersion"))
             kind = text(get(top, "kind"))
-            if top is None or api_version is None or _backstage_api(api_version):
+            if top is None or api_version is None or kind is None or _backstage_api(api_version):
                 ours.append(root)
                 if top is not None and api_version is None and (kind or "").lower() in KNOWN_KINDS:
                     unversioned.append(root)
@@ -874,9 +878,19 @@ def _marked(entity: Entity) -> str:
     return ""
 
 
+def _inside_only(entity: Entity) -> bool:
+    """Whether the catalog says ``entity`` serves people inside only (or is deprecated)."""
+    said = (entity.labels.get(MARK_KEY) or entity.annotations.get(MARK_KEY) or "").lower()
+    return (
+        entity.lifecycle == "deprecated"
+        or bool(INTERNAL_TAGS & set(entity.tags))
+        or said.strip() in _FALSE
+    )
+
+
 def _front(entity: Entity, feeds: dict[str, set[str]]) -> str:
     """Why ``entity`` is a front end or an API nothing consumes, or ``""``."""
-    if entity.lifecycle == "deprecated":
+    if _inside_only(entity):
         return ""
     if entity.kind == "component" and entity.spec_type in FRONT_END_TYPES:
         return f"a front end (spec.type {entity.spec_type})"
@@ -1143,21 +1157,21 @@ class _Mapper:
             (
                 "default: the front ends (Components of spec.type website, frontend, "
                 "mobile-app…) and the APIs nothing in the catalog consumes serve the external "
-                "customer; nothing deprecated (choose others with --customer)",
+                "customer; nothing deprecated or tagged internal (choose others with --customer)",
                 [(e, why) for e in works if (why := _front(e, feeds))],
             ),
             (
                 "default: the catalog has no front end and no API that nothing consumes: every "
                 "Component that nothing in it depends on, consumes or is built from, and that "
                 "is no library, tool or infrastructure, serves the external customer; nothing "
-                "deprecated (choose others with --customer)",
+                "deprecated or tagged internal (choose others with --customer)",
                 [
                     (e, "nothing in the catalog depends on it")
                     for e in works
                     if e.kind == "component"
                     and e.ref not in feeds
                     and e.spec_type not in INTERNAL_TYPES
-                    and e.lifecycle != "deprecated"
+                    and not _inside_only(e)
                 ],
             ),
         )
