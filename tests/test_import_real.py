@@ -209,7 +209,7 @@ def test_import_doc_commands_on_the_shared_data(tmp_path: Path) -> None:
     from test_documented_path import ROOT, _import_doc_commands
 
     commands = _import_doc_commands(shared=True)
-    assert len(commands) == 2
+    assert len(commands) == 3
     repo = tmp_path / "repo"
     repo.mkdir()
     (tmp_path / "shared").symlink_to(SHARED.parent, target_is_directory=True)
