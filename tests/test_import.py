@@ -116,12 +116,13 @@ def test_generated_catalog_every_ref_form_and_odd_shape(tmp_path: Path) -> None:
     assert result.org is not None
     org = result.org
     relations = {(r.provider, r.receiver, r.what) for r in org.relations}
-    # web (team-a) depends on api-server (user:ann -> team-b): team-b provides it.
-    # api-server (team-b) consumes billing (group:TEAM-A, any case): team-a provides it.
-    assert ("team-b", "team-a", "api-server") in relations
-    assert ("team-a", "team-b", "billing") in relations
-    assert org.teams["team-a"].name == "Team Alpha"
-    assert org.teams["team-a"].group == org.teams["team-b"].group == "eng"
+    # web (Team-A) depends on api-server (user:ann -> team-b): team-b provides it.
+    # api-server (team-b) consumes billing (group:TEAM-A, any case): Team-A provides it.
+    # The team's id is the group's name as written: Team-A.
+    assert ("team-b", "Team-A", "api-server") in relations
+    assert ("Team-A", "team-b", "billing") in relations
+    assert org.teams["Team-A"].name == "Team Alpha"
+    assert org.teams["Team-A"].group == org.teams["team-b"].group == "eng"
     assert "eng" not in org.teams  # holds teams, owns nothing: not a team
     problems = {(Path(d.file).name, d.line, d.col, d.code) for d in result.diagnostics}
     assert problems == {
@@ -131,7 +132,7 @@ def test_generated_catalog_every_ref_form_and_odd_shape(tmp_path: Path) -> None:
         ("components.yaml", 7, 51, "IC604"),  # '' in dependsOn
         ("components.yaml", 21, 18, "IC606"),  # orphan: no owner
         ("components.yaml", 27, 30, "IC607"),  # bob is in two groups
-        ("components.yaml", 29, 1, "IC605"),  # kind Widget
+        ("components.yaml", 29, 1, "IC631"),  # apiVersion example.com/v1: not Backstage's
         ("components.yaml", 33, 1, "IC608"),  # a list where an entity belongs
         ("components.yaml", 38, 7, "IC608"),  # spec is a list
     }
@@ -143,14 +144,14 @@ def test_generated_catalog_round_trip_and_customer_options(tmp_path: Path) -> No
     default = read_source(SourceFormat.backstage, [root])
     assert default.org is not None
     served = {(r.provider, r.what) for r in default.org.relations if r.receiver == "customers"}
-    assert served == {("team-a", "web")}  # nothing depends on web; shared and orphan lack a team
+    assert served == {("Team-A", "web")}  # the one front end (a website)
     by_tag = read_source(SourceFormat.backstage, [root], BackstageOptions(tags=("PUBLIC",)))
     by_type = read_source(SourceFormat.backstage, [root], BackstageOptions(types=("service",)))
     by_ref = read_source(SourceFormat.backstage, [root], BackstageOptions(refs=("api:billing",)))
     for result, expected in (
-        (by_tag, {("team-a", "web")}),
+        (by_tag, {("Team-A", "web")}),
         (by_type, {("team-b", "api-server")}),
-        (by_ref, {("team-a", "billing")}),
+        (by_ref, {("Team-A", "billing")}),
     ):
         assert result.org is not None
         got = {(r.provider, r.what) for r in result.org.relations if r.receiver == "customers"}
@@ -176,7 +177,7 @@ def test_no_customer_facing_entity_is_an_error(tmp_path: Path) -> None:
         app, ["import", "backstage", str(root), "-o", str(tmp_path / "o"), "--customer", "color:x"]
     )
     assert bad.exit_code == 2
-    assert "write kind:KIND, type:TYPE, tag:TAG or ref:REF" in bad.stderr
+    assert "write kind:KIND, type:TYPE, tag:TAG, label:KEY=VALUE or ref:REF" in bad.stderr
 
 
 #: The shape of the catalog Backstage's create-app writes (examples/entities.yaml with
@@ -211,7 +212,7 @@ spec: {type: squad, children: []}
 """
 
 
-def test_a_component_providing_an_api_nobody_consumes_faces_the_customer(
+def test_the_starter_catalog_faces_the_customer_through_its_website_and_api(
     tmp_path: Path,
 ) -> None:
     entities = write(tmp_path, "examples/entities.yaml", STARTER_CATALOG)
@@ -222,12 +223,14 @@ def test_a_component_providing_an_api_nobody_consumes_faces_the_customer(
     )
     assert done.exit_code == 0, done.stderr
     assert "IC614" not in done.stderr
-    assert "1 customer-facing entity, owned by 1 team (visitors)" in done.stderr
+    # The website is a front end; the API it provides is consumed by nothing in the catalog.
+    assert "2 customer-facing entities, owned by 1 team (visitors)" in done.stderr
     org = load(out)
     assert [(r.provider, r.receiver, r.what) for r in org.relations] == [
-        ("visitors", "customers", "demo-site")
+        ("visitors", "customers", "demo-api"),
+        ("visitors", "customers", "demo-site"),
     ]
-    # Once something consumes the API, the component implementing it is depended on.
+    # Once something consumes the API, the API is internal; both websites face the customer.
     consumer = (
         "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: demo-app}\n"
         "spec: {type: website, owner: visitors, consumesApis: [demo-api]}\n"
@@ -235,7 +238,10 @@ def test_a_component_providing_an_api_nobody_consumes_faces_the_customer(
     entities.write_text(STARTER_CATALOG + consumer, encoding="utf-8")
     result = read_source(SourceFormat.backstage, [entities, people])
     assert result.org is not None
-    assert {r.what for r in result.org.relations if r.receiver == "customers"} == {"demo-app"}
+    assert {r.what for r in result.org.relations if r.receiver == "customers"} == {
+        "demo-app",
+        "demo-site",
+    }
 
 
 def test_an_entity_depending_on_itself_is_a_warning_at_its_position(tmp_path: Path) -> None:
@@ -342,14 +348,14 @@ def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Pa
     again = runner.invoke(app, ["import", "backstage", str(root), "-o", str(out)])
     assert again.exit_code == 2
     assert "already holds an earlier import: add --update" in again.stderr
-    team_a, team_b = out / "teams" / "team-a.yaml", out / "teams" / "team-b.yaml"
+    team_a, team_b = out / "teams" / "Team-A.yaml", out / "teams" / "team-b.yaml"
     text = team_a.read_text()
     assert "      - what: billing\n        to: team-b\n" in text
     team_a.write_text(text.replace("to: team-b\n", "to: team-b\n        lead_time: 3d\n"))
     team_b.write_text(team_b.read_text().replace("group: eng\n", "group: eng\n    lead: Ann\n"))
     # A team and hand-offs the catalog does not know, added by hand: they stay.
     write(
-        out, "teams/design.yaml", "teams:\n  design:\n    provides: [{what: Mockups, to: team-a}]\n"
+        out, "teams/design.yaml", "teams:\n  design:\n    provides: [{what: Mockups, to: Team-A}]\n"
     )
     team_a.write_text(
         team_a.read_text() + "      - {what: Design reviews, to: team-b, lead_time: 2d}\n"
@@ -369,16 +375,16 @@ def test_import_refuses_an_existing_org_and_update_keeps_hand_edits(tmp_path: Pa
     assert billing.lead_time is not None and billing.lead_time.hours == 72  # kept
     assert org.teams["team-b"].lead == "Ann"
     whats = {(r.provider, r.receiver, r.what) for r in org.relations}
-    assert ("team-b", "team-a", "search") in whats
-    assert ("team-b", "team-a", "api-server") not in whats
-    assert "removed relation (gone from the source): team-b → team-a: api-server" in updated.stderr
-    # api-server stays in the catalog, now depended on by nothing: it faces the customer.
-    assert ("team-b", "customers", "api-server") in whats
-    assert "2 relations added, 1 removed" in updated.stderr
+    assert ("team-b", "Team-A", "search") in whats
+    assert ("team-b", "Team-A", "api-server") not in whats
+    assert "removed relation (gone from the source): team-b → Team-A: api-server" in updated.stderr
+    # api-server stays in the catalog, a service nothing depends on: no front end, no hand-off.
+    assert not any(r.what == "api-server" for r in org.relations)
+    assert "1 relation added, 1 removed" in updated.stderr
     # billing's lead time and team-b's lead
     assert "2 hand-added fields kept" in updated.stderr
     assert "kept as written by hand: 1 team, 0 customers, 2 relations" in updated.stderr
-    assert ("design", "team-a", "Mockups") in whats
+    assert ("design", "Team-A", "Mockups") in whats
     reviews = next(r for r in org.relations if r.what == "Design reviews")
     assert reviews.lead_time is not None and reviews.lead_time.hours == 48
     # A second update changes nothing: what was kept is still hand-made, not imported.
@@ -575,7 +581,7 @@ def test_from_reads_without_writing(tmp_path: Path, command: str) -> None:
     before = sorted(p.name for p in root.iterdir())
     done = CliRunner().invoke(app, [command, "--from", "backstage", str(root)])
     assert done.exit_code == 0, done.stderr
-    assert "team-a" in done.stdout
+    assert "Team-A" in done.stdout
     assert sorted(p.name for p in root.iterdir()) == before
     wrong = CliRunner().invoke(app, [command, "--from", "backstag", str(root)])
     assert wrong.exit_code == 2
@@ -689,7 +695,7 @@ def test_diff_from_backstage_two_catalogs_and_a_git_revision(tmp_path: Path) -> 
     components.write_text(
         components.read_text()
         + "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: search}\n"
-        "spec: {type: service, owner: team-b, consumesApis: [billing]}\n"
+        "spec: {type: website, owner: team-b, consumesApis: [billing]}\n"
     )
     runner = CliRunner()
     done = runner.invoke(
@@ -776,30 +782,37 @@ def test_an_unreadable_catalog_file_is_one_error(tmp_path: Path) -> None:
     assert "icmap: 1 error in the source: nothing imported" in done.stderr
 
 
-def test_groups_making_one_id_get_distinct_teams(tmp_path: Path) -> None:
-    # ops/web makes 'ops-web' as the group ops-web does; the suffixed id must not take the id
-    # of the group called ops-web-2 (that replaced a team without a word).
+def test_ids_are_the_names_as_written_and_namespaces_keep_them_apart(tmp_path: Path) -> None:
+    # ops/web and ops-web were one id once ('ops-web', then 'ops-web-3' for one of them);
+    # as Backstage writes them they differ, and container_registry keeps its underscore.
     docs = [
         "kind: Group\nmetadata: {name: ops-web-2}",
         "kind: Group\nmetadata: {name: web, namespace: ops}",
         "kind: Group\nmetadata: {name: ops-web}",
+        "kind: Group\nmetadata: {name: container_registry}",
         "kind: Component\nmetadata: {name: site}\nspec: {type: website, owner: ops-web-2}",
         "kind: Component\nmetadata: {name: api}\n"
         "spec: {type: service, owner: ops-web, dependencyOf: [component:site]}",
+        "kind: Component\nmetadata: {name: registry}\n"
+        "spec: {type: service, owner: container_registry, dependencyOf: [component:api]}",
+        "kind: Resource\nmetadata: {name: vms, namespace: ops}\n"
+        "spec: {type: infrastructure, owner: web, dependencyOf: [component:default/registry]}",
     ]
+    docs = ["apiVersion: backstage.io/v1alpha1\n" + doc for doc in docs]
     path = write(tmp_path, "g.yaml", "\n---\n".join(docs) + "\n")
     done = CliRunner().invoke(app, ["import", "backstage", str(path), "-o", str(tmp_path / "o")])
     assert done.exit_code == 0, done.stderr
-    assert (
-        "g.yaml:8:18: warning: group:ops-web makes the id 'ops-web', as group:ops/web does: "
-        "its team is 'ops-web-3' [IC611]"
-    ) in done.stderr
-    assert "icmap: 1 problem in the source (the import went on)" in done.stderr
+    assert "problems: none" in done.stderr
     org = load(tmp_path / "o")
-    assert sorted(org.teams) == ["ops-web", "ops-web-2", "ops-web-3"]
-    assert [(r.provider, r.receiver, r.what) for r in org.relations if r.what == "api"] == [
-        ("ops-web-3", "ops-web-2", "api")
+    assert sorted(org.teams) == ["container_registry", "ops-web", "ops-web-2", "ops/web"]
+    assert sorted((r.provider, r.receiver, r.what) for r in org.relations) == [
+        ("container_registry", "ops-web", "registry"),
+        ("ops-web", "ops-web-2", "api"),
+        ("ops-web-2", "customers", "site"),
+        ("ops/web", "container_registry", "vms"),
     ]
+    # A team file's name is made safe; the id inside it is the id.
+    assert "  ops/web:\n" in (tmp_path / "o" / "teams" / "ops_web.yaml").read_text()
 
 
 def test_location_targets_stay_inside_the_folders_given(tmp_path: Path) -> None:
@@ -879,11 +892,12 @@ def test_namespaces_and_exported_relations(tmp_path: Path) -> None:
     )
     result = read_source(SourceFormat.backstage, [tmp_path])
     assert result.org is not None
-    assert sorted(result.org.teams) == ["ops-platform", "platform"]
+    # Outside the default namespace a team's id is namespace/name, as Backstage refs write it.
+    assert sorted(result.org.teams) == ["ops/platform", "platform"]
     # owner 'platform' of ops/db means ops/platform: refs default to the entity's namespace.
     relations = {(r.provider, r.receiver, r.what) for r in result.org.relations}
-    assert ("ops-platform", "platform", "db") in relations
-    assert [p.text for p in result.provenance[("ops-platform", "platform", "db")]] == [
+    assert ("ops/platform", "platform", "db") in relations
+    assert [p.text for p in result.provenance[("ops/platform", "platform", "db")]] == [
         "via component:app dependsOn resource:ops/db"
     ]
 

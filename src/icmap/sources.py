@@ -83,8 +83,8 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "backstage",
         ("*.yaml", "*.yml"),
-        "catalog files or folder",
-        "catalog-info.yaml files",
+        "catalog files or folder, or the catalog API's JSON",
+        "catalog-info.yaml files, the catalog API's JSON (- for stdin)",
         "icmap.importers.backstage:read_catalog",
         "#backstage",
         customers=True,

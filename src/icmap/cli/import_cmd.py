@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from icmap.importers.writer import Imported, MergeReport, WrittenOrg
     from icmap.model import Org
 
-_SELECTORS = ("kind", "type", "tag", "ref")
+_SELECTORS = ("kind", "type", "tag", "label", "ref")
 
 
 class SummaryFormat(Choice):
@@ -40,21 +40,36 @@ class SummaryFormat(Choice):
     json = "json"
 
 
-def parse_customers(values: list[str]) -> BackstageOptions:
-    """``--customer kind:api --customer tag:public`` as :class:`BackstageOptions`."""
+def parse_customers(values: list[str], *, keep_idle: bool = False) -> BackstageOptions:
+    """``--customer kind:api --customer label:tier=edge`` as :class:`BackstageOptions`."""
     found: dict[str, list[str]] = {name: [] for name in _SELECTORS}
     for value in values:
         what, _, wanted = value.partition(":")
         what = what.strip().lower()
         if what not in found or not wanted.strip():
             raise UsageError(
-                f"--customer {value!r}: write kind:KIND, type:TYPE, tag:TAG or ref:REF "
-                "(e.g. --customer type:website)"
+                f"--customer {value!r}: write kind:KIND, type:TYPE, tag:TAG, "
+                "label:KEY=VALUE or ref:REF (e.g. --customer type:website)"
             )
         found[what].append(wanted.strip())
     return BackstageOptions(
-        tuple(found["kind"]), tuple(found["type"]), tuple(found["tag"]), tuple(found["ref"])
+        tuple(found["kind"]),
+        tuple(found["type"]),
+        tuple(found["tag"]),
+        tuple(found["ref"]),
+        tuple(found["label"]),
+        keep_idle,
     )
+
+
+def _check_sources(sources: list[Path], fmt: Source) -> None:
+    """Each source exists and is recorded as an input (``-o`` never overwrites one)."""
+    for source in sources:
+        if str(source) == "-" and fmt.name == "backstage":
+            continue  # the catalog API's JSON on stdin: curl ... | icmap import backstage -
+        if not source.exists():
+            raise UsageError(f"{source}: no such file or directory")
+        protect(source)
 
 
 def _header(fmt: Source, sources: list[Path]) -> str:
@@ -247,12 +262,22 @@ def import_(
         typer.Option(
             "--customer",
             help="backstage: entities facing the external customer, by kind:KIND, type:TYPE "
-            "(spec.type), tag:TAG or ref:REF; cml: teams, by ref:TEAM (or a context they "
-            "realize) or type:TYPE (of the contexts they realize); repeatable, any match counts. "
-            "Default: components nothing in the catalog depends on (cml: teams upstream of no "
+            "(spec.type), tag:TAG, label:KEY=VALUE or ref:REF; cml: teams, by ref:TEAM (or a "
+            "context they realize) or type:TYPE (of the contexts they realize); repeatable, any "
+            "match counts. Default: what the catalog marks customer-facing, else its front ends "
+            "and the APIs nothing in it consumes (docs/import.md; cml: teams upstream of no "
             "other); with --update, those of the last import.",
             show_default=False,
             metavar="SELECTOR",
+        ),
+    ] = None,
+    keep_idle_teams: Annotated[
+        bool | None,
+        typer.Option(
+            "--keep-idle-teams/--drop-idle-teams",
+            help="backstage: keep the teams that own nothing and take part in no hand-off "
+            "(left out and counted by default); with --update, as the last import did.",
+            show_default=False,
         ),
     ] = None,
     summary_format: Annotated[
@@ -291,6 +316,7 @@ def import_(
       icmap import backstage import-examples/backstage -o my-org
       icmap import backstage import-examples/backstage -o my-org --update --dry-run
       icmap import backstage import-examples/backstage -o my-org --customer type:website
+      curl -s $BACKSTAGE/api/catalog/entities | icmap import backstage - -o my-org
       icmap import teamapi import-examples/teamapi -o my-org -f json
       icmap import markdown import-examples/markdown -o my-org
       icmap import csv import-examples/handoffs.csv -o my-org
@@ -299,21 +325,20 @@ def import_(
     from icmap.importers.writer import render_org
 
     as_json = _wants_json(summary_format, as_json)
-    if customer and not source_format.customers:
+    if (customer or keep_idle_teams is not None) and not source_format.customers:
         takers = in_words([f"'import {source.name}'" for source in SOURCES if source.customers])
-        raise UsageError(f"--customer selects Backstage entities: use it with {takers}")
+        option = "--customer" if customer else "--keep-idle-teams"
+        raise UsageError(f"{option} is for Backstage catalogs: use it with {takers}")
     if update and not source_format.update:
         raise UsageError(
             f"--update cannot refresh an import from {source_format.name}: import into a new "
             "or empty folder"
         )
-    for source in sources:
-        if not source.exists():
-            raise UsageError(f"{source}: no such file or directory")
-        protect(source)
+    _check_sources(sources, source_format)
     last = _earlier_import(output, update)
     selectors = _selectors(customer, last, source_format)
-    result = source_format.read(sources, parse_customers(list(selectors)))
+    keep_idle = keep_idle_teams if keep_idle_teams is not None else bool(last and last.keep_idle)
+    result = source_format.read(sources, parse_customers(list(selectors), keep_idle=keep_idle))
     if selectors and not customer:
         result.customers_chosen.append(
             "as the last import chose (--customer "
@@ -331,7 +356,12 @@ def import_(
         org, merged, old_files = _merge(output, org, last)
     header = _header(source_format, sources)
     written = render_org(
-        org, result.provenance, header, (source_format.name, result.org), selectors
+        org,
+        result.provenance,
+        header,
+        (source_format.name, result.org),
+        selectors,
+        keep_idle=keep_idle and source_format.customers,
     )
     if merged is not None:
         merged.removed_files = _files_removed(output, written, old_files)

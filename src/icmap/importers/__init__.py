@@ -44,6 +44,9 @@ IMPORT_CODES: dict[str, str] = {
     "IC615": "outside-source",
     "IC616": "self-relation",
     "IC617": "unclear-stream",
+    "IC630": "not-a-catalog-file",
+    "IC631": "foreign-api-version",
+    "IC632": "templated-entity",
     # IC650 and up: the Markdown source.
     "IC650": "not-a-team-page",
     # Context Mapper team maps (icmap.importers.cml)
@@ -101,6 +104,9 @@ class ImportResult:
     customers_chosen: list[str] = field(default_factory=list)
     #: Each ref naming an entity not in the catalog (``api:default/x``) -> how often it is named.
     dangling: dict[str, int] = field(default_factory=dict)
+    #: Sentences the summary gives about how the source was read (an owner-only catalog,
+    #: teams left out), once each: what is no problem but changes what the org holds.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -128,19 +134,24 @@ def problem(
 
 @dataclass(frozen=True)
 class BackstageOptions:
-    """Which Backstage entities face the external customer (any match counts).
+    """Which Backstage entities face the external customer (any match counts), and whether
+    teams that own nothing and hand nothing off are kept.
 
-    Empty everywhere means the documented default: components nothing else depends on.
+    Empty everywhere means the documented default (docs/import.md#backstage).
     """
 
     kinds: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     refs: tuple[str, ...] = ()
+    #: ``KEY=VALUE`` (or ``KEY``: any value) of ``metadata.labels``.
+    labels: tuple[str, ...] = ()
+    #: Keep the teams that own nothing and take part in no hand-off (``--keep-idle-teams``).
+    keep_idle: bool = False
 
     @property
     def default(self) -> bool:
-        return not (self.kinds or self.types or self.tags or self.refs)
+        return not (self.kinds or self.types or self.tags or self.refs or self.labels)
 
 
 def some(names: Sequence[str], limit: int = 10) -> str:

@@ -5,22 +5,34 @@ The mapping (docs/import.md says it for users):
 - Every ``Group`` that owns a Component, API, Resource or System (directly, or through a
   ``User`` who is a member of exactly one group), and every group without child groups, is a
   team. Its ``spec.parent`` names the team's ``group`` for clustering. Groups that only hold
-  other groups (departments) are not teams.
+  other groups (departments) are not teams. A group that ``spec.owner`` names but the catalog
+  does not define (its Groups come from an org provider) is a team too: an *owner-only*
+  catalog. Teams that own nothing and take part in no hand-off are left out (counted).
+- A team's id is the group's ``metadata.name`` as written, ``namespace/name`` outside the
+  ``default`` namespace.
 - A relation between two entities is a hand-off between their owners: the owner of the entity
   depended on, consumed or contained **provides** to the owner of the entity that depends on
   it, consumes it or contains it. Relations inside one team are counted, not written.
-- External customers: by default, every Component that nothing in the catalog depends on,
-  consumes or is built from faces the one external customer; ``BackstageOptions`` selects
-  customer-facing entities by kind, ``spec.type``, tag or ref instead.
+- External customers: by default, the entities the catalog marks customer-facing; else its
+  front ends (websites, mobile apps) and the APIs nothing in it consumes; else the components
+  nothing depends on that are no library, tool or infrastructure. ``BackstageOptions``
+  selects customer-facing entities by kind, ``spec.type``, tag, label or ref instead.
 
 Location entities are followed through relative ``target``/``targets`` (globs allowed); URL
-targets are reported and never fetched. Every odd shape is a warning at its ``file:line:col``.
+targets are reported and never fetched. Files that are no catalog (a Helm chart's templates,
+other tools' YAML) are skipped with one warning each; entities of another ``apiVersion`` are
+reported once per file; scaffolder skeletons (``${{ values.name }}``) and Templates are not
+teams' work. The JSON the catalog's REST API returns (``GET /api/catalog/entities``, or
+``{"items": [...]}`` of ``/entities/by-query``) is read as YAML, which it is, so entities
+keep their line and column. Every odd shape is a warning at its ``file:line:col``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,16 +45,19 @@ from icmap.importers import (
     hand_off_counts,
     some,
 )
-from icmap.importers.build import OrgBuilder, printable, slug
+from icmap.importers.build import OrgBuilder, printable
 from icmap.importers.nodes import entries, get, is_null, items, position, shape, text
-from icmap.loader.compose import Node
+from icmap.loader.compose import MappingNode, Node, ScalarNode, SequenceNode
 from icmap.loader.discover import discover
-from icmap.loader.source import parse_documents
+from icmap.loader.source import parse_documents, parse_documents_text, read_text
 from icmap.model import SourcePos
 
 #: Kinds whose ownership makes a group a team and whose relations are hand-offs.
 WORKLOADS = ("component", "api", "resource", "system")
 KNOWN_KINDS = frozenset({*WORKLOADS, "domain", "group", "user", "location", "template"})
+#: The ``apiVersion`` groups read as Backstage's: ``backstage.io`` and its sub-groups
+#: (``scaffolder.backstage.io``). A re-branded Backstage that keeps the kinds goes here.
+API_GROUPS = ("backstage.io",)
 #: Spec fields holding relations: field -> (implied kind of the ref, the provider is the ref?).
 #: ``True``: the entity named provides to this one (this one depends on it, consumes it).
 SPEC_RELATIONS: dict[str, tuple[str, bool]] = {
@@ -74,7 +89,93 @@ EXPORTED_RELATIONS: dict[str, str] = {
     "hasSubcomponent": "hasSubcomponent",
     "partOf": "system",
 }
+#: Component ``spec.type`` values of a front end, which the default takes as customer-facing.
+FRONT_END_TYPES = frozenset(
+    {
+        "website",
+        "web",
+        "webapp",
+        "web-app",
+        "frontend",
+        "front-end",
+        "mobile",
+        "mobile-app",
+        "app",
+        "desktop-app",
+    }
+)
+#: Component ``spec.type`` values that never face the customer by default.
+INTERNAL_TYPES = frozenset(
+    {
+        "library",
+        "lib",
+        "sdk",
+        "tool",
+        "tooling",
+        "cli",
+        "infrastructure",
+        "infra",
+        "documentation",
+        "docs",
+        "template",
+        "pipeline",
+        "job",
+        "cronjob",
+        "batch",
+        "plugin",
+        "config",
+        "configuration",
+        "database",
+        "test",
+    }
+)
+#: Tags by which a catalog marks an entity customer-facing itself.
+MARK_TAGS = frozenset({"customer-facing", "external-facing", "internet-facing", "public-facing"})
+#: Tags by which a catalog says an entity serves only people inside: never chosen by default.
+INTERNAL_TAGS = frozenset({"internal", "internal-only", "employee-facing", "not-customer-facing"})
+#: The label (or annotation) by which a catalog marks an entity customer-facing itself
+#: (``"true"``), or not (``"false"``: never chosen by default).
+MARK_KEY = "icmap.io/customer-facing"
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+#: A scaffolder template's placeholders (``${{ values.name }}``) or a Helm chart's.
+_TEMPLATED = re.compile(r"\{\{")
+#: A UTF-16 surrogate pair written as two JSON escapes, which YAML's parser refuses.
+_SURROGATES = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
+STDIN = "-"
+
+
+def _backstage_api(api_version: str | None) -> bool:
+    """Whether ``apiVersion`` is Backstage's (``backstage.io/v1alpha1``, a sub-group's).
+
+    >>> _backstage_api("backstage.io/v1beta1"), _backstage_api("scaffolder.backstage.io/v1beta3")
+    (True, True)
+    >>> _backstage_api("apps/v1"), _backstage_api(None), _backstage_api("evilbackstage.io/v1")
+    (False, False, False)
+    """
+    group = (api_version or "").partition("/")[0].strip().lower()
+    return any(group == g or group.endswith(f".{g}") for g in API_GROUPS)
+
+
+def _pair(match: re.Match[str]) -> str:
+    high, low = int(match.group(1), 16), int(match.group(2), 16)
+    return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+
+
+def _nodes(value: object) -> Node:
+    """Plain JSON values as nodes, all at the file's start (when YAML cannot read the JSON)."""
+    if isinstance(value, dict):
+        pairs = [
+            (ScalarNode("tag:yaml.org,2002:str", str(k), 0, 0), _nodes(v)) for k, v in value.items()
+        ]
+        return MappingNode("tag:yaml.org,2002:map", pairs, 0, 0, True)
+    if isinstance(value, list):
+        return SequenceNode("tag:yaml.org,2002:seq", [_nodes(v) for v in value], 0, 0)
+    if value is None:
+        return ScalarNode("tag:yaml.org,2002:null", "null", 0, 0)
+    shown = json.dumps(value) if isinstance(value, bool) else str(value)
+    return ScalarNode("tag:yaml.org,2002:str", shown, 0, 0)
 
 
 @dataclass
@@ -92,6 +193,16 @@ class Entity:
     exported: list[tuple[str, Node]] = field(default_factory=list)
     #: ``spec`` was there but not a mapping (already reported): its owner is not missing.
     spec_broken: bool = False
+    #: ``metadata.name`` and ``metadata.namespace`` as written (``name`` is in lower case).
+    given: str = ""
+    given_namespace: str = "default"
+    #: ``metadata.labels`` and ``metadata.annotations``, keys as written, values as text.
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    spec_type: str = ""
+    lifecycle: str = ""
+    #: A group the catalog does not define, made from an owner that names it.
+    virtual: bool = False
 
     @property
     def ref(self) -> str:
@@ -99,13 +210,32 @@ class Entity:
 
     @property
     def label(self) -> str:
-        return self.title or self.name
+        return self.title or self.given or self.name
 
     @property
     def short(self) -> str:
         """The ref as people write it: ``component:x`` in the default namespace."""
-        where = "" if self.namespace == "default" else f"{self.namespace}/"
-        return f"{self.kind}:{where}{self.name}"
+        where = "" if self.namespace == "default" else f"{self.given_namespace}/"
+        return f"{self.kind}:{where}{self.given or self.name}"
+
+
+def split_ref(
+    raw: str, default_kind: str | None, default_namespace: str
+) -> tuple[str | None, str, str]:
+    """``[kind:][namespace/]name`` as written (stripped); kind ``None`` when neither given
+    nor implied.
+
+    >>> split_ref("Group:Ops/Team_A", None, "default")
+    ('Group', 'Ops', 'Team_A')
+    """
+    kind: str | None = default_kind
+    rest = raw.strip()
+    if ":" in rest:
+        kind, rest = rest.split(":", 1)
+    namespace = default_namespace
+    if "/" in rest:
+        namespace, rest = rest.split("/", 1)
+    return (kind.strip() if kind else None), namespace.strip(), rest.strip()
 
 
 def parse_ref(
@@ -118,18 +248,30 @@ def parse_ref(
     >>> parse_ref("team-a", "group", "default"), parse_ref("ops/db", "resource", "default")
     (('group', 'default', 'team-a'), ('resource', 'ops', 'db'))
     """
-    kind: str | None = default_kind
-    rest = raw.strip()
-    if ":" in rest:
-        kind, rest = rest.split(":", 1)
-    namespace = default_namespace
-    if "/" in rest:
-        namespace, rest = rest.split("/", 1)
-    return (kind.strip().lower() if kind else None), namespace.strip().lower(), rest.strip().lower()
+    kind, namespace, name = split_ref(raw, default_kind, default_namespace)
+    return (kind.lower() if kind else None), namespace.lower(), name.lower()
 
 
 def _inside(real: str, top: str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _strings(node: Node | None) -> dict[str, str]:
+    """A mapping of text values (``metadata.labels``), keys as written."""
+    return {
+        k: value for k, (_, v) in (entries(node) or {}).items() if (value := text(v)) is not None
+    }
+
+
+@dataclass
+class _UserOwner:
+    """A user named as an owner whom icmap cannot give a team: reported once."""
+
+    user: str
+    pos: SourcePos
+    why: str
+    hint: str
+    entities: list[str] = field(default_factory=list)
 
 
 class _Catalog:
@@ -140,16 +282,27 @@ class _Catalog:
         self.entities: dict[str, Entity] = {}
         self.by_name: dict[str, list[Entity]] = {}
         self.files_read: list[str] = []
+        self.files_skipped = 0
         self.visited: set[str] = set()
+        #: The files named on the command line: one that cannot be read stops the import.
+        self.named: set[str] = set()
         self.entities_read = 0
         self.locations = 0
         #: Refs naming an entity not in the catalog -> how often each is named.
         self.dangling: Counter[str] = Counter()
         self._members: dict[str, list[Entity]] | None = None
+        #: Groups named as owners that the catalog does not define, in the order first named.
+        self.undefined_groups: list[Entity] = []
+        #: User ref -> why the entities that user owns have no team.
+        self.user_owners: dict[str, _UserOwner] = {}
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return self.builder.diagnostics
+
+    @property
+    def defines_groups(self) -> bool:
+        return any(e.kind == "group" and not e.virtual for e in self.entities.values())
 
     # --- reading files ---------------------------------------------------------------------
 
@@ -157,7 +310,11 @@ class _Catalog:
         found: list[tuple[Path, tuple[str, ...]]] = []
         # Location targets are followed only inside what was given: a catalog in a pull
         # request must not make CI read (and quote) /etc/passwd or a home folder's secrets.
-        self.roots = [os.path.realpath(path if path.is_dir() else path.parent) for path in paths]
+        self.roots = [
+            os.path.realpath(path if path.is_dir() else path.parent)
+            for path in paths
+            if str(path) != STDIN
+        ]
         for path in paths:
             if path.is_dir():
                 files = discover(path)[0]
@@ -166,31 +323,173 @@ class _Catalog:
                     self.builder.error(where, "IC001", "no *.yaml or *.yml files in this folder")
                 found.extend((file, ()) for file in files)
             else:
+                self.named.add(STDIN if str(path) == STDIN else os.path.realpath(path))
                 found.append((path, ()))
         # A stack: the files a Location names are read right after it, in their order.
         stack = found[::-1]
         while stack:
             file, chain = stack.pop()
-            real = os.path.realpath(file)
+            real = STDIN if str(file) == STDIN else os.path.realpath(file)
             if real in self.visited:
                 continue
             self.visited.add(real)
             stack.extend(self.read_file(file, (*chain, real))[::-1])
 
     def read_file(self, file: Path, chain: tuple[str, ...]) -> list[tuple[Path, tuple[str, ...]]]:
-        display = str(file)
+        stdin = str(file) == STDIN
+        display = "<stdin>" if stdin else str(file)
         self.files_read.append(display)
-        parsed = parse_documents(file, display)
-        self.diagnostics.extend(parsed.diagnostics)
+        roots, failed = self.parse(file, display, stdin)
+        if failed is not None:
+            if chain[-1] in self.named:
+                self.diagnostics.append(failed)
+            else:
+                self.skip(
+                    SourcePos(display, failed.line, failed.col),
+                    f"not a catalog file: {failed.message.rstrip('.')}; skipped",
+                )
+            return []
+        if roots is None:  # JSON of another shape (already reported)
+            return []
+        as_json = stdin or file.suffix.lower() == ".json"
+        if as_json and len(roots) == 1 and roots[0] is not None:
+            unpacked = self.json_entities(roots[0], display)
+            if unpacked is None:
+                return []
+            roots = unpacked
+        return self.read_documents(
+            [r for r in roots if r is not None], display, file, chain, as_json
+        )
+
+    def parse(
+        self, file: Path, display: str, stdin: bool
+    ) -> tuple[list[Node | None] | None, Diagnostic | None]:
+        """The documents of ``file`` (JSON as YAML), or the problem that stops reading it."""
+        if not stdin and file.suffix.lower() != ".json":
+            parsed = parse_documents(file, display)
+            return list(parsed.roots), (parsed.diagnostics[0] if parsed.diagnostics else None)
+        if stdin:
+            content: str | None = sys.stdin.read()
+            problem = None
+        else:
+            content, problem = read_text(file, display)
+        if content is None:
+            return None, problem
+        if not stdin or content.lstrip().startswith(("[", "{")):
+            content = _SURROGATES.sub(_pair, content)
+        parsed = parse_documents_text(content, display)
+        if not parsed.diagnostics:
+            return list(parsed.roots), None
+        try:  # JSON YAML cannot read (a lone surrogate escape): read without positions
+            return [_nodes(json.loads(content))], None
+        except json.JSONDecodeError as exc:
+            if not content.lstrip().startswith(("[", "{")):
+                return list(parsed.roots), parsed.diagnostics[0]
+            return None, Diagnostic(
+                display, exc.lineno, exc.colno, "IC002", f"invalid JSON: {exc.msg}", "error"
+            )
+
+    def json_entities(self, root: Node, display: str) -> list[Node | None] | None:
+        """The entities of the catalog API's JSON: a list, ``{"items": [...]}``, or one."""
+        if isinstance(root, SequenceNode):
+            return list(root.value)
+        found = entries(root)
+        if found is not None and "items" in found:
+            return list(items(get(found, "items")))
+        if found is not None and "kind" in found:
+            return [root]
+        self.skip(
+            position(display, root),
+            'JSON that is no catalog (a list of entities, or {"items": [...]}): skipped',
+        )
+        return None
+
+    def skip(self, where: SourcePos, message: str) -> None:
+        self.files_skipped += 1
+        self.builder.warn(
+            where,
+            "IC630",
+            message,
+            "icmap reads Backstage entities (apiVersion backstage.io/…, a kind, metadata.name)",
+        )
+
+    def read_documents(
+        self,
+        roots: list[Node],
+        display: str,
+        file: Path,
+        chain: tuple[str, ...],
+        as_json: bool,
+    ) -> list[tuple[Path, tuple[str, ...]]]:
+        """Read a file's entities; report once what in it is not Backstage's."""
+        ours: list[Node] = []
+        foreign: list[tuple[Node, str, str]] = []  # node, apiVersion, kind
+        unversioned: list[Node] = []
+        for root in roots:
+            top = entries(root)
+            api_version = text(get(top, "apiVersion"))
+            kind = text(get(top, "kind"))
+            if top is None or api_version is None or kind is None or _backstage_api(api_version):
+                ours.append(root)
+                if top is not None and api_version is None and (kind or "").lower() in KNOWN_KINDS:
+                    unversioned.append(root)
+            else:
+                foreign.append((root, api_version, kind or ""))
+        if unversioned:
+            n = len(unversioned)
+            self.builder.warn(
+                position(display, unversioned[0]),
+                "IC631",
+                f"{n} entit{'y' if n == 1 else 'ies'} without apiVersion: read as Backstage's",
+                "write apiVersion: backstage.io/v1alpha1, as Backstage requires",
+            )
+        if foreign:
+            versions = sorted({v for _, v, _ in foreign})
+            kinds = sorted({k or "no kind" for _, _, k in foreign})
+            n = len(foreign)
+            self.builder.warn(
+                position(display, foreign[0][0]),
+                "IC631",
+                f"{n} entit{'y' if n == 1 else 'ies'} of apiVersion {', '.join(versions)} "
+                f"({', '.join(kinds)}): not Backstage's, not read",
+                "Backstage entities have apiVersion backstage.io/v1alpha1 (or v1beta1)",
+            )
+        if not any(text(get(entries(r), "kind")) for r in ours):
+            if not foreign and roots:
+                self.skip(
+                    position(display, roots[0]),
+                    "not a catalog file: no document has a Backstage apiVersion and a kind; "
+                    "skipped",
+                )
+            elif foreign:
+                self.files_skipped += 1
+            return []
         followed: list[tuple[Path, tuple[str, ...]]] = []
-        for root in parsed.roots:
-            if root is None:
-                continue
-            followed.extend(self.read_document(root, display, file, chain))
+        templated: list[Entity] = []
+        for root in ours:
+            followed.extend(
+                self.read_document(root, display, file, chain, as_json=as_json, templated=templated)
+            )
+        if templated:
+            n = len(templated)
+            names = ", ".join(e.short for e in templated[:3])
+            self.builder.warn(
+                templated[0].pos,
+                "IC632",
+                f"{n} entit{'y' if n == 1 else 'ies'} with a templated name ({names}): "
+                "a template's skeleton, not the catalog's; not read",
+            )
         return followed
 
-    def read_document(  # noqa: PLR0911 - each odd shape ends reading the document
-        self, root: Node, display: str, file: Path, chain: tuple[str, ...]
+    def read_document(  # noqa: PLR0911, PLR0912 - each odd shape ends reading the document
+        self,
+        root: Node,
+        display: str,
+        file: Path,
+        chain: tuple[str, ...],
+        *,
+        as_json: bool = False,
+        templated: list[Entity] | None = None,
     ) -> list[tuple[Path, tuple[str, ...]]]:
         at = position(display, root)
         top = entries(root)
@@ -225,10 +524,10 @@ class _Catalog:
         if spec_node is not None and spec is None and not is_null(spec_node):
             where = position(display, spec_node)
             self.builder.warn(where, "IC608", f"spec must be a mapping, found {shape(spec_node)}")
-        namespace = (text(get(metadata, "namespace")) or "default").lower()
+        given_namespace = text(get(metadata, "namespace")) or "default"
         entity = Entity(
             kind,
-            namespace,
+            given_namespace.lower(),
             name.lower(),
             position(display, name_node) if name_node is not None else at,
             spec,
@@ -238,6 +537,12 @@ class _Catalog:
             tags=tuple(t.lower() for t in (text(n) for n in items(get(metadata, "tags"))) if t),
             raw_kind=kind_text,
             spec_broken=spec_node is not None and spec is None and not is_null(spec_node),
+            given=printable(name),
+            given_namespace=printable(given_namespace),
+            labels=_strings(get(metadata, "labels")),
+            annotations=_strings(get(metadata, "annotations")),
+            spec_type=(text(get(spec, "type")) or "").lower(),
+            lifecycle=(text(get(spec, "lifecycle")) or "").lower(),
         )
         for relation in items(get(top, "relations")):
             found = entries(relation)
@@ -246,10 +551,17 @@ class _Catalog:
             if kind_of in EXPORTED_RELATIONS and target is not None:
                 entity.exported.append((EXPORTED_RELATIONS[kind_of], target))
         if kind == "location":
+            if as_json:  # the catalog has read what its Locations name already
+                return []
             self.locations += 1
             return self.targets(entity, file, chain)
         self.entities_read += 1
         if kind == "template":
+            return []
+        owner = text(get(spec, "owner")) or ""
+        if _TEMPLATED.search(f"{name} {given_namespace} {owner}"):
+            if templated is not None:
+                templated.append(entity)
             return []
         first = self.entities.get(entity.ref)
         if first is not None:
@@ -327,18 +639,23 @@ class _Catalog:
 
     # --- refs and owners -------------------------------------------------------------------
 
-    def lookup(
+    def lookup(  # noqa: PLR0911 - the ref, who writes it and how it may be read
         self,
         node: Node,
         owner: Entity,
         implied: str | None,
         what: str,
         fallback: tuple[str, ...] = (),
+        *,
+        quiet: bool = False,
+        make_group: bool = False,
     ) -> Entity | None:
         """The entity ``node`` refers to, or ``None`` with a warning saying why.
 
         A ref without a kind that names nothing of the implied kind is read as the one entity
         of a ``fallback`` kind with that name, if there is one (``owner: guest`` for a user).
+        ``quiet``: no warning (the catalog API's ``relations``, which repeat the spec's).
+        ``make_group``: a group the catalog does not define becomes one (owners).
         """
         where = position(owner.file, node)
         raw = text(node)
@@ -355,6 +672,8 @@ class _Catalog:
                 )
             )
         if raw is None:
+            if quiet:
+                return None
             if is_null(node):
                 self.builder.warn(where, "IC604", f"an empty entry in {what} of {owner.short}")
             else:
@@ -375,18 +694,25 @@ class _Catalog:
         usable = [e for e in same_name if e.kind in fallback]
         if ":" not in raw and len(usable) == 1:
             other = usable[0]
-            self.builder.warn(
-                where,
-                "IC603",
-                f"{what} {raw!r} of {owner.short} reads as {kind}:{namespace}/{name}, which "
-                f"does not exist; using {other.short}",
-                f"write the kind: '{other.short}'",
-            )
+            if not quiet:
+                self.builder.warn(
+                    where,
+                    "IC603",
+                    f"{what} {raw!r} of {owner.short} reads as {kind}:{namespace}/{name}, which "
+                    f"does not exist; using {other.short}",
+                    f"write the kind: '{other.short}'",
+                )
             return other
+        if quiet:
+            return None
         candidates = [e.short for e in same_name if e is not owner]
         hint = f"did you mean {candidates[0]!r}?" if candidates else None
+        if make_group and kind == "group" and name:
+            return self.undefined_group(raw, owner, where, hint)
         wanted = f"{kind}:{namespace}/{name}" if kind else raw
         self.dangling[wanted] += 1
+        if make_group and kind == "user":
+            return None  # reported once for the user (report_users)
         self.builder.warn(
             where,
             "IC603",
@@ -394,6 +720,41 @@ class _Catalog:
             hint,
         )
         return None
+
+    def undefined_group(
+        self, raw: str, owner: Entity, where: SourcePos, hint: str | None
+    ) -> Entity:
+        """The group an owner names that the catalog does not define: a team all the same.
+
+        In a catalog whose Groups come from an org provider (GitHub, LDAP, Okta), owners name
+        groups that no file defines: those are the teams. Where the catalog defines groups,
+        each undefined one is reported once, as it may be a misspelling.
+        """
+        _, given_namespace, given = split_ref(raw, "group", owner.given_namespace)
+        group = Entity(
+            "group",
+            given_namespace.lower(),
+            given.lower(),
+            where,
+            None,
+            owner.file,
+            given=printable(given),
+            given_namespace=printable(given_namespace),
+            virtual=True,
+        )
+        if self.defines_groups:
+            self.dangling[group.ref] += 1
+            self.builder.warn(
+                where,
+                "IC603",
+                f"owner of {owner.short} names {group.short}, which is not in the catalog: "
+                "a team all the same",
+                hint or "define the group, or read the catalog's Group entities too",
+            )
+        self.entities[group.ref] = group
+        self.by_name.setdefault(group.name, []).append(group)
+        self.undefined_groups.append(group)
+        return group
 
     def group_of_user(self, user: Entity, where: Node, owner: Entity) -> Entity | None:
         groups: list[Entity] = []
@@ -406,21 +767,31 @@ class _Catalog:
                 groups.append(group)
         if len(groups) == 1:
             return groups[0]
-        at = position(owner.file, where)
         if not groups:
-            self.builder.warn(
-                at, "IC607", f"{owner.short} is owned by {user.short}, who is in no group: no team"
-            )
+            why, hint = "is in no group the catalog defines", "make a group the owner"
         else:
             names = ", ".join(g.short for g in groups)
-            self.builder.warn(
-                at,
-                "IC607",
-                f"{owner.short} is owned by {user.short}, who is in several groups ({names}): "
-                "no team chosen",
-                "make a group the owner",
-            )
+            why, hint = f"is in several groups ({names}): no team chosen", "make a group the owner"
+        self.user_owned(user.short, position(owner.file, where), why, hint, owner)
         return None
+
+    def user_owned(self, user: str, at: SourcePos, why: str, hint: str, owner: Entity) -> None:
+        """Note that ``owner`` is owned by ``user``, who gives it no team (reported once)."""
+        found = self.user_owners.setdefault(user, _UserOwner(user, at, why, hint))
+        found.entities.append(owner.short)
+
+    def report_users(self) -> None:
+        """One warning per user named as an owner whose entities get no team."""
+        for found in self.user_owners.values():
+            n = len(found.entities)
+            owned = f"{n} entit{'y' if n == 1 else 'ies'} ({some(found.entities, 3)})"
+            self.builder.warn(
+                found.pos,
+                "IC607",
+                f"{found.user} owns {owned} and {found.why}: {'it has' if n == 1 else 'they have'} "
+                "no team",
+                found.hint,
+            )
 
     def members(self) -> dict[str, list[Entity]]:
         """User ref -> the groups whose ``spec.members`` name the user (built once)."""
@@ -448,8 +819,20 @@ class _Catalog:
             if entity.kind in WORKLOADS and not entity.spec_broken:
                 self.builder.warn(entity.pos, "IC606", f"{entity.short} has no spec.owner: no team")
             return None
-        found = self.lookup(node, entity, "group", "owner", ("user",))
+        found = self.lookup(node, entity, "group", "owner", ("user",), make_group=True)
         if found is None:
+            raw = text(node)
+            kind, namespace, name = (
+                parse_ref(raw, "group", entity.namespace) if raw else ("", "", "")
+            )
+            if kind == "user":
+                self.user_owned(
+                    f"user:{'' if namespace == 'default' else namespace + '/'}{name}",
+                    position(entity.file, node),
+                    "is not in the catalog (no User entity says which group the user is in)",
+                    "make a group the owner, or read the catalog's User entities too",
+                    entity,
+                )
             return None
         if found.kind == "user":
             return self.group_of_user(found, node, entity)
@@ -464,9 +847,66 @@ class _Catalog:
 
 
 def _natural_id(group: Entity) -> str:
-    """The team id a group makes: its name, prefixed with its namespace outside ``default``."""
-    id_ = group.name if group.namespace == "default" else f"{group.namespace}-{group.name}"
-    return slug(id_) or "team"
+    """The team id a group makes: its name as written, ``namespace/name`` outside ``default``.
+
+    >>> g = Entity("group", "ops", "db_admins", SourcePos("x", 1, 1), None, "x")
+    >>> g.given, g.given_namespace = "DB_admins", "Ops"
+    >>> _natural_id(g)
+    'Ops/DB_admins'
+    """
+    given = g_name = group.given or group.name
+    if group.namespace != "default":
+        given = f"{group.given_namespace}/{g_name}"
+    return printable(given) or "team"
+
+
+def _idle(teams: list[str]) -> str:
+    """``2 teams that own nothing and take part in no hand-off``."""
+    if len(teams) == 1:
+        return "1 team that owns nothing and takes part in no hand-off"
+    return f"{len(teams):,} teams that own nothing and take part in no hand-off"
+
+
+def _marked(entity: Entity) -> str:
+    """Why the catalog marks ``entity`` customer-facing itself, or ``""``."""
+    tags = sorted(MARK_TAGS & set(entity.tags))
+    if tags:
+        return f"tagged {tags[0]}"
+    for where, found in (("label", entity.labels), ("annotation", entity.annotations)):
+        if found.get(MARK_KEY, "").strip().lower() in _TRUE:
+            return f"{where} {MARK_KEY}"
+    return ""
+
+
+def _inside_only(entity: Entity) -> bool:
+    """Whether the catalog says ``entity`` serves people inside only (or is deprecated)."""
+    said = (entity.labels.get(MARK_KEY) or entity.annotations.get(MARK_KEY) or "").lower()
+    return (
+        entity.lifecycle == "deprecated"
+        or bool(INTERNAL_TAGS & set(entity.tags))
+        or said.strip() in _FALSE
+    )
+
+
+def _front(entity: Entity, feeds: dict[str, set[str]]) -> str:
+    """Why ``entity`` is a front end or an API nothing consumes, or ``""``."""
+    if _inside_only(entity):
+        return ""
+    if entity.kind == "component" and entity.spec_type in FRONT_END_TYPES:
+        return f"a front end (spec.type {entity.spec_type})"
+    if entity.kind == "api" and entity.ref not in feeds:
+        return "an API nothing in the catalog consumes"
+    return ""
+
+
+def _label_selector(selector: str) -> tuple[str, str | None]:
+    """``KEY=VALUE`` (or ``KEY``, any value) in lower case.
+
+    >>> _label_selector("Tier=Edge"), _label_selector("public")
+    (('tier', 'edge'), ('public', None))
+    """
+    key, equals, value = selector.partition("=")
+    return key.strip().lower(), (value.strip().lower() if equals else None)
 
 
 def read_catalog(paths: Sequence[Path], options: BackstageOptions) -> ImportResult:
@@ -489,19 +929,21 @@ class _Mapper:
 
     def run(self) -> ImportResult:
         catalog = self.catalog
-        groups = [e for e in catalog.entities.values() if e.kind == "group"]
-        for entity in catalog.entities.values():
+        for entity in list(catalog.entities.values()):  # owners may add undefined groups
             if entity.kind in (*WORKLOADS, "domain"):
                 owner = catalog.owner_of(entity)
                 if owner is not None:
                     self.owners[entity.ref] = owner
-        parents = self.parents(groups)
+        catalog.report_users()
+        groups = [e for e in catalog.entities.values() if e.kind == "group"]
+        parents = self.parents([g for g in groups if not g.virtual])
         has_children = {p.ref for p in parents.values()}
         owning = {g.ref for ref, g in self.owners.items() if ref.split(":", 1)[0] in WORKLOADS}
         teams = [g for g in groups if g.ref in owning or g.ref not in has_children]
         self.taken = {_natural_id(g) for g in teams}
         for group in teams:
             self.add_team(group, parents.get(group.ref))
+        notes = self.owner_only_note()
         edges = self.relations()
         customer_facing = self.customer_facing(edges)
         first = catalog.files_read[0] if catalog.files_read else "<catalog>"
@@ -512,16 +954,28 @@ class _Mapper:
         ):
             # After an error (a file that cannot be read) 'no teams' says nothing new.
             self.builder.error(
-                SourcePos(first, 1, 1), "IC614", "no teams: the catalog has no Group entities"
+                SourcePos(first, 1, 1),
+                "IC614",
+                "no teams: the catalog has no Group entities, and no entity names an owner",
             )
+        idle = self.idle_teams(owning)
+        if idle and not catalog.options.keep_idle:
+            for team in idle:
+                del self.builder.teams[team]
+            notes.append(f"{_idle(idle)} left out ({some(idle)}): --keep-idle-teams keeps them")
+        elif idle:
+            notes.append(f"{_idle(idle)} kept, as --keep-idle-teams asks ({some(idle)})")
         org_name = self.organisation(groups, parents)
         org = self.builder.finish(org_name, tuple(catalog.files_read))
         errors = any(d.severity == "error" for d in self.builder.diagnostics)
         counts = {
             "files read": len(catalog.files_read),
+            "files skipped": catalog.files_skipped,
             "locations followed": catalog.locations,
             "entities read": catalog.entities_read,
             "teams": len(org.teams),
+            "idle teams left out": 0 if catalog.options.keep_idle else len(idle),
+            "teams named only as owners": len(catalog.undefined_groups),
             **hand_off_counts(org),
             "relations inside one team": self.inside,
             "relations with an unowned end": self.unowned_relations,
@@ -536,7 +990,33 @@ class _Mapper:
             counts,
             self.chosen,
             dict(sorted(catalog.dangling.items())),
+            notes,
         )
+
+    def owner_only_note(self) -> list[str]:
+        """The one note on owners that name groups the catalog does not define."""
+        undefined = [
+            self.team_of[g.ref] for g in self.catalog.undefined_groups if g.ref in self.team_of
+        ]
+        if not undefined:
+            return []
+        n = len(undefined)
+        if self.catalog.defines_groups:
+            return [
+                f"{n:,} group{'s' * (n != 1)} named as owners but not defined in the catalog "
+                f"{'are teams' if n != 1 else 'is a team'} all the same: {some(undefined)}"
+            ]
+        return [
+            f"owner-only catalog (no Group entities: they come from an org provider): the "
+            f"{n:,} group{'s' * (n != 1)} named in spec.owner {'are' if n != 1 else 'is'} the "
+            f"teams: {some(undefined)}"
+        ]
+
+    def idle_teams(self, owning: set[str]) -> list[str]:
+        """The teams that own no Component, API, Resource or System and have no hand-off."""
+        busy = {team for key in self.builder.relations for team in key[:2]}
+        busy |= {self.team_of[ref] for ref in owning if ref in self.team_of}
+        return sorted(t for t in self.builder.teams if t not in busy)
 
     def parents(self, groups: list[Entity]) -> dict[str, Entity]:
         """Group ref -> its parent group, from ``spec.parent`` or a parent's ``children``."""
@@ -597,19 +1077,23 @@ class _Mapper:
         feeds: dict[str, set[str]] = {}
         implements: dict[str, set[str]] = {}  # API ref -> the components providing it
         seen: set[tuple[str, str]] = set()
-        for entity in list(catalog.entities.values()):
-            if entity.kind not in (*WORKLOADS, "domain"):
+        works = [e for e in catalog.entities.values() if e.kind in (*WORKLOADS, "domain")]
+        stated = [
+            (entity, name, node, False)
+            for entity in works
+            for name in SPEC_RELATIONS
+            for node in items(get(entity.spec, name))
+        ]
+        # The catalog API's relations repeat what the spec says (both ways): read after it,
+        # they add only what the spec does not, and warn about nothing the spec did not.
+        stated += [(entity, name, node, True) for entity in works for name, node in entity.exported]
+        for entity, name, node, exported in stated:
+            implied, named_provides = SPEC_RELATIONS[name]
+            other = catalog.lookup(node, entity, implied, name, quiet=exported)
+            if other is None:
                 continue
-            stated = [
-                (name, node) for name in SPEC_RELATIONS for node in items(get(entity.spec, name))
-            ]
-            stated.extend(entity.exported)
-            for name, node in stated:
-                implied, named_provides = SPEC_RELATIONS[name]
-                other = catalog.lookup(node, entity, implied, name)
-                if other is None:
-                    continue
-                if other is entity:
+            if other is entity:
+                if not exported:
                     self.builder.warn(
                         position(entity.file, node),
                         "IC616",
@@ -617,14 +1101,16 @@ class _Mapper:
                         "is no hand-off; ignored",
                         f"remove it from {name}",
                     )
-                    continue
-                provider, receiver = (other, entity) if named_provides else (entity, other)
-                if name in IMPLEMENTS:
-                    implements.setdefault(receiver.ref, set()).add(provider.ref)
-                elif name in DEPENDENCY_FIELDS:
-                    feeds.setdefault(provider.ref, set()).add(receiver.ref)
-                why = f"via {entity.short} {name} {other.short}"
-                self.hand_off(provider, receiver, why, position(entity.file, node), seen)
+                continue
+            provider, receiver = (other, entity) if named_provides else (entity, other)
+            if name in IMPLEMENTS:
+                implements.setdefault(receiver.ref, set()).add(provider.ref)
+            elif name in DEPENDENCY_FIELDS:
+                feeds.setdefault(provider.ref, set()).add(receiver.ref)
+            if exported and (provider.ref, receiver.ref) in seen:
+                continue
+            why = f"via {entity.short} {name} {other.short}"
+            self.hand_off(provider, receiver, why, position(entity.file, node), seen)
         for api, components in implements.items():
             if api in feeds:
                 for component in components:
@@ -656,34 +1142,82 @@ class _Mapper:
         self.builder.add_relation(team_from, team_to, provider.label, where, why)
 
     def customer_facing(self, feeds: dict[str, set[str]]) -> list[tuple[Entity, str]]:
+        """The entities facing the external customer, and why each (docs/import.md)."""
         options = self.catalog.options
-        chosen: list[tuple[Entity, str]] = []
-        if options.default:
-            self.chosen = [
-                "default: every Component that nothing in the catalog depends on, consumes or "
-                "is built from serves the external customer (choose others with --customer)"
-            ]
-            for entity in self.catalog.entities.values():
-                if entity.kind == "component" and entity.ref not in feeds:
-                    chosen.append((entity, "nothing in the catalog depends on it"))
-            return chosen
+        works = [e for e in self.catalog.entities.values() if e.kind in WORKLOADS]
+        if not options.default:
+            return self.selected(works)
+        choices = (
+            (
+                "default: the entities the catalog marks customer-facing (tag "
+                f'{", ".join(sorted(MARK_TAGS))}, or label {MARK_KEY}: "true") serve the '
+                "external customer (choose others with --customer)",
+                [(e, why) for e in works if (why := _marked(e))],
+            ),
+            (
+                "default: the front ends (Components of spec.type website, frontend, "
+                "mobile-app…) and the APIs nothing in the catalog consumes serve the external "
+                "customer; nothing deprecated or tagged internal (choose others with --customer)",
+                [(e, why) for e in works if (why := _front(e, feeds))],
+            ),
+            (
+                "default: the catalog has no front end and no API that nothing consumes: every "
+                "Component that nothing in it depends on, consumes or is built from, and that "
+                "is no library, tool or infrastructure, serves the external customer; nothing "
+                "deprecated or tagged internal (choose others with --customer)",
+                [
+                    (e, "nothing in the catalog depends on it")
+                    for e in works
+                    if e.kind == "component"
+                    and e.ref not in feeds
+                    and e.spec_type not in INTERNAL_TYPES
+                    and not _inside_only(e)
+                ],
+            ),
+        )
+        for said, chosen in choices:
+            if any(self.team_owning(e) for e, _ in chosen):
+                self.chosen = [said]
+                return chosen
+        self.chosen = [choices[-1][0]]
+        return []
+
+    def team_owning(self, entity: Entity) -> str | None:
+        owner = self.owners.get(entity.ref)
+        return self.team_of.get(owner.ref) if owner is not None else None
+
+    def selected(self, works: list[Entity]) -> list[tuple[Entity, str]]:
+        """The entities ``--customer`` selects, each with the selectors it matches."""
+        options = self.catalog.options
         kinds = {k.lower() for k in options.kinds}
         types = {t.lower() for t in options.types}
         tags = {t.lower() for t in options.tags}
+        labels = [_label_selector(label) for label in options.labels]
         refs = set()
         for ref in options.refs:
             kind, namespace, name = parse_ref(ref, "component", "default")
             refs.add(f"{kind}:{namespace}/{name}")
         said = [
             f"{label} {', '.join(sorted(values))}"
-            for label, values in (("kind", kinds), ("type", types), ("tag", tags), ("ref", refs))
+            for label, values in (
+                ("kind", kinds),
+                ("type", types),
+                ("tag", tags),
+                ("label", set(options.labels)),
+                ("ref", refs),
+            )
             if values
         ]
         self.chosen = [f"chosen: entities with {'; or '.join(said)} serve the external customer"]
-        for entity in self.catalog.entities.values():
-            if entity.kind not in WORKLOADS:
-                continue
-            spec_type = (text(get(entity.spec, "type")) or "").lower()
+        chosen: list[tuple[Entity, str]] = []
+        for entity in works:
+            spec_type = entity.spec_type
+            found_labels = {k.lower(): v.lower() for k, v in entity.labels.items()}
+            matched = [
+                f"{key}={value}" if value is not None else key
+                for key, value in labels
+                if key in found_labels and value in (None, found_labels[key])
+            ]
             reasons = [
                 reason
                 for reason, hit in (
@@ -693,6 +1227,7 @@ class _Mapper:
                         f"tag {', '.join(sorted(tags & set(entity.tags)))}",
                         bool(tags & set(entity.tags)),
                     ),
+                    (f"label {', '.join(matched)}", bool(matched)),
                     ("named with --customer ref", entity.ref in refs),
                 )
                 if hit
@@ -733,7 +1268,8 @@ class _Mapper:
             SourcePos(first, 1, 1),
             "IC614",
             "no entity owned by a team faces the external customer: an org needs one",
-            "select customer-facing entities with --customer kind:…, type:…, tag:… or ref:…",
+            "select customer-facing entities with --customer kind:…, type:…, tag:…, "
+            "label:KEY=VALUE or ref:…",
         )
 
     chosen: list[str]

@@ -103,6 +103,8 @@ def render_org(
     header: str,
     imported: tuple[str, Org] | None = None,
     customers: tuple[str, ...] = (),
+    *,
+    keep_idle: bool = False,
 ) -> WrittenOrg:
     """The org files for ``org``, with ``header`` (one comment line each) atop ``org.yaml``.
 
@@ -127,7 +129,7 @@ def render_org(
             provided = [r for r in org.relations if r.provider == supplier.id]
             lines.extend(_relations(provided, "provides", provenance))
     if imported is not None:
-        lines.extend(marker(*imported, customers))
+        lines.extend(marker(*imported, customers, keep_idle=keep_idle))
     files = {"org.yaml": "\n".join(lines) + "\n"}
     taken = {"org.yaml"}
     by_team: dict[str, list[Relation]] = {t: [] for t in org.teams}
@@ -261,6 +263,8 @@ class Imported:
     relations: frozenset[tuple[str, str, str]]
     #: The --customer selectors it was run with: --update reuses them unless given others.
     customers: tuple[str, ...] = ()
+    #: Whether it kept the teams that own nothing and hand nothing off (--keep-idle-teams).
+    keep_idle: bool = False
 
 
 def _key(relation: Relation) -> tuple[str, str, str]:
@@ -423,9 +427,11 @@ def _merged_streams(
 MARKER = "x-icmap-import"
 
 
-def marker(fmt: str, org: Org, customers: tuple[str, ...] = ()) -> list[str]:
+def marker(
+    fmt: str, org: Org, customers: tuple[str, ...] = (), *, keep_idle: bool = False
+) -> list[str]:
     """Lines of ``org.yaml`` naming every party and hand-off the import wrote (and the
-    ``--customer`` selectors it used)."""
+    ``--customer`` selectors and ``--keep-idle-teams`` it used)."""
     lines = [
         "# What the import wrote; everything else is yours and 'icmap import --update' keeps it.",
         f"{MARKER}:",
@@ -435,6 +441,8 @@ def marker(fmt: str, org: Org, customers: tuple[str, ...] = ()) -> list[str]:
         lines.append(
             "  customer: [" + ", ".join(json.dumps(c, ensure_ascii=False) for c in customers) + "]"
         )
+    if keep_idle:
+        lines.append("  keep-idle-teams: true")
     lines += [
         "  parties: ["
         + ", ".join(json.dumps(p, ensure_ascii=False) for p in sorted({*org.teams, *org.customers}))
@@ -469,4 +477,5 @@ def read_marker(path: Path) -> Imported | None:
             provider, receiver, what = (str(p) for p in parts)
             relations.add((provider, receiver, normalise_what(what)))
     customers = tuple(c for c in (text(n) for n in items(get(found, "customer"))) if c)
-    return Imported(parties, frozenset(relations), customers)
+    keep_idle = (text(get(found, "keep-idle-teams")) or "").lower() == "true"
+    return Imported(parties, frozenset(relations), customers, keep_idle)

@@ -261,6 +261,12 @@ def parse_documents(path: Path, display: str) -> ParsedDocuments:
     if text is None:
         assert problem is not None
         return ParsedDocuments(display, (), (problem,))
+    return parse_documents_text(text, display)
+
+
+def parse_documents_text(text: str, display: str) -> ParsedDocuments:
+    """Compose every YAML document in ``text`` (also JSON, which YAML reads), with the same
+    limits as org files; ``display`` names it in messages (``<stdin>``)."""
     try:
         roots = compose_documents(text, _Loader)
     except yaml.YAMLError as exc:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 2
 _SINGULAR = {
     "files read": "file read",
+    "files skipped": "file skipped",
     "locations followed": "location followed",
     "entities read": "entity read",
     "rows read": "row read",
@@ -44,11 +45,12 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
     read = ", ".join(
         f"{value:,} {name if value != 1 else _SINGULAR[name]}"
         for name, value in counts.items()
-        if name in _SINGULAR
+        if name in _SINGULAR and (value or name != "files skipped")
     )
     lines = [f"imported {result.format}: {read}"]
     # What the source gives: with --update, what was kept by hand is counted below.
     lines.append(f"  teams: {counts.get('teams', 0):,}")
+    lines.extend(f"    note: {note}" for note in result.notes)
     for hand_offs, relations in (
         ("team-to-team hand-offs", "team-to-team relations"),
         ("hand-offs to external customers", "relations to external customers"),
@@ -144,6 +146,7 @@ def render_json(
             "ids": sorted(org.customers),
             "why": list(result.customers_chosen),
         },
+        "notes": list(result.notes),
         "problems_by_kind": result.by_kind(),
         "dangling_refs": dict(result.dangling),
         "problems": [
