@@ -59,8 +59,9 @@ def test_help_and_errors_name_every_source() -> None:
             assert source.files in imported
     wrong = runner.invoke(app, ["check", "--from", "bakstage", "x"])
     assert wrong.exit_code == 2
-    assert "'bakstage' is not one of backstage, teamapi, csv; did you mean 'backstage'?" in (
-        wrong.stderr
+    assert (
+        "'bakstage' is not one of backstage, teamapi, csv, events; did you mean 'backstage'?"
+        in (wrong.stderr)
     )
     with pytest.raises(ValueError, match="not one of"):
         read_source("nosuch", [])

@@ -167,6 +167,7 @@ class Declaration:
     streams: tuple[tuple[str, SourcePos], ...] = ()
     process_time: Duration | None = None
     complete_accurate: float | None = None
+    measured: Measured | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +177,24 @@ class Origin:
 
     why: str
     pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """What an event log shows of one hand-off: how often it happened and how long it took.
+
+    ``median`` and ``p85`` are the time a case stayed with the provider before the receiver
+    took it (docs/events.md); ``return_rate`` is the share of these hand-offs the receiver
+    handed straight back. ``first`` and ``last`` are the days of the first and last one seen.
+    """
+
+    handoffs: int
+    cases: int
+    median: Duration | None = None
+    p85: Duration | None = None
+    return_rate: float | None = None
+    first: date | None = None
+    last: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +236,8 @@ class Relation:
     #: inside the lead time, and the share of what arrives usable as it is (%C&A, 0 to 1).
     process_time: Duration | None = None
     complete_accurate: float | None = None
+    #: What an event log measured of it (``icmap import events``, ``--from events``).
+    measured: Measured | None = None
 
     @property
     def declared_by(self) -> frozenset[Side]:

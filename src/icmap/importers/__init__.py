@@ -43,6 +43,9 @@ IMPORT_CODES: dict[str, str] = {
     "IC615": "outside-source",
     "IC616": "self-relation",
     "IC617": "unclear-stream",
+    "IC620": "unreadable-event",
+    "IC621": "event-log-limit",
+    "IC622": "people-not-teams",
 }
 
 

@@ -1,0 +1,327 @@
+"""Reading event logs into one table of events, in an embedded DuckDB database.
+
+Every format becomes the table ``events(case_id, ts, team, activity, seq, line, file)``:
+``seq`` is the event's place in its file (ties in time keep file order), ``line`` where a
+finding about it points. DuckDB reads CSV (any delimiter, quoted fields, a BOM, gzip), JSON
+lines and Parquet itself, and sorts and groups out of core, so memory follows the teams and
+pairs, not the events. XES is read by :mod:`icmap.eventlog.xes`.
+
+A row that cannot be read (no case, no team, a time in no form icmap knows, a CSV line DuckDB
+rejects) is a finding with its line, never a traceback, and the rest is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from icmap.diagnostics import Diagnostic
+from icmap.errors import UsageError
+from icmap.eventlog.columns import EventColumns, choose
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from icmap.eventlog import EventLogOptions
+
+#: Findings of one kind shown per file; the rest are counted.
+SHOWN_PER_KIND = 100
+#: The largest log file read.
+MAX_FILE_BYTES = 16 * 1024**3
+#: Timestamp forms read besides ISO 8601 (with or without ``T``, seconds, fractions, offset).
+TIME_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+)
+#: The formats by file name, as ``icmap import events`` reads a folder.
+PATTERNS = ("*.csv", "*.csv.gz", "*.tsv", "*.jsonl", "*.ndjson", "*.parquet", "*.xes", "*.xes.gz")
+
+
+@dataclass
+class EventTable:
+    """The events of every file read, and what was found on the way."""
+
+    connection: duckdb.DuckDBPyConnection
+    #: Each file as shown in messages, with the columns read from it.
+    files: list[tuple[str, EventColumns]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Rows read, and rows left out with a finding.
+    rows: int = 0
+    skipped: int = 0
+    #: The process the log records (XES ``concept:name`` of the log), when it says.
+    process: str | None = None
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory database whose naive timestamps are read as UTC."""
+    import duckdb
+
+    connection = duckdb.connect(":memory:")
+    connection.execute("SET TimeZone = 'UTC'")
+    connection.execute(
+        "CREATE TABLE events (case_id VARCHAR, ts TIMESTAMPTZ, team VARCHAR, activity VARCHAR, "
+        "seq BIGINT, line BIGINT, file INTEGER)"
+    )
+    return connection
+
+
+def log_format(path: Path) -> str:
+    """``csv``, ``jsonl``, ``parquet`` or ``xes``, from the file's name."""
+    name = path.name.lower().removesuffix(".gz")
+    for suffix, kind in (
+        (".csv", "csv"),
+        (".tsv", "csv"),
+        (".txt", "csv"),
+        (".jsonl", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".json", "jsonl"),
+        (".parquet", "parquet"),
+        (".xes", "xes"),
+    ):
+        if name.endswith(suffix):
+            return kind
+    raise UsageError(
+        f"{path}: not an event log icmap reads by its name; use .csv, .tsv, .jsonl, .parquet "
+        "or .xes (gzipped .csv.gz and .xes.gz too)"
+    )
+
+
+def read_events(paths: list[Path], options: EventLogOptions) -> EventTable:
+    """Every event of the logs at ``paths`` (files; a folder's logs by :data:`PATTERNS`)."""
+    table = EventTable(connect())
+    files = [file for path in paths for file in _files(path)]
+    if not files:
+        raise UsageError(f"no event logs in {', '.join(map(str, paths))}")
+    for number, file in enumerate(files):
+        display = str(file)
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UsageError(
+                f"{display}: {size:,} bytes, more than the {MAX_FILE_BYTES:,} icmap reads in one "
+                "log file; split it by period"
+            )
+        kind = log_format(file)
+        if kind == "xes":
+            from icmap.eventlog.xes import read_xes
+
+            read_xes(table, file, display, number, options)
+        else:
+            _read_tabular(table, file, display, number, kind=kind, options=options)
+    return table
+
+
+def _files(path: Path) -> list[Path]:
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    if path.is_dir():
+        return sorted({found for pattern in PATTERNS for found in path.rglob(pattern)})
+    return [path]
+
+
+def _source(file: Path, kind: str) -> str:
+    quoted = "'" + str(file).replace("'", "''") + "'"
+    if kind == "csv":
+        # Every cell as text; bad lines go to DuckDB's reject tables with their line numbers.
+        return (
+            f"read_csv({quoted}, header = true, all_varchar = true, store_rejects = true, "
+            "null_padding = true)"
+        )
+    if kind == "jsonl":
+        return f"read_json({quoted}, format = 'newline_delimited', records = true)"
+    return f"read_parquet({quoted})"
+
+
+def _read_tabular(
+    table: EventTable, file: Path, display: str, number: int, *, kind: str, options: EventLogOptions
+) -> None:
+    import duckdb
+
+    connection = table.connection
+    source = _source(file, kind)
+    try:
+        header = [
+            column[0]
+            for column in connection.execute(f"SELECT * FROM {source} LIMIT 0").description
+        ]
+    except duckdb.Error as error:
+        raise UsageError(f"{display}: cannot be read as {kind}: {_first_line(error)}") from None
+    columns = choose(header, _named(options), display)
+    table.files.append((display, columns))
+    activity = f"CAST({_quote(columns.activity)} AS VARCHAR)" if columns.activity else "NULL"
+    # Lines count from the header (line 1); JSON lines and Parquet rows from 1.
+    first = 2 if kind == "csv" else 1
+    try:
+        connection.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE raw AS
+            SELECT CAST({_quote(columns.case)} AS VARCHAR) AS case_id,
+                   CAST({_quote(columns.time)} AS VARCHAR) AS time_text,
+                   CAST({_quote(columns.team)} AS VARCHAR) AS team,
+                   {activity} AS activity,
+                   row_number() OVER () AS seq
+            FROM {source}
+            """
+        )
+    except duckdb.Error as error:
+        raise UsageError(f"{display}: cannot be read as {kind}: {_first_line(error)}") from None
+    if kind == "csv":
+        _rejected_lines(table, display)
+    load_raw(table, display, number, first - 1, options)
+
+
+def load_raw(
+    table: EventTable, display: str, number: int, line_offset: int, options: EventLogOptions
+) -> None:
+    """Move the temp table ``raw(case_id, time_text, team, activity, seq[, place])`` into
+    ``events``, with a finding per row left out. ``line = seq + line_offset``; a ``place``
+    column (XES: ``trace 12, event 3``) is named in findings instead."""
+    connection = table.connection
+    parsed = _parsed_time("time_text", options.time_format)
+    # XES says where an event is as "trace 12, event 3"; tabular files by their line.
+    names = [column[0] for column in connection.execute("SELECT * FROM raw LIMIT 0").description]
+    place = "place" if "place" in names else "NULL"
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE checked AS
+        SELECT nullif(trim(case_id), '') AS case_id, nullif(trim(team), '') AS team,
+               nullif(trim(activity), '') AS activity, time_text, {parsed} AS ts,
+               seq, seq + {line_offset} AS line, {place} AS place
+        FROM raw
+        """
+    )
+    total = connection.execute("SELECT count(*) FROM checked").fetchone()
+    table.rows += int(total[0]) if total else 0
+    for condition, message, hint in (
+        ("case_id IS NULL", "no case", "every event needs the case it belongs to"),
+        ("case_id IS NOT NULL AND team IS NULL", "no team", "the event is left out"),
+        (
+            "case_id IS NOT NULL AND team IS NOT NULL AND ts IS NULL",
+            "time {value} is not a timestamp icmap reads",
+            "write ISO 8601 (2026-03-31T14:05:00+02:00), or give --time-format",
+        ),
+    ):
+        _report(table, display, condition, message, hint)
+    connection.execute(
+        f"""
+        INSERT INTO events
+        SELECT case_id, ts, team, activity, seq, line, {number} FROM checked
+        WHERE case_id IS NOT NULL AND team IS NOT NULL AND ts IS NOT NULL
+        """
+    )
+    connection.execute("DROP TABLE checked")
+    connection.execute("DROP TABLE raw")
+
+
+def _report(table: EventTable, display: str, condition: str, message: str, hint: str) -> None:
+    connection = table.connection
+    counted = connection.execute(f"SELECT count(*) FROM checked WHERE {condition}").fetchone()
+    count = int(counted[0]) if counted else 0
+    if not count:
+        return
+    table.skipped += count
+    rows = connection.execute(
+        f"SELECT line, time_text, place FROM checked WHERE {condition} "
+        f"ORDER BY seq LIMIT {SHOWN_PER_KIND}"
+    ).fetchall()
+    for line, value, place in rows:
+        shown = message.format(value=repr(_preview(value or "")))
+        where = f" ({place})" if place else ""
+        table.diagnostics.append(
+            Diagnostic(
+                display,
+                1 if place else int(line),
+                1,
+                "IC620",
+                f"event left out{where}: {shown}",
+                "warning",
+                hint,
+                "unreadable-event",
+            )
+        )
+    if count > SHOWN_PER_KIND:
+        first = 1 if rows[0][2] else int(rows[0][0])
+        table.diagnostics.append(
+            Diagnostic(
+                display,
+                first,
+                1,
+                "IC620",
+                f"…and {count - SHOWN_PER_KIND:,} more events left out: "
+                + message.format(value="…"),
+                "warning",
+                None,
+                "unreadable-event",
+            )
+        )
+
+
+def _rejected_lines(table: EventTable, display: str) -> None:
+    """DuckDB's rejected CSV lines (a quote left open, too many cells) as findings."""
+    connection = table.connection
+    try:
+        rows = connection.execute(
+            "SELECT line, error_message FROM reject_errors ORDER BY line"
+        ).fetchall()
+        connection.execute("DELETE FROM reject_errors")
+        connection.execute("DELETE FROM reject_scans")
+    except Exception:
+        return
+    table.skipped += len(rows)
+    for line, error in rows[:SHOWN_PER_KIND]:
+        table.diagnostics.append(
+            Diagnostic(
+                display,
+                int(line or 1),
+                1,
+                "IC620",
+                f"line left out: {_preview(str(error).splitlines()[0] if error else 'unreadable')}",
+                "warning",
+                None,
+                "unreadable-event",
+            )
+        )
+
+
+def _parsed_time(column: str, time_format: str | None) -> str:
+    """SQL reading ``column`` as a timestamp: ISO 8601 first, then :data:`TIME_FORMATS`."""
+    if time_format is not None:
+        fmt = "'" + time_format.replace("'", "''") + "'"
+        return f"CAST(try_strptime(trim({column}), {fmt}) AS TIMESTAMPTZ)"
+    formats = ", ".join("'" + f + "'" for f in TIME_FORMATS)
+    return (
+        f"coalesce(TRY_CAST(trim({column}) AS TIMESTAMPTZ), "
+        f"CAST(try_strptime(trim({column}), [{formats}]) AS TIMESTAMPTZ))"
+    )
+
+
+def _named(options: EventLogOptions) -> dict[str, str | None]:
+    return {
+        "case": options.case,
+        "time": options.time,
+        "team": options.team,
+        "activity": options.activity,
+    }
+
+
+def _quote(name: str | None) -> str:
+    assert name is not None
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _preview(text: str, limit: int = 60) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _first_line(error: Exception) -> str:
+    return _preview(
+        str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__, 200
+    )
