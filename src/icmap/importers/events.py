@@ -112,6 +112,7 @@ def _measured(handoff: MeasuredHandoff, *, to_customer: bool) -> Measured:
         None if to_customer else handoff.return_rate,
         handoff.first,
         handoff.last,
+        SourcePos(handoff.file, handoff.line, 1),
     )
 
 
