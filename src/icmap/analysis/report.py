@@ -22,7 +22,7 @@ from icmap.topologies import MODES, TEAM_TYPES
 if TYPE_CHECKING:
     from icmap.analysis.surveys import SurveyTrends
     from icmap.graph import OrgGraph
-    from icmap.model import Org, Relation
+    from icmap.model import EventOverlay, Org, Relation
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,9 @@ class Report:
     #: Without streams: the critical paths that string weeks of planning onto hours of
     #: delivery, which streams would measure apart (:mod:`icmap.analysis.cadence`).
     mixed_cadences: tuple[MixedCadence, ...] = ()
+    #: The event log laid over the org (``--events``), and whether its medians replaced the
+    #: declared lead times (``--lead-times measured``); ``None`` without a log.
+    events: EventOverlay | None = None
 
     @property
     def scored(self) -> bool:
@@ -200,4 +203,5 @@ def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = N
         surveys=_trends(org, critical, graph),
         streams=tuple(stream_flows(graph)),
         mixed_cadences=mixed_cadences(graph, critical),
+        events=org.events if org is not None else None,
     )

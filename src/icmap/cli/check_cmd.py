@@ -15,9 +15,13 @@ from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
+    EventsOption,
+    LeadTimes,
+    LeadTimesOption,
     OrgArgument,
     OrgOption,
     SurveyOption,
+    TeamMapOption,
     choice,
 )
 from icmap.cli.output import (
@@ -28,7 +32,7 @@ from icmap.cli.output import (
     unstyled_stdout,
     write_output,
 )
-from icmap.cli.sources import FromOption, load_source, with_surveys
+from icmap.cli.sources import FromOption, load_source, with_events, with_surveys
 from icmap.cli.today import TodayOption, parse_today
 from icmap.errors import EXIT_FINDINGS, LoadError, UsageError
 from icmap.safe_text import for_format
@@ -299,6 +303,9 @@ def check(
     ] = None,
     today: TodayOption = None,
     survey: SurveyOption = None,
+    events: EventsOption = None,
+    team_map: TeamMapOption = None,
+    lead_times: LeadTimesOption = LeadTimes.declared,
     color: ColorOption = Color.auto,
 ) -> None:
     """Check an org design: exit 0 when sound, 1 with findings, 2 when the usage is wrong.
@@ -338,6 +345,8 @@ def check(
     try:
         loaded, imported = load_source(org, org_option, from_)
         loaded = with_surveys(loaded, survey)
+        loaded, measured = with_events(loaded, events, team_map, lead_times.value)
+        imported = [*imported, *measured]
     except LoadError as error:
         findings = list(error.diagnostics)
     else:

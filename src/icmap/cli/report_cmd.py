@@ -9,10 +9,14 @@ from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
+    EventsOption,
+    LeadTimes,
+    LeadTimesOption,
     OrgArgument,
     OrgOption,
     OutputOption,
     SurveyOption,
+    TeamMapOption,
     extensions,
     format_option,
 )
@@ -55,6 +59,9 @@ def report(
     output: OutputOption = None,
     today: TodayOption = None,
     survey: SurveyOption = None,
+    events: EventsOption = None,
+    team_map: TeamMapOption = None,
+    lead_times: LeadTimesOption = LeadTimes.declared,
     color: ColorOption = Color.auto,
 ) -> None:
     """Analyse the org: front line, distances, critical paths, slack, chokepoints, loops.
@@ -77,7 +84,9 @@ def report(
 
     chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text)
     as_of = parse_today(today)
-    loaded, internal = load_graph(org, org_option, from_, survey)
+    loaded, internal = load_graph(
+        org, org_option, from_, survey, events, team_map, lead_times.value
+    )
     if chosen is ReportFormat.html:
         from icmap.analysis.overview import overview
         from icmap.analysis.page import page

@@ -13,8 +13,63 @@ if TYPE_CHECKING:
     from icmap.analysis.streams import StreamFlow, StreamStep
     from icmap.analysis.surveys import RoundScore
     from icmap.graph import OrgGraph
+    from icmap.model import EventOverlay
 
 SCHEMA_VERSION = 1
+
+
+def events_data(overlay: EventOverlay, graph: OrgGraph) -> dict[str, Any]:
+    """The event log laid over the org (``--events``): what it covers, which lead times the
+    paths use, its unmatched teams, and every hand-off it measured between the org's parties,
+    with the declared relations on the same pair (none: the org never declares it)."""
+    from icmap.graph import relations
+
+    handoffs = []
+    for pair in overlay.pairs:
+        m = pair.measured
+        declared = (
+            relations(graph, pair.provider, pair.receiver)
+            if graph.has_edge(pair.provider, pair.receiver)
+            else []
+        )
+        lead_times = [r.declared_lead_time.hours for r in declared if r.declared_lead_time]
+        handoffs.append(
+            {
+                "provider": pair.provider,
+                "receiver": pair.receiver,
+                "declared": [r.what for r in declared],
+                "declared_lead_time_hours": max(lead_times) if lead_times else None,
+                "handoffs": m.handoffs,
+                "cases": m.cases,
+                "median_hours": m.median.hours if m.median else None,
+                "p85_hours": m.p85.hours if m.p85 else None,
+                "return_rate": m.return_rate,
+                "first": m.first.isoformat() if m.first else None,
+                "last": m.last.isoformat() if m.last else None,
+                "file": m.seen.file if m.seen else None,
+                "line": m.seen.line if m.seen else None,
+            }
+        )
+    return {
+        "files": list(overlay.files),
+        "first": overlay.first.isoformat() if overlay.first else None,
+        "last": overlay.last.isoformat() if overlay.last else None,
+        "events": overlay.events,
+        "cases": overlay.cases,
+        "lead_times": overlay.lead_times,
+        "measured_lead_times": overlay.replaced,
+        "parties": list(overlay.parties),
+        "unmatched_teams": [
+            {
+                "name": t.name,
+                "file": t.pos.file,
+                "line": t.pos.line,
+                "did_you_mean": list(t.close),
+            }
+            for t in overlay.unmatched
+        ],
+        "handoffs": handoffs,
+    }
 
 
 def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
@@ -87,6 +142,8 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
     }
     if report.surveys is not None:
         data["surveys"] = _surveys(report)
+    if report.events is not None:
+        data["events"] = events_data(report.events, graph)
     tt = report.topologies
     if tt is not None:
         data["today"] = tt.today.isoformat()

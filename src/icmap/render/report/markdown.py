@@ -16,6 +16,7 @@ from icmap.render.report.words import (
     cycle_lines,
     days_past,
     distance_histogram,
+    events_line,
     feedback_only_text,
     handoff,
     link,
@@ -180,6 +181,9 @@ def render(report: Report) -> str:
     unit = report.critical.unit
     out = [f"# {escape(report.organisation or 'Organisation')}: internal-customer report", ""]
     out += [escape(summary(report)), ""]
+    measured = events_line(report)
+    if measured:
+        out += [escape(measured), ""]
 
     out += ["## Front line", "", _row("team", "serves"), _row("---", "---")]
     out += [_row(escape(f.team), escape(", ".join(f.customers))) for f in report.front_line]

@@ -22,6 +22,7 @@ from icmap.render.report.words import (
     cycle_lines,
     days_past,
     distance_histogram,
+    events_line,
     feedback_only_text,
     handoff,
     link,
@@ -243,6 +244,9 @@ def render(report: Report) -> RenderableType:
         Text(report.organisation or "Organisation", style="bold"),
         Text(summary(report), style="dim"),
     ]
+    measured = events_line(report)
+    if measured:
+        parts.append(Text(measured, style="dim"))
 
     parts.append(_heading("Front line (one hand-off from an external customer)"))
     front = _table("team", "serves")
