@@ -314,11 +314,17 @@ def check(
     stable code. A YAML or schema error in an org file is a finding too (exit 1); exit 2 is
     for a wrong command line or config.
 
+    With --events LOG an event log is laid over the org, and the IC7xx rules find the drift
+    between the two: hand-offs the log shows that the org never declares, declared ones it
+    never shows, lead times it shows to be slower, work bouncing back and forth
+    (docs/events.md#declared-against-measured).
+
     Examples (the second prints GitHub annotations and writes SARIF and JUnit XML files):
 
     \b
       icmap check org/ --fail-on warning
       icmap check org/ -f github -o icmap.sarif -o icmap.xml
+      icmap check examples/service-desk --events examples/service-desk/tickets.csv
     """
     from icmap.graph import build_graph
     from icmap.lint import run_check

@@ -70,7 +70,10 @@ def report(
     of hand-offs with the longest lead time to each customer and every team's slack, each
     value stream's lead time, target, flow efficiency and rolled %C&A (when the org declares
     streams), the single points of failure, the loops of mutual service, and the weakest
-    satisfaction links. See docs/analyses.md for what each one means.
+    satisfaction links. See docs/analyses.md for what each one means. With --events LOG an
+    event log is laid over the org, and --lead-times measured takes its medians for the
+    critical paths and slack (docs/events.md#declared-against-measured); the last example
+    lays a ticket log, with drift planted on purpose, over the org it was made for.
 
     Examples:
 
@@ -79,6 +82,7 @@ def report(
       icmap report examples/northwind -f markdown -o report.md
       icmap report examples/northwind -f json -o report.json
       icmap report examples/northwind -o report.html
+      icmap report examples/service-desk --events examples/service-desk/tickets.csv
     """
     from icmap.analysis.report import build_report
 
