@@ -153,7 +153,12 @@ def _event_options(
     if source_format.events:
         if customer and len(customer) > 1:
             raise UsageError("import events takes one --customer: the name cases end at")
-        return dataclasses.replace(options, customer=customer[0] if customer else None)
+        from icmap.cli.progress import activity
+
+        # Long reads show their step on stderr (icmap.cli.progress); the reader never prints.
+        return dataclasses.replace(
+            options, customer=customer[0] if customer else None, progress=activity.step
+        )
     given = [
         f"--{name.replace('_', '-')}"
         for name, value in dataclasses.asdict(options).items()

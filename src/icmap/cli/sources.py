@@ -78,7 +78,13 @@ def load_source(
         raise UsageError(f"--from {source} needs the source: name its file or folder")
     path = find_org(org or org_option, os.environ, Path())
     protect(path)
-    result = find(source).read([path])
+    reader = find(source)
+    if reader.events:
+        from icmap.eventlog import EventLogOptions
+
+        result = reader.read([path], events=EventLogOptions(progress=activity.step))
+    else:
+        result = reader.read([path])
     for file in result.org.sources if result.org is not None else ():
         protect(Path(file))
     if result.org is None:

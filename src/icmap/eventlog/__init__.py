@@ -19,7 +19,8 @@ events``, ``--from events``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -38,3 +39,6 @@ class EventLogOptions:
     min_handoffs: int = 1
     #: Pairs carrying less than this share of their provider's hand-offs are left out.
     min_share: float = 0.0
+    #: Told what the reading is doing now ("reading log.csv", "measuring …"), for a progress
+    #: display; this package itself never prints.
+    progress: Callable[[str], None] | None = field(default=None, compare=False, repr=False)

@@ -159,6 +159,8 @@ def measure(table: EventTable, options: EventLogOptions, customer: str) -> Measu
     """The measured graph of ``table``'s events, its last stays handed to ``customer``."""
     connection = table.connection
     displays = [display for display, _ in table.files]
+    if options.progress is not None:
+        options.progress(f"measuring {table.rows:,} events: stays and hand-offs")
     connection.execute(_STAYS)
     pairs = connection.execute(_PAIRS).fetchall()
     endings = {row[0]: row for row in connection.execute(_ENDINGS).fetchall()}

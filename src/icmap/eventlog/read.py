@@ -7,7 +7,10 @@ lines and Parquet itself, and sorts and groups out of core, so memory follows th
 pairs, not the events. XES is read by :mod:`icmap.eventlog.xes`.
 
 A row that cannot be read (no case, no team, a time in no form icmap knows, a CSV line DuckDB
-rejects) is a finding with its line, never a traceback, and the rest is read.
+rejects) is a finding with its line, never a traceback, and the rest is read. Every limit below
+(docs/events.md#limits) ends in a finding, ``IC621``: a warning where the rest can still be read
+(an event with a value too long, a case too long, events past the count), an error where
+nothing can (a file too big, a line too long for the reader to find the next, a header too wide).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from icmap.diagnostics import Diagnostic
-from icmap.errors import UsageError
+from icmap.errors import IcmapError, LoadError, UsageError
 from icmap.eventlog.columns import EventColumns, choose
 
 if TYPE_CHECKING:
@@ -27,8 +30,20 @@ if TYPE_CHECKING:
 
 #: Findings of one kind shown per file; the rest are counted.
 SHOWN_PER_KIND = 100
-#: The largest log file read.
+#: The largest log file read (gzipped XES: also the bytes it unpacks to).
 MAX_FILE_BYTES = 16 * 1024**3
+#: Events read from all the files of one run; the ones after are left out.
+MAX_EVENTS = 100_000_000
+#: Events in one case; a longer case is left out whole, the other cases are read.
+MAX_CASE_EVENTS = 1_000_000
+#: Bytes in one line of a CSV or JSON lines file, and in one XES tag with its attributes.
+MAX_LINE_BYTES = 1024**2
+#: Characters in a value read (a case, time, team or activity); a longer one leaves its event out.
+MAX_VALUE_CHARS = 64 * 1024
+#: Columns in a header (attributes found in an XES log's first events).
+MAX_COLUMNS = 10_000
+#: Rejected CSV lines recorded per file (each with its line); more are counted as "more".
+MAX_REJECTS = 1_000
 #: Timestamp forms read besides ISO 8601 (with or without ``T``, seconds, fractions, offset).
 TIME_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
@@ -58,6 +73,26 @@ class EventTable:
     skipped: int = 0
     #: The process the log records (XES ``concept:name`` of the log), when it says.
     process: str | None = None
+
+    @property
+    def room(self) -> int:
+        """Events that can still be read before :data:`MAX_EVENTS`."""
+        return max(0, MAX_EVENTS - self.rows)
+
+    def limit(self, display: str, line: int, message: str, hint: str | None = None) -> None:
+        """A warning ``IC621``: a limit was passed and something left out, the rest read."""
+        self.diagnostics.append(
+            Diagnostic(display, line, 1, "IC621", message, "warning", hint, "event-log-limit")
+        )
+
+
+def limit_error(display: str, line: int, message: str, hint: str | None = None) -> LoadError:
+    """The error ``IC621`` for a log past a limit that leaves nothing to read (exit 2)."""
+    from icmap.importers import source_error
+
+    return source_error(
+        [Diagnostic(display, line, 1, "IC621", message, "error", hint, "event-log-limit")]
+    )
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -102,20 +137,75 @@ def read_events(paths: list[Path], options: EventLogOptions) -> EventTable:
         raise UsageError(f"no event logs in {', '.join(map(str, paths))}")
     for number, file in enumerate(files):
         display = str(file)
+        if not file.is_file():
+            raise UsageError(f"{display}: not a regular file; an event log is read from a file")
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise UsageError(
-                f"{display}: {size:,} bytes, more than the {MAX_FILE_BYTES:,} icmap reads in one "
-                "log file; split it by period"
+            raise limit_error(
+                display,
+                1,
+                f"{size:,} bytes, more than the {MAX_FILE_BYTES:,} icmap reads in one log file",
+                "split the log by period",
             )
         kind = log_format(file)
+        if options.progress is not None:
+            options.progress(f"reading {display}")
+        if not table.room:
+            table.limit(
+                display,
+                1,
+                f"not read: the files before hold {MAX_EVENTS:,} events, as many as icmap reads",
+                "split the log by period",
+            )
+            continue
         if kind == "xes":
             from icmap.eventlog.xes import read_xes
 
             read_xes(table, file, display, number, options)
         else:
             _read_tabular(table, file, display, number, kind=kind, options=options)
+    _long_cases(table)
     return table
+
+
+def _long_cases(table: EventTable) -> None:
+    """Cases of more than :data:`MAX_CASE_EVENTS` events, left out with a finding each."""
+    connection = table.connection
+    long = connection.execute(
+        f"""
+        SELECT file, case_id, count(*) AS n, min(line) AS line FROM events
+        GROUP BY file, case_id HAVING count(*) > {MAX_CASE_EVENTS} ORDER BY file, line
+        """
+    ).fetchall()
+    if not long:
+        return
+    connection.execute(
+        f"""
+        DELETE FROM events WHERE (file, case_id) IN (
+            SELECT (file, case_id) FROM events GROUP BY file, case_id
+            HAVING count(*) > {MAX_CASE_EVENTS})
+        """
+    )
+    displays = [display for display, _ in table.files]
+    for file, case, count, line in long[:SHOWN_PER_KIND]:
+        table.skipped += int(count)
+        table.limit(
+            displays[int(file)],
+            int(line),
+            f"case {_preview(str(case))!r} left out: {int(count):,} events, more than the "
+            f"{MAX_CASE_EVENTS:,} icmap reads in one case",
+            "a case this long is usually a catch-all id (a queue, a default); name the case "
+            "column with --case if this is not it",
+        )
+    for _, _, count, _ in long[SHOWN_PER_KIND:]:
+        table.skipped += int(count)
+    if len(long) > SHOWN_PER_KIND:
+        table.limit(
+            displays[int(long[SHOWN_PER_KIND][0])],
+            int(long[SHOWN_PER_KIND][3]),
+            f"…and {len(long) - SHOWN_PER_KIND:,} more cases left out, each of more than "
+            f"{MAX_CASE_EVENTS:,} events",
+        )
 
 
 def _files(path: Path) -> list[Path]:
@@ -130,13 +220,21 @@ def _source(file: Path, kind: str) -> str:
     quoted = "'" + str(file).replace("'", "''") + "'"
     if kind == "csv":
         # Every cell as text; bad lines go to DuckDB's reject tables with their line numbers.
+        # No null padding: a line with more or fewer cells than the header is a finding.
         return (
             f"read_csv({quoted}, header = true, all_varchar = true, store_rejects = true, "
-            "null_padding = true)"
+            f"rejects_limit = {MAX_REJECTS}, max_line_size = {MAX_LINE_BYTES})"
         )
     if kind == "jsonl":
-        return f"read_json({quoted}, format = 'newline_delimited', records = true)"
+        return (
+            f"read_json({quoted}, format = 'newline_delimited', records = true, "
+            f"maximum_object_size = {MAX_LINE_BYTES})"
+        )
     return f"read_parquet({quoted})"
+
+
+#: Types a Parquet or JSON column can hold a time in, read as they are (not through text).
+_TIME_TYPES = ("TIMESTAMP", "DATE")
 
 
 def _read_tabular(
@@ -145,17 +243,33 @@ def _read_tabular(
     import duckdb
 
     connection = table.connection
+    if kind == "csv":
+        _check_header(file, display)
     source = _source(file, kind)
     try:
-        header = [
-            column[0]
-            for column in connection.execute(f"SELECT * FROM {source} LIMIT 0").description
-        ]
+        described = connection.execute(f"SELECT * FROM {source} LIMIT 0").description
     except duckdb.Error as error:
-        raise UsageError(f"{display}: cannot be read as {kind}: {_first_line(error)}") from None
+        raise _unreadable(file, display, kind, error) from None
+    header = [column[0] for column in described]
+    if len(header) > MAX_COLUMNS:
+        raise limit_error(
+            display,
+            1,
+            f"{len(header):,} columns, more than the {MAX_COLUMNS:,} icmap reads",
+            "export only the case, time, team and activity columns",
+        )
     columns = choose(header, _named(options), display)
     table.files.append((display, columns))
     activity = f"CAST({_quote(columns.activity)} AS VARCHAR)" if columns.activity else "NULL"
+    time_type = str(next(column[1] for column in described if column[0] == columns.time))
+    # A typed time (Parquet's TIMESTAMP, with or without its zone, or a DATE) is taken as it
+    # is: through text, a zone-aware one would depend on the session's time zone.
+    typed = (
+        f"CAST({_quote(columns.time)} AS TIMESTAMPTZ)"
+        if time_type.upper().startswith(_TIME_TYPES)
+        else "NULL::TIMESTAMPTZ"
+    )
+    room = table.room
     # Lines count from the header (line 1); JSON lines and Parquet rows from 1.
     first = 2 if kind == "csv" else 1
     try:
@@ -164,130 +278,322 @@ def _read_tabular(
             CREATE OR REPLACE TEMP TABLE raw AS
             SELECT CAST({_quote(columns.case)} AS VARCHAR) AS case_id,
                    CAST({_quote(columns.time)} AS VARCHAR) AS time_text,
+                   {typed} AS time_typed,
                    CAST({_quote(columns.team)} AS VARCHAR) AS team,
                    {activity} AS activity,
                    row_number() OVER () AS seq
-            FROM {source}
+            FROM (SELECT * FROM {source} LIMIT {room + 1})
             """
         )
     except duckdb.Error as error:
-        raise UsageError(f"{display}: cannot be read as {kind}: {_first_line(error)}") from None
-    if kind == "csv":
-        _rejected_lines(table, display)
+        raise _unreadable(file, display, kind, error) from None
+    rejected = _rejected_lines(table, display) if kind == "csv" else 0
+    if rejected:
+        _lines_after_rejects(table)
+    _past_the_count(table, display, room, first - 1)
     load_raw(table, display, number, first - 1, options)
+
+
+def _past_the_count(table: EventTable, display: str, room: int, line_offset: int) -> None:
+    """Rows of ``raw`` past :data:`MAX_EVENTS` in all: the first is named, all are left out."""
+    connection = table.connection
+    past = connection.execute(f"SELECT min(seq) FROM raw WHERE seq > {room}").fetchone()
+    if past is None or past[0] is None:
+        return
+    names = [column[0] for column in connection.execute("SELECT * FROM raw LIMIT 0").description]
+    line = "line" if "line" in names else f"seq + {line_offset}"
+    found = connection.execute(f"SELECT {line} FROM raw WHERE seq = {int(past[0])}").fetchone()
+    connection.execute(f"DELETE FROM raw WHERE seq > {room}")
+    table.limit(
+        display,
+        int(found[0]) if found else 1,
+        f"more than {MAX_EVENTS:,} events in the log: this one and every one after it left out",
+        "split the log by period, or keep the cases of one period",
+    )
+
+
+def _check_header(file: Path, display: str) -> None:
+    """A CSV's first line: bounded, and of a sane width, before DuckDB's sniffer reads it."""
+    import gzip
+
+    try:
+        with gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb") as f:
+            head = f.read(MAX_LINE_BYTES + 1)
+    except (OSError, EOFError) as error:
+        raise UsageError(f"{display}: cannot be read: {error}") from None
+    line = head.split(b"\n", 1)[0]
+    if len(line) > MAX_LINE_BYTES:
+        raise _long_line(display, 1)
+    cells = max(line.count(delimiter) for delimiter in (b",", b";", b"\t", b"|")) + 1
+    if cells > MAX_COLUMNS:
+        raise limit_error(
+            display,
+            1,
+            f"a header of {cells:,} columns, more than the {MAX_COLUMNS:,} icmap reads",
+            "export only the case, time, team and activity columns",
+        )
+
+
+def _long_line(display: str, line: int) -> LoadError:
+    return limit_error(
+        display,
+        line,
+        f"a line longer than {MAX_LINE_BYTES:,} bytes, the most icmap reads in one line: "
+        "nothing read",
+        "a line this long is not an event; check the file is the log (and its quotes)",
+    )
+
+
+def _unreadable(file: Path, display: str, kind: str, error: Exception) -> IcmapError:
+    """The error for a file DuckDB cannot read: a line too long (found here, with its
+    number), else DuckDB's first line."""
+    text = str(error)
+    if "line size" in text.lower() or "maximum_object_size" in text or "object_size" in text:
+        line = _first_long_line(file)
+        if line is not None:
+            return _long_line(display, line)
+    return UsageError(f"{display}: cannot be read as {kind}: {_first_line(error)}")
+
+
+def _first_long_line(file: Path) -> int | None:
+    """The number of the first line longer than :data:`MAX_LINE_BYTES`, read in bounded chunks."""
+    import gzip
+
+    line, length = 1, 0
+    with gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb") as f:
+        while chunk := f.read(1024**2):
+            parts = chunk.split(b"\n")
+            for part in parts[:-1]:
+                if length + len(part) > MAX_LINE_BYTES:
+                    return line
+                line, length = line + 1, 0
+            length += len(parts[-1])
+            if length > MAX_LINE_BYTES:
+                return line
+    return None
+
+
+#: Control characters (C0 but tab and newlines, DEL, C1), as the org format refuses them.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+#: Why a row is left out, in the order they are checked: the code, the message (``{value}``:
+#: the time as written), the hint.
+_REASONS: dict[str, tuple[str, str, str | None]] = {
+    "long": (
+        "IC621",
+        "a value longer than {limit} characters, the most icmap reads",
+        "a case, time, team or activity this long is not one; check the columns chosen",
+    ),
+    "case": ("IC620", "no case", "every event needs the case it belongs to"),
+    "team": ("IC620", "no team", "the event is left out"),
+    "control": (
+        "IC620",
+        "the team {team} has a control character (such as NUL or ESC)",
+        "a team is named in org files, which refuse them; clean the log's team column",
+    ),
+    "no time": ("IC620", "no time", "every event needs the time it happened"),
+    "time": (
+        "IC620",
+        "time {value} is not a timestamp icmap reads",
+        "write ISO 8601 (2026-03-31T14:05:00+02:00), or give --time-format",
+    ),
+}
 
 
 def load_raw(
     table: EventTable, display: str, number: int, line_offset: int, options: EventLogOptions
 ) -> None:
-    """Move the temp table ``raw(case_id, time_text, team, activity, seq[, place])`` into
-    ``events``, with a finding per row left out. ``line = seq + line_offset``; a ``place``
-    column (XES: ``trace 12, event 3``) is named in findings instead."""
+    """Move the temp table ``raw(case_id, time_text, team, activity, seq[, time_typed, line,
+    place])`` into ``events``, with a finding per row left out. ``line`` defaults to
+    ``seq + line_offset``; a ``place`` column (XES: ``trace 12, event 3``) is named in
+    findings too; ``time_typed`` is a time already read (a typed Parquet column)."""
     connection = table.connection
     parsed = _parsed_time("time_text", options.time_format)
-    # XES says where an event is as "trace 12, event 3"; tabular files by their line.
     names = [column[0] for column in connection.execute("SELECT * FROM raw LIMIT 0").description]
     place = "place" if "place" in names else "NULL"
+    line = "line" if "line" in names else f"seq + {line_offset}"
+    if "time_typed" in names:
+        parsed = f"coalesce(time_typed, {parsed})"
+        typed = "time_typed"
+    else:
+        typed = "NULL::TIMESTAMPTZ AS time_typed"
+    longest = " , ".join(
+        f"coalesce(length({column}), 0)" for column in ("case_id", "team", "activity", "time_text")
+    )
     connection.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE checked AS
-        SELECT nullif(trim(case_id), '') AS case_id, nullif(trim(team), '') AS team,
-               nullif(trim(activity), '') AS activity, time_text, {parsed} AS ts,
-               seq, seq + {line_offset} AS line, {place} AS place
-        FROM raw
+        WITH cleaned AS (
+            SELECT nullif(trim(case_id), '') AS case_id, nullif(trim(team), '') AS team,
+                   nullif(trim(regexp_replace(activity, '{_CONTROL}', '', 'g')), '') AS activity,
+                   time_text, {typed}, seq, {line} AS line, {place} AS place,
+                   greatest({longest}) > {MAX_VALUE_CHARS} AS long
+            FROM raw
+        )
+        SELECT case_id, team, activity, time_text, seq, line, place,
+               CASE WHEN long THEN NULL ELSE {parsed} END AS ts,
+               CASE WHEN long THEN 'long'
+                    WHEN case_id IS NULL THEN 'case'
+                    WHEN team IS NULL THEN 'team'
+                    WHEN regexp_matches(team, '{_CONTROL}') THEN 'control'
+                    WHEN nullif(trim(time_text), '') IS NULL THEN 'no time'
+                    WHEN ts IS NULL THEN 'time'
+               END AS reason
+        FROM cleaned
         """
     )
     total = connection.execute("SELECT count(*) FROM checked").fetchone()
     table.rows += int(total[0]) if total else 0
-    for condition, message, hint in (
-        ("case_id IS NULL", "no case", "every event needs the case it belongs to"),
-        ("case_id IS NOT NULL AND team IS NULL", "no team", "the event is left out"),
-        (
-            "case_id IS NOT NULL AND team IS NOT NULL AND ts IS NULL",
-            "time {value} is not a timestamp icmap reads",
-            "write ISO 8601 (2026-03-31T14:05:00+02:00), or give --time-format",
-        ),
-    ):
-        _report(table, display, condition, message, hint)
+    for reason in _REASONS:
+        _report(table, display, reason)
     connection.execute(
         f"""
         INSERT INTO events
         SELECT case_id, ts, team, activity, seq, line, {number} FROM checked
-        WHERE case_id IS NOT NULL AND team IS NOT NULL AND ts IS NOT NULL
+        WHERE reason IS NULL
         """
     )
     connection.execute("DROP TABLE checked")
     connection.execute("DROP TABLE raw")
 
 
-def _report(table: EventTable, display: str, condition: str, message: str, hint: str) -> None:
+def _report(table: EventTable, display: str, reason: str) -> None:
+    code, message, hint = _REASONS[reason]
     connection = table.connection
-    counted = connection.execute(f"SELECT count(*) FROM checked WHERE {condition}").fetchone()
+    counted = connection.execute(
+        "SELECT count(*) FROM checked WHERE reason = ?", [reason]
+    ).fetchone()
     count = int(counted[0]) if counted else 0
     if not count:
         return
     table.skipped += count
     rows = connection.execute(
-        f"SELECT line, time_text, place FROM checked WHERE {condition} "
-        f"ORDER BY seq LIMIT {SHOWN_PER_KIND}"
+        "SELECT line, left(time_text, 200), left(team, 200), place FROM checked "
+        f"WHERE reason = ? ORDER BY seq LIMIT {SHOWN_PER_KIND}",
+        [reason],
     ).fetchall()
-    for line, value, place in rows:
-        shown = message.format(value=repr(_preview(value or "")))
+    name = "event-log-limit" if code == "IC621" else "unreadable-event"
+    for line, value, team, place in rows:
+        shown = message.format(
+            value=repr(_preview(value or "")),
+            team=repr(_preview(team or "")),
+            limit=f"{MAX_VALUE_CHARS:,}",
+        )
         where = f" ({place})" if place else ""
         table.diagnostics.append(
             Diagnostic(
                 display,
-                1 if place else int(line),
+                int(line),
                 1,
-                "IC620",
+                code,
                 f"event left out{where}: {shown}",
                 "warning",
                 hint,
-                "unreadable-event",
+                name,
             )
         )
     if count > SHOWN_PER_KIND:
-        first = 1 if rows[0][2] else int(rows[0][0])
         table.diagnostics.append(
             Diagnostic(
                 display,
-                first,
+                int(rows[0][0]),
                 1,
-                "IC620",
+                code,
                 f"…and {count - SHOWN_PER_KIND:,} more events left out: "
-                + message.format(value="…"),
+                + message.format(value="…", team="…", limit=f"{MAX_VALUE_CHARS:,}"),
                 "warning",
                 None,
-                "unreadable-event",
+                name,
             )
         )
 
 
-def _rejected_lines(table: EventTable, display: str) -> None:
-    """DuckDB's rejected CSV lines (a quote left open, too many cells) as findings."""
+#: What DuckDB's reasons for rejecting a CSV line mean, said for the log's owner.
+_REJECTED = {
+    "INVALID ENCODING": (
+        "not UTF-8 text",
+        "save the log as UTF-8 (a spreadsheet's 'CSV UTF-8'); icmap reads CSV as UTF-8 only",
+    ),
+    "TOO MANY COLUMNS": ("more cells than the header", "a quote or a delimiter in a cell?"),
+    "MISSING COLUMNS": ("fewer cells than the header", None),
+    "UNQUOTED VALUE": (
+        "a quote left open (or text after a closing quote)",
+        "the lines up to the next quote may have been read as part of this one",
+    ),
+    "LINE SIZE OVER MAXIMUM": ("a line longer than {limit} bytes, the most icmap reads", None),
+}
+
+
+def _rejected_lines(table: EventTable, display: str) -> int:
+    """DuckDB's rejected CSV lines (a quote left open, too many cells, not UTF-8) as findings;
+    their number. They stay in the temp table ``rejected(line)`` for :func:`_lines_after_rejects`.
+    """
     connection = table.connection
-    try:
-        rows = connection.execute(
-            "SELECT line, error_message FROM reject_errors ORDER BY line"
-        ).fetchall()
-        connection.execute("DELETE FROM reject_errors")
-        connection.execute("DELETE FROM reject_scans")
-    except Exception:
-        return
-    table.skipped += len(rows)
-    for line, error in rows[:SHOWN_PER_KIND]:
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE rejected AS SELECT line, any_value(error_type) AS kind, "
+        "any_value(error_message) AS message FROM reject_errors GROUP BY line"
+    )
+    connection.execute("DELETE FROM reject_errors")
+    connection.execute("DELETE FROM reject_scans")
+    rows = connection.execute(
+        f"SELECT line, kind, message FROM rejected ORDER BY line LIMIT {SHOWN_PER_KIND}"
+    ).fetchall()
+    counted = connection.execute("SELECT count(*) FROM rejected").fetchone()
+    count = int(counted[0]) if counted else 0
+    table.skipped += count
+    for line, kind, error in rows:
+        said, hint = _REJECTED.get(str(kind), (None, None))
+        text = (
+            said.format(limit=f"{MAX_LINE_BYTES:,}")
+            if said
+            else _preview(str(error).splitlines()[0] if error else "unreadable")
+        )
+        code = "IC621" if kind == "LINE SIZE OVER MAXIMUM" else "IC620"
         table.diagnostics.append(
             Diagnostic(
                 display,
                 int(line or 1),
                 1,
+                code,
+                f"line left out: {text}",
+                "warning",
+                hint,
+                "event-log-limit" if code == "IC621" else "unreadable-event",
+            )
+        )
+    if count > SHOWN_PER_KIND or count >= MAX_REJECTS:
+        more = "more" if count < MAX_REJECTS else "or more"
+        table.diagnostics.append(
+            Diagnostic(
+                display,
+                int(rows[0][0] or 1),
+                1,
                 "IC620",
-                f"line left out: {_preview(str(error).splitlines()[0] if error else 'unreadable')}",
+                f"…and {max(0, count - SHOWN_PER_KIND):,} {more} lines left out",
                 "warning",
                 None,
                 "unreadable-event",
             )
         )
+    return count
+
+
+def _lines_after_rejects(table: EventTable) -> None:
+    """Give ``raw`` each row's line where rejected lines came before it: the k-th row read
+    is on line k + 1 plus the rejected lines before it."""
+    connection = table.connection
+    connection.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE raw AS
+        WITH gaps AS (
+            -- the rows read before each rejected line
+            SELECT line - 1 - (row_number() OVER (ORDER BY line) - 1) AS before FROM rejected
+        )
+        SELECT raw.*, seq + 1 + (SELECT count(*) FROM gaps WHERE before < seq) AS line
+        FROM raw
+        """
+    )
+    connection.execute("DROP TABLE rejected")
 
 
 def _parsed_time(column: str, time_format: str | None) -> str:
