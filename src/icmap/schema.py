@@ -65,16 +65,16 @@ def _relation(fields: dict[str, str], target: str, target_words: str) -> dict[st
 def _measured(description: str) -> dict[str, Any]:
     """A relation's ``measured:`` block, as ``icmap import events`` writes it."""
     words = spec.MEASURED
-    count = {"type": "integer", "minimum": 0}
-    duration = {"type": "string", "pattern": spec.LEAD_TIME_PATTERN}
-    day = {"type": "string", "format": "date"}
-    share = {
+    count: dict[str, Any] = {"type": "integer", "minimum": 0}
+    duration: dict[str, Any] = {"type": "string", "pattern": spec.LEAD_TIME_PATTERN}
+    day: dict[str, Any] = {"type": "string", "format": "date"}
+    share: dict[str, Any] = {
         "oneOf": [
             {"type": "number", "minimum": 0, "maximum": 1},
             {"type": "string", "pattern": spec.COMPLETE_ACCURATE_PATTERN},
         ]
     }
-    shapes = {
+    shapes: dict[str, dict[str, Any]] = {
         "handoffs": count,
         "cases": count,
         "median": duration,

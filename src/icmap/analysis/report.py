@@ -12,6 +12,7 @@ from icmap.analysis.critical import CriticalPaths, critical_paths
 from icmap.analysis.feedback import LoopCrossing, loop_crossings
 from icmap.analysis.frontline import FrontLineTeam, front_line
 from icmap.analysis.loops import Loop, loop_cycles
+from icmap.analysis.measured import MeasuredFlow, measured_flow
 from icmap.analysis.reach import Reach, reach
 from icmap.analysis.streams import StreamFlow, stream_flows
 from icmap.analysis.weakest import CustomerWeakness, weakest_links
@@ -91,6 +92,9 @@ class Report:
     #: Without streams: the critical paths that string weeks of planning onto hours of
     #: delivery, which streams would measure apart (:mod:`icmap.analysis.cadence`).
     mixed_cadences: tuple[MixedCadence, ...] = ()
+    #: What an event log measured (busiest, slowest and ping-pong hand-offs, where cases
+    #: end); ``None`` when no relation carries measured numbers.
+    measured: MeasuredFlow | None = None
 
     @property
     def scored(self) -> bool:
@@ -200,4 +204,5 @@ def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = N
         surveys=_trends(org, critical, graph),
         streams=tuple(stream_flows(graph)),
         mixed_cadences=mixed_cadences(graph, critical),
+        measured=measured_flow(graph),
     )

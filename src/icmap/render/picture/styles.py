@@ -26,6 +26,9 @@ FEEDBACK = "blue"
 NO_PATH = "red"
 #: A hand-off on a value stream's critical path, always with "◆ critical path".
 CRITICAL = "magenta"
+#: A return rate in the measured map's amber band (the red band is :data:`LOW`); always with
+#: the rate in words.
+SLOWING = "yellow"
 #: Details: lead times, repeats, legends.
 DETAIL = "dim"
 
