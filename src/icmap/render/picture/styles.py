@@ -72,5 +72,10 @@ CRITICAL_LINE = "#c2185b"
 MODE_LINES = {"collaboration": "#b39ddb", "facilitating": "#7e57c2"}
 #: The dependency states a picture marks (``ok`` is not marked).
 STATE_LINES = {"blocking": "#c62828", "slowing": "#e0a800"}
+#: A measured hand-off's line by return-rate band (below 5%, from 5%, from 20%:
+#: :data:`icmap.analysis.measured.RETURN_BANDS`), and its label's text, darker where amber
+#: would be hard to read on white.
+RETURN_LINES = ("#78909c", "#f9a825", "#d32f2f")
+RETURN_TEXT = ("#37474f", "#9a6700", "#c62828")
 #: A group's cluster: (border, name).
 GROUP_COLOURS = ("#b0bec5", "#607d8b")

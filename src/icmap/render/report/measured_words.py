@@ -122,17 +122,21 @@ def notes(flow: MeasuredFlow) -> list[str]:
     return found
 
 
+def _count(handoffs: int) -> str:
+    return f"{handoffs:,} hand-off{'' if handoffs == 1 else 's'}"
+
+
 def headlines(flow: MeasuredFlow) -> dict[str, list[str]]:
     """The HTML page's measured headlines: one line per entry, by list."""
     return {
         "busiest": [
-            f"{pair_name(p)}: {p.handoffs:,} hand-offs, median {hours(p.median_hours)}, "
+            f"{pair_name(p)}: {_count(p.handoffs)}, median {hours(p.median_hours)}, "
             f"85th pct {hours(p.p85_hours)}"
             for p in flow.busiest
         ],
         "slowest": [
             f"{pair_name(p)}: 85th pct {hours(p.p85_hours)} (median {hours(p.median_hours)}, "
-            f"{p.handoffs:,} hand-offs)"
+            f"{_count(p.handoffs)})"
             for p in flow.slowest
         ],
         "ping_pong": [
