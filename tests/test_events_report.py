@@ -135,8 +135,8 @@ def test_every_picture_format_carries_the_measured_map(runner: CliRunner, tmp_pa
     assert "desk → experts: 50% back of 6 hand-offs (0% the other way)" in page
     assert "colour: 20% or more back" in page
     tree = _run(runner, "graph", "--from", "events", log)
-    assert "experts → Diagnose (6× · median 2h · p85 2h · 50% back)" in tree
-    assert "% back: handed straight back (amber from 5%, red from 20%)" in tree
+    assert "desk → Diagnose (6× · median 2h · p85 2h · 50% back)  ↺ loop" in tree
+    assert "\n% back: handed straight back (amber from 5%, red from 20%)\n" in tree
     png = tmp_path / "map.png"
     _run(runner, "graph", "--from", "events", log, "-o", str(png))
     assert png.read_bytes().startswith(b"\x89PNG")

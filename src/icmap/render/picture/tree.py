@@ -152,10 +152,11 @@ def _legend(trees: list[CustomerTree], chokepoints: Collection[str] = ()) -> Tex
     words += [f"{styles.LOW_MARK}: satisfaction below {LOW_SATISFACTION:g}"] if low else []
     if measured:
         amber, red = (percent(edge) for edge in RETURN_BANDS)
-        words.append(
-            "N× · median · p85: hand-offs the event log shows, and how long a case stayed "
-            f"with the provider; % back: handed straight back (amber from {amber}, red from {red})"
-        )
+        words += [
+            "N× · median · p85: hand-offs the event log shows; how long cases stayed with "
+            "the provider",
+            f"% back: handed straight back (amber from {amber}, red from {red})",
+        ]
     # One mark a line, so that a narrow terminal never splits a mark from its meaning.
     return Text("\n".join(words), style=styles.DETAIL) if words else None
 
