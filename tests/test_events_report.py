@@ -197,3 +197,29 @@ def test_the_permit_log_draws(runner: CliRunner, tmp_path: Path) -> None:
     )
     assert "width: 1,000 hand-offs" not in dot  # the busiest edge drawn is 992: its own sample
     assert "width: 992 hand-offs" in dot
+
+
+def test_an_org_without_alone_still_loads_and_leaves_the_count_out(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        "customers: {users: {}}\n"
+        "teams:\n"
+        "  desk:\n"
+        "    provides:\n"
+        "      - {what: Tickets, to: experts, measured: {handoffs: 8, cases: 8, median: 1h,"
+        " p85: 2h, return_rate: 25%}}\n"
+        "  experts:\n"
+        "    provides:\n"
+        "      - {what: Closed cases, to: users, measured: {handoffs: 8, cases: 8}}\n",
+        encoding="utf-8",
+    )
+    out = _run(runner, "report", str(org))
+    assert "desk → experts 25% 8 —" in [" ".join(line.split()) for line in out.splitlines()]
+    assert "Closed by one team alone" not in out
+    assert json.loads(_run(runner, "report", str(org), "-f", "json"))["measured"]["alone"] is None
+    org.write_text(org.read_text().replace("cases: 8}}\n", "cases: 8, alone: many}}\n"))
+    result = runner.invoke(app, ["check", str(org)])
+    assert result.exit_code == 1  # a finding of the org, as any invalid value
+    assert "measured alone 'many' is not a count [IC007" in result.output
