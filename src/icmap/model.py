@@ -186,6 +186,8 @@ class Measured:
     ``median`` and ``p85`` are the time a case stayed with the provider before the receiver
     took it (docs/events.md); ``return_rate`` is the share of these hand-offs the receiver
     handed straight back. ``first`` and ``last`` are the days of the first and last one seen.
+    ``alone`` is only on a hand-off to an external customer: how many of the cases ending
+    there never left the provider (one stay from the first event to the last).
     """
 
     handoffs: int
@@ -197,6 +199,8 @@ class Measured:
     last: date | None = None
     #: Where the log first shows the hand-off (its file and line), when read from a log.
     seen: SourcePos | None = None
+    #: Cases ending here that never left the team (a hand-off to the customer only).
+    alone: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from icmap.analysis.critical import CriticalPaths, critical_paths
 from icmap.analysis.feedback import LoopCrossing, loop_crossings
 from icmap.analysis.frontline import FrontLineTeam, front_line
 from icmap.analysis.loops import Loop, loop_cycles
+from icmap.analysis.measured import MeasuredFlow, measured_flow
 from icmap.analysis.reach import Reach, reach
 from icmap.analysis.streams import StreamFlow, stream_flows
 from icmap.analysis.weakest import CustomerWeakness, weakest_links
@@ -94,6 +95,9 @@ class Report:
     #: The event log laid over the org (``--events``), and whether its medians replaced the
     #: declared lead times (``--lead-times measured``); ``None`` without a log.
     events: EventOverlay | None = None
+    #: What an event log measured (busiest, slowest and ping-pong hand-offs, where cases
+    #: end); ``None`` when no relation carries measured numbers.
+    measured: MeasuredFlow | None = None
 
     @property
     def scored(self) -> bool:
@@ -204,4 +208,5 @@ def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = N
         streams=tuple(stream_flows(graph)),
         mixed_cadences=mixed_cadences(graph, critical),
         events=org.events if org is not None else None,
+        measured=measured_flow(graph),
     )

@@ -139,7 +139,7 @@ def _measured(handoff: MeasuredHandoff) -> Measured:
         None if to_customer else handoff.return_rate,
         handoff.first,
         handoff.last,
-        SourcePos(handoff.file, handoff.line, 1),
+        seen=SourcePos(handoff.file, handoff.line, 1),
     )
 
 

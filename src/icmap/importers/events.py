@@ -53,6 +53,7 @@ def org_of(log: MeasuredLog, options: EventLogOptions) -> ImportResult:
             "the team column found is org:resource, which names people: this is a map of people",
             "name the column that holds teams or groups with --team",
         )
+    alone = {team.team: team.alone for team in log.teams}
     for handoff in log.handoffs:
         if handoff.provider == log.customer:
             continue
@@ -66,7 +67,9 @@ def org_of(log: MeasuredLog, options: EventLogOptions) -> ImportResult:
             pos,
             _why(handoff),
             lead_time=_duration(handoff.median_hours),
-            measured=_measured(handoff, to_customer=to_customer),
+            measured=_measured(
+                handoff, alone=alone.get(handoff.provider, 0) if to_customer else None
+            ),
         )
     if not log.handoffs:
         builder.error(first, "IC614", "no hand-offs: no case in the log passes between teams")
@@ -103,16 +106,19 @@ def _duration(hours: float) -> Duration:
     return Duration(hours, format_hours(hours, weeks=False))
 
 
-def _measured(handoff: MeasuredHandoff, *, to_customer: bool) -> Measured:
+def _measured(handoff: MeasuredHandoff, *, alone: int | None) -> Measured:
+    """The relation's ``measured:`` block; ``alone`` (cases that never left the provider) is
+    given for a hand-off to the customer only, which also has no return rate."""
     return Measured(
         handoff.handoffs,
         handoff.cases,
         _duration(handoff.median_hours),
         _duration(handoff.p85_hours),
-        None if to_customer else handoff.return_rate,
+        None if alone is not None else handoff.return_rate,
         handoff.first,
         handoff.last,
-        SourcePos(handoff.file, handoff.line, 1),
+        seen=SourcePos(handoff.file, handoff.line, 1),
+        alone=alone,
     )
 
 

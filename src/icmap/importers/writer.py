@@ -235,6 +235,8 @@ def _measured(measured: Measured) -> str:
         value = getattr(measured, name)
         if value is not None:
             parts.append(f"{name}: {value.isoformat()}")
+    if measured.alone is not None:
+        parts.append(f"alone: {measured.alone}")
     return "{" + ", ".join(parts) + "}"
 
 

@@ -472,8 +472,10 @@ class FileReader:
             return None
         values = {key: value for key, _, value in items}
         counts: dict[str, int] = {}
-        for key in ("handoffs", "cases"):
+        for key in ("handoffs", "cases", "alone"):
             if key not in values:
+                if key == "alone":  # optional: only a hand-off to a customer has it
+                    continue
                 self.problem(node, "IC005", f"measured has no {key!r}")
                 continue
             text = self.text(values[key], f"measured {key}")
@@ -483,7 +485,7 @@ class FileReader:
                 self.problem(values[key], "IC007", f"measured {key} {text!r} is not a count")
                 continue
             counts[key] = int(text)
-        if len(counts) < 2:
+        if "handoffs" not in counts or "cases" not in counts:
             return None
         times = {
             key: self.lead_time(values[key], f"measured {key}")
@@ -511,6 +513,7 @@ class FileReader:
             rate,
             days.get("first"),
             days.get("last"),
+            alone=counts.get("alone"),
         )
 
     def share(self, node: Node, what: str) -> float | None:

@@ -71,7 +71,8 @@ PROVIDES: dict[str, str] = {
     ),
     "measured": (
         "What an event log showed of it, as 'icmap import events' writes it: handoffs, "
-        "cases, median, p85, return_rate, first, last (docs/events.md)."
+        "cases, median, p85, return_rate, first, last, and alone on a hand-off to a customer "
+        "(docs/events.md)."
     ),
 }
 #: The keys of a relation's ``measured:`` block.
@@ -83,6 +84,7 @@ MEASURED: dict[str, str] = {
     "return_rate": "The share of these hand-offs the receiver handed straight back (12%).",
     "first": "The day of the first one seen, YYYY-MM-DD.",
     "last": "The day of the last one seen, YYYY-MM-DD.",
+    "alone": "To a customer only: how many of these cases never left the provider.",
 }
 RECEIVES: dict[str, str] = {
     "what": PROVIDES["what"],

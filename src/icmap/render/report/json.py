@@ -9,6 +9,7 @@ from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
     from icmap.analysis.cadence import MixedCadence
+    from icmap.analysis.measured import FlowPair, MeasuredFlow
     from icmap.analysis.report import Report
     from icmap.analysis.streams import StreamFlow, StreamStep
     from icmap.analysis.surveys import RoundScore
@@ -144,6 +145,8 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
         data["surveys"] = _surveys(report)
     if report.events is not None:
         data["events"] = events_data(report.events, graph)
+    if report.measured is not None:
+        data["measured"] = measured_data(report.measured)
     tt = report.topologies
     if tt is not None:
         data["today"] = tt.today.isoformat()
@@ -229,6 +232,53 @@ def stream_data(flow: StreamFlow) -> dict[str, Any]:
         "target_hours": target.hours if target is not None else None,
         "target_gap_hours": flow.target_gap,
         "target_met": flow.target_met,
+    }
+
+
+def _pair(pair: FlowPair) -> dict[str, Any]:
+    return {
+        "provider": pair.provider,
+        "receiver": pair.receiver,
+        "what": pair.what,
+        "handoffs": pair.handoffs,
+        "cases": pair.cases,
+        "median_hours": pair.median_hours,
+        "p85_hours": pair.p85_hours,
+        "return_rate": pair.return_rate,
+    }
+
+
+def measured_data(flow: MeasuredFlow) -> dict[str, Any]:
+    """The measured section (present only when relations carry measured numbers)."""
+    return {
+        "cases": flow.cases,
+        "handoffs": flow.handoffs,
+        "pairs": flow.pairs,
+        "first": flow.first.isoformat() if flow.first else None,
+        "last": flow.last.isoformat() if flow.last else None,
+        "min_handoffs": flow.min_handoffs,
+        "busiest": [_pair(p) for p in flow.busiest],
+        "slowest": [_pair(p) for p in flow.slowest],
+        "ping_pong": [
+            {**_pair(p.pair), "back": None if p.back is None else _pair(p.back)}
+            for p in flow.ping_pong
+        ],
+        "ping_pong_too_few": flow.ping_pong_too_few,
+        "endings": [
+            {
+                "team": e.team,
+                "customer": e.customer,
+                "cases": e.cases,
+                "share": e.share,
+                "alone": e.alone,
+                "median_hours": e.median_hours,
+                "p85_hours": e.p85_hours,
+            }
+            for e in flow.endings
+        ],
+        "alone": flow.alone,
+        "alone_share": flow.alone_share,
+        "unmeasured_relations": flow.unmeasured,
     }
 
 
