@@ -2,11 +2,15 @@
 
     python benchmarks/generate.py 10000 -o /tmp/org-10k.yaml          # one file
     python benchmarks/generate.py 10000 -o /tmp/org-10k --per-team    # a file per team
+    python benchmarks/generate.py 30000 -o /tmp/org-30k.yaml --customers-per 2000  # 15 customers
 
 Teams sit in groups of about 25 and in layers by distance from the customers: each team provides
 to 3-5 teams one layer closer to a customer (or to a customer from the front layer), with lead
 times and satisfaction scores; about one team in 50 also hands something back, making loops; one
 in 100 is fed by an outside supplier. The same seed always gives the same org.
+
+There are 4 customers at every size unless ``--customers-per N`` asks for one customer segment
+per N teams (issue 29: orgs whose customers grow with them, 51 at 100k with N = 2000).
 """
 
 from __future__ import annotations
@@ -20,13 +24,22 @@ UNITS = ("m", "h", "d", "w")
 
 
 def org_document(
-    teams: int, seed: int = 7, customers: int = 4, *, feedback: bool = True
+    teams: int,
+    seed: int = 7,
+    customers: int = 4,
+    *,
+    feedback: bool = True,
+    customers_per: int | None = None,
 ) -> dict[str, object]:
     """The org as plain data (JSON is YAML, so it can be written either way).
 
     About 2% of teams also hand a team farther from the customers some feedback, marked
     ``feedback: true`` unless ``feedback`` is false (as icmap before feedback marks read it).
+    With ``customers_per``, there is one customer per that many teams (at least one) instead
+    of ``customers``.
     """
+    if customers_per is not None:
+        customers = max(1, teams // customers_per)
     rng = random.Random(seed)
     ids = [f"t{i:06d}" for i in range(teams)]
     layers = max(3, min(12, teams // 200 + 3))
@@ -145,13 +158,21 @@ def main() -> None:
         "--unmarked", action="store_true", help="leave the feedback hand-offs unmarked"
     )
     parser.add_argument(
+        "--customers-per",
+        type=int,
+        metavar="N",
+        help="one customer per N teams (default: 4 customers whatever the size)",
+    )
+    parser.add_argument(
         "--streams",
         type=int,
         default=0,
         help="value streams to declare (each about 10%% of the hand-offs)",
     )
     args = parser.parse_args()
-    doc = org_document(args.teams, args.seed, feedback=not args.unmarked)
+    doc = org_document(
+        args.teams, args.seed, feedback=not args.unmarked, customers_per=args.customers_per
+    )
     if args.streams:
         add_streams(doc, args.streams, args.seed)
     write(doc, args.output, args.per_team)

@@ -26,6 +26,9 @@ in a fresh process). A flat row from 10k to 100k is a linear step. Then, at 10,0
 (--ratio-size), it runs each of those commands and the bare parse-and-build in turn, --repeat
 times (bare, command, bare, command...), and prints the median of the paired ratios: on a
 machine shared with other work only such ratios mean anything.
+
+Both are run on two shapes of org (issue 29): 4 customers at every size, and one customer per
+2,000 teams (51 at 100k), where an analysis that repeats a pass per customer stops being flat.
 """
 
 from __future__ import annotations
@@ -380,13 +383,27 @@ def _command_argv(template: list[str], path: Path, front: str) -> list[str]:
     return [sys.executable, "-m", "icmap", *args]
 
 
-def scaling(sizes: list[int], folder: Path) -> tuple[dict[int, int], dict[str, dict[int, float]]]:
+#: The shapes --scaling runs: customers per org (None: 4 at every size), by name.
+SHAPES: dict[str, int | None] = {
+    "4 customers": None,
+    "a customer per 2,000 teams": 2000,
+}
+
+
+def _org_path(folder: Path, size: int, customers_per: int | None) -> Path:
+    tail = "" if customers_per is None else f"-per-{customers_per}"
+    return folder / f"org-{size}{tail}.yaml"
+
+
+def scaling(
+    sizes: list[int], folder: Path, customers_per: int | None = None
+) -> tuple[dict[int, int], dict[str, dict[int, float]]]:
     """CPU microseconds per hand-off of every step at each size, and the hand-offs per size."""
     per_handoff: dict[str, dict[int, float]] = {}
     handoffs: dict[int, int] = {}
     for size in sizes:
-        path = folder / f"org-{size}.yaml"
-        write(org_document(size), path, per_team=False)
+        path = _org_path(folder, size, customers_per)
+        write(org_document(size, customers_per=customers_per), path, per_team=False)
         code = f"PATH = {str(path)!r}\n{SCALING_CHILD}"
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=False
@@ -408,7 +425,9 @@ def scaling(sizes: list[int], folder: Path) -> tuple[dict[int, int], dict[str, d
     return handoffs, per_handoff
 
 
-def ratios(size: int, repeat: int, folder: Path) -> list[tuple[str, float, float, float, float]]:
+def ratios(
+    size: int, repeat: int, folder: Path, customers_per: int | None = None
+) -> list[tuple[str, float, float, float, float]]:
     """Each command against the bare parse-and-build: medians of ``repeat`` paired runs.
 
     Rows: name, median bare wall seconds, median command wall seconds, median ratio of the
@@ -416,9 +435,9 @@ def ratios(size: int, repeat: int, folder: Path) -> list[tuple[str, float, float
     """
     import statistics
 
-    path = folder / f"org-{size}.yaml"
+    path = _org_path(folder, size, customers_per)
     if not path.exists():
-        write(org_document(size), path, per_team=False)
+        write(org_document(size, customers_per=customers_per), path, per_team=False)
     front, _ = _front_and_deep(path)
     rows = []
     for name, template in SCALED_COMMANDS.items():
@@ -459,13 +478,14 @@ def print_scaling(
     handoffs: dict[int, int],
     per_handoff: dict[str, dict[int, float]],
     unit: str = "CPU microseconds per hand-off",
+    shape: str = "",
 ) -> None:
     sizes = sorted(handoffs)
     last = sizes[-1]
     # Flatness: the largest size against 10k (or the smallest when 10k was not run).
     base = 10_000 if 10_000 in handoffs and last != 10_000 else sizes[0]
     flat = f"{_teams(last)}÷{_teams(base)}"
-    print(f"\n{unit} (flat rows are linear steps)")
+    print(f"\n{unit} (flat rows are linear steps){f', {shape}' if shape else ''}")
     header = "".join(f"{_teams(size):>9}" for size in sizes)
     print(f"{'step':52}{header}{flat:>10}")
     print(f"{'hand-offs':52}" + "".join(f"{handoffs[size]:>9,}" for size in sizes))
@@ -475,11 +495,11 @@ def print_scaling(
 
 
 def print_ratios(
-    size: int, repeat: int, rows: list[tuple[str, float, float, float, float]]
+    size: int, repeat: int, rows: list[tuple[str, float, float, float, float]], shape: str = ""
 ) -> None:
     print(
-        f"\nAt {size:,} teams, each command ÷ the bare parse-and-build "
-        f"(medians of {repeat} paired runs; target 2 of issue 19: at most 1.1)"
+        f"\nAt {size:,} teams{f' ({shape})' if shape else ''}, each command ÷ the bare "
+        f"parse-and-build (medians of {repeat} paired runs; target 2 of issue 19: at most 1.1)"
     )
     print(f"{'command':42}{'bare s':>8}{'cmd s':>8}{'wall x':>8}{'CPU x':>8}")
     for name, bare, wall, wall_ratio, cpu_ratio in rows:
@@ -529,10 +549,12 @@ def main() -> None:
     if args.scaling:
         with tempfile.TemporaryDirectory(prefix="icmap-bench-") as temp:
             sizes = args.sizes or [1000, 3000, 10000, 30000, 100000]
-            print_scaling(*scaling(sizes, Path(temp)))
+            for shape, customers_per in SHAPES.items():
+                print_scaling(*scaling(sizes, Path(temp), customers_per), shape=shape)
             if args.repeat > 0:
-                paired = ratios(args.ratio_size, args.repeat, Path(temp))
-                print_ratios(args.ratio_size, args.repeat, paired)
+                for shape, customers_per in SHAPES.items():
+                    paired = ratios(args.ratio_size, args.repeat, Path(temp), customers_per)
+                    print_ratios(args.ratio_size, args.repeat, paired, shape)
         return
     with tempfile.TemporaryDirectory(prefix="icmap-bench-") as temp:
         per_handoff: dict[str, dict[int, float]] = {}

@@ -155,6 +155,7 @@ def test_config_file(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.Monk
     [
         ("check: {rules: {IC999: off}}", ":1:17: error: check.rules: unknown rule 'IC999'"),
         ("check: {rules: {IC304: {max-stranded: many}}}", "max-stranded: expected a number"),
+        ("check: {rules: {IC312: {max-streams: -1}}}", "max-streams: expected 0 or more, not -1"),
         (
             "check: {rules: {IC304: {severity: fatal}}}",
             "severity must be one of info, warning, error",

@@ -157,13 +157,13 @@ def test_bad_cells_are_errors_with_positions(tmp_path: Path) -> None:
         "handoffs.csv",
         "provider,receiver,what,lead_time,process_time,complete_accurate\n"
         "Shop,Shoppers,Parcels,1h,2h,90%\n"
-        "Shop,Shoppers,Labels,1d,soon,85\n",
+        "Shop,Shoppers,Labels,1d,soon,185\n",
     )
     code, _, err = run("import", "csv", str(table), "-o", str(tmp_path / "org"))
     assert code == 2
     assert f"{table}:2:5: error: process_time '2h' is longer than the lead_time" in err
     assert f"{table}:3:5: error: process_time 'soon' is not a duration" in err
-    assert f"{table}:3:6: error: complete_accurate '85' is not a share" in err
+    assert f"{table}:3:6: error: complete_accurate '185' is not a share" in err
     assert not (tmp_path / "org").exists()
 
 

@@ -54,7 +54,7 @@ def test_the_stream_selector_lights_a_stream_and_shows_its_numbers(
     details = browser.find_element(By.ID, "details").text
     for words in (
         "Order to delivery",
-        "Value stream to Online shoppers, starting with an order placed",
+        "Value stream to Online shoppers. Starts: an order placed",
         "Lead time\n1.29d",
         "Target\n3d: met, 1.71d to spare",
         "Flow efficiency\n9.7% (work 3h)",
@@ -95,3 +95,15 @@ def test_the_page_of_one_stream(browser: Any, tmp_path: Path) -> None:
         "storefront",
     ]
     assert [e for e in facts["log"] if e["level"] in ("SEVERE", "WARNING")] == []
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    # The page of one stream opens on that stream: the only one offered, chosen and lit,
+    # its numbers shown, and the headlines are the stream's own.
+    chooser = Select(browser.find_element(By.ID, "stream"))
+    assert [o.text for o in chooser.options] == ["(none)", "Return to refund"]
+    assert chooser.first_selected_option.text == "Return to refund"
+    assert "returns" in _lit(browser, "hl-stream")
+    assert "Return to refund" in browser.find_element(By.ID, "details").text
+    headlines = browser.find_element(By.TAG_NAME, "aside").text
+    assert "planning" not in headlines and "warehouse" not in headlines

@@ -100,7 +100,7 @@ customers: {shop: {}}
 suppliers: {mill: {provides: [{what: Cloth, to: cut}]}}
 streams:
   order: {customer: shop, target: 2 fortnights}
-  empty: {customer: shop}
+  empty: {customer: shop, target: 0m}
   lost: {customer: shpo}
   wrong: {customer: mill}
   nameless: {name: No customer}
@@ -117,6 +117,7 @@ teams:
     text = "\n".join(errors)
     assert "org.yaml:4:35: error: target '2 fortnights' has unknown unit 'fortnights'" in text
     assert "org.yaml:8:3: error: stream 'nameless' has no 'customer' [IC005]" in text
+    assert "org.yaml:5:35: error: target 0 would be missed by every stream [IC007]" in text
     assert "org.yaml:6:20: error: unknown id 'shpo' in 'customer' of stream 'lost' [IC101]" in text
     assert "hint: did you mean 'shop'?" in text
     assert (
@@ -127,7 +128,7 @@ teams:
     assert "error: process_time 3h is longer than lead_time 1h [IC007]" in text
     assert "error: complete_accurate '85' is not a share [IC007]" in text
     assert "hint: a fraction is at most 1: write 85% for a percentage" in text
-    assert "error: complete_accurate '0%' must be above 0% and at most 100% [IC007]" in text
+    assert "error: complete_accurate '0%' must be above 0% [IC007]" in text
 
 
 def test_a_stream_must_reach_its_customer_through_its_own_hand_offs() -> None:
@@ -453,3 +454,23 @@ def test_stream_graphs_keep_only_each_streams_relations() -> None:
     whats = [r.what for r in order.edges["last-mile", "shoppers"]["relations"]]
     assert whats == ["Delivered parcels"]
     assert order.nodes["fulfilment"]["kind"] == "team"
+
+
+def test_a_stream_hand_off_to_another_customer_says_where_the_stream_ends() -> None:
+    errors = _load_errors(
+        """\
+customers: {diners: {}, shops: {}}
+streams: {bread: {customer: diners}}
+teams:
+  bakers:
+    provides:
+      - {what: Loaves, to: diners, streams: bread}
+      - {what: Bulk, to: shops, streams: bread}
+"""
+    )
+    assert errors == [
+        "org.yaml:7:42: error: 'Bulk' from 'bakers' goes to the external customer 'shops', but "
+        "stream 'bread' ends at 'diners' [IC108]\n"
+        "  hint: a stream ends at one customer: drop 'bread' here, or declare a stream to "
+        "'shops' for it"
+    ]

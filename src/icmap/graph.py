@@ -75,8 +75,9 @@ def build_graph(org: Org) -> OrgGraph:
 def stream_graphs(graph: OrgGraph) -> dict[str, OrgGraph]:
     """One graph per value stream: its hand-offs, with only the relations that name it.
 
-    Each edge's ``lead_time_hours`` is the longest of those relations' lead times; every node
-    keeps its attributes. Built in one pass over the hand-offs, whatever the number of streams.
+    Each edge's ``lead_time_hours`` is the longest of those relations' lead times and its
+    ``complete_accurate`` their product (``None`` when none gives one); every node keeps its
+    attributes. Built in one pass over the hand-offs, whatever the number of streams.
 
     >>> from icmap.loader import load_text
     >>> org = load_text('''
@@ -108,11 +109,29 @@ def stream_graphs(graph: OrgGraph) -> dict[str, OrgGraph]:
         ends = {node for edge in chosen for node in edge}
         sub.add_nodes_from((node, nodes[node]) for node in ends)
         sub.add_edges_from(
-            (u, v, {"relations": found_, "lead_time_hours": _longest(found_), "feedback": False})
+            (
+                u,
+                v,
+                {
+                    "relations": found_,
+                    "lead_time_hours": _longest(found_),
+                    "feedback": False,
+                    "complete_accurate": _product(found_),
+                },
+            )
             for (u, v), found_ in chosen.items()
         )
         found[stream] = sub
     return found
+
+
+def _product(found: list[Relation]) -> float | None:
+    """The hand-off's %C&A in a stream: every one of its relations must arrive right."""
+    share: float | None = None
+    for relation in found:
+        if relation.complete_accurate is not None:
+            share = (1.0 if share is None else share) * relation.complete_accurate
+    return share
 
 
 def _longest(found: list[Relation]) -> float | None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import heapq
 import itertools
 import math
 from collections.abc import Iterable
@@ -240,53 +241,47 @@ def _critical_paths(
     )
 
     paths: list[CriticalPath] = []
-    slack_of: dict[int, float] = {}
     # A node's longest path in does not depend on the customer it leads to: one forward pass
-    # serves every customer, and only the backward pass (for slack) is per customer.
+    # serves every customer. Slack needs one backward pass for all of them (see :func:`_late`),
+    # and each customer's ties only a walk over its own critical hand-offs (:func:`_ties`).
     forward = _Forward(loops_split)
     forward.run(topo)
     leave = forward.leave
+    flags = _upstream_flags(loops_split, topo)
+    totals: dict[int, float] = {}
     for customer in view.customers:
         arrived = leave[customer]
         assert arrived is not None  # every node is reached when chains may start anywhere
-        total = arrived[0]
+        total = totals[customer] = arrived[0]
         path = forward.path_to(customer)
         lacking = sum(1 for u, v in itertools.pairwise(path) if view.hours(u, v) is None)
-        upstream: list[int] = []
-        if with_slack or approximated:
-            marked = view.upstream([customer])
-            upstream = [n for n, up in enumerate(marked) if up]
-        involved = {component_of[n] for n in upstream}
-        exact = all(inner[i].exact for i in involved)
         shown = CriticalPath(
             view.ids[customer],
             view.names(path),
             _tidy(total),
             lacking if unit == "hours" else 0,
-            exact,
+            not flags[component_of[customer]] & _APPROXIMATED_UP,
         )
-        if not with_slack:
-            paths.append(shown)
-            continue
-        order = [i for i in topo if i in involved]
-        to_customer = _to_customer(loops_split, order, customer)
-        ties = _ties(
-            loops_split, customer, path, upstream=upstream, leave=leave, to_customer=to_customer
-        )
-        paths.append(
-            dataclasses.replace(shown, ties=tuple((view.ids[u], view.ids[v]) for u, v in ties))
-        )
-        for node in upstream:
-            if node == customer:
+        if with_slack:
+            ties = _ties(loops_split, customer, path, forward=forward, flags=flags)
+            shown = dataclasses.replace(
+                shown, ties=tuple((view.ids[u], view.ids[v]) for u, v in ties)
+            )
+        paths.append(shown)
+    slack: dict[str, float] = {}
+    if with_slack:
+        late, own, reaches = _late(loops_split, topo, totals)
+        for node, latest in enumerate(late):
+            if node in totals:
+                # A customer's slack counts the other customers only.
+                if node not in own:
+                    continue
+                latest = own[node]  # noqa: PLW2901
+            elif not reaches[node]:
                 continue
             left = leave[node]
-            after = to_customer[node]
-            assert left is not None and after is not None
-            through = min(total, left[0] + after)
-            float_ = _tidy(max(0.0, total - through))
-            if node not in slack_of or float_ < slack_of[node]:
-                slack_of[node] = float_
-    slack = {view.ids[n]: value for n, value in sorted(slack_of.items())}
+            assert left is not None
+            slack[view.ids[node]] = _tidy(max(0.0, latest - left[0]))
     looped = frozenset(view.ids[n] for members in components if len(members) > 1 for n in members)
     return CriticalPaths(unit, paths, slack, handoffs, missing, approximated, looped)
 
@@ -321,12 +316,17 @@ class _Forward:
         self.leave: list[Score | None] = [None] * size  # best path ending at the node
         self.entry: list[int] = [-1] * size  # where that path entered the node's loop
         self.came_from: list[int] = [-1] * size  # entry -> the node before it, if any (-1)
+        #: The longest path into each node from outside its loop (its own ``leave`` if alone).
+        self.into: list[float] = [-math.inf] * size
 
     def run(self, order: Iterable[int]) -> None:
         leave, entry = self.leave, self.entry
         for index in order:
             members = self.loops.components[index]
             arrive = self._arrive(index, members)
+            into = self.into
+            for u, score in arrive.items():
+                into[u] = score[0]
             if len(members) == 1:
                 # Alone, a node's path inside its "loop" is itself: the path in is the path.
                 for u, score in arrive.items():
@@ -375,14 +375,98 @@ class _Forward:
         return tuple(n for segment in reversed(segments) for n in segment)
 
 
-def _to_customer(loops: _Loops, order: list[int], customer: int) -> list[float | None]:
-    """Longest path weight from each upstream node to ``customer``, in reverse topological order.
+#: Bits of :func:`_upstream_flags`.
+_APPROXIMATED_UP = 1
+_LOOP_UP = 2
 
-    ``None`` for the nodes not upstream of it.
+
+def _upstream_flags(loops: _Loops, topo: list[int]) -> list[int]:
+    """For each component: whether an approximated loop, and a loop at all, lies upstream of it
+    (itself included), as bits :data:`_APPROXIMATED_UP` and :data:`_LOOP_UP`.
+
+    One forward pass over the components for every customer, instead of a walk upstream of each.
+    """
+    components, component_of, inner = loops.components, loops.component_of, loops.inner
+    pred = loops.view.pred
+    flags = [0] * len(components)
+    for index in topo:
+        members = components[index]
+        found = 0
+        if len(members) > 1:
+            found = _LOOP_UP | (0 if inner[index].exact else _APPROXIMATED_UP)
+        for v in members:
+            for u in pred[v]:
+                found |= flags[component_of[u]]
+        flags[index] = found
+    return flags
+
+
+def _late(
+    loops: _Loops, topo: list[int], totals: dict[int, float]
+) -> tuple[list[float], dict[int, float], list[bool]]:
+    """The latest each node may finish without lengthening any customer's critical path.
+
+    ``late[n]`` is the least over the customers ``c`` that ``n`` reaches of ``total_c -
+    to_c(n)``, where ``to_c(n)`` is the longest chain from ``n`` to ``c``: as ``to_c(n)`` is a
+    maximum over ``n``'s hand-offs, the minimum over customers commutes with it and one
+    backward pass serves every customer. Inside a loop, the longest inner paths combine the
+    exits as :func:`_to_customer` does. ``reaches[n]`` says whether ``n`` reaches a customer
+    (``late[n]`` may still be ``inf`` there: a loop cut into a DAG can leave a member no chain
+    out of it, and its slack is then unknown, ``inf``, as it always was). ``own`` holds, for
+    the customers that reach another, the same least over the others only (a customer's slack
+    counts the other customers). Slack is then ``late[n] - leave[n]``, floored at 0.
     """
     succ, succ_weights = loops.view.succ, loops.succ_weights
     components, component_of, inner = loops.components, loops.component_of, loops.inner
-    longest: list[float | None] = [None] * len(succ)
+    inf = math.inf
+    late = [inf] * len(succ)
+    reaches = [False] * len(succ)
+    own: dict[int, float] = {}
+    for index in reversed(topo):
+        members = components[index]
+        depart: dict[int, float] = {}
+        onward = False  # some member hands on to a node, outside the loop, reaching a customer
+        for v in members:
+            best = inf
+            for w, y in zip(succ_weights[v], succ[v], strict=True):
+                if component_of[y] != index and reaches[y]:
+                    onward = True
+                    best = min(best, late[y] - w)
+            depart[v] = best
+        if len(members) == 1:
+            (only,) = members
+            total = totals.get(only)
+            reaches[only] = onward or total is not None
+            if total is None:
+                late[only] = depart[only]
+            else:
+                if onward:
+                    own[only] = depart[only]
+                late[only] = min(total, depart[only])
+            continue
+        inside = [v for v in members if v in totals]
+        full = {v: min(d, totals[v]) if v in totals else d for v, d in depart.items()}
+        table = inner[index].best
+        for x in members:
+            reaches[x] = onward or bool(inside)
+            late[x] = min(full[v] - w for v, (w, _) in table[x].items())
+            if x in totals and (onward or len(inside) > 1):
+                own[x] = min(
+                    (depart[v] if v == x else full[v]) - w for v, (w, _) in table[x].items()
+                )
+    return late, own, reaches
+
+
+def _to_customer(loops: _Loops, order: list[int], customer: int) -> dict[int, float]:
+    """Longest path weight to ``customer`` from each node of the components ``order`` lists.
+
+    ``order`` must be in topological order and hold every component upstream of the customer
+    that is downstream of the first it lists (a region closed towards the customer). Nodes
+    outside ``order`` are not upstream of the customer.
+    """
+    succ, succ_weights = loops.view.succ, loops.succ_weights
+    components, component_of, inner = loops.components, loops.component_of, loops.inner
+    longest: dict[int, float] = {}
     for index in reversed(order):
         members = components[index]
         depart: dict[int, float] = {}
@@ -393,7 +477,7 @@ def _to_customer(loops: _Loops, order: list[int], customer: int) -> list[float |
             best = -math.inf
             weights = succ_weights[v]
             for k, y in enumerate(succ[v]):
-                after = longest[y]
+                after = longest.get(y)
                 if after is not None and component_of[y] != index:
                     best = max(best, weights[k] + after)
             depart[v] = best
@@ -407,55 +491,150 @@ def _to_customer(loops: _Loops, order: list[int], customer: int) -> list[float |
     return longest
 
 
+#: No slack: ``total - through`` rounds to 0 at six decimals (as :func:`_tidy` does).
+_TIGHT = 5e-7
+
+
 def _ties(
     loops: _Loops,
     customer: int,
     path: tuple[int, ...],
     *,
-    upstream: list[int],
-    leave: list[Score | None],
-    to_customer: list[float | None],
+    forward: _Forward,
+    flags: list[int],
 ) -> list[tuple[int, int]]:
     """The hand-offs off ``path`` with no slack for ``customer``: on a chain as long as it.
 
-    A hand-off ``u -> v`` lies on a longest chain when the longest chain into ``u``, its own
-    weight and the longest chain from ``v`` to the customer add up to the total: one look at
-    each hand-off upstream of the customer, from the passes already made. Inside a loop the
-    two chains may share teams, so, as for teams, a hand-off there may be called critical
-    when it has a little slack, never the reverse.
+    Between loops a hand-off ``u -> v`` lies on a longest chain when the longest chain into
+    ``u``, its weight and the longest chain from ``v`` to the customer add up to the total,
+    which holds exactly when ``v`` is on a longest chain and the hand-off is tight (the longest
+    chain into ``u`` plus its weight is the longest into ``v``). So the critical hand-offs are
+    found walking back from the customer along tight hand-offs, loops taken whole through
+    their longest inner paths: the cost is that of the customer's critical hand-offs (and the
+    hand-offs into their teams), not of all its upstream.
+
+    Inside a loop on that walk the two chains may share teams, so, as for teams, a hand-off
+    there is called critical when both its ends have no slack for the customer and the chains
+    through it add up to the total (a little slack may hide there, never the reverse). That
+    needs the longest chains to the customer from the loop's teams: they are computed for the
+    part of the org downstream of some loop and upstream of the customer only, and only when
+    the walk met a loop.
     """
-    succ, succ_weights = loops.view.succ, loops.succ_weights
-    components, component_of = loops.components, loops.component_of
-    arrived = leave[customer]
-    assert arrived is not None
-    # No slack: ``total - through`` rounds to 0 at six decimals (as :func:`_tidy` does).
-    least = arrived[0] - 5e-7
+    view = loops.view
+    pred, pred_weights = view.pred, loops.pred_weights
+    components, component_of, inner = loops.components, loops.component_of, loops.inner
+    leave, into = forward.leave, forward.into
     on_path = set(itertools.pairwise(path))
     found: list[tuple[int, int]] = []
-    for u in upstream:
-        left = leave[u]
-        after_u = to_customer[u]
-        if u == customer or left is None or after_u is None:
-            continue
-        # A team with slack for this customer hands nothing on a critical path: one test per
-        # team. Inside a loop its slack is a lower bound, so a team with none may still have a
-        # little, never the reverse.
-        if left[0] + after_u < least:
-            continue
-        in_loop = len(components[component_of[u]]) > 1
-        need = least - left[0]
-        for weight, v in zip(succ_weights[u], succ[u], strict=True):
-            after = to_customer[v]
-            if after is None or weight + after < need or (u, v) in on_path:
+    # Components whose critical exits are known, latest first: their exits (the customer, or
+    # a team handing on along a critical hand-off) and their critical entries.
+    exits: dict[int, set[int]] = {component_of[customer]: {customer}}
+    waiting = [-component_of[customer]]
+    critical_loops: list[int] = []
+    while waiting:
+        index = -heapq.heappop(waiting)
+        leaving = exits.pop(index)
+        members = components[index]
+        if len(members) == 1:
+            entries = members
+        else:
+            critical_loops.append(index)
+            table = inner[index].best
+            ends = []
+            for v in leaving:
+                left = leave[v]
+                assert left is not None
+                ends.append((v, left[0] - _TIGHT))
+            entries = [
+                u
+                for u in members
+                if any(v in table[u] and into[u] + table[u][v][0] >= need for v, need in ends)
+            ]
+        for v in entries:
+            need = into[v] - _TIGHT
+            for w, u in zip(pred_weights[v], pred[v], strict=True):
+                other = component_of[u]
+                if other == index:
+                    # Alone, a team handing work to itself: a tie when it weighs nothing.
+                    if (
+                        u == v
+                        and len(members) == 1
+                        and into[u] + w >= need
+                        and (u, v) not in on_path
+                    ):
+                        found.append((u, v))
+                    continue
+                left = leave[u]
+                assert left is not None
+                if left[0] + w < need:
+                    continue
+                if (u, v) not in on_path:
+                    found.append((u, v))
+                if other not in exits:
+                    exits[other] = set()
+                    heapq.heappush(waiting, -other)
+                exits[other].add(u)
+    if critical_loops:
+        found += _loop_ties(
+            loops, customer, critical_loops, leave=leave, flags=flags, on_path=on_path
+        )
+    found.sort()
+    return found
+
+
+def _loop_ties(
+    loops: _Loops,
+    customer: int,
+    critical_loops: list[int],
+    *,
+    leave: list[Score | None],
+    flags: list[int],
+    on_path: set[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """The ties inside the loops ``critical_loops`` (both ends in one loop), as they always were."""
+    view = loops.view
+    succ, succ_weights = view.succ, loops.succ_weights
+    components, component_of = loops.components, loops.component_of
+    # Every node upstream of the customer with a loop upstream of it: the longest chains to the
+    # customer from the loops' teams need no more.
+    region: set[int] = {component_of[customer]}
+    stack = list(components[component_of[customer]])
+    seen = set(stack)
+    while stack:
+        for u in view.pred[stack.pop()]:
+            if u not in seen and flags[component_of[u]] & _LOOP_UP:
+                seen.add(u)
+                region.add(component_of[u])
+                stack.append(u)
+    to_customer = _to_customer(loops, sorted(region), customer)
+    arrived = leave[customer]
+    assert arrived is not None
+    least = arrived[0] - _TIGHT
+    found: list[tuple[int, int]] = []
+    for index in critical_loops:
+        for u in components[index]:
+            left = leave[u]
+            after_u = to_customer.get(u)
+            if u == customer or left is None or after_u is None:
                 continue
-            if in_loop and component_of[v] == component_of[u]:
+            # A team with slack for this customer hands nothing on a critical path. Inside a
+            # loop its slack is a lower bound, so a team with none may still have a little.
+            if left[0] + after_u < least:
+                continue
+            need = least - left[0]
+            for weight, v in zip(succ_weights[u], succ[u], strict=True):
+                if component_of[v] != index:
+                    continue  # found by the walk
+                after = to_customer.get(v)
+                if after is None or weight + after < need or (u, v) in on_path:
+                    continue
                 # The chain into u and the one out of v may share teams: the hand-off is
                 # critical only if v, too, has no slack (else a chain passing a team twice
                 # would make a team with slack look critical).
                 arrived_v = leave[v]
                 if arrived_v is None or arrived_v[0] + after < least:
                     continue
-            found.append((u, v))
+                found.append((u, v))
     return found
 
 
@@ -534,8 +713,22 @@ def longest_chains(
     inner, component_of = loops_split.inner, loops_split.component_of
     approximated = any(not found.exact for found in inner.values())
     involved = {component_of[n] for n, seen in enumerate(reachable) if seen}
+    order = [i for i in topo if i in involved]
     forward = _Forward(loops_split, starts=starts)
-    forward.run([i for i in topo if i in involved])
+    forward.run(order)
+    # Whether an approximated loop the sources reach lies upstream of each component: one
+    # forward pass over the reached components, not a walk upstream of each target.
+    approximated_up: dict[int, bool] = {}
+    if approximated:
+        components, pred = loops_split.components, view.pred
+        for index in order:
+            members = components[index]
+            approximated_up[index] = not inner[index].exact or any(
+                approximated_up.get(component_of[u], False)
+                for v in members
+                for u in pred[v]
+                if reachable[u]
+            )
     chains: dict[str, CriticalPath] = {}
     for name in targets:
         target = view.index.get(name)
@@ -543,12 +736,7 @@ def longest_chains(
             continue
         path = forward.path_to(target)
         lacking = sum(1 for u, v in itertools.pairwise(path) if view.hours(u, v) is None)
-        exact = True
-        if approximated:
-            upstream = view.upstream([target])
-            exact = all(
-                inner[component_of[n]].exact for n, up in enumerate(upstream) if up and reachable[n]
-            )
+        exact = not approximated_up.get(component_of[target], False)
         arrived = forward.leave[target]
         assert arrived is not None
         total = _tidy(arrived[0])

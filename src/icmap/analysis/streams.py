@@ -198,23 +198,21 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
     hours = critical.unit == "hours"
 
     measured = [s for s in along if s.process_time is not None and s.lead_time is not None]
-    process_time = _tidy(sum(s.process_time or 0.0 for s in measured)) if measured else None
+    worked = sum(s.process_time or 0.0 for s in measured)
+    process_time = _tidy(worked) if measured else None
     measured_lead = sum(s.lead_time or 0.0 for s in measured)
     efficiency = None
-    if measured and measured_lead > 0 and process_time is not None:
-        efficiency = _tidy(process_time / measured_lead)
+    if measured and measured_lead > 0:
+        # From the sums as they are: rounding the work first skewed short steps (1m of 1m).
+        efficiency = _tidy(worked / measured_lead)
 
     # Every hand-off's %C&A counts; a full step is made only for the few shown.
-    shares: list[tuple[float, str, str]] = []
-    for u, v, data in sub.edges(data=True):
-        share = 1.0
-        known = False
-        for relation in data["relations"]:
-            if relation.complete_accurate is not None:
-                share *= relation.complete_accurate
-                known = True
-        if known:
-            shares.append((_tidy(share), u, v))
+    shares = [
+        (_tidy(data["complete_accurate"]), u, v)
+        for u, row in adjacency.items()
+        for v, data in row.items()
+        if data["complete_accurate"] is not None
+    ]
     rolled = _tidy(math.prod(share for share, _, _ in shares)) if shares else None
     rework = None
     if hours and any(s.complete_accurate is not None for s in along):

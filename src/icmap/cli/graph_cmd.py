@@ -198,7 +198,14 @@ def _stream(
 
         sub, flow = streams.stream_view(graph, found)
         return terminal.stream_view(sub, flow, customer_trees(sub))
-    return _draw(chosen, streams.stream_picture(graph, found), graph)
+    picture = streams.stream_picture(graph, found)
+    if chosen is GraphFormat.html:
+        # The page's headlines and selector are the stream's own: its front line, its critical
+        # path, and only this stream to choose (lit when the page opens).
+        sub, _ = streams.stream_view(graph, found)
+        sub.graph["streams"] = {found: graph.graph["streams"][found]}
+        return _draw(chosen, picture, sub)
+    return _draw(chosen, picture, graph)
 
 
 def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes:

@@ -365,6 +365,11 @@ def _one_rule(
             problems.append(
                 _problem(config, where, f"{label}.{key}: expected a number, not {value!r}")
             )
+        elif value < 0:
+            # Every numeric setting is a count, a score or a limit: none means anything below 0.
+            problems.append(
+                _problem(config, where, f"{label}.{key}: expected 0 or more, not {value!r}")
+            )
         else:
             options[target.code][key] = type(target.options[key])(value)
 

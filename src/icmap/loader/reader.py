@@ -213,8 +213,12 @@ def parse_lead_time(text: str, what: str = "lead_time") -> Duration:
 _SHARE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(%?)$")
 
 
-def parse_share(text: str, what: str = "complete_accurate", *, allow_zero: bool = False) -> float:
-    """A share from 0 to 1 written as a percentage (``85%``) or a fraction (``0.85``).
+def parse_share(
+    text: str, what: str = "complete_accurate", *, most: float = 1.0, allow_zero: bool = False
+) -> float:
+    """A share written as a percentage (``85%``) or a fraction (``0.85``), above 0 and at most
+    ``most`` (100% unless told: a margin may be more than its target); 0 too with
+    ``allow_zero`` (a measured return rate).
 
     Zero is refused: a hand-off whose every delivery must be redone never delivers.
 
@@ -235,16 +239,22 @@ def parse_share(text: str, what: str = "complete_accurate", *, allow_zero: bool 
     number, percent = match.groups()
     value = float(number) / 100 if percent else float(number)
     if not percent and value > 1:
-        raise InvalidValueError(
-            f"{what} {shown!r} is not a share",
-            f"a fraction is at most 1: write {number}% for a percentage",
+        hint = (
+            f"a fraction is at most 1: write {number}% for a percentage"
+            if value <= 100
+            else "write a percentage up to 100% or a fraction up to 1: 85% or 0.85"
         )
+        raise InvalidValueError(f"{what} {shown!r} is not a share", hint)
     if allow_zero and value == 0:
         return 0.0
-    if not 0 < value <= 1:
+    if value <= 0:
         raise InvalidValueError(
-            f"{what} {shown!r} must be above 0% and at most 100%",
+            f"{what} {shown!r} must be above 0%",
             "a hand-off whose every delivery must be redone never delivers: use 1% or more",
+        )
+    if value > most:
+        raise InvalidValueError(
+            f"{what} {shown!r} is more than {most:.0%}", "a share of what arrives is at most 100%"
         )
     return round(value, 9)
 
@@ -792,6 +802,9 @@ class FileReader:
                         stream.customer = (customer, self.pos(value))
                 elif key == "target":
                     stream.target = self.lead_time(value, "target")
+                    if stream.target is not None and stream.target.hours == 0:
+                        self.problem(value, "IC007", "target 0 would be missed by every stream")
+                        stream.target = None
                 else:
                     text = self.text(value, f"{key} of stream {id_!r}")
                     if text is not None:

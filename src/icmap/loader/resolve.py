@@ -302,6 +302,19 @@ class _Resolver:
         for relation in relations:
             if relation.receiver in leads_on:
                 continue
+            receiver = self.parties.get(relation.receiver)
+            if receiver is not None and receiver.kind == "customer":
+                message = (
+                    f"{relation.what!r} from {relation.provider!r} goes to the external customer "
+                    f"{relation.receiver!r}, but {label} ends at {stream.customer!r}"
+                )
+                hint = (
+                    f"a stream ends at one customer: drop '{stream.id}' here, or declare a "
+                    f"stream to {relation.receiver!r} for it"
+                )
+                where = _stream_pos(relation, stream.id)
+                self.diagnostics.append(_problem(where, "IC108", message, hint))
+                continue
             message = (
                 f"{relation.what!r} from {relation.provider!r} to {relation.receiver!r} is in "
                 f"{label}, but no hand-off of the stream leads on from {relation.receiver!r} "

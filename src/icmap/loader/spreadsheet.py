@@ -147,13 +147,19 @@ def parse_duration(text: str, what: str = "lead_time") -> Duration:
 def parse_percentage(text: str, what: str = "complete_accurate") -> float:
     """A %C&A typed in a cell: as in org files (``85%``, ``0.85``), or with a decimal comma.
 
-    >>> [parse_percentage(cell) for cell in ("85%", "0,9", "87,5 %", " 1 ")]
-    [0.85, 0.9, 0.875, 1.0]
+    A bare number above 1 is a percentage, as the questionnaire's "(%)" heading asks.
+
+    >>> [parse_percentage(cell) for cell in ("85%", "0,9", "87,5 %", " 1 ", "85")]
+    [0.85, 0.9, 0.875, 1.0, 0.85]
     """
     stripped = text.strip()
     match = re.match(r"^([0-9]*,[0-9]+)\s*(%?)$", stripped)
     if match:
         stripped = f"{parse_decimal(match.group(1)):g}{match.group(2)}"
+    # A cell under a "(%)" heading: 85 means 85%. A fraction is at most 1, so no doubt.
+    whole = re.match(r"^[0-9]+(\.[0-9]+)?$", stripped)
+    if whole and 1 < float(stripped) <= 100:
+        stripped += "%"
     return parse_share(stripped, what)
 
 

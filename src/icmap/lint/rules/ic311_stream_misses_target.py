@@ -33,6 +33,7 @@ Fails (2 days over the target)::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -68,7 +69,7 @@ def margin(text: str, target: float) -> float:
     if text.endswith("%"):
         if text.strip("% ") in ("0", "0.0"):
             return 0.0
-        return round(parse_share(text, "margin") * target, 6)
+        return round(parse_share(text, "margin", most=math.inf) * target, 6)
     try:
         return parse_lead_time(text, "margin").hours
     except InvalidValueError as exc:

@@ -275,7 +275,8 @@ document.getElementById('search').addEventListener('input',function(e){if(svg)se
 document.getElementById('critical').addEventListener('change',function(e){if(svg)critical(e.target.value);});
 const streams=document.getElementById('stream');
 if(streams)streams.addEventListener('change',function(e){if(svg)stream(e.target.value);});
-load().then(mount).catch(function(err){status.textContent='Could not lay out the picture: '+err;console.error(err);});
+// A picture of one stream opens with that stream lit and its numbers shown.
+load().then(mount).then(function(){if(svg&&streams&&streams.value)stream(streams.value);}).catch(function(err){status.textContent='Could not lay out the picture: '+err;console.error(err);});
 })();
 """
 
@@ -389,7 +390,7 @@ def _stream_data(flow: StreamFlow, picture: Picture, names: dict[str, str]) -> d
     edges = sorted({(shown.get(u, u), shown.get(v, v)) for u, v in flow.edges})
     customer = names.get(flow.customer, flow.customer)
     about = f"Value stream to {customer}" + (
-        f", starting with {flow.stream.starts}" if flow.stream.starts else ""
+        f". Starts: {flow.stream.starts}" if flow.stream.starts else ""
     )
     return {
         "label": flow.stream.label,
@@ -406,8 +407,11 @@ def _stream_options(page: Page) -> str:
     """The stream selector, only when the org declares streams."""
     if not page.streams:
         return ""
+    drawn = page.picture.stream
     options = "".join(
-        f'<option value="{html.escape(f.id)}">{html.escape(f.stream.label)}</option>'
+        f'<option value="{html.escape(f.id)}"'
+        + (" selected" if drawn is not None and f.id == drawn.id else "")
+        + f">{html.escape(f.stream.label)}</option>"
         for f in page.streams
     )
     return (

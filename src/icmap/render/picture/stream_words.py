@@ -43,7 +43,7 @@ def rolled(flow: StreamFlow) -> str:
     if flow.ca_known == flow.handoffs:
         return f"{percent(flow.rolled_ca)} (over {flow.handoffs} hand-offs)"
     given = f"{flow.ca_known} of {flow.handoffs}"
-    return f"{percent(flow.rolled_ca)} (over the {given} hand-offs with one)"
+    return f"{percent(flow.rolled_ca)} ({given} hand-offs rated)"
 
 
 def facts(flow: StreamFlow) -> list[tuple[str, str]]:

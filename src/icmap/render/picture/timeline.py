@@ -287,7 +287,12 @@ def layout(timeline: Timeline, widen: float = 1.0) -> Layout:  # noqa: PLR0915 -
             )
 
     ladder: list[tuple[float, float]] = []
+    slowest = (constraint.provider, constraint.receiver) if constraint else None
+    lowest = (quality.provider, quality.receiver) if quality else None
     for i, step in enumerate(steps):
+        # Steps are compared by their hand-off: the analysis makes the constraints anew.
+        slow = (step.provider, step.receiver) == slowest
+        poor = (step.provider, step.receiver) == lowest
         left = box_x[i] + box_widths[i]
         right = box_x[i + 1]
         centre = (left + right) / 2
@@ -295,27 +300,18 @@ def layout(timeline: Timeline, widen: float = 1.0) -> Layout:  # noqa: PLR0915 -
             Line(((left, middle), (right, middle)), styles.CRITICAL_LINE, 2.0, True, "handoff")
         )
         for j, line in enumerate(arrows[i]):
+            is_lead = j == len(arrows[i]) - 1
             found.labels.append(
                 Label(
                     centre,
                     middle - PAD / 2 - (len(arrows[i]) - 1 - j) * LINE,
                     line,
-                    colour=MUTED if j == len(arrows[i]) - 1 else "#263238",
+                    bold=is_lead and slow,
+                    colour=(WARN if slow else MUTED) if is_lead else "#263238",
                     role="handoff",
                 )
             )
-        slow = step is constraint
-        found.labels.append(
-            Label(
-                centre,
-                upper - 6,
-                waits[i],
-                bold=slow,
-                colour=WARN if slow else LADDER,
-                role="waiting",
-            )
-        )
-        poor = step is quality
+        found.labels.append(Label(centre, upper - 6, waits[i], colour=LADDER, role="waiting"))
         found.labels.append(
             Label(centre, ca_y, shares[i], bold=True, colour=WARN if poor else LADDER, role="ca")
         )
@@ -372,7 +368,7 @@ NOTE = (
 def _subtitle(flow: StreamFlow) -> str:
     parts = []
     if flow.stream.starts:
-        parts.append(f"starts with {flow.stream.starts}")
+        parts.append(f"starts: {flow.stream.starts}")
     parts.append(f"{len(flow.steps)} hand-offs on the critical path, {flow.handoffs} in the stream")
     return "; ".join(parts)
 

@@ -274,7 +274,7 @@ def stream_view(graph: OrgGraph, flow: StreamFlow, trees: list[CustomerTree]) ->
     title.append(f"  value stream {flow.id} to {flow.customer}", style="dim")
     parts: list[RenderableType] = [title]
     if flow.stream.starts:
-        parts.append(Text(f"starts with {flow.stream.starts}", style=styles.DETAIL))
+        parts.append(Text(f"starts: {flow.stream.starts}", style=styles.DETAIL))
     path = Text("Critical path: ")
     path.append(" → ".join(flow.path), style=styles.CRITICAL)
     parts += [Text(), path]

@@ -55,6 +55,7 @@ def _critical_section(report: Report) -> list[str]:
         "",
         "## Critical paths",
         "",
+        *([f"_{stream_words.ACROSS_STREAMS}._", ""] if report.streams else []),
         _row("customer", "total", "path"),
         _row("---", "---:", "---"),
     ]

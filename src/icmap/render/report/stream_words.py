@@ -27,6 +27,11 @@ HEADERS = (
     "constraint",
     "quality constraint",
 )
+#: Under the critical paths of an org with streams: which numbers to read for a flow.
+ACROSS_STREAMS = (
+    "these paths run through every hand-off of the org; each value stream's own path and lead "
+    "time are under Value streams"
+)
 #: Where the format says how to declare streams.
 STREAMS_DOC = "docs/format.md#value-streams"
 

@@ -113,6 +113,8 @@ def _table(*columns: str) -> Table:
 def _critical_section(report: Report) -> list[RenderableType]:
     unit = report.critical.unit
     parts: list[RenderableType] = [_heading("Critical path to each customer")]
+    if report.streams:
+        parts.append(Text(f"note: {stream_words.ACROSS_STREAMS}", style=styles.DETAIL))
     for path in report.critical.paths:
         line = Text(f"{path.customer}: ", style="bold")
         if len(path.path) == 1:
