@@ -1,8 +1,9 @@
 """Reading event logs into one table of events, in an embedded DuckDB database.
 
-Every format becomes the table ``events(case_id, ts, team, activity, seq, line, file)``:
-``seq`` is the event's place in its file (ties in time keep file order), ``line`` where a
-finding about it points. DuckDB reads CSV (any delimiter, quoted fields, a BOM, gzip), JSON
+Every format becomes the table ``events(case_id, ts, team, activity, seq, line, file)``
+(and, until they are reported, an unreadable time's text and an XES event's place): ``seq`` is
+the event's place in its file (ties in time keep file order), ``line`` where a finding about it
+points. DuckDB reads CSV (any delimiter, quoted fields, a BOM, gzip), JSON
 lines and Parquet itself, and sorts and groups out of core, so memory follows the teams and
 pairs, not the events. XES is read by :mod:`icmap.eventlog.xes`.
 
@@ -12,6 +13,9 @@ rejects) is a finding with its line, never a traceback, and the rest is read.
 
 from __future__ import annotations
 
+import os
+import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +33,9 @@ if TYPE_CHECKING:
 SHOWN_PER_KIND = 100
 #: The largest log file read.
 MAX_FILE_BYTES = 16 * 1024**3
+#: The memory DuckDB may use (or half the machine's, if less); past it, the events and the
+#: sorts spill to a temporary folder (docs/performance.md).
+MEMORY_LIMIT = 2 * 1024**3
 #: Timestamp forms read besides ISO 8601 (with or without ``T``, seconds, fractions, offset).
 TIME_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
@@ -61,16 +68,37 @@ class EventTable:
 
 
 def connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory database whose naive timestamps are read as UTC."""
+    """An in-memory database whose naive timestamps are read as UTC, which keeps to
+    :data:`MEMORY_LIMIT` by spilling to a temporary folder of its own."""
     import duckdb
 
     connection = duckdb.connect(":memory:")
     connection.execute("SET TimeZone = 'UTC'")
+    # DuckDB's default is 80% of the machine's memory and a .tmp folder in the working
+    # directory; the folder named here is made only if needed and removed on closing.
+    spill = Path(tempfile.gettempdir()) / f"icmap-duckdb-{os.getpid()}-{secrets.token_hex(4)}"
+    connection.execute(f"SET temp_directory = {_literal(str(spill))}")
+    limit = _memory_limit()
+    if limit is not None:
+        connection.execute(f"SET memory_limit = '{limit}'")
     connection.execute(
         "CREATE TABLE events (case_id VARCHAR, ts TIMESTAMPTZ, team VARCHAR, activity VARCHAR, "
-        "seq BIGINT, line BIGINT, file INTEGER)"
+        "seq BIGINT, line BIGINT, file INTEGER, unread_time VARCHAR, place VARCHAR)"
     )
     return connection
+
+
+def _memory_limit() -> str | None:
+    """:data:`MEMORY_LIMIT`, or half the machine's memory if that is less."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX: DuckDB's own default
+        return None
+    return f"{min(MEMORY_LIMIT, physical // 2) // 2**20}MiB"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def log_format(path: Path) -> str:
@@ -147,59 +175,94 @@ def _read_tabular(
     connection = table.connection
     source = _source(file, kind)
     try:
-        header = [
-            column[0]
-            for column in connection.execute(f"SELECT * FROM {source} LIMIT 0").description
-        ]
+        types = {
+            str(name): str(kind_)
+            for name, kind_, *_ in connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        }
     except duckdb.Error as error:
         raise UsageError(f"{display}: cannot be read as {kind}: {_first_line(error)}") from None
-    columns = choose(header, _named(options), display)
+    columns = choose(list(types), _named(options), display)
     table.files.append((display, columns))
     activity = f"CAST({_quote(columns.activity)} AS VARCHAR)" if columns.activity else "NULL"
     # Lines count from the header (line 1); JSON lines and Parquet rows from 1.
     first = 2 if kind == "csv" else 1
+    # A column that is already a time (Parquet, JSON lines DuckDB typed) is taken as it is.
+    typed = types[columns.time].startswith(("TIMESTAMP", "DATE"))
+    time = _quote(columns.time) if typed else f"CAST({_quote(columns.time)} AS VARCHAR)"
+    rows = f"""
+        SELECT CAST({_quote(columns.case)} AS VARCHAR) AS case_id,
+               {time} AS time_value,
+               CAST({_quote(columns.team)} AS VARCHAR) AS team,
+               {activity} AS activity,
+               row_number() OVER () AS seq,
+               NULL AS place
+        FROM {source}
+    """
     try:
-        connection.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE raw AS
-            SELECT CAST({_quote(columns.case)} AS VARCHAR) AS case_id,
-                   CAST({_quote(columns.time)} AS VARCHAR) AS time_text,
-                   CAST({_quote(columns.team)} AS VARCHAR) AS team,
-                   {activity} AS activity,
-                   row_number() OVER () AS seq
-            FROM {source}
-            """
+        load_rows(
+            table,
+            rows,
+            display=display,
+            number=number,
+            line_offset=first - 1,
+            options=options,
+            typed_time=typed,
         )
     except duckdb.Error as error:
         raise UsageError(f"{display}: cannot be read as {kind}: {_first_line(error)}") from None
     if kind == "csv":
         _rejected_lines(table, display)
-    load_raw(table, display, number, first - 1, options)
 
 
-def load_raw(
-    table: EventTable, display: str, number: int, line_offset: int, options: EventLogOptions
+def load_rows(
+    table: EventTable,
+    rows: str,
+    *,
+    display: str,
+    number: int,
+    line_offset: int,
+    options: EventLogOptions,
+    typed_time: bool = False,
 ) -> None:
-    """Move the temp table ``raw(case_id, time_text, team, activity, seq[, place])`` into
-    ``events``, with a finding per row left out. ``line = seq + line_offset``; a ``place``
-    column (XES: ``trace 12, event 3``) is named in findings instead."""
+    """Add the rows of the query ``rows`` (``case_id, time_value, team, activity, seq,
+    place``) to ``events``, with a finding per row left out. ``line = seq + line_offset``; a
+    ``place`` (XES: ``trace 12, event 3``) is named in findings instead.
+
+    The rows are read once, straight into ``events`` (a copy of a log in memory costs as much
+    as the log): those that cannot be used keep their time's text and place until they are
+    reported, then are deleted. ``time_value`` is text unless ``typed_time``.
+    """
     connection = table.connection
-    parsed = _parsed_time("time_text", options.time_format)
-    # XES says where an event is as "trace 12, event 3"; tabular files by their line.
-    names = [column[0] for column in connection.execute("SELECT * FROM raw LIMIT 0").description]
-    place = "place" if "place" in names else "NULL"
+    parsed = (
+        "CAST(time_value AS TIMESTAMPTZ)"
+        if typed_time
+        else _parsed_time("time_value", options.time_format)
+    )
     connection.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE checked AS
-        SELECT nullif(trim(case_id), '') AS case_id, nullif(trim(team), '') AS team,
-               nullif(trim(activity), '') AS activity, time_text, {parsed} AS ts,
-               seq, seq + {line_offset} AS line, {place} AS place
-        FROM raw
+        INSERT INTO events
+        SELECT case_id, ts, team, activity, seq, seq + {line_offset}, {number},
+               CASE WHEN ts IS NULL THEN CAST(time_value AS VARCHAR) END,
+               CASE WHEN case_id IS NULL OR team IS NULL OR ts IS NULL THEN place END
+        FROM (
+            SELECT nullif(trim(case_id), '') AS case_id, nullif(trim(team), '') AS team,
+                   nullif(trim(activity), '') AS activity, {parsed} AS ts, time_value, seq, place
+            FROM ({rows})
+        )
         """
     )
-    total = connection.execute("SELECT count(*) FROM checked").fetchone()
-    table.rows += int(total[0]) if total else 0
-    for condition, message, hint in (
+    counted = connection.execute(
+        f"""
+        SELECT count(*),
+               count(*) FILTER (WHERE case_id IS NULL),
+               count(*) FILTER (WHERE case_id IS NOT NULL AND team IS NULL),
+               count(*) FILTER (WHERE case_id IS NOT NULL AND team IS NOT NULL AND ts IS NULL)
+        FROM events WHERE file = {number}
+        """
+    ).fetchone()
+    assert counted is not None
+    table.rows += int(counted[0])
+    conditions = (
         ("case_id IS NULL", "no case", "every event needs the case it belongs to"),
         ("case_id IS NOT NULL AND team IS NULL", "no team", "the event is left out"),
         (
@@ -207,28 +270,25 @@ def load_raw(
             "time {value} is not a timestamp icmap reads",
             "write ISO 8601 (2026-03-31T14:05:00+02:00), or give --time-format",
         ),
-    ):
-        _report(table, display, condition, message, hint)
-    connection.execute(
-        f"""
-        INSERT INTO events
-        SELECT case_id, ts, team, activity, seq, line, {number} FROM checked
-        WHERE case_id IS NOT NULL AND team IS NOT NULL AND ts IS NOT NULL
-        """
     )
-    connection.execute("DROP TABLE checked")
-    connection.execute("DROP TABLE raw")
+    for count, (condition, message, hint) in zip(counted[1:], conditions, strict=True):
+        _report(table, display, number, int(count), (condition, message, hint))
+    if any(counted[1:]):
+        connection.execute(
+            f"DELETE FROM events WHERE file = {number} "
+            "AND (case_id IS NULL OR team IS NULL OR ts IS NULL)"
+        )
 
 
-def _report(table: EventTable, display: str, condition: str, message: str, hint: str) -> None:
-    connection = table.connection
-    counted = connection.execute(f"SELECT count(*) FROM checked WHERE {condition}").fetchone()
-    count = int(counted[0]) if counted else 0
+def _report(
+    table: EventTable, display: str, number: int, count: int, kind: tuple[str, str, str]
+) -> None:
+    condition, message, hint = kind
     if not count:
         return
     table.skipped += count
-    rows = connection.execute(
-        f"SELECT line, time_text, place FROM checked WHERE {condition} "
+    rows = table.connection.execute(
+        f"SELECT line, unread_time, place FROM events WHERE file = {number} AND {condition} "
         f"ORDER BY seq LIMIT {SHOWN_PER_KIND}"
     ).fetchall()
     for line, value, place in rows:

@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING
 
 from icmap.errors import UsageError
 from icmap.eventlog.columns import choose
-from icmap.eventlog.read import load_raw
+from icmap.eventlog.read import load_rows
 
 if TYPE_CHECKING:
     from icmap.eventlog import EventLogOptions
@@ -121,14 +121,14 @@ def read_xes(
                     (*(attributes.get(role) if role else None for role in roles), seq, place)
                 )
         quoted = "'" + str(spool).replace("'", "''") + "'"
-        table.connection.execute(
-            "CREATE OR REPLACE TEMP TABLE raw AS SELECT case_id, time_text, team, activity, "
-            "CAST(seq AS BIGINT) AS seq, place FROM read_csv("
-            f"{quoted}, header = true, all_varchar = true, quote = '\"', escape = '\"')"
+        rows = (
+            "SELECT case_id, time_text AS time_value, team, activity, CAST(seq AS BIGINT) AS seq, "
+            f"place FROM read_csv({quoted}, header = true, all_varchar = true, quote = '\"', "
+            "escape = '\"')"
         )
+        load_rows(table, rows, display=display, number=number, line_offset=0, options=options)
     if table.process is None:
         table.process = process
-    load_raw(table, display, number, 0, options)
 
 
 def _named(options: EventLogOptions) -> dict[str, str | None]:
