@@ -1,9 +1,11 @@
 """XES event logs (IEEE 1849), plain or gzipped, read as a stream.
 
-The file is parsed event by event with :mod:`defusedxml` (no DTD, no entity expansion, nothing
-fetched), and each event's attributes become one row: the trace's ``concept:name`` (or its
+The file is parsed as a stream by expat, guarded as :mod:`defusedxml` guards it (an entity
+declaration or an external reference is refused: no entity expansion, nothing fetched), with
+no tree built, and each event's attributes become one row: the trace's ``concept:name`` (or its
 ``case:concept:name``) is the case; the event's attributes give the time, team and activity,
-found by name as in a CSV header. Rows go to DuckDB in batches, so memory holds one batch.
+found by name as in a CSV header. Rows are written to a temporary CSV file as they are parsed,
+which DuckDB then reads, so memory holds one chunk of the file.
 A finding points at the trace and event by their numbers (``trace 12, event 3``) with the line
 of the event.
 """
@@ -16,7 +18,7 @@ import itertools
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from icmap.errors import UsageError
 from icmap.eventlog.columns import choose
@@ -38,57 +40,93 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+#: Bytes handed to the parser at a time.
+CHUNK = 1 << 20
+
+
+def _parser() -> Any:
+    """An expat parser with defusedxml's guards: an entity declaration (the XML bombs) or an
+    external reference ends the parse with defusedxml's exception; nothing is fetched."""
+    from xml.parsers import expat
+
+    from defusedxml.common import EntitiesForbidden, ExternalReferenceForbidden
+
+    def entity(*declared: Any) -> None:  # name, is_parameter, value, base, ids, notation
+        name, _, value, base, sysid, pubid, notation = declared
+        raise EntitiesForbidden(name, value, base, sysid, pubid, notation)
+
+    def unparsed(name: str, base: Any, sysid: Any, pubid: Any, notation: Any) -> None:
+        raise EntitiesForbidden(name, None, base, sysid, pubid, notation)
+
+    def external(context: Any, base: Any, sysid: Any, pubid: Any) -> int:
+        raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = unparsed
+    parser.ExternalEntityRefHandler = external
+    return parser
 
 
 def _events(path: Path, display: str) -> Iterator[tuple[dict[str, str], str, str | None]]:
     """Each event's attributes (the trace's prefixed ``case:``), where it is, and the log's
-    ``concept:name`` once seen (``None`` before)."""
+    ``concept:name`` once seen (``None`` before).
+
+    expat calls back for each element, with no tree built; the events found are handed on
+    after each chunk of the file.
+    """
+    from xml.parsers import expat
+
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
 
     depth = 0
     process: str | None = None
     trace: dict[str, str] = {}
     event: dict[str, str] = {}
     traces = events = 0
+    ready: list[tuple[dict[str, str], str, str | None]] = []
+    local: dict[str, str] = {}  # namespace}name -> name
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal depth, process, trace, event, traces, events
+        depth += 1
+        name = local.get(tag) or local.setdefault(tag, tag.rsplit("}", 1)[-1])
+        if name == "event":
+            event, events = {}, events + 1
+        elif name == "trace":
+            trace, traces, events = {}, traces + 1, 0
+        elif name in _SCALARS and "key" in attributes:
+            key, value = attributes["key"], attributes.get("value", "")
+            if depth == 4:  # an attribute of an event
+                event[key] = value
+            elif depth == 3:  # of a trace
+                trace[key if key.startswith("case:") else f"case:{key}"] = value
+            elif depth == 2 and key == "concept:name":  # of the log
+                process = value
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+        if local[tag] == "event":
+            ready.append(({**trace, **event}, f"trace {traces}, event {events}", process))
+
+    parser = _parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
     try:
         with _open(path) as stream:
-            for kind, element in iterparse(stream, events=("start", "end")):
-                tag = _local(element.tag)
-                if kind == "start":
-                    depth += 1
-                    if tag == "trace":
-                        trace, traces, events = {}, traces + 1, 0
-                    elif tag == "event":
-                        event, events = {}, events + 1
-                    continue
-                depth -= 1
-                if tag in _SCALARS and "key" in element.attrib:
-                    key, value = element.attrib["key"], element.attrib.get("value", "")
-                    _keep(key, value, depth, event, trace)
-                    if depth == 1 and key == "concept:name":
-                        process = value
-                elif tag == "event":
-                    yield {**trace, **event}, f"trace {traces}, event {events}", process
-                    element.clear()
-                elif tag == "trace":
-                    element.clear()
+            while chunk := stream.read(CHUNK):
+                parser.Parse(chunk, False)
+                yield from ready
+                ready.clear()
+            parser.Parse(b"", True)
+            yield from ready
     except DefusedXmlException as error:
         raise UsageError(f"{display}: refused: {error}") from None
     except (OSError, EOFError) as error:
         raise UsageError(f"{display}: cannot be read: {error}") from None
-    except SyntaxError as error:  # expat's ParseError
+    except expat.ExpatError as error:
         raise UsageError(f"{display}: not well-formed XES: {error}") from None
-
-
-def _keep(key: str, value: str, depth: int, event: dict[str, str], trace: dict[str, str]) -> None:
-    """An attribute of an event (depth 3) or of its trace (depth 2, named ``case:…``)."""
-    if depth == 3:
-        event[key] = value
-    elif depth == 2:
-        trace[key if key.startswith("case:") else f"case:{key}"] = value
 
 
 def read_xes(
