@@ -35,7 +35,7 @@ SHOWN_PER_KIND = 100
 MAX_FILE_BYTES = 16 * 1024**3
 #: The memory DuckDB may use (or half the machine's, if less); past it, the events and the
 #: sorts spill to a temporary folder (docs/performance.md).
-MEMORY_LIMIT = 2 * 1024**3
+MEMORY_LIMIT = 1024**3
 #: Timestamp forms read besides ISO 8601 (with or without ``T``, seconds, fractions, offset).
 TIME_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
