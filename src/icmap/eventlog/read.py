@@ -74,6 +74,9 @@ def connect() -> duckdb.DuckDBPyConnection:
 
     connection = duckdb.connect(":memory:")
     connection.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws a progress bar on stdout for queries past two seconds, even into a file or
+    # a pipe: it would land in the middle of a JSON report.
+    connection.execute("SET enable_progress_bar = false")
     # DuckDB's default is 80% of the machine's memory and a .tmp folder in the working
     # directory; the folder named here is made only if needed and removed on closing.
     spill = Path(tempfile.gettempdir()) / f"icmap-duckdb-{os.getpid()}-{secrets.token_hex(4)}"
