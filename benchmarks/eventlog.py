@@ -8,7 +8,7 @@
 start; each group hands on to 2-8 others, chosen with a preference for popular groups, so a
 few pairs carry much of the work (hot pairs) and most carry little. A hand-off is sent
 straight back to the group it came from with a probability of its own (ping-pong: 0-10% for
-most pairs, 20-50% for one pair in 20). A case holds 2-30 events (mean about 7), a stay with
+most pairs, 20-50% for one pair in 20). A case holds 2-30 events (mean about 6.5), a stay with
 one group 1-4 of them; inside a stay events are minutes to hours apart, and a hand-off waits
 from minutes to weeks (log-normal, median 3 hours, capped at 8 weeks). Cases open over two
 years. Each event has a case (``INC00012345``), a time, the group, an activity and a person.
