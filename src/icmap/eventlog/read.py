@@ -681,8 +681,9 @@ def _lines_after_rejects(table: EventTable, number: int) -> None:
     connection.execute(
         """
         CREATE OR REPLACE TEMP TABLE gaps AS
-        -- the rows read before each rejected line
-        SELECT line - 1 - (row_number() OVER (ORDER BY line) - 1) AS before FROM rejected
+        -- the rows read before each rejected line: the lines before it but the header and
+        -- the rejected lines before it
+        SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS before FROM rejected
         """
     )
     connection.execute(
