@@ -166,10 +166,20 @@ def log_format(path: Path) -> str:
 
 def read_events(paths: list[Path], options: EventLogOptions) -> EventTable:
     """Every event of the logs at ``paths`` (files; a folder's logs by :data:`PATTERNS`)."""
-    table = EventTable(connect())
     files = [file for path in paths for file in _files(path)]
     if not files:
         raise UsageError(f"no event logs in {', '.join(map(str, paths))}")
+    table = EventTable(connect())
+    try:
+        _read_files(table, files, options)
+    except BaseException:
+        table.connection.close()  # and its spill folder; the caller closes it otherwise
+        raise
+    return table
+
+
+def _read_files(table: EventTable, files: list[Path], options: EventLogOptions) -> None:
+    """Each of ``files`` into ``table``, then the cases too long left out."""
     for number, file in enumerate(files):
         display = str(file)
         if not file.is_file():
@@ -200,7 +210,6 @@ def read_events(paths: list[Path], options: EventLogOptions) -> EventTable:
         else:
             _read_tabular(table, file, display, number, kind=kind, options=options)
     _long_cases(table)
-    return table
 
 
 def _long_cases(table: EventTable) -> None:
