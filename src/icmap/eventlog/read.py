@@ -619,6 +619,11 @@ _REJECTED = {
         "not UTF-8 text",
         "save the log as UTF-8 (a spreadsheet's 'CSV UTF-8'); icmap reads CSV as UTF-8 only",
     ),
+    # DuckDB before 1.3 calls it so
+    "INVALID UNICODE": (
+        "not UTF-8 text",
+        "save the log as UTF-8 (a spreadsheet's 'CSV UTF-8'); icmap reads CSV as UTF-8 only",
+    ),
     "TOO MANY COLUMNS": ("more cells than the header", "a quote or a delimiter in a cell?"),
     "MISSING COLUMNS": ("fewer cells than the header", None),
     "UNQUOTED VALUE": (
