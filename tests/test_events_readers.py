@@ -383,6 +383,27 @@ def test_an_xes_external_entity_is_refused_and_nothing_fetched(tmp_path: Path) -
     assert "root:" not in result.output
 
 
+def test_a_trace_attribute_after_an_event_applies_to_the_events_after_it_only(
+    tmp_path: Path,
+) -> None:
+    log = _xes(
+        tmp_path / "log.xes",
+        "<trace>\n"
+        + _event("2026-01-01T10:00:00+00:00", "A")  # before the trace's name: no case
+        + '<string key="concept:name" value="T1"/>\n'
+        + _event("2026-01-01T11:00:00+00:00", "B")
+        + _event("2026-01-01T12:00:00+00:00", "C")
+        + "</trace>\n",
+    )
+    result = read_event_logs([log])
+    assert _found(result) == [
+        f"{log}:4:1: warning: event left out (trace 1, event 1): no case [IC620]"
+    ]
+    pairs = _pairs(result)
+    assert ("B", "C") in pairs
+    assert not any("A" in pair for pair in pairs)  # the event before the name is left out
+
+
 def test_xes_nesting_too_deep_is_refused_with_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -176,6 +176,10 @@ class _Target:
         if owner == "trace":
             if self.stack[-3] != "log":
                 return
+            if self.in_trace:
+                # After the trace's first event: the events before keep the attributes they
+                # had (they hold the dict until their chunk is written), whatever the chunks.
+                self.trace = dict(self.trace)
             into = self.trace
         else:  # a <global>
             into = self.defaults[self.scope]
