@@ -175,16 +175,20 @@ def test_rejected_lines_are_named_and_later_rows_keep_their_lines(tmp_path: Path
         "C1,2026-01-01T10:00,A\n"
         "C1,2026-01-01T11:00,B,extra\n"  # 3: too many cells
         "C1,2026-01-01T12:00\n"  # 4: too few
-        "C2,2026-01-01T10:00,A\n"
-        "C2,never,B\n",  # 6: a time icmap cannot read, found on its true line
+        "C2,soon,A\n"  # 5: the first row after them, on its true line
+        "C2,never,B\n"  # 6
+        "C2,2026-01-01T10:00,A,x\n"  # 7: too many
+        "C3,later,A\n",  # 8
     )
     found = _found(read_event_logs([log]))
     assert f"{log}:3:1: warning: line left out: more cells than the header [IC620]" in found
     assert f"{log}:4:1: warning: line left out: fewer cells than the header [IC620]" in found
-    assert (
-        f"{log}:6:1: warning: event left out: time 'never' is not a timestamp icmap reads [IC620]"
-        in found
-    )
+    assert f"{log}:7:1: warning: line left out: more cells than the header [IC620]" in found
+    for line, time in ((5, "soon"), (6, "never"), (8, "later")):
+        assert (
+            f"{log}:{line}:1: warning: event left out: time {time!r} is not a timestamp icmap "
+            "reads [IC620]"
+        ) in found
 
 
 def test_an_unclosed_quote_is_named_with_its_line(tmp_path: Path) -> None:
@@ -377,6 +381,27 @@ def test_an_xes_external_entity_is_refused_and_nothing_fetched(tmp_path: Path) -
         in result.stderr
     )
     assert "root:" not in result.output
+
+
+def test_a_trace_attribute_after_an_event_applies_to_the_events_after_it_only(
+    tmp_path: Path,
+) -> None:
+    log = _xes(
+        tmp_path / "log.xes",
+        "<trace>\n"
+        + _event("2026-01-01T10:00:00+00:00", "A")  # before the trace's name: no case
+        + '<string key="concept:name" value="T1"/>\n'
+        + _event("2026-01-01T11:00:00+00:00", "B")
+        + _event("2026-01-01T12:00:00+00:00", "C")
+        + "</trace>\n",
+    )
+    result = read_event_logs([log])
+    assert _found(result) == [
+        f"{log}:4:1: warning: event left out (trace 1, event 1): no case [IC620]"
+    ]
+    pairs = _pairs(result)
+    assert ("B", "C") in pairs
+    assert not any("A" in pair for pair in pairs)  # the event before the name is left out
 
 
 def test_xes_nesting_too_deep_is_refused_with_its_line(

@@ -43,9 +43,11 @@ class MeasuredHandoff:
     return_rate: float
     first: date
     last: date
-    #: The activity the receiver most often starts its stay with ("" without activities).
+    #: The activity the receiver most often starts its stay with ("" without activities; of
+    #: equally frequent ones, the first by name).
     what: str
-    #: Where the first such hand-off is in the log: its file (as shown) and line.
+    #: Where the first such hand-off is in the log: its file (as shown) and the line of the
+    #: receiver's first event (to the customer: of the provider's).
     file: str
     line: int
 
@@ -89,69 +91,62 @@ class MeasuredLog:
         return any(columns.people for _, columns in self.files)
 
 
-#: Stays, hand-offs and the customer hand-off at the end of each case, as SQL over ``events``.
+#: One row per stay: the first event of each run of one team in a case (in time order, ties in
+#: file order), with the case's last time. One sort of the events; a case is keyed by its file
+#: and the place of its first event in the file, a number cheaper to group by than its name.
 _STAYS = """
 CREATE OR REPLACE TEMP TABLE stays AS
-WITH ordered AS (
-    SELECT file, case_id, ts, team, activity, seq, line,
-           lag(team) OVER (PARTITION BY file, case_id ORDER BY ts, seq) AS before
-    FROM events
-), numbered AS (
-    SELECT *, sum(CASE WHEN before IS NOT DISTINCT FROM team THEN 0 ELSE 1 END)
-              OVER (PARTITION BY file, case_id ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS stay
-    FROM ordered
+SELECT case_key, file, team, ts AS started, activity AS first_activity, line, position,
+       case_ended
+FROM (
+    SELECT file, team, ts, activity, line,
+           lag(team) OVER w AS before,
+           (CAST(file AS BIGINT) << 40) + first_value(seq) OVER w AS case_key,
+           row_number() OVER w AS position,
+           last_value(ts) OVER (
+               w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+           ) AS case_ended
+    FROM events WINDOW w AS (PARTITION BY file, case_id ORDER BY ts, seq)
 )
-SELECT file, case_id, stay, any_value(team) AS team,
-       min(ts) AS started, max(ts) AS ended,
-       arg_min(activity, (ts, seq)) AS first_activity,
-       arg_min(line, seq) AS line
-FROM numbered GROUP BY file, case_id, stay
+WHERE before IS DISTINCT FROM team
 """
 
+#: Each stay hands the case to the next stay's team, or (the last) to the customer
+#: (``receiver`` NULL): from the first event of its stay to the next stay's first event, or to
+#: the case's last event. ``alone`` counts the cases whose only stay this is.
 _PAIRS = """
 WITH linked AS (
-    SELECT file, case_id, stay, team AS provider, started, line,
+    SELECT case_key, file, team AS provider, started, line, case_ended, position,
            lead(team) OVER w AS receiver,
            lead(started) OVER w AS taken,
            lead(first_activity) OVER w AS what,
            lead(line) OVER w AS taken_line,
            lead(team, 2) OVER w AS back
-    FROM stays WINDOW w AS (PARTITION BY file, case_id ORDER BY stay)
+    FROM stays WINDOW w AS (PARTITION BY case_key ORDER BY position)
+), timed AS (
+    SELECT provider, receiver, case_key, file, position, what, back,
+           coalesce(taken, case_ended) AS until,
+           coalesce(taken_line, line) AS at_line,
+           epoch(coalesce(taken, case_ended)) - epoch(started) AS seconds
+    FROM linked
 )
-SELECT provider, receiver, count(*) AS handoffs, count(DISTINCT (file, case_id)) AS cases,
-       quantile_cont(epoch(taken) - epoch(started), 0.5) / 3600 AS median_hours,
-       quantile_cont(epoch(taken) - epoch(started), 0.85) / 3600 AS p85_hours,
+SELECT provider, receiver, count(*) AS handoffs, count(DISTINCT case_key) AS cases,
+       quantile_cont(seconds, 0.5) / 3600 AS median_hours,
+       quantile_cont(seconds, 0.85) / 3600 AS p85_hours,
        count(*) FILTER (WHERE back = provider) AS returns,
-       min(taken)::DATE AS first, max(taken)::DATE AS last,
-       coalesce(mode(what), '') AS what,
-       arg_min(file, (taken, file, taken_line)) AS at_file,
-       arg_min(taken_line, (taken, file, taken_line)) AS at_line
-FROM linked WHERE receiver IS NOT NULL
-GROUP BY provider, receiver
-"""
-
-_ENDINGS = """
-WITH last_stay AS (
-    SELECT file, case_id, team, started, line,
-           max(ended) OVER (PARTITION BY file, case_id) AS case_ended,
-           stay = max(stay) OVER (PARTITION BY file, case_id) AS is_last,
-           max(stay) OVER (PARTITION BY file, case_id) = 1 AS alone
-    FROM stays
-)
-SELECT team, count(*) AS handoffs, count(*) AS cases,
-       quantile_cont(epoch(case_ended) - epoch(started), 0.5) / 3600 AS median_hours,
-       quantile_cont(epoch(case_ended) - epoch(started), 0.85) / 3600 AS p85_hours,
-       min(case_ended)::DATE AS first, max(case_ended)::DATE AS last,
-       count(*) FILTER (WHERE alone) AS alone,
-       arg_min(file, (case_ended, file, line)) AS at_file,
-       arg_min(line, (case_ended, file, line)) AS at_line
-FROM last_stay WHERE is_last GROUP BY team
+       min(until)::DATE AS first, max(until)::DATE AS last,
+       histogram(what) AS whats,
+       arg_min(file, (until, file, at_line)) AS at_file,
+       arg_min(at_line, (until, file, at_line)) AS at_line,
+       count(*) FILTER (WHERE position = 1) AS alone
+FROM timed GROUP BY provider, receiver
 """
 
 _TEAMS = """
-SELECT team, count(*) AS events, count(DISTINCT (file, case_id)) AS cases,
+WITH touched AS (SELECT team, count(DISTINCT case_key) AS cases FROM stays GROUP BY team)
+SELECT team, count(*) AS events, any_value(cases) AS cases,
        arg_min(file, (file, seq)) AS at_file, arg_min(line, (file, seq)) AS at_line
-FROM events GROUP BY team
+FROM events JOIN touched USING (team) GROUP BY team
 """
 
 
@@ -161,18 +156,24 @@ def measure(table: EventTable, options: EventLogOptions, customer: str) -> Measu
     displays = [display for display, _ in table.files]
     if options.progress is not None:
         options.progress(f"measuring {table.rows:,} events: stays and hand-offs")
-    connection.execute(_STAYS)
-    pairs = connection.execute(_PAIRS).fetchall()
-    endings = {row[0]: row for row in connection.execute(_ENDINGS).fetchall()}
-    team_rows = connection.execute(_TEAMS).fetchall()
-    totals = connection.execute(
-        # Times come back as epoch seconds: DuckDB hands out time zones through pytz, which
-        # not every install has.
-        "SELECT count(*), count(DISTINCT (file, case_id)), epoch(min(ts)), epoch(max(ts)) "
-        "FROM events"
-    ).fetchone()
+    # Stays and hand-offs need no order of their own: DuckDB may then write them as it goes.
+    connection.execute("SET preserve_insertion_order = false")
+    try:
+        connection.execute(_STAYS)
+        rows = connection.execute(_PAIRS).fetchall()
+        team_rows = connection.execute(_TEAMS).fetchall()
+        totals = connection.execute(
+            # Times come back as epoch seconds: DuckDB hands out time zones through pytz,
+            # which not every install has.
+            "SELECT count(*), (SELECT count(*) FROM stays WHERE position = 1), "
+            "epoch(min(ts)), epoch(max(ts)) FROM events"
+        ).fetchone()
+        connection.execute("DROP TABLE stays")
+    finally:
+        connection.execute("RESET preserve_insertion_order")
     assert totals is not None
     found: list[MeasuredHandoff] = []
+    endings: dict[str, tuple[int, int]] = {}
     for (
         provider,
         receiver,
@@ -186,38 +187,23 @@ def measure(table: EventTable, options: EventLogOptions, customer: str) -> Measu
         what,
         at_file,
         at_line,
-    ) in pairs:
+        alone,
+    ) in rows:
+        if receiver is None:
+            endings[provider] = (int(n), int(alone))
         found.append(
             MeasuredHandoff(
                 provider,
-                receiver,
+                customer if receiver is None else receiver,
                 int(n),
                 int(cases),
                 _hours(median),
                 _hours(p85),
-                int(returns),
-                round(int(returns) / int(n), 6),
+                0 if receiver is None else int(returns),
+                0.0 if receiver is None else round(int(returns) / int(n), 6),
                 first,
                 last,
-                what,
-                displays[int(at_file)],
-                int(at_line),
-            )
-        )
-    for team, (_, n, cases, median, p85, first, last, _alone, at_file, at_line) in endings.items():
-        found.append(
-            MeasuredHandoff(
-                team,
-                customer,
-                int(n),
-                int(cases),
-                _hours(median),
-                _hours(p85),
-                0,
-                0.0,
-                first,
-                last,
-                "",
+                "" if receiver is None else _most_frequent(what),
                 displays[int(at_file)],
                 int(at_line),
             )
@@ -228,8 +214,7 @@ def measure(table: EventTable, options: EventLogOptions, customer: str) -> Measu
             team,
             int(events),
             int(cases),
-            int(endings[team][2]) if team in endings else 0,
-            int(endings[team][7]) if team in endings else 0,
+            *endings.get(team, (0, 0)),
             displays[int(at_file)],
             int(at_line),
         )
@@ -268,6 +253,14 @@ def _kept(
         else:
             kept.append(handoff)
     return kept, dropped, dropped_handoffs
+
+
+def _most_frequent(counts: dict[str, int] | None) -> str:
+    """The activity that starts most stays; of equally frequent ones, the first by name (a
+    choice that does not depend on the order DuckDB's threads saw them in)."""
+    if not counts:
+        return ""
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
 def _moment(seconds: float | None) -> datetime | None:

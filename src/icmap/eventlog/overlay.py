@@ -65,16 +65,22 @@ def overlay_events(
     options = options or EventLogOptions()
     table = read_events(list(paths), options)
     connection = table.connection
-    names = [row[0] for row in connection.execute("SELECT DISTINCT team FROM events").fetchall()]
-    matching = match_teams(org, sorted(names), team_map)
-    renamed = [(name, id_) for name, id_ in matching.ids.items() if name != id_]
-    if renamed:
-        connection.execute("CREATE TEMP TABLE team_ids (name VARCHAR, id VARCHAR)")
-        connection.executemany("INSERT INTO team_ids VALUES (?, ?)", renamed)
-        connection.execute(
-            "UPDATE events SET team = team_ids.id FROM team_ids WHERE events.team = team_ids.name"
-        )
-    log = measure(table, options, _END)
+    try:
+        names = [
+            row[0] for row in connection.execute("SELECT DISTINCT team FROM events").fetchall()
+        ]
+        matching = match_teams(org, sorted(names), team_map)
+        renamed = [(name, id_) for name, id_ in matching.ids.items() if name != id_]
+        if renamed:
+            connection.execute("CREATE TEMP TABLE team_ids (name VARCHAR, id VARCHAR)")
+            connection.executemany("INSERT INTO team_ids VALUES (?, ?)", renamed)
+            connection.execute(
+                "UPDATE events SET team = team_ids.id FROM team_ids "
+                "WHERE events.team = team_ids.name"
+            )
+        log = measure(table, options, _END)
+    finally:
+        connection.close()  # which removes DuckDB's spill folder, if it made one
     shown = set(matching.ids.values())
     ends = _endings(org)
     pairs: list[MeasuredPair] = []

@@ -1,10 +1,12 @@
 """Reading event logs into one table of events, in an embedded DuckDB database.
 
-Every format becomes the table ``events(case_id, ts, team, activity, seq, line, file)``:
-``seq`` is the event's place in its file (ties in time keep file order), ``line`` where a
-finding about it points. DuckDB reads CSV (any delimiter, quoted fields, a BOM, gzip), JSON
-lines and Parquet itself, and sorts and groups out of core, so memory follows the teams and
-pairs, not the events. XES is read by :mod:`icmap.eventlog.xes`.
+Every format becomes the table ``events(case_id, ts, team, activity, seq, line, file)``
+(and, until they are reported, why a row cannot be used, its time's text and an XES event's
+place): ``seq`` is the event's place in its file (ties in time keep file order), ``line`` where
+a finding about it points. Rows are read once, straight into that table. DuckDB reads CSV (any
+delimiter, quoted fields, a BOM, gzip), JSON lines and Parquet itself, and sorts and groups out
+of core within :data:`MEMORY_LIMIT`, so memory follows the teams and pairs, not the events.
+XES is read by :mod:`icmap.eventlog.xes`.
 
 A row that cannot be read (no case, no team, a time in no form icmap knows, a CSV line DuckDB
 rejects) is a finding with its line, never a traceback, and the rest is read. Every limit below
@@ -15,6 +17,9 @@ nothing can (a file too big, a line too long for the reader to find the next, a 
 
 from __future__ import annotations
 
+import os
+import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +49,9 @@ MAX_VALUE_CHARS = 64 * 1024
 MAX_COLUMNS = 10_000
 #: Rejected CSV lines recorded per file (each with its line); more are counted as "more".
 MAX_REJECTS = 1_000
+#: The memory DuckDB may use (or half the machine's, if less); past it, the events and the
+#: sorts spill to a temporary folder (docs/performance.md).
+MEMORY_LIMIT = 1024**3
 #: Timestamp forms read besides ISO 8601 (with or without ``T``, seconds, fractions, offset).
 TIME_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
@@ -96,16 +104,43 @@ def limit_error(display: str, line: int, message: str, hint: str | None = None) 
 
 
 def connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory database whose naive timestamps are read as UTC."""
+    """An in-memory database whose naive timestamps are read as UTC, which keeps to
+    :data:`MEMORY_LIMIT` by spilling to a temporary folder of its own."""
     import duckdb
 
     connection = duckdb.connect(":memory:")
     connection.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws a progress bar on stdout for queries past two seconds, even into a file or
+    # a pipe: it would land in the middle of a JSON report.
+    connection.execute("SET enable_progress_bar = false")
+    # DuckDB's default is 80% of the machine's memory and a .tmp folder in the working
+    # directory; the folder named here is made only if needed and removed on closing.
+    spill = Path(tempfile.gettempdir()) / f"icmap-duckdb-{os.getpid()}-{secrets.token_hex(4)}"
+    connection.execute(f"SET temp_directory = {_literal(str(spill))}")
+    limit = _memory_limit()
+    if limit is not None:
+        connection.execute(f"SET memory_limit = '{limit}'")
+    # ``reason``, ``unread_time`` and ``place`` are set only on rows that cannot be used, which
+    # stay until their finding is written (:func:`load_rows`).
     connection.execute(
         "CREATE TABLE events (case_id VARCHAR, ts TIMESTAMPTZ, team VARCHAR, activity VARCHAR, "
-        "seq BIGINT, line BIGINT, file INTEGER)"
+        "seq BIGINT, line BIGINT, file INTEGER, reason VARCHAR, unread_time VARCHAR, "
+        "place VARCHAR)"
     )
     return connection
+
+
+def _memory_limit() -> str | None:
+    """:data:`MEMORY_LIMIT`, or half the machine's memory if that is less."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX: DuckDB's own default
+        return None
+    return f"{min(MEMORY_LIMIT, physical // 2) // 2**20}MiB"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def log_format(path: Path) -> str:
@@ -131,10 +166,20 @@ def log_format(path: Path) -> str:
 
 def read_events(paths: list[Path], options: EventLogOptions) -> EventTable:
     """Every event of the logs at ``paths`` (files; a folder's logs by :data:`PATTERNS`)."""
-    table = EventTable(connect())
     files = [file for path in paths for file in _files(path)]
     if not files:
         raise UsageError(f"no event logs in {', '.join(map(str, paths))}")
+    table = EventTable(connect())
+    try:
+        _read_files(table, files, options)
+    except BaseException:
+        table.connection.close()  # and its spill folder; the caller closes it otherwise
+        raise
+    return table
+
+
+def _read_files(table: EventTable, files: list[Path], options: EventLogOptions) -> None:
+    """Each of ``files`` into ``table``, then the cases too long left out."""
     for number, file in enumerate(files):
         display = str(file)
         if not file.is_file():
@@ -165,11 +210,12 @@ def read_events(paths: list[Path], options: EventLogOptions) -> EventTable:
         else:
             _read_tabular(table, file, display, number, kind=kind, options=options)
     _long_cases(table)
-    return table
 
 
 def _long_cases(table: EventTable) -> None:
     """Cases of more than :data:`MAX_CASE_EVENTS` events, left out with a finding each."""
+    if table.rows <= MAX_CASE_EVENTS:  # then no case can be too long: spare the grouping
+        return
     connection = table.connection
     long = connection.execute(
         f"""
@@ -263,50 +309,51 @@ def _read_tabular(
     activity = f"CAST({_quote(columns.activity)} AS VARCHAR)" if columns.activity else "NULL"
     time_type = str(next(column[1] for column in described if column[0] == columns.time))
     # A typed time (Parquet's TIMESTAMP, with or without its zone, or a DATE) is taken as it
-    # is: through text, a zone-aware one would depend on the session's time zone.
-    typed = (
-        f"CAST({_quote(columns.time)} AS TIMESTAMPTZ)"
-        if time_type.upper().startswith(_TIME_TYPES)
-        else "NULL::TIMESTAMPTZ"
-    )
+    # is, cast once: through text, a zone-aware one would depend on the session's time zone.
+    typed = time_type.upper().startswith(_TIME_TYPES)
+    time = _quote(columns.time) if typed else f"CAST({_quote(columns.time)} AS VARCHAR)"
     room = table.room
-    # Lines count from the header (line 1); JSON lines and Parquet rows from 1.
+    # Lines count from the header (line 1); JSON lines and Parquet rows from 1. Rows past the
+    # count are not read but one, which says where the count was passed.
     first = 2 if kind == "csv" else 1
-    try:
-        connection.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE raw AS
+    rows = f"""
+        SELECT *, seq + {first - 1} AS line, NULL AS place FROM (
             SELECT CAST({_quote(columns.case)} AS VARCHAR) AS case_id,
-                   CAST({_quote(columns.time)} AS VARCHAR) AS time_text,
-                   {typed} AS time_typed,
+                   {time} AS time_value,
                    CAST({_quote(columns.team)} AS VARCHAR) AS team,
                    {activity} AS activity,
                    row_number() OVER () AS seq
             FROM (SELECT * FROM {source} LIMIT {room + 1})
-            """
+        )
+    """
+    try:
+        load_rows(
+            table,
+            rows,
+            display=display,
+            number=number,
+            room=room,
+            options=options,
+            typed_time=typed,
+            rejects=kind == "csv",
         )
     except duckdb.Error as error:
         raise _unreadable(file, display, kind, error) from None
-    rejected = _rejected_lines(table, display) if kind == "csv" else 0
-    if rejected:
-        _lines_after_rejects(table)
-    _past_the_count(table, display, room, first - 1)
-    load_raw(table, display, number, first - 1, options)
 
 
-def _past_the_count(table: EventTable, display: str, room: int, line_offset: int) -> None:
-    """Rows of ``raw`` past :data:`MAX_EVENTS` in all: the first is named, all are left out."""
+def _past_the_count(table: EventTable, display: str, number: int, room: int) -> None:
+    """The row of file ``number`` past :data:`MAX_EVENTS` in all (rows are read up to one past
+    it): named, and left out with any after it."""
     connection = table.connection
-    past = connection.execute(f"SELECT min(seq) FROM raw WHERE seq > {room}").fetchone()
-    if past is None or past[0] is None:
+    found = connection.execute(
+        f"SELECT line FROM events WHERE file = {number} AND seq > {room} ORDER BY seq LIMIT 1"
+    ).fetchone()
+    if found is None:
         return
-    names = [column[0] for column in connection.execute("SELECT * FROM raw LIMIT 0").description]
-    line = "line" if "line" in names else f"seq + {line_offset}"
-    found = connection.execute(f"SELECT {line} FROM raw WHERE seq = {int(past[0])}").fetchone()
-    connection.execute(f"DELETE FROM raw WHERE seq > {room}")
+    connection.execute(f"DELETE FROM events WHERE file = {number} AND seq > {room}")
     table.limit(
         display,
-        int(found[0]) if found else 1,
+        int(found[0]),
         f"more than {MAX_EVENTS:,} events in the log: this one and every one after it left out",
         "split the log by period, or keep the cases of one period",
     )
@@ -400,76 +447,134 @@ _REASONS: dict[str, tuple[str, str, str | None]] = {
 }
 
 
-def load_raw(
-    table: EventTable, display: str, number: int, line_offset: int, options: EventLogOptions
+def load_rows(
+    table: EventTable,
+    rows: str,
+    *,
+    display: str,
+    number: int,
+    room: int,
+    options: EventLogOptions,
+    typed_time: bool = False,
+    rejects: bool = False,
 ) -> None:
-    """Move the temp table ``raw(case_id, time_text, team, activity, seq[, time_typed, line,
-    place])`` into ``events``, with a finding per row left out. ``line`` defaults to
-    ``seq + line_offset``; a ``place`` column (XES: ``trace 12, event 3``) is named in
-    findings too; ``time_typed`` is a time already read (a typed Parquet column)."""
+    """Add the rows of the query ``rows`` (``case_id, time_value, team, activity, seq, line,
+    place``) to ``events`` as file ``number``, with a finding per row left out. A ``place``
+    (XES: ``trace 12, event 3``) is named in findings too; ``time_value`` is text unless
+    ``typed_time`` (a typed Parquet or JSON column, cast as it is). ``rejects``: the rows are
+    DuckDB's CSV reader's, whose rejected lines are findings too and shift the lines of the
+    rows after them. Rows past ``room`` (the events the run can still read) are left out with
+    one finding.
+
+    The rows are read once, straight into ``events`` (a copy of a log in memory costs as much
+    as the log): those that cannot be used get their ``reason`` (a key of :data:`_REASONS`)
+    and keep their time's text and place until they are reported, then are deleted.
+    """
     connection = table.connection
-    parsed = _parsed_time("time_text", options.time_format)
-    names = [column[0] for column in connection.execute("SELECT * FROM raw LIMIT 0").description]
-    place = "place" if "place" in names else "NULL"
-    line = "line" if "line" in names else f"seq + {line_offset}"
-    if "time_typed" in names:
-        parsed = f"coalesce(time_typed, {parsed})"
-        typed = "time_typed"
+    if typed_time:
+        parsed = "CAST(time_value AS TIMESTAMPTZ)"
+        no_time = "time_value IS NULL"
+        text = "CAST(time_value AS VARCHAR)"
+        measured: tuple[str, ...] = ("case_id", "team", "activity")
     else:
-        typed = "NULL::TIMESTAMPTZ AS time_typed"
-    longest = " , ".join(
-        f"coalesce(length({column}), 0)" for column in ("case_id", "team", "activity", "time_text")
+        parsed = _parsed_time("time_value", options.time_format)
+        no_time = "nullif(trim(time_value), '') IS NULL"
+        text = "time_value"
+        measured = ("case_id", "team", "activity", "time_value")
+    # Characters are never more than bytes: the byte count (free) rules out all but the rows
+    # that may be too long, and only those are counted in characters.
+    in_bytes = ", ".join(f"coalesce(strlen({column}), 0)" for column in measured)
+    in_chars = ", ".join(f"coalesce(length({column}), 0)" for column in measured)
+    long = (
+        f"CASE WHEN greatest({in_bytes}) > {MAX_VALUE_CHARS} "
+        f"THEN greatest({in_chars}) > {MAX_VALUE_CHARS} ELSE false END"
     )
-    connection.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE checked AS
-        WITH cleaned AS (
-            SELECT nullif(trim(case_id), '') AS case_id, nullif(trim(team), '') AS team,
-                   nullif(trim(regexp_replace(activity, '{_CONTROL}', '', 'g')), '') AS activity,
-                   time_text, {typed}, seq, {line} AS line, {place} AS place,
-                   greatest({longest}) > {MAX_VALUE_CHARS} AS long
-            FROM raw
-        )
-        SELECT case_id, team, activity, time_text, seq, line, place,
-               CASE WHEN long THEN NULL ELSE {parsed} END AS ts,
-               CASE WHEN long THEN 'long'
-                    WHEN case_id IS NULL THEN 'case'
-                    WHEN team IS NULL THEN 'team'
-                    WHEN regexp_matches(team, '{_CONTROL}') THEN 'control'
-                    WHEN nullif(trim(time_text), '') IS NULL THEN 'no time'
-                    WHEN ts IS NULL THEN 'time'
-               END AS reason
-        FROM cleaned
-        """
-    )
-    total = connection.execute("SELECT count(*) FROM checked").fetchone()
-    table.rows += int(total[0]) if total else 0
-    for reason in _REASONS:
-        _report(table, display, reason)
     connection.execute(
         f"""
         INSERT INTO events
-        SELECT case_id, ts, team, activity, seq, line, {number} FROM checked
-        WHERE reason IS NULL
+        SELECT case_id, ts, team, activity, seq, line, {number}, reason,
+               CASE WHEN reason IS NOT NULL THEN left({text}, 200) END,
+               CASE WHEN reason IS NOT NULL THEN place END
+        FROM (
+            SELECT *,
+                   -- null checks on every row; which reason, only on the rows left out
+                   CASE WHEN long OR case_id IS NULL OR team IS NULL OR ts IS NULL THEN
+                       CASE WHEN long THEN 'long'
+                            WHEN case_id IS NULL THEN 'case'
+                            WHEN team IS NULL THEN 'team'
+                            WHEN {no_time} THEN 'no time'
+                            ELSE 'time'
+                       END
+                   END AS reason
+            FROM (
+                SELECT nullif(trim(case_id), '') AS case_id, nullif(trim(team), '') AS team,
+                       nullif(trim(activity), '') AS activity, time_value, seq, line, place, long,
+                       CASE WHEN long THEN NULL ELSE {parsed} END AS ts
+                FROM (SELECT *, {long} AS long FROM ({rows}))
+            )
+        )
         """
     )
-    connection.execute("DROP TABLE checked")
-    connection.execute("DROP TABLE raw")
+    _control_characters(table, number)
+    if rejects and _rejected_lines(table, display):
+        _lines_after_rejects(table, number)
+    _past_the_count(table, display, number, room)
+    counted = {
+        reason: int(count)
+        for reason, count in connection.execute(
+            f"SELECT reason, count(*) FROM events WHERE file = {number} GROUP BY reason"
+        ).fetchall()
+    }
+    table.rows += sum(counted.values())
+    for reason in _REASONS:
+        _report(table, display, number, reason, counted.get(reason, 0))
+    if any(reason is not None for reason in counted):
+        connection.execute(f"DELETE FROM events WHERE file = {number} AND reason IS NOT NULL")
 
 
-def _report(table: EventTable, display: str, reason: str) -> None:
-    code, message, hint = _REASONS[reason]
+def _control_characters(table: EventTable, number: int) -> None:
+    """File ``number``'s teams named with a control character are a reason to leave their
+    events out (after no value too long, no case and no team); activities lose theirs.
+
+    Done on the table, not while reading: the read is one thread (the rows are numbered in
+    file order), these scans use them all, and they change nothing in a clean log."""
     connection = table.connection
-    counted = connection.execute(
-        "SELECT count(*) FROM checked WHERE reason = ?", [reason]
+    # Each distinct pair of names is tested once (a log has few teams and, mostly, few
+    # activities): cheaper than testing every row.
+    found = connection.execute(
+        f"""
+        SELECT count(*) FILTER (WHERE regexp_matches(team, '{_CONTROL}')),
+               count(*) FILTER (WHERE regexp_matches(activity, '{_CONTROL}'))
+        FROM (SELECT DISTINCT team, activity FROM events WHERE file = {number})
+        """
     ).fetchone()
-    count = int(counted[0]) if counted else 0
+    teams, activities = found if found else (0, 0)
+    if teams:
+        connection.execute(
+            f"""
+            UPDATE events SET reason = 'control'
+            WHERE file = {number} AND regexp_matches(team, '{_CONTROL}')
+                  AND (reason IS NULL OR reason IN ('no time', 'time'))
+            """
+        )
+    if activities:
+        connection.execute(
+            f"""
+            UPDATE events
+            SET activity = nullif(trim(regexp_replace(activity, '{_CONTROL}', '', 'g')), '')
+            WHERE file = {number} AND regexp_matches(activity, '{_CONTROL}')
+            """
+        )
+
+
+def _report(table: EventTable, display: str, number: int, reason: str, count: int) -> None:
     if not count:
         return
+    code, message, hint = _REASONS[reason]
     table.skipped += count
-    rows = connection.execute(
-        "SELECT line, left(time_text, 200), left(team, 200), place FROM checked "
-        f"WHERE reason = ? ORDER BY seq LIMIT {SHOWN_PER_KIND}",
+    rows = table.connection.execute(
+        "SELECT line, unread_time, left(team, 200), place FROM events "
+        f"WHERE file = {number} AND reason = ? ORDER BY seq LIMIT {SHOWN_PER_KIND}",
         [reason],
     ).fetchall()
     name = "event-log-limit" if code == "IC621" else "unreadable-event"
@@ -511,6 +616,11 @@ def _report(table: EventTable, display: str, reason: str) -> None:
 #: What DuckDB's reasons for rejecting a CSV line mean, said for the log's owner.
 _REJECTED = {
     "INVALID ENCODING": (
+        "not UTF-8 text",
+        "save the log as UTF-8 (a spreadsheet's 'CSV UTF-8'); icmap reads CSV as UTF-8 only",
+    ),
+    # DuckDB before 1.3 calls it so
+    "INVALID UNICODE": (
         "not UTF-8 text",
         "save the log as UTF-8 (a spreadsheet's 'CSV UTF-8'); icmap reads CSV as UTF-8 only",
     ),
@@ -578,21 +688,25 @@ def _rejected_lines(table: EventTable, display: str) -> int:
     return count
 
 
-def _lines_after_rejects(table: EventTable) -> None:
-    """Give ``raw`` each row's line where rejected lines came before it: the k-th row read
-    is on line k + 1 plus the rejected lines before it."""
+def _lines_after_rejects(table: EventTable, number: int) -> None:
+    """Give file ``number``'s rows their lines where rejected lines came before them: the
+    k-th row read is on line k + 1 plus the rejected lines before it."""
     connection = table.connection
     connection.execute(
         """
-        CREATE OR REPLACE TEMP TABLE raw AS
-        WITH gaps AS (
-            -- the rows read before each rejected line
-            SELECT line - 1 - (row_number() OVER (ORDER BY line) - 1) AS before FROM rejected
-        )
-        SELECT raw.*, seq + 1 + (SELECT count(*) FROM gaps WHERE before < seq) AS line
-        FROM raw
+        CREATE OR REPLACE TEMP TABLE gaps AS
+        -- the rows read before each rejected line: the lines before it but the header and
+        -- the rejected lines before it
+        SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS before FROM rejected
         """
     )
+    connection.execute(
+        f"""
+        UPDATE events SET line = seq + 1 + (SELECT count(*) FROM gaps WHERE before < seq)
+        WHERE file = {number}
+        """
+    )
+    connection.execute("DROP TABLE gaps")
     connection.execute("DROP TABLE rejected")
 
 

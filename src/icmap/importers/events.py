@@ -32,7 +32,10 @@ def read_event_logs(paths: Sequence[Path], options: EventLogOptions | None = Non
     customer = (
         printable(options.customer or table.process or _stem(Path(first_file))) or "customers"
     )
-    measured = measure(table, options, customer)
+    try:
+        measured = measure(table, options, customer)
+    finally:
+        table.connection.close()  # which removes DuckDB's spill folder, if it made one
     return org_of(measured, options)
 
 
