@@ -1,6 +1,8 @@
-"""Time and peak memory of icmap on hostile org files at full size (docs/robustness.md).
+"""Time and peak memory of icmap on hostile org files at full size (docs/robustness.md), and
+on hostile event logs at the real limits (docs/events.md#limits).
 
-    python benchmarks/attacks.py
+    python benchmarks/attacks.py            # org files, then event logs
+    python benchmarks/attacks.py events     # event logs only
 
 Each file is written to a temporary folder and read by ``icmap graph FILE -f json`` in a fresh
 process; the table gives the outcome (exit code and the first problem's code and position),
@@ -62,10 +64,10 @@ ATTACKS: dict[str, Callable[[int], str]] = {
 }
 
 
-def _run(path: Path) -> tuple[str, float, float]:
+def _run(path: Path, *source: str) -> tuple[str, float, float]:
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "icmap", "graph", str(path), "-f", "json"],
+        [sys.executable, "-m", "icmap", "graph", *source, str(path), "-f", "json"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -79,15 +81,116 @@ def _run(path: Path) -> tuple[str, float, float]:
     return outcome, elapsed, usage.ru_maxrss / 1024
 
 
-def main() -> None:
-    print("| attack | size | outcome | seconds | peak MiB |\n|---|---:|---|---:|---:|")
-    with tempfile.TemporaryDirectory() as folder:
-        for name, make in ATTACKS.items():
-            path = Path(folder) / "org.yaml"
-            path.write_text(make(0), encoding="utf-8")
+# --- event logs, at the real limits of icmap.eventlog.read -------------------------------------
+
+_XES_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<log xmlns="http://www.xes-standard.org/">\n'
+
+
+def _entity_bomb(path: Path) -> None:
+    entities = "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">\n' for i in range(9)
+    )
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE log [\n<!ENTITY a "aaaaaaaaaa">\n' + entities + "]>\n"
+        '<log><trace><string key="concept:name" value="&j;"/></trace></log>\n'
+    )
+
+
+def _long_line(path: Path) -> None:
+    """A 2 GB line (written sparsely: a hole of zero bytes after a header and one event)."""
+    with path.open("wb") as stream:
+        stream.write(b"case,time,team\nC1,2026-01-01T10:00,A\nC1,2026-01-01T11:00,")
+        stream.truncate(2 * 1024**3)
+
+
+def _long_line_late(path: Path) -> None:
+    """A 2 GB line after 100,000 good ones (past the lines the reader sniffs)."""
+    with path.open("wb") as stream:
+        stream.write(b"case,time,team\n" + b"C1,2026-01-01T10:00,A\n" * 100_000)
+        stream.write(b"C2,2026-01-01T11:00," + b"x" * (2 * 1024**3) + b"\n")
+
+
+def _gzip_bomb_xes(path: Path) -> None:
+    """A small .xes.gz that unpacks past 16 GiB (its gzip trailer says little)."""
+    import zlib
+
+    event = (
+        b'<event><string key="org:group" value="A"/>'
+        b'<date key="time:timestamp" value="2026-01-01T10:00:00"/></event>\n'
+    )
+    block = event * 100_000
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with path.open("wb") as stream:
+        stream.write(
+            compressor.compress(_XES_HEAD + b'<trace><string key="concept:name" value="C"/>')
+        )
+        for _ in range(17 * 1024**3 // len(block) + 1):
+            stream.write(compressor.compress(block))
+        stream.write(compressor.flush())
+
+
+def _billion_parquet(path: Path) -> None:
+    """A billion events in a small Parquet file (constant columns compress to almost nothing)."""
+    import duckdb
+
+    duckdb.connect().execute(
+        "COPY (SELECT 'C' || (i // 1000) AS case_id, TIMESTAMP '2026-01-01' AS time, 'A' AS team "
+        f"FROM range(1000000000) t(i)) TO '{path}'"
+    )
+
+
+def _long_case(path: Path) -> None:
+    """One case of 1,500,000 events (past the 1,000,000 one case may hold) beside a short one."""
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write("case,time,team\nC1,2026-01-01T10:00,A\nC1,2026-01-01T11:00,B\n")
+        for i in range(1_500_000):
+            stream.write(f"BIG,2026-01-01T10:{i % 60:02d},{'AB'[i % 2]}\n")
+
+
+def _nul_bytes(path: Path) -> None:
+    path.write_bytes(b"case,time,team\n" + b"C1,2026-01-01T10:00,A\x00B\n" * 1_000_000)
+
+
+def _latin1(path: Path) -> None:
+    row = "C1,2026-01-01T10:00,K\u00fcche\n"
+    path.write_bytes(b"case,time,team\n" + (row.encode("latin-1") + row.encode()) * 500_000)
+
+
+EVENT_ATTACKS: dict[str, tuple[str, Callable[[Path], None]]] = {
+    "XES entity bomb (10^10 expansions)": ("bomb.xes", _entity_bomb),
+    "a 2 GB line in the sniffed lines": ("line.csv", _long_line),
+    "a 2 GB line after 100,000 events": ("late.csv", _long_line_late),
+    "gzipped XES unpacking past 16 GiB": ("bomb.xes.gz", _gzip_bomb_xes),
+    "a billion events in one Parquet file": ("billion.parquet", _billion_parquet),
+    "one case of 1,500,000 events": ("case.csv", _long_case),
+    "1,000,000 teams with a NUL byte": ("nul.csv", _nul_bytes),
+    "1,000,000 lines, half Latin-1": ("latin1.csv", _latin1),
+}
+
+
+def events() -> None:
+    print("| event log attack | size | outcome | seconds | peak MiB |\n|---|---:|---|---:|---:|")
+    for name, (file, make) in EVENT_ATTACKS.items():
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / file
+            make(path)
             size = path.stat().st_size / 1e6
-            outcome, seconds, peak = _run(path)
+            outcome, seconds, peak = _run(path, "--from", "events")
             print(f"| {name} | {size:.1f} MB | {outcome} | {seconds:.1f} | {peak:.0f} |")
+
+
+def main() -> None:
+    if sys.argv[1:] != ["events"]:
+        print("| attack | size | outcome | seconds | peak MiB |\n|---|---:|---|---:|---:|")
+        with tempfile.TemporaryDirectory() as folder:
+            for name, make in ATTACKS.items():
+                path = Path(folder) / "org.yaml"
+                path.write_text(make(0), encoding="utf-8")
+                size = path.stat().st_size / 1e6
+                outcome, seconds, peak = _run(path)
+                print(f"| {name} | {size:.1f} MB | {outcome} | {seconds:.1f} | {peak:.0f} |")
+        print()
+    events()
 
 
 if __name__ == "__main__":

@@ -28,10 +28,11 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (3 * MEMORY, 3 * MEMORY))
 
 
-def icmap(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    """Run ``icmap args`` in a child; fail on a signal, a traceback, a hang or > 1 GB."""
+def icmap(*args: str, cwd: Path | None = None, module: bool = True) -> tuple[int, str, str]:
+    """Run ``icmap args`` in a child; fail on a signal, a traceback, a hang or > 1 GB.
+    ``module=False`` runs ``python args`` instead."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "icmap", *args],
+        [sys.executable, *(["-m", "icmap"] if module else []), *args],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -294,3 +295,128 @@ def test_tabs_newlines_and_bidi_text_still_load(org_file) -> None:
 
     text = 'customers: {c: {name: "a\\tb"}}\nteams:\n  a: {name: "\\u202eevil", provides: [{what: "x\\ny", to: c}]}\n'
     assert load(org_file(text)).teams["a"].name == "\u202eevil"
+
+
+# --- 30. event logs ----------------------------------------------------------------------------
+# Files in tests/corpus/events; the logs too big to commit are made here, at small limits set in
+# the child (the real sizes are benchmarks/attacks.py's). Each ends in a clear finding.
+
+EVENTS = Path(__file__).parent / "corpus" / "events"
+
+
+def icmap_limited(limits: dict[str, int], *args: str) -> tuple[int, str, str]:
+    """``icmap args`` in a child whose event log limits (icmap.eventlog.read) are ``limits``."""
+    setting = "; ".join(f"r.{name} = {value}" for name, value in limits.items())
+    code = f"import sys; import icmap.eventlog.read as r; {setting}; from icmap.cli import main; "
+    code += f"sys.argv = ['icmap', *{list(args)!r}]; main()"
+    return icmap("-c", code, module=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        (
+            "entity-bomb.xes",
+            ":3: refused: an entity declaration ('a'): an XES log needs none, and icmap expands "
+            "none (entities can make a small file huge)",
+        ),
+        (
+            "external-entity.xes",
+            ":2: refused: an external entity 'x' (file:///etc/passwd): icmap fetches nothing",
+        ),
+    ],
+)
+def test_xes_entities_are_refused(name: str, said: str, tmp_path: Path) -> None:
+    path = EVENTS / name
+    code, out, err = icmap("report", "--from", "events", str(path))
+    assert code == 2
+    assert err == f"icmap: error: {path}{said}\n"
+    assert "root:" not in out + err
+
+
+def test_nul_bytes_and_latin1_lines_are_findings(tmp_path: Path) -> None:
+    nul, latin1 = EVENTS / "nul-bytes.csv", EVENTS / "latin1.csv"
+    code, out, _ = icmap("check", "--from", "events", str(nul), "-f", "json")
+    assert code in (0, 1)
+    found = [(f["line"], f["code"], f["message"]) for f in json.loads(out)["findings"]]
+    assert (
+        2,
+        "IC620",
+        "event left out: the team 'A\\x00B' has a control character (such as NUL or ESC)",
+    ) in found
+    assert (5, "IC620", "line left out: fewer cells than the header") in found
+    code, out, _ = icmap("check", "--from", "events", str(latin1), "-f", "json")
+    found = [(f["line"], f["code"], f["message"]) for f in json.loads(out)["findings"]]
+    assert (3, "IC620", "line left out: not UTF-8 text") in found
+
+
+def test_events_out_of_order_are_sorted(tmp_path: Path) -> None:
+    code, out, err = icmap(
+        "graph", "--from", "events", str(EVENTS / "out-of-order.csv"), "-f", "json"
+    )
+    assert code == 0, err
+    edges = {(e["source"], e["target"]) for e in json.loads(out)["links"]}
+    assert {("A", "B"), ("B", "A"), ("A", "C")} <= edges
+
+
+def test_a_long_line_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "log.csv", "case,time,team\nC1,2026-01-01,A\nC1,2026-01-01," + "x" * 5000 + "\n"
+    )
+    code, _, err = icmap_limited({"MAX_LINE_BYTES": 1000}, "report", "--from", "events", str(path))
+    assert code == 2
+    assert err.startswith(f"{path}:3:1: error: a line longer than 1,000 bytes"), err
+
+
+def test_a_case_of_a_million_events_is_left_out(tmp_path: Path) -> None:
+    rows = "".join(f"BIG,2026-01-01T10:{i % 60:02d},{'AB'[i % 2]}\n" for i in range(2000))
+    path = write(tmp_path, "log.csv", "case,time,team\nC1,2026-01-01,A\nC1,2026-01-02,B\n" + rows)
+    code, out, _ = icmap_limited(
+        {"MAX_CASE_EVENTS": 1000}, "check", "--from", "events", str(path), "-f", "json"
+    )
+    assert code in (0, 1)
+    found = [(f["line"], f["code"], f["message"]) for f in json.loads(out)["findings"]]
+    assert (
+        4,
+        "IC621",
+        "case 'BIG' left out: 2,000 events, more than the 1,000 icmap reads in one case",
+    ) in found
+
+
+def test_a_billion_event_parquet_stops_at_the_count(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "claim.parquet"
+    duckdb.connect().execute(
+        "COPY (SELECT 'C' || (i // 2) AS case_id, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND "
+        f"AS time, ['A', 'B'][i % 2 + 1] AS team FROM range(1000000) t(i)) TO '{path}'"
+    )
+    code, out, _ = icmap_limited(
+        {"MAX_EVENTS": 1000}, "check", "--from", "events", str(path), "-f", "json"
+    )
+    assert code in (0, 1)
+    found = [(f["line"], f["code"], f["message"]) for f in json.loads(out)["findings"]]
+    assert (
+        1001,
+        "IC621",
+        "more than 1,000 events in the log: this one and every one after it left out",
+    ) in found
+
+
+def test_a_gzip_bomb_of_xes_stops_at_the_unpacked_limit(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "bomb.xes.gz"
+    with gzip.open(path, "wb") as stream:
+        stream.write(b'<?xml version="1.0"?>\n<log><trace><string key="concept:name" value="C"/>')
+        event = (
+            b'<event><string key="org:group" value="A"/>'
+            b'<date key="time:timestamp" value="2026-01-01T10:00:00"/></event>\n'
+        )
+        for _ in range(200):
+            stream.write(event * 10_000)
+    code, _, err = icmap_limited(
+        {"MAX_FILE_BYTES": 50_000_000}, "report", "--from", "events", str(path)
+    )
+    assert code == 2
+    assert "unpacks to more than 50,000,000 bytes" in err, err

@@ -81,6 +81,10 @@ def test_output_without_streams_is_unchanged(name: str, monkeypatch: pytest.Monk
     if name.endswith(".json"):
         data = json.loads(printed)
         assert data.pop("streams") == []
+        for side in ("provides", "receives") if "team" in name else ():
+            for hand_off in data[side]:  # what an event log measured (--events): none here
+                assert hand_off.pop("measured") is None
+                assert hand_off.pop("declared_lead_time_hours") == hand_off["lead_time_hours"]
         if "report" in name:
             hints = data.pop("mixed_cadences")
             assert [h["customer"] for h in hints] == (["shoppers"] if "mixed" in name else [])

@@ -167,6 +167,7 @@ class Declaration:
     streams: tuple[tuple[str, SourcePos], ...] = ()
     process_time: Duration | None = None
     complete_accurate: float | None = None
+    measured: Measured | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +177,75 @@ class Origin:
 
     why: str
     pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """What an event log shows of one hand-off: how often it happened and how long it took.
+
+    ``median`` and ``p85`` are the time a case stayed with the provider before the receiver
+    took it (docs/events.md); ``return_rate`` is the share of these hand-offs the receiver
+    handed straight back. ``first`` and ``last`` are the days of the first and last one seen.
+    ``alone`` is only on a hand-off to an external customer: how many of the cases ending
+    there never left the provider (one stay from the first event to the last).
+    """
+
+    handoffs: int
+    cases: int
+    median: Duration | None = None
+    p85: Duration | None = None
+    return_rate: float | None = None
+    first: date | None = None
+    last: date | None = None
+    #: Where the log first shows the hand-off (its file and line), when read from a log.
+    seen: SourcePos | None = None
+    #: Cases ending here that never left the team (a hand-off to the customer only).
+    alone: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasuredPair:
+    """A hand-off an overlaid event log shows between two parties of the org (their ids),
+    whether the org declares it or not."""
+
+    provider: str
+    receiver: str
+    measured: Measured
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedTeam:
+    """A team of an overlaid log that matches no party of the org: its name in the log, where
+    the log first names it, and the org's ids closest to it."""
+
+    name: str
+    pos: SourcePos
+    close: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EventOverlay:
+    """An event log laid over a declared org (``--events``): what it covers, which parties of
+    the org it shows, and every hand-off it measured between them (docs/events.md).
+
+    ``lead_times`` is ``measured`` when the relations' ``lead_time`` was replaced by the
+    measured median where the log has one (``--lead-times measured``); the declared values stay
+    in the relations' declarations (:attr:`Relation.declared_lead_time`).
+    """
+
+    files: tuple[str, ...]
+    first: date | None
+    last: date | None
+    events: int
+    cases: int
+    lead_times: Literal["declared", "measured"]
+    #: The ids of the org's parties the log shows, sorted.
+    parties: tuple[str, ...]
+    #: Every hand-off measured between two of them, declared or not, most hand-offs first.
+    pairs: tuple[MeasuredPair, ...]
+    unmatched: tuple[UnmatchedTeam, ...] = ()
+    #: Relations whose ``lead_time`` is now the measured median (``--lead-times measured``).
+    replaced: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +287,8 @@ class Relation:
     #: inside the lead time, and the share of what arrives usable as it is (%C&A, 0 to 1).
     process_time: Duration | None = None
     complete_accurate: float | None = None
+    #: What an event log measured of it (``icmap import events``, ``--from events``).
+    measured: Measured | None = None
 
     @property
     def declared_by(self) -> frozenset[Side]:
@@ -227,6 +299,16 @@ class Relation:
     def pos(self) -> SourcePos:
         """Where the relation was first declared."""
         return self.declarations[0].pos
+
+    @property
+    def declared_lead_time(self) -> Duration | None:
+        """The lead time the org files declare (the receiver's where both sides give one), even
+        when ``lead_time`` is a measured one (``--lead-times measured``)."""
+        given = sorted(
+            (d for d in self.declarations if d.lead_time is not None),
+            key=lambda d: d.side != "receiver",
+        )
+        return given[0].lead_time if given else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +347,8 @@ class Org:
     surveys: tuple[SurveyRound, ...] = ()
     #: The value streams, by id (empty when the org declares none).
     streams: dict[str, Stream] = field(default_factory=dict)
+    #: The event log laid over it with ``--events``, if any.
+    events: EventOverlay | None = None
 
     def party(self, id_: str) -> Team | Customer | Supplier | None:
         """The team, customer or supplier with this id, if any."""

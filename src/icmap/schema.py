@@ -51,12 +51,44 @@ def _relation(fields: dict[str, str], target: str, target_words: str) -> dict[st
                 {"type": "string", "pattern": spec.COMPLETE_ACCURATE_PATTERN},
             ],
         },
+        "measured": _measured(fields["measured"]),
     }
     return {
         "type": "object",
         "description": f"One thing handed over; '{target}' names {target_words}.",
         "properties": properties,
         "required": ["what", target],
+        "additionalProperties": False,
+    }
+
+
+def _measured(description: str) -> dict[str, Any]:
+    """A relation's ``measured:`` block, as ``icmap import events`` writes it."""
+    words = spec.MEASURED
+    count: dict[str, Any] = {"type": "integer", "minimum": 0}
+    duration: dict[str, Any] = {"type": "string", "pattern": spec.LEAD_TIME_PATTERN}
+    day: dict[str, Any] = {"type": "string", "format": "date"}
+    share: dict[str, Any] = {
+        "oneOf": [
+            {"type": "number", "minimum": 0, "maximum": 1},
+            {"type": "string", "pattern": spec.COMPLETE_ACCURATE_PATTERN},
+        ]
+    }
+    shapes: dict[str, dict[str, Any]] = {
+        "handoffs": count,
+        "cases": count,
+        "median": duration,
+        "p85": duration,
+        "return_rate": share,
+        "first": day,
+        "last": day,
+        "alone": count,
+    }
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {key: {**shapes[key], "description": words[key]} for key in words},
+        "required": ["handoffs", "cases"],
         "additionalProperties": False,
     }
 

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from icmap.eventlog import EventLogOptions
     from icmap.importers import BackstageOptions, ImportResult
 
 
@@ -64,15 +65,26 @@ class Source(NamedTuple):
     #: Whether ``--customer`` selectors (:class:`~icmap.importers.BackstageOptions`) choose
     #: its customer-facing entries.
     customers: bool = False
+    #: Whether it reads event logs, with :class:`~icmap.eventlog.EventLogOptions`.
+    events: bool = False
 
-    def read(self, paths: Sequence[Path], options: BackstageOptions | None = None) -> ImportResult:
+    def read(
+        self,
+        paths: Sequence[Path],
+        options: BackstageOptions | None = None,
+        events: EventLogOptions | None = None,
+    ) -> ImportResult:
         """Read ``paths`` into an :class:`~icmap.importers.ImportResult`; nothing is written."""
         module, _, function = self.reader.partition(":")
         reader = getattr(importlib.import_module(module), function)
-        if self.customers:
+        if self.events:
+            from icmap.eventlog import EventLogOptions
+
+            result: ImportResult = reader(paths, events or EventLogOptions())
+        elif self.customers:
             from icmap.importers import BackstageOptions
 
-            result: ImportResult = reader(paths, options or BackstageOptions())
+            result = reader(paths, options or BackstageOptions())
         else:
             result = reader(paths)
         return result
@@ -121,6 +133,15 @@ SOURCES: tuple[Source, ...] = (
         "icmap.importers.cml:read_team_maps",
         "#context-mapper-cml",
         customers=True,
+    ),
+    Source(
+        "events",
+        ("*.csv", "*.csv.gz", "*.tsv", "*.jsonl", "*.ndjson", "*.parquet", "*.xes", "*.xes.gz"),
+        "event logs of cases passing between teams",
+        "event logs",
+        "icmap.importers.events:read_event_logs",
+        "#event-logs",
+        events=True,
     ),
 )
 

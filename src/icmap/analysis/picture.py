@@ -12,9 +12,17 @@ from typing import TYPE_CHECKING, Literal
 
 from icmap.analysis.frontline import front_line
 from icmap.analysis.loops import loops
+from icmap.analysis.measured import (
+    RETURN_BANDS,
+    EdgeMeasure,
+    MeasuredKey,
+    busiest_edge,
+    edge_measure,
+    measured_key,
+)
 from icmap.analysis.reach import reach
 from icmap.graph import is_feedback, relations
-from icmap.model import Kind, Relation, format_hours
+from icmap.model import Kind, Relation, format_hours, format_share
 from icmap.topologies import MODES, STATES, TEAM_TYPES
 
 if TYPE_CHECKING:
@@ -69,6 +77,9 @@ class PictureEdge:
     handoffs: int | None = None
     #: In a value stream's picture: a step of the stream's critical path (or of a chain as long).
     critical: bool = False
+    #: What an event log measured of it (its relations' ``measured:``): drawn as wide as its
+    #: hand-offs, in its return rate's colour. ``None`` when none of its relations says.
+    measured: EdgeMeasure | None = None
 
 
 #: Modes from the most involved: a hand-off mixing modes is drawn as the first one it has.
@@ -132,6 +143,9 @@ class Picture:
     stands_for: dict[str, str] = field(default_factory=dict)
     #: In a value stream's picture (``icmap graph --stream``): the stream's numbers.
     stream: StreamFlow | None = None
+    #: When some hand-off drawn carries measured numbers: the widths and return-rate
+    #: thresholds the legend explains.
+    measured: MeasuredKey | None = None
 
     @property
     def key(self) -> Key:
@@ -149,12 +163,16 @@ class Picture:
         nodes = {"front-line" if k == "front-line-team" else k for k in nodes}
         roles = {n.role for n in self.nodes}
         # A critical step is drawn in the critical path's colour, whatever else it is.
+        # A measured hand-off is drawn in its return rate's colour, which the measured key
+        # explains, even in a loop.
         plain_lines = [
-            e for e in self.edges if not (e.in_loop or e.feedback or e.elided or e.critical)
+            e
+            for e in self.edges
+            if not (e.in_loop or e.feedback or e.elided or e.critical or e.measured)
         ]
         lines = {"handoff" if e.handoffs is None else "handoffs" for e in plain_lines}
         lines |= {"critical" for e in self.edges if e.critical}
-        lines |= {"loop" for e in self.edges if e.in_loop and not e.critical}
+        lines |= {"loop" for e in self.edges if e.in_loop and not (e.critical or e.measured)}
         lines |= {"feedback" for e in self.edges if e.feedback}
         lines |= {"elided" for e in self.edges if e.elided}
         return Key(
@@ -177,13 +195,42 @@ class Picture:
 
 
 def edge_label(graph: OrgGraph, provider: str, receiver: str) -> str:
-    """What flows on a hand-off, with lead times: ``Plated dishes (15m)``; one line per thing."""
+    """What flows on a hand-off, with lead times: ``Plated dishes (15m)``; one line per thing.
+
+    A relation an event log measured says its numbers on a line under it instead of the lead
+    time (:func:`measured_text`).
+    """
     lines = []
     for relation in relations(graph, provider, receiver):
-        lead = f" ({format_hours(relation.lead_time.hours)})" if relation.lead_time else ""
         state = f" · {relation.state.upper()}" if relation.state in MARKED_STATES else ""
+        if relation.measured is not None:
+            lines += [f"{relation.what}{state}", measured_text(relation)]
+            continue
+        lead = f" ({format_hours(relation.lead_time.hours)})" if relation.lead_time else ""
         lines.append(f"{relation.what}{lead}{state}")
     return "\n".join(lines)
+
+
+def measured_text(relation: Relation) -> str:
+    """A measured relation's numbers as a label says them: ``992× · median 24s · p85 17.8h``,
+    and `` · 39% back`` from the first return-rate threshold on (where its line turns amber).
+
+    >>> from icmap.model import Duration, Measured, Relation
+    >>> measured = Measured(429, 370, Duration(0.03), Duration(1.32), 0.387)
+    >>> measured_text(Relation("EMPTY", "Group 1", "T06", (), measured=measured))
+    '429× · median 1.8m · p85 1.32h · 38.7% back'
+    """
+    found = relation.measured
+    if found is None:
+        return ""
+    parts = [f"{found.handoffs:,}×"]
+    if found.median is not None:
+        parts.append(f"median {format_hours(found.median.hours, weeks=False)}")
+    if found.p85 is not None:
+        parts.append(f"p85 {format_hours(found.p85.hours, weeks=False)}")
+    if found.return_rate is not None and found.return_rate >= RETURN_BANDS[0]:
+        parts.append(f"{format_share(found.return_rate)} back")
+    return " · ".join(parts)
 
 
 def _picture(
@@ -219,6 +266,13 @@ def _picture(
         )
         for node in sorted(keep)
     ]
+    drawn = [
+        (u, v)
+        for u, v in sorted(graph.edges)
+        if u in keep and v in keep and (around is None or u in around or v in around)
+    ]
+    # One scale for every measured line of the picture: the busiest drawn is the widest.
+    busiest = busiest_edge(graph, drawn)
     edges = [
         PictureEdge(
             u,
@@ -230,9 +284,9 @@ def _picture(
             feedback=is_feedback(graph, u, v),
             mode=edge_mode(relations(graph, u, v)),
             state=edge_state(relations(graph, u, v)),
+            measured=_measure(relations(graph, u, v), busiest),
         )
-        for u, v in sorted(graph.edges)
-        if u in keep and v in keep and (around is None or u in around or v in around)
+        for u, v in drawn
     ]
     elided = _elided_edges(graph, keep) if elide else []
     if around is not None:
@@ -241,7 +295,14 @@ def _picture(
             for e in elided
             if e.receiver in around or graph.nodes[e.receiver]["kind"] == "customer"
         ]
-    return Picture(title, nodes, edges + elided, notes)
+    key = measured_key(busiest) if busiest else None
+    return Picture(title, nodes, edges + elided, notes, measured=key)
+
+
+def _measure(found: list[Relation], busiest: int) -> EdgeMeasure | None:
+    if not busiest or all(r.measured is None for r in found):
+        return None
+    return edge_measure(found, busiest)
 
 
 def _elided_edges(graph: OrgGraph, keep: set[str]) -> list[PictureEdge]:

@@ -12,6 +12,7 @@ from icmap.analysis.critical import CriticalPaths, critical_paths
 from icmap.analysis.feedback import LoopCrossing, loop_crossings
 from icmap.analysis.frontline import FrontLineTeam, front_line
 from icmap.analysis.loops import Loop, loop_cycles
+from icmap.analysis.measured import MeasuredFlow, measured_flow
 from icmap.analysis.reach import Reach, reach
 from icmap.analysis.streams import StreamFlow, stream_flows
 from icmap.analysis.weakest import CustomerWeakness, weakest_links
@@ -22,7 +23,7 @@ from icmap.topologies import MODES, TEAM_TYPES
 if TYPE_CHECKING:
     from icmap.analysis.surveys import SurveyTrends
     from icmap.graph import OrgGraph
-    from icmap.model import Org, Relation
+    from icmap.model import EventOverlay, Org, Relation
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,12 @@ class Report:
     #: Without streams: the critical paths that string weeks of planning onto hours of
     #: delivery, which streams would measure apart (:mod:`icmap.analysis.cadence`).
     mixed_cadences: tuple[MixedCadence, ...] = ()
+    #: The event log laid over the org (``--events``), and whether its medians replaced the
+    #: declared lead times (``--lead-times measured``); ``None`` without a log.
+    events: EventOverlay | None = None
+    #: What an event log measured (busiest, slowest and ping-pong hand-offs, where cases
+    #: end); ``None`` when no relation carries measured numbers.
+    measured: MeasuredFlow | None = None
 
     @property
     def scored(self) -> bool:
@@ -200,4 +207,6 @@ def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = N
         surveys=_trends(org, critical, graph),
         streams=tuple(stream_flows(graph)),
         mixed_cadences=mixed_cadences(graph, critical),
+        events=org.events if org is not None else None,
+        measured=measured_flow(graph),
     )

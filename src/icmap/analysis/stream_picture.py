@@ -121,7 +121,7 @@ def stream_picture(graph: OrgGraph, stream: str) -> Picture:
         )
         for e in drawn.edges
     ]
-    return Picture(title, nodes, edges, drawn.notes, stream=flow)
+    return Picture(title, nodes, edges, drawn.notes, stream=flow, measured=drawn.measured)
 
 
 def stream_view(graph: OrgGraph, stream: str) -> tuple[OrgGraph, StreamFlow]:

@@ -21,7 +21,7 @@ from icmap.graph import nodes_of_kind, relations
 
 if TYPE_CHECKING:
     from icmap.graph import OrgGraph
-    from icmap.model import Kind, Relation, SurveyScore
+    from icmap.model import Kind, Measured, Relation, SurveyScore
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,10 @@ class HandOff:
     state: str | None
     #: Where a survey round scored it: the round, answers, YAML value, experienced lead time.
     survey: SurveyScore | None = None
+    #: What an event log laid over the org (``--events``) measured of it, and the declared
+    #: lead time, which differs from ``lead_time_hours`` with ``--lead-times measured``.
+    measured: Measured | None = None
+    declared_lead_time_hours: float | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class TeamPage:
 
 def _hand_off(graph: OrgGraph, other: str, relation: Relation) -> HandOff:
     hours = relation.lead_time.hours if relation.lead_time else None
+    declared = relation.declared_lead_time
     return HandOff(
         party=other,
         name=str(graph.nodes[other]["name"]),
@@ -96,6 +101,8 @@ def _hand_off(graph: OrgGraph, other: str, relation: Relation) -> HandOff:
         until=relation.until,
         state=relation.state,
         survey=relation.survey,
+        measured=relation.measured,
+        declared_lead_time_hours=declared.hours if declared else None,
     )
 
 

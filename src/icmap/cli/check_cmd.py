@@ -15,9 +15,13 @@ from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
+    EventsOption,
+    LeadTimes,
+    LeadTimesOption,
     OrgArgument,
     OrgOption,
     SurveyOption,
+    TeamMapOption,
     choice,
 )
 from icmap.cli.output import (
@@ -28,7 +32,7 @@ from icmap.cli.output import (
     unstyled_stdout,
     write_output,
 )
-from icmap.cli.sources import FromOption, load_source, with_surveys
+from icmap.cli.sources import FromOption, load_source, with_events, with_surveys
 from icmap.cli.today import TodayOption, parse_today
 from icmap.errors import EXIT_FINDINGS, LoadError, UsageError
 from icmap.safe_text import for_format
@@ -299,6 +303,9 @@ def check(
     ] = None,
     today: TodayOption = None,
     survey: SurveyOption = None,
+    events: EventsOption = None,
+    team_map: TeamMapOption = None,
+    lead_times: LeadTimesOption = LeadTimes.declared,
     color: ColorOption = Color.auto,
 ) -> None:
     """Check an org design: exit 0 when sound, 1 with findings, 2 when the usage is wrong.
@@ -307,11 +314,17 @@ def check(
     stable code. A YAML or schema error in an org file is a finding too (exit 1); exit 2 is
     for a wrong command line or config.
 
+    With --events LOG an event log is laid over the org, and the IC7xx rules find the drift
+    between the two: hand-offs the log shows that the org never declares, declared ones it
+    never shows, lead times it shows to be slower, work bouncing back and forth
+    (docs/events.md#declared-against-measured).
+
     Examples (the second prints GitHub annotations and writes SARIF and JUnit XML files):
 
     \b
       icmap check org/ --fail-on warning
       icmap check org/ -f github -o icmap.sarif -o icmap.xml
+      icmap check examples/service-desk --events examples/service-desk/tickets.csv
     """
     from icmap.graph import build_graph
     from icmap.lint import run_check
@@ -338,6 +351,8 @@ def check(
     try:
         loaded, imported = load_source(org, org_option, from_)
         loaded = with_surveys(loaded, survey)
+        loaded, measured = with_events(loaded, events, team_map, lead_times.value)
+        imported = [*imported, *measured]
     except LoadError as error:
         findings = list(error.diagnostics)
     else:

@@ -12,10 +12,14 @@ from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
+    EventsOption,
+    LeadTimes,
+    LeadTimesOption,
     OrgArgument,
     OrgOption,
     OutputOption,
     SurveyOption,
+    TeamMapOption,
     extensions,
     format_option,
 )
@@ -282,6 +286,9 @@ def graph(
         ),
     ] = False,
     survey: SurveyOption = None,
+    events: EventsOption = None,
+    team_map: TeamMapOption = None,
+    lead_times: LeadTimesOption = LeadTimes.declared,
     color: ColorOption = Color.auto,
 ) -> None:
     """Show who serves whom: a tree, or a picture (DOT, SVG, PNG, PDF, Mermaid, JSON, HTML,
@@ -330,7 +337,9 @@ def graph(
             "--overview draws a picture (-f or -o); the tree lists every team: "
             "narrow it with --group NAME or --focus TEAM"
         )
-    loaded, internal = load_graph(org, org_option, from_, survey)
+    loaded, internal = load_graph(
+        org, org_option, from_, survey, events, team_map, lead_times.value
+    )
     if stream is not None:
         result = _stream(internal, stream, chosen, timeline)
         if isinstance(result, bytes) and is_stdout(output) and sys.stdout.isatty():

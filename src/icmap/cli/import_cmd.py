@@ -7,6 +7,7 @@ the reader that registry names.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -21,6 +22,7 @@ from icmap.cli.options import Choice, Color, ColorOption, choice
 from icmap.cli.output import print_text, protect
 from icmap.cli.sources import source_named
 from icmap.errors import LoadError, UsageError
+from icmap.eventlog import EventLogOptions
 from icmap.importers import BackstageOptions, source_error
 from icmap.safe_text import visible
 from icmap.sources import SOURCES, Source, in_words
@@ -139,6 +141,30 @@ def _selectors(
     if given or last is None or not source_format.customers:
         return tuple(given or ())
     return last.customers
+
+
+def _event_options(
+    source_format: Source, options: EventLogOptions, customer: list[str] | None
+) -> EventLogOptions | None:
+    """The event log options for ``import events`` (``--customer`` names its customer);
+    ``None`` for other formats, which take none of them."""
+    if source_format.events:
+        if customer and len(customer) > 1:
+            raise UsageError("import events takes one --customer: the name cases end at")
+        from icmap.cli.progress import activity
+
+        # Long reads show their step on stderr (icmap.cli.progress); the reader never prints.
+        return dataclasses.replace(
+            options, customer=customer[0] if customer else None, progress=activity.step
+        )
+    given = [
+        f"--{name.replace('_', '-')}"
+        for name, value in dataclasses.asdict(options).items()
+        if value != getattr(EventLogOptions(), name)
+    ]
+    if given:
+        raise UsageError(f"{given[0]} is for event logs: use it with 'import events'")
+    return None
 
 
 def _earlier_import(output: Path, update: bool) -> Imported | None:
@@ -266,7 +292,9 @@ def import_(
             "context they realize) or type:TYPE (of the contexts they realize); repeatable, any "
             "match counts. Default: what the catalog marks customer-facing, else its front ends "
             "and the APIs nothing in it consumes (docs/import.md; cml: teams upstream of no "
-            "other); with --update, those of the last import.",
+            "other); with --update, those of the last import. events: the name of the "
+            "external customer cases end at (default: the process the log names, else the log "
+            "file's name).",
             show_default=False,
             metavar="SELECTOR",
         ),
@@ -280,6 +308,62 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    case: Annotated[
+        str | None,
+        typer.Option(
+            "--case",
+            help="events: the column (or XES attribute) naming the case.",
+            metavar="COLUMN",
+        ),
+    ] = None,
+    time: Annotated[
+        str | None,
+        typer.Option(
+            "--time", help="events: the column holding each event's time.", metavar="COLUMN"
+        ),
+    ] = None,
+    team: Annotated[
+        str | None,
+        typer.Option(
+            "--team",
+            help="events: the column naming the team (group, queue) that did it.",
+            metavar="COLUMN",
+        ),
+    ] = None,
+    activity: Annotated[
+        str | None,
+        typer.Option(
+            "--activity", help="events: the column naming the activity.", metavar="COLUMN"
+        ),
+    ] = None,
+    time_format: Annotated[
+        str | None,
+        typer.Option(
+            "--time-format",
+            help="events: how times are written when not ISO 8601, as strptime (%d/%m/%Y %H:%M).",
+            metavar="FORMAT",
+        ),
+    ] = None,
+    min_handoffs: Annotated[
+        int,
+        typer.Option(
+            "--min-handoffs",
+            help="events: leave out pairs of teams seen fewer times than this.",
+            min=1,
+            metavar="N",
+        ),
+    ] = 1,
+    min_share: Annotated[
+        float,
+        typer.Option(
+            "--min-share",
+            help="events: leave out pairs carrying less than this share of their provider's "
+            "hand-offs (0.05 for 5%).",
+            min=0.0,
+            max=1.0,
+            metavar="SHARE",
+        ),
+    ] = 0.0,
     summary_format: Annotated[
         SummaryFormat | None,
         typer.Option(
@@ -321,10 +405,18 @@ def import_(
       icmap import markdown import-examples/markdown -o my-org
       icmap import csv import-examples/handoffs.csv -o my-org
       icmap import cml import-examples/cml -o my-org
+      icmap import events import-examples/tickets.csv -o my-org --customer Employees
     """
     from icmap.importers.writer import render_org
 
     as_json = _wants_json(summary_format, as_json)
+    events = _event_options(
+        source_format,
+        EventLogOptions(case, time, team, activity, None, time_format, min_handoffs, min_share),
+        customer,
+    )
+    if events is not None:
+        customer = None  # an event log's --customer names its customer: no selectors
     if (customer or keep_idle_teams is not None) and not source_format.customers:
         takers = in_words([f"'import {source.name}'" for source in SOURCES if source.customers])
         option = "--customer" if customer else "--keep-idle-teams"
@@ -338,7 +430,9 @@ def import_(
     last = _earlier_import(output, update)
     selectors = _selectors(customer, last, source_format)
     keep_idle = keep_idle_teams if keep_idle_teams is not None else bool(last and last.keep_idle)
-    result = source_format.read(sources, parse_customers(list(selectors), keep_idle=keep_idle))
+    result = source_format.read(
+        sources, parse_customers(list(selectors), keep_idle=keep_idle), events
+    )
     if selectors and not customer:
         result.customers_chosen.append(
             "as the last import chose (--customer "

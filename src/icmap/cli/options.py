@@ -159,3 +159,44 @@ ColorOption = Annotated[
         parser=choice(Color),
     ),
 ]
+
+
+class LeadTimes(Choice):
+    """Which lead times critical paths and slack use when an event log is laid over the org."""
+
+    declared = "declared"
+    measured = "measured"
+
+
+EventsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--events",
+        help="Lay an event log (CSV, JSON lines, Parquet or XES, or a folder of them) over "
+        "the org: each hand-off carries what the log measured, and icmap check's IC7xx rules "
+        "find the drift between the two; repeatable (docs/events.md#declared-against-measured).",
+        show_default=False,
+        metavar="LOG",
+    ),
+]
+TeamMapOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--team-map",
+        help="With --events: a two-column CSV (log team name, team id) or a YAML mapping for "
+        "the log's teams whose names are not the org's ids or names; '-' as the id leaves a "
+        "log team out.",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
+LeadTimesOption = Annotated[
+    LeadTimes,
+    typer.Option(
+        "--lead-times",
+        help="With --events: critical paths and slack use the declared lead times, or the "
+        "log's measured medians where it has one.",
+        metavar="WHICH",
+        parser=choice(LeadTimes),
+    ),
+]

@@ -9,10 +9,14 @@ from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
+    EventsOption,
+    LeadTimes,
+    LeadTimesOption,
     OrgArgument,
     OrgOption,
     OutputOption,
     SurveyOption,
+    TeamMapOption,
     extensions,
     format_option,
 )
@@ -55,6 +59,9 @@ def report(
     output: OutputOption = None,
     today: TodayOption = None,
     survey: SurveyOption = None,
+    events: EventsOption = None,
+    team_map: TeamMapOption = None,
+    lead_times: LeadTimesOption = LeadTimes.declared,
     color: ColorOption = Color.auto,
 ) -> None:
     """Analyse the org: front line, distances, critical paths, slack, chokepoints, loops.
@@ -63,7 +70,10 @@ def report(
     of hand-offs with the longest lead time to each customer and every team's slack, each
     value stream's lead time, target, flow efficiency and rolled %C&A (when the org declares
     streams), the single points of failure, the loops of mutual service, and the weakest
-    satisfaction links. See docs/analyses.md for what each one means.
+    satisfaction links. See docs/analyses.md for what each one means. With --events LOG an
+    event log is laid over the org, and --lead-times measured takes its medians for the
+    critical paths and slack (docs/events.md#declared-against-measured); the last example
+    lays a ticket log, with drift planted on purpose, over the org it was made for.
 
     Examples:
 
@@ -72,12 +82,15 @@ def report(
       icmap report examples/northwind -f markdown -o report.md
       icmap report examples/northwind -f json -o report.json
       icmap report examples/northwind -o report.html
+      icmap report examples/service-desk --events examples/service-desk/tickets.csv
     """
     from icmap.analysis.report import build_report
 
     chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text)
     as_of = parse_today(today)
-    loaded, internal = load_graph(org, org_option, from_, survey)
+    loaded, internal = load_graph(
+        org, org_option, from_, survey, events, team_map, lead_times.value
+    )
     if chosen is ReportFormat.html:
         from icmap.analysis.overview import overview
         from icmap.analysis.page import page

@@ -78,7 +78,13 @@ def load_source(
         raise UsageError(f"--from {source} needs the source: name its file or folder")
     path = find_org(org or org_option, os.environ, Path())
     protect(path)
-    result = find(source).read([path])
+    reader = find(source)
+    if reader.events:
+        from icmap.eventlog import EventLogOptions
+
+        result = reader.read([path], events=EventLogOptions(progress=activity.step))
+    else:
+        result = reader.read([path])
     for file in result.org.sources if result.org is not None else ():
         protect(Path(file))
     if result.org is None:
@@ -153,15 +159,95 @@ def with_surveys(loaded: Org, surveys: list[Path] | None) -> Org:
     return apply_rounds(loaded, read_rounds(files, loaded, loaded.surveys))
 
 
+def with_events(
+    loaded: Org, logs: list[Path] | None, team_map: Path | None, lead_times: str = "declared"
+) -> tuple[Org, list[Diagnostic]]:
+    """``loaded`` with the ``--events`` logs laid over it (:mod:`icmap.eventlog.overlay`),
+    and the findings of reading them; ``loaded`` itself without ``--events``.
+
+    ``--team-map`` and ``--lead-times measured`` need ``--events``: without it they are a
+    usage error rather than silently doing nothing.
+    """
+    if not logs:
+        if team_map is not None:
+            raise UsageError(
+                "--team-map maps the teams of an event log: give the log with --events"
+            )
+        if lead_times == "measured":
+            raise UsageError(
+                "--lead-times measured takes the lead times of an event log: give it with --events"
+            )
+        return loaded, []
+    from icmap.eventlog.overlay import overlay_events
+    from icmap.eventlog.read import PATTERNS
+    from icmap.eventlog.teammap import read_team_map
+
+    for log in logs:
+        if not log.exists():
+            raise UsageError(f"--events {log}: no such file or folder")
+        found = [log] if log.is_file() else [f for p in PATTERNS for f in log.glob(p)]
+        for file in found:
+            protect(file)
+    mapping = None
+    if team_map is not None:
+        mapping = read_team_map(team_map)
+        protect(team_map)
+    activity.step(f"reading the event log {visible(str(logs[0]))}")
+    overlaid = overlay_events(
+        loaded, logs, mapping, "measured" if lead_times == "measured" else "declared"
+    )
+    return overlaid.org, list(overlaid.diagnostics)
+
+
+def say_overlay(loaded: Org, warnings: list[Diagnostic]) -> None:
+    """One line on stderr for what reading the ``--events`` log found, and one for its teams
+    that match none of the org's (``icmap check --events`` lists both as findings)."""
+    overlay = loaded.events
+    if overlay is None:
+        return
+    if warnings:
+        count = len(warnings)
+        print(
+            f"icmap: read the event log with {count} warning{'s' if count != 1 else ''} "
+            "(icmap check --events lists them)",
+            file=sys.stderr,
+        )
+    if overlay.unmatched:
+        shown = []
+        for team in overlay.unmatched[:5]:
+            close = " or ".join(repr(c) for c in team.close)
+            shown.append(repr(team.name) + (f" (did you mean {close}?)" if close else ""))
+        more = len(overlay.unmatched) - len(shown)
+        count = len(overlay.unmatched)
+        print(
+            f"icmap: {count} team{'s' if count != 1 else ''} of the event log "
+            f"match{'es' if count == 1 else ''} no team of the org, and "
+            f"{'their hand-offs are' if count != 1 else 'its hand-offs are'} not compared: "
+            + ", ".join(shown)
+            + (f" and {more} more" if more else "")
+            + "; map them with --team-map (docs/events.md#matching)",
+            file=sys.stderr,
+        )
+
+
 def load_graph(
-    org: Path | None, org_option: Path | None, source: str | None, surveys: list[Path] | None
+    org: Path | None,
+    org_option: Path | None,
+    source: str | None,
+    surveys: list[Path] | None,
+    events: list[Path] | None = None,
+    team_map: Path | None = None,
+    lead_times: str = "declared",
 ) -> tuple[Org, OrgGraph]:
-    """The org (with its survey rounds and the ``--survey`` files) and its graph: what
-    ``graph``, ``report``, ``impact`` and ``team`` each start from.
+    """The org (with its survey rounds and the ``--survey`` files, and the ``--events`` log
+    laid over it) and its graph: what ``graph``, ``report``, ``impact`` and ``team`` each
+    start from.
     """
     from icmap.graph import build_graph
 
     loaded = with_surveys(load_org(org, org_option, source), surveys)
+    loaded, warnings = with_events(loaded, events, team_map, lead_times)
+    say_overlay(loaded, warnings)
     return loaded, build_graph(loaded)
 
 

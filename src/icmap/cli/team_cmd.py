@@ -13,9 +13,13 @@ from icmap.cli.options import (
     Choice,
     Color,
     ColorOption,
+    EventsOption,
+    LeadTimes,
+    LeadTimesOption,
     OrgOption,
     OutputOption,
     SurveyOption,
+    TeamMapOption,
     extensions,
     format_option,
 )
@@ -92,6 +96,9 @@ def team(
     ] = None,
     output: OutputOption = None,
     survey: SurveyOption = None,
+    events: EventsOption = None,
+    team_map: TeamMapOption = None,
+    lead_times: LeadTimesOption = LeadTimes.declared,
     color: ColorOption = Color.auto,
 ) -> None:
     """Show a team's own page: what it provides and receives, its place and its blast radius.
@@ -128,7 +135,7 @@ def team(
     else:
         chosen = format_from(output, output_format, EXTENSIONS, TeamFormat.text)
     refuse_org_as_team([name] if name is not None else [], org_option)
-    loaded, graph = load_graph(None, org_option, from_, survey)
+    loaded, graph = load_graph(None, org_option, from_, survey, events, team_map, lead_times.value)
     if not every:
         assert name is not None
         page = team_page(graph, find_party(graph, name))

@@ -18,6 +18,7 @@ from icmap.model import (
     Customer,
     Declaration,
     Duration,
+    Measured,
     Org,
     Origin,
     Relation,
@@ -129,6 +130,7 @@ class OrgBuilder:
             streams = values.get("streams") or ()
             process_time = values.get("process_time")
             share = values.get("complete_accurate")
+            measured = values.get("measured")
             declaration = Declaration(
                 pending.side,
                 pending.pos,
@@ -143,6 +145,7 @@ class OrgBuilder:
                 tuple((stream, pending.pos) for stream in streams),  # type: ignore[attr-defined]
                 process_time if isinstance(process_time, Duration) else None,
                 share if isinstance(share, float) else None,
+                measured if isinstance(measured, Measured) else None,
             )
             relations.append(
                 Relation(
@@ -161,6 +164,7 @@ class OrgBuilder:
                     streams=tuple(sorted({stream for stream, _ in declaration.streams})),
                     process_time=declaration.process_time,
                     complete_accurate=declaration.complete_accurate,
+                    measured=declaration.measured,
                 )
             )
             provenance[(pending.provider, pending.receiver, pending.what)] = self.provenance[key]

@@ -19,7 +19,7 @@ from pathlib import Path
 from icmap.importers import Provenance
 from icmap.importers.build import printable
 from icmap.loader.resolve import normalise_what
-from icmap.model import Duration, Org, Relation, Stream, Team, format_hours
+from icmap.model import Duration, Measured, Org, Relation, Stream, Team, format_hours
 
 #: Provenance comments written above one relation; the rest are counted.
 MAX_WHY = 5
@@ -192,24 +192,54 @@ def _relations(
         other = relation.receiver if key == "provides" else relation.provider
         lines.append(f"      - what: {scalar(relation.what)}")
         lines.append(f"        {'to' if key == 'provides' else 'from'}: {scalar(other)}")
-        if relation.lead_time is not None:
-            lines.append(f"        lead_time: {_duration(relation.lead_time)}")
-        if relation.satisfaction is not None:
-            lines.append(f"        satisfaction: {relation.satisfaction:g}")
-        if relation.feedback:
-            lines.append("        feedback: true")
-        for name in ("mode", "since", "until", "state"):
-            value = getattr(relation, name)
-            if value is not None:
-                lines.append(f"        {name}: {value}")
-        if relation.streams:
-            streams = ", ".join(scalar(s) for s in relation.streams)
-            lines.append(f"        streams: [{streams}]")
-        if relation.process_time is not None:
-            lines.append(f"        process_time: {_duration(relation.process_time)}")
-        if relation.complete_accurate is not None:
-            lines.append(f"        complete_accurate: {_share(relation.complete_accurate)}")
+        lines.extend(f"        {line}" for line in _relation_fields(relation))
     return lines
+
+
+def _relation_fields(relation: Relation) -> list[str]:
+    """A relation's optional keys as ``key: value`` lines, in the format's order."""
+    lines = []
+    if relation.lead_time is not None:
+        lines.append(f"lead_time: {_duration(relation.lead_time)}")
+    if relation.satisfaction is not None:
+        lines.append(f"satisfaction: {relation.satisfaction:g}")
+    if relation.feedback:
+        lines.append("feedback: true")
+    for name in ("mode", "since", "until", "state"):
+        value = getattr(relation, name)
+        if value is not None:
+            lines.append(f"{name}: {value}")
+    if relation.streams:
+        lines.append(f"streams: [{', '.join(scalar(s) for s in relation.streams)}]")
+    if relation.process_time is not None:
+        lines.append(f"process_time: {_duration(relation.process_time)}")
+    if relation.complete_accurate is not None:
+        lines.append(f"complete_accurate: {_share(relation.complete_accurate)}")
+    if relation.measured is not None:
+        lines.append(f"measured: {_measured(relation.measured)}")
+    return lines
+
+
+def _measured(measured: Measured) -> str:
+    """A ``measured:`` block on one line.
+
+    >>> _measured(Measured(12, 10, Duration(4.5), Duration(30.0), 0.25, None, None))
+    '{handoffs: 12, cases: 10, median: 4.5h, p85: 1.25d, return_rate: 25%}'
+    """
+    parts = [f"handoffs: {measured.handoffs}", f"cases: {measured.cases}"]
+    for name in ("median", "p85"):
+        value = getattr(measured, name)
+        if value is not None:
+            parts.append(f"{name}: {format_hours(value.hours, weeks=False)}")
+    if measured.return_rate is not None:
+        parts.append(f"return_rate: {_share(measured.return_rate)}")
+    for name in ("first", "last"):
+        value = getattr(measured, name)
+        if value is not None:
+            parts.append(f"{name}: {value.isoformat()}")
+    if measured.alone is not None:
+        parts.append(f"alone: {measured.alone}")
+    return "{" + ", ".join(parts) + "}"
 
 
 #: Relation fields people add by hand after an import, kept by ``--update``.

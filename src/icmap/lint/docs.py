@@ -13,7 +13,9 @@ _INTRO = """\
 Every rule has a stable code and a kebab-case name; either can be used with `--select`,
 `--ignore`, in `.icmap.yaml` and in a team's `ignore:`. Codes are grouped by hundreds:
 `IC0xx` input and schema, `IC1xx` references, `IC2xx` relationships, `IC3xx` structure,
-`IC4xx` style, `IC5xx` internal-customer surveys ([surveys.md](surveys.md)). This page is
+`IC4xx` style, `IC5xx` internal-customer surveys ([surveys.md](surveys.md)), `IC6xx` import,
+`IC7xx` declared against measured: the drift between the org and an event log laid over it
+with `--events` ([events.md](events.md#declared-against-measured)). This page is
 generated from the rules' own documentation (`src/icmap/lint/rules/`) with
 `python -m icmap.lint.docs > docs/rules.md`; a test keeps the two in step.
 """

@@ -2,8 +2,10 @@
 
 Codes are grouped by hundreds: ``IC0xx`` input and schema, ``IC1xx`` references (both from the
 loader), ``IC2xx`` relationships, ``IC3xx`` structure, ``IC4xx`` style, ``IC5xx``
-internal-customer surveys. Each rule other than the loader's lives in its own module under
-:mod:`icmap.lint.rules`; its docstring is its documentation.
+internal-customer surveys, ``IC6xx`` import (a source read with ``--from``), ``IC7xx``
+declared against measured (an event log laid over the org with ``--events``). Each rule other
+than the loader's lives in its own module under :mod:`icmap.lint.rules`; its docstring is its
+documentation.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class Rule:
             "3": "structure",
             "5": "surveys",
             "6": "import",
+            "7": "event logs",
         }.get(self.code[2], "style")
 
 

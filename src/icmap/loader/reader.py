@@ -11,7 +11,7 @@ import functools
 import math
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,7 +20,7 @@ from yaml import Event, MappingStartEvent
 from icmap.diagnostics import Diagnostic
 from icmap.loader import spec
 from icmap.loader.compose import EntryStream, MappingNode, Node, ScalarNode, SequenceNode
-from icmap.model import Duration, Kind, Side, SourcePos
+from icmap.model import Duration, Kind, Measured, Side, SourcePos
 from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
 
 _STANDARD_TAGS = frozenset(
@@ -65,6 +65,7 @@ class RawRelation:
     streams: list[tuple[str, SourcePos]] = field(default_factory=list)
     process_time: Duration | None = None
     complete_accurate: float | None = None
+    measured: Measured | None = None
 
 
 @dataclass(slots=True)
@@ -212,9 +213,12 @@ def parse_lead_time(text: str, what: str = "lead_time") -> Duration:
 _SHARE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(%?)$")
 
 
-def parse_share(text: str, what: str = "complete_accurate", *, most: float = 1.0) -> float:
+def parse_share(
+    text: str, what: str = "complete_accurate", *, most: float = 1.0, allow_zero: bool = False
+) -> float:
     """A share written as a percentage (``85%``) or a fraction (``0.85``), above 0 and at most
-    ``most`` (100% unless told: a margin may be more than its target).
+    ``most`` (100% unless told: a margin may be more than its target); 0 too with
+    ``allow_zero`` (a measured return rate).
 
     Zero is refused: a hand-off whose every delivery must be redone never delivers.
 
@@ -241,6 +245,8 @@ def parse_share(text: str, what: str = "complete_accurate", *, most: float = 1.0
             else "write a percentage up to 100% or a fraction up to 1: 85% or 0.85"
         )
         raise InvalidValueError(f"{what} {shown!r} is not a share", hint)
+    if allow_zero and value == 0:
+        return 0.0
     if value <= 0:
         raise InvalidValueError(
             f"{what} {shown!r} must be above 0%",
@@ -263,6 +269,20 @@ class FileReader:
         # unit, so an alias bomb runs out of budget instead of out of memory.
         self._budget = budget
         self._over_budget = False
+        #: How each optional key of a relation is read (the attribute of RawRelation it sets).
+        self._field_readers: dict[str, Callable[[Node], object]] = {
+            "lead_time": self.lead_time,
+            "satisfaction": self.satisfaction,
+            "feedback": lambda node: self.boolean(node, "feedback"),
+            "mode": lambda node: self.word(node, "mode", MODES),
+            "state": lambda node: self.word(node, "state", STATES),
+            "since": lambda node: self.date(node, "since"),
+            "until": lambda node: self.date(node, "until"),
+            "streams": lambda node: self.id_list(node, "streams"),
+            "process_time": lambda node: self.lead_time(node, "process_time"),
+            "complete_accurate": lambda node: self.share(node, "complete_accurate"),
+            "measured": self.measured,
+        }
 
     # --- positions and problems -------------------------------------------------------------
 
@@ -454,6 +474,57 @@ class FileReader:
         except InvalidValueError as problem:
             self.problem(node, "IC007", problem.message, problem.hint)
             return None
+
+    def measured(self, node: Node) -> Measured | None:
+        """A ``measured:`` block: what an event log showed of a hand-off."""
+        items = self.mapping(node, "measured", spec.MEASURED)
+        if items is None:
+            return None
+        values = {key: value for key, _, value in items}
+        counts: dict[str, int] = {}
+        for key in ("handoffs", "cases", "alone"):
+            if key not in values:
+                if key == "alone":  # optional: only a hand-off to a customer has it
+                    continue
+                self.problem(node, "IC005", f"measured has no {key!r}")
+                continue
+            text = self.text(values[key], f"measured {key}")
+            if text is None:
+                continue
+            if not text.isdigit():
+                self.problem(values[key], "IC007", f"measured {key} {text!r} is not a count")
+                continue
+            counts[key] = int(text)
+        if "handoffs" not in counts or "cases" not in counts:
+            return None
+        times = {
+            key: self.lead_time(values[key], f"measured {key}")
+            for key in ("median", "p85")
+            if key in values
+        }
+        rate = None
+        if "return_rate" in values:
+            text = self.text(values["return_rate"], "measured return_rate")
+            if text is not None:
+                try:
+                    rate = parse_share(text, "return_rate", allow_zero=True)
+                except InvalidValueError as problem:
+                    self.problem(values["return_rate"], "IC007", problem.message, problem.hint)
+        days = {
+            key: self.date(values[key], f"measured {key}")
+            for key in ("first", "last")
+            if key in values
+        }
+        return Measured(
+            counts["handoffs"],
+            counts["cases"],
+            times.get("median"),
+            times.get("p85"),
+            rate,
+            days.get("first"),
+            days.get("last"),
+            alone=counts.get("alone"),
+        )
 
     def share(self, node: Node, what: str) -> float | None:
         """A %C&A: ``85%`` or ``0.85`` (a YAML number or text)."""
@@ -792,29 +863,12 @@ class FileReader:
                 party.ignores.append((rule, reason, self.pos(key_node)))
 
     def _optional_fields(self, relation: RawRelation, values: dict[str, Node]) -> None:
-        """A relation's optional values: lead time, score, feedback and the Team Topologies ones."""
-        if "lead_time" in values:
-            relation.lead_time = self.lead_time(values["lead_time"])
-        if "satisfaction" in values:
-            relation.satisfaction = self.satisfaction(values["satisfaction"])
-        if "feedback" in values:
-            relation.feedback = self.boolean(values["feedback"], "feedback")
-        if "mode" in values:
-            relation.mode = self.word(values["mode"], "mode", MODES)
-        if "state" in values:
-            relation.state = self.word(values["state"], "state", STATES)
-        if "since" in values:
-            relation.since = self.date(values["since"], "since")
-        if "until" in values:
-            relation.until = self.date(values["until"], "until")
-        if "streams" in values:
-            relation.streams = self.id_list(values["streams"], "streams")
-        if "process_time" in values:
-            relation.process_time = self.lead_time(values["process_time"], "process_time")
-        if "complete_accurate" in values:
-            relation.complete_accurate = self.share(
-                values["complete_accurate"], "complete_accurate"
-            )
+        """A relation's optional values: lead time, score, feedback, the Team Topologies ones,
+        the value streams' and what an event log measured."""
+        for key, node in values.items():
+            read = self._field_readers.get(key)
+            if read is not None:
+                setattr(relation, key, read(node))
         if (
             relation.process_time
             and relation.lead_time

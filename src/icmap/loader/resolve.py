@@ -161,6 +161,7 @@ class _Resolver:
                         streams=_stream_ids(declarations),
                         process_time=only.process_time,
                         complete_accurate=only.complete_accurate,
+                        measured=only.measured,
                     )
                 )
                 continue
@@ -193,6 +194,7 @@ class _Resolver:
                     streams=_stream_ids(declarations),
                     process_time=preferred_value("process_time"),
                     complete_accurate=preferred_value("complete_accurate"),
+                    measured=preferred_value("measured"),
                 )
             )
         return tuple(result)
@@ -365,6 +367,7 @@ class _Resolver:
                     tuple(relation.streams),
                     relation.process_time,
                     relation.complete_accurate,
+                    relation.measured,
                 )
             )
 

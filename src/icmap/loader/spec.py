@@ -69,6 +69,22 @@ PROVIDES: dict[str, str] = {
         "The share of what arrives that the receiver can use as it is, without correcting, "
         "adding or asking (%C&A): 85% or 0.85."
     ),
+    "measured": (
+        "What an event log showed of it, as 'icmap import events' writes it: handoffs, "
+        "cases, median, p85, return_rate, first, last, and alone on a hand-off to a customer "
+        "(docs/events.md)."
+    ),
+}
+#: The keys of a relation's ``measured:`` block.
+MEASURED: dict[str, str] = {
+    "handoffs": "How many times the log shows the hand-off.",
+    "cases": "In how many cases.",
+    "median": "The median time a case stayed with the provider before the receiver took it.",
+    "p85": "The 85th percentile of that time.",
+    "return_rate": "The share of these hand-offs the receiver handed straight back (12%).",
+    "first": "The day of the first one seen, YYYY-MM-DD.",
+    "last": "The day of the last one seen, YYYY-MM-DD.",
+    "alone": "To a customer only: how many of these cases never left the provider.",
 }
 RECEIVES: dict[str, str] = {
     "what": PROVIDES["what"],
@@ -83,6 +99,7 @@ RECEIVES: dict[str, str] = {
     "streams": PROVIDES["streams"],
     "process_time": PROVIDES["process_time"],
     "complete_accurate": PROVIDES["complete_accurate"],
+    "measured": PROVIDES["measured"],
 }
 
 #: Fields every relation entry must have, by the list it sits in.

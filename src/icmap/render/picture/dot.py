@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, cast
 
+from icmap.model import format_share
 from icmap.render.picture import styles
 
 if TYPE_CHECKING:
@@ -201,6 +202,8 @@ def edge_attrs(edge: PictureEdge) -> dict[str, str]:
         attrs.update(color=styles.LOOP_LINE, fontcolor=styles.LOOP_LINE)
     if edge.elided or edge.feedback:
         attrs["style"] = "dashed"
+    if edge.measured is not None:  # as wide as its hand-offs, in its return rate's colour
+        attrs.update(measured_attrs(edge.measured.width, edge.measured.band))
     if edge.state in STATE_COLORS:
         colour = STATE_COLORS[edge.state]
         band = edge.mode == "collaboration"
@@ -212,6 +215,42 @@ def edge_attrs(edge: PictureEdge) -> dict[str, str]:
     if edge.critical:  # a step of a value stream's critical path: its colour wins
         attrs.update(CRITICAL_ATTRS)
     return attrs
+
+
+def measured_attrs(width: float, band: int) -> dict[str, str]:
+    """A measured hand-off's line: ``width`` points wide, in return-rate ``band``'s colour,
+    its arrowhead kept small on a wide line."""
+    attrs = {
+        "penwidth": f"{width:g}",
+        "color": styles.RETURN_LINES[band],
+        "fontcolor": styles.RETURN_TEXT[band],
+    }
+    if width >= 3:
+        attrs["arrowsize"] = f"{max(0.45, 1.4 / width**0.5):.2f}"
+    return attrs
+
+
+def measured_entries(picture: Picture) -> list[tuple[dict[str, str], str]]:
+    """The measured map's legend: a line of each sample width, one of each return-rate
+    colour, and how to read a label; empty when the picture has no measured hand-off."""
+    key = picture.measured
+    if key is None:
+        return []
+    entries = [
+        (measured_attrs(width, 0), f"width: {count:,} hand-off{'' if count == 1 else 's'}")
+        for count, width in key.widths
+    ]
+    low, high = (format_share(edge) for edge in key.bands)
+    entries += [
+        (measured_attrs(2, 0), f"colour: under {low} handed straight back"),
+        (measured_attrs(2, 1), f"colour: {low} to under {high} back"),
+        (measured_attrs(2, 2), f"colour: {high} or more back"),
+    ]
+    return entries
+
+
+#: How a measured hand-off's label reads, under the legend's samples.
+MEASURED_LABEL_WORDS = "label: N× hand-offs · median · p85 (time with the provider)"
 
 
 #: A step of a value stream's critical path (``icmap graph --stream``).
@@ -399,6 +438,15 @@ def _stroke(attrs: dict[str, str]) -> str:
     return f'<TD><FONT COLOR="{colour}">{_GLYPHS.get(glyph, _GLYPHS["solid"])}</FONT></TD>'
 
 
+def _bar(attrs: dict[str, str]) -> str:
+    """A legend cell drawing a measured line: a bar as thick as the line, in its colour."""
+    height = max(1, round(float(attrs["penwidth"])))
+    return (
+        f'<TD FIXEDSIZE="TRUE" WIDTH="36" HEIGHT="{height}" CELLPADDING="0" '
+        f'BGCOLOR="{attrs["color"]}"></TD>'
+    )
+
+
 def legend_label(picture: Picture) -> str | None:
     """The legend as a Graphviz HTML-like table: a sample and the words for every node kind,
     role, team type and line style the picture draws; ``None`` when it draws none of them.
@@ -414,6 +462,9 @@ def legend_label(picture: Picture) -> str | None:
     entries += [
         (_stroke({"color": STATE_COLORS[s]}), f"{s.upper()} dependency") for s in legend.states
     ]
+    measured = [(_bar(attrs), words) for attrs, words in measured_entries(picture)]
+    if measured:
+        entries += [*measured, ("<TD></TD>", MEASURED_LABEL_WORDS)]
     if not entries:
         return None
     # Two columns from seven entries: the legend stays short beside a wide picture.

@@ -23,15 +23,17 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from icmap.analysis.page import IMPACT_LIMIT
+from icmap.analysis.picture import measured_text
 from icmap.model import format_hours
 from icmap.render.picture import dot
 from icmap.render.picture.stream_words import facts as stream_facts
-from icmap.render.report import stream_words
+from icmap.render.report import measured_words, stream_words
 from icmap.render.report.words import amount, chain, link, plural
 
 if TYPE_CHECKING:
     from icmap.analysis.page import Page
     from icmap.analysis.picture import Picture, PictureEdge
+    from icmap.analysis.report import Report
     from icmap.analysis.streams import StreamFlow
 
 #: The vendored engine, relative to the ``icmap`` package.
@@ -295,7 +297,9 @@ def _relation_text(edge: PictureEdge, other: str, arrow: str) -> list[str]:
     texts = []
     for relation in edge.relations:
         details = []
-        if relation.lead_time is not None:
+        if relation.measured is not None:  # the log's numbers stand for the lead time
+            details.append(measured_text(relation))
+        elif relation.lead_time is not None:
             details.append(format_hours(relation.lead_time.hours))
         if relation.satisfaction is not None:
             details.append(f"satisfaction {relation.satisfaction:.1f}")
@@ -476,6 +480,7 @@ def _headline(page: Page) -> str:
         for w in report.weakest
         if w.critical_path_weakest is not None
     ]
+    measured = _measured_headline(report)
     streams = [
         f"{stream_words.title(f)} → {f.customer}: {stream_words.lead_time(f)}; flow efficiency "
         f"{stream_words.efficiency(f)}; rolled %C&A {stream_words.quality(f)}"
@@ -486,9 +491,31 @@ def _headline(page: Page) -> str:
         f"<h2>Front line</h2>{_list(front, 'no team serves a customer')}"
         f"<h2>Critical paths</h2>{_list(paths, 'none')}"
         + (f"<h2>Value streams</h2>{_list(streams, 'none')}" if streams else "")
+        + measured
         + f"<h2>Chokepoints</h2>{_list(points, 'none: every team has another way to a customer')}"
         f"<h2>Weakest links</h2>{_list(weakest, 'no satisfaction scores')}"
         "</section>"
+    )
+
+
+def _measured_headline(report: Report) -> str:
+    """The report's measured section in brief; "" when no relation carries measured numbers."""
+    flow = report.measured
+    if flow is None:
+        return ""
+    lines = measured_words.headlines(flow)
+    alone = measured_words.alone_line(flow)
+    return (
+        f'<div id="measured"><h2>Measured flow</h2>'
+        f'<p class="muted">{html.escape(measured_words.intro(flow))}</p>'
+        f"<h3>Busiest hand-offs</h3>{_list(lines['busiest'], 'none')}"
+        f"<h3>{html.escape(measured_words.slowest_title(flow))}</h3>"
+        f"{_list(lines['slowest'], 'none')}"
+        f"<h3>{html.escape(measured_words.ping_pong_title(flow))}</h3>"
+        f"{_list(lines['ping_pong'], 'none')}"
+        f"<h3>Where cases end</h3>{_list(lines['endings'], 'none')}"
+        + (f"<p>{html.escape(alone)}</p>" if alone else "")
+        + "</div>"
     )
 
 
@@ -539,6 +566,7 @@ def _legend_html(picture: Picture) -> str:
         )
         for s in legend.states
     ]
+    rows += [(_sample(attrs, True), words) for attrs, words in dot.measured_entries(picture)]
     body = "".join(
         f'<g transform="translate(0,{26 * i})">{sample}<text x="72" y="15">{html.escape(words)}</text></g>'
         for i, (sample, words) in enumerate(rows)
@@ -548,6 +576,12 @@ def _legend_html(picture: Picture) -> str:
         if legend.types
         else ""
     )
+    if picture.measured is not None:
+        note += (
+            '<p class="muted">Measured hand-offs: wider for more hand-offs, coloured by how '
+            "many come straight back; labels say N× hand-offs, the median and the 85th "
+            "percentile of the time a case stayed with the provider.</p>"
+        )
     height = 26 * len(rows)
     # Scaled to the panel's width (viewBox), so it never makes the panel scroll sideways.
     return (

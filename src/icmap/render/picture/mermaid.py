@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
+from icmap.model import format_share
 from icmap.render.picture import styles
 
 if TYPE_CHECKING:
@@ -118,6 +119,11 @@ def _link_style(edge: PictureEdge) -> str:
                 parts[key] = value
     if edge.mode == "collaboration":
         parts["stroke-width"] = "6px"
+    if edge.measured is not None and not edge.state:
+        # As in DOT: as wide as its hand-offs, in its return rate's colour.
+        parts["stroke-width"] = f"{edge.measured.width:g}px"
+        parts["stroke"] = styles.RETURN_LINES[edge.measured.band]
+        parts["color"] = styles.RETURN_TEXT[edge.measured.band]
     if edge.handoffs is not None and edge.handoffs > 1 and "stroke-width" not in parts:
         from icmap.render.picture.dot import overview_width
 
@@ -133,17 +139,36 @@ def _arrow(edge: PictureEdge) -> str:
     return "==>" if edge.mode == "collaboration" else "-->"
 
 
-def _legend(legend: Legend, group: int, first: int) -> list[str]:
+def _legend_words(picture: Picture) -> list[str]:
+    """The legend's lines in words: each mode and state used, then the measured map's scale."""
+    legend = picture.legend
+    words = [LEGEND_WORDS[word] for word in (*legend.modes, *legend.states)]
+    key = picture.measured
+    if key is not None:
+        low, high = (format_share(edge) for edge in key.bands)
+        widths = ", ".join(f"{n:,}" for n, _ in key.widths)
+        words += [
+            f"line width: hand-offs ({widths})",
+            f"grey: under {low} handed straight back",
+            f"amber: {low} to under {high} back",
+            f"red: {high} or more back",
+            "label: N× hand-offs · median · p85 (time with the provider)",
+        ]
+    return words
+
+
+def _legend(picture: Picture, group: int, first: int) -> list[str]:
     """A "Legend" subgraph: a node per team type used, in its shape, and a line per mode and
-    state used. Its ids continue the picture's (``g…``, ``n…``); its labels are fixed words."""
+    state used, and the measured map's scale. Its ids continue the picture's (``g…``,
+    ``n…``); its labels are fixed words."""
     lines = [f'  subgraph g{group}["Legend"]', "    direction TB"]
     index = first
-    for team_type in legend.types:
+    for team_type in picture.legend.types:
         shape = ('{{"', '"}}') if team_type == "complicated-subsystem" else ('["', '"]')
         lines.append(f"    n{index}{shape[0]}{team_type}{shape[1]}")
         index += 1
-    for word in (*legend.modes, *legend.states):
-        lines.append(f'    n{index}["{LEGEND_WORDS[word]}"]')
+    for word in _legend_words(picture):
+        lines.append(f'    n{index}["{escape(word)}"]')
         index += 1
     return [*lines, "  end"]
 
@@ -158,7 +183,7 @@ def _class_lines(picture: Picture, ids: dict[str, str], legend: Legend) -> list[
         by_class.setdefault(_class(node), []).append(ids[node.id])
     for index, team_type in enumerate(legend.types):
         by_class.setdefault(TYPE_CLASSES[team_type][0], []).append(f"n{len(ids) + index}")
-    words = len(legend.modes) + len(legend.states)
+    words = len(_legend_words(picture))
     if words:
         lines.append(f"  classDef legendnote {LEGEND_NOTE}")
         first = len(ids) + len(legend.types)
@@ -207,9 +232,9 @@ def render(picture: Picture) -> str:
         lines += [f"    {_shape(node, ids[node.id])}" for node in members]
         lines.append("  end")
     legend = picture.legend
-    if legend:
-        lines += _legend(legend, len(groups), len(ids))
-    entries = len(legend.types) + len(legend.modes) + len(legend.states)
+    if legend or picture.measured is not None:
+        lines += _legend(picture, len(groups), len(ids))
+    entries = len(legend.types) + len(_legend_words(picture))
     loop_links: list[int] = []
     styled: dict[str, list[int]] = {}
     for index, edge in enumerate(picture.edges):
@@ -222,7 +247,7 @@ def render(picture: Picture) -> str:
             lines.append(f'  {source} {arrow}|"{escape(edge.label)}"| {target}')
         else:
             lines.append(f"  {source} {arrow} {target}")
-        if edge.in_loop:
+        if edge.in_loop and edge.measured is None:  # a measured line has its return colour
             loop_links.append(index)
     # Invisible links stack the legend's entries in a column; after the picture's own links,
     # so linkStyle's numbers stay the same.

@@ -11,8 +11,8 @@ from icmap.render.json_text import dumps
 from icmap.render.report.json import stream_data
 
 if TYPE_CHECKING:
-    from icmap.analysis.picture import Picture
-    from icmap.model import Origin, Relation
+    from icmap.analysis.picture import Picture, PictureEdge
+    from icmap.model import Measured, Origin, Relation
 
 SCHEMA_VERSION = 1
 
@@ -46,6 +46,37 @@ def _stream_fields(relation: Relation) -> dict[str, Any]:
     return found
 
 
+def _measured(measured: Measured) -> dict[str, Any]:
+    """A relation's ``measured:`` block: times in hours, days as ISO text."""
+    found: dict[str, Any] = {
+        "handoffs": measured.handoffs,
+        "cases": measured.cases,
+        "median_hours": measured.median.hours if measured.median else None,
+        "p85_hours": measured.p85.hours if measured.p85 else None,
+        "return_rate": measured.return_rate,
+        "first": measured.first.isoformat() if measured.first else None,
+        "last": measured.last.isoformat() if measured.last else None,
+    }
+    if measured.alone is not None:
+        found["alone"] = measured.alone
+    return found
+
+
+def _drawn(edge: PictureEdge) -> dict[str, Any]:
+    """How a measured edge is drawn: its hand-offs, return rate, colour band and width."""
+    found = edge.measured
+    if found is None:
+        return {}
+    return {
+        "measured": {
+            "handoffs": found.handoffs,
+            "return_rate": found.return_rate,
+            "band": found.band,
+            "width": found.width,
+        }
+    }
+
+
 def node_link_data(picture: Picture) -> dict[str, Any]:
     """The picture as networkx node-link data (``links`` key), ids sorted."""
     nodes = [
@@ -77,6 +108,7 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
                 "feedback": r.feedback,
                 **_topology(r),
                 **_stream_fields(r),
+                **({"measured": _measured(r.measured)} if r.measured is not None else {}),
                 # Imported relations (--from) say which source entries they come from.
                 **({"provenance": [_origin(o) for o in r.origins]} if r.origins else {}),
             }
@@ -92,6 +124,7 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
                 "feedback": edge.feedback,
                 **({"handoffs": edge.handoffs} if edge.handoffs is not None else {}),
                 **({"critical": edge.critical} if picture.stream is not None else {}),
+                **_drawn(edge),
                 # What the edge says, as drawn: in the overview the only place for its counts.
                 "label": edge.label,
             }
@@ -103,6 +136,12 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
     }
     if picture.stream is not None:
         graph["stream"] = stream_data(picture.stream)
+    if picture.measured is not None:
+        # The measured map's scale: sample widths, and the return rates where colours change.
+        graph["measured"] = {
+            "widths": [{"handoffs": n, "width": w} for n, w in picture.measured.widths],
+            "return_bands": list(picture.measured.bands),
+        }
     return {
         "directed": True,
         "multigraph": False,

@@ -26,6 +26,9 @@ FEEDBACK = "blue"
 NO_PATH = "red"
 #: A hand-off on a value stream's critical path, always with "◆ critical path".
 CRITICAL = "magenta"
+#: A return rate in the measured map's amber band (the red band is :data:`LOW`); always with
+#: the rate in words.
+SLOWING = "yellow"
 #: Details: lead times, repeats, legends.
 DETAIL = "dim"
 
@@ -69,5 +72,10 @@ CRITICAL_LINE = "#c2185b"
 MODE_LINES = {"collaboration": "#b39ddb", "facilitating": "#7e57c2"}
 #: The dependency states a picture marks (``ok`` is not marked).
 STATE_LINES = {"blocking": "#c62828", "slowing": "#e0a800"}
+#: A measured hand-off's line by return-rate band (below 5%, from 5%, from 20%:
+#: :data:`icmap.analysis.measured.RETURN_BANDS`), and its label's text, darker where amber
+#: would be hard to read on white.
+RETURN_LINES = ("#78909c", "#f9a825", "#d32f2f")
+RETURN_TEXT = ("#37474f", "#9a6700", "#c62828")
 #: A group's cluster: (border, name).
 GROUP_COLOURS = ("#b0bec5", "#607d8b")

@@ -13,6 +13,8 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from rich.tree import Tree
 
+from icmap.analysis.measured import RETURN_BANDS, band
+from icmap.analysis.picture import measured_text
 from icmap.analysis.trees import Branch, CustomerTree
 from icmap.analysis.weakest import LOW_SATISFACTION
 from icmap.model import Relation
@@ -34,7 +36,10 @@ def _handed_over(relations: tuple[Relation, ...], arrow: str = "→") -> Text:
         text.append(f" {arrow} " if index == 0 else "; ", style=styles.DETAIL)
         text.append(relation.what)
         details = []
-        if relation.lead_time is not None:
+        if relation.measured is not None:
+            # What the log measured stands for the lead time (its median), with its colour.
+            text.append(f" ({measured_text(relation)})", style=_MEASURED_STYLES[_band(relation)])
+        elif relation.lead_time is not None:
             details.append(str(relation.lead_time))
         # Value stream mapping's numbers, where the org gives them.
         if relation.process_time is not None:
@@ -57,6 +62,14 @@ def _handed_over(relations: tuple[Relation, ...], arrow: str = "→") -> Text:
                 )
             text.append(")", style=styles.DETAIL)
     return text
+
+
+#: A measured hand-off's numbers by return-rate band: dim, amber, red (as the pictures' lines).
+_MEASURED_STYLES = (styles.DETAIL, styles.SLOWING, styles.LOW)
+
+
+def _band(relation: Relation) -> int:
+    return band(relation.measured.return_rate) if relation.measured is not None else 0
 
 
 def _party(graph: OrgGraph, node: str) -> Text:
@@ -122,10 +135,11 @@ _LEGEND = {
 def _legend(trees: list[CustomerTree], chokepoints: Collection[str] = ()) -> Text | None:
     """One line explaining each mark the trees use, or ``None`` when they use none."""
     used: set[str | None] = {"chokepoint"} if chokepoints else set()
-    low = False
+    low = measured = False
     for tree in trees:
         for found in tree.branches.values():
             for branch in found:
+                measured = measured or any(r.measured for r in branch.handed_over)
                 low = low or any(
                     r.satisfaction is not None and r.satisfaction < LOW_SATISFACTION
                     for r in branch.handed_over
@@ -136,6 +150,13 @@ def _legend(trees: list[CustomerTree], chokepoints: Collection[str] = ()) -> Tex
                     used.add(branch.repeat)  # a feedback mark stands in for these two
     words = [text for mark, text in _LEGEND.items() if mark in used]
     words += [f"{styles.LOW_MARK}: satisfaction below {LOW_SATISFACTION:g}"] if low else []
+    if measured:
+        amber, red = (percent(edge) for edge in RETURN_BANDS)
+        words += [
+            "N× · median · p85: hand-offs the event log shows; how long cases stayed with "
+            "the provider",
+            f"% back: handed straight back (amber from {amber}, red from {red})",
+        ]
     # One mark a line, so that a narrow terminal never splits a mark from its meaning.
     return Text("\n".join(words), style=styles.DETAIL) if words else None
 

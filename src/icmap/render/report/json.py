@@ -9,12 +9,68 @@ from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
     from icmap.analysis.cadence import MixedCadence
+    from icmap.analysis.measured import FlowPair, MeasuredFlow
     from icmap.analysis.report import Report
     from icmap.analysis.streams import StreamFlow, StreamStep
     from icmap.analysis.surveys import RoundScore
     from icmap.graph import OrgGraph
+    from icmap.model import EventOverlay
 
 SCHEMA_VERSION = 1
+
+
+def events_data(overlay: EventOverlay, graph: OrgGraph) -> dict[str, Any]:
+    """The event log laid over the org (``--events``): what it covers, which lead times the
+    paths use, its unmatched teams, and every hand-off it measured between the org's parties,
+    with the declared relations on the same pair (none: the org never declares it)."""
+    from icmap.graph import relations
+
+    handoffs = []
+    for pair in overlay.pairs:
+        m = pair.measured
+        declared = (
+            relations(graph, pair.provider, pair.receiver)
+            if graph.has_edge(pair.provider, pair.receiver)
+            else []
+        )
+        lead_times = [r.declared_lead_time.hours for r in declared if r.declared_lead_time]
+        handoffs.append(
+            {
+                "provider": pair.provider,
+                "receiver": pair.receiver,
+                "declared": [r.what for r in declared],
+                "declared_lead_time_hours": max(lead_times) if lead_times else None,
+                "handoffs": m.handoffs,
+                "cases": m.cases,
+                "median_hours": m.median.hours if m.median else None,
+                "p85_hours": m.p85.hours if m.p85 else None,
+                "return_rate": m.return_rate,
+                "first": m.first.isoformat() if m.first else None,
+                "last": m.last.isoformat() if m.last else None,
+                "file": m.seen.file if m.seen else None,
+                "line": m.seen.line if m.seen else None,
+            }
+        )
+    return {
+        "files": list(overlay.files),
+        "first": overlay.first.isoformat() if overlay.first else None,
+        "last": overlay.last.isoformat() if overlay.last else None,
+        "events": overlay.events,
+        "cases": overlay.cases,
+        "lead_times": overlay.lead_times,
+        "measured_lead_times": overlay.replaced,
+        "parties": list(overlay.parties),
+        "unmatched_teams": [
+            {
+                "name": t.name,
+                "file": t.pos.file,
+                "line": t.pos.line,
+                "did_you_mean": list(t.close),
+            }
+            for t in overlay.unmatched
+        ],
+        "handoffs": handoffs,
+    }
 
 
 def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
@@ -87,6 +143,10 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
     }
     if report.surveys is not None:
         data["surveys"] = _surveys(report)
+    if report.events is not None:
+        data["events"] = events_data(report.events, graph)
+    if report.measured is not None:
+        data["measured"] = measured_data(report.measured)
     tt = report.topologies
     if tt is not None:
         data["today"] = tt.today.isoformat()
@@ -172,6 +232,53 @@ def stream_data(flow: StreamFlow) -> dict[str, Any]:
         "target_hours": target.hours if target is not None else None,
         "target_gap_hours": flow.target_gap,
         "target_met": flow.target_met,
+    }
+
+
+def _pair(pair: FlowPair) -> dict[str, Any]:
+    return {
+        "provider": pair.provider,
+        "receiver": pair.receiver,
+        "what": pair.what,
+        "handoffs": pair.handoffs,
+        "cases": pair.cases,
+        "median_hours": pair.median_hours,
+        "p85_hours": pair.p85_hours,
+        "return_rate": pair.return_rate,
+    }
+
+
+def measured_data(flow: MeasuredFlow) -> dict[str, Any]:
+    """The measured section (present only when relations carry measured numbers)."""
+    return {
+        "cases": flow.cases,
+        "handoffs": flow.handoffs,
+        "pairs": flow.pairs,
+        "first": flow.first.isoformat() if flow.first else None,
+        "last": flow.last.isoformat() if flow.last else None,
+        "min_handoffs": flow.min_handoffs,
+        "busiest": [_pair(p) for p in flow.busiest],
+        "slowest": [_pair(p) for p in flow.slowest],
+        "ping_pong": [
+            {**_pair(p.pair), "back": None if p.back is None else _pair(p.back)}
+            for p in flow.ping_pong
+        ],
+        "ping_pong_too_few": flow.ping_pong_too_few,
+        "endings": [
+            {
+                "team": e.team,
+                "customer": e.customer,
+                "cases": e.cases,
+                "share": e.share,
+                "alone": e.alone,
+                "median_hours": e.median_hours,
+                "p85_hours": e.p85_hours,
+            }
+            for e in flow.endings
+        ],
+        "alone": flow.alone,
+        "alone_share": flow.alone_share,
+        "unmeasured_relations": flow.unmeasured,
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from icmap.render.report import stream_words
+from icmap.render.report import measured_words, stream_words
 from icmap.render.report.words import (
     NO_SCORES,
     TOP,
@@ -16,6 +16,7 @@ from icmap.render.report.words import (
     cycle_lines,
     days_past,
     distance_histogram,
+    events_line,
     feedback_only_text,
     handoff,
     link,
@@ -94,6 +95,40 @@ def _streams_section(report: Report) -> list[str]:
     for flow in report.streams:
         out.append(f"- {escape(stream_words.path_line(flow))}")
         out += [f"  - {escape(line)}" for line in stream_words.details(flow)]
+    return out
+
+
+def _measured_section(report: Report) -> list[str]:
+    """What an event log measured: only when the org's relations carry measured numbers."""
+    flow = report.measured
+    if flow is None:
+        return []
+    words = measured_words
+    out = ["", "## Measured flow", "", escape(words.intro(flow)), ""]
+    out += [f"{escape(words.MEANING)} ([how to read it]({words.DOC.removeprefix('docs/')}))."]
+    right = ("---", "---:", "---:", "---:", "---:", "---:")
+    for title, pairs in (
+        ("Busiest hand-offs", flow.busiest),
+        (words.slowest_title(flow), flow.slowest),
+    ):
+        out += ["", f"### {escape(title)}", ""]
+        if not pairs:
+            out.append("None.")
+            continue
+        out += [_row(*words.PAIR_HEADERS), _row(*right)]
+        out += [_row(*(escape(cell) for cell in words.pair_row(pair))) for pair in pairs]
+    out += ["", f"### {escape(words.ping_pong_title(flow))}", ""]
+    if flow.ping_pong:
+        out += [_row(*words.PING_PONG_HEADERS), _row("---", "---:", "---:", "---:")]
+        out += [_row(*(escape(c) for c in words.ping_pong_row(p))) for p in flow.ping_pong]
+    else:
+        out.append("None.")
+    out += ["", "### Where cases end", ""]
+    out += [_row(*words.ENDING_HEADERS), _row("---", *["---:"] * 5)]
+    out += [_row(*(escape(cell) for cell in words.ending_row(e))) for e in flow.endings]
+    alone = words.alone_line(flow)
+    out += ["", escape(alone)] if alone else []
+    out += ["", *(f"- {escape(note)}" for note in words.notes(flow))] if words.notes(flow) else []
     return out
 
 
@@ -181,6 +216,9 @@ def render(report: Report) -> str:
     unit = report.critical.unit
     out = [f"# {escape(report.organisation or 'Organisation')}: internal-customer report", ""]
     out += [escape(summary(report)), ""]
+    measured = events_line(report)
+    if measured:
+        out += [escape(measured), ""]
 
     out += ["## Front line", "", _row("team", "serves"), _row("---", "---")]
     out += [_row(escape(f.team), escape(", ".join(f.customers))) for f in report.front_line]
@@ -190,6 +228,7 @@ def render(report: Report) -> str:
 
     out += _critical_section(report)
     out += _streams_section(report)
+    out += _measured_section(report)
 
     out += ["", "## Most slack", ""]
     if top_slack(report):

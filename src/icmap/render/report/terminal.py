@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from icmap.render.picture import styles
-from icmap.render.report import stream_words
+from icmap.render.report import measured_words, stream_words
 from icmap.render.report.words import (
     NO_SCORES,
     TOP,
@@ -22,6 +22,7 @@ from icmap.render.report.words import (
     cycle_lines,
     days_past,
     distance_histogram,
+    events_line,
     feedback_only_text,
     handoff,
     link,
@@ -159,6 +160,56 @@ def _streams_section(report: Report) -> list[RenderableType]:
     return parts
 
 
+def _measured_section(report: Report) -> list[RenderableType]:
+    """What an event log measured: only when the org's relations carry measured numbers."""
+    flow = report.measured
+    if flow is None:
+        return []
+    words = measured_words
+    parts: list[RenderableType] = [_heading(words.TITLE), Text(words.intro(flow))]
+    parts.append(Text(f"{words.MEANING} ({words.DOC})", style="dim"))
+    tables = (
+        ("Busiest hand-offs", flow.busiest),
+        (words.slowest_title(flow), flow.slowest),
+    )
+    for title, pairs in tables:
+        parts.append(Text(f"\n{title}", style="bold"))
+        if not pairs:
+            parts.append(Text("none"))
+            continue
+        table = _table(*words.PAIR_HEADERS)
+        for pair in pairs:
+            name, *cells, back = words.pair_row(pair)
+            band = _BAND_STYLES[pair.band]
+            table.add_row(Text(name), *cells, Text(back, style=band))
+        parts.append(table)
+    parts.append(Text(f"\n{words.ping_pong_title(flow)}", style="bold"))
+    if flow.ping_pong:
+        table = _table(*words.PING_PONG_HEADERS)
+        for ping in flow.ping_pong:
+            name, back, *cells = words.ping_pong_row(ping)
+            band = _BAND_STYLES[ping.pair.band]
+            table.add_row(Text(name), Text(back, style=band), *cells)
+        parts.append(table)
+    else:
+        parts.append(Text("none"))
+    parts.append(Text("\nWhere cases end", style="bold"))
+    endings = _table(*words.ENDING_HEADERS)
+    for ending in flow.endings:
+        team, *cells = words.ending_row(ending)
+        endings.add_row(Text(team, style=styles.TEAM), *cells)
+    parts.append(endings if flow.endings else Text("none"))
+    alone = words.alone_line(flow)
+    if alone:
+        parts.append(Text(alone))
+    parts += [Text(note, style="dim") for note in words.notes(flow)]
+    return parts
+
+
+#: A return rate's colour in the terminal, by band (the pictures' colours, as words' styles).
+_BAND_STYLES = ("", styles.SLOWING, styles.LOW)
+
+
 def _loops_section(report: Report) -> list[RenderableType]:
     parts: list[RenderableType] = [
         _heading("Loops (teams serving each other) and their shortest cycles")
@@ -245,6 +296,9 @@ def render(report: Report) -> RenderableType:
         Text(report.organisation or "Organisation", style="bold"),
         Text(summary(report), style="dim"),
     ]
+    measured = events_line(report)
+    if measured:
+        parts.append(Text(measured, style="dim"))
 
     parts.append(_heading("Front line (one hand-off from an external customer)"))
     front = _table("team", "serves")
@@ -266,6 +320,7 @@ def render(report: Report) -> RenderableType:
 
     parts += _critical_section(report)
     parts += _streams_section(report)
+    parts += _measured_section(report)
 
     parts.append(_heading("Most slack (how much later a team could deliver)"))
     slack = _table("team", "slack")

@@ -152,6 +152,35 @@ def plural(count: int, word: str) -> str:
     return f"{count} {' or '.join(part + 's' for part in word.split(' or '))}"
 
 
+def events_line(report: Report) -> str | None:
+    """What the report's lead times are when an event log is laid over the org, or ``None``.
+
+    >>> from icmap.model import EventOverlay
+    >>> from datetime import date
+    >>> log = EventOverlay(("t.csv",), date(2026, 1, 5), date(2026, 3, 29), 10, 4, "measured",
+    ...                    (), (), replaced=9)
+    >>> from types import SimpleNamespace
+    >>> events_line(SimpleNamespace(events=log))  # doctest: +NORMALIZE_WHITESPACE
+    'Lead times measured: the median of t.csv (2026-01-05 to 2026-03-29) on 9 hand-offs,
+     the declared one on the rest'
+    """
+    log = report.events
+    if log is None:
+        return None
+    files = ", ".join(log.files)
+    if log.first is not None and log.last is not None:
+        files += f" ({log.first.isoformat()} to {log.last.isoformat()})"
+    if log.lead_times == "measured":
+        return (
+            f"Lead times measured: the median of {files} on {plural(log.replaced, 'hand-off')}, "
+            "the declared one on the rest"
+        )
+    return (
+        f"Lead times declared; event log {files} laid over the org "
+        "(--lead-times measured uses its medians)"
+    )
+
+
 def summary(report: Report) -> str:
     counts = report.counts
     parts = [

@@ -26,6 +26,26 @@ def _hand_off(hand_off: HandOff, side: str) -> dict[str, Any]:
         "until": hand_off.until.isoformat() if hand_off.until else None,
         "state": hand_off.state,
         "survey": _survey(hand_off),
+        "declared_lead_time_hours": hand_off.declared_lead_time_hours,
+        "measured": _measured(hand_off),
+    }
+
+
+def _measured(hand_off: HandOff) -> dict[str, Any] | None:
+    """What an event log measured of the hand-off (``--events``), or ``None``."""
+    found = hand_off.measured
+    if found is None:
+        return None
+    return {
+        "handoffs": found.handoffs,
+        "cases": found.cases,
+        "median_hours": found.median.hours if found.median else None,
+        "p85_hours": found.p85.hours if found.p85 else None,
+        "return_rate": found.return_rate,
+        "first": found.first.isoformat() if found.first else None,
+        "last": found.last.isoformat() if found.last else None,
+        "file": found.seen.file if found.seen else None,
+        "line": found.seen.line if found.seen else None,
     }
 
 

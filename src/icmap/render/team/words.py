@@ -49,12 +49,36 @@ def cells(hand_off: HandOff) -> tuple[str, str, str, str]:
     survey = hand_off.survey
     if survey is not None and survey.experienced is not None:
         lead += f" ({format_hours(survey.experienced.hours)} experienced)"
+    lead += measured(hand_off)
     if survey is not None and survey.mean is not None:
         plural = "" if survey.answers == 1 else "s"
         score += f" (survey {survey.round}, {survey.answers} answer{plural}"
         score += "" if survey.declared is None else f"; YAML {survey.declared:g}"
         score += ")"
     return hand_off.what, lead, score, interaction(hand_off)
+
+
+def measured(hand_off: HandOff) -> str:
+    """What an event log measured of a hand-off, after its lead time: `` (measured: median
+    5.5h, p85 9h, 37 hand-offs)``, or `` (measured; declared 4h: …)`` when the
+    lead time shown is the measured median (``--lead-times measured``); nothing without one.
+    """
+    found = hand_off.measured
+    if found is None:
+        return ""
+    parts = []
+    if found.median is not None:
+        parts.append(f"median {format_hours(found.median.hours)}")
+    if found.p85 is not None:
+        parts.append(f"p85 {format_hours(found.p85.hours)}")
+    parts.append(f"{found.handoffs:,} hand-off{'s' if found.handoffs != 1 else ''}")
+    if found.return_rate:
+        parts.append(f"{round(found.return_rate * 100, 1):g}% come straight back")
+    declared = hand_off.declared_lead_time_hours
+    if declared != hand_off.lead_time_hours:
+        shown = "—" if declared is None else format_hours(declared)
+        return f" (measured; declared {shown}: {', '.join(parts)})"
+    return f" (measured: {', '.join(parts)})"
 
 
 def interaction(hand_off: HandOff) -> str:

@@ -1,0 +1,747 @@
+"""Reading event logs into one table of events, in an embedded DuckDB database.
+
+Every format becomes the table ``events(case_id, ts, team, activity, seq, line, file)``
+(and, until they are reported, why a row cannot be used, its time's text and an XES event's
+place): ``seq`` is the event's place in its file (ties in time keep file order), ``line`` where
+a finding about it points. Rows are read once, straight into that table. DuckDB reads CSV (any
+delimiter, quoted fields, a BOM, gzip), JSON lines and Parquet itself, and sorts and groups out
+of core within :data:`MEMORY_LIMIT`, so memory follows the teams and pairs, not the events.
+XES is read by :mod:`icmap.eventlog.xes`.
+
+A row that cannot be read (no case, no team, a time in no form icmap knows, a CSV line DuckDB
+rejects) is a finding with its line, never a traceback, and the rest is read. Every limit below
+(docs/events.md#limits) ends in a finding, ``IC621``: a warning where the rest can still be read
+(an event with a value too long, a case too long, events past the count), an error where
+nothing can (a file too big, a line too long for the reader to find the next, a header too wide).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from icmap.diagnostics import Diagnostic
+from icmap.errors import IcmapError, LoadError, UsageError
+from icmap.eventlog.columns import EventColumns, choose
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from icmap.eventlog import EventLogOptions
+
+#: Findings of one kind shown per file; the rest are counted.
+SHOWN_PER_KIND = 100
+#: The largest log file read (gzipped XES: also the bytes it unpacks to).
+MAX_FILE_BYTES = 16 * 1024**3
+#: Events read from all the files of one run; the ones after are left out.
+MAX_EVENTS = 100_000_000
+#: Events in one case; a longer case is left out whole, the other cases are read.
+MAX_CASE_EVENTS = 1_000_000
+#: Bytes in one line of a CSV or JSON lines file, and in one XES tag with its attributes.
+MAX_LINE_BYTES = 1024**2
+#: Characters in a value read (a case, time, team or activity); a longer one leaves its event out.
+MAX_VALUE_CHARS = 64 * 1024
+#: Columns in a header (attributes found in an XES log's first events).
+MAX_COLUMNS = 10_000
+#: Rejected CSV lines recorded per file (each with its line); more are counted as "more".
+MAX_REJECTS = 1_000
+#: The memory DuckDB may use (or half the machine's, if less); past it, the events and the
+#: sorts spill to a temporary folder (docs/performance.md).
+MEMORY_LIMIT = 1024**3
+#: Timestamp forms read besides ISO 8601 (with or without ``T``, seconds, fractions, offset).
+TIME_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+)
+#: The formats by file name, as ``icmap import events`` reads a folder.
+PATTERNS = ("*.csv", "*.csv.gz", "*.tsv", "*.jsonl", "*.ndjson", "*.parquet", "*.xes", "*.xes.gz")
+
+
+@dataclass
+class EventTable:
+    """The events of every file read, and what was found on the way."""
+
+    connection: duckdb.DuckDBPyConnection
+    #: Each file as shown in messages, with the columns read from it.
+    files: list[tuple[str, EventColumns]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Rows read, and rows left out with a finding.
+    rows: int = 0
+    skipped: int = 0
+    #: The process the log records (XES ``concept:name`` of the log), when it says.
+    process: str | None = None
+
+    @property
+    def room(self) -> int:
+        """Events that can still be read before :data:`MAX_EVENTS`."""
+        return max(0, MAX_EVENTS - self.rows)
+
+    def limit(self, display: str, line: int, message: str, hint: str | None = None) -> None:
+        """A warning ``IC621``: a limit was passed and something left out, the rest read."""
+        self.diagnostics.append(
+            Diagnostic(display, line, 1, "IC621", message, "warning", hint, "event-log-limit")
+        )
+
+
+def limit_error(display: str, line: int, message: str, hint: str | None = None) -> LoadError:
+    """The error ``IC621`` for a log past a limit that leaves nothing to read (exit 2)."""
+    from icmap.importers import source_error
+
+    return source_error(
+        [Diagnostic(display, line, 1, "IC621", message, "error", hint, "event-log-limit")]
+    )
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory database whose naive timestamps are read as UTC, which keeps to
+    :data:`MEMORY_LIMIT` by spilling to a temporary folder of its own."""
+    import duckdb
+
+    connection = duckdb.connect(":memory:")
+    connection.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws a progress bar on stdout for queries past two seconds, even into a file or
+    # a pipe: it would land in the middle of a JSON report.
+    connection.execute("SET enable_progress_bar = false")
+    # DuckDB's default is 80% of the machine's memory and a .tmp folder in the working
+    # directory; the folder named here is made only if needed and removed on closing.
+    spill = Path(tempfile.gettempdir()) / f"icmap-duckdb-{os.getpid()}-{secrets.token_hex(4)}"
+    connection.execute(f"SET temp_directory = {_literal(str(spill))}")
+    limit = _memory_limit()
+    if limit is not None:
+        connection.execute(f"SET memory_limit = '{limit}'")
+    # ``reason``, ``unread_time`` and ``place`` are set only on rows that cannot be used, which
+    # stay until their finding is written (:func:`load_rows`).
+    connection.execute(
+        "CREATE TABLE events (case_id VARCHAR, ts TIMESTAMPTZ, team VARCHAR, activity VARCHAR, "
+        "seq BIGINT, line BIGINT, file INTEGER, reason VARCHAR, unread_time VARCHAR, "
+        "place VARCHAR)"
+    )
+    return connection
+
+
+def _memory_limit() -> str | None:
+    """:data:`MEMORY_LIMIT`, or half the machine's memory if that is less."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX: DuckDB's own default
+        return None
+    return f"{min(MEMORY_LIMIT, physical // 2) // 2**20}MiB"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def log_format(path: Path) -> str:
+    """``csv``, ``jsonl``, ``parquet`` or ``xes``, from the file's name."""
+    name = path.name.lower().removesuffix(".gz")
+    for suffix, kind in (
+        (".csv", "csv"),
+        (".tsv", "csv"),
+        (".txt", "csv"),
+        (".jsonl", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".json", "jsonl"),
+        (".parquet", "parquet"),
+        (".xes", "xes"),
+    ):
+        if name.endswith(suffix):
+            return kind
+    raise UsageError(
+        f"{path}: not an event log icmap reads by its name; use .csv, .tsv, .jsonl, .parquet "
+        "or .xes (gzipped .csv.gz and .xes.gz too)"
+    )
+
+
+def read_events(paths: list[Path], options: EventLogOptions) -> EventTable:
+    """Every event of the logs at ``paths`` (files; a folder's logs by :data:`PATTERNS`)."""
+    files = [file for path in paths for file in _files(path)]
+    if not files:
+        raise UsageError(f"no event logs in {', '.join(map(str, paths))}")
+    table = EventTable(connect())
+    try:
+        _read_files(table, files, options)
+    except BaseException:
+        table.connection.close()  # and its spill folder; the caller closes it otherwise
+        raise
+    return table
+
+
+def _read_files(table: EventTable, files: list[Path], options: EventLogOptions) -> None:
+    """Each of ``files`` into ``table``, then the cases too long left out."""
+    for number, file in enumerate(files):
+        display = str(file)
+        if not file.is_file():
+            raise UsageError(f"{display}: not a regular file; an event log is read from a file")
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise limit_error(
+                display,
+                1,
+                f"{size:,} bytes, more than the {MAX_FILE_BYTES:,} icmap reads in one log file",
+                "split the log by period",
+            )
+        kind = log_format(file)
+        if options.progress is not None:
+            options.progress(f"reading {display}")
+        if not table.room:
+            table.limit(
+                display,
+                1,
+                f"not read: the files before hold {MAX_EVENTS:,} events, as many as icmap reads",
+                "split the log by period",
+            )
+            continue
+        if kind == "xes":
+            from icmap.eventlog.xes import read_xes
+
+            read_xes(table, file, display, number, options)
+        else:
+            _read_tabular(table, file, display, number, kind=kind, options=options)
+    _long_cases(table)
+
+
+def _long_cases(table: EventTable) -> None:
+    """Cases of more than :data:`MAX_CASE_EVENTS` events, left out with a finding each."""
+    if table.rows <= MAX_CASE_EVENTS:  # then no case can be too long: spare the grouping
+        return
+    connection = table.connection
+    long = connection.execute(
+        f"""
+        SELECT file, case_id, count(*) AS n, min(line) AS line FROM events
+        GROUP BY file, case_id HAVING count(*) > {MAX_CASE_EVENTS} ORDER BY file, line
+        """
+    ).fetchall()
+    if not long:
+        return
+    connection.execute(
+        f"""
+        DELETE FROM events WHERE (file, case_id) IN (
+            SELECT (file, case_id) FROM events GROUP BY file, case_id
+            HAVING count(*) > {MAX_CASE_EVENTS})
+        """
+    )
+    displays = [display for display, _ in table.files]
+    for file, case, count, line in long[:SHOWN_PER_KIND]:
+        table.skipped += int(count)
+        table.limit(
+            displays[int(file)],
+            int(line),
+            f"case {_preview(str(case))!r} left out: {int(count):,} events, more than the "
+            f"{MAX_CASE_EVENTS:,} icmap reads in one case",
+            "a case this long is usually a catch-all id (a queue, a default); name the case "
+            "column with --case if this is not it",
+        )
+    for _, _, count, _ in long[SHOWN_PER_KIND:]:
+        table.skipped += int(count)
+    if len(long) > SHOWN_PER_KIND:
+        table.limit(
+            displays[int(long[SHOWN_PER_KIND][0])],
+            int(long[SHOWN_PER_KIND][3]),
+            f"…and {len(long) - SHOWN_PER_KIND:,} more cases left out, each of more than "
+            f"{MAX_CASE_EVENTS:,} events",
+        )
+
+
+def _files(path: Path) -> list[Path]:
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    if path.is_dir():
+        return sorted({found for pattern in PATTERNS for found in path.rglob(pattern)})
+    return [path]
+
+
+def _source(file: Path, kind: str) -> str:
+    quoted = "'" + str(file).replace("'", "''") + "'"
+    if kind == "csv":
+        # Every cell as text; bad lines go to DuckDB's reject tables with their line numbers.
+        # No null padding: a line with more or fewer cells than the header is a finding.
+        return (
+            f"read_csv({quoted}, header = true, all_varchar = true, store_rejects = true, "
+            f"rejects_limit = {MAX_REJECTS}, max_line_size = {MAX_LINE_BYTES})"
+        )
+    if kind == "jsonl":
+        return (
+            f"read_json({quoted}, format = 'newline_delimited', records = true, "
+            f"maximum_object_size = {MAX_LINE_BYTES})"
+        )
+    return f"read_parquet({quoted})"
+
+
+#: Types a Parquet or JSON column can hold a time in, read as they are (not through text).
+_TIME_TYPES = ("TIMESTAMP", "DATE")
+
+
+def _read_tabular(
+    table: EventTable, file: Path, display: str, number: int, *, kind: str, options: EventLogOptions
+) -> None:
+    import duckdb
+
+    connection = table.connection
+    if kind == "csv":
+        _check_header(file, display)
+    source = _source(file, kind)
+    try:
+        described = connection.execute(f"SELECT * FROM {source} LIMIT 0").description
+    except duckdb.Error as error:
+        raise _unreadable(file, display, kind, error) from None
+    header = [column[0] for column in described]
+    if len(header) > MAX_COLUMNS:
+        raise limit_error(
+            display,
+            1,
+            f"{len(header):,} columns, more than the {MAX_COLUMNS:,} icmap reads",
+            "export only the case, time, team and activity columns",
+        )
+    columns = choose(header, _named(options), display)
+    table.files.append((display, columns))
+    activity = f"CAST({_quote(columns.activity)} AS VARCHAR)" if columns.activity else "NULL"
+    time_type = str(next(column[1] for column in described if column[0] == columns.time))
+    # A typed time (Parquet's TIMESTAMP, with or without its zone, or a DATE) is taken as it
+    # is, cast once: through text, a zone-aware one would depend on the session's time zone.
+    typed = time_type.upper().startswith(_TIME_TYPES)
+    time = _quote(columns.time) if typed else f"CAST({_quote(columns.time)} AS VARCHAR)"
+    room = table.room
+    # Lines count from the header (line 1); JSON lines and Parquet rows from 1. Rows past the
+    # count are not read but one, which says where the count was passed.
+    first = 2 if kind == "csv" else 1
+    rows = f"""
+        SELECT *, seq + {first - 1} AS line, NULL AS place FROM (
+            SELECT CAST({_quote(columns.case)} AS VARCHAR) AS case_id,
+                   {time} AS time_value,
+                   CAST({_quote(columns.team)} AS VARCHAR) AS team,
+                   {activity} AS activity,
+                   row_number() OVER () AS seq
+            FROM (SELECT * FROM {source} LIMIT {room + 1})
+        )
+    """
+    try:
+        load_rows(
+            table,
+            rows,
+            display=display,
+            number=number,
+            room=room,
+            options=options,
+            typed_time=typed,
+            rejects=kind == "csv",
+        )
+    except duckdb.Error as error:
+        raise _unreadable(file, display, kind, error) from None
+
+
+def _past_the_count(table: EventTable, display: str, number: int, room: int) -> None:
+    """The row of file ``number`` past :data:`MAX_EVENTS` in all (rows are read up to one past
+    it): named, and left out with any after it."""
+    connection = table.connection
+    found = connection.execute(
+        f"SELECT line FROM events WHERE file = {number} AND seq > {room} ORDER BY seq LIMIT 1"
+    ).fetchone()
+    if found is None:
+        return
+    connection.execute(f"DELETE FROM events WHERE file = {number} AND seq > {room}")
+    table.limit(
+        display,
+        int(found[0]),
+        f"more than {MAX_EVENTS:,} events in the log: this one and every one after it left out",
+        "split the log by period, or keep the cases of one period",
+    )
+
+
+def _check_header(file: Path, display: str) -> None:
+    """A CSV's first line: bounded, and of a sane width, before DuckDB's sniffer reads it."""
+    import gzip
+
+    try:
+        with gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb") as f:
+            head = f.read(MAX_LINE_BYTES + 1)
+    except (OSError, EOFError) as error:
+        raise UsageError(f"{display}: cannot be read: {error}") from None
+    line = head.split(b"\n", 1)[0]
+    if len(line) > MAX_LINE_BYTES:
+        raise _long_line(display, 1)
+    cells = max(line.count(delimiter) for delimiter in (b",", b";", b"\t", b"|")) + 1
+    if cells > MAX_COLUMNS:
+        raise limit_error(
+            display,
+            1,
+            f"a header of {cells:,} columns, more than the {MAX_COLUMNS:,} icmap reads",
+            "export only the case, time, team and activity columns",
+        )
+
+
+def _long_line(display: str, line: int) -> LoadError:
+    return limit_error(
+        display,
+        line,
+        f"a line longer than {MAX_LINE_BYTES:,} bytes, the most icmap reads in one line: "
+        "nothing read",
+        "a line this long is not an event; check the file is the log (and its quotes)",
+    )
+
+
+def _unreadable(file: Path, display: str, kind: str, error: Exception) -> IcmapError:
+    """The error for a file DuckDB cannot read: a line too long (found here, with its
+    number), else DuckDB's first line."""
+    text = str(error)
+    if "line size" in text.lower() or "maximum_object_size" in text or "object_size" in text:
+        line = _first_long_line(file)
+        if line is not None:
+            return _long_line(display, line)
+    return UsageError(f"{display}: cannot be read as {kind}: {_first_line(error)}")
+
+
+def _first_long_line(file: Path) -> int | None:
+    """The number of the first line longer than :data:`MAX_LINE_BYTES`, read in bounded chunks."""
+    import gzip
+
+    line, length = 1, 0
+    with gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb") as f:
+        while chunk := f.read(1024**2):
+            parts = chunk.split(b"\n")
+            for part in parts[:-1]:
+                if length + len(part) > MAX_LINE_BYTES:
+                    return line
+                line, length = line + 1, 0
+            length += len(parts[-1])
+            if length > MAX_LINE_BYTES:
+                return line
+    return None
+
+
+#: Control characters (C0 but tab and newlines, DEL, C1), as the org format refuses them.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+#: Why a row is left out, in the order they are checked: the code, the message (``{value}``:
+#: the time as written), the hint.
+_REASONS: dict[str, tuple[str, str, str | None]] = {
+    "long": (
+        "IC621",
+        "a value longer than {limit} characters, the most icmap reads",
+        "a case, time, team or activity this long is not one; check the columns chosen",
+    ),
+    "case": ("IC620", "no case", "every event needs the case it belongs to"),
+    "team": ("IC620", "no team", "the event is left out"),
+    "control": (
+        "IC620",
+        "the team {team} has a control character (such as NUL or ESC)",
+        "a team is named in org files, which refuse them; clean the log's team column",
+    ),
+    "no time": ("IC620", "no time", "every event needs the time it happened"),
+    "time": (
+        "IC620",
+        "time {value} is not a timestamp icmap reads",
+        "write ISO 8601 (2026-03-31T14:05:00+02:00), or give --time-format",
+    ),
+}
+
+
+def load_rows(
+    table: EventTable,
+    rows: str,
+    *,
+    display: str,
+    number: int,
+    room: int,
+    options: EventLogOptions,
+    typed_time: bool = False,
+    rejects: bool = False,
+) -> None:
+    """Add the rows of the query ``rows`` (``case_id, time_value, team, activity, seq, line,
+    place``) to ``events`` as file ``number``, with a finding per row left out. A ``place``
+    (XES: ``trace 12, event 3``) is named in findings too; ``time_value`` is text unless
+    ``typed_time`` (a typed Parquet or JSON column, cast as it is). ``rejects``: the rows are
+    DuckDB's CSV reader's, whose rejected lines are findings too and shift the lines of the
+    rows after them. Rows past ``room`` (the events the run can still read) are left out with
+    one finding.
+
+    The rows are read once, straight into ``events`` (a copy of a log in memory costs as much
+    as the log): those that cannot be used get their ``reason`` (a key of :data:`_REASONS`)
+    and keep their time's text and place until they are reported, then are deleted.
+    """
+    connection = table.connection
+    if typed_time:
+        parsed = "CAST(time_value AS TIMESTAMPTZ)"
+        no_time = "time_value IS NULL"
+        text = "CAST(time_value AS VARCHAR)"
+        measured: tuple[str, ...] = ("case_id", "team", "activity")
+    else:
+        parsed = _parsed_time("time_value", options.time_format)
+        no_time = "nullif(trim(time_value), '') IS NULL"
+        text = "time_value"
+        measured = ("case_id", "team", "activity", "time_value")
+    # Characters are never more than bytes: the byte count (free) rules out all but the rows
+    # that may be too long, and only those are counted in characters.
+    in_bytes = ", ".join(f"coalesce(strlen({column}), 0)" for column in measured)
+    in_chars = ", ".join(f"coalesce(length({column}), 0)" for column in measured)
+    long = (
+        f"CASE WHEN greatest({in_bytes}) > {MAX_VALUE_CHARS} "
+        f"THEN greatest({in_chars}) > {MAX_VALUE_CHARS} ELSE false END"
+    )
+    connection.execute(
+        f"""
+        INSERT INTO events
+        SELECT case_id, ts, team, activity, seq, line, {number}, reason,
+               CASE WHEN reason IS NOT NULL THEN left({text}, 200) END,
+               CASE WHEN reason IS NOT NULL THEN place END
+        FROM (
+            SELECT *,
+                   -- null checks on every row; which reason, only on the rows left out
+                   CASE WHEN long OR case_id IS NULL OR team IS NULL OR ts IS NULL THEN
+                       CASE WHEN long THEN 'long'
+                            WHEN case_id IS NULL THEN 'case'
+                            WHEN team IS NULL THEN 'team'
+                            WHEN {no_time} THEN 'no time'
+                            ELSE 'time'
+                       END
+                   END AS reason
+            FROM (
+                SELECT nullif(trim(case_id), '') AS case_id, nullif(trim(team), '') AS team,
+                       nullif(trim(activity), '') AS activity, time_value, seq, line, place, long,
+                       CASE WHEN long THEN NULL ELSE {parsed} END AS ts
+                FROM (SELECT *, {long} AS long FROM ({rows}))
+            )
+        )
+        """
+    )
+    _control_characters(table, number)
+    if rejects and _rejected_lines(table, display):
+        _lines_after_rejects(table, number)
+    _past_the_count(table, display, number, room)
+    counted = {
+        reason: int(count)
+        for reason, count in connection.execute(
+            f"SELECT reason, count(*) FROM events WHERE file = {number} GROUP BY reason"
+        ).fetchall()
+    }
+    table.rows += sum(counted.values())
+    for reason in _REASONS:
+        _report(table, display, number, reason, counted.get(reason, 0))
+    if any(reason is not None for reason in counted):
+        connection.execute(f"DELETE FROM events WHERE file = {number} AND reason IS NOT NULL")
+
+
+def _control_characters(table: EventTable, number: int) -> None:
+    """File ``number``'s teams named with a control character are a reason to leave their
+    events out (after no value too long, no case and no team); activities lose theirs.
+
+    Done on the table, not while reading: the read is one thread (the rows are numbered in
+    file order), these scans use them all, and they change nothing in a clean log."""
+    connection = table.connection
+    # Each distinct pair of names is tested once (a log has few teams and, mostly, few
+    # activities): cheaper than testing every row.
+    found = connection.execute(
+        f"""
+        SELECT count(*) FILTER (WHERE regexp_matches(team, '{_CONTROL}')),
+               count(*) FILTER (WHERE regexp_matches(activity, '{_CONTROL}'))
+        FROM (SELECT DISTINCT team, activity FROM events WHERE file = {number})
+        """
+    ).fetchone()
+    teams, activities = found if found else (0, 0)
+    if teams:
+        connection.execute(
+            f"""
+            UPDATE events SET reason = 'control'
+            WHERE file = {number} AND regexp_matches(team, '{_CONTROL}')
+                  AND (reason IS NULL OR reason IN ('no time', 'time'))
+            """
+        )
+    if activities:
+        connection.execute(
+            f"""
+            UPDATE events
+            SET activity = nullif(trim(regexp_replace(activity, '{_CONTROL}', '', 'g')), '')
+            WHERE file = {number} AND regexp_matches(activity, '{_CONTROL}')
+            """
+        )
+
+
+def _report(table: EventTable, display: str, number: int, reason: str, count: int) -> None:
+    if not count:
+        return
+    code, message, hint = _REASONS[reason]
+    table.skipped += count
+    rows = table.connection.execute(
+        "SELECT line, unread_time, left(team, 200), place FROM events "
+        f"WHERE file = {number} AND reason = ? ORDER BY seq LIMIT {SHOWN_PER_KIND}",
+        [reason],
+    ).fetchall()
+    name = "event-log-limit" if code == "IC621" else "unreadable-event"
+    for line, value, team, place in rows:
+        shown = message.format(
+            value=repr(_preview(value or "")),
+            team=repr(_preview(team or "")),
+            limit=f"{MAX_VALUE_CHARS:,}",
+        )
+        where = f" ({place})" if place else ""
+        table.diagnostics.append(
+            Diagnostic(
+                display,
+                int(line),
+                1,
+                code,
+                f"event left out{where}: {shown}",
+                "warning",
+                hint,
+                name,
+            )
+        )
+    if count > SHOWN_PER_KIND:
+        table.diagnostics.append(
+            Diagnostic(
+                display,
+                int(rows[0][0]),
+                1,
+                code,
+                f"…and {count - SHOWN_PER_KIND:,} more events left out: "
+                + message.format(value="…", team="…", limit=f"{MAX_VALUE_CHARS:,}"),
+                "warning",
+                None,
+                name,
+            )
+        )
+
+
+#: What DuckDB's reasons for rejecting a CSV line mean, said for the log's owner.
+_REJECTED = {
+    "INVALID ENCODING": (
+        "not UTF-8 text",
+        "save the log as UTF-8 (a spreadsheet's 'CSV UTF-8'); icmap reads CSV as UTF-8 only",
+    ),
+    # DuckDB before 1.3 calls it so
+    "INVALID UNICODE": (
+        "not UTF-8 text",
+        "save the log as UTF-8 (a spreadsheet's 'CSV UTF-8'); icmap reads CSV as UTF-8 only",
+    ),
+    "TOO MANY COLUMNS": ("more cells than the header", "a quote or a delimiter in a cell?"),
+    "MISSING COLUMNS": ("fewer cells than the header", None),
+    "UNQUOTED VALUE": (
+        "a quote left open (or text after a closing quote)",
+        "the lines up to the next quote may have been read as part of this one",
+    ),
+    "LINE SIZE OVER MAXIMUM": ("a line longer than {limit} bytes, the most icmap reads", None),
+}
+
+
+def _rejected_lines(table: EventTable, display: str) -> int:
+    """DuckDB's rejected CSV lines (a quote left open, too many cells, not UTF-8) as findings;
+    their number. They stay in the temp table ``rejected(line)`` for :func:`_lines_after_rejects`.
+    """
+    connection = table.connection
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE rejected AS SELECT line, any_value(error_type) AS kind, "
+        "any_value(error_message) AS message FROM reject_errors GROUP BY line"
+    )
+    connection.execute("DELETE FROM reject_errors")
+    connection.execute("DELETE FROM reject_scans")
+    rows = connection.execute(
+        f"SELECT line, kind, message FROM rejected ORDER BY line LIMIT {SHOWN_PER_KIND}"
+    ).fetchall()
+    counted = connection.execute("SELECT count(*) FROM rejected").fetchone()
+    count = int(counted[0]) if counted else 0
+    table.skipped += count
+    for line, kind, error in rows:
+        said, hint = _REJECTED.get(str(kind), (None, None))
+        text = (
+            said.format(limit=f"{MAX_LINE_BYTES:,}")
+            if said
+            else _preview(str(error).splitlines()[0] if error else "unreadable")
+        )
+        code = "IC621" if kind == "LINE SIZE OVER MAXIMUM" else "IC620"
+        table.diagnostics.append(
+            Diagnostic(
+                display,
+                int(line or 1),
+                1,
+                code,
+                f"line left out: {text}",
+                "warning",
+                hint,
+                "event-log-limit" if code == "IC621" else "unreadable-event",
+            )
+        )
+    if count > SHOWN_PER_KIND or count >= MAX_REJECTS:
+        more = "more" if count < MAX_REJECTS else "or more"
+        table.diagnostics.append(
+            Diagnostic(
+                display,
+                int(rows[0][0] or 1),
+                1,
+                "IC620",
+                f"…and {max(0, count - SHOWN_PER_KIND):,} {more} lines left out",
+                "warning",
+                None,
+                "unreadable-event",
+            )
+        )
+    return count
+
+
+def _lines_after_rejects(table: EventTable, number: int) -> None:
+    """Give file ``number``'s rows their lines where rejected lines came before them: the
+    k-th row read is on line k + 1 plus the rejected lines before it."""
+    connection = table.connection
+    connection.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE gaps AS
+        -- the rows read before each rejected line: the lines before it but the header and
+        -- the rejected lines before it
+        SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS before FROM rejected
+        """
+    )
+    connection.execute(
+        f"""
+        UPDATE events SET line = seq + 1 + (SELECT count(*) FROM gaps WHERE before < seq)
+        WHERE file = {number}
+        """
+    )
+    connection.execute("DROP TABLE gaps")
+    connection.execute("DROP TABLE rejected")
+
+
+def _parsed_time(column: str, time_format: str | None) -> str:
+    """SQL reading ``column`` as a timestamp: ISO 8601 first, then :data:`TIME_FORMATS`."""
+    if time_format is not None:
+        fmt = "'" + time_format.replace("'", "''") + "'"
+        return f"CAST(try_strptime(trim({column}), {fmt}) AS TIMESTAMPTZ)"
+    formats = ", ".join("'" + f + "'" for f in TIME_FORMATS)
+    return (
+        f"coalesce(TRY_CAST(trim({column}) AS TIMESTAMPTZ), "
+        f"CAST(try_strptime(trim({column}), [{formats}]) AS TIMESTAMPTZ))"
+    )
+
+
+def _named(options: EventLogOptions) -> dict[str, str | None]:
+    return {
+        "case": options.case,
+        "time": options.time,
+        "team": options.team,
+        "activity": options.activity,
+    }
+
+
+def _quote(name: str | None) -> str:
+    assert name is not None
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _preview(text: str, limit: int = 60) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _first_line(error: Exception) -> str:
+    return _preview(
+        str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__, 200
+    )
