@@ -49,6 +49,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC632": "templated-entity",
     # IC650 and up: the Markdown source.
     "IC650": "not-a-team-page",
+    "IC651": "unclear-direction",
     # Context Mapper team maps (icmap.importers.cml)
     "IC670": "cml-syntax",
     "IC671": "unknown-context",
@@ -107,6 +108,9 @@ class ImportResult:
     #: Sentences the summary gives about how the source was read (an owner-only catalog,
     #: teams left out), once each: what is no problem but changes what the org holds.
     notes: list[str] = field(default_factory=list)
+    #: Markdown: each pair of teams whose pages both name the other, read from both pages
+    #: together, and how its direction was decided (``A -> B (the team types)``).
+    both_sides: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:
