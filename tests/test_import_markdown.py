@@ -418,3 +418,46 @@ def test_an_enabling_teams_row_makes_it_the_provider(tmp_path: Path) -> None:
     assert ("agile-coaching", "payments-platform", "WIP limits", "collaboration") in got
     assert ("agile-coaching", "orders", "Flow metrics", "facilitating") in got
     assert not any(r.provider == "payments-platform" for r in result.org.relations)
+
+
+def test_modes_durations_focus_and_idle_teams_are_read_or_reported(tmp_path: Path) -> None:
+    page = write(
+        tmp_path,
+        "coaching.md",
+        "Date: 2026-03-01\n\n"
+        + _api_page(
+            "Agile Coaching: helps teams improve flow",
+            "enabling",
+            "Orders | colaboration | Flow metrics",
+            "Payments | Facilitating | WIP limits",
+            "Search | Facilitating | Pairing",
+        ).replace("Ongoing |\n", "tomorrow |\n", 1),
+    )
+    undated = write(
+        tmp_path,
+        "orders.md",
+        _api_page(
+            "Orders - the shop's orders", "stream-aligned", "Payments | | Card payments"
+        ).replace("Ongoing", "6 weeks"),
+    )
+    write(tmp_path, "payments.md", "---\nname: Payments\nteam_type: platform\n---\n")
+    write(tmp_path, "search.md", "---\nname: Search\nteam_type: stream-aligned\n---\n")
+    write(tmp_path, "archive.md", "---\nname: Archive\nteam_type: platform\n---\n")
+    code, _, err = run("import", "markdown", str(tmp_path), "-o", str(tmp_path / "org"))
+    assert code == 0, err
+    for line in (
+        f"{page}:12:12: warning: interaction mode 'colaboration' is not one of x-as-a-service, "
+        "collaboration, facilitating; did you mean 'collaboration'? [IC613]",
+        f"{page}:12:42: warning: Duration 'tomorrow' is not a date (YYYY-MM-DD), a length "
+        "(8 weeks) or Ongoing: no end date read [IC613]",
+        f"{undated}:10:32: warning: Duration '6 weeks' counts from the page's Date, and no Date "
+        "was read on this page: no end date read [IC613]",
+        "  teams without hand-offs: 1 (icmap check reports each: its work reaches no "
+        "customer): archive\n",
+    ):
+        assert line in err, line
+    org = load(tmp_path / "org")
+    # The Team API page's focus is the team's description.
+    assert org.teams["agile-coaching"].description == "helps teams improve flow"
+    assert org.teams["orders"].description == "the shop's orders"
+    assert org.teams["payments"].description is None

@@ -111,6 +111,8 @@ class ImportResult:
     #: Markdown: each pair of teams whose pages both name the other, read from both pages
     #: together, and how its direction was decided (``A -> B (the team types)``).
     both_sides: list[str] = field(default_factory=list)
+    #: The teams that take part in no hand-off (Markdown, CSV): named in the summary.
+    teams_without_hand_offs: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:

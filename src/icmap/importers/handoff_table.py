@@ -409,13 +409,14 @@ class _Tables:
             )
         org = builder.finish(None, tuple(self.files))
         errors = any(d.severity == "error" for d in builder.diagnostics)
+        idle = sorted(set(org.teams) - _involved(org))
         counts = {
             "files read": len(self.files),
             "rows read": self.count,
             "teams": len(org.teams),
             **hand_off_counts(org),
             "relations inside one team": 0,
-            "teams without hand-offs": len(set(org.teams) - _involved(org)),
+            "teams without hand-offs": len(idle),
         }
         return ImportResult(
             "csv",
@@ -424,6 +425,7 @@ class _Tables:
             builder.provenance,
             counts,
             self.chosen,
+            teams_without_hand_offs=idle,
         )
 
     def check_customers(self, customers: dict[str, SourcePos], providers: set[str]) -> None:

@@ -21,6 +21,7 @@ front matter's keys and values and of the tables' rows and cells.
 from __future__ import annotations
 
 import calendar
+import difflib
 import os
 import re
 from collections.abc import Sequence
@@ -55,6 +56,12 @@ _ONGOING = {
     "permanent",
     "indefinite",
     "continuous",
+    "occasional",
+    "occasionally",
+    "as needed",
+    "ad hoc",
+    "ad-hoc",
+    "recurring",
     "n/a",
     "na",
     "-",
@@ -424,8 +431,12 @@ class _Reader:
     def set_mode(self, link: _Link, written: str, where: SourcePos) -> None:
         mode = normalise(_MODE_ALIASES.get(written.strip().lower(), written), MODES)
         if mode is None:
+            close = difflib.get_close_matches(written.strip().lower(), MODES, n=1, cutoff=0.7)
             self.builder.warn(
-                where, "IC613", f"interaction mode {written!r} is not one of {', '.join(MODES)}"
+                where,
+                "IC613",
+                f"interaction mode {written!r} is not one of {', '.join(MODES)}"
+                + (f"; did you mean {close[0]!r}?" if close else ""),
             )
         elif link.mode is None:
             link.mode, link.mode_pos = mode, where
@@ -450,7 +461,7 @@ class _Reader:
 
     def until(self, written: str, where: SourcePos, page_date: date | None) -> date | None:
         """The end of an interaction from its Duration cell: a date, or a length from the
-        page's Date; ``Ongoing`` and anything else give none."""
+        page's Date; ``Ongoing`` gives none, and anything else is reported."""
         word = written.strip()
         if word.casefold() in _ONGOING:
             return None
@@ -462,6 +473,16 @@ class _Reader:
                 return None
         length = _LENGTH.match(word)
         if length is None or page_date is None:
+            self.builder.warn(
+                where,
+                "IC613",
+                f"Duration {word!r} is not a date (YYYY-MM-DD), a length (8 weeks) or Ongoing: "
+                "no end date read"
+                if length is None
+                else f"Duration {word!r} counts from the page's Date, and no Date was read on "
+                "this page: no end date read",
+                None if length is None else "add a line 'Date: YYYY-MM-DD' to the page",
+            )
             return None
         count, unit = float(length[1]), length[2].lower()[0]
         if unit in "dw":
@@ -501,7 +522,14 @@ class _Reader:
             self.teams[id_] = _Team(id_, name, pos)
             by_key[key] = id_
         for team in sorted(self.teams.values(), key=lambda t: t.id):
-            builder.add_team(team.id, team.pos, team.name, group=team.group, team_type=team.type)
+            builder.add_team(
+                team.id,
+                team.pos,
+                team.name,
+                description=team.focus,
+                group=team.group,
+                team_type=team.type,
+            )
         pairs = self.pairs(by_key)
         customer = self.add_customers(pairs)
         streams = self.streams(pairs, customer)
@@ -529,13 +557,14 @@ class _Reader:
         org = builder.finish(None, tuple(self.files))
         errors = any(d.severity == "error" for d in builder.diagnostics)
         involved = {r.provider for r in org.relations} | {r.receiver for r in org.relations}
+        idle = sorted(set(org.teams) - involved)
         counts = {
             "files read": len(self.files),
             "team pages read": self.pages,
             "teams": len(org.teams),
             **hand_off_counts(org),
             "relations inside one team": 0,
-            "teams without hand-offs": len(set(org.teams) - involved),
+            "teams without hand-offs": len(idle),
             "planned interactions (not imported)": self.planned,
             "pairs read from both sides": len(self.both),
         }
@@ -547,6 +576,7 @@ class _Reader:
             counts,
             self.chosen,
             both_sides=self.both,
+            teams_without_hand_offs=idle,
         )
 
     def pairs(

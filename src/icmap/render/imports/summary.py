@@ -72,6 +72,11 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
         lines.append(
             f"  teams without hand-offs: {counts['teams without hand-offs']:,} "
             "(icmap check reports each: its work reaches no customer)"
+            + (
+                f": {some(result.teams_without_hand_offs)}"
+                if result.teams_without_hand_offs
+                else ""
+            )
         )
     if counts.get("planned interactions (not imported)"):
         lines.append(
@@ -195,6 +200,8 @@ def render_json(
             for r in org.relations
         ],
     }
+    if result.teams_without_hand_offs:
+        data["teams_without_hand_offs"] = list(result.teams_without_hand_offs)
     if result.both_sides:
         data["pairs_read_from_both_sides"] = list(result.both_sides)
     if org.streams:
