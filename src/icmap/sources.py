@@ -64,6 +64,9 @@ class Source(NamedTuple):
     #: Whether ``--customer`` selectors (:class:`~icmap.importers.BackstageOptions`) choose
     #: its customer-facing entries.
     customers: bool = False
+    #: Whether it leaves out teams that take part in no hand-off, so that
+    #: ``--keep-idle-teams`` can keep them.
+    idle_teams: bool = False
 
     def read(self, paths: Sequence[Path], options: BackstageOptions | None = None) -> ImportResult:
         """Read ``paths`` into an :class:`~icmap.importers.ImportResult`; nothing is written."""
@@ -88,6 +91,7 @@ SOURCES: tuple[Source, ...] = (
         "icmap.importers.backstage:read_catalog",
         "#backstage",
         customers=True,
+        idle_teams=True,
     ),
     Source(
         "teamapi",
