@@ -382,3 +382,94 @@ def test_lark_is_imported_only_when_a_cml_file_is_read() -> None:
     graph = run("graph", "--from", "cml", str(INSURANCE), "-f", "json")
     assert graph.exit_code == 0
     assert json.loads(graph.stdout)
+
+
+def test_an_unclosed_string_is_reported_where_it_opens(tmp_path: Path) -> None:
+    # The quote left open pairs with the next string's opening quote, and so on to the end of
+    # the file: the error is where the quotes went wrong, and what follows is still read.
+    source = tmp_path / "bad.cml"
+    source.write_text(
+        """\
+ContextMap Teams {
+  type = ORGANIZATIONAL
+  contains AccountsTeam, MobileTeam
+  AccountsTeam -> MobileTeam
+}
+
+BoundedContext AccountsTeam {
+  type = TEAM
+  domainVisionStatement = "unterminated
+}
+
+BoundedContext MobileTeam {
+  type = TEAM
+  responsibilities = "x"
+  implementationTechnology = "Swift"
+}
+
+BoundedContex LaterTeam { type = TEAM }
+""",
+        encoding="utf-8",
+    )
+    done = run("import", "cml", str(source), "-o", str(tmp_path / "org"))
+    assert done.exit_code == 2
+    errors = [line for line in done.stderr.splitlines() if ": error: " in line]
+    assert errors == [
+        f'{source}:9:27: error: this string (") is never closed [IC670]',
+        f"{source}:18:1: error: unexpected name 'BoundedContex': expected 'BoundedContext', "
+        "'ContextMap', 'Domain', 'import', 'Stakeholders', 'Subdomain', 'UseCase', 'UserStory', "
+        "'ValueRegister' [IC670]",
+    ]
+
+
+def test_selectors_and_options_cml_does_not_take(tmp_path: Path) -> None:
+    out = str(tmp_path / "org")
+    done = run("import", "cml", str(GROCER), "-o", out, "--customer", "label:x=y")
+    assert done.exit_code == 2
+    assert "--customer label:x=y: label: is not a cml selector" in done.stderr
+    assert "no team matches" not in done.stderr
+    for option in ("--keep-idle-teams", "--drop-idle-teams"):
+        done = run("import", "cml", str(GROCER), "-o", out, option)
+        assert done.exit_code == 2
+        assert (
+            f"{option} is not for cml: use it with 'import backstage' (cml writes every team it "
+            "reads)"
+        ) in done.stderr
+    done = run("import", "csv", str(GROCER), "-o", out, "--customer", "ref:x")
+    assert done.exit_code == 2
+    assert "--customer is not for csv: use it with 'import backstage' or 'import cml'" in (
+        done.stderr
+    )
+    assert not (tmp_path / "org").exists()
+
+
+def test_two_team_maps_are_merged_with_a_note(tmp_path: Path) -> None:
+    source = tmp_path / "maps.cml"
+    source.write_text(
+        """\
+ContextMap M {
+ type = ORGANIZATIONAL
+ contains A, B
+ B -> A
+}
+BoundedContext A { type = TEAM }
+BoundedContext B { type = TEAM }
+ContextMap M2 {
+ type = ORGANIZATIONAL
+ contains A, C
+ A -> C
+}
+BoundedContext C { type = TEAM }
+""",
+        encoding="utf-8",
+    )
+    result = read_source("cml", [source])
+    assert result.org is not None, result.diagnostics
+    assert result.notes == [
+        f"2 ORGANIZATIONAL ContextMaps read as one team map: M ({source}:1:1), M2 ({source}:8:1); "
+        "their teams and relationships are merged, and the org is named after the first"
+    ]
+    assert {(r.provider, r.receiver) for r in result.org.relations} >= {("B", "A"), ("A", "C")}
+    done = run("import", "cml", str(source), "-o", str(tmp_path / "org"), "--dry-run")
+    assert done.exit_code == 0
+    assert "    note: 2 ORGANIZATIONAL ContextMaps read as one team map" in done.stderr

@@ -34,10 +34,13 @@ def test_type_group_and_stream_columns_and_a_team_without_hand_offs(tmp_path: Pa
     # The first row to give a team's type wins; a different one later is reported there.
     assert (
         f"{table}:5:4: warning: type 'platform' for 'Kitchen': row 2 says 'stream-aligned'; "
-        "kept the first [IC610]"
+        "kept the first [IC618]"
     ) in err
     assert "  teams: 3\n" in err
-    assert "  teams without hand-offs: 1 (icmap check reports each" in err
+    assert (
+        "  teams without hand-offs: 1 (icmap check reports each: its work reaches no customer): "
+        "laundry\n"
+    ) in err
     org = load(out)
     assert {t.id: (t.type, t.group) for t in org.teams.values()} == {
         "kitchen": ("stream-aligned", "Floor"),
@@ -86,3 +89,43 @@ def test_team_rows_say_what_they_cannot_hold_and_bad_types_are_errors(tmp_path: 
     assert f"{table}:3:5: warning: lead_time '2h' in a row without a receiver: ignored" in err
     assert f"{table}:4:1: error: 'Diners' is listed as a team but marked external in row 2" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_conflicting_type_is_counted_as_such(tmp_path: Path) -> None:
+    table = write(tmp_path, "handoffs.csv", TABLE)
+    result = read_source("csv", [table])
+    assert result.by_kind() == {"conflicting-value": 1}
+
+
+def test_a_receiver_listed_as_a_team_is_why_there_is_no_customer(tmp_path: Path) -> None:
+    table = write(
+        tmp_path,
+        "handoffs.csv",
+        "provider,receiver,what,type,group\n"
+        "Kitchen,Waiters,Dishes,,\n"
+        "Waiters,Diners,Service,,\n"
+        "Diners,,,,\n",
+    )
+    code, _, err = run("import", "csv", str(table), "-o", str(tmp_path / "org"))
+    assert code == 2
+    assert (
+        f"{table}:4:1: error: no external customers: no row names one; 'Diners', the one "
+        "receiver that provides nothing, is listed as a team in a row of its own (a team is "
+        "never an external customer) [IC614]"
+    ) in err
+    assert "every receiver also provides" not in err
+
+
+def test_a_row_with_only_a_type_is_one_error(tmp_path: Path) -> None:
+    table = write(
+        tmp_path,
+        "handoffs.csv",
+        "provider,receiver,what,type,group\nKitchen,Diners,Dishes,,\n,,,platform,\n",
+    )
+    code, _, err = run("import", "csv", str(table), "-o", str(tmp_path / "org"))
+    assert code == 2
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert errors == [
+        f"{table}:3:1: error: this row names no team: its provider, receiver and what are empty "
+        "(it gives type 'platform') [IC007]"
+    ]

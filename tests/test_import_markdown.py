@@ -301,3 +301,163 @@ def test_which_side_provides(tmp_path: Path) -> None:
     conflict = [d for d in result.diagnostics if d.code == "IC610"]
     assert [(Path(d.file).name, d.line) for d in conflict] == [("platform.md", 6)]
     assert "kept the first" in conflict[0].message
+
+
+def _api_page(name: str, kind: str, *rows: str) -> str:
+    """A Team API page of ``name``, with ``rows`` (team | mode | purpose) it interacts with."""
+    table = "".join(f"| {row} | Ongoing |\n" for row in rows)
+    return (
+        f"# Team API\n\n- Team name and focus: {name}\n- Team type: {kind}\n\n"
+        "## Teams we currently interact with\n\n"
+        "| Team Name | Interaction Mode | Purpose | Duration |\n|---|---|---|---|\n" + table
+    )
+
+
+def test_teams_that_name_each_other_are_read_from_both_pages(tmp_path: Path) -> None:
+    # As the Team Topologies visualizer's platform teams write it: each names the other, as a
+    # service, and only 'our' and 'their' say which way the work goes.
+    write(
+        tmp_path,
+        "ci.md",
+        _api_page(
+            "CI",
+            "platform",
+            "Cloud | X-as-a-Service | Pipelines deploy to their AWS infrastructure",
+            "Metrics | X-as-a-Service | Send pipeline metrics to Prometheus",
+        ),
+    )
+    write(
+        tmp_path,
+        "cloud.md",
+        _api_page(
+            "Cloud", "platform", "CI | X-as-a-Service | Pipelines deploy to our AWS infrastructure"
+        ),
+    )
+    metrics = write(
+        tmp_path,
+        "metrics.md",
+        _api_page("Metrics", "platform", "CI | X-as-a-Service | Monitor build pipelines"),
+    )
+    write(
+        tmp_path,
+        "drivers.md",
+        _api_page(
+            "Drivers",
+            "stream-aligned",
+            "Dispatch | Collaboration | Driver-dispatcher messages",
+            "CI | X-as-a-Service | Build pipelines",
+        ),
+    )
+    write(
+        tmp_path,
+        "dispatch.md",
+        _api_page("Dispatch", "stream-aligned", "Drivers | Collaboration | Driver messages"),
+    )
+    result = read_source("markdown", [tmp_path])
+    assert result.org is not None, result.diagnostics
+    between = {
+        (r.provider, r.receiver): r.mode
+        for r in result.org.relations
+        if r.receiver in result.org.teams
+    }
+    assert between == {
+        ("cloud", "ci"): "x-as-a-service",  # both pages: 'their' and 'our' infrastructure
+        ("metrics", "ci"): "x-as-a-service",  # unclear: the first page's reading, reported
+        ("ci", "drivers"): "x-as-a-service",  # one page only: the platform provides
+        ("drivers", "dispatch"): "collaboration",  # a collaboration: both ways
+        ("dispatch", "drivers"): "collaboration",
+    }
+    unclear = [d for d in result.diagnostics if d.code == "IC651"]
+    assert [(Path(d.file).name, d.line, d.name) for d in unclear] == [
+        ("ci.md", 11, "unclear-direction")
+    ]
+    assert unclear[0].message == (
+        "'CI' and 'Metrics' each name the other and neither page says which provides: read "
+        "as 'Metrics' providing to 'CI', as this page says"
+    )
+    assert result.counts["pairs read from both sides"] == 3
+    code, _, err = run("import", "markdown", str(tmp_path), "-o", str(tmp_path / "org"))
+    assert code == 0, err
+    assert (
+        "  pairs read from both sides: 3 (both teams' pages name the other; one hand-off each, "
+        "two for a collaboration read both ways): 1 by the purposes' wording, 1 collaboration, "
+        "1 unclear (IC651)\n"
+        "    Cloud -> CI (the purposes say: 'our ...', 'their ...')\n"
+        "    Metrics -> CI (unclear: the first page's reading, reported (IC651))\n"
+        "    Dispatch <-> Drivers (collaboration: both ways)\n"
+    ) in err
+    # Said outright on one page, the pair is no longer unclear: that page decides.
+    metrics.write_text(
+        _api_page("Metrics", "platform", "CI | X-as-a-Service | Uses the pipelines"),
+        encoding="utf-8",
+    )
+    result = read_source("markdown", [tmp_path])
+    assert result.org is not None
+    assert not [d for d in result.diagnostics if d.code == "IC651"]
+    pairs = {(r.provider, r.receiver) for r in result.org.relations}
+    assert {("ci", "metrics"), ("cloud", "ci")} <= pairs
+    assert ("metrics", "ci") not in pairs
+
+
+def test_an_enabling_teams_row_makes_it_the_provider(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "coaching.md",
+        _api_page(
+            "Agile Coaching: helps teams improve flow",
+            "enabling",
+            "Payments Platform | Collaboration | WIP limits",
+            "Orders | Facilitating | Flow metrics",
+        ),
+    )
+    write(tmp_path, "payments.md", "---\nname: Payments Platform\nteam_type: platform\n---\n")
+    write(tmp_path, "orders.md", "---\nname: Orders\nteam_type: stream-aligned\n---\n")
+    result = read_source("markdown", [tmp_path])
+    assert result.org is not None, result.diagnostics
+    got = {(r.provider, r.receiver, r.what, r.mode) for r in result.org.relations}
+    assert ("agile-coaching", "payments-platform", "WIP limits", "collaboration") in got
+    assert ("agile-coaching", "orders", "Flow metrics", "facilitating") in got
+    assert not any(r.provider == "payments-platform" for r in result.org.relations)
+
+
+def test_modes_durations_focus_and_idle_teams_are_read_or_reported(tmp_path: Path) -> None:
+    page = write(
+        tmp_path,
+        "coaching.md",
+        "Date: 2026-03-01\n\n"
+        + _api_page(
+            "Agile Coaching: helps teams improve flow",
+            "enabling",
+            "Orders | colaboration | Flow metrics",
+            "Payments | Facilitating | WIP limits",
+            "Search | Facilitating | Pairing",
+        ).replace("Ongoing |\n", "tomorrow |\n", 1),
+    )
+    undated = write(
+        tmp_path,
+        "orders.md",
+        _api_page(
+            "Orders - the shop's orders", "stream-aligned", "Payments | | Card payments"
+        ).replace("Ongoing", "6 weeks"),
+    )
+    write(tmp_path, "payments.md", "---\nname: Payments\nteam_type: platform\n---\n")
+    write(tmp_path, "search.md", "---\nname: Search\nteam_type: stream-aligned\n---\n")
+    write(tmp_path, "archive.md", "---\nname: Archive\nteam_type: platform\n---\n")
+    code, _, err = run("import", "markdown", str(tmp_path), "-o", str(tmp_path / "org"))
+    assert code == 0, err
+    for line in (
+        f"{page}:12:12: warning: interaction mode 'colaboration' is not one of x-as-a-service, "
+        "collaboration, facilitating; did you mean 'collaboration'? [IC613]",
+        f"{page}:12:42: warning: Duration 'tomorrow' is not a date (YYYY-MM-DD), a length "
+        "(8 weeks) or Ongoing: no end date read [IC613]",
+        f"{undated}:10:32: warning: Duration '6 weeks' counts from the page's Date, and no Date "
+        "was read on this page: no end date read [IC613]",
+        "  teams without hand-offs: 1 (icmap check reports each: its work reaches no "
+        "customer): archive\n",
+    ):
+        assert line in err, line
+    org = load(tmp_path / "org")
+    # The Team API page's focus is the team's description.
+    assert org.teams["agile-coaching"].description == "helps teams improve flow"
+    assert org.teams["orders"].description == "the shop's orders"
+    assert org.teams["payments"].description is None

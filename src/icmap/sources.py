@@ -67,6 +67,9 @@ class Source(NamedTuple):
     customers: bool = False
     #: Whether it reads event logs, with :class:`~icmap.eventlog.EventLogOptions`.
     events: bool = False
+    #: Whether it leaves out teams that take part in no hand-off, so that
+    #: ``--keep-idle-teams`` can keep them.
+    idle_teams: bool = False
 
     def read(
         self,
@@ -100,6 +103,7 @@ SOURCES: tuple[Source, ...] = (
         "icmap.importers.backstage:read_catalog",
         "#backstage",
         customers=True,
+        idle_teams=True,
     ),
     Source(
         "teamapi",

@@ -417,10 +417,19 @@ def import_(
     )
     if events is not None:
         customer = None  # an event log's --customer names its customer: no selectors
-    if (customer or keep_idle_teams is not None) and not source_format.customers:
+    if customer and not source_format.customers:
         takers = in_words([f"'import {source.name}'" for source in SOURCES if source.customers])
-        option = "--customer" if customer else "--keep-idle-teams"
-        raise UsageError(f"{option} is for Backstage catalogs: use it with {takers}")
+        raise UsageError(
+            f"--customer is not for {source_format.name}: use it with {takers} "
+            "(docs/import.md says how each chooses its external customers)"
+        )
+    if keep_idle_teams is not None and not source_format.idle_teams:
+        takers = in_words([f"'import {source.name}'" for source in SOURCES if source.idle_teams])
+        option = "--keep-idle-teams" if keep_idle_teams else "--drop-idle-teams"
+        raise UsageError(
+            f"{option} is not for {source_format.name}: use it with {takers} "
+            f"({source_format.name} writes every team it reads)"
+        )
     if update and not source_format.update:
         raise UsageError(
             f"--update cannot refresh an import from {source_format.name}: import into a new "
@@ -455,7 +464,7 @@ def import_(
         header,
         (source_format.name, result.org),
         selectors,
-        keep_idle=keep_idle and source_format.customers,
+        keep_idle=keep_idle and source_format.idle_teams,
     )
     if merged is not None:
         merged.removed_files = _files_removed(output, written, old_files)

@@ -44,6 +44,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC615": "outside-source",
     "IC616": "self-relation",
     "IC617": "unclear-stream",
+    "IC618": "conflicting-value",
     "IC620": "unreadable-event",
     "IC621": "event-log-limit",
     "IC622": "people-not-teams",
@@ -52,6 +53,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC632": "templated-entity",
     # IC650 and up: the Markdown source.
     "IC650": "not-a-team-page",
+    "IC651": "unclear-direction",
     # Context Mapper team maps (icmap.importers.cml)
     "IC670": "cml-syntax",
     "IC671": "unknown-context",
@@ -110,6 +112,11 @@ class ImportResult:
     #: Sentences the summary gives about how the source was read (an owner-only catalog,
     #: teams left out), once each: what is no problem but changes what the org holds.
     notes: list[str] = field(default_factory=list)
+    #: Markdown: each pair of teams whose pages both name the other, read from both pages
+    #: together, and how its direction was decided (``A -> B (the team types)``).
+    both_sides: list[str] = field(default_factory=list)
+    #: The teams that take part in no hand-off (Markdown, CSV): named in the summary.
+    teams_without_hand_offs: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:

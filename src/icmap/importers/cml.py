@@ -34,6 +34,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -354,8 +355,16 @@ class _Reader:
                 return list(_parser().lex(source)), bad
             except UnexpectedCharacters as exc:
                 pos = exc.pos_in_stream or 0
+                line, column = exc.line, exc.column
+                if source[pos] in "\"'":
+                    # The quote left open is usually earlier: a string that runs on over the
+                    # next lines, closed by the next string's opening quote.
+                    opened = _string_left_open(source, pos)
+                    if opened is not None:
+                        pos = opened.start_pos or 0
+                        line, column = opened.line or line, opened.column or column
                 bad.append(pos)
-                self.lexical_error(display, text, pos, exc.line, exc.column)
+                self.lexical_error(display, text, pos, line, column)
                 # Read on past it, so that the rest of the file is reported too.
                 end = _string_end(source, pos)
                 source = source[:pos] + _blank(source[pos:end]) + source[end:]
@@ -627,6 +636,13 @@ class _Reader:
             "relations inside one team": self.inside,
             "relations with an unowned end": self.unowned,
         }
+        notes = []
+        if len(team_maps) > 1:
+            named = ", ".join(f"{m.name or 'unnamed'} ({m.pos})" for m in team_maps)
+            notes.append(
+                f"{len(team_maps)} ORGANIZATIONAL ContextMaps read as one team map: {named}; "
+                "their teams and relationships are merged, and the org is named after the first"
+            )
         return ImportResult(
             "cml",
             None if errors else org,
@@ -634,6 +650,7 @@ class _Reader:
             builder.provenance,
             counts,
             self.chosen,
+            notes=notes,
         )
 
     def no_team_map(self) -> None:
@@ -879,12 +896,6 @@ class _Reader:
     def add_customers(self, team_maps: list[_Map], teams: dict[str, _Context]) -> None:
         builder = self.builder
         options = self.options
-        if options.kinds or options.tags:
-            raise UsageError(
-                "--customer kind: and tag: select Backstage entities; for cml give "
-                "ref:NAME (a team, or a context teams realize) or type:TYPE (a bounded context "
-                "type, e.g. type:APPLICATION)"
-            )
         if options.default:
             providers = {
                 provider
@@ -974,6 +985,10 @@ def _meta(display: str, tree: Tree[Token]) -> SourcePos:
     return SourcePos(display, getattr(meta, "line", 1), getattr(meta, "column", 1))
 
 
+#: What a string that swallowed CML holds: a brace, or a line of ``key = ``.
+_LOOKS_LIKE_CML = re.compile(r"[{}]|\n\s*[A-Za-z]\w*\s*=")
+
+
 def _offset(token: Token) -> int:
     return token.start_pos or 0
 
@@ -984,6 +999,24 @@ def _string_end(text: str, pos: int) -> int:
         newline = text.find("\n", pos)
         return len(text) if newline < 0 else newline
     return pos + 1
+
+
+def _string_left_open(text: str, pos: int) -> Token | None:
+    """The string that most likely opened the quote never closed at ``pos``: the first string
+    before it that runs over a line break into CML (a brace, or a line of ``key =``). Each
+    string after one left open is read from one string's closing quote to the next one's
+    opening quote, so the first of them is where the quotes went wrong; a string written over
+    several lines on purpose holds prose, not CML."""
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        before = list(_parser().lex(text[:pos]))
+    except UnexpectedInput:  # pragma: no cover - the text up to pos lexed already
+        return None
+    for token in before:
+        if token.type == "STRING" and "\n" in token and _LOOKS_LIKE_CML.search(str(token)):
+            return token
+    return None
 
 
 def _blank(text: str) -> str:
@@ -1013,8 +1046,25 @@ def _describe(name: str) -> str:
     return repr(literal) if literal is not None else name.lower()
 
 
+def _check_selectors(options: BackstageOptions) -> None:
+    """A usage error, before anything is read, for a Backstage selector given for cml."""
+    given = [
+        f"{kind}:{value}"
+        for kind, values in (("kind", options.kinds), ("tag", options.tags))
+        for value in values
+    ] + [f"label:{value}" for value in options.labels]
+    if given:
+        kind = given[0].partition(":")[0]
+        raise UsageError(
+            f"--customer {given[0]}: {kind}: is not a cml selector (kind:, tag: and label: "
+            "select Backstage entities); for cml give ref:NAME (a team, or a context teams "
+            "realize) or type:TYPE (a bounded context type, e.g. type:APPLICATION)"
+        )
+
+
 def read_team_maps(paths: Sequence[Path], options: BackstageOptions) -> ImportResult:
     """Read CML files and folders into an org (see the module docstring)."""
+    _check_selectors(options)
     reader = _Reader(options)
     reader.read(paths)
     return reader.finish()

@@ -136,8 +136,11 @@ class _Tables:
         return id_
 
     def read_row(self, display: str, row: Row) -> None:  # noqa: PLR0912 - one branch a column
-        if row.get("provider") is not None and row.get("receiver") is None and not row.get("what"):
-            self.read_team_row(display, row)
+        if row.get("receiver") is None and not row.get("what"):
+            if row.get("provider") is not None:
+                self.read_team_row(display, row)
+            else:
+                self.no_team(display, row)
             return
         provider = self.party(display, row, "provider")
         if provider is not None:
@@ -199,6 +202,22 @@ class _Tables:
                     )
                 values[column] = found
 
+    def no_team(self, display: str, row: Row) -> None:
+        """One error for a row with cells but no provider, receiver or what."""
+        said = [
+            f"{column} {cell.text.strip()!r}"
+            for column, cell in row.cells.items()
+            if cell.text.strip() and column in COLUMNS
+        ]
+        self.error(
+            display,
+            row.cells.get("provider") or Cell("", row.line, 1),
+            "this row names no team: its provider, receiver and what are empty"
+            + (f" (it gives {', '.join(said)})" if said else ""),
+            "to list a team, write its name in the provider column (type and group describe "
+            "it); a hand-off needs a provider, a receiver and a what",
+        )
+
     def read_team_row(self, display: str, row: Row) -> None:
         """A row listing a team without a hand-off: its provider, type and group."""
         team = self.party(display, row, "provider")
@@ -244,7 +263,7 @@ class _Tables:
                 first, at = said[column]
                 self.builder.warn(
                     where,
-                    "IC610",
+                    "IC618",
                     f"{column} {value!r} for {self.names[team][0]!r}: row {at.line} says "
                     f"{first!r}; kept the first",
                     f"a team has one {column}: give it the same one in every row",
@@ -401,21 +420,17 @@ class _Tables:
                 "write yes in the 'external' cell of the rows whose receiver is external",
             )
         elif self.rows and not customers:
-            builder.error(
-                first,
-                "IC614",
-                "no external customers: every receiver also provides",
-                "add an 'external' column and mark the rows whose receiver is external",
-            )
+            self.no_customers(first, providers)
         org = builder.finish(None, tuple(self.files))
         errors = any(d.severity == "error" for d in builder.diagnostics)
+        idle = sorted(set(org.teams) - _involved(org))
         counts = {
             "files read": len(self.files),
             "rows read": self.count,
             "teams": len(org.teams),
             **hand_off_counts(org),
             "relations inside one team": 0,
-            "teams without hand-offs": len(set(org.teams) - _involved(org)),
+            "teams without hand-offs": len(idle),
         }
         return ImportResult(
             "csv",
@@ -424,7 +439,36 @@ class _Tables:
             builder.provenance,
             counts,
             self.chosen,
+            teams_without_hand_offs=idle,
         )
+
+    def no_customers(self, first: SourcePos, providers: set[str]) -> None:
+        """Why no receiver is an external customer (without an 'external' column)."""
+        listed = sorted({r for _, r, *_ in self.rows if r not in providers and r in self.listed})
+        if listed:
+            names = some([repr(self.names[r][0]) for r in listed])
+            self.builder.error(
+                self.listed[listed[0]],
+                "IC614",
+                "no external customers: no row names one; "
+                + (
+                    f"{names}, the one receiver that provides nothing, is listed as a team in a "
+                    "row of its own"
+                    if len(listed) == 1
+                    else f"{names}, the receivers that provide nothing, are listed as teams in "
+                    "rows of their own"
+                )
+                + " (a team is never an external customer)",
+                "drop that row if it is a customer, or add an 'external' column and mark the "
+                "rows whose receiver is external",
+            )
+        else:
+            self.builder.error(
+                first,
+                "IC614",
+                "no external customers: every receiver also provides",
+                "add an 'external' column and mark the rows whose receiver is external",
+            )
 
     def check_customers(self, customers: dict[str, SourcePos], providers: set[str]) -> None:
         for customer, pos in customers.items():

@@ -13,13 +13,15 @@ Two shapes, often in one file (see docs/import.md#markdown-team-topologies-teams
   duration). Rows under "Teams we expect to interact with soon" are counted, not imported.
 
 Every team another team's file names is matched by id or by name; each relation's direction
-comes from the team types (the module's :func:`_direction`). Positions are those of the
+comes from the purposes' wording and the team types (the module's :func:`_reading`); a pair
+of teams whose files name each other is read from both pages together. Positions are those of the
 front matter's keys and values and of the tables' rows and cells.
 """
 
 from __future__ import annotations
 
 import calendar
+import difflib
 import os
 import re
 from collections.abc import Sequence
@@ -54,6 +56,12 @@ _ONGOING = {
     "permanent",
     "indefinite",
     "continuous",
+    "occasional",
+    "occasionally",
+    "as needed",
+    "ad hoc",
+    "ad-hoc",
+    "recurring",
     "n/a",
     "na",
     "-",
@@ -67,6 +75,9 @@ _LENGTH = re.compile(r"^(\d+(?:\.\d+)?)\s*(day|week|month|year|d|w|m|y)s?\b", re
 #: A purpose that says the file's team provides, or that it uses what the other team provides.
 _SAYS_PROVIDES = re.compile(r"^(?:we\s+)?(?:provides?|offers?|supplies|supply|delivers?)\b", re.I)
 _SAYS_USES = re.compile(r"^(?:we\s+)?(?:uses?|consumes?|depends?\s+on|relies?\s+on|needs?)\b", re.I)
+#: Whose things a purpose names: the file's team's (it provides) or the team it names.
+_OUR = re.compile(r"\b(?:our|ours)\b", re.I)
+_THEIR = re.compile(r"\b(?:their|theirs)\b", re.I)
 _CURRENT = "teams we currently interact with"
 _SOON = "teams we expect to interact with soon"
 #: A Team API page's labels (a ``Label: value`` line, or a heading over a paragraph).
@@ -91,6 +102,8 @@ class _Link:
     why: list[tuple[str, SourcePos]] = field(default_factory=list)
     #: Where the mode was read.
     mode_pos: SourcePos | None = None
+    #: The id of the team named, once teams are matched.
+    other: str = ""
 
 
 @dataclass
@@ -418,8 +431,12 @@ class _Reader:
     def set_mode(self, link: _Link, written: str, where: SourcePos) -> None:
         mode = normalise(_MODE_ALIASES.get(written.strip().lower(), written), MODES)
         if mode is None:
+            close = difflib.get_close_matches(written.strip().lower(), MODES, n=1, cutoff=0.7)
             self.builder.warn(
-                where, "IC613", f"interaction mode {written!r} is not one of {', '.join(MODES)}"
+                where,
+                "IC613",
+                f"interaction mode {written!r} is not one of {', '.join(MODES)}"
+                + (f"; did you mean {close[0]!r}?" if close else ""),
             )
         elif link.mode is None:
             link.mode, link.mode_pos = mode, where
@@ -444,7 +461,7 @@ class _Reader:
 
     def until(self, written: str, where: SourcePos, page_date: date | None) -> date | None:
         """The end of an interaction from its Duration cell: a date, or a length from the
-        page's Date; ``Ongoing`` and anything else give none."""
+        page's Date; ``Ongoing`` gives none, and anything else is reported."""
         word = written.strip()
         if word.casefold() in _ONGOING:
             return None
@@ -456,6 +473,16 @@ class _Reader:
                 return None
         length = _LENGTH.match(word)
         if length is None or page_date is None:
+            self.builder.warn(
+                where,
+                "IC613",
+                f"Duration {word!r} is not a date (YYYY-MM-DD), a length (8 weeks) or Ongoing: "
+                "no end date read"
+                if length is None
+                else f"Duration {word!r} counts from the page's Date, and no Date was read on "
+                "this page: no end date read",
+                None if length is None else "add a line 'Date: YYYY-MM-DD' to the page",
+            )
             return None
         count, unit = float(length[1]), length[2].lower()[0]
         if unit in "dw":
@@ -495,7 +522,14 @@ class _Reader:
             self.teams[id_] = _Team(id_, name, pos)
             by_key[key] = id_
         for team in sorted(self.teams.values(), key=lambda t: t.id):
-            builder.add_team(team.id, team.pos, team.name, group=team.group, team_type=team.type)
+            builder.add_team(
+                team.id,
+                team.pos,
+                team.name,
+                description=team.focus,
+                group=team.group,
+                team_type=team.type,
+            )
         pairs = self.pairs(by_key)
         customer = self.add_customers(pairs)
         streams = self.streams(pairs, customer)
@@ -523,14 +557,16 @@ class _Reader:
         org = builder.finish(None, tuple(self.files))
         errors = any(d.severity == "error" for d in builder.diagnostics)
         involved = {r.provider for r in org.relations} | {r.receiver for r in org.relations}
+        idle = sorted(set(org.teams) - involved)
         counts = {
             "files read": len(self.files),
             "team pages read": self.pages,
             "teams": len(org.teams),
             **hand_off_counts(org),
             "relations inside one team": 0,
-            "teams without hand-offs": len(set(org.teams) - involved),
+            "teams without hand-offs": len(idle),
             "planned interactions (not imported)": self.planned,
+            "pairs read from both sides": len(self.both),
         }
         return ImportResult(
             "markdown",
@@ -539,38 +575,121 @@ class _Reader:
             builder.provenance,
             counts,
             self.chosen,
+            both_sides=self.both,
+            teams_without_hand_offs=idle,
         )
 
     def pairs(
         self, by_key: dict[str, str]
     ) -> dict[tuple[str, str], tuple[_Link, list[tuple[str, SourcePos]]]]:
         """One relation per provider and receiver: each file's link given its direction, the
-        first link of a pair kept, the others' reasons added to it."""
-        found: dict[tuple[str, str], tuple[_Link, list[tuple[str, SourcePos]]]] = {}
+        first link of a pair kept, the others' reasons added to it.
+
+        A pair of teams whose files both name the other is read from both pages together
+        (:meth:`both_sides`): one direction, or both for a collaboration the pages read both
+        ways."""
+        sides: dict[frozenset[str], dict[str, list[_Link]]] = {}
         for link in self.links.values():
             other = by_key[_key(link.other_name)]
             if other == link.declarer:
                 continue
-            pair = _direction(link, other, self.teams)
-            if pair not in found:
-                found[pair] = (link, [])
-                continue
-            kept, more = found[pair]
-            more.extend(link.why)
-            if link.mode and kept.mode and link.mode != kept.mode:
-                first_at = kept.mode_pos or kept.why[0][1]
-                self.builder.warn(
-                    link.mode_pos or link.why[0][1],
-                    "IC610",
-                    f"{self.teams[pair[0]].name!r} and {self.teams[pair[1]].name!r} give their "
-                    f"interaction different modes ({kept.mode} at {first_at}, "
-                    f"{link.mode} here): kept the first",
-                    "describe the interaction the same way in both teams' files",
-                )
-            kept.mode = kept.mode or link.mode
-            kept.what = kept.what or link.what
-            kept.until = kept.until or link.until
+            link.other = other
+            said = sides.setdefault(frozenset((link.declarer, other)), {})
+            said.setdefault(link.declarer, []).append(link)
+        found: dict[tuple[str, str], tuple[_Link, list[tuple[str, SourcePos]]]] = {}
+        #: Each pair of teams read from both pages, and how its direction was decided.
+        self.both: list[str] = []
+        for said in sides.values():
+            links = [link for declared in said.values() for link in declared]
+            if len(said) == 1:
+                directions = [(link, _reading(link, link.other, self.teams)[0]) for link in links]
+            else:
+                directions = self.both_sides(said)
+            for link, pair in directions:
+                self.merge(found, link, pair)
         return found
+
+    def both_sides(self, said: dict[str, list[_Link]]) -> list[tuple[_Link, tuple[str, str]]]:
+        """The direction of a pair of teams whose files both name the other.
+
+        A collaboration keeps each page's reading (both ways when they differ). Otherwise the
+        pages' wording decides (``Provides ...``, ``Uses ...``, then ``our ...`` or ``their
+        ...``), then the team types; where nothing does, or the pages contradict each other,
+        the first page's reading is kept and reported (IC651)."""
+        (a, a_links), (b, b_links) = said.items()
+        links = [*a_links, *b_links]
+        names = self.teams[a].name, self.teams[b].name
+        mode = next((link.mode for link in links if link.mode), None)
+        readings = [(link, *_reading(link, link.other, self.teams)) for link in links]
+        if mode == "collaboration":
+            directions = sorted({pair for _, pair, _ in readings})
+            if len(directions) == 2:
+                self.both.append(f"{names[0]} <-> {names[1]} (collaboration: both ways)")
+            else:
+                (pair,) = directions
+                self.both.append(f"{self.arrow(pair)} (collaboration: the pages agree)")
+            return [(link, pair) for link, pair, _ in readings]
+        worded = {pair for _, pair, basis in readings if basis == "wording"}
+        if not worded:
+            worded = {pair for pair in map(_owned, links) if pair is not None}
+        typed = {pair for _, pair, basis in readings if basis == "types"}
+        if len(worded) == 1:
+            (pair,) = worded
+            if any(basis == "wording" for _, _, basis in readings):
+                how = "the purposes say: 'Provides ...', 'Uses ...'"
+            else:
+                how = "the purposes say: 'our ...', 'their ...'"
+        elif not worded and len(typed) == 1:
+            (pair,) = typed
+            how = "the team types"
+        else:
+            first = readings[0]
+            pair = first[1]
+            why = (
+                "their pages' purposes say opposite ways"
+                if worded
+                else "neither page says which provides"
+            )
+            self.builder.warn(
+                first[0].why[0][1],
+                "IC651",
+                f"{names[0]!r} and {names[1]!r} each name the other and {why}: read as "
+                f"{self.teams[pair[0]].name!r} providing to {self.teams[pair[1]].name!r}, as "
+                "this page says",
+                "say which way in a purpose: 'Provides ...' or 'Uses ...' (or 'our ...', "
+                "'their ...'), or make it a collaboration",
+            )
+            how = "unclear: the first page's reading, reported (IC651)"
+        self.both.append(f"{self.arrow(pair)} ({how})")
+        return [(link, pair) for link in links]
+
+    def arrow(self, pair: tuple[str, str]) -> str:
+        return f"{self.teams[pair[0]].name} -> {self.teams[pair[1]].name}"
+
+    def merge(
+        self,
+        found: dict[tuple[str, str], tuple[_Link, list[tuple[str, SourcePos]]]],
+        link: _Link,
+        pair: tuple[str, str],
+    ) -> None:
+        if pair not in found:
+            found[pair] = (link, [])
+            return
+        kept, more = found[pair]
+        more.extend(link.why)
+        if link.mode and kept.mode and link.mode != kept.mode:
+            first_at = kept.mode_pos or kept.why[0][1]
+            self.builder.warn(
+                link.mode_pos or link.why[0][1],
+                "IC610",
+                f"{self.teams[pair[0]].name!r} and {self.teams[pair[1]].name!r} give their "
+                f"interaction different modes ({kept.mode} at {first_at}, "
+                f"{link.mode} here): kept the first",
+                "describe the interaction the same way in both teams' files",
+            )
+        kept.mode = kept.mode or link.mode
+        kept.what = kept.what or link.what
+        kept.until = kept.until or link.until
 
     def add_customers(
         self, pairs: dict[tuple[str, str], tuple[_Link, list[tuple[str, SourcePos]]]]
@@ -653,11 +772,13 @@ class _Reader:
     chosen: list[str]
 
 
-def _direction(link: _Link, other: str, teams: dict[str, _Team]) -> tuple[str, str]:
-    """(provider, receiver) of what ``link.declarer``'s file says about ``other``.
+def _reading(link: _Link, other: str, teams: dict[str, _Team]) -> tuple[tuple[str, str], str]:
+    """(provider, receiver) of what ``link.declarer``'s file says about ``other``, and what
+    decided it: ``"wording"``, ``"types"`` or ``"default"``.
 
     A purpose that says which way (``Provides ...``, ``We offer ...``; ``Uses ...``, ``Relies
-    on ...``) decides. Facilitating: the enabling team provides. Otherwise a platform, enabling or
+    on ...``) decides. Facilitating or collaboration between an enabling team and another kind:
+    the enabling team provides (its coaching). Otherwise a platform, enabling or
     complicated-subsystem team provides to a team of another kind (stream-aligned or no type)
     that it names; in every other case the named team provides to the team whose file names it
     (a team lists the teams it depends on).
@@ -665,14 +786,29 @@ def _direction(link: _Link, other: str, teams: dict[str, _Team]) -> tuple[str, s
     mine, theirs = teams[link.declarer].type, teams[other].type
     purpose = link.what or ""
     if _SAYS_PROVIDES.match(purpose):
-        return link.declarer, other
+        return (link.declarer, other), "wording"
     if _SAYS_USES.match(purpose):
-        return other, link.declarer
-    if link.mode == "facilitating" and (mine == "enabling") != (theirs == "enabling"):
-        return (link.declarer, other) if mine == "enabling" else (other, link.declarer)
+        return (other, link.declarer), "wording"
+    coaching = link.mode in ("facilitating", "collaboration")
+    if coaching and (mine == "enabling") != (theirs == "enabling"):
+        pair = (link.declarer, other) if mine == "enabling" else (other, link.declarer)
+        return pair, "types"
     if mine in _PROVIDING_TYPES and theirs not in _PROVIDING_TYPES:
-        return link.declarer, other
-    return other, link.declarer
+        return (link.declarer, other), "types"
+    if theirs in _PROVIDING_TYPES and mine not in _PROVIDING_TYPES:
+        return (other, link.declarer), "types"
+    return (other, link.declarer), "default"
+
+
+def _owned(link: _Link) -> tuple[str, str] | None:
+    """Who provides, by whose things a purpose names: ``... to our AWS infrastructure`` (the
+    file's team), ``... run on their clusters`` (the team it names); None when it names both
+    or neither."""
+    purpose = link.what or ""
+    ours, theirs = bool(_OUR.search(purpose)), bool(_THEIR.search(purpose))
+    if ours == theirs:
+        return None
+    return (link.declarer, link.other) if ours else (link.other, link.declarer)
 
 
 def _pages(folder: Path) -> list[Path]:

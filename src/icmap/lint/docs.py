@@ -32,11 +32,13 @@ Their meanings are in [format.md](format.md#errors).
 
 _IMPORT = """## Import problems (IC6xx)
 
-With `--from backstage|teamapi|csv|cml` the org is read from a source in another format, and
-what the importer finds wrong in it (a missing Location target, a dangling ref) is a finding like
-any other, at its `file:line:col`: warnings, except IC614 (no external customer), IC670 (a CML
-syntax error) and IC672 (no team map), which stop the reading. `--select`, `--ignore` and
-`.icmap.yaml` apply to them. Their meanings are in [import.md](import.md#problem-codes).
+With `--from backstage|teamapi|markdown|csv|cml` the org is read from a source in another
+format, and what the importer finds wrong in it (a missing Location target, a dangling ref) is a
+finding like any other, at its `file:line:col`: warnings, except IC614 (no external customer),
+IC670 (a CML syntax error) and IC672 (no team map), which stop the reading. `icmap check`'s
+`--select` and `--ignore` and `.icmap.yaml` apply to them (`icmap import` has no `--ignore`: it
+prints every problem, and only errors stop it). Their meanings are in
+[import.md](import.md#problem-codes).
 """
 
 

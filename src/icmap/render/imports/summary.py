@@ -59,6 +59,11 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
             f"  {hand_offs}: {counts.get(hand_offs, 0):,} "
             f"({_plural(counts.get(relations, 0), 'relation')})"
         )
+    if result.both_sides:
+        lines.append(_both_sides(result.both_sides))
+        lines.extend(f"    {pair}" for pair in result.both_sides[:10])
+        if len(result.both_sides) > 10:
+            lines.append(f"    and {len(result.both_sides) - 10:,} more (-f json lists them)")
     lines.append(
         f"  relations inside one team: {counts.get('relations inside one team', 0):,} "
         "(counted, not hand-offs)"
@@ -67,6 +72,11 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
         lines.append(
             f"  teams without hand-offs: {counts['teams without hand-offs']:,} "
             "(icmap check reports each: its work reaches no customer)"
+            + (
+                f": {some(result.teams_without_hand_offs)}"
+                if result.teams_without_hand_offs
+                else ""
+            )
         )
     if counts.get("planned interactions (not imported)"):
         lines.append(
@@ -101,6 +111,21 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
     if merged is not None:
         lines.extend(_update_lines(merged))
     return "\n".join(lines) + "\n"
+
+
+def _both_sides(pairs: list[str]) -> str:
+    """How many pairs of teams were read from both pages, by how each was decided."""
+    kinds = {
+        "by the purposes' wording": sum("(the purposes say" in pair for pair in pairs),
+        "by the team types": sum("(the team types)" in pair for pair in pairs),
+        "collaboration": sum("(collaboration" in pair for pair in pairs),
+        "unclear (IC651)": sum("(unclear" in pair for pair in pairs),
+    }
+    said = ", ".join(f"{count:,} {kind}" for kind, count in kinds.items() if count)
+    return (
+        f"  pairs read from both sides: {len(pairs):,} (both teams' pages name the other; one "
+        f"hand-off each, two for a collaboration read both ways): {said}"
+    )
 
 
 def _update_lines(merged: MergeReport) -> list[str]:
@@ -175,6 +200,10 @@ def render_json(
             for r in org.relations
         ],
     }
+    if result.teams_without_hand_offs:
+        data["teams_without_hand_offs"] = list(result.teams_without_hand_offs)
+    if result.both_sides:
+        data["pairs_read_from_both_sides"] = list(result.both_sides)
     if org.streams:
         data["streams"] = [
             {"id": s.id, "name": s.label, "customer": s.customer} for s in org.streams.values()
