@@ -265,8 +265,8 @@ def import_(
             "(spec.type), tag:TAG, label:KEY=VALUE or ref:REF; cml: teams, by ref:TEAM (or a "
             "context they realize) or type:TYPE (of the contexts they realize); repeatable, any "
             "match counts. Default: what the catalog marks customer-facing, else its front ends "
-            "and the APIs nothing in it consumes (docs/import.md; cml: teams upstream of no "
-            "other); with --update, those of the last import.",
+            "and the OpenAPI and GraphQL APIs nothing in it consumes (docs/import.md; cml: "
+            "teams upstream of no other); with --update, those of the last import.",
             show_default=False,
             metavar="SELECTOR",
         ),

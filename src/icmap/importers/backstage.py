@@ -129,6 +129,10 @@ INTERNAL_TYPES = frozenset(
         "test",
     }
 )
+#: API ``spec.type`` values an outside client calls (HTTP APIs). An API of another type
+#: (``grpc``, ``asyncapi``, ``avro``, ``trpc``) wires services together inside: nothing in the
+#: catalog consuming it says only that the catalog does not declare every ``consumesApis``.
+PUBLIC_API_TYPES = frozenset({"openapi", "graphql"})
 #: Tags by which a catalog marks an entity customer-facing itself.
 MARK_TAGS = frozenset({"customer-facing", "external-facing", "internet-facing", "public-facing"})
 #: Tags by which a catalog says an entity serves only people inside: never chosen by default.
@@ -889,13 +893,13 @@ def _inside_only(entity: Entity) -> bool:
 
 
 def _front(entity: Entity, feeds: dict[str, set[str]]) -> str:
-    """Why ``entity`` is a front end or an API nothing consumes, or ``""``."""
+    """Why ``entity`` is a front end or an HTTP API nothing consumes, or ``""``."""
     if _inside_only(entity):
         return ""
     if entity.kind == "component" and entity.spec_type in FRONT_END_TYPES:
         return f"a front end (spec.type {entity.spec_type})"
-    if entity.kind == "api" and entity.ref not in feeds:
-        return "an API nothing in the catalog consumes"
+    if entity.kind == "api" and entity.ref not in feeds and entity.spec_type in PUBLIC_API_TYPES:
+        return f"an API nothing in the catalog consumes (spec.type {entity.spec_type})"
     return ""
 
 
@@ -1156,12 +1160,14 @@ class _Mapper:
             ),
             (
                 "default: the front ends (Components of spec.type website, frontend, "
-                "mobile-app…) and the APIs nothing in the catalog consumes serve the external "
-                "customer; nothing deprecated or tagged internal (choose others with --customer)",
+                "mobile-app…) and the OpenAPI and GraphQL APIs nothing in the catalog consumes "
+                "serve the external customer; nothing deprecated or tagged internal (choose "
+                "others with --customer)",
                 [(e, why) for e in works if (why := _front(e, feeds))],
             ),
             (
-                "default: the catalog has no front end and no API that nothing consumes: every "
+                "default: the catalog has no front end and no OpenAPI or GraphQL API that nothing "
+                "consumes: every "
                 "Component that nothing in it depends on, consumes or is built from, and that "
                 "is no library, tool or infrastructure, serves the external customer; nothing "
                 "deprecated or tagged internal (choose others with --customer)",
@@ -1240,12 +1246,15 @@ class _Mapper:
         first = self.catalog.files_read[0] if self.catalog.files_read else "<catalog>"
         served = 0
         customer = self.builder.customer_id()
+        #: reason -> "entity (team)" for each entity chosen, so the summary names them.
+        by_reason: dict[str, list[str]] = {}
         for entity, reason in chosen:
             owner = self.owners.get(entity.ref)
             team = self.team_of.get(owner.ref) if owner is not None else None
             if team is None:
                 continue
             served += 1
+            by_reason.setdefault(reason, []).append(f"{entity.short} ({team})")
             why = f"via {entity.short}: {reason}"
             self.builder.add_relation(team, customer, entity.label, entity.pos, why)
         if served:
@@ -1262,6 +1271,10 @@ class _Mapper:
             self.chosen.append(
                 f"{served} customer-facing {entities}, owned by {len(teams)} {owners} "
                 f"({some(teams)}), {verb} the one external customer '{customer}'"
+            )
+            self.chosen.extend(
+                f"customer-facing, {reason}: {some(sorted(names))}"
+                for reason, names in by_reason.items()
             )
             return
         self.builder.error(
