@@ -89,3 +89,92 @@ def test_the_default_takes_http_apis_only_and_the_summary_names_each_entity(
         "api:public-api (edge)"
     ) in stderr
     assert "metrics-api" not in stderr
+
+
+# --- 2. selectors that match nothing --------------------------------------------------------
+
+
+def test_a_selector_that_matches_nothing_is_reported_with_a_did_you_mean(tmp_path: Path) -> None:
+    entities = shop()
+    entities[0]["metadata"]["tags"] = ["customer-facing"]  # type: ignore[index]
+    entities[2]["metadata"]["labels"] = {"exposure": "public"}  # type: ignore[index]
+    path = write(tmp_path, "catalog.yaml", _yaml(entities))
+    options = BackstageOptions(
+        tags=("custmer-facing", "website"), labels=("exposur=public",), refs=("storefrnt",)
+    )
+    result = read_source(SourceFormat.backstage, [path], BackstageOptions(types=("website",)))
+    assert not [d for d in result.diagnostics if d.code == "IC618"]
+    result = read_source(
+        SourceFormat.backstage,
+        [path],
+        BackstageOptions(
+            types=("website",), tags=options.tags, labels=options.labels, refs=options.refs
+        ),
+    )
+    said = sorted(d.message for d in result.diagnostics if d.code == "IC618")
+    assert said == [
+        "--customer label:exposur=public matches no entity; did you mean label:exposure=public?",
+        "--customer ref:storefrnt matches no entity; did you mean ref:storefront?",
+        "--customer tag:custmer-facing matches no entity; did you mean tag:customer-facing?",
+        "--customer tag:website matches no entity; did you mean type:website?",
+    ]
+    assert {d.file for d in result.diagnostics if d.code == "IC618"} == {"<command line>"}
+    assert _served(result) == [("web", "storefront")]
+
+
+def test_when_every_selector_misses_the_error_names_them(tmp_path: Path) -> None:
+    path = write(tmp_path, "catalog.yaml", _yaml(shop()))
+    code, stderr = _import(
+        "backstage",
+        str(path),
+        "-o",
+        str(tmp_path / "org"),
+        "--customer",
+        "tag:custmer-facing",
+        "--customer",
+        "ref:nosuch",
+    )
+    assert code == 2
+    assert (
+        "<command line>:1:1: error: no external customer: --customer tag:custmer-facing and "
+        "--customer ref:nosuch match no entity in the catalog [IC614]"
+    ) in stderr
+    assert "catalog.yaml:1:1: error" not in stderr
+
+
+def test_a_label_selector_without_a_key_is_a_usage_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "catalog.yaml", _yaml(shop()))
+    for selector in ("label:", "label:=x", "label: =x"):
+        code, stderr = _import(
+            "backstage", str(path), "-o", str(tmp_path / "org"), "--customer", selector
+        )
+        assert code == 2, selector
+        assert "label:KEY=VALUE" in stderr, selector
+
+
+# --- 3. the catalog's own marks against --customer ------------------------------------------
+
+
+def test_the_catalogs_own_marks_win_over_broad_selectors_but_not_over_ref(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "catalog.yaml", _yaml(shop()))
+    result = read_source(SourceFormat.backstage, [path], BackstageOptions(types=("website",)))
+    # dev-portal ("false"), old-shop (deprecated) and admin (internal) are websites too.
+    assert _served(result) == [("web", "storefront")]
+    assert (
+        "left out although --customer matches them, as the catalog marks them as serving "
+        "people inside (choose one with --customer ref:…): component:dev-portal (label "
+        "icmap.io/customer-facing: false), component:old-shop (lifecycle deprecated), "
+        "component:admin (tagged internal)"
+    ) in result.customers_chosen
+    # ref: names one entity: the person overrides the catalog's mark.
+    result = read_source(
+        SourceFormat.backstage,
+        [path],
+        BackstageOptions(types=("website",), refs=("dev-portal",)),
+    )
+    assert _served(result) == [("devex", "dev-portal"), ("web", "storefront")]
+    # A selector naming the mark asks for it.
+    result = read_source(SourceFormat.backstage, [path], BackstageOptions(tags=("internal",)))
+    assert _served(result) == [("ops", "admin")]

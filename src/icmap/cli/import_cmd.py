@@ -51,6 +51,11 @@ def parse_customers(values: list[str], *, keep_idle: bool = False) -> BackstageO
                 f"--customer {value!r}: write kind:KIND, type:TYPE, tag:TAG, "
                 "label:KEY=VALUE or ref:REF (e.g. --customer type:website)"
             )
+        if what == "label" and not wanted.partition("=")[0].strip():
+            raise UsageError(
+                f"--customer {value!r}: a label selector needs a key: label:KEY=VALUE or "
+                "label:KEY (e.g. --customer label:exposure=public)"
+            )
         found[what].append(wanted.strip())
     return BackstageOptions(
         tuple(found["kind"]),
@@ -266,7 +271,9 @@ def import_(
             "context they realize) or type:TYPE (of the contexts they realize); repeatable, any "
             "match counts. Default: what the catalog marks customer-facing, else its front ends "
             "and the OpenAPI and GraphQL APIs nothing in it consumes (docs/import.md; cml: "
-            "teams upstream of no other); with --update, those of the last import.",
+            "teams upstream of no other); with --update, those of the last import. A selector "
+            "matching nothing is reported; what the catalog marks internal, deprecated or "
+            'icmap.io/customer-facing: "false" is chosen only by ref:.',
             show_default=False,
             metavar="SELECTOR",
         ),

@@ -44,6 +44,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC615": "outside-source",
     "IC616": "self-relation",
     "IC617": "unclear-stream",
+    "IC618": "unmatched-selector",
     "IC630": "not-a-catalog-file",
     "IC631": "foreign-api-version",
     "IC632": "templated-entity",

@@ -29,6 +29,7 @@ keep their line and column. Every odd shape is a warning at its ``file:line:col`
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -148,6 +149,8 @@ _TEMPLATED = re.compile(r"\{\{")
 #: A UTF-16 surrogate pair written as two JSON escapes, which YAML's parser refuses.
 _SURROGATES = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
 STDIN = "-"
+#: Where problems with the command's own options (``--customer``) are reported.
+COMMAND_LINE = SourcePos("<command line>", 1, 1)
 
 
 def _backstage_api(api_version: str | None) -> bool:
@@ -884,12 +887,27 @@ def _marked(entity: Entity) -> str:
 
 def _inside_only(entity: Entity) -> bool:
     """Whether the catalog says ``entity`` serves people inside only (or is deprecated)."""
-    said = (entity.labels.get(MARK_KEY) or entity.annotations.get(MARK_KEY) or "").lower()
-    return (
-        entity.lifecycle == "deprecated"
-        or bool(INTERNAL_TAGS & set(entity.tags))
-        or said.strip() in _FALSE
-    )
+    return bool(_inside_why(entity))
+
+
+def _inside_why(entity: Entity) -> str:
+    """How the catalog says ``entity`` serves people inside only (or is deprecated), or ``""``.
+
+    >>> e = Entity("component", "default", "x", SourcePos("x", 1, 1), None, "x")
+    >>> e.labels = {MARK_KEY: "False"}
+    >>> _inside_why(e)
+    'label icmap.io/customer-facing: false'
+    """
+    for where, found in (("label", entity.labels), ("annotation", entity.annotations)):
+        said = found.get(MARK_KEY, "").strip().lower()
+        if said in _FALSE:
+            return f"{where} {MARK_KEY}: {said}"
+    tags = sorted(INTERNAL_TAGS & set(entity.tags))
+    if tags:
+        return f"tagged {tags[0]}"
+    if entity.lifecycle == "deprecated":
+        return "lifecycle deprecated"
+    return ""
 
 
 def _front(entity: Entity, feeds: dict[str, set[str]]) -> str:
@@ -930,6 +948,8 @@ class _Mapper:
         self.unowned_relations = 0
         #: The ids the teams' groups make: a suffixed id must not take one of them.
         self.taken: set[str] = set()
+        #: The --customer selectors that match no entity.
+        self.unmatched: list[str] = []
 
     def run(self) -> ImportResult:
         catalog = self.catalog
@@ -1193,16 +1213,23 @@ class _Mapper:
         return self.team_of.get(owner.ref) if owner is not None else None
 
     def selected(self, works: list[Entity]) -> list[tuple[Entity, str]]:
-        """The entities ``--customer`` selects, each with the selectors it matches."""
+        """The entities ``--customer`` selects, each with the selectors it matches.
+
+        A selector that matches no entity is reported (IC618, with a did-you-mean). Entities
+        the catalog itself marks as serving people inside (label ``icmap.io/customer-facing:
+        "false"``, an internal tag, ``lifecycle: deprecated``) are left out of what ``kind:``,
+        ``type:``, ``tag:`` and ``label:`` match, and named in the summary; ``ref:`` names one
+        entity and wins over the catalog's marks.
+        """
         options = self.catalog.options
         kinds = {k.lower() for k in options.kinds}
         types = {t.lower() for t in options.types}
         tags = {t.lower() for t in options.tags}
         labels = [_label_selector(label) for label in options.labels]
-        refs = set()
+        refs: dict[str, str] = {}  # entity ref -> the selector as given
         for ref in options.refs:
             kind, namespace, name = parse_ref(ref, "component", "default")
-            refs.add(f"{kind}:{namespace}/{name}")
+            refs.setdefault(f"{kind}:{namespace}/{name}", ref)
         said = [
             f"{label} {', '.join(sorted(values))}"
             for label, values in (
@@ -1210,37 +1237,103 @@ class _Mapper:
                 ("type", types),
                 ("tag", tags),
                 ("label", set(options.labels)),
-                ("ref", refs),
+                ("ref", set(refs)),
             )
             if values
         ]
         self.chosen = [f"chosen: entities with {'; or '.join(said)} serve the external customer"]
+        hits: Counter[str] = Counter()  # selector as written -> entities it matches
         chosen: list[tuple[Entity, str]] = []
+        excluded: list[str] = []
         for entity in works:
             spec_type = entity.spec_type
             found_labels = {k.lower(): v.lower() for k, v in entity.labels.items()}
-            matched = [
-                f"{key}={value}" if value is not None else key
-                for key, value in labels
+            matched_labels = [
+                (raw, f"{key}={value}" if value is not None else key)
+                for raw, (key, value) in zip(options.labels, labels, strict=True)
                 if key in found_labels and value in (None, found_labels[key])
             ]
+            matched_tags = sorted(tags & set(entity.tags))
+            for selector, hit in (
+                *((f"kind:{k}", entity.kind == k) for k in kinds),
+                *((f"type:{t}", spec_type == t) for t in types),
+                *((f"tag:{t}", t in matched_tags) for t in tags),
+                *((f"label:{raw}", True) for raw, _ in matched_labels),
+                *((f"ref:{raw}", entity.ref == ref) for ref, raw in refs.items()),
+            ):
+                hits[selector] += hit
             reasons = [
                 reason
                 for reason, hit in (
                     (f"kind {entity.kind}", entity.kind in kinds),
                     (f"type {spec_type}", spec_type in types),
-                    (
-                        f"tag {', '.join(sorted(tags & set(entity.tags)))}",
-                        bool(tags & set(entity.tags)),
-                    ),
-                    (f"label {', '.join(matched)}", bool(matched)),
+                    (f"tag {', '.join(matched_tags)}", bool(matched_tags)),
+                    (f"label {', '.join(m for _, m in matched_labels)}", bool(matched_labels)),
                     ("named with --customer ref", entity.ref in refs),
                 )
                 if hit
             ]
-            if reasons:
-                chosen.append((entity, "; ".join(reasons)))
+            if not reasons:
+                continue
+            inside = _inside_why(entity)
+            # A mark the selector itself names was asked for: --customer tag:internal.
+            asked = inside.removeprefix("tagged ") in tags or any(
+                key == MARK_KEY for key, _ in labels
+            )
+            if inside and entity.ref not in refs and not asked:
+                excluded.append(f"{entity.short} ({inside})")
+                continue
+            chosen.append((entity, "; ".join(reasons)))
+        if excluded:
+            self.chosen.append(
+                "left out although --customer matches them, as the catalog marks them as "
+                f"serving people inside (choose one with --customer ref:…): {some(excluded)}"
+            )
+        self.unmatched = [
+            s
+            for s in (
+                *(f"kind:{k}" for k in kinds),
+                *(f"type:{t}" for t in types),
+                *(f"tag:{t}" for t in tags),
+                *(f"label:{raw}" for raw in options.labels),
+                *(f"ref:{raw}" for raw in refs.values()),
+            )
+            if not hits[s]
+        ]
+        for selector in self.unmatched:
+            guess = self.guess(selector, works)
+            self.builder.warn(
+                COMMAND_LINE,
+                "IC618",
+                f"--customer {selector} matches no entity"
+                + (f"; did you mean {guess}?" if guess else ""),
+                "selectors match Components, APIs, Resources and Systems: kind:KIND, "
+                "type:TYPE (spec.type), tag:TAG, label:KEY=VALUE or ref:REF",
+            )
         return chosen
+
+    @staticmethod
+    def guess(selector: str, works: list[Entity]) -> str | None:
+        """The selector the catalog has that ``selector`` (matching nothing) may mean."""
+        what, _, wanted = selector.partition(":")
+        wanted = wanted.strip().lower()
+        words: dict[str, set[str]] = {
+            "kind": {e.kind for e in works},
+            "type": {e.spec_type for e in works if e.spec_type},
+            "tag": {t for e in works for t in e.tags},
+            "label": {
+                f"{k.lower()}={v.lower()}" if "=" in wanted else k.lower()
+                for e in works
+                for k, v in e.labels.items()
+            },
+            "ref": {e.short.lower() for e in works} | {e.name for e in works},
+        }
+        close = difflib.get_close_matches(wanted, sorted(words[what]), 1, 0.6)
+        if close:
+            return f"{what}:{close[0]}"
+        # The right word under another selector: --customer tag:website for a spec.type.
+        others = [other for other, found in words.items() if other != what and wanted in found]
+        return f"{others[0]}:{wanted}" if others else None
 
     def add_customers(self, chosen: list[tuple[Entity, str]]) -> None:
         first = self.catalog.files_read[0] if self.catalog.files_read else "<catalog>"
@@ -1275,6 +1368,17 @@ class _Mapper:
             self.chosen.extend(
                 f"customer-facing, {reason}: {some(sorted(names))}"
                 for reason, names in by_reason.items()
+            )
+            return
+        if not chosen and self.unmatched:
+            missed = " and ".join(f"--customer {s}" for s in self.unmatched)
+            self.builder.error(
+                COMMAND_LINE,
+                "IC614",
+                f"no external customer: {missed} match{'es' * (len(self.unmatched) == 1)} "
+                "no entity in the catalog",
+                "check the spelling against the catalog (each selector's warning has a "
+                "did-you-mean), or leave --customer out for the default",
             )
             return
         self.builder.error(
