@@ -5,8 +5,10 @@ owner-only summaries, stray files and the catalog API's provenance."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -178,3 +180,43 @@ def test_the_catalogs_own_marks_win_over_broad_selectors_but_not_over_ref(
     # A selector naming the mark asks for it.
     result = read_source(SourceFormat.backstage, [path], BackstageOptions(tags=("internal",)))
     assert _served(result) == [("ops", "admin")]
+
+
+# --- 4. empty or failed input from the catalog API ------------------------------------------
+
+
+def test_empty_stdin_says_so_and_is_no_file_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, stderr = _import("backstage", "-", "-o", str(tmp_path / "org"), input="")
+    assert code == 2
+    assert "<stdin>:1:1: error: stdin is empty: no catalog to read" in stderr
+    assert "no teams" not in stderr
+    # Beside a file, the empty stdin still stops the import: '-' was asked for.
+    path = write(tmp_path, "catalog.json", '[{"apiVersion": "backstage.io/v1alpha1"}]')
+    code, stderr = _import("backstage", "-", str(path), "-o", str(tmp_path / "org"), input="\n")
+    assert code == 2
+    assert "stdin is empty" in stderr
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    result = read_source(SourceFormat.backstage, [Path("-")])
+    assert result.counts["files read"] == 0
+
+
+def test_an_error_the_catalog_api_answered_is_quoted(tmp_path: Path) -> None:
+    body = (
+        '{"error": {"name": "AuthenticationError", "message": "Missing credentials"}, '
+        '"request": {"method": "GET", "url": "/api/catalog/entities"}, '
+        '"response": {"statusCode": 401}}'
+    )
+    code, stderr = _import("backstage", "-", "-o", str(tmp_path / "org"), input=body)
+    assert code == 2
+    assert (
+        "<stdin>:1:1: error: the catalog API answered with an error (HTTP 401): "
+        "AuthenticationError: Missing credentials [IC001]"
+    ) in stderr
+    path = write(tmp_path, "catalog.json", '{"error": {"name": "NotFoundError"}}')
+    result = read_source(SourceFormat.backstage, [path])
+    assert result.org is None
+    assert [d.message for d in result.errors] == [
+        "the catalog API answered with an error: NotFoundError"
+    ]

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from icmap.diagnostics import Diagnostic
+from icmap.diagnostics import LOADER_CODES, Diagnostic
 from icmap.importers import (
     BackstageOptions,
     ImportResult,
@@ -149,6 +149,7 @@ _TEMPLATED = re.compile(r"\{\{")
 #: A UTF-16 surrogate pair written as two JSON escapes, which YAML's parser refuses.
 _SURROGATES = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
 STDIN = "-"
+EMPTY_STDIN = "stdin is empty"
 #: Where problems with the command's own options (``--customer``) are reported.
 COMMAND_LINE = SourcePos("<command line>", 1, 1)
 
@@ -163,6 +164,24 @@ def _backstage_api(api_version: str | None) -> bool:
     """
     group = (api_version or "").partition("/")[0].strip().lower()
     return any(group == g or group.endswith(f".{g}") for g in API_GROUPS)
+
+
+def _read_stdin(display: str) -> tuple[str | None, Diagnostic | None]:
+    """What stdin holds, or the error that it holds nothing (a fetch that failed)."""
+    content = sys.stdin.read()
+    if content.strip():
+        return content, None
+    return None, Diagnostic(
+        display,
+        1,
+        1,
+        "IC001",
+        f"{EMPTY_STDIN}: no catalog to read (did the command before the | fail?)",
+        "error",
+        "curl -f fails on an HTTP error, so you see it: curl -sf URL | icmap import backstage - "
+        "-o DIR",
+        LOADER_CODES["IC001"],
+    )
 
 
 def _pair(match: re.Match[str]) -> str:
@@ -345,8 +364,9 @@ class _Catalog:
     def read_file(self, file: Path, chain: tuple[str, ...]) -> list[tuple[Path, tuple[str, ...]]]:
         stdin = str(file) == STDIN
         display = "<stdin>" if stdin else str(file)
-        self.files_read.append(display)
         roots, failed = self.parse(file, display, stdin)
+        if not (failed is not None and failed.message.startswith(EMPTY_STDIN)):
+            self.files_read.append(display)  # empty stdin is no file read
         if failed is not None:
             if chain[-1] in self.named:
                 self.diagnostics.append(failed)
@@ -376,8 +396,7 @@ class _Catalog:
             parsed = parse_documents(file, display)
             return list(parsed.roots), (parsed.diagnostics[0] if parsed.diagnostics else None)
         if stdin:
-            content: str | None = sys.stdin.read()
-            problem = None
+            content, problem = _read_stdin(display)
         else:
             content, problem = read_text(file, display)
         if content is None:
@@ -401,6 +420,25 @@ class _Catalog:
         if isinstance(root, SequenceNode):
             return list(root.value)
         found = entries(root)
+        error = entries(get(found, "error"))
+        if error is not None:  # {"error": {"name": ..., "message": ...}, "response": ...}
+            name, message = text(get(error, "name")), text(get(error, "message"))
+            status = text(get(entries(get(found, "response")), "statusCode"))
+            said = ": ".join(printable(p) for p in (name, message) if p) or "no message"
+            self.diagnostics.append(
+                Diagnostic(
+                    display,
+                    root.line + 1,
+                    root.column + 1,
+                    "IC001",
+                    f"the catalog API answered with an error"
+                    f"{f' (HTTP {status})' if status else ''}: {said}",
+                    "error",
+                    "check the URL and the token (Authorization: Bearer …), then fetch again",
+                    LOADER_CODES["IC001"],
+                )
+            )
+            return None
         if found is not None and "items" in found:
             return list(items(get(found, "items")))
         if found is not None and "kind" in found:
