@@ -220,3 +220,24 @@ def test_an_error_the_catalog_api_answered_is_quoted(tmp_path: Path) -> None:
     assert [d.message for d in result.errors] == [
         "the catalog API answered with an error: NotFoundError"
     ]
+
+
+# --- 5. a misspelt owner group ----------------------------------------------------------------
+
+
+def test_a_misspelt_owner_group_gets_a_did_you_mean(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "catalog.yaml",
+        _yaml(
+            [
+                _entity("Group", "Team-A", {"type": "team", "children": []}),
+                _entity("Component", "web", {"type": "website", "owner": "group:tema-a"}),
+                _entity("Component", "other", {"type": "website", "owner": "group:zz-top"}),
+            ]
+        ),
+    )
+    result = read_source(SourceFormat.backstage, [path])
+    found = {d.message.split(" names ")[1].split(",")[0]: d.hint for d in result.diagnostics}
+    assert found["group:tema-a"] == "did you mean 'group:Team-A'?"
+    assert found["group:zz-top"] == "define the group, or read the catalog's Group entities too"

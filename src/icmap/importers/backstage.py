@@ -750,7 +750,9 @@ class _Catalog:
             return other
         if quiet:
             return None
-        candidates = [e.short for e in same_name if e is not owner]
+        candidates = [e.short for e in same_name if e is not owner] or (
+            self.close_groups(namespace, name) if make_group and kind == "group" else []
+        )
         hint = f"did you mean {candidates[0]!r}?" if candidates else None
         if make_group and kind == "group" and name:
             return self.undefined_group(raw, owner, where, hint)
@@ -765,6 +767,15 @@ class _Catalog:
             hint,
         )
         return None
+
+    def close_groups(self, namespace: str, name: str) -> list[str]:
+        """The defined groups whose name is close to ``name`` (a misspelt owner), any case."""
+        groups = {
+            e.name: e
+            for e in self.entities.values()
+            if e.kind == "group" and not e.virtual and e.namespace == namespace
+        }
+        return [groups[n].short for n in difflib.get_close_matches(name, list(groups), 1, 0.75)]
 
     def undefined_group(
         self, raw: str, owner: Entity, where: SourcePos, hint: str | None
