@@ -241,3 +241,51 @@ def test_a_misspelt_owner_group_gets_a_did_you_mean(tmp_path: Path) -> None:
     found = {d.message.split(" names ")[1].split(",")[0]: d.hint for d in result.diagnostics}
     assert found["group:tema-a"] == "did you mean 'group:Team-A'?"
     assert found["group:zz-top"] == "define the group, or read the catalog's Group entities too"
+
+
+# --- 6. idle teams on --update ----------------------------------------------------------------
+
+IDLE = [
+    _entity("Group", "web", {"type": "team", "children": []}),
+    _entity("Group", "design", {"type": "team", "children": []}),
+    _entity("Group", "legal", {"type": "team", "children": []}),
+    _entity("Component", "shop", {"type": "website", "owner": "web"}),
+]
+
+
+def test_idle_teams_on_update_are_named_for_what_happened(tmp_path: Path) -> None:
+    path = write(tmp_path, "catalog.yaml", _yaml(IDLE))
+    org = tmp_path / "org"
+    code, stderr = _import("backstage", str(path), "-o", str(org), "--keep-idle-teams")
+    assert code == 0, stderr
+    # The recorded choice is used again, and the note says whose choice it was.
+    code, stderr = _import("backstage", str(path), "-o", str(org), "--update")
+    assert code == 0, stderr
+    assert (
+        "note: 2 teams that own nothing and take part in no hand-off kept, as the last import "
+        "chose (--keep-idle-teams; --drop-idle-teams leaves them out): design, legal"
+    ) in stderr
+    # Dropping them: they are still in the source, only left out as idle.
+    code, stderr = _import(
+        "backstage", str(path), "-o", str(org), "--update", "--drop-idle-teams", "--dry-run"
+    )
+    assert code == 0, stderr
+    assert "gone from the source): design" not in stderr
+    assert (
+        "removed team (left out as idle: it owns nothing and takes part in no hand-off; "
+        "--keep-idle-teams keeps it): design"
+    ) in stderr
+
+
+def test_an_idle_team_written_by_hand_is_not_called_left_out(tmp_path: Path) -> None:
+    path = write(tmp_path, "catalog.yaml", _yaml(IDLE))
+    org = tmp_path / "org"
+    code, stderr = _import("backstage", str(path), "-o", str(org))
+    assert code == 0, stderr
+    write(org, "teams/design.yaml", "teams:\n  design:\n    name: Design\n")
+    code, stderr = _import("backstage", str(path), "-o", str(org), "--update")
+    assert code == 0, stderr
+    assert (
+        "note: 1 team that owns nothing and takes part in no hand-off left out (legal): "
+        "--keep-idle-teams keeps it; design kept as written by hand"
+    ) in stderr

@@ -57,8 +57,8 @@ def test_all_yaml_is_an_owner_only_catalog_and_imports(tmp_path: Path) -> None:
     assert stderr.count("owner-only catalog") == 1
     assert (
         "note: owner-only catalog (no Group entities: they come from an org provider): the 6 "
-        "groups named in spec.owner are the teams: team-a, team-c, guest, team-b, team-d, "
-        "acme-corp"
+        "groups named in spec.owner: 5 are teams (team-a, team-c, guest, team-b, team-d), 1 "
+        "left out as idle (acme-corp)"
     ) in stderr
     # acme-corp owns only a Domain that no System is part of: left out, and said so.
     assert (
@@ -70,6 +70,13 @@ def test_all_yaml_is_an_owner_only_catalog_and_imports(tmp_path: Path) -> None:
         stderr.count("user:guest owns 2 entities (component:searcher, component:shuffle-api)") == 1
     )
     assert "user:team-b owns 1 entity (system:podcast)" in stderr
+    # 'owner: guest' elsewhere made the team guest: the user's warning says a team has the name.
+    assert (
+        "user:guest owns 2 entities (component:searcher, component:shuffle-api) and is not in "
+        "the catalog (no User entity says which group the user is in): they have no team, "
+        "though the team 'guest' has that name [IC607]\n  hint: write owner: group:guest if the "
+        "team is meant"
+    ) in stderr
     assert "IC614" not in stderr
     org = load(out)
     assert sorted(org.teams) == ["guest", "team-a", "team-b", "team-c", "team-d"]
@@ -82,6 +89,12 @@ def test_all_yaml_is_an_owner_only_catalog_and_imports(tmp_path: Path) -> None:
     )
     served = sorted((r.provider, r.what) for r in org.relations if r.receiver == "customers")
     assert served == [("team-a", "www-artist"), ("team-b", "queue-proxy")]
+    # A team without hand-offs says what it owns, not just 'team-c: {}'.
+    assert (out / "teams" / "team-c.yaml").read_text() == (
+        "teams:\n"
+        "  # owns: component:petstore, component:playback-sdk, system:audio-playback\n"
+        "  team-c: {}\n"
+    )
     # The real findings: team-c's petstore provides APIs whose files are not in the copy, and
     # playback-order (guest's) is a service that nothing in the catalog uses.
     assert _check(out) == [

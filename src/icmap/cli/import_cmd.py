@@ -361,6 +361,9 @@ def import_(
     old_files: tuple[str, ...] = ()
     if last is not None:
         org, merged, old_files = _merge(output, org, last)
+    _idle_note(
+        result, keep_idle, recorded=keep_idle_teams is None and last is not None, merged=merged
+    )
     header = _header(source_format, sources)
     written = render_org(
         org,
@@ -369,6 +372,7 @@ def import_(
         (source_format.name, result.org),
         selectors,
         keep_idle=keep_idle and source_format.customers,
+        owned=result.owned,
     )
     if merged is not None:
         merged.removed_files = _files_removed(output, written, old_files)
@@ -385,6 +389,21 @@ def import_(
     else:
         _write_new(output, written)
     print(f"wrote {visible(str(output))}/ ({files})", file=sys.stderr)
+
+
+def _idle_note(
+    result: ImportResult, keep_idle: bool, *, recorded: bool, merged: MergeReport | None
+) -> None:
+    """Say in the importer's note on idle teams that they were kept as the last import chose,
+    or which of those left out --update keeps as written by hand."""
+    from icmap.importers import idle_note
+
+    idle = result.idle_teams
+    by_hand = [t for t in idle if merged is not None and t in merged.kept_teams and not keep_idle]
+    old = idle_note(idle, kept=keep_idle)
+    if idle and old in result.notes and ((keep_idle and recorded) or by_hand):
+        new = idle_note(idle, kept=keep_idle, recorded=recorded, by_hand=by_hand)
+        result.notes[result.notes.index(old)] = new
 
 
 def report_load_error_lines(result: ImportResult, color: Color) -> None:

@@ -44,6 +44,7 @@ from icmap.importers import (
     BackstageOptions,
     ImportResult,
     hand_off_counts,
+    idle_note,
     some,
 )
 from icmap.importers.build import OrgBuilder, printable
@@ -836,17 +837,27 @@ class _Catalog:
         found = self.user_owners.setdefault(user, _UserOwner(user, at, why, hint))
         found.entities.append(owner.short)
 
-    def report_users(self) -> None:
-        """One warning per user named as an owner whose entities get no team."""
+    def report_users(self, teams: dict[str, str]) -> None:
+        """One warning per user named as an owner whose entities get no team; ``teams``
+        (group ref -> team id) says when a team has the user's name (``user:guest`` beside
+        ``owner: guest`` elsewhere, or ``user:team-b`` written for the group)."""
         for found in self.user_owners.values():
             n = len(found.entities)
             owned = f"{n} entit{'y' if n == 1 else 'ies'} ({some(found.entities, 3)})"
+            _, namespace, name = parse_ref(found.user, "user", "default")
+            team = teams.get(f"group:{namespace}/{name}")
+            same = f", though the team {team!r} has that name" if team else ""
+            hint = (
+                f"write owner: group:{found.user.partition(':')[2]} if the team is meant"
+                if team
+                else found.hint
+            )
             self.builder.warn(
                 found.pos,
                 "IC607",
                 f"{found.user} owns {owned} and {found.why}: {'it has' if n == 1 else 'they have'} "
-                "no team",
-                found.hint,
+                f"no team{same}",
+                hint,
             )
 
     def members(self) -> dict[str, list[Entity]]:
@@ -914,13 +925,6 @@ def _natural_id(group: Entity) -> str:
     if group.namespace != "default":
         given = f"{group.given_namespace}/{g_name}"
     return printable(given) or "team"
-
-
-def _idle(teams: list[str]) -> str:
-    """``2 teams that own nothing and take part in no hand-off``."""
-    if len(teams) == 1:
-        return "1 team that owns nothing and takes part in no hand-off"
-    return f"{len(teams):,} teams that own nothing and take part in no hand-off"
 
 
 def _marked(entity: Entity) -> str:
@@ -1007,7 +1011,6 @@ class _Mapper:
                 owner = catalog.owner_of(entity)
                 if owner is not None:
                     self.owners[entity.ref] = owner
-        catalog.report_users()
         groups = [e for e in catalog.entities.values() if e.kind == "group"]
         parents = self.parents([g for g in groups if not g.virtual])
         has_children = {p.ref for p in parents.values()}
@@ -1016,7 +1019,7 @@ class _Mapper:
         self.taken = {_natural_id(g) for g in teams}
         for group in teams:
             self.add_team(group, parents.get(group.ref))
-        notes = self.owner_only_note()
+        catalog.report_users(self.team_of)
         edges = self.relations()
         customer_facing = self.customer_facing(edges)
         first = catalog.files_read[0] if catalog.files_read else "<catalog>"
@@ -1032,12 +1035,12 @@ class _Mapper:
                 "no teams: the catalog has no Group entities, and no entity names an owner",
             )
         idle = self.idle_teams(owning)
-        if idle and not catalog.options.keep_idle:
-            for team in idle:
-                del self.builder.teams[team]
-            notes.append(f"{_idle(idle)} left out ({some(idle)}): --keep-idle-teams keeps them")
-        elif idle:
-            notes.append(f"{_idle(idle)} kept, as --keep-idle-teams asks ({some(idle)})")
+        left_out = [] if catalog.options.keep_idle else idle
+        notes = self.owner_only_note(left_out)
+        for team in left_out:
+            del self.builder.teams[team]
+        if idle:
+            notes.append(idle_note(idle, kept=catalog.options.keep_idle))
         org_name = self.organisation(groups, parents)
         org = self.builder.finish(org_name, tuple(catalog.files_read))
         errors = any(d.severity == "error" for d in self.builder.diagnostics)
@@ -1064,25 +1067,51 @@ class _Mapper:
             self.chosen,
             dict(sorted(catalog.dangling.items())),
             notes,
+            idle,
+            self.owned(),
         )
 
-    def owner_only_note(self) -> list[str]:
-        """The one note on owners that name groups the catalog does not define."""
+    def owned(self) -> dict[str, list[str]]:
+        """Team id -> the refs of what it owns (Components, APIs, Resources, Systems, Domains)."""
+        found: dict[str, list[str]] = {}
+        for ref, owner in self.owners.items():
+            team = self.team_of.get(owner.ref)
+            if team is not None:
+                found.setdefault(team, []).append(self.catalog.entities[ref].short)
+        return {team: sorted(refs) for team, refs in found.items()}
+
+    def owner_only_note(self, left_out: list[str]) -> list[str]:
+        """The one note on owners that name groups the catalog does not define; of those,
+        the teams ``left_out`` as idle are named apart (the next note says why)."""
         undefined = [
             self.team_of[g.ref] for g in self.catalog.undefined_groups if g.ref in self.team_of
         ]
         if not undefined:
             return []
-        n = len(undefined)
+        idle = [t for t in undefined if t in left_out]
+        teams = [t for t in undefined if t not in left_out]
+        n, k = len(undefined), len(teams)
+        named = f"{n:,} group{'s' * (n != 1)}"
         if self.catalog.defines_groups:
+            said = f"{named} named as owners but not defined in the catalog"
+            if not idle:
+                return [
+                    f"{said} {'are teams' if n != 1 else 'is a team'} all the same: {some(teams)}"
+                ]
             return [
-                f"{n:,} group{'s' * (n != 1)} named as owners but not defined in the catalog "
-                f"{'are teams' if n != 1 else 'is a team'} all the same: {some(undefined)}"
+                f"{said}: {k:,} {'are teams' if k != 1 else 'is a team'} all the same "
+                f"({some(teams)}), {len(idle):,} left out as idle ({some(idle)})"
+            ]
+        said = (
+            f"owner-only catalog (no Group entities: they come from an org provider): the {named}"
+        )
+        if not idle:
+            return [
+                f"{said} named in spec.owner {'are' if n != 1 else 'is'} the teams: {some(teams)}"
             ]
         return [
-            f"owner-only catalog (no Group entities: they come from an org provider): the "
-            f"{n:,} group{'s' * (n != 1)} named in spec.owner {'are' if n != 1 else 'is'} the "
-            f"teams: {some(undefined)}"
+            f"{said} named in spec.owner: {k:,} {'are teams' if k != 1 else 'is a team'} "
+            f"({some(teams)}), {len(idle):,} left out as idle ({some(idle)})"
         ]
 
     def idle_teams(self, owning: set[str]) -> list[str]:
