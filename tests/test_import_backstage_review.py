@@ -289,3 +289,29 @@ def test_an_idle_team_written_by_hand_is_not_called_left_out(tmp_path: Path) -> 
         "note: 1 team that owns nothing and takes part in no hand-off left out (legal): "
         "--keep-idle-teams keeps it; design kept as written by hand"
     ) in stderr
+
+
+# --- 8. stray files grouped by folder ---------------------------------------------------------
+
+
+def test_files_of_many_helm_charts_are_one_warning_with_the_hint_once(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo, "catalog-info.yaml", _yaml(shop()))
+    write(repo, "mkdocs.yml", "site_name: Shop\n")
+    for chart in ("payments", "search", "orders", "cart", "web", "auth", "jobs", "mail"):
+        write(repo, f"charts/{chart}/Chart.yaml", f"apiVersion: v2\nname: {chart}\n")
+        write(repo, f"charts/{chart}/values.yaml", "replicaCount: 2\n")
+        write(
+            repo,
+            f"charts/{chart}/templates/deployment.yaml",
+            "metadata:\n  name: {{ .Release.Name }}\nspec:\n  {{- if .Values.x }}\n",
+        )
+    result = read_source(SourceFormat.backstage, [repo])
+    skipped = [d for d in result.diagnostics if d.code == "IC630"]
+    assert [d.message for d in skipped] == [
+        f"skipped 24 files under {repo}/charts/ that are not catalog YAML "
+        "(auth/Chart.yaml, auth/templates/deployment.yaml, auth/values.yaml and 21 more)",
+        "not a catalog file: no document has a Backstage apiVersion and a kind; skipped",
+    ]
+    assert [d.hint is not None for d in skipped] == [True, False]
+    assert result.counts["files skipped"] == 25

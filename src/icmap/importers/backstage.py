@@ -20,11 +20,12 @@ The mapping (docs/import.md says it for users):
 
 Location entities are followed through relative ``target``/``targets`` (globs allowed); URL
 targets are reported and never fetched. Files that are no catalog (a Helm chart's templates,
-other tools' YAML) are skipped with one warning each; entities of another ``apiVersion`` are
-reported once per file; scaffolder skeletons (``${{ values.name }}``) and Templates are not
-teams' work. The JSON the catalog's REST API returns (``GET /api/catalog/entities``, or
-``{"items": [...]}`` of ``/entities/by-query``) is read as YAML, which it is, so entities
-keep their line and column. Every odd shape is a warning at its ``file:line:col``.
+other tools' YAML) are skipped with one warning per folder of them; entities of another
+``apiVersion`` are reported once per file; scaffolder skeletons (``${{ values.name }}``)
+and Templates are not teams' work. The JSON the catalog's REST API returns
+(``GET /api/catalog/entities``, or ``{"items": [...]}`` of ``/entities/by-query``) is read as
+YAML, which it is, so entities keep their line and column. Every odd shape is a warning at
+its ``file:line:col``.
 """
 
 from __future__ import annotations
@@ -310,6 +311,10 @@ class _Catalog:
         self.by_name: dict[str, list[Entity]] = {}
         self.files_read: list[str] = []
         self.files_skipped = 0
+        #: Files skipped as no catalog (where, why), reported together at the end.
+        self.skipped: list[tuple[SourcePos, str]] = []
+        #: The files (real paths) in which entities were read.
+        self.catalog_files: set[str] = set()
         self.visited: set[str] = set()
         #: The files named on the command line: one that cannot be read stops the import.
         self.named: set[str] = set()
@@ -361,6 +366,7 @@ class _Catalog:
                 continue
             self.visited.add(real)
             stack.extend(self.read_file(file, (*chain, real))[::-1])
+        self.report_skips()
 
     def read_file(self, file: Path, chain: tuple[str, ...]) -> list[tuple[Path, tuple[str, ...]]]:
         stdin = str(file) == STDIN
@@ -451,13 +457,50 @@ class _Catalog:
         return None
 
     def skip(self, where: SourcePos, message: str) -> None:
+        """Skip a file that is no catalog: reported once reading ends (:meth:`report_skips`)."""
         self.files_skipped += 1
-        self.builder.warn(
-            where,
-            "IC630",
-            message,
-            "icmap reads Backstage entities (apiVersion backstage.io/…, a kind, metadata.name)",
+        self.skipped.append((where, message))
+
+    def report_skips(self) -> None:
+        """One IC630 per folder of files that are no catalog, the hint once.
+
+        A file beside catalog files (``mkdocs.yml`` next to ``catalog-info.yaml``) is reported
+        alone; files under a folder that holds no catalog file at any depth (a Helm chart, a
+        ``charts/`` folder of them) are reported together, under the highest such folder
+        inside what was given.
+        """
+        # The folders with a catalog file at some depth.
+        holding = {str(folder) for real in self.catalog_files for folder in Path(real).parents}
+        groups: dict[str, list[tuple[SourcePos, str]]] = {}
+        for where, message in self.skipped:
+            groups.setdefault(self._skip_folder(where.file, holding), []).append((where, message))
+        hint: str | None = (
+            "icmap reads Backstage entities (apiVersion backstage.io/…, a kind, metadata.name)"
         )
+        for folder, found in groups.items():
+            where, message = found[0]
+            if len(found) > 1:
+                names = [os.path.relpath(w.file, folder) for w, _ in found]
+                message = (
+                    f"skipped {len(found):,} files under {folder.rstrip(os.sep)}{os.sep} that "
+                    f"are not catalog YAML ({some(names, 3)})"
+                )
+            self.builder.warn(where, "IC630", message, hint)
+            hint = None
+
+    def _skip_folder(self, display: str, holding: set[str]) -> str:
+        """The folder a skipped file is reported under (itself when beside catalog files)."""
+        if display == "<stdin>":
+            return display
+        top = display
+        for folder in Path(display).parents:
+            real = os.path.realpath(folder)
+            if real in holding or not any(_inside(real, root) for root in self.roots):
+                break
+            top = str(folder)
+            if real in self.roots:
+                break
+        return top
 
     def read_documents(
         self,
@@ -510,6 +553,8 @@ class _Catalog:
             elif foreign:
                 self.files_skipped += 1
             return []
+        if display != "<stdin>":
+            self.catalog_files.add(os.path.realpath(file))
         followed: list[tuple[Path, tuple[str, ...]]] = []
         templated: list[Entity] = []
         for root in ours:
