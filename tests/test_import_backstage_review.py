@@ -6,6 +6,7 @@ owner-only summaries, stray files and the catalog API's provenance."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -315,3 +316,32 @@ def test_files_of_many_helm_charts_are_one_warning_with_the_hint_once(tmp_path: 
     ]
     assert [d.hint is not None for d in skipped] == [True, False]
     assert result.counts["files skipped"] == 25
+
+
+# --- 9. where the catalog API read an entity from ---------------------------------------------
+
+
+def test_provenance_names_the_file_the_catalog_read_an_entity_from(tmp_path: Path) -> None:
+    location = "url:https://git.example/shop/blob/main/catalog-info.yaml"
+    entities = [
+        _entity(
+            "Component",
+            "web",
+            {"type": "website", "owner": "group:web", "dependsOn": ["component:cart"]},
+            annotations={"backstage.io/managed-by-location": location},
+        ),
+        _entity(
+            "Component",
+            "cart",
+            {"type": "service", "owner": "group:cart"},
+            annotations={"backstage.io/managed-by-origin-location": "file:/repo/cart.yaml"},
+        ),
+    ]
+    code, stderr = _import(
+        "backstage", "-", "-o", str(tmp_path / "org"), input=json.dumps(entities, indent=2)
+    )
+    assert code == 0, stderr
+    web = (tmp_path / "org" / "teams" / "web.yaml").read_text()
+    assert f"# via component:web: a front end (spec.type website); from {location} (<stdin>:" in web
+    cart = (tmp_path / "org" / "teams" / "cart.yaml").read_text()
+    assert f"# via component:web dependsOn component:cart; from {location} (<stdin>:" in cart

@@ -983,6 +983,25 @@ def _marked(entity: Entity) -> str:
     return ""
 
 
+#: The annotations the catalog API sets on each entity, naming the file it was read from.
+ORIGIN_KEYS = ("backstage.io/managed-by-location", "backstage.io/managed-by-origin-location")
+
+
+def _origin(entity: Entity) -> str:
+    """Where the catalog read ``entity`` from, when its JSON says (``; from url:…``).
+
+    >>> e = Entity("component", "default", "x", SourcePos("<stdin>", 9, 9), None, "<stdin>")
+    >>> e.annotations = {ORIGIN_KEYS[0]: "url:https://git.example/x/catalog-info.yaml"}
+    >>> _origin(e)
+    '; from url:https://git.example/x/catalog-info.yaml'
+    """
+    for key in ORIGIN_KEYS:
+        where = printable(entity.annotations.get(key, ""))
+        if where:
+            return f"; from {where}"
+    return ""
+
+
 def _inside_only(entity: Entity) -> bool:
     """Whether the catalog says ``entity`` serves people inside only (or is deprecated)."""
     return bool(_inside_why(entity))
@@ -1256,7 +1275,7 @@ class _Mapper:
                 feeds.setdefault(provider.ref, set()).add(receiver.ref)
             if exported and (provider.ref, receiver.ref) in seen:
                 continue
-            why = f"via {entity.short} {name} {other.short}"
+            why = f"via {entity.short} {name} {other.short}{_origin(entity)}"
             self.hand_off(provider, receiver, why, position(entity.file, node), seen)
         for api, components in implements.items():
             if api in feeds:
@@ -1471,7 +1490,7 @@ class _Mapper:
                 continue
             served += 1
             by_reason.setdefault(reason, []).append(f"{entity.short} ({team})")
-            why = f"via {entity.short}: {reason}"
+            why = f"via {entity.short}: {reason}{_origin(entity)}"
             self.builder.add_relation(team, customer, entity.label, entity.pos, why)
         if served:
             self.builder.add_customer(
