@@ -323,7 +323,7 @@ def import_(
       icmap import backstage import-examples/backstage -o my-org
       icmap import backstage import-examples/backstage -o my-org --update --dry-run
       icmap import backstage import-examples/backstage -o my-org --customer type:website
-      curl -s $BACKSTAGE/api/catalog/entities | icmap import backstage - -o my-org
+      curl -sf $BACKSTAGE/api/catalog/entities | icmap import backstage - -o my-org
       icmap import teamapi import-examples/teamapi -o my-org -f json
       icmap import markdown import-examples/markdown -o my-org
       icmap import csv import-examples/handoffs.csv -o my-org
