@@ -106,7 +106,7 @@ def test_a_selector_that_matches_nothing_is_reported_with_a_did_you_mean(tmp_pat
         tags=("custmer-facing", "website"), labels=("exposur=public",), refs=("storefrnt",)
     )
     result = read_source(SourceFormat.backstage, [path], BackstageOptions(types=("website",)))
-    assert not [d for d in result.diagnostics if d.code == "IC618"]
+    assert not [d for d in result.diagnostics if d.code == "IC633"]
     result = read_source(
         SourceFormat.backstage,
         [path],
@@ -114,14 +114,14 @@ def test_a_selector_that_matches_nothing_is_reported_with_a_did_you_mean(tmp_pat
             types=("website",), tags=options.tags, labels=options.labels, refs=options.refs
         ),
     )
-    said = sorted(d.message for d in result.diagnostics if d.code == "IC618")
+    said = sorted(d.message for d in result.diagnostics if d.code == "IC633")
     assert said == [
         "--customer label:exposur=public matches no entity; did you mean label:exposure=public?",
         "--customer ref:storefrnt matches no entity; did you mean ref:storefront?",
         "--customer tag:custmer-facing matches no entity; did you mean tag:customer-facing?",
         "--customer tag:website matches no entity; did you mean type:website?",
     ]
-    assert {d.file for d in result.diagnostics if d.code == "IC618"} == {"<command line>"}
+    assert {d.file for d in result.diagnostics if d.code == "IC633"} == {"<command line>"}
     assert _served(result) == [("web", "storefront")]
 
 

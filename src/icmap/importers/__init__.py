@@ -44,10 +44,10 @@ IMPORT_CODES: dict[str, str] = {
     "IC615": "outside-source",
     "IC616": "self-relation",
     "IC617": "unclear-stream",
-    "IC618": "unmatched-selector",
     "IC630": "not-a-catalog-file",
     "IC631": "foreign-api-version",
     "IC632": "templated-entity",
+    "IC633": "unmatched-selector",
     # IC650 and up: the Markdown source.
     "IC650": "not-a-team-page",
     # Context Mapper team maps (icmap.importers.cml)

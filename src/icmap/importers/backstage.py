@@ -1357,7 +1357,7 @@ class _Mapper:
     def selected(self, works: list[Entity]) -> list[tuple[Entity, str]]:
         """The entities ``--customer`` selects, each with the selectors it matches.
 
-        A selector that matches no entity is reported (IC618, with a did-you-mean). Entities
+        A selector that matches no entity is reported (IC633, with a did-you-mean). Entities
         the catalog itself marks as serving people inside (label ``icmap.io/customer-facing:
         "false"``, an internal tag, ``lifecycle: deprecated``) are left out of what ``kind:``,
         ``type:``, ``tag:`` and ``label:`` match, and named in the summary; ``ref:`` names one
@@ -1446,7 +1446,7 @@ class _Mapper:
             guess = self.guess(selector, works)
             self.builder.warn(
                 COMMAND_LINE,
-                "IC618",
+                "IC633",
                 f"--customer {selector} matches no entity"
                 + (f"; did you mean {guess}?" if guess else ""),
                 "selectors match Components, APIs, Resources and Systems: kind:KIND, "
