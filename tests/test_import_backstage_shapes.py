@@ -57,8 +57,8 @@ def test_all_yaml_is_an_owner_only_catalog_and_imports(tmp_path: Path) -> None:
     assert stderr.count("owner-only catalog") == 1
     assert (
         "note: owner-only catalog (no Group entities: they come from an org provider): the 6 "
-        "groups named in spec.owner are the teams: team-a, team-c, guest, team-b, team-d, "
-        "acme-corp"
+        "groups named in spec.owner: 5 are teams (team-a, team-c, guest, team-b, team-d), 1 "
+        "left out as idle (acme-corp)"
     ) in stderr
     # acme-corp owns only a Domain that no System is part of: left out, and said so.
     assert (
@@ -70,6 +70,13 @@ def test_all_yaml_is_an_owner_only_catalog_and_imports(tmp_path: Path) -> None:
         stderr.count("user:guest owns 2 entities (component:searcher, component:shuffle-api)") == 1
     )
     assert "user:team-b owns 1 entity (system:podcast)" in stderr
+    # 'owner: guest' elsewhere made the team guest: the user's warning says a team has the name.
+    assert (
+        "user:guest owns 2 entities (component:searcher, component:shuffle-api) and is not in "
+        "the catalog (no User entity says which group the user is in): they have no team, "
+        "though the team 'guest' has that name [IC607]\n  hint: write owner: group:guest if the "
+        "team is meant"
+    ) in stderr
     assert "IC614" not in stderr
     org = load(out)
     assert sorted(org.teams) == ["guest", "team-a", "team-b", "team-c", "team-d"]
@@ -82,6 +89,12 @@ def test_all_yaml_is_an_owner_only_catalog_and_imports(tmp_path: Path) -> None:
     )
     served = sorted((r.provider, r.what) for r in org.relations if r.receiver == "customers")
     assert served == [("team-a", "www-artist"), ("team-b", "queue-proxy")]
+    # A team without hand-offs says what it owns, not just 'team-c: {}'.
+    assert (out / "teams" / "team-c.yaml").read_text() == (
+        "teams:\n"
+        "  # owns: component:petstore, component:playback-sdk, system:audio-playback\n"
+        "  team-c: {}\n"
+    )
     # The real findings: team-c's petstore provides APIs whose files are not in the copy, and
     # playback-order (guest's) is a service that nothing in the catalog uses.
     assert _check(out) == [
@@ -237,8 +250,8 @@ def test_create_app_examples_import_without_the_template_becoming_work(tmp_path:
     ) in stderr
     org = load(out)
     assert sorted(org.teams) == ["guests"]
+    # The gRPC API nothing consumes is service-to-service wiring: the website faces the customer.
     assert sorted((r.provider, r.receiver, r.what) for r in org.relations) == [
-        ("guests", "customers", "example-grpc-api"),
         ("guests", "customers", "example-website"),
     ]
     assert _check(out) == []
@@ -292,17 +305,19 @@ def test_a_helm_chart_and_other_tools_files_beside_the_catalog_are_skipped(
     code, stderr = _import("backstage", str(repo), "-o", str(out), "--customer", "label:tier=edge")
     assert code == 0, stderr
     lines = [line for line in stderr.splitlines() if "warning:" in line]
+    # The chart's three files are one warning; the files beside the catalog one each.
     assert [line.split(": warning: ")[0].removeprefix(str(repo) + "/") for line in lines] == [
         "chart/Chart.yaml:1:1",
-        "chart/templates/deployment.yaml:6:5",
-        "chart/values.yaml:1:1",
         "docker-compose.yml:1:1",
         "k8s/service.yaml:1:1",
         "mkdocs.yml:1:1",
     ]
-    assert "chart/Chart.yaml:1:1: warning: not a catalog file: no document has a Backstage" in (
-        stderr
-    )
+    assert (
+        f"chart/Chart.yaml:1:1: warning: skipped 3 files under {repo}/chart/ that are not "
+        "catalog YAML (Chart.yaml, templates/deployment.yaml, values.yaml) [IC630]"
+    ) in stderr
+    assert "docker-compose.yml:1:1: warning: not a catalog file: no document has a" in stderr
+    assert stderr.count("hint: icmap reads Backstage entities") == 1
     assert (
         "k8s/service.yaml:1:1: warning: 2 entities of apiVersion apps/v1, v1 (Deployment, "
         "Service): not Backstage's, not read [IC631]"

@@ -117,7 +117,7 @@ def test_backstage_examples_round_trip(tmp_path: Path) -> None:
     assert "teams: 4" in done.stderr
     assert (
         "note: 1 team that owns nothing and takes part in no hand-off left out (team-e): "
-        "--keep-idle-teams keeps them"
+        "--keep-idle-teams keeps it"
     ) in done.stderr
     assert "relations inside one team: 11" in done.stderr
     assert "15 missing-target, 5 dangling-ref, 1 ambiguous-owner" in done.stderr

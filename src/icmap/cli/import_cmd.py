@@ -53,6 +53,11 @@ def parse_customers(values: list[str], *, keep_idle: bool = False) -> BackstageO
                 f"--customer {value!r}: write kind:KIND, type:TYPE, tag:TAG, "
                 "label:KEY=VALUE or ref:REF (e.g. --customer type:website)"
             )
+        if what == "label" and not wanted.partition("=")[0].strip():
+            raise UsageError(
+                f"--customer {value!r}: a label selector needs a key: label:KEY=VALUE or "
+                "label:KEY (e.g. --customer label:exposure=public)"
+            )
         found[what].append(wanted.strip())
     return BackstageOptions(
         tuple(found["kind"]),
@@ -291,10 +296,12 @@ def import_(
             "(spec.type), tag:TAG, label:KEY=VALUE or ref:REF; cml: teams, by ref:TEAM (or a "
             "context they realize) or type:TYPE (of the contexts they realize); repeatable, any "
             "match counts. Default: what the catalog marks customer-facing, else its front ends "
-            "and the APIs nothing in it consumes (docs/import.md; cml: teams upstream of no "
-            "other); with --update, those of the last import. events: the name of the "
-            "external customer cases end at (default: the process the log names, else the log "
-            "file's name).",
+            "and the OpenAPI and GraphQL APIs nothing in it consumes (docs/import.md; cml: "
+            "teams upstream of no other); with --update, those of the last import. A selector "
+            "matching nothing is reported; what the catalog marks internal, deprecated or "
+            'icmap.io/customer-facing: "false" is chosen only by ref:. events: the name of '
+            "the external customer cases end at (default: the process the log names, else "
+            "the log file's name).",
             show_default=False,
             metavar="SELECTOR",
         ),
@@ -400,7 +407,7 @@ def import_(
       icmap import backstage import-examples/backstage -o my-org
       icmap import backstage import-examples/backstage -o my-org --update --dry-run
       icmap import backstage import-examples/backstage -o my-org --customer type:website
-      curl -s $BACKSTAGE/api/catalog/entities | icmap import backstage - -o my-org
+      curl -sf $BACKSTAGE/api/catalog/entities | icmap import backstage - -o my-org
       icmap import teamapi import-examples/teamapi -o my-org -f json
       icmap import markdown import-examples/markdown -o my-org
       icmap import csv import-examples/handoffs.csv -o my-org
@@ -457,6 +464,9 @@ def import_(
     old_files: tuple[str, ...] = ()
     if last is not None:
         org, merged, old_files = _merge(output, org, last)
+    _idle_note(
+        result, keep_idle, recorded=keep_idle_teams is None and last is not None, merged=merged
+    )
     header = _header(source_format, sources)
     written = render_org(
         org,
@@ -465,6 +475,7 @@ def import_(
         (source_format.name, result.org),
         selectors,
         keep_idle=keep_idle and source_format.idle_teams,
+        owned=result.owned,
     )
     if merged is not None:
         merged.removed_files = _files_removed(output, written, old_files)
@@ -481,6 +492,21 @@ def import_(
     else:
         _write_new(output, written)
     print(f"wrote {visible(str(output))}/ ({files})", file=sys.stderr)
+
+
+def _idle_note(
+    result: ImportResult, keep_idle: bool, *, recorded: bool, merged: MergeReport | None
+) -> None:
+    """Say in the importer's note on idle teams that they were kept as the last import chose,
+    or which of those left out --update keeps as written by hand."""
+    from icmap.importers import idle_note
+
+    idle = result.idle_teams
+    by_hand = [t for t in idle if merged is not None and t in merged.kept_teams and not keep_idle]
+    old = idle_note(idle, kept=keep_idle)
+    if idle and old in result.notes and ((keep_idle and recorded) or by_hand):
+        new = idle_note(idle, kept=keep_idle, recorded=recorded, by_hand=by_hand)
+        result.notes[result.notes.index(old)] = new
 
 
 def report_load_error_lines(result: ImportResult, color: Color) -> None:

@@ -51,6 +51,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC630": "not-a-catalog-file",
     "IC631": "foreign-api-version",
     "IC632": "templated-entity",
+    "IC633": "unmatched-selector",
     # IC650 and up: the Markdown source.
     "IC650": "not-a-team-page",
     "IC651": "unclear-direction",
@@ -117,6 +118,11 @@ class ImportResult:
     both_sides: list[str] = field(default_factory=list)
     #: The teams that take part in no hand-off (Markdown, CSV): named in the summary.
     teams_without_hand_offs: list[str] = field(default_factory=list)
+    #: The teams that own nothing and take part in no hand-off (Backstage): left out of the
+    #: org, unless --keep-idle-teams kept them.
+    idle_teams: list[str] = field(default_factory=list)
+    #: Team id -> what it owns in the source (Backstage: ``component:x``), for the team files.
+    owned: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -162,6 +168,45 @@ class BackstageOptions:
     @property
     def default(self) -> bool:
         return not (self.kinds or self.types or self.tags or self.refs or self.labels)
+
+
+def idle_note(
+    teams: Sequence[str], *, kept: bool, recorded: bool = False, by_hand: Sequence[str] = ()
+) -> str:
+    """The summary's note on the teams that own nothing and take part in no hand-off.
+
+    ``kept``: --keep-idle-teams (``recorded``: as the last import chose, not given again);
+    ``by_hand``: of those left out, the teams --update keeps as written by hand.
+
+    >>> idle_note(["design"], kept=True, recorded=True).split(" kept, ")[1]
+    'as the last import chose (--keep-idle-teams; --drop-idle-teams leaves it out): design'
+    >>> idle_note(["design", "legal"], kept=False, by_hand=["design"]).split(" left out ")[1]
+    '(legal): --keep-idle-teams keeps it; design kept as written by hand'
+    """
+    kept_by_hand = [t for t in teams if t in by_hand]
+    shown = [t for t in teams if t not in by_hand]
+    if not shown:
+        return (
+            f"{some(kept_by_hand)}: own{'s' * (len(kept_by_hand) == 1)} nothing and take"
+            f"{'s' * (len(kept_by_hand) == 1)} part in no hand-off, kept as written by hand"
+        )
+    n = len(shown)
+    them = "them" if n != 1 else "it"
+    said = (
+        f"{n:,} team{'s' * (n != 1)} that own{'s' * (n == 1)} nothing and "
+        f"take{'s' * (n == 1)} part in no hand-off"
+    )
+    if kept and recorded:
+        return (
+            f"{said} kept, as the last import chose (--keep-idle-teams; --drop-idle-teams "
+            f"leaves {them} out): {some(shown)}"
+        )
+    if kept:
+        return f"{said} kept, as --keep-idle-teams asks ({some(shown)})"
+    note = f"{said} left out ({some(shown)}): --keep-idle-teams keeps {them}"
+    if kept_by_hand:
+        note += f"; {some(kept_by_hand)} kept as written by hand"
+    return note
 
 
 def some(names: Sequence[str], limit: int = 10) -> str:

@@ -20,15 +20,17 @@ The mapping (docs/import.md says it for users):
 
 Location entities are followed through relative ``target``/``targets`` (globs allowed); URL
 targets are reported and never fetched. Files that are no catalog (a Helm chart's templates,
-other tools' YAML) are skipped with one warning each; entities of another ``apiVersion`` are
-reported once per file; scaffolder skeletons (``${{ values.name }}``) and Templates are not
-teams' work. The JSON the catalog's REST API returns (``GET /api/catalog/entities``, or
-``{"items": [...]}`` of ``/entities/by-query``) is read as YAML, which it is, so entities
-keep their line and column. Every odd shape is a warning at its ``file:line:col``.
+other tools' YAML) are skipped with one warning per folder of them; entities of another
+``apiVersion`` are reported once per file; scaffolder skeletons (``${{ values.name }}``)
+and Templates are not teams' work. The JSON the catalog's REST API returns
+(``GET /api/catalog/entities``, or ``{"items": [...]}`` of ``/entities/by-query``) is read as
+YAML, which it is, so entities keep their line and column. Every odd shape is a warning at
+its ``file:line:col``.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -38,11 +40,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from icmap.diagnostics import Diagnostic
+from icmap.diagnostics import LOADER_CODES, Diagnostic
 from icmap.importers import (
     BackstageOptions,
     ImportResult,
     hand_off_counts,
+    idle_note,
     some,
 )
 from icmap.importers.build import OrgBuilder, printable
@@ -129,6 +132,10 @@ INTERNAL_TYPES = frozenset(
         "test",
     }
 )
+#: API ``spec.type`` values an outside client calls (HTTP APIs). An API of another type
+#: (``grpc``, ``asyncapi``, ``avro``, ``trpc``) wires services together inside: nothing in the
+#: catalog consuming it says only that the catalog does not declare every ``consumesApis``.
+PUBLIC_API_TYPES = frozenset({"openapi", "graphql"})
 #: Tags by which a catalog marks an entity customer-facing itself.
 MARK_TAGS = frozenset({"customer-facing", "external-facing", "internet-facing", "public-facing"})
 #: Tags by which a catalog says an entity serves only people inside: never chosen by default.
@@ -144,6 +151,9 @@ _TEMPLATED = re.compile(r"\{\{")
 #: A UTF-16 surrogate pair written as two JSON escapes, which YAML's parser refuses.
 _SURROGATES = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
 STDIN = "-"
+EMPTY_STDIN = "stdin is empty"
+#: Where problems with the command's own options (``--customer``) are reported.
+COMMAND_LINE = SourcePos("<command line>", 1, 1)
 
 
 def _backstage_api(api_version: str | None) -> bool:
@@ -156,6 +166,24 @@ def _backstage_api(api_version: str | None) -> bool:
     """
     group = (api_version or "").partition("/")[0].strip().lower()
     return any(group == g or group.endswith(f".{g}") for g in API_GROUPS)
+
+
+def _read_stdin(display: str) -> tuple[str | None, Diagnostic | None]:
+    """What stdin holds, or the error that it holds nothing (a fetch that failed)."""
+    content = sys.stdin.read()
+    if content.strip():
+        return content, None
+    return None, Diagnostic(
+        display,
+        1,
+        1,
+        "IC001",
+        f"{EMPTY_STDIN}: no catalog to read (did the command before the | fail?)",
+        "error",
+        "curl -f fails on an HTTP error, so you see it: curl -sf URL | icmap import backstage - "
+        "-o DIR",
+        LOADER_CODES["IC001"],
+    )
 
 
 def _pair(match: re.Match[str]) -> str:
@@ -283,6 +311,10 @@ class _Catalog:
         self.by_name: dict[str, list[Entity]] = {}
         self.files_read: list[str] = []
         self.files_skipped = 0
+        #: Files skipped as no catalog (where, why), reported together at the end.
+        self.skipped: list[tuple[SourcePos, str]] = []
+        #: The files (real paths) in which entities were read.
+        self.catalog_files: set[str] = set()
         self.visited: set[str] = set()
         #: The files named on the command line: one that cannot be read stops the import.
         self.named: set[str] = set()
@@ -334,12 +366,14 @@ class _Catalog:
                 continue
             self.visited.add(real)
             stack.extend(self.read_file(file, (*chain, real))[::-1])
+        self.report_skips()
 
     def read_file(self, file: Path, chain: tuple[str, ...]) -> list[tuple[Path, tuple[str, ...]]]:
         stdin = str(file) == STDIN
         display = "<stdin>" if stdin else str(file)
-        self.files_read.append(display)
         roots, failed = self.parse(file, display, stdin)
+        if not (failed is not None and failed.message.startswith(EMPTY_STDIN)):
+            self.files_read.append(display)  # empty stdin is no file read
         if failed is not None:
             if chain[-1] in self.named:
                 self.diagnostics.append(failed)
@@ -369,8 +403,7 @@ class _Catalog:
             parsed = parse_documents(file, display)
             return list(parsed.roots), (parsed.diagnostics[0] if parsed.diagnostics else None)
         if stdin:
-            content: str | None = sys.stdin.read()
-            problem = None
+            content, problem = _read_stdin(display)
         else:
             content, problem = read_text(file, display)
         if content is None:
@@ -394,6 +427,25 @@ class _Catalog:
         if isinstance(root, SequenceNode):
             return list(root.value)
         found = entries(root)
+        error = entries(get(found, "error"))
+        if error is not None:  # {"error": {"name": ..., "message": ...}, "response": ...}
+            name, message = text(get(error, "name")), text(get(error, "message"))
+            status = text(get(entries(get(found, "response")), "statusCode"))
+            said = ": ".join(printable(p) for p in (name, message) if p) or "no message"
+            self.diagnostics.append(
+                Diagnostic(
+                    display,
+                    root.line + 1,
+                    root.column + 1,
+                    "IC001",
+                    f"the catalog API answered with an error"
+                    f"{f' (HTTP {status})' if status else ''}: {said}",
+                    "error",
+                    "check the URL and the token (Authorization: Bearer …), then fetch again",
+                    LOADER_CODES["IC001"],
+                )
+            )
+            return None
         if found is not None and "items" in found:
             return list(items(get(found, "items")))
         if found is not None and "kind" in found:
@@ -405,13 +457,50 @@ class _Catalog:
         return None
 
     def skip(self, where: SourcePos, message: str) -> None:
+        """Skip a file that is no catalog: reported once reading ends (:meth:`report_skips`)."""
         self.files_skipped += 1
-        self.builder.warn(
-            where,
-            "IC630",
-            message,
-            "icmap reads Backstage entities (apiVersion backstage.io/…, a kind, metadata.name)",
+        self.skipped.append((where, message))
+
+    def report_skips(self) -> None:
+        """One IC630 per folder of files that are no catalog, the hint once.
+
+        A file beside catalog files (``mkdocs.yml`` next to ``catalog-info.yaml``) is reported
+        alone; files under a folder that holds no catalog file at any depth (a Helm chart, a
+        ``charts/`` folder of them) are reported together, under the highest such folder
+        inside what was given.
+        """
+        # The folders with a catalog file at some depth.
+        holding = {str(folder) for real in self.catalog_files for folder in Path(real).parents}
+        groups: dict[str, list[tuple[SourcePos, str]]] = {}
+        for where, message in self.skipped:
+            groups.setdefault(self._skip_folder(where.file, holding), []).append((where, message))
+        hint: str | None = (
+            "icmap reads Backstage entities (apiVersion backstage.io/…, a kind, metadata.name)"
         )
+        for folder, found in groups.items():
+            where, message = found[0]
+            if len(found) > 1:
+                names = [os.path.relpath(w.file, folder) for w, _ in found]
+                message = (
+                    f"skipped {len(found):,} files under {folder.rstrip(os.sep)}{os.sep} that "
+                    f"are not catalog YAML ({some(names, 3)})"
+                )
+            self.builder.warn(where, "IC630", message, hint)
+            hint = None
+
+    def _skip_folder(self, display: str, holding: set[str]) -> str:
+        """The folder a skipped file is reported under (itself when beside catalog files)."""
+        if display == "<stdin>":
+            return display
+        top = display
+        for folder in Path(display).parents:
+            real = os.path.realpath(folder)
+            if real in holding or not any(_inside(real, root) for root in self.roots):
+                break
+            top = str(folder)
+            if real in self.roots:
+                break
+        return top
 
     def read_documents(
         self,
@@ -464,6 +553,8 @@ class _Catalog:
             elif foreign:
                 self.files_skipped += 1
             return []
+        if display != "<stdin>":
+            self.catalog_files.add(os.path.realpath(file))
         followed: list[tuple[Path, tuple[str, ...]]] = []
         templated: list[Entity] = []
         for root in ours:
@@ -705,7 +796,9 @@ class _Catalog:
             return other
         if quiet:
             return None
-        candidates = [e.short for e in same_name if e is not owner]
+        candidates = [e.short for e in same_name if e is not owner] or (
+            self.close_groups(namespace, name) if make_group and kind == "group" else []
+        )
         hint = f"did you mean {candidates[0]!r}?" if candidates else None
         if make_group and kind == "group" and name:
             return self.undefined_group(raw, owner, where, hint)
@@ -720,6 +813,15 @@ class _Catalog:
             hint,
         )
         return None
+
+    def close_groups(self, namespace: str, name: str) -> list[str]:
+        """The defined groups whose name is close to ``name`` (a misspelt owner), any case."""
+        groups = {
+            e.name: e
+            for e in self.entities.values()
+            if e.kind == "group" and not e.virtual and e.namespace == namespace
+        }
+        return [groups[n].short for n in difflib.get_close_matches(name, list(groups), 1, 0.75)]
 
     def undefined_group(
         self, raw: str, owner: Entity, where: SourcePos, hint: str | None
@@ -780,17 +882,27 @@ class _Catalog:
         found = self.user_owners.setdefault(user, _UserOwner(user, at, why, hint))
         found.entities.append(owner.short)
 
-    def report_users(self) -> None:
-        """One warning per user named as an owner whose entities get no team."""
+    def report_users(self, teams: dict[str, str]) -> None:
+        """One warning per user named as an owner whose entities get no team; ``teams``
+        (group ref -> team id) says when a team has the user's name (``user:guest`` beside
+        ``owner: guest`` elsewhere, or ``user:team-b`` written for the group)."""
         for found in self.user_owners.values():
             n = len(found.entities)
             owned = f"{n} entit{'y' if n == 1 else 'ies'} ({some(found.entities, 3)})"
+            _, namespace, name = parse_ref(found.user, "user", "default")
+            team = teams.get(f"group:{namespace}/{name}")
+            same = f", though the team {team!r} has that name" if team else ""
+            hint = (
+                f"write owner: group:{found.user.partition(':')[2]} if the team is meant"
+                if team
+                else found.hint
+            )
             self.builder.warn(
                 found.pos,
                 "IC607",
                 f"{found.user} owns {owned} and {found.why}: {'it has' if n == 1 else 'they have'} "
-                "no team",
-                found.hint,
+                f"no team{same}",
+                hint,
             )
 
     def members(self) -> dict[str, list[Entity]]:
@@ -860,13 +972,6 @@ def _natural_id(group: Entity) -> str:
     return printable(given) or "team"
 
 
-def _idle(teams: list[str]) -> str:
-    """``2 teams that own nothing and take part in no hand-off``."""
-    if len(teams) == 1:
-        return "1 team that owns nothing and takes part in no hand-off"
-    return f"{len(teams):,} teams that own nothing and take part in no hand-off"
-
-
 def _marked(entity: Entity) -> str:
     """Why the catalog marks ``entity`` customer-facing itself, or ``""``."""
     tags = sorted(MARK_TAGS & set(entity.tags))
@@ -878,24 +983,58 @@ def _marked(entity: Entity) -> str:
     return ""
 
 
+#: The annotations the catalog API sets on each entity, naming the file it was read from.
+ORIGIN_KEYS = ("backstage.io/managed-by-location", "backstage.io/managed-by-origin-location")
+
+
+def _origin(entity: Entity) -> str:
+    """Where the catalog read ``entity`` from, when its JSON says (``; from url:…``).
+
+    >>> e = Entity("component", "default", "x", SourcePos("<stdin>", 9, 9), None, "<stdin>")
+    >>> e.annotations = {ORIGIN_KEYS[0]: "url:https://git.example/x/catalog-info.yaml"}
+    >>> _origin(e)
+    '; from url:https://git.example/x/catalog-info.yaml'
+    """
+    for key in ORIGIN_KEYS:
+        where = printable(entity.annotations.get(key, ""))
+        if where:
+            return f"; from {where}"
+    return ""
+
+
 def _inside_only(entity: Entity) -> bool:
     """Whether the catalog says ``entity`` serves people inside only (or is deprecated)."""
-    said = (entity.labels.get(MARK_KEY) or entity.annotations.get(MARK_KEY) or "").lower()
-    return (
-        entity.lifecycle == "deprecated"
-        or bool(INTERNAL_TAGS & set(entity.tags))
-        or said.strip() in _FALSE
-    )
+    return bool(_inside_why(entity))
+
+
+def _inside_why(entity: Entity) -> str:
+    """How the catalog says ``entity`` serves people inside only (or is deprecated), or ``""``.
+
+    >>> e = Entity("component", "default", "x", SourcePos("x", 1, 1), None, "x")
+    >>> e.labels = {MARK_KEY: "False"}
+    >>> _inside_why(e)
+    'label icmap.io/customer-facing: false'
+    """
+    for where, found in (("label", entity.labels), ("annotation", entity.annotations)):
+        said = found.get(MARK_KEY, "").strip().lower()
+        if said in _FALSE:
+            return f"{where} {MARK_KEY}: {said}"
+    tags = sorted(INTERNAL_TAGS & set(entity.tags))
+    if tags:
+        return f"tagged {tags[0]}"
+    if entity.lifecycle == "deprecated":
+        return "lifecycle deprecated"
+    return ""
 
 
 def _front(entity: Entity, feeds: dict[str, set[str]]) -> str:
-    """Why ``entity`` is a front end or an API nothing consumes, or ``""``."""
+    """Why ``entity`` is a front end or an HTTP API nothing consumes, or ``""``."""
     if _inside_only(entity):
         return ""
     if entity.kind == "component" and entity.spec_type in FRONT_END_TYPES:
         return f"a front end (spec.type {entity.spec_type})"
-    if entity.kind == "api" and entity.ref not in feeds:
-        return "an API nothing in the catalog consumes"
+    if entity.kind == "api" and entity.ref not in feeds and entity.spec_type in PUBLIC_API_TYPES:
+        return f"an API nothing in the catalog consumes (spec.type {entity.spec_type})"
     return ""
 
 
@@ -926,6 +1065,8 @@ class _Mapper:
         self.unowned_relations = 0
         #: The ids the teams' groups make: a suffixed id must not take one of them.
         self.taken: set[str] = set()
+        #: The --customer selectors that match no entity.
+        self.unmatched: list[str] = []
 
     def run(self) -> ImportResult:
         catalog = self.catalog
@@ -934,7 +1075,6 @@ class _Mapper:
                 owner = catalog.owner_of(entity)
                 if owner is not None:
                     self.owners[entity.ref] = owner
-        catalog.report_users()
         groups = [e for e in catalog.entities.values() if e.kind == "group"]
         parents = self.parents([g for g in groups if not g.virtual])
         has_children = {p.ref for p in parents.values()}
@@ -943,7 +1083,7 @@ class _Mapper:
         self.taken = {_natural_id(g) for g in teams}
         for group in teams:
             self.add_team(group, parents.get(group.ref))
-        notes = self.owner_only_note()
+        catalog.report_users(self.team_of)
         edges = self.relations()
         customer_facing = self.customer_facing(edges)
         first = catalog.files_read[0] if catalog.files_read else "<catalog>"
@@ -959,12 +1099,12 @@ class _Mapper:
                 "no teams: the catalog has no Group entities, and no entity names an owner",
             )
         idle = self.idle_teams(owning)
-        if idle and not catalog.options.keep_idle:
-            for team in idle:
-                del self.builder.teams[team]
-            notes.append(f"{_idle(idle)} left out ({some(idle)}): --keep-idle-teams keeps them")
-        elif idle:
-            notes.append(f"{_idle(idle)} kept, as --keep-idle-teams asks ({some(idle)})")
+        left_out = [] if catalog.options.keep_idle else idle
+        notes = self.owner_only_note(left_out)
+        for team in left_out:
+            del self.builder.teams[team]
+        if idle:
+            notes.append(idle_note(idle, kept=catalog.options.keep_idle))
         org_name = self.organisation(groups, parents)
         org = self.builder.finish(org_name, tuple(catalog.files_read))
         errors = any(d.severity == "error" for d in self.builder.diagnostics)
@@ -991,25 +1131,51 @@ class _Mapper:
             self.chosen,
             dict(sorted(catalog.dangling.items())),
             notes,
+            idle_teams=idle,
+            owned=self.owned(),
         )
 
-    def owner_only_note(self) -> list[str]:
-        """The one note on owners that name groups the catalog does not define."""
+    def owned(self) -> dict[str, list[str]]:
+        """Team id -> the refs of what it owns (Components, APIs, Resources, Systems, Domains)."""
+        found: dict[str, list[str]] = {}
+        for ref, owner in self.owners.items():
+            team = self.team_of.get(owner.ref)
+            if team is not None:
+                found.setdefault(team, []).append(self.catalog.entities[ref].short)
+        return {team: sorted(refs) for team, refs in found.items()}
+
+    def owner_only_note(self, left_out: list[str]) -> list[str]:
+        """The one note on owners that name groups the catalog does not define; of those,
+        the teams ``left_out`` as idle are named apart (the next note says why)."""
         undefined = [
             self.team_of[g.ref] for g in self.catalog.undefined_groups if g.ref in self.team_of
         ]
         if not undefined:
             return []
-        n = len(undefined)
+        idle = [t for t in undefined if t in left_out]
+        teams = [t for t in undefined if t not in left_out]
+        n, k = len(undefined), len(teams)
+        named = f"{n:,} group{'s' * (n != 1)}"
         if self.catalog.defines_groups:
+            said = f"{named} named as owners but not defined in the catalog"
+            if not idle:
+                return [
+                    f"{said} {'are teams' if n != 1 else 'is a team'} all the same: {some(teams)}"
+                ]
             return [
-                f"{n:,} group{'s' * (n != 1)} named as owners but not defined in the catalog "
-                f"{'are teams' if n != 1 else 'is a team'} all the same: {some(undefined)}"
+                f"{said}: {k:,} {'are teams' if k != 1 else 'is a team'} all the same "
+                f"({some(teams)}), {len(idle):,} left out as idle ({some(idle)})"
+            ]
+        said = (
+            f"owner-only catalog (no Group entities: they come from an org provider): the {named}"
+        )
+        if not idle:
+            return [
+                f"{said} named in spec.owner {'are' if n != 1 else 'is'} the teams: {some(teams)}"
             ]
         return [
-            f"owner-only catalog (no Group entities: they come from an org provider): the "
-            f"{n:,} group{'s' * (n != 1)} named in spec.owner {'are' if n != 1 else 'is'} the "
-            f"teams: {some(undefined)}"
+            f"{said} named in spec.owner: {k:,} {'are teams' if k != 1 else 'is a team'} "
+            f"({some(teams)}), {len(idle):,} left out as idle ({some(idle)})"
         ]
 
     def idle_teams(self, owning: set[str]) -> list[str]:
@@ -1109,7 +1275,7 @@ class _Mapper:
                 feeds.setdefault(provider.ref, set()).add(receiver.ref)
             if exported and (provider.ref, receiver.ref) in seen:
                 continue
-            why = f"via {entity.short} {name} {other.short}"
+            why = f"via {entity.short} {name} {other.short}{_origin(entity)}"
             self.hand_off(provider, receiver, why, position(entity.file, node), seen)
         for api, components in implements.items():
             if api in feeds:
@@ -1156,12 +1322,14 @@ class _Mapper:
             ),
             (
                 "default: the front ends (Components of spec.type website, frontend, "
-                "mobile-app…) and the APIs nothing in the catalog consumes serve the external "
-                "customer; nothing deprecated or tagged internal (choose others with --customer)",
+                "mobile-app…) and the OpenAPI and GraphQL APIs nothing in the catalog consumes "
+                "serve the external customer; nothing deprecated or tagged internal (choose "
+                "others with --customer)",
                 [(e, why) for e in works if (why := _front(e, feeds))],
             ),
             (
-                "default: the catalog has no front end and no API that nothing consumes: every "
+                "default: the catalog has no front end and no OpenAPI or GraphQL API that nothing "
+                "consumes: every "
                 "Component that nothing in it depends on, consumes or is built from, and that "
                 "is no library, tool or infrastructure, serves the external customer; nothing "
                 "deprecated or tagged internal (choose others with --customer)",
@@ -1187,16 +1355,23 @@ class _Mapper:
         return self.team_of.get(owner.ref) if owner is not None else None
 
     def selected(self, works: list[Entity]) -> list[tuple[Entity, str]]:
-        """The entities ``--customer`` selects, each with the selectors it matches."""
+        """The entities ``--customer`` selects, each with the selectors it matches.
+
+        A selector that matches no entity is reported (IC633, with a did-you-mean). Entities
+        the catalog itself marks as serving people inside (label ``icmap.io/customer-facing:
+        "false"``, an internal tag, ``lifecycle: deprecated``) are left out of what ``kind:``,
+        ``type:``, ``tag:`` and ``label:`` match, and named in the summary; ``ref:`` names one
+        entity and wins over the catalog's marks.
+        """
         options = self.catalog.options
         kinds = {k.lower() for k in options.kinds}
         types = {t.lower() for t in options.types}
         tags = {t.lower() for t in options.tags}
         labels = [_label_selector(label) for label in options.labels]
-        refs = set()
+        refs: dict[str, str] = {}  # entity ref -> the selector as given
         for ref in options.refs:
             kind, namespace, name = parse_ref(ref, "component", "default")
-            refs.add(f"{kind}:{namespace}/{name}")
+            refs.setdefault(f"{kind}:{namespace}/{name}", ref)
         said = [
             f"{label} {', '.join(sorted(values))}"
             for label, values in (
@@ -1204,49 +1379,118 @@ class _Mapper:
                 ("type", types),
                 ("tag", tags),
                 ("label", set(options.labels)),
-                ("ref", refs),
+                ("ref", set(refs)),
             )
             if values
         ]
         self.chosen = [f"chosen: entities with {'; or '.join(said)} serve the external customer"]
+        hits: Counter[str] = Counter()  # selector as written -> entities it matches
         chosen: list[tuple[Entity, str]] = []
+        excluded: list[str] = []
         for entity in works:
             spec_type = entity.spec_type
             found_labels = {k.lower(): v.lower() for k, v in entity.labels.items()}
-            matched = [
-                f"{key}={value}" if value is not None else key
-                for key, value in labels
+            matched_labels = [
+                (raw, f"{key}={value}" if value is not None else key)
+                for raw, (key, value) in zip(options.labels, labels, strict=True)
                 if key in found_labels and value in (None, found_labels[key])
             ]
+            matched_tags = sorted(tags & set(entity.tags))
+            for selector, hit in (
+                *((f"kind:{k}", entity.kind == k) for k in kinds),
+                *((f"type:{t}", spec_type == t) for t in types),
+                *((f"tag:{t}", t in matched_tags) for t in tags),
+                *((f"label:{raw}", True) for raw, _ in matched_labels),
+                *((f"ref:{raw}", entity.ref == ref) for ref, raw in refs.items()),
+            ):
+                hits[selector] += hit
             reasons = [
                 reason
                 for reason, hit in (
                     (f"kind {entity.kind}", entity.kind in kinds),
                     (f"type {spec_type}", spec_type in types),
-                    (
-                        f"tag {', '.join(sorted(tags & set(entity.tags)))}",
-                        bool(tags & set(entity.tags)),
-                    ),
-                    (f"label {', '.join(matched)}", bool(matched)),
+                    (f"tag {', '.join(matched_tags)}", bool(matched_tags)),
+                    (f"label {', '.join(m for _, m in matched_labels)}", bool(matched_labels)),
                     ("named with --customer ref", entity.ref in refs),
                 )
                 if hit
             ]
-            if reasons:
-                chosen.append((entity, "; ".join(reasons)))
+            if not reasons:
+                continue
+            inside = _inside_why(entity)
+            # A mark the selector itself names was asked for: --customer tag:internal.
+            asked = inside.removeprefix("tagged ") in tags or any(
+                key == MARK_KEY for key, _ in labels
+            )
+            if inside and entity.ref not in refs and not asked:
+                excluded.append(f"{entity.short} ({inside})")
+                continue
+            chosen.append((entity, "; ".join(reasons)))
+        if excluded:
+            self.chosen.append(
+                "left out although --customer matches them, as the catalog marks them as "
+                f"serving people inside (choose one with --customer ref:…): {some(excluded)}"
+            )
+        self.unmatched = [
+            s
+            for s in (
+                *(f"kind:{k}" for k in kinds),
+                *(f"type:{t}" for t in types),
+                *(f"tag:{t}" for t in tags),
+                *(f"label:{raw}" for raw in options.labels),
+                *(f"ref:{raw}" for raw in refs.values()),
+            )
+            if not hits[s]
+        ]
+        for selector in self.unmatched:
+            guess = self.guess(selector, works)
+            self.builder.warn(
+                COMMAND_LINE,
+                "IC633",
+                f"--customer {selector} matches no entity"
+                + (f"; did you mean {guess}?" if guess else ""),
+                "selectors match Components, APIs, Resources and Systems: kind:KIND, "
+                "type:TYPE (spec.type), tag:TAG, label:KEY=VALUE or ref:REF",
+            )
         return chosen
+
+    @staticmethod
+    def guess(selector: str, works: list[Entity]) -> str | None:
+        """The selector the catalog has that ``selector`` (matching nothing) may mean."""
+        what, _, wanted = selector.partition(":")
+        wanted = wanted.strip().lower()
+        words: dict[str, set[str]] = {
+            "kind": {e.kind for e in works},
+            "type": {e.spec_type for e in works if e.spec_type},
+            "tag": {t for e in works for t in e.tags},
+            "label": {
+                f"{k.lower()}={v.lower()}" if "=" in wanted else k.lower()
+                for e in works
+                for k, v in e.labels.items()
+            },
+            "ref": {e.short.lower() for e in works} | {e.name for e in works},
+        }
+        close = difflib.get_close_matches(wanted, sorted(words[what]), 1, 0.6)
+        if close:
+            return f"{what}:{close[0]}"
+        # The right word under another selector: --customer tag:website for a spec.type.
+        others = [other for other, found in words.items() if other != what and wanted in found]
+        return f"{others[0]}:{wanted}" if others else None
 
     def add_customers(self, chosen: list[tuple[Entity, str]]) -> None:
         first = self.catalog.files_read[0] if self.catalog.files_read else "<catalog>"
         served = 0
         customer = self.builder.customer_id()
+        #: reason -> "entity (team)" for each entity chosen, so the summary names them.
+        by_reason: dict[str, list[str]] = {}
         for entity, reason in chosen:
             owner = self.owners.get(entity.ref)
             team = self.team_of.get(owner.ref) if owner is not None else None
             if team is None:
                 continue
             served += 1
-            why = f"via {entity.short}: {reason}"
+            by_reason.setdefault(reason, []).append(f"{entity.short} ({team})")
+            why = f"via {entity.short}: {reason}{_origin(entity)}"
             self.builder.add_relation(team, customer, entity.label, entity.pos, why)
         if served:
             self.builder.add_customer(
@@ -1262,6 +1506,21 @@ class _Mapper:
             self.chosen.append(
                 f"{served} customer-facing {entities}, owned by {len(teams)} {owners} "
                 f"({some(teams)}), {verb} the one external customer '{customer}'"
+            )
+            self.chosen.extend(
+                f"customer-facing, {reason}: {some(sorted(names))}"
+                for reason, names in by_reason.items()
+            )
+            return
+        if not chosen and self.unmatched:
+            missed = " and ".join(f"--customer {s}" for s in self.unmatched)
+            self.builder.error(
+                COMMAND_LINE,
+                "IC614",
+                f"no external customer: {missed} match{'es' * (len(self.unmatched) == 1)} "
+                "no entity in the catalog",
+                "check the spelling against the catalog (each selector's warning has a "
+                "did-you-mean), or leave --customer out for the default",
             )
             return
         self.builder.error(

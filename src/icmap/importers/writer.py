@@ -42,6 +42,11 @@ def scalar(text: str) -> str:
     return text if plain else json.dumps(text, ensure_ascii=False)
 
 
+def _some(names: list[str], limit: int) -> str:
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"
+
+
 def _comment(text: str) -> str:
     """One line of comment text: YAML refuses control characters even in comments."""
     return " ".join(printable(text).split())
@@ -105,8 +110,12 @@ def render_org(
     customers: tuple[str, ...] = (),
     *,
     keep_idle: bool = False,
+    owned: Mapping[str, list[str]] | None = None,
 ) -> WrittenOrg:
     """The org files for ``org``, with ``header`` (one comment line each) atop ``org.yaml``.
+
+    ``owned`` (team id -> what it owns in the source) is written as a comment in the file of
+    a team without hand-offs, which would otherwise say only ``team-c: {}``.
 
     ``imported`` (the format and the org the source gave) is recorded under
     :data:`MARKER`, so that a later ``--update`` knows which entries people added by hand.
@@ -139,7 +148,9 @@ def render_org(
         if owner in by_team:
             by_team[owner].append(relation)
     for team in org.teams.values():
-        files[file_name(team.id, taken)] = _team_file(team, by_team[team.id], provenance)
+        files[file_name(team.id, taken)] = _team_file(
+            team, by_team[team.id], provenance, (owned or {}).get(team.id, [])
+        )
     return WrittenOrg(files)
 
 
@@ -156,6 +167,7 @@ def _team_file(
     team: Team,
     relations: list[Relation],
     provenance: dict[tuple[str, str, str], list[Provenance]],
+    owned: list[str] = [],  # noqa: B006 - read only
 ) -> str:
     lines = ["teams:", f"  {scalar(team.id)}:"]
     lines.extend(_party_fields(team.name, team.description, "    "))
@@ -172,6 +184,9 @@ def _team_file(
     lines.extend(_relations(receives, "receives", provenance))
     if len(lines) == 2:
         lines[-1] += " {}"
+        if owned:
+            # No hand-off to show where the team's work is: say what it owns in the source.
+            lines.insert(1, f"  # {_comment(f'owns: {_some(owned, 10)}')}")
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ provenance. Nothing here computes; the importer's :class:`~icmap.importers.Impor
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from icmap.importers import some
@@ -109,7 +110,7 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
             f"named {_plural(mentions, 'time')}: {some(list(result.dangling))}"
         )
     if merged is not None:
-        lines.extend(_update_lines(merged))
+        lines.extend(_update_lines(merged, [t for t in result.idle_teams if t not in org.teams]))
     return "\n".join(lines) + "\n"
 
 
@@ -128,7 +129,7 @@ def _both_sides(pairs: list[str]) -> str:
     )
 
 
-def _update_lines(merged: MergeReport) -> list[str]:
+def _update_lines(merged: MergeReport, idle: Sequence[str] = ()) -> list[str]:
     """What --update changes in the org: every removal named, one a line."""
     lines = [
         f"  update: {_plural(len(merged.added_teams), 'team')} added, "
@@ -144,7 +145,13 @@ def _update_lines(merged: MergeReport) -> list[str]:
             f"{_plural(len(merged.kept_customers), 'customer')}, "
             f"{_plural(len(merged.kept_hand_offs), 'relation')}"
         )
-    lines.extend(f"    removed team (gone from the source): {t}" for t in merged.removed_teams)
+    lines.extend(
+        f"    removed team (left out as idle: it owns nothing and takes part in no hand-off; "
+        f"--keep-idle-teams keeps it): {t}"
+        if t in idle
+        else f"    removed team (gone from the source): {t}"
+        for t in merged.removed_teams
+    )
     lines.extend(
         f"    removed customer (gone from the source): {c}" for c in merged.removed_customers
     )
