@@ -20,6 +20,12 @@ from __future__ import annotations
 
 import re
 
+#: What a spreadsheet runs as a formula when a cell starts with it (OWASP's CSV-injection list),
+#: as a regular-expression character class: such a cell is written with a ``'`` first. Shared by
+#: ``icmap survey -f csv``, the survey page's Save button (in JavaScript) and the response reader,
+#: which drops the ``'`` again.
+FORMULA_START = r"[=+\-@\t\r]"
+
 #: C0 controls but tab and line feed, DEL and C1 controls (CSI is ``\x9b``).
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 #: Bidi embeddings, overrides and isolates.

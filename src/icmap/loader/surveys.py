@@ -45,6 +45,7 @@ from icmap.loader.spreadsheet import (
     read_table,
 )
 from icmap.model import Answer, Duration, Org, Relation, SourcePos, SurveyRound, SurveyScore
+from icmap.safe_text import FORMULA_START
 
 #: The columns of a response file, with other headers accepted for each.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -91,8 +92,10 @@ _HALF = re.compile(r"^(\d{4})-[hH]([12])(?!\d)")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?!\d)")
 _YEAR = re.compile(r"^(\d{4})(?!\d)")
-#: A spreadsheet's guard against formulas (``'=x``), as ``icmap survey`` writes it.
-_FORMULA_GUARD = re.compile(r"^'(?=[=+\-@])")
+#: A spreadsheet's guard against formulas (``'=x``), as ``icmap survey`` and its HTML page's
+#: Save button write it, in any column: dropped before a cell is read, so ``'+3`` is the score
+#: 3 and ``'-2`` is refused as ``-2`` is.
+_FORMULA_GUARD = re.compile("^'(?=" + FORMULA_START + ")")
 
 
 def round_start(name: str) -> date | None:
@@ -176,6 +179,17 @@ def survey_files(target: Path, display: str) -> list[ResponseFile]:
     return found
 
 
+def _unguarded(row: Row) -> Row:
+    """``row`` with the spreadsheet's formula guard dropped from every cell (most have none)."""
+    if not any(cell.text.startswith("'") for cell in row.cells.values()):
+        return row
+    cells = {
+        name: dataclasses.replace(cell, text=_FORMULA_GUARD.sub("", cell.text).strip())
+        for name, cell in row.cells.items()
+    }
+    return dataclasses.replace(row, cells=cells)
+
+
 class _RoundReader:
     """Reads response files against one org, collecting every problem."""
 
@@ -232,7 +246,7 @@ class _RoundReader:
             where = SourcePos(file, row.line, col)
             self.problem(file, where, "IC005", f"the {column} cell is blank")
             return None
-        text = _FORMULA_GUARD.sub("", cell.text)
+        text = cell.text
         if self.org.party(text) is None:
             self.problem(file, cell, "IC101", f"unknown {column} {text!r}", self._hint(text))
             return None
@@ -248,6 +262,7 @@ class _RoundReader:
         return self.hints[text]
 
     def row(self, file: str, row: Row, columns: dict[str, int]) -> Answer | None:
+        row = _unguarded(row)
         receiver = self._id(file, row.get("receiver"), "receiver", row, columns["receiver"])
         provider = self._id(file, row.get("provider"), "provider", row, columns["provider"])
         score_ok, score = self._score(file, row.get("score"))
@@ -267,7 +282,7 @@ class _RoundReader:
             score,
             lead_time,
             comment.text if comment else "",
-            _FORMULA_GUARD.sub("", respondent.text) if respondent else "",
+            respondent.text if respondent else "",
             SourcePos(file, row.line, columns["lead_time"]) if lead_time is not None else None,
             share,
             SourcePos(file, row.line, columns["complete_accurate"]) if share is not None else None,
@@ -298,7 +313,7 @@ class _RoundReader:
                 file, where, "IC005", f"{provider} hands {receiver} {whats}: say which", None
             )
             return None
-        wanted = normalise_what(_FORMULA_GUARD.sub("", what.text))
+        wanted = normalise_what(what.text)
         for relation in candidates:
             if normalise_what(relation.what) == wanted:
                 return relation

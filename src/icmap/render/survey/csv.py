@@ -2,8 +2,10 @@
 
 Written as Excel and Google Sheets open it cleanly: UTF-8 with a byte-order mark (without it
 Excel reads accented names as Latin-1), Windows line ends, commas, and cells quoted where
-needed. A cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) is
-written with the apostrophe spreadsheets use to keep text as text; the response reader drops it.
+needed. A cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return first) is written with the apostrophe spreadsheets use to keep text as text; the
+response reader drops it. The HTML questionnaire's Save button applies the same rule
+(:data:`FORMULA_START`) in the browser, so both write the same cells.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import csv
 import io
 import re
 from typing import TYPE_CHECKING
+
+from icmap.safe_text import FORMULA_START
 
 if TYPE_CHECKING:
     from icmap.analysis.surveys import Question
@@ -28,10 +32,16 @@ HEADER = (
     "comment",
     "respondent",
 )
-_FORMULA = re.compile(r"^[=+\-@]")
+__all__ = ["FORMULA_START", "HEADER", "guard", "render"]
+_FORMULA = re.compile("^" + FORMULA_START)
 
 
-def _cell(text: str) -> str:
+def guard(text: str) -> str:
+    """``text`` as a cell a spreadsheet keeps as text; idempotent.
+
+    >>> guard("=HYPERLINK(1)"), guard("+1d"), guard("'=x"), guard("Dishes")
+    ("'=HYPERLINK(1)", "'+1d", "'=x", 'Dishes')
+    """
     return "'" + text if _FORMULA.match(text) else text
 
 
@@ -45,6 +55,6 @@ def render(questions: list[Question], *, bom: bool = True, delimiter: str = ",")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(HEADER)
     for q in questions:
-        cells = [_cell(q.receiver), _cell(q.provider), _cell(q.what), q.lead_time]
+        cells = [guard(q.receiver), guard(q.provider), guard(q.what), guard(q.lead_time)]
         writer.writerow(cells + [""] * (len(HEADER) - len(cells)))
     return ("\ufeff" if bom else "") + buffer.getvalue()

@@ -2,6 +2,11 @@
 
 The page needs no server and loads nothing: its button turns the filled form into the response
 CSV (the columns ``icmap survey -f csv`` writes), ready to save under the round's name.
+
+What a respondent types is theirs, and whoever collects the answers opens the file in a
+spreadsheet: every cell of the saved CSV is guarded against formulas by the rule ``icmap survey
+-f csv`` uses (:data:`icmap.render.survey.csv.FORMULA_START`), so both write the same cells,
+and the response reader drops the guard again, in every column.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from html import escape
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from icmap.render.survey.csv import HEADER
+from icmap.render.survey.csv import FORMULA_START, HEADER, guard
 from icmap.render.survey.markdown import INSTRUCTIONS
 
 if TYPE_CHECKING:
@@ -25,9 +30,12 @@ input[type=number] { width: 4em; } input.lead, input.share { width: 6em; } texta
 @media print { button, .respondent { display: none; } }
 """
 
-# Builds the CSV from the form; quoting as RFC 4180 (a quote doubles, cells with , " or a line
-# break are quoted) so the reader gets back exactly what was typed.
+# Builds the CSV from the form; every cell guarded against formulas as csv.guard does it (a `'`
+# first when it starts with FORMULA_START), then quoted as RFC 4180 (a quote doubles, cells with
+# , " or a line break are quoted) so the reader gets back exactly what was typed.
 _SCRIPT = """
+const FORMULA = new RegExp('^' + FORMULA_START);
+function g(v) { return FORMULA.test(v) ? "'" + v : v; }
 function q(v) { return /[",\\r\\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; }
 function download(team) {
   const header = HEADER;
@@ -36,7 +44,7 @@ function download(team) {
   for (const row of document.querySelectorAll('tr[data-team="' + CSS.escape(team) + '"]')) {
     const d = row.dataset, f = (n) => row.querySelector('[name=' + n + ']').value.trim();
     lines.push([d.receiver, d.provider, d.what, d.lead, f('score'), f('lead_time'),
-                f('complete_accurate'), f('comment'), who].map(q).join(','));
+                f('complete_accurate'), f('comment'), who].map((v) => q(g(v))).join(','));
   }
   const blob = new Blob(['\\ufeff' + lines.join('\\r\\n') + '\\r\\n'], {type: 'text/csv'});
   const link = document.createElement('a');
@@ -45,10 +53,6 @@ function download(team) {
   link.click();
 }
 """
-
-
-def _guard(text: str) -> str:
-    return "'" + text if text[:1] in "=+-@" and text else text
 
 
 def _team(questions: list[Question]) -> list[str]:
@@ -63,7 +67,7 @@ def _team(questions: list[Question]) -> list[str]:
     for q in questions:
         # data-team selects the rows; the others go into the CSV, guarded against formulas.
         data = f'data-team="{escape(q.receiver)}" ' + " ".join(
-            f'data-{key}="{escape(_guard(value))}"'
+            f'data-{key}="{escape(guard(value))}"'
             for key, value in (
                 ("receiver", q.receiver),
                 ("provider", q.provider),
@@ -95,7 +99,9 @@ def render(questions: list[Question], organisation: str = "") -> str:
         body += _team(list(group))
     if not body:
         body = ["<p>No team receives anything: there is nothing to ask.</p>"]
-    script = _SCRIPT.replace("HEADER", json.dumps(list(HEADER)))
+    script = _SCRIPT.replace("FORMULA_START", json.dumps(FORMULA_START)).replace(
+        "HEADER", json.dumps(list(HEADER))
+    )
     return "\n".join(
         [
             "<!DOCTYPE html>",
