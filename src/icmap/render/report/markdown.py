@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from icmap.render.report import measured_words, stream_words
@@ -34,15 +35,59 @@ if TYPE_CHECKING:
 
 # Only what can start markup inside a line or a table cell; ids like wait-staff stay readable.
 _ESCAPES = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|~"})
+#: What GitHub turns into a mention or a link to an issue when a comment shows it: ``@user``,
+#: ``@org/team``, ``#12``, ``user#12``, ``org/repo#12`` and ``GH-12``, where no letter, digit or
+#: ``_`` comes just before. Names are written by others: a team called ``@acme/platform`` would
+#: ping a whole team from every pull-request comment icmap writes.
+_REFERENCE = re.compile(
+    r"(?<![A-Za-z0-9_])(?:"
+    r"@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?"
+    r"|(?:[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)?)?#[0-9]+"
+    r"|GH-[0-9]+"
+    r")",
+    re.IGNORECASE,
+)
+#: ``&`` starting a character reference (``&#64;`` is ``@``, ``&num;`` is ``#``).
+_ENTITY = re.compile(r"&(?=[#A-Za-z])")
+
+
+def _plain(text: str) -> str:
+    return _ENTITY.sub(r"\\&", text.translate(_ESCAPES))
 
 
 def escape(text: str) -> str:
     """Text that GitHub markdown shows literally, on one line, even inside a table cell.
 
+    Mentions and issue references are put in code spans: GitHub shows the same characters (in
+    code type) but neither notifies anyone nor links inside code. Zero-width characters after
+    ``@`` or ``#`` were the other choice; they look the same but make a copied name differ from
+    the real one, and an ASCII-only output could not carry them.
+
     >>> escape("a|b <script>")
     'a\\\\|b \\\\<script\\\\>'
+    >>> escape("ask @acme/platform about org/repo#12, #3 and GH-4; mail a@b.c")
+    'ask `@acme/platform` about `org/repo#12`, `#3` and `GH-4`; mail a@b.c'
     """
-    return " ".join(text.split()).translate(_ESCAPES)
+    text = " ".join(text.split())
+    out: list[str] = []
+    start = 0
+    for match in _REFERENCE.finditer(text):
+        out += [_plain(text[start : match.start()]), f"`{match.group()}`"]
+        start = match.end()
+    out.append(_plain(text[start:]))
+    return "".join(out)
+
+
+def code(text: str) -> str:
+    """``text`` as a code span, shown as written (no mention or link inside), on one line.
+
+    >>> code("@a`b")
+    '``@a`b``'
+    """
+    text = " ".join(text.split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _row(*cells: str) -> str:

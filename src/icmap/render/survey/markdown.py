@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from icmap.render.report.markdown import escape
+from icmap.render.report.markdown import code, escape
 
 if TYPE_CHECKING:
     from icmap.analysis.surveys import Question
@@ -24,7 +24,7 @@ def _team(questions: list[Question], organisation: str) -> list[str]:
     title = f"Survey: what {first.receiver_name} receives"
     out = [f"# {escape(title)}", ""]
     if organisation:
-        out += [f"Organisation: {escape(organisation)}. Team id: `{escape(first.receiver)}`.", ""]
+        out += [f"Organisation: {escape(organisation)}. Team id: {code(first.receiver)}.", ""]
     out += [INSTRUCTIONS, ""]
     out += [
         "| from | what | declared lead time | score (1 to 5) | lead time you experienced "
