@@ -192,3 +192,44 @@ def test_a_signal_ignored_at_start_stays_ignored(tmp_path: Path) -> None:
     _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert (tmp_path / "out.json").stat().st_size > 0
+
+
+UPDATE_TWO = ("import", "backstage", "catalog-two", "-o", "org", "--update")
+
+#: Runs icmap with ``import --update`` held open once the updated copy is staged, before the
+#: switch.
+SLOW_SWITCH = """
+import sys, time
+import icmap.cli.import_cmd as import_cmd
+switch = import_cmd._switch
+def slow(new, old):
+    print("staged", flush=True)
+    time.sleep(60)
+    switch(new, old)
+import_cmd._switch = slow
+sys.argv = ["icmap", *sys.argv[1:]]
+from icmap.cli import main
+main()
+"""
+
+
+def test_a_signal_during_an_update_leaves_the_org_as_it_was(tmp_path: Path) -> None:
+    backstage_catalog(40, tmp_path / "catalog-one", seed=1)
+    backstage_catalog(40, tmp_path / "catalog-two", seed=2)
+    _run("import", "backstage", "catalog-one", "-o", "org", cwd=tmp_path)
+    before = _snapshot(tmp_path / "org")
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SWITCH, *UPDATE_TWO],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "staged\n"
+    assert sorted(p.name for p in tmp_path.glob(".org*")) != []  # the copy and the lock
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, err
+    assert _snapshot(tmp_path / "org") == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
