@@ -233,3 +233,30 @@ def test_a_signal_during_an_update_leaves_the_org_as_it_was(tmp_path: Path) -> N
     assert process.returncode == 128 + signal.SIGTERM, err
     assert _snapshot(tmp_path / "org") == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_folder_in_a_read_only_parent_is_updated_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder mounted into a container: no copy or lock can be made beside it, so the lock
+    is inside it and its files are replaced one by one."""
+    from typer.testing import CliRunner
+
+    import icmap.cli.import_cmd
+    import icmap.cli.lock
+    from icmap.cli import app
+
+    backstage_catalog(40, tmp_path / "catalog-one", seed=1)
+    backstage_catalog(40, tmp_path / "catalog-two", seed=2)
+    _run("import", "backstage", "catalog-one", "-o", "org", cwd=tmp_path)
+    _run("import", "backstage", "catalog-two", "-o", "expected", cwd=tmp_path)
+    folder = (tmp_path / "org").stat().st_ino
+    monkeypatch.setattr(icmap.cli.lock, "can_write_beside", lambda _folder: False)
+    monkeypatch.setattr(icmap.cli.import_cmd, "can_write_beside", lambda _folder: False)
+    assert icmap.cli.lock.lock_path(tmp_path / "org") == tmp_path / "org" / ".icmap-lock"
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(app, ["import", "backstage", "catalog-two", "-o", "org", "--update"])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "org").stat().st_ino == folder
+    assert sorted(_snapshot(tmp_path / "org")) == sorted(_snapshot(tmp_path / "expected"))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from icmap.cli.errors import handle_errors, report_load_error
-from icmap.cli.lock import folder_lock
+from icmap.cli.lock import INSIDE, can_write_beside, folder_lock
 from icmap.cli.options import Choice, Color, ColorOption, choice
 from icmap.cli.output import print_text, protect
 from icmap.cli.sources import source_named
@@ -128,10 +128,12 @@ def _write_update(target: Path, written: WrittenOrg, removed: list[str]) -> None
     """Write the updated org as one switch: a copy of the folder beside it gets the new files
     (and loses the removed ones), then takes the folder's place, so a reader sees the old org
     or the new one, never a mix. A folder that holds the working directory is updated in place,
-    file by file (each atomically): renaming it would leave a shell inside it in the old one."""
+    file by file (each atomically): renaming it would leave a shell inside it in the old one;
+    so is one whose parent icmap cannot write."""
     real = Path(os.path.realpath(target))
     cwd = str(Path.cwd())
-    if cwd == str(real) or cwd.startswith(str(real).rstrip(os.sep) + os.sep):
+    inside = cwd == str(real) or cwd.startswith(str(real).rstrip(os.sep) + os.sep)
+    if inside or not can_write_beside(real):  # read-only parent: in place, as the lock is
         _write_in_place(target, written, removed)
         return
     try:
@@ -284,7 +286,7 @@ def _earlier_import(output: Path, update: bool) -> Imported | None:
             f"{MARKER} record): {why}; import into another folder, then copy across what "
             "you need"
         )
-    if output.is_dir() and any(output.iterdir()):
+    if output.is_dir() and any(path.name != INSIDE for path in output.iterdir()):
         raise UsageError(f"{output} is not empty: write the org to a new or empty folder")
     return None
 

@@ -16,11 +16,23 @@ from pathlib import Path
 
 from icmap.errors import UsageError
 
+#: The lock file inside a folder whose parent icmap cannot write (then updated in place).
+INSIDE = ".icmap-lock"
+
 
 def lock_path(folder: Path) -> Path:
-    """The lock file of ``folder``: beside it, so that replacing the folder keeps the lock."""
+    """The lock file of ``folder``: beside it, so that replacing the folder keeps the lock;
+    inside it when its parent is read-only (a folder mounted into a container), where the
+    folder is updated in place and so keeps the lock too."""
     real = Path(os.path.realpath(folder))
+    if real.is_dir() and not can_write_beside(real):
+        return real / INSIDE
     return real.parent / f".{real.name}.icmap-lock"
+
+
+def can_write_beside(folder: Path) -> bool:
+    """Whether a staging copy and a lock can be made beside ``folder``."""
+    return os.access(folder.parent, os.W_OK | os.X_OK)
 
 
 def _holder(fd: int) -> str:
