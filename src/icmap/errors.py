@@ -53,3 +53,14 @@ class OutputError(IcmapError):
 
 class StdoutClosedError(OutputError):
     """Whoever read stdout went away (``icmap report | head``): stop without a word."""
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C (temporary files go), exit 128 + signal.
+
+    A BaseException, as KeyboardInterrupt is, so no ``except Exception`` swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum

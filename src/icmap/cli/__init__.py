@@ -26,8 +26,30 @@ def main() -> None:
         print(f"icmap {__version__}")
         return
     from icmap.cli.root import app_for
+    from icmap.errors import Terminated
 
-    app_for(sys.argv[1:])()
+    _stop_on_signals()
+    try:
+        app_for(sys.argv[1:])()
+    except Terminated as stop:  # arrived outside a command (handle_errors maps the rest)
+        sys.exit(stop.exit_code)
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM and SIGHUP unwind the program as Ctrl-C does, so that a half-written ``-o``
+    file, an import's staging folder and its lock are cleaned up; a signal ignored when icmap
+    started (``nohup``) stays ignored."""
+    import signal
+
+    from icmap.errors import Terminated
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)  # Windows has no SIGHUP
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, stop)
 
 
 def __getattr__(name: str) -> typer.Typer:

@@ -17,7 +17,14 @@ import typer
 from icmap.cli.options import Color
 from icmap.cli.output import forget_inputs, make_console, stdout_guard
 from icmap.cli.progress import activity
-from icmap.errors import EXIT_INTERNAL, EXIT_USAGE, IcmapError, LoadError, StdoutClosedError
+from icmap.errors import (
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    IcmapError,
+    LoadError,
+    StdoutClosedError,
+    Terminated,
+)
 from icmap.safe_text import visible
 
 P = ParamSpec("P")
@@ -88,6 +95,8 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+        except Terminated as stop:
+            raise typer.Exit(stop.exit_code) from None
         except Exception as error:
             if debug_enabled():
                 raise

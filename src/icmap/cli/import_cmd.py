@@ -7,6 +7,7 @@ the reader that registry names.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from icmap.cli.errors import handle_errors, report_load_error
+from icmap.cli.lock import INSIDE, can_write_beside, folder_lock
 from icmap.cli.options import Choice, Color, ColorOption, choice
 from icmap.cli.output import print_text, protect
 from icmap.cli.sources import source_named
@@ -123,6 +125,43 @@ def _files_removed(target: Path, written: WrittenOrg, old_files: tuple[str, ...]
 
 
 def _write_update(target: Path, written: WrittenOrg, removed: list[str]) -> None:
+    """Write the updated org as one switch: a copy of the folder beside it gets the new files
+    (and loses the removed ones), then takes the folder's place, so a reader sees the old org
+    or the new one, never a mix. A folder that holds the working directory is updated in place,
+    file by file (each atomically): renaming it would leave a shell inside it in the old one;
+    so is one whose parent icmap cannot write."""
+    real = Path(os.path.realpath(target))
+    cwd = str(Path.cwd())
+    inside = cwd == str(real) or cwd.startswith(str(real).rstrip(os.sep) + os.sep)
+    if inside or not can_write_beside(real):  # read-only parent: in place, as the lock is
+        _write_in_place(target, written, removed)
+        return
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent))
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    try:
+        shutil.copytree(real, staging, symlinks=True, dirs_exist_ok=True)
+        _write_in_place(staging, written, _inside(removed, target, staging))
+        _switch(staging, real)
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # the old org, after the switch
+
+
+def _inside(files: list[str], folder: Path, copy: Path) -> list[str]:
+    """``files`` of ``folder`` as the same files of its ``copy`` (those outside it as they are)."""
+    base = folder.absolute()
+    found = []
+    for file in files:
+        relative = os.path.relpath(Path(file).absolute(), base)
+        outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
+        found.append(file if outside else str(copy / relative))
+    return found
+
+
+def _write_in_place(target: Path, written: WrittenOrg, removed: list[str]) -> None:
     """Replace the org's files one by one (each atomically); drop files the layout no longer has."""
     from icmap.output import write_atomic
 
@@ -132,6 +171,45 @@ def _write_update(target: Path, written: WrittenOrg, removed: list[str]) -> None
         write_atomic(path, text.encode("utf-8"))
     for file in removed:
         Path(file).unlink(missing_ok=True)
+
+
+def _switch(new: Path, old: Path) -> None:
+    """Put folder ``new`` where ``old`` is and ``old`` where ``new`` was.
+
+    Linux exchanges them in one step (renameat2 RENAME_EXCHANGE); elsewhere, two renames
+    leave ``old``'s name absent for an instant, never half written.
+    """
+    if _exchange(new, old):
+        return
+    aside = new.with_name(new.name + ".old")
+    old.rename(aside)
+    try:
+        new.rename(old)
+    except OSError:
+        aside.rename(old)
+        raise
+    aside.rename(new)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically with renameat2; ``False`` where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import errno
+
+    try:
+        rename = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False  # a C library without renameat2 (glibc before 2.28, musl before 1.2.5)
+    rename.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_cwd, exchange = -100, 2
+    if rename(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # a kernel or file system without RENAME_EXCHANGE
+    raise OSError(code, os.strerror(code), str(second))
 
 
 def _selectors(
@@ -208,7 +286,7 @@ def _earlier_import(output: Path, update: bool) -> Imported | None:
             f"{MARKER} record): {why}; import into another folder, then copy across what "
             "you need"
         )
-    if output.is_dir() and any(output.iterdir()):
+    if output.is_dir() and any(path.name != INSIDE for path in output.iterdir()):
         raise UsageError(f"{output} is not empty: write the org to a new or empty folder")
     return None
 
@@ -443,48 +521,60 @@ def import_(
             "or empty folder"
         )
     _check_sources(sources, source_format)
-    last = _earlier_import(output, update)
-    selectors = _selectors(customer, last, source_format)
-    keep_idle = keep_idle_teams if keep_idle_teams is not None else bool(last and last.keep_idle)
-    result = source_format.read(
-        sources, parse_customers(list(selectors), keep_idle=keep_idle), events
-    )
-    if selectors and not customer:
-        result.customers_chosen.append(
-            "as the last import chose (--customer "
-            + " --customer ".join(selectors)
-            + "); give --customer to choose again"
+    with contextlib.ExitStack() as held:
+        if not dry_run:
+            # One writer at a time, from reading the earlier import to the switch.
+            held.enter_context(folder_lock(output))
+        last = _earlier_import(output, update)
+        selectors = _selectors(customer, last, source_format)
+        keep_idle = (
+            keep_idle_teams if keep_idle_teams is not None else bool(last and last.keep_idle)
         )
-    if result.org is None:
-        raise source_error(result.diagnostics)
-    if result.diagnostics:
-        report_load_error_lines(result, color)
-    org: Org = result.org
-    merged: MergeReport | None = None
-    old_files: tuple[str, ...] = ()
-    if last is not None:
-        org, merged, old_files = _merge(output, org, last)
-    _idle_note(
-        result, keep_idle, recorded=keep_idle_teams is None and last is not None, merged=merged
-    )
-    header = _header(source_format, sources)
-    written = render_org(
-        org,
-        result.provenance,
-        header,
-        (source_format.name, result.org),
-        selectors,
-        keep_idle=keep_idle and source_format.idle_teams,
-        owned=result.owned,
-    )
-    if merged is not None:
-        merged.removed_files = _files_removed(output, written, old_files)
-    _summary(result, org, merged, as_json, dry_run)  # every removal is named before writing
+        result = source_format.read(
+            sources, parse_customers(list(selectors), keep_idle=keep_idle), events
+        )
+        if selectors and not customer:
+            result.customers_chosen.append(
+                "as the last import chose (--customer "
+                + " --customer ".join(selectors)
+                + "); give --customer to choose again"
+            )
+        if result.org is None:
+            raise source_error(result.diagnostics)
+        if result.diagnostics:
+            report_load_error_lines(result, color)
+        org: Org = result.org
+        merged: MergeReport | None = None
+        old_files: tuple[str, ...] = ()
+        if last is not None:
+            org, merged, old_files = _merge(output, org, last)
+        _idle_note(
+            result, keep_idle, recorded=keep_idle_teams is None and last is not None, merged=merged
+        )
+        header = _header(source_format, sources)
+        written = render_org(
+            org,
+            result.provenance,
+            header,
+            (source_format.name, result.org),
+            selectors,
+            keep_idle=keep_idle and source_format.idle_teams,
+            owned=result.owned,
+        )
+        if merged is not None:
+            merged.removed_files = _files_removed(output, written, old_files)
+        _summary(result, org, merged, as_json, dry_run)  # every removal is named before writing
+        _write(output, written, merged, dry_run=dry_run)
+
+
+def _write(output: Path, written: WrittenOrg, merged: MergeReport | None, *, dry_run: bool) -> None:
+    """Write the org (a first import or an update), or say what a dry run would write."""
     teams = len(written.files) - 1
     files = f"org.yaml and {teams:,} team file{'s' * (teams != 1)}"
     if dry_run:
         print(
-            f"dry run: nothing written ({visible(str(output))}/ would get {files})", file=sys.stderr
+            f"dry run: nothing written ({visible(str(output))}/ would get {files})",
+            file=sys.stderr,
         )
         return
     if merged is not None:
