@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import MINIMAL, write
+from conftest import EXAMPLES, MINIMAL, write
 from icmap.cli import app
 
 
@@ -369,3 +369,31 @@ def test_output_where_no_file_can_be_made_is_one_line(runner: CliRunner, tmp_pat
     result = runner.invoke(app, ["graph", str(org), "-f", "json", "-o", "/proc/no-such.json"])
     assert result.exit_code == 2
     assert result.stderr.startswith("icmap: error: cannot write /proc/no-such.json: ")
+
+
+def test_stdout_appended_to_an_input_is_refused(tmp_path: Path) -> None:
+    """``-o - >> org.yaml`` would write into what the command reads: refused as -o org.yaml is,
+    and the org is left as it was; stdout into any other file works."""
+    org = tmp_path / "org.yaml"
+    org.write_bytes((EXAMPLES / "restaurant.yaml").read_bytes())
+    before = org.read_bytes()
+    for extra in ([], ["-o", "-"]):
+        with org.open("ab") as appended:
+            done = subprocess.run(
+                [sys.executable, "-m", "icmap", "report", str(org), "-f", "json", *extra],
+                stdout=appended,
+                stderr=subprocess.PIPE,
+                text=True,
+                check=False,
+            )
+        assert done.returncode == 2
+        assert "stdout is a file this command reads (an input)" in done.stderr
+        assert org.read_bytes() == before
+    with (tmp_path / "report.json").open("wb") as elsewhere:
+        done = subprocess.run(
+            [sys.executable, "-m", "icmap", "report", str(org), "-f", "json"],
+            stdout=elsewhere,
+            check=False,
+        )
+    assert done.returncode == 0
+    assert (tmp_path / "report.json").read_text(encoding="utf-8").startswith("{")

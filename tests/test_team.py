@@ -13,6 +13,7 @@ from icmap import build_graph, load_text
 from icmap.analysis.team_page import team_page
 from icmap.cli import app
 from icmap.cli.team_cmd import file_name
+from icmap.errors import UsageError
 
 RESTAURANT = str(EXAMPLES / "restaurant.yaml")
 TOPOLOGIES = str(EXAMPLES / "team-topologies.yaml")
@@ -201,3 +202,33 @@ def test_a_team_on_a_tied_critical_path_is_on_a_critical_path(
     assert "On no critical path" not in text
     data = json.loads(runner.invoke(app, ["team", team, "--org", org, "-f", "json"]).stdout)
     assert data["critical_for"] == ["cust"]
+
+
+def test_all_pages_appear_or_none_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page that cannot be written leaves the folder as it was: no page of the new run, no
+    temporary file, the old pages untouched."""
+    from icmap.output import StagedFiles
+
+    org = str(EXAMPLES / "team-topologies.yaml")
+    pages = tmp_path / "pages"
+    first = CliRunner().invoke(app, ["team", "--all", "--org", org, "-o", str(pages)])
+    assert first.exit_code == 0, first.output
+    before = {p.name: p.read_bytes() for p in pages.iterdir()}
+    for page in pages.iterdir():
+        page.write_text("old\n", encoding="utf-8")
+    written = 0
+    add = StagedFiles.add
+
+    def fail_the_fourth(self: StagedFiles, path: Path, data: bytes) -> None:
+        nonlocal written
+        written += 1
+        if written == 4:
+            raise UsageError(f"cannot write {path}: No space left on device")
+        add(self, path, data)
+
+    monkeypatch.setattr(StagedFiles, "add", fail_the_fourth)
+    result = CliRunner().invoke(app, ["team", "--all", "--org", org, "-o", str(pages)])
+    assert result.exit_code == 2
+    assert "No space left on device" in result.stderr
+    assert sorted(p.name for p in pages.iterdir()) == sorted(before)
+    assert all(p.read_text(encoding="utf-8") == "old\n" for p in pages.iterdir())

@@ -116,3 +116,48 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             Path(temp_name).unlink()
+
+
+class StagedFiles:
+    """Files written side by side that appear together or not at all (``team --all -o DIR``).
+
+    :meth:`add` writes each to a temporary file beside where it goes; :meth:`commit` renames
+    them all into place once every one is written; :meth:`discard` (on any failure, and on a
+    signal, which unwinds as an exception) removes the temporary files and changes nothing.
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []
+
+    @property
+    def paths(self) -> list[Path]:
+        return [final for _, final in self._staged]
+
+    def add(self, path: Path, data: bytes) -> None:
+        if path.is_symlink():
+            path = Path(os.path.realpath(path))
+        folder = path.parent if str(path.parent) else Path()
+        try:
+            handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        temp = Path(temp_name)
+        self._staged.append((temp, path))
+        try:
+            os.fchmod(handle, _existing_mode(path) or (0o666 & ~_umask()))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+    def commit(self) -> None:
+        for temp, final in self._staged:
+            try:
+                temp.replace(final)
+            except OSError as exc:
+                raise UsageError(f"cannot write {final}: {exc.strerror or exc}") from exc
+
+    def discard(self) -> None:
+        for temp, _ in self._staged:
+            with contextlib.suppress(OSError):
+                temp.unlink()

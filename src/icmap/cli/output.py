@@ -8,6 +8,7 @@ import contextlib
 import errno
 import importlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
@@ -72,8 +73,13 @@ def unstyled_stdout(color: Color) -> bool:
 
 @contextlib.contextmanager
 def stdout_guard() -> Iterator[None]:
-    """Writes to stdout inside this block, flushed; a failure becomes an icmap error."""
+    """Writes to stdout inside this block, flushed; a failure becomes an icmap error.
+
+    A stdout that is one of the command's inputs (``-o - >> org.yaml``) is refused as
+    ``-o org.yaml`` is: icmap never writes into what it reads.
+    """
     activity.end()  # the progress display never shares the terminal with the output
+    _refuse_stdout_into_input()
     try:
         yield
         sys.stdout.flush()
@@ -132,6 +138,21 @@ def refuse_inputs(outputs: list[Path]) -> None:
             if (info.st_dev, info.st_ino) in _inputs:
                 message = f"{output} is an input of this command; icmap never overwrites its input"
                 raise UsageError(message)
+
+
+def _refuse_stdout_into_input() -> None:
+    """Raise when stdout is a regular file that is an input of the command."""
+    try:
+        info = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return  # no stdout to write into, or one that is no file: nothing to protect
+    if not stat.S_ISREG(info.st_mode):
+        return
+    _look_up_inputs()
+    if (info.st_dev, info.st_ino) in _inputs:
+        raise UsageError(
+            "stdout is a file this command reads (an input); icmap never writes into its input"
+        )
 
 
 def is_stdout(output: Path | None) -> bool:

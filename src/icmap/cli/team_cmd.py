@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,9 +24,11 @@ from icmap.cli.options import (
     extensions,
     format_option,
 )
-from icmap.cli.output import emit, format_from, prepare, renderer, write_output
+from icmap.cli.output import emit, format_from, prepare, protect, refuse_inputs, renderer
 from icmap.cli.sources import FromOption, load_graph, refuse_org_as_team
 from icmap.errors import OutputError, UsageError
+from icmap.output import StagedFiles
+from icmap.safe_text import visible
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -150,7 +153,20 @@ def team(
         raise OutputError(f"cannot create the folder {output}: {error.strerror or error}") from None
     critical, chokes = critical_paths(graph), chokepoints(graph)
     taken: set[str] = set()
-    for team_id in nodes_of_kind(graph, "team"):
-        page = team_page(graph, team_id, critical=critical, chokes=chokes)
-        path = Path(output, file_name(team_id, taken) + SUFFIXES[chosen])
-        write_output(path, prepare(_render(chosen, page), chosen.value), loaded.sources)
+    # Every page is written beside its place first and all are moved in at the end: a page
+    # that cannot be written leaves the folder as it was, not half old and half new.
+    staged = StagedFiles()
+    for source in loaded.sources:
+        protect(Path(source))
+    try:
+        for team_id in nodes_of_kind(graph, "team"):
+            page = team_page(graph, team_id, critical=critical, chokes=chokes)
+            path = Path(output, file_name(team_id, taken) + SUFFIXES[chosen])
+            refuse_inputs([path])
+            data = prepare(_render(chosen, page), chosen.value)
+            staged.add(path, data.encode("utf-8") if isinstance(data, str) else data)
+        staged.commit()
+    finally:
+        staged.discard()
+    for path in staged.paths:
+        print(f"wrote {visible(str(path))}", file=sys.stderr)
