@@ -49,7 +49,3 @@ class ConfigError(LoadError):
 
 class OutputError(IcmapError):
     """Writing the output failed (a full disk, a vanished terminal): the environment's fault."""
-
-
-class StdoutClosedError(OutputError):
-    """Whoever read stdout went away (``icmap report | head``): stop without a word."""

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 def main() -> None:
     """Entry point of the ``icmap`` console script."""
+    from icmap.cli.streams import setup_streams
+
+    setup_streams()
     if sys.argv[1:] == ["--version"]:
         # The same line as the root --version option prints, before typer (and with it click,
         # pydantic's adapters and rich) is imported: they cost ten times Python's own start-up.
