@@ -237,6 +237,15 @@ def test_closed_stdout_as_the_destination_is_exit_2(command: list[str]) -> None:
     assert done.stderr.decode() == "icmap: error: cannot write to stdout: it is closed\n"
 
 
+def test_closed_stdout_or_stderr_named_by_o_is_exit_2() -> None:
+    """``-o /dev/stdout`` with stdout closed: the destination is missing, as without ``-o``."""
+    done = shell(f"$ICMAP graph {RESTAURANT} -f json -o /dev/stdout >&-")
+    assert done.returncode == 2
+    assert done.stderr.decode() == "icmap: error: cannot write /dev/stdout: it is closed\n"
+    done = shell(f"$ICMAP graph {RESTAURANT} -f json -o /dev/stderr 2>&-")
+    assert (done.returncode, done.stdout) == (2, b"")
+
+
 def test_closed_stderr_keeps_diagnostics_out_of_stdout(tmp_path: Path) -> None:
     """The note about a whole-org picture and every other diagnostic are dropped, never put
     into stdout: the JSON there parses."""

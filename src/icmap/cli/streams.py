@@ -129,6 +129,8 @@ class MissingStdout(io.TextIOBase):
     """stdout when descriptor 1 was closed: every write fails, nothing else does."""
 
     encoding = "utf-8"
+    #: Read by :func:`icmap.output.write_atomic` for ``-o /dev/stdout``.
+    missing = True
 
     def _closed(self) -> OSError:
         return OSError(errno.EBADF, "it is closed")
@@ -160,6 +162,11 @@ class DiagnosticStream(io.TextIOBase):
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return getattr(self.inner, "encoding", None) or "utf-8"
+
+    @property
+    def missing(self) -> bool:
+        """Closed when icmap started, or failed since: ``-o /dev/stderr`` cannot be written."""
+        return self.inner is None
 
     def _failed(self) -> None:
         self.inner = None
