@@ -181,6 +181,25 @@ def test_every_command_prints_in_an_encoding_that_cannot_take_its_symbols(
         assert ("Lumière" if encoding == "latin-1" else "Lumiere") in shown
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding", "shown"),
+    [
+        ("kitchen → diners ⇄ pastry", "ascii", "kitchen -> diners <-> pastry"),
+        ("├── a\n│   └── b ━━ █…", "ascii", "+-- a\n|   `-- b -- #..."),
+        ("Lumière Größe Øresund", "ascii", "Lumiere Grosse Oresund"),
+        ("Lumière → Größe", "latin-1", "Lumière -> Größe"),
+        ("½ 中 😀", "ascii", "\\u00bd \\u4e2d \\U0001f600"),
+        ("wait-staff → diners", "cp1252", "wait-staff -> diners"),
+    ],
+)
+def test_the_fallback_for_what_an_encoding_cannot_take(
+    text: str, encoding: str, shown: str
+) -> None:
+    from icmap.cli.streams import FALLBACK
+
+    assert text.encode(encoding, FALLBACK).decode(encoding) == shown
+
+
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 def test_diagnostics_on_stderr_fall_back_too(tmp_path: Path, encoding: str) -> None:
     org = write(

@@ -87,6 +87,18 @@ ASCII = {
     "≈": "~",
     "€": "EUR",
     "\u00a0": " ",
+    # Letters NFKD does not take apart.
+    "ß": "ss",
+    "æ": "ae",
+    "Æ": "AE",
+    "œ": "oe",
+    "Œ": "OE",
+    "ø": "o",
+    "Ø": "O",
+    "ł": "l",
+    "Ł": "L",
+    "đ": "d",
+    "Đ": "D",
 }
 
 
@@ -95,13 +107,9 @@ def _one(char: str) -> str:
 
     if char in ASCII:
         return ASCII[char]
-    base = "".join(
-        c
-        for c in unicodedata.normalize("NFKD", char)
-        if c.isascii() and not unicodedata.combining(c)
-    )
-    if base and base.isprintable():
-        return base
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    if base and base.isascii() and base.isprintable():
+        return base  # a letter without its accent; never a partial decomposition ("½")
     code = ord(char)
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
