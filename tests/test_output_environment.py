@@ -265,6 +265,16 @@ def test_closed_stdout_or_stderr_named_by_o_is_exit_2() -> None:
     assert (done.returncode, done.stdout) == (2, b"")
 
 
+@pytest.mark.parametrize("args", [["--version"], ["graph", "--help"], ["--help"]], ids=_id)
+def test_version_and_help_on_a_closed_or_full_stdout_are_one_line_exit_2(args: list[str]) -> None:
+    done = shell(f"$ICMAP {shlex.join(args)} >&-")
+    assert done.returncode == 2
+    assert done.stderr.decode() == "icmap: error: cannot write to stdout: it is closed\n"
+    done = shell(f"$ICMAP {shlex.join(args)} >/dev/full")
+    assert done.returncode == 2
+    assert done.stderr.decode() == "icmap: error: cannot write to stdout: No space left on device\n"
+
+
 def test_closed_stderr_keeps_diagnostics_out_of_stdout(tmp_path: Path) -> None:
     """The note about a whole-org picture and every other diagnostic are dropped, never put
     into stdout: the JSON there parses."""

@@ -21,7 +21,25 @@ def main() -> None:
     from icmap.cli.streams import setup_streams
 
     setup_streams()
-    if sys.argv[1:] == ["--version"]:
+    try:
+        _run(sys.argv[1:])
+        sys.stdout.flush()  # a full disk shows here, not in Python's own flush at exit
+    except OSError as error:
+        # Only what is written outside a command gets here (--version, --help): every command
+        # maps its own failures (icmap.cli.errors.handle_errors), the same way.
+        import errno
+
+        from icmap.cli.output import reader_gone
+
+        if error.errno == errno.EPIPE:
+            reader_gone()
+            sys.exit(0)
+        print(f"icmap: error: cannot write to stdout: {error.strerror or error}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _run(args: list[str]) -> None:
+    if args == ["--version"]:
         # The same line as the root --version option prints, before typer (and with it click,
         # pydantic's adapters and rich) is imported: they cost ten times Python's own start-up.
         from icmap import __version__
@@ -30,7 +48,7 @@ def main() -> None:
         return
     from icmap.cli.root import app_for
 
-    app_for(sys.argv[1:])()
+    app_for(args)()
 
 
 def __getattr__(name: str) -> typer.Typer:
