@@ -165,6 +165,8 @@ def test_a_full_disk_on_stdout_is_one_line_exit_2(tmp_path: Path, command: list[
 
 @pytest.mark.parametrize("command", [["report", "-f", "json"], ["graph"], ["check"]])
 def test_a_closed_pipe_on_stdout_is_silent(tmp_path: Path, command: list[str]) -> None:
+    """A reader that went away is no failure: quiet, with the command's own exit code (issue
+    28; tests/test_output_environment.py has the larger outputs and ``check``'s exit 1)."""
     org = write(tmp_path, "org.yaml", MINIMAL)
     read_end, write_end = os.pipe()
     os.close(read_end)
@@ -172,7 +174,7 @@ def test_a_closed_pipe_on_stdout_is_silent(tmp_path: Path, command: list[str]) -
         done = _icmap(*command[:1], str(org), *command[1:], stdout=write_end)
     finally:
         os.close(write_end)
-    assert done.returncode == 2
+    assert done.returncode == 0
     assert done.stderr == b""
 
 

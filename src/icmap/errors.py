@@ -51,10 +51,6 @@ class OutputError(IcmapError):
     """Writing the output failed (a full disk, a vanished terminal): the environment's fault."""
 
 
-class StdoutClosedError(OutputError):
-    """Whoever read stdout went away (``icmap report | head``): stop without a word."""
-
-
 class Terminated(BaseException):
     """SIGTERM or SIGHUP arrived: unwind like Ctrl-C (temporary files go), exit 128 + signal.
 

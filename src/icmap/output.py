@@ -69,8 +69,12 @@ def _descriptor_number(name: str) -> int:
 def _write_descriptor(fd: int, data: bytes) -> None:
     """Write to an open descriptor as it is: reopening ``/dev/stdout`` would truncate a file
     the shell opened for appending (``>>``)."""
+    import errno
     import sys
 
+    if getattr({1: sys.stdout, 2: sys.stderr}.get(fd), "missing", False):
+        # Closed when icmap started (icmap.cli.streams): /dev/null holds its number.
+        raise OSError(errno.EBADF, "it is closed")
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError, OSError):
             if stream.fileno() == fd:

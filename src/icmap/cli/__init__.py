@@ -18,7 +18,28 @@ if TYPE_CHECKING:
 
 def main() -> None:
     """Entry point of the ``icmap`` console script."""
-    if sys.argv[1:] == ["--version"]:
+    from icmap.cli.streams import setup_streams
+
+    setup_streams()
+    try:
+        _run(sys.argv[1:])
+        sys.stdout.flush()  # a full disk shows here, not in Python's own flush at exit
+    except OSError as error:
+        # Only what is written outside a command gets here (--version, --help): every command
+        # maps its own failures (icmap.cli.errors.handle_errors), the same way.
+        import errno
+
+        from icmap.cli.output import reader_gone
+
+        if error.errno == errno.EPIPE:
+            reader_gone()
+            sys.exit(0)
+        print(f"icmap: error: cannot write to stdout: {error.strerror or error}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _run(args: list[str]) -> None:
+    if args == ["--version"]:
         # The same line as the root --version option prints, before typer (and with it click,
         # pydantic's adapters and rich) is imported: they cost ten times Python's own start-up.
         from icmap import __version__
@@ -30,7 +51,7 @@ def main() -> None:
 
     _stop_on_signals()
     try:
-        app_for(sys.argv[1:])()
+        app_for(args)()
     except Terminated as stop:  # arrived outside a command (handle_errors maps the rest)
         sys.exit(stop.exit_code)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -208,21 +207,11 @@ def _from_root(findings: list[Diagnostic], root: Path) -> list[Diagnostic]:
     return located
 
 
-def _encodable(text: str, encoding: str | None) -> bool:
-    try:
-        text.encode(encoding or "utf-8")
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
-
-
 def _print_findings(findings: list[Diagnostic], failed: bool, color: Color) -> None:
     """The text format on stdout: through rich only when it may add colour (or must escape)."""
     from icmap.render.check import text as check_text
 
     text = check_text.plain(findings, failed) if unstyled_stdout(color) else None
-    if text is not None and not _encodable(text, sys.stdout.encoding):
-        text = None  # rich's error says how to fix the encoding: leave the failure to it
     if text is None:
         print_renderable(check_text.render(findings, failed), color, soft_wrap=True)
     else:
@@ -379,7 +368,7 @@ def check(
         else:
             data = for_format(fmt.value, _render(fmt, shown, policy, failed, root))
             if target is None:
-                print_text(data)
+                print_text(data, fmt.value)
             else:
                 write_output(target, data, sources)
         if fmt is CheckFormat.github and os.environ.get("GITHUB_STEP_SUMMARY"):

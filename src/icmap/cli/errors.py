@@ -17,14 +17,7 @@ import typer
 from icmap.cli.options import Color
 from icmap.cli.output import forget_inputs, make_console, stdout_guard
 from icmap.cli.progress import activity
-from icmap.errors import (
-    EXIT_INTERNAL,
-    EXIT_USAGE,
-    IcmapError,
-    LoadError,
-    StdoutClosedError,
-    Terminated,
-)
+from icmap.errors import EXIT_INTERNAL, EXIT_USAGE, IcmapError, LoadError, Terminated
 from icmap.safe_text import visible
 
 P = ParamSpec("P")
@@ -77,8 +70,6 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
                 activity.end()
                 with stdout_guard():
                     pass  # flush what is buffered: a full disk shows here, not at exit
-        except StdoutClosedError:
-            raise typer.Exit(EXIT_USAGE) from None
         except MemoryError:
             if debug_enabled():
                 raise

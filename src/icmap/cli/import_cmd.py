@@ -307,7 +307,7 @@ def _summary(
     from icmap.render.imports import summary as import_summary
 
     if as_json:
-        print_text(import_summary.render_json(result, org, merged, dry_run=dry_run))
+        print_text(import_summary.render_json(result, org, merged, dry_run=dry_run), "json")
     else:
         print(visible(import_summary.render_text(result, org, merged)), end="", file=sys.stderr)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from icmap.cli.options import Color
 from icmap.cli.progress import activity
-from icmap.errors import OutputError, StdoutClosedError, UsageError
+from icmap.errors import OutputError, UsageError
 from icmap.safe_text import for_format, visible
 
 if TYPE_CHECKING:
@@ -75,6 +75,9 @@ def unstyled_stdout(color: Color) -> bool:
 def stdout_guard() -> Iterator[None]:
     """Writes to stdout inside this block, flushed; a failure becomes an icmap error.
 
+    A reader that went away (``icmap report | head``) is not a failure: what is left to write
+    goes to ``/dev/null`` and the command ends with its own exit code. Any other failure (a full
+    disk, a closed stdout) is ``cannot write to stdout: …``, exit 2.
     A stdout that is one of the command's inputs (``-o - >> org.yaml``) is refused as
     ``-o org.yaml`` is: icmap never writes into what it reads.
     """
@@ -83,16 +86,48 @@ def stdout_guard() -> Iterator[None]:
     try:
         yield
         sys.stdout.flush()
-    except BrokenPipeError as error:
-        # Python flushes stdout again at exit: point it at /dev/null so that says nothing.
-        with contextlib.suppress(OSError, ValueError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        raise StdoutClosedError from error
     except OSError as error:
-        if error.errno == errno.EPIPE:
-            raise StdoutClosedError from error
-        raise OutputError(f"cannot write to stdout: {error.strerror or error}") from error
+        if error.errno != errno.EPIPE:
+            raise OutputError(f"cannot write to stdout: {error.strerror or error}") from error
+        reader_gone()
+
+
+def reader_gone() -> None:
+    """Point stdout at /dev/null: its reader left, so nothing more (nor Python's own flush at
+    exit) can fail there."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()  # the part the pipe refused, now into /dev/null
+
+
+#: Formats written as UTF-8 whatever the stream's encoding: their readers are programs.
+_HUMAN_FORMATS = frozenset({"text", "markdown"})
+
+
+def _write_all(data: bytes) -> None:
+    """Every byte of ``data`` to stdout, or an ``OSError``: a short write is retried, never
+    lost (Python's unbuffered stdout, ``PYTHONUNBUFFERED=1``, ignores one)."""
+    stream = sys.stdout
+    stream.flush()
+    try:
+        fd = stream.fileno()
+    except (AttributeError, ValueError):  # io.UnsupportedOperation: a stream in memory
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            stream.write(data.decode("utf-8"))
+        else:
+            buffer.write(data)
+            buffer.flush()
+        return
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        view = view[written:]
 
 
 #: Inputs of the running command, as (device, inode): ``-o`` may name none of them.
@@ -201,15 +236,19 @@ def renderer(modules: Mapping[E, str], chosen: E) -> Callable[..., Any]:
     return render
 
 
-def print_text(data: str | bytes) -> None:
-    """Machine output (JSON, markdown) goes to stdout as plain text, never through rich."""
+def print_text(data: str | bytes, fmt: str = "text") -> None:
+    """Machine output (JSON, markdown) goes to stdout as plain text, never through rich.
+
+    Text for people (``text``, ``markdown``) is encoded as stdout can take it, with ASCII for
+    what it cannot (:mod:`icmap.cli.streams`); every other format is UTF-8, as its readers
+    expect.
+    """
+    from icmap.cli.streams import encode_for
+
+    if isinstance(data, str):
+        data = encode_for(data, sys.stdout) if fmt in _HUMAN_FORMATS else data.encode("utf-8")
     with stdout_guard():
-        if isinstance(data, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(data)
+        _write_all(data)
 
 
 def print_renderable(renderable: RenderableType, color: Color, *, soft_wrap: bool = False) -> None:
@@ -262,7 +301,7 @@ def emit(
     else:
         data = prepare(result, fmt)
     if is_stdout(output):
-        print_text(data)
+        print_text(data, fmt)
     else:
         assert output is not None
         write_output(output, data, sources)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import io
-import os
-import sys
 from collections.abc import Iterable
 
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 
-from icmap.errors import StdoutClosedError
 from icmap.safe_text import visible
 
 
@@ -32,10 +29,11 @@ class SafeConsole(Console):
             yield segment
 
     def on_broken_pipe(self) -> None:
-        """Rich exits 1 on a closed pipe, which ``icmap check`` means as findings: say 2."""
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise StdoutClosedError
+        """Rich exits 1 on a closed pipe, which ``icmap check`` means as findings: a reader
+        that went away is no failure, so the command ends with its own exit code."""
+        from icmap.cli.output import reader_gone
+
+        reader_gone()
 
 
 #: Width of plain text written to a file or a pipe (unless COLUMNS says otherwise).
