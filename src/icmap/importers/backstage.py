@@ -38,7 +38,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from icmap.diagnostics import LOADER_CODES, Diagnostic
 from icmap.importers import (
@@ -684,6 +684,16 @@ class _Catalog:
                     "IC602",
                     f"URL target {target!r} not fetched: icmap reads local files only",
                     "check the catalog out and point icmap at the folder",
+                )
+                continue
+            if Path(target).is_absolute() or PureWindowsPath(target).drive:
+                # '/etc/*' is no place in the catalog, whether or not it is a pattern.
+                self.builder.warn(
+                    where,
+                    "IC615",
+                    f"Location target {target!r} is an absolute path, outside the folders "
+                    "given: not read",
+                    "write targets relative to the file that names them",
                 )
                 continue
             paths = self.expand(file.parent, target)

@@ -343,7 +343,10 @@ def _spellings(columns: Mapping[str, Sequence[str]]) -> dict[str, str]:
 
 def _choose_delimiter(header: str, known: Mapping[str, str]) -> str:
     def score(delimiter: str) -> tuple[int, int]:
-        cells = next(csv.reader([header], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([header], delimiter=delimiter), [])
+        except csv.Error:  # a header cell past csv's field limit: read, and said, as a row
+            return -1, 0
         recognised = sum(1 for cell in cells if normalise_header(cell) in known)
         return recognised, len(cells)
 
