@@ -90,6 +90,10 @@ class Source(NamedTuple):
             result = reader(paths, options or BackstageOptions())
         else:
             result = reader(paths)
+        if not self.events:  # the event-log reader counts what it leaves out itself (IC621)
+            from icmap.loader import cap_repeats
+
+            result.diagnostics = cap_repeats(result.diagnostics)
         return result
 
 

@@ -38,6 +38,9 @@ _DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)$")
 _THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3},[0-9]{3}$")
 #: csv's own limit is 128 KiB a field; a cell longer than this is not something a person typed.
 MAX_CELL_CHARS = 10_000
+#: Rows of data read from one table: a million hand-offs or answers, far more than any
+#: organisation has; past it the rest of the file is not read (IC009 at the first row left).
+MAX_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,15 @@ class _TableReader:
             for record in reader:
                 start, previous_end = previous_end + 1, skipped + reader.line_num
                 if any(cell.strip() for cell in record):
+                    if len(rows) == MAX_ROWS:
+                        self.problem(
+                            start,
+                            1,
+                            "IC009",
+                            f"more than {MAX_ROWS:,} rows: this row and the rest are not read",
+                            "split the table, or leave out what the map does not need",
+                        )
+                        break
                     rows.append(self.row(record, start, by_index, len(header)))
                     if delimiter == "," and len(record) > len(header):
                         self.split_row(record, start, len(header))
