@@ -31,6 +31,7 @@ step.
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -91,9 +92,11 @@ class Source(NamedTuple):
         else:
             result = reader(paths)
         if not self.events:  # the event-log reader counts what it leaves out itself (IC621)
-            from icmap.loader import cap_repeats
+            from icmap.loader import MAX_REPEATS, cap_repeats
 
-            result.diagnostics = cap_repeats(result.diagnostics)
+            counted = Counter((d.file, d.code) for d in result.diagnostics)
+            if counted and max(counted.values()) > MAX_REPEATS:
+                result.diagnostics = sorted(cap_repeats(result.diagnostics))
         return result
 
 
