@@ -43,7 +43,7 @@ MAX_CELL_CHARS = 10_000
 MAX_ROWS = 1_000_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One cell's text (spaces around it removed) and where it is: line, spreadsheet column."""
 
@@ -52,7 +52,7 @@ class Cell:
     col: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One row of data: its first line and its cells by canonical column name.
 
