@@ -22,12 +22,12 @@ MAX_REVISION_CHARS = 1_000
 
 
 def _shown(revision: str, limit: int = 60) -> str:
-    """The revision as messages show it: quoted, cut to ``limit`` characters.
+    """The revision as messages show it: cut to ``limit`` characters.
 
     >>> _shown("main"), len(_shown("x" * 100_000))
-    ("'main'", 63)
+    ('main', 61)
     """
-    return repr(revision if len(revision) <= limit else revision[:limit] + "…")
+    return revision if len(revision) <= limit else revision[:limit] + "…"
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
@@ -80,7 +80,7 @@ def load_at_revision(path: Path, revision: str, read: Callable[[Path], Org] | No
             f"(at most {MAX_REVISION_CHARS:,})"
         )
     if revision.startswith("-"):
-        raise UsageError(f"not a revision: {_shown(revision)}")
+        raise UsageError(f"not a revision: {_shown(revision)!r}")
     resolved = path.resolve()
     folder = resolved if resolved.is_dir() else resolved.parent
     while not folder.is_dir() and folder != folder.parent:
