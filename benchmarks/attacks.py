@@ -3,6 +3,7 @@ on hostile event logs at the real limits (docs/events.md#limits).
 
     python benchmarks/attacks.py            # org files, then event logs
     python benchmarks/attacks.py events     # event logs only
+    python benchmarks/attacks.py importers  # big CSV and Backstage sources beside the same org
 
 Each file is written to a temporary folder and read by ``icmap graph FILE -f json`` in a fresh
 process; the table gives the outcome (exit code and the first problem's code and position),
@@ -179,7 +180,86 @@ def events() -> None:
             print(f"| {name} | {size:.1f} MB | {outcome} | {seconds:.1f} | {peak:.0f} |")
 
 
+# --- importers at the size of their targets (docs/robustness.md#limits) ------------------------
+
+
+def _csv_hand_offs(path: Path, rows: int) -> None:
+    """``rows`` hand-offs between ``rows / 10`` teams, every tenth to one external customer."""
+    teams = max(rows // 10, 2)
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write("provider,receiver,what,lead_time\n")
+        for i in range(rows):
+            p = i // 10 % teams
+            receiver = "customer" if i % 10 == 9 else f"t{(p + i % 10 + 1) % teams}"
+            stream.write(f"t{p},{receiver},w{i},{i % 7 + 1}h\n")
+
+
+def _csv_chain(path: Path, rows: int) -> None:
+    """``rows`` hand-offs along a chain of ``rows + 1`` teams: every row names a new team."""
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write("provider,receiver,what\n")
+        for i in range(rows):
+            stream.write(f"team {i},team {i + 1},thing {i}\n")
+
+
+def _backstage(path: Path, entities: int) -> None:
+    """``entities`` entities in one multi-document file: a group per ten components, each
+    component depending on one of another group."""
+    groups = max(entities // 10, 2)
+    with path.open("w", encoding="utf-8") as stream:
+        for g in range(groups):
+            stream.write(
+                f"---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {{name: g{g}}}\n"
+                "spec: {type: team, children: []}\n"
+            )
+        for c in range(entities - groups):
+            other = (c + 10) % (entities - groups)
+            kind = "website" if c % 10 == 0 else "service"
+            owner = c // 10 % groups
+            stream.write(
+                f"---\napiVersion: backstage.io/v1alpha1\nkind: Component\n"
+                f"metadata: {{name: c{c}}}\nspec: {{type: {kind}, lifecycle: production, "
+                f"owner: g{owner}, dependsOn: [component:c{other}]}}\n"
+            )
+
+
+IMPORTER_CASES: dict[str, tuple[str, str, Callable[[Path, int], None], int]] = {
+    "CSV, 1,000,000 hand-offs among 100,000 teams": ("csv", "h.csv", _csv_hand_offs, 1_000_000),
+    "CSV, 1,000,000 hand-offs along a chain": ("csv", "chain.csv", _csv_chain, 1_000_000),
+    "Backstage, 100,000 entities in one file": ("backstage", "c.yaml", _backstage, 100_000),
+}
+
+
+def importers(only: str | None = None) -> None:
+    """Each source read by ``graph --from``, beside the org ``icmap import`` writes from it."""
+    print("| importer case | size | outcome | seconds | peak MiB | same org: seconds | peak MiB |")
+    print("|---|---:|---|---:|---:|---:|---:|")
+    for name, (fmt, file, make, n) in IMPORTER_CASES.items():
+        if only and only not in name:
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / file
+            make(path, n)
+            size = path.stat().st_size / 1e6
+            outcome, seconds, peak = _run(path, "--from", fmt)
+            org = Path(folder) / "org"
+            subprocess.run(
+                [sys.executable, "-m", "icmap", "import", fmt, str(path), "-o", str(org)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+            same = _run(org) if org.exists() else ("no org written", 0.0, 0.0)
+            print(
+                f"| {name} | {size:.1f} MB | {outcome} | {seconds:.1f} | {peak:.0f} "
+                f"| {same[1]:.1f} | {same[2]:.0f} |"
+            )
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["importers"]:
+        importers(sys.argv[2] if len(sys.argv) > 2 else None)
+        return
     if sys.argv[1:] != ["events"]:
         print("| attack | size | outcome | seconds | peak MiB |\n|---|---:|---|---:|---:|")
         with tempfile.TemporaryDirectory() as folder:

@@ -31,6 +31,7 @@ step.
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -78,18 +79,29 @@ class Source(NamedTuple):
         events: EventLogOptions | None = None,
     ) -> ImportResult:
         """Read ``paths`` into an :class:`~icmap.importers.ImportResult`; nothing is written."""
+        from icmap.loader import _without_gc_pauses
+
         module, _, function = self.reader.partition(":")
         reader = getattr(importlib.import_module(module), function)
-        if self.events:
-            from icmap.eventlog import EventLogOptions
+        # An import allocates millions of small objects and frees almost none: the collector
+        # would rescan them again and again (a million CSV rows: most of the time).
+        with _without_gc_pauses():
+            if self.events:
+                from icmap.eventlog import EventLogOptions
 
-            result: ImportResult = reader(paths, events or EventLogOptions())
-        elif self.customers:
-            from icmap.importers import BackstageOptions
+                result: ImportResult = reader(paths, events or EventLogOptions())
+            elif self.customers:
+                from icmap.importers import BackstageOptions
 
-            result = reader(paths, options or BackstageOptions())
-        else:
-            result = reader(paths)
+                result = reader(paths, options or BackstageOptions())
+            else:
+                result = reader(paths)
+        if not self.events:  # the event-log reader counts what it leaves out itself (IC621)
+            from icmap.loader import MAX_REPEATS, cap_repeats
+
+            counted = Counter((d.file, d.code) for d in result.diagnostics)
+            if counted and max(counted.values()) > MAX_REPEATS:
+                result.diagnostics = sorted(cap_repeats(result.diagnostics))
         return result
 
 

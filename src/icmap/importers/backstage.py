@@ -38,7 +38,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from icmap.diagnostics import LOADER_CODES, Diagnostic
 from icmap.importers import (
@@ -49,10 +49,15 @@ from icmap.importers import (
     some,
 )
 from icmap.importers.build import OrgBuilder, printable
-from icmap.importers.nodes import entries, get, is_null, items, position, shape, text
+from icmap.importers.nodes import entries, get, is_null, items, position, shape, tag_problems, text
 from icmap.loader.compose import MappingNode, Node, ScalarNode, SequenceNode
 from icmap.loader.discover import discover
-from icmap.loader.source import parse_documents, parse_documents_text, read_text
+from icmap.loader.source import (
+    MAX_FILE_BYTES,
+    parse_documents,
+    parse_documents_text,
+    read_text,
+)
 from icmap.model import SourcePos
 
 #: Kinds whose ownership makes a group a team and whose relations are hand-offs.
@@ -61,6 +66,9 @@ KNOWN_KINDS = frozenset({*WORKLOADS, "domain", "group", "user", "location", "tem
 #: The ``apiVersion`` groups read as Backstage's: ``backstage.io`` and its sub-groups
 #: (``scaffolder.backstage.io``). A re-branded Backstage that keeps the kinds goes here.
 API_GROUPS = ("backstage.io",)
+#: Entities read from one catalog, all files together: as many as the org loader takes teams
+#: (its 200,000 entries); past it nothing is imported (IC009 at the first entity left out).
+MAX_ENTITIES = 200_000
 #: Spec fields holding relations: field -> (implied kind of the ref, the provider is the ref?).
 #: ``True``: the entity named provides to this one (this one depends on it, consumes it).
 SPEC_RELATIONS: dict[str, tuple[str, bool]] = {
@@ -170,7 +178,18 @@ def _backstage_api(api_version: str | None) -> bool:
 
 def _read_stdin(display: str) -> tuple[str | None, Diagnostic | None]:
     """What stdin holds, or the error that it holds nothing (a fetch that failed)."""
-    content = sys.stdin.read()
+    content = sys.stdin.read(MAX_FILE_BYTES + 1)  # at most one character past the limit
+    if len(content) > MAX_FILE_BYTES:
+        return None, Diagnostic(
+            display,
+            1,
+            1,
+            "IC009",
+            f"stdin holds over {MAX_FILE_BYTES:,} characters, the most icmap reads",
+            "error",
+            "fetch the catalog a part at a time (filter=kind=group, then the rest)",
+            LOADER_CODES["IC009"],
+        )
     if content.strip():
         return content, None
     return None, Diagnostic(
@@ -319,6 +338,8 @@ class _Catalog:
         #: The files named on the command line: one that cannot be read stops the import.
         self.named: set[str] = set()
         self.entities_read = 0
+        #: Documents of Backstage entities met, read or not, for :data:`MAX_ENTITIES`.
+        self.documents = 0
         self.locations = 0
         #: Refs naming an entity not in the catalog -> how often each is named.
         self.dangling: Counter[str] = Counter()
@@ -557,7 +578,8 @@ class _Catalog:
             self.catalog_files.add(os.path.realpath(file))
         followed: list[tuple[Path, tuple[str, ...]]] = []
         templated: list[Entity] = []
-        for root in ours:
+        for root in [r for r in ours if not self.past_limit(r, display)]:
+            self.builder.diagnostics.extend(tag_problems(root, display))
             followed.extend(
                 self.read_document(root, display, file, chain, as_json=as_json, templated=templated)
             )
@@ -571,6 +593,18 @@ class _Catalog:
                 "a template's skeleton, not the catalog's; not read",
             )
         return followed
+
+    def past_limit(self, root: Node, display: str) -> bool:
+        """Whether ``root`` is past :data:`MAX_ENTITIES` (said once, at the first left out)."""
+        self.documents += 1
+        if self.documents == MAX_ENTITIES + 1:
+            self.builder.error(
+                position(display, root),
+                "IC009",
+                f"more than {MAX_ENTITIES:,} entities: this one and the rest are not read",
+                "import the catalog a part at a time (a folder or a Location each)",
+            )
+        return self.documents > MAX_ENTITIES
 
     def read_document(  # noqa: PLR0911, PLR0912 - each odd shape ends reading the document
         self,
@@ -684,6 +718,16 @@ class _Catalog:
                     "IC602",
                     f"URL target {target!r} not fetched: icmap reads local files only",
                     "check the catalog out and point icmap at the folder",
+                )
+                continue
+            if Path(target).is_absolute() or PureWindowsPath(target).drive:
+                # '/etc/*' is no place in the catalog, whether or not it is a pattern.
+                self.builder.warn(
+                    where,
+                    "IC615",
+                    f"Location target {target!r} is an absolute path, outside the folders "
+                    "given: not read",
+                    "write targets relative to the file that names them",
                 )
                 continue
             paths = self.expand(file.parent, target)

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 from icmap.errors import UsageError
 from icmap.importers import BackstageOptions, ImportResult, hand_off_counts, some
 from icmap.importers.build import OrgBuilder
+from icmap.loader.source import read_regular
 from icmap.model import SourcePos
 
 if TYPE_CHECKING:
@@ -280,11 +281,13 @@ class _Reader:
         display = str(file)
         self.files.append(display)
         at = SourcePos(display, 1, 1)
-        try:
-            text = file.read_bytes().decode("utf-8-sig")
-        except OSError as exc:
-            self.builder.error(at, "IC670", f"cannot read this file: {exc.strerror or exc}")
+        data, problem = read_regular(file, display)  # a regular file of at most 64 MiB
+        if data is None:
+            assert problem is not None
+            self.builder.diagnostics.append(problem)
             return []
+        try:
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             self.builder.error(at, "IC670", f"not UTF-8 text (byte {exc.start + 1}): not CML")
             return []

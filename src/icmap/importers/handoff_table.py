@@ -35,7 +35,7 @@ from icmap.loader.spreadsheet import (
     parse_decimal,
     parse_duration,
     parse_percentage,
-    read_table,
+    stream_table,
 )
 from icmap.model import Duration, Org, SourcePos, Stream
 from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
@@ -109,14 +109,13 @@ class _Tables:
     def read_file(self, file: Path) -> None:
         display = str(file)
         self.files.append(display)
-        table = read_table(file, display, COLUMNS, REQUIRED)
-        self.builder.diagnostics.extend(table.diagnostics)
+        table, rows = stream_table(file, display, COLUMNS, REQUIRED)
         self.external_column = self.external_column or "external" in table.columns
-        if any(name not in table.columns for name in REQUIRED):
-            return
-        for row in table.rows:
-            self.count += 1
-            self.read_row(display, row)
+        if all(name in table.columns for name in REQUIRED):
+            for row in rows:  # one at a time: a million rows are never all held as cells
+                self.count += 1
+                self.read_row(display, row)
+        self.builder.diagnostics.extend(table.diagnostics)
 
     def error(self, display: str, cell: Cell, message: str, hint: str | None = None) -> None:
         self.builder.error(SourcePos(display, cell.line, cell.col), "IC007", message, hint)

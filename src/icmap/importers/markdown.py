@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from icmap.importers import ImportResult, Provenance, hand_off_counts, some
 from icmap.importers.build import OrgBuilder, printable, slug
-from icmap.importers.nodes import entries, get, items, position, shape, text
+from icmap.importers.nodes import entries, get, items, position, shape, tag_problems, text
 from icmap.loader.source import parse_text, read_text
 from icmap.model import Duration, SourcePos, Stream
 from icmap.topologies import MODES, TEAM_TYPES, normalise
@@ -169,6 +169,7 @@ class _Reader:
                 self.builder.diagnostics.extend(parsed.diagnostics)
                 return
             front = parsed.root
+            self.builder.diagnostics.extend(tag_problems(front, display))
             body_from = end + 1
         body = "\n" * body_from + "\n".join(lines[body_from:])
         tokens = self.markdown.parse(body)

@@ -7,8 +7,9 @@ warning at its position and the rest of the file is still read.
 
 from __future__ import annotations
 
+from icmap.diagnostics import LOADER_CODES, Diagnostic
 from icmap.loader.compose import MappingNode, Node, ScalarNode, SequenceNode
-from icmap.loader.reader import describe
+from icmap.loader.reader import STANDARD_TAGS, describe
 from icmap.model import SourcePos
 
 _NULL = "tag:yaml.org,2002:null"
@@ -61,3 +62,46 @@ def get(mapping: dict[str, tuple[Node, Node]] | None, key: str) -> Node | None:
     if mapping is None or key not in mapping:
         return None
     return mapping[key][1]
+
+
+def tag_problems(root: Node | None, display: str) -> list[Diagnostic]:
+    """An ``IC003`` warning at each node with a tag the org format does not know
+    (``!vault``, ``!!python/object/apply:os.system``), as the org loader reports them.
+
+    icmap resolves no tag: the value is read as the plain YAML it is written as. Each node is
+    visited once, so an alias (even one naming its own collection) costs nothing more.
+
+    >>> from icmap.loader.source import parse_documents_text
+    >>> root = parse_documents_text("a: !vault x\\nb: [!!binary eA==, 1]\\n", "c.yaml").roots[0]
+    >>> [(d.line, d.col, d.message.split(":")[0]) for d in tag_problems(root, "c.yaml")]
+    [(1, 4, "unsupported tag '!vault'"), (2, 5, "unsupported tag 'binary'")]
+    """
+    found: list[Diagnostic] = []
+    seen: set[int] = set()
+    stack: list[Node] = [] if root is None else [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag not in STANDARD_TAGS:
+            tag = node.tag.removeprefix("tag:yaml.org,2002:")
+            found.append(
+                Diagnostic(
+                    display,
+                    node.line + 1,
+                    node.column + 1,
+                    "IC003",
+                    f"unsupported tag {tag!r}: icmap resolves no tags, the value is read as "
+                    "plain YAML",
+                    "warning",
+                    "remove the tag; a secret or object has no place in what icmap reads",
+                    LOADER_CODES["IC003"],
+                )
+            )
+        if isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
+    return found

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from icmap.importers import ImportResult, Provenance, hand_off_counts, some
 from icmap.importers.build import OrgBuilder, slug
-from icmap.importers.nodes import entries, get, items, position, shape, text
+from icmap.importers.nodes import entries, get, items, position, shape, tag_problems, text
 from icmap.loader.compose import MappingNode, Node, SequenceNode
 from icmap.loader.discover import discover
 from icmap.loader.source import parse_documents
@@ -96,6 +96,7 @@ class _Reader:
             )
         for root in parsed.roots:
             if root is not None:
+                self.builder.diagnostics.extend(tag_problems(root, display))
                 self.read_team(root, display)
                 self.report_urls(root, display)
 

@@ -254,6 +254,14 @@ def cap_repeats(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
             more = len(group) - MAX_REPEATS
             message = f"…and {more:,} more {first.code} ({first.name}) problems in this file"
             kept.append(
-                Diagnostic(first.file, first.line, first.col, first.code, message, first.severity)
+                Diagnostic(
+                    first.file,
+                    first.line,
+                    first.col,
+                    first.code,
+                    message,
+                    first.severity,
+                    rule_name=first.rule_name,
+                )
             )
     return kept

@@ -16,12 +16,27 @@ from pathlib import Path, PurePosixPath
 from icmap.errors import UsageError
 from icmap.model import Org
 
+#: The longest revision --git takes: a branch, tag or expression (``main~3``) is far shorter, and
+#: one argument of 128 KiB is more than the system passes to git at all.
+MAX_REVISION_CHARS = 1_000
+
+
+def _shown(revision: str, limit: int = 60) -> str:
+    """The revision as messages show it: cut to ``limit`` characters.
+
+    >>> _shown("main"), len(_shown("x" * 100_000))
+    ('main', 61)
+    """
+    return revision if len(revision) <= limit else revision[:limit] + "…"
+
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError as exc:
         raise UsageError("--git needs the git program, which is not installed") from exc
+    except OSError as exc:  # e.g. E2BIG: arguments the system will not pass
+        raise UsageError(f"cannot run git: {exc.strerror or exc}") from exc
 
 
 def _why(done: subprocess.CompletedProcess[bytes]) -> str:
@@ -59,8 +74,13 @@ def load_at_revision(path: Path, revision: str, read: Callable[[Path], Org] | No
     """
     from icmap.loader import load
 
+    if len(revision) > MAX_REVISION_CHARS:
+        raise UsageError(
+            f"--git {_shown(revision)}: a revision of {len(revision):,} characters is not one "
+            f"(at most {MAX_REVISION_CHARS:,})"
+        )
     if revision.startswith("-"):
-        raise UsageError(f"not a revision: {revision!r}")
+        raise UsageError(f"not a revision: {_shown(revision)!r}")
     resolved = path.resolve()
     folder = resolved if resolved.is_dir() else resolved.parent
     while not folder.is_dir() and folder != folder.parent:
@@ -72,7 +92,7 @@ def load_at_revision(path: Path, revision: str, read: Callable[[Path], Org] | No
     relative = resolved.relative_to(top).as_posix() if resolved != top else ""
     known = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], top)
     if known.returncode != 0:
-        raise UsageError(f"--git {revision}: no such revision in this repository")
+        raise UsageError(f"--git {_shown(revision)}: no such revision in this repository")
     listed = _git(["ls-tree", "--name-only", revision, "--", relative or "."], top)
     if listed.returncode != 0:
         raise UsageError(f"cannot list {relative or '.'} at {revision}: {_why(listed)}")

@@ -23,7 +23,8 @@ from icmap.loader.compose import EntryStream, MappingNode, Node, ScalarNode, Seq
 from icmap.model import Duration, Kind, Measured, Side, SourcePos
 from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
 
-_STANDARD_TAGS = frozenset(
+#: The tags of plain YAML data, the only ones org files (and importers) accept.
+STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "merge", "timestamp")
 )
@@ -310,7 +311,7 @@ class FileReader:
         return False
 
     def _check_tag(self, node: Node) -> bool:
-        if node.tag in _STANDARD_TAGS:
+        if node.tag in STANDARD_TAGS:
             return True
         tag = node.tag.removeprefix("tag:yaml.org,2002:")
         self.problem(node, "IC003", f"unsupported tag {tag!r}: org files are plain YAML")

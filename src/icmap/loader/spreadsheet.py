@@ -21,9 +21,10 @@ import difflib
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from icmap.diagnostics import Diagnostic
 from icmap.loader.reader import InvalidValueError, did_you_mean, parse_lead_time, parse_share
@@ -38,9 +39,12 @@ _DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)$")
 _THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3},[0-9]{3}$")
 #: csv's own limit is 128 KiB a field; a cell longer than this is not something a person typed.
 MAX_CELL_CHARS = 10_000
+#: Rows of data read from one table: a million hand-offs or answers, far more than any
+#: organisation has; past it the rest of the file is not read (IC009 at the first row left).
+MAX_ROWS = 1_000_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One cell's text (spaces around it removed) and where it is: line, spreadsheet column."""
 
@@ -49,7 +53,7 @@ class Cell:
     col: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One row of data: its first line and its cells by canonical column name.
 
@@ -181,6 +185,27 @@ def read_table(
     return read_table_text(text, display, columns, required)
 
 
+def stream_table(
+    path: Path,
+    display: str,
+    columns: Mapping[str, Sequence[str]],
+    required: Sequence[str] = (),
+) -> tuple[Table, Iterator[Row]]:
+    """:func:`read_table`, its rows given one at a time rather than kept: the table (its
+    ``rows`` empty) and the rows. Problems in the rows join ``table.diagnostics`` as they
+    are read, so read them once the rows are."""
+    data, problem = read_regular(path, display)
+    if data is None:
+        assert problem is not None
+        return Table(display, ",", {}, [], 1, [problem]), iter(())
+    text, problem = _decode(data, display)
+    del data
+    if text is None:
+        assert problem is not None
+        return Table(display, ",", {}, [], 1, [problem]), iter(())
+    return _TableReader(display, _spellings(columns)).stream(text, required)
+
+
 def read_table_text(
     text: str,
     display: str,
@@ -214,12 +239,17 @@ class _TableReader:
         return Table(self.display, delimiter, found, rows, header_line, self.diagnostics, ignored)
 
     def read(self, text: str, required: Sequence[str]) -> Table:
+        table, rows = self.stream(text, required)
+        kept = list(rows)  # the rows' problems join the table's as they are read
+        return replace(table, rows=kept)
+
+    def stream(self, text: str, required: Sequence[str]) -> tuple[Table, Iterator[Row]]:
         if text.startswith("\ufeff"):
             text = text[1:]
         if "\x00" in text:
             line = text.count("\n", 0, text.index("\x00")) + 1
             self.problem(line, 1, "IC001", "the file has NUL characters: is it a binary file?")
-            return self.table(",", [], 1)
+            return self.table(",", [], 1), iter(())
         lines = text.splitlines(keepends=True)
         skipped = 0
         forced: str | None = None
@@ -230,27 +260,45 @@ class _TableReader:
             lines, skipped = lines[1:], skipped + 1
         if not lines:
             self.problem(1, 1, "IC005", "the table is empty: it needs a header row")
-            return self.table(",", [], 1)
+            return self.table(",", [], 1), iter(())
         delimiter = forced or _choose_delimiter(lines[0], self.known)
         reader = csv.reader(
             io.StringIO("".join(lines), newline=""), delimiter=delimiter, strict=True
         )
-        rows: list[Row] = []
-        previous_end = skipped
         try:
             header = next(reader)
-            previous_end = skipped + reader.line_num
-            self.header(header, skipped + 1, required, _delimiter_hint(lines[0], delimiter))
-            by_index = {index: canonical for canonical, index in self.found.items()}
+        except csv.Error as exc:
+            self.problem(skipped + 1, 1, "IC002", f"CSV syntax: {exc}")
+            return self.table(delimiter, [], skipped + 1), iter(())
+        self.header(header, skipped + 1, required, _delimiter_hint(lines[0], delimiter))
+        rows = self.rows(reader, skipped, skipped + reader.line_num, header, delimiter)
+        return self.table(delimiter, [], skipped + 1), rows
+
+    def rows(
+        self, reader: Any, skipped: int, previous_end: int, header: list[str], delimiter: str
+    ) -> Iterator[Row]:
+        """The data rows, one at a time: only what the caller keeps of them stays."""
+        by_index = {index: canonical for canonical, index in self.found.items()}
+        count = 0
+        try:
             for record in reader:
                 start, previous_end = previous_end + 1, skipped + reader.line_num
                 if any(cell.strip() for cell in record):
-                    rows.append(self.row(record, start, by_index, len(header)))
+                    if count == MAX_ROWS:
+                        self.problem(
+                            start,
+                            1,
+                            "IC009",
+                            f"more than {MAX_ROWS:,} rows: this row and the rest are not read",
+                            "split the table, or leave out what the map does not need",
+                        )
+                        return
+                    count += 1
+                    yield self.row(record, start, by_index, len(header))
                     if delimiter == "," and len(record) > len(header):
                         self.split_row(record, start, len(header))
         except csv.Error as exc:
             self.problem(previous_end + 1, 1, "IC002", f"CSV syntax: {exc}")
-        return self.table(delimiter, rows, skipped + 1)
 
     def header(
         self, header: list[str], line: int, required: Sequence[str], hint: str | None
@@ -343,7 +391,10 @@ def _spellings(columns: Mapping[str, Sequence[str]]) -> dict[str, str]:
 
 def _choose_delimiter(header: str, known: Mapping[str, str]) -> str:
     def score(delimiter: str) -> tuple[int, int]:
-        cells = next(csv.reader([header], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([header], delimiter=delimiter), [])
+        except csv.Error:  # a header cell past csv's field limit: read, and said, as a row
+            return -1, 0
         recognised = sum(1 for cell in cells if normalise_header(cell) in known)
         return recognised, len(cells)
 
