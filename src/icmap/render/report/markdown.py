@@ -47,8 +47,10 @@ _REFERENCE = re.compile(
     r")",
     re.IGNORECASE,
 )
-#: ``&`` starting a character reference (``&#64;`` is ``@``, ``&num;`` is ``#``).
-_ENTITY = re.compile(r"&(?=[#A-Za-z])")
+#: ``&`` starting a character reference (``&#64;`` is ``@``, ``&num;`` is ``#``): a numeric one,
+#: or a name ended by ``;`` (the names a browser decodes without ``;`` are legacy ones such as
+#: ``&lt``, none of which makes ``@`` or ``#``), so ``%C&A`` stays as written.
+_ENTITY = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
 
 
 def _plain(text: str) -> str:
