@@ -35,12 +35,21 @@ def can_write_beside(folder: Path) -> bool:
     return os.access(folder.parent, os.W_OK | os.X_OK)
 
 
+#: How long a refused writer waits for the holder to name itself: the holder writes its pid
+#: just after taking the lock, so a writer refused in between would otherwise see no name.
+NAME_WAIT = 2.0
+
+
 def _holder(fd: int) -> str:
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        text = os.pread(fd, 200, 0).decode("utf-8").strip()
-        if text:
-            return f" ({text})"
-    return ""
+    deadline = time.monotonic() + NAME_WAIT
+    while True:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            text = os.pread(fd, 200, 0).decode("utf-8").strip()
+            if text.startswith("pid ") and text.endswith(" UTC"):  # written whole
+                return f" ({text})"
+        if time.monotonic() >= deadline:
+            return ""
+        time.sleep(0.01)
 
 
 @contextlib.contextmanager
