@@ -150,6 +150,16 @@ main()
 """
 
 
+def _signals_as_a_shell_leaves_them() -> None:
+    """In the child: the signals at their defaults. A test run under ``nohup`` or as a
+    background job (a CI runner, say) starts with SIGHUP or SIGINT ignored, and icmap keeps a
+    signal ignored at start ignored, as it should: the signal tests must not inherit that."""
+    for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(
+            number, signal.SIG_DFL if number != signal.SIGINT else signal.default_int_handler
+        )
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_a_signal_during_an_output_write_leaves_no_temporary_file(
     tmp_path: Path, signum: int
@@ -162,6 +172,7 @@ def test_a_signal_during_an_output_write_leaves_no_temporary_file(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_signals_as_a_shell_leaves_them,  # noqa: PLW1509
     )
     assert process.stdout is not None
     assert process.stdout.readline() == "writing\n"
@@ -224,6 +235,7 @@ def test_a_signal_during_an_update_leaves_the_org_as_it_was(tmp_path: Path) -> N
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_signals_as_a_shell_leaves_them,  # noqa: PLW1509
     )
     assert process.stdout is not None
     assert process.stdout.readline() == "staged\n"
