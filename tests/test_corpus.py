@@ -8,8 +8,11 @@ Python tags must not run.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -19,6 +22,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from icmap.safe_text import FORMULA_START
+from test_markdown_mentions import live_mentions
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED: dict[str, object] = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
@@ -128,6 +134,7 @@ def test_corpus_case(name: str, tmp_path: Path) -> None:
     out_dir.mkdir()
     PWNED.unlink(missing_ok=True)
 
+    valid = expected == "valid" or (isinstance(expected, dict) and expected.get("valid") is True)
     secret = expected.get("secret") if isinstance(expected, dict) else None
     where = case / expected["file"] if isinstance(expected, dict) and "file" in expected else case
     code, _, err, peak = _run(
@@ -136,7 +143,7 @@ def test_corpus_case(name: str, tmp_path: Path) -> None:
     assert not secret or secret not in err
     assert peak < MEMORY, f"graph peaked at {peak / 2**20:.0f} MiB"
     assert "Traceback" not in err
-    if expected == "valid":
+    if valid:
         assert code == 0, err
         json.loads((out_dir / "g.json").read_text(encoding="utf-8"))
     else:
@@ -152,7 +159,7 @@ def test_corpus_case(name: str, tmp_path: Path) -> None:
     assert "Traceback" not in err
     assert not secret or secret not in out + err
     findings = json.loads(out)["findings"]
-    if expected == "valid":
+    if valid:
         assert code in (0, 1), err
     else:
         assert isinstance(expected, dict)
@@ -162,5 +169,46 @@ def test_corpus_case(name: str, tmp_path: Path) -> None:
         assert any(wanted.items() <= f.items() for f in findings), findings
 
     assert _tree(work) == before, "icmap wrote or changed something beside its output"
-    assert sorted(p.name for p in out_dir.iterdir()) == (["g.json"] if expected == "valid" else [])
+    assert sorted(p.name for p in out_dir.iterdir()) == (["g.json"] if valid else [])
     assert not PWNED.exists(), "a YAML tag ran code"
+    if isinstance(expected, dict) and "inert" in expected:
+        INERT[expected["inert"]](case, work)
+
+
+def _markdown_is_inert(case: Path, work: Path) -> None:
+    """Markdown meant for pull-request comments neither mentions nor links (issue 28, item 11)."""
+    outputs = [
+        ["report", str(case), "-f", "markdown"],
+        ["diff", str(case), str(case), "-f", "markdown"],
+        ["survey", str(case), "-f", "markdown"],
+    ]
+    for args in outputs:
+        code, out, err, _ = _run(args, work)
+        assert code == 0, err
+        assert not live_mentions(out), (args, out)
+    pages = work.parent / "pages"
+    code, _, err, _ = _run(
+        ["team", "--all", "--org", str(case), "-f", "markdown", "-o", str(pages)], work
+    )
+    assert code == 0, err
+    for page in pages.glob("*.md"):
+        assert not live_mentions(page.read_text(encoding="utf-8")), page
+
+
+def _csv_is_inert(case: Path, work: Path) -> None:
+    """No cell of the survey sheet starts as a formula would (issue 28, item 10); the survey
+    page's own Save button is held to the same rule in tests/test_survey_page_browser.py."""
+    code, out, err, _ = _run(["survey", str(case), "-f", "csv"], work)
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
+    assert len(rows) > 1, out
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if re.match(FORMULA_START, cell)], out
+    assert any(cell.startswith("'=") for cell in cells), out
+
+
+#: Outputs that others open, checked for what each case's names would do there.
+INERT: dict[str, Callable[[Path, Path], None]] = {
+    "markdown": _markdown_is_inert,
+    "csv": _csv_is_inert,
+}

@@ -36,7 +36,7 @@ LIVE = re.compile(r"(?<![`A-Za-z0-9_/.-])(?:@[A-Za-z0-9]|[A-Za-z0-9_/.-]*#[0-9]|
 NAMES = ("@acme/platform", "#123", "org/repo#12", "GH-12", "@bob")
 
 
-def _live(markdown: str) -> list[str]:
+def live_mentions(markdown: str) -> list[str]:
     """What GitHub would turn into a mention or a link: code spans are dropped first."""
     outside = re.sub(r"(`+)(.+?)\1", "", markdown)
     return LIVE.findall(outside)
@@ -57,7 +57,7 @@ def _live(markdown: str) -> list[str]:
 )
 def test_escape_puts_mentions_and_references_in_code(text: str, shown: str) -> None:
     assert escape(text) == shown
-    assert not _live(escape(text))
+    assert not live_mentions(escape(text))
 
 
 def test_code_spans_hold_backticks() -> None:
@@ -86,7 +86,7 @@ def test_every_markdown_output_pings_and_links_nothing(tmp_path: Path, command: 
     out = result.stdout
     if pages.exists():
         out = "".join(page.read_text(encoding="utf-8") for page in sorted(pages.glob("*.md")))
-    assert not _live(out), out
+    assert not live_mentions(out), out
     # Still readable: the names are there as written, in code spans.
     assert any(f"`{name}`" in out for name in NAMES), out
 
@@ -99,4 +99,4 @@ def test_the_check_step_summary_pings_and_links_nothing(tmp_path: Path) -> None:
     assert result.exit_code in (0, 1), result.output
     text = summary.read_text(encoding="utf-8")
     assert "`@acme/platform`" in text and "`#123`" in text
-    assert not _live(text), text
+    assert not live_mentions(text), text

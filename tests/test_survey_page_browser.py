@@ -168,3 +168,38 @@ def test_the_pages_guarded_numbers_are_refused_as_typed(browser: Any, tmp_path: 
         problems[name] = sorted((d.col, d.code, d.message) for d in caught.value.diagnostics)
     assert problems["page"] == problems["plain"]
     assert any("-2" in message for *_, message in problems["page"])
+
+
+_FILL_EVERY_ROW = """
+const [values, who] = arguments;
+document.querySelectorAll('tr[data-what]').forEach((row) => {
+  ['score', 'comment'].forEach((name, i) => { row.querySelector('[name=' + name + ']').value = values[i]; });
+});
+document.getElementById('respondent').value = who;
+"""
+
+
+def test_the_corpus_formula_names_are_saved_guarded(browser: Any, tmp_path: Path) -> None:
+    """The hostile-input corpus's formula-named org: every cell the page saves is text to a
+    spreadsheet, the org's own names included, and reads back as what was typed."""
+    from selenium.webdriver.common.by import By
+
+    org = tmp_path / "formulas.yaml"
+    org.write_bytes((Path(__file__).parent / "corpus" / "bad" / "formulas.yaml").read_bytes())
+    page = tmp_path / "survey.html"
+    result = CliRunner().invoke(app, ["survey", str(org), "-f", "html", "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    browser.get(page.as_uri())
+    browser.execute_script(_HOOK)
+    browser.execute_script(_FILL_EVERY_ROW, ["3", "=1+1"], "@me")
+    browser.find_element(By.XPATH, "//button[contains(., '-waiters')]").click()
+    saved = bytes(browser.execute_async_script(_SAVED)).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(saved.removeprefix("\ufeff"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert len(rows) == 3 and "'=kitchen" in cells and "'-waiters" in cells
+    assert not [cell for cell in cells if cell and cell[0] in "=+-@\t\r"], cells
+    target = tmp_path / "answers" / "2026-q4.csv"
+    target.parent.mkdir()
+    target.write_text(saved, encoding="utf-8", newline="")
+    answers = _answers(target, org)
+    assert {(a[0], a[2], a[5], a[6]) for a in answers} == {("=kitchen", 3.0, "=1+1", "@me")}
