@@ -454,3 +454,112 @@ def test_a_run_that_writes_only_files_still_says_why_it_fails_on_stdout(
     assert quiet.exit_code == 1
     assert quiet.stdout == ""
     assert "[IC301 no-path-to-customer]" in text.read_text(encoding="utf-8")
+
+
+# --- --max-per-rule: the first findings of each rule listed, the rest counted -----------------
+
+#: Five isolated teams: five IC301 errors, five IC302 warnings, five IC401 infos.
+ISOLATED = "customers: {c: {}}\nteams:\n" + "".join(f"  t{n}: {{}}\n" for n in range(5))
+
+
+def test_the_first_findings_of_each_rule_are_listed_and_the_rest_counted(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = write(tmp_path, "org.yaml", ISOLATED)
+    result = runner.invoke(app, ["check", str(org), "--max-per-rule", "2"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    listed = [line for line in lines if line.startswith(f"{org}:")]
+    assert len(listed) == 6
+    # The first two of each rule by position: teams t0 and t1.
+    assert all("'t0'" in line or "'t1'" in line for line in listed)
+    assert (
+        "… and 3 more IC302 isolated-team findings (warning), not listed: "
+        "--max-per-rule 0 lists all" in lines
+    )
+    assert sum(line.startswith("… and 3 more IC") for line in lines) == 3
+    # The verdict counts every finding.
+    assert lines[-1] == "check failed: 5 errors, 5 warnings, 5 infos"
+
+
+def test_max_per_rule_keeps_every_format_counting_all(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", ISOLATED)
+    sarif, junit = tmp_path / "out.sarif", tmp_path / "out.xml"
+    args = ["check", str(org), "-f", "json", "-o", str(sarif), "-o", str(junit)]
+    result = runner.invoke(app, [*args, "--max-per-rule", "1"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["summary"] == {"error": 5, "warning": 5, "info": 5}
+    assert [f["code"] for f in data["findings"]] == ["IC301", "IC302", "IC401"]
+    assert data["left_out"] == [
+        {"code": "IC301", "name": "no-path-to-customer", "severity": "error", "count": 4},
+        {"code": "IC302", "name": "isolated-team", "severity": "warning", "count": 4},
+        {"code": "IC401", "name": "missing-lead", "severity": "info", "count": 4},
+    ]
+    log = json.loads(sarif.read_text(encoding="utf-8"))
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)
+    run = log["runs"][0]
+    assert len(run["results"]) == 3
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    rules = run["tool"]["driver"]["rules"]
+    assert [(n["descriptor"]["id"], n["level"]) for n in notes] == [
+        ("IC301", "error"),
+        ("IC302", "warning"),
+        ("IC401", "note"),
+    ]
+    assert all(rules[n["descriptor"]["index"]]["id"] == n["descriptor"]["id"] for n in notes)
+    assert "4 more IC301" in notes[0]["message"]["text"]
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None
+    # Three findings and one case per rule for the rest; the errors fail.
+    assert suite.get("tests") == "6" and suite.get("failures") == "2"
+    counted = [c for c in suite.findall("testcase") if c.get("classname") == "icmap"]
+    assert [c.get("name") for c in counted] == [
+        "IC301 no-path-to-customer",
+        "IC302 isolated-team",
+        "IC401 missing-lead",
+    ]
+    failure = counted[0].find("failure")
+    assert failure is not None and "4 more IC301" in (failure.get("message") or "")
+
+
+def test_max_per_rule_0_lists_every_finding(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", ISOLATED)
+    data = json.loads(
+        runner.invoke(app, ["check", str(org), "-f", "json", "--max-per-rule", "0"]).stdout
+    )
+    assert len(data["findings"]) == 15 and data["left_out"] == []
+    default = json.loads(runner.invoke(app, ["check", str(org), "-f", "json"]).stdout)
+    assert default == data
+
+
+def test_github_counts_left_out_findings_as_not_annotated(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = write(tmp_path, "org.yaml", ISOLATED)
+    summary = tmp_path / "summary.md"
+    result = runner.invoke(
+        app,
+        ["check", str(org), "-f", "github", "--max-per-rule", "2"],
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert result.exit_code == 1
+    annotations = [
+        line for line in result.stdout.splitlines() if not line.startswith("::notice title=icmap")
+    ]
+    assert len(annotations) == 6
+    assert result.stdout.splitlines()[-1] == (
+        "::notice title=icmap::3 errors, 3 notices, 3 warnings more not annotated "
+        "(GitHub shows 10 of each per step); see the job summary"
+    )
+    text = summary.read_text(encoding="utf-8")
+    assert "check failed: 5 errors, 5 warnings, 5 infos" in text
+    assert text.count("| IC3") == 4 and "3 more IC401 missing-lead findings (info)" in text
+
+
+def test_max_per_rule_refuses_a_negative_count(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(tmp_path, "org.yaml", ISOLATED)
+    result = runner.invoke(app, ["check", str(org), "--max-per-rule", "-1"])
+    assert result.exit_code == 2
+    assert "--max-per-rule" in result.stderr

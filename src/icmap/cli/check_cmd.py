@@ -34,10 +34,12 @@ from icmap.cli.output import (
 from icmap.cli.sources import FromOption, load_source, with_events, with_surveys
 from icmap.cli.today import TodayOption, parse_today
 from icmap.errors import EXIT_FINDINGS, LoadError, UsageError
+from icmap.lint.listing import DEFAULT_PER_RULE, list_per_rule
 from icmap.safe_text import for_format
 
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
+    from icmap.lint.listing import LeftOut
     from icmap.lint.policy import Policy
 
 
@@ -136,31 +138,33 @@ def _render(
     policy: Policy,
     failed: bool,
     root: Path | None = None,
+    left_out: tuple[LeftOut, ...] = (),
 ) -> str:
     """``findings`` as ``fmt``. :func:`check` gives github, sarif and junit the findings named
     from ``root`` (see :func:`_from_root`; default: the current folder), SARIF's %SRCROOT%."""
     if fmt is CheckFormat.json:
         from icmap.render.check import json as check_json
 
-        return check_json.render(findings, failed)
+        return check_json.render(findings, failed, left_out)
     if fmt is CheckFormat.github:
         from icmap.render.check import github as check_github
 
-        return check_github.render(findings)
+        return check_github.render(findings, left_out)
     if fmt is CheckFormat.sarif:
         from icmap.lint.registry import all_rules
         from icmap.render.check import sarif as check_sarif
 
-        return check_sarif.render(findings, all_rules(), root or Path.cwd())
+        return check_sarif.render(findings, all_rules(), root or Path.cwd(), left_out)
     if fmt is CheckFormat.junit:
         from icmap.lint.policy import SEVERITIES
         from icmap.render.check import junit as check_junit
 
-        return check_junit.render(findings, {s for s in SEVERITIES if policy.fails(s)})
+        failing: set[str] = {s for s in SEVERITIES if policy.fails(s)}
+        return check_junit.render(findings, failing, left_out)
     from icmap.render.check import text as check_text
     from icmap.render.text import to_plain_text
 
-    return to_plain_text(check_text.render(findings, failed), soft_wrap=True)
+    return to_plain_text(check_text.render(findings, failed, left_out), soft_wrap=True)
 
 
 #: The formats CI systems read, whose paths start at the repository root.
@@ -207,13 +211,15 @@ def _from_root(findings: list[Diagnostic], root: Path) -> list[Diagnostic]:
     return located
 
 
-def _print_findings(findings: list[Diagnostic], failed: bool, color: Color) -> None:
+def _print_findings(
+    findings: list[Diagnostic], failed: bool, color: Color, left_out: tuple[LeftOut, ...]
+) -> None:
     """The text format on stdout: through rich only when it may add colour (or must escape)."""
     from icmap.render.check import text as check_text
 
-    text = check_text.plain(findings, failed) if unstyled_stdout(color) else None
+    text = check_text.plain(findings, failed, left_out) if unstyled_stdout(color) else None
     if text is None:
-        print_renderable(check_text.render(findings, failed), color, soft_wrap=True)
+        print_renderable(check_text.render(findings, failed, left_out), color, soft_wrap=True)
     else:
         print_text(text)
 
@@ -290,6 +296,16 @@ def check(
             metavar="FILE",
         ),
     ] = None,
+    max_per_rule: Annotated[
+        int,
+        typer.Option(
+            "--max-per-rule",
+            help="List at most N findings of each rule (the first by position) and count the "
+            "rest; 0 lists every finding. The verdict and the counts include them all.",
+            metavar="N",
+            min=0,
+        ),
+    ] = DEFAULT_PER_RULE,
     today: TodayOption = None,
     survey: SurveyOption = None,
     events: EventsOption = None,
@@ -354,6 +370,7 @@ def check(
         ]
         findings = sorted([*kept, *run_check(loaded, build_graph(loaded), policy, as_of)])
     failed = any(policy.fails(d.severity) for d in findings)
+    findings, left_out = list_per_rule(findings, max_per_rule)
     # Before anything is written: no output may be an input, even the last of several.
     refuse_inputs([target for _, target in pairs if target is not None])
     # GitHub, code scanning and test reports resolve paths from the repository's root, not
@@ -364,9 +381,9 @@ def check(
     for fmt, target in pairs:
         shown = from_root if fmt in _FROM_ROOT else findings
         if fmt is CheckFormat.text and target is None:
-            _print_findings(findings, failed, color)
+            _print_findings(findings, failed, color, left_out)
         else:
-            data = for_format(fmt.value, _render(fmt, shown, policy, failed, root))
+            data = for_format(fmt.value, _render(fmt, shown, policy, failed, root, left_out))
             if target is None:
                 print_text(data, fmt.value)
             else:
@@ -375,7 +392,8 @@ def check(
             from icmap.render.check import github as check_github
             from icmap.render.check import text as check_text
 
-            summary = check_github.step_summary(shown, check_text.summary(findings, failed))
+            verdict = check_text.summary(findings, failed, left_out)
+            summary = check_github.step_summary(shown, verdict, left_out)
             with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as stream:
                 stream.write(for_format("markdown", summary))
     if failed:

@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from icmap.render.check.text import left_out_words
 from icmap.render.report.markdown import escape as markdown_escape
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from icmap.diagnostics import Diagnostic
+    from icmap.lint.listing import LeftOut
 
 SHOWN_PER_LEVEL = 10
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -37,7 +41,9 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(findings: list[Diagnostic]) -> str:
+def render(findings: list[Diagnostic], left_out: Sequence[LeftOut] = ()) -> str:
+    """Annotations for the first findings of each level; the rest, listed or left out
+    (``--max-per-rule``), counted in a closing notice."""
     lines = []
     shown: Counter[str] = Counter()
     cut: Counter[str] = Counter()
@@ -57,6 +63,8 @@ def render(findings: list[Diagnostic]) -> str:
         )
         message = d.message + (f"\n{d.hint}" if d.hint else "")
         lines.append(f"::{level} {props}::{escape_data(message)}")
+    for gap in left_out:
+        cut[_LEVEL[gap.severity]] += gap.count
     if cut:
         counts = ", ".join(f"{n} {level}s" for level, n in sorted(cut.items()))
         note = (
@@ -66,8 +74,8 @@ def render(findings: list[Diagnostic]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def step_summary(findings: list[Diagnostic], verdict: str) -> str:
-    """The job summary: a markdown table of every finding."""
+def step_summary(findings: list[Diagnostic], verdict: str, left_out: Sequence[LeftOut] = ()) -> str:
+    """The job summary: a markdown table of every finding listed, then what was left out."""
     out = ["## icmap check", "", markdown_escape(verdict), ""]
     if findings:
         out += ["| where | rule | severity | message |", "| --- | --- | --- | --- |"]
@@ -75,4 +83,6 @@ def step_summary(findings: list[Diagnostic], verdict: str) -> str:
             where = markdown_escape(f"{d.file}:{d.line}:{d.col}")
             rule = markdown_escape(f"{d.code} {d.name}")
             out.append(f"| {where} | {rule} | {d.severity} | {markdown_escape(d.message)} |")
+    if left_out:
+        out += ["", *(markdown_escape(left_out_words(gap)) + "  " for gap in left_out)]
     return "\n".join(out) + "\n"

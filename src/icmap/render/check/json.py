@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from icmap.lint.listing import LeftOut, severity_counts
 from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
@@ -13,12 +14,13 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 
 
-def render(findings: list[Diagnostic], failed: bool) -> str:
-    counts = Counter(d.severity for d in findings)
+def render(findings: list[Diagnostic], failed: bool, left_out: Sequence[LeftOut] = ()) -> str:
+    """``summary`` counts every finding; ``findings`` lists those listed, ``left_out`` says per
+    rule how many more there are (``--max-per-rule``)."""
     data = {
         "schema_version": SCHEMA_VERSION,
         "failed": failed,
-        "summary": {s: counts[s] for s in ("error", "warning", "info")},
+        "summary": severity_counts(findings, left_out),
         "findings": [
             {
                 "code": d.code,
@@ -31,6 +33,10 @@ def render(findings: list[Diagnostic], failed: bool) -> str:
                 "hint": d.hint,
             }
             for d in findings
+        ],
+        "left_out": [
+            {"code": gap.code, "name": gap.name, "severity": gap.severity, "count": gap.count}
+            for gap in left_out
         ],
     }
     return dumps(data)

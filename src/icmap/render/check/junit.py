@@ -10,12 +10,20 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from icmap.render.check.text import left_out_words
+
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from icmap.diagnostics import Diagnostic
+    from icmap.lint.listing import LeftOut
 
 
-def render(findings: list[Diagnostic], failing: set[str]) -> str:
-    """``failing`` holds the severities that fail the check: those findings are failures."""
+def render(findings: list[Diagnostic], failing: set[str], left_out: Sequence[LeftOut] = ()) -> str:
+    """``failing`` holds the severities that fail the check: those findings are failures.
+
+    Each rule's findings left out (``--max-per-rule``) are one more case, failing as they do.
+    """
     suite = ET.Element("testsuite", name="icmap check")
     seen: Counter[tuple[str, str]] = Counter()
     failures = 0
@@ -32,9 +40,17 @@ def render(findings: list[Diagnostic], failing: set[str]) -> str:
         else:
             out = ET.SubElement(case, "system-out")
             out.text = f"{d.severity}: {d.message}"
-    if not findings:
+    for gap in left_out:
+        words = left_out_words(gap)
+        case = ET.SubElement(suite, "testcase", classname="icmap", name=f"{gap.code} {gap.name}")
+        if gap.severity in failing:
+            failures += 1
+            ET.SubElement(case, "failure", message=words, type=gap.severity).text = words
+        else:
+            ET.SubElement(case, "system-out").text = words
+    if not findings and not left_out:
         ET.SubElement(suite, "testcase", classname="icmap", name="icmap check")
-    suite.set("tests", str(max(1, len(findings))))
+    suite.set("tests", str(max(1, len(findings) + len(left_out))))
     suite.set("failures", str(failures))
     root = ET.Element(
         "testsuites", name="icmap", tests=suite.get("tests", "0"), failures=str(failures)

@@ -14,10 +14,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from icmap import __version__
+from icmap.render.check.text import left_out_words
 from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from icmap.diagnostics import Diagnostic
+    from icmap.lint.listing import LeftOut
     from icmap.lint.registry import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -51,8 +55,14 @@ def _folder_uri(folder: Path) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-def render(findings: list[Diagnostic], rules: list[Rule], root: Path) -> str:
-    """``findings``, their files named relative to ``root`` (an absolute folder) or absolute."""
+def render(
+    findings: list[Diagnostic], rules: list[Rule], root: Path, left_out: Sequence[LeftOut] = ()
+) -> str:
+    """``findings``, their files named relative to ``root`` (an absolute folder) or absolute.
+
+    Findings left out (``--max-per-rule``) are counted in one notification of the run's
+    invocation per rule, which code scanning shows with the run.
+    """
     index = {rule.code: i for i, rule in enumerate(rules)}
     driver_rules = [
         {
@@ -84,22 +94,26 @@ def render(findings: list[Diagnostic], rules: list[Rule], root: Path) -> str:
                 "partialFingerprints": {"icmapFinding/v1": fingerprint(d)},
             }
         )
-    log = {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "icmap",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "rules": driver_rules,
-                    }
-                },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": _folder_uri(root)}},
-                "results": results,
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "icmap",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": driver_rules,
             }
-        ],
+        },
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": _folder_uri(root)}},
+        "results": results,
     }
-    return dumps(log)
+    if left_out:
+        notes = [
+            {
+                "level": _LEVEL[gap.severity],
+                "message": {"text": left_out_words(gap)},
+                "descriptor": {"id": gap.code, "index": index[gap.code]},
+            }
+            for gap in left_out
+        ]
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notes}]
+    return dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]})

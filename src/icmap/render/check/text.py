@@ -7,8 +7,10 @@ rich, about a tenth of its start-up on a small org (docs/performance.md#start-up
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from icmap.lint.listing import LeftOut, severity_counts
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -18,13 +20,27 @@ if TYPE_CHECKING:
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def summary(findings: list[Diagnostic], failed: bool) -> str:
-    counts = Counter(d.severity for d in findings)
+def summary(findings: list[Diagnostic], failed: bool, left_out: Sequence[LeftOut] = ()) -> str:
+    """The verdict and the count of every finding, listed or left out."""
+    counts = severity_counts(findings, left_out)
     parts = [
         f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info")
     ]
     verdict = "check failed" if failed else "check passed"
     return f"{verdict}: {', '.join(parts)}"
+
+
+def left_out_words(gap: LeftOut) -> str:
+    """What one rule's unlisted findings are, in every format's words.
+
+    >>> print(left_out_words(LeftOut("IC401", "missing-lead", "info", 1999)))
+    … and 1,999 more IC401 missing-lead findings (info), not listed: --max-per-rule 0 lists all
+    """
+    finding = "finding" if gap.count == 1 else "findings"
+    return (
+        f"… and {gap.count:,} more {gap.code} {gap.name} {finding} ({gap.severity}), "
+        "not listed: --max-per-rule 0 lists all"
+    )
 
 
 def _record(finding: Diagnostic) -> tuple[str, str, str, str]:
@@ -38,7 +54,9 @@ def _record(finding: Diagnostic) -> tuple[str, str, str, str]:
     )
 
 
-def render(findings: list[Diagnostic], failed: bool) -> RenderableType:
+def render(
+    findings: list[Diagnostic], failed: bool, left_out: Sequence[LeftOut] = ()
+) -> RenderableType:
     """Findings by file; print with ``soft_wrap=True``: one finding a line, never wrapped,
     since editors and grep read ``file:line:col`` records."""
     from rich.console import Group
@@ -62,11 +80,16 @@ def render(findings: list[Diagnostic], failed: bool) -> RenderableType:
             parts.append(Text(f"  hint: {finding.hint}", style="cyan"))
     if parts:
         parts.append(Text())
-    parts.append(Text(summary(findings, failed), style="bold red" if failed else "bold green"))
+    for gap in left_out:
+        parts.append(Text(left_out_words(gap), style=_STYLE[gap.severity]))
+    if left_out:
+        parts.append(Text())
+    verdict = summary(findings, failed, left_out)
+    parts.append(Text(verdict, style="bold red" if failed else "bold green"))
     return Group(*parts)
 
 
-def plain(findings: list[Diagnostic], failed: bool) -> str | None:
+def plain(findings: list[Diagnostic], failed: bool, left_out: Sequence[LeftOut] = ()) -> str | None:
     """What :func:`render` prints, soft-wrapped, through a console that adds no styles.
 
     ``None`` when a line holds a character the console would change (a tab it expands, a
@@ -85,7 +108,10 @@ def plain(findings: list[Diagnostic], failed: bool) -> str | None:
             lines.append(f"  hint: {finding.hint}")
     if lines:
         lines.append("")
-    lines.append(summary(findings, failed))
+    lines.extend(left_out_words(gap) for gap in left_out)
+    if left_out:
+        lines.append("")
+    lines.append(summary(findings, failed, left_out))
     if not all(line.isprintable() for line in lines):
         return None
     return "\n".join(lines) + "\n"
