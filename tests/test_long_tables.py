@@ -5,13 +5,23 @@ more there are; ``-f json`` and ``-f markdown`` keep every row (docs/performance
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from conftest import EXAMPLE_PATHS
+from icmap.analysis.impact import impact
+from icmap.analysis.report import build_report
 from icmap.cli import app
+from icmap.graph import build_graph
+from icmap.loader import load
+from icmap.render import rows
+from icmap.render.impact import terminal as impact_text
+from icmap.render.report import terminal as report_text
 from icmap.render.rows import TERMINAL_ROWS
+from icmap.render.text import to_plain_text
 
 #: More front-line teams than the text shows, all fed by one hub.
 WIDE = 150
@@ -82,3 +92,25 @@ def test_a_table_at_the_limit_is_shown_whole(tmp_path: Path) -> None:
     _, *rows = _section(text, "Front line (one hand-off from an external customer)")
     assert len(rows) == TERMINAL_ROWS
     assert "more (all in" not in text
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PATHS, ids=lambda p: p.name)
+def test_examples_text_is_what_it_was_without_the_cut(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No example has a table near the limit: its text must be exactly the uncut text.
+    org = load(path)
+    graph = build_graph(org)
+    report = build_report(graph, date(2026, 1, 1), org)
+    teams = sorted(team for team in org.teams if team in graph)
+    cut = [to_plain_text(report_text.render(report))]
+    cut += [
+        to_plain_text(impact_text.render(impact(graph, [t]), down=True, up=True)) for t in teams
+    ]
+    monkeypatch.setattr(rows, "TERMINAL_ROWS", 10**9)
+    whole = [to_plain_text(report_text.render(report))]
+    whole += [
+        to_plain_text(impact_text.render(impact(graph, [t]), down=True, up=True)) for t in teams
+    ]
+    assert cut == whole
+    assert not any("more (all in" in text for text in cut)
