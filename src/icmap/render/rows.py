@@ -1,6 +1,7 @@
 """How long a table the terminal text shows (issue 29): rich lays out every row it is given,
-which at tens of thousands of rows costs more than the analysis. The text shows the first
-rows and says how many more there are; ``-f json`` and ``-f markdown`` hold every row.
+and a deep team's impact (thousands of rows whose chains wrap) spent more in that layout than
+in the analysis. The text shows the first rows and says how many more there are; ``-f json``
+and ``-f markdown`` hold every row.
 """
 
 from __future__ import annotations
