@@ -358,6 +358,12 @@ SCALED_COMMANDS = {
         "json",
     ],
 }
+#: Only in the paired ratios: the terminal text of the deepest team's impact (issue 29, target
+#: 1: its thousands of rows once cost more in rich's table layout than the analysis).
+RATIO_COMMANDS = {
+    **SCALED_COMMANDS,
+    "icmap impact (deepest team), text": ["impact", "{deep}", "--org", "{path}"],
+}
 
 
 def _cpu_of(usage: resource.struct_rusage) -> float:
@@ -378,8 +384,8 @@ def _bare_argv(path: Path) -> list[str]:
     return [sys.executable, "-c", f"PATH = {str(path)!r}\n{BARE}"]
 
 
-def _command_argv(template: list[str], path: Path, front: str) -> list[str]:
-    args = [a.format(path=path, front=front) for a in template]
+def _command_argv(template: list[str], path: Path, front: str, deep: str = "") -> list[str]:
+    args = [a.format(path=path, front=front, deep=deep) for a in template]
     return [sys.executable, "-m", "icmap", *args]
 
 
@@ -438,13 +444,13 @@ def ratios(
     path = _org_path(folder, size, customers_per)
     if not path.exists():
         write(org_document(size, customers_per=customers_per), path, per_team=False)
-    front, _ = _front_and_deep(path)
+    front, deep = _front_and_deep(path)
     rows = []
-    for name, template in SCALED_COMMANDS.items():
+    for name, template in RATIO_COMMANDS.items():
         bare_walls, walls, wall_ratios, cpu_ratios = [], [], [], []
         for _ in range(repeat):
             bare_wall, bare_cpu = _run(_bare_argv(path))
-            wall, cpu = _run(_command_argv(template, path, front))
+            wall, cpu = _run(_command_argv(template, path, front, deep))
             bare_walls.append(bare_wall)
             walls.append(wall)
             wall_ratios.append(wall / bare_wall)

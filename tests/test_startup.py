@@ -226,6 +226,49 @@ def test_check_in_a_pipe_does_not_import_rich() -> None:
     assert "rich" not in loaded
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "{restaurant}", "-f", "json"],
+        ["report", "{restaurant}", "-f", "markdown"],
+        ["impact", "kitchen", "--org", "{restaurant}", "-f", "json"],
+        ["impact", "kitchen", "--org", "{restaurant}", "-f", "markdown"],
+    ],
+)
+def test_json_and_markdown_do_not_import_rich(args: list[str]) -> None:
+    # Only the text format lays out tables: the others are plain strings.
+    _, with_typer = _loaded_after("import typer")
+    if "rich" in with_typer:
+        pytest.skip("this typer release imports rich itself (0.29 and later do not)")
+    restaurant = str(EXAMPLES / "restaurant.yaml")
+    printed, loaded = _loaded_after(
+        "sys.argv[0] = 'icmap'\nfrom icmap.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass",
+        *(arg.format(restaurant=restaurant) for arg in args),
+    )
+    assert "kitchen" in printed
+    assert "rich" not in loaded
+
+
+def test_pydantic_comes_only_through_typer() -> None:
+    # docs/performance.md#start-up: typer 0.29 builds a pydantic adapter for every parameter
+    # that is not a flag, and gives no supported way around it. icmap itself never imports
+    # pydantic: if a typer release stops doing so, `check` stops loading it too, and the
+    # start-up section's account of where the time goes needs measuring again.
+    code = (
+        "import atexit, json, sys\n"
+        "atexit.register(lambda: print(json.dumps("
+        "['pydantic' in sys.modules, 'typer._adapters' in sys.modules])))\n"
+        "sys.argv[0] = 'icmap'\nfrom icmap.cli import main\nmain()"
+    )
+    result = _python(code, "check", str(EXAMPLES / "restaurant.yaml"), "-f", "json")
+    assert result.returncode == 0, result.stderr
+    pydantic, adapters = json.loads(result.stdout.splitlines()[-1])
+    assert pydantic == adapters
+    typer_release = tuple(int(part) for part in version("typer").split(".")[:2])
+    assert pydantic == (typer_release >= (0, 29))
+
+
 def test_check_on_a_stdout_that_cannot_encode_the_findings_prints_them_in_ascii() -> None:
     # Issue 28: an arrow the stream cannot take is written as "->", on the plain path too.
     result = _python(

@@ -11,6 +11,7 @@ from rich.text import Text
 from icmap.analysis.loops import cycle_text
 from icmap.render.impact.words import chain_measure
 from icmap.render.picture import styles
+from icmap.render.rows import more_rows, shown_rows
 
 if TYPE_CHECKING:
     from icmap.analysis.impact import Hit, Impact
@@ -22,7 +23,7 @@ def _hits(title: str, hits: list[Hit], what_header: str) -> list[RenderableType]
     table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold")
     for column in ("team", "hops", what_header, "chain"):
         table.add_column(column)
-    for hit in hits:
+    for hit in shown_rows(hits):
         table.add_row(
             Text(hit.team, style=styles.TEAM),
             str(hit.distance),
@@ -30,7 +31,11 @@ def _hits(title: str, hits: list[Hit], what_header: str) -> list[RenderableType]
             Text(ARROW.join(hit.path), style="dim"),
         )
     body: RenderableType = table if hits else Text("none")
-    return [Text(f"\n{title}", style="bold underline"), body]
+    parts: list[RenderableType] = [Text(f"\n{title}", style="bold underline"), body]
+    cut = more_rows(len(hits))
+    if cut:
+        parts.append(Text(cut, style="dim"))
+    return parts
 
 
 def render(result: Impact, *, down: bool, up: bool) -> RenderableType:

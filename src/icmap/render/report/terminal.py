@@ -34,6 +34,7 @@ from icmap.render.report.words import (
     top_slack,
     type_name,
 )
+from icmap.render.rows import more_rows, shown_rows
 
 if TYPE_CHECKING:
     from icmap.analysis.report import Report
@@ -302,9 +303,12 @@ def render(report: Report) -> RenderableType:
 
     parts.append(_heading("Front line (one hand-off from an external customer)"))
     front = _table("team", "serves")
-    for team in report.front_line:
+    for team in shown_rows(report.front_line):
         front.add_row(Text(team.team, style=styles.TEAM), Text(", ".join(team.customers)))
     parts.append(front if report.front_line else Text("no team hands work to a customer"))
+    cut = more_rows(len(report.front_line))
+    if cut:
+        parts.append(Text(cut, style="dim"))
 
     parts.append(_heading("Distance to the customer (hand-offs)"))
     histogram = _table("hops", "teams", "share")
