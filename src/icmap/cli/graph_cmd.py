@@ -210,10 +210,16 @@ def _stream(
 
 def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes:
     if chosen is GraphFormat.html:
-        from icmap.analysis.page import page
+        from dataclasses import replace
+
+        from icmap.analysis.page import for_browser, page
         from icmap.render.picture import html
 
-        return html.render(page(graph, picture))
+        shown, withheld = for_browser(graph, picture)
+        if withheld is not None:
+            # Said before the page is written: it will not show what was asked for.
+            print(f"icmap: note: {html.withheld_words(withheld)}", file=sys.stderr)
+        return html.render(replace(page(graph, shown), withheld=withheld))
     render = renderer(RENDERERS, chosen)
     drawn: str | bytes = render(picture, chosen.value) if chosen in NAMED else render(picture)
     return drawn

@@ -22,7 +22,7 @@ import json
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from icmap.analysis.page import IMPACT_LIMIT
+from icmap.analysis.page import BROWSER_HANDOFFS, IMPACT_LIMIT
 from icmap.analysis.picture import measured_text
 from icmap.model import format_hours
 from icmap.render.picture import dot
@@ -31,7 +31,7 @@ from icmap.render.report import measured_words, stream_words
 from icmap.render.report.words import amount, chain, link, plural
 
 if TYPE_CHECKING:
-    from icmap.analysis.page import Page
+    from icmap.analysis.page import Page, Withheld
     from icmap.analysis.picture import Picture, PictureEdge
     from icmap.analysis.report import Report
     from icmap.analysis.streams import StreamFlow
@@ -49,6 +49,8 @@ body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#263238;display:flex;heig
 /* Centred while smaller than the window; auto margins never push it out of reach. */
 #canvas svg{display:block;margin:auto;flex:none}
 #status{padding:24px}
+#too-large{position:fixed;top:8px;left:8px;z-index:3;max-width:min(640px,calc(100vw - 400px));margin:0;padding:10px 12px;background:#fff8e1;border:1px solid #ffb300;border-radius:6px}
+#too-large p{margin:0 0 6px}p#too-large{position:static;margin:24px;max-width:640px}
 aside{width:360px;flex:none;padding:12px 16px;border-left:1px solid #cfd8dc;overflow-y:auto;background:#fff;overflow-wrap:anywhere}
 h1{font-size:17px;margin:0 0 4px}h2{font-size:14px;margin:14px 0 4px}h3{font-size:13px;margin:10px 0 2px}
 ul{padding-left:18px;margin:4px 0}li{margin:1px 0}.muted{color:#607d8b}
@@ -88,6 +90,10 @@ const canvas=document.getElementById('canvas'),status=document.getElementById('s
 const details=document.getElementById('details');
 const byId=new Map(data.nodes.map(function(n,i){return [n.id,i];}));
 let svg=null,width=0,height=0,scale=1;
+// Each node's group and each hand-off's parts by its ends, filled once the picture is drawn: a
+// click looks them up instead of searching the whole SVG for each team it lights (at 1,000
+// teams that search made a click take most of a second).
+const nodeEl=new Map(),fromEl=new Map(),toEl=new Map();let marked=[];
 // The page opens on the whole picture ("Whole picture"), however small its text; the smallest
 // font in the drawing is 11 units, so "Fit to width" never shows it under 11 px.
 const READABLE=1,MIN_SCALE=0.05,MAX_SCALE=4,MATCHES=20;
@@ -125,16 +131,17 @@ function fit(){
 // The whole picture in the window, never enlarged past 1.6: how the page opens.
 function wholeScale(){return Math.min(canvas.clientWidth/width,canvas.clientHeight/height,1.6);}
 function whole(){zoom(wholeScale());canvas.scrollLeft=0;canvas.scrollTop=0;}
-function mark(el,cls){el.classList.add('hl',cls);}
+function mark(el,cls){el.classList.add('hl',cls);marked.push(el);}
 function clear(){
  svg.classList.remove('lit');
- svg.querySelectorAll('.hl').forEach(function(el){
+ const was=marked;marked=[];
+ was.forEach(function(el){
   // A copy: removing from the live class list while walking it would skip classes.
   Array.from(el.classList).forEach(function(c){if(c.indexOf('hl')===0)el.classList.remove(c);});});
 }
-function node(id){return svg.querySelector('.node[data-id="'+CSS.escape(id)+'"]');}
+function node(id){return nodeEl.get(id)||null;}
 // Every part of the hand-offs from (or to) a node: both halves of its line, and its label.
-function edgesOf(attr,id){return svg.querySelectorAll('['+attr+'="'+CSS.escape(id)+'"]');}
+function edgesOf(attr,id){return (attr==='data-from'?fromEl:toEl).get(id)||[];}
 function add(list,text){const li=document.createElement('li');li.textContent=text;list.appendChild(li);return li;}
 function section(title,entries,empty){
  const h=document.createElement('h3');h.textContent=title;
@@ -233,12 +240,12 @@ function show(id){
  canvas.scrollLeft+=r.left-c.left-c.width/2+r.width/2;canvas.scrollTop+=r.top-c.top-c.height/2+r.height/2;
 }
 function mount(viz){
- svg=viz.renderSVGElement(data.dot);
+ performance.mark('icmap-engine');svg=viz.renderSVGElement(data.dot);performance.mark('icmap-layout');
  const box=svg.viewBox.baseVal;width=box.width;height=box.height;
  svg.removeAttribute('width');svg.removeAttribute('height');
  data.nodes.forEach(function(n,i){
   const g=svg.getElementById('icmap-n'+i);if(!g)return;
-  g.setAttribute('data-id',n.id);
+  g.setAttribute('data-id',n.id);nodeEl.set(n.id,g);
   const t=g.querySelector('title');if(t)t.textContent=n.label+' ('+n.id+')';
   g.addEventListener('click',function(ev){ev.stopPropagation();select(n.id);});
  });
@@ -247,12 +254,15 @@ function mount(viz){
  data.edges.forEach(function(e,i){['-from','-label','-to'].forEach(function(part){
   const g=svg.getElementById('icmap-e'+i+part);if(!g)return;
   g.setAttribute('data-from',e.from);g.setAttribute('data-to',e.to);
+  [[fromEl,e.from],[toEl,e.to]].forEach(function(m){const l=m[0].get(m[1]);if(l)l.push(g);else m[0].set(m[1],[g]);});
   const t=g.querySelector('title');if(t)t.textContent=e.from+' \u2192 '+e.to;
  });});
  data.groups.forEach(function(name,i){
   const g=svg.getElementById('icmap-g'+i);if(g)g.setAttribute('data-group',name);
  });
  status.remove();canvas.appendChild(svg);whole();
+ // For benchmarks/page.py and the browser tests: the picture is in the page.
+ performance.mark('icmap-drawn');document.body.setAttribute('data-drawn','');
 }
 let drag=null,moved=false;
 canvas.addEventListener('pointerdown',function(e){drag={x:e.clientX,y:e.clientY,l:canvas.scrollLeft,t:canvas.scrollTop};moved=false;});
@@ -270,13 +280,16 @@ document.getElementById('hide-panel').addEventListener('click',function(){panel(
 document.getElementById('show-panel').addEventListener('click',function(){panel(true);});
 document.getElementById('whole').addEventListener('click',function(){if(svg)whole();});
 document.getElementById('zoom-in').addEventListener('click',function(){if(svg)zoom(scale*1.25);});
+const closer=document.getElementById('too-large-close');
+if(closer)closer.addEventListener('click',function(){document.getElementById('too-large').remove();});
 document.getElementById('zoom-out').addEventListener('click',function(){if(svg)zoom(scale/1.25);});
 document.getElementById('search').addEventListener('input',function(e){if(svg)search(e.target.value);});
 document.getElementById('critical').addEventListener('change',function(e){if(svg)critical(e.target.value);});
 const streams=document.getElementById('stream');
 if(streams)streams.addEventListener('change',function(e){if(svg)stream(e.target.value);});
 // A picture of one stream opens with that stream lit and its numbers shown.
-load().then(mount).then(function(){if(svg&&streams&&streams.value)stream(streams.value);}).catch(function(err){status.textContent='Could not lay out the picture: '+err;console.error(err);});
+// No DOT: the picture asked for was too large to lay out here, and the page says so instead.
+if(data.dot)load().then(mount).then(function(){if(svg&&streams&&streams.value)stream(streams.value);}).catch(function(err){status.textContent='Could not lay out the picture: '+err;console.error(err);});
 })();
 """
 
@@ -362,8 +375,9 @@ def page_data(page: Page) -> dict[str, Any]:
                 },
             }
         )
+    drawn = page.withheld is None or page.withheld.instead != "nothing"
     return {
-        "dot": dot.render(picture, legend=False),
+        "dot": dot.render(picture, legend=False) if drawn else None,
         "nodes": nodes,
         "edges": [{"from": e.provider, "to": e.receiver} for e in picture.edges],
         "groups": _groups(picture),
@@ -590,9 +604,43 @@ def _legend_html(picture: Picture) -> str:
     )
 
 
+def withheld_words(withheld: Withheld) -> str:
+    """Why the page does not draw the picture asked for, what it draws instead, and what to
+    do: the page's banner and icmap's note on stderr say the same."""
+    asked = (
+        f"The picture asked for, {withheld.title}, has {withheld.nodes:,} nodes and {withheld.handoffs:,} hand-offs, "
+        f"more than Graphviz in a browser lays out in reasonable time ({BROWSER_HANDOFFS:,} "
+        "hand-offs take about 20 s, and the time grows much faster than the picture)"
+    )
+    shown = (
+        "so the page draws the group overview instead, one node per group"
+        if withheld.instead == "overview"
+        else "so the page draws no picture; its panel has the report's results"
+    )
+    advice = (
+        "--group NAME or --focus TEAM draws part of the org team by team; -f gexf or -f graphml "
+        "has every team for a tool made for large graphs, -f dot for Graphviz on your machine"
+    )
+    return f"{asked}: {shown}. {advice}."
+
+
 def render(page: Page) -> str:
     """The whole page."""
     picture = page.picture
+    withheld = page.withheld
+    words = "" if withheld is None else html.escape(withheld_words(withheld))
+    drawn = withheld is None or withheld.instead != "nothing"
+    canvas = (
+        f'<p id="status" class="muted">Laying out {len(picture.nodes):,} nodes with Graphviz…</p>'
+        if drawn
+        else f'<p id="too-large" role="note">{words}</p>'
+    )
+    banner = (
+        f'<div id="too-large" role="note"><p>{words}</p>'
+        '<button id="too-large-close" type="button">Close</button></div>'
+        if words and drawn
+        else ""
+    )
     title = html.escape(picture.title)
     notes = "".join(f'<p class="muted">{html.escape(n)}</p>' for n in picture.notes)
     click = (
@@ -611,9 +659,9 @@ def render(page: Page) -> str:
 <style>{_STYLE}</style>
 </head>
 <body>
-<div id="canvas"><p id="status" class="muted">Laying out {len(picture.nodes):,} nodes with Graphviz…</p>
+<div id="canvas">{canvas}
 <noscript><p>This page draws its picture with JavaScript; icmap graph -f svg draws it without.</p></noscript></div>
-<button id="show-panel" type="button">Show panel</button>
+{banner}<button id="show-panel" type="button">Show panel</button>
 <aside><h1>{title}</h1>{notes}
 <p class="muted">Work flows left to right, toward the external customers. {click} Drag to
 pan; Ctrl+wheel or the buttons to zoom.</p>
@@ -632,7 +680,7 @@ pan; Ctrl+wheel or the buttons to zoom.</p>
 {_legend_html(picture)}
 </aside>
 <script type="application/json" id="icmap-data">{_script_json(page_data(page))}</script>
-<script type="text/plain" id="icmap-engine">{_engine()}</script>
+<script type="text/plain" id="icmap-engine">{_engine() if drawn else ""}</script>
 <script>{_SCRIPT}</script>
 </body>
 </html>
