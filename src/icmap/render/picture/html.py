@@ -65,7 +65,9 @@ body.wide aside{display:none}
 body.wide #show-panel{display:block}
 #details{border:1px solid #cfd8dc;border-radius:6px;padding:8px;margin:8px 0;background:#fcfcfc}
 .node{cursor:pointer}.node.handoff-label{cursor:inherit}
-svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{opacity:.25}
+/* Dimmed by the opacity of each fill and line, not of each group: a group's opacity makes the
+browser paint it apart and blend it, thousands of times on a large picture at every click. */
+svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{fill-opacity:.25;stroke-opacity:.25}
 .node.hl-selected path,.node.hl-selected polygon,.node.hl-selected ellipse{stroke:#d81b60;stroke-width:4}
 .node.hl-match path,.node.hl-match polygon{stroke:#d81b60;stroke-width:4;stroke-dasharray:6 3}
 .node.hl-down path,.node.hl-down polygon{stroke:#ef6c00;stroke-width:3}
@@ -132,8 +134,10 @@ function fit(){
 function wholeScale(){return Math.min(canvas.clientWidth/width,canvas.clientHeight/height,1.6);}
 function whole(){zoom(wholeScale());canvas.scrollLeft=0;canvas.scrollTop=0;}
 function mark(el,cls){el.classList.add('hl',cls);marked.push(el);}
-function clear(){
- svg.classList.remove('lit');
+// Dims the picture (lit) or not. Toggled only when that changes: each change restyles every
+// element of the picture, so going from one team to the next keeps it.
+function clear(lit){
+ svg.classList.toggle('lit',!!lit);
  const was=marked;marked=[];
  was.forEach(function(el){
   // A copy: removing from the live class list while walking it would skip classes.
@@ -152,9 +156,9 @@ function names(ids){return ids.map(function(id){const i=byId.get(id);return i===
 // Only one of a team, a critical path and a stream is lit at a time: choosing one resets the rest.
 function reset(keep){['critical','stream'].forEach(function(s){const e=document.getElementById(s);if(e&&s!==keep)e.value='';});}
 function select(id){
- clear();details.replaceChildren();reset();
+ clear(true);details.replaceChildren();reset();
  const n=data.nodes[byId.get(id)];
- svg.classList.add('lit');mark(node(id),'hl-selected');
+ mark(node(id),'hl-selected');
  edgesOf('data-from',id).forEach(function(e){mark(e,'hl-out');const m=node(e.dataset.to);if(m)mark(m,'hl-near');});
  edgesOf('data-to',id).forEach(function(e){mark(e,'hl-in');const m=node(e.dataset.from);if(m)mark(m,'hl-near');});
  const h=document.createElement('h2');h.textContent=n.label;
@@ -181,8 +185,8 @@ function select(id){
  }
 }
 function critical(customer){
- clear();details.replaceChildren();reset('critical');if(!customer)return;
- const path=data.critical[customer];svg.classList.add('lit');
+ clear(!!customer);details.replaceChildren();reset('critical');if(!customer)return;
+ const path=data.critical[customer];
  path.forEach(function(id,i){const m=node(id);if(m)mark(m,'hl-critical');
   if(i)edgesOf('data-from',path[i-1]).forEach(function(e){if(e.dataset.to===id)mark(e,'hl-critical');});
 });
@@ -194,8 +198,8 @@ function handoff(from,to,cls){edgesOf('data-from',from).forEach(function(e){if(e
 // A value stream: its hand-offs and teams in teal, its critical path in the critical path's
 // colour, its numbers (computed by icmap) in the panel.
 function stream(id){
- clear();details.replaceChildren();reset('stream');if(!id)return;
- const s=data.streams[id];svg.classList.add('lit');
+ clear(!!id);details.replaceChildren();reset('stream');if(!id)return;
+ const s=data.streams[id];
  s.nodes.forEach(function(n){const m=node(n);if(m)mark(m,'hl-stream');});
  s.edges.forEach(function(e){handoff(e[0],e[1],'hl-stream');});
  s.path.forEach(function(n,i){const m=node(n);if(m)mark(m,'hl-critical');if(i)handoff(s.path[i-1],n,'hl-critical');});
@@ -210,8 +214,8 @@ function stream(id){
  details.append(h,p,dl,c);
 }
 function search(text){
- const list=document.getElementById('matches');list.replaceChildren();clear();
- const q=text.trim().toLowerCase();if(!q)return;
+ const list=document.getElementById('matches');list.replaceChildren();
+ const q=text.trim().toLowerCase();if(!q){clear(false);return;}
  const has=function(s){return s.toLowerCase().indexOf(q)>=0;};
  // A team drawn inside a group (an overview) is found in its group.
  const found=[];
@@ -219,7 +223,7 @@ function search(text){
   if(has(n.label)||has(n.id))found.push([n,n.label.split('\n')[0]+' ('+n.id+')']);
   (n.members||[]).forEach(function(m){if(has(m[0])||has(m[1]))found.push([n,m[1]+' ('+m[0]+') in '+n.label.split('\n')[0]]);});
  });
- if(found.length)svg.classList.add('lit');
+ clear(found.length>0);
  // The first MATCHES, and the rest behind "and N more", as the panel's other lists.
  let into=list;
  found.forEach(function(f,i){
@@ -270,7 +274,7 @@ window.addEventListener('pointermove',function(e){if(!drag)return;
  if(Math.abs(e.clientX-drag.x)+Math.abs(e.clientY-drag.y)>3){moved=true;canvas.classList.add('dragging');}
  canvas.scrollLeft=drag.l-(e.clientX-drag.x);canvas.scrollTop=drag.t-(e.clientY-drag.y);});
 window.addEventListener('pointerup',function(){drag=null;canvas.classList.remove('dragging');});
-canvas.addEventListener('click',function(){if(!moved&&svg){clear();details.replaceChildren();}});
+canvas.addEventListener('click',function(){if(!moved&&svg){clear(false);details.replaceChildren();}});
 canvas.addEventListener('wheel',function(e){if(!svg||!(e.ctrlKey||e.metaKey))return;e.preventDefault();
  const c=canvas.getBoundingClientRect();zoom(scale*(e.deltaY<0?1.15:1/1.15),e.clientX-c.left,e.clientY-c.top);},{passive:false});
 document.getElementById('fit').addEventListener('click',function(){if(svg)fit();});
