@@ -28,7 +28,7 @@ IMPACT_LIMIT = 2_000
 
 #: The most hand-offs a page asks the browser's Graphviz (Viz.js, WebAssembly) to lay out.
 #: Layout grows faster than the picture (benchmarks/page.py, docs/performance.md), in CPU
-#: seconds of headless Chromium: 2 for 1,000 drawn hand-offs, 6 for 2,000, 16-22 for 4,000
+#: seconds of headless Chromium: 2 for 1,000 drawn hand-offs, 6 for 2,000, 15-22 for 4,000
 #: (every team of a 1,000-team org), 32 for 5,000; a 10,000-team org's 40,000 were not drawn
 #: after 12 minutes. Past this the page draws something smaller and says why, rather than
 #: leave a person before a page that never finishes.
