@@ -632,6 +632,11 @@ def test_a_page_too_large_for_the_browser_draws_the_overview_and_says_why(
     banner = re.search(r'<div id="too-large" role="note"><p>(.*?)</p>', page)
     assert banner is not None
     assert banner.group(1).replace("&#x27;", "'") == lines[note].removeprefix("icmap: note: ")
+    # --help gives the same limit.
+    from icmap.analysis.page import BROWSER_HANDOFFS
+
+    shown = " ".join(runner.invoke(app, ["graph", "--help"]).output.split())
+    assert f"An HTML page of more than {BROWSER_HANDOFFS:,} hand-offs" in shown
     # The overview without --all says nothing of the browser: it was what the page draws.
     plain = runner.invoke(app, ["graph", str(org), "-o", str(tmp_path / "plain.html")])
     assert plain.exit_code == 0 and "Graphviz in a browser" not in plain.stderr
