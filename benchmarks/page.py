@@ -2,7 +2,7 @@
 
     python benchmarks/page.py                          # 100, 1,000 and 10,000 teams
     python benchmarks/page.py --sizes 1000 --runs 5 --screenshots /tmp/shots
-    python benchmarks/page.py --sizes 1000 2000 3000 --only-all --timeout 300   # the threshold
+    python benchmarks/page.py --sizes 250 500 750 1000 1250 --only-all --runs 1 --timeout 300
 
 For each size it writes one org (benchmarks/generate.py, seeded) and, with ``icmap graph ORG -f
 html``, the page icmap draws without options (the whole org up to 120 nodes, the group overview
@@ -209,6 +209,13 @@ def _measure(case: Case, timeout: float, shots: Path | None, run: int) -> dict[s
         driver.get(case.page.as_uri())
         # Each call waits while the page's main thread is busy (the layout runs on it).
         while not driver.execute_script("return document.body.hasAttribute('data-drawn')"):
+            # A page with no picture (past the limit, and no overview to draw) says why instead.
+            withheld = driver.execute_script(
+                "const p = document.querySelector('p#too-large'); return p && p.innerText"
+            )
+            if withheld:
+                outcome["banner"] = withheld
+                return
             if driver.execute_script(
                 "return !!document.getElementById('status') && "
                 "document.getElementById('status').innerText.startsWith('Could not')"
@@ -235,7 +242,7 @@ def _measure(case: Case, timeout: float, shots: Path | None, run: int) -> dict[s
             driver.save_screenshot(str(shots / f"{case.page.stem}.png"))
         clicks = []
         for team in driver.execute_script(_TEAMS_JS):
-            # Twice: the first click on a page, and switching from one team to the next.
+            # Twice each: coming from another team (or none), then again on the same one.
             for _ in range(2):
                 clicks.append(driver.execute_async_script(_CLICK_JS, team))
         outcome["clicks"] = clicks
@@ -290,7 +297,13 @@ def _report(cases: list[Case], timeout: float) -> list[dict[str, Any]]:
             "note": case.note,
         }
         rows.append(row)
-        drawn_text = _ms(row["drawn_ms"]) if drawn else f">{timeout:.0f} s"
+        drawn_text = (
+            _ms(row["drawn_ms"])
+            if drawn
+            else "no picture"
+            if row["banner"]
+            else f">{timeout:.0f} s"
+        )
         print(
             f"{case.name:<26} {case.bytes:>12,} {row['nodes'] or '—':>6} "
             f"{row['handoffs'] or '—':>9} {case.write_cpu:>8.2f}s {_ms(row['engine_ms']):>8} "
