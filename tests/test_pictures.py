@@ -657,3 +657,17 @@ def test_a_page_too_large_and_without_groups_draws_no_picture_and_says_why(
     assert '<p id="too-large" role="note">The picture asked for' in page
     assert '<script type="text/plain" id="icmap-engine"></script>' in page  # no engine to start
     assert "<h2>Critical paths</h2>" in page  # the panel's results are all there
+
+
+def test_report_html_too_large_for_the_browser_says_so_too(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = _too_large_org(tmp_path, grouped=False)  # no groups: the report's page is every team
+    target = tmp_path / "report.html"
+    result = runner.invoke(app, ["report", str(org), "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert "icmap: note: The picture asked for" in result.stderr
+    assert "so the page draws no picture" in result.stderr
+    page = target.read_text(encoding="utf-8")
+    assert '<p id="too-large" role="note">The picture asked for' in page
+    assert page_data(page)["dot"] is None
