@@ -651,6 +651,8 @@ def test_a_page_too_large_and_without_groups_draws_no_picture_and_says_why(
     result = runner.invoke(app, ["graph", str(org), "-o", str(target)])
     assert result.exit_code == 0, result.stderr
     assert "so the page draws no picture; its panel has the report's results" in result.stderr
+    [note] = [line for line in result.stderr.splitlines() if "Graphviz in a browser" in line]
+    assert "--focus TEAM draws part" in note and "--group" not in note  # no groups to name
     page = target.read_text(encoding="utf-8")
     _check_html(page)
     assert page_data(page)["dot"] is None

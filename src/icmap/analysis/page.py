@@ -41,13 +41,15 @@ class Withheld:
 
     ``title``, ``nodes`` and ``handoffs``: the picture asked for; ``instead``: ``"overview"``
     (the group overview) or ``"nothing"`` (no picture, the panel only: the org has no groups,
-    or even its overview is past :data:`BROWSER_HANDOFFS`).
+    or even its overview is past :data:`BROWSER_HANDOFFS`); ``grouped``: whether the org has
+    groups to draw one by one (``--group``).
     """
 
     title: str
     nodes: int
     handoffs: int
     instead: str
+    grouped: bool = True
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def for_browser(graph: OrgGraph, picture: Picture) -> tuple[Picture, Withheld | 
     True
     """
     from icmap.analysis.overview import overview
-    from icmap.analysis.picture import Picture, wants_overview
+    from icmap.analysis.picture import Picture, groups, wants_overview
 
     if len(picture.edges) <= BROWSER_HANDOFFS:
         return picture, None
@@ -110,7 +112,8 @@ def for_browser(graph: OrgGraph, picture: Picture) -> tuple[Picture, Withheld | 
         instead = overview(graph)
         if len(instead.edges) <= BROWSER_HANDOFFS:
             return instead, Withheld(*asked, "overview")
-    return Picture(picture.title, [], [], picture.notes), Withheld(*asked, "nothing")
+    grouped = bool(groups(graph))
+    return Picture(picture.title, [], [], picture.notes), Withheld(*asked, "nothing", grouped)
 
 
 def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:

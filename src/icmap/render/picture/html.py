@@ -622,8 +622,9 @@ def withheld_words(withheld: Withheld) -> str:
         else "so the page draws no picture; its panel has the report's results"
     )
     advice = (
-        "--group NAME or --focus TEAM draws part of the org team by team; -f gexf or -f graphml "
-        "has every team for a tool made for large graphs, -f dot for Graphviz on your machine"
+        f"{'--group NAME or --focus TEAM' if withheld.grouped else '--focus TEAM'} draws part "
+        "of the org team by team; -f gexf or -f graphml has every team for a tool made for "
+        "large graphs, -f dot for Graphviz on your machine"
     )
     return f"{asked}: {shown}. {advice}."
 
