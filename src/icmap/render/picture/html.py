@@ -49,7 +49,7 @@ body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#263238;display:flex;heig
 /* Centred while smaller than the window; auto margins never push it out of reach. */
 #canvas svg{display:block;margin:auto;flex:none}
 #status{padding:24px}
-#too-large{position:fixed;top:8px;left:8px;z-index:3;max-width:min(640px,calc(100vw - 400px));margin:0;padding:10px 12px;background:#fff8e1;border:1px solid #ffb300;border-radius:6px}
+#too-large{position:fixed;top:8px;left:8px;z-index:3;max-width:min(640px,max(240px,calc(100vw - 400px)));margin:0;padding:10px 12px;background:#fff8e1;border:1px solid #ffb300;border-radius:6px}
 #too-large p{margin:0 0 6px}p#too-large{position:static;margin:24px;max-width:640px;align-self:flex-start}
 aside{width:360px;flex:none;padding:12px 16px;border-left:1px solid #cfd8dc;overflow-y:auto;background:#fff;overflow-wrap:anywhere}
 h1{font-size:17px;margin:0 0 4px}h2{font-size:14px;margin:14px 0 4px}h3{font-size:13px;margin:10px 0 2px}
