@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
 
@@ -21,3 +24,25 @@ def test_folders_benchmark_prints_a_row_per_size() -> None:
     rows = [line for line in done.stdout.splitlines() if line.startswith("| 40 |")]
     assert len(rows) == 1
     assert len(rows[0].split("|")) == 8  # teams, three timings, the ratio, the peaks
+
+
+def test_page_benchmark_draws_and_clicks_a_tiny_org(tmp_path: Path) -> None:
+    from test_html_browser import MISSING
+
+    if MISSING:
+        pytest.skip(f"the page benchmark needs {', '.join(MISSING)}")
+    rows_file = tmp_path / "rows.json"
+    command = [sys.executable, str(BENCHMARKS / "page.py"), "--sizes", "20", "--runs", "1"]
+    done = subprocess.run(
+        [*command, "--json", str(rows_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(rows_file.read_text(encoding="utf-8"))
+    assert [row["page"] for row in rows] == ["20 teams", "20 teams --all"]
+    for row in rows:
+        assert row["not_drawn"] == 0 and row["drawn_ms"] > 0 and row["click_ms"] > 0
+        assert row["nodes"] > 20 and row["bytes"] > 1_000_000  # the engine is inlined

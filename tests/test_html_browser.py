@@ -530,3 +530,41 @@ def test_the_page_lights_and_names_the_chains_that_tie(browser: Any, tmp_path: P
         "return [...document.querySelectorAll('.node[data-id].hl-critical')].map(e => e.dataset.id)"
     )
     assert sorted(lit) == ["a", "b", "c", "src", "users", "y", "z"]
+
+
+def test_a_page_too_large_for_the_browser_draws_the_overview_and_says_why(
+    browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    from icmap.analysis.overview import overview as group_overview
+    from test_pictures import _too_large_org
+
+    org = _too_large_org(tmp_path)
+    facts = _open(browser, _page(org, tmp_path, "--all"))
+    banner = browser.find_element(By.ID, "too-large")
+    assert banner.is_displayed()
+    assert "more than Graphviz in a browser lays out in reasonable time" in banner.text
+    assert "so the page draws the group overview instead" in banner.text
+    expected = sorted(n.id for n in group_overview(build_graph(load(org))).nodes)
+    assert sorted(n["id"] for n in facts["nodes"]) == expected
+    assert browser.execute_script("return document.body.hasAttribute('data-drawn')")
+    browser.find_element(By.ID, "too-large-close").click()
+    assert not browser.find_elements(By.ID, "too-large")
+    assert [e for e in facts["log"] if e["level"] == "SEVERE"] == []
+
+
+def test_a_page_with_no_picture_says_why_and_keeps_its_panel(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    from test_pictures import _too_large_org
+
+    org = _too_large_org(tmp_path, grouped=False)
+    browser.get(_page(org, tmp_path).as_uri())
+    note = browser.find_element(By.ID, "too-large")
+    assert note.is_displayed() and "so the page draws no picture" in note.text
+    browser.find_element(By.ID, "search").send_keys("team")  # the controls stay inert
+    browser.find_element(By.ID, "fit").click()
+    assert not browser.execute_script("return document.querySelector('#canvas svg')")
+    assert "Critical paths" in browser.find_element(By.ID, "headline").text
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

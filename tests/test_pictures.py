@@ -593,3 +593,83 @@ def test_no_labels_on_top_of_each_other_in_generated_orgs(
     assert len(edge_label_boxes(svg)) >= 3 * teams
     assert overlapping_labels(svg) == []
     assert labels_far_from_their_line(svg, LABEL_GAP) == []
+
+
+def _too_large_org(tmp_path: Path, *, grouped: bool = True) -> Path:
+    """A generated org with more hand-offs than the page lays out in the browser."""
+    from icmap.analysis.page import BROWSER_HANDOFFS
+
+    org = _generated(tmp_path, BROWSER_HANDOFFS * 3 // 10, 1)
+    if not grouped:
+        doc = json.loads(org.read_text(encoding="utf-8"))
+        for body in doc["teams"].values():
+            body.pop("group", None)
+        org.write_text(json.dumps(doc), encoding="utf-8")
+    assert build_graph(load(org)).number_of_edges() > BROWSER_HANDOFFS
+    return org
+
+
+def test_a_page_too_large_for_the_browser_draws_the_overview_and_says_why(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = _too_large_org(tmp_path)
+    target = tmp_path / "all.html"
+    result = runner.invoke(app, ["graph", str(org), "--all", "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    [note] = [i for i, line in enumerate(lines) if "Graphviz in a browser" in line]
+    assert lines[note].startswith("icmap: note: The picture asked for, Synthetic org of ")
+    assert "so the page draws the group overview instead" in lines[note]
+    assert "--group NAME or --focus TEAM" in lines[note] and "-f gexf" in lines[note]
+    # Said before the page is written.
+    assert note < next(i for i, line in enumerate(lines) if line.startswith("wrote"))
+    page = target.read_text(encoding="utf-8")
+    _check_html(page)
+    data = page_data(page)
+    assert data["dot"] and all(
+        n["kind"] != "team" or n["id"].startswith("group:") for n in data["nodes"]
+    )
+    banner = re.search(r'<div id="too-large" role="note"><p>(.*?)</p>', page)
+    assert banner is not None
+    assert banner.group(1).replace("&#x27;", "'") == lines[note].removeprefix("icmap: note: ")
+    # --help gives the same limit.
+    from icmap.analysis.page import BROWSER_HANDOFFS
+
+    shown = " ".join(runner.invoke(app, ["graph", "--help"]).output.split())
+    assert f"An HTML page of more than {BROWSER_HANDOFFS:,} hand-offs" in shown
+    # The overview without --all says nothing of the browser: it was what the page draws.
+    plain = runner.invoke(app, ["graph", str(org), "-o", str(tmp_path / "plain.html")])
+    assert plain.exit_code == 0 and "Graphviz in a browser" not in plain.stderr
+    assert 'id="too-large"' not in (tmp_path / "plain.html").read_text(encoding="utf-8")
+
+
+def test_a_page_too_large_and_without_groups_draws_no_picture_and_says_why(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = _too_large_org(tmp_path, grouped=False)
+    target = tmp_path / "all.html"
+    result = runner.invoke(app, ["graph", str(org), "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert "so the page draws no picture; its panel has the report's results" in result.stderr
+    [note] = [line for line in result.stderr.splitlines() if "Graphviz in a browser" in line]
+    assert "--focus TEAM draws part" in note and "--group" not in note  # no groups to name
+    page = target.read_text(encoding="utf-8")
+    _check_html(page)
+    assert page_data(page)["dot"] is None
+    assert '<p id="too-large" role="note">The picture asked for' in page
+    assert '<script type="text/plain" id="icmap-engine"></script>' in page  # no engine to start
+    assert "<h2>Critical paths</h2>" in page  # the panel's results are all there
+
+
+def test_report_html_too_large_for_the_browser_says_so_too(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = _too_large_org(tmp_path, grouped=False)  # no groups: the report's page is every team
+    target = tmp_path / "report.html"
+    result = runner.invoke(app, ["report", str(org), "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert "icmap: note: The picture asked for" in result.stderr
+    assert "so the page draws no picture" in result.stderr
+    page = target.read_text(encoding="utf-8")
+    assert '<p id="too-large" role="note">The picture asked for' in page
+    assert page_data(page)["dot"] is None

@@ -26,6 +26,31 @@ if TYPE_CHECKING:
 #: is read through --focus or --group anyway.
 IMPACT_LIMIT = 2_000
 
+#: The most hand-offs a page asks the browser's Graphviz (Viz.js, WebAssembly) to lay out.
+#: Layout grows faster than the picture (benchmarks/page.py, docs/performance.md), in CPU
+#: seconds of headless Chromium: 2 for 1,000 drawn hand-offs, 6 for 2,000, 15-22 for 4,000
+#: (every team of a 1,000-team org), 32 for 5,000; a 10,000-team org's 40,000 were not drawn
+#: after 12 minutes. Past this the page draws something smaller and says why, rather than
+#: leave a person before a page that never finishes.
+BROWSER_HANDOFFS = 4_500
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A picture too large for the browser to lay out, and what its page draws instead.
+
+    ``title``, ``nodes`` and ``handoffs``: the picture asked for; ``instead``: ``"overview"``
+    (the group overview) or ``"nothing"`` (no picture, the panel only: the org has no groups,
+    or even its overview is past :data:`BROWSER_HANDOFFS`); ``grouped``: whether the org has
+    groups to draw one by one (``--group``).
+    """
+
+    title: str
+    nodes: int
+    handoffs: int
+    instead: str
+    grouped: bool = True
+
 
 @dataclass(frozen=True)
 class TeamFacts:
@@ -60,6 +85,35 @@ class Page:
     #: The org's value streams (empty without): the page's stream selector lights each one's
     #: hand-offs and teams and shows its numbers.
     streams: list[StreamFlow] = field(default_factory=list)
+    #: When the picture asked for was too large for the browser: what it was, and that
+    #: :attr:`picture` is what is drawn instead.
+    withheld: Withheld | None = None
+
+
+def for_browser(graph: OrgGraph, picture: Picture) -> tuple[Picture, Withheld | None]:
+    """``picture``, or when it has more than :data:`BROWSER_HANDOFFS` hand-offs, what its page
+    draws instead (the group overview, else no picture) and what was withheld.
+
+    >>> from icmap import build_graph, load_text
+    >>> from icmap.analysis.picture import whole_org
+    >>> g = build_graph(load_text("customers: {shop: {}}\\nteams:\\n"
+    ...     "  mill: {provides: [{what: flour, to: shop}]}\\n"))
+    >>> for_browser(g, whole_org(g))[1] is None
+    True
+    """
+    from icmap.analysis.overview import overview
+    from icmap.analysis.picture import Picture, groups, wants_overview
+
+    if len(picture.edges) <= BROWSER_HANDOFFS:
+        return picture, None
+    asked = (picture.title, len(picture.nodes), len(picture.edges))
+    # The overview needs two groups (or a group and the teams in none) to be a map.
+    if wants_overview(graph):
+        instead = overview(graph)
+        if len(instead.edges) <= BROWSER_HANDOFFS:
+            return instead, Withheld(*asked, "overview")
+    grouped = bool(groups(graph))
+    return Picture(picture.title, [], [], picture.notes), Withheld(*asked, "nothing", grouped)
 
 
 def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:

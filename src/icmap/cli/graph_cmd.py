@@ -210,10 +210,16 @@ def _stream(
 
 def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes:
     if chosen is GraphFormat.html:
-        from icmap.analysis.page import page
+        from dataclasses import replace
+
+        from icmap.analysis.page import for_browser, page
         from icmap.render.picture import html
 
-        return html.render(page(graph, picture))
+        shown, withheld = for_browser(graph, picture)
+        if withheld is not None:
+            # Said before the page is written: it will not show what was asked for.
+            print(f"icmap: note: {html.withheld_words(withheld)}", file=sys.stderr)
+        return html.render(replace(page(graph, shown), withheld=withheld))
     render = renderer(RENDERERS, chosen)
     drawn: str | bytes = render(picture, chosen.value) if chosen in NAMED else render(picture)
     return drawn
@@ -304,7 +310,9 @@ def graph(
     the group overview: one node per group (sized by its teams), one edge per pair of groups
     with its hand-offs counted; stderr says so. --group NAME then draws one group's teams with
     their neighbours at the edge, --all every team; --overview draws the overview of any org.
-    The tree always lists every team.
+    The tree always lists every team. An HTML page of more than 4,500 hand-offs (--all past
+    about 1,100 teams) is too large for Graphviz in the browser: it draws the group overview
+    instead, with a banner saying why, and stderr says so before writing.
 
     --stream ID draws one value stream: its hand-offs (only the relations that name it), the
     teams on them and its critical path, in every format; it takes none of --focus, --group,

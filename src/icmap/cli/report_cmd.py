@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 from icmap.cli.errors import handle_errors
@@ -92,14 +93,20 @@ def report(
         org, org_option, from_, survey, events, team_map, lead_times.value
     )
     if chosen is ReportFormat.html:
+        from dataclasses import replace
+
         from icmap.analysis.overview import overview
-        from icmap.analysis.page import page
+        from icmap.analysis.page import for_browser, page
         from icmap.analysis.picture import wants_overview, whole_org
         from icmap.render.picture import html
 
-        # The same picture `icmap graph -f html` draws: the group overview for a large org.
+        # The same picture `icmap graph -f html` draws: the group overview for a large org,
+        # and no picture where even that is too large for the browser to lay out.
         picture = overview(internal) if wants_overview(internal) else whole_org(internal)
-        drawn = html.render(page(internal, picture, as_of))
+        shown, withheld = for_browser(internal, picture)
+        if withheld is not None:
+            print(f"icmap: note: {html.withheld_words(withheld)}", file=sys.stderr)
+        drawn = html.render(replace(page(internal, shown, as_of), withheld=withheld))
     else:
         result = build_report(internal, as_of, loaded)
         render = renderer(RENDERERS, chosen)

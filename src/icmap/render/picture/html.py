@@ -22,7 +22,7 @@ import json
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from icmap.analysis.page import IMPACT_LIMIT
+from icmap.analysis.page import BROWSER_HANDOFFS, IMPACT_LIMIT
 from icmap.analysis.picture import measured_text
 from icmap.model import format_hours
 from icmap.render.picture import dot
@@ -31,7 +31,7 @@ from icmap.render.report import measured_words, stream_words
 from icmap.render.report.words import amount, chain, link, plural
 
 if TYPE_CHECKING:
-    from icmap.analysis.page import Page
+    from icmap.analysis.page import Page, Withheld
     from icmap.analysis.picture import Picture, PictureEdge
     from icmap.analysis.report import Report
     from icmap.analysis.streams import StreamFlow
@@ -49,6 +49,8 @@ body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#263238;display:flex;heig
 /* Centred while smaller than the window; auto margins never push it out of reach. */
 #canvas svg{display:block;margin:auto;flex:none}
 #status{padding:24px}
+#too-large{position:fixed;top:8px;left:8px;z-index:3;max-width:min(640px,max(240px,calc(100vw - 400px)));margin:0;padding:10px 12px;background:#fff8e1;border:1px solid #ffb300;border-radius:6px}
+#too-large p{margin:0 0 6px}p#too-large{position:static;margin:24px;max-width:640px;align-self:flex-start}
 aside{width:360px;flex:none;padding:12px 16px;border-left:1px solid #cfd8dc;overflow-y:auto;background:#fff;overflow-wrap:anywhere}
 h1{font-size:17px;margin:0 0 4px}h2{font-size:14px;margin:14px 0 4px}h3{font-size:13px;margin:10px 0 2px}
 ul{padding-left:18px;margin:4px 0}li{margin:1px 0}.muted{color:#607d8b}
@@ -63,7 +65,9 @@ body.wide aside{display:none}
 body.wide #show-panel{display:block}
 #details{border:1px solid #cfd8dc;border-radius:6px;padding:8px;margin:8px 0;background:#fcfcfc}
 .node{cursor:pointer}.node.handoff-label{cursor:inherit}
-svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{opacity:.25}
+/* Dimmed by the opacity of each fill and line, not of each group: a group's opacity makes the
+browser paint it apart and blend it, thousands of times on a large picture at every click. */
+svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{fill-opacity:.25;stroke-opacity:.25}
 .node.hl-selected path,.node.hl-selected polygon,.node.hl-selected ellipse{stroke:#d81b60;stroke-width:4}
 .node.hl-match path,.node.hl-match polygon{stroke:#d81b60;stroke-width:4;stroke-dasharray:6 3}
 .node.hl-down path,.node.hl-down polygon{stroke:#ef6c00;stroke-width:3}
@@ -88,6 +92,10 @@ const canvas=document.getElementById('canvas'),status=document.getElementById('s
 const details=document.getElementById('details');
 const byId=new Map(data.nodes.map(function(n,i){return [n.id,i];}));
 let svg=null,width=0,height=0,scale=1;
+// Each node's group and each hand-off's parts by its ends, filled once the picture is drawn: a
+// click looks them up instead of searching the whole SVG for each team it lights (at 1,000
+// teams that search made a click take most of a second).
+const nodeEl=new Map(),fromEl=new Map(),toEl=new Map();let marked=[];
 // The page opens on the whole picture ("Whole picture"), however small its text; the smallest
 // font in the drawing is 11 units, so "Fit to width" never shows it under 11 px.
 const READABLE=1,MIN_SCALE=0.05,MAX_SCALE=4,MATCHES=20;
@@ -125,16 +133,19 @@ function fit(){
 // The whole picture in the window, never enlarged past 1.6: how the page opens.
 function wholeScale(){return Math.min(canvas.clientWidth/width,canvas.clientHeight/height,1.6);}
 function whole(){zoom(wholeScale());canvas.scrollLeft=0;canvas.scrollTop=0;}
-function mark(el,cls){el.classList.add('hl',cls);}
-function clear(){
- svg.classList.remove('lit');
- svg.querySelectorAll('.hl').forEach(function(el){
+function mark(el,cls){el.classList.add('hl',cls);marked.push(el);}
+// Dims the picture (lit) or not. Toggled only when that changes: each change restyles every
+// element of the picture, so going from one team to the next keeps it.
+function clear(lit){
+ svg.classList.toggle('lit',!!lit);
+ const was=marked;marked=[];
+ was.forEach(function(el){
   // A copy: removing from the live class list while walking it would skip classes.
   Array.from(el.classList).forEach(function(c){if(c.indexOf('hl')===0)el.classList.remove(c);});});
 }
-function node(id){return svg.querySelector('.node[data-id="'+CSS.escape(id)+'"]');}
+function node(id){return nodeEl.get(id)||null;}
 // Every part of the hand-offs from (or to) a node: both halves of its line, and its label.
-function edgesOf(attr,id){return svg.querySelectorAll('['+attr+'="'+CSS.escape(id)+'"]');}
+function edgesOf(attr,id){return (attr==='data-from'?fromEl:toEl).get(id)||[];}
 function add(list,text){const li=document.createElement('li');li.textContent=text;list.appendChild(li);return li;}
 function section(title,entries,empty){
  const h=document.createElement('h3');h.textContent=title;
@@ -145,9 +156,9 @@ function names(ids){return ids.map(function(id){const i=byId.get(id);return i===
 // Only one of a team, a critical path and a stream is lit at a time: choosing one resets the rest.
 function reset(keep){['critical','stream'].forEach(function(s){const e=document.getElementById(s);if(e&&s!==keep)e.value='';});}
 function select(id){
- clear();details.replaceChildren();reset();
+ clear(true);details.replaceChildren();reset();
  const n=data.nodes[byId.get(id)];
- svg.classList.add('lit');mark(node(id),'hl-selected');
+ mark(node(id),'hl-selected');
  edgesOf('data-from',id).forEach(function(e){mark(e,'hl-out');const m=node(e.dataset.to);if(m)mark(m,'hl-near');});
  edgesOf('data-to',id).forEach(function(e){mark(e,'hl-in');const m=node(e.dataset.from);if(m)mark(m,'hl-near');});
  const h=document.createElement('h2');h.textContent=n.label;
@@ -174,8 +185,8 @@ function select(id){
  }
 }
 function critical(customer){
- clear();details.replaceChildren();reset('critical');if(!customer)return;
- const path=data.critical[customer];svg.classList.add('lit');
+ clear(!!customer);details.replaceChildren();reset('critical');if(!customer)return;
+ const path=data.critical[customer];
  path.forEach(function(id,i){const m=node(id);if(m)mark(m,'hl-critical');
   if(i)edgesOf('data-from',path[i-1]).forEach(function(e){if(e.dataset.to===id)mark(e,'hl-critical');});
 });
@@ -187,8 +198,8 @@ function handoff(from,to,cls){edgesOf('data-from',from).forEach(function(e){if(e
 // A value stream: its hand-offs and teams in teal, its critical path in the critical path's
 // colour, its numbers (computed by icmap) in the panel.
 function stream(id){
- clear();details.replaceChildren();reset('stream');if(!id)return;
- const s=data.streams[id];svg.classList.add('lit');
+ clear(!!id);details.replaceChildren();reset('stream');if(!id)return;
+ const s=data.streams[id];
  s.nodes.forEach(function(n){const m=node(n);if(m)mark(m,'hl-stream');});
  s.edges.forEach(function(e){handoff(e[0],e[1],'hl-stream');});
  s.path.forEach(function(n,i){const m=node(n);if(m)mark(m,'hl-critical');if(i)handoff(s.path[i-1],n,'hl-critical');});
@@ -203,8 +214,8 @@ function stream(id){
  details.append(h,p,dl,c);
 }
 function search(text){
- const list=document.getElementById('matches');list.replaceChildren();clear();
- const q=text.trim().toLowerCase();if(!q)return;
+ const list=document.getElementById('matches');list.replaceChildren();
+ const q=text.trim().toLowerCase();if(!q){clear(false);return;}
  const has=function(s){return s.toLowerCase().indexOf(q)>=0;};
  // A team drawn inside a group (an overview) is found in its group.
  const found=[];
@@ -212,7 +223,7 @@ function search(text){
   if(has(n.label)||has(n.id))found.push([n,n.label.split('\n')[0]+' ('+n.id+')']);
   (n.members||[]).forEach(function(m){if(has(m[0])||has(m[1]))found.push([n,m[1]+' ('+m[0]+') in '+n.label.split('\n')[0]]);});
  });
- if(found.length)svg.classList.add('lit');
+ clear(found.length>0);
  // The first MATCHES, and the rest behind "and N more", as the panel's other lists.
  let into=list;
  found.forEach(function(f,i){
@@ -233,12 +244,12 @@ function show(id){
  canvas.scrollLeft+=r.left-c.left-c.width/2+r.width/2;canvas.scrollTop+=r.top-c.top-c.height/2+r.height/2;
 }
 function mount(viz){
- svg=viz.renderSVGElement(data.dot);
+ performance.mark('icmap-engine');svg=viz.renderSVGElement(data.dot);performance.mark('icmap-layout');
  const box=svg.viewBox.baseVal;width=box.width;height=box.height;
  svg.removeAttribute('width');svg.removeAttribute('height');
  data.nodes.forEach(function(n,i){
   const g=svg.getElementById('icmap-n'+i);if(!g)return;
-  g.setAttribute('data-id',n.id);
+  g.setAttribute('data-id',n.id);nodeEl.set(n.id,g);
   const t=g.querySelector('title');if(t)t.textContent=n.label+' ('+n.id+')';
   g.addEventListener('click',function(ev){ev.stopPropagation();select(n.id);});
  });
@@ -247,12 +258,15 @@ function mount(viz){
  data.edges.forEach(function(e,i){['-from','-label','-to'].forEach(function(part){
   const g=svg.getElementById('icmap-e'+i+part);if(!g)return;
   g.setAttribute('data-from',e.from);g.setAttribute('data-to',e.to);
+  [[fromEl,e.from],[toEl,e.to]].forEach(function(m){const l=m[0].get(m[1]);if(l)l.push(g);else m[0].set(m[1],[g]);});
   const t=g.querySelector('title');if(t)t.textContent=e.from+' \u2192 '+e.to;
  });});
  data.groups.forEach(function(name,i){
   const g=svg.getElementById('icmap-g'+i);if(g)g.setAttribute('data-group',name);
  });
  status.remove();canvas.appendChild(svg);whole();
+ // For benchmarks/page.py and the browser tests: the picture is in the page.
+ performance.mark('icmap-drawn');document.body.setAttribute('data-drawn','');
 }
 let drag=null,moved=false;
 canvas.addEventListener('pointerdown',function(e){drag={x:e.clientX,y:e.clientY,l:canvas.scrollLeft,t:canvas.scrollTop};moved=false;});
@@ -260,7 +274,7 @@ window.addEventListener('pointermove',function(e){if(!drag)return;
  if(Math.abs(e.clientX-drag.x)+Math.abs(e.clientY-drag.y)>3){moved=true;canvas.classList.add('dragging');}
  canvas.scrollLeft=drag.l-(e.clientX-drag.x);canvas.scrollTop=drag.t-(e.clientY-drag.y);});
 window.addEventListener('pointerup',function(){drag=null;canvas.classList.remove('dragging');});
-canvas.addEventListener('click',function(){if(!moved&&svg){clear();details.replaceChildren();}});
+canvas.addEventListener('click',function(){if(!moved&&svg){clear(false);details.replaceChildren();}});
 canvas.addEventListener('wheel',function(e){if(!svg||!(e.ctrlKey||e.metaKey))return;e.preventDefault();
  const c=canvas.getBoundingClientRect();zoom(scale*(e.deltaY<0?1.15:1/1.15),e.clientX-c.left,e.clientY-c.top);},{passive:false});
 document.getElementById('fit').addEventListener('click',function(){if(svg)fit();});
@@ -270,13 +284,16 @@ document.getElementById('hide-panel').addEventListener('click',function(){panel(
 document.getElementById('show-panel').addEventListener('click',function(){panel(true);});
 document.getElementById('whole').addEventListener('click',function(){if(svg)whole();});
 document.getElementById('zoom-in').addEventListener('click',function(){if(svg)zoom(scale*1.25);});
+const closer=document.getElementById('too-large-close');
+if(closer)closer.addEventListener('click',function(){document.getElementById('too-large').remove();});
 document.getElementById('zoom-out').addEventListener('click',function(){if(svg)zoom(scale/1.25);});
 document.getElementById('search').addEventListener('input',function(e){if(svg)search(e.target.value);});
 document.getElementById('critical').addEventListener('change',function(e){if(svg)critical(e.target.value);});
 const streams=document.getElementById('stream');
 if(streams)streams.addEventListener('change',function(e){if(svg)stream(e.target.value);});
 // A picture of one stream opens with that stream lit and its numbers shown.
-load().then(mount).then(function(){if(svg&&streams&&streams.value)stream(streams.value);}).catch(function(err){status.textContent='Could not lay out the picture: '+err;console.error(err);});
+// No DOT: the picture asked for was too large to lay out here, and the page says so instead.
+if(data.dot)load().then(mount).then(function(){if(svg&&streams&&streams.value)stream(streams.value);}).catch(function(err){status.textContent='Could not lay out the picture: '+err;console.error(err);});
 })();
 """
 
@@ -362,8 +379,9 @@ def page_data(page: Page) -> dict[str, Any]:
                 },
             }
         )
+    drawn = page.withheld is None or page.withheld.instead != "nothing"
     return {
-        "dot": dot.render(picture, legend=False),
+        "dot": dot.render(picture, legend=False) if drawn else None,
         "nodes": nodes,
         "edges": [{"from": e.provider, "to": e.receiver} for e in picture.edges],
         "groups": _groups(picture),
@@ -590,9 +608,44 @@ def _legend_html(picture: Picture) -> str:
     )
 
 
+def withheld_words(withheld: Withheld) -> str:
+    """Why the page does not draw the picture asked for, what it draws instead, and what to
+    do: the page's banner and icmap's note on stderr say the same."""
+    asked = (
+        f"The picture asked for, {withheld.title}, has {withheld.nodes:,} nodes and {withheld.handoffs:,} hand-offs, "
+        f"more than Graphviz in a browser lays out in reasonable time ({BROWSER_HANDOFFS:,} "
+        "hand-offs take about 20 s, and the time grows much faster than the picture)"
+    )
+    shown = (
+        "so the page draws the group overview instead, one node per group"
+        if withheld.instead == "overview"
+        else "so the page draws no picture; its panel has the report's results"
+    )
+    advice = (
+        f"{'--group NAME or --focus TEAM' if withheld.grouped else '--focus TEAM'} draws part "
+        "of the org team by team; -f gexf or -f graphml has every team for a tool made for "
+        "large graphs, -f dot for Graphviz on your machine"
+    )
+    return f"{asked}: {shown}. {advice}."
+
+
 def render(page: Page) -> str:
     """The whole page."""
     picture = page.picture
+    withheld = page.withheld
+    words = "" if withheld is None else html.escape(withheld_words(withheld))
+    drawn = withheld is None or withheld.instead != "nothing"
+    canvas = (
+        f'<p id="status" class="muted">Laying out {len(picture.nodes):,} nodes with Graphviz…</p>'
+        if drawn
+        else f'<p id="too-large" role="note">{words}</p>'
+    )
+    banner = (
+        f'<div id="too-large" role="note"><p>{words}</p>'
+        '<button id="too-large-close" type="button">Close</button></div>'
+        if words and drawn
+        else ""
+    )
     title = html.escape(picture.title)
     notes = "".join(f'<p class="muted">{html.escape(n)}</p>' for n in picture.notes)
     click = (
@@ -611,9 +664,9 @@ def render(page: Page) -> str:
 <style>{_STYLE}</style>
 </head>
 <body>
-<div id="canvas"><p id="status" class="muted">Laying out {len(picture.nodes):,} nodes with Graphviz…</p>
+<div id="canvas">{canvas}
 <noscript><p>This page draws its picture with JavaScript; icmap graph -f svg draws it without.</p></noscript></div>
-<button id="show-panel" type="button">Show panel</button>
+{banner}<button id="show-panel" type="button">Show panel</button>
 <aside><h1>{title}</h1>{notes}
 <p class="muted">Work flows left to right, toward the external customers. {click} Drag to
 pan; Ctrl+wheel or the buttons to zoom.</p>
@@ -632,7 +685,7 @@ pan; Ctrl+wheel or the buttons to zoom.</p>
 {_legend_html(picture)}
 </aside>
 <script type="application/json" id="icmap-data">{_script_json(page_data(page))}</script>
-<script type="text/plain" id="icmap-engine">{_engine()}</script>
+<script type="text/plain" id="icmap-engine">{_engine() if drawn else ""}</script>
 <script>{_SCRIPT}</script>
 </body>
 </html>
