@@ -287,6 +287,7 @@ class _Bounds:
 
 
 def _first(pair: tuple[float, int]) -> float:
+    """A ``(score, customers)`` pair's score: sorting on it alone keeps equal scores in order."""
     return pair[0]
 
 
