@@ -349,3 +349,46 @@ def test_weakest_links_match_the_per_customer_search(graph: nx.DiGraph[str]) -> 
         if data["relations"][0].satisfaction is not None
     }
     assert customer_bounds(graph, scores) == _old_customer_bounds(graph, scores)
+
+
+@st.composite
+def larger_orgs(draw: st.DrawFn) -> nx.DiGraph[str]:
+    """Up to 40 teams and 8 customers, hand-offs mostly in one direction with some back (loops
+    of several teams, loops holding customers), scores from a few values so that chains tie,
+    and a few hand-offs carrying two relations scored differently."""
+    teams = [f"t{i:02d}" for i in range(draw(st.integers(2, 40)))]
+    customers = [f"c{i}" for i in range(draw(st.integers(1, 8)))]
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(teams, kind="team")
+    graph.add_nodes_from(customers, kind="customer")
+    scores = draw(st.lists(st.sampled_from(SCORES), min_size=1, max_size=5, unique=True))
+    nodes = teams + customers
+    edges = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(teams),
+                st.sampled_from(nodes),
+                st.one_of(st.none(), st.sampled_from(scores)),
+                st.one_of(st.none(), st.sampled_from(scores)),
+            ),
+            min_size=1,
+            max_size=120,
+        )
+    )
+    for u, v, score, second in edges:
+        if u == v:
+            continue
+        relations = [Relation(u, v, "a", (), None, score)]
+        if second is not None:
+            relations.append(Relation(u, v, "b", (), None, second))
+        graph.add_edge(u, v, relations=relations)
+    return graph
+
+
+@settings(max_examples=150, deadline=None)
+@given(larger_orgs())
+def test_weakest_links_match_on_larger_orgs(graph: nx.DiGraph[str]) -> None:
+    """Where receivers of the bounded team's chain compete on their own best scores (each
+    searched downstream of it) and inside loops of many teams: the same as the search."""
+    result = critical.critical_paths(graph)
+    assert weakest_links(graph, result) == _old_weakest_links(graph, result)

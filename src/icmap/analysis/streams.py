@@ -207,12 +207,14 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
         efficiency = _tidy(worked / measured_lead)
 
     # Every hand-off's %C&A counts; a full step is made only for the few shown.
-    shares = [
-        (_tidy(data["complete_accurate"]), u, v)
-        for u, row in adjacency.items()
-        for v, data in row.items()
-        if data["complete_accurate"] is not None
-    ]
+    # networkx's edge data view walks the adjacency once, without a view object per row.
+    shares: list[tuple[float, str, str]] = []
+    providers: set[str] = set()
+    share: float | None
+    for u, v, share in sub.edges(data="complete_accurate"):
+        providers.add(u)
+        if share is not None:
+            shares.append((_tidy(share), u, v))
     rolled = _tidy(math.prod(share for share, _, _ in shares)) if shares else None
     rework = None
     if hours and any(s.complete_accurate is not None for s in along):
@@ -224,7 +226,7 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
     gap = None
     if stream.target is not None and hours:
         gap = _tidy(found.total - stream.target.hours)
-    teams = tuple(sorted(node for node, out in adjacency.items() if out))
+    teams = tuple(sorted(providers))
     return StreamFlow(
         stream,
         critical.unit,
