@@ -60,10 +60,12 @@ TIME_FORMATS = (
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
 )
+#: Dates written ``01/05/2026`` are day first in most of the world and month first in the
+#: United States: which, each file's values decide (:func:`_slashed_dates`).
+DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
+MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+_SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/\d{4}"
 #: The formats by file name, as ``icmap import events`` reads a folder.
 PATTERNS = ("*.csv", "*.csv.gz", "*.tsv", "*.jsonl", "*.ndjson", "*.parquet", "*.xes", "*.xes.gz")
 
@@ -219,17 +221,16 @@ def _long_cases(table: EventTable) -> None:
     connection = table.connection
     long = connection.execute(
         f"""
-        SELECT file, case_id, count(*) AS n, min(line) AS line FROM events
-        GROUP BY file, case_id HAVING count(*) > {MAX_CASE_EVENTS} ORDER BY file, line
+        SELECT min(file) AS file, case_id, count(*) AS n, arg_min(line, (file, seq)) AS line
+        FROM events GROUP BY case_id HAVING count(*) > {MAX_CASE_EVENTS} ORDER BY file, line
         """
     ).fetchall()
     if not long:
         return
     connection.execute(
         f"""
-        DELETE FROM events WHERE (file, case_id) IN (
-            SELECT (file, case_id) FROM events GROUP BY file, case_id
-            HAVING count(*) > {MAX_CASE_EVENTS})
+        DELETE FROM events WHERE case_id IN (
+            SELECT case_id FROM events GROUP BY case_id HAVING count(*) > {MAX_CASE_EVENTS})
         """
     )
     displays = [display for display, _ in table.files]
@@ -471,6 +472,7 @@ def load_rows(
     and keep their time's text and place until they are reported, then are deleted.
     """
     connection = table.connection
+    slashed = "false"
     if typed_time:
         parsed = "CAST(time_value AS TIMESTAMPTZ)"
         no_time = "time_value IS NULL"
@@ -479,6 +481,8 @@ def load_rows(
     else:
         parsed = _parsed_time("time_value", options.time_format)
         no_time = "nullif(trim(time_value), '') IS NULL"
+        if options.time_format is None:
+            slashed = f"regexp_matches(time_value, '{_SLASHED}')"
         text = "time_value"
         measured = ("case_id", "team", "activity", "time_value")
     # Characters are never more than bytes: the byte count (free) rules out all but the rows
@@ -503,6 +507,7 @@ def load_rows(
                             WHEN case_id IS NULL THEN 'case'
                             WHEN team IS NULL THEN 'team'
                             WHEN {no_time} THEN 'no time'
+                            WHEN {slashed} THEN 'slashed'
                             ELSE 'time'
                        END
                    END AS reason
@@ -515,6 +520,8 @@ def load_rows(
         )
         """
     )
+    if slashed != "false":
+        _slashed_dates(table, display, number)
     _control_characters(table, number)
     if rejects and _rejected_lines(table, display):
         _lines_after_rejects(table, number)
@@ -530,6 +537,64 @@ def load_rows(
         _report(table, display, number, reason, counted.get(reason, 0))
     if any(reason is not None for reason in counted):
         connection.execute(f"DELETE FROM events WHERE file = {number} AND reason IS NOT NULL")
+
+
+def _slashed_dates(table: EventTable, display: str, number: int) -> None:
+    """Read file ``number``'s times written ``dd/mm/yyyy`` or ``mm/dd/yyyy`` (set aside as
+    ``slashed``) in the order its values show: day first if some first field is past 12,
+    month first if some second field is; if every value reads both ways the file is refused
+    (a guess would silently swap days and months); if neither way reads them all, day first,
+    and the rest are findings."""
+    connection = table.connection
+    found = connection.execute(
+        f"""
+        SELECT count(*),
+               max(CAST(regexp_extract(unread_time, '{_SLASHED}', 1) AS INTEGER)),
+               max(CAST(regexp_extract(unread_time, '{_SLASHED}', 2) AS INTEGER)),
+               arg_min(line, seq), list(unread_time ORDER BY seq)[1:2]
+        FROM events WHERE file = {number} AND reason = 'slashed'
+        """
+    ).fetchone()
+    if not found or not found[0]:
+        return
+    _, first_field, second_field, line, examples = found
+    if first_field <= 12 and second_field <= 12:
+        from icmap.importers import source_error
+
+        shown = " and ".join(repr(_preview(example.strip())) for example in examples)
+        rest = examples[0].strip().split(" ", 1)[1:] if examples else []
+        clock = ""
+        if rest:
+            clock = " %H:%M:%S" if rest[0].count(":") == 2 else " %H:%M"
+        column = table.files[-1][1].time if table.files else "time"
+        raise source_error(
+            [
+                Diagnostic(
+                    display,
+                    int(line),
+                    1,
+                    "IC620",
+                    f"the times of column {column!r} ({shown}) read as day/month and as "
+                    "month/day alike: icmap does not guess which",
+                    "error",
+                    f"pass --time-format '%m/%d/%Y{clock}' (month first, as in the US) or "
+                    f"--time-format '%d/%m/%Y{clock}' (day first)",
+                    "unreadable-event",
+                )
+            ]
+        )
+    formats = MONTH_FIRST if second_field > 12 and first_field <= 12 else DAY_FIRST
+    listed = ", ".join("'" + f + "'" for f in formats)
+    parsed = f"CAST(try_strptime(trim(unread_time), [{listed}]) AS TIMESTAMPTZ)"
+    connection.execute(
+        f"""
+        UPDATE events SET ts = {parsed},
+               reason = CASE WHEN {parsed} IS NULL THEN 'time' END,
+               unread_time = CASE WHEN {parsed} IS NULL THEN unread_time END,
+               place = CASE WHEN {parsed} IS NULL THEN place END
+        WHERE file = {number} AND reason = 'slashed'
+        """
+    )
 
 
 def _control_characters(table: EventTable, number: int) -> None:
