@@ -129,3 +129,101 @@ def test_dates_that_read_both_ways_are_refused(tmp_path: Path) -> None:
         ],
     )
     assert told.exit_code == 0, told.output
+
+
+# --- 3. report, check, graph and team name the log's columns ------------------------------
+
+SEMI = "ticket,opened,queue\nS1,2026-01-01 09:00,Desk\nS1,2026-01-01 10:00,Apps\n"
+SEMI_ORG = """teams:
+  Desk: {provides: [{what: Fixes, to: Apps}, {what: Answers, to: Users}]}
+  Apps: {provides: [{what: Fixes, to: Users}]}
+customers:
+  Users: {}
+"""
+
+
+def test_commands_name_the_columns_of_a_from_events_source(tmp_path: Path) -> None:
+    log = _write(tmp_path / "semi.csv", SEMI)
+    unnamed = runner.invoke(app, ["report", "--from", "events", str(log)])
+    assert unnamed.exit_code == 2
+    assert f"{log}:1:1: no time column found among 'ticket', 'opened', 'queue'" in unnamed.output
+    assert "name it with --time COLUMN" in unnamed.output
+    for command in (["report"], ["check"], ["graph", "-f", "json"], ["team", "Desk"]):
+        result = runner.invoke(
+            app,
+            [
+                *command,
+                "--from",
+                "events",
+                str(log) if command[0] != "team" else "--org",
+                *([str(log)] if command[0] == "team" else []),
+                "--time",
+                "opened",
+                "--customer",
+                "Users",
+                "--min-share",
+                "5%",
+            ],
+        )
+        assert result.exit_code == 0, (command, result.output)
+    report = runner.invoke(
+        app, ["report", "--from", "events", str(log), "--time", "opened", "-f", "json"]
+    )
+    assert report.exit_code == 0, report.output
+
+
+def test_commands_name_the_columns_of_an_events_overlay(tmp_path: Path) -> None:
+    log = _write(tmp_path / "semi.csv", SEMI)
+    org = _write(tmp_path / "org.yaml", SEMI_ORG)
+    unnamed = runner.invoke(app, ["check", str(org), "--events", str(log)])
+    assert unnamed.exit_code == 2
+    assert "--time COLUMN" in unnamed.output
+    named = runner.invoke(app, ["check", str(org), "--events", str(log), "--time", "opened"])
+    assert named.exit_code in (0, 1), named.output
+    assert "no time column" not in named.output
+
+
+def test_event_log_options_without_a_log_are_a_usage_error(tmp_path: Path) -> None:
+    org = _write(tmp_path / "org.yaml", SEMI_ORG)
+    log = _write(tmp_path / "semi.csv", SEMI)
+    alone = runner.invoke(app, ["report", str(org), "--time", "opened"])
+    assert alone.exit_code == 2
+    assert "--time says how to read an event log: give the log with --events LOG" in alone.output
+    shaping = runner.invoke(
+        app, ["graph", str(org), "--events", str(log), "--time", "opened", "--customer", "X"]
+    )
+    assert shaping.exit_code == 2
+    assert "--customer shapes an org made of an event log: use it with --from events" in (
+        shaping.output
+    )
+
+
+def test_a_command_without_the_options_names_import_events(tmp_path: Path) -> None:
+    log = _write(tmp_path / "semi.csv", SEMI)
+    result = runner.invoke(app, ["impact", "Desk", "--org", str(log), "--from", "events"])
+    assert result.exit_code == 2
+    assert "name it with --time COLUMN of 'icmap import events'" in result.output
+
+
+# --- 11. --min-share takes 5% or 0.05, not 5 ----------------------------------------------
+
+
+def test_min_share_is_written_as_a_percentage_or_a_fraction(tmp_path: Path) -> None:
+    log = _write(tmp_path / "semi.csv", SEMI)
+    for share, code in (("5%", 0), ("0.05", 0), ("5", 2)):
+        result = runner.invoke(
+            app,
+            [
+                "import",
+                "events",
+                str(log),
+                "-o",
+                str(tmp_path / share),
+                "--time",
+                "opened",
+                "--min-share",
+                share,
+            ],
+        )
+        assert result.exit_code == code, (share, result.output)
+    assert "write 5% or 0.05" in result.output

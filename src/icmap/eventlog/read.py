@@ -305,7 +305,7 @@ def _read_tabular(
             f"{len(header):,} columns, more than the {MAX_COLUMNS:,} icmap reads",
             "export only the case, time, team and activity columns",
         )
-    columns = choose(header, _named(options), display)
+    columns = choose(header, _named(options), display, options=options.column_options)
     table.files.append((display, columns))
     activity = f"CAST({_quote(columns.activity)} AS VARCHAR)" if columns.activity else "NULL"
     time_type = str(next(column[1] for column in described if column[0] == columns.time))

@@ -294,7 +294,9 @@ def read_xes(
                 break
         if state is None or not sample:
             raise UsageError(f"{display}: no events in this XES file")
-        columns = choose(list(state.names), _named(options), display)
+        columns = choose(
+            list(state.names), _named(options), display, options=options.column_options
+        )
         table.files.append((display, columns))
         roles = (columns.case, columns.time, columns.team, columns.activity)
         state.keep = frozenset(role for role in roles if role)
