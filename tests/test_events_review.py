@@ -227,3 +227,20 @@ def test_min_share_is_written_as_a_percentage_or_a_fraction(tmp_path: Path) -> N
         )
         assert result.exit_code == code, (share, result.output)
     assert "write 5% or 0.05" in result.output
+
+
+# --- 4. lines after a quoted field with a newline -----------------------------------------
+
+
+def test_positions_are_physical_lines_after_a_multi_line_field(tmp_path: Path) -> None:
+    log = _write(
+        tmp_path / "ml.csv",
+        'case,time,team,activity\nQ1,2026-01-01 09:00,Desk,"multi\nline note"\n'
+        "Q1,2026-01-01 10:00,Apps,x\n\nQ1,2026-01-01 11:00,Desk,y\nQ2,xx,Desk,z\n",
+    )
+    result = runner.invoke(app, ["import", "events", str(log), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert f"{log}:7:1: warning: event left out: time 'xx'" in result.output
+    pairs = _measured([log])
+    assert pairs[("Desk", "Apps")].seen.line == 4  # type: ignore[union-attr]
+    assert pairs[("Apps", "Desk")].seen.line == 6  # type: ignore[union-attr]

@@ -337,6 +337,7 @@ def _read_tabular(
             options=options,
             typed_time=typed,
             rejects=kind == "csv",
+            csv_file=file if kind == "csv" else None,
         )
     except duckdb.Error as error:
         raise _unreadable(file, display, kind, error) from None
@@ -458,14 +459,17 @@ def load_rows(
     options: EventLogOptions,
     typed_time: bool = False,
     rejects: bool = False,
+    csv_file: Path | None = None,
 ) -> None:
     """Add the rows of the query ``rows`` (``case_id, time_value, team, activity, seq, line,
     place``) to ``events`` as file ``number``, with a finding per row left out. A ``place``
     (XES: ``trace 12, event 3``) is named in findings too; ``time_value`` is text unless
     ``typed_time`` (a typed Parquet or JSON column, cast as it is). ``rejects``: the rows are
     DuckDB's CSV reader's, whose rejected lines are findings too and shift the lines of the
-    rows after them. Rows past ``room`` (the events the run can still read) are left out with
-    one finding.
+    rows after them. ``csv_file``: the CSV the rows are from, whose records may span lines
+    (a quoted field with a newline) or skip blank ones: their lines are then the physical
+    lines the records start on. Rows past ``room`` (the events the run can still read) are
+    left out with one finding.
 
     The rows are read once, straight into ``events`` (a copy of a log in memory costs as much
     as the log): those that cannot be used get their ``reason`` (a key of :data:`_REASONS`)
@@ -525,6 +529,8 @@ def load_rows(
     _control_characters(table, number)
     if rejects and _rejected_lines(table, display):
         _lines_after_rejects(table, number)
+    elif csv_file is not None:
+        _physical_lines(table, number, csv_file)
     _past_the_count(table, display, number, room)
     counted = {
         reason: int(count)
@@ -595,6 +601,51 @@ def _slashed_dates(table: EventTable, display: str, number: int) -> None:
         WHERE file = {number} AND reason = 'slashed'
         """
     )
+
+
+def _physical_lines(table: EventTable, number: int, file: Path) -> None:
+    """Give file ``number``'s rows the lines their records start on, where that is not the
+    row's place plus the header: a quoted field holding a newline, or a blank line.
+
+    Counting the file's newlines (a pass in C) says whether any record is not one line; only
+    then is the file read again line by line, tracking quotes, for where each record starts.
+    A file with rejected lines keeps DuckDB's numbering (:func:`_lines_after_rejects`)."""
+    import gzip
+
+    connection = table.connection
+    found = connection.execute(f"SELECT max(seq) FROM events WHERE file = {number}").fetchone()
+    rows = int(found[0]) if found and found[0] is not None else 0
+    newlines, last = 0, b"\n"
+    with gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb") as f:
+        while chunk := f.read(1024**2):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    lines = newlines + (0 if last == b"\n" else 1)
+    if lines == rows + 1:
+        return
+    starts: list[int] = []
+    quoted = False
+    with gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb") as f:
+        for number_, raw in enumerate(f, start=1):
+            if not quoted and raw.strip(b"\r\n"):
+                starts.append(number_)
+            # Doubled quotes ("") inside a quoted field toggle twice: only an odd count opens
+            # or closes one.
+            if raw.count(b'"') % 2:
+                quoted = not quoted
+    data = starts[1 : rows + 1]  # the first record is the header
+    if len(data) != rows:  # the quoting is not what this scan assumes: keep the row numbers
+        return
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE starts AS "
+        "SELECT generate_subscripts(l, 1) AS seq, unnest(l) AS line FROM (SELECT ?::BIGINT[] AS l)",
+        [data],
+    )
+    connection.execute(
+        f"UPDATE events SET line = starts.line FROM starts "
+        f"WHERE events.file = {number} AND events.seq = starts.seq"
+    )
+    connection.execute("DROP TABLE starts")
 
 
 def _control_characters(table: EventTable, number: int) -> None:
