@@ -244,3 +244,80 @@ def test_positions_are_physical_lines_after_a_multi_line_field(tmp_path: Path) -
     pairs = _measured([log])
     assert pairs[("Desk", "Apps")].seen.line == 4  # type: ignore[union-attr]
     assert pairs[("Apps", "Desk")].seen.line == 6  # type: ignore[union-attr]
+
+
+# --- 5. a team named like the customer ----------------------------------------------------
+
+
+def test_a_team_named_like_the_customer_is_an_error(tmp_path: Path) -> None:
+    log = _write(tmp_path / "log.csv", "case,time,team\nA,2026-01-01,Desk\nA,2026-01-02,C\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["import", "events", str(log), "-o", str(out), "--customer", "C"])
+    assert result.exit_code == 2
+    assert f"{log}:3:1: error: the log's team 'C' has the name of the customer" in result.output
+    assert "[IC627]" in result.output
+    assert not out.exists()
+
+
+# --- 6. an empty file, a header with no rows ----------------------------------------------
+
+
+def test_an_empty_file_says_so_at_its_first_line(tmp_path: Path) -> None:
+    log = _write(tmp_path / "empty.csv", "")
+    result = runner.invoke(app, ["import", "events", str(log), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert f"{log}:1:1: error: the file is empty" in result.output
+    assert "column0" not in result.output
+
+
+def test_an_empty_file_beside_others_is_a_warning(tmp_path: Path) -> None:
+    _write(tmp_path / "log" / "a.csv", "case,time,team\nA,2026-01-01,Desk\nA,2026-01-02,Apps\n")
+    empty = _write(tmp_path / "log" / "b.csv", "")
+    result = runner.invoke(
+        app, ["import", "events", str(tmp_path / "log"), "-o", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{empty}:1:1: warning: the file is empty: nothing read" in result.output
+
+
+def test_a_header_only_file_has_no_events(tmp_path: Path) -> None:
+    log = _write(tmp_path / "hdr.csv", "case,time,team\n")
+    result = runner.invoke(app, ["import", "events", str(log), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert f"{log}:1:1: error: no events: the log has a header and no rows" in result.output
+    assert "passes between teams" not in result.output
+
+
+# --- 7. epoch times, and no time read at all ----------------------------------------------
+
+
+def test_epoch_seconds_and_milliseconds_are_read(tmp_path: Path) -> None:
+    log = _write(
+        tmp_path / "epoch.csv",
+        "case_id,timestamp,team\nX1,1767258000,Desk\nX1,1767261600,Apps\n"
+        "X2,1767258000000,Desk\nX2,1767265200000,Apps\n",
+    )
+    handoff = _measured([log])[("Desk", "Apps")]
+    assert (handoff.handoffs, handoff.first.isoformat()) == (2, "2026-01-01")
+    assert handoff.median is not None and handoff.median.hours == 1.5
+    told = _measured([log], time_format="%s")[("Desk", "Apps")]
+    assert told.handoffs == 1  # the milliseconds, read as seconds, are past the year 9999
+
+
+def test_a_time_format_strptime_cannot_use_is_a_usage_error(tmp_path: Path) -> None:
+    log = _write(tmp_path / "log.csv", "case,time,team\nA,2026-01-01,Desk\n")
+    result = runner.invoke(
+        app, ["import", "events", str(log), "-o", str(tmp_path / "o"), "--time-format", "%Q"]
+    )
+    assert result.exit_code == 2
+    assert "--time-format '%Q' is not a strptime format icmap reads" in result.output
+    assert "Error" not in result.output.replace("error:", "")
+
+
+def test_no_time_read_is_said_first(tmp_path: Path) -> None:
+    log = _write(tmp_path / "log.csv", "case,time,team\nA,noon,Desk\nA,one,Apps\n")
+    result = runner.invoke(app, ["import", "events", str(log), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    first = result.output.splitlines()[0]
+    assert first.startswith(f"{log}:1:1: error: no events: no row's time (column 'time')")
+    assert "no case passes between teams" not in result.output

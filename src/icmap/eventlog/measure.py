@@ -84,6 +84,8 @@ class MeasuredLog:
     dropped_pairs: int
     dropped_handoffs: int
     diagnostics: tuple[Diagnostic, ...]
+    #: Rows left out, by reason (``time``, ``no time``, ``case``, …).
+    left_out: tuple[tuple[str, int], ...] = ()
 
     @property
     def people(self) -> bool:
@@ -239,6 +241,7 @@ def measure(table: EventTable, options: EventLogOptions, customer: str) -> Measu
         dropped_pairs,
         dropped_handoffs,
         tuple(table.diagnostics),
+        tuple(sorted(table.left_out.items())),
     )
 
 

@@ -83,6 +83,8 @@ class EventTable:
     skipped: int = 0
     #: The process the log records (XES ``concept:name`` of the log), when it says.
     process: str | None = None
+    #: Rows left out, by reason (a key of :data:`_REASONS`): what to say when none is left.
+    left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def room(self) -> int:
@@ -168,6 +170,7 @@ def log_format(path: Path) -> str:
 
 def read_events(paths: list[Path], options: EventLogOptions) -> EventTable:
     """Every event of the logs at ``paths`` (files; a folder's logs by :data:`PATTERNS`)."""
+    check_time_format(options.time_format)
     files = [file for path in paths for file in _files(path)]
     if not files:
         raise UsageError(f"no event logs in {', '.join(map(str, paths))}")
@@ -195,6 +198,20 @@ def _read_files(table: EventTable, files: list[Path], options: EventLogOptions) 
                 "split the log by period",
             )
         kind = log_format(file)
+        if size == 0 or (kind == "csv" and _empty_csv(file)):
+            table.diagnostics.append(
+                Diagnostic(
+                    display,
+                    1,
+                    1,
+                    "IC620",
+                    "the file is empty: nothing read",
+                    "warning",
+                    None,
+                    "unreadable-event",
+                )
+            )
+            continue
         if options.progress is not None:
             options.progress(f"reading {display}")
         if not table.room:
@@ -211,6 +228,28 @@ def _read_files(table: EventTable, files: list[Path], options: EventLogOptions) 
             read_xes(table, file, display, number, options)
         else:
             _read_tabular(table, file, display, number, kind=kind, options=options)
+    if not table.files:  # every file was empty
+        from icmap.importers import source_error
+
+        said = (
+            "the file is empty: no header and no events"
+            if len(files) == 1
+            else f"all {len(files)} files are empty: no events"
+        )
+        raise source_error(
+            [
+                Diagnostic(
+                    str(files[0]),
+                    1,
+                    1,
+                    "IC620",
+                    said,
+                    "error",
+                    "export the log again; a CSV needs a header and a row per event",
+                    "unreadable-event",
+                )
+            ]
+        )
     _long_cases(table)
 
 
@@ -359,6 +398,18 @@ def _past_the_count(table: EventTable, display: str, number: int, room: int) -> 
         f"more than {MAX_EVENTS:,} events in the log: this one and every one after it left out",
         "split the log by period, or keep the cases of one period",
     )
+
+
+def _empty_csv(file: Path) -> bool:
+    """Whether a CSV (perhaps gzipped) holds nothing but white space and a byte-order mark."""
+    import gzip
+
+    try:
+        with gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb") as f:
+            head = f.read(4096)
+    except (OSError, EOFError):
+        return False  # said by the reading, with its reason
+    return not head.removeprefix(b"\xef\xbb\xbf").strip()
 
 
 def _check_header(file: Path, display: str) -> None:
@@ -539,6 +590,9 @@ def load_rows(
         ).fetchall()
     }
     table.rows += sum(counted.values())
+    for reason, count in counted.items():
+        if reason is not None:
+            table.left_out[reason] = table.left_out.get(reason, 0) + count
     for reason in _REASONS:
         _report(table, display, number, reason, counted.get(reason, 0))
     if any(reason is not None for reason in counted):
@@ -826,15 +880,60 @@ def _lines_after_rejects(table: EventTable, number: int) -> None:
     connection.execute("DROP TABLE rejected")
 
 
+#: ``--time-format`` for seconds since 1970-01-01 UTC (strptime's ``%s``, which DuckDB lacks).
+EPOCH = "%s"
+
+
+def _epoch(column: str, *, auto: bool) -> str:
+    """SQL reading ``column`` as seconds since 1970 (UTC). Found by itself (``auto``): 9 or 10
+    digits are seconds (2001 to 2286), 12 or 13 milliseconds (from 2001), no other count of
+    digits (``20260105`` is a date); given ``--time-format %s``, any number of seconds up to
+    the year 9999."""
+    value = f"trim({column})"
+    if not auto:
+        # Past the year 9999 (milliseconds read as seconds) is no time: left out, not a crash.
+        return (
+            rf"CASE WHEN regexp_full_match({value}, '-?\d{{1,12}}(\.\d+)?') "
+            f"AND abs(CAST({value} AS DOUBLE)) < 253402214400 "
+            f"THEN to_timestamp(CAST({value} AS DOUBLE)) END"
+        )
+    return (
+        rf"CASE WHEN regexp_full_match({value}, '\d{{9,10}}') "
+        f"THEN to_timestamp(CAST({value} AS BIGINT)) "
+        rf"WHEN regexp_full_match({value}, '\d{{12,13}}') "
+        f"THEN to_timestamp(CAST({value} AS BIGINT) / 1000.0) END"
+    )
+
+
+def check_time_format(time_format: str | None) -> None:
+    """Refuse a ``--time-format`` DuckDB's strptime cannot use, before any file is read."""
+    if time_format is None or time_format == EPOCH:
+        return
+    import duckdb
+
+    try:
+        duckdb.connect(":memory:").execute("SELECT try_strptime('', ?)", [time_format])
+    except duckdb.Error as error:
+        reason = _first_line(error).split(": ")[-1]
+        raise UsageError(
+            f"--time-format {time_format!r} is not a strptime format icmap reads ({reason}); "
+            "write it with %Y, %m, %d, %H, %M, %S (docs/events.md), or %s for seconds since 1970"
+        ) from None
+
+
 def _parsed_time(column: str, time_format: str | None) -> str:
-    """SQL reading ``column`` as a timestamp: ISO 8601 first, then :data:`TIME_FORMATS`."""
+    """SQL reading ``column`` as a timestamp: ISO 8601 first, then :data:`TIME_FORMATS`, then
+    seconds or milliseconds since 1970; or as ``time_format`` says."""
+    if time_format == EPOCH:
+        return _epoch(column, auto=False)
     if time_format is not None:
         fmt = "'" + time_format.replace("'", "''") + "'"
         return f"CAST(try_strptime(trim({column}), {fmt}) AS TIMESTAMPTZ)"
     formats = ", ".join("'" + f + "'" for f in TIME_FORMATS)
     return (
         f"coalesce(TRY_CAST(trim({column}) AS TIMESTAMPTZ), "
-        f"CAST(try_strptime(trim({column}), [{formats}]) AS TIMESTAMPTZ))"
+        f"CAST(try_strptime(trim({column}), [{formats}]) AS TIMESTAMPTZ), "
+        f"{_epoch(column, auto=True)})"
     )
 
 

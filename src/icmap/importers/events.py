@@ -43,11 +43,19 @@ def org_of(log: MeasuredLog, options: EventLogOptions) -> ImportResult:
     """The org of a measured log, with the import summary's counts."""
     builder = OrgBuilder()
     builder.diagnostics.extend(log.diagnostics)
+    first = SourcePos(log.files[0][0], 1, 1)
     for team in log.teams:
         if team.team == log.customer:
+            # Its hand-offs and the cases ending with it would be one party: a wrong map.
+            builder.error(
+                SourcePos(team.file, team.line, 1),
+                "IC627",
+                f"the log's team {team.team!r} has the name of the customer its cases end at: "
+                "the two would be one",
+                "name the customer otherwise with --customer NAME",
+            )
             continue
         builder.add_team(team.team, SourcePos(team.file, team.line, 1), team.team)
-    first = SourcePos(log.files[0][0], 1, 1)
     builder.add_customer(log.customer, first, "", "Where the log's cases end")
     if log.people:
         builder.warn(
@@ -74,7 +82,9 @@ def org_of(log: MeasuredLog, options: EventLogOptions) -> ImportResult:
                 handoff, alone=alone.get(handoff.provider, 0) if to_customer else None
             ),
         )
-    if not log.handoffs:
+    if not log.events:
+        builder.error(first, "IC614", *_no_events(log))
+    elif not log.handoffs:
         builder.error(first, "IC614", "no hand-offs: no case in the log passes between teams")
     org = builder.finish(None, tuple(display for display, _ in log.files))
     errors = any(d.severity == "error" for d in builder.diagnostics)
@@ -94,6 +104,26 @@ def org_of(log: MeasuredLog, options: EventLogOptions) -> ImportResult:
         builder.provenance,
         counts,
         [f"{log.customer}: the customer the log's cases end at"],
+    )
+
+
+def _no_events(log: MeasuredLog) -> tuple[str, str]:
+    """What to say, and the hint, when no event of the log could be used."""
+    if not log.rows:
+        return "no events: the log has a header and no rows", "export the log again, with its rows"
+    reasons = dict(log.left_out)
+    timeless = reasons.get("time", 0) + reasons.get("no time", 0)
+    if timeless == log.rows:
+        column = log.files[0][1].time
+        return (
+            f"no events: no row's time (column {column!r}) is one icmap reads, so all "
+            f"{log.rows:,} rows are left out",
+            "give --time-format in strptime's terms ('%d/%m/%Y %H:%M'), or %s for seconds "
+            "since 1970; or name the time column with --time",
+        )
+    return (
+        f"no events: all {log.rows:,} rows are left out (the warnings say why)",
+        "check the columns chosen (--case, --time, --team)",
     )
 
 
