@@ -321,3 +321,31 @@ def test_no_time_read_is_said_first(tmp_path: Path) -> None:
     first = result.output.splitlines()[0]
     assert first.startswith(f"{log}:1:1: error: no events: no row's time (column 'time')")
     assert "no case passes between teams" not in result.output
+
+
+# --- 8. errors at file:line:col -------------------------------------------------------------
+
+
+def test_a_malformed_team_map_is_named_at_its_line_and_column(tmp_path: Path) -> None:
+    org = _write(tmp_path / "org.yaml", SEMI_ORG)
+    log = _write(tmp_path / "log.csv", "case,time,team\nA,2026-01-01,Desk\nA,2026-01-02,Apps\n")
+    team_map = _write(tmp_path / "map.yaml", "Network Ops: network\nIAM access-mgmt\n")
+    result = runner.invoke(
+        app, ["check", str(org), "--events", str(log), "--team-map", str(team_map)]
+    )
+    assert result.exit_code == 2
+    assert f"{team_map}:3:1: --team-map is not valid YAML: could not find expected ':'" in (
+        result.output
+    )
+    assert "<unicode string>" not in result.output
+
+
+def test_a_malformed_xes_is_named_at_its_line_and_column(tmp_path: Path) -> None:
+    log = _write(
+        tmp_path / "mm.xes",
+        '<?xml version="1.0"?>\n<log>\n<trace>\n<string key="concept:name" value="1"/>\n'
+        '<event>\n<string key="org:group" value="A"/>\n</trace>\n</log>\n',
+    )
+    result = runner.invoke(app, ["import", "events", str(log), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert f"{log}:7:3: not well-formed XES: mismatched tag" in result.output
