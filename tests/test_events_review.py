@@ -349,3 +349,19 @@ def test_a_malformed_xes_is_named_at_its_line_and_column(tmp_path: Path) -> None
     result = runner.invoke(app, ["import", "events", str(log), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert f"{log}:7:3: not well-formed XES: mismatched tag" in result.output
+
+
+# --- 10. a log none of whose teams is the org's ---------------------------------------------
+
+
+def test_check_fails_when_no_log_team_matches_the_org(tmp_path: Path) -> None:
+    org = _write(tmp_path / "org.yaml", SEMI_ORG)
+    log = _write(tmp_path / "log.csv", "case,time,team\nA,2026-01-01,Kitchen\nA,2026-01-02,Bar\n")
+    result = runner.invoke(app, ["check", str(org), "--events", str(log)])
+    assert result.exit_code == 1
+    assert "IC706" in result.output
+    assert "none of the log's 2 teams ('Bar', 'Kitchen') matches a team of the org" in (
+        result.output
+    )
+    matching = _write(tmp_path / "ok.csv", "case,time,team\nA,2026-01-01,Desk\nA,2026-01-02,Apps\n")
+    assert "IC706" not in runner.invoke(app, ["check", str(org), "--events", str(matching)]).output
