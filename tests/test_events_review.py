@@ -365,3 +365,50 @@ def test_check_fails_when_no_log_team_matches_the_org(tmp_path: Path) -> None:
     )
     matching = _write(tmp_path / "ok.csv", "case,time,team\nA,2026-01-01,Desk\nA,2026-01-02,Apps\n")
     assert "IC706" not in runner.invoke(app, ["check", str(org), "--events", str(matching)]).output
+
+
+# --- 9. what the report's measured section leaves out of the log --------------------------
+
+DESK_ORG = """teams:
+  desk: {provides: [{what: Fixes, to: apps}, {what: Answers, to: staff}]}
+  apps: {provides: [{what: Fixes, to: staff}]}
+  ops: {provides: [{what: Servers, to: staff}]}
+customers:
+  staff: {}
+"""
+# c1, c2 end with apps (declared); c3 ends with Kitchen (not in the org); c4 passes
+# apps → ops (not declared) and ends with ops, whose hand-off to staff is declared.
+DESK_LOG = """case,time,team
+c1,2026-01-01 09:00,desk
+c1,2026-01-01 10:00,apps
+c2,2026-01-02 09:00,desk
+c2,2026-01-02 10:00,apps
+c3,2026-01-03 09:00,desk
+c3,2026-01-03 10:00,Kitchen
+c4,2026-01-04 09:00,apps
+c4,2026-01-04 10:00,ops
+"""
+
+
+def test_the_report_says_what_it_leaves_out_of_the_log(tmp_path: Path) -> None:
+    import json
+
+    org = _write(tmp_path / "org.yaml", DESK_ORG)
+    log = _write(tmp_path / "log.csv", DESK_LOG)
+    result = runner.invoke(app, ["report", str(org), "--events", str(log), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    left = json.loads(result.stdout)["measured"]["left_out"]
+    assert left == {
+        "log_cases": 4,
+        "cases": 1,
+        "undeclared_handoffs": 1,
+        "undeclared_pairs": 1,
+        "unmatched_log_teams": 1,
+    }
+    text = runner.invoke(app, ["report", str(org), "--events", str(log)])
+    said = " ".join(text.stdout.split())
+    assert "Left out of these lists: 1 of the log's 4 cases" in said
+    assert "1 hand-off in 1 pair of teams the org does not declare" in said
+    assert "icmap check --events lists the drift" in said
+    markdown = runner.invoke(app, ["report", str(org), "--events", str(log), "-f", "markdown"])
+    assert "- Left out of these lists: 1 of the log's 4 cases" in markdown.stdout
