@@ -412,3 +412,21 @@ def test_the_report_says_what_it_leaves_out_of_the_log(tmp_path: Path) -> None:
     assert "icmap check --events lists the drift" in said
     markdown = runner.invoke(app, ["report", str(org), "--events", str(log), "-f", "markdown"])
     assert "- Left out of these lists: 1 of the log's 4 cases" in markdown.stdout
+
+
+# --- 11. the summary names the columns it guessed -----------------------------------------
+
+
+def test_the_import_summary_names_the_columns_found_by_name(tmp_path: Path) -> None:
+    log = _write(
+        tmp_path / "log.csv",
+        "Ticket,Created,Assignment group,opened\nT1,2026-01-01,Desk,x\nT1,2026-01-02,Apps,y\n",
+    )
+    result = runner.invoke(
+        app, ["import", "events", str(log), "-o", str(tmp_path / "out"), "--team", "opened"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: columns found by name: case 'Ticket', time 'Created' (name others with --case, "
+        "--time, --team, --activity)"
+    ) in result.output

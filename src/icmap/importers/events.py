@@ -104,7 +104,37 @@ def org_of(log: MeasuredLog, options: EventLogOptions) -> ImportResult:
         builder.provenance,
         counts,
         [f"{log.customer}: the customer the log's cases end at"],
+        notes=_columns_found(log, options),
     )
+
+
+def _columns_found(log: MeasuredLog, options: EventLogOptions) -> list[str]:
+    """A note naming the columns found by name (not given with --case, --time, …), so a
+    wrong guess shows before the numbers are trusted; one per distinct choice of files."""
+    given = {
+        "case": options.case,
+        "time": options.time,
+        "team": options.team,
+        "activity": options.activity,
+    }
+    by_file: dict[str, str] = {}
+    for display, columns in log.files:
+        found = [
+            f"{role} {name!r}"
+            for role, name in (
+                ("case", columns.case),
+                ("time", columns.time),
+                ("team", columns.team),
+                ("activity", columns.activity),
+            )
+            if name is not None and given[role] is None
+        ]
+        if found:
+            by_file[display] = ", ".join(found)
+    hint = " (name others with --case, --time, --team, --activity)"
+    if len(set(by_file.values())) == 1:
+        return [f"columns found by name: {next(iter(by_file.values()))}{hint}"]
+    return [f"columns found by name in {file}: {found}{hint}" for file, found in by_file.items()]
 
 
 def _no_events(log: MeasuredLog) -> tuple[str, str]:
