@@ -430,3 +430,15 @@ def test_the_import_summary_names_the_columns_found_by_name(tmp_path: Path) -> N
         "note: columns found by name: case 'Ticket', time 'Created' (name others with --case, "
         "--time, --team, --activity)"
     ) in result.output
+
+
+def test_graph_says_on_stderr_what_it_does_not_show_of_the_log(tmp_path: Path) -> None:
+    org = _write(tmp_path / "org.yaml", DESK_ORG)
+    log = _write(tmp_path / "log.csv", DESK_LOG)
+    result = runner.invoke(app, ["graph", str(org), "--events", str(log), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "icmap: not shown: 1 of the log's 4 cases, which end outside the hand-offs the org "
+        "declares and 1 hand-off between teams in 1 pair the org does not declare; "
+        "icmap check --events lists the drift"
+    ) in result.stderr

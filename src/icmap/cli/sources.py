@@ -308,6 +308,44 @@ def say_overlay(loaded: Org, warnings: list[Diagnostic]) -> None:
             + "; map them with --team-map (docs/events.md#matching)",
             file=sys.stderr,
         )
+    left_out = _left_out(loaded)
+    if left_out:
+        print(f"icmap: {left_out}; icmap check --events lists the drift", file=sys.stderr)
+
+
+def _left_out(loaded: Org) -> str:
+    """What the org's measured numbers leave out of the log laid over it, in words ("" for
+    nothing): cases that end outside what the org declares, undeclared hand-offs."""
+    overlay = loaded.events
+    assert overlay is not None
+    declared = {(r.provider, r.receiver) for r in loaded.relations if r.measured is not None}
+    ended = sum(
+        pair.measured.cases
+        for pair in overlay.pairs
+        if pair.receiver in loaded.customers and (pair.provider, pair.receiver) in declared
+    )
+    undeclared = [
+        pair
+        for pair in overlay.pairs
+        if pair.receiver not in loaded.customers and (pair.provider, pair.receiver) not in declared
+    ]
+    said = []
+    cases = overlay.cases - ended
+    if cases > 0:
+        said.append(
+            f"{cases:,} of the log's {overlay.cases:,} cases, which end outside the hand-offs "
+            "the org declares"
+        )
+    if undeclared:
+        handoffs = sum(pair.measured.handoffs for pair in undeclared)
+        said.append(
+            f"{handoffs:,} hand-off{'s' if handoffs != 1 else ''} between teams in "
+            f"{len(undeclared):,} pair{'s' if len(undeclared) != 1 else ''} the org does not "
+            "declare"
+        )
+    if not said:
+        return ""
+    return "not shown: " + " and ".join(said)
 
 
 def load_graph(
