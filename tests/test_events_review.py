@@ -442,3 +442,20 @@ def test_graph_says_on_stderr_what_it_does_not_show_of_the_log(tmp_path: Path) -
         "declares and 1 hand-off between teams in 1 pair the org does not declare; "
         "icmap check --events lists the drift"
     ) in result.stderr
+
+
+# --- left-overs: one team written two ways ----------------------------------------------------
+
+
+def test_a_team_written_two_ways_is_warned(tmp_path: Path) -> None:
+    log = _write(
+        tmp_path / "log.csv",
+        "case,time,team\nA,2026-01-01,Service Desk\nA,2026-01-02,Apps\n"
+        "B,2026-01-03,service  desk\nB,2026-01-04,Apps\n",
+    )
+    result = runner.invoke(app, ["import", "events", str(log), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{log}:4:1: warning: the log's team 'service  desk' is 'Service Desk' written otherwise"
+    ) in result.output
+    assert "[IC628]" in result.output

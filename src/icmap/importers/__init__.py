@@ -49,6 +49,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC621": "event-log-limit",
     "IC622": "people-not-teams",
     "IC627": "customer-named-team",
+    "IC628": "team-name-variants",
     "IC630": "not-a-catalog-file",
     "IC631": "foreign-api-version",
     "IC632": "templated-entity",

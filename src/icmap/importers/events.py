@@ -64,6 +64,7 @@ def org_of(log: MeasuredLog, options: EventLogOptions) -> ImportResult:
             "the team column found is org:resource, which names people: this is a map of people",
             "name the column that holds teams or groups with --team",
         )
+    _variants(builder, log)
     alone = {team.team: team.alone for team in log.teams}
     for handoff in log.handoffs:
         if handoff.provider == log.customer:
@@ -135,6 +136,29 @@ def _columns_found(log: MeasuredLog, options: EventLogOptions) -> list[str]:
     if len(set(by_file.values())) == 1:
         return [f"columns found by name: {next(iter(by_file.values()))}{hint}"]
     return [f"columns found by name in {file}: {found}{hint}" for file, found in by_file.items()]
+
+
+def _variants(builder: OrgBuilder, log: MeasuredLog) -> None:
+    """Warn (IC628) where the log writes one name two ways, differing only in case or in the
+    spaces between words (``Service Desk``, ``service  desk``): each is a team of its own, and
+    the hand-offs between them are not real."""
+    spellings: dict[str, list[tuple[str, SourcePos]]] = {}
+    for team in log.teams:
+        key = " ".join(team.team.casefold().split())
+        spellings.setdefault(key, []).append((team.team, SourcePos(team.file, team.line, 1)))
+    for found in spellings.values():
+        if len(found) < 2:
+            continue
+        found.sort(key=lambda item: (item[1].file, item[1].line, item[0]))
+        first = found[0][0]
+        for name, pos in found[1:]:
+            builder.warn(
+                pos,
+                "IC628",
+                f"the log's team {name!r} is {first!r} written otherwise (case or spaces): "
+                "read as two teams",
+                "write the team one way in the log; hand-offs between the two are not real",
+            )
 
 
 def _no_events(log: MeasuredLog) -> tuple[str, str]:
