@@ -459,3 +459,28 @@ def test_a_team_written_two_ways_is_warned(tmp_path: Path) -> None:
         f"{log}:4:1: warning: the log's team 'service  desk' is 'Service Desk' written otherwise"
     ) in result.output
     assert "[IC628]" in result.output
+
+
+def test_a_column_named_twice_is_warned(tmp_path: Path) -> None:
+    log = _write(
+        tmp_path / "log.csv", "case,time,team,team\nA,2026-01-01,Desk,X\nA,2026-01-02,Apps,Y\n"
+    )
+    result = runner.invoke(app, ["import", "events", str(log), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{log}:1:1: warning: the header names the column 'team' twice: the first is read as "
+        "'team', the second as 'team_1'"
+    ) in result.output
+
+
+def test_a_quote_left_open_is_warned(tmp_path: Path) -> None:
+    log = _write(
+        tmp_path / "log.csv",
+        'case,time,team\nA,2026-01-01,Desk\nA,2026-01-02,"Apps\nB,2026-01-03,Desk\n'
+        "B,2026-01-04,Apps\n",
+    )
+    result = runner.invoke(app, ["import", "events", str(log), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert f"{log}:3:1: warning: the log's team '\"Apps' starts with a quote that never closes" in (
+        result.output
+    )

@@ -346,6 +346,8 @@ def _read_tabular(
         )
     columns = choose(header, _named(options), display, options=options.column_options)
     table.files.append((display, columns))
+    if kind == "csv":
+        _twice_named(table, file, display, header)
     activity = f"CAST({_quote(columns.activity)} AS VARCHAR)" if columns.activity else "NULL"
     time_type = str(next(column[1] for column in described if column[0] == columns.time))
     # A typed time (Parquet's TIMESTAMP, with or without its zone, or a DATE) is taken as it
@@ -398,6 +400,48 @@ def _past_the_count(table: EventTable, display: str, number: int, room: int) -> 
         f"more than {MAX_EVENTS:,} events in the log: this one and every one after it left out",
         "split the log by period, or keep the cases of one period",
     )
+
+
+def _twice_named(table: EventTable, file: Path, display: str, header: list[str]) -> None:
+    """Warn when a CSV's header names a column twice: DuckDB calls the second ``name_1``, so
+    ``--team name`` (or the name found) takes the first, perhaps not the one meant."""
+    import csv
+    import gzip
+
+    gzipped = file.name.lower().endswith(".gz")
+    try:
+        with (
+            gzip.open(file, "rt", encoding="utf-8-sig", errors="replace")
+            if gzipped
+            else file.open(encoding="utf-8-sig", errors="replace") as f
+        ):
+            first = f.readline()
+    except (OSError, EOFError):  # read once already: said there, were it unreadable
+        return
+    for delimiter in (",", ";", "\t", "|"):
+        names = [name.strip() for name in next(csv.reader([first], delimiter=delimiter), [])]
+        if len(names) == len(header):
+            break
+    else:
+        return
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            table.diagnostics.append(
+                Diagnostic(
+                    display,
+                    1,
+                    1,
+                    "IC620",
+                    f"the header names the column {name!r} twice: the first is read as "
+                    f"{name!r}, the second as {name + '_1'!r}",
+                    "warning",
+                    "rename one of them in the log, or name the one meant with --case, --time, "
+                    "--team or --activity",
+                    "unreadable-event",
+                )
+            )
+        seen.add(name)
 
 
 def _empty_csv(file: Path) -> bool:

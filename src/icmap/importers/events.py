@@ -65,6 +65,15 @@ def org_of(log: MeasuredLog, options: EventLogOptions) -> ImportResult:
             "name the column that holds teams or groups with --team",
         )
     _variants(builder, log)
+    for team in log.teams:
+        if team.team.startswith('"') and not team.team.endswith('"'):
+            builder.warn(
+                SourcePos(team.file, team.line, 1),
+                "IC620",
+                f"the log's team {team.team!r} starts with a quote that never closes: a quote "
+                "left open in the file?",
+                "close the quote (or remove it) in the log",
+            )
     alone = {team.team: team.alone for team in log.teams}
     for handoff in log.handoffs:
         if handoff.provider == log.customer:
