@@ -484,3 +484,11 @@ def test_a_quote_left_open_is_warned(tmp_path: Path) -> None:
     assert f"{log}:3:1: warning: the log's team '\"Apps' starts with a quote that never closes" in (
         result.output
     )
+
+
+def test_check_fails_when_the_log_has_no_event_to_compare(tmp_path: Path) -> None:
+    org = _write(tmp_path / "org.yaml", SEMI_ORG)
+    log = _write(tmp_path / "log.csv", "case,time,team\nA,noon,Desk\nA,one,Apps\n")
+    result = runner.invoke(app, ["check", str(org), "--events", str(log)])
+    assert result.exit_code == 1
+    assert f"{log}:1:1: error: the log has no event to compare" in result.output

@@ -1,10 +1,12 @@
-"""No team of the event log matches any team, customer or supplier of the org.
+"""No team of the event log matches any team, customer or supplier of the org, or the log
+has no event to compare.
 
 Runs only when an event log is laid over the org (``--events``, docs/events.md). Why it
 matters: with no team in common, nothing of the log is compared and every drift rule passes
 for want of anything to judge: almost always the wrong log for this org, the wrong team
 column, or a ``--team-map`` left out. An error, at the first line of the log; IC705 names each
-of its teams.
+of its teams. A log with no event left to compare (a header and no rows, or every row left
+out, IC620 says why: often a time in a form icmap does not read) is the same error.
 
 Fix: check the log is this org's and its team column (``--team COLUMN``), or map the log's
 names with ``--team-map`` (docs/events.md#matching).
@@ -38,8 +40,20 @@ SEVERITY = "error"
 
 def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
     overlay = ctx.org.events
+    if overlay is None or not overlay.files:
+        return
+    if not overlay.events:
+        yield Finding(
+            CODE,
+            "the log has no event to compare: no row, or every row left out (IC620 says why)",
+            overlay.files[0],
+            1,
+            1,
+            hint="check the log and its columns; a time icmap does not read needs --time-format",
+        )
+        return
     # Teams mapped to "-" on purpose are neither parties nor unmatched: not this finding.
-    if overlay is None or overlay.parties or not overlay.unmatched or not overlay.files:
+    if overlay.parties or not overlay.unmatched:
         return
     count = len(overlay.unmatched)
     shown = ", ".join(repr(team.name) for team in overlay.unmatched[:3])
