@@ -363,7 +363,7 @@ def test_an_xes_entity_bomb_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as caught:
         read_event_logs([log])
     assert str(caught.value) == (
-        f"{log}:3: refused: an entity declaration ('a'): an XES log needs none, and icmap "
+        f"{log}:3:1: refused: an entity declaration ('a'): an XES log needs none, and icmap "
         "expands none (entities can make a small file huge)"
     )
 
@@ -377,7 +377,7 @@ def test_an_xes_external_entity_is_refused_and_nothing_fetched(tmp_path: Path) -
     result = CliRunner().invoke(app, ["report", "--from", "events", str(log)])
     assert result.exit_code == 2
     assert (
-        f"{log}:2: refused: an external entity 'x' (file:///etc/passwd): icmap fetches nothing"
+        f"{log}:2:1: refused: an external entity 'x' (file:///etc/passwd): icmap fetches nothing"
         in result.stderr
     )
     assert "root:" not in result.output

@@ -183,7 +183,7 @@ def test_the_help_desk_log_report(runner: CliRunner) -> None:
     assert "Value 1 3,887 84.9% 3,883 38.01d 49.97d" in lines
     assert "Closed by one team alone, never handed on: 4,575 of 4,580 cases (99.9%)." in lines
     # Its few hand-offs between workgroups are under 5 each: no ranking of rates on them.
-    assert "4 hand-offs with returns but fewer than 5 hand-offs are left out of ping-pong." in lines
+    assert "4 pairs with returns but fewer than 5 hand-offs are left out of ping-pong." in lines
 
 
 @needs_logs

@@ -317,12 +317,12 @@ def icmap_limited(limits: dict[str, int], *args: str) -> tuple[int, str, str]:
     [
         (
             "entity-bomb.xes",
-            ":3: refused: an entity declaration ('a'): an XES log needs none, and icmap expands "
+            ":3:1: refused: an entity declaration ('a'): an XES log needs none, and icmap expands "
             "none (entities can make a small file huge)",
         ),
         (
             "external-entity.xes",
-            ":2: refused: an external entity 'x' (file:///etc/passwd): icmap fetches nothing",
+            ":2:1: refused: an external entity 'x' (file:///etc/passwd): icmap fetches nothing",
         ),
     ],
 )

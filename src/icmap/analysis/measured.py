@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from icmap.graph import OrgGraph
-    from icmap.model import Measured, Relation
+    from icmap.model import EventOverlay, Measured, Relation
 
 #: Return rates from which a hand-off is drawn amber, then red (below the first: as any
 #: hand-off), and from which its label says the rate.
@@ -129,6 +129,25 @@ class MeasuredFlow:
     unmeasured: int
     #: The thresholds used, for the words around the lists.
     min_handoffs: int = MIN_HANDOFFS
+    #: With a log laid over a declared org (``--events``), what the lists leave out of it;
+    #: ``None`` otherwise (an org whose numbers came with it).
+    left_out: LeftOut | None = None
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """What an event log laid over a declared org shows that the measured section cannot:
+    the drift ``icmap check --events`` lists (IC701, IC705)."""
+
+    #: The log's cases, and those not counted as ending with a customer (they end with a team
+    #: the org does not have, one whose customer it does not say, or by an undeclared hand-off).
+    log_cases: int
+    cases: int
+    #: Hand-offs between the org's teams that the org does not declare, and their pairs.
+    undeclared_handoffs: int
+    undeclared_pairs: int
+    #: Teams of the log that match none of the org's.
+    unmatched_teams: int
 
 
 def _pair(relation: Relation, measured: Measured) -> FlowPair:
@@ -145,9 +164,12 @@ def _pair(relation: Relation, measured: Measured) -> FlowPair:
     )
 
 
-def measured_flow(graph: OrgGraph, top: int = TOP) -> MeasuredFlow | None:
+def measured_flow(
+    graph: OrgGraph, top: int = TOP, overlay: EventOverlay | None = None
+) -> MeasuredFlow | None:
     """The measured section of ``graph``'s report; ``None`` when no relation carries measured
-    numbers. Each ranked list holds at most ``top`` entries."""
+    numbers. Each ranked list holds at most ``top`` entries. ``overlay``: the log laid over
+    the org, whose cases and hand-offs the org does not declare are counted as left out."""
     pairs: list[FlowPair] = []
     ends: list[tuple[Relation, Measured]] = []
     days: list[date] = []
@@ -212,6 +234,30 @@ def measured_flow(graph: OrgGraph, top: int = TOP) -> MeasuredFlow | None:
         alone=alone,
         alone_share=None if alone is None else _share(alone, cases),
         unmeasured=unmeasured,
+        left_out=None if overlay is None else _left_out(graph, overlay, cases),
+    )
+
+
+def _left_out(graph: OrgGraph, overlay: EventOverlay, cases: int) -> LeftOut:
+    declared = {
+        (provider, receiver)
+        for provider, receiver, data in graph.edges(data=True)
+        for relation in data.get("relations") or ()
+        if relation.measured is not None
+    }
+    undeclared = [
+        pair
+        for pair in overlay.pairs
+        if (pair.provider, pair.receiver) not in declared
+        and graph.has_node(pair.receiver)
+        and graph.nodes[pair.receiver]["kind"] != "customer"
+    ]
+    return LeftOut(
+        overlay.cases,
+        max(0, overlay.cases - cases),
+        sum(pair.measured.handoffs for pair in undeclared),
+        len(undeclared),
+        len(overlay.unmatched),
     )
 
 

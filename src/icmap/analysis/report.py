@@ -208,5 +208,5 @@ def build_report(graph: OrgGraph, today: date | None = None, org: Org | None = N
         streams=tuple(stream_flows(graph)),
         mixed_cadences=mixed_cadences(graph, critical),
         events=org.events if org is not None else None,
-        measured=measured_flow(graph),
+        measured=measured_flow(graph, overlay=org.events if org is not None else None),
     )

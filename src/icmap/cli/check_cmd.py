@@ -11,16 +11,24 @@ import typer
 
 from icmap.cli.errors import handle_errors
 from icmap.cli.options import (
+    ActivityColumnOption,
+    CaseColumnOption,
     Choice,
     Color,
     ColorOption,
     EventsOption,
     LeadTimes,
     LeadTimesOption,
+    LogCustomerOption,
+    MinHandoffsOption,
+    MinShareOption,
     OrgArgument,
     OrgOption,
     SurveyOption,
+    TeamColumnOption,
     TeamMapOption,
+    TimeColumnOption,
+    TimeFormatOption,
     choice,
 )
 from icmap.cli.output import (
@@ -31,7 +39,13 @@ from icmap.cli.output import (
     unstyled_stdout,
     write_output,
 )
-from icmap.cli.sources import FromOption, load_source, with_events, with_surveys
+from icmap.cli.sources import (
+    FromOption,
+    load_source,
+    log_options,
+    with_events,
+    with_surveys,
+)
 from icmap.cli.today import TodayOption, parse_today
 from icmap.errors import EXIT_FINDINGS, LoadError, UsageError
 from icmap.lint.listing import DEFAULT_PER_RULE, list_per_rule
@@ -225,7 +239,7 @@ def _print_findings(
 
 
 @handle_errors
-def check(
+def check(  # noqa: PLR0915 - a command with the event log's options too
     org: OrgArgument = None,
     org_option: OrgOption = None,
     from_: FromOption = None,
@@ -311,6 +325,14 @@ def check(
     events: EventsOption = None,
     team_map: TeamMapOption = None,
     lead_times: LeadTimesOption = LeadTimes.declared,
+    case: CaseColumnOption = None,
+    time: TimeColumnOption = None,
+    team: TeamColumnOption = None,
+    activity: ActivityColumnOption = None,
+    time_format: TimeFormatOption = None,
+    customer: LogCustomerOption = None,
+    min_handoffs: MinHandoffsOption = 1,
+    min_share: MinShareOption = 0.0,
     color: ColorOption = Color.auto,
 ) -> None:
     """Check an org design: exit 0 when sound, 1 with findings, 2 when the usage is wrong.
@@ -352,11 +374,23 @@ def check(
         strict=strict,
         fail_on=fail_on.value if fail_on else None,
     )
+    log = log_options(
+        events,
+        from_,
+        case=case,
+        time=time,
+        team=team,
+        activity=activity,
+        time_format=time_format,
+        customer=customer,
+        min_handoffs=min_handoffs,
+        min_share=min_share,
+    )
     sources: tuple[str, ...] = ()
     try:
-        loaded, imported = load_source(org, org_option, from_)
+        loaded, imported = load_source(org, org_option, from_, log)
         loaded = with_surveys(loaded, survey)
-        loaded, measured = with_events(loaded, events, team_map, lead_times.value)
+        loaded, measured = with_events(loaded, events, team_map, lead_times.value, log)
         imported = [*imported, *measured]
     except LoadError as error:
         findings = list(error.diagnostics)

@@ -9,22 +9,30 @@ import typer
 
 from icmap.cli.errors import handle_errors
 from icmap.cli.options import (
+    ActivityColumnOption,
+    CaseColumnOption,
     Choice,
     Color,
     ColorOption,
     EventsOption,
     LeadTimes,
     LeadTimesOption,
+    LogCustomerOption,
+    MinHandoffsOption,
+    MinShareOption,
     OrgArgument,
     OrgOption,
     OutputOption,
     SurveyOption,
+    TeamColumnOption,
     TeamMapOption,
+    TimeColumnOption,
+    TimeFormatOption,
     extensions,
     format_option,
 )
 from icmap.cli.output import emit, format_from, is_stdout, renderer
-from icmap.cli.sources import FromOption, load_graph
+from icmap.cli.sources import FromOption, load_graph, log_options
 from icmap.errors import UsageError
 
 if TYPE_CHECKING:
@@ -295,6 +303,14 @@ def graph(
     events: EventsOption = None,
     team_map: TeamMapOption = None,
     lead_times: LeadTimesOption = LeadTimes.declared,
+    case: CaseColumnOption = None,
+    time: TimeColumnOption = None,
+    team: TeamColumnOption = None,
+    activity: ActivityColumnOption = None,
+    time_format: TimeFormatOption = None,
+    customer: LogCustomerOption = None,
+    min_handoffs: MinHandoffsOption = 1,
+    min_share: MinShareOption = 0.0,
     color: ColorOption = Color.auto,
 ) -> None:
     """Show who serves whom: a tree, or a picture (DOT, SVG, PNG, PDF, Mermaid, JSON, HTML,
@@ -345,8 +361,20 @@ def graph(
             "--overview draws a picture (-f or -o); the tree lists every team: "
             "narrow it with --group NAME or --focus TEAM"
         )
+    log = log_options(
+        events,
+        from_,
+        case=case,
+        time=time,
+        team=team,
+        activity=activity,
+        time_format=time_format,
+        customer=customer,
+        min_handoffs=min_handoffs,
+        min_share=min_share,
+    )
     loaded, internal = load_graph(
-        org, org_option, from_, survey, events, team_map, lead_times.value
+        org, org_option, from_, survey, events, team_map, lead_times.value, log
     )
     if stream is not None:
         result = _stream(internal, stream, chosen, timeline)

@@ -20,7 +20,19 @@ import typer
 
 from icmap.cli.errors import handle_errors, report_load_error
 from icmap.cli.lock import INSIDE, can_write_beside, folder_lock
-from icmap.cli.options import Choice, Color, ColorOption, choice
+from icmap.cli.options import (
+    ActivityColumnOption,
+    CaseColumnOption,
+    Choice,
+    Color,
+    ColorOption,
+    MinHandoffsOption,
+    MinShareOption,
+    TeamColumnOption,
+    TimeColumnOption,
+    TimeFormatOption,
+    choice,
+)
 from icmap.cli.output import print_text, protect
 from icmap.cli.sources import source_named
 from icmap.errors import LoadError, UsageError
@@ -393,62 +405,13 @@ def import_(
             show_default=False,
         ),
     ] = None,
-    case: Annotated[
-        str | None,
-        typer.Option(
-            "--case",
-            help="events: the column (or XES attribute) naming the case.",
-            metavar="COLUMN",
-        ),
-    ] = None,
-    time: Annotated[
-        str | None,
-        typer.Option(
-            "--time", help="events: the column holding each event's time.", metavar="COLUMN"
-        ),
-    ] = None,
-    team: Annotated[
-        str | None,
-        typer.Option(
-            "--team",
-            help="events: the column naming the team (group, queue) that did it.",
-            metavar="COLUMN",
-        ),
-    ] = None,
-    activity: Annotated[
-        str | None,
-        typer.Option(
-            "--activity", help="events: the column naming the activity.", metavar="COLUMN"
-        ),
-    ] = None,
-    time_format: Annotated[
-        str | None,
-        typer.Option(
-            "--time-format",
-            help="events: how times are written when not ISO 8601, as strptime (%d/%m/%Y %H:%M).",
-            metavar="FORMAT",
-        ),
-    ] = None,
-    min_handoffs: Annotated[
-        int,
-        typer.Option(
-            "--min-handoffs",
-            help="events: leave out pairs of teams seen fewer times than this.",
-            min=1,
-            metavar="N",
-        ),
-    ] = 1,
-    min_share: Annotated[
-        float,
-        typer.Option(
-            "--min-share",
-            help="events: leave out pairs carrying less than this share of their provider's "
-            "hand-offs (0.05 for 5%).",
-            min=0.0,
-            max=1.0,
-            metavar="SHARE",
-        ),
-    ] = 0.0,
+    case: CaseColumnOption = None,
+    time: TimeColumnOption = None,
+    team: TeamColumnOption = None,
+    activity: ActivityColumnOption = None,
+    time_format: TimeFormatOption = None,
+    min_handoffs: MinHandoffsOption = 1,
+    min_share: MinShareOption = 0.0,
     summary_format: Annotated[
         SummaryFormat | None,
         typer.Option(

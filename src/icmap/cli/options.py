@@ -200,3 +200,106 @@ LeadTimesOption = Annotated[
         parser=choice(LeadTimes),
     ),
 ]
+
+
+#: The help panel of the options that say how to read an event log, on every command that
+#: reads one (``import events``, ``--events``, ``--from events``).
+EVENT_LOG_PANEL = "Event log"
+
+
+def share(text: str) -> float:
+    """A share written ``5%`` or ``0.05``; a bare number past 1 (``5``) is refused, since it
+    could mean either."""
+    if isinstance(text, float):
+        return text
+    written = str(text).strip()
+    try:
+        value = float(written[:-1]) / 100 if written.endswith("%") else float(written)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a share: write 5% or 0.05") from None
+    if not 0.0 <= value <= 1.0:
+        raise typer.BadParameter(
+            f"{text!r} is not a share between 0 and 1: write 5% or 0.05 for five percent"
+        )
+    return value
+
+
+CaseColumnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--case",
+        help="The event log's column (or XES attribute) naming the case. Default: found by "
+        "name (docs/events.md#columns).",
+        metavar="COLUMN",
+        rich_help_panel=EVENT_LOG_PANEL,
+    ),
+]
+TimeColumnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--time",
+        help="The event log's column holding each event's time.",
+        metavar="COLUMN",
+        rich_help_panel=EVENT_LOG_PANEL,
+    ),
+]
+TeamColumnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--team",
+        help="The event log's column naming the team (group, queue) that did it.",
+        metavar="COLUMN",
+        rich_help_panel=EVENT_LOG_PANEL,
+    ),
+]
+ActivityColumnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--activity",
+        help="The event log's column naming the activity.",
+        metavar="COLUMN",
+        rich_help_panel=EVENT_LOG_PANEL,
+    ),
+]
+TimeFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--time-format",
+        help="How the event log's times are written when not ISO 8601, as strptime "
+        "(%m/%d/%Y %H:%M).",
+        metavar="FORMAT",
+        rich_help_panel=EVENT_LOG_PANEL,
+    ),
+]
+MinHandoffsOption = Annotated[
+    int,
+    typer.Option(
+        "--min-handoffs",
+        help="Leave out pairs of teams the event log shows fewer times than this.",
+        min=1,
+        metavar="N",
+        rich_help_panel=EVENT_LOG_PANEL,
+    ),
+]
+MinShareOption = Annotated[
+    float,
+    typer.Option(
+        "--min-share",
+        help="Leave out pairs carrying less than this share of their provider's hand-offs "
+        "in the event log: 5% or 0.05.",
+        metavar="SHARE",
+        parser=share,
+        rich_help_panel=EVENT_LOG_PANEL,
+    ),
+]
+LogCustomerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--customer",
+        help="With --from events: the external customer the log's cases end at. Default: "
+        "the process the log names, else the log file's name.",
+        show_default=False,
+        metavar="NAME",
+        rich_help_panel=EVENT_LOG_PANEL,
+    ),
+]

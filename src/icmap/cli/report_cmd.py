@@ -7,22 +7,30 @@ from typing import Annotated
 
 from icmap.cli.errors import handle_errors
 from icmap.cli.options import (
+    ActivityColumnOption,
+    CaseColumnOption,
     Choice,
     Color,
     ColorOption,
     EventsOption,
     LeadTimes,
     LeadTimesOption,
+    LogCustomerOption,
+    MinHandoffsOption,
+    MinShareOption,
     OrgArgument,
     OrgOption,
     OutputOption,
     SurveyOption,
+    TeamColumnOption,
     TeamMapOption,
+    TimeColumnOption,
+    TimeFormatOption,
     extensions,
     format_option,
 )
 from icmap.cli.output import emit, format_from, renderer
-from icmap.cli.sources import FromOption, load_graph
+from icmap.cli.sources import FromOption, load_graph, log_options
 from icmap.cli.today import TodayOption, parse_today
 
 
@@ -63,6 +71,14 @@ def report(
     events: EventsOption = None,
     team_map: TeamMapOption = None,
     lead_times: LeadTimesOption = LeadTimes.declared,
+    case: CaseColumnOption = None,
+    time: TimeColumnOption = None,
+    team: TeamColumnOption = None,
+    activity: ActivityColumnOption = None,
+    time_format: TimeFormatOption = None,
+    customer: LogCustomerOption = None,
+    min_handoffs: MinHandoffsOption = 1,
+    min_share: MinShareOption = 0.0,
     color: ColorOption = Color.auto,
 ) -> None:
     """Analyse the org: front line, distances, critical paths, slack, chokepoints, loops.
@@ -89,8 +105,20 @@ def report(
 
     chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text)
     as_of = parse_today(today)
+    log = log_options(
+        events,
+        from_,
+        case=case,
+        time=time,
+        team=team,
+        activity=activity,
+        time_format=time_format,
+        customer=customer,
+        min_handoffs=min_handoffs,
+        min_share=min_share,
+    )
     loaded, internal = load_graph(
-        org, org_option, from_, survey, events, team_map, lead_times.value
+        org, org_option, from_, survey, events, team_map, lead_times.value, log
     )
     if chosen is ReportFormat.html:
         from dataclasses import replace

@@ -24,6 +24,7 @@ from icmap.sources import SOURCES, Source, find, in_words
 
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
+    from icmap.eventlog import EventLogOptions
     from icmap.graph import OrgGraph
     from icmap.model import Org
 
@@ -59,8 +60,75 @@ FromOption = Annotated[
 ]
 
 
+def log_options(
+    events: list[Path] | None,
+    source: str | None,
+    *,
+    case: str | None = None,
+    time: str | None = None,
+    team: str | None = None,
+    activity: str | None = None,
+    time_format: str | None = None,
+    customer: str | None = None,
+    min_handoffs: int = 1,
+    min_share: float = 0.0,
+) -> EventLogOptions:
+    """How a command reads its ``--events`` log or ``--from events`` source: the options of
+    the "Event log" panel, which without either are a usage error rather than silently
+    doing nothing; ``--customer``, ``--min-handoffs`` and ``--min-share`` shape an org made
+    of the log, so they are for ``--from events`` only.
+    """
+    from icmap.eventlog import EventLogOptions
+
+    from_events = source is not None and find(source).events
+    given = [
+        name
+        for name, value, default in (
+            ("--case", case, None),
+            ("--time", time, None),
+            ("--team", team, None),
+            ("--activity", activity, None),
+            ("--time-format", time_format, None),
+            ("--customer", customer, None),
+            ("--min-handoffs", min_handoffs, 1),
+            ("--min-share", min_share, 0.0),
+        )
+        if value != default
+    ]
+    if given and not events and not from_events:
+        raise UsageError(
+            f"{given[0]} says how to read an event log: give the log with --events LOG "
+            "(or read the org from one with --from events)"
+        )
+    shaping = [name for name in given if name in ("--customer", "--min-handoffs", "--min-share")]
+    if shaping and not from_events:
+        raise UsageError(
+            f"{shaping[0]} shapes an org made of an event log: use it with --from events; "
+            "--events lays the log over the org as it is"
+        )
+    return EventLogOptions(
+        case,
+        time,
+        team,
+        activity,
+        customer,
+        time_format,
+        min_handoffs,
+        min_share,
+        progress=activity_step,
+    )
+
+
+def activity_step(message: str) -> None:
+    """A reading step shown on stderr (:mod:`icmap.cli.progress`)."""
+    activity.step(message)
+
+
 def load_source(
-    org: Path | None, org_option: Path | None, source: str | None
+    org: Path | None,
+    org_option: Path | None,
+    source: str | None,
+    log: EventLogOptions | None = None,
 ) -> tuple[Org, list[Diagnostic]]:
     """The org, and the warnings a source's reader gave when ``--from`` names one.
 
@@ -82,7 +150,10 @@ def load_source(
     if reader.events:
         from icmap.eventlog import EventLogOptions
 
-        result = reader.read([path], events=EventLogOptions(progress=activity.step))
+        # A command without the "Event log" options (diff, impact) reads it as found, and an
+        # error about its columns names 'icmap import events', which has them.
+        events = log or EventLogOptions(progress=activity.step, column_options=False)
+        result = reader.read([path], events=events)
     else:
         result = reader.read([path])
     for file in result.org.sources if result.org is not None else ():
@@ -94,7 +165,12 @@ def load_source(
 
 
 def load_org(
-    org: Path | None, org_option: Path | None, source: str | None = None, *, surveys: bool = True
+    org: Path | None,
+    org_option: Path | None,
+    source: str | None = None,
+    *,
+    surveys: bool = True,
+    log: EventLogOptions | None = None,
 ) -> Org:
     """The org named on the command line, or found by the default discovery rules.
 
@@ -107,7 +183,7 @@ def load_org(
 
     if source is not None:
         activity.step(f"reading the {source} source")
-        imported, warnings = load_source(org, org_option, source)
+        imported, warnings = load_source(org, org_option, source, log)
         if warnings:
             count = len(warnings)
             print(
@@ -160,7 +236,11 @@ def with_surveys(loaded: Org, surveys: list[Path] | None) -> Org:
 
 
 def with_events(
-    loaded: Org, logs: list[Path] | None, team_map: Path | None, lead_times: str = "declared"
+    loaded: Org,
+    logs: list[Path] | None,
+    team_map: Path | None,
+    lead_times: str = "declared",
+    reading: EventLogOptions | None = None,
 ) -> tuple[Org, list[Diagnostic]]:
     """``loaded`` with the ``--events`` logs laid over it (:mod:`icmap.eventlog.overlay`),
     and the findings of reading them; ``loaded`` itself without ``--events``.
@@ -194,7 +274,7 @@ def with_events(
         protect(team_map)
     activity.step(f"reading the event log {visible(str(logs[0]))}")
     overlaid = overlay_events(
-        loaded, logs, mapping, "measured" if lead_times == "measured" else "declared"
+        loaded, logs, mapping, "measured" if lead_times == "measured" else "declared", reading
     )
     return overlaid.org, list(overlaid.diagnostics)
 
@@ -228,6 +308,44 @@ def say_overlay(loaded: Org, warnings: list[Diagnostic]) -> None:
             + "; map them with --team-map (docs/events.md#matching)",
             file=sys.stderr,
         )
+    left_out = _left_out(loaded)
+    if left_out:
+        print(f"icmap: {left_out}; icmap check --events lists the drift", file=sys.stderr)
+
+
+def _left_out(loaded: Org) -> str:
+    """What the org's measured numbers leave out of the log laid over it, in words ("" for
+    nothing): cases that end outside what the org declares, undeclared hand-offs."""
+    overlay = loaded.events
+    assert overlay is not None
+    declared = {(r.provider, r.receiver) for r in loaded.relations if r.measured is not None}
+    ended = sum(
+        pair.measured.cases
+        for pair in overlay.pairs
+        if pair.receiver in loaded.customers and (pair.provider, pair.receiver) in declared
+    )
+    undeclared = [
+        pair
+        for pair in overlay.pairs
+        if pair.receiver not in loaded.customers and (pair.provider, pair.receiver) not in declared
+    ]
+    said = []
+    cases = overlay.cases - ended
+    if cases > 0:
+        said.append(
+            f"{cases:,} of the log's {overlay.cases:,} cases, which end outside the hand-offs "
+            "the org declares"
+        )
+    if undeclared:
+        handoffs = sum(pair.measured.handoffs for pair in undeclared)
+        said.append(
+            f"{handoffs:,} hand-off{'s' if handoffs != 1 else ''} between teams in "
+            f"{len(undeclared):,} pair{'s' if len(undeclared) != 1 else ''} the org does not "
+            "declare"
+        )
+    if not said:
+        return ""
+    return "not shown: " + " and ".join(said)
 
 
 def load_graph(
@@ -238,6 +356,7 @@ def load_graph(
     events: list[Path] | None = None,
     team_map: Path | None = None,
     lead_times: str = "declared",
+    log: EventLogOptions | None = None,
 ) -> tuple[Org, OrgGraph]:
     """The org (with its survey rounds and the ``--survey`` files, and the ``--events`` log
     laid over it) and its graph: what ``graph``, ``report``, ``impact`` and ``team`` each
@@ -245,8 +364,8 @@ def load_graph(
     """
     from icmap.graph import build_graph
 
-    loaded = with_surveys(load_org(org, org_option, source), surveys)
-    loaded, warnings = with_events(loaded, events, team_map, lead_times)
+    loaded = with_surveys(load_org(org, org_option, source, log=log), surveys)
+    loaded, warnings = with_events(loaded, events, team_map, lead_times, log)
     say_overlay(loaded, warnings)
     return loaded, build_graph(loaded)
 

@@ -11,21 +11,29 @@ import typer
 
 from icmap.cli.errors import handle_errors
 from icmap.cli.options import (
+    ActivityColumnOption,
+    CaseColumnOption,
     Choice,
     Color,
     ColorOption,
     EventsOption,
     LeadTimes,
     LeadTimesOption,
+    LogCustomerOption,
+    MinHandoffsOption,
+    MinShareOption,
     OrgOption,
     OutputOption,
     SurveyOption,
+    TeamColumnOption,
     TeamMapOption,
+    TimeColumnOption,
+    TimeFormatOption,
     extensions,
     format_option,
 )
 from icmap.cli.output import emit, format_from, prepare, protect, refuse_inputs, renderer
-from icmap.cli.sources import FromOption, load_graph, refuse_org_as_team
+from icmap.cli.sources import FromOption, load_graph, log_options, refuse_org_as_team
 from icmap.errors import OutputError, UsageError
 from icmap.output import StagedFiles
 from icmap.safe_text import visible
@@ -102,6 +110,14 @@ def team(
     events: EventsOption = None,
     team_map: TeamMapOption = None,
     lead_times: LeadTimesOption = LeadTimes.declared,
+    case: CaseColumnOption = None,
+    time: TimeColumnOption = None,
+    team: TeamColumnOption = None,
+    activity: ActivityColumnOption = None,
+    time_format: TimeFormatOption = None,
+    customer: LogCustomerOption = None,
+    min_handoffs: MinHandoffsOption = 1,
+    min_share: MinShareOption = 0.0,
     color: ColorOption = Color.auto,
 ) -> None:
     """Show a team's own page: what it provides and receives, its place and its blast radius.
@@ -138,7 +154,21 @@ def team(
     else:
         chosen = format_from(output, output_format, EXTENSIONS, TeamFormat.text)
     refuse_org_as_team([name] if name is not None else [], org_option)
-    loaded, graph = load_graph(None, org_option, from_, survey, events, team_map, lead_times.value)
+    log = log_options(
+        events,
+        from_,
+        case=case,
+        time=time,
+        team=team,
+        activity=activity,
+        time_format=time_format,
+        customer=customer,
+        min_handoffs=min_handoffs,
+        min_share=min_share,
+    )
+    loaded, graph = load_graph(
+        None, org_option, from_, survey, events, team_map, lead_times.value, log
+    )
     if not every:
         assert name is not None
         page = team_page(graph, find_party(graph, name))

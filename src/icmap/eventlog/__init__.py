@@ -39,6 +39,9 @@ class EventLogOptions:
     min_handoffs: int = 1
     #: Pairs carrying less than this share of their provider's hand-offs are left out.
     min_share: float = 0.0
+    #: Whether the command reading the log has the options naming its columns (``--case``,
+    #: ``--time``, …): an error then names them, else ``icmap import events``.
+    column_options: bool = True
     #: Told what the reading is doing now ("reading log.csv", "measuring …"), for a progress
     #: display; this package itself never prints.
     progress: Callable[[str], None] | None = field(default=None, compare=False, repr=False)

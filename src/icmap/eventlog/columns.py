@@ -83,16 +83,20 @@ class EventColumns:
         return _key(self.team) == _key(PEOPLE)
 
 
-def choose(header: list[str], named: dict[str, str | None], where: str) -> EventColumns:
+def choose(
+    header: list[str], named: dict[str, str | None], where: str, *, options: bool = True
+) -> EventColumns:
     """The columns for each role: ``named`` where given (checked against ``header``), else
-    found by :data:`CANDIDATES`.
+    found by :data:`CANDIDATES`. An error points at the header (``where:1:1``); it names the
+    options ``--case``, ``--time``, … only where the command has them (``options``), else
+    ``icmap import events``, which always does.
 
     >>> choose(["Ticket", "Assignment group", "Created"], {}, "log.csv")
     EventColumns(case='Ticket', time='Created', team='Assignment group', activity=None)
     >>> choose(["case", "when", "team"], {"time": "wen"}, "log.csv")
     Traceback (most recent call last):
     ...
-    icmap.errors.UsageError: log.csv: no column 'wen' for --time; did you mean 'when'?
+    icmap.errors.UsageError: log.csv:1:1: no column 'wen' for --time; did you mean 'when'?
     """
     by_key = {_key(name): name for name in reversed(header)}  # the first of equal keys wins
     found: dict[str, str | None] = {}
@@ -108,7 +112,7 @@ def choose(header: list[str], named: dict[str, str | None], where: str) -> Event
                     if close
                     else f"; the columns are: {_listed(header)}"
                 )
-                raise UsageError(f"{where}: no column {wanted!r} for --{role}{hint}")
+                raise UsageError(f"{where}:1:1: no column {wanted!r} for --{role}{hint}")
             found[role] = column
             taken.add(column)
     for role in ROLES:
@@ -126,10 +130,14 @@ def choose(header: list[str], named: dict[str, str | None], where: str) -> Event
             taken.add(str(found[role]))
     missing = [role for role in REQUIRED if found[role] is None]
     if missing:
-        options = ", ".join(f"--{role} COLUMN" for role in missing)
+        named_with = ", ".join(f"--{role} COLUMN" for role in missing)
+        how = (
+            f"name it with {named_with}"
+            if options
+            else f"name it with {named_with} of 'icmap import events' and read the org it writes"
+        )
         raise UsageError(
-            f"{where}: no {' or '.join(missing)} column found among {_listed(header)}; "
-            f"name it with {options}"
+            f"{where}:1:1: no {' or '.join(missing)} column found among {_listed(header)}; {how}"
         )
     return EventColumns(
         str(found["case"]), str(found["time"]), str(found["team"]), found["activity"]

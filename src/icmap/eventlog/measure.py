@@ -84,6 +84,8 @@ class MeasuredLog:
     dropped_pairs: int
     dropped_handoffs: int
     diagnostics: tuple[Diagnostic, ...]
+    #: Rows left out, by reason (``time``, ``no time``, ``case``, …).
+    left_out: tuple[tuple[str, int], ...] = ()
 
     @property
     def people(self) -> bool:
@@ -92,8 +94,10 @@ class MeasuredLog:
 
 
 #: One row per stay: the first event of each run of one team in a case (in time order, ties in
-#: file order), with the case's last time. One sort of the events; a case is keyed by its file
-#: and the place of its first event in the file, a number cheaper to group by than its name.
+#: the order of the files and then of the rows), with the case's last time. A case is one case
+#: whichever files its events are in (a log exported a month at a time). One sort of the
+#: events; a case is keyed by the file and place of its first event, a number cheaper to group
+#: by than its name.
 _STAYS = """
 CREATE OR REPLACE TEMP TABLE stays AS
 SELECT case_key, file, team, ts AS started, activity AS first_activity, line, position,
@@ -101,12 +105,12 @@ SELECT case_key, file, team, ts AS started, activity AS first_activity, line, po
 FROM (
     SELECT file, team, ts, activity, line,
            lag(team) OVER w AS before,
-           (CAST(file AS BIGINT) << 40) + first_value(seq) OVER w AS case_key,
+           first_value((CAST(file AS BIGINT) << 40) + seq) OVER w AS case_key,
            row_number() OVER w AS position,
            last_value(ts) OVER (
                w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
            ) AS case_ended
-    FROM events WINDOW w AS (PARTITION BY file, case_id ORDER BY ts, seq)
+    FROM events WINDOW w AS (PARTITION BY case_id ORDER BY ts, file, seq)
 )
 WHERE before IS DISTINCT FROM team
 """
@@ -121,10 +125,13 @@ WITH linked AS (
            lead(started) OVER w AS taken,
            lead(first_activity) OVER w AS what,
            lead(line) OVER w AS taken_line,
+           lead(file) OVER w AS taken_file,
            lead(team, 2) OVER w AS back
     FROM stays WINDOW w AS (PARTITION BY case_key ORDER BY position)
 ), timed AS (
-    SELECT provider, receiver, case_key, file, position, what, back,
+    SELECT provider, receiver, case_key, position, what, back,
+           -- a hand-off is named where the receiver's stay starts, in whichever file
+           coalesce(taken_file, file) AS file,
            coalesce(taken, case_ended) AS until,
            coalesce(taken_line, line) AS at_line,
            epoch(coalesce(taken, case_ended)) - epoch(started) AS seconds
@@ -234,6 +241,7 @@ def measure(table: EventTable, options: EventLogOptions, customer: str) -> Measu
         dropped_pairs,
         dropped_handoffs,
         tuple(table.diagnostics),
+        tuple(sorted(table.left_out.items())),
     )
 
 

@@ -5,7 +5,7 @@ to their ids *before* the log is measured, so two log groups mapped to one team 
 not a hand-off. Each declared relation then carries what the log measured of its pair of
 teams (``Relation.measured``; ``None`` where the log never shows it, replacing any
 ``measured:`` block of the files), and :class:`~icmap.model.EventOverlay` keeps every
-measured pair, declared or not, for the drift rules (IC701-IC705).
+measured pair, declared or not, for the drift rules (IC701-IC706).
 
 A case's last stay hands the case to an external customer: the org's only one, else the one
 customer its team declares serving. Where neither says which (several customers and the team

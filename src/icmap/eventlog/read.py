@@ -60,10 +60,12 @@ TIME_FORMATS = (
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
 )
+#: Dates written ``01/05/2026`` are day first in most of the world and month first in the
+#: United States: which, each file's values decide (:func:`_slashed_dates`).
+DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
+MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+_SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/\d{4}"
 #: The formats by file name, as ``icmap import events`` reads a folder.
 PATTERNS = ("*.csv", "*.csv.gz", "*.tsv", "*.jsonl", "*.ndjson", "*.parquet", "*.xes", "*.xes.gz")
 
@@ -81,6 +83,8 @@ class EventTable:
     skipped: int = 0
     #: The process the log records (XES ``concept:name`` of the log), when it says.
     process: str | None = None
+    #: Rows left out, by reason (a key of :data:`_REASONS`): what to say when none is left.
+    left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def room(self) -> int:
@@ -166,6 +170,7 @@ def log_format(path: Path) -> str:
 
 def read_events(paths: list[Path], options: EventLogOptions) -> EventTable:
     """Every event of the logs at ``paths`` (files; a folder's logs by :data:`PATTERNS`)."""
+    check_time_format(options.time_format)
     files = [file for path in paths for file in _files(path)]
     if not files:
         raise UsageError(f"no event logs in {', '.join(map(str, paths))}")
@@ -193,6 +198,20 @@ def _read_files(table: EventTable, files: list[Path], options: EventLogOptions) 
                 "split the log by period",
             )
         kind = log_format(file)
+        if size == 0 or (kind == "csv" and _empty_csv(file)):
+            table.diagnostics.append(
+                Diagnostic(
+                    display,
+                    1,
+                    1,
+                    "IC620",
+                    "the file is empty: nothing read",
+                    "warning",
+                    None,
+                    "unreadable-event",
+                )
+            )
+            continue
         if options.progress is not None:
             options.progress(f"reading {display}")
         if not table.room:
@@ -209,6 +228,28 @@ def _read_files(table: EventTable, files: list[Path], options: EventLogOptions) 
             read_xes(table, file, display, number, options)
         else:
             _read_tabular(table, file, display, number, kind=kind, options=options)
+    if not table.files:  # every file was empty
+        from icmap.importers import source_error
+
+        said = (
+            "the file is empty: no header and no events"
+            if len(files) == 1
+            else f"all {len(files)} files are empty: no events"
+        )
+        raise source_error(
+            [
+                Diagnostic(
+                    str(files[0]),
+                    1,
+                    1,
+                    "IC620",
+                    said,
+                    "error",
+                    "export the log again; a CSV needs a header and a row per event",
+                    "unreadable-event",
+                )
+            ]
+        )
     _long_cases(table)
 
 
@@ -219,17 +260,16 @@ def _long_cases(table: EventTable) -> None:
     connection = table.connection
     long = connection.execute(
         f"""
-        SELECT file, case_id, count(*) AS n, min(line) AS line FROM events
-        GROUP BY file, case_id HAVING count(*) > {MAX_CASE_EVENTS} ORDER BY file, line
+        SELECT min(file) AS file, case_id, count(*) AS n, arg_min(line, (file, seq)) AS line
+        FROM events GROUP BY case_id HAVING count(*) > {MAX_CASE_EVENTS} ORDER BY file, line
         """
     ).fetchall()
     if not long:
         return
     connection.execute(
         f"""
-        DELETE FROM events WHERE (file, case_id) IN (
-            SELECT (file, case_id) FROM events GROUP BY file, case_id
-            HAVING count(*) > {MAX_CASE_EVENTS})
+        DELETE FROM events WHERE case_id IN (
+            SELECT case_id FROM events GROUP BY case_id HAVING count(*) > {MAX_CASE_EVENTS})
         """
     )
     displays = [display for display, _ in table.files]
@@ -304,8 +344,10 @@ def _read_tabular(
             f"{len(header):,} columns, more than the {MAX_COLUMNS:,} icmap reads",
             "export only the case, time, team and activity columns",
         )
-    columns = choose(header, _named(options), display)
+    columns = choose(header, _named(options), display, options=options.column_options)
     table.files.append((display, columns))
+    if kind == "csv":
+        _twice_named(table, file, display, header)
     activity = f"CAST({_quote(columns.activity)} AS VARCHAR)" if columns.activity else "NULL"
     time_type = str(next(column[1] for column in described if column[0] == columns.time))
     # A typed time (Parquet's TIMESTAMP, with or without its zone, or a DATE) is taken as it
@@ -336,6 +378,7 @@ def _read_tabular(
             options=options,
             typed_time=typed,
             rejects=kind == "csv",
+            csv_file=file if kind == "csv" else None,
         )
     except duckdb.Error as error:
         raise _unreadable(file, display, kind, error) from None
@@ -357,6 +400,60 @@ def _past_the_count(table: EventTable, display: str, number: int, room: int) -> 
         f"more than {MAX_EVENTS:,} events in the log: this one and every one after it left out",
         "split the log by period, or keep the cases of one period",
     )
+
+
+def _twice_named(table: EventTable, file: Path, display: str, header: list[str]) -> None:
+    """Warn when a CSV's header names a column twice: DuckDB calls the second ``name_1``, so
+    ``--team name`` (or the name found) takes the first, perhaps not the one meant."""
+    import csv
+    import gzip
+
+    gzipped = file.name.lower().endswith(".gz")
+    try:
+        with (
+            gzip.open(file, "rt", encoding="utf-8-sig", errors="replace")
+            if gzipped
+            else file.open(encoding="utf-8-sig", errors="replace") as f
+        ):
+            first = f.readline()
+    except (OSError, EOFError):  # read once already: said there, were it unreadable
+        return
+    for delimiter in (",", ";", "\t", "|"):
+        names = [name.strip() for name in next(csv.reader([first], delimiter=delimiter), [])]
+        if len(names) == len(header):
+            break
+    else:
+        return
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            table.diagnostics.append(
+                Diagnostic(
+                    display,
+                    1,
+                    1,
+                    "IC620",
+                    f"the header names the column {name!r} twice: the first is read as "
+                    f"{name!r}, the second as {name + '_1'!r}",
+                    "warning",
+                    "rename one of them in the log, or name the one meant with --case, --time, "
+                    "--team or --activity",
+                    "unreadable-event",
+                )
+            )
+        seen.add(name)
+
+
+def _empty_csv(file: Path) -> bool:
+    """Whether a CSV (perhaps gzipped) holds nothing but white space and a byte-order mark."""
+    import gzip
+
+    try:
+        with gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb") as f:
+            head = f.read(4096)
+    except (OSError, EOFError):
+        return False  # said by the reading, with its reason
+    return not head.removeprefix(b"\xef\xbb\xbf").strip()
 
 
 def _check_header(file: Path, display: str) -> None:
@@ -457,20 +554,24 @@ def load_rows(
     options: EventLogOptions,
     typed_time: bool = False,
     rejects: bool = False,
+    csv_file: Path | None = None,
 ) -> None:
     """Add the rows of the query ``rows`` (``case_id, time_value, team, activity, seq, line,
     place``) to ``events`` as file ``number``, with a finding per row left out. A ``place``
     (XES: ``trace 12, event 3``) is named in findings too; ``time_value`` is text unless
     ``typed_time`` (a typed Parquet or JSON column, cast as it is). ``rejects``: the rows are
     DuckDB's CSV reader's, whose rejected lines are findings too and shift the lines of the
-    rows after them. Rows past ``room`` (the events the run can still read) are left out with
-    one finding.
+    rows after them. ``csv_file``: the CSV the rows are from, whose records may span lines
+    (a quoted field with a newline) or skip blank ones: their lines are then the physical
+    lines the records start on. Rows past ``room`` (the events the run can still read) are
+    left out with one finding.
 
     The rows are read once, straight into ``events`` (a copy of a log in memory costs as much
     as the log): those that cannot be used get their ``reason`` (a key of :data:`_REASONS`)
     and keep their time's text and place until they are reported, then are deleted.
     """
     connection = table.connection
+    slashed = "false"
     if typed_time:
         parsed = "CAST(time_value AS TIMESTAMPTZ)"
         no_time = "time_value IS NULL"
@@ -479,6 +580,8 @@ def load_rows(
     else:
         parsed = _parsed_time("time_value", options.time_format)
         no_time = "nullif(trim(time_value), '') IS NULL"
+        if options.time_format is None:
+            slashed = f"regexp_matches(time_value, '{_SLASHED}')"
         text = "time_value"
         measured = ("case_id", "team", "activity", "time_value")
     # Characters are never more than bytes: the byte count (free) rules out all but the rows
@@ -503,6 +606,7 @@ def load_rows(
                             WHEN case_id IS NULL THEN 'case'
                             WHEN team IS NULL THEN 'team'
                             WHEN {no_time} THEN 'no time'
+                            WHEN {slashed} THEN 'slashed'
                             ELSE 'time'
                        END
                    END AS reason
@@ -515,9 +619,13 @@ def load_rows(
         )
         """
     )
+    if slashed != "false":
+        _slashed_dates(table, display, number)
     _control_characters(table, number)
     if rejects and _rejected_lines(table, display):
         _lines_after_rejects(table, number)
+    elif csv_file is not None:
+        _physical_lines(table, number, csv_file)
     _past_the_count(table, display, number, room)
     counted = {
         reason: int(count)
@@ -526,10 +634,121 @@ def load_rows(
         ).fetchall()
     }
     table.rows += sum(counted.values())
+    for reason, count in counted.items():
+        if reason is not None:
+            table.left_out[reason] = table.left_out.get(reason, 0) + count
     for reason in _REASONS:
         _report(table, display, number, reason, counted.get(reason, 0))
     if any(reason is not None for reason in counted):
         connection.execute(f"DELETE FROM events WHERE file = {number} AND reason IS NOT NULL")
+
+
+def _slashed_dates(table: EventTable, display: str, number: int) -> None:
+    """Read file ``number``'s times written ``dd/mm/yyyy`` or ``mm/dd/yyyy`` (set aside as
+    ``slashed``) in the order its values show: day first if some first field is past 12,
+    month first if some second field is; if every value reads both ways the file is refused
+    (a guess would silently swap days and months); if neither way reads them all, day first,
+    and the rest are findings."""
+    connection = table.connection
+    found = connection.execute(
+        f"""
+        SELECT count(*),
+               max(TRY_CAST(split_part(trim(unread_time), '/', 1) AS INTEGER)),
+               max(TRY_CAST(split_part(trim(unread_time), '/', 2) AS INTEGER)),
+               arg_min(line, seq), list(unread_time ORDER BY seq)[1:2]
+        FROM events WHERE file = {number} AND reason = 'slashed'
+        """
+    ).fetchone()
+    if not found or not found[0]:
+        return
+    _, first_field, second_field, line, examples = found
+    if first_field <= 12 and second_field <= 12:
+        from icmap.importers import source_error
+
+        shown = " and ".join(repr(_preview(example.strip())) for example in examples)
+        rest = examples[0].strip().split(" ", 1)[1:] if examples else []
+        clock = ""
+        if rest:
+            clock = " %H:%M:%S" if rest[0].count(":") == 2 else " %H:%M"
+        column = table.files[-1][1].time if table.files else "time"
+        raise source_error(
+            [
+                Diagnostic(
+                    display,
+                    int(line),
+                    1,
+                    "IC620",
+                    f"the times of column {column!r} ({shown}) read as day/month and as "
+                    "month/day alike: icmap does not guess which",
+                    "error",
+                    f"pass --time-format '%m/%d/%Y{clock}' (month first, as in the US) or "
+                    f"--time-format '%d/%m/%Y{clock}' (day first)",
+                    "unreadable-event",
+                )
+            ]
+        )
+    formats = MONTH_FIRST if second_field > 12 and first_field <= 12 else DAY_FIRST
+    listed = ", ".join("'" + f + "'" for f in formats)
+    # Parsed once, then the rows it read are cleared: one parse per row, not one per column.
+    connection.execute(
+        f"""
+        UPDATE events SET ts = CAST(try_strptime(trim(unread_time), [{listed}]) AS TIMESTAMPTZ)
+        WHERE file = {number} AND reason = 'slashed'
+        """
+    )
+    connection.execute(
+        f"""
+        UPDATE events SET reason = CASE WHEN ts IS NULL THEN 'time' END,
+               unread_time = CASE WHEN ts IS NULL THEN unread_time END,
+               place = CASE WHEN ts IS NULL THEN place END
+        WHERE file = {number} AND reason = 'slashed'
+        """
+    )
+
+
+def _physical_lines(table: EventTable, number: int, file: Path) -> None:
+    """Give file ``number``'s rows the lines their records start on, where that is not the
+    row's place plus the header: a quoted field holding a newline, or a blank line.
+
+    Counting the file's newlines (a pass in C) says whether any record is not one line; only
+    then is the file read again line by line, tracking quotes, for where each record starts.
+    A file with rejected lines keeps DuckDB's numbering (:func:`_lines_after_rejects`)."""
+    import gzip
+
+    connection = table.connection
+    found = connection.execute(f"SELECT max(seq) FROM events WHERE file = {number}").fetchone()
+    rows = int(found[0]) if found and found[0] is not None else 0
+    newlines, last = 0, b"\n"
+    with gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb") as f:
+        while chunk := f.read(1024**2):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    lines = newlines + (0 if last == b"\n" else 1)
+    if lines == rows + 1:
+        return
+    starts: list[int] = []
+    quoted = False
+    with gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb") as f:
+        for number_, raw in enumerate(f, start=1):
+            if not quoted and raw.strip(b"\r\n"):
+                starts.append(number_)
+            # Doubled quotes ("") inside a quoted field toggle twice: only an odd count opens
+            # or closes one.
+            if raw.count(b'"') % 2:
+                quoted = not quoted
+    data = starts[1 : rows + 1]  # the first record is the header
+    if len(data) != rows:  # the quoting is not what this scan assumes: keep the row numbers
+        return
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE starts AS "
+        "SELECT generate_subscripts(l, 1) AS seq, unnest(l) AS line FROM (SELECT ?::BIGINT[] AS l)",
+        [data],
+    )
+    connection.execute(
+        f"UPDATE events SET line = starts.line FROM starts "
+        f"WHERE events.file = {number} AND events.seq = starts.seq"
+    )
+    connection.execute("DROP TABLE starts")
 
 
 def _control_characters(table: EventTable, number: int) -> None:
@@ -710,15 +929,63 @@ def _lines_after_rejects(table: EventTable, number: int) -> None:
     connection.execute("DROP TABLE rejected")
 
 
+#: ``--time-format`` for seconds since 1970-01-01 UTC (strptime's ``%s``, which DuckDB lacks).
+EPOCH = "%s"
+
+
+def _epoch(column: str, *, auto: bool) -> str:
+    """SQL reading ``column`` as seconds since 1970 (UTC). Found by itself (``auto``): 9 or 10
+    digits are seconds (2001 to 2286), 12 or 13 milliseconds (from 2001), no other count of
+    digits (``20260105`` is a date); given ``--time-format %s``, any number of seconds up to
+    the year 9999."""
+    value = f"trim({column})"
+    if not auto:
+        # Past the year 9999 (milliseconds read as seconds) is no time: left out, not a crash.
+        return (
+            rf"CASE WHEN regexp_full_match({value}, '-?\d{{1,12}}(\.\d+)?') "
+            f"AND abs(CAST({value} AS DOUBLE)) < 253402214400 "
+            f"THEN to_timestamp(CAST({value} AS DOUBLE)) END"
+        )
+    return (
+        rf"CASE WHEN regexp_full_match({value}, '\d{{9,10}}') "
+        f"THEN to_timestamp(CAST({value} AS BIGINT)) "
+        rf"WHEN regexp_full_match({value}, '\d{{12,13}}') "
+        f"THEN to_timestamp(CAST({value} AS BIGINT) / 1000.0) END"
+    )
+
+
+def check_time_format(time_format: str | None) -> None:
+    """Refuse a ``--time-format`` DuckDB's strptime cannot use, before any file is read."""
+    if time_format is None or time_format == EPOCH:
+        return
+    import duckdb
+
+    try:
+        duckdb.connect(":memory:").execute("SELECT try_strptime('', ?)", [time_format])
+    except duckdb.Error as error:
+        reason = _first_line(error).split(": ")[-1]
+        raise UsageError(
+            f"--time-format {time_format!r} is not a strptime format icmap reads ({reason}); "
+            "write it with %Y, %m, %d, %H, %M, %S (docs/events.md), or %s for seconds since 1970"
+        ) from None
+
+
 def _parsed_time(column: str, time_format: str | None) -> str:
-    """SQL reading ``column`` as a timestamp: ISO 8601 first, then :data:`TIME_FORMATS`."""
+    """SQL reading ``column`` as a timestamp: ISO 8601 first, then :data:`TIME_FORMATS`, then
+    seconds or milliseconds since 1970; or as ``time_format`` says."""
+    if time_format == EPOCH:
+        return _epoch(column, auto=False)
     if time_format is not None:
         fmt = "'" + time_format.replace("'", "''") + "'"
         return f"CAST(try_strptime(trim({column}), {fmt}) AS TIMESTAMPTZ)"
     formats = ", ".join("'" + f + "'" for f in TIME_FORMATS)
+    # A failing try_strptime over the list costs 3 µs a row: a slashed date (read later, in
+    # the order its file shows) and a number skip it, for a cheap pattern.
     return (
         f"coalesce(TRY_CAST(trim({column}) AS TIMESTAMPTZ), "
-        f"CAST(try_strptime(trim({column}), [{formats}]) AS TIMESTAMPTZ))"
+        f"CASE WHEN regexp_matches({column}, '{_SLASHED}') THEN NULL "
+        rf"WHEN regexp_full_match(trim({column}), '\d+') THEN {_epoch(column, auto=True)} "
+        f"ELSE CAST(try_strptime(trim({column}), [{formats}]) AS TIMESTAMPTZ) END)"
     )
 
 

@@ -81,19 +81,23 @@ def _yaml_map(text: str, shown: str) -> TeamMap:
     try:
         root = yaml.compose(text, Loader=loader)
     except yaml.YAMLError as error:
-        raise UsageError(f"--team-map {shown}: not valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        where = f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark is not None else f"{shown}:1:1"
+        said = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise UsageError(f"{where}: --team-map is not valid YAML: {said}") from None
     if root is None:
         return TeamMap(shown)
     if not isinstance(root, yaml.MappingNode):
         raise UsageError(
-            f"--team-map {shown}: expected a mapping of log team names to team ids "
+            f"{shown}:{root.start_mark.line + 1}:{root.start_mark.column + 1}: --team-map "
+            "expected a mapping of log team names to team ids "
             '("Service Desk L1": service-desk)'
         )
     result = TeamMap(shown)
     for key, value in root.value:
         line = key.start_mark.line + 1
         if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
-            raise UsageError(f"{shown}:{line}: each entry maps one log name to one team id")
+            raise UsageError(f"{shown}:{line}:1: each entry maps one log name to one team id")
         target = None if value.tag.endswith(":null") else value.value
         _add(result, key.value, target, line)
     return result

@@ -264,18 +264,22 @@ def _parse(path: Path, display: str) -> Generator[_Target, None, None]:
                 f"an entity declaration ({error.name!r}): an XES log needs none, and icmap "
                 "expands none (entities can make a small file huge)"
             )
-        raise UsageError(f"{where}: refused: {said}") from None
+        raise UsageError(f"{where}:1: refused: {said}") from None
     except ExternalReferenceForbidden as error:
         where = f"{display}:{target.line()}"
         raise UsageError(
-            f"{where}: refused: an external reference ({error.sysid}): icmap fetches nothing"
+            f"{where}:1: refused: an external reference ({error.sysid}): icmap fetches nothing"
         ) from None
     except DefusedXmlException as error:
         raise UsageError(f"{display}: refused: {error}") from None
     except (OSError, EOFError, zlib.error) as error:
         raise UsageError(f"{display}: cannot be read: {error}") from None
     except expat.ExpatError as error:
-        raise UsageError(f"{display}: not well-formed XES: {error}") from None
+        # expat counts columns from 0; "mismatched tag: line 8, column 2" becomes file:8:3.
+        reason = expat.ErrorString(error.code) if error.code else str(error)
+        raise UsageError(
+            f"{display}:{error.lineno}:{error.offset + 1}: not well-formed XES: {reason}"
+        ) from None
 
 
 def read_xes(
@@ -293,8 +297,10 @@ def read_xes(
             if len(sample) >= SAMPLE:
                 break
         if state is None or not sample:
-            raise UsageError(f"{display}: no events in this XES file")
-        columns = choose(list(state.names), _named(options), display)
+            raise UsageError(f"{display}:1:1: no events in this XES file")
+        columns = choose(
+            list(state.names), _named(options), display, options=options.column_options
+        )
         table.files.append((display, columns))
         roles = (columns.case, columns.time, columns.team, columns.activity)
         state.keep = frozenset(role for role in roles if role)

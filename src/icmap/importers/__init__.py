@@ -48,6 +48,8 @@ IMPORT_CODES: dict[str, str] = {
     "IC620": "unreadable-event",
     "IC621": "event-log-limit",
     "IC622": "people-not-teams",
+    "IC627": "customer-named-team",
+    "IC628": "team-name-variants",
     "IC630": "not-a-catalog-file",
     "IC631": "foreign-api-version",
     "IC632": "templated-entity",
@@ -68,7 +70,7 @@ IMPORT_CODES: dict[str, str] = {
 }
 
 #: The importers' codes that are errors: the source cannot become an org (the rest warn).
-IMPORT_ERRORS = frozenset({"IC614", "IC670", "IC672"})
+IMPORT_ERRORS = frozenset({"IC614", "IC627", "IC670", "IC672"})
 
 
 class _Named(str, Enum):

@@ -1,4 +1,4 @@
-"""What the drift rules (IC701-IC705) share: the overlaid log in words, and where to point.
+"""What the drift rules (IC701-IC706) share: the overlaid log in words, and where to point.
 
 They run only when an event log is laid over the org (``--events``, docs/events.md); their
 findings point at the declared relation, or at a team for what the org never declares, and

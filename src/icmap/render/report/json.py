@@ -9,7 +9,7 @@ from icmap.render.json_text import dumps
 
 if TYPE_CHECKING:
     from icmap.analysis.cadence import MixedCadence
-    from icmap.analysis.measured import FlowPair, MeasuredFlow
+    from icmap.analysis.measured import FlowPair, LeftOut, MeasuredFlow
     from icmap.analysis.report import Report
     from icmap.analysis.streams import StreamFlow, StreamStep
     from icmap.analysis.surveys import RoundScore
@@ -279,6 +279,17 @@ def measured_data(flow: MeasuredFlow) -> dict[str, Any]:
         "alone": flow.alone,
         "alone_share": flow.alone_share,
         "unmeasured_relations": flow.unmeasured,
+        **({} if flow.left_out is None else {"left_out": _left_out(flow.left_out)}),
+    }
+
+
+def _left_out(left: LeftOut) -> dict[str, int]:
+    return {
+        "log_cases": left.log_cases,
+        "cases": left.cases,
+        "undeclared_handoffs": left.undeclared_handoffs,
+        "undeclared_pairs": left.undeclared_pairs,
+        "unmatched_log_teams": left.unmatched_teams,
     }
 
 

@@ -111,13 +111,37 @@ def notes(flow: MeasuredFlow) -> list[str]:
     if flow.ping_pong_too_few:
         count = flow.ping_pong_too_few
         found.append(
-            f"{plural(count, 'hand-off')} with returns but fewer than {flow.min_handoffs} "
+            f"{plural(count, 'pair')} with returns but fewer than {flow.min_handoffs} "
             f"hand-offs {'is' if count == 1 else 'are'} left out of ping-pong."
         )
     if flow.unmeasured:
         found.append(
             f"{plural(flow.unmeasured, 'relation')} of the org carr"
             f"{'ies' if flow.unmeasured == 1 else 'y'} no measured numbers."
+        )
+    left = flow.left_out
+    if left is not None and (left.cases or left.undeclared_handoffs or left.unmatched_teams):
+        said = []
+        if left.cases:
+            said.append(
+                f"{left.cases:,} of the log's {left.log_cases:,} cases, which end with a team the "
+                "org does not have, one whose customer it does not say, or by a hand-off to a "
+                "customer it does not declare"
+            )
+        if left.undeclared_handoffs:
+            said.append(
+                f"{_count(left.undeclared_handoffs)} in {plural(left.undeclared_pairs, 'pair')} "
+                "of teams the org does not declare"
+            )
+        if left.unmatched_teams:
+            said.append(
+                f"everything of {plural(left.unmatched_teams, 'team')} of the log that "
+                f"match{'es' if left.unmatched_teams == 1 else ''} no team of the org"
+            )
+        found.append(
+            "Left out of these lists: "
+            + "; ".join(said)
+            + ". icmap check --events lists the drift (IC701, IC705)."
         )
     return found
 
