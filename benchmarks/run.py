@@ -67,7 +67,8 @@ for section in ("teams", "suppliers"):
 #: up to this size only.
 TEAM_PAGES_UP_TO = 1_000
 
-#: icmap.render.picture.image.MAX_NODES: larger orgs are refused for SVG, PNG and PDF (not timed here).
+#: icmap.render.picture.image.MAX_NODES: larger orgs are refused for SVG, PNG and PDF (not timed
+#: here).
 GRAPHVIZ_NODES = 1_000
 
 STAGES = {

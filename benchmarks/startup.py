@@ -95,7 +95,7 @@ def measure(rounds: int, before: Path | None) -> dict[str, list[float]]:
 
 def report(times: dict[str, list[float]]) -> str:
     lines = [
-        "| process | median ms | floor | × floor (paired median) | target |",  # noqa: RUF001
+        "| process | median ms | floor | × floor (paired median) | target |",
         "|---|---:|---|---:|---|",
     ]
     for name, samples in times.items():
