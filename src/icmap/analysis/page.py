@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from icmap.analysis.chokepoints import chokepoints
 from icmap.analysis.report import Report, build_report
 from icmap.analysis.streams import stream_flows
+from icmap.compact import collector_paused
 from icmap.graph import nodes_of_kind
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class Page:
     streams: list[StreamFlow] = field(default_factory=list)
 
 
+@collector_paused
 def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:
     """Everything the HTML page of ``picture`` (drawn from ``graph``) shows.
 
