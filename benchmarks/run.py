@@ -11,7 +11,9 @@ every picture format: dot, mermaid, json, html, graphml, gexf, and svg, png and 
 Graphviz unless --no-graphviz, all of them the group overview at these sizes; one group's
 drill-down; --all (every team) in dot, mermaid, json, html, and svg while Graphviz's limit
 allows; a step running over 10 minutes is stopped and shown as inf), and the survey loop:
-icmap survey, two filled rounds read and applied, report and check with them. It prints
+icmap survey, two filled rounds read and applied, report and check with them; then diff against
+a copy with one lead time in 200 changed, and check and report of the same org as a file per
+team (issue 29). It prints
 seconds, peak memory, CPU seconds and the ratios to the bare baseline, then CPU microseconds per
 hand-off across the sizes (every step the same at each size: the rows to compare).
 
@@ -34,6 +36,7 @@ Both are run on two shapes of org (issue 29): 4 customers at every size, and one
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import platform
@@ -202,6 +205,21 @@ def _surveys(path: Path, folder: Path) -> list[tuple[str, float, float, float]]:
     return rows
 
 
+def changed(doc: dict[str, object], every: int = 200) -> dict[str, object]:
+    """A copy of ``doc`` with one team lead time in ``every`` set to 9d: the other side of a
+    pull request's diff, equal to the first in nearly every part."""
+    copied = copy.deepcopy(doc)
+    teams: dict[str, dict[str, list[dict[str, object]]]] = copied["teams"]  # type: ignore[assignment]
+    seen = 0
+    for body in teams.values():
+        for relation in body["provides"]:
+            if "lead_time" in relation:
+                seen += 1
+                if seen % every == 0:
+                    relation["lead_time"] = "9d"
+    return copied
+
+
 def benchmark(
     size: int, folder: Path, *, pictures: bool = True
 ) -> list[tuple[str, float, float, float]]:
@@ -227,6 +245,15 @@ def benchmark(
         every = _command(["team", "--all", "--org", str(path), "-o", pages, "-f", "json"])
         rows.append(("icmap team --all (a page per team, process)", *every))
     rows += _surveys(path, folder)
+    after = folder / f"org-{size}-changed.yaml"
+    write(changed(doc), after, per_team=False)
+    timing = _command(["diff", str(path), str(after), "-f", "json"])
+    rows.append(("icmap diff (1 lead time in 200 changed, process)", *timing))
+    per_team = folder / f"org-{size}-files"
+    write(doc, per_team, per_team=True)
+    rows.append(("icmap check, a file per team (process)", *_command(["check", str(per_team)])))
+    timing = _command(["report", str(per_team), "-f", "json"])
+    rows.append(("icmap report, a file per team (process)", *timing))
     # Past 120 nodes `icmap graph` draws the group overview; --all draws every team.
     for fmt in ("dot", "mermaid", "json", "html", "graphml", "gexf"):
         rows.append((f"icmap graph -f {fmt} (process)", *_command(["graph", str(path), "-f", fmt])))

@@ -240,3 +240,21 @@ def test_team_topologies_values_are_checked() -> None:
     assert "state 'Blocked' is not one of ok, slowing, blocking" in problems
     assert "mode 'sometimes' is not one of x-as-a-service, collaboration, facilitating" in problems
     assert "until 2026-04-01 is before since 2026-05-01" in problems
+
+
+def test_loading_leaves_nothing_for_the_collector() -> None:
+    """Reading a file must not tie objects in cycles: a folder of 100,000 team files left
+    millions of them for the collector once, which then took longer than resolving the org."""
+    import gc
+
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        load(EXAMPLES / "northwind")
+        load(EXAMPLES / "software-company.yaml")
+        gc.collect()
+        left = len(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == 0

@@ -18,6 +18,7 @@ from icmap.analysis.frontline import front_line
 from icmap.analysis.loops import group_cycles, loops
 from icmap.analysis.reach import reach
 from icmap.analysis.streams import StreamFlow, stream_flows
+from icmap.compact import collector_paused
 from icmap.loader.resolve import normalise_what
 
 if TYPE_CHECKING:
@@ -417,6 +418,7 @@ def _finding_key(finding: Diagnostic, renamed: dict[str, str]) -> tuple[str, ...
     return (finding.code, finding.message)
 
 
+@collector_paused
 def diff_orgs(
     base: Org,
     head: Org,

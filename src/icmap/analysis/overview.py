@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from icmap.analysis.frontline import front_line
 from icmap.analysis.picture import MARKED_STATES, Picture, PictureEdge, PictureNode, edge_state
 from icmap.analysis.reach import reach
+from icmap.compact import collector_paused
 from icmap.graph import is_feedback, relations
 
 if TYPE_CHECKING:
@@ -155,6 +156,7 @@ def _prune(links: dict[tuple[str, str], _Link], budget: int) -> set[tuple[str, s
     return keep
 
 
+@collector_paused
 def overview(graph: OrgGraph, *, drawn: bool = True) -> Picture:
     """One node per group (sized by its teams), one edge per pair with the hand-offs counted.
 

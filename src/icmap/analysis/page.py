@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from icmap.analysis.chokepoints import chokepoints
 from icmap.analysis.report import Report, build_report
 from icmap.analysis.streams import stream_flows
+from icmap.compact import collector_paused
 from icmap.graph import nodes_of_kind
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ def for_browser(graph: OrgGraph, picture: Picture) -> tuple[Picture, Withheld | 
     return Picture(picture.title, [], [], picture.notes), Withheld(*asked, "nothing", grouped)
 
 
+@collector_paused
 def page(graph: OrgGraph, picture: Picture, today: date | None = None) -> Page:
     """Everything the HTML page of ``picture`` (drawn from ``graph``) shows.
 

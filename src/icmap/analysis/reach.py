@@ -6,7 +6,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from icmap.compact import collector_paused
+from icmap.compact import cached, collector_paused
 from icmap.graph import nodes_of_kind
 
 if TYPE_CHECKING:
@@ -37,6 +37,11 @@ def reach(graph: OrgGraph) -> Reach:
     >>> r.hops, r.disconnected
     ({'b': 1, 'a': 2}, ('c', 'c2'))
     """
+    # Once per graph: the report, the check's rules, the overview and diff each ask for it.
+    return cached(graph, "reach", lambda: _reach(graph))
+
+
+def _reach(graph: OrgGraph) -> Reach:
     customers = nodes_of_kind(graph, "customer")
     hops: dict[str, int] = {}
     nearest: dict[str, str] = {}

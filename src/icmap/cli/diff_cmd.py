@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gc
 import os
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ import typer
 from icmap.cli.errors import handle_errors
 from icmap.cli.options import Choice, Color, ColorOption, OutputOption, SurveyOption, choice
 from icmap.cli.output import emit, format_from, protect
-from icmap.cli.sources import FromOption, load_org, with_surveys
+from icmap.cli.sources import FromOption, kept, load_org, with_surveys
 from icmap.errors import EXIT_FINDINGS, UsageError
 
 if TYPE_CHECKING:
@@ -195,8 +194,8 @@ def diff(
 
         path = find_org(given[0] if given else None, os.environ, Path())
         protect(path)
-        before = load_at_revision(path, git, reader)
-        after = with_surveys((reader or load)(path), survey)
+        before = kept(lambda: load_at_revision(path, git, reader))
+        after = with_surveys(kept(lambda: (reader or load)(path)), survey)
         base_name, head_name = f"{git}:{path}", f"{path} (working tree)"
     else:
         if len(given) != 2:
@@ -206,17 +205,17 @@ def diff(
         base, head = given
         protect(base)
         protect(head)
-        before, after = (reader or load)(base), with_surveys((reader or load)(head), survey)
+        before = kept(lambda: (reader or load)(base))
+        after = with_surveys(kept(lambda: (reader or load)(head)), survey)
         base_name, head_name = str(base), str(head)
-    # Both models live until the command ends: keep the collector from rescanning them while
-    # the graphs are built, as load_org does for one org.
-    gc.freeze()
+    # Both models and their graphs live until the command ends: kept() spares them the
+    # collector's rescans, as load_org does for one org.
     policy = build_policy(all_rules(), {})
     result = diff_orgs(
         before,
         after,
-        build_graph(before),
-        build_graph(after),
+        kept(lambda: build_graph(before)),
+        kept(lambda: build_graph(after)),
         findings=lambda org, graph: run_check(org, graph, policy),
     )
     reasons = failures(result, fail_on or [], max_critical_growth)

@@ -270,20 +270,6 @@ class FileReader:
         # unit, so an alias bomb runs out of budget instead of out of memory.
         self._budget = budget
         self._over_budget = False
-        #: How each optional key of a relation is read (the attribute of RawRelation it sets).
-        self._field_readers: dict[str, Callable[[Node], object]] = {
-            "lead_time": self.lead_time,
-            "satisfaction": self.satisfaction,
-            "feedback": lambda node: self.boolean(node, "feedback"),
-            "mode": lambda node: self.word(node, "mode", MODES),
-            "state": lambda node: self.word(node, "state", STATES),
-            "since": lambda node: self.date(node, "since"),
-            "until": lambda node: self.date(node, "until"),
-            "streams": lambda node: self.id_list(node, "streams"),
-            "process_time": lambda node: self.lead_time(node, "process_time"),
-            "complete_accurate": lambda node: self.share(node, "complete_accurate"),
-            "measured": self.measured,
-        }
 
     # --- positions and problems -------------------------------------------------------------
 
@@ -870,7 +856,6 @@ class FileReader:
     def _optional_fields(self, relation: RawRelation, values: dict[str, Node]) -> None:
         """A relation's optional values: lead time, score, feedback, the Team Topologies ones,
         the value streams' and what an event log measured."""
-        readers = self._field_readers
         for key, node in values.items():
             # The two keys nearly every relation has are read without the table's lookup,
             # call through a lambda and setattr (together 5% of loading a large org).
@@ -878,8 +863,10 @@ class FileReader:
                 relation.lead_time = self.lead_time(node)
             elif key == "satisfaction":
                 relation.satisfaction = self.satisfaction(node)
-            elif key in readers:
-                setattr(relation, key, readers[key](node))
+            else:
+                read = _FIELD_READERS.get(key)
+                if read is not None:
+                    setattr(relation, key, read(self, node))
         if relation.process_time is None and relation.until is None:
             return
         if (
@@ -969,3 +956,22 @@ def iter_relations(raw_files: list[RawFile]) -> Iterator[tuple[RawParty, RawRela
         for party in raw.parties:
             for relation in party.relations:
                 yield party, relation
+
+
+#: How each optional key of a relation is read (the attribute of RawRelation it sets). One
+#: table for every reader: a table of bound methods per reader would tie each reader to itself
+#: in a cycle, left for the collector, which a folder of 100,000 files fills with millions of
+#: objects (the collection after loading took longer than resolving the org).
+_FIELD_READERS: dict[str, Callable[[FileReader, Node], object]] = {
+    "lead_time": lambda reader, node: reader.lead_time(node),
+    "satisfaction": FileReader.satisfaction,
+    "feedback": lambda reader, node: reader.boolean(node, "feedback"),
+    "mode": lambda reader, node: reader.word(node, "mode", MODES),
+    "state": lambda reader, node: reader.word(node, "state", STATES),
+    "since": lambda reader, node: reader.date(node, "since"),
+    "until": lambda reader, node: reader.date(node, "until"),
+    "streams": lambda reader, node: reader.id_list(node, "streams"),
+    "process_time": lambda reader, node: reader.lead_time(node, "process_time"),
+    "complete_accurate": lambda reader, node: reader.share(node, "complete_accurate"),
+    "measured": FileReader.measured,
+}
