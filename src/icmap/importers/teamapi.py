@@ -366,7 +366,7 @@ class _Reader:
             "teamapi",
             None if errors else org,
             sorted(builder.diagnostics),
-            builder.provenance,
+            builder.why,
             counts,
             self.chosen,
         )
