@@ -15,7 +15,7 @@ and a line there. This module holds what they share: :class:`ImportResult`, the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -86,7 +86,7 @@ SourceFormat: type[_Named] = _Named(  # type: ignore[call-overload]
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Provenance:
     """Why a hand-off exists: the source entities and the relation between them."""
 
@@ -103,7 +103,7 @@ class ImportResult:
     org: Org | None
     diagnostics: list[Diagnostic]
     #: (provider, receiver, what) -> why the relation exists, as the importer found it.
-    provenance: dict[tuple[str, str, str], list[Provenance]] = field(default_factory=dict)
+    provenance: Mapping[tuple[str, str, str], list[Provenance]] = field(default_factory=dict)
     #: Counts for the summary: what was read ("entities read", "rows read", "Team APIs read"),
     #: "teams", the :func:`hand_off_counts`, "relations inside one team", and for Backstage
     #: "dangling refs" (refs to entities not in the catalog) and "dangling ref mentions".

@@ -392,7 +392,7 @@ class _Catalog:
     def read_file(self, file: Path, chain: tuple[str, ...]) -> list[tuple[Path, tuple[str, ...]]]:
         stdin = str(file) == STDIN
         display = "<stdin>" if stdin else str(file)
-        roots, failed = self.parse(file, display, stdin)
+        roots, failed, tagged = self.parse(file, display, stdin)
         if not (failed is not None and failed.message.startswith(EMPTY_STDIN)):
             self.files_read.append(display)  # empty stdin is no file read
         if failed is not None:
@@ -413,35 +413,38 @@ class _Catalog:
                 return []
             roots = unpacked
         return self.read_documents(
-            [r for r in roots if r is not None], display, file, chain, as_json
+            [r for r in roots if r is not None], display, file, chain, as_json, tagged=tagged
         )
 
     def parse(
         self, file: Path, display: str, stdin: bool
-    ) -> tuple[list[Node | None] | None, Diagnostic | None]:
-        """The documents of ``file`` (JSON as YAML), or the problem that stops reading it."""
+    ) -> tuple[list[Node | None] | None, Diagnostic | None, bool]:
+        """The documents of ``file`` (JSON as YAML), or the problem that stops reading it, and
+        whether any node in them has a tag."""
         if not stdin and file.suffix.lower() != ".json":
             parsed = parse_documents(file, display)
-            return list(parsed.roots), (parsed.diagnostics[0] if parsed.diagnostics else None)
+            failed = parsed.diagnostics[0] if parsed.diagnostics else None
+            return list(parsed.roots), failed, parsed.tagged
         if stdin:
             content, problem = _read_stdin(display)
         else:
             content, problem = read_text(file, display)
         if content is None:
-            return None, problem
+            return None, problem, False
         if not stdin or content.lstrip().startswith(("[", "{")):
             content = _SURROGATES.sub(_pair, content)
         parsed = parse_documents_text(content, display)
         if not parsed.diagnostics:
-            return list(parsed.roots), None
+            return list(parsed.roots), None, parsed.tagged
         try:  # JSON YAML cannot read (a lone surrogate escape): read without positions
-            return [_nodes(json.loads(content))], None
+            return [_nodes(json.loads(content))], None, False
         except json.JSONDecodeError as exc:
             if not content.lstrip().startswith(("[", "{")):
-                return list(parsed.roots), parsed.diagnostics[0]
-            return None, Diagnostic(
+                return list(parsed.roots), parsed.diagnostics[0], parsed.tagged
+            error = Diagnostic(
                 display, exc.lineno, exc.colno, "IC002", f"invalid JSON: {exc.msg}", "error"
             )
+            return None, error, False
 
     def json_entities(self, root: Node, display: str) -> list[Node | None] | None:
         """The entities of the catalog API's JSON: a list, ``{"items": [...]}``, or one."""
@@ -530,8 +533,11 @@ class _Catalog:
         file: Path,
         chain: tuple[str, ...],
         as_json: bool,
+        *,
+        tagged: bool = True,
     ) -> list[tuple[Path, tuple[str, ...]]]:
-        """Read a file's entities; report once what in it is not Backstage's."""
+        """Read a file's entities; report once what in it is not Backstage's. ``tagged`` says
+        whether any node in the file has a tag to report."""
         ours: list[Node] = []
         foreign: list[tuple[Node, str, str]] = []  # node, apiVersion, kind
         unversioned: list[Node] = []
@@ -579,7 +585,7 @@ class _Catalog:
         followed: list[tuple[Path, tuple[str, ...]]] = []
         templated: list[Entity] = []
         for root in [r for r in ours if not self.past_limit(r, display)]:
-            self.builder.diagnostics.extend(tag_problems(root, display))
+            self.builder.diagnostics.extend(tag_problems(root, display) if tagged else ())
             followed.extend(
                 self.read_document(root, display, file, chain, as_json=as_json, templated=templated)
             )
@@ -1170,7 +1176,7 @@ class _Mapper:
             "backstage",
             None if errors else org,
             sorted(self.builder.diagnostics),
-            self.builder.provenance,
+            self.builder.why,
             counts,
             self.chosen,
             dict(sorted(catalog.dangling.items())),

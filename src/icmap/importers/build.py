@@ -8,6 +8,7 @@ org in the order the YAML loader gives, so an imported org and its written files
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -55,6 +56,30 @@ class _Pending:
     fields: dict[str, object] = field(default_factory=dict)
 
 
+class Provenances(Mapping[tuple[str, str, str], list[Provenance]]):
+    """Why each relation of an imported org exists, by (provider, receiver, what): read from
+    the relations' own ``origins``, and indexed only when asked (``icmap import`` writes it as
+    comments; ``graph --from`` never looks), so an org of a million hand-offs holds it once."""
+
+    def __init__(self, relations: tuple[Relation, ...]) -> None:
+        self._relations = relations
+        self._index: dict[tuple[str, str, str], Relation] | None = None
+
+    def _by_key(self) -> dict[tuple[str, str, str], Relation]:
+        if self._index is None:
+            self._index = {(r.provider, r.receiver, r.what): r for r in self._relations}
+        return self._index
+
+    def __getitem__(self, key: tuple[str, str, str]) -> list[Provenance]:
+        return [Provenance(o.why, o.pos) for o in self._by_key()[key].origins]
+
+    def __iter__(self) -> Iterator[tuple[str, str, str]]:
+        return iter(self._by_key())
+
+    def __len__(self) -> int:
+        return len(self._relations)
+
+
 class OrgBuilder:
     """Teams, customers and relations collected while reading a source."""
 
@@ -62,7 +87,10 @@ class OrgBuilder:
         self.teams: dict[str, Team] = {}
         self.customers: dict[str, Customer] = {}
         self.relations: dict[tuple[str, str, str], _Pending] = {}
+        #: Why each pending relation exists, by its key (emptied by :meth:`finish`).
         self.provenance: dict[tuple[str, str, str], list[Provenance]] = {}
+        #: After :meth:`finish`: why each relation exists, by (provider, receiver, what).
+        self.why: Provenances = Provenances(())
         self.diagnostics: list[Diagnostic] = []
         #: The value streams the source declares, by id.
         self.streams: dict[str, Stream] = {}
@@ -118,9 +146,13 @@ class OrgBuilder:
 
     def finish(self, name: str | None, sources: tuple[str, ...]) -> Org:
         relations = []
-        provenance: dict[tuple[str, str, str], list[Provenance]] = {}
-        for key in sorted(self.relations):
-            pending = self.relations[key]
+        # Each pending relation and its provenance list is dropped as its Relation is made, so
+        # a million hand-offs are never held twice over (the Relation's origins keep the why).
+        pending_by_key, provenance_by_key = self.relations, self.provenance
+        self.relations, self.provenance = {}, {}
+        for key in sorted(pending_by_key):
+            pending = pending_by_key.pop(key)
+            reasons = provenance_by_key.pop(key)
             values = pending.fields
             lead_time = values.get("lead_time")
             satisfaction = values.get("satisfaction")
@@ -160,19 +192,20 @@ class OrgBuilder:
                     declaration.since,
                     declaration.until,
                     declaration.state,
-                    origins=tuple(Origin(p.text, p.pos) for p in self.provenance[key]),
+                    origins=tuple(Origin(p.text, p.pos) for p in reasons),
                     streams=tuple(sorted({stream for stream, _ in declaration.streams})),
                     process_time=declaration.process_time,
                     complete_accurate=declaration.complete_accurate,
                     measured=declaration.measured,
                 )
             )
-            provenance[(pending.provider, pending.receiver, pending.what)] = self.provenance[key]
-        self.provenance = provenance
+        org_relations = tuple(relations)
+        del relations
+        self.why = Provenances(org_relations)
         teams = {k: self.teams[k] for k in sorted(self.teams)}
         customers = {k: self.customers[k] for k in sorted(self.customers)}
         streams = {k: self.streams[k] for k in sorted(self.streams)}
-        return Org(name, customers, {}, teams, tuple(relations), sources, streams=streams)
+        return Org(name, customers, {}, teams, org_relations, sources, streams=streams)
 
     def customer_id(self, wanted: str = "customers") -> str:
         """An id for the one external customer that no team has taken."""

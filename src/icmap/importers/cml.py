@@ -650,7 +650,7 @@ class _Reader:
             "cml",
             None if errors else org,
             sorted(builder.diagnostics),
-            builder.provenance,
+            builder.why,
             counts,
             self.chosen,
             notes=notes,

@@ -111,7 +111,7 @@ def org_of(log: MeasuredLog, options: EventLogOptions) -> ImportResult:
         "events",
         None if errors else org,
         sorted(builder.diagnostics),
-        builder.provenance,
+        builder.why,
         counts,
         [f"{log.customer}: the customer the log's cases end at"],
         notes=_columns_found(log, options),

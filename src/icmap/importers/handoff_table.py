@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -88,7 +89,18 @@ class _Tables:
         #: Receivers whose 'external' cell says no in so many words, and where.
         self.internal: dict[str, SourcePos] = {}
         self.external_column = False
-        self.rows: list[tuple[str, str, str, SourcePos, dict[str, object]]] = []
+        #: Rows whose hand-off waits for the streams to be settled (see :meth:`add`): every
+        #: row from the first one naming a stream on; none in a table without streams.
+        self.rows: list[_Row] = []
+        #: The rows naming a stream, repeats included: what :meth:`declare_streams` reads.
+        self.stream_rows: list[_Row] = []
+        #: Each hand-off's key (provider, receiver, what as compared) -> the line first giving it.
+        self.seen: dict[tuple[str, str, str], int] = {}
+        self.providers: set[str] = set()
+        #: Each receiver and where a row first hands it something.
+        self.receivers: dict[str, SourcePos] = {}
+        #: Rows that make a hand-off, repeats included.
+        self.kept = 0
         self.count = 0
         #: Each value stream named in a 'streams' cell: its name as first written, and where.
         self.stream_names: dict[str, tuple[str, SourcePos]] = {}
@@ -127,7 +139,8 @@ class _Tables:
             self.error(display, where, f"no {column} in this row")
             return None
         name = printable(cell.text)
-        id_ = slug(name)
+        # One string per id, however many rows name it: a million rows name 100,000 teams.
+        id_ = sys.intern(slug(name))
         if not id_:
             self.error(display, cell, f"{column} {cell.text!r} has no letters or digits")
             return None
@@ -188,7 +201,37 @@ class _Tables:
         said_no = values.pop("internal", None)
         if isinstance(said_no, SourcePos):
             self.internal.setdefault(receiver, said_no)
-        self.rows.append((provider, receiver, what_cell.text, where, values))
+        self.add((provider, receiver, what_cell.text, where, values))
+
+    def add(self, row: _Row) -> None:
+        """A hand-off read from a row: given to the builder at once, so a million rows are
+        never all held, unless a stream needs settling first.
+
+        A stream's rows are known only at the end (which customer it reaches), and what is
+        left off them must be left off before the hand-off is built; from the first row naming
+        a stream on, rows wait, so the builder still sees them in the table's order.
+        """
+        provider, receiver, _, where, values = row
+        self.kept += 1
+        self.providers.add(provider)
+        self.receivers.setdefault(receiver, where)
+        if "streams" in values:
+            self.stream_rows.append(row)
+        if self.rows or "streams" in values:
+            self.rows.append(row)
+        else:
+            self.hand_off(row)
+
+    def hand_off(self, row: _Row) -> None:
+        """Build the hand-off of one row, or say it repeats an earlier one."""
+        provider, receiver, what, where, values = row
+        key = (provider, receiver, " ".join(what.split()).casefold())
+        first = self.seen.setdefault(key, where.line)
+        if first != where.line:
+            self.builder.warn(where, "IC610", f"this hand-off repeats the row at line {first}")
+            return
+        why = f"row {where.line} of {where.file}"
+        self.builder.add_relation(provider, receiver, what, where, why, side="provider", **values)
 
     def read_mode_cells(self, display: str, row: Row, values: dict[str, object]) -> None:
         for column, allowed in (("mode", MODES), ("state", STATES)):
@@ -315,7 +358,7 @@ class _Tables:
         """Declare each stream named in the table with the customer its rows reach; leave a
         stream off the rows where the org could not load with it (see the module docstring)."""
         for stream_id, (name, pos) in sorted(self.stream_names.items()):
-            rows = [row for row in self.rows if stream_id in _streams(row[4])]
+            rows = [row for row in self.stream_rows if stream_id in _streams(row[4])]
             reached = sorted({row[1] for row in rows if row[1] in customers})
             label = repr(stream_id) if name == stream_id else f"{name!r} ({stream_id})"
             if len(reached) != 1:
@@ -365,7 +408,7 @@ class _Tables:
 
     def finish(self) -> ImportResult:
         builder = self.builder
-        providers = {row[0] for row in self.rows}
+        providers = self.providers
         if self.external_column:
             customers = dict(self.external)
             self.chosen = [
@@ -373,10 +416,9 @@ class _Tables:
                 + some(sorted(customers))
             ]
         else:
-            receivers = {row[1]: row[3] for row in reversed(self.rows)}
             customers = {
                 r: pos
-                for r, pos in receivers.items()
+                for r, pos in self.receivers.items()
                 if r not in providers and r not in self.listed
             }
             self.chosen = [
@@ -385,17 +427,9 @@ class _Tables:
             ]
         self.check_customers(customers, providers)
         self.declare_streams(customers)
-        seen: dict[tuple[str, str, str], SourcePos] = {}
-        for provider, receiver, what, where, values in self.rows:
-            key = (provider, receiver, " ".join(what.split()).casefold())
-            if key in seen:
-                builder.warn(
-                    where, "IC610", f"this hand-off repeats the row at line {seen[key].line}"
-                )
-                continue
-            seen[key] = where
-            why = f"row {where.line} of {where.file}"
-            builder.add_relation(provider, receiver, what, where, why, side="provider", **values)
+        for row in self.rows:
+            self.hand_off(row)
+        self.rows, self.stream_rows, self.seen = [], [], {}
         for id_, (name, pos) in sorted(self.names.items()):
             if id_ in customers:
                 builder.add_customer(id_, pos, "" if name == id_ else name, None)
@@ -409,16 +443,16 @@ class _Tables:
                     team_type=said["type"][0] if "type" in said else None,
                 )
         first = SourcePos(self.files[0] if self.files else "<csv>", 1, 1)
-        if not self.rows and not any(d.severity == "error" for d in builder.diagnostics):
+        if not self.kept and not any(d.severity == "error" for d in builder.diagnostics):
             builder.error(first, "IC614", "no hand-offs: the table has no rows to import")
-        elif self.rows and not customers and self.external_column:
+        elif self.kept and not customers and self.external_column:
             builder.error(
                 first,
                 "IC614",
                 "no external customers: no row's 'external' cell says yes",
                 "write yes in the 'external' cell of the rows whose receiver is external",
             )
-        elif self.rows and not customers:
+        elif self.kept and not customers:
             self.no_customers(first, providers)
         org = builder.finish(None, tuple(self.files))
         errors = any(d.severity == "error" for d in builder.diagnostics)
@@ -435,7 +469,7 @@ class _Tables:
             "csv",
             None if errors else org,
             sorted(builder.diagnostics),
-            builder.provenance,
+            builder.why,
             counts,
             self.chosen,
             teams_without_hand_offs=idle,
@@ -443,7 +477,7 @@ class _Tables:
 
     def no_customers(self, first: SourcePos, providers: set[str]) -> None:
         """Why no receiver is an external customer (without an 'external' column)."""
-        listed = sorted({r for _, r, *_ in self.rows if r not in providers and r in self.listed})
+        listed = sorted(r for r in self.receivers if r not in providers and r in self.listed)
         if listed:
             names = some([repr(self.names[r][0]) for r in listed])
             self.builder.error(
@@ -496,6 +530,10 @@ class _Tables:
                 )
 
     chosen: list[str]
+
+
+#: A hand-off as a row gives it: provider, receiver, what, where, and the other cells' values.
+_Row = tuple[str, str, str, SourcePos, dict[str, object]]
 
 
 def read_handoff_tables(paths: Sequence[Path]) -> ImportResult:

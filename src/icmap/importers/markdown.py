@@ -573,7 +573,7 @@ class _Reader:
             "markdown",
             None if errors else org,
             sorted(builder.diagnostics),
-            builder.provenance,
+            builder.why,
             counts,
             self.chosen,
             both_sides=self.both,

@@ -96,7 +96,9 @@ class _Reader:
             )
         for root in parsed.roots:
             if root is not None:
-                self.builder.diagnostics.extend(tag_problems(root, display))
+                self.builder.diagnostics.extend(
+                    tag_problems(root, display) if parsed.tagged else ()
+                )
                 self.read_team(root, display)
                 self.report_urls(root, display)
 
@@ -366,7 +368,7 @@ class _Reader:
             "teamapi",
             None if errors else org,
             sorted(builder.diagnostics),
-            builder.provenance,
+            builder.why,
             counts,
             self.chosen,
         )

@@ -104,7 +104,7 @@ def file_name(team_id: str, taken: set[str]) -> str:
 
 def render_org(
     org: Org,
-    provenance: dict[tuple[str, str, str], list[Provenance]],
+    provenance: Mapping[tuple[str, str, str], list[Provenance]],
     header: str,
     imported: tuple[str, Org] | None = None,
     customers: tuple[str, ...] = (),
@@ -166,7 +166,7 @@ def _party_fields(name: str, description: str | None, indent: str) -> list[str]:
 def _team_file(
     team: Team,
     relations: list[Relation],
-    provenance: dict[tuple[str, str, str], list[Provenance]],
+    provenance: Mapping[tuple[str, str, str], list[Provenance]],
     owned: list[str] = [],  # noqa: B006 - read only
 ) -> str:
     lines = ["teams:", f"  {scalar(team.id)}:"]
@@ -193,7 +193,7 @@ def _team_file(
 def _relations(
     relations: list[Relation],
     key: str,
-    provenance: dict[tuple[str, str, str], list[Provenance]],
+    provenance: Mapping[tuple[str, str, str], list[Provenance]],
 ) -> list[str]:
     if not relations:
         return []

@@ -69,6 +69,27 @@ class LimitError(Exception):
 _RESOLVER = yaml.resolver.Resolver()
 _resolve: Any = _RESOLVER.resolve  # PyYAML types it loosely
 _SCALAR = yaml.ScalarEvent
+_STR_TAG = "tag:yaml.org,2002:str"
+#: Plain scalars' tags by their text: a catalog or an org repeats the same keys and values
+#: (``kind``, ``Component``, ``production``) thousands of times, and resolving one runs
+#: PyYAML's regular expressions. Bounded, and only short texts, so it never holds much.
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 50_000
+
+
+def _scalar_tag(value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag PyYAML's resolver gives an untagged scalar (a plain one's depends on its text
+    alone; a quoted one is a string)."""
+    if not implicit[0]:
+        return _STR_TAG
+    tag = _PLAIN_TAGS.get(value)
+    if tag is None:
+        tag = _resolve(yaml.ScalarNode, value, implicit)
+        if len(value) <= 64 and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+            _PLAIN_TAGS[value] = tag
+    return tag
+
+
 _MAPPING_START, _MAPPING_END = yaml.MappingStartEvent, yaml.MappingEndEvent
 _SEQUENCE_START, _SEQUENCE_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 
@@ -96,6 +117,9 @@ class _Composer:
         self.stack: list[tuple[Node, list[Node], int]] = []
         self.root: Node | None = None
         self.first_document: tuple[int, int] | None = None
+        #: Whether any node was given a tag (``!vault``, ``!!str``): if none was, no node
+        #: needs looking at for one.
+        self.tagged = False
 
     def feed(self, event: Any) -> None:  # a yaml.Event; its attributes depend on its class
         mark = event.start_mark
@@ -105,7 +129,9 @@ class _Composer:
         if kind is _SCALAR:
             tag = event.tag
             if tag is None or tag == "!":
-                tag = _resolve(yaml.ScalarNode, event.value, event.implicit)
+                tag = _scalar_tag(event.value, event.implicit)
+            else:
+                self.tagged = True
             node: Node = ScalarNode(tag, event.value, line, column)
             if event.anchor is None and self.stack:
                 _, children, most = self.stack[-1]
@@ -149,6 +175,8 @@ class _Composer:
         if len(self.stack) + self.depth >= MAX_DEPTH:
             raise LimitError(f"nesting deeper than {MAX_DEPTH} levels", line, column)
         tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!":
+            self.tagged = True
         node: Node
         if isinstance(event, yaml.MappingStartEvent):
             tag = _MAP_TAG if tag is None or tag == "!" else tag
@@ -200,16 +228,26 @@ def compose(text: str, loader: type[yaml.SafeLoader]) -> Node | None:
     return composer.root
 
 
-def compose_documents(text: str, loader: type[yaml.SafeLoader]) -> list[Node | None]:
-    """Every document in ``text`` as nodes, for formats that allow several (Backstage catalogs).
+def compose_documents(text: str, loader: type[yaml.SafeLoader]) -> tuple[list[Node | None], bool]:
+    """Every document in ``text`` as nodes, for formats that allow several (Backstage catalogs),
+    and whether any node in them was given a tag.
 
     An empty document (``---`` followed by nothing) is ``None``. Raises as :func:`compose`.
     """
     documents: list[Node | None] = []
     composer = _Composer(documents=documents)
-    for event in yaml.parse(text, Loader=loader):
-        composer.feed(event)
-    return documents
+    # The parser's own calls, without yaml.parse's generator around each of a million events.
+    parser = loader(text)
+    check: Callable[[], bool] = parser.check_event
+    get: Callable[[], yaml.Event] = parser.get_event
+    dispose: Callable[[], None] = parser.dispose
+    feed = composer.feed
+    try:
+        while check():
+            feed(get())
+    finally:
+        dispose()
+    return documents, composer.tagged
 
 
 class EntryStream:
@@ -236,7 +274,7 @@ class EntryStream:
         if event.__class__ is _SCALAR and event.anchor is None:  # a key, most often
             tag = event.tag
             if tag is None or tag == "!":
-                tag = _resolve(yaml.ScalarNode, event.value, event.implicit)
+                tag = _scalar_tag(event.value, event.implicit)
             mark = event.start_mark
             line, column = (mark.line, mark.column) if mark is not None else (0, 0)
             return ScalarNode(tag, event.value, line, column)

@@ -249,6 +249,8 @@ class ParsedDocuments:
     roots: tuple[Node | None, ...]
     diagnostics: tuple[Diagnostic, ...]
     text: str = ""
+    #: Whether any node has a tag (``!vault``): only then are the nodes looked at for one.
+    tagged: bool = True
 
 
 def parse_documents(path: Path, display: str) -> ParsedDocuments:
@@ -268,9 +270,9 @@ def parse_documents_text(text: str, display: str) -> ParsedDocuments:
     """Compose every YAML document in ``text`` (also JSON, which YAML reads), with the same
     limits as org files; ``display`` names it in messages (``<stdin>``)."""
     try:
-        roots = compose_documents(text, _Loader)
+        roots, tagged = compose_documents(text, _Loader)
     except yaml.YAMLError as exc:
         return ParsedDocuments(display, (), (_syntax_diagnostic(exc, text, display),), text)
     except LimitError as exc:
         return ParsedDocuments(display, (), (_limit_diagnostic(exc, display),), text)
-    return ParsedDocuments(display, tuple(roots), (), text)
+    return ParsedDocuments(display, tuple(roots), (), text, tagged)

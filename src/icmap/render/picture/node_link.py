@@ -5,6 +5,7 @@ A script reads it with ``networkx.node_link_graph(json.load(file), edges="links"
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING, Any
 
 from icmap.render.json_text import dumps
@@ -77,8 +78,41 @@ def _drawn(edge: PictureEdge) -> dict[str, Any]:
     }
 
 
-def node_link_data(picture: Picture) -> dict[str, Any]:
-    """The picture as networkx node-link data (``links`` key), ids sorted."""
+def _link(picture: Picture, edge: PictureEdge) -> dict[str, Any]:
+    """One edge of node-link data: its relations, and how it is drawn."""
+    relations = [
+        {
+            "what": r.what,
+            "lead_time_hours": r.lead_time.hours if r.lead_time else None,
+            "satisfaction": r.satisfaction,
+            "declared_by": sorted(r.declared_by),
+            "feedback": r.feedback,
+            **_topology(r),
+            **_stream_fields(r),
+            **({"measured": _measured(r.measured)} if r.measured is not None else {}),
+            # Imported relations (--from) say which source entries they come from.
+            **({"provenance": [_origin(o) for o in r.origins]} if r.origins else {}),
+        }
+        for r in edge.relations
+    ]
+    return {
+        "source": edge.provider,
+        "target": edge.receiver,
+        "relations": relations,
+        "in_loop": edge.in_loop,
+        "elided": edge.elided,
+        "feedback": edge.feedback,
+        **({"handoffs": edge.handoffs} if edge.handoffs is not None else {}),
+        **({"critical": edge.critical} if picture.stream is not None else {}),
+        **_drawn(edge),
+        # What the edge says, as drawn: in the overview the only place for its counts.
+        "label": edge.label,
+    }
+
+
+def node_link_data(picture: Picture, *, with_links: bool = True) -> dict[str, Any]:
+    """The picture as networkx node-link data (``links`` key), ids sorted; ``links`` left
+    empty with ``with_links=False`` (:func:`render` writes them one at a time)."""
     nodes = [
         {
             "id": node.id,
@@ -97,38 +131,7 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
         }
         for node in picture.nodes
     ]
-    links = []
-    for edge in picture.edges:
-        relations = [
-            {
-                "what": r.what,
-                "lead_time_hours": r.lead_time.hours if r.lead_time else None,
-                "satisfaction": r.satisfaction,
-                "declared_by": sorted(r.declared_by),
-                "feedback": r.feedback,
-                **_topology(r),
-                **_stream_fields(r),
-                **({"measured": _measured(r.measured)} if r.measured is not None else {}),
-                # Imported relations (--from) say which source entries they come from.
-                **({"provenance": [_origin(o) for o in r.origins]} if r.origins else {}),
-            }
-            for r in edge.relations
-        ]
-        links.append(
-            {
-                "source": edge.provider,
-                "target": edge.receiver,
-                "relations": relations,
-                "in_loop": edge.in_loop,
-                "elided": edge.elided,
-                "feedback": edge.feedback,
-                **({"handoffs": edge.handoffs} if edge.handoffs is not None else {}),
-                **({"critical": edge.critical} if picture.stream is not None else {}),
-                **_drawn(edge),
-                # What the edge says, as drawn: in the overview the only place for its counts.
-                "label": edge.label,
-            }
-        )
+    links = [_link(picture, edge) for edge in picture.edges] if with_links else []
     graph: dict[str, Any] = {
         "name": picture.title,
         "schema_version": SCHEMA_VERSION,
@@ -152,4 +155,23 @@ def node_link_data(picture: Picture) -> dict[str, Any]:
 
 
 def render(picture: Picture) -> str:
-    return dumps(node_link_data(picture))
+    """The node-link data as JSON text, each link's data made only while it is written: for
+    a million hand-offs they would take gigabytes held at once.
+
+    ``links`` is the data's last key, and JSON indented by two puts every element of a list
+    on lines of its own (strings never hold a line break), so a link written alone and
+    indented two levels deeper reads exactly as it would inside the whole.
+    """
+    head = dumps(node_link_data(picture, with_links=False))
+    closing = '"links": []\n}\n'
+    if not picture.edges or not head.endswith(closing):
+        return head if not picture.edges else dumps(node_link_data(picture))
+    text = io.StringIO()
+    text.write(head[: -len(closing) + len('"links": ')])
+    text.write("[")
+    pad = "\n" + " " * 4
+    for n, edge in enumerate(picture.edges):
+        text.write("," + pad if n else pad)
+        text.write(dumps(_link(picture, edge))[:-1].replace("\n", pad))
+    text.write("\n  ]\n}\n")
+    return text.getvalue()

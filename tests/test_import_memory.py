@@ -1,0 +1,99 @@
+"""What the importers keep while reading big sources (issue 28, item 6): hand-offs built as
+rows are read, tags looked for only in files that have one, and JSON links written one at a
+time, each giving what it gave when everything was held at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import write
+from icmap.analysis.picture import whole_org
+from icmap.cli import app
+from icmap.graph import build_graph
+from icmap.importers import read_source
+from icmap.render.picture import node_link
+
+TABLE = """\
+provider,receiver,what,lead_time,stream
+Kitchen,Waiters,Dishes,2h,
+Kitchen,Waiters,dishes,3h,
+Waiters,Diners,Service,1h,Dinner
+Kitchen,Waiters,Dishes ,4h,
+Kitchen,Waiters,Cutlery,,Dinner
+Bar,Waiters,Drinks,,
+Bar,Waiters,Drinks,,
+"""
+
+
+def test_repeats_before_and_after_a_stream_row_are_reported_at_their_lines(
+    tmp_path: Path,
+) -> None:
+    table = write(tmp_path, "h.csv", TABLE)
+    result = read_source("csv", [table])
+    repeats = [(d.line, d.message) for d in result.diagnostics if d.code == "IC610"]
+    assert repeats == [
+        (3, "this hand-off repeats the row at line 2"),
+        (5, "this hand-off repeats the row at line 2"),
+        (8, "this hand-off repeats the row at line 7"),
+    ]
+    assert result.org is not None
+    kept = {(r.provider, r.receiver, r.what): r for r in result.org.relations}
+    assert sorted(kept) == [
+        ("bar", "waiters", "Drinks"),
+        ("kitchen", "waiters", "Cutlery"),
+        ("kitchen", "waiters", "Dishes"),
+        ("waiters", "diners", "Service"),
+    ]
+    # The first row's values win; the stream is kept on the rows that lead on to its customer.
+    assert str(kept["kitchen", "waiters", "Dishes"].lead_time) == "2h"
+    assert kept["kitchen", "waiters", "Cutlery"].streams == ("dinner",)
+    assert kept["waiters", "diners", "Service"].streams == ("dinner",)
+    # Why each hand-off exists, as the summary and the written files give it.
+    why = result.provenance[("kitchen", "waiters", "Cutlery")]
+    assert [(p.text, p.pos.line, p.pos.col) for p in why] == [(f"row 6 of {table}", 6, 3)]
+    assert len(result.provenance) == 4
+    assert result.provenance.get(("kitchen", "waiters", "nothing")) is None
+
+
+def test_the_same_ids_are_one_string_however_many_rows_name_them(tmp_path: Path) -> None:
+    rows = "".join(f"Team {n % 3},Customer,thing {n}\n" for n in range(30))
+    result = read_source("csv", [write(tmp_path, "h.csv", "provider,receiver,what\n" + rows)])
+    assert result.org is not None
+    providers = [r.provider for r in result.org.relations if r.provider == "team-1"]
+    assert len(providers) == 10
+    assert len({id(p) for p in providers}) == 1
+
+
+ENTITY = (
+    "---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {{name: g{n}}}\n"
+    "spec: {{type: team}}\n"
+)
+
+
+def test_a_tag_in_a_late_document_is_still_reported_where_it_is(tmp_path: Path) -> None:
+    documents = "".join(ENTITY.format(n=n) for n in range(5))
+    documents += "---\napiVersion: backstage.io/v1alpha1\nkind: Group\n"
+    documents += "metadata: {name: g9, description: !vault secret}\nspec: {type: team}\n"
+    tagged = read_source("backstage", [write(tmp_path, "tagged.yaml", documents)])
+    found = [(d.line, d.col) for d in tagged.diagnostics if d.code == "IC003"]
+    assert found == [(29, 35)]
+    plain = read_source(
+        "backstage", [write(tmp_path, "plain.yaml", documents.replace("!vault ", ""))]
+    )
+    assert not [d for d in plain.diagnostics if d.code == "IC003"]
+
+
+def test_json_links_written_one_at_a_time_read_as_the_whole_data(tmp_path: Path) -> None:
+    table = write(tmp_path, "h.csv", TABLE)
+    result = read_source("csv", [table])
+    assert result.org is not None
+    picture = whole_org(build_graph(result.org))
+    whole = json.dumps(node_link.node_link_data(picture), indent=2, ensure_ascii=False) + "\n"
+    assert node_link.render(picture) == whole
+    done = CliRunner().invoke(app, ["graph", "--from", "csv", str(table), "-f", "json"])
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout == whole
+    assert json.loads(done.stdout)["links"][0]["relations"][0]["provenance"][0]["line"] == 7
