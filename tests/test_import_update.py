@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import write
 from icmap.cli import app
+from icmap.errors import LoadError
+from icmap.importers import writer
 from icmap.loader import load
 
 SHOP = Path(__file__).resolve().parents[1] / "import-examples" / "backstage"
@@ -183,3 +186,65 @@ def test_update_counts_say_what_the_source_gave_and_what_was_kept(tmp_path: Path
     assert data["counts"]["team-to-team relations"] == 2
     assert data["update"]["kept_fields"] == 3
     assert data["update"]["kept_hand_made_relations"] == ["design → waiters: Menus"]
+
+
+def test_a_record_longer_than_one_list_is_written_in_lists_the_loader_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record of more entries than one list may hold is written as lists of lists, and
+    read back whole by --update: nothing in it is taken for hand-made."""
+    monkeypatch.setattr(writer, "RECORD_CHUNK", 2)
+    table = write(tmp_path, "source/handoffs.csv", TABLE)
+    org = tmp_path / "org"
+    code, _, err = run("import", "csv", str(table), "-o", str(org))
+    assert code == 0, err
+    text = (org / "org.yaml").read_text(encoding="utf-8")
+    assert '  parties:\n    - - "bar"\n      - "diners"\n    - - "kitchen"\n' in text
+    assert '  hand-offs:\n    - - ["bar", "diners", "Drinks"]\n      - ["bar", "waiters", ' in text
+    recorded = writer.read_marker(org / "org.yaml")
+    assert recorded is not None
+    assert recorded.parties == {"bar", "diners", "kitchen", "waiters"}
+    assert len(recorded.relations) == 5
+    before = snapshot(org)
+    code, out, err = run("import", "csv", str(table), "-o", str(org), "--update")
+    assert code == 0, err
+    assert "removed" not in out and "kept" not in out
+    assert snapshot(org) == before
+
+
+def test_an_import_record_past_the_loaders_list_limit_still_loads(tmp_path: Path) -> None:
+    """200,001 recorded hand-offs: one flat list would be refused (IC009 past 200,000
+    entries), the chunked one loads."""
+    entries = [json.dumps(["a", "c", f"w{n}"]) for n in range(200_001)]
+    head = "customers: {c: {}}\nteams:\n  a: {provides: [{what: w0, to: c}]}\n"
+    chunked = write(
+        tmp_path,
+        "chunked/org.yaml",
+        head + f"{writer.MARKER}:\n  hand-offs:\n" + "\n".join(writer._chunked(entries, "    ")),
+    )
+    assert load(chunked).teams.keys() == {"a"}
+    flat = write(
+        tmp_path,
+        "flat/org.yaml",
+        head + f"{writer.MARKER}:\n  hand-offs:\n" + "\n".join(f"    - {e}" for e in entries),
+    )
+    with pytest.raises(LoadError) as refused:
+        load(flat)
+    assert [d.code for d in refused.value.diagnostics] == ["IC009"]
+    recorded = writer.read_marker(chunked)
+    assert recorded is not None and len(recorded.relations) == 200_001
+
+
+def test_an_org_file_the_loader_would_refuse_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import icmap.loader.source
+
+    monkeypatch.setattr(icmap.loader.source, "MAX_FILE_BYTES", 300)
+    table = write(tmp_path, "source/handoffs.csv", TABLE)
+    org = tmp_path / "org"
+    code, _, err = run("import", "csv", str(table), "-o", str(org))
+    assert code == 2
+    assert "not written: org.yaml would be " in err
+    assert " bytes, more than the 300 icmap reads in one file, so the org would not load" in err
+    assert not org.exists()

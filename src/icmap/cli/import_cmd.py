@@ -532,6 +532,16 @@ def import_(
 
 def _write(output: Path, written: WrittenOrg, merged: MergeReport | None, *, dry_run: bool) -> None:
     """Write the org (a first import or an update), or say what a dry run would write."""
+    too_large = written.past_the_loader()
+    if too_large:
+        from icmap.loader.source import MAX_FILE_BYTES
+
+        name, size = too_large[0]
+        raise UsageError(
+            f"not written: {name} would be {size:,} bytes, more than the {MAX_FILE_BYTES:,} "
+            "icmap reads in one file, so the org would not load; import part of the source "
+            "(fewer files, or --customer for some customers)"
+        )
     teams = len(written.files) - 1
     files = f"org.yaml and {teams:,} team file{'s' * (teams != 1)}"
     if dry_run:

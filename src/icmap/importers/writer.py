@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from icmap.importers import Provenance
 from icmap.importers.build import printable
 from icmap.loader.resolve import normalise_what
 from icmap.model import Duration, Measured, Org, Relation, Stream, Team, format_hours
+
+if TYPE_CHECKING:
+    from icmap.loader.compose import Node
 
 #: Provenance comments written above one relation; the rest are counted.
 MAX_WHY = 5
@@ -89,6 +93,19 @@ class WrittenOrg:
     """File name (relative, POSIX) -> content."""
 
     files: dict[str, str]
+
+    def past_the_loader(self) -> list[tuple[str, int]]:
+        """The files larger than the loader reads (``MAX_FILE_BYTES``), with their sizes in
+        bytes: written, the org would not load."""
+        from icmap.loader.source import MAX_FILE_BYTES
+
+        # A character is at most 4 bytes in UTF-8: most files need no encoding to know.
+        return [
+            (name, size)
+            for name, text in self.files.items()
+            if len(text) * 4 > MAX_FILE_BYTES
+            and (size := len(text.encode("utf-8"))) > MAX_FILE_BYTES
+        ]
 
 
 def file_name(team_id: str, taken: set[str]) -> str:
@@ -470,6 +487,23 @@ def _merged_streams(
 
 #: The top-level key (ignored by the loader, as every ``x-`` key) listing what was imported.
 MARKER = "x-icmap-import"
+#: Entries in one list of the record. The loader reads at most 200,000 entries in one list (an
+#: ``x-`` key's too), so a longer record is written as a list of lists of this many: an import
+#: of a million hand-offs writes an org.yaml that loads. Shorter records keep the flat form.
+RECORD_CHUNK = 100_000
+
+
+def _chunked(entries: list[str], indent: str) -> list[str]:
+    """``entries`` (flow-style YAML) as block-list lines at ``indent``: flat when they fit in
+    one list, else one nested list per :data:`RECORD_CHUNK` entries."""
+    if len(entries) <= RECORD_CHUNK:
+        return [f"{indent}- {entry}" for entry in entries]
+    lines = []
+    for start in range(0, len(entries), RECORD_CHUNK):
+        chunk = entries[start : start + RECORD_CHUNK]
+        lines.append(f"{indent}- - {chunk[0]}")
+        lines.extend(f"{indent}  - {entry}" for entry in chunk[1:])
+    return lines
 
 
 def marker(
@@ -488,20 +522,33 @@ def marker(
         )
     if keep_idle:
         lines.append("  keep-idle-teams: true")
-    lines += [
-        "  parties: ["
-        + ", ".join(json.dumps(p, ensure_ascii=False) for p in sorted({*org.teams, *org.customers}))
-        + "]",
-        "  hand-offs:",
-    ]
-    lines += [
-        "    - " + json.dumps([r.provider, r.receiver, r.what], ensure_ascii=False)
+    parties = [json.dumps(p, ensure_ascii=False) for p in sorted({*org.teams, *org.customers})]
+    if len(parties) <= RECORD_CHUNK:
+        lines.append("  parties: [" + ", ".join(parties) + "]")
+    else:
+        lines += ["  parties:", *_chunked(parties, "    ")]
+    hand_offs = [
+        json.dumps([r.provider, r.receiver, r.what], ensure_ascii=False)
         for r in org.relations
         if r.provider not in org.suppliers
     ]
-    if lines[-1] == "  hand-offs:":
-        lines[-1] = "  hand-offs: []"
+    lines += ["  hand-offs:", *_chunked(hand_offs, "    ")] if hand_offs else ["  hand-offs: []"]
     return lines
+
+
+def _flattened(node: Node | None, entry_is_list: bool) -> Iterator[Node]:
+    """The entries of a record's list, written flat or as lists of lists
+    (:data:`RECORD_CHUNK`). A chunk is a list entry of a list of scalars (``parties``), or a
+    list entry whose first entry is a list too (``hand-offs``, whose entries are lists)."""
+    from icmap.importers.nodes import items
+    from icmap.loader.compose import SequenceNode
+
+    for entry in items(node):
+        inner = entry.value if isinstance(entry, SequenceNode) else []
+        if inner and (not entry_is_list or isinstance(inner[0], SequenceNode)):
+            yield from inner
+        else:
+            yield entry
 
 
 def read_marker(path: Path) -> Imported | None:
@@ -514,9 +561,9 @@ def read_marker(path: Path) -> Imported | None:
     found = entries(get(entries(parse_file(path, str(path)).root), MARKER))
     if found is None:
         return None
-    parties = frozenset(t for t in (text(n) for n in items(get(found, "parties"))) if t)
+    parties = frozenset(t for t in (text(n) for n in _flattened(get(found, "parties"), False)) if t)
     relations = set()
-    for node in items(get(found, "hand-offs")):
+    for node in _flattened(get(found, "hand-offs"), True):
         parts = [text(n) for n in items(node)]
         if len(parts) == 3 and all(parts):
             provider, receiver, what = (str(p) for p in parts)
