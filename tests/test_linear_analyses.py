@@ -14,9 +14,11 @@ import itertools
 import math
 
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from icmap import build_graph, load_text
 from icmap.analysis import critical
 from icmap.analysis.critical import CriticalPath, CriticalPaths, _Forward, _Loops, _tidy
 from icmap.analysis.weakest import CustomerWeakness, _link, customer_bounds, weakest_links
@@ -392,3 +394,42 @@ def test_weakest_links_match_on_larger_orgs(graph: nx.DiGraph[str]) -> None:
     searched downstream of it) and inside loops of many teams: the same as the search."""
     result = critical.critical_paths(graph)
     assert weakest_links(graph, result) == _old_weakest_links(graph, result)
+
+
+def _ring(teams: int, reach: int) -> str:
+    """``teams`` teams in one dense loop (each hands to the next ``reach``), all serving one
+    customer: too many chains for the exact search, so the loop is cut into a DAG."""
+    lines = ["customers: {shop: {}}", "teams:"]
+    for n in range(teams):
+        handed = [
+            f"{{what: w{k}, to: t{(n + k) % teams}, lead_time: {(n * 7 + k) % 11 + 1}h}}"
+            for k in range(1, reach + 1)
+        ]
+        if n % 50 == 0:
+            handed.append(f"{{what: sale, to: shop, lead_time: {n % 5 + 1}h}}")
+        lines.append(f"  t{n}: {{provides: [{', '.join(handed)}]}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_large_cut_loop_is_taken_team_by_team_with_the_same_longest_chains(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A loop past :data:`CUT_LOOP_MEMBERS` gives the totals and slack the pairwise table of
+    the same cut gives, flagged approximate, its teams listed as one loop."""
+    org = load_text(_ring(240, 4))
+    cut = critical.critical_paths(build_graph(org))
+    monkeypatch.setattr(critical, "CUT_LOOP_MEMBERS", 10_000)
+    table = critical.critical_paths(build_graph(org))
+    assert [len(loop) for loop in table.approximated_loops] == [240]
+    assert cut.approximated_loops == table.approximated_loops
+    assert cut.looped == table.looped and len(cut.looped) == 240
+    [by_cut], [by_table] = cut.paths, table.paths
+    assert by_cut.total == by_table.total and not by_cut.exact and not by_table.exact
+    assert cut.slack == table.slack
+    # A real chain of the org's hand-offs, each team once, weighing its total.
+    lead = {(r.provider, r.receiver): r.lead_time.hours for r in org.relations if r.lead_time}
+    assert len(set(by_cut.path)) == len(by_cut.path)
+    assert sum(lead[pair] for pair in itertools.pairwise(by_cut.path)) == by_cut.total
+    # Ties are hand-offs of the org, none on the path itself.
+    on_path = set(itertools.pairwise(by_cut.path))
+    assert all(tie in lead and tie not in on_path for tie in by_cut.ties)

@@ -13,7 +13,11 @@ the graph is split into its strongly connected groups (loops), which form a DAG:
   exhaustively when the search takes at most :data:`EXACT_LOOP_STEPS` steps (always the case
   for loops of a handful of teams). A larger loop is cut into a DAG by keeping only the edges
   that go forward in a depth-first order; its paths are then real chains but possibly not the
-  longest, and the result says so (``exact`` is false and the loop is listed).
+  longest, and the result says so (``exact`` is false and the loop is listed). A cut loop of
+  more than :data:`CUT_LOOP_MEMBERS` teams is then taken team by team as part of the DAG,
+  instead of through a table of the longest path between every two of its teams, so a loop of
+  thousands of teams (a measured org where tickets bounce between groups) costs its size, not
+  its square: the same longest chains, ties between them broken by hops as elsewhere.
 - Slack of a team inside a loop adds its longest arrival and departure independently; they may
   share teams, so it is a lower bound (never an overstatement of the float).
 
@@ -32,7 +36,7 @@ import functools
 import heapq
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -46,6 +50,11 @@ if TYPE_CHECKING:
 Unit = Literal["hours", "hops"]
 #: Depth-first steps allowed per loop for the exact search before approximating it.
 EXACT_LOOP_STEPS = 50_000
+#: Members of a loop past which, when its exact search is over budget, the loop is cut into a
+#: DAG and its teams taken one by one, instead of keeping the longest path between every two
+#: of them: that table grows with the square of the loop (times the paths' lengths), and one
+#: loop of 1,000 teams (a log of tickets bouncing between groups) took 1.2 GB, 2,000 teams 9 GB.
+CUT_LOOP_MEMBERS = 100
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,11 @@ def _exact_inner(
     view: Compact, members: list[int], weights: Weights
 ) -> dict[int, dict[int, tuple[float, tuple[int, ...]]]] | None:
     """Every simple path inside the loop by depth-first search; ``None`` if over budget."""
+    # Every team of a loop reaches every other, so the search takes at least this many steps:
+    # past the budget, nothing is tried (a deep search holds a path per step, which for a loop
+    # of 10,000 teams took gigabytes before the budget stopped it).
+    if len(members) * (len(members) - 1) > EXACT_LOOP_STEPS:
+        return None
     steps = 0
     inside = set(members)
     best: dict[int, dict[int, tuple[float, tuple[int, ...]]]] = {}
@@ -146,10 +160,9 @@ def _exact_inner(
     return best
 
 
-def _dag_inner(
-    graph: OrgGraph, view: Compact, members: list[int], weights: Weights
-) -> dict[int, dict[int, tuple[float, tuple[int, ...]]]]:
-    """Longest paths inside a loop cut into a DAG (edges forward in a depth-first order)."""
+def _cut_order(graph: OrgGraph, view: Compact, members: list[int]) -> dict[int, int]:
+    """Each member's place in the depth-first order that cuts a loop into a DAG: only the
+    hand-offs forward in it are kept."""
     import networkx as nx
 
     # The depth-first order follows the graph's own hand-off order, as it always has.
@@ -158,6 +171,14 @@ def _dag_inner(
     order = {view.index[n]: i for i, n in enumerate(walk)}
     for node in members:
         order.setdefault(node, len(order))
+    return order
+
+
+def _dag_inner(
+    graph: OrgGraph, view: Compact, members: list[int], weights: Weights
+) -> dict[int, dict[int, tuple[float, tuple[int, ...]]]]:
+    """Longest paths inside a loop cut into a DAG (edges forward in a depth-first order)."""
+    order = _cut_order(graph, view, members)
     ranked = sorted(members, key=order.__getitem__)
     best: dict[int, dict[int, tuple[float, tuple[int, ...]]]] = {}
     for start in ranked:
@@ -237,7 +258,12 @@ def _critical_paths(
         loops_split.inner,
     )
     approximated = sorted(
-        sorted(view.names(components[i])) for i, found in inner.items() if not found.exact
+        [
+            sorted(view.names(components[i]))
+            for i, found in inner.items()
+            if not found.exact and len(components[i]) > 1
+        ]
+        + [sorted(view.names(members)) for members in loops_split.cut]
     )
 
     paths: list[CriticalPath] = []
@@ -282,7 +308,12 @@ def _critical_paths(
             left = leave[node]
             assert left is not None
             slack[view.ids[node]] = _tidy(max(0.0, latest - left[0]))
-    looped = frozenset(view.ids[n] for members in components if len(members) > 1 for n in members)
+    looped = frozenset(
+        view.ids[n]
+        for members in (*components, *loops_split.cut)
+        if len(members) > 1
+        for n in members
+    )
     return CriticalPaths(unit, paths, slack, handoffs, missing, approximated, looped)
 
 
@@ -300,9 +331,14 @@ class _Loops:
     components: list[list[int]]
     component_of: list[int]
     inner: dict[int, _Inner]
-    #: Weights along ``view.pred``: ``pred_weights[v][k]`` for ``pred[v][k] -> v``.
+    #: The hand-offs the passes follow: ``view``'s, less those a cut loop dropped.
+    succ: Sequence[Sequence[int]]
+    pred: Sequence[Sequence[int]]
+    #: Weights along ``pred``: ``pred_weights[v][k]`` for ``pred[v][k] -> v``.
     pred_weights: Weights
     succ_weights: Weights
+    #: The loops cut into a DAG (:data:`CUT_LOOP_MEMBERS`): their teams are components of one.
+    cut: tuple[list[int], ...] = ()
 
 
 class _Forward:
@@ -347,7 +383,7 @@ class _Forward:
     def _arrive(self, index: int, members: list[int]) -> dict[int, Score]:
         """The best path into each member of component ``index`` from outside it."""
         loops, starts, leave, came_from = self.loops, self.starts, self.leave, self.came_from
-        pred, pred_weights, component_of = loops.view.pred, loops.pred_weights, loops.component_of
+        pred, pred_weights, component_of = loops.pred, loops.pred_weights, loops.component_of
         arrive: dict[int, Score] = {}
         for u in members:
             best: Score | None = (0.0, 0) if starts is None or u in starts else None
@@ -387,13 +423,15 @@ def _upstream_flags(loops: _Loops, topo: list[int]) -> list[int]:
     One forward pass over the components for every customer, instead of a walk upstream of each.
     """
     components, component_of, inner = loops.components, loops.component_of, loops.inner
-    pred = loops.view.pred
+    pred = loops.pred
     flags = [0] * len(components)
     for index in topo:
         members = components[index]
         found = 0
         if len(members) > 1:
             found = _LOOP_UP | (0 if inner[index].exact else _APPROXIMATED_UP)
+        elif not inner[index].exact:
+            found = _APPROXIMATED_UP  # a team of a loop cut into a DAG
         for v in members:
             for u in pred[v]:
                 found |= flags[component_of[u]]
@@ -416,7 +454,7 @@ def _late(
     the customers that reach another, the same least over the others only (a customer's slack
     counts the other customers). Slack is then ``late[n] - leave[n]``, floored at 0.
     """
-    succ, succ_weights = loops.view.succ, loops.succ_weights
+    succ, succ_weights = loops.succ, loops.succ_weights
     components, component_of, inner = loops.components, loops.component_of, loops.inner
     inf = math.inf
     late = [inf] * len(succ)
@@ -454,7 +492,17 @@ def _late(
                 own[x] = min(
                     (depart[v] if v == x else full[v]) - w for v, (w, _) in table[x].items()
                 )
+    _reach_whole_cut_loops(loops, reaches)
     return late, own, reaches
+
+
+def _reach_whole_cut_loops(loops: _Loops, reaches: list[bool]) -> None:
+    """As for a loop kept whole, a team that its cut loop leaves no chain out of still reaches
+    what its loop reaches (its slack unknown, ``inf``)."""
+    for members in loops.cut:
+        if any(reaches[x] for x in members):
+            for x in members:
+                reaches[x] = True
 
 
 def _to_customer(loops: _Loops, order: list[int], customer: int) -> dict[int, float]:
@@ -464,7 +512,7 @@ def _to_customer(loops: _Loops, order: list[int], customer: int) -> dict[int, fl
     that is downstream of the first it lists (a region closed towards the customer). Nodes
     outside ``order`` are not upstream of the customer.
     """
-    succ, succ_weights = loops.view.succ, loops.succ_weights
+    succ, succ_weights = loops.succ, loops.succ_weights
     components, component_of, inner = loops.components, loops.component_of, loops.inner
     longest: dict[int, float] = {}
     for index in reversed(order):
@@ -520,8 +568,7 @@ def _ties(
     part of the org downstream of some loop and upstream of the customer only, and only when
     the walk met a loop.
     """
-    view = loops.view
-    pred, pred_weights = view.pred, loops.pred_weights
+    pred, pred_weights = loops.pred, loops.pred_weights
     components, component_of, inner = loops.components, loops.component_of, loops.inner
     leave, into = forward.leave, forward.into
     on_path = set(itertools.pairwise(path))
@@ -592,8 +639,7 @@ def _loop_ties(
     on_path: set[tuple[int, int]],
 ) -> list[tuple[int, int]]:
     """The ties inside the loops ``critical_loops`` (both ends in one loop), as they always were."""
-    view = loops.view
-    succ, succ_weights = view.succ, loops.succ_weights
+    succ, succ_weights = loops.succ, loops.succ_weights
     components, component_of = loops.components, loops.component_of
     # Every node upstream of the customer with a loop upstream of it: the longest chains to the
     # customer from the loops' teams need no more.
@@ -601,7 +647,7 @@ def _loop_ties(
     stack = list(components[component_of[customer]])
     seen = set(stack)
     while stack:
-        for u in view.pred[stack.pop()]:
+        for u in loops.pred[stack.pop()]:
             if u not in seen and flags[component_of[u]] & _LOOP_UP:
                 seen.add(u)
                 region.add(component_of[u])
@@ -655,17 +701,62 @@ def _split(graph: OrgGraph, unit: Unit) -> tuple[_Loops, list[int]]:
     else:
         succ_weights = [[h or 0.0 for h in row] for row in view.succ_hours]
         pred_weights = [[h or 0.0 for h in row] for row in view.pred_hours]
-    components = view.components()
+    components: list[list[int]] = []
+    inners: list[_Inner] = []
+    cut: list[list[int]] = []
+    dropped: set[tuple[int, int]] = set()
+    for members in view.components():
+        if len(members) <= CUT_LOOP_MEMBERS:
+            components.append(members)
+            inners.append(_inner_paths(graph, view, members, succ_weights))
+            continue
+        exact = _exact_inner(view, members, succ_weights)
+        if exact is not None:
+            components.append(members)
+            inners.append(_Inner(exact, exact=True))
+            continue
+        # Too large to keep a path between every two teams: the loop's own DAG, team by team,
+        # in its depth-first order (a topological order of that DAG, so of the whole).
+        order = _cut_order(graph, view, members)
+        for u in members:
+            dropped.update((u, v) for v in view.succ[u] if v in order and order[v] <= order[u])
+        for node in sorted(members, key=order.__getitem__):
+            components.append([node])
+            inners.append(_Inner({node: {node: (0.0, (node,))}}, exact=False))
+        cut.append(members)
+    succ: Sequence[Sequence[int]] = view.succ
+    pred: Sequence[Sequence[int]] = view.pred
+    if dropped:
+        succ, succ_weights = _without(succ, succ_weights, dropped, forward=True)
+        pred, pred_weights = _without(pred, pred_weights, dropped, forward=False)
     component_of = [0] * len(view.ids)
     for index, members in enumerate(components):
         for node in members:
             component_of[node] = index
-    inner = {
-        i: _inner_paths(graph, view, members, succ_weights) for i, members in enumerate(components)
-    }
+    inner = dict(enumerate(inners))
     # No reference to the graph: the cache it lives in must not keep the graph alive.
-    loops = _Loops(view, components, component_of, inner, pred_weights, succ_weights)
+    loops = _Loops(
+        view, components, component_of, inner, succ, pred, pred_weights, succ_weights, tuple(cut)
+    )
     return loops, list(range(len(components)))
+
+
+def _without(
+    rows: Sequence[Sequence[int]], weights: Weights, dropped: set[tuple[int, int]], *, forward: bool
+) -> tuple[list[list[int]], Weights]:
+    """Adjacency ``rows`` (successors if ``forward``, else predecessors) and their weights, less
+    the hand-offs in ``dropped``."""
+    kept_rows: list[list[int]] = []
+    kept_weights: Weights = []
+    for u, row in enumerate(rows):
+        pairs = [
+            (v, w)
+            for v, w in zip(row, weights[u], strict=True)
+            if ((u, v) if forward else (v, u)) not in dropped
+        ]
+        kept_rows.append([v for v, _ in pairs])
+        kept_weights.append([w for _, w in pairs])
+    return kept_rows, kept_weights
 
 
 def longest_chain(
@@ -720,7 +811,7 @@ def longest_chains(
     # forward pass over the reached components, not a walk upstream of each target.
     approximated_up: dict[int, bool] = {}
     if approximated:
-        components, pred = loops_split.components, view.pred
+        components, pred = loops_split.components, loops_split.pred
         for index in order:
             members = components[index]
             approximated_up[index] = not inner[index].exact or any(
