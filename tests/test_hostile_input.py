@@ -420,3 +420,24 @@ def test_a_gzip_bomb_of_xes_stops_at_the_unpacked_limit(tmp_path: Path) -> None:
     )
     assert code == 2
     assert "unpacks to more than 50,000,000 bytes" in err, err
+
+
+def test_one_loop_of_thousands_of_teams_is_analysed_within_bounds(tmp_path: Path) -> None:
+    """2,000 teams handing work to each other in one loop (a measured org where tickets
+    bounce between groups): report and check finish under the memory bound; before, the
+    critical paths inside the loop kept a path between every two teams (9 GB here)."""
+    rows = ["provider,receiver,what,lead_time"]
+    teams = 2_000
+    for n in range(20_000):
+        provider = n // 10
+        receiver = "customer" if n % 10 == 9 else f"t{(provider + n % 10 + 1) % teams}"
+        rows.append(f"t{provider},{receiver},w{n},{n % 7 + 1}h")
+    table = write(tmp_path, "handoffs.csv", "\n".join(rows) + "\n")
+    code, out, err = icmap("report", "--from", "csv", str(table), "-f", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [len(loop) for loop in report["approximated_loops"]] == [teams]
+    [path] = report["critical_paths"]
+    assert path["customer"] == "customer" and path["exact"] is False
+    code, out, err = icmap("check", "--from", "csv", str(table), "-f", "json")
+    assert code in (0, 1), err
