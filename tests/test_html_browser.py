@@ -326,6 +326,16 @@ def test_a_generated_300_team_org_in_the_browser(browser: Any, tmp_path: Path) -
         sys.path.remove(str(ROOT / "benchmarks"))
     org = write(tmp_path, "org.json", json.dumps(org_document(300)))
     _check(_open(browser, _page(org, tmp_path, "--all")), org)
+    # Ten times as tall as wide: hiding the panel keeps it as wide as the window, not a strip.
+    browser.execute_script("document.getElementById('hide-panel').click()")
+    picture, natural, canvas = browser.execute_script(
+        "const svg = document.querySelector('#canvas svg');"
+        "return [svg.getBoundingClientRect().width, svg.viewBox.baseVal.width,"
+        " document.getElementById('canvas').clientWidth]"
+    )
+    # As wide as the window, or as the page ever enlarges a picture (1.6 times).
+    assert abs(picture - min(canvas, 1.6 * natural)) <= 1, (picture, natural, canvas)
+    browser.execute_script("document.getElementById('show-panel').click()")
     # Without --all an org this size is drawn as its group overview.
     _check(_open(browser, _page(org, tmp_path)), org, overview=True)
 

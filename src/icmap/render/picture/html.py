@@ -289,8 +289,8 @@ canvas.addEventListener('wheel',function(e){if(!svg||!(e.ctrlKey||e.metaKey))ret
 // A page with no picture has no zoom buttons.
 function button(id,act){const b=document.getElementById(id);if(b)b.addEventListener('click',act);}
 button('fit',function(){if(svg)fit();});
-// Hiding the panel gives the picture the window's width: fit the whole picture to it again.
-function panel(show){document.body.classList.toggle('wide',!show);if(svg)whole();}
+// Hiding the panel gives the picture the window's width: open it on that width again.
+function panel(show){document.body.classList.toggle('wide',!show);if(svg)opening();}
 button('hide-panel',function(){panel(false);});
 button('show-panel',function(){panel(true);});
 button('whole',function(){if(svg)whole();});
@@ -630,7 +630,7 @@ def withheld_words(withheld: Withheld) -> str:
     asked = (
         f"The picture asked for, {withheld.title}, has {withheld.nodes:,} nodes and {withheld.handoffs:,} hand-offs, "
         f"more than Graphviz in a browser lays out in reasonable time ({BROWSER_HANDOFFS:,} "
-        "hand-offs take about 4 s of CPU, and past that the time can jump to minutes)"
+        "hand-offs take about 5 s of CPU, and past that the time can jump to minutes)"
     )
     shown = (
         "so the page draws the group overview instead, one node per group"
