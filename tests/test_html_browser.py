@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 from conftest import EXAMPLE_PATHS, EXAMPLES, ROOT, write
 from icmap import build_graph, load
 from icmap.analysis.frontline import front_line
+from icmap.analysis.page import LABELLED_HANDOFFS
 from icmap.cli import app
 
 if TYPE_CHECKING:
@@ -99,8 +100,10 @@ for (const g of svg.querySelectorAll('.edge, .node.handoff-label')) {
     h[part] = half(g);
   }
 }
-const edges = [...handoffs.values()].map(h => ({...h, from: h.from && h.from.from,
-  to: h.to && h.to.to, halves: [h.from, h.to]}));
+// Past LABELLED_HANDOFFS a hand-off is one line (icmap-eN-to) and no label: one "half".
+const edges = [...handoffs.values()].map(h => ({...h, from: (h.from || h.to).from,
+  to: h.to && h.to.to, halves: h.from ? [h.from, h.to] : [h.to],
+  title: (svg.getElementById(h.id + '-to').querySelector('title') || {}).textContent}));
 const clusters = [...svg.querySelectorAll('.cluster')].map(g => ({
   group: g.getAttribute('data-group'), box: box(g.querySelector('path, polygon'))}));
 const resources = performance.getEntriesByType('resource').map(e => e.name);
@@ -196,8 +199,48 @@ def _opens_whole(facts: dict[str, Any]) -> None:
     assert scroll_width <= client_width
 
 
+def _check_lines(edges: list[dict[str, Any]], boxes: dict[str, list[float]], graph: Any) -> None:
+    """A page past LABELLED_HANDOFFS: each hand-off one line from its provider's box to its
+    receiver's, an arrowhead on the receiver, through no other box, what flows in its tooltip."""
+    for edge in edges:
+        ends = (edge["from"], edge["to"])
+        [line] = edge["halves"]
+        assert (line["from"], line["to"]) == ends
+        what = " / ".join(str(r.what) for r in graph.edges[ends]["relations"])
+        assert edge["title"].startswith(f"{ends[0]} \u2192 {ends[1]}: "), edge["title"]
+        assert what.split(" / ")[0] in edge["title"], (what, edge["title"])
+        heads = line["heads"]
+        assert heads, f"{ends} has no arrowhead"
+        for head in heads:
+            assert _distance_box(head, boxes[edge["to"]]) <= HEAD_GAP, ends
+        reach = END_TOLERANCE + max(max(h[2] - h[0], h[3] - h[1]) for h in heads) + line["pen"]
+        start, end = line["points"][0], line["points"][-1]
+        for team in ends:
+            assert min(_distance(start, boxes[team]), _distance(end, boxes[team])) <= reach, (
+                f"{ends}: the line does not reach {team}"
+            )
+        for other, box in boxes.items():
+            if other not in ends:
+                crossing = [p for p in line["points"] if _inside(p, box, THROUGH_TOLERANCE)]
+                assert not crossing, f"{ends} passes through {other}"
+
+
+def _opens(facts: dict[str, Any]) -> None:
+    """The page opened with the whole picture in the window, or, where that would leave a strip
+    across less than a quarter of the window, as wide as the window from its top."""
+    picture, window = facts["picture"], facts["window"]
+    across, height = window[2] - window[0], window[3] - window[1]
+    if picture[3] - picture[1] <= height + 0.5:
+        _opens_whole(facts)
+        assert picture[2] - picture[0] >= across / 4 - 0.5
+        return
+    assert picture[0] >= window[0] - 0.5 and picture[2] <= window[2] + 0.5, (picture, window)
+    assert picture[2] - picture[0] >= across - 20, (picture, window)  # a scroll bar's width
+    assert abs(picture[1] - window[1]) <= 0.5, (picture, window)
+
+
 def _check(facts: dict[str, Any], org: Path, *, overview: bool = False) -> None:
-    _opens_whole(facts)
+    _opens(facts)
     graph = build_graph(load(org))
     expected_nodes, expected_edges = sorted(graph.nodes), sorted(graph.edges)
     if overview:
@@ -215,8 +258,11 @@ def _check(facts: dict[str, Any], org: Path, *, overview: bool = False) -> None:
         (a, b) for a, b in combinations(sorted(boxes), 2) if _overlap(boxes[a], boxes[b])
     ]
     assert not overlapping
-    labels = {e["id"]: e["labelBox"] for e in facts["edges"] if e["labelBox"]}
-    for edge in facts["edges"]:
+    labels = {e["id"]: e["labelBox"] for e in facts["edges"] if e.get("labelBox")}
+    if len(facts["edges"]) > LABELLED_HANDOFFS:
+        assert not labels
+        _check_lines(facts["edges"], boxes, graph)
+    for edge in facts["edges"] if labels else []:
         ends = (edge["from"], edge["to"])
         assert edge["label"], f"{ends} has no label"
         assert (edge["labelFrom"], edge["labelTo"]) == ends, f"{ends}: its label is not its own"
@@ -280,6 +326,16 @@ def test_a_generated_300_team_org_in_the_browser(browser: Any, tmp_path: Path) -
         sys.path.remove(str(ROOT / "benchmarks"))
     org = write(tmp_path, "org.json", json.dumps(org_document(300)))
     _check(_open(browser, _page(org, tmp_path, "--all")), org)
+    # Ten times as tall as wide: hiding the panel keeps it as wide as the window, not a strip.
+    browser.execute_script("document.getElementById('hide-panel').click()")
+    picture, natural, canvas = browser.execute_script(
+        "const svg = document.querySelector('#canvas svg');"
+        "return [svg.getBoundingClientRect().width, svg.viewBox.baseVal.width,"
+        " document.getElementById('canvas').clientWidth]"
+    )
+    # As wide as the window, or as the page ever enlarges a picture (1.6 times).
+    assert abs(picture - min(canvas, 1.6 * natural)) <= 1, (picture, natural, canvas)
+    browser.execute_script("document.getElementById('show-panel').click()")
     # Without --all an org this size is drawn as its group overview.
     _check(_open(browser, _page(org, tmp_path)), org, overview=True)
 
@@ -564,7 +620,10 @@ def test_a_page_with_no_picture_says_why_and_keeps_its_panel(browser: Any, tmp_p
     note = browser.find_element(By.ID, "too-large")
     assert note.is_displayed() and "so the page draws no picture" in note.text
     browser.find_element(By.ID, "search").send_keys("team")  # the controls stay inert
-    browser.find_element(By.ID, "fit").click()
+    # Nothing to pan or zoom: no zoom buttons, and no words about them.
+    for button in ("fit", "whole", "zoom-in", "zoom-out", "hide-panel"):
+        assert not browser.find_elements(By.ID, button), button
+    assert "zoom" not in browser.find_element(By.TAG_NAME, "aside").text
     assert not browser.execute_script("return document.querySelector('#canvas svg')")
     assert "Critical paths" in browser.find_element(By.ID, "headline").text
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

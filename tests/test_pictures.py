@@ -659,6 +659,7 @@ def test_a_page_too_large_and_without_groups_draws_no_picture_and_says_why(
     assert '<p id="too-large" role="note">The picture asked for' in page
     assert '<script type="text/plain" id="icmap-engine"></script>' in page  # no engine to start
     assert "<h2>Critical paths</h2>" in page  # the panel's results are all there
+    assert 'id="fit"' not in page and 'id="zoom-in"' not in page  # nothing to zoom
 
 
 def test_report_html_too_large_for_the_browser_says_so_too(
@@ -673,3 +674,54 @@ def test_report_html_too_large_for_the_browser_says_so_too(
     page = target.read_text(encoding="utf-8")
     assert '<p id="too-large" role="note">The picture asked for' in page
     assert page_data(page)["dot"] is None
+
+
+def test_a_large_page_draws_its_hand_offs_as_lines_and_its_dot_file_keeps_labels(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Past LABELLED_HANDOFFS the page's DOT has no label nodes (what flows is in each line's
+    tooltip and the page's data); ``-f dot`` of the same picture is unchanged."""
+    from icmap.analysis.page import LABELLED_HANDOFFS
+
+    org = _generated(tmp_path, LABELLED_HANDOFFS * 3 // 10, 1)
+    handoffs = build_graph(load(org)).number_of_edges()
+    assert handoffs > LABELLED_HANDOFFS
+    page = tmp_path / "all.html"
+    result = runner.invoke(app, ["graph", str(org), "--all", "-o", str(page)])
+    assert result.exit_code == 0, result.stderr
+    text = page.read_text(encoding="utf-8")
+    _check_html(text)
+    data = page_data(text)
+    source = data["dot"]
+    assert "-label" not in source and "mclimit=0.1" in source
+    assert len(re.findall(r'id="icmap-e\d+-to"', source)) == handoffs
+    assert all(edge["label"] for edge in data["edges"])
+    assert f"Past {LABELLED_HANDOFFS:,} hand-offs they are drawn without their labels" in text
+    first = data["edges"][0]
+    assert (
+        f'tooltip="{dot_escape(first["from"] + " → " + first["to"] + ": " + first["label"])}"'
+        in source
+    )
+    # The DOT file keeps a node per label and the full crossing search.
+    target = tmp_path / "all.dot"
+    assert runner.invoke(app, ["graph", str(org), "--all", "-o", str(target)]).exit_code == 0
+    dot_file = target.read_text(encoding="utf-8")
+    assert len(re.findall(r'id="icmap-e\d+-label"', dot_file)) == handoffs
+    assert "mclimit" not in dot_file
+
+
+def test_a_page_of_few_hand_offs_keeps_its_labels(runner: CliRunner, tmp_path: Path) -> None:
+    from icmap.analysis.page import LABELLED_HANDOFFS
+
+    page = tmp_path / "page.html"
+    result = runner.invoke(app, ["graph", str(EXAMPLES / "northwind"), "-o", str(page)])
+    assert result.exit_code == 0, result.stderr
+    text = page.read_text(encoding="utf-8")
+    data = page_data(text)
+    assert len(data["edges"]) <= LABELLED_HANDOFFS
+    assert all(set(edge) == {"from", "to"} for edge in data["edges"])
+    labels = re.findall(r'id="icmap-e\d+-label"', data["dot"])
+    assert len(labels) == len(data["edges"]) and "mclimit" not in data["dot"]
+    assert "drawn without their labels" not in text
+    for button in ("fit", "whole", "zoom-in", "zoom-out", "hide-panel"):
+        assert f'id="{button}"' in text

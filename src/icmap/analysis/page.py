@@ -28,12 +28,22 @@ if TYPE_CHECKING:
 IMPACT_LIMIT = 2_000
 
 #: The most hand-offs a page asks the browser's Graphviz (Viz.js, WebAssembly) to lay out.
-#: Layout grows faster than the picture (benchmarks/page.py, docs/performance.md), in CPU
-#: seconds of headless Chromium: 2 for 1,000 drawn hand-offs, 6 for 2,000, 15-22 for 4,000
-#: (every team of a 1,000-team org), 32 for 5,000; a 10,000-team org's 40,000 were not drawn
-#: after 12 minutes. Past this the page draws something smaller and says why, rather than
-#: leave a person before a page that never finishes.
-BROWSER_HANDOFFS = 4_500
+#: Drawn as plain lines (past :data:`LABELLED_HANDOFFS`), in CPU seconds of headless Chromium
+#: (benchmarks/page.py, docs/performance.md): 2-2.6 for 4,000 (every team of a 1,000-team
+#: org), 3.1-4.8 for 6,000, 5.5 for 7,400; then the layout falls off a cliff: native ``dot``
+#: takes 1 s for a generated org's 8,029 and 29 s for its 10,049 (placing the nodes, not
+#: ordering them), and a 10,000-team org's 40,000 were not drawn after 12 minutes. Past
+#: this the page draws something smaller and says why, rather than leave a person before a
+#: page that never finishes. Kept below 8,000 so that the overview of a 100,000-team org
+#: (two edges per group of 25) stays past it: that page's cost was not measured.
+BROWSER_HANDOFFS = 7_500
+
+#: The most hand-offs a page draws with their labels. A label is a node of its own (so no two
+#: overlap), which makes each hand-off three nodes for Graphviz to order: 978 hand-offs take
+#: about 2 s of browser CPU to lay out that way, 1,990 6 s, 3,989 15-22 s, against 3 s for
+#: those 3,989 drawn as plain lines. Past this each hand-off is one line, what flows in its
+#: tooltip and the panel (docs/pictures.md).
+LABELLED_HANDOFFS = 1_000
 
 
 @dataclass(frozen=True)

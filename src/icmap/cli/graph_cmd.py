@@ -326,8 +326,8 @@ def graph(
     the group overview: one node per group (sized by its teams), one edge per pair of groups
     with its hand-offs counted; stderr says so. --group NAME then draws one group's teams with
     their neighbours at the edge, --all every team; --overview draws the overview of any org.
-    The tree always lists every team. An HTML page of more than 4,500 hand-offs (--all past
-    about 1,100 teams) is too large for Graphviz in the browser: it draws the group overview
+    The tree always lists every team. An HTML page of more than 7,500 hand-offs (--all past
+    about 1,850 teams) is too large for Graphviz in the browser: it draws the group overview
     instead, with a banner saying why, and stderr says so before writing.
 
     --stream ID draws one value stream: its hand-offs (only the relations that name it), the

@@ -22,7 +22,7 @@ import json
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from icmap.analysis.page import BROWSER_HANDOFFS, IMPACT_LIMIT
+from icmap.analysis.page import BROWSER_HANDOFFS, IMPACT_LIMIT, LABELLED_HANDOFFS
 from icmap.analysis.picture import measured_text
 from icmap.model import format_hours
 from icmap.render.picture import dot
@@ -133,6 +133,15 @@ function fit(){
 // The whole picture in the window, never enlarged past 1.6: how the page opens.
 function wholeScale(){return Math.min(canvas.clientWidth/width,canvas.clientHeight/height,1.6);}
 function whole(){zoom(wholeScale());canvas.scrollLeft=0;canvas.scrollTop=0;}
+// How the page opens: the whole picture, unless that leaves a strip across less than a quarter
+// of the window (every team of a 1,000-team org is ten times as tall as wide, a thin line at
+// that scale): then as wide as the window (as tall, for a wide strip), from where it starts.
+function opening(){
+ const s=wholeScale(),thin=width*s<canvas.clientWidth/4;
+ if(!thin&&height*s>=canvas.clientHeight/4){whole();return;}
+ zoom(Math.min(thin?canvas.clientWidth/width:canvas.clientHeight/height,1.6));
+ canvas.scrollLeft=0;canvas.scrollTop=0;
+}
 function mark(el,cls){el.classList.add('hl',cls);marked.push(el);}
 // Dims the picture (lit) or not. Toggled only when that changes: each change restyles every
 // element of the picture, so going from one team to the next keeps it.
@@ -259,12 +268,12 @@ function mount(viz){
   const g=svg.getElementById('icmap-e'+i+part);if(!g)return;
   g.setAttribute('data-from',e.from);g.setAttribute('data-to',e.to);
   [[fromEl,e.from],[toEl,e.to]].forEach(function(m){const l=m[0].get(m[1]);if(l)l.push(g);else m[0].set(m[1],[g]);});
-  const t=g.querySelector('title');if(t)t.textContent=e.from+' \u2192 '+e.to;
+  const t=g.querySelector('title');if(t)t.textContent=e.from+' \u2192 '+e.to+(e.label?': '+e.label:'');
  });});
  data.groups.forEach(function(name,i){
   const g=svg.getElementById('icmap-g'+i);if(g)g.setAttribute('data-group',name);
  });
- status.remove();canvas.appendChild(svg);whole();
+ status.remove();canvas.appendChild(svg);opening();
  // For benchmarks/page.py and the browser tests: the picture is in the page.
  performance.mark('icmap-drawn');document.body.setAttribute('data-drawn','');
 }
@@ -277,16 +286,18 @@ window.addEventListener('pointerup',function(){drag=null;canvas.classList.remove
 canvas.addEventListener('click',function(){if(!moved&&svg){clear(false);details.replaceChildren();}});
 canvas.addEventListener('wheel',function(e){if(!svg||!(e.ctrlKey||e.metaKey))return;e.preventDefault();
  const c=canvas.getBoundingClientRect();zoom(scale*(e.deltaY<0?1.15:1/1.15),e.clientX-c.left,e.clientY-c.top);},{passive:false});
-document.getElementById('fit').addEventListener('click',function(){if(svg)fit();});
-// Hiding the panel gives the picture the window's width: fit the whole picture to it again.
-function panel(show){document.body.classList.toggle('wide',!show);if(svg)whole();}
-document.getElementById('hide-panel').addEventListener('click',function(){panel(false);});
-document.getElementById('show-panel').addEventListener('click',function(){panel(true);});
-document.getElementById('whole').addEventListener('click',function(){if(svg)whole();});
-document.getElementById('zoom-in').addEventListener('click',function(){if(svg)zoom(scale*1.25);});
+// A page with no picture has no zoom buttons.
+function button(id,act){const b=document.getElementById(id);if(b)b.addEventListener('click',act);}
+button('fit',function(){if(svg)fit();});
+// Hiding the panel gives the picture the window's width: open it on that width again.
+function panel(show){document.body.classList.toggle('wide',!show);if(svg)opening();}
+button('hide-panel',function(){panel(false);});
+button('show-panel',function(){panel(true);});
+button('whole',function(){if(svg)whole();});
+button('zoom-in',function(){if(svg)zoom(scale*1.25);});
 const closer=document.getElementById('too-large-close');
 if(closer)closer.addEventListener('click',function(){document.getElementById('too-large').remove();});
-document.getElementById('zoom-out').addEventListener('click',function(){if(svg)zoom(scale/1.25);});
+button('zoom-out',function(){if(svg)zoom(scale/1.25);});
 document.getElementById('search').addEventListener('input',function(e){if(svg)search(e.target.value);});
 document.getElementById('critical').addEventListener('change',function(e){if(svg)critical(e.target.value);});
 const streams=document.getElementById('stream');
@@ -380,10 +391,15 @@ def page_data(page: Page) -> dict[str, Any]:
             }
         )
     drawn = page.withheld is None or page.withheld.instead != "nothing"
+    labels = len(picture.edges) <= LABELLED_HANDOFFS
     return {
-        "dot": dot.render(picture, legend=False) if drawn else None,
+        "dot": dot.render(picture, legend=False, labels=labels) if drawn else None,
         "nodes": nodes,
-        "edges": [{"from": e.provider, "to": e.receiver} for e in picture.edges],
+        # Drawn without their labels, hand-offs say what flows in their tooltips.
+        "edges": [
+            {"from": e.provider, "to": e.receiver, **({} if labels else {"label": e.label})}
+            for e in picture.edges
+        ],
         "groups": _groups(picture),
         "critical": {
             p.customer: _shown_path(p.path, picture.stands_for) for p in report.critical.paths
@@ -614,7 +630,7 @@ def withheld_words(withheld: Withheld) -> str:
     asked = (
         f"The picture asked for, {withheld.title}, has {withheld.nodes:,} nodes and {withheld.handoffs:,} hand-offs, "
         f"more than Graphviz in a browser lays out in reasonable time ({BROWSER_HANDOFFS:,} "
-        "hand-offs take about 20 s, and the time grows much faster than the picture)"
+        "hand-offs take about 5 s of CPU, and past that the time can jump to minutes)"
     )
     shown = (
         "so the page draws the group overview instead, one node per group"
@@ -627,6 +643,15 @@ def withheld_words(withheld: Withheld) -> str:
         "large graphs, -f dot for Graphviz on your machine"
     )
     return f"{asked}: {shown}. {advice}."
+
+
+#: The picture's zoom and panel buttons.
+_ZOOMS = """<div class="controls"><button id="fit" type="button">Fit to width</button>
+<button id="whole" type="button">Whole picture</button>
+<button id="zoom-in" type="button" aria-label="Zoom in">+</button>
+<button id="zoom-out" type="button" aria-label="Zoom out">&minus;</button>
+<button id="hide-panel" type="button">Hide panel</button></div>
+"""
 
 
 def render(page: Page) -> str:
@@ -654,6 +679,22 @@ def render(page: Page) -> str:
         if any(n.teams is not None and n.kind == "team" for n in picture.nodes)
         else "Click a team for what it provides and receives, and what its failure would do."
     )
+    unlabelled = (
+        f" Past {LABELLED_HANDOFFS:,} hand-offs they are drawn without their labels: point at "
+        "one for what flows."
+        if len(picture.edges) > LABELLED_HANDOFFS
+        else ""
+    )
+    # A page with no picture has nothing to pan or zoom.
+    about, zooms = (
+        (
+            '<p class="muted">Work flows left to right, toward the external customers. '
+            f"{click}{unlabelled} Drag to\npan; Ctrl+wheel or the buttons to zoom.</p>\n",
+            _ZOOMS,
+        )
+        if drawn
+        else ("", "")
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -668,16 +709,9 @@ def render(page: Page) -> str:
 <noscript><p>This page draws its picture with JavaScript; icmap graph -f svg draws it without.</p></noscript></div>
 {banner}<button id="show-panel" type="button">Show panel</button>
 <aside><h1>{title}</h1>{notes}
-<p class="muted">Work flows left to right, toward the external customers. {click} Drag to
-pan; Ctrl+wheel or the buttons to zoom.</p>
-<input id="search" type="search" placeholder="Find a team by name or id" aria-label="Find a team">
+{about}<input id="search" type="search" placeholder="Find a team by name or id" aria-label="Find a team">
 <ul id="matches"></ul>
-<div class="controls"><button id="fit" type="button">Fit to width</button>
-<button id="whole" type="button">Whole picture</button>
-<button id="zoom-in" type="button" aria-label="Zoom in">+</button>
-<button id="zoom-out" type="button" aria-label="Zoom out">&minus;</button>
-<button id="hide-panel" type="button">Hide panel</button></div>
-<div class="controls"><label for="critical">Critical path to</label>
+{zooms}<div class="controls"><label for="critical">Critical path to</label>
 <select id="critical"><option value="">(none)</option>{_critical_options(page)}</select></div>
 {_stream_options(page)}
 <div id="details"></div>
