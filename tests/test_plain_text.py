@@ -15,7 +15,19 @@ from icmap.render.text import SafeConsole, plain_lines, tidy, to_plain_text
 
 #: Letters, spaces, wide and zero-width characters, and what is written visibly or wraps.
 _CHARS = st.sampled_from(
-    [*"abc xyz-→←↺…()[],;", "中", "🙂", "\u0301", "\x1b", "\t", "\u202e", "\n", "  "]
+    [
+        *"abc xyz-→←↺…◆⚠()[],;",
+        "中",
+        "🙂",
+        "\u0301",
+        "\u200d",
+        "\ufe0f",
+        "\x1b",
+        "\t",
+        "\u202e",
+        "\n",
+        "  ",
+    ]
 )
 _LABELS = st.lists(_CHARS, max_size=40).map("".join) | st.sampled_from(
     ["", "a" * 95, "word " * 30, "中" * 60, "x" * 101]
@@ -86,3 +98,26 @@ def test_other_renderables_go_through_rich(label: str) -> None:
     table = Table("a")
     table.add_row(label)
     assert plain_lines(SafeConsole(file=io.StringIO()), Group(Text(label), table)) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(_CHARS | st.sampled_from(["\r", "\x07", "ab"]), max_size=6).map("".join),
+            st.sampled_from([None, "", "bold", "dim italic"]),
+        ),
+        max_size=8,
+    )
+)
+def test_a_label_made_at_once_is_the_text_appending_makes(
+    pieces: list[tuple[str, str | None]],
+) -> None:
+    from icmap.render.picture.tree import _Label
+
+    appended, label = Text(), _Label()
+    for piece, style in pieces:
+        appended.append(piece, style=style)
+        label.append(piece, style=style)
+    made = label.text()
+    assert (made.plain, made.spans) == (appended.plain, appended.spans)

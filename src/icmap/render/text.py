@@ -97,10 +97,11 @@ def plain_lines(console: Console, renderable: RenderableType) -> list[str] | Non
     lines: list[str] = []
 
     def label_lines(label: RenderableType, prefix: str, first: str, after: str) -> None:
-        room = width - cell_len(prefix) - cell_len(first)
+        # Every guide is four characters of one cell each.
+        room = width - len(prefix) - len(first)
         text = label.plain if isinstance(label, Text) else "\t"  # only Texts reach here
         if room >= 1 and not _NOT_AS_IS.search(text):
-            pieces = [text] if cell_len(text) <= room else _folded(text, room)
+            pieces = [text] if _cells(text) <= room else _folded(text, room)
             if pieces is not None:
                 lines.append(prefix + first + pieces[0])
                 lines.extend(prefix + after + piece for piece in pieces[1:])
@@ -133,6 +134,20 @@ def plain_lines(console: Console, renderable: RenderableType) -> list[str] | Non
             if child.children:
                 stack.append((prefix + (space if last else down), child.children, 0))
     return lines
+
+
+#: Characters outside ASCII, in runs.
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _cells(text: str) -> int:
+    """``cell_len(text)`` for a text without control characters, measuring only what is not
+    ASCII: rich measures a label with an arrow in it character by character in Python."""
+    if text.isascii():
+        return len(text)
+    if "\u200d" in text or "\ufe0f" in text:  # joined sequences: rich measures them whole
+        return cell_len(text)
+    return len(text) + sum(cell_len(run) - len(run) for run in _NOT_ASCII.findall(text))
 
 
 #: Trailing whitespace, as :meth:`rich.text.Text.rstrip_end` finds it.
