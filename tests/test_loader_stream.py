@@ -170,6 +170,7 @@ def test_a_large_folder_read_in_parallel_gives_the_same_org(
 ) -> None:
     serial = load(EXAMPLES / "northwind")
     monkeypatch.setattr(loader_module, "PARALLEL_FILES", 2)
+    monkeypatch.setattr(loader_module, "_idle_cores", lambda: 2)
     monkeypatch.setattr(loader_module, "_CHUNK", 3)
     assert load(EXAMPLES / "northwind") == serial
 
@@ -184,9 +185,27 @@ def test_a_large_folder_read_in_parallel_reports_the_same_problems(
     write(tmp_path, "teams/broken.yaml", "teams: [unclosed\n")
     serial = load_failure(tmp_path)
     monkeypatch.setattr(loader_module, "PARALLEL_FILES", 2)
+    monkeypatch.setattr(loader_module, "_idle_cores", lambda: 2)
     monkeypatch.setattr(loader_module, "_CHUNK", 2)
     assert load_failure(tmp_path) == serial
     assert {d.code for d in serial} == {"IC002", "IC007"}
+
+
+def test_a_large_folder_is_read_in_one_process_when_no_core_is_idle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import concurrent.futures
+
+    serial = load(EXAMPLES / "northwind")
+
+    class NoPool:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("started worker processes on a busy machine")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", NoPool)
+    monkeypatch.setattr(loader_module, "PARALLEL_FILES", 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (64.0, 64.0, 64.0))
+    assert load(EXAMPLES / "northwind") == serial
 
 
 _MAIN = os.getpid()
@@ -205,5 +224,6 @@ def test_a_worker_that_dies_leaves_its_files_to_the_main_process(
     serial = load(EXAMPLES / "northwind")
     monkeypatch.setattr(loader_module, "_read_file", _killed_in_workers)
     monkeypatch.setattr(loader_module, "PARALLEL_FILES", 2)
+    monkeypatch.setattr(loader_module, "_idle_cores", lambda: 2)
     monkeypatch.setattr(loader_module, "_CHUNK", 3)
     assert load(EXAMPLES / "northwind") == serial

@@ -291,13 +291,17 @@ def emit(
         if sys.stdout.isatty():
             print_renderable(result, color)
             return
-        from icmap.render.text import tidy
+        from icmap.render.text import plain_lines, tidy
 
         # Piped: the console's width and colour choice, without the padding's trailing spaces.
         console = make_console(color)
-        with stdout_guard(), console.capture() as captured:  # rich flushes stdout on the way out
-            console.print(result)
-        data: str | bytes = tidy(captured.get())
+        lines = plain_lines(console, result) if unstyled_stdout(color) else None
+        if lines is not None:
+            data: str | bytes = tidy("".join(line + "\n" for line in lines))
+        else:
+            with stdout_guard(), console.capture() as captured:  # rich flushes stdout at the end
+                console.print(result)
+            data = tidy(captured.get())
     else:
         data = prepare(result, fmt)
     if is_stdout(output):

@@ -6,11 +6,14 @@ Names go into :class:`rich.text.Text` objects, never into markup strings, so a t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
-from rich.text import Text
+from rich.control import strip_control_codes
+from rich.style import StyleType
+from rich.text import Span, Text
 from rich.tree import Tree
 
 from icmap.analysis.measured import RETURN_BANDS, band
@@ -30,8 +33,43 @@ if TYPE_CHECKING:
 _KIND_STYLE = {"team": styles.TEAM, "supplier": styles.SUPPLIER, "customer": styles.CUSTOMER}
 
 
-def _handed_over(relations: tuple[Relation, ...], arrow: str = "→") -> Text:
-    text = Text()
+#: The characters rich drops from a text (Text.append and Text() drop the same).
+_STRIPPED = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in range(0xA0) if not strip_control_codes(chr(c))) + "]"
+)
+
+
+class _Label:
+    """A label's pieces and their styles, made into one rich Text at the end.
+
+    Appending to a Text piece by piece (each piece cleaned, measured and given its span) was
+    most of what a 100,000-team tree cost once rich's layout was out of the way; the Text made
+    here has the same characters and spans.
+    """
+
+    __slots__ = ("pieces",)
+
+    def __init__(self) -> None:
+        self.pieces: list[tuple[str, StyleType | None]] = []
+
+    def append(self, text: str, style: StyleType | None = None) -> None:
+        self.pieces.append((text, style))
+
+    def text(self) -> Text:
+        whole = "".join(piece for piece, _ in self.pieces)
+        # Text.append drops control codes piece by piece; org text rarely has any.
+        clean = _STRIPPED.search(whole) is None
+        spans: list[Span] = []
+        offset = 0
+        for piece, style in self.pieces:
+            length = len(piece) if clean else len(strip_control_codes(piece))
+            if style and piece:  # as Text.append: a span even where only control codes were
+                spans.append(Span(offset, offset + length, style))
+            offset += length
+        return Text(whole, spans=spans)
+
+
+def _hand_offs(text: _Label, relations: tuple[Relation, ...], arrow: str) -> None:
     for index, relation in enumerate(relations):
         text.append(f" {arrow} " if index == 0 else "; ", style=styles.DETAIL)
         text.append(relation.what)
@@ -61,7 +99,6 @@ def _handed_over(relations: tuple[Relation, ...], arrow: str = "→") -> Text:
                     style=styles.LOW,
                 )
             text.append(")", style=styles.DETAIL)
-    return text
 
 
 #: A measured hand-off's numbers by return-rate band: dim, amber, red (as the pictures' lines).
@@ -73,9 +110,14 @@ def _band(relation: Relation) -> int:
 
 
 def _party(graph: OrgGraph, node: str) -> Text:
+    text = _Label()
+    _party_pieces(text, graph, node)
+    return text.text()
+
+
+def _party_pieces(text: _Label, graph: OrgGraph, node: str) -> None:
     data = graph.nodes[node]
     # The id's style is a span, not the Text's base style: the rest of the line keeps its own.
-    text = Text()
     text.append(node, style=_KIND_STYLE[data["kind"]])
     if data["name"] != node:
         text.append(f" {data['name']}", style="italic")
@@ -83,7 +125,6 @@ def _party(graph: OrgGraph, node: str) -> Text:
         text.append(" (outside supplier)", style=styles.SUPPLIER)
     if data.get("group"):
         text.append(f" [{data['group']}]", style=styles.DETAIL)
-    return text
 
 
 _MARKS = {
@@ -101,12 +142,12 @@ def _branch_label(
     chokepoints: Collection[str] = (),
     critical: bool = False,
 ) -> Text:
+    label = _Label()
     if branch.repeat is None:
-        label = _party(graph, branch.id)
+        _party_pieces(label, graph, branch.id)
     else:
-        label = Text()
         label.append(branch.id, style=_KIND_STYLE[graph.nodes[branch.id]["kind"]])
-    label.append_text(_handed_over(branch.handed_over, arrow))
+    _hand_offs(label, branch.handed_over, arrow)
     if branch.repeat is None and branch.id in chokepoints:
         label.append("  chokepoint", style=styles.CHOKEPOINT)
     if branch.feedback:
@@ -116,7 +157,7 @@ def _branch_label(
     if branch.repeat in _MARKS and not (branch.feedback and branch.repeat in ("shown", "loop")):
         mark, style = _MARKS[branch.repeat]
         label.append(mark, style=style)
-    return label
+    return label.text()
 
 
 def _plural(count: int, word: str) -> str:

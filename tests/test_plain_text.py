@@ -1,0 +1,123 @@
+"""The tree written as plain text without rich's layout is what rich writes, byte for byte."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Group
+from rich.text import Text
+from rich.tree import Tree
+
+from icmap.render.text import SafeConsole, plain_lines, tidy, to_plain_text
+
+#: Letters, spaces, wide and zero-width characters, and what is written visibly or wraps.
+_CHARS = st.sampled_from(
+    [
+        *"abc xyz-→←↺…◆⚠()[],;",
+        "中",
+        "🙂",
+        "\u0301",
+        "\u200d",
+        "\ufe0f",
+        "\x1b",
+        "\t",
+        "\u202e",
+        "\n",
+        "  ",
+    ]
+)
+_LABELS = st.lists(_CHARS, max_size=40).map("".join) | st.sampled_from(
+    ["", "a" * 95, "word " * 30, "中" * 60, "x" * 101]
+)
+
+
+@st.composite
+def _trees(draw: st.DrawFn, depth: int = 0) -> Tree:
+    tree = Tree(Text(draw(_LABELS)))
+    if depth < 30:
+        for _ in range(draw(st.integers(0, 3 if depth < 4 else 1))):
+            tree.children.append(draw(_trees(depth + 1)))
+    return tree
+
+
+def _console(width: int, encoding: str = "utf-8") -> tuple[SafeConsole, io.BytesIO]:
+    raw = io.BytesIO()
+    # rich draws the guides in ASCII when the file's encoding is not UTF-8.
+    file = io.TextIOWrapper(raw, encoding=encoding, write_through=True)
+    console = SafeConsole(file=file, width=width, no_color=True, color_system=None, highlight=False)
+    return console, raw
+
+
+def _by_rich(renderable: Group, width: int, encoding: str = "utf-8") -> str:
+    console, raw = _console(width, encoding)
+    console.print(renderable)
+    return tidy(raw.getvalue().decode(encoding))
+
+
+def _fast(renderable: Group, width: int, encoding: str = "utf-8") -> str:
+    console, _ = _console(width, encoding)
+    lines = plain_lines(console, renderable)
+    assert lines is not None
+    return tidy("".join(line + "\n" for line in lines))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_trees() | _LABELS.map(Text), min_size=1, max_size=4),
+    st.sampled_from([100, 40, 12, 3]),
+)
+def test_random_trees_as_rich_writes_them(parts: list[Tree | Text], width: int) -> None:
+    group = Group(*parts)
+    assert _fast(group, width) == _by_rich(group, width)
+    assert to_plain_text(group, width) == _by_rich(group, width)
+
+
+def test_deep_chain_past_the_width() -> None:
+    root = tree = Tree(Text("customer"))
+    for level in range(40):
+        tree = tree.add(Text(f"team-{level} → work (3d)"))
+    assert to_plain_text(root, 100) == _by_rich(Group(root), 100)
+
+
+def test_ascii_guides_where_the_output_is_not_utf8() -> None:
+    root = Tree(Text("customer"))
+    for name in ("a", "b"):
+        root.add(Text(name)).add(Text(f"{name}-provider " * 12))
+    written = _by_rich(Group(root), 60, "ascii")
+    assert "`-- " in written
+    assert _fast(Group(root), 60, "ascii") == written
+
+
+@pytest.mark.parametrize("label", ["plain", "long " * 30])
+def test_other_renderables_go_through_rich(label: str) -> None:
+    from rich.table import Table
+
+    table = Table("a")
+    table.add_row(label)
+    assert plain_lines(SafeConsole(file=io.StringIO()), Group(Text(label), table)) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(_CHARS | st.sampled_from(["\r", "\x07", "ab"]), max_size=6).map("".join),
+            st.sampled_from([None, "", "bold", "dim italic"]),
+        ),
+        max_size=8,
+    )
+)
+def test_a_label_made_at_once_is_the_text_appending_makes(
+    pieces: list[tuple[str, str | None]],
+) -> None:
+    from icmap.render.picture.tree import _Label
+
+    appended, label = Text(), _Label()
+    for piece, style in pieces:
+        appended.append(piece, style=style)
+        label.append(piece, style=style)
+    made = label.text()
+    assert (made.plain, made.spans) == (appended.plain, appended.spans)
