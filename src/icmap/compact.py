@@ -380,8 +380,9 @@ def stream_views(graph: OrgGraph) -> dict[str, StreamView]:
 def _stream_view(
     graph: OrgGraph, org: Compact, chosen: dict[tuple[int, int], list[Relation]]
 ) -> StreamView:
-    pairs = sorted(chosen)
-    nodes = sorted({n for pair in pairs for n in pair})
+    # Keys are distinct, so sorting the items compares only the (provider, receiver) pairs.
+    pairs = sorted(chosen.items())
+    nodes = sorted({n for pair, _ in pairs for n in pair})
     local = {n: k for k, n in enumerate(nodes)}
     org_ids, org_kinds = org.ids, org.kinds
     ids = [org_ids[n] for n in nodes]
@@ -395,9 +396,8 @@ def _stream_view(
     shares: list[float | None] = []
     marked: list[tuple[int, int, list[Relation]]] = []
     # In sorted (provider, receiver) order, so every row, forward and back, comes out sorted.
-    for pair in pairs:
-        found = chosen[pair]
-        u, v = local[pair[0]], local[pair[1]]
+    for (i, j), found in pairs:
+        u, v = local[i], local[j]
         # The longest lead time, the product of the %C&A (each relation must arrive right) and
         # whether any is feedback, in one walk over the (usually one) relations.
         hours: float | None = None
