@@ -15,9 +15,9 @@ The last column is a bare pass that does no analysis: it walks the org's hand-of
 each relation's streams and lead time, the least any stream analysis reads, per stream
 hand-off. Where it grows from 10k to 100k as the streams do, the growth is the memory the
 walk goes through (the same objects spread over a heap ten times the size), not the analysis.
-The column after it walks each stream's own arrays once (every hand-off's predecessor and lead
-time, as the critical paths' forward pass reads them, nothing computed): the analysis's own
-data, ten times larger at 100k than at 10k.
+The column after it walks each stream's own arrays once (every hand-off's predecessor, its lead
+time and a score stored at the predecessor's index, as the critical paths' forward pass reads
+them, nothing computed): the analysis's own data, ten times larger at 100k than at 10k.
 
 ``--against SRC`` also times the icmap package under SRC (a ``src`` folder of another
 checkout, put first on PYTHONPATH), its processes alternating with this checkout's, so that
@@ -78,9 +78,11 @@ else:
     started = time.process_time()
     for mine in views.values():
         pred, pred_hours = mine.view.pred, mine.view.pred_hours
+        # One score per team, read at each predecessor's index as the forward pass reads them.
+        level = [float(n) for n in range(len(pred))]
         for v in range(len(pred)):
             for u, hours in zip(pred[v], pred_hours[v]):
-                seen += hours is not None
+                seen += hours is not None and level[u] >= 0.0
     arrays = time.process_time() - started
     gc.enable()
 print(json.dumps({
