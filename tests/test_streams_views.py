@@ -207,3 +207,19 @@ teams:
     assert [[r.what for r in found] for found in view.relations] == [["Parts"], ["Goods"]]
     # Weighed by the stream's own relation (1 day), not the hand-off's longest (2 days).
     assert view.view.succ_hours == [[24.0], [None], []]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=30),
+    st.randoms(use_true_random=False),
+)
+def test_a_loop_is_cut_in_networkx_s_depth_first_order(
+    pairs: list[tuple[int, int]], rng: random.Random
+) -> None:
+    rng.shuffle(pairs)
+    graph: nx.DiGraph[int] = nx.DiGraph(pairs)
+    for members in nx.strongly_connected_components(graph):
+        members_sorted = sorted(members)
+        order = critical.cut_order(members_sorted, lambda u: list(graph.succ[u]))
+        walk = list(nx.dfs_preorder_nodes(graph.subgraph(members), min(members)))
+        assert sorted(order, key=order.__getitem__) == walk
