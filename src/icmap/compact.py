@@ -23,7 +23,7 @@ import functools
 import gc
 import weakref
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
@@ -87,19 +87,24 @@ class Compact:
         succ: Sequence[Sequence[int]],
         succ_hours: list[list[float | None]],
         index: dict[str, int] | None = None,
+        *,
+        preds: tuple[list[list[int]], list[list[float | None]]] | None = None,
     ) -> None:
         self.ids: tuple[str, ...] = tuple(ids)
         self.index: dict[str, int] = index or {node: i for i, node in enumerate(ids)}
         self.kinds = kinds
         self.succ: list[array[int]] = [array("l", row) for row in succ]
         self.succ_hours = succ_hours
-        pred: list[list[int]] = [[] for _ in ids]
-        pred_hours: list[list[float | None]] = [[] for _ in ids]
-        # Filled in increasing provider order, so each predecessor list comes out sorted.
-        for u, row in enumerate(succ):
-            for v, hours in zip(row, succ_hours[u], strict=True):
-                pred[v].append(u)
-                pred_hours[v].append(hours)
+        if preds is None:
+            pred: list[list[int]] = [[] for _ in ids]
+            pred_hours: list[list[float | None]] = [[] for _ in ids]
+            # Filled in increasing provider order, so each predecessor list comes out sorted.
+            for u, row in enumerate(succ):
+                for v, hours in zip(row, succ_hours[u], strict=True):
+                    pred[v].append(u)
+                    pred_hours[v].append(hours)
+        else:
+            pred, pred_hours = preds  # built by the caller along with ``succ``, sorted as above
         self.pred: list[array[int]] = [array("l", row) for row in pred]
         self.pred_hours = pred_hours
         self.edges = sum(len(row) for row in succ)
@@ -292,6 +297,132 @@ def cached(graph: OrgGraph, key: str, make: Callable[[], T]) -> T:
         entry.values[key] = make()
     value: T = entry.values[key]  # type: ignore[assignment]
     return value
+
+
+class StreamView:
+    """One value stream's hand-offs as a compact view, made without a graph of their own.
+
+    ``view`` holds every hand-off with a relation naming the stream, weighed by those relations
+    only (as :func:`icmap.graph.stream_graphs` weighs them); ``delivery`` the same without its
+    feedback (:func:`compact_delivery`). ``edges`` lists the hand-offs as ``(provider,
+    receiver)`` indices of ``view`` in sorted order, ``relations`` the stream's relations on
+    each and ``shares`` the product of their %C&A (``None`` when none gives one). ``order(u)``
+    lists ``u``'s delivery hand-offs in the order the org's graph keeps them: the depth-first
+    order a large loop is cut in follows it, as it does on a graph.
+    """
+
+    __slots__ = ("_adjacency", "delivery", "edges", "relations", "shares", "view")
+
+    def __init__(
+        self,
+        view: Compact,
+        edges: list[tuple[int, int]],
+        relations: list[list[Relation]],
+        shares: list[float | None],
+        adjacency: Mapping[str, Iterable[str]],
+    ) -> None:
+        self.view = view
+        self.delivery = _delivery(view)
+        self.edges = edges
+        self.relations = relations
+        self.shares = shares
+        self._adjacency = adjacency
+
+    def relations_of(self, u: int, v: int) -> list[Relation]:
+        """The stream's relations on the hand-off ``u -> v`` (which must be one of its own)."""
+        import bisect
+
+        return self.relations[bisect.bisect_left(self.edges, (u, v))]
+
+    def order(self, u: int) -> list[int]:
+        """``u``'s delivery hand-offs' receivers, in the org graph's order."""
+        # Only asked for the teams of a loop too large to search: a dictionary per call is fine.
+        delivery = self.delivery
+        wanted = {delivery.ids[v]: v for v in delivery.succ[u]}
+        return [wanted[v] for v in self._adjacency[delivery.ids[u]] if v in wanted]
+
+
+def stream_views(graph: OrgGraph) -> dict[str, StreamView]:
+    """Each value stream of ``graph`` (``graph.graph["streams"]``) as a :class:`StreamView`.
+
+    One pass over the org's hand-offs picks every stream's out, whatever their number; each view
+    then costs its own stream's size. Node indices are ranks among the stream's own ids, so they
+    order as the ids do (as in any compact view) and every analysis keeps its tie-breaks.
+    """
+    streams = graph.graph.get("streams") or {}
+    if not streams:
+        return {}
+    org = compact(graph)
+    index = org.index
+    chosen: dict[str, dict[tuple[int, int], list[Relation]]] = {stream: {} for stream in streams}
+    # networkx's own adjacency dictionary when there is one: its views cost a call per row.
+    raw = getattr(graph, "_succ", None)
+    adjacency: Mapping[str, Mapping[str, dict[str, object]]] = (
+        raw if type(raw) is dict else graph.succ
+    )
+    for u, row in adjacency.items():
+        i = index[u]
+        for v, data in row.items():
+            for relation in data.get("relations") or ():  # type: ignore[attr-defined]
+                for stream in relation.streams:
+                    edges = chosen.get(stream)
+                    if edges is None:
+                        continue
+                    key = (i, index[v])
+                    found = edges.get(key)
+                    if found is None:
+                        edges[key] = [relation]
+                    else:
+                        found.append(relation)
+    return {stream: _stream_view(graph, org, edges) for stream, edges in chosen.items()}
+
+
+def _stream_view(
+    graph: OrgGraph, org: Compact, chosen: dict[tuple[int, int], list[Relation]]
+) -> StreamView:
+    # Keys are distinct, so sorting the items compares only the (provider, receiver) pairs.
+    pairs = sorted(chosen.items())
+    nodes = sorted({n for pair, _ in pairs for n in pair})
+    local = {n: k for k, n in enumerate(nodes)}
+    org_ids, org_kinds = org.ids, org.kinds
+    ids = [org_ids[n] for n in nodes]
+    size = len(nodes)
+    succ: list[list[int]] = [[] for _ in range(size)]
+    succ_hours: list[list[float | None]] = [[] for _ in range(size)]
+    pred: list[list[int]] = [[] for _ in range(size)]
+    pred_hours: list[list[float | None]] = [[] for _ in range(size)]
+    edges: list[tuple[int, int]] = []
+    relations: list[list[Relation]] = []
+    shares: list[float | None] = []
+    marked: list[tuple[int, int, list[Relation]]] = []
+    # In sorted (provider, receiver) order, so every row, forward and back, comes out sorted.
+    for (i, j), found in pairs:
+        u, v = local[i], local[j]
+        # The longest lead time, the product of the %C&A (each relation must arrive right) and
+        # whether any is feedback, in one walk over the (usually one) relations.
+        hours: float | None = None
+        share: float | None = None
+        feedback = False
+        for relation in found:
+            if relation.lead_time:
+                lead = relation.lead_time.hours
+                if hours is None or lead > hours:
+                    hours = lead
+            if relation.complete_accurate is not None:
+                share = (1.0 if share is None else share) * relation.complete_accurate
+            feedback = feedback or relation.feedback
+        succ[u].append(v)
+        succ_hours[u].append(hours)
+        pred[v].append(u)
+        pred_hours[v].append(hours)
+        edges.append((u, v))
+        relations.append(found)
+        shares.append(share)
+        if feedback:
+            marked.append((u, v, found))
+    view = Compact(ids, [org_kinds[n] for n in nodes], succ, succ_hours, preds=(pred, pred_hours))
+    view.marked = marked
+    return StreamView(view, edges, relations, shares, graph.succ)
 
 
 def compact(graph: OrgGraph) -> Compact:

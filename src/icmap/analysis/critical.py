@@ -36,7 +36,7 @@ import functools
 import heapq
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -126,6 +126,9 @@ class _Inner:
 #: Each hand-off's weight along the compact view's successor lists: ``weights[u][k]`` for
 #: ``u -> succ[u][k]``.
 Weights = list[list[float]]
+#: The members of a loop too large to search -> each one's place in the depth-first order that
+#: cuts it into a DAG (:func:`_cut_order` for a graph, :func:`cut_order` for any adjacency).
+CutOrder = Callable[[list[int]], dict[int, int]]
 
 
 def _exact_inner(
@@ -174,11 +177,32 @@ def _cut_order(graph: OrgGraph, view: Compact, members: list[int]) -> dict[int, 
     return order
 
 
+def cut_order(members: list[int], successors: Callable[[int], Iterable[int]]) -> dict[int, int]:
+    """Each member's place in the depth-first preorder from the least member, following
+    ``successors`` (those inside the loop, in the order given): the order networkx's
+    ``dfs_preorder_nodes`` gives on the loop alone, for views that have no graph (streams)."""
+    inside = set(members)
+    start = min(members)
+    order = {start: 0}
+    stack: list[Iterator[int]] = [iter(successors(start))]
+    while stack:
+        for node in stack[-1]:
+            if node in inside and node not in order:
+                order[node] = len(order)
+                stack.append(iter(successors(node)))
+                break
+        else:
+            stack.pop()
+    for node in members:
+        order.setdefault(node, len(order))
+    return order
+
+
 def _dag_inner(
-    graph: OrgGraph, view: Compact, members: list[int], weights: Weights
+    view: Compact, members: list[int], weights: Weights, order_of: CutOrder
 ) -> dict[int, dict[int, tuple[float, tuple[int, ...]]]]:
     """Longest paths inside a loop cut into a DAG (edges forward in a depth-first order)."""
-    order = _cut_order(graph, view, members)
+    order = order_of(members)
     ranked = sorted(members, key=order.__getitem__)
     best: dict[int, dict[int, tuple[float, tuple[int, ...]]]] = {}
     for start in ranked:
@@ -197,18 +221,23 @@ def _dag_inner(
     return best
 
 
-def _inner_paths(graph: OrgGraph, view: Compact, members: list[int], weights: Weights) -> _Inner:
+def _inner_paths(view: Compact, members: list[int], weights: Weights, order_of: CutOrder) -> _Inner:
     if len(members) == 1:
         (only,) = members
         return _Inner({only: {only: (0.0, (only,))}}, exact=True)
     exact = _exact_inner(view, members, weights)
     if exact is not None:
         return _Inner(exact, exact=True)
-    return _Inner(_dag_inner(graph, view, members, weights), exact=False)
+    return _Inner(_dag_inner(view, members, weights, order_of), exact=False)
 
 
 def _unit_of(graph: OrgGraph) -> tuple[Unit, int]:
-    view = compact(graph)
+    return unit_of_view(compact(graph))
+
+
+def unit_of_view(view: Compact) -> tuple[Unit, int]:
+    """What the hand-offs of ``view`` (feedback included) are weighed in, and how many lack a
+    lead time."""
     missing = sum(row.count(None) for row in view.succ_hours)
     unit: Unit = "hops" if view.edges and missing == view.edges else "hours"
     return unit, missing
@@ -250,7 +279,23 @@ def _critical_paths(
 ) -> CriticalPaths:
     unit, missing = _unit_of(graph)
     handoffs = compact(graph).edges
-    loops_split, topo = split or split_loops(graph)
+    return paths_of_view(
+        split or split_loops(graph), unit, handoffs, missing, with_slack=with_slack
+    )
+
+
+def paths_of_view(
+    split: tuple[_Loops, list[int]],
+    unit: Unit,
+    handoffs: int,
+    missing: int,
+    *,
+    with_slack: bool = True,
+) -> CriticalPaths:
+    """:func:`critical_paths` on a loop split made without a graph (:func:`split_view`):
+    ``handoffs`` and ``missing`` count the whole view's hand-offs, feedback included, as
+    :func:`unit_of_view` does."""
+    loops_split, topo = split
     view, components, component_of, inner = (
         loops_split.view,
         loops_split.components,
@@ -693,35 +738,49 @@ def split_loops(graph: OrgGraph) -> tuple[_Loops, list[int]]:
 
 
 def _split(graph: OrgGraph, unit: Unit) -> tuple[_Loops, list[int]]:
-    """The delivery hand-offs' loops with their inner paths, and the loops in topological order."""
     view = compact_delivery(graph)
+    return split_view(view, unit, functools.partial(_cut_order, graph, view))
+
+
+def split_view(
+    view: Compact,
+    unit: Unit,
+    order_of: CutOrder,
+    components: Iterable[list[int]] | None = None,
+) -> tuple[_Loops, list[int]]:
+    """The delivery hand-offs' loops with their inner paths, and the loops in topological order.
+
+    ``view`` holds the delivery hand-offs only; ``order_of`` cuts a loop too large to search;
+    ``components`` are the view's strongly connected components in topological order when the
+    caller knows them (else :meth:`Compact.components`).
+    """
     if unit == "hops":
         succ_weights = [[1.0] * len(row) for row in view.succ]
         pred_weights = [[1.0] * len(row) for row in view.pred]
     else:
         succ_weights = [[h or 0.0 for h in row] for row in view.succ_hours]
         pred_weights = [[h or 0.0 for h in row] for row in view.pred_hours]
-    components: list[list[int]] = []
+    found: list[list[int]] = []
     inners: list[_Inner] = []
     cut: list[list[int]] = []
     dropped: set[tuple[int, int]] = set()
-    for members in view.components():
+    for members in view.components() if components is None else components:
         if len(members) <= CUT_LOOP_MEMBERS:
-            components.append(members)
-            inners.append(_inner_paths(graph, view, members, succ_weights))
+            found.append(members)
+            inners.append(_inner_paths(view, members, succ_weights, order_of))
             continue
         exact = _exact_inner(view, members, succ_weights)
         if exact is not None:
-            components.append(members)
+            found.append(members)
             inners.append(_Inner(exact, exact=True))
             continue
         # Too large to keep a path between every two teams: the loop's own DAG, team by team,
         # in its depth-first order (a topological order of that DAG, so of the whole).
-        order = _cut_order(graph, view, members)
+        order = order_of(members)
         for u in members:
             dropped.update((u, v) for v in view.succ[u] if v in order and order[v] <= order[u])
         for node in sorted(members, key=order.__getitem__):
-            components.append([node])
+            found.append([node])
             inners.append(_Inner({node: {node: (0.0, (node,))}}, exact=False))
         cut.append(members)
     succ: Sequence[Sequence[int]] = view.succ
@@ -730,15 +789,15 @@ def _split(graph: OrgGraph, unit: Unit) -> tuple[_Loops, list[int]]:
         succ, succ_weights = _without(succ, succ_weights, dropped, forward=True)
         pred, pred_weights = _without(pred, pred_weights, dropped, forward=False)
     component_of = [0] * len(view.ids)
-    for index, members in enumerate(components):
+    for index, members in enumerate(found):
         for node in members:
             component_of[node] = index
     inner = dict(enumerate(inners))
     # No reference to the graph: the cache it lives in must not keep the graph alive.
     loops = _Loops(
-        view, components, component_of, inner, succ, pred, pred_weights, succ_weights, tuple(cut)
+        view, found, component_of, inner, succ, pred, pred_weights, succ_weights, tuple(cut)
     )
-    return loops, list(range(len(components)))
+    return loops, list(range(len(found)))
 
 
 def _without(

@@ -42,15 +42,15 @@ the longest process time among them (the receiver waits for all, worked side by 
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from icmap.analysis.critical import Unit, critical_paths
-from icmap.compact import cached, collector_paused
-from icmap.graph import stream_graphs
+from icmap.analysis.critical import Unit, cut_order, paths_of_view, split_view, unit_of_view
+from icmap.compact import StreamView, cached, collector_paused, stream_views
 
 if TYPE_CHECKING:
     from icmap.graph import OrgGraph
@@ -177,23 +177,29 @@ def stream_flows(graph: OrgGraph) -> list[StreamFlow]:
     """Every value stream's numbers, in the order of their ids (empty without streams).
 
     Computed once per graph (:func:`icmap.compact.cached`); each stream costs a pass over its
-    own hand-offs.
+    own hand-offs, on arrays picked out of the org's in one pass for all streams
+    (:func:`icmap.compact.stream_views`): no graph per stream.
     """
     return cached(graph, "streams", lambda: _stream_flows(graph))
 
 
 def _stream_flows(graph: OrgGraph) -> list[StreamFlow]:
     streams: dict[str, Stream] = graph.graph.get("streams") or {}
-    graphs = stream_graphs(graph)
-    return [_flow(streams[stream], graphs[stream]) for stream in sorted(graphs)]
+    views = stream_views(graph)
+    return [_flow(streams[stream], views[stream]) for stream in sorted(views)]
 
 
-def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
-    adjacency = sub.succ
-    critical = critical_paths(sub)
+def _flow(stream: Stream, mine: StreamView) -> StreamFlow:
+    view, delivery = mine.view, mine.delivery
+    ids = view.ids
+    unit, missing = unit_of_view(view)
+    split = split_view(delivery, unit, functools.partial(_cut_order, mine))
+    critical = paths_of_view(split, unit, view.edges, missing)
     found = next(p for p in critical.paths if p.customer == stream.customer)
+    index = view.index
     along = tuple(
-        _step(u, v, adjacency[u][v]["relations"]) for u, v in itertools.pairwise(found.path)
+        _step(u, v, mine.relations_of(index[u], index[v]))
+        for u, v in itertools.pairwise(found.path)
     )
     hours = critical.unit == "hours"
 
@@ -206,13 +212,11 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
         # From the sums as they are: rounding the work first skewed short steps (1m of 1m).
         efficiency = _tidy(worked / measured_lead)
 
-    # Every hand-off's %C&A counts; a full step is made only for the few shown.
-    # networkx's edge data view walks the adjacency once, without a view object per row.
-    shares: list[tuple[float, str, str]] = []
-    providers: set[str] = set()
+    # Every hand-off's %C&A counts; a full step is made only for the few shown. Indices order
+    # as ids do, so the lowest are found on indices and named after.
+    shares: list[tuple[float, int, int]] = []
     share: float | None
-    for u, v, share in sub.edges(data="complete_accurate"):
-        providers.add(u)
+    for (u, v), share in zip(mine.edges, mine.shares, strict=True):
         if share is not None:
             shares.append((_tidy(share), u, v))
     rolled = _tidy(math.prod(share for share, _, _ in shares)) if shares else None
@@ -220,13 +224,13 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
     if hours and any(s.complete_accurate is not None for s in along):
         rework = _tidy(sum((s.lead_time or 0.0) / (s.complete_accurate or 1.0) for s in along))
     lowest = heapq.nsmallest(COSTLIEST, (entry for entry in shares if entry[0] < 1.0))
-    below = [_step(u, v, adjacency[u][v]["relations"]) for _, u, v in lowest]
+    below = [_step(ids[u], ids[v], mine.relations_of(u, v)) for _, u, v in lowest]
     timed = [s for s in along if s.lead_time is not None]
     constraint = max(timed, key=lambda s: s.lead_time or 0.0) if timed else None
     gap = None
     if stream.target is not None and hours:
         gap = _tidy(found.total - stream.target.hours)
-    teams = tuple(sorted(providers))
+    teams = tuple(ids[u] for u, row in enumerate(view.succ) if row)
     return StreamFlow(
         stream,
         critical.unit,
@@ -237,7 +241,7 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
         found.exact,
         found.ties,
         dict(critical.slack),
-        sub.number_of_edges(),
+        view.edges,
         teams,
         process_time,
         len(measured),
@@ -249,9 +253,13 @@ def _flow(stream: Stream, sub: OrgGraph) -> StreamFlow:
         constraint,
         below[0] if below else None,
         gap,
-        tuple(sorted(sub.edges)),
+        tuple((ids[u], ids[v]) for u, v in mine.edges),
         critical.looped,
     )
+
+
+def _cut_order(mine: StreamView, members: list[int]) -> dict[int, int]:
+    return cut_order(members, mine.order)
 
 
 def flows_of(graph: OrgGraph, team: str) -> list[tuple[StreamFlow, TeamPlace]]:
