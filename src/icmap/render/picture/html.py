@@ -173,6 +173,8 @@ function section(title,entries,empty){
 }
 // The colours a heading names are the picture's: a page without one leaves them out.
 function hue(title){return data.dot?title:title.replace(/ \([a-z, ]+\)$/,'');}
+// A node's name alone: a group's label goes on with its size on further lines.
+function named(id){return names([id])[0].split('\n')[0];}
 function names(ids){return ids.map(function(id){const i=byId.get(id);return i===undefined?id:data.nodes[i].label;});}
 // Only one of a team, a critical path and a stream is lit at a time: choosing one resets the rest.
 function reset(keep){['critical','stream'].forEach(function(s){const e=document.getElementById(s);if(e&&s!==keep)e.value='';});}
@@ -222,18 +224,18 @@ function critical(customer){
 // above the path, which stays to walk on from (the step shown in bold).
 function steps(customer,at){
  const path=data.critical[customer];
- const h=document.createElement('h2');h.textContent='Critical path to '+names([customer])[0].split('\n')[0];
+ const h=document.createElement('h2');h.textContent='Critical path to '+named(customer);
  const ol=document.createElement('ol');ol.id='critical-steps';
  path.forEach(function(id){
   const li=document.createElement('li'),b=document.createElement('button');b.type='button';
-  b.className='step';b.textContent=names([id])[0].split('\n')[0];b.title=id;if(id===at)b.setAttribute('aria-current','step');
+  b.className='step';b.textContent=named(id);b.title=id;if(id===at)b.setAttribute('aria-current','step');
   b.addEventListener('click',function(){select(id);document.getElementById('critical').value=customer;steps(customer,id);});
   li.append(b);ol.append(li);
  });
  details.append(h,ol);
  const ties=data.ties[customer]||[];
  if(ties.length){const p=document.createElement('p');p.className='muted';
-  p.textContent='As long: '+ties.map(function(t){return names(t).join(' \u2192 ');}).join('; ');details.append(p);}
+  p.textContent='As long: '+ties.map(function(t){return t.map(named).join(' \u2192 ');}).join('; ');details.append(p);}
 }
 function handoff(from,to,cls){edgesOf('data-from',from).forEach(function(e){if(e.dataset.to===to)mark(e,cls);});}
 // A value stream: its hand-offs and teams in teal, its critical path in the critical path's
@@ -453,8 +455,8 @@ def page_data(page: Page) -> dict[str, Any]:
             {}
             if handoffs
             else {
-                "no_handoffs": "A page with no picture leaves out each team's hand-offs past "
-                f"{PANEL_HANDOFFS:,}: icmap team TEAM shows them."
+                "no_handoffs": "What each team provides and receives is left out of a page with "
+                f"no picture past {PANEL_HANDOFFS:,} hand-offs: icmap team TEAM shows it."
             }
         ),
         "no_facts": f"Impact is left out of pages of more than {IMPACT_LIMIT:,} nodes: "
