@@ -14,6 +14,7 @@ import importlib.util
 import itertools
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -619,11 +620,130 @@ def test_a_page_with_no_picture_says_why_and_keeps_its_panel(browser: Any, tmp_p
     browser.get(_page(org, tmp_path).as_uri())
     note = browser.find_element(By.ID, "too-large")
     assert note.is_displayed() and "so the page draws no picture" in note.text
-    browser.find_element(By.ID, "search").send_keys("team")  # the controls stay inert
-    # Nothing to pan or zoom: no zoom buttons, and no words about them.
+    # Nothing to pan or zoom: no zoom buttons, no words about them, no legend of a drawing.
     for button in ("fit", "whole", "zoom-in", "zoom-out", "hide-panel"):
         assert not browser.find_elements(By.ID, button), button
-    assert "zoom" not in browser.find_element(By.TAG_NAME, "aside").text
+    aside = browser.find_element(By.TAG_NAME, "aside")
+    assert "zoom" not in aside.text and not browser.find_elements(By.ID, "legend")
+    assert "Find a team to see what it provides and receives" in aside.text
     assert not browser.execute_script("return document.querySelector('#canvas svg')")
     assert "Critical paths" in browser.find_element(By.ID, "headline").text
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def _no_picture(browser: Any, tmp_path: Path) -> dict[str, Any]:
+    """The page of a generated org too large to draw and without groups, open in the
+    browser; its data as the page reads it."""
+    from test_pictures import _too_large_org
+
+    page = _page(_too_large_org(tmp_path, grouped=False), tmp_path)
+    browser.get(page.as_uri())
+    data: dict[str, Any] = browser.execute_script(
+        "return JSON.parse(document.getElementById('icmap-data').textContent)"
+    )
+    return data
+
+
+def test_search_on_a_page_with_no_picture_opens_the_teams_panel(
+    browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    data = _no_picture(browser, tmp_path)
+    team = next(n for n in data["nodes"] if n["id"] == "t000005")
+    browser.find_element(By.ID, "search").send_keys(team["label"])
+    matches = browser.find_elements(By.CSS_SELECTOR, "#matches li")
+    assert matches[0].text == f"{team['label']} ({team['id']})"
+    matches[0].click()
+    panel = browser.find_element(By.ID, "details")
+    assert panel.is_displayed()
+    lines = panel.text.splitlines()
+    assert lines[0] == team["label"] and lines[1].startswith("t000005 · team")
+    # What it provides and receives, with no colours of a picture that is not there.
+    assert "Provides" in lines and "Receives" in lines and "Provides (green)" not in lines
+    for handoff in team["provides"] + team["receives"]:
+        assert handoff in lines
+    assert team["provides"] and team["receives"]
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_a_critical_path_on_a_page_with_no_picture_is_listed_step_by_step(
+    browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    data = _no_picture(browser, tmp_path)
+    label = {n["id"]: n["label"] for n in data["nodes"]}
+    customer, path = next(iter(data["critical"].items()))
+    Select(browser.find_element(By.ID, "critical")).select_by_value(customer)
+    panel = browser.find_element(By.ID, "details")
+    assert panel.text.splitlines()[0] == f"Critical path to {label[customer]}"
+    steps = browser.find_elements(By.CSS_SELECTOR, "#critical-steps button")
+    assert [b.text for b in steps] == [label[i] for i in path]
+    assert len(path) > 3
+    # A step opens its team's panel, and the path stays below it, that step in bold.
+    steps[2].click()
+    lines = panel.text.splitlines()
+    assert lines[0] == label[path[2]] and f"Critical path to {label[customer]}" in lines
+    current = browser.find_elements(By.CSS_SELECTOR, "#critical-steps button[aria-current]")
+    assert [b.text for b in current] == [label[path[2]]]
+    assert (
+        Select(browser.find_element(By.ID, "critical")).first_selected_option.text
+        == label[customer]
+    )
+    # On to the next step from there.
+    browser.find_elements(By.CSS_SELECTOR, "#critical-steps button")[3].click()
+    assert panel.text.splitlines()[0] == label[path[3]]
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_a_page_whose_overview_is_too_large_finds_a_team_in_its_group(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From about 94,000 generated teams even the overview is past the limit; a lower limit
+    makes a 300-team org's page the same kind, with the panel only."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from test_pictures import _generated
+
+    monkeypatch.setattr("icmap.analysis.page.BROWSER_HANDOFFS", 30)
+    browser.get(_page(_generated(tmp_path, 300, 1), tmp_path).as_uri())
+    assert "so the page draws no picture" in browser.find_element(By.ID, "too-large").text
+    browser.find_element(By.ID, "search").send_keys("t000005")
+    [match] = browser.find_elements(By.CSS_SELECTOR, "#matches li")
+    assert match.text.startswith("Team 5 (t000005) in Group ")
+    group = match.text.rsplit(" in ", 1)[1]
+    match.click()
+    lines = browser.find_element(By.ID, "details").text.splitlines()
+    # A group's heading is its name and its size.
+    assert lines[0].startswith(f"{group} ") and "This node stands for several teams" in " ".join(
+        lines
+    )
+    Select(browser.find_element(By.ID, "critical")).select_by_index(1)
+    steps = browser.find_elements(By.CSS_SELECTOR, "#critical-steps button")
+    assert steps and all(re.fullmatch(r"Group \d+", b.text) for b in steps[:-1])
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_a_page_with_no_picture_past_the_panels_limit_names_teams_without_hand_offs(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past PANEL_HANDOFFS (100,000 generated teams' --all) the page still finds every team and
+    walks a critical path, and says where the team's hand-offs are."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    monkeypatch.setattr("icmap.render.picture.html.PANEL_HANDOFFS", 100)
+    data = _no_picture(browser, tmp_path)
+    assert all("provides" not in n for n in data["nodes"])
+    browser.find_element(By.ID, "search").send_keys("t000005")
+    browser.find_elements(By.CSS_SELECTOR, "#matches li")[0].click()
+    text = browser.find_element(By.ID, "details").text
+    assert text.startswith("Team 5\nt000005 · team")
+    assert "left out of a page with no picture past 100 hand-offs: icmap team TEAM" in text
+    Select(browser.find_element(By.ID, "critical")).select_by_index(1)
+    browser.find_elements(By.CSS_SELECTOR, "#critical-steps button")[1].click()
+    assert "icmap team TEAM shows it" in browser.find_element(By.ID, "details").text
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

@@ -140,7 +140,8 @@ class _StrictHTML(HTMLParser):
         self.text.append(data)
 
 
-def _check_html(page: str) -> _StrictHTML:
+def _check_html(page: str, *, legend: bool = True) -> _StrictHTML:
+    """``legend``: whether the page draws a picture, which its legend explains."""
     parser = _StrictHTML()
     parser.feed(page)
     parser.close()
@@ -149,6 +150,9 @@ def _check_html(page: str) -> _StrictHTML:
     assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in page
     svg = re.search(r"<svg.*?</svg>", page, re.DOTALL)  # the legend's drawing
+    if not legend:
+        assert svg is None and 'id="legend"' not in page
+        return parser
     assert svg is not None
     ET.fromstring(svg.group(0))
     return parser
@@ -654,8 +658,13 @@ def test_a_page_too_large_and_without_groups_draws_no_picture_and_says_why(
     [note] = [line for line in result.stderr.splitlines() if "Graphviz in a browser" in line]
     assert "--focus TEAM draws part" in note and "--group" not in note  # no groups to name
     page = target.read_text(encoding="utf-8")
-    _check_html(page)
-    assert page_data(page)["dot"] is None
+    _check_html(page, legend=False)  # nothing drawn to explain
+    data = page_data(page)
+    assert data["dot"] is None and data["edges"] == []
+    # Not drawn, but there for the panel: every team, customer and supplier, to find by search.
+    graph = build_graph(load(org))
+    assert sorted(n["id"] for n in data["nodes"]) == sorted(graph.nodes)
+    assert data["critical"]  # each customer's critical path, listed in the panel
     assert '<p id="too-large" role="note">The picture asked for' in page
     assert '<script type="text/plain" id="icmap-engine"></script>' in page  # no engine to start
     assert "<h2>Critical paths</h2>" in page  # the panel's results are all there

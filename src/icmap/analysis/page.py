@@ -46,6 +46,13 @@ BROWSER_HANDOFFS = 7_500
 LABELLED_HANDOFFS = 1_000
 
 
+#: The most hand-offs whose words a page with no picture carries for its panel (what each team
+#: provides and receives). Its teams' names always come, for search and the critical paths;
+#: the words cost about 4.5 MB of memory and 0.6 MB of page per 1,000 teams (a generated org,
+#: docs/pictures.md), too much for the 1 GB of a 100,000-team org's ``--all`` page.
+PANEL_HANDOFFS = 50_000
+
+
 @dataclass(frozen=True)
 class Withheld:
     """A picture too large for the browser to lay out, and what its page draws instead.
@@ -103,7 +110,9 @@ class Page:
 
 def for_browser(graph: OrgGraph, picture: Picture) -> tuple[Picture, Withheld | None]:
     """``picture``, or when it has more than :data:`BROWSER_HANDOFFS` hand-offs, what its page
-    draws instead (the group overview, else no picture) and what was withheld.
+    draws instead (the group overview, else no picture) and what was withheld. With no
+    picture, ``picture`` itself comes back for the panel (its teams, hand-offs and critical
+    paths), with ``instead == "nothing"``: the page must not draw it.
 
     >>> from icmap import build_graph, load_text
     >>> from icmap.analysis.picture import whole_org
@@ -113,7 +122,7 @@ def for_browser(graph: OrgGraph, picture: Picture) -> tuple[Picture, Withheld | 
     True
     """
     from icmap.analysis.overview import overview
-    from icmap.analysis.picture import Picture, groups, wants_overview
+    from icmap.analysis.picture import groups, wants_overview
 
     if len(picture.edges) <= BROWSER_HANDOFFS:
         return picture, None
@@ -124,7 +133,9 @@ def for_browser(graph: OrgGraph, picture: Picture) -> tuple[Picture, Withheld | 
         if len(instead.edges) <= BROWSER_HANDOFFS:
             return instead, Withheld(*asked, "overview")
     grouped = bool(groups(graph))
-    return Picture(picture.title, [], [], picture.notes), Withheld(*asked, "nothing", grouped)
+    # Kept, not drawn: the panel finds its teams (or groups, and the teams in them) by search
+    # and opens each one's hand-offs, and a critical path's steps, without the picture.
+    return picture, Withheld(*asked, "nothing", grouped)
 
 
 @collector_paused

@@ -22,7 +22,12 @@ import json
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from icmap.analysis.page import BROWSER_HANDOFFS, IMPACT_LIMIT, LABELLED_HANDOFFS
+from icmap.analysis.page import (
+    BROWSER_HANDOFFS,
+    IMPACT_LIMIT,
+    LABELLED_HANDOFFS,
+    PANEL_HANDOFFS,
+)
 from icmap.analysis.picture import measured_text
 from icmap.model import format_hours
 from icmap.render.picture import dot
@@ -59,6 +64,10 @@ input[type=search]{width:100%;padding:4px 6px;font:inherit}
 select{max-width:100%;font:inherit}
 button{font:inherit}
 #matches li{cursor:pointer;text-decoration:underline}
+button.step{background:none;border:0;padding:0;color:#1565c0;text-decoration:underline;cursor:pointer;text-align:left}
+button.step[aria-current]{color:inherit;font-weight:600;text-decoration:none}
+/* With no picture the panel is the page: wider, beside the words that say why. */
+body.no-picture aside{width:min(640px,100%)}
 #details:empty{display:none}
 body.wide aside{display:none}
 #show-panel{display:none;position:fixed;top:8px;right:8px;z-index:2}
@@ -142,11 +151,12 @@ function opening(){
  zoom(Math.min(thin?canvas.clientWidth/width:canvas.clientHeight/height,1.6));
  canvas.scrollLeft=0;canvas.scrollTop=0;
 }
-function mark(el,cls){el.classList.add('hl',cls);marked.push(el);}
+// A page with no picture (too large for the browser) has nothing to light: its panel alone answers.
+function mark(el,cls){if(!el)return;el.classList.add('hl',cls);marked.push(el);}
 // Dims the picture (lit) or not. Toggled only when that changes: each change restyles every
 // element of the picture, so going from one team to the next keeps it.
 function clear(lit){
- svg.classList.toggle('lit',!!lit);
+ if(svg)svg.classList.toggle('lit',!!lit);
  const was=marked;marked=[];
  was.forEach(function(el){
   // A copy: removing from the live class list while walking it would skip classes.
@@ -157,10 +167,14 @@ function node(id){return nodeEl.get(id)||null;}
 function edgesOf(attr,id){return (attr==='data-from'?fromEl:toEl).get(id)||[];}
 function add(list,text){const li=document.createElement('li');li.textContent=text;list.appendChild(li);return li;}
 function section(title,entries,empty){
- const h=document.createElement('h3');h.textContent=title;
+ const h=document.createElement('h3');h.textContent=hue(title);
  const ul=document.createElement('ul');entries.forEach(function(t){add(ul,t);});
  if(!entries.length)add(ul,empty);details.append(h,ul);
 }
+// The colours a heading names are the picture's: a page without one leaves them out.
+function hue(title){return data.dot?title:title.replace(/ \([a-z, ]+\)$/,'');}
+// A node's name alone: a group's label goes on with its size on further lines.
+function named(id){return names([id])[0].split('\n')[0];}
 function names(ids){return ids.map(function(id){const i=byId.get(id);return i===undefined?id:data.nodes[i].label;});}
 // Only one of a team, a critical path and a stream is lit at a time: choosing one resets the rest.
 function reset(keep){['critical','stream'].forEach(function(s){const e=document.getElementById(s);if(e&&s!==keep)e.value='';});}
@@ -176,8 +190,9 @@ function select(id){
  p.textContent=[n.id,what,n.group,n.lead&&('lead: '+n.lead)].filter(Boolean).join(' · ');
  details.append(h,p);
  if(n.description){const d=document.createElement('p');d.textContent=n.description;details.append(d);}
- section('Provides (green)',n.provides,'nothing in this picture');
- section('Receives (blue)',n.receives,'nothing in this picture');
+ const none=data.dot?'nothing in this picture':'nothing';
+ if(n.provides){section('Provides (green)',n.provides,none);section('Receives (blue)',n.receives,none);}
+ else{const q=document.createElement('p');q.className='muted';q.textContent=data.no_handoffs;details.append(q);}
  const f=n.facts;
  if(f){
   f.downstream.forEach(function(t){const m=node(t);if(m)mark(m,'hl-down');});
@@ -192,6 +207,7 @@ function select(id){
  } else if(n.kind!=='customer'){
   const q=document.createElement('p');q.className='muted';q.textContent=data.no_facts;details.append(q);
  }
+ if(!data.dot)details.scrollIntoView({block:'start'});
 }
 function critical(customer){
  clear(!!customer);details.replaceChildren();reset('critical');if(!customer)return;
@@ -202,6 +218,24 @@ function critical(customer){
  (data.ties[customer]||[]).forEach(function(tie){[tie[0],tie[1]].forEach(function(id){const m=node(id);if(m)mark(m,'hl-critical');});
   edgesOf('data-from',tie[0]).forEach(function(e){if(e.dataset.to===tie[1])mark(e,'hl-critical');});
 });
+ if(!data.dot)steps(customer,null);
+}
+// With no picture to light, the path is a list in the panel: each step opens its team's panel
+// above the path, which stays to walk on from (the step shown in bold).
+function steps(customer,at){
+ const path=data.critical[customer];
+ const h=document.createElement('h2');h.textContent='Critical path to '+named(customer);
+ const ol=document.createElement('ol');ol.id='critical-steps';
+ path.forEach(function(id){
+  const li=document.createElement('li'),b=document.createElement('button');b.type='button';
+  b.className='step';b.textContent=named(id);b.title=id;if(id===at)b.setAttribute('aria-current','step');
+  b.addEventListener('click',function(){select(id);document.getElementById('critical').value=customer;steps(customer,id);});
+  li.append(b);ol.append(li);
+ });
+ details.append(h,ol);
+ const ties=data.ties[customer]||[];
+ if(ties.length){const p=document.createElement('p');p.className='muted';
+  p.textContent='As long: '+ties.map(function(t){return t.map(named).join(' \u2192 ');}).join('; ');details.append(p);}
 }
 function handoff(from,to,cls){edgesOf('data-from',from).forEach(function(e){if(e.dataset.to===to)mark(e,cls);});}
 // A value stream: its hand-offs and teams in teal, its critical path in the critical path's
@@ -219,7 +253,7 @@ function stream(id){
  s.facts.forEach(function(f){const dt=document.createElement('dt'),dd=document.createElement('dd');
   dt.textContent=f[0];dd.textContent=f[1];dl.append(dt,dd);});
  const c=document.createElement('p');c.className='muted';
- c.textContent='Critical path (magenta): '+names(s.path).join(' \u2192 ');
+ c.textContent=hue('Critical path (magenta)')+': '+names(s.path).join(' \u2192 ');
  details.append(h,p,dl,c);
 }
 function search(text){
@@ -298,10 +332,12 @@ button('zoom-in',function(){if(svg)zoom(scale*1.25);});
 const closer=document.getElementById('too-large-close');
 if(closer)closer.addEventListener('click',function(){document.getElementById('too-large').remove();});
 button('zoom-out',function(){if(svg)zoom(scale/1.25);});
-document.getElementById('search').addEventListener('input',function(e){if(svg)search(e.target.value);});
-document.getElementById('critical').addEventListener('change',function(e){if(svg)critical(e.target.value);});
+// A picture still being laid out is not ready; a page without one is ready at once.
+function ready(){return !!svg||!data.dot;}
+document.getElementById('search').addEventListener('input',function(e){if(ready())search(e.target.value);});
+document.getElementById('critical').addEventListener('change',function(e){if(ready())critical(e.target.value);});
 const streams=document.getElementById('stream');
-if(streams)streams.addEventListener('change',function(e){if(svg)stream(e.target.value);});
+if(streams)streams.addEventListener('change',function(e){if(ready())stream(e.target.value);});
 // A picture of one stream opens with that stream lit and its numbers shown.
 // No DOT: the picture asked for was too large to lay out here, and the page says so instead.
 if(data.dot)load().then(mount).then(function(){if(svg&&streams&&streams.value)stream(streams.value);}).catch(function(err){status.textContent='Could not lay out the picture: '+err;console.error(err);});
@@ -356,7 +392,10 @@ def page_data(page: Page) -> dict[str, Any]:
     # A node standing for several (``group:Sales``) is named by its label's first line.
     called = {n.id: n.label.split("\n")[0] for n in picture.nodes if n.teams is not None}
     names = {n.id: n.label.split("\n")[0] for n in picture.nodes}
-    for e in picture.edges:  # one pass over the edges, not one per node
+    drawn = page.withheld is None or page.withheld.instead != "nothing"
+    # A page with no picture of a very large org names its teams but leaves their hand-offs out.
+    handoffs = drawn or len(picture.edges) <= PANEL_HANDOFFS
+    for e in picture.edges if handoffs else ():  # one pass over the edges, not one per node
         provided[e.provider].extend(_relation_text(e, called.get(e.receiver, e.receiver), "→"))
         received[e.receiver].extend(_relation_text(e, called.get(e.provider, e.provider), "←"))
     nodes = []
@@ -377,8 +416,11 @@ def page_data(page: Page) -> dict[str, Any]:
                     if node.id in page.members
                     else {}
                 ),
-                "provides": provided[node.id],
-                "receives": received[node.id],
+                **(
+                    {"provides": provided[node.id], "receives": received[node.id]}
+                    if handoffs
+                    else {}
+                ),
                 "facts": None
                 if facts is None
                 else {
@@ -390,15 +432,15 @@ def page_data(page: Page) -> dict[str, Any]:
                 },
             }
         )
-    drawn = page.withheld is None or page.withheld.instead != "nothing"
     labels = len(picture.edges) <= LABELLED_HANDOFFS
     return {
         "dot": dot.render(picture, legend=False, labels=labels) if drawn else None,
         "nodes": nodes,
         # Drawn without their labels, hand-offs say what flows in their tooltips.
+        # Only the drawing reads them (each node's hand-offs are in its own lists).
         "edges": [
             {"from": e.provider, "to": e.receiver, **({} if labels else {"label": e.label})}
-            for e in picture.edges
+            for e in (picture.edges if drawn else ())
         ],
         "groups": _groups(picture),
         "critical": {
@@ -409,6 +451,14 @@ def page_data(page: Page) -> dict[str, Any]:
             p.customer: _shown_ties(p.ties, picture.stands_for) for p in report.critical.paths
         },
         "streams": {flow.id: _stream_data(flow, picture, names) for flow in page.streams},
+        **(
+            {}
+            if handoffs
+            else {
+                "no_handoffs": "What each team provides and receives is left out of a page with "
+                f"no picture past {PANEL_HANDOFFS:,} hand-offs: icmap team TEAM shows it."
+            }
+        ),
         "no_facts": f"Impact is left out of pages of more than {IMPACT_LIMIT:,} nodes: "
         "icmap impact TEAM shows it.",
         "group_note": "This node stands for several teams (or customers, suppliers): "
@@ -645,6 +695,12 @@ def withheld_words(withheld: Withheld) -> str:
     return f"{asked}: {shown}. {advice}."
 
 
+#: What a page with no picture says its panel does instead.
+_PANEL_ONLY = (
+    "Find a team to see what it provides and receives; choose a customer under "
+    '"Critical path to" for its critical path, each step a link to that team.'
+)
+
 #: The picture's zoom and panel buttons.
 _ZOOMS = """<div class="controls"><button id="fit" type="button">Fit to width</button>
 <button id="whole" type="button">Whole picture</button>
@@ -685,7 +741,7 @@ def render(page: Page) -> str:
         if len(picture.edges) > LABELLED_HANDOFFS
         else ""
     )
-    # A page with no picture has nothing to pan or zoom.
+    # A page with no picture has nothing to pan or zoom, and no legend: its panel answers alone.
     about, zooms = (
         (
             '<p class="muted">Work flows left to right, toward the external customers. '
@@ -693,8 +749,9 @@ def render(page: Page) -> str:
             _ZOOMS,
         )
         if drawn
-        else ("", "")
+        else (f'<p class="muted">{_PANEL_ONLY}</p>\n', "")
     )
+    legend = _legend_html(picture) if drawn else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -704,7 +761,7 @@ def render(page: Page) -> str:
 <title>{title}</title>
 <style>{_STYLE}</style>
 </head>
-<body>
+<body{"" if drawn else ' class="no-picture"'}>
 <div id="canvas">{canvas}
 <noscript><p>This page draws its picture with JavaScript; icmap graph -f svg draws it without.</p></noscript></div>
 {banner}<button id="show-panel" type="button">Show panel</button>
@@ -716,7 +773,7 @@ def render(page: Page) -> str:
 {_stream_options(page)}
 <div id="details"></div>
 {_headline(page)}
-{_legend_html(picture)}
+{legend}
 </aside>
 <script type="application/json" id="icmap-data">{_script_json(page_data(page))}</script>
 <script type="text/plain" id="icmap-engine">{_engine() if drawn else ""}</script>
