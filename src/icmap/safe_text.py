@@ -26,6 +26,14 @@ import re
 #: which drops the ``'`` again.
 FORMULA_START = r"[=+\-@\t\r]"
 
+def clipped(text: str, keep: int = 60) -> str:
+    """``text`` quoted as ``repr`` does, or, past ``keep`` characters, its start and its length:
+    a header cell or an argument of 100,000 characters must not become a message as long."""
+    if len(text) <= keep:
+        return repr(text)
+    return f"{text[:keep]!r}… ({len(text):,} characters)"
+
+
 #: C0 controls but tab and line feed, DEL and C1 controls (CSI is ``\x9b``).
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 #: Bidi embeddings, overrides and isolates.

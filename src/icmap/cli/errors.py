@@ -88,14 +88,38 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(130) from None
         except Terminated as stop:
             raise typer.Exit(stop.exit_code) from None
+        except OSError as error:
+            raise typer.Exit(_refused_call(error)) from None
         except Exception as error:
             if debug_enabled():
                 raise
-            fail(
-                f"internal error ({type(error).__name__}: {error}). This is a bug in icmap: "
-                f"please report it to {ISSUES_URL}, with the output of the same command run "
-                "with --debug."
-            )
+            _report_bug(error)
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper
+
+
+def _refused_call(error: OSError) -> int:
+    """A call on a path the user named that the system refuses (a name over NAME_MAX, a
+    symlink loop) is the command line's fault, wherever the first stat() of it happens: exit 2.
+    One with no file name (a stream's) that got this far is a bug."""
+    if debug_enabled():
+        raise error
+    if error.filename is None:
+        _report_bug(error)
+        return EXIT_INTERNAL
+    fail(f"{_clipped(str(error.filename))}: {error.strerror or error}")
+    return EXIT_USAGE
+
+
+def _report_bug(error: Exception) -> None:
+    fail(
+        f"internal error ({type(error).__name__}: {error}). This is a bug in icmap: "
+        f"please report it to {ISSUES_URL}, with the output of the same command run "
+        "with --debug."
+    )
+
+
+def _clipped(name: str, keep: int = 120) -> str:
+    """A name as long as the system refuses is shown by its start and its length."""
+    return name if len(name) <= keep else f"{name[:keep]}… ({len(name):,} characters)"

@@ -152,12 +152,24 @@ def _write_update(target: Path, written: WrittenOrg, removed: list[str]) -> None
         staging = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent))
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    refused: list[OSError] = []
+
+    def copy(source: str, destination: str) -> object:
+        try:
+            return shutil.copy2(source, destination)
+        except OSError as exc:
+            refused.append(exc)
+            raise
+
     try:
-        shutil.copytree(real, staging, symlinks=True, dirs_exist_ok=True)
+        shutil.copytree(real, staging, symlinks=True, dirs_exist_ok=True, copy_function=copy)
         _write_in_place(staging, written, _inside(removed, target, staging))
         _switch(staging, real)
     except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        # copytree gathers every file's failure into one shutil.Error, a list of tuples: say
+        # the first reason (a full disk) as any other write failure is said.
+        first = refused[0] if refused and isinstance(exc, shutil.Error) else exc
+        raise UsageError(f"cannot write {target}: {first.strerror or first}") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # the old org, after the switch
 

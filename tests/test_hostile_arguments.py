@@ -1,0 +1,205 @@
+"""Round-8 attack on issue 28: what a user can do to icmap from the shell, beyond its list.
+
+A path the system refuses (a name longer than NAME_MAX, a symlink loop), ``-o /dev/stdout``
+into a pipe whose reader left, a CSV header of 100,000 columns or of one 140,000-character
+cell, a survey round cut short by a full disk, and a survey appended to a filled-in sheet.
+Every case runs the real ``icmap`` in a child process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, write
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+RESTAURANT = EXAMPLES / "restaurant.yaml"
+ICMAP = [sys.executable, "-m", "icmap"]
+ENV = {**os.environ, "NO_COLOR": "1"}
+ENV.pop("PYTHONIOENCODING", None)
+LONG = "n" * 300  # over NAME_MAX (255) on every common file system
+
+
+def run(
+    args: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*ICMAP, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+        env=env or ENV,
+    )
+
+
+def shell(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``script`` run by bash (for PIPESTATUS), with ``$ICMAP`` the icmap command."""
+    return subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+        env={**ENV, "ICMAP": " ".join(ICMAP)},
+    )
+
+
+# --- a path the system refuses is the command line's fault: exit 2, never "internal error" ---
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["graph", "{bad}"],
+        ["graph", "--org", "{bad}"],
+        ["check", "{org}", "--config", "{bad}"],
+        ["report", "{org}", "--survey", "{bad}"],
+        ["report", "{org}", "--events", "{bad}"],
+        ["diff", "{org}", "{bad}"],
+        ["graph", "--from", "csv", "{bad}"],
+        ["graph", "--from", "events", "{bad}"],
+        ["import", "csv", "{bad}", "-o", "out"],
+        ["import", "backstage", "{org}", "-o", "{bad}"],
+        ["init", "{bad}"],
+        ["team", "--all", "--org", "{org}", "-o", "{bad}"],
+        ["survey", "{org}", "--per-team", "-o", "{bad}"],
+    ],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("bad", [f"{LONG}.yaml", f"{LONG}/org.yaml"], ids=["name", "folder"])
+def test_a_file_name_too_long_is_a_usage_error(tmp_path: Path, args: list[str], bad: str) -> None:
+    org = write(tmp_path, "org.yaml", MINIMAL)
+    done = run([part.format(bad=bad, org=org) for part in args], cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "internal error" not in done.stderr
+    assert done.stderr.count("\n") == 1  # one line
+    assert "File name too long" in done.stderr
+    assert "(3" in done.stderr and "characters)" in done.stderr  # clipped, with its length
+    assert len(done.stderr) < 300
+    assert done.stdout == ""
+
+
+def test_debug_shows_the_traceback_of_a_failing_file_call(tmp_path: Path) -> None:
+    """``--debug`` is for tracebacks: an OSError from a command is not "cannot write to stdout"."""
+    done = run(["--debug", "graph", f"{LONG}.yaml"], cwd=tmp_path)
+    assert "Traceback" in done.stderr
+    assert "cannot write to stdout" not in done.stderr
+
+
+# --- -o /dev/stdout into a pipe whose reader left: as stdout itself, quiet, the command's code -
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["report", "{org}", "-f", "json", "-o", "/dev/stdout"], 0),
+        (["graph", "{org}", "-f", "json", "-o", "/dev/fd/1"], 0),
+        (["check", "{org}", "--fail-on", "info", "-o", "json:/dev/stdout"], 1),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
+)
+def test_o_dev_stdout_into_a_closed_pipe_keeps_the_exit_code(
+    tmp_path: Path, args: list[str], code: int
+) -> None:
+    org = big_org(tmp_path)
+    command = " ".join(part.format(org=org) for part in args)
+    done = shell(
+        f"$ICMAP {command} 2>err | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}", tmp_path
+    )
+    assert done.stdout.strip() == str(code)
+    assert "error" not in (tmp_path / "err").read_text(encoding="utf-8")
+
+
+def big_org(folder: Path, teams: int = 2000) -> Path:
+    """Output of several pipe buffers (64 KiB each), with an info finding per team."""
+    lines = ["customers:", "  c: {name: C}", "teams:"]
+    for n in range(teams):
+        to = "c" if n == 0 else f"t{n - 1}"
+        lines += [f"  t{n}:", f"    provides: [{{what: Output number {n}, to: {to}}}]"]
+    return write(folder, "big.yaml", "\n".join(lines) + "\n")
+
+
+# --- a CSV header is never quoted whole -----------------------------------------------------
+
+
+def _many_columns(folder: Path) -> Path:
+    return write(folder, "wide.csv", ",".join(f"c{n}" for n in range(100_000)) + "\nx\n")
+
+
+def _long_cell(folder: Path) -> Path:
+    return write(folder, "long.csv", "Provider,Receiver,Wh" + "A" * 130_000 + "\nx,y,z\n")
+
+
+@pytest.mark.parametrize("table", [_many_columns, _long_cell], ids=["100k columns", "130k cell"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["graph", "--from", "csv", "{table}"],
+        ["import", "csv", "{table}", "-o", "out", "--dry-run"],
+        ["graph", str(RESTAURANT), "--survey", "{table}"],
+        ["graph", "--from", "events", "{table}"],
+    ],
+    ids=["--from csv", "import csv", "--survey", "--from events"],
+)
+def test_a_huge_header_is_named_in_a_short_message(
+    tmp_path: Path, table: object, args: list[str]
+) -> None:
+    path = table(tmp_path)  # type: ignore[operator]
+    done = run([part.format(table=path) for part in args], cwd=tmp_path)
+    assert done.returncode == 2
+    assert "internal error" not in done.stderr
+    assert len(done.stderr) < 2_000, done.stderr[:300]
+    assert "more" in done.stderr or "characters)" in done.stderr
+
+
+# --- survey --per-team and team --all are all or nothing ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["survey", str(RESTAURANT), "--per-team"], ["team", "--all", "--org", str(RESTAURANT)]],
+    ids=["survey --per-team", "team --all"],
+)
+def test_pages_appear_or_none_change(tmp_path: Path, args: list[str]) -> None:
+    """A page that cannot be written (here: its name taken by a folder, which only the final
+    rename finds) leaves the folder as it was: no page beside the old ones, no temporary file."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "expediters.md").write_text("old round\n", encoding="utf-8")
+    (pages / "wait-staff.md").mkdir()  # written after expediters.md in both
+    done = run([*args, "-f", "markdown", "-o", str(pages)])
+    assert done.returncode == 2, done.stderr
+    assert "wrote" not in done.stderr
+    assert sorted(p.name for p in pages.iterdir()) == ["expediters.md", "wait-staff.md"]
+    assert (pages / "expediters.md").read_text(encoding="utf-8") == "old round\n"
+    shutil.rmtree(pages / "wait-staff.md")
+    done = run([*args, "-f", "markdown", "-o", str(pages)])
+    assert done.returncode == 0, done.stderr
+    assert (pages / "expediters.md").read_text(encoding="utf-8") != "old round\n"
+
+
+# --- a survey appended to a filled-in sheet --------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd/1").exists(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("fmt", ["csv", "markdown"])
+def test_a_survey_appended_to_an_answered_sheet_is_refused(tmp_path: Path, fmt: str) -> None:
+    sheet = tmp_path / "2026-q2.csv"
+    shutil.copy(EXAMPLES / "surveys" / "restaurant" / "2026-q2.csv", sheet)
+    before = sheet.read_bytes()
+    done = shell(f"$ICMAP survey {RESTAURANT} -f {fmt} >> {sheet}", tmp_path)
+    assert done.returncode == 2
+    assert "answered rows" in done.stderr
+    assert sheet.read_bytes() == before
+    blank = tmp_path / "blank.csv"
+    assert shell(f"$ICMAP survey {RESTAURANT} > {blank}", tmp_path).returncode == 0
+    assert shell(f"$ICMAP survey {RESTAURANT} >> {blank}", tmp_path).returncode == 0
