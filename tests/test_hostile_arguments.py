@@ -203,3 +203,64 @@ def test_a_survey_appended_to_an_answered_sheet_is_refused(tmp_path: Path, fmt: 
     blank = tmp_path / "blank.csv"
     assert shell(f"$ICMAP survey {RESTAURANT} > {blank}", tmp_path).returncode == 0
     assert shell(f"$ICMAP survey {RESTAURANT} >> {blank}", tmp_path).returncode == 0
+
+
+# --- the catalog on stdin: closed, not UTF-8, or UTF-8 under an ASCII locale ----------------
+
+GROUP = (
+    "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {{name: {}}}\nspec: {{type: team}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("script", "env", "expected"),
+    [
+        ("$ICMAP import backstage - -o out --dry-run <&-", {}, "stdin is closed"),
+        (
+            "printf 'kind: Group\\nmetadata: {name: \\377}\\n' | $ICMAP import backstage - -o out",
+            {},
+            "<stdin>:2:18: error: not UTF-8 text: byte 0xff",
+        ),
+    ],
+    ids=["closed", "not UTF-8"],
+)
+def test_a_catalog_on_stdin_that_cannot_be_read_is_a_finding(
+    tmp_path: Path, script: str, env: dict[str, str], expected: str
+) -> None:
+    done = shell(script, tmp_path)
+    assert done.returncode == 2
+    assert "internal error" not in done.stderr
+    assert expected in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_utf8_catalog_on_stdin_is_read_under_an_ascii_locale(tmp_path: Path) -> None:
+    """Read as UTF-8 whatever the locale; the team file ``teams/Küche.yaml`` cannot be named
+    in an ASCII file system encoding, which is said in one line, exit 2, nothing written."""
+    site = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: shop}\n"
+    site += "spec: {type: website, owner: group:Küche}\n"
+    catalog = GROUP.format("Küche") + "---\n" + site
+    done = subprocess.run(
+        [*ICMAP, "import", "backstage", "-", "-o", "out"],
+        input=catalog.encode("utf-8"),
+        capture_output=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env={**ENV, "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"},
+    )
+    assert done.returncode == 2, done.stderr
+    assert b"internal error" not in done.stderr
+    assert b"cannot hold '\\xfc'; run icmap under a UTF-8 locale" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    utf8 = subprocess.run(
+        [*ICMAP, "import", "backstage", "-", "-o", "out"],
+        input=catalog.encode("utf-8"),
+        capture_output=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env={**ENV, "LC_ALL": "C.UTF-8"},
+    )
+    assert utf8.returncode == 0, utf8.stderr
+    assert (tmp_path / "out" / "teams" / "Küche.yaml").exists()

@@ -26,6 +26,7 @@ import re
 #: which drops the ``'`` again.
 FORMULA_START = r"[=+\-@\t\r]"
 
+
 def clipped(text: str, keep: int = 60) -> str:
     """``text`` quoted as ``repr`` does, or, past ``keep`` characters, its start and its length:
     a header cell or an argument of 100,000 characters must not become a message as long."""

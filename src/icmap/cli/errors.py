@@ -6,6 +6,7 @@ the traceback). Every command is wrapped in :func:`handle_errors`.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import os
 import sys
@@ -88,8 +89,8 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(130) from None
         except Terminated as stop:
             raise typer.Exit(stop.exit_code) from None
-        except OSError as error:
-            raise typer.Exit(_refused_call(error)) from None
+        except (OSError, UnicodeEncodeError) as error:
+            raise typer.Exit(_refused(error)) from None
         except Exception as error:
             if debug_enabled():
                 raise
@@ -99,17 +100,32 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _refused_call(error: OSError) -> int:
+def _refused(error: OSError | UnicodeEncodeError) -> int:
     """A call on a path the user named that the system refuses (a name over NAME_MAX, a
-    symlink loop) is the command line's fault, wherever the first stat() of it happens: exit 2.
-    One with no file name (a stream's) that got this far is a bug."""
+    symlink loop, a name the file system's encoding cannot hold) is the command line's fault,
+    wherever the first stat() of it happens: exit 2. One with no file name (a stream's) that
+    got this far is a bug."""
     if debug_enabled():
         raise error
-    if error.filename is None:
-        _report_bug(error)
-        return EXIT_INTERNAL
-    fail(f"{_clipped(str(error.filename))}: {error.strerror or error}")
-    return EXIT_USAGE
+    if isinstance(error, UnicodeEncodeError):
+        if _unnamable(error):
+            fail(
+                f"cannot use the file name {_clipped(error.object)}: the file system's encoding "
+                f"({error.encoding}) cannot hold {error.object[error.start : error.end]!a}; "
+                "run icmap under a UTF-8 locale (LC_ALL=C.UTF-8)"
+            )
+            return EXIT_USAGE
+    elif error.filename is not None:
+        fail(f"{_clipped(str(error.filename))}: {error.strerror or error}")
+        return EXIT_USAGE
+    _report_bug(error)
+    return EXIT_INTERNAL
+
+
+def _unnamable(error: UnicodeEncodeError) -> bool:
+    """A file name (a team id with ``ü`` or ``東``) the locale's file-system encoding cannot
+    write, under ``LANG=C`` with Python's UTF-8 coercion off or a latin-1 locale."""
+    return codecs.lookup(error.encoding).name == codecs.lookup(sys.getfilesystemencoding()).name
 
 
 def _report_bug(error: Exception) -> None:
