@@ -264,3 +264,18 @@ def test_a_utf8_catalog_on_stdin_is_read_under_an_ascii_locale(tmp_path: Path) -
     )
     assert utf8.returncode == 0, utf8.stderr
     assert (tmp_path / "out" / "teams" / "Küche.yaml").exists()
+
+
+# --- check -o A -o B: a B that cannot be written stops the run before A is written ---------
+
+
+@pytest.mark.parametrize("second", ["missing/report.sarif", "folder.sarif"])
+def test_check_writes_none_of_its_files_when_one_cannot_be_written(
+    tmp_path: Path, second: str
+) -> None:
+    org = write(tmp_path, "org.yaml", MINIMAL)
+    (tmp_path / "folder.sarif").mkdir()
+    done = run(["check", str(org), "-o", "report.json", "-o", second], cwd=tmp_path)
+    assert done.returncode == 2
+    assert "internal error" not in done.stderr
+    assert not (tmp_path / "report.json").exists()

@@ -88,6 +88,21 @@ PAIRING = (
 )
 
 
+def _refuse_unwritable(targets: list[Path]) -> None:
+    """``-o report.json -o typo/report.sarif``: said before report.json is written, not after,
+    so a failed check run writes none of its files rather than some."""
+    for target in targets:
+        if str(target) == "-":
+            continue
+        folder = target.parent if str(target.parent) else Path()
+        if not folder.is_dir():
+            raise UsageError(f"{folder}: no such directory")
+        if target.is_dir():
+            raise UsageError(
+                f"cannot write {target}: not a regular file, a character device or a FIFO"
+            )
+
+
 def _pairs(
     formats: list[CheckFormat], outputs: list[Path]
 ) -> list[tuple[CheckFormat, Path | None]]:
@@ -407,6 +422,7 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
     findings, left_out = list_per_rule(findings, max_per_rule)
     # Before anything is written: no output may be an input, even the last of several.
     refuse_inputs([target for _, target in pairs if target is not None])
+    _refuse_unwritable([target for _, target in pairs if target is not None])
     # GitHub, code scanning and test reports resolve paths from the repository's root, not
     # from the folder icmap ran in (a workflow step with working-directory: org).
     ci = any(fmt in _FROM_ROOT for fmt, _ in pairs)
