@@ -279,3 +279,52 @@ def test_check_writes_none_of_its_files_when_one_cannot_be_written(
     assert done.returncode == 2
     assert "internal error" not in done.stderr
     assert not (tmp_path / "report.json").exists()
+
+
+# --- a file name with a line feed cannot start a line of its own -----------------------------
+
+FORGED = "evil\n::error file=x::forged\nb.yaml"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check", "{org}"], ["check", "{org}", "-f", "github"], ["graph", "{org}"]],
+    ids=" ".join,
+)
+def test_a_file_name_with_a_line_feed_stays_on_its_line(tmp_path: Path, args: list[str]) -> None:
+    """In a CI log a line ``::error file=x::…`` is a workflow command, and ``x:1:1: error:`` is
+    read as icmap's: the name is shown with ``\\n``, never split."""
+    org = tmp_path / "org"
+    write(org, FORGED, "teams:\n  a:\n    provides: [{what: x, to: zz}]\n")
+    done = run([part.format(org=org) for part in args])
+    assert done.returncode in (1, 2)
+    lines = (done.stdout + done.stderr).splitlines()
+    assert not [line for line in lines if line.startswith(("::error file=x", "b.yaml"))]
+    if "github" not in args:
+        assert "evil\\n::error file=x::forged\\nb.yaml" in done.stdout + done.stderr
+
+
+def test_init_shows_a_folder_name_with_escapes_safely(tmp_path: Path) -> None:
+    done = run(["init", "new\x1b[31m\nfolder"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stderr
+    assert "wrote new\\x1b[31m\\nfolder/org.yaml" in done.stderr
+
+
+# --- GITHUB_STEP_SUMMARY is a path like any -o -------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["input", "missing/summary.md", "/dev/full", "folder"])
+def test_the_step_summary_is_never_an_input_and_fails_in_one_line(
+    tmp_path: Path, where: str
+) -> None:
+    org = write(tmp_path, "org.yaml", MINIMAL + "  idle: {}\n")
+    (tmp_path / "folder").mkdir()
+    before = org.read_bytes()
+    target = str(org) if where == "input" else where
+    env = {**ENV, "GITHUB_STEP_SUMMARY": target}
+    done = run(["check", str(org), "-f", "github", "--fail-on", "info"], cwd=tmp_path, env=env)
+    assert done.returncode == 2, done.stderr
+    assert "internal error" not in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert org.read_bytes() == before

@@ -59,6 +59,17 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(_show, text)
 
 
+def visible_name(text: str) -> str:
+    """A file name as :func:`visible` shows it, and its line feeds as ``\\n`` too: a name with
+    a line feed would otherwise start a line of its own on stderr or in a CI log, where
+    ``::error file=x::…`` or a made-up ``file:1:1: error:`` is read as if icmap had said it.
+
+    >>> visible_name("evil\\n::error file=x::forged.yaml")
+    'evil\\\\n::error file=x::forged.yaml'
+    """
+    return visible(text).replace("\n", "\\n")
+
+
 def json_safe(text: str) -> str:
     """JSON text (as ``json.dumps`` writes it) with C1, DEL and bidi characters as ``\\u``.
 

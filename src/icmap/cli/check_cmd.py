@@ -88,6 +88,19 @@ PAIRING = (
 )
 
 
+def _append_step_summary(path: Path, summary: str) -> None:
+    """Append to the job summary GitHub names: never into an input (the variable is only a
+    path, which a workflow or a user can set to anything), and a failure is said as such."""
+    refuse_inputs([path])
+    try:
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(for_format("markdown", summary))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot append to GITHUB_STEP_SUMMARY={path}: {exc.strerror or exc}"
+        ) from exc
+
+
 def _refuse_unwritable(targets: list[Path]) -> None:
     """``-o report.json -o typo/report.sarif``: said before report.json is written, not after,
     so a failed check run writes none of its files rather than some."""
@@ -444,8 +457,7 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
 
             verdict = check_text.summary(findings, failed, left_out)
             summary = check_github.step_summary(shown, verdict, left_out)
-            with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as stream:
-                stream.write(for_format("markdown", summary))
+            _append_step_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), summary)
     if failed:
         raise typer.Exit(EXIT_FINDINGS)
 

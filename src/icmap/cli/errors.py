@@ -19,7 +19,7 @@ from icmap.cli.options import Color
 from icmap.cli.output import forget_inputs, make_console, stdout_guard
 from icmap.cli.progress import activity
 from icmap.errors import EXIT_INTERNAL, EXIT_USAGE, IcmapError, LoadError, Terminated
-from icmap.safe_text import visible
+from icmap.safe_text import visible, visible_name
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,7 +41,8 @@ def report_load_error(error: LoadError, color: Color) -> None:
     activity.end()
     console = make_console(color, stderr=True)
     for diagnostic in error.diagnostics:
-        line = Text(f"{diagnostic.file}:{diagnostic.line}:{diagnostic.col}: ", style="bold")
+        where = f"{visible_name(diagnostic.file)}:{diagnostic.line}:{diagnostic.col}: "
+        line = Text(where, style="bold")
         line.append(f"{diagnostic.severity}: ", style="bold red")
         line.append(diagnostic.message)
         line.append(f" [{diagnostic.code}]", style="dim")

@@ -38,7 +38,7 @@ from icmap.cli.sources import source_named
 from icmap.errors import LoadError, UsageError
 from icmap.eventlog import EventLogOptions
 from icmap.importers import BackstageOptions, source_error
-from icmap.safe_text import visible
+from icmap.safe_text import visible, visible_name
 from icmap.sources import SOURCES, Source, in_words
 
 if TYPE_CHECKING:
@@ -566,7 +566,7 @@ def _write(output: Path, written: WrittenOrg, merged: MergeReport | None, *, dry
         _write_update(output, written, merged.removed_files)
     else:
         _write_new(output, written)
-    print(f"wrote {visible(str(output))}/ ({files})", file=sys.stderr)
+    print(f"wrote {visible_name(str(output))}/ ({files})", file=sys.stderr)
 
 
 def _idle_note(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from icmap.cli.options import Color
 from icmap.cli.progress import activity
 from icmap.errors import OutputError, UsageError
-from icmap.safe_text import for_format, visible
+from icmap.safe_text import for_format, visible, visible_name
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -206,7 +206,7 @@ def write_output(output: Path, data: str | bytes, sources: tuple[str, ...] = ())
         protect(Path(source))
     refuse_inputs([output])
     write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
-    print(f"wrote {visible(str(output))}", file=sys.stderr)
+    print(f"wrote {visible_name(str(output))}", file=sys.stderr)
 
 
 def format_from(output: Path | None, chosen: E | None, extensions: dict[str, E], default: E) -> E:

@@ -215,7 +215,7 @@ def _write_pages(pages: Iterable[tuple[Path, str]], chosen: SurveyFormat) -> Non
     """As team --all: every sheet is written beside its place and all are moved in at the end,
     so a full disk or a signal halfway leaves the folder as it was, not a partial round."""
     from icmap.output import StagedFiles
-    from icmap.safe_text import visible
+    from icmap.safe_text import visible_name
 
     staged = StagedFiles()
     try:
@@ -227,7 +227,7 @@ def _write_pages(pages: Iterable[tuple[Path, str]], chosen: SurveyFormat) -> Non
     finally:
         staged.discard()
     for path in staged.paths:
-        print(f"wrote {visible(str(path))}", file=sys.stderr)
+        print(f"wrote {visible_name(str(path))}", file=sys.stderr)
 
 
 def _refuse_answered_stdout() -> None:

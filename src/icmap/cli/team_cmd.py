@@ -36,7 +36,7 @@ from icmap.cli.output import emit, format_from, prepare, protect, refuse_inputs,
 from icmap.cli.sources import FromOption, load_graph, log_options, refuse_org_as_team
 from icmap.errors import OutputError, UsageError
 from icmap.output import StagedFiles
-from icmap.safe_text import visible
+from icmap.safe_text import visible_name
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -199,4 +199,4 @@ def team(
     finally:
         staged.discard()
     for path in staged.paths:
-        print(f"wrote {visible(str(path))}", file=sys.stderr)
+        print(f"wrote {visible_name(str(path))}", file=sys.stderr)
