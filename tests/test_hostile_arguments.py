@@ -328,3 +328,30 @@ def test_the_step_summary_is_never_an_input_and_fails_in_one_line(
     assert "internal error" not in done.stderr
     assert done.stderr.count("\n") == 1
     assert org.read_bytes() == before
+
+
+# --- a $COLUMNS of any size --------------------------------------------------------------------
+
+
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+@pytest.mark.parametrize("columns", ["99999999", "999999999999999999999"])
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_a_huge_columns_is_laid_out_at_a_readable_width(columns: str, color: str) -> None:
+    """rich pads each line to the width while laying it out: COLUMNS=99999999 took 4.7 GB for
+    a one-page report, and COLUMNS=10**21 ended in an OverflowError (exit 3)."""
+    done = subprocess.run(
+        [*ICMAP, "report", str(RESTAURANT), "--color", color],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**ENV, "COLUMNS": columns},
+        preexec_fn=_limit_memory,
+    )
+    assert done.returncode == 0, done.stderr
+    assert max(len(line) for line in done.stdout.splitlines()) <= 1000

@@ -31,7 +31,15 @@ def plain_width() -> int:
     from icmap.render.text import PLAIN_WIDTH
 
     columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) > 0 else PLAIN_WIDTH
+    if not (columns.isdigit() and int(columns) > 0):
+        return PLAIN_WIDTH
+    return min(int(columns), MAX_WIDTH)
+
+
+#: The widest text icmap lays out. rich pads every line to the console's width while it lays
+#: it out, so COLUMNS=99999999 (a typo, a script's guess) cost 4.7 GB and 48 s for a one-page
+#: report, and a wider one ended in OverflowError; no terminal or editor shows more anyway.
+MAX_WIDTH = 1000
 
 
 def make_console(color: Color, *, stderr: bool = False) -> Console:
@@ -51,6 +59,8 @@ def make_console(color: Color, *, stderr: bool = False) -> Console:
     if not stream.isatty():
         # Piped or redirected text is read in editors and pull requests: a fixed, readable width.
         console.width = plain_width()
+    elif console.width > MAX_WIDTH:  # a terminal's width, or rich's reading of $COLUMNS
+        console.width = MAX_WIDTH
     return console
 
 
