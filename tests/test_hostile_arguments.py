@@ -355,3 +355,37 @@ def test_a_huge_columns_is_laid_out_at_a_readable_width(columns: str, color: str
     )
     assert done.returncode == 0, done.stderr
     assert max(len(line) for line in done.stdout.splitlines()) <= 1000
+
+
+# --- no descriptor left to start Graphviz ------------------------------------------------------
+
+
+def _few_descriptors() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (8, 8))
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["graph", str(RESTAURANT), "-f", "svg", "-o", "org.svg"],
+        ["graph", str(RESTAURANT), "--stream", "dinner-service", "--timeline", "-o", "t.png"],
+    ],
+    ids=["svg", "timeline png"],
+)
+def test_graphviz_that_cannot_start_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    done = subprocess.run(
+        [*ICMAP, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env=ENV,
+        preexec_fn=_few_descriptors,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "cannot run Graphviz" in done.stderr
+    assert "internal error" not in done.stderr
