@@ -389,3 +389,50 @@ def test_graphviz_that_cannot_start_is_one_line(tmp_path: Path, args: list[str])
     assert done.returncode == 2, done.stderr
     assert "cannot run Graphviz" in done.stderr
     assert "internal error" not in done.stderr
+
+
+# --- a file name that is not UTF-8 ---------------------------------------------------------------
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux file names are bytes")
+@pytest.mark.parametrize(
+    ("args", "parse"),
+    [
+        (["check", "{org}", "-f", "json"], "json"),
+        (["check", "{org}", "-f", "sarif"], "json"),
+        (["check", "{org}", "-f", "junit"], "xml"),
+        (["check", "{org}", "-f", "github"], None),
+        (["check", "{org}", "-o", "out.sarif"], None),
+        (["graph", "{org}", "-f", "json"], "json"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
+)
+def test_a_file_name_that_is_not_utf8_reaches_every_machine_format(
+    tmp_path: Path, args: list[str], parse: str | None
+) -> None:
+    import json
+    import xml.etree.ElementTree as ET
+
+    org = tmp_path / "org"
+    org.mkdir()
+    name = os.fsdecode(b"caf\xe9.yaml")  # latin-1 é: a lone surrogate once decoded
+    (org / name).write_text(MINIMAL + "  idle: {}\n", encoding="utf-8")
+    done = subprocess.run(
+        [*ICMAP, *[part.format(org=org) for part in args]],
+        capture_output=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env=ENV,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert b"internal error" not in done.stderr
+    if parse == "json":
+        parsed = json.dumps(json.loads(done.stdout))
+        assert "caf" in parsed or args[0] == "graph"  # graph's JSON names no files
+    elif parse == "xml":
+        ET.fromstring(done.stdout)
+    if "out.sarif" in args:
+        sarif = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))
+        location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"].endswith("caf%E9.yaml")

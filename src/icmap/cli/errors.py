@@ -126,7 +126,14 @@ def _refused(error: OSError | UnicodeEncodeError) -> int:
 def _unnamable(error: UnicodeEncodeError) -> bool:
     """A file name (a team id with ``ü`` or ``東``) the locale's file-system encoding cannot
     write, under ``LANG=C`` with Python's UTF-8 coercion off or a latin-1 locale."""
-    return codecs.lookup(error.encoding).name == codecs.lookup(sys.getfilesystemencoding()).name
+    # Under UTF-8, file names are encoded with surrogateescape and never fail: a UTF-8 error
+    # there is data (a lone surrogate in an output), which is a bug, not a name.
+    encoding = codecs.lookup(sys.getfilesystemencoding()).name
+    return (
+        codecs.lookup(error.encoding).name == encoding != "utf-8"
+        and isinstance(error.object, str)
+        and len(error.object) < 4096  # PATH_MAX
+    )
 
 
 def _report_bug(error: Exception) -> None:

@@ -215,7 +215,7 @@ def write_output(output: Path, data: str | bytes, sources: tuple[str, ...] = ())
     for source in sources:
         protect(Path(source))
     refuse_inputs([output])
-    write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
+    write_atomic(output, utf8(data) if isinstance(data, str) else data)
     print(f"wrote {visible_name(str(output))}", file=sys.stderr)
 
 
@@ -246,6 +246,13 @@ def renderer(modules: Mapping[E, str], chosen: E) -> Callable[..., Any]:
     return render
 
 
+def utf8(data: str) -> bytes:
+    """A machine format's text as UTF-8. A file name that is not UTF-8 (``bad\\xff.yaml``)
+    reaches it as a lone surrogate, which UTF-8 cannot hold: written as ``\\udcff``, a JSON
+    escape and plain text elsewhere, rather than failing the run."""
+    return data.encode("utf-8", "backslashreplace")
+
+
 def print_text(data: str | bytes, fmt: str = "text") -> None:
     """Machine output (JSON, markdown) goes to stdout as plain text, never through rich.
 
@@ -256,7 +263,7 @@ def print_text(data: str | bytes, fmt: str = "text") -> None:
     from icmap.cli.streams import encode_for
 
     if isinstance(data, str):
-        data = encode_for(data, sys.stdout) if fmt in _HUMAN_FORMATS else data.encode("utf-8")
+        data = encode_for(data, sys.stdout) if fmt in _HUMAN_FORMATS else utf8(data)
     with stdout_guard():
         _write_all(data)
 

@@ -19,7 +19,7 @@ from icmap.cli.options import (
     OutputOption,
     choice,
 )
-from icmap.cli.output import emit, format_from, is_stdout, prepare, protect, refuse_inputs
+from icmap.cli.output import emit, format_from, is_stdout, prepare, protect, refuse_inputs, utf8
 from icmap.cli.sources import load_org
 from icmap.errors import OutputError, UsageError
 
@@ -222,7 +222,7 @@ def _write_pages(pages: Iterable[tuple[Path, str]], chosen: SurveyFormat) -> Non
         for path, sheet in pages:
             refuse_inputs([path])
             data = prepare(sheet, chosen.value)
-            staged.add(path, data.encode("utf-8") if isinstance(data, str) else data)
+            staged.add(path, utf8(data) if isinstance(data, str) else data)
         staged.commit()
     finally:
         staged.discard()

@@ -32,7 +32,7 @@ from icmap.cli.options import (
     extensions,
     format_option,
 )
-from icmap.cli.output import emit, format_from, prepare, protect, refuse_inputs, renderer
+from icmap.cli.output import emit, format_from, prepare, protect, refuse_inputs, renderer, utf8
 from icmap.cli.sources import FromOption, load_graph, log_options, refuse_org_as_team
 from icmap.errors import OutputError, UsageError
 from icmap.output import StagedFiles
@@ -194,7 +194,7 @@ def team(
             path = Path(output, file_name(team_id, taken) + SUFFIXES[chosen])
             refuse_inputs([path])
             data = prepare(_render(chosen, page), chosen.value)
-            staged.add(path, data.encode("utf-8") if isinstance(data, str) else data)
+            staged.add(path, utf8(data) if isinstance(data, str) else data)
         staged.commit()
     finally:
         staged.discard()
