@@ -436,3 +436,26 @@ def test_a_file_name_that_is_not_utf8_reaches_every_machine_format(
         sarif = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))
         location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
         assert location["artifactLocation"]["uri"].endswith("caf%E9.yaml")
+
+
+# --- an argument of 100,000 characters is not echoed whole -----------------------------------
+
+HUGE = "y" * 100_000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["graph", str(RESTAURANT), "--focus", HUGE],
+        ["graph", str(RESTAURANT), "--group", HUGE],
+        ["check", str(RESTAURANT), "--select", HUGE],
+        ["impact", HUGE, "--org", str(RESTAURANT)],
+        ["survey", str(RESTAURANT), "--team", HUGE],
+    ],
+    ids=lambda args: next(a for a in args if a.startswith("--") or a == "impact"),
+)
+def test_a_huge_argument_is_named_by_its_start_and_length(args: list[str]) -> None:
+    done = run(args)
+    assert done.returncode == 2
+    assert len(done.stderr) < 500
+    assert "… (100,000 characters)" in done.stderr

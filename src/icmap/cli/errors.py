@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -55,7 +56,17 @@ def report_load_error(error: LoadError, color: Color) -> None:
 def fail(message: str) -> None:
     """Print ``icmap: error: message`` on stderr (file names in it shown safely)."""
     activity.end()
-    print(f"icmap: error: {visible(message)}", file=sys.stderr)
+    print(f"icmap: error: {visible(_LONG_RUN.sub(_shortened, message))}", file=sys.stderr)
+
+
+#: A run of text no message needs whole: an argument of 100,000 characters echoed back
+#: (``--focus``, ``--select``, ``--group``) is shown by its start and its length.
+_LONG_RUN = re.compile(r"[^\s'\"]{1000,}")
+
+
+def _shortened(match: re.Match[str]) -> str:
+    run = match.group()
+    return f"{run[:60]}… ({len(run):,} characters)"
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
