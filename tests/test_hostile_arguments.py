@@ -459,3 +459,11 @@ def test_a_huge_argument_is_named_by_its_start_and_length(args: list[str]) -> No
     assert done.returncode == 2
     assert len(done.stderr) < 500
     assert "… (100,000 characters)" in done.stderr
+
+
+@pytest.mark.parametrize("growth", ["-5%", "nan%", "inf%"])
+def test_a_growth_limit_no_one_means_is_refused(growth: str) -> None:
+    """-5% failed every diff, even of an org with itself; nan% and inf% passed every one."""
+    done = run(["diff", str(RESTAURANT), str(RESTAURANT), "--max-critical-growth", growth])
+    assert done.returncode == 2
+    assert "a percentage of 0% or more" in done.stderr
