@@ -467,3 +467,27 @@ def test_a_growth_limit_no_one_means_is_refused(growth: str) -> None:
     done = run(["diff", str(RESTAURANT), str(RESTAURANT), "--max-critical-growth", growth])
     assert done.returncode == 2
     assert "a percentage of 0% or more" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", str(RESTAURANT), "--config", "{fifo}"],
+        [
+            "report",
+            str(EXAMPLES / "service-desk" / "org.yaml"),
+            "--events",
+            str(EXAMPLES / "service-desk" / "tickets.csv"),
+            "--team-map",
+            "{fifo}",
+        ],
+    ],
+    ids=["--config", "--team-map"],
+)
+def test_a_fifo_for_a_file_option_is_named_as_such(tmp_path: Path, args: list[str]) -> None:
+    """It exists: "no such file" sent the user looking for a typo."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    done = run([part.format(fifo=fifo) for part in args])
+    assert done.returncode == 2
+    assert "not a regular file" in done.stderr

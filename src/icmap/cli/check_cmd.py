@@ -389,7 +389,8 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
     pairs = _pairs(output_format or [], output or [])
     as_of = parse_today(today)
     if config is not None and not config.is_file():
-        raise UsageError(f"{config}: no such config file")
+        why = "not a regular file" if config.exists() else "no such config file"
+        raise UsageError(f"{config}: {why}")
     config_path = config or find_config(Path())
     if config_path:
         protect(config_path)
