@@ -163,7 +163,7 @@ def test_catalog_json_on_stdin_is_read_up_to_the_file_limit(
     monkeypatch.setattr("sys.stdin", io.StringIO("[" + " " * 100 + "]"))
     result = read_source("backstage", [Path("-")])
     assert [(d.code, d.line, d.col) for d in result.diagnostics] == [("IC009", 1, 1)]
-    assert "stdin holds over 10 characters" in result.diagnostics[0].message
+    assert "stdin holds over 10 bytes" in result.diagnostics[0].message
 
 
 def test_cml_files_are_read_with_the_loader_limits(

@@ -55,7 +55,10 @@ class Diagnostic:
 
     def format(self) -> str:
         """``file:line:col: message`` followed by the hint, as compilers print it."""
-        text = f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message} [{self.code}]"
+        from icmap.safe_text import visible_name
+
+        where = f"{visible_name(self.file)}:{self.line}:{self.col}"
+        text = f"{where}: {self.severity}: {self.message} [{self.code}]"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text

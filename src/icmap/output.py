@@ -53,9 +53,21 @@ def _write_directly(path: Path, data: bytes) -> bool:
         else:
             with path.open("wb") as stream:
                 stream.write(data)
+    except BrokenPipeError:
+        # The reader left (`-o /dev/stdout | head`): not a failure, as for stdout itself. The
+        # descriptor takes /dev/null so that nothing later written there fails either.
+        if named_descriptor:
+            _drop_into_devnull(_descriptor_number(str(path)))
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return True
+
+
+def _drop_into_devnull(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
 
 
 def _descriptor_number(name: str) -> int:
@@ -140,6 +152,9 @@ class StagedFiles:
     def add(self, path: Path, data: bytes) -> None:
         if path.is_symlink():
             path = Path(os.path.realpath(path))
+        if path.is_dir():
+            # Found now, not when the pages are moved in: by then the others would be in place.
+            raise UsageError(f"cannot write {path}: a folder has its name")
         folder = path.parent if str(path.parent) else Path()
         try:
             handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

@@ -26,6 +26,15 @@ import re
 #: which drops the ``'`` again.
 FORMULA_START = r"[=+\-@\t\r]"
 
+
+def clipped(text: str, keep: int = 60) -> str:
+    """``text`` quoted as ``repr`` does, or, past ``keep`` characters, its start and its length:
+    a header cell or an argument of 100,000 characters must not become a message as long."""
+    if len(text) <= keep:
+        return repr(text)
+    return f"{text[:keep]!r}… ({len(text):,} characters)"
+
+
 #: C0 controls but tab and line feed, DEL and C1 controls (CSI is ``\x9b``).
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 #: Bidi embeddings, overrides and isolates.
@@ -48,6 +57,17 @@ def visible(text: str) -> str:
     'a\\\\x1b[2Jb\\\\x9b<U+202E>evil\\tok\\n'
     """
     return _UNSAFE.sub(_show, text)
+
+
+def visible_name(text: str) -> str:
+    """A file name as :func:`visible` shows it, and its line feeds as ``\\n`` too: a name with
+    a line feed would otherwise start a line of its own on stderr or in a CI log, where
+    ``::error file=x::…`` or a made-up ``file:1:1: error:`` is read as if icmap had said it.
+
+    >>> visible_name("evil\\n::error file=x::forged.yaml")
+    'evil\\\\n::error file=x::forged.yaml'
+    """
+    return visible(text).replace("\n", "\\n")
 
 
 def json_safe(text: str) -> str:

@@ -29,7 +29,11 @@ def main() -> None:
         # maps its own failures (icmap.cli.errors.handle_errors), the same way.
         import errno
 
+        from icmap.cli.errors import debug_enabled
         from icmap.cli.output import reader_gone
+
+        if debug_enabled() and error.filename is not None:
+            raise  # a command's own failure, re-raised by --debug: its traceback, not stdout's
 
         if error.errno == errno.EPIPE:
             reader_gone()

@@ -88,6 +88,34 @@ PAIRING = (
 )
 
 
+def _append_step_summary(path: Path, summary: str) -> None:
+    """Append to the job summary GitHub names: never into an input (the variable is only a
+    path, which a workflow or a user can set to anything), and a failure is said as such."""
+    refuse_inputs([path])
+    try:
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(for_format("markdown", summary))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot append to GITHUB_STEP_SUMMARY={path}: {exc.strerror or exc}"
+        ) from exc
+
+
+def _refuse_unwritable(targets: list[Path]) -> None:
+    """``-o report.json -o typo/report.sarif``: said before report.json is written, not after,
+    so a failed check run writes none of its files rather than some."""
+    for target in targets:
+        if str(target) == "-":
+            continue
+        folder = target.parent if str(target.parent) else Path()
+        if not folder.is_dir():
+            raise UsageError(f"{folder}: no such directory")
+        if target.is_dir():
+            raise UsageError(
+                f"cannot write {target}: not a regular file, a character device or a FIFO"
+            )
+
+
 def _pairs(
     formats: list[CheckFormat], outputs: list[Path]
 ) -> list[tuple[CheckFormat, Path | None]]:
@@ -361,7 +389,8 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
     pairs = _pairs(output_format or [], output or [])
     as_of = parse_today(today)
     if config is not None and not config.is_file():
-        raise UsageError(f"{config}: no such config file")
+        why = "not a regular file" if config.exists() else "no such config file"
+        raise UsageError(f"{config}: {why}")
     config_path = config or find_config(Path())
     if config_path:
         protect(config_path)
@@ -407,6 +436,7 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
     findings, left_out = list_per_rule(findings, max_per_rule)
     # Before anything is written: no output may be an input, even the last of several.
     refuse_inputs([target for _, target in pairs if target is not None])
+    _refuse_unwritable([target for _, target in pairs if target is not None])
     # GitHub, code scanning and test reports resolve paths from the repository's root, not
     # from the folder icmap ran in (a workflow step with working-directory: org).
     ci = any(fmt in _FROM_ROOT for fmt, _ in pairs)
@@ -428,8 +458,7 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
 
             verdict = check_text.summary(findings, failed, left_out)
             summary = check_github.step_summary(shown, verdict, left_out)
-            with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as stream:
-                stream.write(for_format("markdown", summary))
+            _append_step_summary(Path(os.environ["GITHUB_STEP_SUMMARY"]), summary)
     if failed:
         raise typer.Exit(EXIT_FINDINGS)
 

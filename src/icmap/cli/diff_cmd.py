@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 from pathlib import Path
@@ -50,9 +51,15 @@ def parse_growth(text: str) -> tuple[float, bool]:
 
     if text.endswith("%"):
         try:
-            return float(text[:-1]), True
+            share = float(text[:-1])
         except ValueError as exc:
             raise UsageError(f"--max-critical-growth: not a percentage: {text!r}") from exc
+        # nan% and inf% never fail and -5% always does: none is a limit anyone means.
+        if not 0 <= share < math.inf:
+            raise UsageError(
+                f"--max-critical-growth {text!r}: write a percentage of 0% or more (10%)"
+            )
+        return share, True
     try:
         return parse_lead_time(text).hours, False
     except InvalidValueError as exc:

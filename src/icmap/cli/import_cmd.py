@@ -38,7 +38,7 @@ from icmap.cli.sources import source_named
 from icmap.errors import LoadError, UsageError
 from icmap.eventlog import EventLogOptions
 from icmap.importers import BackstageOptions, source_error
-from icmap.safe_text import visible
+from icmap.safe_text import visible, visible_name
 from icmap.sources import SOURCES, Source, in_words
 
 if TYPE_CHECKING:
@@ -152,12 +152,24 @@ def _write_update(target: Path, written: WrittenOrg, removed: list[str]) -> None
         staging = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent))
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    refused: list[OSError] = []
+
+    def copy(source: str, destination: str) -> object:
+        try:
+            return shutil.copy2(source, destination)
+        except OSError as exc:
+            refused.append(exc)
+            raise
+
     try:
-        shutil.copytree(real, staging, symlinks=True, dirs_exist_ok=True)
+        shutil.copytree(real, staging, symlinks=True, dirs_exist_ok=True, copy_function=copy)
         _write_in_place(staging, written, _inside(removed, target, staging))
         _switch(staging, real)
     except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        # copytree gathers every file's failure into one shutil.Error, a list of tuples: say
+        # the first reason (a full disk) as any other write failure is said.
+        first = refused[0] if refused and isinstance(exc, shutil.Error) else exc
+        raise UsageError(f"cannot write {target}: {first.strerror or first}") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # the old org, after the switch
 
@@ -554,7 +566,7 @@ def _write(output: Path, written: WrittenOrg, merged: MergeReport | None, *, dry
         _write_update(output, written, merged.removed_files)
     else:
         _write_new(output, written)
-    print(f"wrote {visible(str(output))}/ ({files})", file=sys.stderr)
+    print(f"wrote {visible_name(str(output))}/ ({files})", file=sys.stderr)
 
 
 def _idle_note(

@@ -10,6 +10,7 @@ import typer
 
 from icmap.cli.errors import handle_errors
 from icmap.errors import UsageError
+from icmap.safe_text import visible_name
 
 
 @handle_errors
@@ -43,4 +44,5 @@ def init(
     target = directory / "org.yaml"
     starter = files("icmap").joinpath("starter.yaml").read_bytes()
     write_atomic(target, starter, overwrite=False)
-    print(f"wrote {target}: edit it, then run 'icmap graph {target}'", file=sys.stderr)
+    shown = visible_name(str(target))
+    print(f"wrote {shown}: edit it, then run 'icmap graph {shown}'", file=sys.stderr)

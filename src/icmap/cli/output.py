@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from icmap.cli.options import Color
 from icmap.cli.progress import activity
 from icmap.errors import OutputError, UsageError
-from icmap.safe_text import for_format, visible
+from icmap.safe_text import for_format, visible, visible_name
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -31,7 +31,15 @@ def plain_width() -> int:
     from icmap.render.text import PLAIN_WIDTH
 
     columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) > 0 else PLAIN_WIDTH
+    if not (columns.isdigit() and int(columns) > 0):
+        return PLAIN_WIDTH
+    return min(int(columns), MAX_WIDTH)
+
+
+#: The widest text icmap lays out. rich pads every line to the console's width while it lays
+#: it out, so COLUMNS=99999999 (a typo, a script's guess) cost 4.7 GB and 48 s for a one-page
+#: report, and a wider one ended in OverflowError; no terminal or editor shows more anyway.
+MAX_WIDTH = 1000
 
 
 def make_console(color: Color, *, stderr: bool = False) -> Console:
@@ -51,6 +59,8 @@ def make_console(color: Color, *, stderr: bool = False) -> Console:
     if not stream.isatty():
         # Piped or redirected text is read in editors and pull requests: a fixed, readable width.
         console.width = plain_width()
+    elif console.width > MAX_WIDTH:  # a terminal's width, or rich's reading of $COLUMNS
+        console.width = MAX_WIDTH
     return console
 
 
@@ -205,8 +215,8 @@ def write_output(output: Path, data: str | bytes, sources: tuple[str, ...] = ())
     for source in sources:
         protect(Path(source))
     refuse_inputs([output])
-    write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
-    print(f"wrote {visible(str(output))}", file=sys.stderr)
+    write_atomic(output, utf8(data) if isinstance(data, str) else data)
+    print(f"wrote {visible_name(str(output))}", file=sys.stderr)
 
 
 def format_from(output: Path | None, chosen: E | None, extensions: dict[str, E], default: E) -> E:
@@ -236,6 +246,13 @@ def renderer(modules: Mapping[E, str], chosen: E) -> Callable[..., Any]:
     return render
 
 
+def utf8(data: str) -> bytes:
+    """A machine format's text as UTF-8. A file name that is not UTF-8 (``bad\\xff.yaml``)
+    reaches it as a lone surrogate, which UTF-8 cannot hold: written as ``\\udcff``, a JSON
+    escape and plain text elsewhere, rather than failing the run."""
+    return data.encode("utf-8", "backslashreplace")
+
+
 def print_text(data: str | bytes, fmt: str = "text") -> None:
     """Machine output (JSON, markdown) goes to stdout as plain text, never through rich.
 
@@ -246,7 +263,7 @@ def print_text(data: str | bytes, fmt: str = "text") -> None:
     from icmap.cli.streams import encode_for
 
     if isinstance(data, str):
-        data = encode_for(data, sys.stdout) if fmt in _HUMAN_FORMATS else data.encode("utf-8")
+        data = encode_for(data, sys.stdout) if fmt in _HUMAN_FORMATS else utf8(data)
     with stdout_guard():
         _write_all(data)
 

@@ -96,6 +96,9 @@ class Activity:
             if self._over:
                 return
             console = Console(file=stream, stderr=True)
+            from icmap.cli.output import MAX_WIDTH
+
+            console.width = min(console.width, MAX_WIDTH)  # rich reads a $COLUMNS of any size
             self._progress = Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +19,7 @@ from icmap.cli.options import (
     OutputOption,
     choice,
 )
-from icmap.cli.output import emit, format_from, is_stdout, prepare, refuse_inputs, write_output
+from icmap.cli.output import emit, format_from, is_stdout, prepare, protect, refuse_inputs, utf8
 from icmap.cli.sources import load_org
 from icmap.errors import OutputError, UsageError
 
@@ -175,6 +176,8 @@ def survey(
     name = loaded.name or ""
     if chosen is SurveyFormat.csv and not per_team and not is_stdout(output):
         _refuse_answered([output], per_team)
+    if is_stdout(output):
+        _refuse_answered_stdout()
     if not per_team:
         sep = DELIMITERS[delimiter]
         result = _render(chosen, questions, name, bom=not is_stdout(output), delimiter=sep)
@@ -194,14 +197,58 @@ def survey(
     targets = {r: Path(output, file_name(r, taken) + SUFFIXES[chosen]) for r in receivers}
     if chosen is SurveyFormat.csv:  # checked for every page before any is written
         _refuse_answered(list(targets.values()), per_team)
-    for receiver, path in targets.items():
-        own = [q for q in questions if q.receiver == receiver]
-        write_output(
-            path,
-            prepare(
-                _render(chosen, own, name, bom=True, delimiter=DELIMITERS[delimiter]), chosen.value
-            ),
-            loaded.sources,
+    for source in loaded.sources:
+        protect(Path(source))
+    sep = DELIMITERS[delimiter]
+    own = {receiver: [q for q in questions if q.receiver == receiver] for receiver in targets}
+    # A generator: each sheet is rendered as it is staged, not all of them held at once.
+    _write_pages(
+        (
+            (path, _render(chosen, own[r], name, bom=True, delimiter=sep))
+            for r, path in targets.items()
+        ),
+        chosen,
+    )
+
+
+def _write_pages(pages: Iterable[tuple[Path, str]], chosen: SurveyFormat) -> None:
+    """As team --all: every sheet is written beside its place and all are moved in at the end,
+    so a full disk or a signal halfway leaves the folder as it was, not a partial round."""
+    from icmap.output import StagedFiles
+    from icmap.safe_text import visible_name
+
+    staged = StagedFiles()
+    try:
+        for path, sheet in pages:
+            refuse_inputs([path])
+            data = prepare(sheet, chosen.value)
+            staged.add(path, utf8(data) if isinstance(data, str) else data)
+        staged.commit()
+    finally:
+        staged.discard()
+    for path in staged.paths:
+        print(f"wrote {visible_name(str(path))}", file=sys.stderr)
+
+
+def _refuse_answered_stdout() -> None:
+    """``icmap survey org.yaml >> answers.csv``: a new sheet appended to a filled-in one breaks it
+    (a second header mid-table); refused as ``-o answers.csv`` is. Linux names the file behind
+    stdout in /proc; elsewhere the shell's redirection is not looked into."""
+    import os
+    import stat
+
+    from icmap.loader.surveys import answers_in
+
+    behind = Path("/proc/self/fd/1")
+    try:
+        regular = stat.S_ISREG(os.fstat(1).st_mode) and behind.exists()
+    except OSError:
+        return
+    if regular and (count := answers_in(behind)):
+        rows = f"{count} answered row{'s' if count != 1 else ''}"
+        raise UsageError(
+            f"stdout is a sheet that holds {rows}: icmap survey never writes over answers; "
+            "name a new file with -o"
         )
 
 

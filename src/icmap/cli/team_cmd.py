@@ -32,11 +32,11 @@ from icmap.cli.options import (
     extensions,
     format_option,
 )
-from icmap.cli.output import emit, format_from, prepare, protect, refuse_inputs, renderer
+from icmap.cli.output import emit, format_from, prepare, protect, refuse_inputs, renderer, utf8
 from icmap.cli.sources import FromOption, load_graph, log_options, refuse_org_as_team
 from icmap.errors import OutputError, UsageError
 from icmap.output import StagedFiles
-from icmap.safe_text import visible
+from icmap.safe_text import visible_name
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -194,9 +194,9 @@ def team(
             path = Path(output, file_name(team_id, taken) + SUFFIXES[chosen])
             refuse_inputs([path])
             data = prepare(_render(chosen, page), chosen.value)
-            staged.add(path, data.encode("utf-8") if isinstance(data, str) else data)
+            staged.add(path, utf8(data) if isinstance(data, str) else data)
         staged.commit()
     finally:
         staged.discard()
     for path in staged.paths:
-        print(f"wrote {visible(str(path))}", file=sys.stderr)
+        print(f"wrote {visible_name(str(path))}", file=sys.stderr)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from icmap.errors import UsageError
+from icmap.safe_text import clipped
 
 #: The names each role is found under, most specific first.
 CANDIDATES: dict[str, tuple[str, ...]] = {
@@ -108,11 +109,11 @@ def choose(
             if column is None:
                 close = difflib.get_close_matches(wanted, header, n=1, cutoff=0.5)
                 hint = (
-                    f"; did you mean {close[0]!r}?"
+                    f"; did you mean {clipped(close[0])}?"
                     if close
                     else f"; the columns are: {_listed(header)}"
                 )
-                raise UsageError(f"{where}:1:1: no column {wanted!r} for --{role}{hint}")
+                raise UsageError(f"{where}:1:1: no column {clipped(wanted)} for --{role}{hint}")
             found[role] = column
             taken.add(column)
     for role in ROLES:
@@ -145,5 +146,5 @@ def choose(
 
 
 def _listed(header: list[str], limit: int = 12) -> str:
-    shown = ", ".join(repr(name) for name in header[:limit])
+    shown = ", ".join(clipped(name) for name in header[:limit])
     return shown if len(header) <= limit else f"{shown} and {len(header) - limit} more"

@@ -62,7 +62,8 @@ def read_team_map(path: Path, display: str | None = None) -> TeamMap:
     """The map in ``path``: YAML (``.yaml``, ``.yml``) or CSV (anything else)."""
     shown = display or str(path)
     if not path.is_file():
-        raise UsageError(f"--team-map {shown}: no such file")
+        why = "not a regular file" if path.exists() else "no such file"
+        raise UsageError(f"--team-map {shown}: {why}")
     if path.stat().st_size > MAX_MAP_BYTES:
         raise UsageError(f"--team-map {shown}: larger than {MAX_MAP_BYTES:,} bytes")
     try:

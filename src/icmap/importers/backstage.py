@@ -178,18 +178,30 @@ def _backstage_api(api_version: str | None) -> bool:
 
 def _read_stdin(display: str) -> tuple[str | None, Diagnostic | None]:
     """What stdin holds, or the error that it holds nothing (a fetch that failed)."""
-    content = sys.stdin.read(MAX_FILE_BYTES + 1)  # at most one character past the limit
-    if len(content) > MAX_FILE_BYTES:
+    from icmap.loader.source import _decode
+
+    stdin = sys.stdin
+    if stdin is None:  # closed when icmap started (<&-)
+        return None, Diagnostic(display, 1, 1, "IC001", "stdin is closed: no catalog to read")
+    # Bytes, decoded as a file is: the locale's encoding (ASCII under LANG=C) is not the
+    # catalog's, and a byte that is not UTF-8 is the input's error, not icmap's.
+    buffer = getattr(stdin, "buffer", None)
+    limit = MAX_FILE_BYTES + 1  # at most one byte past the limit
+    raw = buffer.read(limit) if buffer is not None else stdin.read(limit).encode("utf-8")
+    if len(raw) > MAX_FILE_BYTES:
         return None, Diagnostic(
             display,
             1,
             1,
             "IC009",
-            f"stdin holds over {MAX_FILE_BYTES:,} characters, the most icmap reads",
+            f"stdin holds over {MAX_FILE_BYTES:,} bytes, the most icmap reads",
             "error",
             "fetch the catalog a part at a time (filter=kind=group, then the rest)",
             LOADER_CODES["IC009"],
         )
+    content, problem = _decode(raw, display)
+    if content is None:
+        return None, problem
     if content.strip():
         return content, None
     return None, Diagnostic(

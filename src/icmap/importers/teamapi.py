@@ -191,11 +191,17 @@ class _Reader:
 
         other_name, other_pos = value("teamname")
         if other_name is None:
-            self.builder.warn(at, "IC604", f"an {label} without teamName (or team-name): skipped")
+            article = "an" if label[0] in "aeiou" else "a"
+            self.builder.warn(
+                at, "IC604", f"{article} {label} without teamName (or team-name): skipped"
+            )
             return
         other = slug(other_name) or "team"
         if other == declarer:
-            self.builder.warn(other_pos, "IC613", f"an {label} of {other_name!r} with itself")
+            article = "an" if label[0] in "aeiou" else "a"
+            self.builder.warn(
+                other_pos, "IC613", f"{article} {label} of {other_name!r} with itself"
+            )
             return
         first = self.referenced.get(other)
         # A team's first mention in reading order: files are read in order, but one file's

@@ -30,6 +30,7 @@ from icmap.diagnostics import Diagnostic
 from icmap.loader.reader import InvalidValueError, did_you_mean, parse_lead_time, parse_share
 from icmap.loader.source import byte_position, read_regular
 from icmap.model import Duration
+from icmap.safe_text import clipped
 
 #: The separators spreadsheet programs write: comma, semicolon (where the comma is the
 #: decimal mark) and tab ("tab-separated values", Excel's "Unicode text").
@@ -94,6 +95,10 @@ def column_letter(col: int) -> str:
         col, rest = divmod(col - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
+
+
+#: Header cells a "no such column" message names: a header of 100,000 columns is not quoted whole.
+_HEADERS_SHOWN = 12
 
 
 def normalise_header(text: str) -> str:
@@ -315,9 +320,11 @@ class _TableReader:
             elif canonical in self.found:
                 first = self.found[canonical]
                 same = normalise_header(header[first - 1]) == normalise_header(name)
-                message = f"column {name!r} repeats column {column_letter(first)}"
+                message = f"column {clipped(name)} repeats column {column_letter(first)}"
                 if not same:
-                    message += f" ({header[first - 1].strip()!r}: both are read as {canonical})"
+                    message += (
+                        f" ({clipped(header[first - 1].strip())}: both are read as {canonical})"
+                    )
                 self.problem(line, index, "IC006", message, "keep one of them, or rename one")
             else:
                 self.found[canonical] = index
@@ -328,11 +335,14 @@ class _TableReader:
             close = difflib.get_close_matches(normalise_header(name), sorted(self.known), 1, 0.6)
             if close and self.known[close[0]] not in self.found:
                 suggestion = did_you_mean(normalise_header(name), sorted(self.known))
-                self.problem(line, index, "IC004", f"unknown column {name!r}", suggestion)
+                self.problem(line, index, "IC004", f"unknown column {clipped(name)}", suggestion)
                 misspelt.add(self.known[close[0]])
             else:
                 self.ignored.append(name)
-        spelled = ", ".join(repr(h.strip()) for h in header if h.strip()) or "nothing"
+        named = [h.strip() for h in header if h.strip()]
+        spelled = ", ".join(clipped(h) for h in named[:_HEADERS_SHOWN]) or "nothing"
+        if len(named) > _HEADERS_SHOWN:
+            spelled += f" and {len(named) - _HEADERS_SHOWN:,} more"
         for name in required:
             # A required column misspelt is said once, by its did-you-mean above.
             if name not in self.found and name not in misspelt:

@@ -41,12 +41,14 @@ def artifact_location(file: str) -> dict[str, str]:
     path = PurePath(file)
     if path.is_absolute():
         return {"uri": path.as_uri()}
-    return {"uri": quote(file), "uriBaseId": "%SRCROOT%"}
+    # The name's own bytes, percent-encoded: one that is not UTF-8 holds lone surrogates.
+    return {"uri": quote(file.encode("utf-8", "surrogateescape")), "uriBaseId": "%SRCROOT%"}
 
 
 def fingerprint(d: Diagnostic) -> str:
     """Stable across unrelated edits: rule, file and message, not the line number."""
-    return hashlib.sha256(f"{d.code}\0{d.file}\0{d.message}".encode()).hexdigest()[:32]
+    text = f"{d.code}\0{d.file}\0{d.message}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def _folder_uri(folder: Path) -> str:

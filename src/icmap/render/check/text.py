@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from icmap.lint.listing import LeftOut, severity_counts
+from icmap.safe_text import visible_name
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -47,7 +48,7 @@ def _record(finding: Diagnostic) -> tuple[str, str, str, str]:
     """A finding's line in its four differently styled pieces."""
     # The same record as the loader's errors and compilers': file:line:col: severity: …
     return (
-        f"{finding.file}:{finding.line}:{finding.col}: ",
+        f"{visible_name(finding.file)}:{finding.line}:{finding.col}: ",
         f"{finding.severity}:",
         f" {finding.message} ",
         f"[{finding.code} {finding.name}]",
@@ -69,7 +70,7 @@ def render(
             if current is not None:
                 parts.append(Text())
             current = finding.file
-            parts.append(Text(finding.file, style="bold underline"))
+            parts.append(Text(visible_name(finding.file), style="bold underline"))
         where, severity, message, code = _record(finding)
         line = Text(where)
         line.append(severity, style=_STYLE[finding.severity])
@@ -102,7 +103,7 @@ def plain(findings: list[Diagnostic], failed: bool, left_out: Sequence[LeftOut] 
             if current is not None:
                 lines.append("")
             current = finding.file
-            lines.append(finding.file)
+            lines.append(visible_name(finding.file))
         lines.append("".join(_record(finding)))
         if finding.hint:
             lines.append(f"  hint: {finding.hint}")

@@ -42,4 +42,8 @@ def render(picture: Picture, image_format: str) -> bytes:
     except graphviz.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode("utf-8", "replace").strip()
         raise UsageError(f"Graphviz could not draw the {image_format}: {detail}") from exc
+    except OSError as exc:  # no process to start: out of descriptors (ulimit -n) or memory
+        raise UsageError(
+            f"cannot run Graphviz to draw the {image_format}: {exc.strerror or exc}"
+        ) from exc
     return data

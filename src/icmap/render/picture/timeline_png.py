@@ -112,4 +112,6 @@ def png(drawn: Layout, widen: float = 1.0) -> bytes:
     except graphviz.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode("utf-8", "replace").strip()
         raise UsageError(f"Graphviz could not draw the png: {detail}") from exc
+    except OSError as exc:  # no process to start: out of descriptors (ulimit -n) or memory
+        raise UsageError(f"cannot run Graphviz to draw the png: {exc.strerror or exc}") from exc
     return data
