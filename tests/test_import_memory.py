@@ -131,3 +131,33 @@ def test_json_written_in_pieces_onto_a_full_disk_fails(tmp_path: Path) -> None:
     )
     assert done.exit_code == 2
     assert "cannot write /dev/full: No space left on device" in done.stderr
+
+
+def test_a_hand_off_merged_from_a_cell_with_control_characters_keeps_both_rows(
+    tmp_path: Path,
+) -> None:
+    # The builder keys "Dish\x01es" as "Dishes"; the table's repeat check does not: the rows
+    # merge into one hand-off with both reasons, and each later repeat names its own row.
+    table = write(
+        tmp_path,
+        "h.csv",
+        "provider,receiver,what,lead_time\n"
+        'Kitchen,Waiters,"Dish\x01es",2h\nKitchen,Waiters,Dishes,3h\n'
+        'Kitchen,Waiters,dishes,\nKitchen,Waiters,"Dish\x01es",5h\n'
+        'Bar,Diners,Drinks,1h\nBar,Waiters," Beer ",1h\nBar,Waiters,beer,2h\n',
+    )
+    result = read_source("csv", [table])
+    repeats = [(d.line, d.message) for d in result.diagnostics if d.code == "IC610"]
+    assert repeats == [
+        (4, "this hand-off repeats the row at line 3"),
+        (5, "this hand-off repeats the row at line 2"),
+        (8, "this hand-off repeats the row at line 7"),
+    ]
+    org = tmp_path / "org"
+    done = CliRunner().invoke(app, ["import", "csv", str(table), "-o", str(org)])
+    assert done.exit_code == 0, done.stderr
+    assert (org / "teams" / "kitchen.yaml").read_text(encoding="utf-8") == (
+        "teams:\n  kitchen:\n    name: Kitchen\n    provides:\n"
+        f"      # row 2 of {table} ({table}:2:3)\n      # row 3 of {table} ({table}:3:3)\n"
+        "      - what: Dishes\n        to: waiters\n        lead_time: 2h\n"
+    )
