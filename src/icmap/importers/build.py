@@ -94,18 +94,31 @@ class Provenances(Mapping[tuple[str, str, str], list[Provenance]]):
 
     def __init__(self, relations: tuple[Relation, ...]) -> None:
         self._relations = relations
-        self._index: dict[tuple[str, str, str], Relation] | None = None
+        self._index: dict[str, Relation | list[Relation]] | None = None
 
-    def _by_key(self) -> dict[tuple[str, str, str], Relation]:
+    def _by_what(self) -> dict[str, Relation | list[Relation]]:
+        # By ``what`` alone, which nearly always tells them apart: no key tuple a relation.
         if self._index is None:
-            self._index = {(r.provider, r.receiver, r.what): r for r in self._relations}
+            index: dict[str, Relation | list[Relation]] = {}
+            for relation in self._relations:
+                found = index.setdefault(relation.what, relation)
+                if found is not relation:
+                    if isinstance(found, list):
+                        found.append(relation)
+                    else:
+                        index[relation.what] = [found, relation]
+            self._index = index
         return self._index
 
     def __getitem__(self, key: tuple[str, str, str]) -> list[Provenance]:
-        return [Provenance(o.why, o.pos) for o in self._by_key()[key].origins]
+        found = self._by_what().get(key[2])
+        for relation in found if isinstance(found, list) else (found,) if found else ():
+            if (relation.provider, relation.receiver) == key[:2]:
+                return [Provenance(o.why, o.pos) for o in relation.origins]
+        raise KeyError(key)
 
     def __iter__(self) -> Iterator[tuple[str, str, str]]:
-        return iter(self._by_key())
+        return ((r.provider, r.receiver, r.what) for r in self._relations)
 
     def __len__(self) -> int:
         return len(self._relations)

@@ -151,25 +151,30 @@ def render_org(
     ``imported`` (the format and the org the source gave) is recorded under
     :data:`MARKER`, so that a later ``--update`` knows which entries people added by hand.
     """
-    lines = [f"# {_comment(line)}" for line in header.splitlines()]
-    if org.name:
-        lines.append(f"organisation: {scalar(org.name)}")
-    lines.append("customers:")
-    for customer in org.customers.values():
-        lines.append(f"  {scalar(customer.id)}:")
-        lines.extend(_party_fields(customer.name, customer.description, "    "))
-        if not customer.name and not customer.description:
-            lines[-1] = lines[-1] + " {}"
-    lines.extend(_streams(org.streams))
-    if org.suppliers:
-        lines.append("suppliers:")
-        for supplier in org.suppliers.values():
-            lines.append(f"  {scalar(supplier.id)}:")
-            lines.extend(_party_fields(supplier.name, supplier.description, "    "))
-            provided = [r for r in org.relations if r.provider == supplier.id]
-            lines.extend(_relations(provided, "provides", provenance))
-    if imported is not None:
-        lines.extend(marker(*imported, customers, keep_idle=keep_idle))
+
+    def org_file() -> str:
+        # Made only when written, and its lines (a record of every hand-off) dropped then.
+        lines = [f"# {_comment(line)}" for line in header.splitlines()]
+        if org.name:
+            lines.append(f"organisation: {scalar(org.name)}")
+        lines.append("customers:")
+        for customer in org.customers.values():
+            lines.append(f"  {scalar(customer.id)}:")
+            lines.extend(_party_fields(customer.name, customer.description, "    "))
+            if not customer.name and not customer.description:
+                lines[-1] = lines[-1] + " {}"
+        lines.extend(_streams(org.streams))
+        if org.suppliers:
+            lines.append("suppliers:")
+            for supplier in org.suppliers.values():
+                lines.append(f"  {scalar(supplier.id)}:")
+                lines.extend(_party_fields(supplier.name, supplier.description, "    "))
+                provided = [r for r in org.relations if r.provider == supplier.id]
+                lines.extend(_relations(provided, "provides", provenance))
+        if imported is not None:
+            lines.extend(marker(*imported, customers, keep_idle=keep_idle))
+        return "\n".join(lines) + "\n"
+
     taken = {"org.yaml"}
     by_team: dict[str, list[Relation]] = {t: [] for t in org.teams}
     for relation in org.relations:
@@ -180,7 +185,7 @@ def render_org(
     names = ["org.yaml", *(file_name(team, taken) for team in org.teams)]
 
     def texts() -> Iterator[str]:
-        yield "\n".join(lines) + "\n"
+        yield org_file()
         for team in org.teams.values():
             yield _team_file(team, by_team[team.id], provenance, (owned or {}).get(team.id, []))
 
