@@ -230,10 +230,24 @@ IMPORTER_CASES: dict[str, tuple[str, str, Callable[[Path, int], None], int]] = {
 }
 
 
+def _cpu_and_peak(*args: str) -> tuple[str, float, float]:
+    """``icmap ARGS`` in a fresh process, stdout to /dev/null: its exit, CPU seconds (user and
+    system, with its children: wall time on the shared machine says little) and peak MiB."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "icmap", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    return f"exit {code}", usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
 def importers(only: str | None = None) -> None:
-    """Each source read by ``graph --from``, beside the org ``icmap import`` writes from it."""
+    """Each source read by ``graph --from``, beside the org ``icmap import`` writes from it;
+    then, for the CSV cases, ``import`` itself and ``check --from`` (issue 28 item 6's target:
+    each under 1 GB at a million rows), CPU seconds and peak MiB."""
     print("| importer case | size | outcome | seconds | peak MiB | same org: seconds | peak MiB |")
     print("|---|---:|---|---:|---:|---:|---:|")
+    costs: list[str] = []
     for name, (fmt, file, make, n) in IMPORTER_CASES.items():
         if only and only not in name:
             continue
@@ -243,17 +257,24 @@ def importers(only: str | None = None) -> None:
             size = path.stat().st_size / 1e6
             outcome, seconds, peak = _run(path, "--from", fmt)
             org = Path(folder) / "org"
-            subprocess.run(
-                [sys.executable, "-m", "icmap", "import", fmt, str(path), "-o", str(org)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=False,
-            )
+            made = _cpu_and_peak("import", fmt, str(path), "-o", str(org))
             same = _run(org) if org.exists() else ("no org written", 0.0, 0.0)
             print(
                 f"| {name} | {size:.1f} MB | {outcome} | {seconds:.1f} | {peak:.0f} "
                 f"| {same[1]:.1f} | {same[2]:.0f} |"
             )
+            if fmt == "csv":
+                checked = _cpu_and_peak("check", "--from", fmt, str(path))
+                graphed = _cpu_and_peak("graph", "--from", fmt, str(path), "-f", "json")
+                for command, (code, cpu, most) in (
+                    (f"import {fmt}", made),
+                    (f"check --from {fmt}", checked),
+                    (f"graph --from {fmt} -f json", graphed),
+                ):
+                    costs.append(f"| {name} | `{command}` | {code} | {cpu:.1f} | {most:.0f} |")
+    if costs:
+        print("\n| importer case | command | outcome | CPU s | peak MiB |\n|---|---|---|---:|---:|")
+        print("\n".join(costs))
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import write
@@ -14,6 +15,7 @@ from icmap.analysis.picture import whole_org
 from icmap.cli import app
 from icmap.graph import build_graph
 from icmap.importers import read_source
+from icmap.render.json_text import Pieces
 from icmap.render.picture import node_link
 
 TABLE = """\
@@ -97,3 +99,65 @@ def test_json_links_written_one_at_a_time_read_as_the_whole_data(tmp_path: Path)
     assert done.exit_code == 0, done.stderr
     assert done.stdout == whole
     assert json.loads(done.stdout)["links"][0]["relations"][0]["provenance"][0]["line"] == 7
+
+
+def test_json_written_in_pieces_is_the_same_bytes_to_stdout_and_to_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pieces of a few characters: the safe step (bidi characters as \u escapes) and the
+    # UTF-8 encoding meet piece boundaries everywhere.
+    monkeypatch.setattr(Pieces, "SIZE", 7)
+    table = write(tmp_path, "h.csv", TABLE.replace("Drinks", "Dr\u202eïnks"))
+    result = read_source("csv", [table])
+    assert result.org is not None
+    whole = node_link.render(whole_org(build_graph(result.org))).replace("\u202e", "\\u202e")
+    done = CliRunner().invoke(app, ["graph", "--from", "csv", str(table), "-f", "json"])
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout_bytes == whole.encode("utf-8")
+    assert "Dr\\u202eïnks" in done.stdout
+    target = tmp_path / "g.json"
+    done = CliRunner().invoke(app, ["graph", "--from", "csv", str(table), "-o", str(target)])
+    assert done.exit_code == 0, done.stderr
+    assert target.read_bytes() == whole.encode("utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json", "h.csv"]  # no temporary
+
+
+def test_json_written_in_pieces_onto_a_full_disk_fails(tmp_path: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    table = write(tmp_path, "h.csv", TABLE)
+    done = CliRunner().invoke(
+        app, ["graph", "--from", "csv", str(table), "-f", "json", "-o", "/dev/full"]
+    )
+    assert done.exit_code == 2
+    assert "cannot write /dev/full: No space left on device" in done.stderr
+
+
+def test_a_hand_off_merged_from_a_cell_with_control_characters_keeps_both_rows(
+    tmp_path: Path,
+) -> None:
+    # The builder keys "Dish\x01es" as "Dishes"; the table's repeat check does not: the rows
+    # merge into one hand-off with both reasons, and each later repeat names its own row.
+    table = write(
+        tmp_path,
+        "h.csv",
+        "provider,receiver,what,lead_time\n"
+        'Kitchen,Waiters,"Dish\x01es",2h\nKitchen,Waiters,Dishes,3h\n'
+        'Kitchen,Waiters,dishes,\nKitchen,Waiters,"Dish\x01es",5h\n'
+        'Bar,Diners,Drinks,1h\nBar,Waiters," Beer ",1h\nBar,Waiters,beer,2h\n',
+    )
+    result = read_source("csv", [table])
+    repeats = [(d.line, d.message) for d in result.diagnostics if d.code == "IC610"]
+    assert repeats == [
+        (4, "this hand-off repeats the row at line 3"),
+        (5, "this hand-off repeats the row at line 2"),
+        (8, "this hand-off repeats the row at line 7"),
+    ]
+    org = tmp_path / "org"
+    done = CliRunner().invoke(app, ["import", "csv", str(table), "-o", str(org)])
+    assert done.exit_code == 0, done.stderr
+    assert (org / "teams" / "kitchen.yaml").read_text(encoding="utf-8") == (
+        "teams:\n  kitchen:\n    name: Kitchen\n    provides:\n"
+        f"      # row 2 of {table} ({table}:2:3)\n      # row 3 of {table} ({table}:3:3)\n"
+        "      - what: Dishes\n        to: waiters\n        lead_time: 2h\n"
+    )

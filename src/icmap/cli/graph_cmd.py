@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from icmap.analysis.picture import Picture
     from icmap.graph import OrgGraph
+    from icmap.render.json_text import Pieces
 
 
 class GraphFormat(Choice):
@@ -188,7 +189,7 @@ TIMELINE_FORMATS = {GraphFormat.text, GraphFormat.svg, GraphFormat.png}
 
 def _stream(
     graph: OrgGraph, stream: str, chosen: GraphFormat, timeline: bool
-) -> Renderable | str | bytes:
+) -> Renderable | str | bytes | Pieces:
     """What ``--stream`` draws: the stream (as a tree, or a picture), or its timeline."""
     from icmap.analysis import stream_picture as streams
 
@@ -216,7 +217,7 @@ def _stream(
     return _draw(chosen, picture, graph)
 
 
-def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes:
+def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes | Pieces:
     if chosen is GraphFormat.html:
         from dataclasses import replace
 
@@ -228,6 +229,10 @@ def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes
             # Said before the page is written: it will not show what was asked for.
             print(f"icmap: note: {html.withheld_words(withheld)}", file=sys.stderr)
         return html.render(replace(page(graph, shown), withheld=withheld))
+    if chosen is GraphFormat.json:
+        from icmap.render.picture import node_link
+
+        return node_link.pieces(picture)  # written as it is made: gigabytes for big orgs
     render = renderer(RENDERERS, chosen)
     drawn: str | bytes = render(picture, chosen.value) if chosen in NAMED else render(picture)
     return drawn

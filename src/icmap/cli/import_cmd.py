@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -102,6 +103,33 @@ def _header(fmt: Source, sources: list[Path]) -> str:
     )
 
 
+def _not_written(name: str, size: int) -> UsageError:
+    from icmap.loader.source import MAX_FILE_BYTES
+
+    return UsageError(
+        f"not written: {name} would be {size:,} bytes, more than the {MAX_FILE_BYTES:,} "
+        "icmap reads in one file, so the org would not load; import part of the source "
+        "(fewer files, or --customer for some customers)"
+    )
+
+
+def _refuse_too_large(written: WrittenOrg) -> None:
+    found = written.past_the_loader()
+    if found:
+        raise _not_written(*found[0])
+
+
+def _checked(written: WrittenOrg) -> Iterator[tuple[str, str]]:
+    """The org's files as they are made, stopping at the first the loader would refuse."""
+    from icmap.importers.writer import too_large
+
+    for name, text in written.texts():
+        size = too_large(text)
+        if size:
+            raise _not_written(name, size)
+        yield name, text
+
+
 def _write_new(target: Path, written: WrittenOrg) -> None:
     """Write every file into a fresh folder beside ``target``, then move it into place."""
     parent = target.parent if str(target.parent) else Path()
@@ -110,7 +138,7 @@ def _write_new(target: Path, written: WrittenOrg) -> None:
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
-        for name, text in written.files.items():
+        for name, text in _checked(written):
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
@@ -132,7 +160,7 @@ def _umask() -> int:
 
 def _files_removed(target: Path, written: WrittenOrg, old_files: tuple[str, ...]) -> list[str]:
     """The org's files an update deletes: those the import layout does not write again."""
-    new = {os.path.realpath(target / name) for name in written.files}
+    new = {os.path.realpath(target / name) for name in written.names}
     return [file for file in old_files if os.path.realpath(file) not in new]
 
 
@@ -146,6 +174,8 @@ def _write_update(target: Path, written: WrittenOrg, removed: list[str]) -> None
     cwd = str(Path.cwd())
     inside = cwd == str(real) or cwd.startswith(str(real).rstrip(os.sep) + os.sep)
     if inside or not can_write_beside(real):  # read-only parent: in place, as the lock is
+        # File by file: a file too large must be found before the first is replaced.
+        _refuse_too_large(written)
         _write_in_place(target, written, removed)
         return
     try:
@@ -189,7 +219,7 @@ def _write_in_place(target: Path, written: WrittenOrg, removed: list[str]) -> No
     """Replace the org's files one by one (each atomically); drop files the layout no longer has."""
     from icmap.output import write_atomic
 
-    for name, text in written.files.items():
+    for name, text in _checked(written):
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text.encode("utf-8"))
@@ -543,20 +573,15 @@ def import_(
 
 
 def _write(output: Path, written: WrittenOrg, merged: MergeReport | None, *, dry_run: bool) -> None:
-    """Write the org (a first import or an update), or say what a dry run would write."""
-    too_large = written.past_the_loader()
-    if too_large:
-        from icmap.loader.source import MAX_FILE_BYTES
+    """Write the org (a first import or an update), or say what a dry run would write.
 
-        name, size = too_large[0]
-        raise UsageError(
-            f"not written: {name} would be {size:,} bytes, more than the {MAX_FILE_BYTES:,} "
-            "icmap reads in one file, so the org would not load; import part of the source "
-            "(fewer files, or --customer for some customers)"
-        )
-    teams = len(written.files) - 1
+    Each file is made as it is written, into a folder that takes the org's place only when
+    all are written: a file the loader would refuse stops the write and leaves the org as it
+    was (a dry run makes every file to know)."""
+    teams = len(written.names) - 1
     files = f"org.yaml and {teams:,} team file{'s' * (teams != 1)}"
     if dry_run:
+        _refuse_too_large(written)
         print(
             f"dry run: nothing written ({visible(str(output))}/ would get {files})",
             file=sys.stderr,

@@ -23,6 +23,9 @@ from icmap.safe_text import for_format, visible, visible_name
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
+    from icmap.output import Data
+    from icmap.render.json_text import Pieces
+
 E = TypeVar("E", bound=Enum)
 
 
@@ -204,7 +207,7 @@ def is_stdout(output: Path | None) -> bool:
     return output is None or str(output) == "-"
 
 
-def write_output(output: Path, data: str | bytes, sources: tuple[str, ...] = ()) -> None:
+def write_output(output: Path, data: str | Data, sources: tuple[str, ...] = ()) -> None:
     """Write ``data`` to ``output``, refusing to overwrite any input of the command.
 
     ``sources`` adds inputs to those recorded with :func:`protect`. The file is replaced
@@ -292,7 +295,7 @@ def prepare(result: str | bytes | RenderableType, fmt: str = "text") -> str | by
 
 
 def emit(
-    result: str | bytes | RenderableType,
+    result: str | bytes | Pieces | RenderableType,
     output: Path | None,
     sources: tuple[str, ...],
     color: Color,
@@ -304,6 +307,11 @@ def emit(
     then goes to stdout or the ``-o`` file; bytes (images) go as they are; a rich renderable is
     printed through the console on stdout, or written to the file as plain text.
     """
+    from icmap.render.json_text import Pieces
+
+    if isinstance(result, Pieces):
+        _emit_pieces(result, output, sources, fmt)
+        return
     if not isinstance(result, str | bytes) and is_stdout(output):
         if sys.stdout.isatty():
             print_renderable(result, color)
@@ -326,3 +334,17 @@ def emit(
     else:
         assert output is not None
         write_output(output, data, sources)
+
+
+def _emit_pieces(result: Pieces, output: Path | None, sources: tuple[str, ...], fmt: str) -> None:
+    """Text made piece by piece, each piece made safe for ``fmt`` and written as it comes:
+    the same bytes as the whole text (the safe step changes single characters only), never
+    all held at once. A file is still written through a temporary file and a rename."""
+    encoded = (for_format(fmt, piece).encode("utf-8") for piece in result)
+    if is_stdout(output):
+        with stdout_guard():
+            for data in encoded:
+                _write_all(data)
+    else:
+        assert output is not None
+        write_output(output, encoded, sources)

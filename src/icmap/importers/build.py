@@ -46,7 +46,7 @@ def printable(text: str) -> str:
     return _CONTROL.sub("", text).strip()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     provider: str
     receiver: str
@@ -54,6 +54,37 @@ class _Pending:
     side: Side
     pos: SourcePos
     fields: dict[str, object] = field(default_factory=dict)
+    #: Why it exists: most hand-offs have one reason, kept as the relation's own ``Origin``;
+    #: a list once more are added (:meth:`why`).
+    reasons: Origin | list[Provenance] | None = None
+
+    def why(self) -> list[Provenance]:
+        """Every reason, as a list: adding to it adds to this relation's."""
+        if not isinstance(self.reasons, list):
+            first = self.reasons
+            self.reasons = [] if first is None else [Provenance(first.why, first.pos)]
+        return self.reasons
+
+    def origins(self) -> tuple[Origin, ...]:
+        if isinstance(self.reasons, Origin):
+            return (self.reasons,)
+        return tuple(Origin(p.text, p.pos) for p in self.reasons or ())
+
+
+class _Reasons(Mapping[tuple[str, str, str], list[Provenance]]):
+    """Why each pending relation exists, by its key: each relation's own list."""
+
+    def __init__(self, relations: dict[tuple[str, str, str], _Pending]) -> None:
+        self._relations = relations
+
+    def __getitem__(self, key: tuple[str, str, str]) -> list[Provenance]:
+        return self._relations[key].why()
+
+    def __iter__(self) -> Iterator[tuple[str, str, str]]:
+        return iter(self._relations)
+
+    def __len__(self) -> int:
+        return len(self._relations)
 
 
 class Provenances(Mapping[tuple[str, str, str], list[Provenance]]):
@@ -63,18 +94,31 @@ class Provenances(Mapping[tuple[str, str, str], list[Provenance]]):
 
     def __init__(self, relations: tuple[Relation, ...]) -> None:
         self._relations = relations
-        self._index: dict[tuple[str, str, str], Relation] | None = None
+        self._index: dict[str, Relation | list[Relation]] | None = None
 
-    def _by_key(self) -> dict[tuple[str, str, str], Relation]:
+    def _by_what(self) -> dict[str, Relation | list[Relation]]:
+        # By ``what`` alone, which nearly always tells them apart: no key tuple a relation.
         if self._index is None:
-            self._index = {(r.provider, r.receiver, r.what): r for r in self._relations}
+            index: dict[str, Relation | list[Relation]] = {}
+            for relation in self._relations:
+                found = index.setdefault(relation.what, relation)
+                if found is not relation:
+                    if isinstance(found, list):
+                        found.append(relation)
+                    else:
+                        index[relation.what] = [found, relation]
+            self._index = index
         return self._index
 
     def __getitem__(self, key: tuple[str, str, str]) -> list[Provenance]:
-        return [Provenance(o.why, o.pos) for o in self._by_key()[key].origins]
+        found = self._by_what().get(key[2])
+        for relation in found if isinstance(found, list) else (found,) if found else ():
+            if (relation.provider, relation.receiver) == key[:2]:
+                return [Provenance(o.why, o.pos) for o in relation.origins]
+        raise KeyError(key)
 
     def __iter__(self) -> Iterator[tuple[str, str, str]]:
-        return iter(self._by_key())
+        return ((r.provider, r.receiver, r.what) for r in self._relations)
 
     def __len__(self) -> int:
         return len(self._relations)
@@ -88,7 +132,7 @@ class OrgBuilder:
         self.customers: dict[str, Customer] = {}
         self.relations: dict[tuple[str, str, str], _Pending] = {}
         #: Why each pending relation exists, by its key (emptied by :meth:`finish`).
-        self.provenance: dict[tuple[str, str, str], list[Provenance]] = {}
+        self.provenance: Mapping[tuple[str, str, str], list[Provenance]] = _Reasons(self.relations)
         #: After :meth:`finish`: why each relation exists, by (provider, receiver, what).
         self.why: Provenances = Provenances(())
         self.diagnostics: list[Diagnostic] = []
@@ -137,22 +181,28 @@ class OrgBuilder:
         key = (provider, receiver, normalise_what(what))
         pending = self.relations.get(key)
         if pending is None:
-            pending = self.relations[key] = _Pending(provider, receiver, what, side, pos)
-        for name, value in values.items():
-            if value is not None and pending.fields.get(name) is None:
-                pending.fields[name] = value
-        self.provenance.setdefault(key, []).append(Provenance(why, pos))
+            # The call's own dictionary becomes the pending relation's: one dictionary a
+            # hand-off instead of two while a million are read.
+            if any(value is None for value in values.values()):
+                values = {name: value for name, value in values.items() if value is not None}
+            origin = Origin(why, pos)
+            self.relations[key] = _Pending(provider, receiver, what, side, pos, values, origin)
+        else:
+            for name, value in values.items():
+                if value is not None and pending.fields.get(name) is None:
+                    pending.fields[name] = value
+            pending.why().append(Provenance(why, pos))
         return key
 
     def finish(self, name: str | None, sources: tuple[str, ...]) -> Org:
         relations = []
-        # Each pending relation and its provenance list is dropped as its Relation is made, so
+        # Each pending relation and its reasons are dropped as its Relation is made, so
         # a million hand-offs are never held twice over (the Relation's origins keep the why).
-        pending_by_key, provenance_by_key = self.relations, self.provenance
-        self.relations, self.provenance = {}, {}
+        pending_by_key = self.relations
+        self.relations = {}
+        self.provenance = _Reasons(self.relations)
         for key in sorted(pending_by_key):
             pending = pending_by_key.pop(key)
-            reasons = provenance_by_key.pop(key)
             values = pending.fields
             lead_time = values.get("lead_time")
             satisfaction = values.get("satisfaction")
@@ -192,7 +242,7 @@ class OrgBuilder:
                     declaration.since,
                     declaration.until,
                     declaration.state,
-                    origins=tuple(Origin(p.text, p.pos) for p in reasons),
+                    origins=pending.origins(),
                     streams=tuple(sorted({stream for stream, _ in declaration.streams})),
                     process_time=declaration.process_time,
                     complete_accurate=declaration.complete_accurate,

@@ -226,12 +226,17 @@ class _Tables:
         """Build the hand-off of one row, or say it repeats an earlier one."""
         provider, receiver, what, where, values = row
         key = (provider, receiver, " ".join(what.split()).casefold())
-        first = self.seen.setdefault(key, where.line)
-        if first != where.line:
+        first = self.seen.get(key)
+        if first is not None:
             self.builder.warn(where, "IC610", f"this hand-off repeats the row at line {first}")
             return
         why = f"row {where.line} of {where.file}"
-        self.builder.add_relation(provider, receiver, what, where, why, side="provider", **values)
+        made = self.builder.add_relation(
+            provider, receiver, what, where, why, side="provider", **values
+        )
+        # The builder's key is this one unless the cell held control characters: one key
+        # (and one folded text) a hand-off instead of two while a million are read.
+        self.seen[made if made == key else key] = where.line
 
     def read_mode_cells(self, display: str, row: Row, values: dict[str, object]) -> None:
         for column, allowed in (("mode", MODES), ("state", STATES)):

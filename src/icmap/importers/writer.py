@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,24 +88,38 @@ def _streams(streams: dict[str, Stream]) -> list[str]:
     return lines
 
 
-@dataclass(frozen=True)
 class WrittenOrg:
-    """File name (relative, POSIX) -> content."""
+    """The org's files: their names (relative, POSIX), and their texts made one at a time as
+    they are written, so a million hand-offs are never all held as text."""
 
-    files: dict[str, str]
+    def __init__(self, names: list[str], make: Callable[[], Iterator[str]]) -> None:
+        self.names = names
+        self._make = make
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """Each file's name and text, in order, the text made only now."""
+        return zip(self.names, self._make(), strict=True)
+
+    @property
+    def files(self) -> dict[str, str]:
+        """File name -> content, all at once."""
+        return dict(self.texts())
 
     def past_the_loader(self) -> list[tuple[str, int]]:
         """The files larger than the loader reads (``MAX_FILE_BYTES``), with their sizes in
         bytes: written, the org would not load."""
-        from icmap.loader.source import MAX_FILE_BYTES
+        return [(name, size) for name, text in self.texts() if (size := too_large(text))]
 
-        # A character is at most 4 bytes in UTF-8: most files need no encoding to know.
-        return [
-            (name, size)
-            for name, text in self.files.items()
-            if len(text) * 4 > MAX_FILE_BYTES
-            and (size := len(text.encode("utf-8"))) > MAX_FILE_BYTES
-        ]
+
+def too_large(text: str) -> int:
+    """The size of ``text`` in UTF-8 when the loader would refuse a file of it, else 0."""
+    from icmap.loader.source import MAX_FILE_BYTES
+
+    # A character is at most 4 bytes in UTF-8: most files need no encoding to know.
+    if len(text) * 4 <= MAX_FILE_BYTES:
+        return 0
+    size = len(text.encode("utf-8"))
+    return size if size > MAX_FILE_BYTES else 0
 
 
 def file_name(team_id: str, taken: set[str]) -> str:
@@ -137,26 +151,30 @@ def render_org(
     ``imported`` (the format and the org the source gave) is recorded under
     :data:`MARKER`, so that a later ``--update`` knows which entries people added by hand.
     """
-    lines = [f"# {_comment(line)}" for line in header.splitlines()]
-    if org.name:
-        lines.append(f"organisation: {scalar(org.name)}")
-    lines.append("customers:")
-    for customer in org.customers.values():
-        lines.append(f"  {scalar(customer.id)}:")
-        lines.extend(_party_fields(customer.name, customer.description, "    "))
-        if not customer.name and not customer.description:
-            lines[-1] = lines[-1] + " {}"
-    lines.extend(_streams(org.streams))
-    if org.suppliers:
-        lines.append("suppliers:")
-        for supplier in org.suppliers.values():
-            lines.append(f"  {scalar(supplier.id)}:")
-            lines.extend(_party_fields(supplier.name, supplier.description, "    "))
-            provided = [r for r in org.relations if r.provider == supplier.id]
-            lines.extend(_relations(provided, "provides", provenance))
-    if imported is not None:
-        lines.extend(marker(*imported, customers, keep_idle=keep_idle))
-    files = {"org.yaml": "\n".join(lines) + "\n"}
+
+    def org_file() -> str:
+        # Made only when written, and its lines (a record of every hand-off) dropped then.
+        lines = [f"# {_comment(line)}" for line in header.splitlines()]
+        if org.name:
+            lines.append(f"organisation: {scalar(org.name)}")
+        lines.append("customers:")
+        for customer in org.customers.values():
+            lines.append(f"  {scalar(customer.id)}:")
+            lines.extend(_party_fields(customer.name, customer.description, "    "))
+            if not customer.name and not customer.description:
+                lines[-1] = lines[-1] + " {}"
+        lines.extend(_streams(org.streams))
+        if org.suppliers:
+            lines.append("suppliers:")
+            for supplier in org.suppliers.values():
+                lines.append(f"  {scalar(supplier.id)}:")
+                lines.extend(_party_fields(supplier.name, supplier.description, "    "))
+                provided = [r for r in org.relations if r.provider == supplier.id]
+                lines.extend(_relations(provided, "provides", provenance))
+        if imported is not None:
+            lines.extend(marker(*imported, customers, keep_idle=keep_idle))
+        return "\n".join(lines) + "\n"
+
     taken = {"org.yaml"}
     by_team: dict[str, list[Relation]] = {t: [] for t in org.teams}
     for relation in org.relations:
@@ -164,11 +182,14 @@ def render_org(
         owner = relation.provider if side == "provider" else relation.receiver
         if owner in by_team:
             by_team[owner].append(relation)
-    for team in org.teams.values():
-        files[file_name(team.id, taken)] = _team_file(
-            team, by_team[team.id], provenance, (owned or {}).get(team.id, [])
-        )
-    return WrittenOrg(files)
+    names = ["org.yaml", *(file_name(team, taken) for team in org.teams)]
+
+    def texts() -> Iterator[str]:
+        yield org_file()
+        for team in org.teams.values():
+            yield _team_file(team, by_team[team.id], provenance, (owned or {}).get(team.id, []))
+
+    return WrittenOrg(names, texts)
 
 
 def _party_fields(name: str, description: str | None, indent: str) -> list[str]:

@@ -5,10 +5,10 @@ A script reads it with ``networkx.node_link_graph(json.load(file), edges="links"
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from icmap.render.json_text import dumps
+from icmap.render.json_text import Pieces, dumps
 from icmap.render.report.json import stream_data
 
 if TYPE_CHECKING:
@@ -155,23 +155,31 @@ def node_link_data(picture: Picture, *, with_links: bool = True) -> dict[str, An
 
 
 def render(picture: Picture) -> str:
+    """The node-link data as JSON text (:func:`pieces`, whole)."""
+    return pieces(picture).text()
+
+
+def pieces(picture: Picture) -> Pieces:
     """The node-link data as JSON text, each link's data made only while it is written: for
-    a million hand-offs they would take gigabytes held at once.
+    a million hand-offs they would take gigabytes held at once, and so would the text.
 
     ``links`` is the data's last key, and JSON indented by two puts every element of a list
     on lines of its own (strings never hold a line break), so a link written alone and
     indented two levels deeper reads exactly as it would inside the whole.
     """
+    return Pieces(lambda: _pieces(picture))
+
+
+def _pieces(picture: Picture) -> Iterator[str]:
     head = dumps(node_link_data(picture, with_links=False))
     closing = '"links": []\n}\n'
     if not picture.edges or not head.endswith(closing):
-        return head if not picture.edges else dumps(node_link_data(picture))
-    text = io.StringIO()
-    text.write(head[: -len(closing) + len('"links": ')])
-    text.write("[")
+        yield head if not picture.edges else dumps(node_link_data(picture))
+        return
+    yield head[: -len(closing) + len('"links": ')]
+    yield "["
     pad = "\n" + " " * 4
     for n, edge in enumerate(picture.edges):
-        text.write("," + pad if n else pad)
-        text.write(dumps(_link(picture, edge))[:-1].replace("\n", pad))
-    text.write("\n  ]\n}\n")
-    return text.getvalue()
+        yield "," + pad if n else pad
+        yield dumps(_link(picture, edge))[:-1].replace("\n", pad)
+    yield "\n  ]\n}\n"
