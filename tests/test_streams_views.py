@@ -136,7 +136,7 @@ def _on_its_own_graph(stream: Stream, sub: Any) -> StreamFlow:
         _tidy(worked) if measured else None,
         len(measured),
         _tidy(worked / lead) if measured and lead > 0 else None,
-        _tidy(math.prod(share for share, _, _ in shares)) if shares else None,
+        _tidy(math.prod(sorted(share for share, _, _ in shares))) if shares else None,
         len(shares),
         tuple(below),
         rework,

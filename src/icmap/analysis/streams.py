@@ -219,7 +219,9 @@ def _flow(stream: Stream, mine: StreamView) -> StreamFlow:
     for (u, v), share in zip(mine.edges, mine.shares, strict=True):
         if share is not None:
             shares.append((_tidy(share), u, v))
-    rolled = _tidy(math.prod(share for share, _, _ in shares)) if shares else None
+    # In one order whatever order the hand-offs come in: a product of floats rounds
+    # differently in another order, and a stream's numbers must not depend on it.
+    rolled = _tidy(math.prod(sorted(share for share, _, _ in shares))) if shares else None
     rework = None
     if hours and any(s.complete_accurate is not None for s in along):
         rework = _tidy(sum((s.lead_time or 0.0) / (s.complete_accurate or 1.0) for s in along))
