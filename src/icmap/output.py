@@ -12,6 +12,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from icmap.errors import UsageError
@@ -34,7 +35,11 @@ def _existing_mode(path: Path) -> int | None:
 _DESCRIPTORS = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/self/fd/")
 
 
-def _write_directly(path: Path, data: bytes) -> bool:
+def _pieces(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
+    return (data,) if isinstance(data, bytes) else data
+
+
+def _write_directly(path: Path, data: bytes | Iterable[bytes]) -> bool:
     """Write to a device, FIFO or descriptor name and say ``True``; ``False`` for a file."""
     try:
         mode = path.stat().st_mode
@@ -52,7 +57,8 @@ def _write_directly(path: Path, data: bytes) -> bool:
             _write_descriptor(_descriptor_number(str(path)), data)
         else:
             with path.open("wb") as stream:
-                stream.write(data)
+                for piece in _pieces(data):
+                    stream.write(piece)
     except BrokenPipeError:
         # The reader left (`-o /dev/stdout | head`): not a failure, as for stdout itself. The
         # descriptor takes /dev/null so that nothing later written there fails either.
@@ -78,7 +84,7 @@ def _descriptor_number(name: str) -> int:
     return int(name.rsplit("/", 1)[1])
 
 
-def _write_descriptor(fd: int, data: bytes) -> None:
+def _write_descriptor(fd: int, data: bytes | Iterable[bytes]) -> None:
     """Write to an open descriptor as it is: reopening ``/dev/stdout`` would truncate a file
     the shell opened for appending (``>>``)."""
     import errno
@@ -91,13 +97,18 @@ def _write_descriptor(fd: int, data: bytes) -> None:
         with contextlib.suppress(AttributeError, ValueError, OSError):
             if stream.fileno() == fd:
                 stream.flush()
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+    for piece in _pieces(data):
+        view = memoryview(piece)
+        while view:
+            view = view[os.write(fd, view) :]
 
 
-def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], *, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    ``data`` may come in pieces, made while they are written (a tree of 400,000 lines is never
+    held whole): the file appears only once the last is written, and not at all if making one
+    fails.
 
     With ``overwrite=False`` an existing file is an error and is left untouched. A symlink to a
     regular file is followed: the file it names is replaced, the link stays.
@@ -119,7 +130,8 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
         os.fchmod(handle, _existing_mode(path) or (0o666 & ~_umask()))
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for piece in _pieces(data):
+                stream.write(piece)
         if not overwrite:
             # link() fails if the name appeared meanwhile, unlike rename(), which would replace.
             os.link(temp_name, path)
