@@ -194,6 +194,28 @@ def test_out_of_memory_is_one_line_not_a_bug_report(
     )
 
 
+def test_a_tree_failing_while_it_is_written_leaves_the_file_as_it_was(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tree is written to its file as its lines are made: a failure half-way must still
+    leave the earlier file whole and no temporary file behind."""
+    import icmap.render.picture.tree
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    org = write(tmp_path, "org.yaml", MINIMAL)
+    target = write(tmp_path, "tree.txt", "the earlier tree\n")
+    monkeypatch.setattr(icmap.render.picture.tree, "_branch_label", exhausted)
+    result = runner.invoke(app, ["graph", str(org), "-f", "text", "-o", str(target)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "icmap: error: out of memory: the org is too big for the memory available\n"
+    )
+    assert target.read_text() == "the earlier tree\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["org.yaml", "tree.txt"]
+
+
 # --- 8, 10. control and bidi characters --------------------------------------------------------
 
 #: Bidi controls in every string field (the loader refuses C0 and C1 controls in org text, so

@@ -11,7 +11,15 @@ from rich.console import Group
 from rich.text import Text
 from rich.tree import Tree
 
-from icmap.render.text import SafeConsole, plain_lines, tidy, to_plain_text
+from icmap.render.text import (
+    LazyTree,
+    SafeConsole,
+    plain_lines,
+    plain_text_lines,
+    tidy,
+    tidy_lines,
+    to_plain_text,
+)
 
 #: Letters, spaces, wide and zero-width characters, and what is written visibly or wraps.
 _CHARS = st.sampled_from(
@@ -75,6 +83,49 @@ def test_random_trees_as_rich_writes_them(parts: list[Tree | Text], width: int) 
     assert to_plain_text(group, width) == _by_rich(group, width)
 
 
+def _lazy(tree: Tree) -> LazyTree:
+    """``tree`` as a view gives it: rich draws the Tree, plain text walks its labels."""
+
+    def children(node: object) -> list[tuple[str, object | None]]:
+        assert isinstance(node, Tree)
+        return [(child.label.plain, child) for child in node.children]  # type: ignore[union-attr]
+
+    assert isinstance(tree.label, Text)
+    return LazyTree(tree.label.plain, tree, children, lambda: tree)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_trees() | _LABELS.map(Text), min_size=1, max_size=4),
+    st.sampled_from([100, 40, 12, 3]),
+)
+def test_trees_made_as_they_are_written_as_rich_writes_them(
+    parts: list[Tree | Text], width: int
+) -> None:
+    lazy = Group(*(_lazy(part) if isinstance(part, Tree) else part for part in parts))
+    written = _by_rich(Group(*parts), width)
+    assert _by_rich(lazy, width) == written  # the terminal's path: rich draws the Tree
+    assert _fast(lazy, width) == written
+    lines = plain_text_lines(lazy, width)
+    assert lines is not None
+    assert "".join(lines) == to_plain_text(lazy, width) == written
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            _CHARS | st.sampled_from(["\r", "\x0b", "\x1c", "\x85", "\u2028", " "]), max_size=6
+        )
+        .map("".join)
+        .map(lambda line: line.replace("\n", "")),
+        max_size=6,
+    )
+)
+def test_lines_tidied_one_by_one_as_the_whole_text(lines: list[str]) -> None:
+    assert "".join(tidy_lines(lines)) == tidy("".join(line + "\n" for line in lines))
+
+
 def test_deep_chain_past_the_width() -> None:
     root = tree = Tree(Text("customer"))
     for level in range(40):
@@ -89,6 +140,7 @@ def test_ascii_guides_where_the_output_is_not_utf8() -> None:
     written = _by_rich(Group(root), 60, "ascii")
     assert "`-- " in written
     assert _fast(Group(root), 60, "ascii") == written
+    assert _fast(Group(_lazy(root)), 60, "ascii") == written
 
 
 @pytest.mark.parametrize("label", ["plain", "long " * 30])

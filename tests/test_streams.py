@@ -474,3 +474,19 @@ teams:
         "  hint: a stream ends at one customer: drop 'bread' here, or declare a stream to "
         "'shops' for it"
     ]
+
+
+@given(random_orgs())
+def test_one_stream_alone_is_what_every_stream_at_once_gives_it(org: dict[str, Any]) -> None:
+    """``graph --stream ID`` builds and measures only the stream it draws."""
+    from icmap.analysis.streams import stream_flow_alone
+    from icmap.graph import stream_graph
+
+    graph = build_graph(load_text(_yaml(org)))
+    every = stream_graphs(graph)
+    for flow in stream_flows(graph):
+        assert stream_flow_alone(graph, flow.id) == flow
+        alone = stream_graph(graph, flow.id)
+        assert list(alone.nodes(data=True)) == list(every[flow.id].nodes(data=True))
+        assert list(alone.edges(data=True)) == list(every[flow.id].edges(data=True))
+        assert alone.graph == every[flow.id].graph

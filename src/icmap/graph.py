@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from icmap.model import Customer, Kind, Org, Relation, Supplier, Team
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import TypeAlias
 
     import networkx as nx
@@ -91,12 +92,21 @@ def stream_graphs(graph: OrgGraph) -> dict[str, OrgGraph]:
     >>> sorted(order.edges), [r.what for r in relations(order, "a", "b")]
     ([('a', 'b'), ('b', 'shop')], ['Parts'])
     """
+    return _stream_graphs(graph, graph.graph.get("streams") or {})
+
+
+def stream_graph(graph: OrgGraph, stream: str) -> OrgGraph:
+    """The graph :func:`stream_graphs` gives ``stream`` (a stream of the org), without
+    building every other stream's: ``icmap graph --stream ID`` draws one."""
+    return _stream_graphs(graph, [stream])[stream]
+
+
+def _stream_graphs(graph: OrgGraph, streams: Iterable[str]) -> dict[str, OrgGraph]:
     import networkx as nx
 
-    streams = graph.graph.get("streams") or {}
-    if not streams:
-        return {}
     edges: dict[str, dict[tuple[str, str], list[Relation]]] = {stream: {} for stream in streams}
+    if not edges:
+        return {}
     for u, v, data in graph.edges(data=True):
         for relation in data.get("relations") or ():
             for stream in relation.streams:

@@ -110,6 +110,10 @@ def _write_descriptor(fd: int, data: Data) -> None:
 def write_atomic(path: Path, data: Data, *, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
 
+    ``data`` may come in pieces, made while they are written (a tree of 400,000 lines is never
+    held whole): the file appears only once the last is written, and not at all if making one
+    fails.
+
     With ``overwrite=False`` an existing file is an error and is left untouched. A symlink to a
     regular file is followed: the file it names is replaced, the link stays.
     """

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from icmap.analysis.picture import Picture, _picture
-from icmap.analysis.streams import stream_flows
+from icmap.analysis.streams import stream_flow_alone
 from icmap.errors import UsageError
-from icmap.graph import relations, stream_graphs
+from icmap.graph import relations, stream_graph
 from icmap.model import format_hours, format_share
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def find_stream(graph: OrgGraph, text: str) -> str:
 
 def stream_flow(graph: OrgGraph, stream: str) -> StreamFlow:
     """The numbers of one stream (an id :func:`find_stream` gave)."""
-    return next(f for f in stream_flows(graph) if f.id == stream)
+    return stream_flow_alone(graph, stream)
 
 
 def relation_text(relation: Relation) -> str:
@@ -106,7 +106,7 @@ def stream_picture(graph: OrgGraph, stream: str) -> Picture:
     [('a', 'Parts (1d)', True), ('b', 'Goods (2h)', True)]
     """
     flow = stream_flow(graph, stream)
-    sub = stream_graphs(graph)[stream]
+    sub = stream_graph(graph, stream)
     critical = _critical_edges(flow)
     on_path = {node for edge in critical for node in edge}
     customer = str(graph.nodes[flow.customer]["name"]) if flow.customer in graph else flow.customer
@@ -126,7 +126,7 @@ def stream_picture(graph: OrgGraph, stream: str) -> Picture:
 
 def stream_view(graph: OrgGraph, stream: str) -> tuple[OrgGraph, StreamFlow]:
     """What the terminal tree of a stream walks: the stream's own graph, and its numbers."""
-    return stream_graphs(graph)[stream], stream_flow(graph, stream)
+    return stream_graph(graph, stream), stream_flow(graph, stream)
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,16 @@ def stream_flows(graph: OrgGraph) -> list[StreamFlow]:
     return cached(graph, "streams", lambda: _stream_flows(graph))
 
 
+def stream_flow_alone(graph: OrgGraph, stream: str) -> StreamFlow:
+    """The numbers :func:`stream_flows` gives ``stream``, measuring no other stream:
+    ``icmap graph --stream ID`` shows one."""
+    streams: dict[str, Stream] = graph.graph.get("streams") or {}
+    views = stream_views(graph)
+    if stream not in views:  # whatever stream_flows does with it, the same here
+        return next(f for f in stream_flows(graph) if f.id == stream)
+    return _flow(streams[stream], views[stream])
+
+
 def _stream_flows(graph: OrgGraph) -> list[StreamFlow]:
     streams: dict[str, Stream] = graph.graph.get("streams") or {}
     views = stream_views(graph)

@@ -10,7 +10,7 @@ import importlib
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -208,7 +208,8 @@ def is_stdout(output: Path | None) -> bool:
 
 
 def write_output(output: Path, data: str | Data, sources: tuple[str, ...] = ()) -> None:
-    """Write ``data`` to ``output``, refusing to overwrite any input of the command.
+    """Write ``data`` (or its pieces, made as they are written) to ``output``, refusing to
+    overwrite any input of the command.
 
     ``sources`` adds inputs to those recorded with :func:`protect`. The file is replaced
     atomically; a character device or FIFO is written directly (:mod:`icmap.output`).
@@ -305,28 +306,44 @@ def emit(
 
     Text passes through the step that makes ``fmt`` safe to print (:mod:`icmap.safe_text`),
     then goes to stdout or the ``-o`` file; bytes (images) go as they are; a rich renderable is
-    printed through the console on stdout, or written to the file as plain text.
+    printed through the console on stdout, or written to the file as plain text. Plain text
+    that needs no layout of rich's (the tree of 100,000 teams: 48 MB) is written as it is made.
     """
     from icmap.render.json_text import Pieces
 
     if isinstance(result, Pieces):
         _emit_pieces(result, output, sources, fmt)
         return
+    data: str | bytes
     if not isinstance(result, str | bytes) and is_stdout(output):
         if sys.stdout.isatty():
             print_renderable(result, color)
             return
-        from icmap.render.text import plain_lines, tidy
+        from icmap.cli.streams import encode_for
+        from icmap.render.text import plain_lines, tidy, tidy_lines
 
         # Piped: the console's width and colour choice, without the padding's trailing spaces.
         console = make_console(color)
         lines = plain_lines(console, result) if unstyled_stdout(color) else None
         if lines is not None:
-            data: str | bytes = tidy("".join(line + "\n" for line in lines))
-        else:
-            with stdout_guard(), console.capture() as captured:  # rich flushes stdout at the end
-                console.print(result)
-            data = tidy(captured.get())
+            human = fmt in _HUMAN_FORMATS
+            encode = (lambda text: encode_for(text, sys.stdout)) if human else utf8
+            with stdout_guard():
+                for piece in _encoded(tidy_lines(lines), encode):
+                    _write_all(piece)
+            return
+        with stdout_guard(), console.capture() as captured:  # rich flushes stdout at the end
+            console.print(result)
+        data = tidy(captured.get())
+    elif not isinstance(result, str | bytes):
+        from icmap.render.text import plain_text_lines
+
+        to_file = plain_text_lines(result, plain_width())
+        if to_file is not None:
+            assert output is not None
+            write_output(output, _encoded(to_file, lambda text: utf8(visible(text))), sources)
+            return
+        data = prepare(result, fmt)
     else:
         data = prepare(result, fmt)
     if is_stdout(output):
@@ -348,3 +365,19 @@ def _emit_pieces(result: Pieces, output: Path | None, sources: tuple[str, ...], 
     else:
         assert output is not None
         write_output(output, encoded, sources)
+
+
+def _encoded(lines: Iterable[str], encode: Callable[[str], bytes]) -> Iterator[bytes]:
+    """``lines`` encoded in pieces of about a megabyte: one write per line would cost a
+    system call each."""
+    batch: list[str] = []
+    size = 0
+    for line in lines:
+        batch.append(line)
+        size += len(line)
+        if size >= 1 << 20:
+            yield encode("".join(batch))
+            batch.clear()
+            size = 0
+    if batch:
+        yield encode("".join(batch))

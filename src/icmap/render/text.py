@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console, ConsoleOptions, Group, RenderableType
@@ -54,16 +54,71 @@ def to_plain_text(
 ) -> str:
     """Render without styles, wrapped at ``width`` columns (not at all with ``soft_wrap``),
     with no trailing spaces."""
-    buffer = io.StringIO()
-    console = SafeConsole(
-        file=buffer, width=width, no_color=True, color_system=None, highlight=False
-    )
     if not soft_wrap:
-        lines = plain_lines(console, renderable)
+        lines = plain_text_lines(renderable, width)
         if lines is not None:
-            return tidy("".join(line + "\n" for line in lines))
+            return "".join(lines)
+    buffer = io.StringIO()
+    console = _plain_console(buffer, width)
     console.print(renderable, soft_wrap=soft_wrap)
     return tidy(buffer.getvalue())
+
+
+def _plain_console(file: io.StringIO, width: int) -> SafeConsole:
+    return SafeConsole(file=file, width=width, no_color=True, color_system=None, highlight=False)
+
+
+def plain_text_lines(renderable: RenderableType, width: int = PLAIN_WIDTH) -> Iterator[str] | None:
+    """The lines of :func:`to_plain_text` (each ending in a line feed), made one by one, or
+    ``None`` when only rich's layout can make them (see :func:`plain_lines`)."""
+    lines = plain_lines(_plain_console(io.StringIO(), width), renderable)
+    return None if lines is None else tidy_lines(lines)
+
+
+def tidy_lines(lines: Iterable[str]) -> Iterator[str]:
+    """What :func:`tidy` makes of ``lines`` joined, line by line: a line of the tree is never
+    held twice, nor the whole text at once."""
+    empty = True
+    for line in lines:
+        empty = False
+        if _BREAKS.search(line) is None:
+            yield line.rstrip() + "\n"
+        else:  # a separator str.splitlines breaks at (rare): as tidy breaks the whole text
+            yield tidy(line + "\n")
+    if empty:
+        yield "\n"
+
+
+#: Where ``str.splitlines`` breaks a line, other than a line feed (which no line holds).
+_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+class LazyTree:
+    """A tree whose labels are made only as it is walked, from the view's own data.
+
+    To rich it is the :class:`~rich.tree.Tree` that ``build`` makes (the terminal's coloured
+    tree, unchanged); :func:`plain_lines` walks it through ``children`` instead, which gives
+    each child as the characters of its label and the key of its own children (``None`` for a
+    leaf), so a tree of 400,000 labels written to a file never holds one rich object. The
+    view promises that every label is a :class:`~rich.text.Text` with rich's defaults.
+    """
+
+    __slots__ = ("build", "children", "label", "top")
+
+    def __init__(
+        self,
+        label: str,
+        top: object,
+        children: Callable[[object], Iterable[tuple[str, object | None]]],
+        build: Callable[[], Tree],
+    ) -> None:
+        self.label = label
+        self.top = top
+        self.children = children
+        self.build = build
+
+    def __rich__(self) -> Tree:
+        return self.build()
 
 
 #: What makes rich's layout of a line differ from the line itself: tabs and line breaks, and the
@@ -77,9 +132,10 @@ _GUIDES = ("    ", "│   ", "├── ", "└── ")
 _ASCII_GUIDES = ("    ", "|   ", "+-- ", "`-- ")
 
 
-def plain_lines(console: Console, renderable: RenderableType) -> list[str] | None:
-    """The lines ``console.print(renderable)`` writes when it writes no styles, or ``None`` when
-    ``renderable`` is not made only of texts, trees of texts and groups of these.
+def plain_lines(console: Console, renderable: RenderableType) -> Iterator[str] | None:
+    """The lines ``console.print(renderable)`` writes when it writes no styles, made one by one
+    as they are asked for, or ``None`` when ``renderable`` is not made only of texts, trees of
+    texts (:class:`LazyTree` included) and groups of these.
 
     Laying out a tree of 100,000 teams through rich takes minutes (every label measured,
     wrapped and cropped beside its guides, each level rendering its children again). Here a
@@ -87,53 +143,74 @@ def plain_lines(console: Console, renderable: RenderableType) -> list[str] | Non
     longer one is wrapped by rich's own word division at the width rich gives it; one with a
     tab, a line break or a character written visibly is laid out by rich itself. The output is
     the same byte for byte (tests compare them on random trees). Lines are not padded: callers
-    drop trailing spaces (:func:`tidy`).
+    drop trailing spaces (:func:`tidy_lines`).
     """
     if not _plain_only(renderable):
         return None
+    parts = renderable.renderables if isinstance(renderable, Group) else [renderable]
+    return _lines(console, parts)
+
+
+def _tree_children(tree: object) -> list[tuple[str, object | None]]:
+    assert isinstance(tree, Tree)
+    return [(_plain(child.label), child if child.children else None) for child in tree.children]
+
+
+def _plain(label: RenderableType) -> str:
+    return label.plain if isinstance(label, Text) else "\t"  # only Texts reach here
+
+
+def _lines(console: Console, parts: Iterable[RenderableType]) -> Iterator[str]:
     width = console.width
     options = console.options
     space, down, fork, end = _ASCII_GUIDES if options.ascii_only else _GUIDES
-    lines: list[str] = []
 
-    def label_lines(label: RenderableType, prefix: str, first: str, after: str) -> None:
+    def label_lines(text: str, prefix: str, first: str, after: str) -> Iterator[str]:
         # Every guide is four characters of one cell each.
         room = width - len(prefix) - len(first)
-        text = label.plain if isinstance(label, Text) else "\t"  # only Texts reach here
         if room >= 1 and not _NOT_AS_IS.search(text):
             pieces = [text] if _cells(text) <= room else _folded(text, room)
             if pieces is not None:
-                lines.append(prefix + first + pieces[0])
-                lines.extend(prefix + after + piece for piece in pieces[1:])
+                yield prefix + first + pieces[0]
+                for piece in pieces[1:]:
+                    yield prefix + after + piece
                 return
+        # The label's styles are not written, so its characters alone lay out the same.
         laid = console.render_lines(
-            label, options.update(width=room, highlight=False, height=None), pad=False
+            Text(text), options.update(width=room, highlight=False, height=None), pad=False
         )
         for index, segments in enumerate(laid):
             line = prefix + (first if index == 0 else after) + "".join(s.text for s in segments)
             if cell_len(line) > width:  # deep guides: rich crops the line at the console's width
                 line = "".join(s.text for s in Segment.adjust_line_length([Segment(line)], width))
-            lines.append(line)
+            yield line
 
-    for part in renderable.renderables if isinstance(renderable, Group) else [renderable]:
+    for part in parts:
         if isinstance(part, Text):
-            label_lines(part, "", "", "")
+            yield from label_lines(part.plain, "", "", "")
             continue
-        assert isinstance(part, Tree)
-        label_lines(part.label, "", "", "")
+        if isinstance(part, LazyTree):
+            root, top, children = part.label, part.top, part.children
+        else:
+            assert isinstance(part, Tree)
+            root, top, children = _plain(part.label), part, _tree_children
+        yield from label_lines(root, "", "", "")
         # Iterative: a chain of hand-offs deeper than Python's stack must not fail here.
-        stack: list[tuple[str, list[Tree], int]] = [("", part.children, 0)]
+        stack: list[tuple[str, list[tuple[str, object | None]], int]] = [
+            ("", list(children(top)), 0)
+        ]
         while stack:
-            prefix, children, index = stack.pop()
-            if index >= len(children):
+            prefix, kids, index = stack.pop()
+            if index >= len(kids):
                 continue
-            stack.append((prefix, children, index + 1))
-            child = children[index]
-            last = index == len(children) - 1
-            label_lines(child.label, prefix, end if last else fork, space if last else down)
-            if child.children:
-                stack.append((prefix + (space if last else down), child.children, 0))
-    return lines
+            stack.append((prefix, kids, index + 1))
+            text, key = kids[index]
+            last = index == len(kids) - 1
+            yield from label_lines(text, prefix, end if last else fork, space if last else down)
+            if key is not None:
+                grandchildren = list(children(key))
+                if grandchildren:
+                    stack.append((prefix + (space if last else down), grandchildren, 0))
 
 
 #: Characters outside ASCII, in runs.
@@ -170,7 +247,7 @@ def _folded(text: str, room: int) -> list[str] | None:
         excess = len(piece) - room
         if excess > 0 and (spaces := _TRAILING.search(piece)) is not None:
             piece = piece[: len(piece) - min(len(spaces.group()), excess)]
-        if cell_len(piece) > room:
+        if _cells(piece) > room:  # the piece holds no control character (see _NOT_AS_IS)
             piece = set_cell_size(piece, room)
         pieces.append(piece)
     return pieces
@@ -184,6 +261,8 @@ def _plain_only(renderable: RenderableType) -> bool:
         if isinstance(part, Text):
             if not _default_text(part):
                 return False
+            continue
+        if isinstance(part, LazyTree):  # its view makes every label a default Text
             continue
         if not isinstance(part, Tree):
             return False

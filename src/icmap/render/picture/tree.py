@@ -7,7 +7,7 @@ Names go into :class:`rich.text.Text` objects, never into markup strings, so a t
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -24,6 +24,7 @@ from icmap.model import Relation
 from icmap.render.picture import styles
 from icmap.render.report.stream_words import percent
 from icmap.render.report.words import satisfaction
+from icmap.render.text import LazyTree
 
 if TYPE_CHECKING:
     from icmap.analysis.reach import Reach
@@ -67,6 +68,11 @@ class _Label:
                 spans.append(Span(offset, offset + length, style))
             offset += length
         return Text(whole, spans=spans)
+
+    def plain(self) -> str:
+        """The characters of :meth:`text`, without making it."""
+        whole = "".join(piece for piece, _ in self.pieces)
+        return whole if _STRIPPED.search(whole) is None else strip_control_codes(whole)
 
 
 def _hand_offs(text: _Label, relations: tuple[Relation, ...], arrow: str) -> None:
@@ -141,7 +147,7 @@ def _branch_label(
     arrow: str,
     chokepoints: Collection[str] = (),
     critical: bool = False,
-) -> Text:
+) -> _Label:
     label = _Label()
     if branch.repeat is None:
         _party_pieces(label, graph, branch.id)
@@ -157,7 +163,7 @@ def _branch_label(
     if branch.repeat in _MARKS and not (branch.feedback and branch.repeat in ("shown", "loop")):
         mark, style = _MARKS[branch.repeat]
         label.append(mark, style=style)
-    return label.text()
+    return label
 
 
 def _plural(count: int, word: str) -> str:
@@ -208,20 +214,35 @@ def _tree(
     root_label: Text,
     chokepoints: Collection[str] = (),
     critical: Collection[tuple[str, str]] = (),
-) -> Tree:
-    root = Tree(root_label)
+) -> LazyTree:
+    """The tree under ``root_label``: to rich a Tree of coloured labels, to a file or a pipe
+    only its labels' characters, made one by one as they are written (:class:`LazyTree`)."""
     # Under a receivers tree the hand-off goes from the parent to the child.
     arrow = "→" if tree.direction == "providers" else "←"
-    # Iterative rather than recursive: a long chain of hand-offs must not hit the stack limit.
-    stack: list[tuple[Tree, str]] = [(root, tree.customer)]
-    while stack:
-        node, node_id = stack.pop()
+
+    def labels(node_id: str) -> Iterator[tuple[Branch, _Label]]:
         for branch in tree.branches.get(node_id, ()):
             on_path = (branch.id, node_id) in critical
-            child = node.add(_branch_label(graph, branch, arrow, chokepoints, on_path))
-            if branch.repeat is None:
-                stack.append((child, branch.id))
-    return root
+            yield branch, _branch_label(graph, branch, arrow, chokepoints, on_path)
+
+    def children(node_id: object) -> Iterator[tuple[str, object | None]]:
+        assert isinstance(node_id, str)
+        for branch, label in labels(node_id):
+            yield label.plain(), branch.id if branch.repeat is None else None
+
+    def build() -> Tree:
+        root = Tree(root_label)
+        # Iterative rather than recursive: a long chain of hand-offs must not hit the stack limit.
+        stack: list[tuple[Tree, str]] = [(root, tree.customer)]
+        while stack:
+            node, node_id = stack.pop()
+            for branch, label in labels(node_id):
+                child = node.add(label.text())
+                if branch.repeat is None:
+                    stack.append((child, branch.id))
+        return root
+
+    return LazyTree(root_label.plain, tree.customer, children, build)
 
 
 def customer_tree(
@@ -229,9 +250,9 @@ def customer_tree(
     tree: CustomerTree,
     chokepoints: Collection[str] = (),
     critical: Collection[tuple[str, str]] = (),
-) -> Tree:
-    """One customer's provider tree as a rich Tree; chokepoints are marked as such, and the
-    hand-offs in ``critical`` (provider, receiver) as on a critical path."""
+) -> LazyTree:
+    """One customer's provider tree, drawn by rich as a Tree; chokepoints are marked as such,
+    and the hand-offs in ``critical`` (provider, receiver) as on a critical path."""
     root_label = _party(graph, tree.customer)
     root_label.append("  external customer", style=styles.CUSTOMER)
     return _tree(graph, tree, root_label, chokepoints, critical)
