@@ -491,3 +491,30 @@ def test_a_fifo_for_a_file_option_is_named_as_such(tmp_path: Path, args: list[st
     done = run([part.format(fifo=fifo) for part in args])
     assert done.returncode == 2
     assert "not a regular file" in done.stderr
+
+
+# --- a total counts every error, listed or left out by the cap of 100 ----------------------
+
+
+def test_a_source_error_total_counts_the_errors_the_cap_left_out(tmp_path: Path) -> None:
+    rows = "".join(f"t{n},t{n},thing {n}\n" for n in range(500))
+    table = write(tmp_path, "self.csv", "Provider,Receiver,What\n" + rows)
+    done = run(["graph", "--from", "csv", str(table)], cwd=tmp_path)
+    assert done.returncode == 2
+    assert "…and 400 more IC007" in done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last == "icmap: 500 errors in the source (400 not listed): nothing imported"
+
+
+def test_an_org_error_total_counts_the_errors_the_cap_left_out(tmp_path: Path) -> None:
+    teams = "".join(f"  t{n}:\n    provides: [{{what: x, to: t{n}}}]\n" for n in range(300))
+    org = write(tmp_path, "org.yaml", "teams:\n" + teams)
+    done = run(["report", str(org)], cwd=tmp_path)
+    assert done.returncode == 2
+    # 300 self-hand-offs (100 listed) and no external customer
+    assert done.stderr.splitlines()[-1] == "icmap: 301 errors in the org files (200 not listed)"
+    done = run(["check", str(org)], cwd=tmp_path)
+    assert done.returncode == 1
+    assert "check failed: 301 errors, 0 warnings, 0 infos" in done.stdout + done.stderr
+    done = run(["check", str(org), "-f", "json"], cwd=tmp_path)
+    assert '"error": 301' in done.stdout
