@@ -518,3 +518,24 @@ def test_an_org_error_total_counts_the_errors_the_cap_left_out(tmp_path: Path) -
     assert "check failed: 301 errors, 0 warnings, 0 infos" in done.stdout + done.stderr
     done = run(["check", str(org), "-f", "json"], cwd=tmp_path)
     assert '"error": 301' in done.stdout
+
+
+# --- the parser's own errors quote a huge value short ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", str(RESTAURANT), "--color", "{huge}"],
+        ["check", str(RESTAURANT), "-f", "{huge}"],
+        ["graph", str(RESTAURANT), "--format", "{huge}"],
+        ["{huge}"],
+    ],
+    ids=["--color", "check -f", "graph --format", "command"],
+)
+def test_the_parsers_own_error_quotes_a_huge_value_short(args: list[str]) -> None:
+    huge = "x" * 100_000
+    done = run([part.format(huge=huge) for part in args])
+    assert done.returncode == 2
+    assert len(done.stderr) < 1_000, done.stderr[:300]
+    assert "… (100,000 characters)" in done.stderr
