@@ -539,3 +539,20 @@ def test_the_parsers_own_error_quotes_a_huge_value_short(args: list[str]) -> Non
     assert done.returncode == 2
     assert len(done.stderr) < 1_000, done.stderr[:300]
     assert "… (100,000 characters)" in done.stderr
+
+
+# --- a revision with a line feed is said on one line -----------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("revision", ["HEAD\n", "no\nsuch"], ids=["HEAD\\n", "no\\nsuch"])
+def test_a_revision_with_a_line_feed_is_one_line(tmp_path: Path, revision: str) -> None:
+    org = write(tmp_path, "org.yaml", MINIMAL)
+    who = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t"}
+    git_env = {**ENV, **who, "GIT_COMMITTER_EMAIL": "t@x"}
+    for step in (["init", "-q"], ["add", "org.yaml"], ["commit", "-q", "-m", "org"]):
+        subprocess.run(["git", *step], cwd=tmp_path, env=git_env, check=True)
+    done = run(["diff", "--git", revision, str(org)], cwd=tmp_path)
+    assert done.returncode == 2
+    shown = revision.replace("\n", "\\n")
+    assert done.stderr == f"icmap: error: --git {shown}: no such revision in this repository\n"
