@@ -556,3 +556,26 @@ def test_a_revision_with_a_line_feed_is_one_line(tmp_path: Path, revision: str) 
     assert done.returncode == 2
     shown = revision.replace("\n", "\\n")
     assert done.stderr == f"icmap: error: --git {shown}: no such revision in this repository\n"
+
+
+# --- a wide header: the did-you-mean looks at the first 1,000 unknown columns ---------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (0, 1_500, "1:1: error: unknown column 'Providr' [IC004]\n  hint: did you mean"),
+        (1_500, 0, "1:1: error: no 'provider' column (the header has 'x0', 'x1'"),
+    ],
+    ids=["misspelt first", "misspelt after 1,500 others"],
+)
+def test_a_wide_header_is_spell_checked_in_its_first_thousand_unknown_columns(
+    tmp_path: Path, before: int, after: int, expected: str
+) -> None:
+    """Each unknown column was compared with every known name (100,000 of them: 7.6 s of
+    CPU); past the first 1,000 they are ignored, and a required one missing is named."""
+    header = [f"x{n}" for n in range(before)] + ["Providr"] + [f"y{n}" for n in range(after)]
+    table = write(tmp_path, "wide.csv", ",".join([*header, "Receiver", "What"]) + "\n")
+    done = run(["graph", "--from", "csv", str(table)], cwd=tmp_path)
+    assert done.returncode == 2
+    assert expected in done.stderr
