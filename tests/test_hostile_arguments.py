@@ -579,3 +579,29 @@ def test_a_wide_header_is_spell_checked_in_its_first_thousand_unknown_columns(
     done = run(["graph", "--from", "csv", str(table)], cwd=tmp_path)
     assert done.returncode == 2
     assert expected in done.stderr
+
+
+# --- a team named in UTF-8 under an ASCII locale -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["impact", "küche"], ["team", "küche"], ["graph", "--focus", "küche", "-f", "json"]],
+    ids=["impact", "team", "graph --focus"],
+)
+def test_a_team_named_in_utf8_is_found_under_an_ascii_locale(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """With Python's UTF-8 mode and locale coercion off, ``LC_ALL=C`` hands icmap the name's
+    UTF-8 bytes escaped one by one (``k\\udcc3\\udcbcche``): read as the UTF-8 they are."""
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {diners: {}}\nteams:\n  küche: {provides: [{what: food, to: diners}]}\n",
+    )
+    ascii_env = {**ENV, "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "LC_ALL": "C"}
+    ascii_env.pop("PYTHONIOENCODING", None)
+    where = ["--org", str(org)] if args[0] != "graph" else [str(org)]
+    done = run([*args, *where], cwd=tmp_path, env=ascii_env)
+    assert done.returncode == 0, done.stderr
+    assert "no team or supplier" not in done.stderr
