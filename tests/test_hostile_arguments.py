@@ -491,3 +491,117 @@ def test_a_fifo_for_a_file_option_is_named_as_such(tmp_path: Path, args: list[st
     done = run([part.format(fifo=fifo) for part in args])
     assert done.returncode == 2
     assert "not a regular file" in done.stderr
+
+
+# --- a total counts every error, listed or left out by the cap of 100 ----------------------
+
+
+def test_a_source_error_total_counts_the_errors_the_cap_left_out(tmp_path: Path) -> None:
+    rows = "".join(f"t{n},t{n},thing {n}\n" for n in range(500))
+    table = write(tmp_path, "self.csv", "Provider,Receiver,What\n" + rows)
+    done = run(["graph", "--from", "csv", str(table)], cwd=tmp_path)
+    assert done.returncode == 2
+    assert "…and 400 more IC007" in done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last == "icmap: 500 errors in the source (400 not listed): nothing imported"
+
+
+def test_an_org_error_total_counts_the_errors_the_cap_left_out(tmp_path: Path) -> None:
+    teams = "".join(f"  t{n}:\n    provides: [{{what: x, to: t{n}}}]\n" for n in range(300))
+    org = write(tmp_path, "org.yaml", "teams:\n" + teams)
+    done = run(["report", str(org)], cwd=tmp_path)
+    assert done.returncode == 2
+    # 300 self-hand-offs (100 listed) and no external customer
+    assert done.stderr.splitlines()[-1] == "icmap: 301 errors in the org files (200 not listed)"
+    done = run(["check", str(org)], cwd=tmp_path)
+    assert done.returncode == 1
+    assert "check failed: 301 errors, 0 warnings, 0 infos" in done.stdout + done.stderr
+    done = run(["check", str(org), "-f", "json"], cwd=tmp_path)
+    assert '"error": 301' in done.stdout
+
+
+# --- the parser's own errors quote a huge value short ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", str(RESTAURANT), "--color", "{huge}"],
+        ["check", str(RESTAURANT), "-f", "{huge}"],
+        ["graph", str(RESTAURANT), "--format", "{huge}"],
+        ["{huge}"],
+    ],
+    ids=["--color", "check -f", "graph --format", "command"],
+)
+def test_the_parsers_own_error_quotes_a_huge_value_short(args: list[str]) -> None:
+    huge = "x" * 100_000
+    done = run([part.format(huge=huge) for part in args])
+    assert done.returncode == 2
+    assert len(done.stderr) < 1_000, done.stderr[:300]
+    assert "… (100,000 characters)" in done.stderr
+
+
+# --- a revision with a line feed is said on one line -----------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("revision", ["HEAD\n", "no\nsuch"], ids=["HEAD\\n", "no\\nsuch"])
+def test_a_revision_with_a_line_feed_is_one_line(tmp_path: Path, revision: str) -> None:
+    org = write(tmp_path, "org.yaml", MINIMAL)
+    who = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t"}
+    git_env = {**ENV, **who, "GIT_COMMITTER_EMAIL": "t@x"}
+    for step in (["init", "-q"], ["add", "org.yaml"], ["commit", "-q", "-m", "org"]):
+        subprocess.run(["git", *step], cwd=tmp_path, env=git_env, check=True)
+    done = run(["diff", "--git", revision, str(org)], cwd=tmp_path)
+    assert done.returncode == 2
+    shown = revision.replace("\n", "\\n")
+    assert done.stderr == f"icmap: error: --git {shown}: no such revision in this repository\n"
+
+
+# --- a wide header: the did-you-mean looks at the first 1,000 unknown columns ---------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (0, 1_500, "1:1: error: unknown column 'Providr' [IC004]\n  hint: did you mean"),
+        (1_500, 0, "1:1: error: no 'provider' column (the header has 'x0', 'x1'"),
+    ],
+    ids=["misspelt first", "misspelt after 1,500 others"],
+)
+def test_a_wide_header_is_spell_checked_in_its_first_thousand_unknown_columns(
+    tmp_path: Path, before: int, after: int, expected: str
+) -> None:
+    """Each unknown column was compared with every known name (100,000 of them: 7.6 s of
+    CPU); past the first 1,000 they are ignored, and a required one missing is named."""
+    header = [f"x{n}" for n in range(before)] + ["Providr"] + [f"y{n}" for n in range(after)]
+    table = write(tmp_path, "wide.csv", ",".join([*header, "Receiver", "What"]) + "\n")
+    done = run(["graph", "--from", "csv", str(table)], cwd=tmp_path)
+    assert done.returncode == 2
+    assert expected in done.stderr
+
+
+# --- a team named in UTF-8 under an ASCII locale -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["impact", "küche"], ["team", "küche"], ["graph", "--focus", "küche", "-f", "json"]],
+    ids=["impact", "team", "graph --focus"],
+)
+def test_a_team_named_in_utf8_is_found_under_an_ascii_locale(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """With Python's UTF-8 mode and locale coercion off, ``LC_ALL=C`` hands icmap the name's
+    UTF-8 bytes escaped one by one (``k\\udcc3\\udcbcche``): read as the UTF-8 they are."""
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {diners: {}}\nteams:\n  küche: {provides: [{what: food, to: diners}]}\n",
+    )
+    ascii_env = {**ENV, "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "LC_ALL": "C"}
+    ascii_env.pop("PYTHONIOENCODING", None)
+    where = ["--org", str(org)] if args[0] != "graph" else [str(org)]
+    done = run([*args, *where], cwd=tmp_path, env=ascii_env)
+    assert done.returncode == 0, done.stderr
+    assert "no team or supplier" not in done.stderr

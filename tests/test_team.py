@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,42 @@ def test_all_pages_appear_or_none_change(tmp_path: Path, monkeypatch: pytest.Mon
     assert "No space left on device" in result.stderr
     assert sorted(p.name for p in pages.iterdir()) == sorted(before)
     assert all(p.read_text(encoding="utf-8") == "old\n" for p in pages.iterdir())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["survey", str(EXAMPLES / "restaurant.yaml"), "--per-team"],
+        ["team", "--all", "--org", str(EXAMPLES / "restaurant.yaml")],
+    ],
+    ids=["survey --per-team", "team --all"],
+)
+def test_a_move_refused_late_puts_back_the_pages_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """The system refuses one page's rename (a sticky folder's page owned by someone else):
+    the pages moved in before it are taken back out and the old ones they replaced return."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "expediters.md").write_text("old round\n", encoding="utf-8")
+    (pages / "wait-staff.md").write_text("old wait-staff\n", encoding="utf-8")
+    replace = Path.replace
+
+    def refuse_wait_staff(self: Path, target: str | os.PathLike[str]) -> Path:
+        if Path(target).name == "wait-staff.md" and self.name.endswith(".tmp"):
+            raise PermissionError(1, "Operation not permitted")
+        return replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", refuse_wait_staff)
+    result = CliRunner().invoke(app, [*args, "-f", "markdown", "-o", str(pages)])
+    assert result.exit_code == 2
+    assert "wait-staff.md: Operation not permitted" in result.stderr
+    assert "wrote" not in result.stderr
+    assert sorted(p.name for p in pages.iterdir()) == ["expediters.md", "wait-staff.md"]
+    assert (pages / "expediters.md").read_text(encoding="utf-8") == "old round\n"
+    assert (pages / "wait-staff.md").read_text(encoding="utf-8") == "old wait-staff\n"
+    monkeypatch.undo()
+    result = CliRunner().invoke(app, [*args, "-f", "markdown", "-o", str(pages)])
+    assert result.exit_code == 0, result.stderr
+    assert not [p.name for p in pages.iterdir() if p.name.startswith(".")]
+    assert (pages / "expediters.md").read_text(encoding="utf-8") != "old round\n"

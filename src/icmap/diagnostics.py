@@ -7,7 +7,10 @@ rules of ``icmap check``: ``IC0xx`` input and schema, ``IC1xx`` references.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 Severity = Literal["error", "warning", "info"]
 
@@ -47,6 +50,8 @@ class Diagnostic:
     rule_name: str | None = None
     #: The teams (or customers, suppliers) a check finding is about; empty for the loader's.
     subjects: tuple[str, ...] = field(default=(), compare=False)
+    #: A cap's "…and N more" line is no problem itself but N that are not listed: N; else 0.
+    left_out: int = field(default=0, compare=False)
 
     @property
     def name(self) -> str:
@@ -62,3 +67,36 @@ class Diagnostic:
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
+
+
+def problem_count(diagnostics: Iterable[Diagnostic]) -> int:
+    """How many problems ``diagnostics`` are, each capped line counted for all it stands for."""
+    return sum(diagnostic.left_out or 1 for diagnostic in diagnostics)
+
+
+def error_count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
+    """The errors among ``diagnostics``, each capped line counted for all it stands for, and
+    how many of them are not listed one by one.
+
+    >>> listed = Diagnostic("o.yaml", 1, 1, "IC101", "unknown id")
+    >>> more = Diagnostic("o.yaml", 2, 1, "IC101", "…and 5 more", left_out=5)
+    >>> error_count([listed, more])
+    (6, 5)
+    """
+    total = unlisted = 0
+    for diagnostic in diagnostics:
+        if diagnostic.severity == "error":
+            total += diagnostic.left_out or 1
+            unlisted += diagnostic.left_out
+    return total, unlisted
+
+
+def errors_in(diagnostics: Iterable[Diagnostic], where: str) -> str:
+    """``N errors in WHERE``, saying how many are not listed when a cap left some out.
+
+    >>> errors_in([Diagnostic("o.yaml", 1, 1, "IC101", "…", left_out=400)], "the source")
+    '400 errors in the source (400 not listed)'
+    """
+    total, unlisted = error_count(diagnostics)
+    text = f"{total} error{'s' if total != 1 else ''} in {where}"
+    return f"{text} ({unlisted} not listed)" if unlisted else text

@@ -34,8 +34,9 @@ class LoadError(IcmapError):
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         # An alias used in several places repeats its problems at one position: say each once.
         self.diagnostics = tuple(sorted(set(diagnostics)))
-        errors = sum(1 for d in self.diagnostics if d.severity == "error")
-        super().__init__(f"{errors} error{'s' if errors != 1 else ''} in the org files")
+        from icmap.diagnostics import errors_in
+
+        super().__init__(errors_in(self.diagnostics, "the org files"))
 
 
 class ConfigError(LoadError):
@@ -43,7 +44,9 @@ class ConfigError(LoadError):
 
     def __init__(self, diagnostics: Sequence[Diagnostic], name: str) -> None:
         super().__init__(diagnostics)
-        errors = len(self.diagnostics)
+        from icmap.diagnostics import problem_count
+
+        errors = problem_count(self.diagnostics)
         self.args = (f"{errors} error{'s' if errors != 1 else ''} in {name}",)
 
 

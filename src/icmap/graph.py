@@ -275,7 +275,10 @@ def find_party(graph: OrgGraph, text: str) -> str:
     import difflib
 
     from icmap.errors import UsageError
+    from icmap.safe_text import as_typed
 
+    # A name is typed, never a file's: its UTF-8 bytes are read as UTF-8 whatever the locale.
+    text = as_typed(text)
     if text in graph and graph.nodes[text]["kind"] != "customer":
         return text
     wanted = text.casefold()

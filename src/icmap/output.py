@@ -150,6 +150,32 @@ def write_atomic(path: Path, data: Data, *, overwrite: bool = True) -> None:
             Path(temp_name).unlink()
 
 
+def _keep_old(path: Path) -> Path | None:
+    """A second name beside ``path`` for the file it names, to put back if the files written
+    with it cannot all be; ``None`` when there is no file there yet."""
+    import secrets
+    import shutil
+
+    if not path.is_file():
+        return None
+    for _ in range(100):
+        kept = path.with_name(f".{path.name}.{secrets.token_hex(4)}.old")
+        try:
+            # A hard link keeps the very file (its owner, mode and links); a copy where links
+            # are not allowed.
+            os.link(path, kept)
+        except FileExistsError:
+            continue
+        except OSError:
+            try:
+                shutil.copy2(path, kept)
+            except OSError as exc:
+                why = exc.strerror or exc
+                raise UsageError(f"cannot write {path}: cannot keep the old one: {why}") from exc
+        return kept
+    raise UsageError(f"cannot write {path}: no free name for the old one beside it")
+
+
 class StagedFiles:
     """Files written side by side that appear together or not at all (``team --all -o DIR``).
 
@@ -186,11 +212,32 @@ class StagedFiles:
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
     def commit(self) -> None:
-        for temp, final in self._staged:
-            try:
-                temp.replace(final)
-            except OSError as exc:
-                raise UsageError(f"cannot write {final}: {exc.strerror or exc}") from exc
+        """Move every page in; if one cannot be (a rename refused by the system, a signal), put
+        back what the others replaced and remove the new ones: all pages appear or none."""
+        moved: list[tuple[Path, Path | None]] = []
+        try:
+            for temp, final in self._staged:
+                kept = _keep_old(final)
+                try:
+                    temp.replace(final)
+                except OSError as exc:
+                    if kept is not None:
+                        with contextlib.suppress(OSError):
+                            kept.unlink()
+                    raise UsageError(f"cannot write {final}: {exc.strerror or exc}") from exc
+                moved.append((final, kept))
+        except BaseException:
+            for final, kept in reversed(moved):
+                with contextlib.suppress(OSError):
+                    if kept is not None:
+                        kept.replace(final)
+                    else:
+                        final.unlink()
+            raise
+        for _, kept in moved:
+            if kept is not None:
+                with contextlib.suppress(OSError):
+                    kept.unlink()
 
     def discard(self) -> None:
         for temp, _ in self._staged:

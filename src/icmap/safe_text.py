@@ -152,3 +152,19 @@ def for_format(fmt: str, data: str) -> str:
     """``data`` made safe as the format ``fmt`` needs; unchanged for formats not listed."""
     step = BY_FORMAT.get(fmt)
     return step(data) if step else data
+
+
+def as_typed(text: str) -> str:
+    """Command-line text as it was typed: under an ASCII locale with Python's UTF-8 mode and
+    locale coercion off, ``küche`` reaches ``sys.argv`` as ``k\\udcc3\\udcbcche`` (its UTF-8
+    bytes escaped one by one); bytes that are valid UTF-8 are read as UTF-8, others kept.
+
+    >>> as_typed("k\\udcc3\\udcbcche"), as_typed("k\\udcffche"), as_typed("kitchen")
+    ('küche', 'k\\udcffche', 'kitchen')
+    """
+    if not any("\udc80" <= c <= "\udcff" for c in text):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeError:
+        return text

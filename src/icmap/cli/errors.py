@@ -56,7 +56,12 @@ def report_load_error(error: LoadError, color: Color) -> None:
 def fail(message: str) -> None:
     """Print ``icmap: error: message`` on stderr (file names in it shown safely)."""
     activity.end()
-    print(f"icmap: error: {visible(_LONG_RUN.sub(_shortened, message))}", file=sys.stderr)
+    print(f"icmap: error: {visible(shortened(message))}", file=sys.stderr)
+
+
+def shortened(message: str) -> str:
+    """``message`` with each run of 1,000 characters or more shown by its start and length."""
+    return _LONG_RUN.sub(_shortened, message)
 
 
 #: A run of text no message needs whole: an argument of 100,000 characters echoed back

@@ -36,6 +36,7 @@ from icmap.cli.options import (
 )
 from icmap.cli.output import print_text, protect
 from icmap.cli.sources import source_named
+from icmap.diagnostics import problem_count
 from icmap.errors import LoadError, UsageError
 from icmap.eventlog import EventLogOptions
 from icmap.importers import BackstageOptions, source_error
@@ -612,6 +613,6 @@ def _idle_note(
 def report_load_error_lines(result: ImportResult, color: Color) -> None:
     """Every warning on stderr as ``file:line:col: warning: message [code]``."""
     error = LoadError(result.diagnostics)
-    count = len(result.diagnostics)
+    count = problem_count(result.diagnostics)
     error.args = (f"{count:,} problem{'s' * (count != 1)} in the source (the import went on)",)
     report_load_error(error, color)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import functools
 import importlib
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import typer
+from typer.core import TyperGroup
 
 from icmap import __version__
-from icmap.cli.errors import settings
+from icmap.cli.errors import settings, shortened
 
 
 def _hide_argument_types() -> None:
@@ -137,6 +138,37 @@ COMMANDS = {
 }
 
 
+#: click's UsageError, the parser's errors' class: typer 0.16 uses click, later typers their
+#: own copy of it, and both name only its subclass BadParameter.
+_PARSER_ERROR: type[Exception] = typer.BadParameter.__mro__[1]
+
+
+def _shorten(error: Exception) -> None:
+    """The parser's own errors (a bad choice, an unknown option) quote what was typed: a value
+    of 100,000 characters is shown by its start and its length, as icmap's own errors are."""
+    if isinstance(error, _PARSER_ERROR):
+        parser_error = cast("typer.BadParameter", error)
+        parser_error.message = shortened(parser_error.message)
+
+
+class _ShortErrors(TyperGroup):
+    # Typed loosely: typer 0.16 passes click's Context, later typers their own copy's.
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except Exception as error:
+            _shorten(error)
+            raise
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Any:
+        # A command's own options are parsed here, when the group makes the command's context.
+        try:
+            return super().invoke(*args, **kwargs)
+        except Exception as error:
+            _shorten(error)
+            raise
+
+
 def build_app(only: str | None = None) -> typer.Typer:
     """The icmap app with every command, or with only the command named ``only``."""
     app = typer.Typer(
@@ -145,6 +177,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         "Every team supplies some teams and is an internal customer of others; icmap reads "
         "YAML that says so and shows how work flows to the external customer.\n\n"
         "Example: icmap graph examples/restaurant.yaml",
+        cls=_ShortErrors,
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,

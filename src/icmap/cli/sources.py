@@ -19,6 +19,7 @@ import typer
 
 from icmap.cli.output import protect
 from icmap.cli.progress import activity
+from icmap.diagnostics import problem_count
 from icmap.errors import UsageError
 from icmap.safe_text import visible
 from icmap.sources import SOURCES, Source, find, in_words
@@ -207,7 +208,7 @@ def load_org(
         activity.step(f"reading the {source} source")
         imported, warnings = load_source(org, org_option, source, log)
         if warnings:
-            count = len(warnings)
+            count = problem_count(warnings)
             print(
                 f"icmap: read {source} source with {count} warning{'s' if count != 1 else ''} "
                 f"(icmap check --from {source} lists them)",
@@ -309,7 +310,7 @@ def say_overlay(loaded: Org, warnings: list[Diagnostic]) -> None:
     if overlay is None:
         return
     if warnings:
-        count = len(warnings)
+        count = problem_count(warnings)
         print(
             f"icmap: read the event log with {count} warning{'s' if count != 1 else ''} "
             "(icmap check --events lists them)",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from icmap.diagnostics import Diagnostic, Severity
+from icmap.diagnostics import Diagnostic, Severity, errors_in
 from icmap.errors import LoadError
 from icmap.model import Org, SourcePos
 from icmap.sources import SOURCES, find
@@ -242,8 +242,7 @@ def hand_off_counts(org: Org) -> dict[str, int]:
 def source_error(diagnostics: Sequence[Diagnostic]) -> LoadError:
     """The error for a source that cannot become an org, listing every problem found."""
     error = LoadError(diagnostics)
-    errors = sum(1 for d in error.diagnostics if d.severity == "error")
-    error.args = (f"{errors} error{'s' if errors != 1 else ''} in the source: nothing imported",)
+    error.args = (f"{errors_in(error.diagnostics, 'the source')}: nothing imported",)
     return error
 
 

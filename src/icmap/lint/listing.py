@@ -66,7 +66,10 @@ def list_per_rule(
 
 def severity_counts(listed: Sequence[Diagnostic], left_out: Sequence[LeftOut]) -> dict[str, int]:
     """Findings by severity, listed or not: what every format's summary counts."""
-    counts = Counter(d.severity for d in listed)
+    counts: Counter[str] = Counter()
+    for finding in listed:
+        # The loader's "…and N more" line is N findings it did not list.
+        counts[finding.severity] += finding.left_out or 1
     for gap in left_out:
         counts[gap.severity] += gap.count
     return {severity: counts[severity] for severity in ("error", "warning", "info")}

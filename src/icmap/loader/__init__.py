@@ -277,6 +277,7 @@ def cap_repeats(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
                     message,
                     first.severity,
                     rule_name=first.rule_name,
+                    left_out=more,
                 )
             )
     return kept

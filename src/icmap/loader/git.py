@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from icmap.errors import UsageError
 from icmap.model import Org
+from icmap.safe_text import visible_name
 
 #: The longest revision --git takes: a branch, tag or expression (``main~3``) is far shorter, and
 #: one argument of 128 KiB is more than the system passes to git at all.
@@ -22,12 +23,15 @@ MAX_REVISION_CHARS = 1_000
 
 
 def _shown(revision: str, limit: int = 60) -> str:
-    """The revision as messages show it: cut to ``limit`` characters.
+    """The revision as messages show it: cut to ``limit`` characters, on one line.
 
-    >>> _shown("main"), len(_shown("x" * 100_000))
-    ('main', 61)
+    A line feed typed into it (``--git $'HEAD\\n'``) would start a line of its own on stderr.
+
+    >>> _shown("main"), len(_shown("x" * 100_000)), _shown("HEAD\\n")
+    ('main', 61, 'HEAD\\\\n')
     """
-    return revision if len(revision) <= limit else revision[:limit] + "…"
+    cut = revision if len(revision) <= limit else revision[:limit] + "…"
+    return visible_name(cut)
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
@@ -80,7 +84,7 @@ def load_at_revision(path: Path, revision: str, read: Callable[[Path], Org] | No
             f"(at most {MAX_REVISION_CHARS:,})"
         )
     if revision.startswith("-"):
-        raise UsageError(f"not a revision: {_shown(revision)!r}")
+        raise UsageError(f"not a revision: '{_shown(revision)}'")
     resolved = path.resolve()
     folder = resolved if resolved.is_dir() else resolved.parent
     while not folder.is_dir() and folder != folder.parent:
@@ -95,19 +99,19 @@ def load_at_revision(path: Path, revision: str, read: Callable[[Path], Org] | No
         raise UsageError(f"--git {_shown(revision)}: no such revision in this repository")
     listed = _git(["ls-tree", "--name-only", revision, "--", relative or "."], top)
     if listed.returncode != 0:
-        raise UsageError(f"cannot list {relative or '.'} at {revision}: {_why(listed)}")
+        raise UsageError(f"cannot list {relative or '.'} at {_shown(revision)}: {_why(listed)}")
     if not listed.stdout.strip():
         import sys
 
         print(
-            f"icmap: note: {relative or '.'} does not exist at {revision}: "
+            f"icmap: note: {relative or '.'} does not exist at {_shown(revision)}: "
             "everything in it counts as added",
             file=sys.stderr,
         )
         return _empty_org()
     archived = _git(["archive", "--format=tar", revision, "--", relative or "."], top)
     if archived.returncode != 0:
-        raise UsageError(f"cannot read {relative or '.'} at {revision}: {_why(archived)}")
+        raise UsageError(f"cannot read {relative or '.'} at {_shown(revision)}: {_why(archived)}")
     with tempfile.TemporaryDirectory(prefix="icmap-git-") as temp:
         _extract(archived.stdout, Path(temp))
         if read is not None:

@@ -414,11 +414,11 @@ def _read_rounds(
             "start every round's file name with its date (2026-q3.csv, 2026-09-30.csv)",
         )
     if reader.diagnostics:
+        from icmap.diagnostics import errors_in
         from icmap.loader import cap_repeats
 
         error = LoadError(cap_repeats(reader.diagnostics))
-        errors = sum(1 for d in error.diagnostics if d.severity == "error")
-        error.args = (f"{errors} error{'s' if errors != 1 else ''} in the survey responses",)
+        error.args = (errors_in(error.diagnostics, "the survey responses"),)
         raise error
     return tuple(sorted(rounds, key=lambda r: (r.starts or date.min, _natural(r.name))))
 
