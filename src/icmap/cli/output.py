@@ -281,15 +281,20 @@ def print_renderable(renderable: RenderableType, color: Color, *, soft_wrap: boo
         make_console(color).print(renderable, soft_wrap=soft_wrap)
 
 
-def prepare(result: str | bytes | RenderableType, fmt: str = "text") -> str | bytes:
+def prepare(result: str | bytes | Pieces | RenderableType, fmt: str = "text") -> str | bytes:
     """A result as it is written to a file or a pipe: text made safe for ``fmt``.
 
-    Bytes (images) are left as they are; a rich renderable becomes plain text.
+    Bytes (images) are left as they are; text made in pieces is joined, each piece made safe
+    as :func:`emit` writes it; a rich renderable becomes plain text.
     """
     if isinstance(result, bytes):
         return result
     if isinstance(result, str):
         return for_format(fmt, result)
+    from icmap.render.json_text import Pieces
+
+    if isinstance(result, Pieces):
+        return "".join(for_format(fmt, piece) for piece in result)
     from icmap.render.text import to_plain_text
 
     return visible(to_plain_text(result, plain_width()))
