@@ -206,3 +206,17 @@ def test_org_yaml_found_too_large_in_a_later_piece_is_not_written_and_its_size_s
     assert f"not written: org.yaml would be {size:,} bytes, more than the {size - 50:,}" in err
     assert not org.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".org.")] == []
+
+
+def test_a_row_origin_reads_and_compares_as_the_text_it_stands_for() -> None:
+    import pickle
+
+    from icmap.model import Origin, RowOrigin, SourcePos
+
+    pos = SourcePos("h.csv", 12, 3)
+    row = RowOrigin(pos)
+    said = Origin("row 12 of h.csv", pos)
+    assert row.why == "row 12 of h.csv" and row.pos is pos
+    assert row == said and said == row and hash(row) == hash(said)
+    assert row != Origin("row 13 of h.csv", pos)
+    assert pickle.loads(pickle.dumps(row)) == row

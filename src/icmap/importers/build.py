@@ -171,12 +171,13 @@ class OrgBuilder:
         receiver: str,
         what: str,
         pos: SourcePos,
-        why: str,
+        why: str | Origin,
         *,
         side: Side = "provider",
         **values: object,
     ) -> tuple[str, str, str]:
-        """Add (or merge into) the relation ``provider`` → ``receiver`` for ``what``."""
+        """Add (or merge into) the relation ``provider`` → ``receiver`` for ``what``, for the
+        reason ``why`` at ``pos`` (or an :class:`Origin` that says both)."""
         what = printable(what) or "(unnamed)"
         key = (provider, receiver, normalise_what(what))
         pending = self.relations.get(key)
@@ -185,13 +186,14 @@ class OrgBuilder:
             # hand-off instead of two while a million are read.
             if any(value is None for value in values.values()):
                 values = {name: value for name, value in values.items() if value is not None}
-            origin = Origin(why, pos)
+            origin = why if isinstance(why, Origin) else Origin(why, pos)
             self.relations[key] = _Pending(provider, receiver, what, side, pos, values, origin)
         else:
             for name, value in values.items():
                 if value is not None and pending.fields.get(name) is None:
                     pending.fields[name] = value
-            pending.why().append(Provenance(why, pos))
+            reason = why if isinstance(why, Origin) else Origin(why, pos)
+            pending.why().append(Provenance(reason.why, reason.pos))
         return key
 
     def finish(self, name: str | None, sources: tuple[str, ...]) -> Org:
