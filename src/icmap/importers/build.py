@@ -110,6 +110,11 @@ class Provenances(Mapping[tuple[str, str, str], list[Provenance]]):
             self._index = index
         return self._index
 
+    def made_from(self, relations: tuple[Relation, ...]) -> bool:
+        """Whether ``relations`` are the very relations these are read from: each one's
+        reasons are then its own ``origins``, found without the index."""
+        return relations is self._relations
+
     def __getitem__(self, key: tuple[str, str, str]) -> list[Provenance]:
         found = self._by_what().get(key[2])
         for relation in found if isinstance(found, list) else (found,) if found else ():
@@ -203,8 +208,11 @@ class OrgBuilder:
         pending_by_key = self.relations
         self.relations = {}
         self.provenance = _Reasons(self.relations)
-        for key in sorted(pending_by_key):
-            pending = pending_by_key.pop(key)
+        # Taken from the end of a reversed sorted list, so that each key (a tuple and its
+        # folded text) is dropped with its pending relation, not held until the last is made.
+        keys = sorted(pending_by_key, reverse=True)
+        while keys:
+            pending = pending_by_key.pop(keys.pop())
             values = pending.fields
             lead_time = values.get("lead_time")
             satisfaction = values.get("satisfaction")

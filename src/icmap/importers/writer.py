@@ -186,7 +186,7 @@ def render_org(
                 lines.append(f"  {scalar(supplier.id)}:")
                 lines.extend(_party_fields(supplier.name, supplier.description, "    "))
                 provided = [r for r in org.relations if r.provider == supplier.id]
-                lines.extend(_relations(provided, "provides", provenance))
+                lines.extend(_relations(provided, "provides", reasons))
         if imported is not None:
             for line in marker_lines(*imported, customers, keep_idle=keep_idle):
                 lines.append(line)
@@ -196,6 +196,7 @@ def render_org(
         if lines:
             yield "\n".join(lines) + "\n"
 
+    reasons = _reasons_of(org, provenance)
     taken = {"org.yaml"}
     by_team: dict[str, list[Relation]] = {t: [] for t in org.teams}
     for relation in org.relations:
@@ -208,7 +209,7 @@ def render_org(
     def texts() -> Iterator[Iterable[str]]:
         yield org_file()
         for team in org.teams.values():
-            yield (_team_file(team, by_team[team.id], provenance, (owned or {}).get(team.id, [])),)
+            yield (_team_file(team, by_team[team.id], reasons, (owned or {}).get(team.id, [])),)
 
     return WrittenOrg(names, texts)
 
@@ -225,7 +226,7 @@ def _party_fields(name: str, description: str | None, indent: str) -> list[str]:
 def _team_file(
     team: Team,
     relations: list[Relation],
-    provenance: Mapping[tuple[str, str, str], list[Provenance]],
+    reasons: Reasons,
     owned: list[str] = [],  # noqa: B006 - read only
 ) -> str:
     lines = ["teams:", f"  {scalar(team.id)}:"]
@@ -239,8 +240,8 @@ def _team_file(
             lines.append(f"      {scalar(suppression.rule)}: {scalar(suppression.reason)}")
     provides = [r for r in relations if r.declarations[0].side == "provider"]
     receives = [r for r in relations if r.declarations[0].side == "receiver"]
-    lines.extend(_relations(provides, "provides", provenance))
-    lines.extend(_relations(receives, "receives", provenance))
+    lines.extend(_relations(provides, "provides", reasons))
+    lines.extend(_relations(receives, "receives", reasons))
     if len(lines) == 2:
         lines[-1] += " {}"
         if owned:
@@ -249,16 +250,28 @@ def _team_file(
     return "\n".join(lines) + "\n"
 
 
-def _relations(
-    relations: list[Relation],
-    key: str,
-    provenance: Mapping[tuple[str, str, str], list[Provenance]],
-) -> list[str]:
+#: Why a relation was written: its provenance, as comments.
+Reasons = Callable[[Relation], list[Provenance]]
+
+
+def _reasons_of(org: Org, provenance: Mapping[tuple[str, str, str], list[Provenance]]) -> Reasons:
+    from icmap.importers.build import Provenances
+
+    if isinstance(provenance, Provenances) and provenance.made_from(org.relations):
+        # The import's own org (no --update merge): each relation's reasons are its origins,
+        # so no index of a million relations by what is built to look them up (about 40 MB).
+        return lambda relation: [Provenance(o.why, o.pos) for o in relation.origins]
+    return lambda relation: provenance.get(
+        (relation.provider, relation.receiver, relation.what), []
+    )
+
+
+def _relations(relations: list[Relation], key: str, reasons: Reasons) -> list[str]:
     if not relations:
         return []
     lines = [f"    {key}:"]
     for relation in relations:
-        why = provenance.get((relation.provider, relation.receiver, relation.what), [])
+        why = reasons(relation)
         for reason in why[:MAX_WHY]:
             lines.append(f"      # {_comment(f'{reason.text} ({reason.pos})')}")
         if len(why) > MAX_WHY:
