@@ -161,3 +161,62 @@ def test_a_hand_off_merged_from_a_cell_with_control_characters_keeps_both_rows(
         f"      # row 2 of {table} ({table}:2:3)\n      # row 3 of {table} ({table}:3:3)\n"
         "      - what: Dishes\n        to: waiters\n        lead_time: 2h\n"
     )
+
+
+def _record_table(tmp_path: Path, rows: int) -> Path:
+    receivers = ["diners" if n % 5 == 4 else f"t{(n + 1) % 7}" for n in range(rows)]
+    lines = [f"t{n % 7},{receiver},thing {n}" for n, receiver in enumerate(receivers)]
+    return write(tmp_path, "h.csv", "provider,receiver,what\n" + "\n".join(lines) + "\n")
+
+
+def _import(table: Path, org: Path) -> tuple[int, str]:
+    done = CliRunner().invoke(app, ["import", "csv", str(table), "-o", str(org)])
+    return done.exit_code, done.stderr
+
+
+def test_org_yaml_written_in_pieces_is_the_same_bytes_as_written_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from icmap.importers import writer
+
+    table = _record_table(tmp_path, 40)
+    monkeypatch.setattr(writer, "RECORD_CHUNK", 6)  # the record as lists of lists, too
+    assert _import(table, tmp_path / "whole")[0] == 0
+    monkeypatch.setattr(writer, "_PIECE_LINES", 3)
+    assert _import(table, tmp_path / "pieces")[0] == 0
+    whole = (tmp_path / "whole" / "org.yaml").read_bytes()
+    assert (tmp_path / "pieces" / "org.yaml").read_bytes() == whole
+    assert whole.count(b"\n    - - [") == 7 and b'  - ["t0", "t1", "thing 0"]' in whole
+
+
+def test_org_yaml_found_too_large_in_a_later_piece_is_not_written_and_its_size_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import icmap.loader.source
+    from icmap.importers import writer
+
+    table = _record_table(tmp_path, 40)
+    assert _import(table, tmp_path / "sized")[0] == 0
+    size = (tmp_path / "sized" / "org.yaml").stat().st_size
+    monkeypatch.setattr(writer, "_PIECE_LINES", 3)
+    monkeypatch.setattr(icmap.loader.source, "MAX_FILE_BYTES", size - 50)
+    org = tmp_path / "org"
+    code, err = _import(table, org)
+    assert code == 2
+    assert f"not written: org.yaml would be {size:,} bytes, more than the {size - 50:,}" in err
+    assert not org.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".org.")] == []
+
+
+def test_a_row_origin_reads_and_compares_as_the_text_it_stands_for() -> None:
+    import pickle
+
+    from icmap.model import Origin, RowOrigin, SourcePos
+
+    pos = SourcePos("h.csv", 12, 3)
+    row = RowOrigin(pos)
+    said = Origin("row 12 of h.csv", pos)
+    assert row.why == "row 12 of h.csv" and row.pos is pos
+    assert row == said and said == row and hash(row) == hash(said)
+    assert row != Origin("row 13 of h.csv", pos)
+    assert pickle.loads(pickle.dumps(row)) == row

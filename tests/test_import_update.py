@@ -220,7 +220,9 @@ def test_an_import_record_past_the_loaders_list_limit_still_loads(tmp_path: Path
     chunked = write(
         tmp_path,
         "chunked/org.yaml",
-        head + f"{writer.MARKER}:\n  hand-offs:\n" + "\n".join(writer._chunked(entries, "    ")),
+        head
+        + f"{writer.MARKER}:\n  hand-offs:\n"
+        + "\n".join(writer._chunked(entries, len(entries), "    ")),
     )
     assert load(chunked).teams.keys() == {"a"}
     flat = write(

@@ -179,6 +179,36 @@ class Origin:
     pos: SourcePos
 
 
+class RowOrigin(Origin):
+    """The origin of a hand-off read from one row of a table: its ``why`` ("row 12 of
+    h.csv") is made from its position when asked, not kept, since a million rows would keep
+    a million such strings (about 70 MB). It equals an :class:`Origin` of the same text."""
+
+    __slots__ = ()
+
+    def __init__(self, pos: SourcePos) -> None:
+        # Only ``pos`` is stored: ``why`` is the property below, which shadows its slot.
+        _ORIGIN_POS.__set__(self, pos)
+
+    @property
+    def why(self) -> str:
+        return f"row {self.pos.line} of {self.pos.file}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Origin):
+            return (self.why, self.pos) == (other.why, other.pos)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.why, self.pos))
+
+    def __reduce__(self) -> tuple[type[RowOrigin], tuple[SourcePos]]:
+        return RowOrigin, (self.pos,)
+
+
+_ORIGIN_POS = Origin.__dict__["pos"]
+
+
 @dataclass(frozen=True, slots=True)
 class Measured:
     """What an event log shows of one hand-off: how often it happened and how long it took.

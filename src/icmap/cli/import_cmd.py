@@ -13,7 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -120,15 +120,27 @@ def _refuse_too_large(written: WrittenOrg) -> None:
         raise _not_written(*found[0])
 
 
-def _checked(written: WrittenOrg) -> Iterator[tuple[str, str]]:
-    """The org's files as they are made, stopping at the first the loader would refuse."""
-    from icmap.importers.writer import too_large
+def _checked(written: WrittenOrg) -> Iterator[tuple[str, Iterator[str]]]:
+    """The org's files as they are made, each in pieces: taking a file's pieces
+    fails (``UsageError``) once the file is past what the loader reads, naming its whole size,
+    before the last piece is given, so nothing of it is kept."""
+    for name, pieces in written.pieces():
+        yield name, _within_the_loader(name, pieces)
 
-    for name, text in written.texts():
-        size = too_large(text)
-        if size:
+
+def _within_the_loader(name: str, pieces: Iterable[str]) -> Iterator[str]:
+    from icmap.importers.writer import utf8_size
+    from icmap.loader.source import MAX_FILE_BYTES
+
+    size = 0
+    pieces = iter(pieces)
+    for piece in pieces:
+        size += utf8_size(piece)
+        if size > MAX_FILE_BYTES:
+            # The rest is made only to say how large the file would be.
+            size += sum(utf8_size(rest) for rest in pieces)
             raise _not_written(name, size)
-        yield name, text
+        yield piece
 
 
 def _write_new(target: Path, written: WrittenOrg) -> None:
@@ -139,10 +151,12 @@ def _write_new(target: Path, written: WrittenOrg) -> None:
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
-        for name, text in _checked(written):
+        for name, pieces in _checked(written):
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            with path.open("w", encoding="utf-8") as stream:  # as write_text did
+                for piece in pieces:
+                    stream.write(piece)
         staging.chmod(0o777 & ~_umask())
         # An empty folder named by -o is replaced; one with files is refused before this.
         staging.replace(target)
@@ -220,10 +234,10 @@ def _write_in_place(target: Path, written: WrittenOrg, removed: list[str]) -> No
     """Replace the org's files one by one (each atomically); drop files the layout no longer has."""
     from icmap.output import write_atomic
 
-    for name, text in _checked(written):
+    for name, pieces in _checked(written):
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, text.encode("utf-8"))
+        write_atomic(path, (piece.encode("utf-8") for piece in pieces))
     for file in removed:
         Path(file).unlink(missing_ok=True)
 

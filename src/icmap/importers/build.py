@@ -110,6 +110,11 @@ class Provenances(Mapping[tuple[str, str, str], list[Provenance]]):
             self._index = index
         return self._index
 
+    def made_from(self, relations: tuple[Relation, ...]) -> bool:
+        """Whether ``relations`` are the very relations these are read from: each one's
+        reasons are then its own ``origins``, found without the index."""
+        return relations is self._relations
+
     def __getitem__(self, key: tuple[str, str, str]) -> list[Provenance]:
         found = self._by_what().get(key[2])
         for relation in found if isinstance(found, list) else (found,) if found else ():
@@ -171,12 +176,13 @@ class OrgBuilder:
         receiver: str,
         what: str,
         pos: SourcePos,
-        why: str,
+        why: str | Origin,
         *,
         side: Side = "provider",
         **values: object,
     ) -> tuple[str, str, str]:
-        """Add (or merge into) the relation ``provider`` → ``receiver`` for ``what``."""
+        """Add (or merge into) the relation ``provider`` → ``receiver`` for ``what``, for the
+        reason ``why`` at ``pos`` (or an :class:`Origin` that says both)."""
         what = printable(what) or "(unnamed)"
         key = (provider, receiver, normalise_what(what))
         pending = self.relations.get(key)
@@ -185,13 +191,14 @@ class OrgBuilder:
             # hand-off instead of two while a million are read.
             if any(value is None for value in values.values()):
                 values = {name: value for name, value in values.items() if value is not None}
-            origin = Origin(why, pos)
+            origin = why if isinstance(why, Origin) else Origin(why, pos)
             self.relations[key] = _Pending(provider, receiver, what, side, pos, values, origin)
         else:
             for name, value in values.items():
                 if value is not None and pending.fields.get(name) is None:
                     pending.fields[name] = value
-            pending.why().append(Provenance(why, pos))
+            reason = why if isinstance(why, Origin) else Origin(why, pos)
+            pending.why().append(Provenance(reason.why, reason.pos))
         return key
 
     def finish(self, name: str | None, sources: tuple[str, ...]) -> Org:
@@ -201,8 +208,11 @@ class OrgBuilder:
         pending_by_key = self.relations
         self.relations = {}
         self.provenance = _Reasons(self.relations)
-        for key in sorted(pending_by_key):
-            pending = pending_by_key.pop(key)
+        # Taken from the end of a reversed sorted list, so that each key (a tuple and its
+        # folded text) is dropped with its pending relation, not held until the last is made.
+        keys = sorted(pending_by_key, reverse=True)
+        while keys:
+            pending = pending_by_key.pop(keys.pop())
             values = pending.fields
             lead_time = values.get("lead_time")
             satisfaction = values.get("satisfaction")

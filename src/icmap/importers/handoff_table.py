@@ -38,7 +38,7 @@ from icmap.loader.spreadsheet import (
     parse_percentage,
     stream_table,
 )
-from icmap.model import Duration, Org, SourcePos, Stream
+from icmap.model import Duration, Org, RowOrigin, SourcePos, Stream
 from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -230,7 +230,8 @@ class _Tables:
         if first is not None:
             self.builder.warn(where, "IC610", f"this hand-off repeats the row at line {first}")
             return
-        why = f"row {where.line} of {where.file}"
+        # "row N of FILE", made from the position when read: not a string a row.
+        why = RowOrigin(where)
         made = self.builder.add_relation(
             provider, receiver, what, where, why, side="provider", **values
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,13 +92,18 @@ class WrittenOrg:
     """The org's files: their names (relative, POSIX), and their texts made one at a time as
     they are written, so a million hand-offs are never all held as text."""
 
-    def __init__(self, names: list[str], make: Callable[[], Iterator[str]]) -> None:
+    def __init__(self, names: list[str], make: Callable[[], Iterator[Iterable[str]]]) -> None:
         self.names = names
         self._make = make
 
+    def pieces(self) -> Iterator[tuple[str, Iterable[str]]]:
+        """Each file's name and its text in pieces, in order, each piece made only when taken:
+        org.yaml's record of a million hand-offs is never held as one list or one string."""
+        return zip(self.names, self._make(), strict=True)
+
     def texts(self) -> Iterator[tuple[str, str]]:
         """Each file's name and text, in order, the text made only now."""
-        return zip(self.names, self._make(), strict=True)
+        return ((name, "".join(pieces)) for name, pieces in self.pieces())
 
     @property
     def files(self) -> dict[str, str]:
@@ -108,17 +113,27 @@ class WrittenOrg:
     def past_the_loader(self) -> list[tuple[str, int]]:
         """The files larger than the loader reads (``MAX_FILE_BYTES``), with their sizes in
         bytes: written, the org would not load."""
-        return [(name, size) for name, text in self.texts() if (size := too_large(text))]
+        from icmap.loader.source import MAX_FILE_BYTES
+
+        found = []
+        for name, pieces in self.pieces():
+            size = sum(utf8_size(piece) for piece in pieces)
+            if size > MAX_FILE_BYTES:
+                found.append((name, size))
+        return found
+
+
+def utf8_size(text: str) -> int:
+    """The size of ``text`` in UTF-8; ASCII text (CPython knows it without a scan) is not
+    encoded to know."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def too_large(text: str) -> int:
     """The size of ``text`` in UTF-8 when the loader would refuse a file of it, else 0."""
     from icmap.loader.source import MAX_FILE_BYTES
 
-    # A character is at most 4 bytes in UTF-8: most files need no encoding to know.
-    if len(text) * 4 <= MAX_FILE_BYTES:
-        return 0
-    size = len(text.encode("utf-8"))
+    size = utf8_size(text)
     return size if size > MAX_FILE_BYTES else 0
 
 
@@ -152,8 +167,9 @@ def render_org(
     :data:`MARKER`, so that a later ``--update`` knows which entries people added by hand.
     """
 
-    def org_file() -> str:
-        # Made only when written, and its lines (a record of every hand-off) dropped then.
+    def org_file() -> Iterator[str]:
+        # Made only as it is written, in pieces of lines: its record of every hand-off is
+        # never held whole, as lines or as text.
         lines = [f"# {_comment(line)}" for line in header.splitlines()]
         if org.name:
             lines.append(f"organisation: {scalar(org.name)}")
@@ -170,11 +186,17 @@ def render_org(
                 lines.append(f"  {scalar(supplier.id)}:")
                 lines.extend(_party_fields(supplier.name, supplier.description, "    "))
                 provided = [r for r in org.relations if r.provider == supplier.id]
-                lines.extend(_relations(provided, "provides", provenance))
+                lines.extend(_relations(provided, "provides", reasons))
         if imported is not None:
-            lines.extend(marker(*imported, customers, keep_idle=keep_idle))
-        return "\n".join(lines) + "\n"
+            for line in marker_lines(*imported, customers, keep_idle=keep_idle):
+                lines.append(line)
+                if len(lines) >= _PIECE_LINES:
+                    yield "\n".join(lines) + "\n"
+                    lines = []
+        if lines:
+            yield "\n".join(lines) + "\n"
 
+    reasons = _reasons_of(org, provenance)
     taken = {"org.yaml"}
     by_team: dict[str, list[Relation]] = {t: [] for t in org.teams}
     for relation in org.relations:
@@ -184,10 +206,10 @@ def render_org(
             by_team[owner].append(relation)
     names = ["org.yaml", *(file_name(team, taken) for team in org.teams)]
 
-    def texts() -> Iterator[str]:
+    def texts() -> Iterator[Iterable[str]]:
         yield org_file()
         for team in org.teams.values():
-            yield _team_file(team, by_team[team.id], provenance, (owned or {}).get(team.id, []))
+            yield (_team_file(team, by_team[team.id], reasons, (owned or {}).get(team.id, [])),)
 
     return WrittenOrg(names, texts)
 
@@ -204,7 +226,7 @@ def _party_fields(name: str, description: str | None, indent: str) -> list[str]:
 def _team_file(
     team: Team,
     relations: list[Relation],
-    provenance: Mapping[tuple[str, str, str], list[Provenance]],
+    reasons: Reasons,
     owned: list[str] = [],  # noqa: B006 - read only
 ) -> str:
     lines = ["teams:", f"  {scalar(team.id)}:"]
@@ -218,8 +240,8 @@ def _team_file(
             lines.append(f"      {scalar(suppression.rule)}: {scalar(suppression.reason)}")
     provides = [r for r in relations if r.declarations[0].side == "provider"]
     receives = [r for r in relations if r.declarations[0].side == "receiver"]
-    lines.extend(_relations(provides, "provides", provenance))
-    lines.extend(_relations(receives, "receives", provenance))
+    lines.extend(_relations(provides, "provides", reasons))
+    lines.extend(_relations(receives, "receives", reasons))
     if len(lines) == 2:
         lines[-1] += " {}"
         if owned:
@@ -228,16 +250,28 @@ def _team_file(
     return "\n".join(lines) + "\n"
 
 
-def _relations(
-    relations: list[Relation],
-    key: str,
-    provenance: Mapping[tuple[str, str, str], list[Provenance]],
-) -> list[str]:
+#: Why a relation was written: its provenance, as comments.
+Reasons = Callable[[Relation], list[Provenance]]
+
+
+def _reasons_of(org: Org, provenance: Mapping[tuple[str, str, str], list[Provenance]]) -> Reasons:
+    from icmap.importers.build import Provenances
+
+    if isinstance(provenance, Provenances) and provenance.made_from(org.relations):
+        # The import's own org (no --update merge): each relation's reasons are its origins,
+        # so no index of a million relations by what is built to look them up (about 40 MB).
+        return lambda relation: [Provenance(o.why, o.pos) for o in relation.origins]
+    return lambda relation: provenance.get(
+        (relation.provider, relation.receiver, relation.what), []
+    )
+
+
+def _relations(relations: list[Relation], key: str, reasons: Reasons) -> list[str]:
     if not relations:
         return []
     lines = [f"    {key}:"]
     for relation in relations:
-        why = provenance.get((relation.provider, relation.receiver, relation.what), [])
+        why = reasons(relation)
         for reason in why[:MAX_WHY]:
             lines.append(f"      # {_comment(f'{reason.text} ({reason.pos})')}")
         if len(why) > MAX_WHY:
@@ -514,17 +548,19 @@ MARKER = "x-icmap-import"
 RECORD_CHUNK = 100_000
 
 
-def _chunked(entries: list[str], indent: str) -> list[str]:
-    """``entries`` (flow-style YAML) as block-list lines at ``indent``: flat when they fit in
-    one list, else one nested list per :data:`RECORD_CHUNK` entries."""
-    if len(entries) <= RECORD_CHUNK:
-        return [f"{indent}- {entry}" for entry in entries]
-    lines = []
-    for start in range(0, len(entries), RECORD_CHUNK):
-        chunk = entries[start : start + RECORD_CHUNK]
-        lines.append(f"{indent}- - {chunk[0]}")
-        lines.extend(f"{indent}  - {entry}" for entry in chunk[1:])
-    return lines
+#: Lines of org.yaml made into one piece of text before it is written.
+_PIECE_LINES = 10_000
+
+
+def _chunked(entries: Iterable[str], count: int, indent: str) -> Iterator[str]:
+    """``entries`` (flow-style YAML, ``count`` of them) as block-list lines at ``indent``:
+    flat when they fit in one list, else one nested list per :data:`RECORD_CHUNK` entries."""
+    if count <= RECORD_CHUNK:
+        for entry in entries:
+            yield f"{indent}- {entry}"
+        return
+    for n, entry in enumerate(entries):
+        yield f"{indent}- - {entry}" if n % RECORD_CHUNK == 0 else f"{indent}  - {entry}"
 
 
 def marker(
@@ -532,29 +568,36 @@ def marker(
 ) -> list[str]:
     """Lines of ``org.yaml`` naming every party and hand-off the import wrote (and the
     ``--customer`` selectors and ``--keep-idle-teams`` it used)."""
-    lines = [
-        "# What the import wrote; everything else is yours and 'icmap import --update' keeps it.",
-        f"{MARKER}:",
-        f"  format: {fmt}",
-    ]
+    return list(marker_lines(fmt, org, customers, keep_idle=keep_idle))
+
+
+def marker_lines(
+    fmt: str, org: Org, customers: tuple[str, ...] = (), *, keep_idle: bool = False
+) -> Iterator[str]:
+    """:func:`marker`'s lines, each made only when taken."""
+    yield "# What the import wrote; everything else is yours and 'icmap import --update' keeps it."
+    yield f"{MARKER}:"
+    yield f"  format: {fmt}"
     if customers:
-        lines.append(
+        yield (
             "  customer: [" + ", ".join(json.dumps(c, ensure_ascii=False) for c in customers) + "]"
         )
     if keep_idle:
-        lines.append("  keep-idle-teams: true")
+        yield "  keep-idle-teams: true"
     parties = [json.dumps(p, ensure_ascii=False) for p in sorted({*org.teams, *org.customers})]
     if len(parties) <= RECORD_CHUNK:
-        lines.append("  parties: [" + ", ".join(parties) + "]")
+        yield "  parties: [" + ", ".join(parties) + "]"
     else:
-        lines += ["  parties:", *_chunked(parties, "    ")]
-    hand_offs = [
-        json.dumps([r.provider, r.receiver, r.what], ensure_ascii=False)
-        for r in org.relations
-        if r.provider not in org.suppliers
-    ]
-    lines += ["  hand-offs:", *_chunked(hand_offs, "    ")] if hand_offs else ["  hand-offs: []"]
-    return lines
+        yield "  parties:"
+        yield from _chunked(parties, len(parties), "    ")
+    del parties
+    recorded = [r for r in org.relations if r.provider not in org.suppliers]
+    if not recorded:
+        yield "  hand-offs: []"
+        return
+    yield "  hand-offs:"
+    hand_offs = (json.dumps([r.provider, r.receiver, r.what], ensure_ascii=False) for r in recorded)
+    yield from _chunked(hand_offs, len(recorded), "    ")
 
 
 def _flattened(node: Node | None, entry_is_list: bool) -> Iterator[Node]:
