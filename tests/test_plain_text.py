@@ -91,7 +91,7 @@ def _lazy(tree: Tree) -> LazyTree:
         return [(child.label.plain, child) for child in node.children]  # type: ignore[union-attr]
 
     assert isinstance(tree.label, Text)
-    return LazyTree(tree.label.plain, tree, children, lambda: tree)
+    return LazyTree(tree.label.plain, tree, children, lambda depth: tree)
 
 
 @settings(max_examples=300, deadline=None)
@@ -131,6 +131,34 @@ def test_deep_chain_past_the_width() -> None:
     for level in range(40):
         tree = tree.add(Text(f"team-{level} → work (3d)"))
     assert to_plain_text(root, 100) == _by_rich(Group(root), 100)
+
+
+def _chain(length: int) -> Tree:
+    root = tree = Tree(Text("customer"))
+    for level in range(length):
+        tree = tree.add(Text(f"team-{level} → work (3d)"))
+    return root
+
+
+def test_a_chain_thousands_deep_is_walked_only_as_far_as_it_shows() -> None:
+    """Guides for every level of a chain 100,000 teams deep held gigabytes (round 8)."""
+    asked: list[str] = []
+
+    def children(node: object) -> list[tuple[str, object | None]]:
+        assert isinstance(node, int)
+        asked.append(str(node))
+        return [(f"team-{node} → work (3d)", node + 1)]
+
+    def build(depth: int) -> Tree:
+        return _chain(depth)
+
+    lazy = LazyTree("customer", 0, children, build)
+    written = _by_rich(Group(_chain(300)), 100)
+    assert _fast(Group(lazy), 100) == written
+    assert _by_rich(Group(lazy), 100) == written  # the terminal's tree is built as deep only
+    # A label 25 levels down has no room left beside 100 cells of guides.
+    assert len(asked) == 24
+    assert "-23" in written and "24" not in written
 
 
 def test_ascii_guides_where_the_output_is_not_utf8() -> None:

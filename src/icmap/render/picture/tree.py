@@ -230,16 +230,18 @@ def _tree(
         for branch, label in labels(node_id):
             yield label.plain(), branch.id if branch.repeat is None else None
 
-    def build() -> Tree:
+    def build(depth: int) -> Tree:
         root = Tree(root_label)
         # Iterative rather than recursive: a long chain of hand-offs must not hit the stack limit.
-        stack: list[tuple[Tree, str]] = [(root, tree.customer)]
+        stack: list[tuple[Tree, str, int]] = [(root, tree.customer, 0)]
         while stack:
-            node, node_id = stack.pop()
+            node, node_id, level = stack.pop()
+            if level >= depth:
+                continue
             for branch, label in labels(node_id):
                 child = node.add(label.text())
                 if branch.repeat is None:
-                    stack.append((child, branch.id))
+                    stack.append((child, branch.id, level + 1))
         return root
 
     return LazyTree(root_label.plain, tree.customer, children, build)
