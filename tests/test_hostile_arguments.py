@@ -441,6 +441,8 @@ def test_a_file_name_that_is_not_utf8_reaches_every_machine_format(
 # --- an argument of 100,000 characters is not echoed whole -----------------------------------
 
 HUGE = "y" * 100_000
+#: Spaces in it: the value is echoed in quotes, and the quoted run must be clipped as well.
+HUGE_SPACED = "a b" * 33_333 + "c"
 
 
 @pytest.mark.parametrize(
@@ -459,6 +461,22 @@ def test_a_huge_argument_is_named_by_its_start_and_length(args: list[str]) -> No
     assert done.returncode == 2
     assert len(done.stderr) < 500
     assert "… (100,000 characters)" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", str(RESTAURANT), "--color", HUGE_SPACED],
+        ["impact", HUGE_SPACED, "--org", str(RESTAURANT)],
+        ["graph", str(RESTAURANT), "--focus", HUGE_SPACED],
+    ],
+    ids=["parser", "impact", "focus"],
+)
+def test_a_huge_argument_with_spaces_is_named_by_its_start_and_length(args: list[str]) -> None:
+    done = run(args)
+    assert done.returncode == 2
+    assert len(done.stderr) < 500
+    assert "'a ba b" in done.stderr and "… (100,000 characters)'" in done.stderr
 
 
 @pytest.mark.parametrize("growth", ["-5%", "nan%", "inf%"])

@@ -65,13 +65,15 @@ def shortened(message: str) -> str:
 
 
 #: A run of text no message needs whole: an argument of 100,000 characters echoed back
-#: (``--focus``, ``--select``, ``--group``) is shown by its start and its length.
-_LONG_RUN = re.compile(r"[^\s'\"]{1000,}")
+#: (``--focus``, ``--select``, ``--group``) is shown by its start and its length; so is a
+#: quoted one, spaces and all (``--color 'a b a b …'``), its quotes kept.
+_LONG_RUN = re.compile(r"(')([^'\n]{1000,})'|(\")([^\"\n]{1000,})\"|()([^\s'\"]{1000,})")
 
 
 def _shortened(match: re.Match[str]) -> str:
-    run = match.group()
-    return f"{run[:60]}… ({len(run):,} characters)"
+    quote = match.group(1) or match.group(3) or match.group(5)
+    run = match.group(2) or match.group(4) or match.group(6)
+    return f"{quote}{run[:60]}… ({len(run):,} characters){quote}"
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
