@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -114,6 +115,36 @@ def test_svg_is_well_formed_with_every_team(runner: CliRunner, org: Path, tmp_pa
 def test_binary_images(runner: CliRunner, fmt: str, tmp_path: Path) -> None:
     data = _draw(runner, EXAMPLES / "restaurant.yaml", fmt, tmp_path).read_bytes()
     assert data.startswith(b"\x89PNG" if fmt == "png" else b"%PDF")
+
+
+def _chain_serving_the_customer(length: int) -> str:
+    """Teams in a chain, each also serving the customer, the chain across three groups."""
+    lines = ["customers:", "  c: {name: C}", "teams:"]
+    for i in range(length):
+        lines += [f"  t{i}:", f"    group: G{i % 3}", "    provides:"]
+        lines.append(f"      - {{what: W{i}, to: c, lead_time: {i + 1}h}}")
+        if i:
+            lines.append(f"      - {{what: V{i}, to: t{i - 1}, lead_time: 1h}}")
+    return "\n".join(lines) + "\n"
+
+
+@needs_dot
+def test_a_chain_serving_the_customer_at_every_step_is_drawn(tmp_path: Path) -> None:
+    """dot's placing of nodes never ended on this shape at 100 teams (10 s at 60); bounded
+    (``nslimit``), it takes seconds. The generous timeout only tells "ends" from "never"."""
+    org = write(tmp_path, "chain.yaml", _chain_serving_the_customer(100))
+    target = tmp_path / "chain.svg"
+    done = subprocess.run(
+        [sys.executable, "-m", "icmap", "graph", str(org), "-o", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    root = ET.parse(target).getroot()
+    text = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"t0", "t99", "C"} <= text
 
 
 class _StrictHTML(HTMLParser):
@@ -314,6 +345,20 @@ def test_group_picture(runner: CliRunner) -> None:
     )
     assert bad.exit_code == 2
     assert "no group 'Operation' in this org; did you mean 'Operations'?" in bad.stderr
+    far = runner.invoke(app, ["graph", str(EXAMPLES / "northwind"), "--group", "zzzzz"])
+    assert far.exit_code == 2
+    assert "groups: Commerce, Corporate, Customer Experience, Marketing & Sales," in far.stderr
+
+
+def test_a_group_asked_of_an_org_without_groups(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(
+        tmp_path, "org.yaml", "customers: {c: {}}\nteams: {t: {provides: [{what: w, to: c}]}}\n"
+    )
+    result = runner.invoke(app, ["graph", str(org), "--group", "x"])
+    assert result.exit_code == 2
+    assert "no group 'x' in this org; it has none (a team names its own with group:)" in (
+        result.stderr
+    )
 
 
 def test_large_orgs_get_a_readability_note(runner: CliRunner, tmp_path: Path) -> None:

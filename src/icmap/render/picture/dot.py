@@ -546,7 +546,10 @@ def build(picture: Picture, *, legend: bool = True, labels: bool = True) -> grap
 
 #: Spacing, measured on examples/northwind (docs/pictures.md says how); ranksep is half the
 #: 0.8 measured with edge labels, as dot halves it for them, since every hand-off spans two ranks.
-LAYOUT = {"nodesep": "0.4", "ranksep": "0.4"}
+#: ``nslimit`` bounds dot's placing of nodes across ranks to 3 passes of network simplex per
+#: node: left unbounded it never finished on a chain of 100 teams that each also serve the
+#: customer (hours; 3 s bounded), and every example and benchmark picture needs fewer.
+LAYOUT = {"nodesep": "0.4", "ranksep": "0.4", "nslimit": "3"}
 #: Without label nodes, ranks are a hand-off apart, not half of one; and a tenth of ``dot``'s
 #: crossing minimisation, which on a 1,000-team org's 3,989 hand-offs gives the same crossings
 #: within 0.01 % in half the time (docs/performance.md).
