@@ -99,6 +99,20 @@ def test_depth_limits_the_lists_not_the_verdict(graph: nx.DiGraph[str]) -> None:
     result = impact(graph, ["mill"], depth=1)
     assert [h.team for h in result.downstream] == ["bakery"]
     assert {c.customer for c in result.customers} == {"shop", "web"}
+    assert result.verdict() == impact(graph, ["mill"]).verdict()
+    assert result.verdict().startswith("mill: 4 teams downstream")
+
+
+def test_depth_leaves_the_printed_verdict_whole(runner: CliRunner) -> None:
+    """docs/impact.md: the verdict covers the whole org whatever --depth lists."""
+    whole = runner.invoke(app, ["impact", "kitchen", "--org", RESTAURANT, "-f", "json"])
+    near = runner.invoke(
+        app, ["impact", "kitchen", "--org", RESTAURANT, "-f", "json", "--depth", "1"]
+    )
+    assert whole.exit_code == near.exit_code == 0
+    assert json.loads(near.stdout)["verdict"] == json.loads(whole.stdout)["verdict"]
+    assert "3 teams downstream" in json.loads(near.stdout)["verdict"]
+    assert len(json.loads(near.stdout)["downstream"]) == 1
 
 
 @settings(max_examples=200, deadline=None)
@@ -216,6 +230,15 @@ def test_cli_pictures_of_the_impact(runner: CliRunner, fmt: str, probe: str) -> 
     assert probe in result.stdout
     assert "Culinary staff" in result.stdout
     assert "failed" in result.stdout or "#ef9a9a" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", [".mmd", ".mermaid"])
+def test_cli_mermaid_from_either_extension(runner: CliRunner, tmp_path: Path, suffix: str) -> None:
+    """As ``graph -o x.mermaid`` does."""
+    target = tmp_path / f"impact{suffix}"
+    result = runner.invoke(app, ["impact", "kitchen", "--org", RESTAURANT, "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert "flowchart LR" in target.read_text(encoding="utf-8")
 
 
 def test_cli_markdown(runner: CliRunner, tmp_path: Path) -> None:

@@ -69,6 +69,9 @@ class Impact:
     loops: tuple[Cycle, ...] = ()
     #: What chains are measured in: lead times, or hand-offs when the org gives no lead time.
     unit: Unit = "hours"
+    #: Teams downstream in the whole org, when ``downstream`` lists only those within a depth:
+    #: the verdict always counts them all.
+    downstream_total: int | None = None
 
     def verdict(self) -> str:
         """One line: how many teams downstream, customers hit, teams stranded, and criticality.
@@ -76,7 +79,8 @@ class Impact:
         >>> Impact(("k",), [], [], ("f",), [], ("c",), 1).verdict().split(", ")[1:3]
         ['0 of 1 customer hit', '1 team or supplier stranded']
         """
-        teams, stranded = len(self.downstream), len(self.stranded)
+        teams = len(self.downstream) if self.downstream_total is None else self.downstream_total
+        stranded = len(self.stranded)
         words = [
             f"{teams} team{'s' if teams != 1 else ''} downstream",
             f"{len(self.customers)} of {self.customer_count} "
@@ -251,4 +255,5 @@ def impact(
         customer_count=len(customers),
         unit=critical_result.unit,
         loops=tuple(cycles),
+        downstream_total=sum(1 for h in everything_down if h.team not in customers),
     )

@@ -42,7 +42,7 @@ class Direction(Choice):
     both = "both"
 
 
-EXTENSIONS = extensions(ImpactFormat, leave_out=(".mermaid",))
+EXTENSIONS = extensions(ImpactFormat)
 #: The module that renders each format.
 RENDERERS = {
     ImpactFormat.text: "icmap.render.impact.terminal",
