@@ -288,6 +288,16 @@ def test_a_header_only_file_has_no_events(tmp_path: Path) -> None:
     assert "passes between teams" not in result.output
 
 
+def test_a_header_only_log_laid_over_an_org_is_said(tmp_path: Path) -> None:
+    """``report --events`` of a log with no rows said nothing and called it laid over."""
+    log = _write(tmp_path / "hdr.csv", "case,time,team\n")
+    org = _write(tmp_path / "org.yaml", SEMI_ORG)
+    result = runner.invoke(app, ["report", str(org), "--events", str(log)])
+    assert result.exit_code == 0
+    assert "has no event to compare" in result.stderr
+    assert "nothing of it is laid over the org" in result.stderr
+
+
 # --- 7. epoch times, and no time read at all ----------------------------------------------
 
 

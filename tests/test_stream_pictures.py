@@ -152,6 +152,13 @@ def test_the_tree_marks_the_critical_path_and_says_the_numbers(runner: CliRunner
     assert "Quarterly plan" not in out
 
 
+def test_one_hand_off_without_a_lead_time_is_said_in_the_singular(runner: CliRunner) -> None:
+    org = str(EXAMPLES / "restaurant.yaml")
+    result = runner.invoke(app, ["graph", org, "--stream", "dinner-service"])
+    assert result.exit_code == 0
+    assert "Caveat: 1 hand-off without a lead time" in result.stdout
+
+
 def test_unknown_stream_is_a_usage_error_with_a_did_you_mean(runner: CliRunner) -> None:
     code, out, err = _run(runner, "--stream", "order-to-delivry")
     assert (code, out) == (2, "")

@@ -178,7 +178,15 @@ def _find_group(graph: OrgGraph, group: str) -> str:
         import difflib
 
         close = difflib.get_close_matches(group, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; groups: {', '.join(known)}"
+        if close:
+            hint = f"; did you mean {close[0]!r}?"
+        elif not known:
+            hint = "; it has none (a team names its own with group:)"
+        else:
+            listed = ", ".join(known[:20])
+            hint = f"; groups: {listed}" + (
+                f" and {len(known) - 20:,} more" if len(known) > 20 else ""
+            )
         raise UsageError(f"no group {group!r} in this org{hint}")
     return matches[0]
 

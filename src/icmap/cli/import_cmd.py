@@ -489,7 +489,7 @@ def import_(
     color: ColorOption = Color.auto,
 ) -> None:
     """Write an org from a Backstage catalog, Team API files, Markdown team pages, a
-    spreadsheet or a CML team map.
+    spreadsheet, a CML team map or an event log.
 
     Writes DIR/org.yaml and one DIR/teams/<id>.yaml per team, each hand-off with a comment
     saying where it came from, and prints a summary (entities read, teams, hand-offs, what was

@@ -128,7 +128,7 @@ COMMANDS = {
     "import": (
         "icmap.cli.import_cmd",
         "import_",
-        "Write an org from a Backstage catalog, Team API files or a CSV.",
+        "Write an org from a catalog, team pages, a spreadsheet or an event log.",
     ),
     "schema": (
         "icmap.cli.schema_cmd",

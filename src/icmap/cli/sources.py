@@ -309,6 +309,13 @@ def say_overlay(loaded: Org, warnings: list[Diagnostic]) -> None:
     overlay = loaded.events
     if overlay is None:
         return
+    if not overlay.events:
+        print(
+            f"icmap: the event log {visible(overlay.files[0]) if overlay.files else ''} has no "
+            "event to compare (no row, or every row left out): nothing of it is laid over the "
+            "org (icmap check --events says why)",
+            file=sys.stderr,
+        )
     if warnings:
         count = problem_count(warnings)
         print(

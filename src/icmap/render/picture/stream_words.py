@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from icmap.model import format_hours
 from icmap.render.report import stream_words as report_words
 from icmap.render.report.stream_words import percent
+from icmap.render.report.words import plural
 
 if TYPE_CHECKING:
     from icmap.analysis.streams import StreamFlow, StreamStep
@@ -70,7 +71,8 @@ def facts(flow: StreamFlow) -> list[tuple[str, str]]:
             ("Lowest %C&A", f"{step_name(quality)} ({percent(quality.complete_accurate)})")
         )
     if flow.missing_lead_times and flow.unit == "hours":
-        found.append(("Caveat", f"{flow.missing_lead_times} hand-offs without a lead time"))
+        missing = plural(flow.missing_lead_times, "hand-off")
+        found.append(("Caveat", f"{missing} without a lead time"))
     if not flow.exact:
         found.append(("Caveat", "a large loop was cut to find the critical path"))
     return found
