@@ -80,16 +80,17 @@ NAMED = {GraphFormat.graphml, GraphFormat.gexf, GraphFormat.svg, GraphFormat.png
 
 def _picture(
     graph: OrgGraph, focus: str | None, depth: int, group: str | None, scope: Scope, drawn: bool
-) -> Picture:
+) -> tuple[Picture, bool]:
+    """The picture asked for, and whether it is the group overview."""
     from icmap.analysis import picture
     from icmap.graph import find_party
 
     if focus is not None:
-        return picture.focus(graph, find_party(graph, focus), depth)
+        return picture.focus(graph, find_party(graph, focus), depth), False
     if group is not None:
         from icmap.analysis.overview import drill_down
 
-        return drill_down(graph, _find_group(graph, group))
+        return drill_down(graph, _find_group(graph, group)), False
     if scope is Scope.overview or (scope is Scope.auto and picture.wants_overview(graph)):
         from icmap.analysis.overview import overview
 
@@ -101,7 +102,7 @@ def _picture(
                 f"({groups:,} groups); --group NAME draws one group's teams, --all every team",
                 file=sys.stderr,
             )
-        return drawing
+        return drawing, True
     whole = picture.whole_org(graph)
     if len(whole.nodes) > picture.READABLE_NODES:
         print(
@@ -109,7 +110,7 @@ def _picture(
             "try --focus TEAM or --group NAME",
             file=sys.stderr,
         )
-    return whole
+    return whole, False
 
 
 class Scope(Choice):
@@ -217,14 +218,17 @@ def _stream(
     return _draw(chosen, picture, graph)
 
 
-def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes | Pieces:
+def _draw(
+    chosen: GraphFormat, picture: Picture, graph: OrgGraph, *, overview: bool = False
+) -> str | bytes | Pieces:
+    """``picture`` in ``chosen``; ``overview``: ``picture`` is the group overview."""
     if chosen is GraphFormat.html:
         from dataclasses import replace
 
         from icmap.analysis.page import for_browser, page
         from icmap.render.picture import html
 
-        shown, withheld = for_browser(graph, picture)
+        shown, withheld = for_browser(graph, picture, overview=picture if overview else None)
         if withheld is not None:
             # Said before the page is written: it will not show what was asked for.
             print(f"icmap: note: {html.withheld_words(withheld)}", file=sys.stderr)
@@ -391,7 +395,8 @@ def graph(
         emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)
         return
     drawn = chosen not in DATA_FORMATS
-    data = _draw(chosen, _picture(internal, focus, depth, group, scope, drawn), internal)
+    picture, is_overview = _picture(internal, focus, depth, group, scope, drawn)
+    data = _draw(chosen, picture, internal, overview=is_overview)
     if isinstance(data, bytes) and is_stdout(output) and sys.stdout.isatty():
         raise UsageError(f"{chosen.value} is binary: write it to a file with -o")
     emit(data, output, loaded.sources, color, chosen.value)

@@ -130,11 +130,13 @@ def report(
 
         # The same picture `icmap graph -f html` draws: the group overview for a large org,
         # and no picture where even that is too large for the browser to lay out.
-        picture = overview(internal) if wants_overview(internal) else whole_org(internal)
-        shown, withheld = for_browser(internal, picture)
+        grouped = overview(internal) if wants_overview(internal) else None
+        picture = whole_org(internal) if grouped is None else grouped
+        shown, withheld = for_browser(internal, picture, overview=grouped)
         if withheld is not None:
             print(f"icmap: note: {html.withheld_words(withheld)}", file=sys.stderr)
-        drawn = html.render(replace(page(internal, shown, as_of), withheld=withheld))
+        # The page shows the report's headlines, not its dated sections: --today changes nothing.
+        drawn = html.render(replace(page(internal, shown), withheld=withheld))
     else:
         result = build_report(internal, as_of, loaded)
         render = renderer(RENDERERS, chosen)

@@ -29,6 +29,7 @@ from icmap.analysis.page import (
     PANEL_HANDOFFS,
 )
 from icmap.analysis.picture import measured_text
+from icmap.compact import collector_paused
 from icmap.model import format_hours
 from icmap.render.picture import dot
 from icmap.render.picture.stream_words import facts as stream_facts
@@ -36,9 +37,8 @@ from icmap.render.report import measured_words, stream_words
 from icmap.render.report.words import amount, chain, link, plural
 
 if TYPE_CHECKING:
-    from icmap.analysis.page import Page, Withheld
+    from icmap.analysis.page import Headlines, Page, Withheld
     from icmap.analysis.picture import Picture, PictureEdge
-    from icmap.analysis.report import Report
     from icmap.analysis.streams import StreamFlow
 
 #: The vendored engine, relative to the ``icmap`` package.
@@ -582,7 +582,7 @@ def _headline(page: Page) -> str:
     )
 
 
-def _measured_headline(report: Report) -> str:
+def _measured_headline(report: Headlines) -> str:
     """The report's measured section in brief; "" when no relation carries measured numbers."""
     flow = report.measured
     if flow is None:
@@ -710,6 +710,9 @@ _ZOOMS = """<div class="controls"><button id="fit" type="button">Fit to width</b
 """
 
 
+# Its tens of thousands of small lists and strings for a large org would otherwise set off the
+# collector's full passes over everything the analyses left alive (2 s at 100,000 teams).
+@collector_paused
 def render(page: Page) -> str:
     """The whole page."""
     picture = page.picture
