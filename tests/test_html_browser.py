@@ -808,9 +808,7 @@ def test_a_clicked_teams_impact_is_every_node_its_work_reaches(
     label = {n["id"]: n["label"] for n in data["nodes"]}
     stranded = {c.team: c.dependents for c in chokepoints(graph)}
     shown = browser.execute_script(_IMPACT_JS)
-    expected = {
-        n["id"] for n in data["nodes"] if n["id"] in graph and n["kind"] != "customer"
-    }
+    expected = {n["id"] for n in data["nodes"] if n["id"] in graph and n["kind"] != "customer"}
     assert set(shown) == expected and expected
     for team, seen in shown.items():
         reached = sorted(nx.descendants(graph, team) - {team})

@@ -76,3 +76,30 @@ def test_a_chain_page_grows_with_the_org_not_its_square(tmp_path):  # type: igno
         sizes[teams] = len(json.dumps(data))
     # Twice the teams, about twice the data (not four times).
     assert sizes[100] < 2.3 * sizes[50]
+
+
+def test_every_team_past_the_panels_limit_is_the_same_page_without_its_hand_offs(
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """Past what the page draws and lists, the picture of every team is made without its
+    hand-offs (they were only counted): the page and the note are what they were."""
+    from dataclasses import replace
+
+    from conftest import EXAMPLES
+    from icmap import build_graph, load
+    from icmap.analysis.page import for_browser, page, whole_for_browser
+    from icmap.analysis.picture import whole_org
+    from icmap.render.picture import html
+
+    graph = build_graph(load(EXAMPLES / "northwind"))
+    handoffs = graph.number_of_edges()
+    for where in ("icmap.analysis.page", "icmap.render.picture.html"):
+        monkeypatch.setattr(f"{where}.PANEL_HANDOFFS", handoffs // 2)
+    monkeypatch.setattr("icmap.analysis.page.BROWSER_HANDOFFS", handoffs // 4)
+    bare, withheld = whole_for_browser(graph)
+    assert bare.edges == [] and withheld is not None and withheld.instead == "nothing"
+    full, expected = for_browser(graph, whole_org(graph))
+    assert withheld == expected and expected.handoffs == handoffs
+    pages = [html.render(replace(page(graph, p), withheld=withheld)) for p in (bare, full)]
+    assert pages[0] == pages[1]
+    assert "left out of a page with no picture past" in pages[0]

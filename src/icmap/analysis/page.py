@@ -254,14 +254,19 @@ class Page:
 
 
 def for_browser(
-    graph: OrgGraph, picture: Picture, *, overview: Picture | None = None
+    graph: OrgGraph,
+    picture: Picture,
+    *,
+    overview: Picture | None = None,
+    handoffs: int | None = None,
 ) -> tuple[Picture, Withheld | None]:
     """``picture``, or when it has more than :data:`BROWSER_HANDOFFS` hand-offs, what its page
     draws instead (the group overview, else no picture) and what was withheld. With no
     picture, ``picture`` itself comes back for the panel (its teams, hand-offs and critical
     paths), with ``instead == "nothing"``: the page must not draw it. ``overview``: the
     group overview (drawn) when the caller has made it already, often ``picture`` itself: it
-    is not made again (3.6 s of CPU at 100,000 teams).
+    is not made again (3.6 s of CPU at 100,000 teams). ``handoffs``: how many hand-offs
+    ``picture`` has when it was made without them (:func:`whole_for_browser`).
 
     >>> from icmap import build_graph, load_text
     >>> from icmap.analysis.picture import whole_org
@@ -273,9 +278,10 @@ def for_browser(
     from icmap.analysis import overview as groups_view
     from icmap.analysis.picture import groups, wants_overview
 
-    if len(picture.edges) <= BROWSER_HANDOFFS:
+    count = len(picture.edges) if handoffs is None else handoffs
+    if count <= BROWSER_HANDOFFS:
         return picture, None
-    asked = (picture.title, len(picture.nodes), len(picture.edges))
+    asked = (picture.title, len(picture.nodes), count)
     # The overview needs two groups (or a group and the teams in none) to be a map.
     if overview is not None or wants_overview(graph):
         instead = overview if overview is not None else groups_view.overview(graph)
@@ -285,6 +291,22 @@ def for_browser(
     # Kept, not drawn: the panel finds its teams (or groups, and the teams in them) by search
     # and opens each one's hand-offs, and a critical path's steps, without the picture.
     return picture, Withheld(*asked, "nothing", grouped)
+
+
+def whole_for_browser(
+    graph: OrgGraph, *, overview: Picture | None = None
+) -> tuple[Picture, Withheld | None]:
+    """:func:`for_browser` of the picture of every team, made without its hand-offs when the
+    page would neither draw nor list them (past :data:`PANEL_HANDOFFS`): at 100,000 teams
+    those 400,000 hand-offs took 6 s of CPU and a few hundred MB, only to be counted.
+    """
+    from icmap.analysis.picture import whole_org
+
+    count = graph.number_of_edges()  # every hand-off is drawn, none elided
+    if count <= PANEL_HANDOFFS:
+        return for_browser(graph, whole_org(graph), overview=overview)
+    bare = whole_org(graph, handoffs=False)
+    return for_browser(graph, bare, overview=overview, handoffs=count)
 
 
 @collector_paused

@@ -250,9 +250,11 @@ def _picture(
     *,
     around: set[str] | None = None,
     elide: bool = True,
+    handoffs: bool = True,
 ) -> Picture:
     """The picture of the ``keep`` nodes; with ``around``, only the hand-offs with an end in it
-    (and elided chains ending in it or at a customer), so the other nodes stay at the edge."""
+    (and elided chains ending in it or at a customer), so the other nodes stay at the edge.
+    ``handoffs=False``: the nodes alone."""
     front = {f.team for f in front_line(graph)}
     looped = {n for group in loops(graph) for n in group}
     hops = reach(graph).hops
@@ -274,6 +276,8 @@ def _picture(
         )
         for node in sorted(keep)
     ]
+    if not handoffs:
+        return Picture(title, nodes, [], notes)
     drawn = [
         (u, v)
         for u, v in sorted(graph.edges)
@@ -424,10 +428,11 @@ def groups(graph: OrgGraph) -> list[str]:
     return sorted({str(g) for _, g in graph.nodes(data="group") if g})
 
 
-def whole_org(graph: OrgGraph) -> Picture:
-    """Every team, customer and supplier, and every hand-off."""
+def whole_org(graph: OrgGraph, *, handoffs: bool = True) -> Picture:
+    """Every team, customer and supplier, and every hand-off (``handoffs=False``: none of
+    them, for a page that neither draws nor lists them)."""
     title = str(graph.graph.get("name") or "Internal-customer graph")
-    return _picture(graph, set(graph.nodes), {}, title, [])
+    return _picture(graph, set(graph.nodes), {}, title, [], handoffs=handoffs)
 
 
 def impact_picture(graph: OrgGraph, result: Impact) -> Picture:

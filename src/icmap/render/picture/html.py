@@ -419,7 +419,10 @@ def page_data(page: Page) -> dict[str, Any]:
     names = {n.id: n.label.split("\n")[0] for n in picture.nodes}
     drawn = page.withheld is None or page.withheld.instead != "nothing"
     # A page with no picture of a very large org names its teams but leaves their hand-offs out.
-    handoffs = drawn or len(picture.edges) <= PANEL_HANDOFFS
+    withheld = page.withheld
+    # The hand-offs asked for: a picture of every team not drawn may come without them.
+    asked = len(picture.edges) if withheld is None else withheld.handoffs
+    handoffs = drawn or asked <= PANEL_HANDOFFS
     for e in picture.edges if handoffs else ():  # one pass over the edges, not one per node
         provided[e.provider].extend(_relation_text(e, called.get(e.receiver, e.receiver), "→"))
         received[e.receiver].extend(_relation_text(e, called.get(e.provider, e.provider), "←"))
