@@ -73,7 +73,18 @@ _TEAMS_JS = """
 const data = JSON.parse(document.getElementById('icmap-data').textContent);
 const teams = data.nodes.filter(n => n.kind === 'team');
 const size = n => n.provides.length + n.receives.length;
-const impact = n => n.facts ? n.facts.downstream.length : 0;
+// How far a team's failure reaches: listed per team before round 9, walked since (as the
+// page does).
+const reach = data.downstream, index = reach ? new Map(reach.ids.map((x, i) => [x, i])) : null;
+const impact = n => {
+  if (!n.facts) return 0;
+  if (!reach) return n.facts.downstream.length;
+  const seen = new Set([index.get(n.id)]), todo = [...seen];
+  while (todo.length) {
+    for (const v of reach.succ[todo.pop()]) if (!seen.has(v)) { seen.add(v); todo.push(v); }
+  }
+  return seen.size - 1;
+};
 const pick = [...teams].sort((a, b) => size(b) - size(a)).slice(0, 2)
   .concat([...teams].sort((a, b) => impact(b) - impact(a)).slice(0, 2))
   .concat(teams.filter((n, i) => i % Math.max(1, Math.floor(teams.length / 3)) === 0).slice(0, 3));

@@ -747,3 +747,79 @@ def test_a_page_with_no_picture_past_the_panels_limit_names_teams_without_hand_o
     browser.find_elements(By.CSS_SELECTOR, "#critical-steps button")[1].click()
     assert "icmap team TEAM shows it" in browser.find_element(By.ID, "details").text
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+#: Clicks every node the page has facts for and reads each list the panel shows under a heading.
+_IMPACT_JS = """
+const data = JSON.parse(document.getElementById('icmap-data').textContent), out = {};
+for (const n of data.nodes) {
+  const g = document.querySelector('.node[data-id="' + CSS.escape(n.id) + '"]');
+  if (!g || !n.facts) continue;
+  g.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+  const lists = {};
+  for (const h of document.querySelectorAll('#details h3'))
+    lists[h.textContent] = [...h.nextElementSibling.children].map(li => li.textContent);
+  const down = [...document.querySelectorAll('.node.hl-down')].map(e => e.dataset.id);
+  out[n.id] = {lists, down: down.sort()};
+}
+return out;
+"""
+
+_LOOPED = """
+customers: {shop: {name: The shop}, club: {}}
+suppliers: {mill: {}}
+teams:
+  a: {name: Alpha, provides: [{what: w, to: b}]}
+  b: {provides: [{what: w, to: c}, {what: x, to: club}]}
+  c: {provides: [{what: w, to: a}, {what: y, to: shop}]}
+  d: {provides: [{what: z, to: a}]}
+  mill-side: {name: Zed, provides: [{what: v, to: d}]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("org", "args"),
+    [
+        (EXAMPLES / "restaurant.yaml", ()),
+        (EXAMPLES / "northwind", ()),
+        (EXAMPLES / "northwind", ("--focus", "marketing", "--depth", "1")),
+        (EXAMPLES / "northwind", ("--group", "Operations")),
+        (None, ()),
+    ],
+    ids=["restaurant", "northwind", "focus", "group", "loop"],
+)
+def test_a_clicked_teams_impact_is_every_node_its_work_reaches(
+    browser: Any, tmp_path: Path, org: Path | None, args: tuple[str, ...]
+) -> None:
+    """The page finds a team's downstream when it is clicked (no list per team in the page):
+    the panel lists what networkx finds, by name where the picture has the node, sorted by id,
+    and lights those drawn."""
+    import networkx as nx
+
+    from icmap.analysis.chokepoints import chokepoints
+
+    if org is None:
+        org = write(tmp_path, "looped.yaml", _LOOPED)
+    graph = build_graph(load(org))
+    _open(browser, _page(org, tmp_path, *args))
+    data = browser.execute_script(
+        "return JSON.parse(document.getElementById('icmap-data').textContent)"
+    )
+    label = {n["id"]: n["label"] for n in data["nodes"]}
+    stranded = {c.team: c.dependents for c in chokepoints(graph)}
+    shown = browser.execute_script(_IMPACT_JS)
+    expected = {n["id"] for n in data["nodes"] if n["id"] in graph and n["kind"] != "customer"}
+    assert set(shown) == expected and expected
+    for team, seen in shown.items():
+        reached = sorted(nx.descendants(graph, team) - {team})
+        customers = [n for n in reached if graph.nodes[n]["kind"] == "customer"]
+        down = [n for n in reached if graph.nodes[n]["kind"] != "customer"]
+        lists = seen["lists"]
+        assert lists["If it fails: downstream (orange)"] == (
+            [label.get(n, n) for n in down] or ["no team downstream"]
+        ), team
+        assert lists["Customers hit"] == ([label.get(n, n) for n in customers] or ["no customer"])
+        assert lists["Stranded: no other way to a customer (brown, dashed)"] == (
+            [label.get(n, n) for n in stranded.get(team, ())] or ["none"]
+        )
+        assert seen["down"] == sorted(n for n in reached if n in label), team

@@ -36,7 +36,14 @@ def dominator_tree(graph: OrgGraph) -> dict[str, str | None]:
     >>> nx.set_node_attributes(g, "team", "kind"); g.nodes["shop"]["kind"] = "customer"
     >>> sorted(dominator_tree(g).items())
     [('a', 'hub'), ('b', None), ('hub', None)]
+
+    Computed once per graph (:func:`icmap.compact.cached`): the chokepoints and the HTML page's
+    stranded teams both read it. Treat it as read-only.
     """
+    return cached(graph, "dominators", lambda: _dominator_tree(graph))
+
+
+def _dominator_tree(graph: OrgGraph) -> dict[str, str | None]:
     view = compact(graph)
     idom = _immediate_dominators(view)
     sink = len(view.ids)

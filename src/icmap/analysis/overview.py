@@ -55,9 +55,11 @@ class _Link:
         self.feedback += is_feedback(graph, provider, receiver)
         found = relations(graph, provider, receiver)
         self.found.extend(found)
-        state = edge_state(found)
-        if state is not None:
-            self.states[state] = self.states.get(state, 0) + 1
+        # Most hand-offs say no state: no need to rank their relations' states.
+        if any(r.state for r in found):
+            state = edge_state(found)
+            if state is not None:
+                self.states[state] = self.states.get(state, 0) + 1
 
 
 def _plural(count: int, word: str) -> str:
@@ -166,12 +168,16 @@ def overview(graph: OrgGraph, *, drawn: bool = True) -> Picture:
     parts = _Nodes(graph)
     links: dict[tuple[str, str], _Link] = {}
     inside: dict[str, int] = {}
+    of = parts.of
     for provider, receiver in graph.edges:
-        source, target = parts.of[provider], parts.of[receiver]
+        source, target = of[provider], of[receiver]
         if source == target:
             inside[source] = inside.get(source, 0) + 1
             continue
-        links.setdefault((source, target), _Link()).add(graph, provider, receiver)
+        link = links.get((source, target))
+        if link is None:  # not setdefault: that would make a _Link for every hand-off
+            link = links[source, target] = _Link()
+        link.add(graph, provider, receiver)
     # Where a group sits on the way to the customers: the mean distance of its teams. An edge
     # toward a group no nearer the customers flows back, and is drawn so as not to pull.
     hops = reach(graph).hops

@@ -21,6 +21,7 @@ from icmap.analysis.measured import (
     measured_key,
 )
 from icmap.analysis.reach import reach
+from icmap.compact import collector_paused
 from icmap.graph import is_feedback, relations
 from icmap.model import Kind, Relation, format_hours, format_share
 from icmap.topologies import MODES, STATES, TEAM_TYPES
@@ -200,8 +201,12 @@ def edge_label(graph: OrgGraph, provider: str, receiver: str) -> str:
     A relation an event log measured says its numbers on a line under it instead of the lead
     time (:func:`measured_text`).
     """
+    return _label(relations(graph, provider, receiver))
+
+
+def _label(found: list[Relation]) -> str:
     lines = []
-    for relation in relations(graph, provider, receiver):
+    for relation in found:
         state = f" · {relation.state.upper()}" if relation.state in MARKED_STATES else ""
         if relation.measured is not None:
             lines += [f"{relation.what}{state}", measured_text(relation)]
@@ -233,6 +238,9 @@ def measured_text(relation: Relation) -> str:
     return " · ".join(parts)
 
 
+# Past 100,000 teams the hand-offs' objects would otherwise set off the collector's full passes
+# over everything alive, again and again: most of the 13 s an --all picture took there.
+@collector_paused
 def _picture(
     graph: OrgGraph,
     keep: set[str],
@@ -242,9 +250,11 @@ def _picture(
     *,
     around: set[str] | None = None,
     elide: bool = True,
+    handoffs: bool = True,
 ) -> Picture:
     """The picture of the ``keep`` nodes; with ``around``, only the hand-offs with an end in it
-    (and elided chains ending in it or at a customer), so the other nodes stay at the edge."""
+    (and elided chains ending in it or at a customer), so the other nodes stay at the edge.
+    ``handoffs=False``: the nodes alone."""
     front = {f.team for f in front_line(graph)}
     looped = {n for group in loops(graph) for n in group}
     hops = reach(graph).hops
@@ -266,6 +276,8 @@ def _picture(
         )
         for node in sorted(keep)
     ]
+    if not handoffs:
+        return Picture(title, nodes, [], notes)
     drawn = [
         (u, v)
         for u, v in sorted(graph.edges)
@@ -273,21 +285,23 @@ def _picture(
     ]
     # One scale for every measured line of the picture: the busiest drawn is the widest.
     busiest = busiest_edge(graph, drawn)
-    edges = [
-        PictureEdge(
-            u,
-            v,
-            edge_label(graph, u, v),
-            in_loop=u in looped and v in looped,
-            relations=tuple(relations(graph, u, v)),
-            backward=backward(u, v),
-            feedback=is_feedback(graph, u, v),
-            mode=edge_mode(relations(graph, u, v)),
-            state=edge_state(relations(graph, u, v)),
-            measured=_measure(relations(graph, u, v), busiest),
+    edges = []
+    for u, v in drawn:
+        found = relations(graph, u, v)
+        edges.append(
+            PictureEdge(
+                u,
+                v,
+                _label(found),
+                in_loop=u in looped and v in looped,
+                relations=tuple(found),
+                backward=backward(u, v),
+                feedback=is_feedback(graph, u, v),
+                mode=edge_mode(found),
+                state=edge_state(found),
+                measured=_measure(found, busiest),
+            )
         )
-        for u, v in drawn
-    ]
     elided = _elided_edges(graph, keep) if elide else []
     if around is not None:
         elided = [
@@ -414,10 +428,11 @@ def groups(graph: OrgGraph) -> list[str]:
     return sorted({str(g) for _, g in graph.nodes(data="group") if g})
 
 
-def whole_org(graph: OrgGraph) -> Picture:
-    """Every team, customer and supplier, and every hand-off."""
+def whole_org(graph: OrgGraph, *, handoffs: bool = True) -> Picture:
+    """Every team, customer and supplier, and every hand-off (``handoffs=False``: none of
+    them, for a page that neither draws nor lists them)."""
     title = str(graph.graph.get("name") or "Internal-customer graph")
-    return _picture(graph, set(graph.nodes), {}, title, [])
+    return _picture(graph, set(graph.nodes), {}, title, [], handoffs=handoffs)
 
 
 def impact_picture(graph: OrgGraph, result: Impact) -> Picture:

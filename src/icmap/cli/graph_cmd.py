@@ -79,17 +79,26 @@ NAMED = {GraphFormat.graphml, GraphFormat.gexf, GraphFormat.svg, GraphFormat.png
 
 
 def _picture(
-    graph: OrgGraph, focus: str | None, depth: int, group: str | None, scope: Scope, drawn: bool
-) -> Picture:
+    graph: OrgGraph,
+    focus: str | None,
+    depth: int,
+    group: str | None,
+    scope: Scope,
+    drawn: bool,
+    *,
+    whole: bool = True,
+) -> tuple[Picture | None, bool]:
+    """The picture asked for, and whether it is the group overview. ``whole=False``: the
+    picture of every team is left to the caller to make (``None``), as the page makes it."""
     from icmap.analysis import picture
     from icmap.graph import find_party
 
     if focus is not None:
-        return picture.focus(graph, find_party(graph, focus), depth)
+        return picture.focus(graph, find_party(graph, focus), depth), False
     if group is not None:
         from icmap.analysis.overview import drill_down
 
-        return drill_down(graph, _find_group(graph, group))
+        return drill_down(graph, _find_group(graph, group)), False
     if scope is Scope.overview or (scope is Scope.auto and picture.wants_overview(graph)):
         from icmap.analysis.overview import overview
 
@@ -101,15 +110,15 @@ def _picture(
                 f"({groups:,} groups); --group NAME draws one group's teams, --all every team",
                 file=sys.stderr,
             )
-        return drawing
-    whole = picture.whole_org(graph)
-    if len(whole.nodes) > picture.READABLE_NODES:
+        return drawing, True
+    nodes = graph.number_of_nodes()  # every one drawn
+    if nodes > picture.READABLE_NODES:
         print(
-            f"icmap: note: {len(whole.nodes)} nodes make a whole-org picture hard to read; "
+            f"icmap: note: {nodes} nodes make a whole-org picture hard to read; "
             "try --focus TEAM or --group NAME",
             file=sys.stderr,
         )
-    return whole
+    return (picture.whole_org(graph) if whole else None), False
 
 
 class Scope(Choice):
@@ -225,18 +234,30 @@ def _stream(
     return _draw(chosen, picture, graph)
 
 
-def _draw(chosen: GraphFormat, picture: Picture, graph: OrgGraph) -> str | bytes | Pieces:
+def _draw(
+    chosen: GraphFormat, picture: Picture | None, graph: OrgGraph, *, overview: bool = False
+) -> str | bytes | Pieces:
+    """``picture`` in ``chosen`` (``None``: every team); ``overview``: ``picture`` is the
+    group overview."""
     if chosen is GraphFormat.html:
         from dataclasses import replace
 
-        from icmap.analysis.page import for_browser, page
+        from icmap.analysis.page import for_browser, page, whole_for_browser
         from icmap.render.picture import html
 
-        shown, withheld = for_browser(graph, picture)
+        if picture is None:
+            shown, withheld = whole_for_browser(graph)
+        else:
+            grouped = picture if overview else None
+            shown, withheld = for_browser(graph, picture, overview=grouped)
         if withheld is not None:
             # Said before the page is written: it will not show what was asked for.
             print(f"icmap: note: {html.withheld_words(withheld)}", file=sys.stderr)
         return html.render(replace(page(graph, shown), withheld=withheld))
+    if picture is None:
+        from icmap.analysis.picture import whole_org
+
+        picture = whole_org(graph)
     if chosen is GraphFormat.json:
         from icmap.render.picture import node_link
 
@@ -399,7 +420,11 @@ def graph(
         emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)
         return
     drawn = chosen not in DATA_FORMATS
-    data = _draw(chosen, _picture(internal, focus, depth, group, scope, drawn), internal)
+    # The page makes the picture of every team itself: past what it draws or lists, without
+    # its hand-offs.
+    whole = chosen is not GraphFormat.html
+    picture, is_overview = _picture(internal, focus, depth, group, scope, drawn, whole=whole)
+    data = _draw(chosen, picture, internal, overview=is_overview)
     if isinstance(data, bytes) and is_stdout(output) and sys.stdout.isatty():
         raise UsageError(f"{chosen.value} is binary: write it to a file with -o")
     emit(data, output, loaded.sources, color, chosen.value)

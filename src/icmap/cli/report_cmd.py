@@ -124,17 +124,21 @@ def report(
         from dataclasses import replace
 
         from icmap.analysis.overview import overview
-        from icmap.analysis.page import for_browser, page
-        from icmap.analysis.picture import wants_overview, whole_org
+        from icmap.analysis.page import for_browser, page, whole_for_browser
+        from icmap.analysis.picture import wants_overview
         from icmap.render.picture import html
 
         # The same picture `icmap graph -f html` draws: the group overview for a large org,
         # and no picture where even that is too large for the browser to lay out.
-        picture = overview(internal) if wants_overview(internal) else whole_org(internal)
-        shown, withheld = for_browser(internal, picture)
+        if wants_overview(internal):
+            grouped = overview(internal)
+            shown, withheld = for_browser(internal, grouped, overview=grouped)
+        else:
+            shown, withheld = whole_for_browser(internal)
         if withheld is not None:
             print(f"icmap: note: {html.withheld_words(withheld)}", file=sys.stderr)
-        drawn = html.render(replace(page(internal, shown, as_of), withheld=withheld))
+        # The page shows the report's headlines, not its dated sections: --today changes nothing.
+        drawn = html.render(replace(page(internal, shown), withheld=withheld))
     else:
         result = build_report(internal, as_of, loaded)
         render = renderer(RENDERERS, chosen)

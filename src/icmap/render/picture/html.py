@@ -29,6 +29,7 @@ from icmap.analysis.page import (
     PANEL_HANDOFFS,
 )
 from icmap.analysis.picture import measured_text
+from icmap.compact import collector_paused
 from icmap.model import format_hours
 from icmap.render.picture import dot
 from icmap.render.picture.stream_words import facts as stream_facts
@@ -36,9 +37,8 @@ from icmap.render.report import measured_words, stream_words
 from icmap.render.report.words import amount, chain, link, plural
 
 if TYPE_CHECKING:
-    from icmap.analysis.page import Page, Withheld
+    from icmap.analysis.page import Headlines, Page, Withheld
     from icmap.analysis.picture import Picture, PictureEdge
-    from icmap.analysis.report import Report
     from icmap.analysis.streams import StreamFlow
 
 #: The vendored engine, relative to the ``icmap`` package.
@@ -176,6 +176,30 @@ function hue(title){return data.dot?title:title.replace(/ \([a-z, ]+\)$/,'');}
 // A node's name alone: a group's label goes on with its size on further lines.
 function named(id){return names([id])[0].split('\n')[0];}
 function names(ids){return ids.map(function(id){const i=byId.get(id);return i===undefined?id:data.nodes[i].label;});}
+// What a team's failure does, found when it is clicked by walking what the page carries once
+// (the hand-offs its work follows, the dominator tree under it): every team's lists, carried
+// instead, grew with teams times blast radius (a 1,850-team page 14 MB). Each list comes in
+// index order, which is icmap's order of ids; never the team itself.
+let walk=null;
+function impact(id){
+ const g=data.downstream,n=g.ids.length;
+ if(!walk){
+  walk={index:new Map(g.ids.map(function(x,i){return [x,i];})),customer:new Uint8Array(n),under:[]};
+  g.customers.forEach(function(i){walk.customer[i]=1;});
+  for(let i=0;i<n;i++)walk.under.push([]);
+  g.dominator.forEach(function(d,i){if(d>=0)walk.under[d].push(i);});
+ }
+ const start=walk.index.get(id),seen=new Uint8Array(n),todo=[start];seen[start]=1;
+ while(todo.length){const s=g.succ[todo.pop()];
+  for(let k=0;k<s.length;k++)if(!seen[s[k]]){seen[s[k]]=1;todo.push(s[k]);}}
+ seen[start]=0;
+ const hit={downstream:[],customers:[],stranded:[]};
+ for(let i=0;i<n;i++)if(seen[i])(walk.customer[i]?hit.customers:hit.downstream).push(g.ids[i]);
+ const stranded=[],below=walk.under[start].slice();
+ while(below.length){const i=below.pop();stranded.push(i);walk.under[i].forEach(function(j){below.push(j);});}
+ stranded.sort(function(a,b){return a-b;}).forEach(function(i){hit.stranded.push(g.ids[i]);});
+ return hit;
+}
 // Only one of a team, a critical path and a stream is lit at a time: choosing one resets the rest.
 function reset(keep){['critical','stream'].forEach(function(s){const e=document.getElementById(s);if(e&&s!==keep)e.value='';});}
 function select(id){
@@ -195,12 +219,13 @@ function select(id){
  else{const q=document.createElement('p');q.className='muted';q.textContent=data.no_handoffs;details.append(q);}
  const f=n.facts;
  if(f){
-  f.downstream.forEach(function(t){const m=node(t);if(m)mark(m,'hl-down');});
-  f.customers.forEach(function(t){const m=node(t);if(m)mark(m,'hl-down');});
-  f.stranded.forEach(function(t){const m=node(t);if(m)mark(m,'hl-stranded');});
-  section('If it fails: downstream (orange)',names(f.downstream),'no team downstream');
-  section('Customers hit',names(f.customers),'no customer');
-  section('Stranded: no other way to a customer (brown, dashed)',names(f.stranded),'none');
+  const hit=impact(id);
+  hit.downstream.forEach(function(t){const m=node(t);if(m)mark(m,'hl-down');});
+  hit.customers.forEach(function(t){const m=node(t);if(m)mark(m,'hl-down');});
+  hit.stranded.forEach(function(t){const m=node(t);if(m)mark(m,'hl-stranded');});
+  section('If it fails: downstream (orange)',names(hit.downstream),'no team downstream');
+  section('Customers hit',names(hit.customers),'no customer');
+  section('Stranded: no other way to a customer (brown, dashed)',names(hit.stranded),'none');
   section('Critical path role',[f.critical_for.length?'on the critical path to '+names(f.critical_for).join(', '):'on no critical path'].concat(f.slack===null?[]:['slack: '+f.slack]),'');
  } else if(n.teams!==undefined){
   const q=document.createElement('p');q.className='muted';q.textContent=data.group_note;details.append(q);
@@ -394,7 +419,10 @@ def page_data(page: Page) -> dict[str, Any]:
     names = {n.id: n.label.split("\n")[0] for n in picture.nodes}
     drawn = page.withheld is None or page.withheld.instead != "nothing"
     # A page with no picture of a very large org names its teams but leaves their hand-offs out.
-    handoffs = drawn or len(picture.edges) <= PANEL_HANDOFFS
+    withheld = page.withheld
+    # The hand-offs asked for: a picture of every team not drawn may come without them.
+    asked = len(picture.edges) if withheld is None else withheld.handoffs
+    handoffs = drawn or asked <= PANEL_HANDOFFS
     for e in picture.edges if handoffs else ():  # one pass over the edges, not one per node
         provided[e.provider].extend(_relation_text(e, called.get(e.receiver, e.receiver), "→"))
         received[e.receiver].extend(_relation_text(e, called.get(e.provider, e.provider), "←"))
@@ -424,9 +452,6 @@ def page_data(page: Page) -> dict[str, Any]:
                 "facts": None
                 if facts is None
                 else {
-                    "downstream": list(facts.downstream),
-                    "customers": list(facts.customers),
-                    "stranded": list(facts.stranded),
                     "critical_for": list(facts.critical_for),
                     "slack": None if facts.slack is None else amount(facts.slack, unit),
                 },
@@ -451,6 +476,15 @@ def page_data(page: Page) -> dict[str, Any]:
             p.customer: _shown_ties(p.ties, picture.stands_for) for p in report.critical.paths
         },
         "streams": {flow.id: _stream_data(flow, picture, names) for flow in page.streams},
+        # A clicked team's downstream is found by walking these (the script's ``impact``).
+        "downstream": None
+        if page.downstream is None
+        else {
+            "ids": page.downstream.ids,
+            "customers": page.downstream.customers,
+            "succ": page.downstream.succ,
+            "dominator": page.downstream.dominator,
+        },
         **(
             {}
             if handoffs
@@ -582,7 +616,7 @@ def _headline(page: Page) -> str:
     )
 
 
-def _measured_headline(report: Report) -> str:
+def _measured_headline(report: Headlines) -> str:
     """The report's measured section in brief; "" when no relation carries measured numbers."""
     flow = report.measured
     if flow is None:
@@ -710,6 +744,9 @@ _ZOOMS = """<div class="controls"><button id="fit" type="button">Fit to width</b
 """
 
 
+# Its tens of thousands of small lists and strings for a large org would otherwise set off the
+# collector's full passes over everything the analyses left alive (2 s at 100,000 teams).
+@collector_paused
 def render(page: Page) -> str:
     """The whole page."""
     picture = page.picture
