@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from icmap.analysis.diff import OrgDiff
+    from icmap.loader.reuse import Entries
     from icmap.model import Org
 
 
@@ -38,6 +39,16 @@ class FailOn(Choice):
 
 
 EXTENSIONS = {".txt": DiffFormat.text, ".json": DiffFormat.json, ".md": DiffFormat.markdown}
+
+
+def _head(path: Path, entries: Entries) -> Org:
+    """The head read with the base's unchanged parties taken as read, then let go of."""
+    from icmap.loader import load
+
+    try:
+        return load(path, reuse=entries)
+    finally:
+        entries.clear()
 
 
 def _read_source(path: Path, source: str) -> Org:
@@ -190,10 +201,14 @@ def diff(
     from icmap.lint.registry import all_rules
     from icmap.loader import load
     from icmap.loader.discover import find_org
+    from icmap.loader.reuse import Entries
 
     chosen = format_from(output, output_format, EXTENSIONS, DiffFormat.text)
     given = orgs or []
     reader = None if from_ is None else functools.partial(_read_source, source=from_)
+    # The head is read at the cost of what changed: each party written as in the base is
+    # taken as read there, its positions moved (icmap.loader.reuse).
+    entries = Entries()
     if git is not None:
         if len(given) > 1:
             raise UsageError(f"with --git give one org (or none), not {len(given)}")
@@ -201,8 +216,8 @@ def diff(
 
         path = find_org(given[0] if given else None, os.environ, Path())
         protect(path)
-        before = kept(lambda: load_at_revision(path, git, reader))
-        after = with_surveys(kept(lambda: (reader or load)(path)), survey)
+        before = kept(lambda: load_at_revision(path, git, reader, entries))
+        after = with_surveys(kept(lambda: reader(path) if reader else _head(path, entries)), survey)
         base_name, head_name = f"{git}:{path}", f"{path} (working tree)"
     else:
         if len(given) != 2:
@@ -212,8 +227,8 @@ def diff(
         base, head = given
         protect(base)
         protect(head)
-        before = kept(lambda: (reader or load)(base))
-        after = with_surveys(kept(lambda: (reader or load)(head)), survey)
+        before = kept(lambda: reader(base) if reader else load(base, remember=entries))
+        after = with_surveys(kept(lambda: reader(head) if reader else _head(head, entries)), survey)
         base_name, head_name = str(base), str(head)
     # Both models and their graphs live until the command ends: kept() spares them the
     # collector's rescans, as load_org does for one org.
