@@ -24,7 +24,7 @@ from icmap.loader.resolve import normalise_what
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
     from icmap.graph import OrgGraph
-    from icmap.model import Answer, Org, Relation
+    from icmap.model import Answer, Org, Relation, Side
 
 RelationKey = tuple[str, str, str]
 
@@ -216,49 +216,95 @@ def _renames(
     return found
 
 
+def _keyed(org: Org, renamed: dict[str, str], what: dict[str, str]) -> dict[RelationKey, Relation]:
+    """``org``'s relations by key, renamed ids followed; ``what`` holds each ``what`` already
+    normalised (the same few recur across thousands of relations and both orgs)."""
+    found = {}
+    for relation in org.relations:
+        written = relation.what
+        normal = what.get(written)
+        if normal is None:
+            normal = what[written] = normalise_what(written)
+        provider, receiver = relation.provider, relation.receiver
+        if renamed:
+            provider, receiver = renamed.get(provider, provider), renamed.get(receiver, receiver)
+        found[provider, receiver, normal] = relation
+    return found
+
+
+def _sides(relation: Relation) -> list[Side]:
+    declarations = relation.declarations
+    if len(declarations) == 1:  # nearly always: no set to build
+        return [declarations[0].side]
+    return sorted(relation.declared_by)
+
+
 def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, str]) -> None:
     """Hand-offs added, removed and changed, teams whose type changed, survey rounds."""
-
-    def mapped(key: RelationKey) -> RelationKey:
-        return (renamed.get(key[0], key[0]), renamed.get(key[1], key[1]), key[2])
-
-    before = {mapped(_key(r)): r for r in base.relations}
-    after = {_key(r): r for r in head.relations}
+    what: dict[str, str] = {}
+    before, after = _keyed(base, renamed, what), _keyed(head, {}, what)
     diff.relations_added = [after[k] for k in sorted(after.keys() - before.keys())]
     diff.relations_removed = [before[k] for k in sorted(before.keys() - after.keys())]
-    for key in sorted(before.keys() & after.keys()):
-        old, new = before[key], after[key]
-        changes: dict[str, tuple[object, object]] = {}
-        old_lead = old.lead_time.hours if old.lead_time else None
-        new_lead = new.lead_time.hours if new.lead_time else None
-        if old_lead != new_lead:
-            changes["lead_time_hours"] = (old_lead, new_lead)
-        old_process = old.process_time.hours if old.process_time else None
-        new_process = new.process_time.hours if new.process_time else None
-        if old_process != new_process:
-            changes["process_time_hours"] = (old_process, new_process)
-        if old.complete_accurate != new.complete_accurate:
-            changes["complete_accurate"] = (old.complete_accurate, new.complete_accurate)
-        if old.streams != new.streams:
-            changes["streams"] = (list(old.streams), list(new.streams))
-        if old.survey is not None or new.survey is not None:
-            _score_change(old, new, diff)
-        elif old.satisfaction != new.satisfaction:
-            changes["satisfaction"] = (old.satisfaction, new.satisfaction)
-        if old.feedback != new.feedback:
-            changes["feedback"] = (old.feedback, new.feedback)
-        for name in ("mode", "state", "since", "until"):
-            was, now = getattr(old, name), getattr(new, name)
-            if was != now:
-                changes[name] = (_plain(was), _plain(now))
-        if old.declared_by != new.declared_by:
-            changes["declared_by"] = (sorted(old.declared_by), sorted(new.declared_by))
+    # Compared in any order, the few changes sorted by key after: sorting the hundreds of
+    # thousands of unchanged ones cost more than comparing them.
+    changed: list[tuple[RelationKey, RelationChange]] = []
+    scores: list[tuple[RelationKey, ScoreChange]] = []
+    for key, old in before.items():
+        new = after.get(key)
+        if new is None:
+            continue
+        changes, score = _compared(old, new)
+        if score is not None:
+            scores.append((key, score))
         if changes:
-            diff.relations_changed.append(
-                RelationChange(new.provider, new.receiver, new.what, changes)
-            )
+            changed.append((key, RelationChange(new.provider, new.receiver, new.what, changes)))
+    diff.relations_changed = [change for _, change in sorted(changed, key=_first)]
+    diff.scores_changed = [score for _, score in sorted(scores, key=_first)]
     diff.types_changed = _type_changes(base, head, renamed)
     _round_changes(base, head, diff)
+
+
+def _compared(
+    old: Relation, new: Relation
+) -> tuple[dict[str, tuple[object, object]], ScoreChange | None]:
+    """What differs between a relation before and after (by field), and its score's change."""
+    changes: dict[str, tuple[object, object]] = {}
+    old_lead = old.lead_time.hours if old.lead_time else None
+    new_lead = new.lead_time.hours if new.lead_time else None
+    if old_lead != new_lead:
+        changes["lead_time_hours"] = (old_lead, new_lead)
+    old_process = old.process_time.hours if old.process_time else None
+    new_process = new.process_time.hours if new.process_time else None
+    if old_process != new_process:
+        changes["process_time_hours"] = (old_process, new_process)
+    if old.complete_accurate != new.complete_accurate:
+        changes["complete_accurate"] = (old.complete_accurate, new.complete_accurate)
+    if old.streams != new.streams:
+        changes["streams"] = (list(old.streams), list(new.streams))
+    score = None
+    if old.survey is not None or new.survey is not None:
+        score = _score_change(old, new)
+    elif old.satisfaction != new.satisfaction:
+        changes["satisfaction"] = (old.satisfaction, new.satisfaction)
+    if old.feedback != new.feedback:
+        changes["feedback"] = (old.feedback, new.feedback)
+    # Each field by name, not through getattr: this runs for every relation of both orgs.
+    if old.mode != new.mode:
+        changes["mode"] = (old.mode, new.mode)
+    if old.state != new.state:
+        changes["state"] = (old.state, new.state)
+    if old.since != new.since:
+        changes["since"] = (_plain(old.since), _plain(new.since))
+    if old.until != new.until:
+        changes["until"] = (_plain(old.until), _plain(new.until))
+    old_sides, new_sides = _sides(old), _sides(new)
+    if old_sides != new_sides:
+        changes["declared_by"] = (old_sides, new_sides)
+    return changes, score
+
+
+def _first(pair: tuple[RelationKey, object]) -> RelationKey:
+    return pair[0]
 
 
 def _scored(relation: Relation) -> tuple[float | None, str | None, int]:
@@ -268,27 +314,26 @@ def _scored(relation: Relation) -> tuple[float | None, str | None, int]:
     return relation.satisfaction, None, 0
 
 
-def _score_change(old: Relation, new: Relation, diff: OrgDiff) -> None:
-    """Record a change of score where a survey scores either side.
+def _score_change(old: Relation, new: Relation) -> ScoreChange | None:
+    """The change of score where a survey scores either side, if any.
 
     A new round that gives the same score is no change; a score that moves between the YAML
     and a survey is one, even when the number is the same.
     """
     before, after = _scored(old), _scored(new)
     if before[0] != after[0] or (before[1] is None) != (after[1] is None):
-        diff.scores_changed.append(
-            ScoreChange(
-                new.provider,
-                new.receiver,
-                new.what,
-                before[0],
-                after[0],
-                before[1],
-                after[1],
-                before[2],
-                after[2],
-            )
+        return ScoreChange(
+            new.provider,
+            new.receiver,
+            new.what,
+            before[0],
+            after[0],
+            before[1],
+            after[1],
+            before[2],
+            after[2],
         )
+    return None
 
 
 def _round_changes(base: Org, head: Org, diff: OrgDiff) -> None:
