@@ -13,9 +13,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from icmap.analysis.chokepoints import chokepoints
-from icmap.analysis.critical import critical_paths
+from icmap.analysis.critical import CriticalPath, Unit, critical_paths
 from icmap.analysis.frontline import front_line
-from icmap.analysis.loops import group_cycles, loops
+from icmap.analysis.loops import Loop, group_cycles, loops
 from icmap.analysis.reach import reach
 from icmap.analysis.streams import StreamFlow, stream_flows
 from icmap.compact import collector_paused
@@ -378,14 +378,11 @@ def _type_changes(base: Org, head: Org, renamed: dict[str, str]) -> list[TypeCha
     ]
 
 
-def _path_changes(
-    base_graph: OrgGraph, head_graph: OrgGraph, renamed: dict[str, str]
-) -> list[PathChange]:
+def _path_changes(before: Analysed, after: Analysed, renamed: dict[str, str]) -> list[PathChange]:
     """Each customer's critical path and total, before and after."""
     found = []
-    old_critical, new_critical = critical_paths(base_graph), critical_paths(head_graph)
-    old_paths = {renamed.get(p.customer, p.customer): p for p in old_critical.paths}
-    new_paths = {p.customer: p for p in new_critical.paths}
+    old_paths = {renamed.get(p.customer, p.customer): p for p in before.critical}
+    new_paths = {p.customer: p for p in after.critical}
     for customer in sorted(old_paths.keys() | new_paths.keys()):
         old_path, new_path = old_paths.get(customer), new_paths.get(customer)
         found.append(
@@ -395,7 +392,7 @@ def _path_changes(
                 new_path.path if new_path else None,
                 old_path.total if old_path else None,
                 new_path.total if new_path else None,
-                new_critical.unit,
+                after.unit,
             )
         )
     return found
@@ -430,12 +427,12 @@ def _stream_numbers(flow: StreamFlow, renamed: dict[str, str]) -> tuple[object, 
 
 
 def _stream_changes(
-    base: Org, head: Org, base_graph: OrgGraph, head_graph: OrgGraph, renamed: dict[str, str]
+    base: Org, head: Org, sides: tuple[Analysed, Analysed], renamed: dict[str, str]
 ) -> list[StreamChange]:
     """Every value stream of either side, before and after, with the relations that joined
     or left it."""
-    old_flows = {f.id: f for f in stream_flows(base_graph)}
-    new_flows = {f.id: f for f in stream_flows(head_graph)}
+    old_flows = {f.id: f for f in sides[0].flows}
+    new_flows = {f.id: f for f in sides[1].flows}
     if not old_flows and not new_flows:
         return []
     old_relations, new_relations = _stream_relations(base, renamed), _stream_relations(head, {})
@@ -470,6 +467,49 @@ def _finding_key(finding: Diagnostic, renamed: dict[str, str]) -> tuple[str, ...
     return (finding.code, finding.message)
 
 
+@dataclass(frozen=True)
+class Analysed:
+    """What the diff compares of one org, taken from its graph: once taken, the graph (and
+    the compact views cached for it) can go before the other org is read."""
+
+    #: Parties with a path to a customer, front-line teams, chokepoints.
+    connected: frozenset[str]
+    front: frozenset[str]
+    chokepoints: frozenset[str]
+    critical: list[CriticalPath]
+    unit: Unit
+    flows: list[StreamFlow]
+    loops: list[list[str]]
+    #: The check's findings, when asked for.
+    findings: list[Diagnostic] | None
+    #: Each loop group's cycles (by its teams), when asked for: the base's gone loops show them.
+    cycles: dict[frozenset[str], Loop] | None = None
+
+
+@collector_paused
+def analyse_side(
+    org: Org,
+    graph: OrgGraph,
+    findings: Callable[[Org, OrgGraph], list[Diagnostic]] | None = None,
+    *,
+    cycles: bool = False,
+) -> Analysed:
+    """What :func:`compare` needs of ``org`` and its graph; ``cycles`` for the base."""
+    critical = critical_paths(graph)
+    groups = loops(graph)
+    return Analysed(
+        frozenset(reach(graph).hops),
+        frozenset(f.team for f in front_line(graph)),
+        frozenset(c.team for c in chokepoints(graph)),
+        critical.paths,
+        critical.unit,
+        stream_flows(graph),
+        groups,
+        None if findings is None else findings(org, graph),
+        {frozenset(g): group_cycles(graph, g) for g in groups} if cycles else None,
+    )
+
+
 @collector_paused
 def diff_orgs(
     base: Org,
@@ -484,6 +524,17 @@ def diff_orgs(
     the teams they are about, not by message or position, so rewording a message or moving
     lines does not count as a change.
     """
+    before = analyse_side(base, base_graph, findings, cycles=True)
+    return compare(base, head, before, analyse_side(head, head_graph, findings), head_graph)
+
+
+@collector_paused
+def compare(
+    base: Org, head: Org, before: Analysed, after: Analysed, head_graph: OrgGraph
+) -> OrgDiff:
+    """:func:`diff_orgs` from each side's :class:`Analysed` (the base's taken with ``cycles``),
+    the base's graph no longer needed."""
+    assert before.cycles is not None, "the base's side is taken with its loops' cycles"
     diff = OrgDiff()
     old_parties, new_parties = _parties(base), _parties(head)
     for kind, old_of_kind in old_parties.items():
@@ -502,26 +553,25 @@ def diff_orgs(
     renamed = {r.old: r.new for r in diff.renamed}
     _relation_changes(base, head, diff, renamed)
 
-    old_reach, new_reach = reach(base_graph), reach(head_graph)
-    old_connected = {renamed.get(n, n) for n in old_reach.hops}
-    new_connected = set(new_reach.hops)
+    old_connected = {renamed.get(n, n) for n in before.connected}
+    new_connected = set(after.connected)
     diff.lost_path = sorted(n for n in old_connected - new_connected if n in head_graph)
     # A team added by the change is reported as added; "gained a path" is for existing ones.
     new_ids = {n for ids in diff.added.values() for n in ids}
     diff.gained_path = sorted(n for n in new_connected - old_connected if n not in new_ids)
-    old_front = {renamed.get(f.team, f.team) for f in front_line(base_graph)}
-    new_front = {f.team for f in front_line(head_graph)}
+    old_front = {renamed.get(t, t) for t in before.front}
+    new_front = set(after.front)
     diff.front_line_added = sorted(new_front - old_front)
     diff.front_line_removed = sorted(old_front - new_front)
 
-    diff.critical_paths = _path_changes(base_graph, head_graph, renamed)
-    diff.streams = _stream_changes(base, head, base_graph, head_graph, renamed)
-    old_choke = {renamed.get(c.team, c.team) for c in chokepoints(base_graph)}
-    new_choke = {c.team for c in chokepoints(head_graph)}
+    diff.critical_paths = _path_changes(before, after, renamed)
+    diff.streams = _stream_changes(base, head, (before, after), renamed)
+    old_choke = {renamed.get(t, t) for t in before.chokepoints}
+    new_choke = set(after.chokepoints)
     diff.chokepoints_new = sorted(new_choke - old_choke)
     diff.chokepoints_gone = sorted(old_choke - new_choke)
-    old_loops = {frozenset(renamed.get(n, n) for n in group) for group in loops(base_graph)}
-    new_loops = {frozenset(group) for group in loops(head_graph)}
+    old_loops = {frozenset(renamed.get(n, n) for n in group) for group in before.loops}
+    new_loops = {frozenset(group) for group in after.loops}
     # A loop is new only when no loop before shares a team with it; one that shrank, grew,
     # split or merged is changed, and so is each loop it overlaps.
     diff.loops_new = sorted(sorted(g) for g in new_loops if not any(g & o for o in old_loops))
@@ -536,16 +586,16 @@ def diff_orgs(
     diff.loops_gone_cycles = [
         [
             tuple(renamed.get(n, n) for n in c.teams)
-            for c in group_cycles(base_graph, [unrenamed.get(n, n) for n in group]).cycles
+            for c in before.cycles[frozenset(unrenamed.get(n, n) for n in group)].cycles
         ]
         for group in diff.loops_gone
     ]
 
-    if findings is not None:
-        before = findings(base, base_graph)
-        after = findings(head, head_graph)
-        old_keys = {_finding_key(d, renamed) for d in before}
-        new_keys = {_finding_key(d, {}) for d in after}
-        diff.findings_new = [d for d in after if _finding_key(d, {}) not in old_keys]
-        diff.findings_gone = [d for d in before if _finding_key(d, renamed) not in new_keys]
+    if before.findings is not None and after.findings is not None:
+        old_keys = {_finding_key(d, renamed) for d in before.findings}
+        new_keys = {_finding_key(d, {}) for d in after.findings}
+        diff.findings_new = [d for d in after.findings if _finding_key(d, {}) not in old_keys]
+        diff.findings_gone = [
+            d for d in before.findings if _finding_key(d, renamed) not in new_keys
+        ]
     return diff
