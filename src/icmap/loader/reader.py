@@ -819,6 +819,8 @@ class FileReader:
             raise ReuseMismatchError(party[1])
         self._budget -= known.spent
         self._reuse.reused += 1
+        # Ids are unique in an org that loads: the base's copy is not needed again.
+        del self._reuse.parties[party]
         raw.parties.append(moved(known.party, self.display, key_node.line - known.line))
         return True
 
