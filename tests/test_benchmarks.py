@@ -46,3 +46,28 @@ def test_page_benchmark_draws_and_clicks_a_tiny_org(tmp_path: Path) -> None:
     for row in rows:
         assert row["not_drawn"] == 0 and row["drawn_ms"] > 0 and row["click_ms"] > 0
         assert row["nodes"] > 20 and row["bytes"] > 1_000_000  # the engine is inlined
+
+
+def test_diff_pair_changes_a_generated_org_as_a_pull_request_would(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from icmap.cli import app
+
+    base, head = tmp_path / "org.yaml", tmp_path / "org-new.yaml"
+    for script, args in (
+        ("generate.py", ["4000", "-o", str(base)]),
+        ("diff_pair.py", [str(base), "-o", str(head)]),
+    ):
+        done = subprocess.run(
+            [sys.executable, str(BENCHMARKS / script), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+    result = CliRunner().invoke(app, ["diff", str(base), str(head), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["added"]["team"]) == len(data["removed"]["team"]) == 2
+    assert data["relations"]["changed"]

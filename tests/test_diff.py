@@ -273,3 +273,44 @@ def test_team_types_and_topology_fields(runner: CliRunner, tmp_path: Path) -> No
     assert "since none → 2027-01-01; until 2026-12-31 → none" in flat
     unchanged = runner.invoke(app, ["diff", base, base, "-f", "json"]).stdout
     assert json.loads(unchanged)["team_types_changed"] == []
+
+
+LOOP = """
+customers: {shop: {}}
+teams:
+  bakery: {provides: [{what: bread, to: counter, lead_time: 4h}]}
+  counter: {provides: [{what: sales, to: shop, lead_time: 1h}, {what: orders, to: oven}]}
+  oven: {provides: [{what: heat, to: bakery}]}
+"""
+
+
+def test_cli_gone_loop_shows_its_cycles_under_the_heads_names(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # The base's graph is let go before the head is read: its loops' cycles are taken first.
+    head = LOOP.replace(", {what: orders, to: oven}", "").replace("bakery", "kitchen")
+    base, new = write(tmp_path, "base.yaml", LOOP), write(tmp_path, "head.yaml", head)
+    result = runner.invoke(app, ["diff", str(base), str(new), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["renamed"] == [{"kind": "team", "old": "bakery", "new": "kitchen"}]
+    assert data["loops"]["gone"] == [["counter", "kitchen", "oven"]]
+    assert data["loops"]["gone_cycles"] == [[["kitchen", "counter", "oven"]]]
+
+
+def test_a_graph_used_once_is_freed() -> None:
+    import weakref
+
+    from icmap.cli.sources import used_once
+
+    org = load_text(BASE)
+    made = []
+
+    def build():  # type: ignore[no-untyped-def]
+        graph = build_graph(org)
+        made.append(weakref.ref(graph))
+        return graph
+
+    # Reading edges and nodes makes the views that refer back to the graph.
+    assert used_once(build, lambda graph: len(graph.edges) + len(graph.nodes)) == 10
+    assert made[0]() is None

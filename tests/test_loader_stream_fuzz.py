@@ -189,3 +189,55 @@ def test_streamed_read_equals_the_whole_tree_read_under_small_limits(
         patch.setattr(compose_module, "MAX_DEPTH", depth)
         patch.setattr(compose_module, "MAX_ENTRIES", entries)
         assert _streamed(text, 10_000) == _whole(text, 10_000)
+
+
+@st.composite
+def _edited(draw: st.DrawFn, text: str) -> str:
+    """``text`` after a few edits of whole lines, as one version of an org follows another."""
+    lines = text.splitlines(keepends=True)
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(lines)))
+        edit = draw(st.integers(0, 3))
+        if edit == 0:
+            lines.insert(at, draw(st.sampled_from(["# note\n", "\n", "  z: {name: Z}\n"])))
+        elif edit == 1 and lines:
+            del lines[min(at, len(lines) - 1)]
+        elif edit == 2 and lines:
+            lines.insert(at, lines[min(at, len(lines) - 1)])
+        elif lines:
+            line = lines[min(at, len(lines) - 1)]
+            lines[min(at, len(lines) - 1)] = (
+                draw(st.sampled_from(["    ", "  ", "   more\n", "\t"])) + line
+            )
+    return "".join(lines)
+
+
+@st.composite
+def _plain_org(draw: st.DrawFn) -> str:
+    """An org of well-formed teams in block and flow style, which a second version can reuse."""
+    teams = []
+    for n in range(draw(st.integers(1, 5))):
+        what, to = draw(st.sampled_from(["w", "two words", "'q: x'"])), draw(st.sampled_from("abc"))
+        style = draw(st.integers(0, 2))
+        if style == 0:
+            teams.append(f"  t{n}: {{name: N{n}, provides: [{{what: {what}, to: {to}}}]}}\n")
+        elif style == 1:
+            teams.append(f"  t{n}:\n    name: N{n}\n    provides:\n      - what: {what}\n")
+            teams.append(f"        to: [{to}, c]\n        lead_time: {n + 1}d\n")
+        else:
+            teams.append(f"  t{n}:\n    lead: L\n    # said\n\n")
+    return "customers: {a: {}, b: {}, c: {}}\nteams:\n" + "".join(teams)
+
+
+@given(st.data())
+def test_a_second_version_read_reusing_the_first_equals_it_read_alone(data: st.DataObject) -> None:
+    from icmap.loader import _read
+    from icmap.loader.reuse import Entries
+
+    base = data.draw(st.one_of(documents(), _plain_org()))
+    head = data.draw(st.one_of(_edited(base), documents(), _plain_org()))
+    entries = Entries()
+    _read(base, "base.yaml", (entries, None))
+    reused, reused_problems = _read(head, "head.yaml", (None, entries))
+    alone, problems = _read(head, "head.yaml")
+    assert (reused, sorted(reused_problems)) == (alone, sorted(problems))

@@ -13,9 +13,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from icmap.analysis.chokepoints import chokepoints
-from icmap.analysis.critical import critical_paths
+from icmap.analysis.critical import CriticalPath, Unit, critical_paths
 from icmap.analysis.frontline import front_line
-from icmap.analysis.loops import group_cycles, loops
+from icmap.analysis.loops import Loop, group_cycles, loops
 from icmap.analysis.reach import reach
 from icmap.analysis.streams import StreamFlow, stream_flows
 from icmap.compact import collector_paused
@@ -24,7 +24,7 @@ from icmap.loader.resolve import normalise_what
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
     from icmap.graph import OrgGraph
-    from icmap.model import Answer, Org, Relation
+    from icmap.model import Answer, Org, Relation, Side
 
 RelationKey = tuple[str, str, str]
 
@@ -183,25 +183,32 @@ def _key(relation: Relation) -> RelationKey:
     return (relation.provider, relation.receiver, normalise_what(relation.what))
 
 
-def _signature(org: Org, node: str) -> frozenset[tuple[str, str, str]]:
-    """A party's relations without its own id: what renames keep."""
-    found = set()
+def _signatures(org: Org, nodes: set[str]) -> dict[str, frozenset[tuple[str, str, str]]]:
+    """Each of ``nodes``' relations without its own id: what renames keep.
+
+    One pass over the relations for all of them: a pass per node cost a second at 30,000
+    teams when a change adds and removes a few dozen.
+    """
+    found: dict[str, set[tuple[str, str, str]]] = {node: set() for node in nodes}
     for r in org.relations:
-        if r.provider == node:
-            found.add(("to", r.receiver, normalise_what(r.what)))
-        if r.receiver == node:
-            found.add(("from", r.provider, normalise_what(r.what)))
-    return frozenset(found)
+        if r.provider in found:
+            found[r.provider].add(("to", r.receiver, normalise_what(r.what)))
+        if r.receiver in found:
+            found[r.receiver].add(("from", r.provider, normalise_what(r.what)))
+    return {node: frozenset(relations) for node, relations in found.items()}
 
 
 def _renames(
     base: Org, head: Org, removed: dict[str, list[str]], added: dict[str, list[str]]
 ) -> list[Rename]:
     found = []
-    for kind, new_ids in added.items():
-        old_signatures = {old: _signature(base, old) for old in removed.get(kind, [])}
-        for new in list(new_ids):
-            signature = _signature(head, new)
+    candidates = [kind for kind in added if removed.get(kind)]
+    old_all = _signatures(base, {old for kind in candidates for old in removed[kind]})
+    new_all = _signatures(head, {new for kind in candidates for new in added[kind]})
+    for kind in candidates:
+        old_signatures = {old: old_all[old] for old in removed[kind]}
+        for new in list(added[kind]):
+            signature = new_all[new]
             matches = [old for old, sig in old_signatures.items() if sig and sig == signature]
             if len(matches) == 1:
                 found.append(Rename(kind, matches[0], new))
@@ -209,49 +216,95 @@ def _renames(
     return found
 
 
+def _keyed(org: Org, renamed: dict[str, str], what: dict[str, str]) -> dict[RelationKey, Relation]:
+    """``org``'s relations by key, renamed ids followed; ``what`` holds each ``what`` already
+    normalised (the same few recur across thousands of relations and both orgs)."""
+    found = {}
+    for relation in org.relations:
+        written = relation.what
+        normal = what.get(written)
+        if normal is None:
+            normal = what[written] = normalise_what(written)
+        provider, receiver = relation.provider, relation.receiver
+        if renamed:
+            provider, receiver = renamed.get(provider, provider), renamed.get(receiver, receiver)
+        found[provider, receiver, normal] = relation
+    return found
+
+
+def _sides(relation: Relation) -> list[Side]:
+    declarations = relation.declarations
+    if len(declarations) == 1:  # nearly always: no set to build
+        return [declarations[0].side]
+    return sorted(relation.declared_by)
+
+
 def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, str]) -> None:
     """Hand-offs added, removed and changed, teams whose type changed, survey rounds."""
-
-    def mapped(key: RelationKey) -> RelationKey:
-        return (renamed.get(key[0], key[0]), renamed.get(key[1], key[1]), key[2])
-
-    before = {mapped(_key(r)): r for r in base.relations}
-    after = {_key(r): r for r in head.relations}
+    what: dict[str, str] = {}
+    before, after = _keyed(base, renamed, what), _keyed(head, {}, what)
     diff.relations_added = [after[k] for k in sorted(after.keys() - before.keys())]
     diff.relations_removed = [before[k] for k in sorted(before.keys() - after.keys())]
-    for key in sorted(before.keys() & after.keys()):
-        old, new = before[key], after[key]
-        changes: dict[str, tuple[object, object]] = {}
-        old_lead = old.lead_time.hours if old.lead_time else None
-        new_lead = new.lead_time.hours if new.lead_time else None
-        if old_lead != new_lead:
-            changes["lead_time_hours"] = (old_lead, new_lead)
-        old_process = old.process_time.hours if old.process_time else None
-        new_process = new.process_time.hours if new.process_time else None
-        if old_process != new_process:
-            changes["process_time_hours"] = (old_process, new_process)
-        if old.complete_accurate != new.complete_accurate:
-            changes["complete_accurate"] = (old.complete_accurate, new.complete_accurate)
-        if old.streams != new.streams:
-            changes["streams"] = (list(old.streams), list(new.streams))
-        if old.survey is not None or new.survey is not None:
-            _score_change(old, new, diff)
-        elif old.satisfaction != new.satisfaction:
-            changes["satisfaction"] = (old.satisfaction, new.satisfaction)
-        if old.feedback != new.feedback:
-            changes["feedback"] = (old.feedback, new.feedback)
-        for name in ("mode", "state", "since", "until"):
-            was, now = getattr(old, name), getattr(new, name)
-            if was != now:
-                changes[name] = (_plain(was), _plain(now))
-        if old.declared_by != new.declared_by:
-            changes["declared_by"] = (sorted(old.declared_by), sorted(new.declared_by))
+    # Compared in any order, the few changes sorted by key after: sorting the hundreds of
+    # thousands of unchanged ones cost more than comparing them.
+    changed: list[tuple[RelationKey, RelationChange]] = []
+    scores: list[tuple[RelationKey, ScoreChange]] = []
+    for key, old in before.items():
+        new = after.get(key)
+        if new is None:
+            continue
+        changes, score = _compared(old, new)
+        if score is not None:
+            scores.append((key, score))
         if changes:
-            diff.relations_changed.append(
-                RelationChange(new.provider, new.receiver, new.what, changes)
-            )
+            changed.append((key, RelationChange(new.provider, new.receiver, new.what, changes)))
+    diff.relations_changed = [change for _, change in sorted(changed, key=_first)]
+    diff.scores_changed = [score for _, score in sorted(scores, key=_first)]
     diff.types_changed = _type_changes(base, head, renamed)
     _round_changes(base, head, diff)
+
+
+def _compared(
+    old: Relation, new: Relation
+) -> tuple[dict[str, tuple[object, object]], ScoreChange | None]:
+    """What differs between a relation before and after (by field), and its score's change."""
+    changes: dict[str, tuple[object, object]] = {}
+    old_lead = old.lead_time.hours if old.lead_time else None
+    new_lead = new.lead_time.hours if new.lead_time else None
+    if old_lead != new_lead:
+        changes["lead_time_hours"] = (old_lead, new_lead)
+    old_process = old.process_time.hours if old.process_time else None
+    new_process = new.process_time.hours if new.process_time else None
+    if old_process != new_process:
+        changes["process_time_hours"] = (old_process, new_process)
+    if old.complete_accurate != new.complete_accurate:
+        changes["complete_accurate"] = (old.complete_accurate, new.complete_accurate)
+    if old.streams != new.streams:
+        changes["streams"] = (list(old.streams), list(new.streams))
+    score = None
+    if old.survey is not None or new.survey is not None:
+        score = _score_change(old, new)
+    elif old.satisfaction != new.satisfaction:
+        changes["satisfaction"] = (old.satisfaction, new.satisfaction)
+    if old.feedback != new.feedback:
+        changes["feedback"] = (old.feedback, new.feedback)
+    # Each field by name, not through getattr: this runs for every relation of both orgs.
+    if old.mode != new.mode:
+        changes["mode"] = (old.mode, new.mode)
+    if old.state != new.state:
+        changes["state"] = (old.state, new.state)
+    if old.since != new.since:
+        changes["since"] = (_plain(old.since), _plain(new.since))
+    if old.until != new.until:
+        changes["until"] = (_plain(old.until), _plain(new.until))
+    old_sides, new_sides = _sides(old), _sides(new)
+    if old_sides != new_sides:
+        changes["declared_by"] = (old_sides, new_sides)
+    return changes, score
+
+
+def _first(pair: tuple[RelationKey, object]) -> RelationKey:
+    return pair[0]
 
 
 def _scored(relation: Relation) -> tuple[float | None, str | None, int]:
@@ -261,27 +314,26 @@ def _scored(relation: Relation) -> tuple[float | None, str | None, int]:
     return relation.satisfaction, None, 0
 
 
-def _score_change(old: Relation, new: Relation, diff: OrgDiff) -> None:
-    """Record a change of score where a survey scores either side.
+def _score_change(old: Relation, new: Relation) -> ScoreChange | None:
+    """The change of score where a survey scores either side, if any.
 
     A new round that gives the same score is no change; a score that moves between the YAML
     and a survey is one, even when the number is the same.
     """
     before, after = _scored(old), _scored(new)
     if before[0] != after[0] or (before[1] is None) != (after[1] is None):
-        diff.scores_changed.append(
-            ScoreChange(
-                new.provider,
-                new.receiver,
-                new.what,
-                before[0],
-                after[0],
-                before[1],
-                after[1],
-                before[2],
-                after[2],
-            )
+        return ScoreChange(
+            new.provider,
+            new.receiver,
+            new.what,
+            before[0],
+            after[0],
+            before[1],
+            after[1],
+            before[2],
+            after[2],
         )
+    return None
 
 
 def _round_changes(base: Org, head: Org, diff: OrgDiff) -> None:
@@ -326,14 +378,11 @@ def _type_changes(base: Org, head: Org, renamed: dict[str, str]) -> list[TypeCha
     ]
 
 
-def _path_changes(
-    base_graph: OrgGraph, head_graph: OrgGraph, renamed: dict[str, str]
-) -> list[PathChange]:
+def _path_changes(before: Analysed, after: Analysed, renamed: dict[str, str]) -> list[PathChange]:
     """Each customer's critical path and total, before and after."""
     found = []
-    old_critical, new_critical = critical_paths(base_graph), critical_paths(head_graph)
-    old_paths = {renamed.get(p.customer, p.customer): p for p in old_critical.paths}
-    new_paths = {p.customer: p for p in new_critical.paths}
+    old_paths = {renamed.get(p.customer, p.customer): p for p in before.critical}
+    new_paths = {p.customer: p for p in after.critical}
     for customer in sorted(old_paths.keys() | new_paths.keys()):
         old_path, new_path = old_paths.get(customer), new_paths.get(customer)
         found.append(
@@ -343,7 +392,7 @@ def _path_changes(
                 new_path.path if new_path else None,
                 old_path.total if old_path else None,
                 new_path.total if new_path else None,
-                new_critical.unit,
+                after.unit,
             )
         )
     return found
@@ -378,12 +427,12 @@ def _stream_numbers(flow: StreamFlow, renamed: dict[str, str]) -> tuple[object, 
 
 
 def _stream_changes(
-    base: Org, head: Org, base_graph: OrgGraph, head_graph: OrgGraph, renamed: dict[str, str]
+    base: Org, head: Org, sides: tuple[Analysed, Analysed], renamed: dict[str, str]
 ) -> list[StreamChange]:
     """Every value stream of either side, before and after, with the relations that joined
     or left it."""
-    old_flows = {f.id: f for f in stream_flows(base_graph)}
-    new_flows = {f.id: f for f in stream_flows(head_graph)}
+    old_flows = {f.id: f for f in sides[0].flows}
+    new_flows = {f.id: f for f in sides[1].flows}
     if not old_flows and not new_flows:
         return []
     old_relations, new_relations = _stream_relations(base, renamed), _stream_relations(head, {})
@@ -418,6 +467,49 @@ def _finding_key(finding: Diagnostic, renamed: dict[str, str]) -> tuple[str, ...
     return (finding.code, finding.message)
 
 
+@dataclass(frozen=True)
+class Analysed:
+    """What the diff compares of one org, taken from its graph: once taken, the graph (and
+    the compact views cached for it) can go before the other org is read."""
+
+    #: Parties with a path to a customer, front-line teams, chokepoints.
+    connected: frozenset[str]
+    front: frozenset[str]
+    chokepoints: frozenset[str]
+    critical: list[CriticalPath]
+    unit: Unit
+    flows: list[StreamFlow]
+    loops: list[list[str]]
+    #: The check's findings, when asked for.
+    findings: list[Diagnostic] | None
+    #: Each loop group's cycles (by its teams), when asked for: the base's gone loops show them.
+    cycles: dict[frozenset[str], Loop] | None = None
+
+
+@collector_paused
+def analyse_side(
+    org: Org,
+    graph: OrgGraph,
+    findings: Callable[[Org, OrgGraph], list[Diagnostic]] | None = None,
+    *,
+    cycles: bool = False,
+) -> Analysed:
+    """What :func:`compare` needs of ``org`` and its graph; ``cycles`` for the base."""
+    critical = critical_paths(graph)
+    groups = loops(graph)
+    return Analysed(
+        frozenset(reach(graph).hops),
+        frozenset(f.team for f in front_line(graph)),
+        frozenset(c.team for c in chokepoints(graph)),
+        critical.paths,
+        critical.unit,
+        stream_flows(graph),
+        groups,
+        None if findings is None else findings(org, graph),
+        {frozenset(g): group_cycles(graph, g) for g in groups} if cycles else None,
+    )
+
+
 @collector_paused
 def diff_orgs(
     base: Org,
@@ -432,6 +524,17 @@ def diff_orgs(
     the teams they are about, not by message or position, so rewording a message or moving
     lines does not count as a change.
     """
+    before = analyse_side(base, base_graph, findings, cycles=True)
+    return compare(base, head, before, analyse_side(head, head_graph, findings), head_graph)
+
+
+@collector_paused
+def compare(
+    base: Org, head: Org, before: Analysed, after: Analysed, head_graph: OrgGraph
+) -> OrgDiff:
+    """:func:`diff_orgs` from each side's :class:`Analysed` (the base's taken with ``cycles``),
+    the base's graph no longer needed."""
+    assert before.cycles is not None, "the base's side is taken with its loops' cycles"
     diff = OrgDiff()
     old_parties, new_parties = _parties(base), _parties(head)
     for kind, old_of_kind in old_parties.items():
@@ -450,26 +553,25 @@ def diff_orgs(
     renamed = {r.old: r.new for r in diff.renamed}
     _relation_changes(base, head, diff, renamed)
 
-    old_reach, new_reach = reach(base_graph), reach(head_graph)
-    old_connected = {renamed.get(n, n) for n in old_reach.hops}
-    new_connected = set(new_reach.hops)
+    old_connected = {renamed.get(n, n) for n in before.connected}
+    new_connected = set(after.connected)
     diff.lost_path = sorted(n for n in old_connected - new_connected if n in head_graph)
     # A team added by the change is reported as added; "gained a path" is for existing ones.
     new_ids = {n for ids in diff.added.values() for n in ids}
     diff.gained_path = sorted(n for n in new_connected - old_connected if n not in new_ids)
-    old_front = {renamed.get(f.team, f.team) for f in front_line(base_graph)}
-    new_front = {f.team for f in front_line(head_graph)}
+    old_front = {renamed.get(t, t) for t in before.front}
+    new_front = set(after.front)
     diff.front_line_added = sorted(new_front - old_front)
     diff.front_line_removed = sorted(old_front - new_front)
 
-    diff.critical_paths = _path_changes(base_graph, head_graph, renamed)
-    diff.streams = _stream_changes(base, head, base_graph, head_graph, renamed)
-    old_choke = {renamed.get(c.team, c.team) for c in chokepoints(base_graph)}
-    new_choke = {c.team for c in chokepoints(head_graph)}
+    diff.critical_paths = _path_changes(before, after, renamed)
+    diff.streams = _stream_changes(base, head, (before, after), renamed)
+    old_choke = {renamed.get(t, t) for t in before.chokepoints}
+    new_choke = set(after.chokepoints)
     diff.chokepoints_new = sorted(new_choke - old_choke)
     diff.chokepoints_gone = sorted(old_choke - new_choke)
-    old_loops = {frozenset(renamed.get(n, n) for n in group) for group in loops(base_graph)}
-    new_loops = {frozenset(group) for group in loops(head_graph)}
+    old_loops = {frozenset(renamed.get(n, n) for n in group) for group in before.loops}
+    new_loops = {frozenset(group) for group in after.loops}
     # A loop is new only when no loop before shares a team with it; one that shrank, grew,
     # split or merged is changed, and so is each loop it overlaps.
     diff.loops_new = sorted(sorted(g) for g in new_loops if not any(g & o for o in old_loops))
@@ -484,16 +586,16 @@ def diff_orgs(
     diff.loops_gone_cycles = [
         [
             tuple(renamed.get(n, n) for n in c.teams)
-            for c in group_cycles(base_graph, [unrenamed.get(n, n) for n in group]).cycles
+            for c in before.cycles[frozenset(unrenamed.get(n, n) for n in group)].cycles
         ]
         for group in diff.loops_gone
     ]
 
-    if findings is not None:
-        before = findings(base, base_graph)
-        after = findings(head, head_graph)
-        old_keys = {_finding_key(d, renamed) for d in before}
-        new_keys = {_finding_key(d, {}) for d in after}
-        diff.findings_new = [d for d in after if _finding_key(d, {}) not in old_keys]
-        diff.findings_gone = [d for d in before if _finding_key(d, renamed) not in new_keys]
+    if before.findings is not None and after.findings is not None:
+        old_keys = {_finding_key(d, renamed) for d in before.findings}
+        new_keys = {_finding_key(d, {}) for d in after.findings}
+        diff.findings_new = [d for d in after.findings if _finding_key(d, {}) not in old_keys]
+        diff.findings_gone = [
+            d for d in before.findings if _finding_key(d, renamed) not in new_keys
+        ]
     return diff

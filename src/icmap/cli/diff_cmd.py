@@ -14,13 +14,16 @@ import typer
 from icmap.cli.errors import handle_errors
 from icmap.cli.options import Choice, Color, ColorOption, OutputOption, SurveyOption, choice
 from icmap.cli.output import emit, format_from, protect
-from icmap.cli.sources import FromOption, kept, load_org, with_surveys
+from icmap.cli.sources import FromOption, kept, load_org, used_once, with_surveys
 from icmap.errors import EXIT_FINDINGS, UsageError
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from icmap.analysis.diff import OrgDiff
+    from icmap.analysis.diff import Analysed, OrgDiff
+    from icmap.diagnostics import Diagnostic
+    from icmap.graph import OrgGraph
+    from icmap.loader.reuse import Entries
     from icmap.model import Org
 
 
@@ -38,6 +41,16 @@ class FailOn(Choice):
 
 
 EXTENSIONS = {".txt": DiffFormat.text, ".json": DiffFormat.json, ".md": DiffFormat.markdown}
+
+
+def _head(path: Path, entries: Entries) -> Org:
+    """The head read with the base's unchanged parties taken as read, then let go of."""
+    from icmap.loader import load
+
+    try:
+        return load(path, reuse=entries)
+    finally:
+        entries.clear()
 
 
 def _read_source(path: Path, source: str) -> Org:
@@ -183,17 +196,33 @@ def diff(
       icmap diff examples/software-company.yaml org.yaml
       icmap diff --git HEAD org/ -f markdown -o comment.md
     """
-    from icmap.analysis.diff import diff_orgs
+    from icmap.analysis.diff import analyse_side, compare
     from icmap.graph import build_graph
     from icmap.lint import run_check
     from icmap.lint.policy import build_policy
     from icmap.lint.registry import all_rules
     from icmap.loader import load
     from icmap.loader.discover import find_org
+    from icmap.loader.reuse import Entries
 
     chosen = format_from(output, output_format, EXTENSIONS, DiffFormat.text)
+    policy = build_policy(all_rules(), {})
+
+    def findings(org: Org, graph: OrgGraph) -> list[Diagnostic]:
+        return run_check(org, graph, policy)
+
+    def base_side(org: Org) -> Analysed:
+        # The base's graph serves only what the diff takes of it: it goes before the head is
+        # read, with the compact views made for it (a third of what one org holds).
+        return used_once(
+            lambda: build_graph(org), lambda graph: analyse_side(org, graph, findings, cycles=True)
+        )
+
     given = orgs or []
     reader = None if from_ is None else functools.partial(_read_source, source=from_)
+    # The head is read at the cost of what changed: each party written as in the base is
+    # taken as read there, its positions moved (icmap.loader.reuse).
+    entries = Entries()
     if git is not None:
         if len(given) > 1:
             raise UsageError(f"with --git give one org (or none), not {len(given)}")
@@ -201,8 +230,9 @@ def diff(
 
         path = find_org(given[0] if given else None, os.environ, Path())
         protect(path)
-        before = kept(lambda: load_at_revision(path, git, reader))
-        after = with_surveys(kept(lambda: (reader or load)(path)), survey)
+        before = kept(lambda: load_at_revision(path, git, reader, entries))
+        taken = base_side(before)
+        after = with_surveys(kept(lambda: reader(path) if reader else _head(path, entries)), survey)
         base_name, head_name = f"{git}:{path}", f"{path} (working tree)"
     else:
         if len(given) != 2:
@@ -212,19 +242,14 @@ def diff(
         base, head = given
         protect(base)
         protect(head)
-        before = kept(lambda: (reader or load)(base))
-        after = with_surveys(kept(lambda: (reader or load)(head)), survey)
+        before = kept(lambda: reader(base) if reader else load(base, remember=entries))
+        taken = base_side(before)
+        after = with_surveys(kept(lambda: reader(head) if reader else _head(head, entries)), survey)
         base_name, head_name = str(base), str(head)
-    # Both models and their graphs live until the command ends: kept() spares them the
+    # Both models and the head's graph live until the command ends: kept() spares them the
     # collector's rescans, as load_org does for one org.
-    policy = build_policy(all_rules(), {})
-    result = diff_orgs(
-        before,
-        after,
-        kept(lambda: build_graph(before)),
-        kept(lambda: build_graph(after)),
-        findings=lambda org, graph: run_check(org, graph, policy),
-    )
+    graph = kept(lambda: build_graph(after))
+    result = compare(before, after, taken, analyse_side(after, graph, findings), graph)
     reasons = failures(result, fail_on or [], max_critical_growth)
     rendered = _render(chosen, result, base_name, head_name, reasons)
     emit(rendered, output, after.sources, color, chosen.value)

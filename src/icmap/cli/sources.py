@@ -68,6 +68,33 @@ def kept(build: Callable[[], T]) -> T:
             gc.enable()
 
 
+G = TypeVar("G", bound="OrgGraph")
+
+
+def used_once(build: Callable[[], G], use: Callable[[G], T]) -> T:
+    """``use(build())`` with the collector off, the graph freed before this returns.
+
+    networkx keeps views of a graph that refer back to it, so a graph is freed only by the
+    collector, and a frozen one (:func:`kept`) never. Those views are let go here, so that
+    the graph goes as soon as it is dropped, and the few cycles left are collected (0.03 s at
+    30,000 teams) before a later :func:`kept` could freeze them for good.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        graph = build()
+        result = use(graph)
+        for name, value in list(vars(graph).items()):
+            if any(inner is graph for inner in gc.get_referents(value)):
+                del vars(graph)[name]
+        del graph
+        gc.collect()
+        return result
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 FromOption = Annotated[
     str | None,
     typer.Option(

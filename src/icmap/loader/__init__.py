@@ -23,6 +23,7 @@ from icmap.errors import LoadError, UsageError
 from icmap.loader.discover import discover
 from icmap.loader.reader import FileReader, RawFile
 from icmap.loader.resolve import resolve
+from icmap.loader.reuse import Entries, ReuseMismatchError
 from icmap.loader.source import read_text, stream_text
 from icmap.model import Org
 
@@ -31,17 +32,38 @@ __all__ = ["load", "load_text"]
 #: Node visits allowed per file beyond its own size; only alias expansion gets near it.
 ALIAS_ALLOWANCE = 100_000
 
+#: The parties to remember while reading (a first version) and to take as read (a second).
+Reading = tuple[Entries | None, Entries | None]
 
-def _read(text: str, display: str) -> tuple[RawFile, list[Diagnostic]]:
-    return stream_text(text, FileReader(display, budget=len(text) + ALIAS_ALLOWANCE))
+
+def _read(
+    text: str, display: str, entries: Reading = (None, None)
+) -> tuple[RawFile, list[Diagnostic]]:
+    remember, reuse = entries
+    budget = len(text) + ALIAS_ALLOWANCE
+    if reuse is None:
+        return stream_text(text, FileReader(display, budget, remember=remember))
+    reused = reuse.reused
+    try:
+        raw, found = stream_text(text, FileReader(display, budget, remember=remember, reuse=reuse))
+        if not found:
+            return raw, found
+    except ReuseMismatchError:
+        pass
+    # Read in full whatever was not plainly the same: a file with problems tells them as
+    # read from its own text, and a party that ended elsewhere than its twin is read again.
+    reuse.reused = reused
+    return stream_text(text, FileReader(display, budget, remember=remember))
 
 
-def _read_file(file: Path, display: str) -> tuple[RawFile, list[Diagnostic]]:
+def _read_file(
+    file: Path, display: str, entries: Reading = (None, None)
+) -> tuple[RawFile, list[Diagnostic]]:
     text, problem = read_text(file, display)
     if text is None:
         assert problem is not None
         return RawFile(display), [problem]
-    return _read(text, display)
+    return _read(text, display, entries)
 
 
 @contextmanager
@@ -67,6 +89,8 @@ def load(
     display_base: tuple[Path, str] | None = None,
     fetch: Callable[[Path], None] | None = None,
     surveys: bool = True,
+    remember: Entries | None = None,
+    reuse: Entries | None = None,
 ) -> Org:
     """Load an org from one YAML file or a directory of them.
 
@@ -78,9 +102,14 @@ def load(
     read, so a caller holding the org somewhere else (a git revision) can put it in place.
     ``surveys=False`` leaves the rounds unread (``fetch`` is still called with each): writing
     the next questionnaire must not depend on last round's answers being valid.
+
+    ``remember`` notes the parties read into :class:`~icmap.loader.reuse.Entries`, and
+    ``reuse`` takes those whose text is unchanged as read (positions moved) instead of reading
+    them again: a second version of an org costs what changed (``icmap diff``). Files of a
+    folder read by worker processes neither note nor reuse.
     """
     with _without_gc_pauses():
-        return _load(Path(path), display_base, fetch, surveys)
+        return _load(Path(path), display_base, fetch, surveys, (remember, reuse))
 
 
 def _load(
@@ -88,6 +117,7 @@ def _load(
     display_base: tuple[Path, str] | None,
     fetch: Callable[[Path], None] | None,
     surveys: bool = True,
+    entries: Reading = (None, None),
 ) -> Org:
     if not root.exists():
         raise UsageError(f"{root}: no such file or directory")
@@ -108,7 +138,7 @@ def _load(
         for link in outside
     ]
     displays = [_display(file, display_base) for file in files]
-    for file, (raw, found) in zip(files, _read_files(files, displays), strict=True):
+    for file, (raw, found) in zip(files, _read_files(files, displays, entries), strict=True):
         raw_files.append(raw)
         folders[raw.display] = file.parent
         diagnostics.extend(found)
@@ -129,7 +159,7 @@ _CHUNK = 250
 
 
 def _read_files(
-    files: list[Path], displays: list[str]
+    files: list[Path], displays: list[str], entries: Reading = (None, None)
 ) -> Iterator[tuple[RawFile, list[Diagnostic]]]:
     """Each file read, in order: in parallel when there are many files and several cores.
 
@@ -142,7 +172,8 @@ def _read_files(
     """
     cores = _idle_cores()
     if len(files) < PARALLEL_FILES or cores < 2:
-        yield from map(_read_file, files, displays)
+        for file, display in zip(files, displays, strict=True):
+            yield _read_file(file, display, entries)
         return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool

@@ -94,6 +94,30 @@ _MAPPING_START, _MAPPING_END = yaml.MappingStartEvent, yaml.MappingEndEvent
 _SEQUENCE_START, _SEQUENCE_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 
 
+def _end(event: Any) -> int:
+    mark = event.end_mark
+    return mark.index if mark is not None else -1
+
+
+def _last_token(events: list[Any]) -> int:
+    """The index of the last of ``events`` that is not a block collection's end.
+
+    A block collection ends where the next token starts, after any blank lines and comments,
+    so where its text ends depends on what follows it; its last token's end does not.
+    """
+    last = len(events) - 1
+    while last > 0:
+        event = events[last]
+        kind = event.__class__
+        if kind is not _MAPPING_END and kind is not _SEQUENCE_END:
+            break
+        start, end = event.start_mark, event.end_mark
+        if start is None or end is None or start.index != end.index:
+            break
+        last -= 1
+    return last
+
+
 def _mark(line: int, column: int) -> yaml.Mark:
     return yaml.Mark("", 0, line, column, None, 0)
 
@@ -120,6 +144,8 @@ class _Composer:
         #: Whether any node was given a tag (``!vault``, ``!!str``): if none was, no node
         #: needs looking at for one.
         self.tagged = False
+        #: Whether any alias was met: a node that depends on more than its own text.
+        self.aliased = False
 
     def feed(self, event: Any) -> None:  # a yaml.Event; its attributes depend on its class
         mark = event.start_mark
@@ -154,6 +180,7 @@ class _Composer:
         elif kind is _MAPPING_START or kind is _SEQUENCE_START:
             self._open(event, line, column)
         elif kind is yaml.AliasEvent:
+            self.aliased = True
             if event.anchor not in self.anchors:
                 problem = f"found undefined alias {event.anchor!r}"
                 raise ComposerError(None, None, problem, _mark(line, column))
@@ -263,28 +290,58 @@ class EntryStream:
     def __init__(self, text: str, loader: type[yaml.SafeLoader]) -> None:
         # The parser's own peek and get, without yaml.parse's generator around them.
         parser = loader(text)
+        self.text = text
         self.peek: Callable[[], yaml.Event] = parser.peek_event
         self.next: Callable[[], yaml.Event] = parser.get_event
         self.anchors: dict[str, Node] = {}
         self._document: tuple[int, int] = (0, 0)
+        #: What :mod:`.reuse` needs of the last node composed: where it starts and where its
+        #: last token ends in the text (character indices), its events and how many of them
+        #: close collections after that token, and whether its text alone decides it (no
+        #: anchor, alias nor tag).
+        self.start = self.end = self.events = self.closing = 0
+        self.plain = True
 
     def node(self, depth: int) -> Node:
         """The node starting at the next event; ``depth`` collections are open around it."""
         event: Any = self.next()
+        mark = event.start_mark
+        self.start = mark.index if mark is not None else 0
         if event.__class__ is _SCALAR and event.anchor is None:  # a key, most often
             tag = event.tag
+            self.plain = tag is None or tag == "!"
             if tag is None or tag == "!":
                 tag = _scalar_tag(event.value, event.implicit)
-            mark = event.start_mark
             line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+            end = event.end_mark
+            self.end = end.index if end is not None else 0
+            self.events, self.closing = 1, 0
             return ScalarNode(tag, event.value, line, column)
+        anchors = len(self.anchors)
         composer = _Composer(anchors=self.anchors, depth=depth)
         feed, next_event = composer.feed, self.next
         feed(event)
+        events = [event]
         while composer.stack:
-            feed(next_event())
+            event = next_event()
+            feed(event)
+            events.append(event)
         assert composer.root is not None
+        last = _last_token(events)
+        self.end, self.events = _end(events[last]), len(events)
+        self.closing = len(events) - 1 - last
+        self.plain = not (composer.tagged or composer.aliased or len(self.anchors) > anchors)
         return composer.root
+
+    def skip(self, events: int, closing: int) -> int:
+        """Pass over the next ``events`` events without composing them (a node read before,
+        :mod:`.reuse`), and say where its last token ends in the text; -1 unless exactly the
+        last ``closing`` events close collections after that token."""
+        next_event = self.next
+        passed = [next_event() for _ in range(events)]
+        if None in passed or _last_token(passed) != events - 1 - closing:
+            return -1
+        return _end(passed[-1 - closing])
 
     def keys(self, depth: int) -> Iterator[Node]:
         """The key of each entry of the mapping just opened, ``depth`` collections deep.

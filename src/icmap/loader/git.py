@@ -12,10 +12,14 @@ import tarfile
 import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from icmap.errors import UsageError
 from icmap.model import Org
 from icmap.safe_text import visible_name
+
+if TYPE_CHECKING:
+    from icmap.loader.reuse import Entries
 
 #: The longest revision --git takes: a branch, tag or expression (``main~3``) is far shorter, and
 #: one argument of 128 KiB is more than the system passes to git at all.
@@ -68,13 +72,19 @@ def _extract(archive: bytes, temp: Path) -> None:
         tar.extractall(temp, members=members, **safe)  # type: ignore[arg-type]
 
 
-def load_at_revision(path: Path, revision: str, read: Callable[[Path], Org] | None = None) -> Org:
+def load_at_revision(
+    path: Path,
+    revision: str,
+    read: Callable[[Path], Org] | None = None,
+    remember: Entries | None = None,
+) -> Org:
     """The org at ``path`` (a file or folder in a git work tree) as of ``revision``.
 
     A path that does not exist at ``revision`` (a change that adds the org) is an empty org,
     so everything in the work tree counts as added. Every git failure is a
     :class:`~icmap.errors.UsageError` in one line. ``read`` reads the extracted path instead of
-    the org loader (an importer, for ``--from``).
+    the org loader (an importer, for ``--from``). ``remember`` is :func:`~icmap.loader.load`'s:
+    the parties read, for reading the work tree's version at the cost of what changed.
     """
     from icmap.loader import load
 
@@ -117,7 +127,8 @@ def load_at_revision(path: Path, revision: str, read: Callable[[Path], Org] | No
         if read is not None:
             return read(Path(temp) / relative)
         fetch = _fetcher(top, revision, Path(temp))
-        return load(Path(temp) / relative, display_base=(Path(temp), f"{revision}:"), fetch=fetch)
+        base = (Path(temp), f"{revision}:")
+        return load(Path(temp) / relative, display_base=base, fetch=fetch, remember=remember)
 
 
 def _fetcher(top: Path, revision: str, temp: Path) -> Callable[[Path], None]:

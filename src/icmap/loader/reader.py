@@ -20,6 +20,7 @@ from yaml import Event, MappingStartEvent
 from icmap.diagnostics import Diagnostic
 from icmap.loader import spec
 from icmap.loader.compose import EntryStream, MappingNode, Node, ScalarNode, SequenceNode
+from icmap.loader.reuse import Entries, Remembered, ReuseMismatchError, digest, moved
 from icmap.model import Duration, Kind, Measured, Side, SourcePos
 from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
 
@@ -263,13 +264,22 @@ def parse_share(
 class FileReader:
     """Reads one composed file; problems accumulate in ``diagnostics``."""
 
-    def __init__(self, display: str, budget: int) -> None:
+    def __init__(
+        self,
+        display: str,
+        budget: int,
+        *,
+        remember: Entries | None = None,
+        reuse: Entries | None = None,
+    ) -> None:
         self.display = display
         self.diagnostics: list[Diagnostic] = []
         # Aliases let a small file name the same node many times; every node visit spends one
         # unit, so an alias bomb runs out of budget instead of out of memory.
         self._budget = budget
         self._over_budget = False
+        #: Parties to note as read (a first version) and to take as read (a second one).
+        self._remember, self._reuse = remember, reuse
 
     # --- positions and problems -------------------------------------------------------------
 
@@ -726,9 +736,19 @@ class FileReader:
         merges: list[tuple[Node, Node]] = []
         for key_node in stream.keys(2):
             id_ = self._streamed_key(key_node, what, first_at)
+            if (
+                id_ is not None
+                and self._reuse is not None
+                and self._reused(stream, raw, (kind, id_), key_node, section.flow_style)
+            ):
+                continue
+            start = stream.start
             body = stream.node(2)
             if key_node.tag == _MERGE:
                 merges.append((key_node, body))
+            elif id_ is not None and self._remember is not None:
+                entry = (id_, key_node, body)
+                self._noted(stream, raw, (kind, allowed), entry, (start, section.flow_style))
             elif id_ is not None:
                 self._party(raw, (kind, allowed), id_, key_node, body)
         read_until = len(self.diagnostics)
@@ -739,6 +759,70 @@ class FileReader:
             return
         for id_, key_node, body in inherited:
             self._party(raw, (kind, allowed), id_, key_node, body)
+
+    def _noted(
+        self,
+        stream: EntryStream,
+        raw: RawFile,
+        section: tuple[Kind, dict[str, str]],
+        entry: tuple[str, Node, Node],
+        where: tuple[int, bool],
+    ) -> None:
+        """Read a party and remember it for a second version, when its text alone decides it
+        and it reads without a problem (:mod:`icmap.loader.reuse`). ``where``: the index its
+        key starts at, and whether its section is written in flow style."""
+        id_, key_node, body = entry
+        (start, flow), plain, end = where, stream.plain, stream.end
+        budget, parties, problems = self._budget, len(raw.parties), len(self.diagnostics)
+        self._party(raw, section, id_, key_node, body)
+        if not plain or len(self.diagnostics) > problems or len(raw.parties) == parties:
+            return
+        assert self._remember is not None
+        self._remember.parties[section[0], id_] = Remembered(
+            raw.parties[-1],
+            key_node.line,
+            key_node.column,
+            flow,
+            end - start,
+            digest(stream.text[start:end]),
+            stream.events,
+            stream.closing,
+            budget - self._budget,
+        )
+
+    def _reused(
+        self,
+        stream: EntryStream,
+        raw: RawFile,
+        party: tuple[Kind, str],
+        key_node: Node,
+        flow: bool,
+    ) -> bool:
+        """Take the party whose key was just read as read before, if its text is the same as
+        the first version's; ``False`` (and nothing consumed) when it is not."""
+        assert self._reuse is not None
+        known = self._reuse.parties.get(party)
+        if (
+            known is None
+            or known.column != key_node.column
+            or known.flow != flow
+            or self._budget < known.spent
+        ):
+            return False
+        start = stream.start
+        if digest(stream.text[start : start + known.length]) != known.digest:
+            return False
+        # The same text read from the same place gives the same events; that its last token
+        # ends where its twin's did, followed by as many closings, shows that nothing after it
+        # (a plain scalar going on, one more key or item) changed how it reads.
+        if stream.skip(known.events, known.closing) != start + known.length:
+            raise ReuseMismatchError(party[1])
+        self._budget -= known.spent
+        self._reuse.reused += 1
+        # Ids are unique in an org that loads: the base's copy is not needed again.
+        del self._reuse.parties[party]
+        raw.parties.append(moved(known.party, self.display, key_node.line - known.line))
+        return True
 
     def _top_level_entry(self, raw: RawFile, key: str, key_node: Node, value: Node) -> None:
         if key.startswith(spec.EXTENSION_PREFIX):
