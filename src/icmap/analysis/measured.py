@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import date
 
     from icmap.graph import OrgGraph
@@ -325,7 +326,7 @@ def width(handoffs: int, busiest: int) -> float:
     return round(1 + (WIDEST - 1) * min(scaled, 1.0), 2)
 
 
-def edge_measure(relations: list[Relation] | tuple[Relation, ...], busiest: int) -> EdgeMeasure:
+def edge_measure(relations: Sequence[Relation], busiest: int) -> EdgeMeasure:
     """The measure drawn for an edge whose relations carry measured numbers."""
     measured = [r.measured for r in relations if r.measured is not None]
     handoffs = sum(m.handoffs for m in measured)

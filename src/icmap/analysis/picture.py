@@ -26,6 +26,8 @@ from icmap.model import Kind, Relation, format_hours, format_share
 from icmap.topologies import MODES, STATES, TEAM_TYPES
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from icmap.analysis.impact import Impact
     from icmap.analysis.streams import StreamFlow
     from icmap.graph import OrgGraph
@@ -90,13 +92,13 @@ _STATE_ORDER = ("blocking", "slowing", "ok")
 MARKED_STATES = ("blocking", "slowing")
 
 
-def edge_mode(found: tuple[Relation, ...] | list[Relation]) -> str | None:
+def edge_mode(found: Sequence[Relation]) -> str | None:
     """The mode a hand-off is drawn with: the most involved one among its relations."""
     modes = {r.mode for r in found}
     return next((m for m in _MODE_ORDER if m in modes), None)
 
 
-def edge_state(found: tuple[Relation, ...] | list[Relation]) -> str | None:
+def edge_state(found: Sequence[Relation]) -> str | None:
     """The state a hand-off is drawn with: the worst among its relations."""
     states = {r.state for r in found}
     return next((s for s in _STATE_ORDER if s in states), None)
@@ -299,7 +301,7 @@ def _picture(
     return Picture(title, nodes, edges + elided, notes, measured=key)
 
 
-def _measure(found: list[Relation], busiest: int) -> EdgeMeasure | None:
+def _measure(found: Sequence[Relation], busiest: int) -> EdgeMeasure | None:
     if not busiest or all(r.measured is None for r in found):
         return None
     return edge_measure(found, busiest)
