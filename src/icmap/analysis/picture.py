@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 Role = Literal["failed", "downstream", "stranded", "upstream", "focus"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PictureNode:
     id: str
     label: str
@@ -54,7 +54,7 @@ class PictureNode:
     critical: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PictureEdge:
     """A hand-off to draw; ``elided`` stands for a chain through teams left out of the picture."""
 
