@@ -185,7 +185,9 @@ class OrgBuilder:
         """Add (or merge into) the relation ``provider`` → ``receiver`` for ``what``, for the
         reason ``why`` at ``pos`` (or an :class:`Origin` that says both)."""
         what = printable(what) or "(unnamed)"
-        key = (provider, receiver, normalise_what(what))
+        folded = normalise_what(what)
+        # Most names are their own folded form: the key then holds the name, not a copy of it.
+        key = (provider, receiver, what if folded == what else folded)
         pending = self.relations.get(key)
         if pending is None:
             # The call's own dictionary becomes the pending relation's: one dictionary a
