@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
     from datetime import date
 
     from icmap.graph import OrgGraph
@@ -340,7 +340,7 @@ def edge_measure(relations: Sequence[Relation], busiest: int) -> EdgeMeasure:
     return EdgeMeasure(handoffs, rate, band(rate), width(handoffs, busiest))
 
 
-def busiest_edge(graph: OrgGraph, edges: list[tuple[str, str]] | None = None) -> int:
+def busiest_edge(graph: OrgGraph, edges: Iterable[tuple[str, str]] | None = None) -> int:
     """The most hand-offs any edge (of ``edges``, default all) carries; 0 without measured
     numbers."""
     found = 0
