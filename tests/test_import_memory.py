@@ -88,7 +88,7 @@ def test_a_tag_in_a_late_document_is_still_reported_where_it_is(tmp_path: Path) 
     assert not [d for d in plain.diagnostics if d.code == "IC003"]
 
 
-def test_json_links_written_one_at_a_time_read_as_the_whole_data(tmp_path: Path) -> None:
+def test_json_nodes_and_links_written_one_at_a_time_read_as_the_whole_data(tmp_path: Path) -> None:
     table = write(tmp_path, "h.csv", TABLE)
     result = read_source("csv", [table])
     assert result.org is not None

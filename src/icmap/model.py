@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 Kind = Literal["team", "customer", "supplier"]
 Side = Literal["provider", "receiver"]
@@ -339,6 +339,165 @@ class Relation:
             key=lambda d: d.side != "receiver",
         )
         return given[0].lead_time if given else None
+
+
+class _OneSided(Relation):
+    """A relation that one side declared, holding that declaration's values once.
+
+    A million hand-offs read from a table are each declared by one side, and a
+    :class:`Declaration` repeating the relation's values took 192 B of each one's 650 (with
+    its tuple): here ``declarations`` is made when asked, from the relation's own values and
+    the declaration's position, kept in the slot the tuple would take. Its side and
+    ``feedback`` as written are its class's (:func:`one_sided`). A "row N of FILE" origin at
+    that same position is kept as the position alone, in ``origins``' slot.
+
+    It reads, equals, hashes and pickles as the :class:`Relation` of the same values;
+    :func:`dataclasses.replace` and copies give a plain one.
+    """
+
+    __slots__ = ()
+    _side: ClassVar[Side]
+    _feedback: ClassVar[bool | None]
+    _declared_by: ClassVar[frozenset[Side]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Relation:  # type: ignore[misc]
+        # Only one_sided() makes these; dataclasses.replace() calls the class with every
+        # field, declarations included, and gets the plain relation those values make.
+        return Relation(*args, **kwargs)
+
+    @property
+    def declarations(self) -> tuple[Declaration, ...]:
+        return (
+            Declaration(
+                self._side,
+                _DECLARATIONS.__get__(self),
+                self.what,
+                self.lead_time,
+                self.satisfaction,
+                self._feedback,
+                self.mode,
+                self.since,
+                self.until,
+                self.state,
+                (),
+                self.process_time,
+                self.complete_accurate,
+                self.measured,
+            ),
+        )
+
+    @property
+    def origins(self) -> tuple[Origin, ...]:
+        kept = _ORIGINS.__get__(self)
+        return (RowOrigin(kept),) if isinstance(kept, SourcePos) else kept
+
+    @property
+    def pos(self) -> SourcePos:
+        return _DECLARATIONS.__get__(self)  # type: ignore[no-any-return]
+
+    @property
+    def declared_by(self) -> frozenset[Side]:
+        return self._declared_by
+
+    @property
+    def declared_lead_time(self) -> Duration | None:
+        return self.lead_time
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _RELATION_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Relation):
+            return self._values() == tuple(getattr(other, name) for name in _RELATION_FIELDS)
+        return NotImplemented
+
+    __hash__ = Relation.__hash__
+
+    def __repr__(self) -> str:
+        return repr(Relation(*self._values()))
+
+    def __reduce__(self) -> tuple[type[Relation], tuple[Any, ...]]:
+        return Relation, self._values()
+
+
+_DECLARATIONS = Relation.__dict__["declarations"]
+_ORIGINS = Relation.__dict__["origins"]
+_RELATION_FIELDS = tuple(Relation.__dataclass_fields__)
+_SLOTS = tuple(Relation.__dict__[name] for name in _RELATION_FIELDS)
+_ONE_SIDED: dict[tuple[Side, bool | None], type[_OneSided]] = {
+    (side, feedback): type(
+        f"_{side.title()}Said{feedback}",
+        (_OneSided,),
+        {
+            "__slots__": (),
+            "_side": side,
+            "_feedback": feedback,
+            "_declared_by": frozenset((side,)),
+        },
+    )
+    for side in ("provider", "receiver")
+    for feedback in (None, False, True)
+}
+
+
+def one_sided(
+    provider: str,
+    receiver: str,
+    declaration: Declaration,
+    origins: tuple[Origin, ...] = (),
+) -> Relation:
+    """The relation ``declaration`` alone makes: its values are the relation's, its streams
+    those the declaration names, sorted and once each.
+
+    Held without a second copy of them when it can be (no value streams, which keep a
+    position each), else a plain :class:`Relation`; both read the same.
+    """
+    d = declaration
+    if d.streams:
+        return Relation(
+            provider,
+            receiver,
+            d.what,
+            (d,),
+            d.lead_time,
+            d.satisfaction,
+            bool(d.feedback),
+            d.mode,
+            d.since,
+            d.until,
+            d.state,
+            origins=origins,
+            streams=tuple(sorted({stream for stream, _ in d.streams})),
+            process_time=d.process_time,
+            complete_accurate=d.complete_accurate,
+            measured=d.measured,
+        )
+    relation = object.__new__(_ONE_SIDED[d.side, d.feedback])
+    kept: object = origins
+    if len(origins) == 1 and type(origins[0]) is RowOrigin and origins[0].pos is d.pos:
+        kept = d.pos
+    values = (
+        provider,
+        receiver,
+        d.what,
+        d.pos,
+        d.lead_time,
+        d.satisfaction,
+        bool(d.feedback),
+        d.mode,
+        d.since,
+        d.until,
+        d.state,
+        None,
+        kept,
+        (),
+        d.process_time,
+        d.complete_accurate,
+        d.measured,
+    )
+    for slot, value in zip(_SLOTS, values, strict=True):
+        slot.__set__(relation, value)
+    return relation
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
     from datetime import date
 
     from icmap.graph import OrgGraph
@@ -326,7 +327,7 @@ def width(handoffs: int, busiest: int) -> float:
     return round(1 + (WIDEST - 1) * min(scaled, 1.0), 2)
 
 
-def edge_measure(relations: list[Relation] | tuple[Relation, ...], busiest: int) -> EdgeMeasure:
+def edge_measure(relations: Sequence[Relation], busiest: int) -> EdgeMeasure:
     """The measure drawn for an edge whose relations carry measured numbers."""
     measured = [r.measured for r in relations if r.measured is not None]
     handoffs = sum(m.handoffs for m in measured)
@@ -340,7 +341,7 @@ def edge_measure(relations: list[Relation] | tuple[Relation, ...], busiest: int)
     return EdgeMeasure(handoffs, rate, band(rate), width(handoffs, busiest))
 
 
-def busiest_edge(graph: OrgGraph, edges: list[tuple[str, str]] | None = None) -> int:
+def busiest_edge(graph: OrgGraph, edges: Iterable[tuple[str, str]] | None = None) -> int:
     """The most hand-offs any edge (of ``edges``, default all) carries; 0 without measured
     numbers."""
     found = 0

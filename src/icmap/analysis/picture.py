@@ -27,6 +27,8 @@ from icmap.model import Kind, Relation, format_hours, format_share
 from icmap.topologies import MODES, STATES, TEAM_TYPES
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
     from icmap.analysis.impact import Impact
     from icmap.analysis.streams import StreamFlow
     from icmap.graph import OrgGraph
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 Role = Literal["failed", "downstream", "stranded", "upstream", "focus"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PictureNode:
     id: str
     label: str
@@ -53,7 +55,7 @@ class PictureNode:
     critical: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PictureEdge:
     """A hand-off to draw; ``elided`` stands for a chain through teams left out of the picture."""
 
@@ -91,13 +93,13 @@ _STATE_ORDER = ("blocking", "slowing", "ok")
 MARKED_STATES = ("blocking", "slowing")
 
 
-def edge_mode(found: tuple[Relation, ...] | list[Relation]) -> str | None:
+def edge_mode(found: Sequence[Relation]) -> str | None:
     """The mode a hand-off is drawn with: the most involved one among its relations."""
     modes = {r.mode for r in found}
     return next((m for m in _MODE_ORDER if m in modes), None)
 
 
-def edge_state(found: tuple[Relation, ...] | list[Relation]) -> str | None:
+def edge_state(found: Sequence[Relation]) -> str | None:
     """The state a hand-off is drawn with: the worst among its relations."""
     states = {r.state for r in found}
     return next((s for s in _STATE_ORDER if s in states), None)
@@ -204,7 +206,7 @@ def edge_label(graph: OrgGraph, provider: str, receiver: str) -> str:
     return _label(relations(graph, provider, receiver))
 
 
-def _label(found: list[Relation]) -> str:
+def _label(found: Sequence[Relation]) -> str:
     lines = []
     for relation in found:
         state = f" · {relation.state.upper()}" if relation.state in MARKED_STATES else ""
@@ -278,15 +280,20 @@ def _picture(
     ]
     if not handoffs:
         return Picture(title, nodes, [], notes)
-    drawn = [
-        (u, v)
-        for u, v in sorted(graph.edges)
-        if u in keep and v in keep and (around is None or u in around or v in around)
-    ]
+
+    def drawn() -> Iterator[tuple[str, str]]:
+        # In the order of sorted(graph.edges), made each time it is read instead of a list
+        # of every pair held while the edges are made (70 MB at a million hand-offs).
+        for u in sorted(graph.succ):
+            if u in keep:
+                for v in sorted(graph.succ[u]):
+                    if v in keep and (around is None or u in around or v in around):
+                        yield u, v
+
     # One scale for every measured line of the picture: the busiest drawn is the widest.
-    busiest = busiest_edge(graph, drawn)
+    busiest = busiest_edge(graph, drawn())
     edges = []
-    for u, v in drawn:
+    for u, v in drawn():
         found = relations(graph, u, v)
         edges.append(
             PictureEdge(
@@ -313,7 +320,7 @@ def _picture(
     return Picture(title, nodes, edges + elided, notes, measured=key)
 
 
-def _measure(found: list[Relation], busiest: int) -> EdgeMeasure | None:
+def _measure(found: Sequence[Relation], busiest: int) -> EdgeMeasure | None:
     if not busiest or all(r.measured is None for r in found):
         return None
     return edge_measure(found, busiest)

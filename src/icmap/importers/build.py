@@ -27,6 +27,7 @@ from icmap.model import (
     SourcePos,
     Stream,
     Team,
+    one_sided,
 )
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -184,7 +185,9 @@ class OrgBuilder:
         """Add (or merge into) the relation ``provider`` → ``receiver`` for ``what``, for the
         reason ``why`` at ``pos`` (or an :class:`Origin` that says both)."""
         what = printable(what) or "(unnamed)"
-        key = (provider, receiver, normalise_what(what))
+        folded = normalise_what(what)
+        # Most names are their own folded form: the key then holds the name, not a copy of it.
+        key = (provider, receiver, what if folded == what else folded)
         pending = self.relations.get(key)
         if pending is None:
             # The call's own dictionary becomes the pending relation's: one dictionary a
@@ -240,24 +243,7 @@ class OrgBuilder:
                 measured if isinstance(measured, Measured) else None,
             )
             relations.append(
-                Relation(
-                    pending.provider,
-                    pending.receiver,
-                    pending.what,
-                    (declaration,),
-                    declaration.lead_time,
-                    declaration.satisfaction,
-                    bool(feedback),
-                    declaration.mode,
-                    declaration.since,
-                    declaration.until,
-                    declaration.state,
-                    origins=pending.origins(),
-                    streams=tuple(sorted({stream for stream, _ in declaration.streams})),
-                    process_time=declaration.process_time,
-                    complete_accurate=declaration.complete_accurate,
-                    measured=declaration.measured,
-                )
+                one_sided(pending.provider, pending.receiver, declaration, pending.origins())
             )
         org_relations = tuple(relations)
         del relations

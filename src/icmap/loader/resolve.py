@@ -21,6 +21,7 @@ from icmap.model import (
     Supplier,
     Suppression,
     Team,
+    one_sided,
 )
 
 _KIND_WORDS = {
@@ -144,26 +145,7 @@ class _Resolver:
         result = []
         for (provider, receiver, _), declarations in sorted(declared.items()):
             if len(declarations) == 1:  # most relations are declared by one side only
-                (only,) = declarations
-                result.append(
-                    Relation(
-                        provider,
-                        receiver,
-                        only.what,
-                        (only,),
-                        only.lead_time,
-                        only.satisfaction,
-                        bool(only.feedback),
-                        only.mode,
-                        only.since,
-                        only.until,
-                        only.state,
-                        streams=_stream_ids(declarations),
-                        process_time=only.process_time,
-                        complete_accurate=only.complete_accurate,
-                        measured=only.measured,
-                    )
-                )
+                result.append(one_sided(provider, receiver, declarations[0]))
                 continue
             by_side = {d.side: d for d in declarations}
             preferred = [by_side[s] for s in ("receiver", "provider") if s in by_side]

@@ -12,7 +12,7 @@ from icmap.render.json_text import Pieces, dumps
 from icmap.render.report.json import stream_data
 
 if TYPE_CHECKING:
-    from icmap.analysis.picture import Picture, PictureEdge
+    from icmap.analysis.picture import Picture, PictureEdge, PictureNode
     from icmap.model import Measured, Origin, Relation
 
 SCHEMA_VERSION = 1
@@ -110,27 +110,31 @@ def _link(picture: Picture, edge: PictureEdge) -> dict[str, Any]:
     }
 
 
-def node_link_data(picture: Picture, *, with_links: bool = True) -> dict[str, Any]:
-    """The picture as networkx node-link data (``links`` key), ids sorted; ``links`` left
-    empty with ``with_links=False`` (:func:`render` writes them one at a time)."""
-    nodes = [
-        {
-            "id": node.id,
-            "name": node.label,
-            "kind": node.kind,
-            "group": node.group,
-            "lead": node.lead,
-            "description": node.description,
-            "front_line": node.front_line,
-            **({"role": node.role} if node.role else {}),
-            **({"type": node.type} if node.type else {}),
-            # The group overview: how many teams (or customers, suppliers) the node stands for.
-            **({"teams": node.teams} if node.teams is not None else {}),
-            # A value stream's picture: on its critical path.
-            **({"critical": node.critical} if picture.stream is not None else {}),
-        }
-        for node in picture.nodes
-    ]
+def _node(picture: Picture, node: PictureNode) -> dict[str, Any]:
+    return {
+        "id": node.id,
+        "name": node.label,
+        "kind": node.kind,
+        "group": node.group,
+        "lead": node.lead,
+        "description": node.description,
+        "front_line": node.front_line,
+        **({"role": node.role} if node.role else {}),
+        **({"type": node.type} if node.type else {}),
+        # The group overview: how many teams (or customers, suppliers) the node stands for.
+        **({"teams": node.teams} if node.teams is not None else {}),
+        # A value stream's picture: on its critical path.
+        **({"critical": node.critical} if picture.stream is not None else {}),
+    }
+
+
+def node_link_data(
+    picture: Picture, *, with_links: bool = True, with_nodes: bool = True
+) -> dict[str, Any]:
+    """The picture as networkx node-link data (``links`` key), ids sorted; ``links`` (and
+    ``nodes``) left empty with ``with_links=False`` (``with_nodes=False``): :func:`render`
+    writes them one at a time."""
+    nodes = [_node(picture, node) for node in picture.nodes] if with_nodes else []
     links = [_link(picture, edge) for edge in picture.edges] if with_links else []
     graph: dict[str, Any] = {
         "name": picture.title,
@@ -171,15 +175,25 @@ def pieces(picture: Picture) -> Pieces:
 
 
 def _pieces(picture: Picture) -> Iterator[str]:
-    head = dumps(node_link_data(picture, with_links=False))
-    closing = '"links": []\n}\n'
-    if not picture.edges or not head.endswith(closing):
-        yield head if not picture.edges else dumps(node_link_data(picture))
+    head = dumps(node_link_data(picture, with_links=False, with_nodes=False))
+    closing = '"nodes": [],\n  "links": []\n}\n'
+    if not picture.edges or not picture.nodes or not head.endswith(closing):
+        yield dumps(node_link_data(picture))
         return
-    yield head[: -len(closing) + len('"links": ')]
+    # The nodes too, one at a time: 100,000 teams' dictionaries and text took 70 MB at once,
+    # the peak of graph -f json for a million hand-offs.
+    yield head[: -len(closing) + len('"nodes": ')]
+    yield from _listed(_node(picture, node) for node in picture.nodes)
+    yield ',\n  "links": '
+    yield from _listed(_link(picture, edge) for edge in picture.edges)
+    yield "\n}\n"
+
+
+def _listed(items: Iterator[dict[str, Any]]) -> Iterator[str]:
+    """A list of the data's top level as JSON indented by two writes it, item by item."""
     yield "["
     pad = "\n" + " " * 4
-    for n, edge in enumerate(picture.edges):
+    for n, item in enumerate(items):
         yield "," + pad if n else pad
-        yield dumps(_link(picture, edge))[:-1].replace("\n", pad)
-    yield "\n  ]\n}\n"
+        yield dumps(item)[:-1].replace("\n", pad)
+    yield "\n  ]"
