@@ -195,6 +195,24 @@ def test_unreadable_rows_are_findings_with_their_lines_and_the_rest_is_read(tmp_
     assert relation.measured.median is not None and relation.measured.median.hours == 3.25
 
 
+def test_events_left_out_past_the_listed_ones_are_counted_in_the_summary(tmp_path: Path) -> None:
+    """250 events with no team: 100 listed, the rest one line after them, and every one of
+    them counted where the summary counts problems (it said 101)."""
+    rows = ["case,time,team", "C0,2026-03-01 08:00,Intake", "C0,2026-03-01 09:00,Review"]
+    rows += [f"C{i},2026-03-01 10:00," for i in range(1, 251)]
+    log = _write(tmp_path / "log.csv", "\n".join(rows) + "\n")
+    result = CliRunner().invoke(
+        app, ["import", "events", str(log), "-o", str(tmp_path / "out"), "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    more = [i for i, line in enumerate(lines) if "…and 150 more events left out" in line]
+    listed = [i for i, line in enumerate(lines) if "warning: event left out: no team" in line]
+    assert len(more) == 1 and len(listed) == 100 and more[0] > max(listed)
+    assert "250 problems in the source" in result.output
+    assert "problems: 250 unreadable-event" in result.output
+
+
 def test_events_at_the_same_time_keep_their_file_order(tmp_path: Path) -> None:
     log = _write(
         tmp_path / "log.csv",

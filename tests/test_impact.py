@@ -241,6 +241,18 @@ def test_cli_mermaid_from_either_extension(runner: CliRunner, tmp_path: Path, su
     assert "flowchart LR" in target.read_text(encoding="utf-8")
 
 
+def test_a_wrapped_chain_keeps_its_indent(runner: CliRunner) -> None:
+    """docs/cli.md: a wrapped critical path keeps its indent (40 columns wraps the chains)."""
+    result = runner.invoke(app, ["impact", "kitchen", "--org", RESTAURANT], env={"COLUMNS": "40"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    start = lines.index("Customers hit") + 1
+    block = lines[start : lines.index("", start)]
+    assert block[0].startswith("diners: fastest 17m kitchen")
+    assert len(block) > 2  # wrapped
+    assert all(line.startswith(" " * len("diners: ")) for line in block[1:]), block
+
+
 def test_cli_markdown(runner: CliRunner, tmp_path: Path) -> None:
     target = tmp_path / "impact.md"
     result = runner.invoke(app, ["impact", "kitchen", "--org", RESTAURANT, "-o", str(target)])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write
+from conftest import EXAMPLES, write
 from icmap import build_graph, load_text
 from icmap.analysis.report import build_report
 from icmap.cli import app
@@ -252,3 +252,17 @@ def test_mixed_cadence_hint_in_markdown_and_json(runner: CliRunner) -> None:
             "ratio": 672.0,
         }
     ]
+
+
+@pytest.mark.parametrize("columns", ["60", "80"])
+def test_a_narrow_terminal_folds_the_stream_table_and_cuts_nothing(columns: str) -> None:
+    """At 60 columns the table read "outfit…" and "21…"; at 80 "efficie…"."""
+    result = CliRunner().invoke(
+        app, ["report", str(EXAMPLES / "northwind")], env={"COLUMNS": columns}
+    )
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    start = lines.index("Value streams (each flow measured on its own)")
+    table = lines[start : lines.index("", start + 1)]
+    assert not any("…" in line for line in table), table
+    assert all(len(line) <= int(columns) for line in table)

@@ -820,7 +820,7 @@ def _report(table: EventTable, display: str, number: int, reason: str, count: in
         table.diagnostics.append(
             Diagnostic(
                 display,
-                int(rows[0][0]),
+                int(rows[-1][0]),  # after the events listed, as it reads
                 1,
                 code,
                 f"…and {count - SHOWN_PER_KIND:,} more events left out: "
@@ -828,6 +828,7 @@ def _report(table: EventTable, display: str, number: int, reason: str, count: in
                 "warning",
                 None,
                 name,
+                left_out=count - SHOWN_PER_KIND,
             )
         )
 

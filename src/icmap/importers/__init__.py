@@ -131,8 +131,11 @@ class ImportResult:
         return [d for d in self.diagnostics if d.severity == "error"]
 
     def by_kind(self) -> dict[str, int]:
-        """Warnings and errors counted by their kebab-case name, most frequent first."""
-        counted = Counter(d.name for d in self.diagnostics)
+        """Warnings and errors counted by their kebab-case name, most frequent first (a capped
+        "…and N more" line counts for all it stands for)."""
+        counted: Counter[str] = Counter()
+        for d in self.diagnostics:
+            counted[d.name] += d.left_out or 1
         return dict(sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])))
 
 

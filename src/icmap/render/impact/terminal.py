@@ -22,7 +22,7 @@ ARROW = " → "
 def _hits(title: str, hits: list[Hit], what_header: str) -> list[RenderableType]:
     table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold")
     for column in ("team", "hops", what_header, "chain"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # a narrow terminal folds ids, never cuts them
     for hit in shown_rows(hits):
         table.add_row(
             Text(hit.team, style=styles.TEAM),
@@ -48,19 +48,21 @@ def render(result: Impact, *, down: bool, up: bool) -> RenderableType:
         parts += _hits("Downstream (depends on its output)", result.downstream, "first hand-off")
         parts.append(Text("\nCustomers hit", style="bold underline"))
         for hit in result.customers:
-            line = Text(f"{hit.customer}: ", style="bold")
-            fastest = chain_measure(hit.fastest_hours, hit.fastest, result.unit)
-            line.append(f"fastest {fastest} ")
-            line.append(ARROW.join(hit.fastest), style="dim")
-            parts.append(line)
-            longest = Text(" " * (len(hit.customer) + 2))
+            fastest = Text(f"fastest {chain_measure(hit.fastest_hours, hit.fastest, result.unit)} ")
+            fastest.append(ARROW.join(hit.fastest), style="dim")
             if hit.longest is None:
-                longest.append("reached only through a feedback hand-off", style="dim")
+                longest = Text("reached only through a feedback hand-off", style="dim")
             else:
                 measure = chain_measure(hit.longest.total, hit.longest.path, result.unit)
-                longest.append(f"longest {measure} ")
+                longest = Text(f"longest {measure} ")
                 longest.append(ARROW.join(hit.longest.path), style="dim")
-            parts.append(longest)
+            # A grid, so that a chain wrapped on a narrow terminal keeps its indent.
+            grid = Table.grid()
+            grid.add_column(no_wrap=True)
+            grid.add_column()
+            grid.add_row(Text(f"{hit.customer}: ", style="bold"), fastest)
+            grid.add_row("", longest)
+            parts.append(grid)
         if not result.customers:
             parts.append(Text("none: its work reaches no external customer"))
     if up:

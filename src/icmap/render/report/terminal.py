@@ -107,7 +107,8 @@ def _surveys_section(report: Report) -> list[RenderableType]:
 def _table(*columns: str) -> Table:
     table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold")
     for column in columns:
-        table.add_column(column)
+        # Folded, not cut with an ellipsis: on a narrow terminal "21d" must not read "21…".
+        table.add_column(column, overflow="fold")
     return table
 
 
