@@ -198,6 +198,11 @@ def test_teamapi_example_modes_and_states(tmp_path: Path) -> None:
     ]
     url = next(d for d in result.diagnostics if d.code == "IC602")
     assert url.name == "url-not-fetched"
+    # Only a $ref naming a team asks for that team's file; the team's own work (a repository,
+    # a ways-of-working page) is not a team.
+    hints = {d.line: d.hint or "" for d in result.diagnostics if d.code == "IC602"}
+    assert all("other team's Team API file" in hints[line] for line in (12, 38, 42, 46, 50))
+    assert all("the team's own work, not to a team" in hints[line] for line in (22, 25))
     assert "https://github.com/example.com/example-platform-team/teamapi.yml" in url.message
     out = tmp_path / "org"
     done = CliRunner().invoke(

@@ -104,24 +104,30 @@ class _Reader:
 
     def report_urls(self, root: Node, display: str) -> None:
         """Every ``$ref`` naming a URL, anywhere in the file: icmap reads local files only."""
-        stack = [root]
+        # Under `work` a $ref links the team's own work (a repository, a wiki page); elsewhere
+        # (platform, interactions, dependencies) it names another team's Team API.
+        stack: list[tuple[Node, bool]] = [(root, False)]
         while stack:
-            node = stack.pop()
+            node, under_work = stack.pop()
             if isinstance(node, SequenceNode):
-                stack.extend(reversed(node.value))
+                stack.extend((item, under_work) for item in reversed(node.value))
             elif isinstance(node, MappingNode):
                 for key, value in reversed(node.value):
-                    target = text(value) if text(key) == "$ref" else None
+                    name = text(key)
+                    target = text(value) if name == "$ref" else None
                     if target is not None and _URL.match(target):
                         self.builder.warn(
                             position(display, value),
                             "IC602",
                             f"$ref {target!r} is a URL: not fetched (icmap reads local files only)",
-                            "teams are matched by teamName; give icmap the other team's Team "
-                            "API file to read it too",
+                            "a link to the team's own work, not to a team: nothing of it is "
+                            "needed for the org"
+                            if under_work
+                            else "teams are matched by teamName; give icmap the other team's "
+                            "Team API file to read it too",
                         )
                     else:
-                        stack.append(value)
+                        stack.append((value, under_work or (node is root and name == "work")))
 
     def read_team(self, root: Node, display: str) -> None:
         top = entries(root)
