@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
+from types import MemberDescriptorType
 from typing import Any, ClassVar, Literal
 
 Kind = Literal["team", "customer", "supplier"]
@@ -424,6 +426,7 @@ _DECLARATIONS = Relation.__dict__["declarations"]
 _ORIGINS = Relation.__dict__["origins"]
 _RELATION_FIELDS = tuple(Relation.__dataclass_fields__)
 _SLOTS = tuple(Relation.__dict__[name] for name in _RELATION_FIELDS)
+_SET_SLOT = MemberDescriptorType.__set__
 _ONE_SIDED: dict[tuple[Side, bool | None], type[_OneSided]] = {
     (side, feedback): type(
         f"_{side.title()}Said{feedback}",
@@ -495,8 +498,8 @@ def one_sided(
         d.complete_accurate,
         d.measured,
     )
-    for slot, value in zip(_SLOTS, values, strict=True):
-        slot.__set__(relation, value)
+    # Each slot set by the descriptor's own C method, without a Python step per field.
+    any(map(_SET_SLOT, _SLOTS, repeat(relation, len(_SLOTS)), values))
     return relation
 
 

@@ -319,19 +319,50 @@ class EntryStream:
             return ScalarNode(tag, event.value, line, column)
         anchors = len(self.anchors)
         composer = _Composer(anchors=self.anchors, depth=depth)
-        feed, next_event = composer.feed, self.next
-        feed(event)
-        events = [event]
-        while composer.stack:
-            event = next_event()
-            feed(event)
-            events.append(event)
+        events = self._compose(composer, event)
         assert composer.root is not None
         last = _last_token(events)
         self.end, self.events = _end(events[last]), len(events)
         self.closing = len(events) - 1 - last
         self.plain = not (composer.tagged or composer.aliased or len(self.anchors) > anchors)
         return composer.root
+
+    def _compose(self, composer: _Composer, event: Any) -> list[Any]:
+        """Feed ``composer`` the collection ``event`` opens, up to its end; its events."""
+        feed, next_event = composer.feed, self.next
+        feed(event)
+        events = [event]
+        keep, stack, known_tags = events.append, composer.stack, _PLAIN_TAGS
+        # A team's events are nearly all plain scalars and collections closing: those are
+        # composed here as _Composer.feed would, without a call each; the rest go to feed.
+        while stack:
+            event = next_event()
+            keep(event)
+            kind = event.__class__
+            if kind is _SCALAR and event.anchor is None:
+                tag, value = event.tag, event.value
+                if tag is None or tag == "!":
+                    if event.implicit[0]:
+                        tag = known_tags.get(value) or _scalar_tag(value, event.implicit)
+                    else:
+                        tag = _STR_TAG
+                else:
+                    composer.tagged = True
+                mark = event.start_mark
+                line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+                _, children, most = stack[-1]
+                children.append(ScalarNode(tag, value, line, column))
+                if len(children) > most:
+                    composer._too_many(line, column)
+            elif kind is _MAPPING_END:
+                node, children, _ = stack.pop()
+                node.value = list(zip(children[0::2], children[1::2], strict=True))
+            elif kind is _SEQUENCE_END:
+                node, children, _ = stack.pop()
+                node.value = children
+            else:
+                feed(event)
+        return events
 
     def skip(self, events: int, closing: int) -> int:
         """Pass over the next ``events`` events without composing them (a node read before,

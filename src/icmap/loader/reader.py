@@ -384,7 +384,10 @@ class FileReader:
         """Explicit pairs first, then pairs from ``<<`` merges that no explicit key overrides."""
         written = node.value
         # Nearly every mapping merges nothing: its pairs as they are, in one step.
-        if all(key_node.tag != _MERGE for key_node, _ in written):
+        for key_node, _ in written:
+            if key_node.tag == _MERGE:
+                break
+        else:
             return [(key_node, value_node, True) for key_node, value_node in written]
         explicit: list[tuple[Node, Node, bool]] = []
         inherited: list[tuple[Node, Node, bool]] = []

@@ -46,6 +46,11 @@ def normalise_what(what: str) -> str:
     return " ".join(what.split()).casefold()
 
 
+#: The kinds a hand-off may go to, and come from.
+_RECEIVING_KINDS = frozenset({"team", "customer"})
+_PROVIDING_KINDS = frozenset({"team", "supplier"})
+
+
 def _problem(pos: SourcePos, code: str, message: str, hint: str | None = None) -> Diagnostic:
     return Diagnostic(pos.file, pos.line, pos.col, code, message, hint=hint)
 
@@ -103,7 +108,9 @@ class _Resolver:
             return f"{ref!r} is the name of {by_name[0]!r}; refer to it by id"
         return did_you_mean(ref, set(self.parties))
 
-    def _endpoint_ok(self, ref: str, pos: SourcePos, side_key: str, allowed: set[str]) -> bool:
+    def _endpoint_ok(
+        self, ref: str, pos: SourcePos, side_key: str, allowed: frozenset[str]
+    ) -> bool:
         target = self.parties.get(ref)
         if target is None and ref in self.misspelt_ids:
             return False  # declared under a misspelt section, which is reported already
@@ -315,7 +322,8 @@ class _Resolver:
     ) -> None:
         providing = relation.side == "provider"
         side_key = "to" if providing else "from"
-        allowed = {"team", "customer"} if providing else {"team", "supplier"}
+        allowed = _RECEIVING_KINDS if providing else _PROVIDING_KINDS
+        what = normalise_what(relation.what)
         for ref, pos in relation.targets:
             if not self._endpoint_ok(ref, pos, side_key, allowed):
                 continue
@@ -325,7 +333,7 @@ class _Resolver:
                 self.diagnostics.append(_problem(pos, "IC104", message, hint))
                 continue
             provider, receiver = (party.id, ref) if providing else (ref, party.id)
-            key = (provider, receiver, normalise_what(relation.what))
+            key = (provider, receiver, what)
             earlier = [d for d in declared[key] if d.side == relation.side]
             if earlier:
                 message = (
