@@ -372,6 +372,23 @@ def test_focus_tree_unknown_team_is_a_usage_error(runner: CliRunner) -> None:
     assert "did you mean 'support'" in result.stderr
 
 
+def test_depth_without_focus_is_refused_not_ignored(runner: CliRunner, tmp_path: Path) -> None:
+    """--depth only counts hand-offs around --focus: alone it would silently do nothing."""
+    page = tmp_path / "org.svg"
+    for extra in ([], ["-o", str(page)], ["--group", "Operations"]):
+        result = runner.invoke(app, ["graph", str(EXAMPLES / "northwind"), "--depth", "1", *extra])
+        assert result.exit_code == 2, extra
+        assert "--depth counts hand-offs around one team: add --focus TEAM" in result.stderr
+    assert not page.exists()
+    # With --focus, the default depth is 2 hand-offs, as before.
+    default = runner.invoke(app, ["graph", str(EXAMPLES / "northwind"), "--focus", "support"])
+    two = runner.invoke(
+        app, ["graph", str(EXAMPLES / "northwind"), "--focus", "support", "--depth", "2"]
+    )
+    assert default.exit_code == two.exit_code == 0
+    assert default.stdout == two.stdout
+
+
 def test_docs_describe_feedback() -> None:
     fmt = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
     analyses = (ROOT / "docs" / "analyses.md").read_text(encoding="utf-8")

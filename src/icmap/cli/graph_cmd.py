@@ -60,6 +60,8 @@ class GraphFormat(Choice):
 
 #: Formats read by programs rather than people: the overview keeps every edge between groups.
 DATA_FORMATS = {GraphFormat.json, GraphFormat.graphml, GraphFormat.gexf}
+#: Hand-offs shown each way around --focus when --depth is not given.
+FOCUS_DEPTH = 2
 
 
 EXTENSIONS = extensions(GraphFormat)
@@ -290,8 +292,15 @@ def graph(
         ),
     ] = None,
     depth: Annotated[
-        int, typer.Option("--depth", min=1, help="Hand-offs around --focus.", metavar="N")
-    ] = 2,
+        int | None,
+        typer.Option(
+            "--depth",
+            min=1,
+            help="With --focus: hand-offs around the team [default: 2].",
+            show_default=False,
+            metavar="N",
+        ),
+    ] = None,
     group: Annotated[
         str | None,
         typer.Option(
@@ -385,6 +394,8 @@ def graph(
     scope = _scope(focus, group, everything, overview, stream)
     if timeline and stream is None:
         raise UsageError("--timeline draws one value stream's timeline: add --stream ID")
+    if depth is not None and focus is None:
+        raise UsageError("--depth counts hand-offs around one team: add --focus TEAM")
     if timeline and chosen not in TIMELINE_FORMATS:
         raise UsageError(
             f"the timeline is drawn as svg or png (or a table in the terminal), not "
@@ -416,6 +427,7 @@ def graph(
             raise UsageError(f"{chosen.value} is binary: write it to a file with -o")
         emit(result, output, loaded.sources, color, chosen.value)
         return
+    depth = FOCUS_DEPTH if depth is None else depth
     if chosen is GraphFormat.text:
         emit(_tree_view(internal, focus, depth, group), output, loaded.sources, color)
         return
