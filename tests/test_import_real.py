@@ -65,12 +65,14 @@ def test_backstage_examples_cross_team_hand_offs() -> None:
     assert result.counts["hand-offs to external customers"] == 2  # team-a, team-b
     assert result.counts["relations to external customers"] == 2
     # Five IC603 warnings: four name APIs not in the catalog, once each; 'owner: guest'
-    # is read as the user guest. user:team-b is in the dangling refs too (reported as IC607).
+    # names group:default/guest, which is not there either (read as the user guest).
+    # user:team-b is in the dangling refs too (reported as IC607): one entity per warning.
     assert result.dangling == {
         "api:default/hello-world": 1,
         "api:default/petstore": 1,
         "api:default/streetlights": 1,
         "api:default/wayback-search": 1,
+        "group:default/guest": 1,
         "user:default/team-b": 1,
     }
 
@@ -121,7 +123,7 @@ def test_backstage_examples_round_trip(tmp_path: Path) -> None:
     ) in done.stderr
     assert "relations inside one team: 11" in done.stderr
     assert "15 missing-target, 5 dangling-ref, 1 ambiguous-owner" in done.stderr
-    assert "  dangling refs: 5 entities not in the catalog, named 5 times: " in done.stderr
+    assert "  dangling refs: 6 entities not in the catalog, named 6 times: " in done.stderr
     assert "default: the front ends (Components of spec.type website" in done.stderr
 
 

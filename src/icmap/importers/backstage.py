@@ -848,6 +848,9 @@ class _Catalog:
         if ":" not in raw and len(usable) == 1:
             other = usable[0]
             if not quiet:
+                # The ref, read as Backstage reads it, names no entity: dangling, though
+                # icmap goes on with the one entity of that name.
+                self.dangling[f"{kind}:{namespace}/{name}" if kind else raw] += 1
                 self.builder.warn(
                     where,
                     "IC603",
