@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import EXAMPLES
 from icmap import build_graph, load, load_text
 from icmap.analysis import critical
-from icmap.analysis.chokepoints import chokepoints
+from icmap.analysis.chokepoints import LISTED_DEPENDENTS, chokepoints, dependents_of
 from icmap.analysis.critical import critical_paths
 from icmap.analysis.frontline import front_line
 from icmap.analysis.loops import loops
@@ -163,6 +163,32 @@ def test_chokepoint_with_two_customers_needs_every_path() -> None:
         """
     )
     assert [(c.team, c.dependents) for c in chokepoints(graph)] == [("d", ("a", "b", "c"))]
+
+
+def _chain(length: int) -> str:
+    """Teams t0000 → t0001 → … → the customer: each strands every team before it."""
+    lines = ["customers: {shop: {}}", "teams:"]
+    for i in range(length):
+        to = f"t{i + 1:04d}" if i + 1 < length else "shop"
+        lines.append(f"  t{i:04d}: {{provides: [{{what: x, to: {to}}}]}}")
+    return "\n".join(lines)
+
+
+def test_a_chain_s_chokepoints_count_all_and_list_the_first() -> None:
+    """Along a chain every team strands all before it: listing them all would grow with the
+    chain's square (a 10,000-team chain's report was 951 MB of JSON)."""
+    graph = _graph(_chain(400))
+    points = {c.team: c for c in chokepoints(graph)}
+    assert len(points) == 399  # every team but the first
+    last = points["t0399"]
+    assert last.stranded == 399
+    assert last.dependents == tuple(f"t{i:04d}" for i in range(LISTED_DEPENDENTS))
+    assert points["t0050"].stranded == 50
+    assert points["t0050"].dependents == tuple(f"t{i:04d}" for i in range(50))
+    assert sum(len(c.dependents) for c in points.values()) <= LISTED_DEPENDENTS * len(points)
+    # The whole list of one chokepoint, when it is wanted.
+    assert dependents_of(graph, "t0399") == tuple(f"t{i:04d}" for i in range(399))
+    assert dependents_of(graph, "t0000") == ()
 
 
 def test_loops() -> None:
@@ -318,3 +344,6 @@ def test_chokepoints_match_brute_force(graph: nx.DiGraph[str]) -> None:
         if stranded:
             expected[team] = stranded
     assert {c.team: c.dependents for c in chokepoints(graph)} == expected
+    assert all(c.stranded == len(c.dependents) for c in chokepoints(graph))
+    for team in graph.nodes:
+        assert dependents_of(graph, team) == expected.get(team, ())

@@ -796,7 +796,7 @@ def test_a_clicked_teams_impact_is_every_node_its_work_reaches(
     and lights those drawn."""
     import networkx as nx
 
-    from icmap.analysis.chokepoints import chokepoints
+    from icmap.analysis.chokepoints import chokepoints, dependents_of
 
     if org is None:
         org = write(tmp_path, "looped.yaml", _LOOPED)
@@ -806,7 +806,7 @@ def test_a_clicked_teams_impact_is_every_node_its_work_reaches(
         "return JSON.parse(document.getElementById('icmap-data').textContent)"
     )
     label = {n["id"]: n["label"] for n in data["nodes"]}
-    stranded = {c.team: c.dependents for c in chokepoints(graph)}
+    stranded = {c.team: dependents_of(graph, c.team) for c in chokepoints(graph)}
     shown = browser.execute_script(_IMPACT_JS)
     expected = {n["id"] for n in data["nodes"] if n["id"] in graph and n["kind"] != "customer"}
     assert set(shown) == expected and expected

@@ -1,5 +1,6 @@
 """An org that declares no value streams gets the outputs it always had, apart from the
-mixed-cadence hint and the JSON's (empty) stream fields.
+mixed-cadence hint and the JSON's (empty) stream fields, and the report JSON's count of what
+each chokepoint strands (its schema version 2).
 
 The files under fixtures/streams/no-streams were written by icmap before streams reached the
 report, team pages and diff. Regenerate them only when a change to these outputs is reviewed
@@ -86,6 +87,10 @@ def test_output_without_streams_is_unchanged(name: str, monkeypatch: pytest.Monk
                 assert hand_off.pop("measured") is None
                 assert hand_off.pop("declared_lead_time_hours") == hand_off["lead_time_hours"]
         if "report" in name:
+            assert data["schema_version"] == 2
+            data["schema_version"] = 1
+            for point in data["chokepoints"]:
+                assert point.pop("stranded") == len(point["dependents"])
             hints = data.pop("mixed_cadences")
             assert [h["customer"] for h in hints] == (["shoppers"] if "mixed" in name else [])
         printed = json.dumps(data, indent=2, ensure_ascii=False) + "\n"

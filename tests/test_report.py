@@ -26,7 +26,7 @@ def test_json_report_fields(runner: CliRunner) -> None:
     result = runner.invoke(app, ["report", PERT, "-f", "json"])
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["front_line"] == [
         {"team": "f", "customers": ["customer"]},
         {"team": "g", "customers": ["customer"]},
@@ -39,9 +39,9 @@ def test_json_report_fields(runner: CliRunner) -> None:
     assert round(path["lead_time_hours"] / 24, 2) == 19.51
     assert round(data["slack_hours"]["b"] / 24, 2) == 3.84
     assert data["chokepoints"] == [
-        {"team": "e", "dependents": ["b", "c"]},
-        {"team": "f", "dependents": ["d"]},
-        {"team": "g", "dependents": ["b", "c", "e"]},
+        {"team": "e", "dependents": ["b", "c"], "stranded": 2},
+        {"team": "f", "dependents": ["d"], "stranded": 1},
+        {"team": "g", "dependents": ["b", "c", "e"], "stranded": 3},
     ]
     assert data["loops"] == []
     assert data["weakest_links"][0]["customer"] == "customer"
@@ -51,10 +51,39 @@ def test_json_report_of_an_org_with_loops_and_chokepoints(runner: CliRunner) -> 
     data = json.loads(
         runner.invoke(app, ["report", str(EXAMPLES / "restaurant.yaml"), "-f", "json"]).stdout
     )
-    assert {"team": "kitchen", "dependents": ["fishmonger"]} in data["chokepoints"]
+    assert {"team": "kitchen", "dependents": ["fishmonger"], "stranded": 1} in data["chokepoints"]
     assert data["loops"] == [["expediters", "kitchen", "pastry", "wait-staff"]]
     assert data["critical_paths"][0]["missing_lead_times"] == 1
     assert data["lead_times"] == {"handoffs": 15, "missing": 1}
+
+
+def test_a_long_chain_s_chokepoints_are_counted_and_their_first_dependents_listed(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Each chokepoint of a 300-team chain lists its first 100 dependents and counts them all,
+    in every format; `impact` lists one chokepoint's whole blast radius."""
+    lines = ["customers: {shop: {}}", "teams:"]
+    lines += [f"  t{i:03d}: {{provides: [{{what: x, to: t{i + 1:03d}}}]}}" for i in range(299)]
+    lines.append("  t299: {provides: [{what: x, to: shop}]}")
+    org = tmp_path / "chain.yaml"
+    org.write_text("\n".join(lines), encoding="utf-8")
+    data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
+    last = next(c for c in data["chokepoints"] if c["team"] == "t299")
+    assert last["stranded"] == 299
+    assert last["dependents"] == [f"t{i:03d}" for i in range(100)]
+    assert len(data["chokepoints"]) == 299
+    markdown = runner.invoke(app, ["report", str(org), "-f", "markdown"]).stdout
+    assert "| t299 | 299 | t000, t001, " in markdown
+    assert "t098, t099 … and 199 more |" in markdown
+    text = runner.invoke(app, ["report", str(org)], env={"COLUMNS": "200"}).stdout
+    assert "t299" in text and "299" in text and "t000, t001, t002, t003, t004, t005 …" in text
+    check = runner.invoke(app, ["check", str(org), "-f", "json"])
+    messages = [f["message"] for f in json.loads(check.stdout)["findings"]]
+    assert any(
+        m.startswith("if 't299' fails, 299 teams and suppliers lose every path") for m in messages
+    )
+    impact = runner.invoke(app, ["impact", "t299", "--org", str(org), "-f", "json"])
+    assert json.loads(impact.stdout)["stranded"] == [f"t{i:03d}" for i in range(299)]
 
 
 def test_hops_only_org_says_so(runner: CliRunner, tmp_path: Path) -> None:
@@ -88,7 +117,7 @@ def test_text_report_reads_well(runner: CliRunner) -> None:
 
 def test_report_output_files_by_extension(runner: CliRunner, tmp_path: Path) -> None:
     for name, probe in (
-        ("r.json", '"schema_version": 1'),
+        ("r.json", '"schema_version": 2'),
         ("r.md", "## Critical paths"),
         ("r.txt", "Front line"),
     ):

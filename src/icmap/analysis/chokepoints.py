@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import insort
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,12 +15,22 @@ if TYPE_CHECKING:
     from icmap.graph import OrgGraph
 
 
+#: Dependents listed per chokepoint, the first by id; :func:`dependents_of` gives them all.
+LISTED_DEPENDENTS = 100
+
+
 @dataclass(frozen=True)
 class Chokepoint:
-    """``team`` stands on every path from each of ``dependents`` to any external customer."""
+    """``team`` stands on every path from each of its dependents to any external customer.
+
+    ``stranded`` counts them all; ``dependents`` lists the first :data:`LISTED_DEPENDENTS`
+    of them by id (all of them when there are no more), since along a chain of teams every
+    team strands all those before it and the lists together grow with the chain's square.
+    """
 
     team: str
     dependents: tuple[str, ...]
+    stranded: int
 
 
 @collector_paused
@@ -124,15 +135,17 @@ def _immediate_dominators(view: Compact) -> list[int]:
 def chokepoints(graph: OrgGraph) -> list[Chokepoint]:
     """Every team that some other team or supplier depends on for its line of sight.
 
-    ``dependents`` are all the nodes it dominates (not only the immediate ones), sorted.
+    A chokepoint's dependents are all the nodes it dominates (not only the immediate ones).
     These are the organisation's single points of failure: if the chokepoint fails, the
-    dependents' work no longer reaches any customer.
+    dependents' work no longer reaches any customer. Linear in the org's size whatever its
+    shape: each chokepoint lists its first :data:`LISTED_DEPENDENTS` dependents by id and
+    counts the rest.
 
     >>> import networkx as nx
     >>> g = nx.DiGraph([("a", "hub"), ("b", "hub"), ("hub", "shop"), ("c", "shop")])
     >>> nx.set_node_attributes(g, "team", "kind"); g.nodes["shop"]["kind"] = "customer"
     >>> chokepoints(g)
-    [Chokepoint(team='hub', dependents=('a', 'b'))]
+    [Chokepoint(team='hub', dependents=('a', 'b'), stranded=2)]
 
     Computed once per graph (:func:`icmap.compact.cached`): the report, the picture's marks
     and the HTML page all ask for it.
@@ -140,19 +153,58 @@ def chokepoints(graph: OrgGraph) -> list[Chokepoint]:
     return list(cached(graph, "chokepoints", lambda: _chokepoints(graph)))
 
 
-def _chokepoints(graph: OrgGraph) -> list[Chokepoint]:
-    tree = dominator_tree(graph)
+def dependents_of(graph: OrgGraph, team: str) -> tuple[str, ...]:
+    """Every node ``team`` strands (that it dominates), sorted; ``()`` for none.
+
+    >>> import networkx as nx
+    >>> g = nx.DiGraph([("a", "b"), ("b", "hub"), ("hub", "shop")])
+    >>> nx.set_node_attributes(g, "team", "kind"); g.nodes["shop"]["kind"] = "customer"
+    >>> dependents_of(g, "hub"), dependents_of(g, "a")
+    (('a', 'b'), ())
+    """
+    children = cached(graph, "dominated", lambda: _children(dominator_tree(graph)))
+    found: list[str] = []
+    stack = list(children.get(team, ()))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(children.get(node, ()))
+    return tuple(sorted(found))
+
+
+def _children(tree: dict[str, str | None]) -> dict[str, list[str]]:
     children: dict[str, list[str]] = {}
     for node, parent in tree.items():
         if parent is not None:
             children.setdefault(parent, []).append(node)
-    found = []
-    for team in sorted(children):
-        dependents: list[str] = []
-        stack = list(children[team])
-        while stack:
-            node = stack.pop()
-            dependents.append(node)
-            stack.extend(children.get(node, ()))
-        found.append(Chokepoint(team, tuple(sorted(dependents))))
+    return children
+
+
+def _chokepoints(graph: OrgGraph) -> list[Chokepoint]:
+    tree = dominator_tree(graph)
+    children = _children(tree)
+    # Children before parents: each node's subtree is summed once, and passes on only its
+    # first LISTED_DEPENDENTS ids (itself included), so a chain costs its length, not its
+    # square.
+    order: list[str] = []
+    stack = [node for node, parent in tree.items() if parent is None]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(children.get(node, ()))
+    size: dict[str, int] = {}
+    first: dict[str, list[str]] = {}
+    found: list[Chokepoint] = []
+    for node in reversed(order):
+        below = children.get(node)
+        if below is None:
+            size[node], first[node] = 1, [node]
+            continue
+        listed = sorted(id_ for child in below for id_ in first.pop(child))[:LISTED_DEPENDENTS]
+        stranded = sum(size.pop(child) for child in below)
+        found.append(Chokepoint(node, tuple(listed), stranded))
+        size[node] = stranded + 1
+        insort(listed, node)
+        first[node] = listed[:LISTED_DEPENDENTS]
+    found.sort(key=lambda point: point.team)
     return found

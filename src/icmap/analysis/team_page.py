@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from icmap.analysis.chokepoints import Chokepoint, chokepoints
+from icmap.analysis.chokepoints import dependents_of
 from icmap.analysis.critical import CriticalPaths, Unit, critical_paths
 from icmap.analysis.impact import Impact, impact
 from icmap.analysis.streams import StreamFlow, TeamPlace, flows_of
@@ -112,12 +112,11 @@ def team_page(
     team: str,
     *,
     critical: CriticalPaths | None = None,
-    chokes: list[Chokepoint] | None = None,
 ) -> TeamPage:
     """The page of ``team`` (an id in ``graph``, not a customer).
 
-    ``critical`` and ``chokes`` reuse :func:`critical_paths` and :func:`chokepoints` when
-    pages of several teams are built from one graph.
+    ``critical`` reuses :func:`critical_paths` when pages of several teams are built from one
+    graph.
 
     >>> from icmap.graph import build_graph
     >>> from icmap.loader import load_text
@@ -134,7 +133,6 @@ def team_page(
     import networkx as nx
 
     critical = critical if critical is not None else critical_paths(graph)
-    chokes = chokes if chokes is not None else chokepoints(graph)
     node = graph.nodes[team]
     provides = tuple(
         _hand_off(graph, receiver, r)
@@ -148,7 +146,7 @@ def team_page(
     )
     hops = nx.single_source_shortest_path_length(graph, team)
     distances = {c: hops[c] for c in nodes_of_kind(graph, "customer") if c in hops}
-    dependents = next((c.dependents for c in chokes if c.team == team), ())
+    dependents = dependents_of(graph, team)
     return TeamPage(
         team=team,
         name=str(node["name"]),

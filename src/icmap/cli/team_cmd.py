@@ -138,7 +138,6 @@ def team(
       icmap team "Runtime platform" --org examples/team-topologies.yaml -o platform.md
       icmap team --all --org examples/team-topologies.yaml -o team-pages
     """
-    from icmap.analysis.chokepoints import chokepoints
     from icmap.analysis.critical import critical_paths
     from icmap.analysis.team_page import team_page
     from icmap.graph import find_party, nodes_of_kind
@@ -181,7 +180,7 @@ def team(
         output.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create the folder {output}: {error.strerror or error}") from None
-    critical, chokes = critical_paths(graph), chokepoints(graph)
+    critical = critical_paths(graph)
     taken: set[str] = set()
     # Every page is written beside its place first and all are moved in at the end: a page
     # that cannot be written leaves the folder as it was, not half old and half new.
@@ -190,7 +189,7 @@ def team(
         protect(Path(source))
     try:
         for team_id in nodes_of_kind(graph, "team"):
-            page = team_page(graph, team_id, critical=critical, chokes=chokes)
+            page = team_page(graph, team_id, critical=critical)
             path = Path(output, file_name(team_id, taken) + SUFFIXES[chosen])
             refuse_inputs([path])
             data = prepare(_render(chosen, page), chosen.value)

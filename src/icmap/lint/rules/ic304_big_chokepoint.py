@@ -26,12 +26,12 @@ def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
     limit = int(options["max-stranded"])
     for point in ctx.chokepoints:
         team = ctx.org.teams.get(point.team)
-        if team is None or len(point.dependents) <= limit:
+        if team is None or point.stranded <= limit:
             continue
-        shown = ", ".join(point.dependents[:8]) + (" …" if len(point.dependents) > 8 else "")
+        shown = ", ".join(point.dependents[:8]) + (" …" if point.stranded > 8 else "")
         yield Finding(
             CODE,
-            f"if {point.team!r} fails, {len(point.dependents)} teams and suppliers lose every "
+            f"if {point.team!r} fails, {point.stranded} teams and suppliers lose every "
             f"path to the customer (more than {limit}): {shown}",
             team.pos.file,
             team.pos.line,

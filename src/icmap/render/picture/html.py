@@ -34,7 +34,7 @@ from icmap.model import format_hours
 from icmap.render.picture import dot
 from icmap.render.picture.stream_words import facts as stream_facts
 from icmap.render.report import measured_words, stream_words
-from icmap.render.report.words import amount, chain, link, plural
+from icmap.render.report.words import amount, chain, link, plural, stranded_names
 
 if TYPE_CHECKING:
     from icmap.analysis.page import Headlines, Page, Withheld
@@ -591,8 +591,8 @@ def _headline(page: Page) -> str:
         + (f". Note: {mixed[p.customer]}" if p.customer in mixed else "")
         for p in report.critical.paths
     ]
-    ranked = sorted(report.chokepoints, key=lambda c: (-len(c.dependents), c.team))
-    points = [f"{c.team}: strands {len(c.dependents)} ({', '.join(c.dependents)})" for c in ranked]
+    ranked = sorted(report.chokepoints, key=lambda c: (-c.stranded, c.team))
+    points = [f"{c.team}: strands {c.stranded:,} ({stranded_names(c)})" for c in ranked]
     weakest = [
         f"{w.customer}: {link(w.critical_path_weakest)}" + (" ⚠" if w.low else "")
         for w in report.weakest

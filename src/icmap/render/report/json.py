@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from icmap.graph import OrgGraph
     from icmap.model import EventOverlay
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def events_data(overlay: EventOverlay, graph: OrgGraph) -> dict[str, Any]:
@@ -106,7 +106,8 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
         "approximated_loops": report.critical.approximated_loops,
         "feedback_only": list(report.feedback_only),
         "chokepoints": [
-            {"team": c.team, "dependents": list(c.dependents)} for c in report.chokepoints
+            {"team": c.team, "dependents": list(c.dependents), "stranded": c.stranded}
+            for c in report.chokepoints
         ],
         "loops": [list(loop.teams) for loop in report.loops],
         "loop_cycles": [

@@ -25,6 +25,7 @@ from icmap.render.report.words import (
     mode_name,
     no_slack,
     satisfaction,
+    stranded_names,
     summary,
     top_slack,
     type_name,
@@ -290,10 +291,10 @@ def render(report: Report) -> str:
     out += ["", "## Chokepoints", ""]
     if report.chokepoints:
         out += [_row("team", "stranded if it fails", "teams"), _row("---", "---:", "---")]
-        ranked = sorted(report.chokepoints, key=lambda c: (-len(c.dependents), c.team))
+        ranked = sorted(report.chokepoints, key=lambda c: (-c.stranded, c.team))
         for point in ranked[:TOP]:
-            names = escape(", ".join(point.dependents))
-            out.append(_row(escape(point.team), str(len(point.dependents)), names))
+            names = escape(stranded_names(point))
+            out.append(_row(escape(point.team), f"{point.stranded:,}", names))
     else:
         out.append("None: every team has more than one way to the customer.")
 

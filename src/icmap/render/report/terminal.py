@@ -339,11 +339,11 @@ def render(report: Report) -> RenderableType:
     parts.append(_heading("Chokepoints (single points of failure)"))
     if report.chokepoints:
         table = _table("team", "strands", "teams and suppliers stranded if it fails")
-        ranked = sorted(report.chokepoints, key=lambda c: (-len(c.dependents), c.team))
+        ranked = sorted(report.chokepoints, key=lambda c: (-c.stranded, c.team))
         for point in ranked[:TOP]:
-            shown = ", ".join(point.dependents[:6]) + (" …" if len(point.dependents) > 6 else "")
+            shown = ", ".join(point.dependents[:6]) + (" …" if point.stranded > 6 else "")
             name = Text(point.team, style=styles.CHOKEPOINT)
-            table.add_row(name, str(len(point.dependents)), Text(shown))
+            table.add_row(name, f"{point.stranded:,}", Text(shown))
         parts.append(table)
         if len(ranked) > TOP:
             parts.append(Text(f"… and {len(ranked) - TOP} more", style="dim"))

@@ -9,6 +9,7 @@ from icmap.analysis.loops import cycle_text
 from icmap.model import format_hours
 
 if TYPE_CHECKING:
+    from icmap.analysis.chokepoints import Chokepoint
     from icmap.analysis.critical import CriticalPath, Unit
     from icmap.analysis.feedback import Candidate, LoopCrossing
     from icmap.analysis.loops import Loop
@@ -22,6 +23,14 @@ NO_SCORES = (
     "none: no hand-off on the way to a customer has a satisfaction score "
     "(give hand-offs a satisfaction score, or run a survey)"
 )
+
+
+def stranded_names(point: Chokepoint, shown: int | None = None) -> str:
+    """A chokepoint's dependents by id, the first ``shown`` of them (all it lists when
+    ``None``), and how many more it strands: ``a, b, c … and 97 more``."""
+    names = point.dependents if shown is None else point.dependents[:shown]
+    rest = point.stranded - len(names)
+    return ", ".join(names) + (f" … and {rest:,} more" if rest > 0 else "")
 
 
 def amount(value: float, unit: Unit) -> str:
