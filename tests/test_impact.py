@@ -169,7 +169,8 @@ def test_cli_json_fields(runner: CliRunner) -> None:
     data = json.loads(result.stdout)
     assert data["team"] == "kitchen"
     assert data["stranded"] == ["fishmonger"]
-    assert {"team": "expediters", "distance": 1, "path": ["kitchen", "expediters"]}.items() <= (
+    assert data["schema_version"] == 2
+    assert {"team": "expediters", "distance": 1, "via": "kitchen"}.items() <= (
         data["downstream"][0].items()
     )
     assert data["customers"][0]["customer"] == "diners"
@@ -307,3 +308,60 @@ def test_a_misspelt_display_name_gets_a_did_you_mean() -> None:
     result = CliRunner().invoke(app, ["impact", "Culinary staf", "--org", org])
     assert result.exit_code == 2
     assert "did you mean 'Culinary staff'?" in result.stderr
+
+
+def _chain_org(tmp_path: Path, length: int) -> Path:
+    lines = ["customers: {shop: {}}", "teams:"]
+    for i in range(length):
+        to = f"t{i + 1:03d}" if i + 1 < length else "shop"
+        lines.append(f"  t{i:03d}: {{provides: [{{what: step {i}, to: {to}}}]}}")
+    org = tmp_path / "chain.yaml"
+    org.write_text("\n".join(lines), encoding="utf-8")
+    return org
+
+
+def test_a_long_chain_s_hits_keep_one_step_each(runner: CliRunner, tmp_path: Path) -> None:
+    """Along a chain every hit's whole path would make the output grow with the chain's
+    square (951 MB of JSON for 10,000 teams): each hit names the team it is reached through,
+    and the text and Markdown show a long chain by its ends."""
+    org = _chain_org(tmp_path, 300)
+    data = json.loads(
+        runner.invoke(app, ["impact", "t000", "--org", str(org), "-f", "json"]).stdout
+    )
+    assert data["schema_version"] == 2
+    via = {hit["team"]: hit["via"] for hit in data["downstream"]}
+    assert via["t001"] == "t000" and via["t299"] == "t298" and "shop" not in via
+    assert {hit["team"]: hit["first_handoff"] for hit in data["downstream"]}["t299"] == ["step 0"]
+    chain = ["t299"]
+    while chain[-1] in via:
+        chain.append(via[chain[-1]])
+    assert chain[::-1] == [f"t{i:03d}" for i in range(300)]
+    markdown = runner.invoke(app, ["impact", "t000", "--org", str(org), "-f", "markdown"]).stdout
+    assert "| t299 | 299 | step 0 | t000 → t001 → t002 → t003 → … 292 more … → t296 → t297 → " in (
+        markdown
+    )
+    assert "| t005 | 5 | step 0 | t000 → t001 → t002 → t003 → t004 → t005 |" in markdown
+    up = runner.invoke(app, ["impact", "t299", "--org", str(org)], env={"COLUMNS": "200"}).stdout
+    # Upstream, the hundredth row: the chain runs from the hit team to the failed one.
+    assert "t199 → t200 → t201 → t202 → … 93 more … → t296 → t297 → t298 → t299" in up
+
+
+def test_a_hit_s_path_follows_its_steps_to_the_failed_team() -> None:
+    graph = build_graph(load_text(CHAIN_OF_FIVE))
+    result = impact(graph, ["b"])
+    (d,) = [hit for hit in result.downstream if hit.team == "e"]
+    assert (d.via, d.distance, d.path) == ("d", 3, ("b", "c", "d", "e"))
+    (a,) = result.upstream
+    assert (a.team, a.via, a.path) == ("a", "b", ("a", "b"))
+    assert d.ends() == (("b", "c", "d", "e"), 0, ())
+
+
+CHAIN_OF_FIVE = """
+customers: {shop: {}}
+teams:
+  a: {provides: [{what: w, to: b}]}
+  b: {provides: [{what: w, to: c}]}
+  c: {provides: [{what: w, to: d}]}
+  d: {provides: [{what: w, to: e}]}
+  e: {provides: [{what: w, to: shop}]}
+"""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from icmap.analysis.critical import (
@@ -23,21 +23,62 @@ from icmap.compact import collector_paused, compact
 from icmap.graph import lead_time_hours, nodes_of_kind, relations
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from icmap.graph import OrgGraph
 
 Direction = Literal["down", "up"]
 
 
+#: Teams shown at each end of a chain too long to show whole (:meth:`Hit.ends`).
+CHAIN_ENDS = 4
+
+
 @dataclass(frozen=True)
 class Hit:
-    """A team reached from the failed ones: hops away, the chain, and the first hand-off."""
+    """A team reached from the failed ones: hops away, the team it is reached through, and
+    the first hand-off of its chain.
+
+    ``via`` is the next team toward the failed ones on a shortest chain (a failed team itself
+    one hop away); :attr:`path` follows ``via`` to the failed team. Each hit keeps only the
+    one step, so a chain of thousands of teams costs its length, not its square.
+    """
 
     team: str
     distance: int
-    path: tuple[str, ...]
+    via: str
     first_handoff: tuple[str, ...]
+    #: Each hit's ``via``, shared by all the hits of one spread (the failed teams are absent).
+    toward: Mapping[str, str] = field(repr=False, compare=False)
+    #: Whether the chain runs from the failed team to this one (downstream) or back.
+    down: bool = field(default=True, repr=False, compare=False)
+    #: The chain's first :data:`CHAIN_ENDS` teams from the failed one (shared between hits).
+    head: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The whole chain, from the failed team to ``team`` (downstream) or from ``team`` to
+        the failed one (upstream): ``distance + 1`` teams."""
+        chain = [self.team]
+        while chain[-1] in self.toward:
+            chain.append(self.toward[chain[-1]])
+        return tuple(reversed(chain)) if self.down else tuple(chain)
+
+    def ends(self) -> tuple[tuple[str, ...], int, tuple[str, ...]]:
+        """The chain as shown: its first and last :data:`CHAIN_ENDS` teams and how many lie
+        between them, or the whole :attr:`path` (then ``0, ()``) when it is no longer than
+        ``2 * CHAIN_ENDS + 1`` teams. Costs the ends, not the chain."""
+        length = self.distance + 1
+        if length <= 2 * CHAIN_ENDS + 1 or len(self.head) < CHAIN_ENDS:
+            return self.path, 0, ()
+        near = [self.team]
+        while len(near) < CHAIN_ENDS:
+            near.append(self.toward[near[-1]])
+        far = self.head[:CHAIN_ENDS]
+        between = length - 2 * CHAIN_ENDS
+        if self.down:
+            return far, between, tuple(reversed(near))
+        return tuple(near), between, tuple(reversed(far))
 
 
 @dataclass(frozen=True)
@@ -106,8 +147,17 @@ def _spread(
     distance = [-1] * len(ids)
     for start in starts:
         distance[start] = 0
+    # The hand-off each chain starts with: from the failed team to its first hop (down), or
+    # from the hit team to the next one toward the failed (up).
+    first_hop = [-1] * len(ids)
+    heads: list[tuple[str, ...]] = [()] * len(ids)
+    for start in starts:
+        heads[start] = (ids[start],)
     queue = deque(sorted(starts))
+    toward: dict[str, str] = {}
+    down = direction == "down"
     hits: list[Hit] = []
+    whats: dict[tuple[int, int], tuple[str, ...]] = {}
     while queue:
         node = queue.popleft()
         if depth is not None and distance[node] >= depth:
@@ -116,13 +166,19 @@ def _spread(
             if distance[nxt] != -1:
                 continue
             distance[nxt], parent[nxt] = distance[node] + 1, node
+            first_hop[nxt] = nxt if distance[node] == 0 else first_hop[node]
+            head = heads[node]
+            heads[nxt] = head if len(head) >= CHAIN_ENDS else (*head, ids[nxt])
             queue.append(nxt)
-            chain = [nxt]
-            while parent[chain[-1]] != -1:
-                chain.append(parent[chain[-1]])
-            path = view.names(chain[::-1] if direction == "down" else chain)
-            first = relations(graph, path[0], path[1])
-            hits.append(Hit(ids[nxt], distance[nxt], path, tuple(r.what for r in first)))
+            toward[ids[nxt]] = ids[node]
+            # Downstream, every chain through one first hop starts with the same hand-off.
+            pair = (parent[first_hop[nxt]], first_hop[nxt]) if down else (nxt, node)
+            first = whats.get(pair)
+            if first is None:
+                first = tuple(r.what for r in relations(graph, ids[pair[0]], ids[pair[1]]))
+                if down:
+                    whats[pair] = first
+            hits.append(Hit(ids[nxt], distance[nxt], ids[node], first, toward, down, heads[nxt]))
     return hits
 
 

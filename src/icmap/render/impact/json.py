@@ -9,14 +9,14 @@ from icmap.render.json_text import dumps
 if TYPE_CHECKING:
     from icmap.analysis.impact import Hit, Impact
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _hit(hit: Hit) -> dict[str, Any]:
     return {
         "team": hit.team,
         "distance": hit.distance,
-        "path": list(hit.path),
+        "via": hit.via,
         "first_handoff": list(hit.first_handoff),
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from icmap.analysis.loops import cycle_text
-from icmap.render.impact.words import chain_measure
+from icmap.render.impact.words import chain_measure, chain_text
 from icmap.render.report.markdown import escape
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ def _table(hits: list[Hit], what_header: str) -> list[str]:
     rows = [f"| team | hops | {what_header} | chain |", "| --- | ---: | --- | --- |"]
     for hit in hits:
         cells = [escape(hit.team), str(hit.distance), escape("; ".join(hit.first_handoff))]
-        rows.append("| " + " | ".join([*cells, escape(" → ".join(hit.path))]) + " |")
+        rows.append("| " + " | ".join([*cells, escape(chain_text(hit))]) + " |")
     return rows
 
 

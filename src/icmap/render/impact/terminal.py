@@ -9,14 +9,12 @@ from rich.table import Table
 from rich.text import Text
 
 from icmap.analysis.loops import cycle_text
-from icmap.render.impact.words import chain_measure
+from icmap.render.impact.words import ARROW, chain_measure, chain_text
 from icmap.render.picture import styles
 from icmap.render.rows import more_rows, shown_rows
 
 if TYPE_CHECKING:
     from icmap.analysis.impact import Hit, Impact
-
-ARROW = " → "
 
 
 def _hits(title: str, hits: list[Hit], what_header: str) -> list[RenderableType]:
@@ -28,7 +26,7 @@ def _hits(title: str, hits: list[Hit], what_header: str) -> list[RenderableType]
             Text(hit.team, style=styles.TEAM),
             str(hit.distance),
             Text("; ".join(hit.first_handoff)),
-            Text(ARROW.join(hit.path), style="dim"),
+            Text(chain_text(hit), style="dim"),
         )
     body: RenderableType = table if hits else Text("none")
     parts: list[RenderableType] = [Text(f"\n{title}", style="bold underline"), body]

@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from icmap.model import format_hours
+
+if TYPE_CHECKING:
+    from icmap.analysis.impact import Hit
+
+ARROW = " → "
+
+
+def chain_text(hit: Hit) -> str:
+    """A hit's chain as shown: whole, or its ends around how many teams are left out.
+
+    A chain of thousands of teams (an org that is one long chain) would make each row as long
+    as the chain, and the rows together grow with its square.
+    """
+    first, between, last = hit.ends()
+    if not between:
+        return ARROW.join(first)
+    return ARROW.join([*first, f"… {between:,} more …", *last])
 
 
 def chain_measure(hours: float, path: tuple[str, ...], unit: str) -> str:
