@@ -60,7 +60,7 @@ def test_json_report_of_an_org_with_loops_and_chokepoints(runner: CliRunner) -> 
 def test_a_long_chain_s_chokepoints_are_counted_and_their_first_dependents_listed(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    """Each chokepoint of a 300-team chain lists its first 100 dependents and counts them all,
+    """Each chokepoint of a 300-team chain lists its first 20 dependents and counts them all,
     in every format; `impact` lists one chokepoint's whole blast radius."""
     lines = ["customers: {shop: {}}", "teams:"]
     lines += [f"  t{i:03d}: {{provides: [{{what: x, to: t{i + 1:03d}}}]}}" for i in range(299)]
@@ -70,13 +70,18 @@ def test_a_long_chain_s_chokepoints_are_counted_and_their_first_dependents_liste
     data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
     last = next(c for c in data["chokepoints"] if c["team"] == "t299")
     assert last["stranded"] == 299
-    assert last["dependents"] == [f"t{i:03d}" for i in range(100)]
+    assert last["dependents"] == [f"t{i:03d}" for i in range(20)]
     assert len(data["chokepoints"]) == 299
     markdown = runner.invoke(app, ["report", str(org), "-f", "markdown"]).stdout
     assert "| t299 | 299 | t000, t001, " in markdown
-    assert "t098, t099 … and 199 more |" in markdown
+    assert "t018, t019 … and 279 more |" in markdown
     text = runner.invoke(app, ["report", str(org)], env={"COLUMNS": "200"}).stdout
     assert "t299" in text and "299" in text and "t000, t001, t002, t003, t004, t005 …" in text
+    # 300 distances, one per team: shown as 20 ranges of 15, not 300 rows.
+    histogram = text.split("Distance to the customer (hand-offs)")[1].split("Critical path")[0]
+    assert "1-15     15" in histogram and "286-300  15" in histogram
+    assert len(histogram.strip().splitlines()) == 21  # the header and 20 ranges
+    assert "| 1-15 | 15 |" in markdown
     check = runner.invoke(app, ["check", str(org), "-f", "json"])
     messages = [f["message"] for f in json.loads(check.stdout)["findings"]]
     assert any(

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 #: Dependents listed per chokepoint, the first by id; :func:`dependents_of` gives them all.
-LISTED_DEPENDENTS = 100
+LISTED_DEPENDENTS = 20
 
 
 @dataclass(frozen=True)

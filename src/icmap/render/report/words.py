@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 #: How many rows the longer lists show before saying how many more there are.
 TOP = 10
+#: Distances the histogram shows one by one; more are shown as ranges.
+HISTOGRAM_ROWS = 20
 #: The weakest-links section of an org whose hand-offs carry no satisfaction score.
 NO_SCORES = (
     "none: no hand-off on the way to a customer has a satisfaction score "
@@ -130,10 +132,25 @@ def answers(count: int) -> str:
 
 
 def distance_histogram(report: Report) -> list[tuple[str, int]]:
-    """``(hops, number of teams)`` rows, then the disconnected count."""
+    """``(hops, number of teams)`` rows, then the disconnected count.
+
+    Past :data:`HISTOGRAM_ROWS` distances (an org that is one long chain has as many as
+    teams), the rows are ranges of equal width: ``1-15``, ``16-30``…
+    """
     teams = {n for n in report.reach.hops if n not in _suppliers(report)}
     counts = Counter(report.reach.hops[n] for n in teams)
-    rows = [(str(h), counts[h]) for h in sorted(counts)]
+    if len(counts) <= HISTOGRAM_ROWS:
+        rows = [(str(h), counts[h]) for h in sorted(counts)]
+    else:
+        low, high = min(counts), max(counts)
+        width = -(-(high - low + 1) // HISTOGRAM_ROWS)
+        ranges: Counter[int] = Counter()
+        for hops, n in counts.items():
+            ranges[(hops - low) // width] += n
+        rows = [
+            (f"{low + k * width:,}-{min(high, low + (k + 1) * width - 1):,}", ranges[k])
+            for k in sorted(ranges)
+        ]
     disconnected = [n for n in report.reach.disconnected if n not in _suppliers(report)]
     if disconnected:
         rows.append(("none", len(disconnected)))
