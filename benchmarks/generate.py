@@ -11,6 +11,7 @@ in 100 is fed by an outside supplier. The same seed always gives the same org.
 
 There are 4 customers at every size unless ``--customers-per N`` asks for one customer segment
 per N teams (issue 29: orgs whose customers grow with them, 51 at 100k with N = 2000).
+``--chain`` writes the deepest, narrowest org instead: one chain of teams to one customer.
 """
 
 from __future__ import annotations
@@ -92,6 +93,37 @@ def org_document(
     }
 
 
+def chain_document(teams: int, seed: int = 7) -> dict[str, object]:
+    """The deepest, narrowest org: ``teams`` teams in one chain to one customer.
+
+    Each team provides to the next (the last to the customer), with a lead time and most with
+    a satisfaction score; every team strands all those before it (issue 29: analyses linear
+    whatever the org's shape).
+    """
+    rng = random.Random(seed)
+    ids = [f"t{i:06d}" for i in range(teams)]
+    doc_teams: dict[str, object] = {}
+    for index, team in enumerate(ids):
+        relation: dict[str, object] = {
+            "what": f"step {index}",
+            "to": ids[index + 1] if index + 1 < teams else "customer-0",
+            "lead_time": f"{rng.randint(1, 48)}{rng.choice(UNITS[:3])}",
+        }
+        if rng.random() < 0.7:
+            relation["satisfaction"] = round(rng.uniform(1.5, 5.0), 1)
+        doc_teams[team] = {
+            "name": f"Team {index}",
+            "group": f"Group {index // 25}",
+            "provides": [relation],
+        }
+    return {
+        "organisation": f"A chain of {teams} teams",
+        "customers": {"customer-0": {"name": "Customer-0"}},
+        "suppliers": {},
+        "teams": doc_teams,
+    }
+
+
 def add_streams(doc: dict[str, object], streams: int, seed: int = 7, share: float = 0.1) -> None:
     """Declare ``streams`` value streams on ``doc`` and name them on their hand-offs.
 
@@ -169,10 +201,16 @@ def main() -> None:
         default=0,
         help="value streams to declare (each about 10%% of the hand-offs)",
     )
-    args = parser.parse_args()
-    doc = org_document(
-        args.teams, args.seed, feedback=not args.unmarked, customers_per=args.customers_per
+    parser.add_argument(
+        "--chain", action="store_true", help="one chain of teams to one customer instead"
     )
+    args = parser.parse_args()
+    if args.chain:
+        doc = chain_document(args.teams, args.seed)
+    else:
+        doc = org_document(
+            args.teams, args.seed, feedback=not args.unmarked, customers_per=args.customers_per
+        )
     if args.streams:
         add_streams(doc, args.streams, args.seed)
     write(doc, args.output, args.per_team)

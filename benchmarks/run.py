@@ -29,8 +29,10 @@ in a fresh process). A flat row from 10k to 100k is a linear step. Then, at 10,0
 times (bare, command, bare, command...), and prints the median of the paired ratios: on a
 machine shared with other work only such ratios mean anything.
 
-Both are run on two shapes of org (issue 29): 4 customers at every size, and one customer per
-2,000 teams (51 at 100k), where an analysis that repeats a pass per customer stops being flat.
+Both are run on three shapes of org (issue 29): 4 customers at every size, one customer per
+2,000 teams (51 at 100k), where an analysis that repeats a pass per customer stops being flat,
+and one chain of teams to one customer, the deepest and narrowest, where every team strands all
+those before it.
 """
 
 from __future__ import annotations
@@ -45,12 +47,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import backstage_catalog, org_document, write  # noqa: E402
+from generate import backstage_catalog, chain_document, org_document, write  # noqa: E402
 
 BARE = """
 import yaml, networkx as nx
@@ -417,27 +420,30 @@ def _command_argv(template: list[str], path: Path, front: str, deep: str = "") -
     return [sys.executable, "-m", "icmap", *args]
 
 
-#: The shapes --scaling runs: customers per org (None: 4 at every size), by name.
-SHAPES: dict[str, int | None] = {
-    "4 customers": None,
-    "a customer per 2,000 teams": 2000,
+#: The shapes --scaling runs, by name: each makes the org of a size, and names its files.
+SHAPES: dict[str, tuple[str, Callable[[int], dict[str, object]]]] = {
+    "4 customers": ("", org_document),
+    "a customer per 2,000 teams": (
+        "-per-2000",
+        lambda size: org_document(size, customers_per=2000),
+    ),
+    "one chain of teams": ("-chain", chain_document),
 }
 
 
-def _org_path(folder: Path, size: int, customers_per: int | None) -> Path:
-    tail = "" if customers_per is None else f"-per-{customers_per}"
-    return folder / f"org-{size}{tail}.yaml"
+def _org_path(folder: Path, size: int, shape: str) -> Path:
+    return folder / f"org-{size}{SHAPES[shape][0]}.yaml"
 
 
 def scaling(
-    sizes: list[int], folder: Path, customers_per: int | None = None
+    sizes: list[int], folder: Path, shape: str = "4 customers"
 ) -> tuple[dict[int, int], dict[str, dict[int, float]]]:
     """CPU microseconds per hand-off of every step at each size, and the hand-offs per size."""
     per_handoff: dict[str, dict[int, float]] = {}
     handoffs: dict[int, int] = {}
     for size in sizes:
-        path = _org_path(folder, size, customers_per)
-        write(org_document(size, customers_per=customers_per), path, per_team=False)
+        path = _org_path(folder, size, shape)
+        write(SHAPES[shape][1](size), path, per_team=False)
         code = f"PATH = {str(path)!r}\n{SCALING_CHILD}"
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=False
@@ -460,7 +466,7 @@ def scaling(
 
 
 def ratios(
-    size: int, repeat: int, folder: Path, customers_per: int | None = None
+    size: int, repeat: int, folder: Path, shape: str = "4 customers"
 ) -> list[tuple[str, float, float, float, float]]:
     """Each command against the bare parse-and-build: medians of ``repeat`` paired runs.
 
@@ -469,9 +475,9 @@ def ratios(
     """
     import statistics
 
-    path = _org_path(folder, size, customers_per)
+    path = _org_path(folder, size, shape)
     if not path.exists():
-        write(org_document(size, customers_per=customers_per), path, per_team=False)
+        write(SHAPES[shape][1](size), path, per_team=False)
     front, deep = _front_and_deep(path)
     rows = []
     for name, template in RATIO_COMMANDS.items():
@@ -583,11 +589,11 @@ def main() -> None:
     if args.scaling:
         with tempfile.TemporaryDirectory(prefix="icmap-bench-") as temp:
             sizes = args.sizes or [1000, 3000, 10000, 30000, 100000]
-            for shape, customers_per in SHAPES.items():
-                print_scaling(*scaling(sizes, Path(temp), customers_per), shape=shape)
+            for shape in SHAPES:
+                print_scaling(*scaling(sizes, Path(temp), shape), shape=shape)
             if args.repeat > 0:
-                for shape, customers_per in SHAPES.items():
-                    paired = ratios(args.ratio_size, args.repeat, Path(temp), customers_per)
+                for shape in SHAPES:
+                    paired = ratios(args.ratio_size, args.repeat, Path(temp), shape)
                     print_ratios(args.ratio_size, args.repeat, paired, shape)
         return
     with tempfile.TemporaryDirectory(prefix="icmap-bench-") as temp:
