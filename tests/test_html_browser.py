@@ -347,7 +347,9 @@ def test_clicking_a_team_highlights_its_hand_offs_and_impact(browser: Any, tmp_p
     _open(browser, _page(EXAMPLES / "restaurant.yaml", tmp_path))
     browser.find_element(By.CSS_SELECTOR, '.node[data-id="expediters"]').click()
     details = browser.find_element(By.ID, "details").text
-    assert "Checked, timed orders → wait-staff" in details
+    # The other team by its name, as the impact lists below name it.
+    assert "Checked, timed orders → Wait staff" in details
+    assert "→ wait-staff" not in details
     assert "on the critical path to Diners" in details
     lit = browser.execute_script(
         "return [...document.querySelectorAll('.hl')].map(e => "
@@ -502,6 +504,10 @@ def test_an_overview_page_clicks_searches_and_paths_by_group(browser: Any, tmp_p
     )
     assert "hand-offs ← Technology" in details
     assert "→ group:" not in details and "← group:" not in details  # groups by name
+    # The group's name is the heading; its size goes on the line under it, not run into it.
+    heading, about = [line for line in details.splitlines() if line.strip()][:2]
+    assert heading == "Commerce"
+    assert about == "group:Commerce · group · 6 teams, 8 hand-offs inside"
     assert "--group NAME" in details and "more than" not in details
     matches = browser.execute_script(
         "const s = document.getElementById('search'); s.value = 'support';"
@@ -717,10 +723,9 @@ def test_a_page_whose_overview_is_too_large_finds_a_team_in_its_group(
     group = match.text.rsplit(" in ", 1)[1]
     match.click()
     lines = browser.find_element(By.ID, "details").text.splitlines()
-    # A group's heading is its name and its size.
-    assert lines[0].startswith(f"{group} ") and "This node stands for several teams" in " ".join(
-        lines
-    )
+    # A group's heading is its name; its size goes on the line under it.
+    assert lines[0] == group and re.search(r"· group · \d+ teams", lines[1])
+    assert "This node stands for several teams" in " ".join(lines)
     Select(browser.find_element(By.ID, "critical")).select_by_index(1)
     steps = browser.find_elements(By.CSS_SELECTOR, "#critical-steps button")
     assert steps and all(re.fullmatch(r"Group \d+", b.text) for b in steps[:-1])

@@ -208,10 +208,11 @@ function select(id){
  mark(node(id),'hl-selected');
  edgesOf('data-from',id).forEach(function(e){mark(e,'hl-out');const m=node(e.dataset.to);if(m)mark(m,'hl-near');});
  edgesOf('data-to',id).forEach(function(e){mark(e,'hl-in');const m=node(e.dataset.from);if(m)mark(m,'hl-near');});
- const h=document.createElement('h2');h.textContent=n.label;
+ // A group's label goes on with its size on further lines: those join the line under it.
+ const lines=n.label.split('\n'),h=document.createElement('h2');h.textContent=lines[0];
  const p=document.createElement('p');p.className='muted';
  const what=n.teams===undefined?(n.type||n.kind):n.kind==='team'?'group':n.kind+'s';
- p.textContent=[n.id,what,n.group,n.lead&&('lead: '+n.lead)].filter(Boolean).join(' · ');
+ p.textContent=[n.id,what].concat(lines.slice(1),[n.group,n.lead&&('lead: '+n.lead)]).filter(Boolean).join(' · ');
  details.append(h,p);
  if(n.description){const d=document.createElement('p');d.textContent=n.description;details.append(d);}
  const none=data.dot?'nothing in this picture':'nothing';
@@ -414,8 +415,8 @@ def page_data(page: Page) -> dict[str, Any]:
     unit = report.critical.unit
     provided: dict[str, list[str]] = {node.id: [] for node in picture.nodes}
     received: dict[str, list[str]] = {node.id: [] for node in picture.nodes}
-    # A node standing for several (``group:Sales``) is named by its label's first line.
-    called = {n.id: n.label.split("\n")[0] for n in picture.nodes if n.teams is not None}
+    # Each node is named by its label's first line: a team by its name (as the impact lists
+    # name it), a node standing for several (``group:Sales``) by its group's.
     names = {n.id: n.label.split("\n")[0] for n in picture.nodes}
     drawn = page.withheld is None or page.withheld.instead != "nothing"
     # A page with no picture of a very large org names its teams but leaves their hand-offs out.
@@ -424,8 +425,8 @@ def page_data(page: Page) -> dict[str, Any]:
     asked = len(picture.edges) if withheld is None else withheld.handoffs
     handoffs = drawn or asked <= PANEL_HANDOFFS
     for e in picture.edges if handoffs else ():  # one pass over the edges, not one per node
-        provided[e.provider].extend(_relation_text(e, called.get(e.receiver, e.receiver), "→"))
-        received[e.receiver].extend(_relation_text(e, called.get(e.provider, e.provider), "←"))
+        provided[e.provider].extend(_relation_text(e, names.get(e.receiver, e.receiver), "→"))
+        received[e.receiver].extend(_relation_text(e, names.get(e.provider, e.provider), "←"))
     nodes = []
     for node in picture.nodes:
         facts = page.facts.get(node.id)
