@@ -75,6 +75,11 @@ def test_a_long_chain_s_chokepoints_are_counted_and_their_first_dependents_liste
     markdown = runner.invoke(app, ["report", str(org), "-f", "markdown"]).stdout
     assert "| t299 | 299 | t000, t001, " in markdown
     assert "t018, t019 … and 279 more |" in markdown
+    # Markdown keeps every chokepoint, as the JSON does; the terminal shows the first 10.
+    assert "| t001 | 1 | t000 |" in markdown
+    chokepoints = markdown.split("## Chokepoints")[1].split("## Loops")[0]
+    rows = [line for line in chokepoints.splitlines() if line.startswith("| t")]
+    assert len(rows) == 300  # the header and 299 chokepoints
     text = runner.invoke(app, ["report", str(org)], env={"COLUMNS": "200"}).stdout
     assert "t299" in text and "299" in text and "t000, t001, t002, t003, t004, t005 …" in text
     # 300 distances, one per team: shown as 20 ranges of 15, not 300 rows.
@@ -89,6 +94,20 @@ def test_a_long_chain_s_chokepoints_are_counted_and_their_first_dependents_liste
     )
     impact = runner.invoke(app, ["impact", "t299", "--org", str(org), "-f", "json"])
     assert json.loads(impact.stdout)["stranded"] == [f"t{i:03d}" for i in range(299)]
+
+
+def test_a_histogram_of_25_distances_is_ranges_of_two_and_a_last_single_one(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    lines = ["customers: {shop: {}}", "teams:"]
+    lines += [f"  t{i:02d}: {{provides: [{{what: x, to: t{i + 1:02d}}}]}}" for i in range(24)]
+    lines.append("  t24: {provides: [{what: x, to: shop}]}")
+    org = tmp_path / "chain.yaml"
+    org.write_text("\n".join(lines), encoding="utf-8")
+    text = runner.invoke(app, ["report", str(org)], env={"COLUMNS": "120"}).stdout
+    histogram = text.split("Distance to the customer (hand-offs)")[1].split("Critical path")[0]
+    rows = [line.split()[:2] for line in histogram.strip().splitlines()[1:]]
+    assert rows[0] == ["1-2", "2"] and rows[-1] == ["25", "1"] and len(rows) == 13
 
 
 def test_hops_only_org_says_so(runner: CliRunner, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from icmap.render.report import measured_words, stream_words
 from icmap.render.report.words import (
     NO_SCORES,
-    TOP,
     amount,
     chain,
     critical_notes,
@@ -291,8 +290,9 @@ def render(report: Report) -> str:
     out += ["", "## Chokepoints", ""]
     if report.chokepoints:
         out += [_row("team", "stranded if it fails", "teams"), _row("---", "---:", "---")]
+        # Every chokepoint, as the JSON has them: each row is bounded (its first dependents).
         ranked = sorted(report.chokepoints, key=lambda c: (-c.stranded, c.team))
-        for point in ranked[:TOP]:
+        for point in ranked:
             names = escape(stranded_names(point))
             out.append(_row(escape(point.team), f"{point.stranded:,}", names))
     else:

@@ -135,7 +135,8 @@ def distance_histogram(report: Report) -> list[tuple[str, int]]:
     """``(hops, number of teams)`` rows, then the disconnected count.
 
     Past :data:`HISTOGRAM_ROWS` distances (an org that is one long chain has as many as
-    teams), the rows are ranges of equal width: ``1-15``, ``16-30``…
+    teams), the rows are ranges of equal width, at most :data:`HISTOGRAM_ROWS` of them:
+    ``1-15``, ``16-30``… (the last may be shorter).
     """
     teams = {n for n in report.reach.hops if n not in _suppliers(report)}
     counts = Counter(report.reach.hops[n] for n in teams)
@@ -148,13 +149,17 @@ def distance_histogram(report: Report) -> list[tuple[str, int]]:
         for hops, n in counts.items():
             ranges[(hops - low) // width] += n
         rows = [
-            (f"{low + k * width:,}-{min(high, low + (k + 1) * width - 1):,}", ranges[k])
+            (_span(low + k * width, min(high, low + (k + 1) * width - 1)), ranges[k])
             for k in sorted(ranges)
         ]
     disconnected = [n for n in report.reach.disconnected if n not in _suppliers(report)]
     if disconnected:
         rows.append(("none", len(disconnected)))
     return rows
+
+
+def _span(first: int, last: int) -> str:
+    return f"{first:,}" if first == last else f"{first:,}-{last:,}"
 
 
 def _suppliers(report: Report) -> set[str]:
