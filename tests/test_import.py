@@ -964,3 +964,68 @@ def test_teamapi_names_a_missing_team_where_it_is_first_mentioned_and_reports_re
     ) in done.stderr
     assert done.stderr.count("[IC602]") == 1  # a relative $ref is no URL
     assert done.stderr.count("[IC612]") == 1
+
+
+MEMBERSHIPS = """\
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-a}
+spec: {type: team, children: [], members: [jane, ghost]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: platform}
+spec: {type: team, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: jane}
+spec: {memberOf: [team-a, platfrom]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: web}
+spec: {type: website, owner: user:jane, dependsOn: [component:db]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: db}
+spec: {type: service, owner: platform}
+"""
+
+
+def test_memberships_naming_no_entity_are_dangling_refs(tmp_path: Path) -> None:
+    source = write(tmp_path, "catalog.yaml", MEMBERSHIPS)
+    result = read_source(SourceFormat.backstage, [source])
+    dangling = [(d.line, d.col, d.message, d.hint) for d in result.diagnostics if d.code == "IC603"]
+    assert dangling == [
+        (
+            4,
+            50,
+            "members of group:team-a names user:default/ghost, which is not in the catalog",
+            None,
+        ),
+        (
+            14,
+            27,
+            "memberOf of user:jane names group:default/platfrom, which is not in the catalog",
+            "did you mean 'group:platform'?",
+        ),
+    ]
+    assert result.dangling == {"group:default/platfrom": 1, "user:default/ghost": 1}
+    # jane is in the one group that exists: web is still team-a's.
+    assert result.org is not None
+    assert ("platform", "team-a", "db") in {
+        (r.provider, r.receiver, r.what) for r in result.org.relations
+    }
+
+
+def test_members_of_a_catalog_without_users_are_not_each_a_warning(tmp_path: Path) -> None:
+    groups_only = MEMBERSHIPS.replace(
+        "kind: User\nmetadata: {name: jane}\nspec: {memberOf: [team-a, platfrom]}",
+        "kind: Group\nmetadata: {name: jane}\nspec: {type: team, children: []}",
+    )
+    source = write(tmp_path, "catalog.yaml", groups_only)
+    result = read_source(SourceFormat.backstage, [source])
+    assert not [d for d in result.diagnostics if d.message.startswith("members of")]
+    assert "user:default/ghost" not in result.dangling

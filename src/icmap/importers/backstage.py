@@ -862,7 +862,7 @@ class _Catalog:
         if quiet:
             return None
         candidates = [e.short for e in same_name if e is not owner] or (
-            self.close_groups(namespace, name) if make_group and kind == "group" else []
+            self.close_groups(namespace, name) if kind == "group" else []
         )
         hint = f"did you mean {candidates[0]!r}?" if candidates else None
         if make_group and kind == "group" and name:
@@ -969,6 +969,22 @@ class _Catalog:
                 f"no team{same}",
                 hint,
             )
+
+    def report_memberships(self) -> None:
+        """IC603 for each ref in a user's ``memberOf`` or a group's ``members`` that names no
+        entity: those decide which team a user's entities count for. Refs to a kind the catalog
+        holds none of are left alone: a catalog read without its User entities would otherwise
+        get a warning for every member of every group."""
+        held = {e.kind for e in self.entities.values() if not e.virtual}
+        for entity in list(self.entities.values()):
+            if entity.kind == "user" and "group" in held:
+                field_name, implied = "memberOf", "group"
+            elif entity.kind == "group" and not entity.virtual and "user" in held:
+                field_name, implied = "members", "user"
+            else:
+                continue
+            for node in items(get(entity.spec, field_name)):
+                self.lookup(node, entity, implied, field_name)
 
     def members(self) -> dict[str, list[Entity]]:
         """User ref -> the groups whose ``spec.members`` name the user (built once)."""
@@ -1149,6 +1165,7 @@ class _Mapper:
         for group in teams:
             self.add_team(group, parents.get(group.ref))
         catalog.report_users(self.team_of)
+        catalog.report_memberships()
         edges = self.relations()
         customer_facing = self.customer_facing(edges)
         first = catalog.files_read[0] if catalog.files_read else "<catalog>"
