@@ -56,6 +56,29 @@ def test_too_many_providers_only_judges_orgs_that_use_the_fields(
     assert _codes(runner, str(typed), "--select", "IC310")["IC310"] == 1
 
 
+@pytest.mark.parametrize(
+    ("provider_says", "receiver_says"),
+    [
+        ("mode: collaboration", ""),  # one side only, the provider
+        ("", "state: blocking"),  # one side only, the receiver
+        ("since: 2026-01-01", "lead_time: 2d"),  # both sides, the provider alone gives a date
+        ("lead_time: 1d", "until: 2027-01-01"),  # both sides, the receiver alone gives one
+    ],
+)
+def test_a_mode_state_or_date_on_either_side_makes_the_org_judged(
+    runner: CliRunner, tmp_path: Path, provider_says: str, receiver_says: str
+) -> None:
+    receives = "".join(f"      - {{what: x{i}, from: t{i}}}\n" for i in range(1, 8))
+    body = "customers: {u: {}}\nteams:\n" + "".join(f"  t{i}: {{}}\n" for i in range(1, 8))
+    said = f", {provider_says}" if provider_says else ""
+    body += f"  t0:\n    provides: [{{what: x0, to: app{said}}}]\n"
+    heard = f", {receiver_says}" if receiver_says else ""
+    body += "  app:\n    provides: [{what: App, to: u}]\n    receives:\n"
+    body += receives + (f"      - {{what: x0, from: t0{heard}}}\n" if receiver_says else "")
+    org = write(tmp_path, "org.yaml", body)
+    assert _codes(runner, str(org), "--select", "IC310")["IC310"] == 1
+
+
 def test_options_come_from_the_config(runner: CliRunner, tmp_path: Path) -> None:
     config = write(
         tmp_path,

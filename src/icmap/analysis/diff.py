@@ -233,9 +233,6 @@ def _keyed(org: Org, renamed: dict[str, str], what: dict[str, str]) -> dict[Rela
 
 
 def _sides(relation: Relation) -> list[Side]:
-    declarations = relation.declarations
-    if len(declarations) == 1:  # nearly always: no set to build
-        return [declarations[0].side]
     return sorted(relation.declared_by)
 
 

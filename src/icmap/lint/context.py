@@ -53,9 +53,7 @@ class Context:
         state or a date on any relation): rules about cognitive load run only then, so orgs
         written before those fields get the findings they always had."""
         return any(t.type for t in self.org.teams.values()) or any(
-            d.mode or d.state or d.since or d.until
-            for r in self.org.relations
-            for d in r.declarations
+            map(_says_topology, self.org.relations)
         )
 
     @cached_property
@@ -175,6 +173,13 @@ class Context:
         from icmap.analysis.feedback import loop_crossings
 
         return loop_crossings(self.graph, self.critical)
+
+
+def _says_topology(relation: Relation) -> bool:
+    """Whether either side gives ``relation`` a mode, a state or a date: the relation holds
+    the one given (the receiver's where both give one), so its own values answer without
+    reading each side's."""
+    return bool(relation.mode or relation.state or relation.since or relation.until)
 
 
 def declared_at(relation: Relation, attribute: str) -> SourcePos:

@@ -23,6 +23,8 @@ ENABLED = False
 
 def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
     for relation in ctx.org.relations:
+        if len(relation.declared_by) < 2:  # one side cannot disagree with itself
+            continue
         times = {d.side: d.lead_time for d in relation.declarations if d.lead_time is not None}
         if len(times) == 2 and times["provider"].hours != times["receiver"].hours:
             receiver_side = next(d for d in relation.declarations if d.side == "receiver")

@@ -32,6 +32,8 @@ SEVERITY = "warning"
 
 def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
     for relation in ctx.org.relations:
+        if len(relation.declared_by) < 2:  # one side cannot disagree with itself
+            continue
         said = {d.side: d for d in relation.declarations if d.feedback is not None}
         if len(said) < 2 or said["provider"].feedback == said["receiver"].feedback:
             continue

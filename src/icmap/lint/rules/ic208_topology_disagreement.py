@@ -37,9 +37,9 @@ def _shown(value: object) -> str:
 
 def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
     for relation in ctx.org.relations:
-        sides = {d.side: d for d in relation.declarations}
-        if len(sides) < 2:
+        if len(relation.declared_by) < 2:  # one side cannot disagree with itself
             continue
+        sides = {d.side: d for d in relation.declarations}
         provider, receiver = sides["provider"], sides["receiver"]
         differences = [
             f"{name}: the provider says {_shown(said)}, the receiver {_shown(heard)}"
