@@ -167,25 +167,39 @@ def protect(path: Path) -> None:
 def _look_up_inputs() -> None:
     from icmap.loader.discover import discover
 
+    # The files a loaded org was read from are recorded after its folder: taken first, each
+    # is looked up once, not again when the folder is walked.
+    looked_up: set[str] = set()
     while _pending:
         path = _pending.pop()
         found, outside = discover(path) if path.is_dir() else ([path], [])
         for file in (path, *found, *outside):
+            name = str(file)
+            if name in looked_up:
+                continue
+            looked_up.add(name)
             with contextlib.suppress(OSError):
                 info = file.stat()
                 _inputs.add((info.st_dev, info.st_ino))
 
 
 def refuse_inputs(outputs: list[Path]) -> None:
-    """Raise if any of ``outputs`` is an input of the command (see :func:`protect`)."""
-    if outputs:
-        _look_up_inputs()
+    """Raise if any of ``outputs`` is an input of the command (see :func:`protect`).
+
+    Only an output that exists can be an input, so the inputs (a folder of 100,000 team
+    files) are looked up only when one does.
+    """
+    existing = []
     for output in outputs:
         with contextlib.suppress(OSError):
             info = output.stat()
-            if (info.st_dev, info.st_ino) in _inputs:
-                message = f"{output} is an input of this command; icmap never overwrites its input"
-                raise UsageError(message)
+            existing.append((output, (info.st_dev, info.st_ino)))
+    if existing:
+        _look_up_inputs()
+    for output, identity in existing:
+        if identity in _inputs:
+            message = f"{output} is an input of this command; icmap never overwrites its input"
+            raise UsageError(message)
 
 
 def _refuse_stdout_into_input() -> None:
