@@ -152,6 +152,8 @@ class Context:
 
         scores: dict[tuple[str, str, str], list[list[float]]] = {}
         rounds = self.org.surveys
+        if not rounds:  # nothing scored: no pass over every relation
+            return
         for index, survey_round in enumerate(rounds):
             for answer in survey_round.answers:
                 if answer.score is not None:
