@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from icmap.render.json_text import Pieces, dumps
+from icmap.render.json_text import Pieces, dumps, dumps_item
 from icmap.render.report.json import stream_data
 
 if TYPE_CHECKING:
@@ -195,5 +195,5 @@ def _listed(items: Iterator[dict[str, Any]]) -> Iterator[str]:
     pad = "\n" + " " * 4
     for n, item in enumerate(items):
         yield "," + pad if n else pad
-        yield dumps(item)[:-1].replace("\n", pad)
+        yield dumps_item(item).replace("\n", pad)
     yield "\n  ]"
