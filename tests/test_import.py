@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -1029,3 +1031,198 @@ def test_members_of_a_catalog_without_users_are_not_each_a_warning(tmp_path: Pat
     result = read_source(SourceFormat.backstage, [source])
     assert not [d for d in result.diagnostics if d.message.startswith("members of")]
     assert "user:default/ghost" not in result.dangling
+
+
+def _entity(kind: str, name: str, spec: str) -> str:
+    return f"apiVersion: backstage.io/v1alpha1\nkind: {kind}\nmetadata: {{name: {name}}}\nspec: {spec}\n"
+
+
+def _read_entities(tmp_path: Path, entities: Sequence[str]) -> tuple[object, ...]:
+    """What a catalog of ``entities`` imports to, whatever the file and positions."""
+    source = write(tmp_path, "catalog.yaml", "---\n".join(entities))
+    result = read_source(SourceFormat.backstage, [source])
+    assert result.org is not None
+    return (
+        sorted((r.provider, r.receiver, r.what) for r in result.org.relations),
+        sorted(result.org.teams),
+        sorted((d.code, d.message) for d in result.diagnostics),
+        result.dangling,
+    )
+
+
+@pytest.mark.parametrize(
+    ("entities", "relations", "dangling"),
+    [
+        # alice is in team-a and in ghost, a group only an owner names: in two groups.
+        (
+            [
+                _entity("Group", "team-a", "{type: team, children: []}"),
+                _entity("User", "alice", "{memberOf: [team-a, ghost]}"),
+                _entity("Component", "web", "{type: website, owner: user:alice}"),
+                _entity("Component", "web2", "{type: website, owner: ghost}"),
+            ],
+            [("ghost", "customers", "web2")],
+            {"group:default/ghost": 2},  # named by the owner and by the membership
+        ),
+        # 'owner: guest' names the user guest, unless an owner names group:guest anywhere.
+        (
+            [
+                _entity("Group", "team-a", "{type: team, children: [], members: [guest]}"),
+                _entity("User", "guest", "{memberOf: [team-a]}"),
+                _entity(
+                    "Component", "x", "{type: website, owner: guest, dependsOn: [component:y]}"
+                ),
+                _entity("Component", "y", "{type: service, owner: group:guest}"),
+            ],
+            [("guest", "customers", "x")],
+            {"group:default/guest": 1},
+        ),
+    ],
+    ids=["a user in a group only owners name", "a bare owner name beside group:NAME"],
+)
+def test_a_catalog_imports_the_same_in_any_order(
+    tmp_path: Path,
+    entities: list[str],
+    relations: list[tuple[str, str, str]],
+    dangling: dict[str, int],
+) -> None:
+    read = [
+        _read_entities(tmp_path / str(n), order)
+        for n, order in enumerate(itertools.permutations(entities))
+    ]
+    assert all(found == read[0] for found in read[1:])
+    assert read[0][0] == relations
+    assert read[0][3] == dangling
+
+
+def test_memberships_in_the_mapping_form_count(tmp_path: Path) -> None:
+    read = _read_entities(
+        tmp_path,
+        [
+            _entity(
+                "Group", "team-a", "{type: team, children: [], members: [{kind: User, name: bob}]}"
+            ),
+            _entity("Group", "team-b", "{type: team, children: []}"),
+            _entity("User", "alice", "{memberOf: [{kind: Group, name: team-b}]}"),
+            _entity("User", "bob", "{}"),
+            _entity(
+                "Component", "web", "{type: website, owner: user:alice, dependsOn: [component:db]}"
+            ),
+            _entity("Component", "db", "{type: service, owner: user:bob}"),
+        ],
+    )
+    assert read[0] == [("team-a", "team-b", "db"), ("team-b", "customers", "web")]
+    assert read[2] == []
+
+
+def test_a_membership_of_the_wrong_kind_says_so(tmp_path: Path) -> None:
+    read = _read_entities(
+        tmp_path,
+        [
+            _entity("Group", "team-a", "{type: team, children: [], members: [component:web]}"),
+            _entity("User", "alice", "{memberOf: [team-a, api:nope]}"),
+            _entity("Component", "web", "{type: website, owner: user:alice}"),
+        ],
+    )
+    assert read[2] == [
+        ("IC603", "memberOf of user:alice names api:default/nope, not a group"),
+        ("IC603", "members of group:team-a names component:default/web, not a user"),
+    ]
+
+
+def test_a_group_in_another_namespace_is_the_did_you_mean(tmp_path: Path) -> None:
+    source = write(
+        tmp_path,
+        "catalog.yaml",
+        "---\n".join(
+            [
+                _entity("Group", "team-a", "{type: team, children: []}"),
+                "apiVersion: backstage.io/v1alpha1\nkind: Group\n"
+                "metadata: {name: team-b, namespace: ops}\nspec: {type: team, children: []}\n",
+                _entity("User", "alice", "{memberOf: [team-b]}"),
+                _entity("Component", "web", "{type: website, owner: team-a}"),
+            ]
+        ),
+    )
+    result = read_source(SourceFormat.backstage, [source])
+    [found] = [d for d in result.diagnostics if d.code == "IC603"]
+    assert found.message == (
+        "memberOf of user:alice names group:default/team-b, which is not in the catalog"
+    )
+    assert found.hint == "did you mean 'group:ops/team-b'?"
+
+
+def test_a_user_the_catalog_lacks_counts_for_the_group_listing_it(tmp_path: Path) -> None:
+    groups = [
+        _entity("Group", "team-a", "{type: team, children: [], members: [alice]}"),
+        _entity("Group", "team-b", "{type: team, children: []}"),
+        _entity(
+            "Component", "web", "{type: website, owner: user:alice, dependsOn: [component:svc]}"
+        ),
+        _entity("Component", "svc", "{type: service, owner: team-b}"),
+    ]
+    read = _read_entities(tmp_path / "one", groups)
+    assert read[0] == [("team-a", "customers", "web"), ("team-b", "team-a", "svc")]
+    assert read[2] == []
+    groups[1] = _entity("Group", "team-b", "{type: team, children: [], members: [alice]}")
+    source = write(tmp_path / "two", "catalog.yaml", "---\n".join(groups))
+    result = read_source(SourceFormat.backstage, [source])
+    assert [d.message for d in result.diagnostics if d.code == "IC607"] == [
+        "user:alice owns 1 entity (component:web) and is not in the catalog and is a member of "
+        "several groups (group:team-a, group:team-b): no team chosen: it has no team"
+    ]
+
+
+def test_no_teams_says_why_when_the_owners_are_users(tmp_path: Path) -> None:
+    source = write(
+        tmp_path,
+        "catalog.yaml",
+        "---\n".join(
+            [
+                _entity("User", "bob", "{memberOf: [team-b]}"),
+                _entity("Component", "web", "{type: website, owner: user:bob}"),
+            ]
+        ),
+    )
+    done = CliRunner().invoke(app, ["import", "backstage", str(source), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    stderr = done.stderr
+    assert (
+        "error: no teams: the catalog has no Group entities, and each owner named is a user in "
+        "no group it defines (IC607) [IC614]"
+    ) in stderr
+
+
+def test_the_catalog_apis_membership_relations_count(tmp_path: Path) -> None:
+    def entity(
+        kind: str, name: str, spec: dict[str, object], *relations: tuple[str, str]
+    ) -> dict[str, object]:
+        return {
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": kind,
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": spec,
+            "relations": [{"type": t, "targetRef": ref} for t, ref in relations],
+        }
+
+    exported = [
+        entity("Group", "team-a", {"type": "team"}, ("hasMember", "user:default/bob")),
+        entity("Group", "team-b", {"type": "team"}),
+        entity("User", "alice", {}, ("memberOf", "group:default/team-b")),
+        entity("User", "bob", {}),
+        entity("Component", "web", {"type": "website", "owner": "user:alice"}),
+        entity(
+            "Component",
+            "db",
+            {"type": "service", "owner": "user:bob"},
+            ("dependencyOf", "component:default/web"),
+        ),
+    ]
+    source = tmp_path / "catalog.json"
+    source.write_text(json.dumps(exported), encoding="utf-8")
+    result = read_source(SourceFormat.backstage, [source])
+    assert result.org is not None
+    assert sorted((r.provider, r.receiver, r.what) for r in result.org.relations) == [
+        ("team-a", "team-b", "db"),
+        ("team-b", "customers", "web"),
+    ]

@@ -99,6 +99,9 @@ EXPORTED_RELATIONS: dict[str, str] = {
     "subcomponentOf": "subcomponentOf",
     "hasSubcomponent": "hasSubcomponent",
     "partOf": "system",
+    # Which groups a user is in: read as spec.memberOf and spec.members are.
+    "memberOf": "memberOf",
+    "hasMember": "members",
 }
 #: Component ``spec.type`` values of a front end, which the default takes as customer-facing.
 FRONT_END_TYPES = frozenset(
@@ -309,6 +312,33 @@ def parse_ref(
     """
     kind, namespace, name = split_ref(raw, default_kind, default_namespace)
     return (kind.lower() if kind else None), namespace.lower(), name.lower()
+
+
+def _stated(entity: Entity, field_name: str) -> list[Node]:
+    """The refs of ``entity``'s ``spec.FIELD``, then those its catalog-API ``relations`` add."""
+    return [
+        *items(get(entity.spec, field_name)),
+        *(node for name, node in entity.exported if name == field_name),
+    ]
+
+
+def ref_text(node: Node | None) -> str | None:
+    """A ref as text, written as text or in the legacy ``{kind, namespace, name}`` form
+    (``kind:namespace/name``), or ``None`` when it is neither."""
+    raw = text(node)
+    mapping = entries(node)
+    if raw is None and mapping is not None:
+        name = text(get(mapping, "name"))
+        raw = name and ":".join(
+            filter(
+                None,
+                [
+                    text(get(mapping, "kind")),
+                    "/".join(filter(None, [text(get(mapping, "namespace")), name])),
+                ],
+            )
+        )
+    return raw
 
 
 def _inside(real: str, top: str) -> bool:
@@ -811,19 +841,7 @@ class _Catalog:
         ``make_group``: a group the catalog does not define becomes one (owners).
         """
         where = position(owner.file, node)
-        raw = text(node)
-        mapping = entries(node)
-        if raw is None and mapping is not None:  # the legacy {kind, namespace, name} form
-            name = text(get(mapping, "name"))
-            raw = name and ":".join(
-                filter(
-                    None,
-                    [
-                        text(get(mapping, "kind")),
-                        "/".join(filter(None, [text(get(mapping, "namespace")), name])),
-                    ],
-                )
-            )
+        raw = ref_text(node)
         if raw is None:
             if quiet:
                 return None
@@ -861,8 +879,15 @@ class _Catalog:
             return other
         if quiet:
             return None
-        candidates = [e.short for e in same_name if e is not owner] or (
-            self.close_groups(namespace, name) if kind == "group" else []
+        elsewhere = [  # the same name in another namespace: the namespace left out
+            e.short
+            for e in self.by_name.get(name, [])
+            if e.kind == kind and e.namespace != namespace and not e.virtual
+        ]
+        candidates = (
+            [e.short for e in same_name if e is not owner]
+            or elsewhere
+            or (self.close_groups(namespace, name) if kind == "group" else [])
         )
         hint = f"did you mean {candidates[0]!r}?" if candidates else None
         if make_group and kind == "group" and name:
@@ -923,9 +948,19 @@ class _Catalog:
         self.undefined_groups.append(group)
         return group
 
+    def order_undefined_groups(self) -> None:
+        """The groups owners name but the catalog lacks, in the order the catalog first names
+        them (owners are resolved out of that order: :meth:`_Mapper.run`)."""
+        rank = {file: index for index, file in enumerate(self.files_read)}
+        self.undefined_groups.sort(
+            key=lambda g: (rank.get(g.pos.file, len(rank)), g.pos.line, g.pos.col)
+        )
+        for group in self.undefined_groups:  # after the entities read, as they were made
+            self.entities[group.ref] = self.entities.pop(group.ref)
+
     def group_of_user(self, user: Entity, where: Node, owner: Entity) -> Entity | None:
         groups: list[Entity] = []
-        for node in items(get(user.spec, "memberOf")):
+        for node in _stated(user, "memberOf"):
             found = self.entities.get(self._ref_key(node, "group", user.namespace))
             if found is not None and found.kind == "group" and found not in groups:
                 groups.append(found)
@@ -972,19 +1007,38 @@ class _Catalog:
 
     def report_memberships(self) -> None:
         """IC603 for each ref in a user's ``memberOf`` or a group's ``members`` that names no
-        entity: those decide which team a user's entities count for. Refs to a kind the catalog
-        holds none of are left alone: a catalog read without its User entities would otherwise
-        get a warning for every member of every group."""
+        entity, or one of another kind: those decide which team a user's entities count for.
+        A missing group or user is reported only when the catalog holds some entity of that
+        kind: a catalog read without its User entities would otherwise get a warning for every
+        member of every group."""
         held = {e.kind for e in self.entities.values() if not e.virtual}
         for entity in list(self.entities.values()):
-            if entity.kind == "user" and "group" in held:
-                field_name, implied = "memberOf", "group"
-            elif entity.kind == "group" and not entity.virtual and "user" in held:
-                field_name, implied = "members", "user"
+            if entity.virtual:
+                continue
+            if entity.kind == "user":
+                field_name, expected = "memberOf", "group"
+            elif entity.kind == "group":
+                field_name, expected = "members", "user"
             else:
                 continue
             for node in items(get(entity.spec, field_name)):
-                self.lookup(node, entity, implied, field_name)
+                raw = ref_text(node)
+                kind, namespace, name = (
+                    parse_ref(raw, expected, entity.namespace) if raw else (expected, "", "")
+                )
+                if kind != expected:
+                    self.builder.warn(
+                        position(entity.file, node),
+                        "IC603",
+                        f"{field_name} of {entity.short} names {kind}:{namespace}/{name}, "
+                        f"not a {expected}",
+                    )
+                    continue
+                if expected not in held:
+                    continue
+                found = self.lookup(node, entity, expected, field_name)
+                if found is not None and found.virtual and self.defines_groups:
+                    self.dangling[found.ref] += 1  # a group only owners name: one more mention
 
     def members(self) -> dict[str, list[Entity]]:
         """User ref -> the groups whose ``spec.members`` name the user (built once)."""
@@ -992,21 +1046,28 @@ class _Catalog:
             self._members = {}
             for group in self.entities.values():
                 if group.kind == "group":
-                    for node in items(get(group.spec, "members")):
+                    for node in _stated(group, "members"):
                         key = self._ref_key(node, "user", group.namespace)
                         self._members.setdefault(key, []).append(group)
         return self._members
 
     @staticmethod
     def _ref_key(node: Node, implied: str, namespace: str) -> str:
-        raw = text(node)
-        if raw is None:
+        raw = ref_text(node)
+        if not raw:
             return ""
         kind, ns, name = parse_ref(raw, implied, namespace)
         return f"{kind}:{ns}/{name}"
 
+    def names_group(self, entity: Entity) -> bool:
+        """Whether ``entity``'s owner is written as a group (``group:x``), which never reads
+        as a user: such owners are resolved first."""
+        raw = ref_text(get(entity.spec, "owner"))
+        return raw is not None and ":" in raw and parse_ref(raw, None, "")[0] == "group"
+
     def owner_of(self, entity: Entity) -> Entity | None:
-        """The group owning ``entity`` (through a user when unambiguous)."""
+        """The group or user owning ``entity``: a user's group is :meth:`group_of_user`'s to
+        find, once every group an owner names is made."""
         node = get(entity.spec, "owner")
         if node is None or is_null(node):
             if entity.kind in WORKLOADS and not entity.spec_broken:
@@ -1014,11 +1075,24 @@ class _Catalog:
             return None
         found = self.lookup(node, entity, "group", "owner", ("user",), make_group=True)
         if found is None:
-            raw = text(node)
+            raw = ref_text(node)
             kind, namespace, name = (
                 parse_ref(raw, "group", entity.namespace) if raw else ("", "", "")
             )
-            if kind == "user":
+            groups = self.members().get(f"user:{namespace}/{name}", []) if kind == "user" else []
+            if len(groups) == 1:  # a user the catalog lacks, in the one group that lists it
+                return groups[0]
+            if len(groups) > 1:
+                names = ", ".join(g.short for g in groups)
+                self.user_owned(
+                    f"user:{'' if namespace == 'default' else namespace + '/'}{name}",
+                    position(entity.file, node),
+                    f"is not in the catalog and is a member of several groups ({names}): no "
+                    "team chosen",
+                    "make a group the owner",
+                    entity,
+                )
+            elif kind == "user":
                 self.user_owned(
                     f"user:{'' if namespace == 'default' else namespace + '/'}{name}",
                     position(entity.file, node),
@@ -1028,7 +1102,7 @@ class _Catalog:
                 )
             return None
         if found.kind == "user":
-            return self.group_of_user(found, node, entity)
+            return found  # its group is looked up once every group is known (group_of_user)
         if found.kind != "group":
             self.builder.warn(
                 position(entity.file, node),
@@ -1151,11 +1225,25 @@ class _Mapper:
 
     def run(self) -> ImportResult:
         catalog = self.catalog
-        for entity in list(catalog.entities.values()):  # owners may add undefined groups
-            if entity.kind in (*WORKLOADS, "domain"):
-                owner = catalog.owner_of(entity)
-                if owner is not None:
-                    self.owners[entity.ref] = owner
+        # A catalog has no order, so neither has this: the groups owners name but the catalog
+        # lacks are made (owners written group:x first, as a bare name may read as a user)
+        # before any user's groups are looked up.
+        owned = [e for e in catalog.entities.values() if e.kind in (*WORKLOADS, "domain")]
+        owners: dict[str, Entity] = {}
+        users: list[tuple[Entity, Entity, Node]] = []
+        for entity in sorted(owned, key=lambda entity: not catalog.names_group(entity)):
+            owner = catalog.owner_of(entity)
+            node = get(entity.spec, "owner")
+            if owner is not None and owner.kind == "user" and node is not None:
+                users.append((entity, owner, node))
+            elif owner is not None:
+                owners[entity.ref] = owner
+        for entity, user, node in users:
+            owner = catalog.group_of_user(user, node, entity)
+            if owner is not None:
+                owners[entity.ref] = owner
+        self.owners = {e.ref: owners[e.ref] for e in owned if e.ref in owners}
+        catalog.order_undefined_groups()
         groups = [e for e in catalog.entities.values() if e.kind == "group"]
         parents = self.parents([g for g in groups if not g.virtual])
         has_children = {p.ref for p in parents.values()}
@@ -1175,10 +1263,16 @@ class _Mapper:
             d.severity == "error" for d in self.builder.diagnostics
         ):
             # After an error (a file that cannot be read) 'no teams' says nothing new.
+            if catalog.user_owners:
+                why = "and each owner named is a user in no group it defines (IC607)"
+                hint = "make groups the owners, or read the catalog's Group entities too"
+            else:
+                why, hint = "and no entity names an owner", None
             self.builder.error(
                 SourcePos(first, 1, 1),
                 "IC614",
-                "no teams: the catalog has no Group entities, and no entity names an owner",
+                f"no teams: the catalog has no Group entities, {why}",
+                hint,
             )
         idle = self.idle_teams(owning)
         left_out = [] if catalog.options.keep_idle else idle
@@ -1334,7 +1428,12 @@ class _Mapper:
         ]
         # The catalog API's relations repeat what the spec says (both ways): read after it,
         # they add only what the spec does not, and warn about nothing the spec did not.
-        stated += [(entity, name, node, True) for entity in works for name, node in entity.exported]
+        stated += [
+            (entity, name, node, True)
+            for entity in works
+            for name, node in entity.exported
+            if name in SPEC_RELATIONS
+        ]
         for entity, name, node, exported in stated:
             implied, named_provides = SPEC_RELATIONS[name]
             other = catalog.lookup(node, entity, implied, name, quiet=exported)

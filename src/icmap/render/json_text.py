@@ -17,7 +17,6 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-
 #: The one encoder every output uses: it keeps no state between calls.
 _ENCODER = json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False)
 
