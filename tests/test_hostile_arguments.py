@@ -623,3 +623,28 @@ def test_a_team_named_in_utf8_is_found_under_an_ascii_locale(
     done = run([*args, *where], cwd=tmp_path, env=ascii_env)
     assert done.returncode == 0, done.stderr
     assert "no team or supplier" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", str(RESTAURANT), "-o", ""],
+        ["graph", str(RESTAURANT), "-f", "json", "-o", ""],
+        ["check", str(RESTAURANT), "-o", ""],
+        ["team", "kitchen", "--org", str(RESTAURANT), "-o", ""],
+        ["schema", "-o", ""],
+        ["import", "csv", "{sheet}", "-o", ""],
+    ],
+    ids=lambda args: args[0],
+)
+def test_an_empty_output_is_refused_not_read_as_this_folder(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # -o "$OUT" with OUT unset: nothing may be written into the current folder.
+    sheet = write(tmp_path, "h.csv", "provider,receiver,what\na,customers,x\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    done = run([part.format(sheet=sheet) for part in args], cwd=work)
+    assert done.returncode == 2, done.stderr
+    assert "an empty path (an unset variable?)" in done.stderr
+    assert list(work.iterdir()) == []

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,18 @@ def test_an_org_written_by_hand_is_refused_and_not_advised_to_update(tmp_path: P
     assert code == 2
     assert snapshot(org) == before
     assert "Traceback" not in err
+
+
+def test_a_folder_of_yaml_without_an_org_yaml_is_only_not_empty(tmp_path: Path) -> None:
+    # The catalog's own folder: it holds YAML, and no org.yaml to have no record in.
+    catalog = tmp_path / "catalog"
+    shutil.copytree(SHOP, catalog)
+    before = snapshot(catalog)
+    code, _, err = run("import", "backstage", str(catalog), "-o", str(catalog))
+    assert code == 2
+    assert f"{catalog} is not empty: write the org to a new or empty folder" in err
+    assert "did not write" not in err
+    assert snapshot(catalog) == before
 
 
 def test_update_into_a_new_or_empty_folder_is_the_first_import(tmp_path: Path) -> None:

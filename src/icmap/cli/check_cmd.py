@@ -30,6 +30,7 @@ from icmap.cli.options import (
     TimeColumnOption,
     TimeFormatOption,
     choice,
+    output_path,
 )
 from icmap.cli.output import (
     print_renderable,
@@ -290,6 +291,7 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
             "as FORMAT:FILE; repeatable. '-' is stdout.",
             show_default=False,
             metavar="FILE",
+            parser=output_path,
         ),
     ] = None,
     select: Annotated[

@@ -33,6 +33,7 @@ from icmap.cli.options import (
     TimeColumnOption,
     TimeFormatOption,
     choice,
+    output_path,
 )
 from icmap.cli.output import print_text, protect
 from icmap.cli.sources import source_named
@@ -343,7 +344,8 @@ def _earlier_import(output: Path, update: bool) -> Imported | None:
                 "(keeping the fields you added), or write to another folder"
             )
         return last
-    if has_org:
+    written = any((output / name).is_file() for name in ("org.yaml", "org.yml"))
+    if has_org and written:
         why = (
             "--update refreshes only an earlier import, and would replace this org's teams, "
             "hand-offs and comments with the source's"
@@ -418,6 +420,7 @@ def import_(
             help="The org folder to write (org.yaml and teams/*.yaml).",
             metavar="DIR",
             show_default=False,
+            parser=output_path,
         ),
     ],
     update: Annotated[

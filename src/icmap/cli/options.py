@@ -59,6 +59,16 @@ def choice(kind: type[E]) -> Callable[[str], E]:
     return parse
 
 
+def output_path(text: str | Path) -> Path:
+    """Parse ``-o``: an empty value (``-o "$OUT"`` with ``OUT`` unset) is refused, where a
+    path would read it as the current folder."""
+    if isinstance(text, Path):
+        return text
+    if text == "":
+        raise typer.BadParameter("an empty path (an unset variable?)")
+    return Path(text)
+
+
 #: The file extensions that name a format, the same for every command that writes it.
 _EXTENSIONS = {
     ".txt": "text",
@@ -116,6 +126,7 @@ OutputOption = Annotated[
         "format unless -f is given. Never one of the input files.",
         show_default=False,
         metavar="FILE",
+        parser=output_path,
     ),
 ]
 OrgArgument = Annotated[
