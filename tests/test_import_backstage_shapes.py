@@ -746,6 +746,22 @@ def test_json_on_stdin_imports_and_round_trips_with_update(tmp_path: Path) -> No
     }
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["check", "-f", "json"], ["report", "-f", "json"], ["graph", "-f", "json"]],
+    ids=lambda c: c[0],
+)
+def test_from_backstage_reads_stdin_as_import_does(tmp_path: Path, command: list[str]) -> None:
+    text = json.dumps({"items": as_api_json(EXAMPLES)}, indent=2)
+    path = write(tmp_path, "e.json", text)
+    runner = CliRunner()
+    from_file = runner.invoke(app, [*command, "--from", "backstage", str(path)])
+    from_stdin = runner.invoke(app, [*command, "--from", "backstage", "-"], input=text)
+    assert from_file.exit_code in (0, 1), from_file.stderr
+    assert from_stdin.exit_code == from_file.exit_code, from_stdin.stderr
+    assert from_stdin.stdout.replace("<stdin>", str(path)) == from_file.stdout
+
+
 def test_json_that_is_no_catalog_is_skipped_or_an_error(tmp_path: Path) -> None:
     odd = write(tmp_path, "odd.json", '{"name": "not a catalog"}')
     good = write(

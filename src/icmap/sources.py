@@ -71,6 +71,8 @@ class Source(NamedTuple):
     #: Whether it leaves out teams that take part in no hand-off, so that
     #: ``--keep-idle-teams`` can keep them.
     idle_teams: bool = False
+    #: Whether ``-`` reads it from stdin (the catalog API's JSON: ``curl … | icmap …``).
+    stdin: bool = False
 
     def read(
         self,
@@ -116,6 +118,7 @@ SOURCES: tuple[Source, ...] = (
         "#backstage",
         customers=True,
         idle_teams=True,
+        stdin=True,
     ),
     Source(
         "teamapi",

@@ -89,7 +89,7 @@ def parse_customers(values: list[str], *, keep_idle: bool = False) -> BackstageO
 def _check_sources(sources: list[Path], fmt: Source) -> None:
     """Each source exists and is recorded as an input (``-o`` never overwrites one)."""
     for source in sources:
-        if str(source) == "-" and fmt.name == "backstage":
+        if str(source) == "-" and fmt.stdin:
             continue  # the catalog API's JSON on stdin: curl ... | icmap import backstage -
         if not source.exists():
             raise UsageError(f"{source}: no such file or directory")

@@ -194,9 +194,13 @@ def load_source(
         raise UsageError(f"two sources given: {org} and --org {org_option}; pass one")
     if org is None and org_option is None:
         raise UsageError(f"--from {source} needs the source: name its file or folder")
-    path = find_org(org or org_option, os.environ, Path())
-    protect(path)
     reader = find(source)
+    given = org or org_option
+    if str(given) == "-" and reader.stdin:
+        path = Path("-")  # read from stdin, as icmap import reads it
+    else:
+        path = find_org(given, os.environ, Path())
+        protect(path)
     if reader.events:
         from icmap.eventlog import EventLogOptions
 
