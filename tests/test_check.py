@@ -272,6 +272,32 @@ def test_sarif_is_valid_and_stable(
     assert json.loads(again.read_text(encoding="utf-8"))["runs"][0]["results"] == results
 
 
+def test_sarif_tells_the_same_finding_twice_in_a_file_apart(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    catalog = (
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\n"
+        "spec: {type: team, children: [], members: [ghost, ghost]}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: ann}\n"
+        "spec: {memberOf: [team-a]}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\n"
+        "spec: {type: website, owner: team-a}\n"
+    )
+
+    def fingerprints(text: str) -> list[str]:
+        source = write(tmp_path, "catalog.yaml", text)
+        done = runner.invoke(app, ["check", "--from", "backstage", str(source), "-f", "sarif"])
+        assert done.exit_code == 0, done.stderr
+        results = json.loads(done.stdout)["runs"][0]["results"]
+        return [
+            r["partialFingerprints"]["icmapFinding/v1"] for r in results if r["ruleId"] == "IC603"
+        ]
+
+    found = fingerprints(catalog)
+    assert len(found) == len(set(found)) == 2
+    assert fingerprints("# moved down a line\n" + catalog) == found
+
+
 def test_junit_has_unique_cases(runner: CliRunner, tmp_path: Path) -> None:
     org = write(
         tmp_path,

@@ -9,6 +9,7 @@ commits.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -45,9 +46,13 @@ def artifact_location(file: str) -> dict[str, str]:
     return {"uri": quote(file.encode("utf-8", "surrogateescape")), "uriBaseId": "%SRCROOT%"}
 
 
-def fingerprint(d: Diagnostic) -> str:
-    """Stable across unrelated edits: rule, file and message, not the line number."""
+def fingerprint(d: Diagnostic, occurrence: int = 1) -> str:
+    """Stable across unrelated edits: rule, file and message, not the line number. The same
+    finding written twice in one file (a member listed twice) is told apart by its
+    ``occurrence`` in the file, counted from 1, so code scanning keeps both."""
     text = f"{d.code}\0{d.file}\0{d.message}"
+    if occurrence > 1:
+        text += f"\0{occurrence}"
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
@@ -78,6 +83,12 @@ def render(
         for rule in rules
     ]
     results: list[dict[str, Any]] = []
+    # The order in the file, whatever order the findings come in.
+    seen: Counter[tuple[str, str, str]] = Counter()
+    occurrences: dict[int, int] = {}
+    for d in sorted(findings, key=lambda d: (d.file, d.line, d.col)):
+        seen[d.code, d.file, d.message] += 1
+        occurrences[id(d)] = seen[d.code, d.file, d.message]
     for d in findings:
         results.append(
             {
@@ -93,7 +104,7 @@ def render(
                         }
                     }
                 ],
-                "partialFingerprints": {"icmapFinding/v1": fingerprint(d)},
+                "partialFingerprints": {"icmapFinding/v1": fingerprint(d, occurrences[id(d)])},
             }
         )
     run: dict[str, Any] = {
