@@ -479,12 +479,21 @@ def test_a_huge_argument_with_spaces_is_named_by_its_start_and_length(args: list
     assert "'a ba b" in done.stderr and "… (100,000 characters)'" in done.stderr
 
 
-@pytest.mark.parametrize("growth", ["-5%", "nan%", "inf%"])
-def test_a_growth_limit_no_one_means_is_refused(growth: str) -> None:
+@pytest.mark.parametrize(
+    ("growth", "why"),
+    [
+        ("-5%", "a percentage of 0% or more"),
+        ("nan%", "a percentage of 0% or more"),
+        ("inf%", "is too large: no limit at all"),
+        ("1e400%", "is too large: no limit at all"),
+        ("1000000000d", "is too large: at most 1e+09 hours"),
+    ],
+)
+def test_a_growth_limit_no_one_means_is_refused(growth: str, why: str) -> None:
     """-5% failed every diff, even of an org with itself; nan% and inf% passed every one."""
     done = run(["diff", str(RESTAURANT), str(RESTAURANT), "--max-critical-growth", growth])
     assert done.returncode == 2
-    assert "a percentage of 0% or more" in done.stderr
+    assert why in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,8 @@ def parse_growth(text: str) -> tuple[float, bool]:
         except ValueError as exc:
             raise UsageError(f"--max-critical-growth: not a percentage: {text!r}") from exc
         # nan% and inf% never fail and -5% always does: none is a limit anyone means.
+        if share == math.inf:
+            raise UsageError(f"--max-critical-growth {text!r} is too large: no limit at all")
         if not 0 <= share < math.inf:
             raise UsageError(
                 f"--max-critical-growth {text!r}: write a percentage of 0% or more (10%)"
@@ -76,6 +78,8 @@ def parse_growth(text: str) -> tuple[float, bool]:
     try:
         return parse_lead_time(text).hours, False
     except InvalidValueError as exc:
+        if exc.message.endswith("is too large"):
+            raise UsageError(f"--max-critical-growth {text!r} is too large: {exc.hint}") from exc
         raise UsageError(
             f"--max-critical-growth {text!r} is neither a percentage nor a duration: write "
             "10% or a number with a unit m, h, d or w (2d)"
