@@ -55,6 +55,21 @@ def test_rule_fixtures(runner: CliRunner, fixture: Path) -> None:
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", finding["name"])
 
 
+@pytest.mark.parametrize("page", ["format", "import"])
+def test_the_pages_tables_of_codes_are_the_findings_own(page: str) -> None:
+    # One text for each code: the page's table, docs/rules.md and SARIF's rule descriptions.
+    from icmap.diagnostics import LOADER_CODES, LOADER_MEANINGS
+    from icmap.importers import IMPORT_CODES, IMPORT_MEANINGS
+    from icmap.lint.docs import code_table
+
+    codes, meanings = (
+        (LOADER_CODES, LOADER_MEANINGS) if page == "format" else (IMPORT_CODES, IMPORT_MEANINGS)
+    )
+    assert codes.keys() == meanings.keys()
+    text = (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8")
+    assert code_table(codes, meanings) in text
+
+
 def test_every_rule_has_fixtures_and_docs() -> None:
     from icmap.lint.docs import rules_markdown
 

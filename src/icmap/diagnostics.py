@@ -35,6 +35,49 @@ LOADER_CODES: dict[str, str] = {
     "IC108": "broken-stream",
 }
 
+#: code -> what it means, one sentence in Markdown: docs/format.md's table and docs/rules.md
+#: are made from it.
+LOADER_MEANINGS: dict[str, str] = {
+    "IC001": (
+        "The file cannot be read, is not a regular file (a FIFO, a device), is a link leading"
+        " out of the org folder, is not UTF-8, or holds characters YAML forbids (binary)."
+    ),
+    "IC002": "The YAML is malformed, or the file holds more than one document.",
+    "IC003": (
+        "A mapping, list or text was expected and something else found; or an unsupported tag"
+        " (on a value, a key, a list or a mapping)."
+    ),
+    "IC004": "A key the format does not have (with a did-you-mean).",
+    "IC005": "A relation without `what`, `to` or `from`; a stream without `customer`.",
+    "IC006": "The same key twice in one mapping.",
+    "IC007": (
+        "A bad duration (also one over 10⁹ hours), satisfaction score or %C&A (not a share "
+        "above 0 and at most 100%), a process time longer than its lead time, an empty value "
+        "or an empty list, or text holding a control character."
+    ),
+    "IC008": "No content, no external customers, or no teams.",
+    "IC009": (
+        "An alias bomb, a file over 64 MiB, nesting deeper than 100 levels, or more than "
+        "200,000 entries in one mapping or list ([robustness.md](robustness.md#limits))."
+    ),
+    "IC101": (
+        "`to`/`from` names an id that does not exist (did-you-mean; also matches display names)."
+    ),
+    "IC102": "An id defined twice, in one file or across files.",
+    "IC103": (
+        "`to` names a supplier, `from` names a customer, or a stream ends at something other "
+        "than an external customer."
+    ),
+    "IC104": "A team provides to itself.",
+    "IC105": "One side declares the same relation twice.",
+    "IC106": "Files disagree on `organisation`.",
+    "IC107": "A relation's `streams` names a stream that is not declared (did-you-mean).",
+    "IC108": (
+        "A stream with no hand-offs, none reaching its customer, a hand-off that does not "
+        "lead on to its customer within the stream, or a feedback relation in a stream."
+    ),
+}
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:

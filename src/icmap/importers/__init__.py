@@ -69,6 +69,113 @@ IMPORT_CODES: dict[str, str] = {
     "IC678": "import-not-read",
 }
 
+#: code -> what it means, one sentence in Markdown: docs/import.md's table and docs/rules.md
+#: are made from it.
+IMPORT_MEANINGS: dict[str, str] = {
+    "IC601": "A Location target file does not exist.",
+    "IC602": "A URL target or `$ref`: icmap reads local files only.",
+    "IC603": "A ref names no entity in the catalog (or an entity of a kind that cannot be meant).",
+    "IC604": "An empty or `null` entry in a list of refs, targets or teams.",
+    "IC605": "An entity kind icmap does not read.",
+    "IC606": "A Component, API, Resource or System without `spec.owner`.",
+    "IC607": (
+        "A user owns entities but is in no group, in several, or not in the catalog: once per user."
+    ),
+    "IC608": "A list where a mapping belongs, a document that is not an entity, and the like.",
+    "IC609": "A Location leads back to a file that led to it.",
+    "IC610": (
+        "The same entity (or CSV hand-off, or Team API interaction with one team) twice: the "
+        "first is used."
+    ),
+    "IC611": "Two teams make the same id.",
+    "IC612": "A Team API or Markdown team names a team that no file defines.",
+    "IC613": (
+        "A Team API or Markdown team's value icmap cannot read (a mode, with a did-you-mean, "
+        "a type, a date, a duration, `lead_time_days`)."
+    ),
+    "IC614": (
+        "No external customer could be chosen, or no team found: no Group entity, and no "
+        "owner or only owners that are users in no group the catalog defines (an error)."
+    ),
+    "IC615": "A Location target outside the files and folders given: not read.",
+    "IC616": (
+        "An entity related to itself (`component:x` `dependsOn` `component:x`): no hand-off, "
+        "ignored."
+    ),
+    "IC617": (
+        "A spreadsheet's value stream reaches no external customer or several, or one of its "
+        "rows leads nowhere on to its customer: the stream is left off those rows. A Markdown"
+        " team's value stream none of whose teams serves the customer: not declared."
+    ),
+    "IC618": (
+        "A CSV row giving a team another `type` or `group` than an earlier row: the first is kept."
+    ),
+    "IC620": (
+        "An event log's row or event with no case, no team or a time in no form icmap reads, "
+        "or a line the CSV reader rejects: left out, the rest is read."
+    ),
+    "IC621": "An event log past one of the limits in [events.md](events.md#limits).",
+    "IC622": (
+        "The only team column found names people (`org:resource`): the map is of people; name"
+        " the team column with `--team`."
+    ),
+    "IC627": (
+        "An event log's team with the name of the customer its cases end at (`--customer`, "
+        "else the log's process or file name): the two would be one party, so nothing is "
+        "imported (an error)."
+    ),
+    "IC628": (
+        "An event log writing one team's name two ways, differing only in case or in the "
+        "spaces between words (`Service Desk`, `service  desk`): read as two teams, warned at"
+        " the first event of the second spelling."
+    ),
+    "IC630": (
+        "A file found in a folder or through a Location that is not catalog YAML (YAML cannot"
+        " read it, or no document has a `kind`), or JSON of another shape: skipped, one "
+        "warning per folder without catalog files (or per file beside them)."
+    ),
+    "IC631": (
+        "Entities whose `apiVersion` is not Backstage's (not read), or that have none (read):"
+        " one warning a file."
+    ),
+    "IC632": (
+        "Entities of a template's skeleton (`${{ values.name }}` in a name, namespace or "
+        "owner): not read, one warning a file."
+    ),
+    "IC633": (
+        "A `--customer` selector matches no entity of the catalog (with a did-you-mean); "
+        "every one missing is an IC614 error."
+    ),
+    "IC650": "A Markdown file with no team in its front matter and no Team API: skipped.",
+    "IC651": (
+        "Two Markdown teams that name each other, where neither page's purpose nor the team "
+        "types say which provides (or the purposes say opposite ways): the first page's "
+        "reading is kept."
+    ),
+    "IC670": "A CML syntax error (an error: nothing is imported), a file that is not UTF-8 text.",
+    "IC671": (
+        "A CML name (in `contains`, a relationship, `realizes`) that no `BoundedContext` defines."
+    ),
+    "IC672": "No CML `ContextMap` of type `ORGANIZATIONAL` (an error).",
+    "IC673": (
+        "What a CML file holds besides the team map (domains, aggregates, other maps): "
+        "skipped, one warning a file."
+    ),
+    "IC674": (
+        "CML roles that contradict the arrow or each other (`[D]->[U]`, `[P]<->[SK]`): the "
+        "relationship is skipped."
+    ),
+    "IC675": "A team, or a relationship's context, that the team map does not `contains`.",
+    "IC676": (
+        "A CML relationship with a context that is no team and that no team realizes: no hand-off."
+    ),
+    "IC677": "A CML `BoundedContext` defined twice: the first is read.",
+    "IC678": (
+        "A CML `import` of a file that is missing or outside the folders given (a file's own "
+        "folder counts)."
+    ),
+}
+
 #: The importers' codes that are errors: the source cannot become an org (the rest warn).
 IMPORT_ERRORS = frozenset({"IC614", "IC627", "IC670", "IC672"})
 

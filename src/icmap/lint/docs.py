@@ -49,6 +49,13 @@ def _row(rule: Rule) -> str:
     return f"| [{rule.code}](#{anchor}) | `{rule.name}` | {rule.severity} | {default} | {options} |"
 
 
+def code_table(codes: dict[str, str], meanings: dict[str, str]) -> str:
+    """The table of loader (docs/format.md) or import (docs/import.md) codes, as those pages
+    hold it: code, name and meaning, from the same dictionaries as the findings."""
+    rows = [f"| {code} | {name} | {meanings[code]} |" for code, name in codes.items()]
+    return "\n".join(["| code | name | meaning |", "|---|---|---|", *rows]) + "\n"
+
+
 def rules_markdown() -> str:
     rules = all_rules()
     out = [

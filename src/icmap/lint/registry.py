@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from icmap.diagnostics import LOADER_CODES, Severity
+from icmap.diagnostics import LOADER_CODES, LOADER_MEANINGS, Severity
 from icmap.lint.context import Context, Finding
 
 Check = Callable[[Context, Mapping[str, Any]], Iterator[Finding]]
@@ -61,7 +61,7 @@ def _loader_rules() -> list[Rule]:
             code,
             name,
             "error",
-            f"The org files have a problem: {name.replace('-', ' ')}.",
+            LOADER_MEANINGS[code],
             _LOADER_DOC,
         )
         for code, name in LOADER_CODES.items()
@@ -70,14 +70,14 @@ def _loader_rules() -> list[Rule]:
 
 def _import_rules() -> list[Rule]:
     """Problems an importer finds in a source read with ``--from`` (docs/import.md)."""
-    from icmap.importers import IMPORT_CODES, IMPORT_ERRORS
+    from icmap.importers import IMPORT_CODES, IMPORT_ERRORS, IMPORT_MEANINGS
 
     return [
         Rule(
             code,
             name,
             "error" if code in IMPORT_ERRORS else "warning",
-            f"A source read with --from has a problem: {name.replace('-', ' ')}.",
+            IMPORT_MEANINGS[code],
             "Reported while a Backstage catalog, Team API files, a CSV or a CML team map are "
             "read with --from; "
             "see docs/import.md#problem-codes.",
