@@ -1168,8 +1168,8 @@ def test_a_user_the_catalog_lacks_counts_for_the_group_listing_it(tmp_path: Path
     source = write(tmp_path / "two", "catalog.yaml", "---\n".join(groups))
     result = read_source(SourceFormat.backstage, [source])
     assert [d.message for d in result.diagnostics if d.code == "IC607"] == [
-        "user:alice owns 1 entity (component:web) and is not in the catalog and is a member of "
-        "several groups (group:team-a, group:team-b): no team chosen: it has no team"
+        "user:alice owns 1 entity (component:web) and is not in the catalog, and several groups "
+        "list it as a member (group:team-a, group:team-b): no team chosen: it has no team"
     ]
 
 

@@ -1087,8 +1087,8 @@ class _Catalog:
                 self.user_owned(
                     f"user:{'' if namespace == 'default' else namespace + '/'}{name}",
                     position(entity.file, node),
-                    f"is not in the catalog and is a member of several groups ({names}): no "
-                    "team chosen",
+                    f"is not in the catalog, and several groups list it as a member ({names}): "
+                    "no team chosen",
                     "make a group the owner",
                     entity,
                 )
