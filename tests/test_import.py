@@ -1226,3 +1226,34 @@ def test_the_catalog_apis_membership_relations_count(tmp_path: Path) -> None:
         ("team-a", "team-b", "db"),
         ("team-b", "customers", "web"),
     ]
+
+
+def test_a_group_no_file_defines_is_spelt_as_most_owners_spell_it(tmp_path: Path) -> None:
+    shop = _entity(
+        "Component", "shop", "{type: website, owner: group:web, dependsOn: [component:a]}"
+    )
+    a = _entity("Component", "a", "{type: service, owner: group:Platform}")
+    b = _entity(
+        "Component", "b", "{type: service, owner: group:platform, dependencyOf: [component:shop]}"
+    )
+    c = _entity(
+        "Component", "c", "{type: service, owner: platform, dependencyOf: [component:shop]}"
+    )
+    # Each entity in a file of its own, the files named in every order.
+    seen = set()
+    for n, order in enumerate(itertools.permutations([shop, a, b, c])):
+        folder = tmp_path / str(n)
+        for index, entity in enumerate(order):
+            write(folder, f"{index}.yaml", entity)
+        result = read_source(SourceFormat.backstage, [folder])
+        assert result.org is not None
+        seen.add(tuple(sorted(result.org.teams)))
+    assert seen == {("platform", "web")}  # two owners write 'platform', one 'Platform'
+
+
+def test_an_empty_document_is_skipped_without_a_word(tmp_path: Path) -> None:
+    web = _entity("Component", "web", "{type: website, owner: team-a}")
+    source = write(tmp_path, "catalog.yaml", f"---\n---\n{web}---\nnull\n---\n")
+    result = read_source(SourceFormat.backstage, [source])
+    assert result.org is not None
+    assert result.diagnostics == []

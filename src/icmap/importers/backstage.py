@@ -388,6 +388,9 @@ class _Catalog:
         self._members: dict[str, list[Entity]] | None = None
         #: Groups named as owners that the catalog does not define, in the order first named.
         self.undefined_groups: list[Entity] = []
+        #: Group ref -> how often owners spell it each way (namespace, name), for a group the
+        #: catalog does not define: its team id is the spelling most of them use.
+        self.spellings: dict[str, Counter[tuple[str, str]]] = {}
         #: User ref -> why the entities that user owns have no team.
         self.user_owners: dict[str, _UserOwner] = {}
 
@@ -666,6 +669,8 @@ class _Catalog:
     ) -> list[tuple[Path, tuple[str, ...]]]:
         at = position(display, root)
         top = entries(root)
+        if top is None and not as_json and is_null(root):
+            return []  # an empty document (a '---' at the end), which Backstage skips too
         if top is None:
             self.builder.warn(
                 at, "IC608", f"a catalog entity must be a mapping, found {shape(root)}"
@@ -957,6 +962,10 @@ class _Catalog:
         )
         for group in self.undefined_groups:  # after the entities read, as they were made
             self.entities[group.ref] = self.entities.pop(group.ref)
+            spelt = self.spellings.get(group.ref)
+            if spelt:  # the spelling most owners use, the same whatever was read first
+                most = max(spelt.values())
+                group.given_namespace, group.given = min(k for k, n in spelt.items() if n == most)
 
     def group_of_user(self, user: Entity, where: Node, owner: Entity) -> Entity | None:
         groups: list[Entity] = []
@@ -1074,6 +1083,11 @@ class _Catalog:
                 self.builder.warn(entity.pos, "IC606", f"{entity.short} has no spec.owner: no team")
             return None
         found = self.lookup(node, entity, "group", "owner", ("user",), make_group=True)
+        raw = ref_text(node)
+        if found is not None and found.virtual and raw:
+            _, namespace, name = split_ref(raw, "group", entity.given_namespace)
+            spelt = self.spellings.setdefault(found.ref, Counter())
+            spelt[printable(namespace), printable(name)] += 1
         if found is None:
             raw = ref_text(node)
             kind, namespace, name = (
