@@ -643,13 +643,22 @@ def test_a_team_named_in_utf8_is_found_under_an_ascii_locale(
         ["team", "kitchen", "--org", str(RESTAURANT), "-o", ""],
         ["schema", "-o", ""],
         ["import", "csv", "{sheet}", "-o", ""],
+        ["init", ""],
+        ["check", ""],
+        ["report", "", "-f", "json"],
+        ["impact", "kitchen", "--org", ""],
+        ["diff", "", str(RESTAURANT)],
+        ["import", "csv", "", "-o", "out"],
+        ["report", "--from", "backstage", ""],
+        ["report", str(RESTAURANT), "--survey", ""],
+        ["report", str(RESTAURANT), "--events", ""],
+        ["report", str(RESTAURANT), "--events", "{sheet}", "--team-map", ""],
+        ["check", str(RESTAURANT), "--config", ""],
     ],
-    ids=lambda args: args[0],
+    ids=lambda args: " ".join(a for a in args if a and "/" not in a and "{" not in a),
 )
-def test_an_empty_output_is_refused_not_read_as_this_folder(
-    tmp_path: Path, args: list[str]
-) -> None:
-    # -o "$OUT" with OUT unset: nothing may be written into the current folder.
+def test_an_empty_path_is_refused_not_read_as_this_folder(tmp_path: Path, args: list[str]) -> None:
+    # "$ORG" or -o "$OUT" with the variable unset: nothing read from or written into here.
     sheet = write(tmp_path, "h.csv", "provider,receiver,what\na,customers,x\n")
     work = tmp_path / "work"
     work.mkdir()

@@ -30,7 +30,7 @@ from icmap.cli.options import (
     TimeColumnOption,
     TimeFormatOption,
     choice,
-    output_path,
+    path_given,
 )
 from icmap.cli.output import (
     print_renderable,
@@ -291,7 +291,7 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
             "as FORMAT:FILE; repeatable. '-' is stdout.",
             show_default=False,
             metavar="FILE",
-            parser=output_path,
+            parser=path_given,
         ),
     ] = None,
     select: Annotated[
@@ -338,6 +338,7 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
             help="Config file. Default: .icmap.yaml here or in a parent folder.",
             show_default=False,
             metavar="FILE",
+            parser=path_given,
         ),
     ] = None,
     max_per_rule: Annotated[

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from icmap.cli.errors import handle_errors
-from icmap.cli.options import Choice, Color, ColorOption, OutputOption, SurveyOption, choice
+from icmap.cli.options import (
+    Choice,
+    Color,
+    ColorOption,
+    OutputOption,
+    SurveyOption,
+    choice,
+    path_given,
+)
 from icmap.cli.output import emit, format_from, protect
 from icmap.cli.sources import FromOption, kept, load_org, used_once, with_surveys
 from icmap.errors import EXIT_FINDINGS, UsageError
@@ -140,6 +148,7 @@ def diff(
             "(default: ./org.yaml, ./org.yml or ./org/), compared with itself at REV.",
             show_default=False,
             metavar="ORG",
+            parser=path_given,
         ),
     ] = None,
     git: Annotated[

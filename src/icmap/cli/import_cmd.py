@@ -33,7 +33,7 @@ from icmap.cli.options import (
     TimeColumnOption,
     TimeFormatOption,
     choice,
-    output_path,
+    path_given,
 )
 from icmap.cli.output import print_text, protect
 from icmap.cli.sources import source_named
@@ -410,6 +410,7 @@ def import_(
             help=f"Files or folders to read ({', '.join(source.files for source in SOURCES)}).",
             metavar="SOURCE",
             show_default=False,
+            parser=path_given,
         ),
     ],
     output: Annotated[
@@ -420,7 +421,7 @@ def import_(
             help="The org folder to write (org.yaml and teams/*.yaml).",
             metavar="DIR",
             show_default=False,
-            parser=output_path,
+            parser=path_given,
         ),
     ],
     update: Annotated[

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from icmap.cli.errors import handle_errors
+from icmap.cli.options import path_given
 from icmap.errors import UsageError
 from icmap.safe_text import visible_name
 
@@ -21,6 +22,7 @@ def init(
             help="Folder to write org.yaml into; created if missing. Default: here.",
             show_default=False,
             metavar="FOLDER",
+            parser=path_given,
         ),
     ] = Path(),
 ) -> None:

@@ -59,9 +59,9 @@ def choice(kind: type[E]) -> Callable[[str], E]:
     return parse
 
 
-def output_path(text: str | Path) -> Path:
-    """Parse ``-o``: an empty value (``-o "$OUT"`` with ``OUT`` unset) is refused, where a
-    path would read it as the current folder."""
+def path_given(text: str | Path) -> Path:
+    """Parse a path argument or option: an empty value (``"$ORG"`` or ``-o "$OUT"`` with the
+    variable unset) is refused, where a path would read it as the current folder."""
     if isinstance(text, Path):
         return text
     if text == "":
@@ -126,7 +126,7 @@ OutputOption = Annotated[
         "format unless -f is given. Never one of the input files.",
         show_default=False,
         metavar="FILE",
-        parser=output_path,
+        parser=path_given,
     ),
 ]
 OrgArgument = Annotated[
@@ -137,6 +137,7 @@ OrgArgument = Annotated[
         "with teams/ or team files beside it).",
         show_default=False,
         metavar="ORG",
+        parser=path_given,
     ),
 ]
 OrgOption = Annotated[
@@ -147,6 +148,7 @@ OrgOption = Annotated[
         "$ICMAP_ORG, then ./org.yaml, ./org.yml or ./org/; in an org folder, the whole folder.",
         show_default=False,
         metavar="ORG",
+        parser=path_given,
     ),
 ]
 SurveyOption = Annotated[
@@ -158,6 +160,7 @@ SurveyOption = Annotated[
         "(docs/surveys.md).",
         show_default=False,
         metavar="FILE",
+        parser=path_given,
     ),
 ]
 ColorOption = Annotated[
@@ -188,6 +191,7 @@ EventsOption = Annotated[
         "find the drift between the two; repeatable (docs/events.md#declared-against-measured).",
         show_default=False,
         metavar="LOG",
+        parser=path_given,
     ),
 ]
 TeamMapOption = Annotated[
@@ -199,6 +203,7 @@ TeamMapOption = Annotated[
         "log team out.",
         show_default=False,
         metavar="FILE",
+        parser=path_given,
     ),
 ]
 LeadTimesOption = Annotated[

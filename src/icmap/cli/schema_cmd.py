@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from icmap.cli.errors import handle_errors
-from icmap.cli.options import Color, output_path
+from icmap.cli.options import Color, path_given
 from icmap.cli.output import emit, is_stdout
 from icmap.errors import UsageError
 
@@ -24,7 +24,7 @@ def schema(
             help="Write the schema to this .json file instead of stdout ('-' is stdout).",
             show_default=False,
             metavar="FILE",
-            parser=output_path,
+            parser=path_given,
         ),
     ] = None,
 ) -> None:
