@@ -257,6 +257,17 @@ def test_init_refuses_to_overwrite(runner: CliRunner, tmp_path: Path) -> None:
     assert existing.read_text() == "mine\n"
 
 
+@pytest.mark.parametrize("other", ["org.yml", "org/teams.yaml"])
+def test_init_refuses_a_folder_that_holds_an_org(
+    runner: CliRunner, tmp_path: Path, other: str
+) -> None:
+    write(tmp_path, other, "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: c}]}\n")
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "already holds an org" in result.stderr
+    assert not (tmp_path / "org.yaml").exists()
+
+
 def test_init_creates_the_folder_and_the_starter_passes_check(
     runner: CliRunner, tmp_path: Path
 ) -> None:

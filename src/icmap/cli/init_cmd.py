@@ -44,6 +44,13 @@ def init(
     except OSError as error:
         raise UsageError(f"{directory}: cannot create the folder: {error.strerror}") from error
     target = directory / "org.yaml"
+    # An org already here (org.yml, or an org/ folder) would be read with the starter as one.
+    for other in (directory / "org.yml", directory / "org"):
+        if other.exists():
+            raise UsageError(
+                f"{other} already holds an org: icmap init writes a new one into a folder "
+                "without one"
+            )
     starter = files("icmap").joinpath("starter.yaml").read_bytes()
     write_atomic(target, starter, overwrite=False)
     shown = visible_name(str(target))
