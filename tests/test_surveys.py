@@ -810,3 +810,23 @@ def test_errors_in_responses_are_named_as_such(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "2026-q3.csv:2:4: error: score 9 is outside 1 to 5 [IC007]" in result.stderr
     assert "icmap: 1 error in the survey responses" in result.stderr
+
+
+def test_an_undated_subfolder_of_a_rounds_folder_is_no_round(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    rounds = tmp_path / "rounds"
+    rounds.mkdir()
+    source = EXAMPLES / "surveys" / "restaurant"
+    (rounds / "2026-q2.csv").write_bytes((source / "2026-q2.csv").read_bytes())
+    write(rounds / "archive", "2026-q3.csv", (source / "2026-q3.csv").read_text())
+    write(rounds / "2026-q4", "kitchen-answers.csv", (source / "2026-q3.csv").read_text())
+    done = runner.invoke(
+        app, ["report", str(EXAMPLES / "restaurant.yaml"), "--survey", str(rounds), "-f", "json"]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert "archive" not in done.stdout
+    assert json.loads(done.stdout)["surveys"]["rounds"] == [
+        "2026-q2",
+        "2026-q4",
+    ]

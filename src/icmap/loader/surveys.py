@@ -159,7 +159,7 @@ def survey_files(target: Path, display: str) -> list[ResponseFile]:
 
     A file is a round. A folder whose name starts with a date (``2026-q3/``) is one round made
     of every response file in it (one per team, say). Any other folder holds rounds: its
-    files, and its subfolders as folder rounds.
+    files, and its dated subfolders as folder rounds (an ``archive/`` beside them is not one).
     """
     if not target.is_dir():
         return [ResponseFile(target, display)]
@@ -170,7 +170,8 @@ def survey_files(target: Path, display: str) -> list[ResponseFile]:
             for child in _csv_files(target)
         ]
     found = [ResponseFile(child, f"{base}/{child.name}") for child in _csv_files(target)]
-    for sub in sorted(child for child in target.iterdir() if child.is_dir()):
+    subfolders = (c for c in target.iterdir() if c.is_dir() and round_start(c.name) is not None)
+    for sub in sorted(subfolders):
         shown = f"{base}/{sub.name}"
         found += [
             ResponseFile(child, f"{shown}/{child.name}", sub.name, shown)
