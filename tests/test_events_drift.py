@@ -118,15 +118,23 @@ def test_a_map_entry_naming_no_team_is_a_usage_error(runner: CliRunner, tmp_path
     team_map = write(tmp_path, "map.csv", "log,team\nNetwork Ops,netwrok\nIAM,access-mgmt\n")
     result = runner.invoke(app, ["check", ORG, "--events", LOG, "--team-map", str(team_map)])
     assert result.exit_code == 2
-    assert f"{team_map}:2: 'Network Ops' is mapped to 'netwrok'" in result.stderr
+    assert f"{team_map}:2:1: 'Network Ops' is mapped to 'netwrok'" in result.stderr
     assert "did you mean 'network'?" in result.stderr
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_a_comment_line_says_nothing_of_the_delimiter(tmp_path: Path, delimiter: str) -> None:
+    text = f"log{delimiter}team\n# renamed by the vendor, twice; see the ticket\n"
+    text += f"Network Ops{delimiter}network\n"
+    team_map = read_team_map(write(tmp_path, "map.csv", text))
+    assert team_map.entries == {"Network Ops": "network"}
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("Network Ops,network,extra\n", ":1: expected two columns"),
-        ("a,network\na,apps\n", ":2: 'a' is mapped twice (first on line 1)"),
+        ("Network Ops,network,extra\n", ":1:1: expected two columns"),
+        ("a,network\na,apps\n", ":2:1: 'a' is mapped twice (first on line 1)"),
     ],
 )
 def test_bad_csv_maps(tmp_path: Path, text: str, message: str) -> None:

@@ -105,7 +105,10 @@ def _yaml_map(text: str, shown: str) -> TeamMap:
 
 
 def _csv_map(text: str, shown: str) -> TeamMap:
-    sample = text[:4096]
+    # Comment lines say nothing of the delimiter (and may hold any of them).
+    sample = "\n".join(
+        line for line in text[:4096].splitlines() if not line.lstrip().startswith("#")
+    )
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
@@ -120,23 +123,23 @@ def _csv_map(text: str, shown: str) -> TeamMap:
                 continue
             if len(cells) < 2 or any(cells[2:]):
                 raise UsageError(
-                    f"{shown}:{line}: expected two columns, the log's team name and the team id"
+                    f"{shown}:{line}:1: expected two columns, the log's team name and the team id"
                 )
             if not result.entries and line == 1 and cells[1].lower() in _HEADERS:
                 continue
             _add(result, cells[0], cells[1], line)
     except csv.Error as error:
-        raise UsageError(f"{shown}:{rows.line_num}: {error}") from None
+        raise UsageError(f"{shown}:{rows.line_num}:1: {error}") from None
     return result
 
 
 def _add(result: TeamMap, name: str, target: str | None, line: int) -> None:
     name = str(name).strip()
     if not name:
-        raise UsageError(f"{result.file}:{line}: an entry with no log team name")
+        raise UsageError(f"{result.file}:{line}:1: an entry with no log team name")
     if name in result.entries:
         raise UsageError(
-            f"{result.file}:{line}: {name!r} is mapped twice (first on line {result.lines[name]})"
+            f"{result.file}:{line}:1: {name!r} is mapped twice (first on line {result.lines[name]})"
         )
     text = None if target is None else str(target).strip()
     result.entries[name] = None if text is None or text in LEFT_OUT else text
@@ -210,7 +213,7 @@ def _check_map(team_map: TeamMap, parties: Mapping[str, object], exact: dict[str
         close = difflib.get_close_matches(target, list(parties), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         problems.append(
-            f"{team_map.file}:{team_map.lines[name]}: {name!r} is mapped to {target!r}, "
+            f"{team_map.file}:{team_map.lines[name]}:1: {name!r} is mapped to {target!r}, "
             f"which is no team, customer or supplier of the org{hint}"
         )
     if problems:
