@@ -666,3 +666,22 @@ def test_an_empty_path_is_refused_not_read_as_this_folder(tmp_path: Path, args: 
     assert done.returncode == 2, done.stderr
     assert "an empty path (an unset variable?)" in done.stderr
     assert list(work.iterdir()) == []
+
+
+def test_diff_of_stdin_with_itself_is_refused(tmp_path: Path) -> None:
+    catalog = write(
+        tmp_path,
+        "c.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\n"
+        "spec: {type: website, owner: team-a}\n",
+    )
+    done = subprocess.run(
+        [*ICMAP, "diff", "--from", "backstage", "-", "-"],
+        stdin=catalog.open("rb"),
+        capture_output=True,
+        timeout=120,
+        check=False,
+        env=ENV,
+    )
+    assert done.returncode == 2
+    assert b"stdin can be read once: give one of the two orgs as a file" in done.stderr

@@ -253,6 +253,8 @@ def diff(
                 f"give two orgs to compare, before and after (got {len(given)}), or --git REV"
             )
         base, head = given
+        if str(base) == str(head) == "-":
+            raise UsageError("stdin can be read once: give one of the two orgs as a file")
         protect(base)
         protect(head)
         before = kept(lambda: reader(base) if reader else load(base, remember=entries))
