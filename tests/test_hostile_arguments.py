@@ -677,7 +677,7 @@ def test_diff_of_stdin_with_itself_is_refused(tmp_path: Path) -> None:
     )
     done = subprocess.run(
         [*ICMAP, "diff", "--from", "backstage", "-", "-"],
-        stdin=catalog.open("rb"),
+        input=catalog.read_bytes(),
         capture_output=True,
         timeout=120,
         check=False,
