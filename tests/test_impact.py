@@ -196,6 +196,7 @@ def test_cli_direction(runner: CliRunner) -> None:
     ("team", "message"),
     [
         ("kitchn", "no team or supplier 'kitchn' in this org; did you mean 'kitchen'?"),
+        ("KITCHN", "no team or supplier 'KITCHN' in this org; did you mean 'kitchen'?"),
         ("diners", "'diners' is an external customer; name a team or a supplier"),
     ],
 )

@@ -346,6 +346,8 @@ def find_party(graph: OrgGraph, text: str) -> str:
     choices = [n for n in graph.nodes if graph.nodes[n]["kind"] != "customer"]
     # Display names too: "Culinary staf" should find "Culinary staff" as "kichen" finds "kitchen".
     names = {str(graph.nodes[n]["name"]) for n in choices} - set(choices)
-    close = difflib.get_close_matches(text, sorted({*choices, *names}), n=3, cutoff=0.6)
+    # Compared in any case, as names are matched: "KITCHN" finds "kitchen".
+    shown = {c.casefold(): c for c in sorted({*choices, *names}, reverse=True)}
+    close = [shown[c] for c in difflib.get_close_matches(wanted, sorted(shown), n=3, cutoff=0.6)]
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise UsageError(f"no team or supplier {text!r} in this org{hint}")
