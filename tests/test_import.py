@@ -1257,3 +1257,25 @@ def test_an_empty_document_is_skipped_without_a_word(tmp_path: Path) -> None:
     result = read_source(SourceFormat.backstage, [source])
     assert result.org is not None
     assert result.diagnostics == []
+
+
+def test_a_ref_with_no_name_is_an_empty_entry_not_a_missing_entity(tmp_path: Path) -> None:
+    source = write(
+        tmp_path,
+        "catalog.yaml",
+        "---\n".join(
+            [
+                _entity("Group", "team-a", "{type: team, children: []}"),
+                _entity("User", "ann", '{memberOf: [team-a, "group:"]}'),
+                _entity(
+                    "Component", "web", '{type: website, owner: team-a, dependsOn: ["component:"]}'
+                ),
+            ]
+        ),
+    )
+    result = read_source(SourceFormat.backstage, [source])
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("IC604", "memberOf of user:ann holds 'group:', a ref with no name"),
+        ("IC604", "dependsOn of component:web holds 'component:', a ref with no name"),
+    ]
+    assert result.dangling == {}

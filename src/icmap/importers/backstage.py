@@ -827,7 +827,7 @@ class _Catalog:
 
     # --- refs and owners -------------------------------------------------------------------
 
-    def lookup(  # noqa: PLR0911 - the ref, who writes it and how it may be read
+    def lookup(  # noqa: PLR0911, PLR0912 - the ref, who writes it and how it may be read
         self,
         node: Node,
         owner: Entity,
@@ -858,6 +858,12 @@ class _Catalog:
                 )
             return None
         kind, namespace, name = parse_ref(raw, implied, owner.namespace)
+        if not name:  # 'group:' or 'default/': the name left out
+            if not quiet:
+                self.builder.warn(
+                    where, "IC604", f"{what} of {owner.short} holds {raw!r}, a ref with no name"
+                )
+            return None
         if kind is not None:
             found = self.entities.get(f"{kind}:{namespace}/{name}")
             if found is not None:
