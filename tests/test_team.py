@@ -272,3 +272,17 @@ def test_a_move_refused_late_puts_back_the_pages_before_it(
     assert result.exit_code == 0, result.stderr
     assert not [p.name for p in pages.iterdir() if p.name.startswith(".")]
     assert (pages / "expediters.md").read_text(encoding="utf-8") != "old round\n"
+
+
+def test_a_team_whose_id_is_a_safe_name_keeps_it(runner: CliRunner, tmp_path: Path) -> None:
+    teams = ["ops/web", "ops web", "ops-web"]
+    body = "customers: {c: {}}\nteams:\n" + "".join(
+        f"  {team!r}: {{provides: [{{what: x, to: c}}]}}\n" for team in teams
+    )
+    org = write(tmp_path, "org.yaml", body)
+    out = tmp_path / "pages"
+    done = runner.invoke(app, ["team", "--all", "--org", str(org), "-o", str(out), "-f", "json"])
+    assert done.exit_code == 0, done.stderr
+    owners = {p.name: json.loads(p.read_text())["team"] for p in out.iterdir()}
+    assert owners["ops-web.json"] == "ops-web"
+    assert sorted(owners.values()) == sorted(teams)

@@ -190,11 +190,10 @@ def survey(
         output.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create the folder {output}: {error.strerror or error}") from None
-    from icmap.cli.team_cmd import file_name
+    from icmap.cli.team_cmd import file_names
 
-    taken: set[str] = set()
-    receivers = dict.fromkeys(q.receiver for q in questions)
-    targets = {r: Path(output, file_name(r, taken) + SUFFIXES[chosen]) for r in receivers}
+    names = file_names(dict.fromkeys(q.receiver for q in questions))
+    targets = {r: Path(output, name + SUFFIXES[chosen]) for r, name in names.items()}
     if chosen is SurveyFormat.csv:  # checked for every page before any is written
         _refuse_answered(list(targets.values()), per_team)
     for source in loaded.sources:

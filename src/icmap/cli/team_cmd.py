@@ -39,6 +39,8 @@ from icmap.output import StagedFiles
 from icmap.safe_text import visible_name
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from rich.console import RenderableType
 
     from icmap.analysis.team_page import TeamPage
@@ -73,13 +75,31 @@ def file_name(team: str, taken: set[str]) -> str:
     >>> file_name("booking", set()), file_name("../x y", set()), file_name("a", {"a"})
     ('booking', 'x-y', 'a-2')
     """
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", team).strip(".-") or "team"
+    base = _safe(team)
     name, count = base, 1
     while name.casefold() in taken:
         count += 1
         name = f"{base}-{count}"
     taken.add(name.casefold())
     return name
+
+
+def _safe(team: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", team).strip(".-") or "team"
+
+
+def file_names(teams: Iterable[str]) -> dict[str, str]:
+    """Each team's page file name (:func:`file_name`): a team whose id is a safe name as it is
+    gets it first, so ``ops-web`` is never ``ops-web-2`` because ``ops/web`` came before it.
+
+    >>> file_names(["ops/web", "ops-web"])
+    {'ops/web': 'ops-web-2', 'ops-web': 'ops-web'}
+    """
+    teams = list(teams)
+    taken: set[str] = set()
+    named = {t: file_name(t, taken) for t in teams if _safe(t) == t}
+    named |= {t: file_name(t, taken) for t in teams if t not in named}
+    return {t: named[t] for t in teams}
 
 
 @handle_errors
@@ -181,16 +201,16 @@ def team(
     except OSError as error:
         raise OutputError(f"cannot create the folder {output}: {error.strerror or error}") from None
     critical = critical_paths(graph)
-    taken: set[str] = set()
     # Every page is written beside its place first and all are moved in at the end: a page
     # that cannot be written leaves the folder as it was, not half old and half new.
     staged = StagedFiles()
     for source in loaded.sources:
         protect(Path(source))
     try:
-        for team_id in nodes_of_kind(graph, "team"):
+        names = file_names(nodes_of_kind(graph, "team"))
+        for team_id, file in names.items():
             page = team_page(graph, team_id, critical=critical)
-            path = Path(output, file_name(team_id, taken) + SUFFIXES[chosen])
+            path = Path(output, file + SUFFIXES[chosen])
             refuse_inputs([path])
             data = prepare(_render(chosen, page), chosen.value)
             staged.add(path, utf8(data) if isinstance(data, str) else data)
