@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from icmap.cli import app
@@ -97,6 +98,26 @@ def test_european_dates_are_read_day_first(tmp_path: Path) -> None:
     )
     handoff = _measured([log])[("Desk", "Apps")]
     assert handoff.first.isoformat() == "2026-01-06"
+
+
+@pytest.mark.parametrize(
+    ("command", "named"),
+    [
+        (["report", "--from", "events"], ""),
+        (["impact", "Desk", "--from", "events", "--org"], "to 'icmap import events'"),
+    ],
+    ids=["report", "impact"],
+)
+def test_the_hint_for_ambiguous_dates_names_a_command_with_the_option(
+    tmp_path: Path, command: list[str], named: str
+) -> None:
+    log = _write(
+        tmp_path / "amb.csv", "case,time,team\nA1,01/05/2026 09:00,Desk\nA1,02/05/2026 09:00,Apps\n"
+    )
+    result = runner.invoke(app, [*command, str(log)])
+    assert result.exit_code == 2
+    [hint] = [line for line in result.stderr.splitlines() if "hint:" in line]
+    assert hint.endswith("(day first)" + (f" {named}, and read the org it writes" if named else ""))
 
 
 def test_dates_that_read_both_ways_are_refused(tmp_path: Path) -> None:

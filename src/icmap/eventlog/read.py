@@ -620,7 +620,7 @@ def load_rows(
         """
     )
     if slashed != "false":
-        _slashed_dates(table, display, number)
+        _slashed_dates(table, display, number, options=options.column_options)
     _control_characters(table, number)
     if rejects and _rejected_lines(table, display):
         _lines_after_rejects(table, number)
@@ -643,7 +643,7 @@ def load_rows(
         connection.execute(f"DELETE FROM events WHERE file = {number} AND reason IS NOT NULL")
 
 
-def _slashed_dates(table: EventTable, display: str, number: int) -> None:
+def _slashed_dates(table: EventTable, display: str, number: int, *, options: bool) -> None:
     """Read file ``number``'s times written ``dd/mm/yyyy`` or ``mm/dd/yyyy`` (set aside as
     ``slashed``) in the order its values show: day first if some first field is past 12,
     month first if some second field is; if every value reads both ways the file is refused
@@ -682,7 +682,9 @@ def _slashed_dates(table: EventTable, display: str, number: int) -> None:
                     "month/day alike: icmap does not guess which",
                     "error",
                     f"pass --time-format '%m/%d/%Y{clock}' (month first, as in the US) or "
-                    f"--time-format '%d/%m/%Y{clock}' (day first)",
+                    f"--time-format '%d/%m/%Y{clock}' (day first)"
+                    # A command without the option (impact, diff): the one that has it.
+                    + ("" if options else " to 'icmap import events', and read the org it writes"),
                     "unreadable-event",
                 )
             ]
