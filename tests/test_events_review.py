@@ -4,6 +4,7 @@ written here and asserts on what the user sees: the exit code, the message and i
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -523,3 +524,33 @@ def test_check_fails_when_the_log_has_no_event_to_compare(tmp_path: Path) -> Non
     result = runner.invoke(app, ["check", str(org), "--events", str(log)])
     assert result.exit_code == 1
     assert f"{log}:1:1: error: the log has no event to compare" in result.output
+
+
+def test_the_summary_counts_the_pairs_min_handoffs_left_out(tmp_path: Path) -> None:
+    tickets = Path(__file__).parent.parent / "import-examples" / "tickets.csv"
+    out = str(tmp_path / "org")
+    result = runner.invoke(
+        app, ["import", "events", str(tickets), "--min-handoffs", "5", "-o", out, "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    as_json = runner.invoke(
+        app,
+        [
+            "import",
+            "events",
+            str(tickets),
+            "--min-handoffs",
+            "5",
+            "-o",
+            out,
+            "--dry-run",
+            "-f",
+            "json",
+        ],
+    )
+    dropped = json.loads(as_json.stdout)["counts"]["pairs left out by --min-handoffs/--min-share"]
+    assert dropped > 0
+    assert (
+        f"  pairs of teams left out: {dropped:,} (fewer hand-offs than --min-handoffs"
+        in result.stderr
+    )

@@ -84,6 +84,12 @@ def render_text(result: ImportResult, org: Org, merged: MergeReport | None) -> s
             f"  planned interactions: {counts['planned interactions (not imported)']:,} "
             "(teams the pages expect to interact with soon: not hand-offs yet)"
         )
+    dropped = counts.get("pairs left out by --min-handoffs/--min-share")
+    if dropped:
+        lines.append(
+            f"  pairs of teams left out: {dropped:,} (fewer hand-offs than --min-handoffs, or "
+            "a smaller share of its provider's hand-offs than --min-share)"
+        )
     if counts.get("relations with an unowned end"):
         lines.append(
             f"  relations with an unowned end: {counts['relations with an unowned end']:,} "
