@@ -225,8 +225,10 @@ def test_timeline_svg(runner: CliRunner, tmp_path: Path) -> None:
     assert by_role["work"] == ["10m", "20m", "2h", "30m"]
     assert by_role["ca"] == ["95%", "85%", "92%", "96%"]
     totals = by_role["total"]
-    for expected in ("Lead time", "1.29d", "3d: met, 1.71d to spare", "9.7%", "69.2%", "1.4d"):
+    for expected in ("Lead time", "1.29d", "3d: met, 1.71d to spare", "9.7%", "1.4d"):
         assert expected in totals
+    # One hand-off of the stream gives no %C&A: the total says what it rests on.
+    assert "69.2% (6 of 7 hand-offs rated)" in totals
     assert "<script" not in text and "href" not in text.replace("url(#head)", "")
 
 
@@ -347,3 +349,20 @@ def test_stream_names_stay_escaped_in_the_html_page(tmp_path: Path, runner: CliR
     streams = json.loads(data)["streams"]
     assert streams["s"]["label"] == '<b>Bold</b> & "quoted"'
     assert ["Target", "1h: missed by 2.96d"] in streams["s"]["facts"]
+
+
+def test_timeline_of_a_step_without_a_process_time(runner: CliRunner, tmp_path: Path) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        "customers: {c: {}}\nstreams:\n  s: {customer: c}\nteams:\n"
+        "  a: {provides: [{what: x, to: b, lead_time: 20h, streams: [s]}]}\n"
+        "  b: {provides: [{what: y, to: c, lead_time: 2h, process_time: 1h, streams: [s]}]}\n",
+        encoding="utf-8",
+    )
+    done = runner.invoke(
+        app, ["graph", str(org), "--stream", "s", "--timeline"], env={"COLUMNS": "120"}
+    )
+    assert done.exit_code == 0, done.stderr
+    step = next(line for line in done.stdout.splitlines() if "a → b" in line)
+    assert "20h lead time" in step  # its waiting, as the picture shows it
+    assert "Flow efficiency: 50% (work 1h, 1 of 2 steps)" in done.stdout

@@ -183,8 +183,13 @@ def totals(flow: StreamFlow) -> list[tuple[str, str]]:
         found.append(("Target", promised))
     if flow.process_time is not None:
         found.append(("Process time", lead(flow, flow.process_time)))
-    found.append(("Flow efficiency", efficiency(flow).split(" (")[0]))
-    found.append(("Rolled %C&A", rolled(flow).split(" (")[0]))
+    # How many steps the numbers rest on, said only when some give none.
+    timed = flow.process_known == len(flow.steps)
+    found.append(
+        ("Flow efficiency", efficiency(flow).split(" (")[0] if timed else efficiency(flow))
+    )
+    rated = flow.ca_known == flow.handoffs
+    found.append(("Rolled %C&A", rolled(flow).split(" (")[0] if rated else rolled(flow)))
     if flow.lead_time_with_rework is not None:
         found.append(("Lead time with rework", lead(flow, flow.lead_time_with_rework)))
     return found
@@ -454,7 +459,7 @@ def text_view(timeline: Timeline) -> RenderableType:
             RichText(", ".join(step.what)),
             "?" if step.lead_time is None else lead(flow, step.lead_time),
             _work(flow, step),
-            "?" if step.waiting is None else lead(flow, step.waiting),
+            _waiting(flow, step),
             _ca(step),
         )
     lines = [RichText.assemble((f"{what}: ", "bold"), value) for what, value in totals(flow)]
