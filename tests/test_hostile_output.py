@@ -421,3 +421,24 @@ def test_stdout_appended_to_an_input_is_refused(tmp_path: Path) -> None:
         )
     assert done.returncode == 0
     assert (tmp_path / "report.json").read_text(encoding="utf-8").startswith("{")
+
+
+def test_an_output_that_is_the_source_is_refused_before_it_is_read(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # The catalog warns (a dangling ref): refused first, nothing of it is printed.
+    catalog = write(
+        tmp_path,
+        "c.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\n"
+        "spec: {type: website, owner: team-a, dependsOn: [component:gone]}\n",
+    )
+    before = catalog.read_bytes()
+    done = runner.invoke(
+        app, ["report", "--from", "backstage", str(catalog), "-o", str(catalog), "-f", "json"]
+    )
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"icmap: error: {catalog} is an input of this command; icmap never overwrites its input\n"
+    )
+    assert catalog.read_bytes() == before

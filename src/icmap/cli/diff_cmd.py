@@ -21,7 +21,7 @@ from icmap.cli.options import (
     choice,
     path_given,
 )
-from icmap.cli.output import emit, format_from, protect
+from icmap.cli.output import emit, format_from, protect, refuse_early
 from icmap.cli.sources import FromOption, kept, load_org, used_once, with_surveys
 from icmap.errors import EXIT_FINDINGS, UsageError
 
@@ -243,6 +243,7 @@ def diff(
 
         path = find_org(given[0] if given else None, os.environ, Path())
         protect(path)
+        refuse_early()
         before = kept(lambda: load_at_revision(path, git, reader, entries))
         taken = base_side(before)
         after = with_surveys(kept(lambda: reader(path) if reader else _head(path, entries)), survey)
@@ -257,6 +258,7 @@ def diff(
             raise UsageError("stdin can be read once: give one of the two orgs as a file")
         protect(base)
         protect(head)
+        refuse_early()
         before = kept(lambda: reader(base) if reader else load(base, remember=entries))
         taken = base_side(before)
         after = with_surveys(kept(lambda: reader(head) if reader else _head(head, entries)), survey)

@@ -81,7 +81,7 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        forget_inputs()
+        forget_inputs(kwargs.get("output"))
         activity.begin()
         try:
             try:

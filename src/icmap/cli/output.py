@@ -150,10 +150,19 @@ _inputs: set[tuple[int, int]] = set()
 _pending: list[Path] = []
 
 
-def forget_inputs() -> None:
-    """Start a command with no inputs recorded (:func:`icmap.cli.errors.handle_errors`)."""
+#: The file ``-o`` names, when it already exists: an input it is refused before anything
+#: is read (:func:`protect`), not after the source was read and its warnings printed.
+_output: list[Path] = []
+
+
+def forget_inputs(output: object = None) -> None:
+    """Start a command with no inputs recorded (:func:`icmap.cli.errors.handle_errors`), and
+    its ``-o`` file, when it names one that is a file already."""
     _inputs.clear()
     _pending.clear()
+    _output.clear()
+    if isinstance(output, Path) and str(output) != "-" and output.is_file():
+        _output.append(output)
 
 
 def protect(path: Path) -> None:
@@ -162,6 +171,14 @@ def protect(path: Path) -> None:
     Called before anything is loaded, so an org that fails to load is protected too.
     """
     _pending.append(path)
+
+
+def refuse_early() -> None:
+    """Refuse an ``-o`` file that is one of the inputs named so far, before they are read:
+    reading a source first would print its warnings, then refuse."""
+    if _output:
+        refuse_inputs(_output)
+        _output.clear()  # the rest are checked as the output is written
 
 
 def _look_up_inputs() -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from icmap.cli.output import protect
+from icmap.cli.output import protect, refuse_early
 from icmap.cli.progress import activity
 from icmap.diagnostics import problem_count
 from icmap.errors import UsageError
@@ -201,6 +201,7 @@ def load_source(
     else:
         path = find_org(given, os.environ, Path())
         protect(path)
+    refuse_early()
     if reader.events:
         from icmap.eventlog import EventLogOptions
 
@@ -250,6 +251,7 @@ def load_org(
         raise UsageError(f"two orgs given: {org} and --org {org_option}; pass one")
     path = find_org(org or org_option, os.environ, Path())
     protect(path)
+    refuse_early()
     activity.step(f"reading {visible(str(path))}")
     # The model lives until the command ends: keep the garbage collector from rescanning it
     # on every collection the analyses trigger (a third of graph-building time on big orgs).
