@@ -161,8 +161,10 @@ def forget_inputs(output: object = None) -> None:
     _inputs.clear()
     _pending.clear()
     _output.clear()
-    if isinstance(output, Path) and str(output) != "-" and output.is_file():
-        _output.append(output)
+    if isinstance(output, Path) and str(output) != "-":
+        with contextlib.suppress(OSError):  # a name too long: said where it is written
+            if output.is_file():
+                _output.append(output)
 
 
 def protect(path: Path) -> None:
