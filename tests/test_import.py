@@ -1037,9 +1037,14 @@ def _entity(kind: str, name: str, spec: str) -> str:
     return f"apiVersion: backstage.io/v1alpha1\nkind: {kind}\nmetadata: {{name: {name}}}\nspec: {spec}\n"
 
 
+def _catalog(folder: Path, entities: Sequence[str]) -> Path:
+    """One catalog file of ``entities`` in ``folder``."""
+    return write(folder, "catalog.yaml", "---\n".join(entities))
+
+
 def _read_entities(tmp_path: Path, entities: Sequence[str]) -> tuple[object, ...]:
     """What a catalog of ``entities`` imports to, whatever the file and positions."""
-    source = write(tmp_path, "catalog.yaml", "---\n".join(entities))
+    source = _catalog(tmp_path, entities)
     result = read_source(SourceFormat.backstage, [source])
     assert result.org is not None
     return (
@@ -1131,18 +1136,15 @@ def test_a_membership_of_the_wrong_kind_says_so(tmp_path: Path) -> None:
 
 
 def test_a_group_in_another_namespace_is_the_did_you_mean(tmp_path: Path) -> None:
-    source = write(
+    source = _catalog(
         tmp_path,
-        "catalog.yaml",
-        "---\n".join(
-            [
-                _entity("Group", "team-a", "{type: team, children: []}"),
-                "apiVersion: backstage.io/v1alpha1\nkind: Group\n"
-                "metadata: {name: team-b, namespace: ops}\nspec: {type: team, children: []}\n",
-                _entity("User", "alice", "{memberOf: [team-b]}"),
-                _entity("Component", "web", "{type: website, owner: team-a}"),
-            ]
-        ),
+        [
+            _entity("Group", "team-a", "{type: team, children: []}"),
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\n"
+            "metadata: {name: team-b, namespace: ops}\nspec: {type: team, children: []}\n",
+            _entity("User", "alice", "{memberOf: [team-b]}"),
+            _entity("Component", "web", "{type: website, owner: team-a}"),
+        ],
     )
     result = read_source(SourceFormat.backstage, [source])
     [found] = [d for d in result.diagnostics if d.code == "IC603"]
@@ -1165,7 +1167,7 @@ def test_a_user_the_catalog_lacks_counts_for_the_group_listing_it(tmp_path: Path
     assert read[0] == [("team-a", "customers", "web"), ("team-b", "team-a", "svc")]
     assert read[2] == []
     groups[1] = _entity("Group", "team-b", "{type: team, children: [], members: [alice]}")
-    source = write(tmp_path / "two", "catalog.yaml", "---\n".join(groups))
+    source = _catalog(tmp_path / "two", groups)
     result = read_source(SourceFormat.backstage, [source])
     assert [d.message for d in result.diagnostics if d.code == "IC607"] == [
         "user:alice owns 1 entity (component:web) and is not in the catalog, and several groups "
@@ -1174,15 +1176,12 @@ def test_a_user_the_catalog_lacks_counts_for_the_group_listing_it(tmp_path: Path
 
 
 def test_no_teams_says_why_when_the_owners_are_users(tmp_path: Path) -> None:
-    source = write(
+    source = _catalog(
         tmp_path,
-        "catalog.yaml",
-        "---\n".join(
-            [
-                _entity("User", "bob", "{memberOf: [team-b]}"),
-                _entity("Component", "web", "{type: website, owner: user:bob}"),
-            ]
-        ),
+        [
+            _entity("User", "bob", "{memberOf: [team-b]}"),
+            _entity("Component", "web", "{type: website, owner: user:bob}"),
+        ],
     )
     done = CliRunner().invoke(app, ["import", "backstage", str(source), "-o", str(tmp_path / "o")])
     assert done.exit_code == 2
@@ -1260,18 +1259,15 @@ def test_an_empty_document_is_skipped_without_a_word(tmp_path: Path) -> None:
 
 
 def test_a_ref_with_no_name_is_an_empty_entry_not_a_missing_entity(tmp_path: Path) -> None:
-    source = write(
+    source = _catalog(
         tmp_path,
-        "catalog.yaml",
-        "---\n".join(
-            [
-                _entity("Group", "team-a", "{type: team, children: []}"),
-                _entity("User", "ann", '{memberOf: [team-a, "group:"]}'),
-                _entity(
-                    "Component", "web", '{type: website, owner: team-a, dependsOn: ["component:"]}'
-                ),
-            ]
-        ),
+        [
+            _entity("Group", "team-a", "{type: team, children: []}"),
+            _entity("User", "ann", '{memberOf: [team-a, "group:"]}'),
+            _entity(
+                "Component", "web", '{type: website, owner: team-a, dependsOn: ["component:"]}'
+            ),
+        ],
     )
     result = read_source(SourceFormat.backstage, [source])
     assert [(d.code, d.message) for d in result.diagnostics] == [
