@@ -146,7 +146,45 @@ def test_cli_markdown_is_a_pr_comment(runner: CliRunner, tmp_path: Path) -> None
     lines = text.splitlines()
     assert lines[0].startswith("### icmap: what this change does to the org")
     assert lines[2] == "- team hr looks renamed to people"
-    assert "<details><summary>Critical paths (1)</summary>" in text
+    # The critical path did not move: no section lists it again as "same → same".
+    assert "Critical paths" not in text
+
+
+TWO_CUSTOMERS = """
+customers: {shop: {}, cafe: {}}
+teams:
+  bakery:
+    provides:
+      - {what: bread, to: counter, lead_time: 4h, satisfaction: 4}
+      - {what: cakes, to: cafe, lead_time: 1d}
+  counter: {provides: [{what: sales, to: shop, lead_time: 1h}]}
+"""
+
+
+def test_cli_lists_the_critical_paths_that_moved_and_findings_where_they_are(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    base = write(tmp_path, "base.yaml", TWO_CUSTOMERS).name
+    new = write(
+        tmp_path, "head.yaml", TWO_CUSTOMERS.replace("satisfaction: 4}", "satisfaction: 1}")
+    ).name
+    longer = write(
+        tmp_path, "longer.yaml", TWO_CUSTOMERS.replace("lead_time: 4h", "lead_time: 9h")
+    ).name
+    text = runner.invoke(app, ["diff", base, longer]).stdout
+    assert "  shop: 5h → 10h (same chain: bakery → counter → shop)" in text
+    assert "cafe:" not in text  # its critical path did not move
+    added = runner.invoke(app, ["diff", base, new]).stdout
+    assert "  + head.yaml:6:9: warning: bakery → counter ('bread')" in added
+    assert "[IC204]" in added
+    gone = json.loads(runner.invoke(app, ["diff", new, base, "-f", "json"]).stdout)
+    [finding] = gone["findings"]["gone"]
+    assert finding["code"] == "IC204"
+    assert (finding["file"], finding["line"], finding["col"]) == (new, 6, 9)
+    assert finding["severity"] == "warning"
+    everyone = json.loads(runner.invoke(app, ["diff", base, longer, "-f", "json"]).stdout)
+    assert sorted(p["customer"] for p in everyone["critical_paths"]) == ["cafe", "shop"]
 
 
 def test_cli_needs_two_orgs(runner: CliRunner, tmp_path: Path) -> None:
@@ -314,3 +352,23 @@ def test_a_graph_used_once_is_freed() -> None:
     # Reading edges and nodes makes the views that refer back to the graph.
     assert used_once(build, lambda graph: len(graph.edges) + len(graph.nodes)) == 10
     assert made[0]() is None
+
+
+def test_cli_critical_path_that_gains_its_first_lead_time_keeps_each_sides_unit(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Without any lead time paths are measured in hops; 3 hops are not 3 hours.
+    org = (
+        "customers: {c: {}}\nteams:\n  a: {provides: [{what: w, to: b}]}\n"
+        "  b: {provides: [{what: w, to: c}]}\n"
+    )
+    base = str(write(tmp_path, "base.yaml", org))
+    head = str(write(tmp_path, "head.yaml", org.replace("to: c}", "to: c, lead_time: 1d}")))
+    text = runner.invoke(app, ["diff", base, head]).stdout
+    assert "critical path to c: 2 hops → 1d" in text
+    data = json.loads(runner.invoke(app, ["diff", base, head, "-f", "json"]).stdout)
+    [path] = data["critical_paths"]
+    assert (path["before"]["total"], path["before"]["unit"]) == (2, "hops")
+    assert (path["after"]["total"], path["after"]["unit"]) == (24, "hours")
+    # Hops and hours cannot be compared: the limit is not applied (22 "hours" of growth before).
+    assert runner.invoke(app, ["diff", base, head, "--max-critical-growth", "1h"]).exit_code == 0

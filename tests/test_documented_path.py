@@ -635,7 +635,8 @@ def test_diff_text_keeps_the_indent_of_a_wrapped_path(runner: CliRunner, tmp_pat
         f"customers: {{c: {{}}}}\nteams:\n{chain}\n  team-12: {{provides: [{{what: w, to: c}}]}}\n"
     )
     base = write(tmp_path, "base.yaml", org)
-    head = write(tmp_path, "head.yaml", org.replace("team-00", "team-first"))
+    moved = org.replace("team-00", "team-first").replace("what: w,", "what: w, lead_time: 1h,")
+    head = write(tmp_path, "head.yaml", moved)
     text = runner.invoke(app, ["diff", str(base), str(head)], env={"COLUMNS": "60"}).stdout
     body = text.splitlines()
     assert all(len(line) <= 60 for line in body)

@@ -366,3 +366,14 @@ teams:
   d: {provides: [{what: w, to: e}]}
   e: {provides: [{what: w, to: shop}]}
 """
+
+
+def test_cli_a_team_given_twice_is_one_failure_and_said(runner: CliRunner) -> None:
+    once = runner.invoke(app, ["impact", "kitchen", "--org", RESTAURANT, "-f", "json"])
+    twice = runner.invoke(app, ["impact", "kitchen", "Kitchen", "--org", RESTAURANT, "-f", "json"])
+    assert twice.exit_code == 0
+    assert json.loads(twice.stdout) == json.loads(once.stdout)
+    assert "icmap: note: kitchen given 2 times ('kitchen', 'Kitchen'): counted once" in (
+        twice.stderr
+    )
+    assert "note" not in once.stderr

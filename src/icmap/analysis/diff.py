@@ -73,16 +73,31 @@ class ScoreChange:
 
 @dataclass(frozen=True)
 class PathChange:
+    """A customer's critical path before and after; each side's total in its own unit (an org
+    with no lead time at all measures its paths in hops, and the change may give the first)."""
+
     customer: str
     before: tuple[str, ...] | None
     after: tuple[str, ...] | None
     before_total: float | None
     after_total: float | None
-    unit: str
+    #: The head's unit (``hours`` or ``hops``).
+    unit: Unit
+    #: The base's unit: ``unit`` unless lead times came or went with the change.
+    before_unit: Unit
 
     @property
-    def growth(self) -> float:
+    def growth(self) -> float | None:
+        """How much longer the path became, in ``unit``; ``None`` when the units differ."""
+        if self.before_unit != self.unit:
+            return None
         return (self.after_total or 0.0) - (self.before_total or 0.0)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the chain, its total or the unit of its total moved."""
+        growth = self.growth
+        return self.before != self.after or growth is None or abs(growth) > 1e-9
 
 
 @dataclass(frozen=True)
@@ -158,7 +173,7 @@ class OrgDiff:
                 self.gained_path,
                 self.front_line_added,
                 self.front_line_removed,
-                [p for p in self.critical_paths if p.before != p.after or p.growth],
+                [p for p in self.critical_paths if p.changed],
                 [s for s in self.streams if s.changed],
                 self.chokepoints_new,
                 self.chokepoints_gone,
@@ -390,6 +405,7 @@ def _path_changes(before: Analysed, after: Analysed, renamed: dict[str, str]) ->
                 old_path.total if old_path else None,
                 new_path.total if new_path else None,
                 after.unit,
+                before.unit,
             )
         )
     return found

@@ -110,9 +110,10 @@ def failures(diff: OrgDiff, fail_on: list[FailOn], growth: str | None) -> list[s
 
         limit, relative = parse_growth(growth)
         for path in diff.critical_paths:
-            if path.before_total is None or path.after_total is None:
+            grew = path.growth
+            # A side without a path, or one measured in hops against one in time: no growth.
+            if path.before_total is None or path.after_total is None or grew is None:
                 continue
-            grew = path.after_total - path.before_total
             allowed = path.before_total * limit / 100 if relative else limit
             if grew > allowed + 1e-9:
                 amount = (

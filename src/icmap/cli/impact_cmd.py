@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -122,6 +123,14 @@ def impact(
     refuse_org_as_team(teams, org_option)
     loaded, graph = load_graph(None, org_option, from_, survey)
     failed = [find_party(graph, team) for team in teams]
+    names: dict[str, list[str]] = {}
+    for given, party in zip(teams, failed, strict=True):
+        names.setdefault(party, []).append(given)
+    for party, spellings in names.items():
+        if len(spellings) > 1:  # kitchen Kitchen: one failure, said in case another was meant
+            spelt = ", ".join(map(repr, spellings))
+            note = f"{party} given {len(spellings)} times ({spelt}): counted once"
+            print(f"icmap: note: {note}", file=sys.stderr)
     result = compute(graph, failed, depth=depth)
     down, up = direction is not Direction.up, direction is not Direction.down
     emit(

@@ -9,6 +9,7 @@ from icmap.render.report.json import stream_data
 
 if TYPE_CHECKING:
     from icmap.analysis.diff import OrgDiff
+    from icmap.diagnostics import Diagnostic
     from icmap.model import Relation
 
 SCHEMA_VERSION = 1
@@ -78,8 +79,16 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
             {
                 "customer": p.customer,
                 "unit": p.unit,
-                "before": {"path": list(p.before) if p.before else None, "total": p.before_total},
-                "after": {"path": list(p.after) if p.after else None, "total": p.after_total},
+                "before": {
+                    "path": list(p.before) if p.before else None,
+                    "total": p.before_total,
+                    "unit": p.before_unit,
+                },
+                "after": {
+                    "path": list(p.after) if p.after else None,
+                    "total": p.after_total,
+                    "unit": p.unit,
+                },
             }
             for p in diff.critical_paths
         ],
@@ -107,13 +116,22 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
             "changed": [{"before": b, "after": a} for b, a in diff.loops_changed],
         },
         "findings": {
-            "new": [
-                {"code": d.code, "message": d.message, "file": d.file, "line": d.line}
-                for d in diff.findings_new
-            ],
-            "gone": [{"code": d.code, "message": d.message} for d in diff.findings_gone],
+            "new": [_finding(d) for d in diff.findings_new],
+            "gone": [_finding(d) for d in diff.findings_gone],
         },
         "failed": failed,
+    }
+
+
+def _finding(d: Diagnostic) -> dict[str, object]:
+    """A check finding and where it is: in the head when new, in the base when gone."""
+    return {
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message,
+        "file": d.file,
+        "line": d.line,
+        "col": d.col,
     }
 
 

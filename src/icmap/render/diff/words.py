@@ -18,13 +18,16 @@ if TYPE_CHECKING:
         TypeChange,
     )
     from icmap.analysis.streams import StreamFlow
+    from icmap.diagnostics import Diagnostic
     from icmap.model import Relation
 
 
 def amount(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
-    return f"{value:g} hops" if unit == "hops" else format_hours(value, weeks=False)
+    if unit == "hops":
+        return f"{value:g} hop{'' if value == 1 else 's'}"
+    return format_hours(value, weeks=False)
 
 
 def relation(r: Relation) -> str:
@@ -88,10 +91,16 @@ def type_change(t: TypeChange) -> str:
     return f"{t.team}: type {t.before or 'none'} → {t.after or 'none'}"
 
 
+def finding(d: Diagnostic) -> str:
+    """A check finding as ``icmap check`` prints it, without its hint: where (in the head for a
+    new one, the base for one gone), severity, message, code."""
+    return d.format().partition("\n")[0]
+
+
 def path_change(p: PathChange) -> str:
     before = " → ".join(p.before) if p.before else "none"
     after = " → ".join(p.after) if p.after else "none"
-    totals = f"{amount(p.before_total, p.unit)} → {amount(p.after_total, p.unit)}"
+    totals = f"{amount(p.before_total, p.before_unit)} → {amount(p.after_total, p.unit)}"
     if p.before == p.after:
         return f"{p.customer}: {totals} (same chain: {after})"
     return f"{p.customer}: {totals}; was {before}; now {after}"
@@ -240,8 +249,8 @@ def summary(diff: OrgDiff) -> list[str]:
     if diff.gained_path:
         lines.append(f"now reach the customer: {', '.join(diff.gained_path)}")
     for p in diff.critical_paths:
-        if p.before != p.after or abs(p.growth) > 1e-9:
-            totals = f"{amount(p.before_total, p.unit)} → {amount(p.after_total, p.unit)}"
+        if p.changed:
+            totals = f"{amount(p.before_total, p.before_unit)} → {amount(p.after_total, p.unit)}"
             lines.append(f"critical path to {p.customer}: {totals}")
     lines += _stream_summary(diff)
     if diff.chokepoints_new:
@@ -268,12 +277,12 @@ def sections(diff: OrgDiff) -> list[tuple[str, list[str]]]:
             "Front line",
             [f"+ {t}" for t in diff.front_line_added] + [f"- {t}" for t in diff.front_line_removed],
         ),
-        ("Critical paths", [path_change(p) for p in diff.critical_paths]),
+        ("Critical paths", [path_change(p) for p in diff.critical_paths if p.changed]),
         ("Value streams", [stream_change(c) for c in diff.streams]),
         (
             "Check findings",
-            [f"+ {d.code} {d.message}" for d in diff.findings_new]
-            + [f"- {d.code} {d.message}" for d in diff.findings_gone],
+            [f"+ {finding(d)}" for d in diff.findings_new]
+            + [f"- {finding(d)}" for d in diff.findings_gone],
         ),
     ]
     return [(title, items) for title, items in found if items]
