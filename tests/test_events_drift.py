@@ -344,3 +344,61 @@ def test_the_committed_log_is_what_the_script_writes(tmp_path: Path) -> None:
     writer.writerow(["ticket", "timestamp", "assignment_group", "activity"])
     writer.writerows(script["events"](900))
     assert out.getvalue() == (DESK / "tickets.csv").read_text(encoding="utf-8")
+
+
+def test_stream_target_missed_by_measured_lead_times_says_so(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {shoppers: {}}\n"
+        "streams: {order: {customer: shoppers, target: 1d}}\n"
+        "teams:\n"
+        "  intake:\n"
+        "    provides: [{what: Orders, to: warehouse, streams: order, lead_time: 2h}]\n"
+        "  warehouse:\n"
+        "    provides: [{what: Parcels, to: shoppers, streams: order, lead_time: 4h}]\n"
+        "  packing:\n"
+        "    provides: [{what: Boxes, to: warehouse, streams: order, lead_time: 3h}]\n",
+    )
+    log = write(
+        tmp_path,
+        "log.csv",
+        "case,time,team\n"
+        "C1,2026-03-01 08:00,intake\nC1,2026-03-03 08:00,warehouse\n"
+        "C2,2026-03-01 08:00,intake\nC2,2026-03-03 08:00,warehouse\n",
+    )
+    declared = runner.invoke(app, ["check", str(org), "--events", str(log), "-f", "json"])
+    assert "IC311" not in {f["code"] for f in json.loads(declared.stdout)["findings"]}
+    result = runner.invoke(
+        app,
+        ["check", str(org), "--events", str(log), "--lead-times", "measured", "-f", "json"],
+    )
+    assert result.exit_code == 1
+    [missed] = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "IC311"]
+    assert missed["message"].startswith("stream 'order' takes 2d to reach shoppers")
+    # The log shows intake → warehouse (2 days); warehouse → shoppers ends each case.
+    assert missed["message"].endswith(
+        "; lead times measured: the log's median on every hand-off of the path"
+    )
+    # A second customer of warehouse's: its case endings are not compared, so warehouse →
+    # shoppers keeps its declared 4h.
+    two = org.read_text(encoding="utf-8").replace(
+        "customers: {shoppers: {}}", "customers: {shoppers: {}, partners: {}}"
+    )
+    two = two.replace(
+        "to: shoppers, streams: order, lead_time: 4h}]",
+        "to: shoppers, streams: order, lead_time: 4h}, {what: Stock, to: partners}]",
+    )
+    both = write(tmp_path, "two.yaml", two)
+    result = runner.invoke(
+        app,
+        ["check", str(both), "--events", str(log), "--lead-times", "measured", "-f", "json"],
+    )
+    [missed] = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "IC311"]
+    assert missed["message"].startswith("stream 'order' takes 2.17d to reach shoppers")
+    assert missed["message"].endswith(
+        "; lead times measured: the log's median on 1 of the path's 2 hand-offs, the declared "
+        "one on the rest"
+    )

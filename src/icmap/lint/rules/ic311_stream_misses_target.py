@@ -9,7 +9,9 @@ should fail like a budget check does (set ``severity: warning`` in ``.icmap.yaml
 without failing).
 
 A stream none of whose hand-offs has a lead time is not judged. Hand-offs on its critical path
-without one count as instant, and the finding says how many there are.
+without one count as instant, and the finding says how many there are. Under ``--lead-times
+measured`` the path is the one by an event log's medians, and the finding says on how many of
+its hand-offs the log's median stands in for the declared lead time.
 
 Fix: shorten the critical path (the finding names it and its longest step), take a hand-off out
 of the stream, or agree a target the stream can meet. Option ``margin`` (default ``0%``): how
@@ -37,6 +39,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from icmap.analysis.streams import StreamFlow
 from icmap.lint.context import Context, Finding
 from icmap.loader.reader import InvalidValueError, parse_lead_time, parse_share
 from icmap.model import format_hours
@@ -109,6 +112,7 @@ def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
         if flow.missing_lead_times:
             n = flow.missing_lead_times
             text += f"; {n} hand-off{'s' if n != 1 else ''} on it without a lead time"
+        text += _measured_words(ctx, flow)
         yield Finding(
             CODE,
             text,
@@ -118,3 +122,25 @@ def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
             tuple(team for team in flow.path if team != stream.customer),
             hint="shorten its critical path, or agree a target it can meet",
         )
+
+
+def _measured_words(ctx: Context, flow: StreamFlow) -> str:
+    """Under ``--lead-times measured``, how many steps of the path take the log's median."""
+    events = ctx.org.events
+    if events is None or events.lead_times != "measured":
+        return ""
+    steps = {(step.provider, step.receiver) for step in flow.steps}
+    measured = {
+        (r.provider, r.receiver)
+        for r in ctx.org.relations
+        if (r.provider, r.receiver) in steps
+        and flow.stream.id in r.streams
+        and r.measured is not None
+        and r.measured.median is not None
+    }
+    if len(measured) == len(steps):
+        return "; lead times measured: the log's median on every hand-off of the path"
+    return (
+        f"; lead times measured: the log's median on {len(measured)} of the path's "
+        f"{len(steps)} hand-offs, the declared one on the rest"
+    )
