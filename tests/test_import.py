@@ -1154,6 +1154,57 @@ def test_a_group_in_another_namespace_is_the_did_you_mean(tmp_path: Path) -> Non
     assert found.hint == "did you mean 'group:ops/team-b'?"
 
 
+def test_a_misspelt_component_or_a_ref_of_the_wrong_kind_gets_a_did_you_mean(
+    tmp_path: Path,
+) -> None:
+    source = _catalog(
+        tmp_path,
+        [
+            _entity("Group", "shop-team", "{type: team, children: []}"),
+            _entity("Group", "pay-team", "{type: team, children: []}"),
+            _entity("Component", "cart", "{type: service, owner: shop-team}"),
+            _entity(
+                "Component",
+                "payments",
+                "{type: service, owner: pay-team, dependsOn: [component:crat, resource:cart, "
+                "component:crat]}",
+            ),
+        ],
+    )
+    result = read_source(SourceFormat.backstage, [source])
+    found = [
+        (d.message.split(" names ")[1], d.hint) for d in result.diagnostics if d.code == "IC603"
+    ]
+    assert found == [
+        ("component:default/crat, which is not in the catalog", "did you mean 'component:cart'?"),
+        ("resource:default/cart, which is not in the catalog", "did you mean 'component:cart'?"),
+        ("component:default/crat, which is not in the catalog", "did you mean 'component:cart'?"),
+    ]
+
+
+def test_did_you_means_stop_where_guessing_would_cost_too_much(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from icmap.importers import backstage
+
+    entities = [
+        _entity("Group", "team", "{type: team, children: []}"),
+        _entity("Component", "cart", "{type: service, owner: team}"),
+        _entity("Component", "shop", "{type: service, owner: team}"),
+        _entity("Component", "web", "{type: service, owner: team, dependsOn: [crat, shpo]}"),
+    ]
+
+    def hints() -> list[str | None]:
+        result = read_source(SourceFormat.backstage, [_catalog(tmp_path, entities)])
+        return [d.hint for d in result.diagnostics if d.code == "IC603"]
+
+    assert hints() == ["did you mean 'component:cart'?", "did you mean 'component:shop'?"]
+    monkeypatch.setattr(backstage, "MAX_GUESSES", 1)
+    assert hints() == ["did you mean 'component:cart'?", None]
+    monkeypatch.setattr(backstage, "MAX_GUESS_AMONG", 2)  # three components
+    assert hints() == [None, None]
+
+
 def test_a_user_the_catalog_lacks_counts_for_the_group_listing_it(tmp_path: Path) -> None:
     groups = [
         _entity("Group", "team-a", "{type: team, children: [], members: [alice]}"),

@@ -69,6 +69,10 @@ API_GROUPS = ("backstage.io",)
 #: Entities read from one catalog, all files together: as many as the org loader takes teams
 #: (its 200,000 entries); past it nothing is imported (IC009 at the first entity left out).
 MAX_ENTITIES = 200_000
+#: Missing entities that get a did-you-mean (each name once, however often it is named), and
+#: the most entities of one kind a guess is looked for among: past either, no guess.
+MAX_GUESSES = 50
+MAX_GUESS_AMONG = 10_000
 #: Spec fields holding relations: field -> (implied kind of the ref, the provider is the ref?).
 #: ``True``: the entity named provides to this one (this one depends on it, consumes it).
 SPEC_RELATIONS: dict[str, tuple[str, bool]] = {
@@ -393,6 +397,10 @@ class _Catalog:
         self.spellings: dict[str, Counter[tuple[str, str]]] = {}
         #: User ref -> why the entities that user owns have no team.
         self.user_owners: dict[str, _UserOwner] = {}
+        #: The did-you-mean of each missing (kind, namespace, name) asked about, and each
+        #: kind's defined entities by name (the catalog is read whole before any lookup).
+        self._guessed: dict[tuple[str, str, str], list[str]] = {}
+        self._names: dict[tuple[str, str], dict[str, Entity]] = {}
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -898,7 +906,7 @@ class _Catalog:
         candidates = (
             [e.short for e in same_name if e is not owner]
             or elsewhere
-            or (self.close_groups(namespace, name) if kind == "group" else [])
+            or self.close_entities(kind, namespace, name)
         )
         hint = f"did you mean {candidates[0]!r}?" if candidates else None
         if make_group and kind == "group" and name:
@@ -915,14 +923,28 @@ class _Catalog:
         )
         return None
 
-    def close_groups(self, namespace: str, name: str) -> list[str]:
-        """The defined groups whose name is close to ``name`` (a misspelt owner), any case."""
-        groups = {
-            e.name: e
-            for e in self.entities.values()
-            if e.kind == "group" and not e.virtual and e.namespace == namespace
-        }
-        return [groups[n].short for n in difflib.get_close_matches(name, list(groups), 1, 0.75)]
+    def close_entities(self, kind: str, namespace: str, name: str) -> list[str]:
+        """The defined entity of ``kind`` whose name is closest to ``name`` (a misspelt ref),
+        any case. Each guess compares ``name`` with every entity of that kind (50 ms for 10,000),
+        so a catalog holding more than :data:`MAX_GUESS_AMONG` of them gets none, and only the
+        first :data:`MAX_GUESSES` names asked about get one."""
+        key = (kind, namespace, name.casefold())
+        if key in self._guessed:
+            return self._guessed[key]
+        names = self._names.get((kind, namespace))
+        if names is None:
+            names = {
+                e.name.casefold(): e
+                for e in self.entities.values()
+                if e.kind == kind and not e.virtual and e.namespace == namespace
+            }
+            self._names[kind, namespace] = names
+        guess: list[str] = []
+        if kind and len(names) <= MAX_GUESS_AMONG and len(self._guessed) < MAX_GUESSES:
+            close = difflib.get_close_matches(key[2], list(names), 1, 0.75)
+            guess = [names[n].short for n in close]
+            self._guessed[key] = guess
+        return guess
 
     def undefined_group(
         self, raw: str, owner: Entity, where: SourcePos, hint: str | None
