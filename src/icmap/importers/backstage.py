@@ -906,7 +906,7 @@ class _Catalog:
         candidates = (
             [e.short for e in same_name if e is not owner]
             or elsewhere
-            or self.close_entities(kind, namespace, name)
+            or self.close_entities(kind or "", namespace, name)
         )
         hint = f"did you mean {candidates[0]!r}?" if candidates else None
         if make_group and kind == "group" and name:
