@@ -1182,6 +1182,35 @@ def test_a_misspelt_component_or_a_ref_of_the_wrong_kind_gets_a_did_you_mean(
     ]
 
 
+def test_a_relation_to_a_group_or_user_is_said_and_no_hand_off(tmp_path: Path) -> None:
+    source = _catalog(
+        tmp_path,
+        [
+            _entity("Group", "shop-team", "{type: team, children: []}"),
+            _entity("Group", "pay-team", "{type: team, children: []}"),
+            _entity("User", "bob", "{memberOf: [shop-team]}"),
+            _entity("Component", "cart", "{type: service, owner: shop-team}"),
+            _entity(
+                "Component",
+                "payments",
+                "{type: service, owner: pay-team, dependsOn: [group:shop-team, user:bob]}",
+            ),
+        ],
+    )
+    result = read_source(SourceFormat.backstage, [source])
+    assert result.org is not None
+    assert not any(
+        {r.provider, r.receiver} == {"shop-team", "pay-team"} for r in result.org.relations
+    )
+    found = [d.message for d in result.diagnostics if d.code == "IC603"]
+    assert found == [
+        "dependsOn of component:payments names group:shop-team, a group, not a component, API, "
+        "resource, system or domain: no hand-off",
+        "dependsOn of component:payments names user:bob, a user, not a component, API, "
+        "resource, system or domain: no hand-off",
+    ]
+
+
 def test_did_you_means_stop_where_guessing_would_cost_too_much(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -87,6 +87,8 @@ SPEC_RELATIONS: dict[str, tuple[str, bool]] = {
     "system": ("system", False),
     "domain": ("domain", False),
 }
+#: The kinds a relation field may name: a group or a user is an owner, never a hand-off's end.
+RELATED_KINDS = frozenset({*WORKLOADS, "domain"})
 #: The relations that make an entity "depended on" for the default customer rule.
 DEPENDENCY_FIELDS = frozenset(SPEC_RELATIONS) - {"system", "domain"}
 #: Component → the API it implements: the component is depended on only when the API is
@@ -1480,6 +1482,16 @@ class _Mapper:
             implied, named_provides = SPEC_RELATIONS[name]
             other = catalog.lookup(node, entity, implied, name, quiet=exported)
             if other is None:
+                continue
+            if other.kind not in RELATED_KINDS:  # dependsOn: [group:x] hands nothing off
+                if not exported:
+                    self.builder.warn(
+                        position(entity.file, node),
+                        "IC603",
+                        f"{name} of {entity.short} names {other.short}, a {other.kind}, not a "
+                        "component, API, resource, system or domain: no hand-off",
+                        f"name what {other.short} owns, not {other.short} itself",
+                    )
                 continue
             if other is entity:
                 if not exported:
