@@ -1211,6 +1211,36 @@ def test_a_relation_to_a_group_or_user_is_said_and_no_hand_off(tmp_path: Path) -
     ]
 
 
+def test_a_group_listed_by_two_parents_sits_under_one_whatever_the_order(
+    tmp_path: Path,
+) -> None:
+    entities = [
+        _entity("Group", "dept-b", "{type: department, children: [team-x]}"),
+        _entity("Group", "dept-a", "{type: department, children: [team-x, team-y]}"),
+        _entity("Group", "team-x", "{type: team, children: []}"),
+        _entity("Group", "team-y", "{type: team, parent: dept-b, children: []}"),
+        _entity("Component", "web", "{type: website, owner: team-x}"),
+        _entity("Component", "api", "{type: service, owner: team-y}"),
+    ]
+    seen = []
+    for order in (entities, entities[::-1]):
+        result = read_source(SourceFormat.backstage, [_catalog(tmp_path, order)])
+        assert result.org is not None
+        groups = {team: result.org.teams[team].group for team in ("team-x", "team-y")}
+        warned = sorted(d.message for d in result.diagnostics if d.code == "IC618")
+        seen.append((groups, warned))
+    assert seen[0] == seen[1]
+    assert seen[0] == (
+        {"team-x": "dept-a", "team-y": "dept-b"},
+        [
+            "group:dept-a lists group:team-y among its children, but its parent is "
+            "group:dept-b: grouped under group:dept-b only",
+            "group:dept-b lists group:team-x among its children, but so does group:dept-a: "
+            "grouped under group:dept-a only",
+        ],
+    )
+
+
 def test_did_you_means_stop_where_guessing_would_cost_too_much(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -108,7 +108,9 @@ IMPORT_MEANINGS: dict[str, str] = {
         " team's value stream none of whose teams serves the customer: not declared."
     ),
     "IC618": (
-        "A CSV row giving a team another `type` or `group` than an earlier row: the first is kept."
+        "A CSV row giving a team another `type` or `group` than an earlier row: the first is "
+        "kept. A Backstage group listed among the children of two parents, or of another than"
+        " its `spec.parent`: grouped under one."
     ),
     "IC620": (
         "An event log's row or event with no case, no team or a time in no form icmap reads, "

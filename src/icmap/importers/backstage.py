@@ -1408,6 +1408,7 @@ class _Mapper:
         """Group ref -> its parent group, from ``spec.parent`` or a parent's ``children``."""
         catalog = self.catalog
         parents: dict[str, Entity] = {}
+        listed: dict[str, dict[str, tuple[Entity, SourcePos]]] = {}  # child -> its listers
         for group in groups:
             node = get(group.spec, "parent")
             if node is not None and not is_null(node):
@@ -1417,7 +1418,26 @@ class _Mapper:
             for child_node in items(get(group.spec, "children")):
                 child = catalog.lookup(child_node, group, "group", "children")
                 if child is not None and child.kind == "group":
-                    parents.setdefault(child.ref, group)
+                    where = position(group.file, child_node)
+                    listed.setdefault(child.ref, {}).setdefault(group.ref, (group, where))
+        for child_ref, listers in listed.items():
+            own = parents.get(child_ref)
+            # A group's own parent decides; else the first lister by ref, whatever the order
+            # of the files: a group sits under one parent, and the others are told.
+            chosen = own or listers[min(listers)][0]
+            parents[child_ref] = chosen
+            named = catalog.entities[child_ref].short
+            for lister, where in listers.values():
+                if lister is chosen:
+                    continue
+                said = f"its parent is {chosen.short}" if own else f"so does {chosen.short}"
+                self.builder.warn(
+                    where,
+                    "IC618",
+                    f"{lister.short} lists {named} among its children, but {said}: grouped "
+                    f"under {chosen.short} only",
+                    "list each group among the children of one parent",
+                )
         return parents
 
     def add_team(self, group: Entity, parent: Entity | None) -> None:
