@@ -376,7 +376,13 @@ def test_critical_path_toggle_and_search(browser: Any, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    _open(browser, _page(EXAMPLES / "restaurant.yaml", tmp_path))
+    # Desserts as slow as dishes: market-garden → pastry → expediters ties with the kitchen's.
+    text = (EXAMPLES / "restaurant.yaml").read_text(encoding="utf-8")
+    tied = text.replace("lead_time: 8m, process_time: 6m", "lead_time: 15m, process_time: 6m")
+    assert tied != text
+    org = tmp_path / "tied.yaml"
+    org.write_text(tied, encoding="utf-8")
+    _open(browser, _page(org, tmp_path))
     Select(browser.find_element(By.ID, "critical")).select_by_value("diners")
     lit = browser.execute_script(
         "return [...document.querySelectorAll('.node[data-id].hl-critical')].map(e => e.dataset.id)"
@@ -385,7 +391,7 @@ def test_critical_path_toggle_and_search(browser: Any, tmp_path: Path) -> None:
         "return JSON.parse(document.getElementById('icmap-data').textContent)"
     )
     path, ties = data["critical"]["diners"], data["ties"]["diners"]
-    assert ties  # the expediters loop has chains as long as the one shown
+    assert ties == [["market-garden", "pastry"], ["pastry", "expediters"]]
     assert sorted(lit) == sorted({*path, *(team for tie in ties for team in tie)})
     assert len(path) > 2
     # Each hand-off on the path, and each tying with it, lights up whole: both halves of its

@@ -165,3 +165,31 @@ def test_a_blocking_hand_off_on_a_tied_critical_path_is_reported(
         "beta → app ('Pricing') is blocking, and it is on the critical path to users (tied)"
     )
     assert (finding["line"], finding["col"]) == (9, 9)
+
+
+LOOP_BACK = """
+customers: {buyers: {}}
+teams:
+  sales:
+    lead: x
+    provides: [{what: Orders, to: prepress, lead_time: 1d}, {what: Service, to: buyers, lead_time: 1h}]
+    receives: [{what: Proofs, from: prepress, state: blocking, satisfaction: 2}]
+  prepress: {lead: x, provides: [{what: Plates, to: print, lead_time: 2d}]}
+  print: {lead: x, provides: [{what: Prints, to: buyers, lead_time: 1h}]}
+"""
+
+
+def test_a_hand_off_back_inside_a_loop_is_no_tie(runner: CliRunner, tmp_path: Path) -> None:
+    # sales → prepress → print → buyers takes 73h; the one chain taking prepress → sales
+    # (prepress → sales → buyers) 1h: 72h of slack, so it is on no critical path, and none of
+    # the critical-path rules fires on it (they used to, with "(tied)", through a chain passing
+    # sales twice).
+    org = write(tmp_path, "org.yaml", LOOP_BACK)
+    result = runner.invoke(app, ["check", str(org), "--fail-on", "warning", "-f", "json"])
+    assert result.exit_code == 0, result.stdout
+    codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
+    assert not codes & {"IC203", "IC204", "IC209", "IC210"}
+    report = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
+    [path] = report["critical_paths"]
+    assert path["path"] == ["sales", "prepress", "print", "buyers"]
+    assert path["tied_handoffs"] == []

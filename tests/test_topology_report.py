@@ -59,10 +59,10 @@ def test_json_sections(runner: CliRunner) -> None:
             "what": "Shipment orders",
             "state": "slowing",
             "on_critical_path": True,
-            # booking ⇄ routing ⇄ tracking is a loop: the tie to senders is its lower bound
-            # (booking → routing → tracking → booking → senders passes booking twice).
-            "critical_to": ["recipients", "senders"],
-            "tied_to": ["senders"],
+            # booking ⇄ routing ⇄ tracking is a loop: no chain to senders takes this hand-off
+            # without passing booking twice (booking → routing → tracking → booking → senders).
+            "critical_to": ["recipients"],
+            "tied_to": [],
         },
         {
             "provider": "data-platform",

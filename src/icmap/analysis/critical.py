@@ -352,7 +352,7 @@ def paths_of_view(
             not flags[component_of[customer]] & _APPROXIMATED_UP,
         )
         if with_slack:
-            ties = _ties(loops_split, customer, path, forward=forward, flags=flags)
+            ties = _ties(loops_split, customer, path, forward=forward)
             shown = dataclasses.replace(
                 shown, ties=tuple((view.ids[u], view.ids[v]) for u, v in ties)
             )
@@ -474,14 +474,13 @@ class _Forward:
         return tuple(n for segment in reversed(segments) for n in segment)
 
 
-#: Bits of :func:`_upstream_flags`.
+#: The bit of :func:`_upstream_flags`.
 _APPROXIMATED_UP = 1
-_LOOP_UP = 2
 
 
 def _upstream_flags(loops: _Loops, topo: list[int]) -> list[int]:
-    """For each component: whether an approximated loop, and a loop at all, lies upstream of it
-    (itself included), as bits :data:`_APPROXIMATED_UP` and :data:`_LOOP_UP`.
+    """For each component: whether an approximated loop lies upstream of it (itself included),
+    as the bit :data:`_APPROXIMATED_UP`.
 
     One forward pass over the components for every customer, instead of a walk upstream of each.
     """
@@ -492,7 +491,7 @@ def _upstream_flags(loops: _Loops, topo: list[int]) -> list[int]:
         members = components[index]
         found = 0
         if len(members) > 1:
-            found = _LOOP_UP | (0 if inner[index].exact else _APPROXIMATED_UP)
+            found = 0 if inner[index].exact else _APPROXIMATED_UP
         elif not inner[index].exact:
             found = _APPROXIMATED_UP  # a team of a loop cut into a DAG
         for v in members:
@@ -511,7 +510,7 @@ def _late(
     to_c(n)``, where ``to_c(n)`` is the longest chain from ``n`` to ``c``: as ``to_c(n)`` is a
     maximum over ``n``'s hand-offs, the minimum over customers commutes with it and one
     backward pass serves every customer. Inside a loop, the longest inner paths combine the
-    exits as :func:`_to_customer` does. ``reaches[n]`` says whether ``n`` reaches a customer
+    exits through them. ``reaches[n]`` says whether ``n`` reaches a customer
     (``late[n]`` may still be ``inf`` there: a loop cut into a DAG can leave a member no chain
     out of it, and its slack is then unknown, ``inf``, as it always was). ``own`` holds, for
     the customers that reach another, the same least over the others only (a customer's slack
@@ -568,40 +567,6 @@ def _reach_whole_cut_loops(loops: _Loops, reaches: list[bool]) -> None:
                 reaches[x] = True
 
 
-def _to_customer(loops: _Loops, order: list[int], customer: int) -> dict[int, float]:
-    """Longest path weight to ``customer`` from each node of the components ``order`` lists.
-
-    ``order`` must be in topological order and hold every component upstream of the customer
-    that is downstream of the first it lists (a region closed towards the customer). Nodes
-    outside ``order`` are not upstream of the customer.
-    """
-    succ, succ_weights = loops.succ, loops.succ_weights
-    components, component_of, inner = loops.components, loops.component_of, loops.inner
-    longest: dict[int, float] = {}
-    for index in reversed(order):
-        members = components[index]
-        depart: dict[int, float] = {}
-        for v in members:
-            if v == customer:
-                depart[v] = 0.0
-                continue
-            best = -math.inf
-            weights = succ_weights[v]
-            for k, y in enumerate(succ[v]):
-                after = longest.get(y)
-                if after is not None and component_of[y] != index:
-                    best = max(best, weights[k] + after)
-            depart[v] = best
-        if len(members) == 1:
-            (only,) = members
-            longest[only] = 0.0 + depart[only]
-            continue
-        table = inner[index].best
-        for x in members:
-            longest[x] = max(w + depart[v] for v, (w, _) in table[x].items())
-    return longest
-
-
 #: No slack: ``total - through`` rounds to 0 at six decimals (as :func:`_tidy` does).
 _TIGHT = 5e-7
 
@@ -612,7 +577,6 @@ def _ties(
     path: tuple[int, ...],
     *,
     forward: _Forward,
-    flags: list[int],
 ) -> list[tuple[int, int]]:
     """The hand-offs off ``path`` with no slack for ``customer``: on a chain as long as it.
 
@@ -624,12 +588,11 @@ def _ties(
     their longest inner paths: the cost is that of the customer's critical hand-offs (and the
     hand-offs into their teams), not of all its upstream.
 
-    Inside a loop on that walk the two chains may share teams, so, as for teams, a hand-off
-    there is called critical when both its ends have no slack for the customer and the chains
-    through it add up to the total (a little slack may hide there, never the reverse). That
-    needs the longest chains to the customer from the loop's teams: they are computed for the
-    part of the org downstream of some loop and upstream of the customer only, and only when
-    the walk met a loop.
+    A chain passes a loop once: it enters at one team and leaves from one (a team of the loop
+    it left could not be met again downstream). So a hand-off inside a loop is critical when a
+    longest simple path between a critical entry and a critical exit of the loop takes it
+    (:func:`_loop_ties`); the longest chains into and out of its ends alone could share teams
+    and call a hand-off with days of slack tied.
     """
     pred, pred_weights = loops.pred, loops.pred_weights
     components, component_of, inner = loops.components, loops.component_of, loops.inner
@@ -640,7 +603,8 @@ def _ties(
     # a team handing on along a critical hand-off) and their critical entries.
     exits: dict[int, set[int]] = {component_of[customer]: {customer}}
     waiting = [-component_of[customer]]
-    critical_loops: list[int] = []
+    # Each loop on the walk: its (entry, exit) pairs a longest chain passes it by.
+    crossings: dict[int, list[tuple[int, int]]] = {}
     while waiting:
         index = -heapq.heappop(waiting)
         leaving = exits.pop(index)
@@ -648,18 +612,20 @@ def _ties(
         if len(members) == 1:
             entries = members
         else:
-            critical_loops.append(index)
             table = inner[index].best
             ends = []
             for v in leaving:
                 left = leave[v]
                 assert left is not None
                 ends.append((v, left[0] - _TIGHT))
-            entries = [
-                u
+            pairs = [
+                (u, v)
                 for u in members
-                if any(v in table[u] and into[u] + table[u][v][0] >= need for v, need in ends)
+                for v, need in ends
+                if v in table[u] and into[u] + table[u][v][0] >= need
             ]
+            crossings[index] = pairs
+            entries = sorted({u for u, _ in pairs})
         for v in entries:
             need = into[v] - _TIGHT
             for w, u in zip(pred_weights[v], pred[v], strict=True):
@@ -684,67 +650,46 @@ def _ties(
                     exits[other] = set()
                     heapq.heappush(waiting, -other)
                 exits[other].add(u)
-    if critical_loops:
-        found += _loop_ties(
-            loops, customer, critical_loops, leave=leave, flags=flags, on_path=on_path
-        )
+    for index, pairs in crossings.items():
+        found += _loop_ties(loops, index, pairs, on_path)
     found.sort()
     return found
 
 
 def _loop_ties(
-    loops: _Loops,
-    customer: int,
-    critical_loops: list[int],
-    *,
-    leave: list[Score | None],
-    flags: list[int],
-    on_path: set[tuple[int, int]],
+    loops: _Loops, index: int, pairs: list[tuple[int, int]], on_path: set[tuple[int, int]]
 ) -> list[tuple[int, int]]:
-    """The ties inside the loops ``critical_loops`` (both ends in one loop), as they always were."""
-    succ, succ_weights = loops.succ, loops.succ_weights
-    components, component_of = loops.components, loops.component_of
-    # Every node upstream of the customer with a loop upstream of it: the longest chains to the
-    # customer from the loops' teams need no more.
-    region: set[int] = {component_of[customer]}
-    stack = list(components[component_of[customer]])
-    seen = set(stack)
-    while stack:
-        for u in loops.pred[stack.pop()]:
-            if u not in seen and flags[component_of[u]] & _LOOP_UP:
-                seen.add(u)
-                region.add(component_of[u])
-                stack.append(u)
-    to_customer = _to_customer(loops, sorted(region), customer)
-    arrived = leave[customer]
-    assert arrived is not None
-    least = arrived[0] - _TIGHT
-    found: list[tuple[int, int]] = []
-    for index in critical_loops:
-        for u in components[index]:
-            left = leave[u]
-            after_u = to_customer.get(u)
-            if u == customer or left is None or after_u is None:
+    """The hand-offs inside loop ``index`` on a longest simple path between an entry and an
+    exit in ``pairs`` (each pair's longest inner path is on a critical chain), off ``on_path``.
+
+    A hand-off ``u -> v`` is one when the longest inner path of some pair takes it, or when the
+    longest inner paths from the entry to ``u`` and from ``v`` to the exit share no team and,
+    with the hand-off, are as long as the pair's: each is a simple chain of that length. A tie
+    whose only chain is an inner path as long as another that was kept can be missed; a
+    hand-off with slack is never called tied.
+    """
+    table = loops.inner[index].best
+    members = loops.components[index]
+    component_of, succ, succ_weights = loops.component_of, loops.succ, loops.succ_weights
+    inside = [
+        (u, v, weight)
+        for u in members
+        for weight, v in zip(succ_weights[u], succ[u], strict=True)
+        if component_of[v] == index and u != v and (u, v) not in on_path
+    ]
+    found: set[tuple[int, int]] = set()
+    for entry, exit_ in pairs:
+        longest, path = table[entry][exit_]
+        found.update(edge for edge in itertools.pairwise(path) if edge not in on_path)
+        need = longest - _TIGHT
+        into_row = table[entry]
+        for u, v, weight in inside:
+            if (u, v) in found or u not in into_row or exit_ not in table[v]:
                 continue
-            # A team with slack for this customer hands nothing on a critical path. Inside a
-            # loop its slack is a lower bound, so a team with none may still have a little.
-            if left[0] + after_u < least:
-                continue
-            need = least - left[0]
-            for weight, v in zip(succ_weights[u], succ[u], strict=True):
-                if component_of[v] != index:
-                    continue  # found by the walk
-                after = to_customer.get(v)
-                if after is None or weight + after < need or (u, v) in on_path:
-                    continue
-                # The chain into u and the one out of v may share teams: the hand-off is
-                # critical only if v, too, has no slack (else a chain passing a team twice
-                # would make a team with slack look critical).
-                arrived_v = leave[v]
-                if arrived_v is None or arrived_v[0] + after < least:
-                    continue
-                found.append((u, v))
-    return found
+            before, after = into_row[u], table[v][exit_]
+            if before[0] + weight + after[0] >= need and not set(before[1]) & set(after[1]):
+                found.add((u, v))
+    return sorted(found)
 
 
 def split_loops(graph: OrgGraph) -> tuple[_Loops, list[int]]:

@@ -115,7 +115,7 @@ def _critical_section(report: Report) -> list[str]:
             out.append(_row(escape(path.customer), total, escape(chain(path.path))))
         notes += [
             f"- {escape(path.customer)}: {escape(n)}"
-            for n in critical_notes(path, unit, report.critical.looped)
+            for n in critical_notes(path, unit)
         ]
         for crossing in report.crossings:
             if crossing.customer == path.customer:

@@ -143,7 +143,7 @@ def details(flow: StreamFlow) -> list[str]:
     path = CriticalPath(
         flow.customer, flow.path, flow.lead_time, flow.missing_lead_times, flow.exact, flow.ties
     )
-    notes = critical_notes(path, flow.unit, flow.looped)
+    notes = critical_notes(path, flow.unit)
     lines += [f"note: {note.replace('in this org', 'in this stream')}" for note in notes]
     return lines
 

@@ -124,7 +124,7 @@ def _critical_section(report: Report) -> list[RenderableType]:
         else:
             line.append(amount(path.total, unit), style="bold")
             parts += [line, _indented(chain(path.path), 2)]
-        notes = critical_notes(path, unit, report.critical.looped)
+        notes = critical_notes(path, unit)
         parts += [_indented(f"note: {note}", 2) for note in notes]
         for crossing in report.crossings:
             if crossing.customer == path.customer:

@@ -46,10 +46,8 @@ def chain(path: tuple[str, ...] | list[str]) -> str:
     return " → ".join(path)
 
 
-def critical_notes(
-    path: CriticalPath, unit: Unit, looped: frozenset[str] = frozenset()
-) -> list[str]:
-    """Caveats a reader must see next to a critical path; ``looped``: the teams in loops."""
+def critical_notes(path: CriticalPath, unit: Unit) -> list[str]:
+    """Caveats a reader must see next to a critical path."""
     if len(path.path) == 1:
         return ["no delivery hand-off reaches this customer (only feedback, or nothing)"]
     notes = []
@@ -61,11 +59,11 @@ def critical_notes(
     if not path.exact:
         notes.append("a loop was too large to search exactly: this chain may not be the longest")
     if path.ties:
-        notes.append(tie_text(path, looped))
+        notes.append(tie_text(path))
     return notes
 
 
-def tie_text(path: CriticalPath, looped: frozenset[str] = frozenset()) -> str:
+def tie_text(path: CriticalPath) -> str:
     """Other chains as long as the path shown: the hand-offs off it that are on them.
 
     >>> from icmap.analysis.critical import CriticalPath
@@ -78,10 +76,7 @@ def tie_text(path: CriticalPath, looped: frozenset[str] = frozenset()) -> str:
         shown += f", … and {count - TOP} more"
     verb = "is" if count == 1 else "are"
     text = f"paths tie: {plural(count, 'more hand-off')} {verb} on a chain as long as this one: "
-    text += shown
-    if any(u in looped and v in looped for u, v in path.ties):
-        text += " (inside a loop, as for slack, such a chain may pass a team twice)"
-    return text
+    return text + shown
 
 
 def no_slack(report: Report) -> str:
