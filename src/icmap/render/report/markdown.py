@@ -113,10 +113,7 @@ def _critical_section(report: Report) -> list[str]:
         else:
             total = amount(path.total, unit)
             out.append(_row(escape(path.customer), total, escape(chain(path.path))))
-        notes += [
-            f"- {escape(path.customer)}: {escape(n)}"
-            for n in critical_notes(path, unit)
-        ]
+        notes += [f"- {escape(path.customer)}: {escape(n)}" for n in critical_notes(path, unit)]
         for crossing in report.crossings:
             if crossing.customer == path.customer:
                 first, *rest = crossing_notes(crossing)
