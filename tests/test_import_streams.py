@@ -226,3 +226,43 @@ def test_the_starter_has_a_small_stream_that_passes_check(tmp_path: Path) -> Non
     code, out, _ = run("check", str(tmp_path / "my-org"), "--fail-on", "info", "-f", "json")
     assert code == 0
     assert json.loads(out)["findings"] == []
+
+
+def test_a_stream_reaching_its_customer_only_by_feedback_is_left_off(tmp_path: Path) -> None:
+    table = write(
+        tmp_path,
+        "s.csv",
+        "provider,receiver,what,lead_time,feedback,stream\n"
+        "Kitchen,Waiters,Dishes,15m,,Dinner\n"
+        "Waiters,Diners,Service,5m,yes,Dinner\n",
+    )
+    # Read for a command (it crashed on the stream, exit 3) and written for one to load.
+    code, out, err = run("check", "--from", "csv", str(table), "-f", "json")
+    assert code == 0, err
+    [found] = [f for f in json.loads(out)["findings"] if f["code"] == "IC617"]
+    assert found["message"] == (
+        "stream 'Dinner' (dinner) reaches no external customer but by feedback, which is no "
+        "part of a stream: a stream ends at one external customer; left off its rows"
+    )
+    code, _, err = run("import", "csv", str(table), "-o", str(tmp_path / "org"))
+    assert code == 0, err
+    assert "streams" not in (tmp_path / "org" / "org.yaml").read_text(encoding="utf-8")
+    code, _, err = run("check", str(tmp_path / "org"))
+    assert code == 0, err
+
+
+def test_a_stream_none_of_whose_hand_offs_delivers_has_a_path_of_its_customer_alone() -> None:
+    import dataclasses
+
+    from icmap.loader import load_text
+
+    org = load_text(
+        "customers: {diners: {}}\nstreams: {dinner: {customer: diners}}\n"
+        "teams:\n  waiters: {provides: [{what: Service, to: diners, streams: [dinner]}]}\n"
+    )
+    # A source that lets feedback into a stream (the loader refuses it: IC108).
+    fed_back = dataclasses.replace(
+        org, relations=tuple(dataclasses.replace(r, feedback=True) for r in org.relations)
+    )
+    [flow] = stream_flows(build_graph(fed_back))
+    assert flow.path == ("diners",)

@@ -49,7 +49,14 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from icmap.analysis.critical import Unit, cut_order, paths_of_view, split_view, unit_of_view
+from icmap.analysis.critical import (
+    CriticalPath,
+    Unit,
+    cut_order,
+    paths_of_view,
+    split_view,
+    unit_of_view,
+)
 from icmap.compact import StreamView, cached, collector_paused, stream_views
 
 if TYPE_CHECKING:
@@ -205,7 +212,13 @@ def _flow(stream: Stream, mine: StreamView) -> StreamFlow:
     unit, missing = unit_of_view(view)
     split = split_view(delivery, unit, functools.partial(_cut_order, mine))
     critical = paths_of_view(split, unit, view.edges, missing)
-    found = next(p for p in critical.paths if p.customer == stream.customer)
+    found = next(
+        (p for p in critical.paths if p.customer == stream.customer),
+        # None of its hand-offs delivers to its customer (a source that does not refuse
+        # that, as the loader does with IC108): a path of the customer alone, as for a
+        # customer no delivery hand-off reaches.
+        CriticalPath(stream.customer, (stream.customer,), 0.0, 0),
+    )
     index = view.index
     along = tuple(
         _step(u, v, mine.relations_of(index[u], index[v]))

@@ -365,10 +365,15 @@ class _Tables:
         stream off the rows where the org could not load with it (see the module docstring)."""
         for stream_id, (name, pos) in sorted(self.stream_names.items()):
             rows = [row for row in self.stream_rows if stream_id in _streams(row[4])]
-            reached = sorted({row[1] for row in rows if row[1] in customers})
+            # A feedback row cannot be in a stream (IC108): it reaches the customer for none.
+            reached = sorted(
+                {row[1] for row in rows if row[1] in customers and not row[4].get("feedback")}
+            )
             label = repr(stream_id) if name == stream_id else f"{name!r} ({stream_id})"
             if len(reached) != 1:
                 said = "no external customer" if not reached else ", ".join(reached)
+                if not reached and any(row[1] in customers for row in rows):
+                    said += " but by feedback, which is no part of a stream"
                 self.builder.warn(
                     pos,
                     "IC617",
