@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Collection
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -27,9 +29,13 @@ UNUSED_SUPPRESSION = "IC402"
 
 
 def _apply_suppressions(
-    org: Org, findings: list[Finding], rules: list[Rule]
+    org: Org, findings: list[Finding], rules: list[Rule], ran: Collection[str]
 ) -> tuple[list[Finding], list[Finding]]:
-    """Drop findings a subject team ignores; return the rest and the unused suppressions."""
+    """Drop findings a subject team ignores; return the rest and the unused suppressions.
+
+    Only a suppression of a rule that ran (``ran``: the codes) can be found unused: one of a
+    rule ``--ignore``, ``--select`` or ``strict`` left out may match the next time it runs.
+    """
     codes_of: dict[Suppression, set[str]] = {}
     owner: dict[Suppression, str] = {}
     for team in org.teams.values():
@@ -49,17 +55,28 @@ def _apply_suppressions(
             kept.append(finding)
     unused = []
     for entry, codes in codes_of.items():
-        if entry in used:
+        if entry in used or (codes and not codes & set(ran)):
             continue
         team_id = owner[entry]
+        hint = None
         if codes:
             message = (
                 f"team {team_id!r} ignores {entry.rule} ({entry.reason!r}), which matched nothing"
             )
         else:
             message = f"team {team_id!r} ignores unknown rule {entry.rule!r}"
+            close = difflib.get_close_matches(
+                entry.rule.lower(), [r.name for r in rules] + [r.code.lower() for r in rules], 1
+            )
+            if close:
+                guess = close[0].upper() if close[0].startswith("ic") else close[0]
+                hint = f"did you mean {guess!r}?"
         pos = entry.pos
-        unused.append(Finding(UNUSED_SUPPRESSION, message, pos.file, pos.line, pos.col, (team_id,)))
+        unused.append(
+            Finding(
+                UNUSED_SUPPRESSION, message, pos.file, pos.line, pos.col, (team_id,), hint=hint
+            )
+        )
     return kept, unused
 
 
@@ -78,7 +95,7 @@ def run_check(
         if rule.check is not None and rule.code in policy.enabled:
             findings.extend(rule.check(context, policy.options[rule.code]))
 
-    kept, unused = _apply_suppressions(org, findings, rules)
+    kept, unused = _apply_suppressions(org, findings, rules, policy.enabled)
     if UNUSED_SUPPRESSION in policy.enabled:
         kept.extend(unused)
     names = {rule.code: rule.name for rule in rules}
