@@ -74,3 +74,24 @@ def test_an_unknown_rule_gets_a_did_you_mean(runner: CliRunner, tmp_path: Path) 
     result = runner.invoke(app, ["check", str(org)])
     assert "ignores unknown rule 'loopp' [IC402 unused-suppression]" in result.stdout
     assert "  hint: did you mean 'loop'?" in result.stdout
+
+
+def test_the_config_at_the_root_of_the_org_folder_is_read_from_anywhere(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write(repo / "org", "org.yaml", "customers: {c: {}}\nteams:\n  a: {lead: Ann}\n")
+    write(repo / "org", ".icmap.yaml", "check:\n  select: [IC302]\n")
+    monkeypatch.chdir(repo)
+    for args in (["org/"], ["--org", "org"], ["org/org.yaml"]):
+        result = runner.invoke(app, ["check", *args, "-f", "json"])
+        codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
+        assert codes == ["IC302"], args  # IC301 (no path to the customer) not selected
+    monkeypatch.chdir(repo / "org")
+    assert _codes(runner, Path())[1] == ["IC302"]
+    # Without one beside the org, the current folder's is read, as before.
+    write(repo, ".icmap.yaml", "check:\n  select: [IC301]\n")
+    (repo / "org" / ".icmap.yaml").unlink()
+    monkeypatch.chdir(repo)
+    assert _codes(runner, Path("org"))[1] == ["IC301"]

@@ -335,7 +335,8 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
         Path | None,
         typer.Option(
             "--config",
-            help="Config file. Default: .icmap.yaml here or in a parent folder.",
+            help="Config file. Default: .icmap.yaml in the org's folder or a parent, else here "
+            "or in a parent folder.",
             show_default=False,
             metavar="FILE",
             parser=path_given,
@@ -386,7 +387,7 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
     """
     from icmap.graph import build_graph
     from icmap.lint import run_check
-    from icmap.lint.policy import Config, build_policy, find_config, read_config
+    from icmap.lint.policy import Config, build_policy, config_for, read_config
     from icmap.lint.registry import all_rules
 
     pairs = _pairs(output_format or [], output or [])
@@ -394,7 +395,7 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
     if config is not None and not config.is_file():
         why = "not a regular file" if config.exists() else "no such config file"
         raise UsageError(f"{config}: {why}")
-    config_path = config or find_config(Path())
+    config_path = config or config_for(org or org_option, Path())
     if config_path:
         protect(config_path)
     settings = read_config(config_path) if config_path else Config({})

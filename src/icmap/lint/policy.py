@@ -34,6 +34,17 @@ class Policy:
         return SEVERITIES.index(severity) >= SEVERITIES.index(self.fail_on)
 
 
+def config_for(org: Path | None, here: Path) -> Path | None:
+    """The config an org is checked with: the one nearest the org (in the folder ORG names or
+    holds the file ORG names, or a parent up to the repository root), else the one nearest
+    ``here``. ``icmap check org/`` run from a repository's root finds ``org/.icmap.yaml``."""
+    if org is not None and str(org) != "-":
+        found = find_config(org if org.is_dir() else org.parent)
+        if found is not None:
+            return found
+    return find_config(here)
+
+
 def find_config(start: Path) -> Path | None:
     """``.icmap.yaml`` in ``start`` or the nearest parent, stopping at a repository root."""
     for folder in (start.resolve(), *start.resolve().parents):
