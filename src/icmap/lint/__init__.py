@@ -73,9 +73,7 @@ def _apply_suppressions(
                 hint = f"did you mean {guess!r}?"
         pos = entry.pos
         unused.append(
-            Finding(
-                UNUSED_SUPPRESSION, message, pos.file, pos.line, pos.col, (team_id,), hint=hint
-            )
+            Finding(UNUSED_SUPPRESSION, message, pos.file, pos.line, pos.col, (team_id,), hint=hint)
         )
     return kept, unused
 
