@@ -384,3 +384,11 @@ def test_a_misspelt_section_does_not_drag_its_references_along(tmp_path: Path) -
     assert [(p.line, p.code) for p in problems] == [(1, "IC004"), (6, "IC101")]
     assert problems[0].hint == "did you mean 'customers'?"
     assert "unknown id 'dinners'" in problems[1].message  # a real typo is still reported
+
+
+def test_a_team_whose_id_a_customer_took_is_no_missing_team(tmp_path: Path) -> None:
+    # Only the duplicate: "no teams" (IC008) was said too, though a team was written.
+    org = write(
+        tmp_path, "org.yaml", "customers: {users: {}, kitchen: {}}\nteams:\n  kitchen: {}\n"
+    )
+    assert [(d.line, d.col, d.code) for d in load_failure(org)] == [(3, 3, "IC102")]

@@ -61,12 +61,16 @@ class _Resolver:
         self.misspelt_ids: set[str] = set().union(*(raw.misspelt_ids for raw in raw_files))
         self.diagnostics: list[Diagnostic] = []
         self.parties: dict[str, RawParty] = {}
+        #: The kinds of party written, duplicates included (a team whose id a customer took
+        #: is still a team written: the org does not lack one).
+        self.kinds_written: set[str] = set()
         # Hints cost a search of every id: only the diagnostics that will be shown get one.
         self._unknown_per_file: dict[str, int] = defaultdict(int)
 
     def collect_parties(self) -> None:
         for raw in self.raw_files:
             for party in raw.parties:
+                self.kinds_written.add(party.kind)
                 first = self.parties.get(party.id)
                 if first is None:
                     self.parties[party.id] = party
@@ -364,7 +368,7 @@ class _Resolver:
     def required_parties(self) -> None:
         """An org needs a customer to serve and a team to serve it."""
         first = self.raw_files[0].display if self.raw_files else "<org>"
-        kinds = {p.kind for p in self.parties.values()}
+        kinds = self.kinds_written
         if not any(raw.has_content for raw in self.raw_files):
             message = "the org is empty: no customers and no teams"
             hint = "start from 'icmap init', or see docs/format.md"
