@@ -789,3 +789,21 @@ def test_a_page_of_few_hand_offs_keeps_its_labels(runner: CliRunner, tmp_path: P
     assert "drawn without their labels" not in text
     for button in ("fit", "whole", "zoom-in", "zoom-out", "hide-panel"):
         assert f'id="{button}"' in text
+
+
+def test_a_hand_off_between_two_loops_is_in_neither(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {u: {}}\nteams:\n"
+        "  a: {provides: [{what: X, to: b}]}\n"
+        "  b: {provides: [{what: Y, to: a}, {what: Z, to: c}]}\n"
+        "  c: {provides: [{what: W, to: d}, {what: S, to: u}]}\n"
+        "  d: {provides: [{what: V, to: c}]}\n",
+    )
+    data = json.loads(runner.invoke(app, ["graph", str(org), "-f", "json"]).stdout)
+    in_loop = {(link["source"], link["target"]) for link in data["links"] if link["in_loop"]}
+    assert in_loop == {("a", "b"), ("b", "a"), ("c", "d"), ("d", "c")}  # not b → c
+    dot = runner.invoke(app, ["graph", str(org), "-f", "dot"]).stdout
+    between = [line for line in dot.splitlines() if 'tooltip="b → c"' in line]
+    assert between and not any("loop" in line for line in between)

@@ -258,7 +258,8 @@ def _picture(
     (and elided chains ending in it or at a customer), so the other nodes stay at the edge.
     ``handoffs=False``: the nodes alone."""
     front = {f.team for f in front_line(graph)}
-    looped = {n for group in loops(graph) for n in group}
+    # Each team in a loop -> its loop: a hand-off between two loops is in neither.
+    loop_of = {n: index for index, group in enumerate(loops(graph)) for n in group}
     hops = reach(graph).hops
 
     def backward(u: str, v: str) -> bool:
@@ -300,7 +301,7 @@ def _picture(
                 u,
                 v,
                 _label(found),
-                in_loop=u in looped and v in looped,
+                in_loop=u in loop_of and loop_of[u] == loop_of.get(v),
                 relations=tuple(found),
                 backward=backward(u, v),
                 feedback=is_feedback(graph, u, v),
