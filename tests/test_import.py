@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import graph_shape, write
+from conftest import ROOT, graph_shape, write
 from icmap.cli import app
 from icmap.importers import BackstageOptions, SourceFormat, read_source
 from icmap.loader import load
@@ -1385,3 +1385,22 @@ def test_a_ref_with_no_name_is_an_empty_entry_not_a_missing_entity(tmp_path: Pat
         ("IC604", "dependsOn of component:web holds 'component:', a ref with no name"),
     ]
     assert result.dangling == {}
+
+
+def test_an_org_written_inside_its_source_folder_is_not_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "teams"
+    source.mkdir()
+    for found in (ROOT / "import-examples" / "teamapi").glob("*.yaml"):
+        (source / found.name).write_bytes(found.read_bytes())
+    monkeypatch.chdir(source)
+    runner = CliRunner()
+    first = runner.invoke(app, ["import", "teamapi", ".", "-o", "org"])
+    assert first.exit_code == 0, first.stderr
+    again = runner.invoke(app, ["import", "teamapi", ".", "-o", "org", "--update"])
+    assert again.exit_code == 0, again.stderr  # it read org/org.yaml as a Team API: exit 2
+    assert "0 teams added, 0 removed" in again.stdout + again.stderr
+    check = runner.invoke(app, ["check", "--from", "teamapi", ".", "-f", "json"])
+    assert check.exit_code == 0, check.stdout
+    assert not any("org/" in f["file"] for f in json.loads(check.stdout)["findings"])

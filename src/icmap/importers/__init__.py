@@ -386,3 +386,30 @@ def read_source(
     into an :class:`ImportResult`; nothing is written. An unknown name raises ValueError.
     """
     return find(str(fmt)).read(paths, backstage)
+
+
+def source_files(root: Path) -> list[Path]:
+    """The YAML files under the folder ``root`` an importer reads, less those of an org icmap
+    wrote there: a folder whose ``org.yaml`` records an import (``icmap import teamapi . -o
+    org`` writes one inside its source), so that ``--update`` and ``--from`` never read the
+    last import's output back as a source."""
+    from icmap.importers.writer import MARKER
+    from icmap.loader.discover import discover
+
+    files = discover(root)[0]
+    written = [
+        file.parent
+        for file in files
+        if file.name in ("org.yaml", "org.yml") and _records_an_import(file, MARKER)
+    ]
+    if not written:
+        return files
+    return [file for file in files if not any(file.is_relative_to(w) for w in written)]
+
+
+def _records_an_import(org_file: Path, marker: str) -> bool:
+    try:
+        with org_file.open(encoding="utf-8", errors="replace") as lines:
+            return any(line.startswith(f"{marker}:") for line in lines)
+    except OSError:
+        return False  # read as any other file, which reports why it cannot be

@@ -47,11 +47,11 @@ from icmap.importers import (
     hand_off_counts,
     idle_note,
     some,
+    source_files,
 )
 from icmap.importers.build import OrgBuilder, printable
 from icmap.importers.nodes import entries, get, is_null, items, position, shape, tag_problems, text
 from icmap.loader.compose import MappingNode, Node, ScalarNode, SequenceNode
-from icmap.loader.discover import discover
 from icmap.loader.source import (
     MAX_FILE_BYTES,
     parse_documents,
@@ -425,7 +425,7 @@ class _Catalog:
         ]
         for path in paths:
             if path.is_dir():
-                files = discover(path)[0]
+                files = source_files(path)
                 if not files:
                     where = SourcePos(str(path), 1, 1)
                     self.builder.error(where, "IC001", "no *.yaml or *.yml files in this folder")

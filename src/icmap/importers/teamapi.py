@@ -23,11 +23,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from icmap.importers import ImportResult, Provenance, hand_off_counts, some
+from icmap.importers import ImportResult, Provenance, hand_off_counts, some, source_files
 from icmap.importers.build import OrgBuilder, slug
 from icmap.importers.nodes import entries, get, items, position, shape, tag_problems, text
 from icmap.loader.compose import MappingNode, Node, SequenceNode
-from icmap.loader.discover import discover
 from icmap.loader.source import parse_documents
 from icmap.model import SourcePos
 from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
@@ -71,7 +70,7 @@ class _Reader:
 
     def read(self, paths: Sequence[Path]) -> None:
         for path in paths:
-            files = discover(path)[0] if path.is_dir() else [path]
+            files = source_files(path) if path.is_dir() else [path]
             if not files:
                 where = SourcePos(str(path), 1, 1)
                 self.builder.error(where, "IC001", "no *.yaml or *.yml files in this folder")
