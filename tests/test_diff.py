@@ -372,3 +372,21 @@ def test_cli_critical_path_that_gains_its_first_lead_time_keeps_each_sides_unit(
     assert (path["after"]["total"], path["after"]["unit"]) == (24, "hours")
     # Hops and hours cannot be compared: the limit is not applied (22 "hours" of growth before).
     assert runner.invoke(app, ["diff", base, head, "--max-critical-growth", "1h"]).exit_code == 0
+
+
+def test_cli_broken_base_and_head_are_both_reported(runner: CliRunner, tmp_path: Path) -> None:
+    base = write(
+        tmp_path, "a.yaml", "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: cc}]}\n"
+    )
+    head = write(
+        tmp_path, "b.yaml", "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: ccc}]}\n"
+    )
+    result = runner.invoke(app, ["diff", str(base), str(head)])
+    assert result.exit_code == 2
+    assert f"{base}:3:32: error: unknown id 'cc' in 'to' [IC101]" in result.stderr
+    assert f"{head}:3:32: error: unknown id 'ccc' in 'to' [IC101]" in result.stderr
+    fine = write(
+        tmp_path, "c.yaml", "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: c}]}\n"
+    )
+    only_base = runner.invoke(app, ["diff", str(base), str(fine)])
+    assert only_base.exit_code == 2 and "1 error" in only_base.stderr

@@ -6,6 +6,7 @@ import functools
 import math
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,7 +24,7 @@ from icmap.cli.options import (
 )
 from icmap.cli.output import emit, format_from, protect, refuse_early
 from icmap.cli.sources import FromOption, kept, load_org, used_once, with_surveys
-from icmap.errors import EXIT_FINDINGS, UsageError
+from icmap.errors import EXIT_FINDINGS, LoadError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -49,6 +50,19 @@ class FailOn(Choice):
 
 
 EXTENSIONS = {".txt": DiffFormat.text, ".json": DiffFormat.json, ".md": DiffFormat.markdown}
+
+
+def _base_or_both_errors(base: Callable[[], Org], head: Callable[[], Org]) -> Org:
+    """The base, read; when it cannot be, the head is read too, so that the error lists the
+    head's problems as well (those a pull request's author can fix) before the command ends."""
+    try:
+        return base()
+    except LoadError as base_failed:
+        try:
+            head()
+        except LoadError as head_failed:
+            raise LoadError(base_failed.diagnostics + head_failed.diagnostics) from None
+        raise
 
 
 def _head(path: Path, entries: Entries) -> Org:
@@ -245,7 +259,10 @@ def diff(
         path = find_org(given[0] if given else None, os.environ, Path())
         protect(path)
         refuse_early()
-        before = kept(lambda: load_at_revision(path, git, reader, entries))
+        before = _base_or_both_errors(
+            lambda: kept(lambda: load_at_revision(path, git, reader, entries)),
+            lambda: reader(path) if reader else load(path),
+        )
         taken = base_side(before)
         after = with_surveys(kept(lambda: reader(path) if reader else _head(path, entries)), survey)
         base_name, head_name = f"{git}:{path}", f"{path} (working tree)"
@@ -260,7 +277,10 @@ def diff(
         protect(base)
         protect(head)
         refuse_early()
-        before = kept(lambda: reader(base) if reader else load(base, remember=entries))
+        before = _base_or_both_errors(
+            lambda: kept(lambda: reader(base) if reader else load(base, remember=entries)),
+            lambda: reader(head) if reader else load(head),
+        )
         taken = base_side(before)
         after = with_surveys(kept(lambda: reader(head) if reader else _head(head, entries)), survey)
         base_name, head_name = str(base), str(head)
