@@ -437,8 +437,9 @@ def test_selectors_and_options_cml_does_not_take(tmp_path: Path) -> None:
         ) in done.stderr
     done = run("import", "csv", str(GROCER), "-o", out, "--customer", "ref:x")
     assert done.exit_code == 2
-    assert "--customer is not for csv: use it with 'import backstage' or 'import cml'" in (
-        done.stderr
+    assert (
+        "--customer is not for csv: use it with 'import backstage', 'import cml' or 'import events'"
+        in (done.stderr)
     )
     assert not (tmp_path / "org").exists()
 

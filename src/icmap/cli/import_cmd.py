@@ -527,7 +527,10 @@ def import_(
     if events is not None:
         customer = None  # an event log's --customer names its customer: no selectors
     if customer and not source_format.customers:
-        takers = in_words([f"'import {source.name}'" for source in SOURCES if source.customers])
+        takers = in_words(
+            [f"'import {source.name}'" for source in SOURCES if source.customers]
+            + ["'import events' (the name of the customer its cases end at)"]
+        )
         raise UsageError(
             f"--customer is not for {source_format.name}: use it with {takers} "
             "(docs/import.md says how each chooses its external customers)"
