@@ -364,3 +364,26 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert result.stdout == f"icmap {__version__}\n"
+
+
+def test_an_id_with_a_line_feed_keeps_each_finding_on_one_line(tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        'customers: {u: {}}\nteams:\n  "a\\nb": {lead: x, provides: [{what: w, to: u, '
+        'satisfaction: 2, lead_time: 1h}]}\n  "c\\norg.yaml:1:1: error: forged": {lead: x}\n',
+    )
+    runner = CliRunner()
+    text = runner.invoke(app, ["check", str(org)]).stdout
+    findings = json.loads(runner.invoke(app, ["check", str(org), "-f", "json"]).stdout)["findings"]
+    records = [line for line in text.splitlines() if line.startswith(f"{org}:")]
+    assert len(records) == len(findings) == 3
+    assert f"{org}:3:32: warning: a\\nb → u ('w') on the critical path" in text
+    assert not any(line.startswith("org.yaml:1:1") for line in text.splitlines())
+    broken = write(
+        tmp_path,
+        "bad.yaml",
+        'customers: {u: {}}\nteams:\n  a: {provides: [{what: x, to: "u\\nv"}]}\n',
+    )
+    error = runner.invoke(app, ["report", str(broken)]).stderr
+    assert "unknown id 'u\\nv' in 'to'" in error

@@ -106,9 +106,10 @@ class Diagnostic:
         from icmap.safe_text import visible_name
 
         where = f"{visible_name(self.file)}:{self.line}:{self.col}"
-        text = f"{where}: {self.severity}: {self.message} [{self.code}]"
+        # An id or a value with a line feed must not start a line that reads as icmap's own.
+        text = f"{where}: {self.severity}: {visible_name(self.message)} [{self.code}]"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {visible_name(self.hint)}"
         return text
 
 

@@ -50,7 +50,7 @@ def _record(finding: Diagnostic) -> tuple[str, str, str, str]:
     return (
         f"{visible_name(finding.file)}:{finding.line}:{finding.col}: ",
         f"{finding.severity}:",
-        f" {finding.message} ",
+        f" {visible_name(finding.message)} ",  # an id with a line feed stays on this line
         f"[{finding.code} {finding.name}]",
     )
 
