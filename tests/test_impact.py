@@ -206,6 +206,21 @@ def test_cli_bad_team_is_exit_2(runner: CliRunner, team: str, message: str) -> N
     assert message in result.stderr
 
 
+def test_cli_a_customers_display_name_gets_the_customer_reminder(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {c1: {name: Retail}}\nteams:\n  a: {provides: [{what: x, to: c1}]}\n",
+    )
+    for command in (["impact", "retail", "--org"], ["team", "Retail", "--org"]):
+        result = runner.invoke(app, [*command, str(org)])
+        assert result.exit_code == 2
+        said = "is an external customer; name a team or a supplier"
+        assert said in result.stderr, command
+
+
 def test_cli_ambiguous_name(runner: CliRunner, tmp_path: Path) -> None:
     org = write(
         tmp_path,

@@ -341,7 +341,8 @@ def find_party(graph: OrgGraph, text: str) -> str:
         return matches[0]
     if matches:
         raise UsageError(f"{text!r} is ambiguous: it names {', '.join(matches)}; use an id")
-    if any(n.casefold() == wanted for n in nodes_of_kind(graph, "customer")):
+    customers = nodes_of_kind(graph, "customer")
+    if any(wanted in (n.casefold(), str(graph.nodes[n]["name"]).casefold()) for n in customers):
         raise UsageError(f"{text!r} is an external customer; name a team or a supplier")
     choices = [n for n in graph.nodes if graph.nodes[n]["kind"] != "customer"]
     # Display names too: "Culinary staf" should find "Culinary staff" as "kichen" finds "kitchen".
