@@ -807,3 +807,21 @@ def test_a_hand_off_between_two_loops_is_in_neither(runner: CliRunner, tmp_path:
     dot = runner.invoke(app, ["graph", str(org), "-f", "dot"]).stdout
     between = [line for line in dot.splitlines() if 'tooltip="b → c"' in line]
     assert between and not any("loop" in line for line in between)
+
+
+def test_a_group_written_as_asked_wins_over_one_in_another_case(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {u: {}}\nteams:\n  a: {group: Back, provides: [{what: x, to: u}]}\n"
+        "  b: {group: back, provides: [{what: y, to: a}]}\n",
+    )
+    lower = runner.invoke(app, ["graph", str(org), "--group", "back"]).stdout
+    assert "Group back" in lower
+    upper = runner.invoke(app, ["graph", str(org), "--group", "Back"]).stdout
+    assert "Group Back" in upper
+    either = runner.invoke(app, ["graph", str(org), "--group", "BACK"])
+    assert either.exit_code == 2
+    assert "'BACK' is ambiguous: groups 'Back', 'back'" in either.stderr

@@ -184,6 +184,8 @@ def _find_group(graph: OrgGraph, group: str) -> str:
     from icmap.analysis import picture
 
     known = picture.groups(graph)
+    if group in known:  # "back" beside "Back": the one written so
+        return group
     matches = [g for g in known if g.casefold() == group.casefold()]
     if not matches:
         import difflib
@@ -199,6 +201,10 @@ def _find_group(graph: OrgGraph, group: str) -> str:
                 f" and {len(known) - 20:,} more" if len(known) > 20 else ""
             )
         raise UsageError(f"no group {group!r} in this org{hint}")
+    if len(matches) > 1:
+        raise UsageError(
+            f"{group!r} is ambiguous: groups {', '.join(map(repr, matches))}; write it as one is"
+        )
     return matches[0]
 
 
