@@ -392,3 +392,20 @@ def test_a_team_whose_id_a_customer_took_is_no_missing_team(tmp_path: Path) -> N
         tmp_path, "org.yaml", "customers: {users: {}, kitchen: {}}\nteams:\n  kitchen: {}\n"
     )
     assert [(d.line, d.col, d.code) for d in load_failure(org)] == [(3, 3, "IC102")]
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "meant"),
+    [("mode", "colab", "collaboration"), ("state", "blokcing", "blocking")],
+)
+def test_a_misspelt_word_gets_a_did_you_mean(
+    tmp_path: Path, field: str, written: str, meant: str
+) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        f"customers: {{u: {{}}}}\nteams:\n  a: {{provides: [{{what: x, to: u, {field}: {written}}}]}}\n",
+    )
+    [problem] = load_failure(org)
+    assert problem.code == "IC007"
+    assert problem.hint == f"did you mean {meant!r}?"

@@ -593,7 +593,9 @@ class FileReader:
             return None
         found = normalise(text, allowed)
         if found is None:
-            hint = did_you_mean(text.lower(), list(allowed)) or f"one of {', '.join(allowed)}"
+            # A handful of words far apart: a looser match than for ids finds "colab".
+            close = difflib.get_close_matches(text.strip().lower(), allowed, 1, 0.5)
+            hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(allowed)}"
             self.problem(node, "IC007", f"{what} {text!r} is not one of {', '.join(allowed)}", hint)
         return found
 
