@@ -1404,3 +1404,16 @@ def test_an_org_written_inside_its_source_folder_is_not_read_back(
     check = runner.invoke(app, ["check", "--from", "teamapi", ".", "-f", "json"])
     assert check.exit_code == 0, check.stdout
     assert not any("org/" in f["file"] for f in json.loads(check.stdout)["findings"])
+
+
+def test_update_from_another_format_is_refused(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "org"
+    table = ROOT / "import-examples" / "handoffs.csv"
+    assert runner.invoke(app, ["import", "csv", str(table), "-o", str(out)]).exit_code == 0
+    before = sorted(p.name for p in (out / "teams").iterdir())
+    other = ROOT / "import-examples" / "teamapi"
+    result = runner.invoke(app, ["import", "teamapi", str(other), "-o", str(out), "--update"])
+    assert result.exit_code == 2
+    assert f"{out} was imported from csv, not teamapi" in result.stderr
+    assert sorted(p.name for p in (out / "teams").iterdir()) == before

@@ -320,7 +320,7 @@ def _event_options(
     return None
 
 
-def _earlier_import(output: Path, update: bool) -> Imported | None:
+def _earlier_import(output: Path, update: bool, fmt: str) -> Imported | None:
     """What the earlier import in ``output`` recorded, when ``--update`` may refresh it.
 
     Refuses every other case before the source is read: an org written by hand is no
@@ -342,6 +342,13 @@ def _earlier_import(output: Path, update: bool) -> Imported | None:
             raise UsageError(
                 f"{output} already holds an earlier import: add --update to re-import into it "
                 "(keeping the fields you added), or write to another folder"
+            )
+        if last.format is not None and last.format != fmt:
+            # Every team the other format made would be "gone from the source" and removed.
+            raise UsageError(
+                f"{output} was imported from {last.format}, not {fmt}: --update re-reads the "
+                f"same kind of source ('icmap import {last.format} … -o {output} --update'); "
+                "import this one into another folder"
             )
         return last
     written = any((output / name).is_file() for name in ("org.yaml", "org.yml"))
@@ -552,7 +559,7 @@ def import_(
         if not dry_run:
             # One writer at a time, from reading the earlier import to the switch.
             held.enter_context(folder_lock(output))
-        last = _earlier_import(output, update)
+        last = _earlier_import(output, update, source_format.name)
         selectors = _selectors(customer, last, source_format)
         keep_idle = (
             keep_idle_teams if keep_idle_teams is not None else bool(last and last.keep_idle)

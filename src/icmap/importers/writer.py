@@ -382,6 +382,8 @@ class Imported:
     customers: tuple[str, ...] = ()
     #: Whether it kept the teams that own nothing and hand nothing off (--keep-idle-teams).
     keep_idle: bool = False
+    #: The format it read (``backstage``, ``csv``…), or ``None`` when the record lacks it.
+    format: str | None = None
 
 
 def _key(relation: Relation) -> tuple[str, str, str]:
@@ -634,4 +636,5 @@ def read_marker(path: Path) -> Imported | None:
             relations.add((provider, receiver, normalise_what(what)))
     customers = tuple(c for c in (text(n) for n in items(get(found, "customer"))) if c)
     keep_idle = (text(get(found, "keep-idle-teams")) or "").lower() == "true"
-    return Imported(parties, frozenset(relations), customers, keep_idle)
+    fmt = text(get(found, "format"))
+    return Imported(parties, frozenset(relations), customers, keep_idle, str(fmt) if fmt else None)
