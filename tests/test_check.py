@@ -591,8 +591,9 @@ def test_github_counts_left_out_findings_as_not_annotated(
     ]
     assert len(annotations) == 6
     assert result.stdout.splitlines()[-1] == (
-        "::notice title=icmap::3 errors, 3 notices, 3 warnings more not annotated "
-        "(GitHub shows 10 of each per step); see the job summary"
+        # Cut by --max-per-rule, not by GitHub's 10 a level: said so.
+        "::notice title=icmap::3 errors, 3 notices, 3 warnings not listed (--max-per-rule); "
+        "see the job summary"
     )
     text = summary.read_text(encoding="utf-8")
     assert "check failed: 5 errors, 5 warnings, 5 infos" in text

@@ -409,3 +409,15 @@ def test_a_misspelt_word_gets_a_did_you_mean(
     [problem] = load_failure(org)
     assert problem.code == "IC007"
     assert problem.hint == f"did you mean {meant!r}?"
+
+
+def test_a_bad_date_hint_does_not_read_as_a_correction(tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {u: {}}\nteams:\n  a: {provides: [{what: x, to: u, mode: collaboration, "
+        "until: 2026/01/05}]}\n",
+    )
+    [problem] = load_failure(org)
+    assert problem.message == "until '2026/01/05' is not a date"
+    assert problem.hint == "write a date as YYYY-MM-DD (the 31st of March 2026 is 2026-03-31)"

@@ -611,7 +611,7 @@ class FileReader:
                 node,
                 "IC007",
                 f"{what} {text!r} is not a date",
-                "write it as YYYY-MM-DD: 2026-03-31",
+                "write a date as YYYY-MM-DD (the 31st of March 2026 is 2026-03-31)",
             )
             return None
 

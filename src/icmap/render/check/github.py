@@ -46,7 +46,8 @@ def render(findings: list[Diagnostic], left_out: Sequence[LeftOut] = ()) -> str:
     (``--max-per-rule``), counted in a closing notice."""
     lines = []
     shown: Counter[str] = Counter()
-    cut: Counter[str] = Counter()
+    cut: Counter[str] = Counter()  # past GitHub's limit
+    unlisted: Counter[str] = Counter()  # left out by --max-per-rule
     for d in findings:
         level = _LEVEL[d.severity]
         if shown[level] >= SHOWN_PER_LEVEL:
@@ -64,12 +65,16 @@ def render(findings: list[Diagnostic], left_out: Sequence[LeftOut] = ()) -> str:
         message = d.message + (f"\n{d.hint}" if d.hint else "")
         lines.append(f"::{level} {props}::{escape_data(message)}")
     for gap in left_out:
-        cut[_LEVEL[gap.severity]] += gap.count
+        unlisted[_LEVEL[gap.severity]] += gap.count
+    said = []
     if cut:
         counts = ", ".join(f"{n} {level}s" for level, n in sorted(cut.items()))
-        note = (
-            f"{counts} more not annotated (GitHub shows 10 of each per step); see the job summary"
-        )
+        said.append(f"{counts} more not annotated (GitHub shows 10 of each per step)")
+    if unlisted:
+        counts = ", ".join(f"{n} {level}s" for level, n in sorted(unlisted.items()))
+        said.append(f"{counts} not listed (--max-per-rule)")
+    if said:
+        note = "; ".join(said) + "; see the job summary"
         lines.append(f"::notice title=icmap::{escape_data(note)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
