@@ -421,3 +421,15 @@ def test_a_bad_date_hint_does_not_read_as_a_correction(tmp_path: Path) -> None:
     [problem] = load_failure(org)
     assert problem.message == "until '2026/01/05' is not a date"
     assert problem.hint == "write a date as YYYY-MM-DD (the 31st of March 2026 is 2026-03-31)"
+
+
+def test_a_team_named_twice_in_one_list_points_at_the_second(tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {c: {}}\nteams:\n  b: {provides: [{what: Y, to: c}]}\n"
+        "  d: {provides: [{what: Z, to: [b, b]}]}\n",
+    )
+    [problem] = load_failure(org)
+    assert (problem.line, problem.col, problem.code) == (4, 36, "IC105")
+    assert problem.message == f"'b' is named twice in this 'to' (first at {org}:4:33)"

@@ -328,7 +328,18 @@ class _Resolver:
         side_key = "to" if providing else "from"
         allowed = _RECEIVING_KINDS if providing else _PROVIDING_KINDS
         what = normalise_what(relation.what)
-        for ref, pos in relation.targets:
+        targets = relation.targets
+        # to: [b, b]: the second b is the problem (most entries name one: no dict for them).
+        named_here: dict[str, SourcePos] | None = {} if len(targets) > 1 else None
+        for ref, pos in targets:
+            if named_here is not None:
+                if ref in named_here:
+                    message = (
+                        f"{ref!r} is named twice in this '{side_key}' (first at {named_here[ref]})"
+                    )
+                    self.diagnostics.append(_problem(pos, "IC105", message, "name each once"))
+                    continue
+                named_here[ref] = pos
             if not self._endpoint_ok(ref, pos, side_key, allowed):
                 continue
             if ref == party.id:
