@@ -825,3 +825,23 @@ def test_a_group_written_as_asked_wins_over_one_in_another_case(
     either = runner.invoke(app, ["graph", str(org), "--group", "BACK"])
     assert either.exit_code == 2
     assert "'BACK' is ambiguous: groups 'Back', 'back'" in either.stderr
+
+
+def test_a_group_picture_draws_the_way_to_each_customer_it_shows(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {buyers: {}, partners: {}}\nteams:\n"
+        "  build: {group: Back, provides: [{what: Products, to: [sales, partners]}]}\n"
+        "  sales: {group: Front, provides: [{what: Orders, to: buyers}]}\n",
+    )
+    data = json.loads(
+        runner.invoke(app, ["graph", str(org), "--group", "Back", "-f", "json"]).stdout
+    )
+    links = {(link["source"], link["target"]) for link in data["links"]}
+    customers = {n["id"] for n in data["nodes"] if n["kind"] == "customer"}
+    assert customers == {"buyers", "partners"}
+    assert all(any(target == c for _, target in links) for c in customers)  # none floats
+    assert ("sales", "buyers") in links

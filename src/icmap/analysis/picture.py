@@ -27,7 +27,7 @@ from icmap.model import Kind, Relation, format_hours, format_share
 from icmap.topologies import MODES, STATES, TEAM_TYPES
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Collection, Iterator, Sequence
 
     from icmap.analysis.impact import Impact
     from icmap.analysis.streams import StreamFlow
@@ -251,11 +251,13 @@ def _picture(
     notes: list[str],
     *,
     around: set[str] | None = None,
+    onward: Collection[str] = (),
     elide: bool = True,
     handoffs: bool = True,
 ) -> Picture:
-    """The picture of the ``keep`` nodes; with ``around``, only the hand-offs with an end in it
-    (and elided chains ending in it or at a customer), so the other nodes stay at the edge.
+    """The picture of the ``keep`` nodes; with ``around``, only the hand-offs with an end in it,
+    or from a node of ``onward`` (downstream of it) to a customer (and elided chains ending in
+    it or at a customer), so the other nodes stay at the edge.
     ``handoffs=False``: the nodes alone."""
     front = {f.team for f in front_line(graph)}
     # Each team in a loop -> its loop: a hand-off between two loops is in neither.
@@ -288,7 +290,14 @@ def _picture(
         for u in sorted(graph.succ):
             if u in keep:
                 for v in sorted(graph.succ[u]):
-                    if v in keep and (around is None or u in around or v in around):
+                    # A team at the edge that the work reaches hands it to a customer drawn:
+                    # that hand-off is drawn too (the customer is there because of it).
+                    if v in keep and (
+                        around is None
+                        or u in around
+                        or v in around
+                        or (u in onward and graph.nodes[v]["kind"] == "customer")
+                    ):
                         yield u, v
 
     # One scale for every measured line of the picture: the busiest drawn is the widest.
@@ -422,7 +431,7 @@ def group_picture(graph: OrgGraph, group: str) -> Picture:
         [f"{len(members)} teams in {group}; {teams} other teams one hand-off away"] if teams else []
     )
     title = f"{group} and the teams it works with"
-    return _picture(graph, keep, roles, title, notes, around=members)
+    return _picture(graph, keep, roles, title, notes, around=members, onward=reached)
 
 
 def members_picture(graph: OrgGraph, members: set[str], title: str) -> Picture:
