@@ -605,3 +605,14 @@ def test_max_per_rule_refuses_a_negative_count(runner: CliRunner, tmp_path: Path
     result = runner.invoke(app, ["check", str(org), "--max-per-rule", "-1"])
     assert result.exit_code == 2
     assert "--max-per-rule" in result.stderr
+
+
+def test_every_unknown_rule_selected_is_said(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["check", str(EXAMPLES / "restaurant.yaml"), "--select", "IC301,lop,big-chokpoint"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "icmap: error: --select: unknown rule 'lop'; did you mean 'loop'?",
+        "icmap: error: --select: unknown rule 'big-chokpoint'; did you mean 'big-chokepoint'?",
+    ]

@@ -392,3 +392,12 @@ def test_cli_a_team_given_twice_is_one_failure_and_said(runner: CliRunner) -> No
         twice.stderr
     )
     assert "note" not in once.stderr
+
+
+def test_cli_every_unknown_team_is_said(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["impact", "kitchen", "kitchn", "pastri", "--org", RESTAURANT])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "icmap: error: no team or supplier 'kitchn' in this org; did you mean 'kitchen'?",
+        "icmap: error: no team or supplier 'pastri' in this org; did you mean 'Pastry'?",
+    ]

@@ -23,9 +23,35 @@ class IcmapError(Exception):
 
     exit_code = EXIT_USAGE
 
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """Each problem, said on a line of its own (one but for :class:`CombinedUsageError`)."""
+        return (str(self),)
+
 
 class UsageError(IcmapError):
     """The command line asks for something impossible (a missing org, an unknown format)."""
+
+
+class CombinedUsageError(UsageError):
+    """Several things wrong on the command line, each said on its own line."""
+
+    def __init__(self, messages: Sequence[str]) -> None:
+        self.said = tuple(messages)
+        super().__init__("\n".join(self.said))
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        return self.said
+
+
+def said_at_once(errors: Sequence[UsageError]) -> UsageError:
+    """One error for all of ``errors`` (two unknown teams, two unknown rules): each is said.
+
+    >>> str(said_at_once([UsageError("a"), UsageError("b")]))
+    'a\nb'
+    """
+    return errors[0] if len(errors) == 1 else CombinedUsageError([str(e) for e in errors])
 
 
 class LoadError(IcmapError):

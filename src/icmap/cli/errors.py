@@ -100,7 +100,8 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             report_load_error(error, color if isinstance(color, Color) else Color.auto)
             raise typer.Exit(error.exit_code) from None
         except IcmapError as error:
-            fail(str(error))
+            for message in error.messages:
+                fail(message)
             raise typer.Exit(error.exit_code) from None
         except (typer.Exit, typer.Abort):
             raise

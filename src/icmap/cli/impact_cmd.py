@@ -117,12 +117,20 @@ def impact(
       icmap impact kitchen pastry --org examples/restaurant.yaml -f json -o impact.json
     """
     from icmap.analysis.impact import impact as compute
+    from icmap.errors import UsageError, said_at_once
     from icmap.graph import find_party
 
     chosen = format_from(output, output_format, EXTENSIONS, ImpactFormat.text)
     refuse_org_as_team(teams, org_option)
     loaded, graph = load_graph(None, org_option, from_, survey)
-    failed = [find_party(graph, team) for team in teams]
+    failed, unknown = [], []
+    for team in teams:
+        try:
+            failed.append(find_party(graph, team))
+        except UsageError as error:
+            unknown.append(error)
+    if unknown:
+        raise said_at_once(unknown)
     names: dict[str, list[str]] = {}
     for given, party in zip(teams, failed, strict=True):
         names.setdefault(party, []).append(given)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from icmap.diagnostics import Severity
-from icmap.errors import ConfigError, UsageError
+from icmap.errors import ConfigError, UsageError, said_at_once
 from icmap.lint.registry import Rule, lookup
 
 CONFIG_NAME = ".icmap.yaml"
@@ -249,12 +249,15 @@ def _did_you_mean_rule(rules: list[Rule], selector: str) -> str:
 def _select(rules: list[Rule], selectors: Iterable[str], where: str) -> set[str]:
     """Codes a command-line selector names; an unknown one is a usage error."""
     codes: set[str] = set()
+    unknown = []
     for selector in selectors:
         found = lookup(rules, str(selector))
         if not found:
             hint = _did_you_mean_rule(rules, str(selector))
-            raise UsageError(f"{where}: unknown rule {selector!r}{hint}")
+            unknown.append(UsageError(f"{where}: unknown rule {selector!r}{hint}"))
         codes |= {r.code for r in found}
+    if unknown:
+        raise said_at_once(unknown)
     return codes
 
 
