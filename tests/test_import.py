@@ -1417,3 +1417,27 @@ def test_update_from_another_format_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"{out} was imported from csv, not teamapi" in result.stderr
     assert sorted(p.name for p in (out / "teams").iterdir()) == before
+
+
+def test_a_receiver_named_almost_as_a_team_is_warned(tmp_path: Path) -> None:
+    table = write(
+        tmp_path,
+        "sp.csv",
+        "provider,receiver,what,lead_time\nFishmonger,Kitchn,Fish,1d\nKitchen,Waiters,Dishes,15m\n"
+        "Waiters,Diners,Service,5m\n",
+    )
+    result = read_source(SourceFormat.csv, [table])
+    found = [
+        (d.line, d.col, d.code, d.message, d.hint) for d in result.diagnostics if d.code == "IC619"
+    ]
+    assert found == [
+        (
+            2,
+            2,
+            "IC619",
+            "'Kitchn' provides nothing in the table, so it is read as an external customer, but "
+            "it is named almost as the team 'Kitchen'",
+            "did you mean 'Kitchen'? (or mark the customers in an 'external' column)",
+        )
+    ]
+    assert result.org is not None and sorted(result.org.customers) == ["diners", "kitchn"]

@@ -45,6 +45,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC616": "self-relation",
     "IC617": "unclear-stream",
     "IC618": "conflicting-value",
+    "IC619": "customer-like-a-team",
     "IC620": "unreadable-event",
     "IC621": "event-log-limit",
     "IC622": "people-not-teams",
@@ -106,6 +107,10 @@ IMPORT_MEANINGS: dict[str, str] = {
         "A spreadsheet's value stream reaches no external customer or several, or one of its "
         "rows leads nowhere on to its customer: the stream is left off those rows. A Markdown"
         " team's value stream none of whose teams serves the customer: not declared."
+    ),
+    "IC619": (
+        "A CSV receiver that provides nothing, so read as an external customer, whose name is"
+        " close to a team's (`Kitchn` beside `Kitchen`): a misspelt team, most likely."
     ),
     "IC618": (
         "A CSV row giving a team another `type` or `group` than an earlier row: the first is "

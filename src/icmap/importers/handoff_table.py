@@ -436,6 +436,7 @@ class _Tables:
                 "no 'external' column: receivers that provide nothing in the table are the "
                 "external customers: " + some(sorted(customers))
             ]
+            self.misspelt_teams(customers, providers)
         self.check_customers(customers, providers)
         self.declare_streams(customers)
         for row in self.rows:
@@ -514,6 +515,28 @@ class _Tables:
                 "add an 'external' column and mark the rows whose receiver is external",
             )
 
+    def misspelt_teams(self, customers: dict[str, SourcePos], providers: set[str]) -> None:
+        """IC619 for a customer (a receiver that provides nothing) named almost as a team is:
+        ``Kitchn`` in one row, ``Kitchen`` in the others. Each guess compares a name with every
+        team's, so only the first :data:`MAX_GUESSES` customers get one, among up to
+        :data:`MAX_GUESS_AMONG` teams."""
+        import difflib
+
+        if len(providers) > MAX_GUESS_AMONG:
+            return
+        teams = sorted(providers)
+        for customer in sorted(customers)[:MAX_GUESSES]:
+            close = difflib.get_close_matches(customer, teams, 1, 0.8)
+            if close:
+                (name, where), team = self.names[customer], self.names[close[0]][0]
+                self.builder.warn(
+                    where,  # the first cell naming it
+                    "IC619",
+                    f"{name!r} provides nothing in the table, so it is read as an external "
+                    f"customer, but it is named almost as the team {team!r}",
+                    f"did you mean {team!r}? (or mark the customers in an 'external' column)",
+                )
+
     def check_customers(self, customers: dict[str, SourcePos], providers: set[str]) -> None:
         for customer, pos in customers.items():
             if customer in self.listed:
@@ -542,6 +565,10 @@ class _Tables:
 
     chosen: list[str]
 
+
+#: Customers that get a did-you-mean (IC619), and the most teams one is looked for among.
+MAX_GUESSES = 50
+MAX_GUESS_AMONG = 10_000
 
 #: A hand-off as a row gives it: provider, receiver, what, where, and the other cells' values.
 _Row = tuple[str, str, str, SourcePos, dict[str, object]]
