@@ -1441,3 +1441,28 @@ def test_a_receiver_named_almost_as_a_team_is_warned(tmp_path: Path) -> None:
         )
     ]
     assert result.org is not None and sorted(result.org.customers) == ["diners", "kitchn"]
+
+
+def test_team_api_misspelt_keys_and_values_get_a_did_you_mean(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "a.yaml",
+        "teamapi: 0.1.0\ninfo:\n  name: Alpha\n  tpye: platform\n"
+        "dependecies:\n  - teamName: Beta\n"
+        "interactions:\n  - {teamName: Beta, mode: X-as-a-Servce}\n"
+        "x-our-own: kept quiet\n",
+    )
+    write(tmp_path, "b.yaml", "teamapi: 0.1.0\ninfo: {name: Beta, type: stream-aligned}\n")
+    result = read_source(SourceFormat.teamapi, [tmp_path])
+    found = [(d.line, d.col, d.message, d.hint) for d in result.diagnostics if d.code == "IC613"]
+    assert found == [
+        (4, 3, "unknown key 'tpye': not read", "did you mean 'type'?"),
+        (5, 1, "unknown key 'dependecies': not read", "did you mean 'dependencies'?"),
+        (
+            8,
+            28,
+            "interaction mode 'X-as-a-Servce' is not one of x-as-a-service, collaboration, "
+            "facilitating",
+            "did you mean 'x-as-a-service'?",
+        ),
+    ]

@@ -17,6 +17,7 @@ each is reported (IC602).
 from __future__ import annotations
 
 import calendar
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -56,6 +57,30 @@ class _Link:
 
 def _key(name: str) -> str:
     return re.sub(r"[-_\s]", "", name.lower())
+
+
+#: The keys icmap reads, at each level: an unknown key close to one of them is a misspelling
+#: (``tpye``, ``dependecies``); any other is the spec's or a team's own, and left alone.
+_TOP_KEYS = ("teamApi", "info", "dependencies", "interactions")
+_INFO_KEYS = ("name", "type", "focus")
+_LINK_KEYS = {
+    "dependency": ("teamName", "type", "description"),
+    "interaction": (
+        "teamName",
+        "mode",
+        "purpose",
+        "startDate",
+        "expectedDuration",
+        "expectedDurationUnit",
+    ),
+}
+
+
+def _close_word(word: str, words: Sequence[str]) -> str | None:
+    """The one of ``words`` ``word`` most likely misspells (a loose match: few words, far
+    apart), or ``None``."""
+    found = difflib.get_close_matches(word.strip().lower(), [w.lower() for w in words], 1, 0.5)
+    return next(w for w in words if w.lower() == found[0]) if found else None
 
 
 class _Reader:
@@ -137,6 +162,8 @@ class _Reader:
         fields = {_key(k): v for k, v in top.items()}
         info_node = fields.get("info", (root, None))[1]
         info = entries(info_node)
+        self.misspelt_keys(top, _TOP_KEYS, display)
+        self.misspelt_keys(info, _INFO_KEYS, display)
         name_node = get(info, "name")
         name = text(name_node)
         if name is None:
@@ -160,10 +187,12 @@ class _Reader:
         if type_node is not None and text(type_node):
             team_type = normalise(text(type_node) or "", TEAM_TYPES)
             if team_type is None:
+                close = _close_word(text(type_node) or "", TEAM_TYPES)
                 self.builder.warn(
                     position(display, type_node),
                     "IC613",
                     f"team type {text(type_node)!r} is not one of {', '.join(TEAM_TYPES)}",
+                    f"did you mean {close!r}?" if close else None,
                 )
             else:
                 self.types.setdefault(id_, team_type)
@@ -178,7 +207,29 @@ class _Reader:
             if entry is None:
                 continue
             for node in items(entry[1]):
+                self.misspelt_keys(entries(node), _LINK_KEYS[label], display)
                 self.read_link(node, display, id_, label, state_field)
+
+    def misspelt_keys(
+        self, found: dict[str, tuple[Node, Node]] | None, known: Sequence[str], display: str
+    ) -> None:
+        """IC613 for each key of ``found`` that misspells one of ``known`` absent from it."""
+        if not found:
+            return
+        present = {_key(k) for k in found}
+        wanted = [k for k in known if _key(k) not in present]
+        for key, (key_node, _) in found.items():
+            if _key(key) in {_key(k) for k in known}:
+                continue
+            close = difflib.get_close_matches(_key(key), [_key(k) for k in wanted], 1, 0.7)
+            if close:
+                meant = next(k for k in wanted if _key(k) == close[0])
+                self.builder.warn(
+                    position(display, key_node),
+                    "IC613",
+                    f"unknown key {key!r}: not read",
+                    f"did you mean {meant!r}?",
+                )
 
     def read_link(self, node: Node, display: str, declarer: str, label: str, word: str) -> None:
         at = position(display, node)
@@ -242,8 +293,12 @@ class _Reader:
         if mode is not None:
             new_mode = normalise(_MODE_ALIASES.get(mode.strip().lower(), mode), MODES)
             if new_mode is None:
+                close = _close_word(mode, MODES)
                 self.builder.warn(
-                    where, "IC613", f"interaction mode {mode!r} is not one of {', '.join(MODES)}"
+                    where,
+                    "IC613",
+                    f"interaction mode {mode!r} is not one of {', '.join(MODES)}",
+                    f"did you mean {close!r}?" if close else None,
                 )
             self.keep_first(link, at, label, "mode", attribute="mode", new=new_mode)
         start, where = value("startdate")
