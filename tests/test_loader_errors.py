@@ -87,7 +87,7 @@ CASES: list[tuple[str, str | bytes, list[tuple[int, int, str, str]]]] = [
     (
         "python object tag",
         "!!python/object/apply:os.system [echo hacked]\n",
-        [(1, 1, "IC003", "unsupported tag 'python/object/apply:os.system'")],
+        [(1, 1, "IC003", "unsupported tag '!!python/object/apply:os.system'")],
     ),
     (
         "unknown local tag",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from icmap.diagnostics import LOADER_CODES, Diagnostic
 from icmap.loader.compose import MappingNode, Node, ScalarNode, SequenceNode
-from icmap.loader.reader import STANDARD_TAGS, describe
+from icmap.loader.reader import STANDARD_TAGS, describe, tag_as_written
 from icmap.model import SourcePos
 
 _NULL = "tag:yaml.org,2002:null"
@@ -74,7 +74,7 @@ def tag_problems(root: Node | None, display: str) -> list[Diagnostic]:
     >>> from icmap.loader.source import parse_documents_text
     >>> root = parse_documents_text("a: !vault x\\nb: [!!binary eA==, 1]\\n", "c.yaml").roots[0]
     >>> [(d.line, d.col, d.message.split(":")[0]) for d in tag_problems(root, "c.yaml")]
-    [(1, 4, "unsupported tag '!vault'"), (2, 5, "unsupported tag 'binary'")]
+    [(1, 4, "unsupported tag '!vault'"), (2, 5, "unsupported tag '!!binary'")]
     """
     found: list[Diagnostic] = []
     seen: set[int] = set()
@@ -85,7 +85,7 @@ def tag_problems(root: Node | None, display: str) -> list[Diagnostic]:
             continue
         seen.add(id(node))
         if node.tag not in STANDARD_TAGS:
-            tag = node.tag.removeprefix("tag:yaml.org,2002:")
+            tag = tag_as_written(node.tag)
             found.append(
                 Diagnostic(
                     display,

@@ -29,6 +29,18 @@ STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "merge", "timestamp")
 )
+
+
+def tag_as_written(tag: str) -> str:
+    """A tag as YAML writes it: ``!!binary`` for the standard prefix, others as they are.
+
+    >>> tag_as_written("tag:yaml.org,2002:python/object:os.system"), tag_as_written("!vault")
+    ('!!python/object:os.system', '!vault')
+    """
+    prefix = "tag:yaml.org,2002:"
+    return f"!!{tag.removeprefix(prefix)}" if tag.startswith(prefix) else tag
+
+
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _STR = "tag:yaml.org,2002:str"
@@ -309,7 +321,7 @@ class FileReader:
     def _check_tag(self, node: Node) -> bool:
         if node.tag in STANDARD_TAGS:
             return True
-        tag = node.tag.removeprefix("tag:yaml.org,2002:")
+        tag = tag_as_written(node.tag)
         self.problem(node, "IC003", f"unsupported tag {tag!r}: org files are plain YAML")
         return False
 
