@@ -1466,3 +1466,14 @@ def test_team_api_misspelt_keys_and_values_get_a_did_you_mean(tmp_path: Path) ->
             "did you mean 'x-as-a-service'?",
         ),
     ]
+
+
+def test_a_name_typed_with_a_combining_accent_is_the_same_team(tmp_path: Path) -> None:
+    table = write(
+        tmp_path,
+        "n.csv",
+        "provider,receiver,what\nK\u00fcche,Kellner,A\nKu\u0308che,Kellner,B\nKellner,G\u00e4ste,C\n",
+    )
+    result = read_source(SourceFormat.csv, [table])
+    assert result.org is not None
+    assert sorted(result.org.teams) == ["kellner", "k\u00fcche"]

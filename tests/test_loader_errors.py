@@ -433,3 +433,15 @@ def test_a_team_named_twice_in_one_list_points_at_the_second(tmp_path: Path) -> 
     [problem] = load_failure(org)
     assert (problem.line, problem.col, problem.code) == (4, 36, "IC105")
     assert problem.message == f"'b' is named twice in this 'to' (first at {org}:4:33)"
+
+
+def test_an_id_that_only_looks_the_same_says_so(tmp_path: Path) -> None:
+    # "gäste" with one ä (NFC) as the customer, with a and a combining diaeresis in 'to'.
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {g\u00e4ste: {}}\nteams:\n  a: {provides: [{what: x, to: ga\u0308ste}]}\n",
+    )
+    [problem] = load_failure(org)
+    assert problem.code == "IC101"
+    assert problem.hint is not None and "looks the same but is written with other" in problem.hint

@@ -8,6 +8,7 @@ org in the order the YAML loader gives, so an imported org and its written files
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,10 +37,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def slug(text: str) -> str:
     """An id from a name: lower case, words joined by ``-``.
 
+    Letters are composed first (NFC): ``Küche`` typed on a Mac (``u`` and a combining
+    diaeresis) and elsewhere (one ``ü``) is one team.
+
     >>> slug("Example Platform Team"), slug("  Team_B! "), slug("Ünïcode ok")
     ('example-platform-team', 'team-b', 'ünïcode-ok')
+    >>> slug("Ku\u0308che") == slug("K\u00fcche") == "k\u00fcche"
+    True
     """
-    return re.sub(r"[^\w]+", "-", text.strip().casefold()).replace("_", "-").strip("-")
+    composed = unicodedata.normalize("NFC", text.strip().casefold())
+    return re.sub(r"[^\w]+", "-", composed).replace("_", "-").strip("-")
 
 
 def printable(text: str) -> str:

@@ -6,6 +6,7 @@ and the two sides of a relation being matched up.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from typing import Any
 
@@ -110,6 +111,13 @@ class _Resolver:
         ]
         if by_name:
             return f"{ref!r} is the name of {by_name[0]!r}; refer to it by id"
+        composed = unicodedata.normalize("NFC", ref)
+        same = [p for p in self.parties if unicodedata.normalize("NFC", p) == composed]
+        if same:  # looks the same, is not: "gäste" as ä, and as a and a combining diaeresis
+            return (
+                f"{same[0]!r} looks the same but is written with other characters (a letter "
+                "and a combining accent against one accented letter): type one of them again"
+            )
         return did_you_mean(ref, set(self.parties))
 
     def _endpoint_ok(
