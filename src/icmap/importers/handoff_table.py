@@ -410,7 +410,10 @@ class _Tables:
                         where,
                         "IC617",
                         f"{provider} → {receiver} ({what!r}) {why}: left out of stream {label}",
-                        f"name {stream_id} on what {receiver} hands on, or drop it from this row",
+                        f"a feedback hand-off is in no stream: drop {stream_id} from this row"
+                        if values.get("feedback")
+                        else f"name {stream_id} on what {receiver} hands on, or drop it from "
+                        "this row",
                     )
                     _drop_stream(values, stream_id)
             self.builder.streams[stream_id] = Stream(
