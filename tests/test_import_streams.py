@@ -266,3 +266,16 @@ def test_a_stream_none_of_whose_hand_offs_delivers_has_a_path_of_its_customer_al
     )
     [flow] = stream_flows(build_graph(fed_back))
     assert flow.path == ("diners",)
+
+
+def test_a_feedback_row_in_a_stream_is_told_to_drop_it(tmp_path: Path) -> None:
+    table = write(
+        tmp_path,
+        "s.csv",
+        "provider,receiver,what,feedback,stream\nFarm,Kitchen,Veg,,Dinner\n"
+        "Kitchen,Diners,Dishes,,Dinner\nKitchen,Farm,Complaints,yes,Dinner\n",
+    )
+    result = read_source("csv", [table])
+    [found] = [d for d in result.diagnostics if d.code == "IC617"]
+    assert found.message.endswith("is feedback: left out of stream 'Dinner' (dinner)")
+    assert found.hint == "a feedback hand-off is in no stream: drop dinner from this row"
