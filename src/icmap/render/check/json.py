@@ -14,6 +14,20 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 
 
+def finding_data(d: Diagnostic) -> dict[str, object]:
+    """One finding as JSON gives it (``icmap check -f json``, ``icmap diff -f json``)."""
+    return {
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity,
+        "message": d.message,
+        "file": d.file,
+        "line": d.line,
+        "col": d.col,
+        "hint": d.hint,
+    }
+
+
 def render(findings: list[Diagnostic], failed: bool, left_out: Sequence[LeftOut] = ()) -> str:
     """``summary`` counts every finding; ``findings`` lists those listed, ``left_out`` says per
     rule how many more there are (``--max-per-rule``)."""
@@ -21,19 +35,7 @@ def render(findings: list[Diagnostic], failed: bool, left_out: Sequence[LeftOut]
         "schema_version": SCHEMA_VERSION,
         "failed": failed,
         "summary": severity_counts(findings, left_out),
-        "findings": [
-            {
-                "code": d.code,
-                "name": d.name,
-                "severity": d.severity,
-                "message": d.message,
-                "file": d.file,
-                "line": d.line,
-                "col": d.col,
-                "hint": d.hint,
-            }
-            for d in findings
-        ],
+        "findings": [finding_data(d) for d in findings],
         "left_out": [
             {"code": gap.code, "name": gap.name, "severity": gap.severity, "count": gap.count}
             for gap in left_out

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from icmap.render.check.json import finding_data
 from icmap.render.json_text import dumps
 from icmap.render.report.json import stream_data
 
 if TYPE_CHECKING:
     from icmap.analysis.diff import OrgDiff
-    from icmap.diagnostics import Diagnostic
     from icmap.model import Relation
 
 SCHEMA_VERSION = 1
@@ -116,22 +116,12 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
             "changed": [{"before": b, "after": a} for b, a in diff.loops_changed],
         },
         "findings": {
-            "new": [_finding(d) for d in diff.findings_new],
-            "gone": [_finding(d) for d in diff.findings_gone],
+            # Each as icmap check -f json gives it: where it is in the head when new, in the
+            # base when gone.
+            "new": [finding_data(d) for d in diff.findings_new],
+            "gone": [finding_data(d) for d in diff.findings_gone],
         },
         "failed": failed,
-    }
-
-
-def _finding(d: Diagnostic) -> dict[str, object]:
-    """A check finding and where it is: in the head when new, in the base when gone."""
-    return {
-        "code": d.code,
-        "severity": d.severity,
-        "message": d.message,
-        "file": d.file,
-        "line": d.line,
-        "col": d.col,
     }
 
 
