@@ -1477,3 +1477,34 @@ def test_a_name_typed_with_a_combining_accent_is_the_same_team(tmp_path: Path) -
     result = read_source(SourceFormat.csv, [table])
     assert result.org is not None
     assert sorted(result.org.teams) == ["kellner", "k\u00fcche"]
+
+
+def test_misspelt_types_and_teams_get_a_did_you_mean_in_every_importer(tmp_path: Path) -> None:
+    table = write(
+        tmp_path / "csv", "t.csv", "provider,receiver,what,type\nOps,Users,Help,platfrom\n"
+    )
+    [csv_type] = read_source(SourceFormat.csv, [table]).diagnostics
+    assert csv_type.hint == "did you mean 'platform'?"
+    write(
+        tmp_path / "md",
+        "a.md",
+        "---\nteam_id: alpha\nname: Alpha\nteam_type: platfrom\ndependencies: [betta]\n---\n",
+    )
+    write(
+        tmp_path / "md", "b.md", "---\nteam_id: beta\nname: Beta\nteam_type: stream-aligned\n---\n"
+    )
+    found = read_source(SourceFormat.markdown, [tmp_path / "md"]).diagnostics
+    hints = {d.code: d.hint for d in found if d.code in ("IC612", "IC613")}
+    assert hints == {"IC612": "did you mean 'beta'?", "IC613": "did you mean 'platform'?"}
+    write(
+        tmp_path / "ta",
+        "a.yaml",
+        "teamapi: 0.1.0\ninfo: {name: Alpha}\ndependencies: [{teamName: Chekout team}]\n",
+    )
+    write(tmp_path / "ta", "b.yaml", "teamapi: 0.1.0\ninfo: {name: Checkout team}\n")
+    [named] = [
+        d
+        for d in read_source(SourceFormat.teamapi, [tmp_path / "ta"]).diagnostics
+        if d.code == "IC612"
+    ]
+    assert named.hint == "did you mean 'Checkout team'?"

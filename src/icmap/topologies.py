@@ -50,3 +50,18 @@ def normalise(text: str, allowed: tuple[str, ...]) -> str | None:
     word = re.sub(r"-?team$", "", word).strip("-")
     word = _ALIASES.get(word, word)
     return word if word in allowed else None
+
+
+def did_you_mean_word(text: str, allowed: tuple[str, ...]) -> str | None:
+    """``did you mean 'platform'?`` for a misspelt word of ``allowed`` (a type, a mode, a
+    state), or ``None``. A handful of words far apart: a looser match than for ids.
+
+    >>> did_you_mean_word("platfrom", TEAM_TYPES), did_you_mean_word("colab", MODES)
+    ("did you mean 'platform'?", "did you mean 'collaboration'?")
+    >>> did_you_mean_word("sometimes", STATES) is None
+    True
+    """
+    import difflib
+
+    close = difflib.get_close_matches(text.strip().lower(), allowed, 1, 0.5)
+    return f"did you mean {close[0]!r}?" if close else None

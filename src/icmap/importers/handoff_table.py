@@ -39,7 +39,7 @@ from icmap.loader.spreadsheet import (
     stream_table,
 )
 from icmap.model import Duration, Org, RowOrigin, SourcePos, Stream
-from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
+from icmap.topologies import MODES, STATES, TEAM_TYPES, did_you_mean_word, normalise
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "provider": ("from", "provided_by", "supplier", "source"),
@@ -246,7 +246,10 @@ class _Tables:
                 found = normalise(cell.text, allowed)
                 if found is None:
                     self.error(
-                        display, cell, f"{column} {cell.text!r} is not one of {', '.join(allowed)}"
+                        display,
+                        cell,
+                        f"{column} {cell.text!r} is not one of {', '.join(allowed)}",
+                        did_you_mean_word(cell.text, allowed),
                     )
                 values[column] = found
 
@@ -297,7 +300,10 @@ class _Tables:
                 found = normalise(value, TEAM_TYPES)
                 if found is None:
                     self.error(
-                        display, cell, f"type {cell.text!r} is not one of {', '.join(TEAM_TYPES)}"
+                        display,
+                        cell,
+                        f"type {cell.text!r} is not one of {', '.join(TEAM_TYPES)}",
+                        did_you_mean_word(cell.text, TEAM_TYPES),
                     )
                     continue
                 value = found

@@ -35,7 +35,7 @@ from icmap.importers.build import OrgBuilder, printable, slug
 from icmap.importers.nodes import entries, get, items, position, shape, tag_problems, text
 from icmap.loader.source import parse_text, read_text
 from icmap.model import Duration, SourcePos, Stream
-from icmap.topologies import MODES, TEAM_TYPES, normalise
+from icmap.topologies import MODES, TEAM_TYPES, did_you_mean_word, normalise
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -256,6 +256,7 @@ class _Reader:
                     where,
                     "IC613",
                     f"team type {written!r} is not one of {', '.join(TEAM_TYPES)}",
+                    did_you_mean_word(written, TEAM_TYPES),
                 )
             team.type = found
         if fields is not None:
@@ -510,15 +511,19 @@ class _Reader:
                 named = first_named.get(_key(link.other_name))
                 if named is None or _before(link.other_pos, named[1]):
                     first_named[_key(link.other_name)] = (link.other_name, link.other_pos)
+        defined = sorted({t.name for t in self.teams.values()} | set(self.teams))
         for key, (name, pos) in first_named.items():
             id_ = slug(name) or "team"
             while id_ in self.teams:
                 id_ += "-2"
+            close = difflib.get_close_matches(name, defined, 1, 0.8)
             builder.warn(
                 pos,
                 "IC612",
                 f"team {name!r} is named here but no file here defines it: added as a team",
-                "give icmap its file too, or name it by its team_id",
+                f"did you mean {close[0]!r}?"
+                if close
+                else "give icmap its file too, or name it by its team_id",
             )
             self.teams[id_] = _Team(id_, name, pos)
             by_key[key] = id_

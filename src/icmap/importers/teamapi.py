@@ -30,7 +30,7 @@ from icmap.importers.nodes import entries, get, items, position, shape, tag_prob
 from icmap.loader.compose import MappingNode, Node, SequenceNode
 from icmap.loader.source import parse_documents
 from icmap.model import SourcePos
-from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
+from icmap.topologies import MODES, STATES, TEAM_TYPES, did_you_mean_word, normalise
 
 _PROVIDING_TYPES = ("platform", "enabling", "complicated-subsystem")
 #: Spellings of the template and its examples that Team Topologies' own words do not cover.
@@ -74,13 +74,6 @@ _LINK_KEYS = {
         "expectedDurationUnit",
     ),
 }
-
-
-def _close_word(word: str, words: Sequence[str]) -> str | None:
-    """The one of ``words`` ``word`` most likely misspells (a loose match: few words, far
-    apart), or ``None``."""
-    found = difflib.get_close_matches(word.strip().lower(), [w.lower() for w in words], 1, 0.5)
-    return next(w for w in words if w.lower() == found[0]) if found else None
 
 
 class _Reader:
@@ -187,12 +180,11 @@ class _Reader:
         if type_node is not None and text(type_node):
             team_type = normalise(text(type_node) or "", TEAM_TYPES)
             if team_type is None:
-                close = _close_word(text(type_node) or "", TEAM_TYPES)
                 self.builder.warn(
                     position(display, type_node),
                     "IC613",
                     f"team type {text(type_node)!r} is not one of {', '.join(TEAM_TYPES)}",
-                    f"did you mean {close!r}?" if close else None,
+                    did_you_mean_word(text(type_node) or "", TEAM_TYPES),
                 )
             else:
                 self.types.setdefault(id_, team_type)
@@ -293,12 +285,11 @@ class _Reader:
         if mode is not None:
             new_mode = normalise(_MODE_ALIASES.get(mode.strip().lower(), mode), MODES)
             if new_mode is None:
-                close = _close_word(mode, MODES)
                 self.builder.warn(
                     where,
                     "IC613",
                     f"interaction mode {mode!r} is not one of {', '.join(MODES)}",
-                    f"did you mean {close!r}?" if close else None,
+                    did_you_mean_word(mode, MODES),
                 )
             self.keep_first(link, at, label, "mode", attribute="mode", new=new_mode)
         start, where = value("startdate")
@@ -386,13 +377,16 @@ class _Reader:
         builder = self.builder
         for id_, (name, pos) in sorted(self.names.items()):
             builder.add_team(id_, pos, name, team_type=self.types.get(id_))
+        defined = [name for name, _ in self.names.values()]
         for id_, (name, pos) in sorted(self.referenced.items()):
             if id_ not in builder.teams:
+                close = difflib.get_close_matches(name, defined, 1, 0.8)
                 builder.warn(
                     pos,
                     "IC612",
                     f"team {name!r} is named here but no Team API file here defines it: "
                     "added as a team",
+                    f"did you mean {close[0]!r}?" if close else None,
                 )
                 builder.add_team(id_, pos, name)
         inside = 0

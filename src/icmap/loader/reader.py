@@ -22,7 +22,7 @@ from icmap.loader import spec
 from icmap.loader.compose import EntryStream, MappingNode, Node, ScalarNode, SequenceNode
 from icmap.loader.reuse import Entries, Remembered, ReuseMismatchError, digest, moved
 from icmap.model import Duration, Kind, Measured, Side, SourcePos
-from icmap.topologies import MODES, STATES, TEAM_TYPES, normalise
+from icmap.topologies import MODES, STATES, TEAM_TYPES, did_you_mean_word, normalise
 
 #: The tags of plain YAML data, the only ones org files (and importers) accept.
 STANDARD_TAGS = frozenset(
@@ -605,9 +605,7 @@ class FileReader:
             return None
         found = normalise(text, allowed)
         if found is None:
-            # A handful of words far apart: a looser match than for ids finds "colab".
-            close = difflib.get_close_matches(text.strip().lower(), allowed, 1, 0.5)
-            hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(allowed)}"
+            hint = did_you_mean_word(text, allowed) or f"one of {', '.join(allowed)}"
             self.problem(node, "IC007", f"{what} {text!r} is not one of {', '.join(allowed)}", hint)
         return found
 
