@@ -48,8 +48,8 @@ class CombinedUsageError(UsageError):
 def said_at_once(errors: Sequence[UsageError]) -> UsageError:
     """One error for all of ``errors`` (two unknown teams, two unknown rules): each is said.
 
-    >>> str(said_at_once([UsageError("a"), UsageError("b")]))
-    'a\nb'
+    >>> said_at_once([UsageError("a"), UsageError("b")]).messages
+    ('a', 'b')
     """
     return errors[0] if len(errors) == 1 else CombinedUsageError([str(e) for e in errors])
 
