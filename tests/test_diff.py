@@ -313,6 +313,66 @@ def test_team_types_and_topology_fields(runner: CliRunner, tmp_path: Path) -> No
     assert json.loads(unchanged)["team_types_changed"] == []
 
 
+DETAILS_BASE = """
+customers:
+  shop: {}
+suppliers:
+  mill: {name: Old Mill, provides: [{what: flour, to: bakery}]}
+teams:
+  bakery:
+    name: Bakery
+    group: Kitchen
+    lead: Ann
+    description: Bakes bread
+    provides: [{what: bread, to: counter}]
+  counter: {group: Front, provides: [{what: sales, to: shop}]}
+"""
+
+
+def test_names_groups_and_leads(runner: CliRunner, tmp_path: Path) -> None:
+    head = (
+        DETAILS_BASE.replace("group: Kitchen", "group: Front")
+        .replace("lead: Ann", "lead: Bo")
+        .replace("description: Bakes bread", "description: Bakes bread and cakes")
+        .replace("name: Old Mill", "name: New Mill")
+        .replace("shop: {}", "shop: {name: Shoppers}")
+    )
+    base = str(write(tmp_path, "base.yaml", DETAILS_BASE))
+    new = str(write(tmp_path, "head.yaml", head))
+    data = json.loads(runner.invoke(app, ["diff", base, new, "-f", "json"]).stdout)
+    assert data["details_changed"] == [
+        {
+            "kind": "team",
+            "id": "bakery",
+            "changes": {
+                "group": {"before": "Kitchen", "after": "Front"},
+                "lead": {"before": "Ann", "after": "Bo"},
+                "description": {"before": "Bakes bread", "after": "Bakes bread and cakes"},
+            },
+        },
+        {
+            "kind": "customer",
+            "id": "shop",
+            "changes": {"name": {"before": None, "after": "Shoppers"}},
+        },
+        {
+            "kind": "supplier",
+            "id": "mill",
+            "changes": {"name": {"before": "Old Mill", "after": "New Mill"}},
+        },
+    ]
+    result = runner.invoke(app, ["diff", base, new])
+    assert result.exit_code == 0
+    flat = " ".join(result.stdout.split())
+    assert "1 team moved group: bakery" in flat
+    assert "bakery: group Kitchen → Front; lead Ann → Bo; description changed" in flat
+    assert "customer shop: name shop → Shoppers" in flat
+    assert "supplier mill: name Old Mill → New Mill" in flat
+    assert "no change" not in flat
+    unchanged = runner.invoke(app, ["diff", base, base, "-f", "json"]).stdout
+    assert json.loads(unchanged)["details_changed"] == []
+
+
 LOOP = """
 customers: {shop: {}}
 teams:

@@ -54,6 +54,16 @@ class TypeChange:
 
 
 @dataclass(frozen=True)
+class DetailChange:
+    """A team, customer or supplier in both orgs (renames followed) whose name, group, lead or
+    description differs: each such field as ``(before, after)``, ``None`` where unset."""
+
+    kind: str
+    id: str
+    changes: dict[str, tuple[str | None, str | None]]
+
+
+@dataclass(frozen=True)
 class ScoreChange:
     """A hand-off whose survey score changed: each side's score, round and number of answers.
 
@@ -128,6 +138,8 @@ class OrgDiff:
     relations_changed: list[RelationChange] = field(default_factory=list)
     #: Teams in both orgs (renames followed) whose ``type`` differs.
     types_changed: list[TypeChange] = field(default_factory=list)
+    #: Parties in both orgs (renames followed) whose name, group, lead or description differs.
+    details_changed: list[DetailChange] = field(default_factory=list)
     #: Survey rounds (by name) only in the head, only in the base, and in both but different.
     rounds_added: list[str] = field(default_factory=list)
     rounds_removed: list[str] = field(default_factory=list)
@@ -165,6 +177,7 @@ class OrgDiff:
                 self.relations_removed,
                 self.relations_changed,
                 self.types_changed,
+                self.details_changed,
                 self.rounds_added,
                 self.rounds_removed,
                 self.rounds_changed,
@@ -273,6 +286,7 @@ def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, st
     diff.relations_changed = [change for _, change in sorted(changed, key=_first)]
     diff.scores_changed = [score for _, score in sorted(scores, key=_first)]
     diff.types_changed = _type_changes(base, head, renamed)
+    diff.details_changed = _detail_changes(base, head, renamed)
     _round_changes(base, head, diff)
 
 
@@ -388,6 +402,40 @@ def _type_changes(base: Org, head: Org, renamed: dict[str, str]) -> list[TypeCha
         for team in sorted(head.teams.values(), key=lambda t: t.id)
         if team.id in before and before[team.id] != team.type
     ]
+
+
+#: The fields of a party compared by ``diff``, in the order they are listed; ``type`` has a
+#: list of its own (:class:`TypeChange`).
+DETAIL_FIELDS = ("name", "group", "lead", "description")
+
+
+def _details(party: object) -> dict[str, str | None]:
+    """A party's details as written: ``None`` for one left out (a name left out is its id)."""
+    found: dict[str, str | None] = {}
+    for name in DETAIL_FIELDS:
+        value = getattr(party, name, None)
+        found[name] = value or None
+    if found["name"] == getattr(party, "id", None):
+        found["name"] = None
+    return found
+
+
+def _detail_changes(base: Org, head: Org, renamed: dict[str, str]) -> list[DetailChange]:
+    """The parties in both orgs whose name, group, lead or description differs, by kind and
+    id; a rename is not a change of name (it is listed as a rename)."""
+    found = []
+    heads = _parties(head)
+    for kind, old_parties in _parties(base).items():
+        before = {renamed.get(i, i): p for i, p in old_parties.items()}
+        new_parties = heads[kind]
+        for party_id in sorted(before.keys() & new_parties.keys()):
+            if before[party_id] is new_parties[party_id]:
+                continue  # the head's read took the base's party as it was
+            old, new = _details(before[party_id]), _details(new_parties[party_id])
+            changes = {f: (old[f], new[f]) for f in DETAIL_FIELDS if old[f] != new[f]}
+            if changes:
+                found.append(DetailChange(kind, party_id, changes))
+    return found
 
 
 def _path_changes(before: Analysed, after: Analysed, renamed: dict[str, str]) -> list[PathChange]:

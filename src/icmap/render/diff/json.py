@@ -72,6 +72,14 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
         "team_types_changed": [
             {"team": t.team, "before": t.before, "after": t.after} for t in diff.types_changed
         ],
+        "details_changed": [
+            {
+                "kind": c.kind,
+                "id": c.id,
+                "changes": {k: {"before": v[0], "after": v[1]} for k, v in c.changes.items()},
+            }
+            for c in diff.details_changed
+        ],
         "lost_path": diff.lost_path,
         "gained_path": diff.gained_path,
         "front_line": {"added": diff.front_line_added, "removed": diff.front_line_removed},

@@ -10,6 +10,7 @@ from icmap.render.report import stream_words
 
 if TYPE_CHECKING:
     from icmap.analysis.diff import (
+        DetailChange,
         OrgDiff,
         PathChange,
         RelationChange,
@@ -89,6 +90,27 @@ def score_change(c: ScoreChange) -> str:
 
 def type_change(t: TypeChange) -> str:
     return f"{t.team}: type {t.before or 'none'} → {t.after or 'none'}"
+
+
+def detail_change(c: DetailChange) -> str:
+    """``wait-staff: group Front of house → Dining room; lead none → Ann Lee``; a description
+    that changed is said to, not quoted (the JSON has both)."""
+    parts = []
+    for name, (old, new) in c.changes.items():
+        if name == "description":
+            parts.append(
+                "description added"
+                if old is None
+                else "description removed"
+                if new is None
+                else "description changed"
+            )
+        elif name == "name":  # a name left out is shown as the id
+            parts.append(f"name {old or c.id} → {new or c.id}")
+        else:
+            parts.append(f"{name} {old or 'none'} → {new or 'none'}")
+    kind = "" if c.kind == "team" else f"{c.kind} "
+    return f"{kind}{c.id}: {'; '.join(parts)}"
 
 
 def finding(d: Diagnostic) -> str:
@@ -229,6 +251,22 @@ def _survey_lines(diff: OrgDiff) -> list[str]:
     return [f"survey scores: {changed}"] if scores else []
 
 
+def _detail_lines(diff: OrgDiff) -> list[str]:
+    """Types, group moves, then names, leads and descriptions, each a line naming who."""
+    lines = []
+    if diff.types_changed:
+        n = len(diff.types_changed)
+        lines.append(f"team types: {n} changed: {', '.join(t.team for t in diff.types_changed)}")
+    moved = [c.id for c in diff.details_changed if "group" in c.changes]
+    if moved:
+        teams = f"{len(moved)} team{'s' if len(moved) != 1 else ''}"
+        lines.append(f"{teams} moved group: {', '.join(moved)}")
+    others = [c.id for c in diff.details_changed if c.changes.keys() - {"group"}]
+    if others:
+        lines.append(f"names, leads or descriptions: {len(others)} changed: {', '.join(others)}")
+    return lines
+
+
 def summary(diff: OrgDiff) -> list[str]:
     """The short list a reviewer reads first."""
     lines = []
@@ -241,9 +279,7 @@ def summary(diff: OrgDiff) -> list[str]:
     if any(counts):
         lines.append(f"hand-offs: {counts[0]} added, {counts[1]} removed, {counts[2]} changed")
     lines += _survey_lines(diff)
-    if diff.types_changed:
-        n = len(diff.types_changed)
-        lines.append(f"team types: {n} changed: {', '.join(t.team for t in diff.types_changed)}")
+    lines += _detail_lines(diff)
     if diff.lost_path:
         lines.append(f"⚠ lost their path to the customer: {', '.join(diff.lost_path)}")
     if diff.gained_path:
@@ -273,6 +309,7 @@ def sections(diff: OrgDiff) -> list[tuple[str, list[str]]]:
         ("Hand-offs changed", [change(c) for c in diff.relations_changed]),
         ("Survey scores changed", [score_change(c) for c in diff.scores_changed]),
         ("Team types changed", [type_change(t) for t in diff.types_changed]),
+        ("Names, groups and leads changed", [detail_change(c) for c in diff.details_changed]),
         (
             "Front line",
             [f"+ {t}" for t in diff.front_line_added] + [f"- {t}" for t in diff.front_line_removed],
