@@ -209,6 +209,22 @@ def test_graph_unknown_extension_is_exit_2(runner: CliRunner, tmp_path: Path) ->
     assert not (tmp_path / "tree.xyz").exists()
 
 
+def test_format_against_extension_is_noted(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "map.svg"
+    result = runner.invoke(app, ["graph", RESTAURANT, "-f", "dot", "-o", str(target)])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"icmap: note: writing dot to {target} as -f asks, though its extension '.svg' names svg",
+        f"wrote {target}",
+    ]
+    assert target.read_text(encoding="utf-8").startswith("digraph")
+    # The extension agreeing with -f, or one naming no format strongly, says nothing.
+    cases = (("graph", "map.dot", "dot"), ("report", "r.txt", "json"), ("report", "r.out", "json"))
+    for command, name, chosen in cases:
+        result = runner.invoke(app, [command, RESTAURANT, "-f", chosen, "-o", str(tmp_path / name)])
+        assert result.stderr == f"wrote {tmp_path / name}\n", name
+
+
 def test_graph_refuses_to_overwrite_its_input(runner: CliRunner, tmp_path: Path) -> None:
     org = write(tmp_path, "org.txt", MINIMAL)
     before = org.read_bytes()

@@ -89,6 +89,11 @@ _EXTENSIONS = {
 }
 
 
+def format_named_by(suffix: str) -> str | None:
+    """The format an output file's extension names for any command (``.svg``: ``svg``)."""
+    return _EXTENSIONS.get(suffix.lower())
+
+
 def extensions(kind: type[E], *, leave_out: tuple[str, ...] = ()) -> dict[str, E]:
     """Output file extension -> format, for the formats of ``kind`` (for ``-o``, see
     :func:`icmap.cli.output.format_from`), except the extensions in ``leave_out``.

@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from icmap.cli.options import Color
+from icmap.cli.options import Color, format_named_by
 from icmap.cli.progress import activity
 from icmap.errors import OutputError, UsageError
 from icmap.safe_text import for_format, visible, visible_name
@@ -257,8 +257,21 @@ def write_output(output: Path, data: str | Data, sources: tuple[str, ...] = ()) 
 
 
 def format_from(output: Path | None, chosen: E | None, extensions: dict[str, E], default: E) -> E:
-    """The format asked for with -f, else the one the -o file's extension names."""
+    """The format asked for with -f, else the one the -o file's extension names.
+
+    -f wins over the extension; when the extension names another format (``-f dot -o
+    map.svg``) a note says so, as a file named for one format and holding another is rarely
+    what was meant (``.txt`` names no format strongly enough to say so).
+    """
     if chosen is not None:
+        if output is not None and not is_stdout(output):
+            named = format_named_by(output.suffix)
+            if named not in (None, "text", str(chosen.value)):
+                print(
+                    f"icmap: note: writing {chosen.value} to {visible_name(str(output))} as "
+                    f"-f asks, though its extension {output.suffix!r} names {named}",
+                    file=sys.stderr,
+                )
         return chosen
     if is_stdout(output):
         return default
