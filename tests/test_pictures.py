@@ -340,6 +340,7 @@ def test_group_picture(runner: CliRunner) -> None:
     data = json.loads(result.stdout)
     focus = {n["id"] for n in data["nodes"] if n.get("role") == "focus"}
     assert focus == {"facilities", "fulfilment", "inbound", "inventory", "last-mile", "procurement"}
+    assert data["graph"]["notes"][0].startswith("6 teams in Operations; ")
     bad = runner.invoke(
         app, ["graph", str(EXAMPLES / "northwind"), "--group", "Operation", "-f", "json"]
     )
@@ -822,6 +823,10 @@ def test_a_group_written_as_asked_wins_over_one_in_another_case(
     assert "Group back" in lower
     upper = runner.invoke(app, ["graph", str(org), "--group", "Back"]).stdout
     assert "Group Back" in upper
+    notes = json.loads(
+        runner.invoke(app, ["graph", str(org), "--group", "Back", "-f", "json"]).stdout
+    )
+    assert notes["graph"]["notes"] == ["1 team in Back; 1 other team one hand-off away"]
     either = runner.invoke(app, ["graph", str(org), "--group", "BACK"])
     assert either.exit_code == 2
     assert "'BACK' is ambiguous: groups 'Back', 'back'" in either.stderr

@@ -304,8 +304,9 @@ def drill_down(graph: OrgGraph, group: str) -> Picture:
         for (source, target), link in sorted(links.items())
     ]
     notes = [
-        f"{len(members):,} teams in {group}; the {len(edge):,} teams, customers and suppliers "
-        "one hand-off away are drawn by group; --all draws every team"
+        f"{len(members):,} team{'' if len(members) == 1 else 's'} in {group}; the "
+        f"{len(edge):,} teams, customers and suppliers one hand-off away are drawn by group; "
+        "--all draws every team"
     ]
     drawn_in = {t: p for p, outside in near.items() for t in outside if t != p}
     return Picture(inner.title, nodes, edges, notes, stands_for=drawn_in)

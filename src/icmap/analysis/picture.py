@@ -427,9 +427,9 @@ def group_picture(graph: OrgGraph, group: str) -> Picture:
     keep = members | neighbours | customers
     roles: dict[str, Role] = dict.fromkeys(members, "focus")
     teams = sum(1 for n in neighbours if graph.nodes[n]["kind"] == "team")
-    notes = (
-        [f"{len(members)} teams in {group}; {teams} other teams one hand-off away"] if teams else []
-    )
+    inside = f"{len(members)} team{'' if len(members) == 1 else 's'} in {group}"
+    around = f"{teams} other team{'' if teams == 1 else 's'} one hand-off away"
+    notes = [f"{inside}; {around}"] if teams else []
     title = f"{group} and the teams it works with"
     return _picture(graph, keep, roles, title, notes, around=members, onward=reached)
 
