@@ -461,3 +461,27 @@ def test_modes_durations_focus_and_idle_teams_are_read_or_reported(tmp_path: Pat
     assert org.teams["agile-coaching"].description == "helps teams improve flow"
     assert org.teams["orders"].description == "the shop's orders"
     assert org.teams["payments"].description is None
+
+
+def test_misspelt_front_matter_keys_get_a_did_you_mean(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "checkout.md",
+        "---\nteam_id: checkout\nname: Checkout\nteam_typ: stream-aligned\n"
+        "metadata:\n  flow_metric: {lead_time_days: 2}\n  size: 7\n"
+        "interactions:\n  - {team_id: payments, interaction_mod: x-as-a-service}\n"
+        "owner: someone\n---\n# Checkout\n",
+    )
+    write(tmp_path, "payments.md", "---\nteam_id: payments\nteam_type: platform\n---\n")
+    code, _, err = run("import", "markdown", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert code == 0
+    found = [line for line in err.splitlines() if "[IC613]" in line or "hint:" in line]
+    assert found == [
+        f"{tmp_path / 'checkout.md'}:4:1: warning: unknown key 'team_typ': not read [IC613]",
+        "  hint: did you mean 'team_type'?",
+        f"{tmp_path / 'checkout.md'}:6:3: warning: unknown key 'flow_metric': not read [IC613]",
+        "  hint: did you mean 'flow_metrics'?",
+        f"{tmp_path / 'checkout.md'}:9:25: warning: unknown key 'interaction_mod': not read "
+        "[IC613]",
+        "  hint: did you mean 'interaction_mode'?",
+    ]

@@ -92,8 +92,8 @@ IMPORT_MEANINGS: dict[str, str] = {
     "IC612": "A Team API or Markdown team names a team that no file defines.",
     "IC613": (
         "A Team API or Markdown team's value icmap cannot read (a mode, with a did-you-mean, "
-        "a type, a date, a duration, `lead_time_days`), or a Team API key misspelling one "
-        "icmap reads (`tpye`, with a did-you-mean)."
+        "a type, a date, a duration, `lead_time_days`), or a Team API or front-matter key "
+        "misspelling one icmap reads (`tpye`, `team_typ`, with a did-you-mean)."
     ),
     "IC614": (
         "No external customer could be chosen, or no team found: no Group entity, and no "

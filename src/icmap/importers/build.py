@@ -7,14 +7,17 @@ org in the order the YAML loader gives, so an imported org and its written files
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from icmap.diagnostics import Diagnostic
 from icmap.importers import Provenance, problem
+from icmap.importers.nodes import position
+from icmap.loader.compose import Node
 from icmap.loader.resolve import normalise_what
 from icmap.model import (
     Customer,
@@ -273,6 +276,33 @@ class OrgBuilder:
 
     def error(self, pos: SourcePos, code: str, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(problem(pos, code, message, hint, severity="error"))
+
+    def misspelt_keys(
+        self, found: Mapping[str, tuple[Node, Node]] | None, known: Sequence[str], display: str
+    ) -> None:
+        """IC613 for each key of ``found`` that misspells one of ``known`` absent from it
+        (``tpye``, ``dependecies``, ``team_typ``); any other unknown key is the format's or a
+        team's own, and left alone. Case, ``-``, ``_`` and spaces do not count."""
+        if not found:
+            return
+        known_keys = {_spelling(k): k for k in known}
+        wanted = [k for k in known_keys if k not in {_spelling(k) for k in found}]
+        for key, (key_node, _) in found.items():
+            if _spelling(key) in known_keys:
+                continue
+            close = difflib.get_close_matches(_spelling(key), wanted, 1, 0.7)
+            if close:
+                self.warn(
+                    position(display, key_node),
+                    "IC613",
+                    f"unknown key {key!r}: not read",
+                    f"did you mean {known_keys[close[0]]!r}?",
+                )
+
+
+def _spelling(key: str) -> str:
+    """A key as misspellings are judged: ``teamName`` = ``team_name`` = ``Team Name``."""
+    return re.sub(r"[-_\s]", "", key.lower())
 
 
 def _optional(text: str | None) -> str | None:

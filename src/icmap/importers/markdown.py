@@ -84,6 +84,23 @@ _SOON = "teams we expect to interact with soon"
 _LABELS = {"team name and focus": "focus", "team type": "type", "date": "date"}
 
 
+#: The front matter's keys icmap reads, at each level: an unknown key close to one of them is a
+#: misspelling (``team_typ``), any other a team's own and left alone.
+_FRONT_KEYS = (
+    "team_id",
+    "name",
+    "team_type",
+    "value_stream",
+    "platform_grouping",
+    "metadata",
+    "flow_metrics",
+    "dependencies",
+    "interactions",
+)
+_METADATA_KEYS = ("flow_metrics",)
+_INTERACTION_KEYS = ("team_id", "team_name", "interaction_mode", "purpose", "description")
+
+
 def _key(name: str) -> str:
     """How team names and ids are compared: ``Payments Team`` = ``payments-team``."""
     return re.sub(r"[\W_]+", "", name.casefold())
@@ -194,6 +211,9 @@ class _Reader:
                 "a README or notes beside the team files can stay: they are skipped",
             )
             return
+        if has_team:
+            self.builder.misspelt_keys(fields, _FRONT_KEYS, display)
+            self.builder.misspelt_keys(entries(get(fields, "metadata")), _METADATA_KEYS, display)
         team = self.read_team(display, fields if has_team else None, labels, file)
         self.pages += 1
         if fields is not None and has_team:
@@ -323,6 +343,7 @@ class _Reader:
                     at, "IC608", f"each interaction must be a mapping, found {shape(node)}"
                 )
                 continue
+            self.builder.misspelt_keys(found, _INTERACTION_KEYS, display)
             name_node = _first(found, "team_id", "team", "team_name", "name")
             name = text(name_node)
             if name is None or name_node is None:

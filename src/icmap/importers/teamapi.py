@@ -155,8 +155,8 @@ class _Reader:
         fields = {_key(k): v for k, v in top.items()}
         info_node = fields.get("info", (root, None))[1]
         info = entries(info_node)
-        self.misspelt_keys(top, _TOP_KEYS, display)
-        self.misspelt_keys(info, _INFO_KEYS, display)
+        self.builder.misspelt_keys(top, _TOP_KEYS, display)
+        self.builder.misspelt_keys(info, _INFO_KEYS, display)
         name_node = get(info, "name")
         name = text(name_node)
         if name is None:
@@ -199,29 +199,8 @@ class _Reader:
             if entry is None:
                 continue
             for node in items(entry[1]):
-                self.misspelt_keys(entries(node), _LINK_KEYS[label], display)
+                self.builder.misspelt_keys(entries(node), _LINK_KEYS[label], display)
                 self.read_link(node, display, id_, label, state_field)
-
-    def misspelt_keys(
-        self, found: dict[str, tuple[Node, Node]] | None, known: Sequence[str], display: str
-    ) -> None:
-        """IC613 for each key of ``found`` that misspells one of ``known`` absent from it."""
-        if not found:
-            return
-        present = {_key(k) for k in found}
-        wanted = [k for k in known if _key(k) not in present]
-        for key, (key_node, _) in found.items():
-            if _key(key) in {_key(k) for k in known}:
-                continue
-            close = difflib.get_close_matches(_key(key), [_key(k) for k in wanted], 1, 0.7)
-            if close:
-                meant = next(k for k in wanted if _key(k) == close[0])
-                self.builder.warn(
-                    position(display, key_node),
-                    "IC613",
-                    f"unknown key {key!r}: not read",
-                    f"did you mean {meant!r}?",
-                )
 
     def read_link(self, node: Node, display: str, declarer: str, label: str, word: str) -> None:
         at = position(display, node)
