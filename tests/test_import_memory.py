@@ -37,8 +37,14 @@ def test_repeats_before_and_after_a_stream_row_are_reported_at_their_lines(
     result = read_source("csv", [table])
     repeats = [(d.line, d.message) for d in result.diagnostics if d.code == "IC610"]
     assert repeats == [
-        (3, "this hand-off repeats the row at line 2"),
-        (5, "this hand-off repeats the row at line 2"),
+        (
+            3,
+            "this hand-off repeats the row at line 2 but gives lead_time 3h (not 2h): not read, line 2 kept",
+        ),
+        (
+            5,
+            "this hand-off repeats the row at line 2 but gives lead_time 4h (not 2h): not read, line 2 kept",
+        ),
         (8, "this hand-off repeats the row at line 7"),
     ]
     assert result.org is not None
@@ -151,7 +157,10 @@ def test_a_hand_off_merged_from_a_cell_with_control_characters_keeps_both_rows(
     assert repeats == [
         (4, "this hand-off repeats the row at line 3"),
         (5, "this hand-off repeats the row at line 2"),
-        (8, "this hand-off repeats the row at line 7"),
+        (
+            8,
+            "this hand-off repeats the row at line 7 but gives lead_time 2h (not 1h): not read, line 7 kept",
+        ),
     ]
     org = tmp_path / "org"
     done = CliRunner().invoke(app, ["import", "csv", str(table), "-o", str(org)])

@@ -38,7 +38,7 @@ from icmap.loader.spreadsheet import (
     parse_percentage,
     stream_table,
 )
-from icmap.model import Duration, Org, RowOrigin, SourcePos, Stream
+from icmap.model import Duration, Org, RowOrigin, SourcePos, Stream, format_hours
 from icmap.topologies import MODES, STATES, TEAM_TYPES, did_you_mean_word, normalise
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -228,7 +228,18 @@ class _Tables:
         key = (provider, receiver, " ".join(what.split()).casefold())
         first = self.seen.get(key)
         if first is not None:
-            self.builder.warn(where, "IC610", f"this hand-off repeats the row at line {first}")
+            pending = self.builder.relations.get(key)
+            differ = [] if pending is None else _differences(pending.fields, values)
+            if differ:
+                self.builder.warn(
+                    where,
+                    "IC610",
+                    f"this hand-off repeats the row at line {first} but gives "
+                    f"{', '.join(differ)}: not read, line {first} kept",
+                    "give each hand-off one row, or tell them apart in the what column",
+                )
+            else:
+                self.builder.warn(where, "IC610", f"this hand-off repeats the row at line {first}")
             return
         # "row N of FILE", made from the position when read: not a string a row.
         why = RowOrigin(where)
@@ -606,3 +617,34 @@ def _drop_stream(values: dict[str, object], stream_id: str) -> None:
         values["streams"] = kept
     else:
         values.pop("streams", None)
+
+
+def _differences(kept: dict[str, object], row: dict[str, object]) -> list[str]:
+    """What a repeated row gives otherwise than the row kept: ``lead_time 3h (not 1h)``,
+    ``satisfaction 4 (not none)``. A duration is compared by its length (``60m`` = ``1h``).
+    """
+    found = []
+    for name, value in row.items():
+        was = kept.get(name)
+        if value is None or value == ():
+            continue
+        same = (
+            value.hours == was.hours
+            if isinstance(value, Duration) and isinstance(was, Duration)
+            else value == was
+        )
+        if not same:
+            found.append(f"{name} {_shown(value)} (not {_shown(was)})")
+    return found
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, Duration):
+        return value.text or format_hours(value.hours)
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
