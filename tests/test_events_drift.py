@@ -402,3 +402,42 @@ def test_stream_target_missed_by_measured_lead_times_says_so(
         "; lead times measured: the log's median on 1 of the path's 2 hand-offs, the declared "
         "one on the rest"
     )
+
+
+def test_a_process_time_longer_than_the_measured_lead_time_is_left_out(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Declared 3h of work in a hand-off the log shows taking 15m: under measured lead times it
+    # would wait -2.75h and make flow efficiency pass 100%.
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {users: {}}\n"
+        "streams: {s: {customer: users}}\n"
+        "teams:\n"
+        "  a: {provides: [{what: Work, to: b, lead_time: 4h, process_time: 3h, streams: s}]}\n"
+        "  b: {provides: [{what: Done, to: users, lead_time: 2h, process_time: 1h, streams: s}]}\n",
+    )
+    log = write(
+        tmp_path,
+        "log.csv",
+        "case,team,time\n"
+        "F1,a,2026-03-02T00:00:00Z\nF1,b,2026-03-02T00:00:00Z\nF1,b,2026-03-02T02:00:00Z\n"
+        "F2,a,2026-03-02T00:00:00Z\nF2,b,2026-03-02T00:30:00Z\nF2,b,2026-03-02T02:30:00Z\n",
+    )
+    measured = ["--events", str(log), "--lead-times", "measured"]
+    report = runner.invoke(app, ["report", str(org), *measured, "-f", "json"])
+    assert report.exit_code == 0, report.stderr
+    [stream] = json.loads(report.stdout)["streams"]
+    assert stream["flow_efficiency"] is not None and 0 < stream["flow_efficiency"] <= 1
+    for step in stream["steps"]:
+        assert step["waiting_hours"] is None or step["waiting_hours"] >= 0, step
+    check = runner.invoke(app, ["check", str(org), *measured, "-f", "json"])
+    [overlong] = [f for f in json.loads(check.stdout)["findings"] if f["code"] == "IC629"]
+    assert overlong["line"] == 4
+    assert overlong["message"] == (
+        "process time 3h of a → b is longer than the log's median lead time 15m: left out of "
+        "flow efficiency under --lead-times measured"
+    )
+    declared = runner.invoke(app, ["check", str(org), "--events", str(log), "-f", "json"])
+    assert "IC629" not in {f["code"] for f in json.loads(declared.stdout)["findings"]}

@@ -39,7 +39,7 @@ from icmap.model import (
 
 if TYPE_CHECKING:
     from icmap.diagnostics import Diagnostic
-    from icmap.model import Org
+    from icmap.model import Org, Relation
 
 LeadTimes = Literal["declared", "measured"]
 #: The receiver measure() gives a case's last stay; no log team name holds a NUL.
@@ -101,12 +101,17 @@ def overlay_events(
     by_pair = {(p.provider, p.receiver): p.measured for p in pairs}
     relations = []
     replaced = 0
+    overlong: list[Diagnostic] = []
     for relation in org.relations:
         measured = by_pair.get((relation.provider, relation.receiver))
         changed = replace(relation, measured=measured)
         if lead_times == "measured" and measured is not None and measured.median is not None:
             changed = replace(changed, lead_time=measured.median)
             replaced += 1
+            process = relation.process_time
+            if process is not None and process.hours > measured.median.hours:
+                changed = replace(changed, process_time=None)
+                overlong.append(_process_over_median(relation, process, measured.median))
         relations.append(changed)
     overlay = EventOverlay(
         tuple(display for display, _ in log.files),
@@ -120,7 +125,30 @@ def overlay_events(
         unmatched,
         replaced,
     )
-    return Overlaid(replace(org, relations=tuple(relations), events=overlay), log.diagnostics)
+    return Overlaid(
+        replace(org, relations=tuple(relations), events=overlay),
+        (*log.diagnostics, *overlong),
+    )
+
+
+def _process_over_median(relation: Relation, process: Duration, median: Duration) -> Diagnostic:
+    """IC629: a declared process time longer than the log's median lead time, which would make
+    waiting negative and flow efficiency pass 100 %; said where the process time is written."""
+    from icmap.importers import problem
+
+    where = next(
+        (d.pos for d in relation.declarations if d.process_time is not None),
+        relation.declarations[0].pos,
+    )
+    return problem(
+        where,
+        "IC629",
+        f"process time {process.text or format_hours(process.hours)} of "
+        f"{relation.provider} → {relation.receiver} is longer than the log's median lead time "
+        f"{format_hours(median.hours)}: left out of flow efficiency under --lead-times measured",
+        "a hand-off cannot take less time than the work in it: lower the process_time, or "
+        "check that the log's teams are mapped to the right teams",
+    )
 
 
 def _endings(org: Org) -> dict[str, str]:

@@ -51,6 +51,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC622": "people-not-teams",
     "IC627": "customer-named-team",
     "IC628": "team-name-variants",
+    "IC629": "process-over-measured",
     "IC630": "not-a-catalog-file",
     "IC631": "foreign-api-version",
     "IC632": "templated-entity",
@@ -136,6 +137,11 @@ IMPORT_MEANINGS: dict[str, str] = {
         "An event log writing one team's name two ways, differing only in case or in the "
         "spaces between words (`Service Desk`, `service  desk`): read as two teams, warned at"
         " the first event of the second spelling."
+    ),
+    "IC629": (
+        "Under `--lead-times measured`, a hand-off's declared `process_time` is longer than "
+        "the log's median lead time for it: left out of the stream's flow efficiency rather "
+        "than made a negative wait."
     ),
     "IC630": (
         "A file found in a folder or through a Location that is not catalog YAML (YAML cannot"
