@@ -294,3 +294,25 @@ def test_a_misspelt_team_column_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no column 'workgrop' for --team; did you mean 'workgroup'?" in result.stderr
+
+
+def test_an_import_of_lead_times_of_centuries_loads_back(tmp_path: Path) -> None:
+    # 9999-12-31 is a common "no end" placeholder: the lead time it makes is absurd, but the
+    # org icmap writes must load (it was written 1.47923e+06d, which no duration reads as).
+    log = tmp_path / "huge.csv"
+    log.write_text(
+        "case_id,team,timestamp\nX1,A,1900-01-01T00:00:00Z\nX1,B,9999-12-31T23:59:59Z\n"
+        "X2,A,2026-01-01T00:00:00Z\nX2,B,2026-01-01T00:00:01Z\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    done = runner.invoke(
+        app, ["import", "events", str(log), "-o", str(tmp_path / "org"), "--customer", "U"]
+    )
+    assert done.exit_code == 0, done.stderr
+    written = (tmp_path / "org" / "teams" / "A.yaml").read_text(encoding="utf-8")
+    assert "e+" not in written
+    report = runner.invoke(app, ["report", str(tmp_path / "org"), "-f", "json"])
+    assert report.exit_code == 0, report.stderr
+    [path] = json.loads(report.stdout)["critical_paths"]
+    assert path["lead_time_hours"] > 1_000_000 * 24

@@ -53,7 +53,7 @@ class Duration:
     @classmethod
     def of(cls, amount: float, unit: str) -> Duration:
         """A duration of ``amount`` ``unit`` (one of m, h, d, w)."""
-        return cls(round(amount * _UNIT_HOURS[unit], 9), f"{amount:g}{unit}")
+        return cls(round(amount * _UNIT_HOURS[unit], 9), f"{plain_number(amount)}{unit}")
 
     def __str__(self) -> str:
         return format_hours(self.hours)
@@ -79,8 +79,19 @@ def format_hours(hours: float, *, weeks: bool = True) -> str:
         if unit == "w" and (not weeks or hours % size != 0):
             continue
         if hours >= size:
-            return f"{round(hours / size, 2):g}{unit}"
-    return f"{round(hours * 60, 2):g}m"
+            return f"{plain_number(hours / size)}{unit}"
+    return f"{plain_number(hours * 60)}m"
+
+
+def plain_number(value: float) -> str:
+    """``value`` to two decimals at most, without trailing zeros and never in exponent form,
+    which no duration icmap reads is written in (``1479230.5``, not ``1.47923e+06``).
+
+    >>> plain_number(1479230.4986), plain_number(19.5), plain_number(2.0), plain_number(0.001)
+    ('1479230.5', '19.5', '2', '0')
+    """
+    text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def format_share(share: float) -> str:
