@@ -262,8 +262,41 @@ def test_a_json_line_that_is_not_json_stops_with_a_clear_error(tmp_path: Path) -
         tmp_path / "log.jsonl",
         '{"case": "C1", "time": "2026-01-01T10:00:00Z", "team": "A"}\n{"case": "C1", oops\n',
     )
-    with pytest.raises(UsageError, match=r"log.jsonl: cannot be read as jsonl: .*"):
+    with pytest.raises(LoadError) as raised:
         read_event_logs([log])
+    [bad] = raised.value.diagnostics
+    assert bad.format().startswith(f"{log}:2:16: error: this line is not JSON (Expecting ")
+
+
+def test_every_json_line_that_is_no_event_is_said_at_its_line(tmp_path: Path) -> None:
+    log = _write(
+        tmp_path / "log.jsonl",
+        'not json\n{"case": "C1", "time": "2026-01-01T10:00:00Z", "team": "A"}\n\n[1, 2]\n'
+        '{"case": oops}\n',
+    )
+    done = CliRunner().invoke(app, ["import", "events", str(log), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert [line for line in done.stderr.splitlines() if "[IC620]" in line] == [
+        f"{log}:1:1: error: this line is not JSON (Expecting value) [IC620]",
+        f"{log}:4:1: error: this line is a list, not a JSON object [IC620]",
+        f"{log}:5:10: error: this line is not JSON (Expecting value) [IC620]",
+    ]
+    assert not (tmp_path / "o").exists()
+
+
+def test_json_lines_giving_a_key_values_of_several_types(tmp_path: Path) -> None:
+    # One time written as a number makes DuckDB type the column JSON: the others must not be
+    # read with their quotes, nor the teams named with theirs.
+    log = _write(
+        tmp_path / "log.jsonl",
+        '{"case": "C1", "team": "A", "time": "2026-03-02T01:00:00Z"}\n'
+        '{"case": "C1", "team": "B", "time": 1772445600}\n'
+        '{"case": "C1", "team": {"name": "X"}, "time": "2026-03-02T11:00:00Z"}\n',
+    )
+    result = read_event_logs([log])
+    assert _found(result) == [f"{log}:3:1: warning: event left out: no team [IC620]"]
+    measured = _pairs(result)[("A", "B")]
+    assert measured.median.hours == 9  # type: ignore[attr-defined]
 
 
 def test_typed_parquet_times_keep_their_zone(tmp_path: Path) -> None:

@@ -348,21 +348,22 @@ def _read_tabular(
     table.files.append((display, columns))
     if kind == "csv":
         _twice_named(table, file, display, header)
-    activity = f"CAST({_quote(columns.activity)} AS VARCHAR)" if columns.activity else "NULL"
-    time_type = str(next(column[1] for column in described if column[0] == columns.time))
+    types = {column[0]: str(column[1]) for column in described}
+    activity = _as_text(columns.activity, types[columns.activity]) if columns.activity else "NULL"
+    time_type = types[columns.time]
     # A typed time (Parquet's TIMESTAMP, with or without its zone, or a DATE) is taken as it
     # is, cast once: through text, a zone-aware one would depend on the session's time zone.
     typed = time_type.upper().startswith(_TIME_TYPES)
-    time = _quote(columns.time) if typed else f"CAST({_quote(columns.time)} AS VARCHAR)"
+    time = _quote(columns.time) if typed else _as_text(columns.time, time_type)
     room = table.room
     # Lines count from the header (line 1); JSON lines and Parquet rows from 1. Rows past the
     # count are not read but one, which says where the count was passed.
     first = 2 if kind == "csv" else 1
     rows = f"""
         SELECT *, seq + {first - 1} AS line, NULL AS place FROM (
-            SELECT CAST({_quote(columns.case)} AS VARCHAR) AS case_id,
+            SELECT {_as_text(columns.case, types[columns.case])} AS case_id,
                    {time} AS time_value,
-                   CAST({_quote(columns.team)} AS VARCHAR) AS team,
+                   {_as_text(columns.team, types[columns.team])} AS team,
                    {activity} AS activity,
                    row_number() OVER () AS seq
             FROM (SELECT * FROM {source} LIMIT {room + 1})
@@ -382,6 +383,24 @@ def _read_tabular(
         )
     except duckdb.Error as error:
         raise _unreadable(file, display, kind, error) from None
+
+
+def _as_text(column: str, type_name: str) -> str:
+    """SQL for a column's value as text. JSON lines whose rows give one key values of several
+    types (a time as text in one, a number in another) make DuckDB type the column JSON,
+    whose text keeps a string's quotes: a scalar is read as its text, a list or an object as
+    nothing (the event is then left out and said, as one without the value is). Parquet's
+    lists, structs and maps likewise."""
+    quoted = _quote(column)
+    kind = type_name.upper()
+    if kind == "JSON":
+        return (
+            f"CASE WHEN json_type({quoted}) IN ('OBJECT', 'ARRAY') THEN NULL "
+            f"ELSE json_extract_string({quoted}, '$') END"
+        )
+    if kind.startswith(("STRUCT", "MAP", "UNION")) or kind.endswith("]"):
+        return "NULL"
+    return f"CAST({quoted} AS VARCHAR)"
 
 
 def _past_the_count(table: EventTable, display: str, number: int, room: int) -> None:
@@ -496,7 +515,62 @@ def _unreadable(file: Path, display: str, kind: str, error: Exception) -> IcmapE
         line = _first_long_line(file)
         if line is not None:
             return _long_line(display, line)
+    if kind == "jsonl":
+        found = _bad_json_lines(file, display)
+        if found:
+            from icmap.importers import source_error
+
+            return source_error(found)
     return UsageError(f"{display}: cannot be read as {kind}: {_first_line(error)}")
+
+
+#: Bad lines a JSON-lines file is searched for, once DuckDB has refused it.
+MAX_BAD_JSON_LINES = 20
+
+
+def _bad_json_lines(file: Path, display: str) -> list[Diagnostic]:
+    """Each line of a JSON-lines file that is not a JSON object, at its line and column (up to
+    :data:`MAX_BAD_JSON_LINES`): DuckDB names only one, a line off where it counts a blank
+    one. Read in Python only when DuckDB refused the file."""
+    import gzip
+    import json
+
+    found: list[Diagnostic] = []
+    with (
+        gzip.open(file, "rt", encoding="utf-8", errors="replace")
+        if file.name.lower().endswith(".gz")
+        else file.open(encoding="utf-8", errors="replace")
+    ) as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as problem:
+                message, column = f"this line is not JSON ({problem.msg})", problem.colno
+            else:
+                if isinstance(value, dict):
+                    continue
+                shown = {"list": "a list", "str": "a string", "NoneType": "null"}.get(
+                    type(value).__name__, "a number"
+                )
+                message, column = f"this line is {shown}, not a JSON object", 1
+            found.append(
+                Diagnostic(
+                    display,
+                    number,
+                    column,
+                    "IC620",
+                    message,
+                    "error",
+                    "each line of a JSON-lines log is one event: an object such as "
+                    '{"case": "C1", "time": "2026-03-02T10:00:00Z", "team": "Support"}',
+                    "unreadable-event",
+                )
+            )
+            if len(found) == MAX_BAD_JSON_LINES:
+                break
+    return found
 
 
 def _first_long_line(file: Path) -> int | None:
@@ -529,7 +603,12 @@ _REASONS: dict[str, tuple[str, str, str | None]] = {
         "a case, time, team or activity this long is not one; check the columns chosen",
     ),
     "case": ("IC620", "no case", "every event needs the case it belongs to"),
-    "team": ("IC620", "no team", "the event is left out"),
+    "team": (
+        "IC620",
+        "no team",
+        "every event needs the team that did it, as text; an empty cell, null, a list or an "
+        "object is none",
+    ),
     "control": (
         "IC620",
         "the team {team} has a control character (such as NUL or ESC)",
