@@ -87,6 +87,27 @@ def test_slack_and_no_path_in_words(runner: CliRunner, tmp_path: Path) -> None:
     assert "On no critical path; slack 2.01d." in hosts
 
 
+def test_slack_inside_a_loop_is_said_to_be_a_lower_bound(runner: CliRunner) -> None:
+    # Pastry is in the restaurant's loop: its longest simple chain to diners is 9m shorter
+    # than the critical path, but the loop's slack is only a lower bound (0m), never "none".
+    text = " ".join(runner.invoke(app, ["team", "pastry", "--org", RESTAURANT]).stdout.split())
+    assert (
+        "On no critical path; slack at least 0m: it is in a loop, where slack is a lower bound."
+        in text
+    )
+    assert "but no slack" not in text
+    assert "off its critical path; slack at least 0m, a lower bound in a loop" in text
+    data = json.loads(
+        runner.invoke(app, ["team", "pastry", "--org", RESTAURANT, "-f", "json"]).stdout
+    )
+    assert (data["slack"], data["slack_lower_bound"]) == (0, True)
+    assert data["streams"][0]["slack_lower_bound"] is True
+    hosts = json.loads(
+        runner.invoke(app, ["team", "hosts", "--org", RESTAURANT, "-f", "json"]).stdout
+    )
+    assert hosts["slack_lower_bound"] is False
+
+
 def test_markdown_is_a_readme(runner: CliRunner) -> None:
     done = runner.invoke(app, ["team", "booking", "--org", TOPOLOGIES, "-f", "markdown"])
     assert done.exit_code == 0, done.stderr

@@ -107,6 +107,7 @@ def test_markdown_and_json_pages(runner: CliRunner) -> None:
             "steps": 3,
             "slack": 0.0,
             "slack_unit": "hours",
+            "slack_lower_bound": False,
         },
         {
             "stream": "wholesale",
@@ -117,6 +118,7 @@ def test_markdown_and_json_pages(runner: CliRunner) -> None:
             "steps": 3,
             "slack": 0.0,
             "slack_unit": "hours",
+            "slack_lower_bound": False,
         },
     ]
     web = json.loads(runner.invoke(app, ["team", "web", "--org", org, "-f", "json"]).stdout)

@@ -86,6 +86,8 @@ class TeamFacts:
 
     critical_for: tuple[str, ...]
     slack: float | None
+    #: In a loop of delivery hand-offs: ``slack`` is a lower bound.
+    slack_lower_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -344,6 +346,7 @@ def page(graph: OrgGraph, picture: Picture) -> Page:
         facts[node.id] = TeamFacts(
             critical_for=tuple(sorted(set(critical_for.get(node.id, ())))),
             slack=report.critical.slack.get(node.id),
+            slack_lower_bound=node.id in report.critical.looped,
         )
     reach = downstream(graph, list(facts)) if facts else None
     return Page(picture, report, facts, members, streams, downstream=reach)

@@ -149,7 +149,12 @@ class StreamFlow:
         on_path = team in self.path
         position = self.path.index(team) + 1 if on_path else None
         return TeamPlace(
-            self.stream.id, on_path, position, len(self.path) - 1, self.slack.get(team)
+            self.stream.id,
+            on_path,
+            position,
+            len(self.path) - 1,
+            self.slack.get(team),
+            team in self.looped,
         )
 
 
@@ -163,6 +168,8 @@ class TeamPlace:
     position: int | None
     steps: int
     slack: float | None
+    #: Whether the team sits in a loop of the stream's hand-offs: its slack is a lower bound.
+    slack_lower_bound: bool = False
 
 
 def _step(provider: str, receiver: str, relations: list[Relation]) -> StreamStep:

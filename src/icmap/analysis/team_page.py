@@ -74,6 +74,8 @@ class TeamPage:
     streams: tuple[tuple[StreamFlow, TeamPlace], ...] = ()
     #: Whether the org declares any value stream (a page says "no stream" only then).
     streams_declared: bool = False
+    #: Whether the team sits in a loop of delivery hand-offs, where its slack is a lower bound.
+    slack_lower_bound: bool = False
 
     @property
     def chokepoint(self) -> bool:
@@ -165,4 +167,5 @@ def team_page(
         impact=impact(graph, [team]),
         streams=tuple(flows_of(graph, team)),
         streams_declared=bool(graph.graph.get("streams")),
+        slack_lower_bound=team in critical.looped,
     )

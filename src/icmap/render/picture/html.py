@@ -454,7 +454,11 @@ def page_data(page: Page) -> dict[str, Any]:
                 if facts is None
                 else {
                     "critical_for": list(facts.critical_for),
-                    "slack": None if facts.slack is None else amount(facts.slack, unit),
+                    "slack": None
+                    if facts.slack is None
+                    else f"at least {amount(facts.slack, unit)} (inside a loop, a lower bound)"
+                    if facts.slack_lower_bound
+                    else amount(facts.slack, unit),
                 },
             }
         )

@@ -82,6 +82,7 @@ def team_data(page: TeamPage) -> dict[str, Any]:
         "critical_for": list(page.critical_for),
         "slack": page.slack,
         "slack_unit": page.unit,
+        "slack_lower_bound": page.slack_lower_bound,
         "chokepoint": page.chokepoint,
         "dependents": list(page.dependents),
         "blast_radius": {
@@ -100,6 +101,7 @@ def team_data(page: TeamPage) -> dict[str, Any]:
                 "steps": place.steps,
                 "slack": place.slack,
                 "slack_unit": flow.unit,
+                "slack_lower_bound": place.slack_lower_bound,
             }
             for flow, place in page.streams
         ],

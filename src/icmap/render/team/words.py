@@ -112,6 +112,11 @@ def critical(page: TeamPage) -> str:
         return f"On the critical path to {', '.join(page.critical_for)}: no slack."
     if page.slack is None:
         return "On no critical path: its delivered work reaches no customer."
+    if page.slack_lower_bound:
+        return (
+            f"On no critical path; slack at least {amount(page.slack, page.unit)}: it is in a "
+            "loop, where slack is a lower bound."
+        )
     if page.slack == 0:
         return "On no critical path, but no slack: a chain through it is as long as one."
     return f"On no critical path; slack {amount(page.slack, page.unit)}."
