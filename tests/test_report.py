@@ -173,3 +173,22 @@ def test_terminal_report_treats_names_as_text(runner: CliRunner, tmp_path: Path)
     result = runner.invoke(app, ["report", str(org), "--color", "always"])
     assert result.exit_code == 0
     assert "[red]x" in result.stdout
+
+
+def test_no_chokepoint_is_said_without_claiming_other_ways(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Each team has exactly one way to the customer: none is a chokepoint because no team's
+    # failure cuts another off, not because every team has another way.
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: c}]}\n"
+        "  b: {provides: [{what: y, to: c}]}\n",
+        encoding="utf-8",
+    )
+    said = "no team's failure cuts another off from every customer"
+    for options in ([], ["-f", "markdown"], ["-o", str(tmp_path / "r.html")]):
+        done = runner.invoke(app, ["report", str(org), *options])
+        text = done.stdout if options[:1] != ["-o"] else (tmp_path / "r.html").read_text()
+        assert said in " ".join(text.replace("&#x27;", "'").split()), options
+        assert "another way" not in text and "more than one way" not in text

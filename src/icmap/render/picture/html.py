@@ -583,6 +583,10 @@ def _list(items: list[str], empty: str) -> str:
     )
 
 
+#: What the panel says when no team is a chokepoint (as the report says it).
+NO_CHOKEPOINTS = "none: no team's failure cuts another off from every customer"
+
+
 def _headline(page: Page) -> str:
     """The report's headline results: front line, critical paths, value streams (when the org
     declares any), chokepoints, weakest links."""
@@ -615,7 +619,7 @@ def _headline(page: Page) -> str:
         f"<h2>Critical paths</h2>{_list(paths, 'none')}"
         + (f"<h2>Value streams</h2>{_list(streams, 'none')}" if streams else "")
         + measured
-        + f"<h2>Chokepoints</h2>{_list(points, 'none: every team has another way to a customer')}"
+        + f"<h2>Chokepoints</h2>{_list(points, NO_CHOKEPOINTS)}"
         f"<h2>Weakest links</h2>{_list(weakest, 'no satisfaction scores')}"
         "</section>"
     )

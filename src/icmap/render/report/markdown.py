@@ -293,7 +293,7 @@ def render(report: Report) -> str:
             names = escape(stranded_names(point))
             out.append(_row(escape(point.team), f"{point.stranded:,}", names))
     else:
-        out.append("None: every team has more than one way to the customer.")
+        out.append("None: no team's failure cuts another off from every customer.")
 
     out += ["", "## Loops", ""]
     for loop in report.loops:

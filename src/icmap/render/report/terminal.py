@@ -348,7 +348,7 @@ def render(report: Report) -> RenderableType:
         if len(ranked) > TOP:
             parts.append(Text(f"… and {len(ranked) - TOP} more", style="dim"))
     else:
-        parts.append(Text("none: every team has more than one way to the customer"))
+        parts.append(Text("none: no team's failure cuts another off from every customer"))
 
     parts += _loops_section(report)
 
