@@ -192,3 +192,20 @@ def test_no_chokepoint_is_said_without_claiming_other_ways(
         text = done.stdout if options[:1] != ["-o"] else (tmp_path / "r.html").read_text()
         assert said in " ".join(text.replace("&#x27;", "'").split()), options
         assert "another way" not in text and "more than one way" not in text
+
+
+def test_a_customer_nobody_reaches_has_no_chain_in_json_and_on_the_page(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text("customers: {c: {name: C}}\nteams: {t: {name: T}}\n", encoding="utf-8")
+    data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
+    [path] = data["critical_paths"]
+    assert (path["path"], path["lead_time_hours"], path["hops"]) == ([], None, None)
+    for command in (["report", str(org)], ["graph", str(org)]):
+        page = tmp_path / "page.html"
+        done = runner.invoke(app, [*command, "-o", str(page)])
+        assert done.exit_code == 0, done.stderr
+        html = page.read_text(encoding="utf-8")
+        assert "<li>c: no delivery chain</li>" in html
+        assert "<h2>No path to any external customer</h2><ul><li>t</li></ul>" in html

@@ -17,6 +17,7 @@ from icmap.analysis.chokepoints import Chokepoint, chokepoints, dominator_tree
 from icmap.analysis.critical import CriticalPaths, critical_paths
 from icmap.analysis.frontline import FrontLineTeam, front_line
 from icmap.analysis.measured import MeasuredFlow, measured_flow
+from icmap.analysis.reach import Reach, reach
 from icmap.analysis.streams import stream_flows
 from icmap.analysis.weakest import CustomerWeakness, weakest_links
 from icmap.compact import collector_paused
@@ -210,6 +211,8 @@ class Headlines:
     streams: tuple[StreamFlow, ...]
     mixed_cadences: tuple[MixedCadence, ...]
     measured: MeasuredFlow | None
+    #: Who reaches a customer: the page names the teams and suppliers that reach none.
+    reach: Reach
 
 
 @collector_paused
@@ -231,6 +234,7 @@ def headlines(graph: OrgGraph) -> Headlines:
         streams=tuple(stream_flows(graph)),
         mixed_cadences=mixed_cadences(graph, critical),
         measured=measured_flow(graph),
+        reach=reach(graph),
     )
 
 

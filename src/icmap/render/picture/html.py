@@ -595,7 +595,9 @@ def _headline(page: Page) -> str:
     front = [f"{f.team} → {', '.join(f.customers)}" for f in report.front_line]
     mixed = {m.customer: stream_words.mixed_cadence(m) for m in report.mixed_cadences}
     paths = [
-        f"{p.customer}: {chain(p.path)} ({amount(p.total, unit)})"
+        f"{p.customer}: no delivery chain"
+        if len(p.path) == 1
+        else f"{p.customer}: {chain(p.path)} ({amount(p.total, unit)})"
         + (f"; {plural(len(p.ties), 'more hand-off')} on a chain as long" if p.ties else "")
         + (f". Note: {mixed[p.customer]}" if p.customer in mixed else "")
         for p in report.critical.paths
@@ -608,6 +610,7 @@ def _headline(page: Page) -> str:
         if w.critical_path_weakest is not None
     ]
     measured = _measured_headline(report)
+    cut_off = [", ".join(report.reach.disconnected)] if report.reach.disconnected else []
     streams = [
         f"{stream_words.title(f)} → {f.customer}: {stream_words.lead_time(f)}; flow efficiency "
         f"{stream_words.efficiency(f)}; rolled %C&A {stream_words.quality(f)}"
@@ -621,7 +624,8 @@ def _headline(page: Page) -> str:
         + measured
         + f"<h2>Chokepoints</h2>{_list(points, NO_CHOKEPOINTS)}"
         f"<h2>Weakest links</h2>{_list(weakest, 'no satisfaction scores')}"
-        "</section>"
+        + (f"<h2>No path to any external customer</h2>{_list(cut_off, '')}" if cut_off else "")
+        + "</section>"
     )
 
 

@@ -93,9 +93,10 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
         "critical_paths": [
             {
                 "customer": p.customer,
-                "path": list(p.path),
-                "lead_time_hours": p.total if hours else None,
-                "hops": len(p.path) - 1,
+                # A customer no team's delivered work reaches has no chain: not a chain of one.
+                "path": list(p.path) if len(p.path) > 1 else [],
+                "lead_time_hours": p.total if hours and len(p.path) > 1 else None,
+                "hops": len(p.path) - 1 if len(p.path) > 1 else None,
                 "missing_lead_times": p.missing_lead_times,
                 "exact": p.exact,
                 "tied_handoffs": [{"provider": u, "receiver": v} for u, v in p.ties],
