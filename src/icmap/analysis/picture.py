@@ -395,7 +395,7 @@ def focus(graph: OrgGraph, centre: str, depth: int = 2) -> Picture:
     customers = {n for n in nx.descendants(graph, centre) if graph.nodes[n]["kind"] == "customer"}
     keep |= customers
     name = graph.nodes[centre]["name"]
-    title = f"{name}: {depth} hand-off{'s' if depth != 1 else ''} around it"
+    title = f"{name}: the teams within {depth} hand-off{'s' if depth != 1 else ''} of it"
     left_out = graph.number_of_nodes() - len(keep)
     notes = [
         f"{left_out} of {graph.number_of_nodes()} nodes left out; dashed edges pass through them"

@@ -279,9 +279,9 @@ def focus_view(graph: OrgGraph, trees: list[CustomerTree], depth: int) -> Render
     for tree in trees:
         label = _party(graph, tree.customer)
         if tree.direction == "providers":
-            label.append(f"  receives from ({_plural(depth, 'hand-off')} out)", style="dim")
+            label.append(f"  receives from (within {_plural(depth, 'hand-off')})", style="dim")
         else:
-            label.append(f"  serves ({_plural(depth, 'hand-off')} on)", style="dim")
+            label.append(f"  serves (within {_plural(depth, 'hand-off')})", style="dim")
         parts += [_tree(graph, tree, label), Text()]
     legend = _legend(trees)
     return Group(*parts, *([legend] if legend else []))
