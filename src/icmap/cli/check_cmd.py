@@ -383,7 +383,8 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
     \b
       icmap check org/ --fail-on warning
       icmap check org/ -f github -o icmap.sarif -o icmap.xml
-      icmap check examples/service-desk --events examples/service-desk/tickets.csv
+      icmap check examples/service-desk --events examples/service-desk/tickets.csv \\
+        --team-map examples/service-desk/team-map.csv
     """
     from icmap.graph import build_graph
     from icmap.lint import run_check

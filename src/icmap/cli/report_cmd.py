@@ -99,7 +99,8 @@ def report(
       icmap report examples/northwind -f markdown -o report.md
       icmap report examples/northwind -f json -o report.json
       icmap report examples/northwind -o report.html
-      icmap report examples/service-desk --events examples/service-desk/tickets.csv
+      icmap report examples/service-desk --events examples/service-desk/tickets.csv \\
+        --team-map examples/service-desk/team-map.csv
     """
     from icmap.analysis.report import build_report
 
