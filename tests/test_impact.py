@@ -401,3 +401,18 @@ def test_cli_every_unknown_team_is_said(runner: CliRunner) -> None:
         "icmap: error: no team or supplier 'kitchn' in this org; did you mean 'kitchen'?",
         "icmap: error: no team or supplier 'pastri' in this org; did you mean 'Pastry'?",
     ]
+
+
+def test_two_failed_teams_in_one_loop_name_it_once(tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {c1: {}, c2: {}}\nteams:\n"
+        "  a: {provides: [{what: x, to: c1}, {what: y, to: b}]}\n"
+        "  b: {provides: [{what: z, to: a}, {what: w, to: c2}]}\n",
+    )
+    done = CliRunner().invoke(app, ["impact", "a", "b", "--org", str(org)])
+    assert done.exit_code == 0, done.stderr
+    assert [line for line in done.stdout.splitlines() if "comes back round" in line] == [
+        "comes back round: a ⇄ b"
+    ]

@@ -297,9 +297,16 @@ def impact(
     failed_set = set(failed)
     on_path = {p.customer for p in critical_result.paths if p.team_set & failed_set}
     cycles: list[Cycle] = []
+    seen: set[tuple[str, ...]] = set()
     for node in failed:
         around = shortest_cycle(graph, node, set(graph.nodes))
-        if around is not None:
+        if around is None:
+            continue
+        # Two failed teams in one loop find the same cycle from each end: said once.
+        start = around.index(min(around))
+        turned = tuple(around[start:]) + tuple(around[:start])
+        if turned not in seen:
+            seen.add(turned)
             cycles.append(Cycle(around, cycle_is_feedback(graph, around)))
     return Impact(
         failed=failed,
