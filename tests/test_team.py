@@ -307,3 +307,16 @@ def test_a_team_whose_id_is_a_safe_name_keeps_it(runner: CliRunner, tmp_path: Pa
     owners = {p.name: json.loads(p.read_text())["team"] for p in out.iterdir()}
     assert owners["ops-web.json"] == "ops-web"
     assert sorted(owners.values()) == sorted(teams)
+
+
+def test_scores_are_shown_as_the_report_shows_them(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {u: {}}\nteams:\n"
+        "  a: {provides: [{what: x, to: b, satisfaction: 2}, {what: y, to: u, satisfaction: 4}]}\n"
+        "  b: {provides: [{what: z, to: u}]}\n",
+    )
+    text = runner.invoke(app, ["team", "a", "--org", str(org), "-f", "markdown"]).stdout
+    assert "| b | x | — | 2.0 ⚠ | — |" in text
+    assert "| u (external customer) | y | — | 4.0 | — |" in text

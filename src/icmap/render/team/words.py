@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from icmap.analysis.weakest import LOW_SATISFACTION
 from icmap.model import format_hours
 from icmap.render.report import stream_words
-from icmap.render.report.words import amount, plural
+from icmap.render.report.words import amount, plural, satisfaction
 
 if TYPE_CHECKING:
     from icmap.analysis.team_page import HandOff, TeamPage
@@ -45,7 +46,9 @@ def party(hand_off: HandOff) -> str:
 def cells(hand_off: HandOff) -> tuple[str, str, str, str]:
     """The what, lead time, satisfaction and interaction cells of one hand-off."""
     lead = "—" if hand_off.lead_time_hours is None else format_hours(hand_off.lead_time_hours)
-    score = "—" if hand_off.satisfaction is None else f"{hand_off.satisfaction:g}"
+    score = "—" if hand_off.satisfaction is None else satisfaction(hand_off.satisfaction)
+    if hand_off.satisfaction is not None and hand_off.satisfaction < LOW_SATISFACTION:
+        score += " ⚠"  # below 3, as the tree and the report mark it
     survey = hand_off.survey
     if survey is not None and survey.experienced is not None:
         lead += f" ({format_hours(survey.experienced.hours)} experienced)"
