@@ -217,8 +217,18 @@ def overview(graph: OrgGraph, *, drawn: bool = True) -> Picture:
     nodes.sort(key=lambda n: n.id)
     groups = len({g for _, g in graph.nodes(data="group") if g})
     name = str(graph.graph.get("name") or "Internal-customer graph")
-    title = f"{name}: {_plural(groups, 'group')}, {_plural(graph.number_of_nodes(), 'node')}"
-    notes = [f"The group overview of {_plural(graph.number_of_nodes(), 'node')}."]
+    parties = graph.number_of_nodes()
+    title = f"{name}: {parties:,} teams, customers and suppliers in {_plural(groups, 'group')}"
+    boxes = f"{len(nodes):,} box{'' if len(nodes) == 1 else 'es'}"
+    notes = [
+        f"The group overview: {parties:,} teams, customers and suppliers drawn as {boxes}, "
+        "a group's teams in one."
+    ]
+    if not groups:
+        notes.append(
+            "No team has a group, so the teams share one box: give teams a group in the org files, "
+            "or draw every team (--all) or one (--focus TEAM)."
+        )
     if len(edges) < len(links):
         notes.append(
             f"{len(edges):,} of {len(links):,} links between groups drawn: each group's "
