@@ -379,7 +379,8 @@ def test_critical_path_toggle_and_search(browser: Any, tmp_path: Path) -> None:
     # Desserts as slow as dishes: market-garden → pastry → expediters ties with the kitchen's.
     text = (EXAMPLES / "restaurant.yaml").read_text(encoding="utf-8")
     tied = text.replace("lead_time: 8m, process_time: 6m", "lead_time: 15m, process_time: 6m")
-    assert tied != text
+    tied = tied.replace("name: Wait staff", "name: Équipe de salle")
+    assert tied.count("Équipe") == 1
     org = tmp_path / "tied.yaml"
     org.write_text(tied, encoding="utf-8")
     _open(browser, _page(org, tmp_path))
@@ -408,6 +409,13 @@ def test_critical_path_toggle_and_search(browser: Any, tmp_path: Path) -> None:
         "return [...document.querySelectorAll('.node.hl-match')].map(e => e.dataset.id)"
     )
     assert found == ["pastry"]
+    # Accents and case do not count.
+    browser.find_element(By.ID, "search").clear()
+    browser.find_element(By.ID, "search").send_keys("EQUIPE")
+    found = browser.execute_script(
+        "return [...document.querySelectorAll('.node.hl-match')].map(e => e.dataset.id)"
+    )
+    assert found == ["wait-staff"]
 
 
 def test_hostile_names_stay_inert_in_the_browser(browser: Any, tmp_path: Path) -> None:

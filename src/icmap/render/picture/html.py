@@ -284,8 +284,10 @@ function stream(id){
 }
 function search(text){
  const list=document.getElementById('matches');list.replaceChildren();
- const q=text.trim().toLowerCase();if(!q){clear(false);return;}
- const has=function(s){return s.toLowerCase().indexOf(q)>=0;};
+ // Accents and case do not count: "equipe" finds "Équipe".
+ const fold=function(s){return s.normalize('NFD').replace(/[\u0300-\u036f]/g,'').toLowerCase();};
+ const q=fold(text.trim());if(!q){clear(false);return;}
+ const has=function(s){return fold(s).indexOf(q)>=0;};
  // A team drawn inside a group (an overview) is found in its group.
  const found=[];
  data.nodes.forEach(function(n){
