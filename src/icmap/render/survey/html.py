@@ -59,7 +59,7 @@ def _team(questions: list[Question]) -> list[str]:
     first = questions[0]
     team = escape(first.receiver)
     out = [
-        f"<h1>Survey: what {escape(first.receiver_name)} receives</h1>",
+        f"<h2>What {escape(first.receiver_name)} receives</h2>",
         "<table>",
         "<tr><th>from</th><th>what</th><th>declared lead time</th><th>score (1 to 5)</th>"
         "<th>lead time you experience</th><th>complete and accurate</th><th>comment</th></tr>",
@@ -107,6 +107,7 @@ def render(questions: list[Question], organisation: str = "") -> str:
             "<!DOCTYPE html>",
             '<html lang="en"><head><meta charset="utf-8">',
             f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
+            f"<h1>{escape(title)}</h1>",
             f"<p>{escape(INSTRUCTIONS)}</p>",
             '<p class="respondent"><label>Your name (optional): '
             '<input id="respondent"></label></p>',

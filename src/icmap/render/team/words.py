@@ -47,8 +47,6 @@ def cells(hand_off: HandOff) -> tuple[str, str, str, str]:
     """The what, lead time, satisfaction and interaction cells of one hand-off."""
     lead = "—" if hand_off.lead_time_hours is None else format_hours(hand_off.lead_time_hours)
     score = "—" if hand_off.satisfaction is None else satisfaction(hand_off.satisfaction)
-    if hand_off.satisfaction is not None and hand_off.satisfaction < LOW_SATISFACTION:
-        score += " ⚠"  # below 3, as the tree and the report mark it
     survey = hand_off.survey
     if survey is not None and survey.experienced is not None:
         lead += f" ({format_hours(survey.experienced.hours)} experienced)"
@@ -58,6 +56,8 @@ def cells(hand_off: HandOff) -> tuple[str, str, str, str]:
         score += f" (survey {survey.round}, {survey.answers} answer{plural}"
         score += "" if survey.declared is None else f"; YAML {survey.declared:g}"
         score += ")"
+    if hand_off.satisfaction is not None and hand_off.satisfaction < LOW_SATISFACTION:
+        score += " ⚠"  # below 3, as the tree and the report mark it
     return hand_off.what, lead, score, interaction(hand_off)
 
 
