@@ -703,3 +703,17 @@ def test_legend_explains_depth_on_a_feedback_branch(runner: CliRunner, tmp_path:
     assert "compliance → Lessons learned (1w)  ↺ feedback  …" in result.stdout
     assert "↺ feedback: a feedback hand-off" in result.stdout
     assert "…: more beyond --depth" in result.stdout.splitlines()
+
+
+def test_the_legend_says_when_a_feedback_hand_off_is_followed(tmp_path: Path) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        "customers: {c: {}}\nteams:\n  a: {provides: [{what: x, to: c}]}\n"
+        "  f: {provides: [{what: notes, to: a, feedback: true}]}\n"
+        "  g: {provides: [{what: y, to: f}]}\n",
+        encoding="utf-8",
+    )
+    out = CliRunner().invoke(app, ["graph", str(org)], env={"COLUMNS": "200"}).stdout
+    assert "└── g → y" in out  # f reaches the customer only by its feedback: followed
+    assert "not followed" not in out
+    assert "followed only to a team whose work reaches a customer no other way" in out

@@ -175,6 +175,10 @@ _LEGEND = {
     "shown": "(repeat): expanded above",
     "loop": "↺ loop: serves a team on its own path",
     "feedback": "↺ feedback: a feedback hand-off (information back), not followed",
+    "feedback-followed": (
+        "↺ feedback: a feedback hand-off (information back), followed only to a team whose "
+        "work reaches a customer no other way"
+    ),
     "depth": "…: more beyond --depth",
 }
 
@@ -192,9 +196,11 @@ def _legend(trees: list[CustomerTree], chokepoints: Collection[str] = ()) -> Tex
                     for r in branch.handed_over
                 )
                 if branch.feedback:
-                    used.add("feedback")
+                    used.add("feedback" if branch.repeat is not None else "feedback-followed")
                 if not (branch.feedback and branch.repeat in ("shown", "loop")):
                     used.add(branch.repeat)  # a feedback mark stands in for these two
+    if "feedback-followed" in used:
+        used.discard("feedback")  # one line for the mark, true of those not followed too
     words = [text for mark, text in _LEGEND.items() if mark in used]
     words += [f"{styles.LOW_MARK}: satisfaction below {LOW_SATISFACTION:g}"] if low else []
     if measured:
