@@ -348,7 +348,9 @@ def test_focus_tree_shows_providers_and_receivers(runner: CliRunner) -> None:
     )
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert "support Customer Support [Customer Experience]  receives from (within 1 hand-off)" in out
+    assert (
+        "support Customer Support [Customer Experience]  receives from (within 1 hand-off)" in out
+    )
     assert "support Customer Support [Customer Experience]  serves (within 1 hand-off)" in out
     assert "└── shoppers Online shoppers ← Answers and refunds (4h, satisfaction 4.0)" in out
     assert "order-mgmt → Order status (5m, satisfaction 3.8)  …" in out
