@@ -9,6 +9,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from icmap.model import format_share
 from icmap.render.picture import styles
 from icmap.render.report import measured_words, stream_words
 from icmap.render.report.words import (
@@ -314,9 +315,10 @@ def render(report: Report) -> RenderableType:
     parts.append(_heading("Distance to the customer (hand-offs)"))
     histogram = _table("hops", "teams", "share")
     rows = distance_histogram(report)
-    widest = max((n for _, n in rows), default=1)
+    total = sum(n for _, n in rows) or 1
     for hops, n in rows:
-        bar = "█" * max(1, round(20 * n / widest))
+        # Of all teams, so that rows of one team each are not each drawn full.
+        bar = "█" * max(1, round(20 * n / total)) + f" {format_share(n / total)}"
         style = styles.NO_PATH if hops == "none" else styles.DETAIL
         histogram.add_row(
             Text(hops, style=style if hops == "none" else ""), str(n), Text(bar, style=style)
