@@ -172,6 +172,10 @@ def test_config_file(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.Monk
         ("check: {rules: {IC304: {max-stranded: many}}}", "max-stranded: expected a number"),
         ("check: {rules: {IC312: {max-streams: -1}}}", "max-streams: expected 0 or more, not -1"),
         (
+            "check: {rules: {IC701: {min-handoffs: 1.9}}}",
+            "min-handoffs: expected a whole number, not 1.9",
+        ),
+        (
             "check: {rules: {IC304: {severity: fatal}}}",
             "severity must be one of info, warning, error",
         ),

@@ -384,6 +384,11 @@ def _one_rule(
             problems.append(
                 _problem(config, where, f"{label}.{key}: expected 0 or more, not {value!r}")
             )
+        elif isinstance(target.options[key], int) and not float(value).is_integer():
+            # A count (teams, hand-offs, answers): 1.9 would be read as 1 without a word.
+            problems.append(
+                _problem(config, where, f"{label}.{key}: expected a whole number, not {value!r}")
+            )
         else:
             options[target.code][key] = type(target.options[key])(value)
 
