@@ -245,7 +245,8 @@ def _read_files(table: EventTable, files: list[Path], options: EventLogOptions) 
                     "IC620",
                     said,
                     "error",
-                    "export the log again; a CSV needs a header and a row per event",
+                    "export the log again: a CSV needs a header and a row per event, JSON "
+                    "lines an object per event, XES a <trace> of <event>s",
                     "unreadable-event",
                 )
             ]

@@ -66,7 +66,8 @@ def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
         if slack:
             text += f" plus the margin of {allowed}"
         median = format_hours(measured.median.hours, weeks=False) if measured.median else "?"
-        text += f" (median {median} over {measured.handoffs:,} hand-offs"
+        count = f"{measured.handoffs:,} hand-off{'' if measured.handoffs == 1 else 's'}"
+        text += f" (median {median} over {count}"
         where = seen(measured)
         text += f"; {where})" if where else ")"
         yield Finding(
