@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +11,9 @@ from hypothesis import strategies as st
 from rich.console import Group
 from rich.text import Text
 from rich.tree import Tree
+from typer.testing import CliRunner
 
+from icmap.cli import app
 from icmap.render.text import (
     LazyTree,
     SafeConsole,
@@ -159,6 +162,39 @@ def test_a_chain_thousands_deep_is_walked_only_as_far_as_it_shows() -> None:
     # A label 25 levels down has no room left beside 100 cells of guides.
     assert len(asked) == 24
     assert "-23" in written and "24" not in written
+
+
+def test_a_tree_deeper_than_the_width_says_so_under_it() -> None:
+    def children(node: object) -> list[tuple[str, object | None]]:
+        assert isinstance(node, int)
+        return [(f"team-{node} → work (3d)", node + 1 if node < 29 else None)]
+
+    def build(depth: int) -> Tree:
+        return _chain(min(depth, 30))
+
+    lazy = LazyTree("customer", 0, children, build, deepest=30)
+    note = (
+        "… this tree goes 30 hand-offs deep and 24 fit this width: the teams deeper are left "
+        "out here; --focus TEAM shows a team's own, -f json every one"
+    )
+    for written in (_fast(Group(lazy), 100), _by_rich(Group(lazy), 100)):
+        assert " ".join(written.split()).endswith(note)
+    assert _fast(Group(lazy), 100) == _by_rich(Group(lazy), 100)
+    # As wide as the tree is deep: nothing said.
+    wide = LazyTree("customer", 0, children, build, deepest=30)
+    assert "this tree goes" not in _fast(Group(wide), 200)
+    assert _fast(Group(wide), 200) == _by_rich(Group(wide), 200)
+
+
+def test_a_chain_past_the_width_in_the_terminal_tree_is_said(tmp_path: Path) -> None:
+    org = tmp_path / "deep.yaml"
+    chain = "".join(f"  t{k}: {{provides: [{{what: w, to: t{k - 1}}}]}}\n" for k in range(1, 30))
+    org.write_text(
+        "customers: {c: {}}\nteams:\n  t0: {provides: [{what: w, to: c}]}\n" + chain,
+        encoding="utf-8",
+    )
+    out = CliRunner().invoke(app, ["graph", str(org)], env={"COLUMNS": "100"}).stdout
+    assert "this tree goes 30 hand-offs deep and 24 fit this width" in " ".join(out.split())
 
 
 def test_ascii_guides_where_the_output_is_not_utf8() -> None:

@@ -107,7 +107,7 @@ class LazyTree:
     far as the width shows it (rich took 100 s to lay out such a chain of 10,000 teams).
     """
 
-    __slots__ = ("build", "children", "label", "top")
+    __slots__ = ("build", "children", "deepest", "label", "top")
 
     def __init__(
         self,
@@ -115,15 +115,37 @@ class LazyTree:
         top: object,
         children: Callable[[object], Iterable[tuple[str, object | None]]],
         build: Callable[[int], Tree],
+        deepest: int = 0,
     ) -> None:
         self.label = label
         self.top = top
         self.children = children
         self.build = build
+        #: How many levels below the root the tree goes: past the width's, a line says so.
+        self.deepest = deepest
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        # A label ``depth`` levels down has ``4 * depth`` cells of guides before it.
-        yield self.build(max(0, (options.max_width - 1) // len(_GUIDES[0])))
+        shown = levels_shown(options.max_width)
+        yield self.build(shown)
+        note = deeper_note(self.deepest, shown)
+        if note is not None:
+            yield Text(note)
+
+
+def levels_shown(width: int) -> int:
+    """How many levels below its root a tree shows in ``width`` cells: a label ``n`` levels
+    down has ``4 * n`` cells of guides before it, and rich writes nothing without room."""
+    return max(0, (width - 1) // len(_GUIDES[0]))
+
+
+def deeper_note(deepest: int, shown: int) -> str | None:
+    """The line under a tree deeper than the width shows, or ``None``."""
+    if deepest <= shown:
+        return None
+    return (
+        f"… this tree goes {deepest:,} hand-offs deep and {shown} fit this width: the teams "
+        "deeper are left out here; --focus TEAM shows a team's own, -f json every one"
+    )
 
 
 #: What makes rich's layout of a line differ from the line itself: tabs and line breaks, and the
@@ -196,8 +218,10 @@ def _lines(console: Console, parts: Iterable[RenderableType]) -> Iterator[str]:
         if isinstance(part, Text):
             yield from label_lines(part.plain, "", "", "")
             continue
+        note = None
         if isinstance(part, LazyTree):
             root, top, children = part.label, part.top, part.children
+            note = deeper_note(part.deepest, levels_shown(width))
         else:
             assert isinstance(part, Tree)
             root, top, children = _plain(part.label), part, _tree_children
@@ -220,6 +244,8 @@ def _lines(console: Console, parts: Iterable[RenderableType]) -> Iterator[str]:
                 grandchildren = list(children(key))
                 if grandchildren:
                     stack.append((prefix + (space if last else down), grandchildren, 0))
+        if note is not None:
+            yield from label_lines(note, "", "", "")
 
 
 #: Characters outside ASCII, in runs.

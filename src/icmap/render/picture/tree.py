@@ -250,7 +250,22 @@ def _tree(
                     stack.append((child, branch.id, level + 1))
         return root
 
-    return LazyTree(root_label.plain, tree.customer, children, build)
+    return LazyTree(root_label.plain, tree.customer, children, build, _deepest(tree))
+
+
+def _deepest(tree: CustomerTree) -> int:
+    """How many levels below its root ``tree`` expands (iteratively: chains run deep)."""
+    deepest = 0
+    stack = [(tree.customer, 0)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        for branch in tree.branches.get(node, ()):
+            if branch.repeat is None:
+                stack.append((branch.id, level + 1))
+            else:  # shown as a leaf here
+                deepest = max(deepest, level + 1)
+    return deepest
 
 
 def customer_tree(
