@@ -441,3 +441,28 @@ def test_a_process_time_longer_than_the_measured_lead_time_is_left_out(
     )
     declared = runner.invoke(app, ["check", str(org), "--events", str(log), "-f", "json"])
     assert "IC629" not in {f["code"] for f in json.loads(declared.stdout)["findings"]}
+
+
+def test_a_customer_in_the_middle_of_cases_is_said(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {users: {}}\nteams:\n"
+        "  a: {provides: [{what: x, to: b}]}\n  b: {provides: [{what: y, to: c}]}\n"
+        "  c: {provides: [{what: z, to: users}]}\n",
+    )
+    rows = "".join(
+        f"U{n},a,2026-03-02T00:00:00Z\nU{n},Users,2026-03-02T01:00:00Z\n"
+        f"U{n},c,2026-03-02T02:00:00Z\n"
+        for n in range(5)
+    )
+    log = write(tmp_path, "log.csv", "case,team,time\n" + rows)
+    done = runner.invoke(app, ["check", str(org), "--events", str(log), "-f", "json"])
+    findings = json.loads(done.stdout)["findings"]
+    [said] = [f for f in findings if f["code"] == "IC623"]
+    assert (said["file"], said["line"]) == (str(log), 3)
+    assert said["message"].startswith(
+        "the log's 'Users' is read as the customer users, yet it hands cases on to teams (5 times)"
+    )
+    [onward] = [f for f in findings if f["code"] == "IC701" and "users → c" in f["message"]]
+    assert "--team-map" in onward["hint"] and "provides" not in onward["hint"]

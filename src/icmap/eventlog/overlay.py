@@ -127,8 +127,39 @@ def overlay_events(
     )
     return Overlaid(
         replace(org, relations=tuple(relations), events=overlay),
-        (*log.diagnostics, *overlong),
+        (*log.diagnostics, *overlong, *_customers_handing_on(org, pairs, first_at, matching.ids)),
     )
+
+
+def _customers_handing_on(
+    org: Org,
+    pairs: list[MeasuredPair],
+    first_at: dict[str, SourcePos],
+    ids: dict[str, str],
+) -> list[Diagnostic]:
+    """IC623 for each customer the log shows handing cases on to teams: a log team matched to
+    the customer (by its name) whose events sit in the middle of cases, so each of its visits
+    reads as the case reaching the customer, and what follows as the customer handing work
+    to a team, which no org file can declare."""
+    from icmap.importers import problem
+
+    onward: dict[str, int] = {}
+    for pair in pairs:
+        if pair.provider in org.customers:
+            onward[pair.provider] = onward.get(pair.provider, 0) + pair.measured.handoffs
+    names = {party: name for name, party in ids.items()}
+    return [
+        problem(
+            first_at.get(customer, SourcePos("<log>", 1, 1)),
+            "IC623",
+            f"the log's {names.get(customer, customer)!r} is read as the customer {customer}, "
+            f"yet it hands cases on to teams ({count:,} time{'' if count == 1 else 's'}): each "
+            "of its visits counts as a case reaching the customer",
+            "if it is a team, or the customer answering mid-case, map it with --team-map (to "
+            "its team, or to - to leave its events out)",
+        )
+        for customer, count in sorted(onward.items())
+    ]
 
 
 def _process_over_median(relation: Relation, process: Duration, median: Duration) -> Diagnostic:

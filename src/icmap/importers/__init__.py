@@ -49,6 +49,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC620": "unreadable-event",
     "IC621": "event-log-limit",
     "IC622": "people-not-teams",
+    "IC623": "customer-in-the-log",
     "IC627": "customer-named-team",
     "IC628": "team-name-variants",
     "IC629": "process-over-measured",
@@ -127,6 +128,11 @@ IMPORT_MEANINGS: dict[str, str] = {
     "IC622": (
         "The only team column found names people (`org:resource`): the map is of people; name"
         " the team column with `--team`."
+    ),
+    "IC623": (
+        "With `--events`, a log team read as one of the org's customers hands cases on to "
+        "teams: each of its visits counts as a case reaching the customer; map it with "
+        "`--team-map`."
     ),
     "IC627": (
         "An event log's team with the name of the customer its cases end at (`--customer`, "

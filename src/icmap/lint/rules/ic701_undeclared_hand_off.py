@@ -73,6 +73,11 @@ def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
             pos.line,
             pos.col,
             (pair.provider, pair.receiver),
-            hint=f"declare it under {pair.provider}'s provides:, or find out why work goes "
-            "that way",
+            hint=(
+                f"{pair.provider} is a customer, which hands nothing on in an org file: map "
+                "the log's name for it with --team-map (IC623)"
+                if pair.provider in ctx.org.customers
+                else f"declare it under {pair.provider}'s provides:, or find out why work goes "
+                "that way"
+            ),
         )
