@@ -38,7 +38,7 @@ def icmap(*args: str) -> subprocess.CompletedProcess[str]:
 
 def has_stream(org: Path, stream: str) -> bool:
     found = icmap("graph", str(org), "--stream", stream, "-f", "json")
-    return found.returncode == 0 and json.loads(found.stdout)["graph"]["stream"]["id"] == stream
+    return found.returncode == 0 and json.loads(found.stdout)["graph"]["stream"]["stream"] == stream
 
 
 def shoot(timeline: Path, page: Path, stream: str, targets: tuple[Path, Path]) -> None:

@@ -231,6 +231,25 @@ def test_timeline_svg(runner: CliRunner, tmp_path: Path) -> None:
     # One hand-off of the stream gives no %C&A: the total says what it rests on.
     assert "69.2% (6 of 7 hand-offs rated)" in totals
     assert "<script" not in text and "href" not in text.replace("url(#head)", "")
+    assert by_role["note"][0].endswith("In red: the longest lead time, the lowest %C&A.")
+
+
+def test_timeline_says_when_the_lowest_complete_accurate_is_off_its_path(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "t.svg"
+    org = str(EXAMPLES / "restaurant.yaml")
+    done = runner.invoke(
+        app, ["graph", org, "--stream", "dinner-service", "--timeline", "-o", str(target)]
+    )
+    assert done.exit_code == 0, done.stderr
+    notes = [
+        w for role, w, _, _ in _svg_texts(target.read_text(encoding="utf-8")) if role == "note"
+    ]
+    assert notes[0].endswith(
+        "In red: the longest lead time; the stream's lowest %C&A, wait-staff → expediters, is "
+        "off this path."
+    )
 
 
 def test_timeline_png(runner: CliRunner, tmp_path: Path) -> None:

@@ -356,18 +356,31 @@ def layout(timeline: Timeline, widen: float = 1.0) -> Layout:  # noqa: PLR0915 -
         )
 
     note_y = max(ca_y, totals_top + totals_height) + LINE + PAD
-    found.labels.append(Label(PAD, note_y, NOTE, SMALL, "start", colour=MUTED, role="note"))
+    note = _note(flow, lowest is not None and lowest in {(s.provider, s.receiver) for s in steps})
+    found.labels.append(Label(PAD, note_y, note, SMALL, "start", colour=MUTED, role="note"))
     found.width = max(
-        width, PAD + text_width(NOTE, SMALL) + PAD, *(lab.box[2] + PAD for lab in found.labels)
+        width, PAD + text_width(note, SMALL) + PAD, *(lab.box[2] + PAD for lab in found.labels)
     )
     found.height = note_y + 0.25 * SMALL + PAD
     return found
 
 
-NOTE = (
-    "Along the critical path. Upper rung: waiting (lead time less work); lower rung: work "
-    "(process time). In red: the longest lead time, the lowest %C&A."
-)
+def _note(flow: StreamFlow, lowest_shown: bool) -> str:
+    """The line under the picture: how to read the ladder, and what is in red, saying so when
+    the stream's lowest %C&A is off the path drawn."""
+    note = (
+        "Along the critical path. Upper rung: waiting (lead time less work); lower rung: work "
+        "(process time). In red: the longest lead time"
+    )
+    quality = flow.quality_constraint
+    if quality is None:
+        return note + "."
+    if lowest_shown:
+        return note + ", the lowest %C&A."
+    return (
+        f"{note}; the stream's lowest %C&A, {quality.provider} → {quality.receiver}, is off "
+        "this path."
+    )
 
 
 def _subtitle(flow: StreamFlow) -> str:
