@@ -225,6 +225,20 @@ def test_format_against_extension_is_noted(runner: CliRunner, tmp_path: Path) ->
         assert result.stderr == f"wrote {tmp_path / name}\n", name
 
 
+def test_an_extension_the_command_does_not_write_says_what_it_writes(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "impact.svg"
+    result = runner.invoke(app, ["impact", "kitchen", "--org", RESTAURANT, "-o", str(target)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"icmap: error: icmap impact does not write svg ({target}): it writes dot, json, "
+        f"markdown, mermaid, text; for an image, write DOT and draw it: -f dot | dot -Tsvg > "
+        f"{target}\n"
+    )
+    assert not target.exists()
+
+
 def test_graph_refuses_to_overwrite_its_input(runner: CliRunner, tmp_path: Path) -> None:
     org = write(tmp_path, "org.txt", MINIMAL)
     before = org.read_bytes()

@@ -122,7 +122,7 @@ def test_output_to_a_directory_is_refused(runner: CliRunner, tmp_path: Path) -> 
     org = write(tmp_path, "org.yaml", MINIMAL)
     result = runner.invoke(app, ["graph", str(org), "-f", "json", "-o", str(tmp_path)])
     assert result.exit_code == 2
-    assert "not a regular file, a character device or a FIFO" in result.stderr
+    assert f"cannot write {tmp_path}: it is a folder; name a file in it" in result.stderr
 
 
 def test_output_through_a_symlink_replaces_the_file_and_keeps_the_link(

@@ -54,6 +54,8 @@ def _write_directly(path: Path, data: Data) -> bool:
     named_descriptor = str(path) in _DESCRIPTORS[:2] or str(path).startswith(_DESCRIPTORS[2:])
     if stat.S_ISREG(mode) and not named_descriptor:
         return False
+    if stat.S_ISDIR(mode):
+        raise UsageError(f"cannot write {path}: it is a folder; name a file in it")
     if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISREG(mode)):
         raise UsageError(f"cannot write {path}: not a regular file, a character device or a FIFO")
     try:

@@ -112,9 +112,7 @@ def _refuse_unwritable(targets: list[Path]) -> None:
         if not folder.is_dir():
             raise UsageError(f"{folder}: no such directory")
         if target.is_dir():
-            raise UsageError(
-                f"cannot write {target}: not a regular file, a character device or a FIFO"
-            )
+            raise UsageError(f"cannot write {target}: it is a folder; name a file in it")
 
 
 def _pairs(

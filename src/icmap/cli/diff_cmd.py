@@ -233,7 +233,7 @@ def diff(
     from icmap.loader.discover import find_org
     from icmap.loader.reuse import Entries
 
-    chosen = format_from(output, output_format, EXTENSIONS, DiffFormat.text)
+    chosen = format_from(output, output_format, EXTENSIONS, DiffFormat.text, "icmap diff")
     policy = build_policy(all_rules(), {})
 
     def findings(org: Org, graph: OrgGraph) -> list[Diagnostic]:

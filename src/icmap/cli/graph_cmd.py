@@ -396,7 +396,7 @@ def graph(
       icmap graph examples/northwind --stream order-to-delivery -o order.svg
       icmap graph examples/northwind --stream order-to-delivery --timeline -o order-timeline.svg
     """
-    chosen = format_from(output, output_format, EXTENSIONS, GraphFormat.text)
+    chosen = format_from(output, output_format, EXTENSIONS, GraphFormat.text, "icmap graph")
     scope = _scope(focus, group, everything, overview, stream)
     if timeline and stream is None:
         raise UsageError("--timeline draws one value stream's timeline: add --stream ID")

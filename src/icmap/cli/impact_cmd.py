@@ -120,7 +120,7 @@ def impact(
     from icmap.errors import UsageError, said_at_once
     from icmap.graph import find_party
 
-    chosen = format_from(output, output_format, EXTENSIONS, ImpactFormat.text)
+    chosen = format_from(output, output_format, EXTENSIONS, ImpactFormat.text, "icmap impact")
     refuse_org_as_team(teams, org_option)
     loaded, graph = load_graph(None, org_option, from_, survey)
     failed, unknown = [], []

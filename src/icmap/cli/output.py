@@ -256,7 +256,13 @@ def write_output(output: Path, data: str | Data, sources: tuple[str, ...] = ()) 
     print(f"wrote {visible_name(str(output))}", file=sys.stderr)
 
 
-def format_from(output: Path | None, chosen: E | None, extensions: dict[str, E], default: E) -> E:
+def format_from(
+    output: Path | None,
+    chosen: E | None,
+    extensions: dict[str, E],
+    default: E,
+    command: str = "this command",
+) -> E:
     """The format asked for with -f, else the one the -o file's extension names.
 
     -f wins over the extension; when the extension names another format (``-f dot -o
@@ -277,6 +283,19 @@ def format_from(output: Path | None, chosen: E | None, extensions: dict[str, E],
         return default
     assert output is not None
     suffix = output.suffix.lower()
+    named = format_named_by(suffix)
+    if suffix not in extensions and named is not None:
+        writes = ", ".join(sorted({str(e.value) for e in extensions.values()}))
+        raise UsageError(
+            f"{command} does not write {named} ({output}): it writes {writes}"
+            + (
+                f"; for an image, write DOT and draw it: -f dot | dot -T{named} > "
+                f"{visible_name(str(output))}"
+                if named in ("svg", "png", "pdf")
+                and any(str(e.value) == "dot" for e in extensions.values())
+                else ""
+            )
+        )
     if suffix not in extensions:
         known = ", ".join(sorted(extensions))
         raise UsageError(

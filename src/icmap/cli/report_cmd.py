@@ -104,7 +104,7 @@ def report(
     """
     from icmap.analysis.report import build_report
 
-    chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text)
+    chosen = format_from(output, output_format, EXTENSIONS, ReportFormat.text, "icmap report")
     as_of = parse_today(today)
     log = log_options(
         events,

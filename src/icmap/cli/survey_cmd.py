@@ -163,7 +163,7 @@ def survey(
             raise UsageError("--per-team writes one file per team: name a folder with -o DIR")
         chosen = output_format or SurveyFormat.markdown
     else:
-        chosen = format_from(output, output_format, EXTENSIONS, SurveyFormat.csv)
+        chosen = format_from(output, output_format, EXTENSIONS, SurveyFormat.csv, "icmap survey")
     # The questionnaire is the org's hand-offs: an old round that no longer matches the org
     # (a hand-off renamed since) must not stop the next round from being sent out.
     loaded = load_org(org, org_option, surveys=False)

@@ -171,7 +171,7 @@ def team(
             raise UsageError("--all writes one file per team: name a folder with -o DIR")
         chosen = output_format or TeamFormat.markdown
     else:
-        chosen = format_from(output, output_format, EXTENSIONS, TeamFormat.text)
+        chosen = format_from(output, output_format, EXTENSIONS, TeamFormat.text, "icmap team")
     refuse_org_as_team([name] if name is not None else [], org_option)
     log = log_options(
         events,
