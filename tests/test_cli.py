@@ -417,3 +417,14 @@ def test_an_id_with_a_line_feed_keeps_each_finding_on_one_line(tmp_path: Path) -
     )
     error = runner.invoke(app, ["report", str(broken)]).stderr
     assert "unknown id 'u\\nv' in 'to'" in error
+
+
+def test_a_misspelt_org_path_gets_a_did_you_mean(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLES / "resturant.yaml")])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"icmap: error: {EXAMPLES / 'resturant.yaml'}: no such file or directory; "
+        f"did you mean {str(EXAMPLES / 'restaurant.yaml')!r}?\n"
+    )
+    far = runner.invoke(app, ["graph", str(EXAMPLES / "zzz.yaml")])
+    assert far.stderr == f"icmap: error: {EXAMPLES / 'zzz.yaml'}: no such file or directory\n"

@@ -120,7 +120,9 @@ def _load(
     entries: Reading = (None, None),
 ) -> Org:
     if not root.exists():
-        raise UsageError(f"{root}: no such file or directory")
+        from icmap.loader.discover import no_such_path
+
+        raise no_such_path(root)
     files, outside = discover(root)
     if not files and not outside:
         raise UsageError(f"{root}: no *.yaml or *.yml files in this directory")

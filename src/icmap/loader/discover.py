@@ -128,6 +128,28 @@ def is_org_folder(folder: Path, org_file: str) -> bool:
     return False
 
 
+#: Entries of a folder looked through for a did-you-mean when a path given is not there.
+MAX_GUESS_ENTRIES = 10_000
+
+
+def no_such_path(path: Path, said: str | None = None) -> UsageError:
+    """The error for an org path that does not exist, with the closest name beside it when
+    one is close (``examples/resturant.yaml``: did you mean ``examples/restaurant.yaml``?)."""
+    import difflib
+    import itertools
+
+    message = f"{said or path}: no such file or directory"
+    folder = path.parent
+    try:
+        names = [p.name for p in itertools.islice(folder.iterdir(), MAX_GUESS_ENTRIES)]
+    except OSError:
+        return UsageError(message)
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.75)
+    if close:
+        message += f"; did you mean {str(folder / close[0]) if str(folder) != '.' else close[0]!r}?"
+    return UsageError(message)
+
+
 def find_org(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> Path:
     """The org path a command should read: its argument, ``$ICMAP_ORG``, or ./org.yaml etc.
 
@@ -137,13 +159,13 @@ def find_org(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> Path:
     """
     if explicit is not None:
         if not explicit.exists():
-            raise UsageError(f"{explicit}: no such file or directory")
+            raise no_such_path(explicit)
         return explicit
     from_env = env.get(ORG_ENV_VAR)
     if from_env:
         path = Path(from_env)
         if not path.exists():
-            raise UsageError(f"{ORG_ENV_VAR}={from_env}: no such file or directory")
+            raise no_such_path(path, f"{ORG_ENV_VAR}={from_env}")
         return path
     for name in DEFAULT_ORG_PATHS:
         if (cwd / name).exists():
