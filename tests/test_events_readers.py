@@ -512,3 +512,20 @@ def test_reading_reports_its_steps_to_a_callback(tmp_path: Path) -> None:
     log = _write(tmp_path / "log.csv", HEADER + _events(2))
     read_event_logs([log], EventLogOptions(progress=steps.append))
     assert steps == [f"reading {log}", "measuring 4 events: stays and hand-offs"]
+
+
+def test_a_zone_written_as_an_abbreviation_is_not_guessed(tmp_path: Path) -> None:
+    # IST is India, Ireland or Israel; CST the US or China: DuckDB picks one without a word.
+    log = _write(
+        tmp_path / "log.csv",
+        "case,team,time\nX1,A,2026-03-02T10:00:00 IST\nX1,B,2026-03-02T10:00:00 CST\n"
+        "X1,C,2026-03-02T10:00:00 UTC\nX1,D,2026-03-02T11:00:00Z\n",
+    )
+    result = read_event_logs([log])
+    assert _found(result) == [
+        f"{log}:2:1: warning: event left out: time '2026-03-02T10:00:00 IST' names its zone "
+        "by an abbreviation, which can mean several zones [IC620]",
+        f"{log}:3:1: warning: event left out: time '2026-03-02T10:00:00 CST' names its zone "
+        "by an abbreviation, which can mean several zones [IC620]",
+    ]
+    assert _pairs(result)[("C", "D")].median.hours == 1  # type: ignore[attr-defined]

@@ -616,6 +616,11 @@ _REASONS: dict[str, tuple[str, str, str | None]] = {
         "a team is named in org files, which refuse them; clean the log's team column",
     ),
     "no time": ("IC620", "no time", "every event needs the time it happened"),
+    "zone": (
+        "IC620",
+        "time {value} names its zone by an abbreviation, which can mean several zones",
+        "write the zone as an offset from UTC (2026-03-31T14:05:00+05:30)",
+    ),
     "time": (
         "IC620",
         "time {value} is not a timestamp icmap reads",
@@ -651,7 +656,7 @@ def load_rows(
     and keep their time's text and place until they are reported, then are deleted.
     """
     connection = table.connection
-    slashed = "false"
+    slashed = zone = "false"
     if typed_time:
         parsed = "CAST(time_value AS TIMESTAMPTZ)"
         no_time = "time_value IS NULL"
@@ -662,6 +667,7 @@ def load_rows(
         no_time = "nullif(trim(time_value), '') IS NULL"
         if options.time_format is None:
             slashed = f"regexp_matches(time_value, '{_SLASHED}')"
+            zone = _zone_named("time_value")
         text = "time_value"
         measured = ("case_id", "team", "activity", "time_value")
     # Characters are never more than bytes: the byte count (free) rules out all but the rows
@@ -687,6 +693,7 @@ def load_rows(
                             WHEN team IS NULL THEN 'team'
                             WHEN {no_time} THEN 'no time'
                             WHEN {slashed} THEN 'slashed'
+                            WHEN {zone} THEN 'zone'
                             ELSE 'time'
                        END
                    END AS reason
@@ -1053,6 +1060,18 @@ def check_time_format(time_format: str | None) -> None:
         ) from None
 
 
+def _zone_named(column: str) -> str:
+    """SQL true where ``column`` ends in a time zone's abbreviation (``IST``, ``CST``), which
+    DuckDB reads as one of the zones it may mean (IST: India, not Ireland or Israel) without
+    a word; ``UTC``, ``GMT`` and ``AM``/``PM`` are not such. Only a value whose last two
+    characters are letters is matched against the pattern: ISO times end in a digit or Z."""
+    return (
+        f"(regexp_matches(right({column}, 2), '^[A-Za-z]{{2}}$') "
+        rf"AND regexp_matches(trim({column}), '\d\s*[A-Za-z]{{2,5}}$') "
+        f"AND NOT regexp_matches(trim({column}), '(?i)(UTC|GMT|AM|PM)$'))"
+    )
+
+
 def _parsed_time(column: str, time_format: str | None) -> str:
     """SQL reading ``column`` as a timestamp: ISO 8601 first, then :data:`TIME_FORMATS`, then
     seconds or milliseconds since 1970; or as ``time_format`` says."""
@@ -1065,10 +1084,11 @@ def _parsed_time(column: str, time_format: str | None) -> str:
     # A failing try_strptime over the list costs 3 µs a row: a slashed date (read later, in
     # the order its file shows) and a number skip it, for a cheap pattern.
     return (
+        f"CASE WHEN {_zone_named(column)} THEN NULL ELSE "
         f"coalesce(TRY_CAST(trim({column}) AS TIMESTAMPTZ), "
         f"CASE WHEN regexp_matches({column}, '{_SLASHED}') THEN NULL "
         rf"WHEN regexp_full_match(trim({column}), '\d+') THEN {_epoch(column, auto=True)} "
-        f"ELSE CAST(try_strptime(trim({column}), [{formats}]) AS TIMESTAMPTZ) END)"
+        f"ELSE CAST(try_strptime(trim({column}), [{formats}]) AS TIMESTAMPTZ) END) END"
     )
 
 
