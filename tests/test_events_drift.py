@@ -139,8 +139,28 @@ def test_a_comment_line_says_nothing_of_the_delimiter(tmp_path: Path, delimiter:
 )
 def test_bad_csv_maps(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path, "map.csv", text)
+    # Said once the map is held against the org, with what is wrong with its entries.
+    [problem] = read_team_map(path).problems
+    assert problem.startswith(f"{path}{message}")
+    org = load_text("teams: {network: {}, apps: {}}\ncustomers: {u: {}}\n")
     with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        read_team_map(path)
+        match_teams(org, ["a"], read_team_map(path))
+
+
+def test_every_problem_of_a_map_is_said_at_once(runner: CliRunner, tmp_path: Path) -> None:
+    team_map = write(
+        tmp_path,
+        "map.csv",
+        "log,team\nIAM,acess-mgmt\nDesk\nNetwork Ops,network\nNetwork Ops,apps\n",
+    )
+    result = runner.invoke(app, ["report", ORG, "--events", LOG, "--team-map", str(team_map)])
+    assert result.exit_code == 2
+    assert [line.split(": ", 2)[2] for line in result.stderr.splitlines()] == [
+        f"{team_map}:2:1: 'IAM' is mapped to 'acess-mgmt', which is no team, customer or "
+        "supplier of the org; did you mean 'access-mgmt'?",
+        f"{team_map}:3:1: expected two columns, the log's team name and the team id",
+        f"{team_map}:5:1: 'Network Ops' is mapped twice (first on line 4)",
+    ]
 
 
 @pytest.mark.parametrize(

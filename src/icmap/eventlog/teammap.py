@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from icmap.errors import UsageError
+from icmap.errors import UsageError, said_at_once
 
 if TYPE_CHECKING:
     from icmap.model import Org
@@ -46,6 +46,9 @@ class TeamMap:
     file: str
     entries: dict[str, str | None] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    #: What is wrong with its lines (each ``file:line:col: message``), said with what is
+    #: wrong with its entries once they are held against the org, all at once.
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def _yaml_map(text: str, shown: str) -> TeamMap:
     for key, value in root.value:
         line = key.start_mark.line + 1
         if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
-            raise UsageError(f"{shown}:{line}:1: each entry maps one log name to one team id")
+            result.problems.append(f"{shown}:{line}:1: each entry maps one log name to one team id")
+            continue
         target = None if value.tag.endswith(":null") else value.value
         _add(result, key.value, target, line)
     return result
@@ -122,9 +126,10 @@ def _csv_map(text: str, shown: str) -> TeamMap:
             if not any(cells) or cells[0].startswith("#"):
                 continue
             if len(cells) < 2 or any(cells[2:]):
-                raise UsageError(
+                result.problems.append(
                     f"{shown}:{line}:1: expected two columns, the log's team name and the team id"
                 )
+                continue
             if not result.entries and line == 1 and cells[1].lower() in _HEADERS:
                 continue
             _add(result, cells[0], cells[1], line)
@@ -136,11 +141,13 @@ def _csv_map(text: str, shown: str) -> TeamMap:
 def _add(result: TeamMap, name: str, target: str | None, line: int) -> None:
     name = str(name).strip()
     if not name:
-        raise UsageError(f"{result.file}:{line}:1: an entry with no log team name")
+        result.problems.append(f"{result.file}:{line}:1: an entry with no log team name")
+        return
     if name in result.entries:
-        raise UsageError(
+        result.problems.append(
             f"{result.file}:{line}:1: {name!r} is mapped twice (first on line {result.lines[name]})"
         )
+        return
     text = None if target is None else str(target).strip()
     result.entries[name] = None if text is None or text in LEFT_OUT else text
     result.lines[name] = line
@@ -206,7 +213,7 @@ def _close(name: str, loose: dict[str, set[str]]) -> tuple[str, ...]:
 
 
 def _check_map(team_map: TeamMap, parties: Mapping[str, object], exact: dict[str, str]) -> None:
-    problems = []
+    problems = list(team_map.problems)
     for name, target in team_map.entries.items():
         if target is None or target in exact:
             continue
@@ -217,5 +224,6 @@ def _check_map(team_map: TeamMap, parties: Mapping[str, object], exact: dict[str
             f"which is no team, customer or supplier of the org{hint}"
         )
     if problems:
+        problems.sort(key=lambda said: int(said[len(team_map.file) + 1 :].split(":", 1)[0]))
         shown = problems[:10] + ([f"… and {len(problems) - 10} more"] if len(problems) > 10 else [])
-        raise UsageError("\n".join(shown))
+        raise said_at_once([UsageError(problem) for problem in shown])
