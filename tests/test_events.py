@@ -154,6 +154,19 @@ def test_a_misspelt_column_gets_a_did_you_mean() -> None:
         choose(["case", "time", "workgroup"], {"team": "workgrup"}, "log.csv")
     with pytest.raises(UsageError, match=r"no team column found among 'ticket', 'when'"):
         choose(["ticket", "when"], {"time": "when"}, "log.csv")
+    # Every column option that names no column, at once.
+    with pytest.raises(UsageError) as raised:
+        choose(["cse", "teem", "tmestamp"], {"case": "cas", "team": "tem"}, "log.csv")
+    assert raised.value.messages == (
+        "log.csv:1:1: no column 'cas' for --case; did you mean 'cse'?",
+        "log.csv:1:1: no column 'tem' for --team; did you mean 'teem'?",
+    )
+    # A column found by no name icmap knows, but close to one: said.
+    with pytest.raises(UsageError) as raised:
+        choose(["case_id", "teem", "timestamp"], {}, "log.csv")
+    assert str(raised.value).endswith(
+        "name it with --team COLUMN ('teem' may be the team column: --team teem)"
+    )
 
 
 # --- rows that cannot be read ---------------------------------------------------------------

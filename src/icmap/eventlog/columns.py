@@ -12,7 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from icmap.errors import UsageError
+from icmap.errors import UsageError, said_at_once
 from icmap.safe_text import clipped
 
 #: The names each role is found under, most specific first.
@@ -102,6 +102,7 @@ def choose(
     by_key = {_key(name): name for name in reversed(header)}  # the first of equal keys wins
     found: dict[str, str | None] = {}
     taken: set[str] = set()
+    unknown: list[UsageError] = []
     for role in ROLES:
         wanted = named.get(role)
         if wanted is not None:
@@ -113,9 +114,14 @@ def choose(
                     if close
                     else f"; the columns are: {_listed(header)}"
                 )
-                raise UsageError(f"{where}:1:1: no column {clipped(wanted)} for --{role}{hint}")
+                unknown.append(
+                    UsageError(f"{where}:1:1: no column {clipped(wanted)} for --{role}{hint}")
+                )
+                continue
             found[role] = column
             taken.add(column)
+    if unknown:
+        raise said_at_once(unknown)
     for role in ROLES:
         if role in found:
             continue
@@ -137,12 +143,30 @@ def choose(
             if options
             else f"name it with {named_with} of 'icmap import events' and read the org it writes"
         )
+        roles = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} or {missing[-1]}"
+        guesses = _guesses(missing, header, taken)
         raise UsageError(
-            f"{where}:1:1: no {' or '.join(missing)} column found among {_listed(header)}; {how}"
+            f"{where}:1:1: no {roles} column found among {_listed(header)}; {how}"
+            + (f" ({guesses})" if guesses else "")
         )
     return EventColumns(
         str(found["case"]), str(found["time"]), str(found["team"]), found["activity"]
     )
+
+
+def _guesses(missing: list[str], header: list[str], taken: set[str]) -> str:
+    """``'teem' may be the team column: --team teem``, for each missing role a column of
+    ``header`` is close to one of the names icmap looks for."""
+    free = [name for name in header if name not in taken]
+    said = []
+    for role in missing:
+        keys = {_key(candidate): candidate for candidate in CANDIDATES[role]}
+        for name in free:
+            if difflib.get_close_matches(_key(name), list(keys), n=1, cutoff=0.75):
+                said.append(f"{clipped(name)} may be the {role} column: --{role} {name}")
+                free.remove(name)
+                break
+    return "; ".join(said)
 
 
 def _listed(header: list[str], limit: int = 12) -> str:
