@@ -100,8 +100,14 @@ def _header(fmt: Source, sources: list[Path]) -> str:
     named = " ".join(str(s) for s in sources)
     return (
         f"Imported by 'icmap import {fmt.name} {named}'.\n"
-        "Add lead times, satisfaction and feedback marks: 'icmap import --update' keeps them.\n"
-        "The comment above each hand-off says which source entries it comes from."
+        + (
+            "Lead times are the log's medians: 'icmap import --update' takes them from the log\n"
+            "again. Add satisfaction and feedback marks: an update keeps them.\n"
+            if fmt.name == "events"
+            else "Add what the source does not say (lead times, satisfaction, feedback marks):\n"
+            "'icmap import --update' keeps it; a value the source gives is taken from it again.\n"
+        )
+        + "The comment above each hand-off says which source entries it comes from."
     )
 
 
