@@ -223,3 +223,19 @@ def test_an_org_without_alone_still_loads_and_leaves_the_count_out(
     result = runner.invoke(app, ["check", str(org)])
     assert result.exit_code == 1  # a finding of the org, as any invalid value
     assert "measured alone 'many' is not a count [IC007" in result.output
+
+
+def test_cases_closed_alone_are_counted_under_events_too(runner: CliRunner) -> None:
+    # Laid over a declared org, as imported: a case that never left its team is counted.
+    desk = ROOT / "examples" / "service-desk"
+    log, team_map = str(desk / "tickets.csv"), str(desk / "team-map.csv")
+    done = runner.invoke(
+        app, ["report", str(desk), "--events", log, "--team-map", team_map, "-f", "json"]
+    )
+    assert done.exit_code == 0, done.stderr
+    measured = json.loads(done.stdout)["measured"]
+    assert measured["alone"] == 293
+    assert [(e["team"], e["alone"]) for e in measured["endings"]][:2] == [
+        ("service-desk", 293),
+        ("apps", 0),
+    ]

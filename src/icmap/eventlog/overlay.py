@@ -82,6 +82,7 @@ def overlay_events(
     finally:
         connection.close()  # which removes DuckDB's spill folder, if it made one
     shown = set(matching.ids.values())
+    alone_by_team = {team.team: team.alone for team in log.teams}
     ends = _endings(org)
     pairs: list[MeasuredPair] = []
     for handoff in log.handoffs:
@@ -92,7 +93,8 @@ def overlay_events(
             shown.add(receiver)
         elif receiver not in shown:
             continue
-        pairs.append(MeasuredPair(handoff.provider, receiver, _measured(handoff)))
+        alone = alone_by_team.get(handoff.provider, 0)
+        pairs.append(MeasuredPair(handoff.provider, receiver, _measured(handoff, alone)))
     first_at = {team.team: SourcePos(team.file, team.line, 1) for team in log.teams}
     unmatched = tuple(
         UnmatchedTeam(name, first_at.get(name, SourcePos(log.files[0][0], 1, 1)), close)
@@ -194,7 +196,9 @@ def _endings(org: Org) -> dict[str, str]:
     return {party: next(iter(found)) for party, found in served.items() if len(found) == 1}
 
 
-def _measured(handoff: MeasuredHandoff) -> Measured:
+def _measured(handoff: MeasuredHandoff, alone: int | None = None) -> Measured:
+    """What the log measured of one pair; ``alone``, for a case's last stay handing it to the
+    customer: the cases that never left the provider, as ``icmap import events`` counts them."""
     to_customer = handoff.receiver == _END
     return Measured(
         handoff.handoffs,
@@ -205,6 +209,7 @@ def _measured(handoff: MeasuredHandoff) -> Measured:
         handoff.first,
         handoff.last,
         seen=SourcePos(handoff.file, handoff.line, 1),
+        alone=alone if to_customer else None,
     )
 
 
