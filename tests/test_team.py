@@ -320,3 +320,17 @@ def test_scores_are_shown_as_the_report_shows_them(runner: CliRunner, tmp_path: 
     text = runner.invoke(app, ["team", "a", "--org", str(org), "-f", "markdown"]).stdout
     assert "| b | x | — | 2.0 ⚠ | — |" in text
     assert "| u (external customer) | y | — | 4.0 | — |" in text
+
+
+def test_page_files_keep_letters_of_any_script(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {u: {}}\nteams:\n  équipe-ü: {provides: [{what: x, to: u}]}\n"
+        "  日本: {provides: [{what: y, to: u}]}\n  ops/web: {provides: [{what: z, to: u}]}\n",
+    )
+    done = runner.invoke(app, ["team", "--all", "--org", str(org), "-o", str(tmp_path / "p")])
+    assert done.exit_code == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == sorted(
+        ["équipe-ü.md", "日本.md", "ops-web.md"]
+    )

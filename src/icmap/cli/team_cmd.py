@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -72,8 +73,13 @@ def _render(chosen: TeamFormat, page: TeamPage) -> str | RenderableType:
 def file_name(team: str, taken: set[str]) -> str:
     """A file name for ``team``'s page: its id where that is a safe name, never one taken.
 
+    Letters and digits of any script are kept (``équipe``, ``日本``): only what a file name
+    cannot hold safely (``/``, spaces, punctuation) becomes ``-``.
+
     >>> file_name("booking", set()), file_name("../x y", set()), file_name("a", {"a"})
     ('booking', 'x-y', 'a-2')
+    >>> file_name("équipe-ü", set()), file_name("日本", set())
+    ('équipe-ü', '日本')
     """
     base = _safe(team)
     name, count = base, 1
@@ -85,7 +91,8 @@ def file_name(team: str, taken: set[str]) -> str:
 
 
 def _safe(team: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", team).strip(".-") or "team"
+    # One form of each accented letter, so that a name typed two ways is one file name.
+    return re.sub(r"[^\w.-]+", "-", unicodedata.normalize("NFC", team)).strip(".-") or "team"
 
 
 def file_names(teams: Iterable[str]) -> dict[str, str]:
