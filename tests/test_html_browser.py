@@ -842,3 +842,36 @@ def test_a_clicked_teams_impact_is_every_node_its_work_reaches(
             [label.get(n, n) for n in stranded.get(team, ())] or ["none"]
         )
         assert seen["down"] == sorted(n for n in reached if n in label), team
+
+
+def test_a_critical_path_leaving_a_focus_picture_is_listed_whole(
+    browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    page = _page(EXAMPLES / "northwind", tmp_path, "--focus", "marketing", "--depth", "1")
+    _open(browser, page)
+    assert (
+        "Of the whole org, not only this picture:" in browser.find_element(By.ID, "headline").text
+    )
+    Select(browser.find_element(By.ID, "critical")).select_by_value("shoppers")
+    steps = browser.execute_script(
+        "return [...document.querySelectorAll('#critical-steps button')].map(b => b.title)"
+    )
+    data = browser.execute_script(
+        "return JSON.parse(document.getElementById('icmap-data').textContent)"
+    )
+    assert steps == data["critical"]["shoppers"]
+    drawn = set(
+        browser.execute_script(
+            "return [...document.querySelectorAll('.node[data-id]')].map(e => e.dataset.id)"
+        )
+    )
+    away = [team for team in steps if team not in drawn]
+    assert away
+    said = browser.find_element(By.ID, "details").text
+    assert (
+        f"{len(away)} of its {len(steps)} teams are not in this picture: the path leaves it."
+        in said
+    )

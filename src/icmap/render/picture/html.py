@@ -244,7 +244,12 @@ function critical(customer){
  (data.ties[customer]||[]).forEach(function(tie){[tie[0],tie[1]].forEach(function(id){const m=node(id);if(m)mark(m,'hl-critical');});
   edgesOf('data-from',tie[0]).forEach(function(e){if(e.dataset.to===tie[1])mark(e,'hl-critical');});
 });
- if(!data.dot)steps(customer,null);
+ // A focus or a group draws part of the org: a path leaving it is listed whole, and said to.
+ const away=path.filter(function(id){return !node(id);});
+ if(!data.dot||away.length)steps(customer,null);
+ if(data.dot&&away.length){const p=document.createElement('p');p.className='muted';
+  p.textContent=away.length+' of its '+path.length+' teams are not in this picture: the path leaves it.';
+  details.append(p);}
 }
 // With no picture to light, the path is a list in the panel: each step opens its team's panel
 // above the path, which stays to walk on from (the step shown in bold).
@@ -618,8 +623,10 @@ def _headline(page: Page) -> str:
         f"{stream_words.efficiency(f)}; rolled %C&A {stream_words.quality(f)}"
         for f in report.streams
     ]
+    partial = bool(page.picture.stands_for) or any(n.role == "focus" for n in page.picture.nodes)
+    whole = '<p class="muted">Of the whole org, not only this picture:</p>' if partial else ""
     return (
-        '<section id="headline">'
+        f'<section id="headline">{whole}'
         f"<h2>Front line</h2>{_list(front, 'no team serves a customer')}"
         f"<h2>Critical paths</h2>{_list(paths, 'none')}"
         + (f"<h2>Value streams</h2>{_list(streams, 'none')}" if streams else "")
