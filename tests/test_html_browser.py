@@ -875,3 +875,24 @@ def test_a_critical_path_leaving_a_focus_picture_is_listed_whole(
         f"{len(away)} of its {len(steps)} teams are not in this picture: the path leaves it."
         in said
     )
+
+
+def test_lighting_a_path_dims_every_other_line_and_colours_its_arrowheads(
+    browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    _open(browser, _page(EXAMPLES / "team-topologies.yaml", tmp_path))
+    Select(browser.find_element(By.ID, "critical")).select_by_value("recipients")
+    # A collaboration's band carries an opacity of its own: it must dim as the others do.
+    bands = browser.execute_script(
+        "return [...document.querySelectorAll('.edge.mode-collaboration:not(.hl) path')]"
+        ".map(p => getComputedStyle(p).strokeOpacity)"
+    )
+    assert bands and set(bands) == {"0.25"}
+    heads = browser.execute_script(
+        "return [...document.querySelectorAll('.edge.hl-critical polygon')]"
+        ".map(p => getComputedStyle(p).fill)"
+    )
+    assert heads and set(heads) == {"rgb(194, 24, 91)"}

@@ -77,15 +77,19 @@ body.wide #show-panel{display:block}
 /* Dimmed by the opacity of each fill and line, not of each group: a group's opacity makes the
 browser paint it apart and blend it, thousands of times on a large picture at every click. */
 svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{fill-opacity:.25;stroke-opacity:.25}
+/* A line Graphviz drew with an opacity of its own (a collaboration's band) sets it on the line,
+which the group's would not reach. */
+svg.lit .edge:not(.hl) path,svg.lit .edge:not(.hl) polygon{fill-opacity:.25;stroke-opacity:.25}
 .node.hl-selected path,.node.hl-selected polygon,.node.hl-selected ellipse{stroke:#d81b60;stroke-width:4}
 .node.hl-match path,.node.hl-match polygon{stroke:#d81b60;stroke-width:4;stroke-dasharray:6 3}
 .node.hl-down path,.node.hl-down polygon{stroke:#ef6c00;stroke-width:3}
 .node.hl-stranded path,.node.hl-stranded polygon{stroke:#6d4c41;stroke-width:3;stroke-dasharray:4 3}
 .node.hl-stream path,.node.hl-stream polygon{stroke:#00838f;stroke-width:3}
-.edge.hl-stream path{stroke:#00838f;stroke-width:3}.handoff-label.hl-stream text{fill:#00695c}
+.edge.hl-stream path{stroke:#00838f;stroke-width:3}.edge.hl-stream polygon{stroke:#00838f;fill:#00838f}.handoff-label.hl-stream text{fill:#00695c}
 .node.hl-critical path,.node.hl-critical polygon{stroke:#c2185b;stroke-width:4}
-.edge.hl-critical path{stroke:#c2185b;stroke-width:4}
+.edge.hl-critical path{stroke:#c2185b;stroke-width:4}.edge.hl-critical polygon{stroke:#c2185b;fill:#c2185b}
 .edge.hl-out path{stroke:#2e7d32;stroke-width:3}.edge.hl-in path{stroke:#1565c0;stroke-width:3}
+.edge.hl-out polygon{stroke:#2e7d32;fill:#2e7d32}.edge.hl-in polygon{stroke:#1565c0;fill:#1565c0}
 .handoff-label.hl-out text{fill:#2e7d32}.handoff-label.hl-in text{fill:#1565c0}.handoff-label.hl-critical text{fill:#c2185b}
 .swatch{display:inline-block;width:14px;height:10px;border-radius:2px;margin-right:6px;vertical-align:middle}
 #legend svg{display:block;width:100%;height:auto}
