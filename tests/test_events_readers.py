@@ -529,3 +529,17 @@ def test_a_zone_written_as_an_abbreviation_is_not_guessed(tmp_path: Path) -> Non
         "by an abbreviation, which can mean several zones [IC620]",
     ]
     assert _pairs(result)[("C", "D")].median.hours == 1  # type: ignore[attr-defined]
+
+
+def test_a_time_not_matching_the_format_given_says_so(tmp_path: Path) -> None:
+    log = _write(
+        tmp_path / "log.csv",
+        "case,team,time\nX1,A,02/03/2026\nX1,B,2026-03-03T00:00:00Z\nX1,C,04/03/2026\n",
+    )
+    result = read_event_logs([log], EventLogOptions(time_format="%d/%m/%Y"))
+    [said] = result.diagnostics
+    assert said.format().split("\n") == [
+        f"{log}:3:1: warning: event left out: time '2026-03-03T00:00:00Z' does not match "
+        "--time-format '%d/%m/%Y' [IC620]",
+        "  hint: give the format the times are written in, or leave --time-format out",
+    ]

@@ -725,7 +725,8 @@ def load_rows(
         if reason is not None:
             table.left_out[reason] = table.left_out.get(reason, 0) + count
     for reason in _REASONS:
-        _report(table, display, number, reason, counted.get(reason, 0))
+        found = counted.get(reason, 0)
+        _report(table, display, number, reason, found, time_format=options.time_format)
     if any(reason is not None for reason in counted):
         connection.execute(f"DELETE FROM events WHERE file = {number} AND reason IS NOT NULL")
 
@@ -875,10 +876,21 @@ def _control_characters(table: EventTable, number: int) -> None:
         )
 
 
-def _report(table: EventTable, display: str, number: int, reason: str, count: int) -> None:
+def _report(
+    table: EventTable,
+    display: str,
+    number: int,
+    reason: str,
+    count: int,
+    *,
+    time_format: str | None = None,
+) -> None:
     if not count:
         return
     code, message, hint = _REASONS[reason]
+    if reason == "time" and time_format is not None:
+        message = f"time {{value}} does not match --time-format {time_format!r}"
+        hint = "give the format the times are written in, or leave --time-format out"
     table.skipped += count
     rows = table.connection.execute(
         "SELECT line, unread_time, left(team, 200), place FROM events "
