@@ -165,6 +165,25 @@ teams:
     ]
 
 
+def test_a_broken_stream_is_said_with_an_unknown_stream_name() -> None:
+    # An unknown stream named by a hand-off drops only that name: the other streams' shapes
+    # are still judged, and said in the same run.
+    errors = _load_errors(
+        """\
+customers: {shop: {}}
+streams:
+  order: {customer: shop}
+  empty: {customer: shop}
+teams:
+  a: {provides: [{what: Parts, to: shop, streams: [order, nope]}]}
+"""
+    )
+    assert [e.split(" [")[0] for e in errors] == [
+        "org.yaml:4:3: error: stream 'empty' has no hand-offs",
+        "org.yaml:6:59: error: unknown stream 'nope' in 'streams'",
+    ]
+
+
 def test_streams_may_sit_in_any_file_of_an_org_folder(tmp_path: Path) -> None:
     (tmp_path / "org.yaml").write_text(
         "customers: {shop: {}}\nstreams: {order: {customer: shop, target: 1d}}\n"

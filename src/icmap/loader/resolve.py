@@ -402,6 +402,11 @@ class _Resolver:
             self.diagnostics.append(Diagnostic(first, 1, 1, "IC008", message))
 
 
+#: Problems after which every stream's hand-offs are still all known: IC107 (a relation names
+#: an unknown stream, whose name alone is dropped).
+_SHAPES_STILL_TRUE = frozenset({"IC107"})
+
+
 def resolve(
     raw_files: list[RawFile], *, require_parties: bool = True
 ) -> tuple[Org | None, list[Diagnostic]]:
@@ -417,7 +422,10 @@ def resolve(
         resolver.required_parties()
     relations = resolver.relations()
     streams = resolver.streams()
-    if not resolver.diagnostics:
+    # A stream's shape is judged on every relation and stream as written: after a problem that
+    # drops one (an unknown team) it could be called broken falsely, but an unknown stream
+    # named by a relation drops only that name, so the shapes are still said with it.
+    if all(d.code in _SHAPES_STILL_TRUE for d in resolver.diagnostics):
         resolver.stream_shapes(streams, relations)
     if resolver.diagnostics:
         return None, resolver.diagnostics
