@@ -266,10 +266,19 @@ def _survey_display(
 
 #: Codes after which a file's content is unknown: cross-file checks would only add noise.
 _UNPARSED = frozenset({"IC001", "IC002", "IC009"})
+#: What the files that were read say of themselves whatever the unread ones hold: an id
+#: defined twice, a reference to the wrong kind, a team providing to itself, a relation written
+#: twice or two of its sides disagreeing. An unknown id or stream may be defined in an unread
+#: file, and a stream's hand-offs may sit there: those wait until every file reads.
+_TRUE_WITHOUT_THE_REST = frozenset({"IC102", "IC103", "IC104", "IC105", "IC106"})
 
 
 def _finish(raw_files: list[RawFile], diagnostics: list[Diagnostic]) -> Org:
-    if any(d.code in _UNPARSED for d in diagnostics):
+    unread = {d.file for d in diagnostics if d.code in _UNPARSED}
+    if unread:
+        read = [raw for raw in raw_files if raw.display not in unread]
+        _, problems = resolve(read, require_parties=False)
+        diagnostics.extend(d for d in problems if d.code in _TRUE_WITHOUT_THE_REST)
         raise LoadError(cap_repeats(diagnostics))
     org, problems = resolve(raw_files, require_parties=not diagnostics)
     diagnostics.extend(problems)
