@@ -450,3 +450,26 @@ def test_cli_broken_base_and_head_are_both_reported(runner: CliRunner, tmp_path:
     )
     only_base = runner.invoke(app, ["diff", str(base), str(fine)])
     assert only_base.exit_code == 2 and "1 error" in only_base.stderr
+
+
+def test_findings_compared_are_those_check_gives_with_the_orgs_config(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    base = "customers: {u: {}}\nteams:\n  a: {lead: x, provides: [{what: w, to: u}]}\n"
+    base += "  b: {lead: y, provides: [{what: v, to: a}]}\n"
+    head = base.replace("{what: w, to: u}", "{what: w, to: u}, {what: z, to: b}")
+    old = write(tmp_path / "old", "org.yaml", base)
+    new = write(tmp_path / "new", "org.yaml", head)
+    args = ["diff", str(old), str(new), "--fail-on", "new-findings", "-f", "json"]
+    found = runner.invoke(app, args)
+    assert found.exit_code == 1
+    assert "IC303" in {f["code"] for f in json.loads(found.stdout)["findings"]["new"]}
+    # The repository turned the loop rule off: check passes, and so does the diff.
+    write(tmp_path / "new", ".icmap.yaml", "check:\n  ignore: [IC303]\n")
+    assert runner.invoke(app, ["check", str(new)]).exit_code == 0
+    quiet = runner.invoke(app, args)
+    assert quiet.exit_code == 0, quiet.stderr
+    assert json.loads(quiet.stdout)["findings"]["new"] == []
+    # --config names another.
+    other = write(tmp_path, "strict.yaml", "check: {}\n")
+    assert runner.invoke(app, [*args, "--config", str(other)]).exit_code == 1

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from icmap.analysis.diff import Analysed, OrgDiff
     from icmap.diagnostics import Diagnostic
     from icmap.graph import OrgGraph
+    from icmap.lint.policy import Policy
     from icmap.loader.reuse import Entries
     from icmap.model import Org
 
@@ -154,6 +155,22 @@ def _render(
     return diff_text.render(result, base, head)  # the reasons go to stderr
 
 
+def _policy(config: Path | None, head: Path) -> Policy:
+    """The check's policy for the findings a diff compares, as icmap check makes it for the
+    head: its config (``--config``, else ``.icmap.yaml`` nearest the head org), on both sides,
+    so a rule the repository turned off is no new finding."""
+    from icmap.lint.policy import Config, build_policy, config_for, read_config
+    from icmap.lint.registry import all_rules
+
+    if config is not None and not config.is_file():
+        why = "not a regular file" if config.exists() else "no such config file"
+        raise UsageError(f"{config}: {why}")
+    found = config or config_for(head, Path())
+    if found:
+        protect(found)
+    return build_policy(all_rules(), read_config(found) if found else Config({}))
+
+
 @handle_errors
 def diff(
     orgs: Annotated[
@@ -208,6 +225,17 @@ def diff(
             metavar="LIMIT",
         ),
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="The check's config file, for the findings compared: as icmap check finds it "
+            "(.icmap.yaml beside the org or in a parent folder, else here or in a parent).",
+            show_default=False,
+            metavar="FILE",
+            parser=path_given,
+        ),
+    ] = None,
     color: ColorOption = Color.auto,
 ) -> None:
     """Show what an org change does: teams, hand-offs, paths to the customer, critical paths.
@@ -234,7 +262,7 @@ def diff(
     from icmap.loader.reuse import Entries
 
     chosen = format_from(output, output_format, EXTENSIONS, DiffFormat.text, "icmap diff")
-    policy = build_policy(all_rules(), {})
+    policy = build_policy(all_rules(), {})  # until the head's config is found
 
     def findings(org: Org, graph: OrgGraph) -> list[Diagnostic]:
         return run_check(org, graph, policy)
@@ -258,6 +286,7 @@ def diff(
 
         path = find_org(given[0] if given else None, os.environ, Path())
         protect(path)
+        policy = _policy(config, path)
         refuse_early()
         before = _base_or_both_errors(
             lambda: kept(lambda: load_at_revision(path, git, reader, entries)),
@@ -276,6 +305,7 @@ def diff(
             raise UsageError("stdin can be read once: give one of the two orgs as a file")
         protect(base)
         protect(head)
+        policy = _policy(config, head)
         refuse_early()
         before = _base_or_both_errors(
             lambda: kept(lambda: reader(base) if reader else load(base, remember=entries)),
