@@ -473,3 +473,31 @@ def test_findings_compared_are_those_check_gives_with_the_orgs_config(
     # --config names another.
     other = write(tmp_path, "strict.yaml", "check: {}\n")
     assert runner.invoke(app, [*args, "--config", str(other)]).exit_code == 1
+
+
+def test_markdown_keeps_new_and_gone_apart(runner: CliRunner, tmp_path: Path) -> None:
+    base = write(
+        tmp_path, "a.yaml", "customers: {u: {}}\nteams:\n  a: {provides: [{what: w, to: u}]}\n"
+    )
+    head = write(
+        tmp_path,
+        "b.yaml",
+        "customers: {u: {}}\nteams:\n  a: {lead: x, provides: [{what: w, to: u}]}\n"
+        "  b: {provides: [{what: v, to: a}]}\n",
+    )
+    text = runner.invoke(
+        app, ["diff", str(base), str(head), "-f", "markdown", "--fail-on", "new-findings"]
+    ).stdout
+    # "- + …" would render as a nested bullet, losing which is new and which is gone.
+    lines = text.splitlines()
+    [new] = [line for line in lines if "team 'b' has no lead" in line]
+    [gone] = [line for line in lines if "team 'a' has no lead" in line]
+    assert new.startswith("- \\+ ") and new.endswith(
+        "b.yaml:4:3: info: team 'b' has no lead \\[IC401\\]"
+    )
+    assert gone.startswith("- \\- ") and gone.endswith(
+        "a.yaml:3:3: info: team 'a' has no lead \\[IC401\\]"
+    )
+    # The --fail-on reasons and the summary are two lists, a paragraph between them.
+    at = text.index("**⚠ This change meets these `--fail-on` conditions:**")
+    assert "\n\n**What it does:**\n\n- 1 team added: b" in text[at:]

@@ -15,12 +15,20 @@ def render(diff: OrgDiff, base: str, head: str, reasons: list[str] | None = None
     """The comment; ``reasons`` are the ``--fail-on`` conditions met, said first when any."""
     out = [f"### icmap: what this change does to the org ({escape(base)} → {escape(head)})", ""]
     if reasons:
-        out += ["**⚠ This change fails the org check:**", ""]
+        out += ["**⚠ This change meets these `--fail-on` conditions:**", ""]
         out += [f"- {escape(reason)}" for reason in reasons]
-        out.append("")
-    out += [f"- {escape(line)}" for line in summary(diff)]
+        # A paragraph between the two lists, or Markdown makes them one.
+        out += ["", "**What it does:**", ""]
+    out += [f"- {_item(line)}" for line in summary(diff)]
     for title, items in sections(diff):
         out += ["", f"<details><summary>{escape(title)} ({len(items)})</summary>", ""]
-        out += [f"- {escape(item)}" for item in items]
+        out += [f"- {_item(item)}" for item in items]
         out += ["", "</details>"]
     return "\n".join(out) + "\n"
+
+
+def _item(text: str) -> str:
+    """A list item's text: a leading ``+`` or ``-`` (new, gone) escaped, which Markdown would
+    otherwise read as a bullet of a list nested in the item, losing which it is."""
+    escaped = escape(text)
+    return "\\" + escaped if escaped[:2] in ("+ ", "- ") else escaped

@@ -309,13 +309,16 @@ def sections(diff: OrgDiff) -> list[tuple[str, list[str]]]:
         ("Hand-offs changed", [change(c) for c in diff.relations_changed]),
         ("Survey scores changed", [score_change(c) for c in diff.scores_changed]),
         ("Team types changed", [type_change(t) for t in diff.types_changed]),
-        ("Names, groups and leads changed", [detail_change(c) for c in diff.details_changed]),
+        (
+            "Names, groups, leads and descriptions changed",
+            [detail_change(c) for c in diff.details_changed],
+        ),
         (
             "Front line",
             [f"+ {t}" for t in diff.front_line_added] + [f"- {t}" for t in diff.front_line_removed],
         ),
         ("Critical paths", [path_change(p) for p in diff.critical_paths if p.changed]),
-        ("Value streams", [stream_change(c) for c in diff.streams]),
+        ("Value streams", [stream_change(c) for c in diff.streams if c.changed]),
         (
             "Check findings",
             [f"+ {finding(d)}" for d in diff.findings_new]
