@@ -529,6 +529,9 @@ def test_a_zone_written_as_an_abbreviation_is_not_guessed(tmp_path: Path) -> Non
         "by an abbreviation, which can mean several zones [IC620]",
     ]
     assert _pairs(result)[("C", "D")].median.hours == 1  # type: ignore[attr-defined]
+    # Nor with a --time-format whose %Z would read it.
+    given = read_event_logs([log], EventLogOptions(time_format="%Y-%m-%dT%H:%M:%S %Z"))
+    assert [d.line for d in given.diagnostics if "abbreviation" in d.message] == [2, 3]
 
 
 def test_a_time_not_matching_the_format_given_says_so(tmp_path: Path) -> None:

@@ -665,9 +665,9 @@ def load_rows(
     else:
         parsed = _parsed_time("time_value", options.time_format)
         no_time = "nullif(trim(time_value), '') IS NULL"
+        zone = _zone_named("time_value")
         if options.time_format is None:
             slashed = f"regexp_matches(time_value, '{_SLASHED}')"
-            zone = _zone_named("time_value")
         text = "time_value"
         measured = ("case_id", "team", "activity", "time_value")
     # Characters are never more than bytes: the byte count (free) rules out all but the rows
@@ -1091,7 +1091,11 @@ def _parsed_time(column: str, time_format: str | None) -> str:
         return _epoch(column, auto=False)
     if time_format is not None:
         fmt = "'" + time_format.replace("'", "''") + "'"
-        return f"CAST(try_strptime(trim({column}), {fmt}) AS TIMESTAMPTZ)"
+        # %Z reads a zone's abbreviation as one of the zones it may mean, as a cast does.
+        return (
+            f"CASE WHEN {_zone_named(column)} THEN NULL "
+            f"ELSE CAST(try_strptime(trim({column}), {fmt}) AS TIMESTAMPTZ) END"
+        )
     formats = ", ".join("'" + f + "'" for f in TIME_FORMATS)
     # A failing try_strptime over the list costs 3 µs a row: a slashed date (read later, in
     # the order its file shows) and a number skip it, for a cheap pattern.
