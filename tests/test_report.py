@@ -150,7 +150,10 @@ def test_report_output_files_by_extension(runner: CliRunner, tmp_path: Path) -> 
         assert probe in (tmp_path / name).read_text(encoding="utf-8")
     bad = runner.invoke(app, ["report", PERT, "-o", str(tmp_path / "r.pdf")])
     assert bad.exit_code == 2
-    assert "known extensions are .htm, .html, .json, .markdown, .md, .txt" in bad.stderr
+    assert "icmap report does not write pdf" in bad.stderr
+    assert "it writes html, json, markdown, text" in bad.stderr
+    odd = runner.invoke(app, ["report", PERT, "-o", str(tmp_path / "r.xyz")])
+    assert "known extensions are .htm, .html, .json, .markdown, .md, .txt" in odd.stderr
 
 
 def test_markdown_escapes_names() -> None:
@@ -209,3 +212,30 @@ def test_a_customer_nobody_reaches_has_no_chain_in_json_and_on_the_page(
         html = page.read_text(encoding="utf-8")
         assert "<li>c: no delivery chain</li>" in html
         assert "<h2>No path to any external customer</h2><ul><li>t</li></ul>" in html
+
+
+def test_slack_of_a_team_in_a_loop_is_said_to_be_at_least(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        "customers: {cust: {}}\nteams:\n"
+        "  a: {provides: [{what: Spec, to: c, lead_time: 5d}]}\n"
+        "  e: {provides: [{what: Build, to: c, lead_time: 1d}, {what: Req, to: f, lead_time: 1d}]}\n"
+        "  f: {provides: [{what: Info, to: e, lead_time: 1h}]}\n"
+        "  c: {provides: [{what: Product, to: cust, lead_time: 1d}]}\n",
+        encoding="utf-8",
+    )
+    text = runner.invoke(app, ["report", str(org)]).stdout
+    assert [
+        " ".join(line.split()) for line in text.splitlines() if line.startswith(("e ", "f "))
+    ] == [
+        "e at least 3.96d",
+        "f at least 2.96d",
+    ]
+    assert (
+        "| e | at least 3.96d |"
+        in runner.invoke(app, ["report", str(org), "-f", "markdown"]).stdout
+    )
+    data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
+    assert data["slack_lower_bound"] == ["e", "f"]

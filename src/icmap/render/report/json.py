@@ -104,6 +104,8 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
             for p in report.critical.paths
         ],
         "slack_hours" if hours else "slack_hops": report.critical.slack,
+        # Teams in a loop of delivery hand-offs: their slack above is a lower bound.
+        "slack_lower_bound": sorted(report.critical.looped),
         "approximated_loops": report.critical.approximated_loops,
         "feedback_only": list(report.feedback_only),
         "chokepoints": [

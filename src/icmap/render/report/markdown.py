@@ -24,6 +24,7 @@ from icmap.render.report.words import (
     mode_name,
     no_slack,
     satisfaction,
+    slack_amount,
     stranded_names,
     summary,
     top_slack,
@@ -257,7 +258,6 @@ def _surveys_section(report: Report) -> list[str]:
 
 
 def render(report: Report) -> str:
-    unit = report.critical.unit
     out = [f"# {escape(report.organisation or 'Organisation')}: internal-customer report", ""]
     out += [escape(summary(report)), ""]
     measured = events_line(report)
@@ -277,7 +277,10 @@ def render(report: Report) -> str:
     out += ["", "## Most slack", ""]
     if top_slack(report):
         out += [_row("team", "slack"), _row("---", "---:")]
-        out += [_row(escape(team), amount(value, unit)) for team, value in top_slack(report)]
+        out += [
+            _row(escape(team), slack_amount(report, team, value))
+            for team, value in top_slack(report)
+        ]
         out.append("")
     out.append(escape(no_slack(report)))
     only = feedback_only_text(report)

@@ -31,6 +31,7 @@ from icmap.render.report.words import (
     mode_name,
     no_slack,
     satisfaction,
+    slack_amount,
     summary,
     top_slack,
     type_name,
@@ -294,7 +295,6 @@ def _topologies_section(report: Report) -> list[RenderableType]:
 
 def render(report: Report) -> RenderableType:
     """The whole report as one rich renderable."""
-    unit = report.critical.unit
     parts: list[RenderableType] = [
         Text(report.organisation or "Organisation", style="bold"),
         Text(summary(report), style="dim"),
@@ -332,7 +332,7 @@ def render(report: Report) -> RenderableType:
     parts.append(_heading("Most slack (how much later a team could deliver)"))
     slack = _table("team", "slack")
     for slack_team, value in top_slack(report):
-        slack.add_row(Text(slack_team, style=styles.TEAM), amount(value, unit))
+        slack.add_row(Text(slack_team, style=styles.TEAM), slack_amount(report, slack_team, value))
     parts += [slack if top_slack(report) else Text("none"), Text(no_slack(report), style="dim")]
     only = feedback_only_text(report)
     if only:

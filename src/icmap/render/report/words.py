@@ -79,6 +79,13 @@ def tie_text(path: CriticalPath) -> str:
     return text + shown
 
 
+def slack_amount(report: Report, team: str, value: float) -> str:
+    """A team's slack in words: ``at least 3.96d`` for a team in a loop, where it is a lower
+    bound."""
+    shown = amount(value, report.critical.unit)
+    return f"at least {shown}" if team in report.critical.looped else shown
+
+
 def no_slack(report: Report) -> str:
     """How many teams have no slack, with the caveat for loops where it applies."""
     zero = [team for team, value in report.critical.slack.items() if value == 0]
