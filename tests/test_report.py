@@ -227,12 +227,9 @@ def test_slack_of_a_team_in_a_loop_is_said_to_be_at_least(
         encoding="utf-8",
     )
     text = runner.invoke(app, ["report", str(org)]).stdout
-    assert [
-        " ".join(line.split()) for line in text.splitlines() if line.startswith(("e ", "f "))
-    ] == [
-        "e at least 3.96d",
-        "f at least 2.96d",
-    ]
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "e at least 3.96d" in lines
+    assert "f at least 2.96d" in lines
     assert (
         "| e | at least 3.96d |"
         in runner.invoke(app, ["report", str(org), "-f", "markdown"]).stdout
