@@ -896,3 +896,22 @@ def test_lighting_a_path_dims_every_other_line_and_colours_its_arrowheads(
         ".map(p => getComputedStyle(p).fill)"
     )
     assert heads and set(heads) == {"rgb(194, 24, 91)"}
+
+
+def test_a_customer_nobody_reaches_has_no_chain_on_the_page(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        "customers: {cust: {}, lonely: {name: Lonely}}\nteams:\n"
+        "  a: {provides: [{what: w, to: cust}]}\n  b: {provides: [{what: v, to: a}]}\n",
+        encoding="utf-8",
+    )
+    _open(browser, _page(org, tmp_path, "--focus", "a"))
+    Select(browser.find_element(By.ID, "critical")).select_by_value("lonely")
+    lit = browser.execute_script("return document.querySelectorAll('.hl-critical').length")
+    assert lit == 0
+    said = browser.find_element(By.ID, "details").text
+    assert "no delivery chain: no team’s delivered work reaches it." in said
+    assert "leaves it" not in said

@@ -242,6 +242,9 @@ function select(id){
 function critical(customer){
  clear(!!customer);details.replaceChildren();reset('critical');if(!customer)return;
  const path=data.critical[customer];
+ if(path.length<2){const p=document.createElement('p');p.className='muted';
+  p.textContent=named(customer)+': no delivery chain: no team\u2019s delivered work reaches it.';
+  details.append(p);return;}
  path.forEach(function(id,i){const m=node(id);if(m)mark(m,'hl-critical');
   if(i)edgesOf('data-from',path[i-1]).forEach(function(e){if(e.dataset.to===id)mark(e,'hl-critical');});
 });
