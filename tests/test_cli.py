@@ -428,3 +428,18 @@ def test_a_misspelt_org_path_gets_a_did_you_mean(runner: CliRunner) -> None:
     )
     far = runner.invoke(app, ["graph", str(EXAMPLES / "zzz.yaml")])
     assert far.stderr == f"icmap: error: {EXAMPLES / 'zzz.yaml'}: no such file or directory\n"
+
+
+def test_output_to_a_folder_is_said_before_anything_else(runner: CliRunner, tmp_path: Path) -> None:
+    for command in (["report", RESTAURANT], ["graph", RESTAURANT], ["check", RESTAURANT]):
+        result = runner.invoke(app, [*command, "-o", str(tmp_path)])
+        assert result.exit_code == 2
+        assert (
+            result.stderr
+            == f"icmap: error: cannot write {tmp_path}: it is a folder; name a file in it\n"
+        )
+    empty = runner.invoke(app, ["check", RESTAURANT, "-o", "sarif:"])
+    assert empty.stderr == "icmap: error: -o sarif: names no file: write -o sarif:FILE\n"
+    upper = runner.invoke(app, ["check", RESTAURANT, "-o", f"SARIF:{tmp_path / 'x.log'}"])
+    assert upper.exit_code == 0, upper.stderr
+    assert json.loads((tmp_path / "x.log").read_text(encoding="utf-8"))["version"] == "2.1.0"

@@ -913,5 +913,5 @@ def test_a_customer_nobody_reaches_has_no_chain_on_the_page(browser: Any, tmp_pa
     lit = browser.execute_script("return document.querySelectorAll('.hl-critical').length")
     assert lit == 0
     said = browser.find_element(By.ID, "details").text
-    assert "no delivery chain: no team’s delivered work reaches it." in said
+    assert "no delivery chain: no team\u2019s delivered work reaches it." in said
     assert "leaves it" not in said

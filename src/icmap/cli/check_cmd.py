@@ -77,12 +77,13 @@ EXTENSIONS = {
     ".json": CheckFormat.json,
     ".sarif": CheckFormat.sarif,
     ".xml": CheckFormat.junit,
+    ".junit": CheckFormat.junit,
 }
 
 
 #: How ``-f`` and ``-o`` pair up, in the words of ``--help`` and docs/ci.md.
 PAIRING = (
-    "Each -o takes its format from its extension (.txt .json .sarif .xml) or from a prefix "
+    "Each -o takes its format from its extension (.txt .json .sarif .xml .junit) or from a prefix "
     "(-o sarif:out.log); a file with another extension takes the one -f no other file took. "
     "The one -f left over goes to stdout (text when none is); with no -f at all, text goes "
     "there unless a .txt file takes it."
@@ -115,6 +116,20 @@ def _refuse_unwritable(targets: list[Path]) -> None:
             raise UsageError(f"cannot write {target}: it is a folder; name a file in it")
 
 
+def _named_target(target: Path, names: dict[str, CheckFormat]) -> tuple[CheckFormat | None, str]:
+    """``-o sarif:out.log`` as (the format named, in any case, the path); ``(None, path)``
+    without a prefix. A prefix with no file, and a folder, are refused."""
+    prefix, colon, rest = str(target).partition(":")
+    prefix = prefix.lower()
+    if colon and prefix in names and not rest:
+        raise UsageError(f"-o {target} names no file: write -o {prefix}:FILE")
+    named = names[prefix] if colon and prefix in names else None
+    path = rest if named else str(target)
+    if path != "-" and Path(path).is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder; name a file in it")
+    return named, path
+
+
 def _pairs(
     formats: list[CheckFormat], outputs: list[Path]
 ) -> list[tuple[CheckFormat, Path | None]]:
@@ -130,9 +145,7 @@ def _pairs(
     to_stdout = 0
     seen: set[str] = set()
     for target in outputs:
-        prefix, colon, rest = str(target).partition(":")
-        named = names[prefix] if colon and prefix in names and rest else None
-        path = rest if named else str(target)
+        named, path = _named_target(target, names)
         if path != "-" and path in seen:
             raise UsageError(f"-o {path} is given twice: name each file once")
         seen.add(path)
@@ -285,8 +298,8 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
         typer.Option(
             "-o",
             "--output",
-            help="Write a format to FILE, chosen by its extension (.txt .json .sarif .xml) or "
-            "as FORMAT:FILE; repeatable. '-' is stdout.",
+            help="Write a format to FILE, chosen by its extension (.txt .json .sarif .xml "
+            ".junit) or as FORMAT:FILE; repeatable. '-' is stdout.",
             show_default=False,
             metavar="FILE",
             parser=path_given,

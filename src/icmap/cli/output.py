@@ -282,6 +282,8 @@ def format_from(
     if is_stdout(output):
         return default
     assert output is not None
+    if output.is_dir():
+        raise UsageError(f"cannot write {output}: it is a folder; name a file in it")
     suffix = output.suffix.lower()
     named = format_named_by(suffix)
     if suffix not in extensions and named is not None:
