@@ -161,6 +161,13 @@ def test_a_misspelt_column_gets_a_did_you_mean() -> None:
         "log.csv:1:1: no column 'cas' for --case; did you mean 'cse'?",
         "log.csv:1:1: no column 'tem' for --team; did you mean 'teem'?",
     )
+    # An option naming no column and a role found by no name: both at once.
+    with pytest.raises(UsageError) as raised:
+        choose(["id", "when", "who"], {"case": "id", "team": "whoo"}, "log.csv")
+    assert [m.split(";")[0] for m in raised.value.messages] == [
+        "log.csv:1:1: no column 'whoo' for --team",
+        "log.csv:1:1: no time column found among 'id', 'when', 'who'",
+    ]
     # A column found by no name icmap knows, but close to one: said.
     with pytest.raises(UsageError) as raised:
         choose(["case_id", "teem", "timestamp"], {}, "log.csv")

@@ -120,10 +120,8 @@ def choose(
                 continue
             found[role] = column
             taken.add(column)
-    if unknown:
-        raise said_at_once(unknown)
     for role in ROLES:
-        if role in found:
+        if role in found or named.get(role) is not None:
             continue
         found[role] = next(
             (
@@ -135,7 +133,8 @@ def choose(
         )
         if found[role] is not None:
             taken.add(str(found[role]))
-    missing = [role for role in REQUIRED if found[role] is None]
+    # A role named by an option that names no column is said above, not as missing.
+    missing = [role for role in REQUIRED if found.get(role) is None and named.get(role) is None]
     if missing:
         named_with = ", ".join(f"--{role} COLUMN" for role in missing)
         how = (
@@ -145,10 +144,14 @@ def choose(
         )
         roles = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} or {missing[-1]}"
         guesses = _guesses(missing, header, taken)
-        raise UsageError(
-            f"{where}:1:1: no {roles} column found among {_listed(header)}; {how}"
-            + (f" ({guesses})" if guesses else "")
+        unknown.append(
+            UsageError(
+                f"{where}:1:1: no {roles} column found among {_listed(header)}; {how}"
+                + (f" ({guesses})" if guesses else "")
+            )
         )
+    if unknown:
+        raise said_at_once(unknown)
     return EventColumns(
         str(found["case"]), str(found["time"]), str(found["team"]), found["activity"]
     )
