@@ -160,6 +160,8 @@ def test_a_misspelt_column_gets_a_did_you_mean() -> None:
     assert raised.value.messages == (
         "log.csv:1:1: no column 'cas' for --case; did you mean 'cse'?",
         "log.csv:1:1: no column 'tem' for --team; did you mean 'teem'?",
+        "log.csv:1:1: no time column found among 'cse', 'teem', 'tmestamp'; name it with "
+        "--time COLUMN ('tmestamp' may be the time column: --time tmestamp)",
     )
     # An option naming no column and a role found by no name: both at once.
     with pytest.raises(UsageError) as raised:
