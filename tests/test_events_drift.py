@@ -448,6 +448,10 @@ def test_a_process_time_longer_than_the_measured_lead_time_is_left_out(
     measured = ["--events", str(log), "--lead-times", "measured"]
     report = runner.invoke(app, ["report", str(org), *measured, "-f", "json"])
     assert report.exit_code == 0, report.stderr
+    assert (
+        "icmap: laid the event log over the org with 1 warning (icmap check with the same "
+        "--events, --team-map and --lead-times lists them)"
+    ) in report.stderr
     [stream] = json.loads(report.stdout)["streams"]
     assert stream["flow_efficiency"] is not None and 0 < stream["flow_efficiency"] <= 1
     for step in stream["steps"]:

@@ -352,8 +352,9 @@ def say_overlay(loaded: Org, warnings: list[Diagnostic]) -> None:
     if warnings:
         count = problem_count(warnings)
         print(
-            f"icmap: read the event log with {count} warning{'s' if count != 1 else ''} "
-            "(icmap check --events lists them)",
+            f"icmap: laid the event log over the org with {count} warning"
+            f"{'s' if count != 1 else ''} (icmap check with the same --events, --team-map and "
+            "--lead-times lists them)",
             file=sys.stderr,
         )
     if overlay.unmatched:
