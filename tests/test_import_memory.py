@@ -229,3 +229,16 @@ def test_a_row_origin_reads_and_compares_as_the_text_it_stands_for() -> None:
     assert row == said and said == row and hash(row) == hash(said)
     assert row != Origin("row 13 of h.csv", pos)
     assert pickle.loads(pickle.dumps(row)) == row
+
+
+def test_a_repeated_row_giving_a_yes_says_yes_and_no(tmp_path: Path) -> None:
+    table = write(
+        tmp_path,
+        "h.csv",
+        "provider,receiver,what,feedback\nKitchen,Waiters,Plates,\nKitchen,Waiters,Plates,yes\n",
+    )
+    result = read_source("csv", [table])
+    assert [d.message for d in result.diagnostics if d.code == "IC610"] == [
+        "this hand-off repeats the row at line 2 but gives feedback yes (not no): not read, "
+        "line 2 kept"
+    ]

@@ -634,13 +634,17 @@ def _differences(kept: dict[str, object], row: dict[str, object]) -> list[str]:
             else value == was
         )
         if not same:
-            found.append(f"{name} {_shown(value)} (not {_shown(was)})")
+            # A yes/no cell left empty is a no.
+            before = False if was is None and isinstance(value, bool) else was
+            found.append(f"{name} {_shown(value)} (not {_shown(before)})")
     return found
 
 
 def _shown(value: object) -> str:
     if value is None:
         return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, Duration):
         return value.text or format_hours(value.hours)
     if isinstance(value, tuple):
