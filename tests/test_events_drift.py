@@ -490,3 +490,20 @@ def test_a_customer_in_the_middle_of_cases_is_said(runner: CliRunner, tmp_path: 
     )
     [onward] = [f for f in findings if f["code"] == "IC701" and "users → c" in f["message"]]
     assert "--team-map" in onward["hint"] and "provides" not in onward["hint"]
+
+
+def test_a_map_entry_naming_a_display_name_in_another_case_gets_a_did_you_mean(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {users: {}}\nteams:\n  alpha: {name: Alpha Team, provides: [{what: x, to: users}]}\n",
+    )
+    team_map = write(tmp_path, "map.csv", "log,team\nE,Alpha team\n")
+    log = write(tmp_path, "log.csv", "case,team,time\n1,E,2026-01-01T00:00:00Z\n")
+    result = runner.invoke(
+        app, ["report", str(org), "--events", str(log), "--team-map", str(team_map)]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.endswith("did you mean 'Alpha Team'?\n")

@@ -217,8 +217,10 @@ def _check_map(team_map: TeamMap, parties: Mapping[str, object], exact: dict[str
     for name, target in team_map.entries.items():
         if target is None or target in exact:
             continue
-        close = difflib.get_close_matches(target, list(parties), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        # Ids and display names alike, in any case: 'Alpha team' finds 'Alpha Team'.
+        written = {name.casefold(): name for name in exact}
+        close = difflib.get_close_matches(target.casefold(), list(written), n=1)
+        hint = f"; did you mean {written[close[0]]!r}?" if close else ""
         problems.append(
             f"{team_map.file}:{team_map.lines[name]}:1: {name!r} is mapped to {target!r}, "
             f"which is no team, customer or supplier of the org{hint}"
