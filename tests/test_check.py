@@ -620,3 +620,9 @@ def test_every_unknown_rule_selected_is_said(runner: CliRunner) -> None:
         "icmap: error: --select: unknown rule 'lop'; did you mean 'loop'?",
         "icmap: error: --select: unknown rule 'big-chokpoint'; did you mean 'big-chokepoint'?",
     ]
+
+
+def test_a_code_typed_with_a_letter_for_a_digit_gets_the_code_meant(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLES / "restaurant.yaml"), "--ignore", "IC3O3"])
+    assert result.exit_code == 2
+    assert result.stderr == "icmap: error: --ignore: unknown rule 'IC3O3'; did you mean 'IC303'?\n"

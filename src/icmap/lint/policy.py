@@ -241,8 +241,17 @@ def _close(word: str, choices: Iterable[str]) -> str | None:
 
 
 def _did_you_mean_rule(rules: list[Rule], selector: str) -> str:
-    """``; did you mean 'big-chokepoint'?`` for a selector that names no rule, or nothing."""
-    close = _close(selector, [r.name for r in rules] + [r.code for r in rules])
+    """``; did you mean 'big-chokepoint'?`` for a selector that names no rule, or nothing.
+
+    A code typed with a letter for a digit (``IC3O3``, ``ic3l0``) is read as meant first:
+    the closest by spelling alone would be another code (``IC633``).
+    """
+    codes = {r.code for r in rules}
+    if selector[:2].upper() == "IC":
+        digits = selector[2:].upper().translate(str.maketrans("OILSZ", "01152"))
+        if f"IC{digits}" in codes:
+            return f"; did you mean 'IC{digits}'?"
+    close = _close(selector, [r.name for r in rules] + sorted(codes))
     return f"; did you mean {close!r}?" if close else ""
 
 
