@@ -599,6 +599,11 @@ def test_github_counts_left_out_findings_as_not_annotated(
         "::notice title=icmap::3 errors, 3 notices, 3 warnings not listed (--max-per-rule); "
         "see the job summary"
     )
+    one = runner.invoke(app, ["check", str(org), "-f", "github", "--max-per-rule", "4"])
+    assert one.stdout.splitlines()[-1] == (
+        "::notice title=icmap::1 error, 1 notice, 1 warning not listed (--max-per-rule); "
+        "see the job summary"
+    )
     text = summary.read_text(encoding="utf-8")
     assert "check failed: 5 errors, 5 warnings, 5 infos" in text
     assert text.count("| IC3") == 4 and "3 more IC401 missing-lead findings (info)" in text

@@ -68,10 +68,14 @@ def render(findings: list[Diagnostic], left_out: Sequence[LeftOut] = ()) -> str:
         unlisted[_LEVEL[gap.severity]] += gap.count
     said = []
     if cut:
-        counts = ", ".join(f"{n} {level}s" for level, n in sorted(cut.items()))
+        counts = ", ".join(
+            f"{n} {level}{'' if n == 1 else 's'}" for level, n in sorted(cut.items())
+        )
         said.append(f"{counts} more not annotated (GitHub shows 10 of each per step)")
     if unlisted:
-        counts = ", ".join(f"{n} {level}s" for level, n in sorted(unlisted.items()))
+        counts = ", ".join(
+            f"{n} {level}{'' if n == 1 else 's'}" for level, n in sorted(unlisted.items())
+        )
         said.append(f"{counts} not listed (--max-per-rule)")
     if said:
         note = "; ".join(said) + "; see the job summary"
