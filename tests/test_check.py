@@ -548,13 +548,18 @@ def test_max_per_rule_keeps_every_format_counting_all(runner: CliRunner, tmp_pat
     assert len(run["results"]) == 3
     notes = run["invocations"][0]["toolExecutionNotifications"]
     rules = run["tool"]["driver"]["rules"]
-    assert [(n["descriptor"]["id"], n["level"]) for n in notes] == [
+    assert [(n["associatedRule"]["id"], n["level"]) for n in notes] == [
         ("IC301", "error"),
         ("IC302", "warning"),
         ("IC401", "note"),
     ]
-    assert all(rules[n["descriptor"]["index"]]["id"] == n["descriptor"]["id"] for n in notes)
+    assert all(
+        rules[n["associatedRule"]["index"]]["id"] == n["associatedRule"]["id"] for n in notes
+    )
     assert "4 more IC301" in notes[0]["message"]["text"]
+    # Code scanning shows a rule's help as the alert's guidance: plain text and Markdown.
+    assert all(r["help"]["text"] and r["help"]["markdown"] for r in rules)
+    assert not any("``" in r["help"]["text"] + r["fullDescription"]["text"] for r in rules)
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None
     # Three findings and one case per rule for the rest; the errors fail.

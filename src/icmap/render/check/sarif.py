@@ -62,6 +62,17 @@ def _folder_uri(folder: Path) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
+def _plain(doc: str) -> str:
+    """A rule's text without its reStructuredText marks: ``IC304`` as IC304, ``Passes::`` as
+    ``Passes:``."""
+    return doc.replace("``", "").replace("::\n", ":\n")
+
+
+def _markdown(doc: str) -> str:
+    """A rule's text in Markdown: inline code in single backticks."""
+    return doc.replace("``", "`").replace("::\n", ":\n")
+
+
 def render(
     findings: list[Diagnostic], rules: list[Rule], root: Path, left_out: Sequence[LeftOut] = ()
 ) -> str:
@@ -76,7 +87,9 @@ def render(
             "id": rule.code,
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": rule.doc},
+            "fullDescription": {"text": _plain(rule.doc)},
+            # What code scanning shows as the alert's guidance: why it matters and the fix.
+            "help": {"text": _plain(rule.doc), "markdown": _markdown(rule.doc)},
             "defaultConfiguration": {"level": _LEVEL[rule.severity], "enabled": rule.enabled},
             "properties": {"group": rule.group},
         }
@@ -124,7 +137,9 @@ def render(
             {
                 "level": _LEVEL[gap.severity],
                 "message": {"text": left_out_words(gap)},
-                "descriptor": {"id": gap.code, "index": index[gap.code]},
+                # The rule the count is about; a descriptor would name a notification of the
+                # tool's own, which icmap does not declare.
+                "associatedRule": {"id": gap.code, "index": index[gap.code]},
             }
             for gap in left_out
         ]
