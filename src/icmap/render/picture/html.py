@@ -77,7 +77,7 @@ body.wide #show-panel{display:block}
 /* Dimmed by the opacity of each fill and line, not of each group: a group's opacity makes the
 browser paint it apart and blend it, thousands of times on a large picture at every click. */
 svg.lit .node:not(.hl),svg.lit .edge:not(.hl),svg.lit .cluster{fill-opacity:.25;stroke-opacity:.25}
-/* A line Graphviz drew with an opacity of its own (a collaboration's band) sets it on the line,
+/* A line Graphviz drew with an opacity of its own (a band of joint work) sets it on the line,
 which the group's would not reach. */
 svg.lit .edge:not(.hl) path,svg.lit .edge:not(.hl) polygon{fill-opacity:.25;stroke-opacity:.25}
 .node.hl-selected path,.node.hl-selected polygon,.node.hl-selected ellipse{stroke:#d81b60;stroke-width:4}
