@@ -501,3 +501,29 @@ def test_markdown_keeps_new_and_gone_apart(runner: CliRunner, tmp_path: Path) ->
     # The --fail-on reasons and the summary are two lists, a paragraph between them.
     at = text.index("**⚠ This change meets these `--fail-on` conditions:**")
     assert "\n\n**What it does:**\n\n- 1 team added: b" in text[at:]
+
+
+def test_a_suppression_added_is_shown_to_the_reviewer(runner: CliRunner, tmp_path: Path) -> None:
+    base = write(tmp_path, "a.yaml", DETAILS_BASE)
+    head = write(
+        tmp_path,
+        "b.yaml",
+        DETAILS_BASE.replace(
+            "    lead: Ann\n", "    lead: Ann\n    ignore: {loop: Baked daily by design}\n"
+        ),
+    )
+    text = " ".join(runner.invoke(app, ["diff", str(base), str(head)]).stdout.split())
+    assert "⚠ check rules newly ignored by: bakery" in text
+    assert "bakery: + ignores loop ('Baked daily by design')" in text
+    data = json.loads(runner.invoke(app, ["diff", str(base), str(head), "-f", "json"]).stdout)
+    assert data["suppressions_changed"] == [
+        {
+            "team": "bakery",
+            "added": [{"rule": "loop", "reason": "Baked daily by design"}],
+            "removed": [],
+        }
+    ]
+    back = json.loads(runner.invoke(app, ["diff", str(head), str(base), "-f", "json"]).stdout)
+    assert back["suppressions_changed"][0]["removed"] == [
+        {"rule": "loop", "reason": "Baked daily by design"}
+    ]

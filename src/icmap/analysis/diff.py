@@ -64,6 +64,16 @@ class DetailChange:
 
 
 @dataclass(frozen=True)
+class SuppressionChange:
+    """A team (in both orgs, renames followed, or only in the head) whose ``ignore:`` entries
+    changed: each added or removed as ``(rule, reason)``, as written."""
+
+    team: str
+    added: tuple[tuple[str, str], ...]
+    removed: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class ScoreChange:
     """A hand-off whose survey score changed: each side's score, round and number of answers.
 
@@ -140,6 +150,9 @@ class OrgDiff:
     types_changed: list[TypeChange] = field(default_factory=list)
     #: Parties in both orgs (renames followed) whose name, group, lead or description differs.
     details_changed: list[DetailChange] = field(default_factory=list)
+    #: Teams whose ``ignore:`` entries were added or removed: what a reviewer must see, as
+    #: each silences a check finding.
+    suppressions_changed: list[SuppressionChange] = field(default_factory=list)
     #: Survey rounds (by name) only in the head, only in the base, and in both but different.
     rounds_added: list[str] = field(default_factory=list)
     rounds_removed: list[str] = field(default_factory=list)
@@ -178,6 +191,7 @@ class OrgDiff:
                 self.relations_changed,
                 self.types_changed,
                 self.details_changed,
+                self.suppressions_changed,
                 self.rounds_added,
                 self.rounds_removed,
                 self.rounds_changed,
@@ -287,6 +301,7 @@ def _relation_changes(base: Org, head: Org, diff: OrgDiff, renamed: dict[str, st
     diff.scores_changed = [score for _, score in sorted(scores, key=_first)]
     diff.types_changed = _type_changes(base, head, renamed)
     diff.details_changed = _detail_changes(base, head, renamed)
+    diff.suppressions_changed = _suppression_changes(base, head, renamed)
     _round_changes(base, head, diff)
 
 
@@ -435,6 +450,21 @@ def _detail_changes(base: Org, head: Org, renamed: dict[str, str]) -> list[Detai
             changes = {f: (old[f], new[f]) for f in DETAIL_FIELDS if old[f] != new[f]}
             if changes:
                 found.append(DetailChange(kind, party_id, changes))
+    return found
+
+
+def _suppression_changes(base: Org, head: Org, renamed: dict[str, str]) -> list[SuppressionChange]:
+    """Each team whose ``ignore:`` entries differ between the orgs (a new team's count as
+    added), by id."""
+    before = {renamed.get(t.id, t.id): t.ignore for t in base.teams.values() if t.ignore}
+    found = []
+    for team in sorted(head.teams.values(), key=lambda t: t.id):
+        old = {(s.rule, s.reason) for s in before.get(team.id, ())}
+        new = {(s.rule, s.reason) for s in team.ignore}
+        if old != new:
+            found.append(
+                SuppressionChange(team.id, tuple(sorted(new - old)), tuple(sorted(old - new)))
+            )
     return found
 
 

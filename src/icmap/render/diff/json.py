@@ -80,6 +80,14 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
             }
             for c in diff.details_changed
         ],
+        "suppressions_changed": [
+            {
+                "team": c.team,
+                "added": [{"rule": rule, "reason": reason} for rule, reason in c.added],
+                "removed": [{"rule": rule, "reason": reason} for rule, reason in c.removed],
+            }
+            for c in diff.suppressions_changed
+        ],
         "lost_path": diff.lost_path,
         "gained_path": diff.gained_path,
         "front_line": {"added": diff.front_line_added, "removed": diff.front_line_removed},

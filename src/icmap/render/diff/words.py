@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         RelationChange,
         ScoreChange,
         StreamChange,
+        SuppressionChange,
         TypeChange,
     )
     from icmap.analysis.streams import StreamFlow
@@ -111,6 +112,13 @@ def detail_change(c: DetailChange) -> str:
             parts.append(f"{name} {old or 'none'} → {new or 'none'}")
     kind = "" if c.kind == "team" else f"{c.kind} "
     return f"{kind}{c.id}: {'; '.join(parts)}"
+
+
+def suppression_change(c: SuppressionChange) -> str:
+    """``legal: + ignores no-path-to-customer ('Outsourced next quarter')``."""
+    parts = [f"+ ignores {rule} ({reason!r})" for rule, reason in c.added]
+    parts += [f"- no longer ignores {rule}" for rule, _ in c.removed]
+    return f"{c.team}: {'; '.join(parts)}"
 
 
 def finding(d: Diagnostic) -> str:
@@ -261,6 +269,9 @@ def _detail_lines(diff: OrgDiff) -> list[str]:
     if moved:
         teams = f"{len(moved)} team{'s' if len(moved) != 1 else ''}"
         lines.append(f"{teams} moved group: {', '.join(moved)}")
+    silenced = [c.team for c in diff.suppressions_changed if c.added]
+    if silenced:
+        lines.append(f"⚠ check rules newly ignored by: {', '.join(silenced)}")
     others = [c.id for c in diff.details_changed if c.changes.keys() - {"group"}]
     if others:
         lines.append(f"names, leads or descriptions: {len(others)} changed: {', '.join(others)}")
@@ -309,6 +320,7 @@ def sections(diff: OrgDiff) -> list[tuple[str, list[str]]]:
         ("Hand-offs changed", [change(c) for c in diff.relations_changed]),
         ("Survey scores changed", [score_change(c) for c in diff.scores_changed]),
         ("Team types changed", [type_change(t) for t in diff.types_changed]),
+        ("Rules ignored (ignore:)", [suppression_change(c) for c in diff.suppressions_changed]),
         (
             "Names, groups, leads and descriptions changed",
             [detail_change(c) for c in diff.details_changed],
