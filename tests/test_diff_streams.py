@@ -164,3 +164,15 @@ def test_a_stream_only_change_is_not_no_change(runner: CliRunner, tmp_path: Path
     result = runner.invoke(app, ["diff", str(before), str(after)], env={"COLUMNS": "300"})
     assert "no change to the internal-customer graph" not in result.stdout
     assert "now meets its target" in result.stdout
+
+
+def test_a_stream_renamed_is_a_change(runner: CliRunner, tmp_path: Path) -> None:
+    before, after = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    before.write_text(BASE, encoding="utf-8")
+    renamed = BASE.replace("name: Order to delivery", "name: Order to door")
+    assert renamed != BASE
+    after.write_text(renamed, encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(before), str(after)], env={"COLUMNS": "300"})
+    assert "no change to the internal-customer graph" not in result.stdout
+    assert "value stream order: renamed" in result.stdout
+    assert "name Order to delivery → Order to door" in result.stdout

@@ -503,9 +503,13 @@ def _stream_relations(org: Org, renamed: dict[str, str]) -> dict[str, dict[Relat
 
 
 def _stream_numbers(flow: StreamFlow, renamed: dict[str, str]) -> tuple[object, ...]:
-    """What a stream change compares: its path (renames followed) and its numbers."""
+    """What a stream change compares: its path (renames followed), its numbers and what it
+    is called and says it starts with."""
     target = flow.stream.target.hours if flow.stream.target else None
     return (
+        flow.stream.name,
+        flow.stream.description,
+        flow.stream.starts,
         tuple(renamed.get(n, n) for n in flow.path),
         flow.unit,
         flow.lead_time,

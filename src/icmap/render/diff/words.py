@@ -189,6 +189,13 @@ def stream_change(c: StreamChange) -> str:
     ]
     if old.path != new.path:
         parts.append(f"critical path now {' → '.join(new.path)}")
+    if old.stream.name != new.stream.name:
+        parts.append(
+            f"name {old.stream.name or old.stream.id} → {new.stream.name or new.stream.id}"
+        )
+    for said in ("description", "starts"):
+        if getattr(old.stream, said) != getattr(new.stream, said):
+            parts.append(f"{said} changed")
     if c.handoffs_added:
         parts.append("joined: " + ", ".join(f"{p} → {r}: {w}" for p, r, w in c.handoffs_added))
     if c.handoffs_removed:
@@ -229,6 +236,13 @@ def _stream_summary(diff: OrgDiff) -> list[str]:
             moved.append(
                 f"hand-offs {len(c.handoffs_added)} added, {len(c.handoffs_removed)} removed"
             )
+        if old.stream.name != new.stream.name:
+            moved.append("renamed")
+        if (old.stream.description, old.stream.starts) != (
+            new.stream.description,
+            new.stream.starts,
+        ):
+            moved.append("described anew")
         lines.append(f"value stream {c.stream}: {', '.join(moved) or 'critical path changed'}")
     return lines
 
