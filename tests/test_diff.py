@@ -527,3 +527,12 @@ def test_a_suppression_added_is_shown_to_the_reviewer(runner: CliRunner, tmp_pat
     assert back["suppressions_changed"][0]["removed"] == [
         {"rule": "loop", "reason": "Baked daily by design"}
     ]
+
+
+def test_the_organisation_renamed_is_a_change(runner: CliRunner, tmp_path: Path) -> None:
+    base = write(tmp_path, "a.yaml", "organisation: Tiny\n" + DETAILS_BASE)
+    head = write(tmp_path, "b.yaml", "organisation: Huge\n" + DETAILS_BASE)
+    text = runner.invoke(app, ["diff", str(base), str(head)]).stdout
+    assert "organisation: Tiny → Huge" in text and "no change" not in text
+    data = json.loads(runner.invoke(app, ["diff", str(base), str(head), "-f", "json"]).stdout)
+    assert data["organisation"] == {"before": "Tiny", "after": "Huge"}

@@ -140,6 +140,8 @@ class StreamChange:
 
 @dataclass
 class OrgDiff:
+    #: The organisation's name before and after, when it changed.
+    organisation: tuple[str | None, str | None] | None = None
     added: dict[str, list[str]] = field(default_factory=dict)  # kind -> ids
     removed: dict[str, list[str]] = field(default_factory=dict)
     renamed: list[Rename] = field(default_factory=list)
@@ -183,6 +185,7 @@ class OrgDiff:
     def empty(self) -> bool:
         return not any(
             (
+                self.organisation,
                 self.added,
                 self.removed,
                 self.renamed,
@@ -631,6 +634,8 @@ def compare(
     the base's graph no longer needed."""
     assert before.cycles is not None, "the base's side is taken with its loops' cycles"
     diff = OrgDiff()
+    if base.name != head.name:
+        diff.organisation = (base.name, head.name)
     old_parties, new_parties = _parties(base), _parties(head)
     for kind, old_of_kind in old_parties.items():
         added = sorted(new_parties[kind].keys() - old_of_kind.keys())

@@ -30,6 +30,9 @@ def diff_data(diff: OrgDiff, base: str, head: str, failed: list[str]) -> dict[st
         "schema_version": SCHEMA_VERSION,
         "base": base,
         "head": head,
+        "organisation": None
+        if diff.organisation is None
+        else {"before": diff.organisation[0], "after": diff.organisation[1]},
         "added": diff.added,
         "removed": diff.removed,
         "renamed": [{"kind": r.kind, "old": r.old, "new": r.new} for r in diff.renamed],

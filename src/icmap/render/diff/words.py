@@ -295,6 +295,9 @@ def _detail_lines(diff: OrgDiff) -> list[str]:
 def summary(diff: OrgDiff) -> list[str]:
     """The short list a reviewer reads first."""
     lines = []
+    if diff.organisation is not None:
+        before, after = diff.organisation
+        lines.append(f"organisation: {before or 'no name'} → {after or 'no name'}")
     for kind, ids in diff.added.items():
         lines.append(f"{len(ids)} {kind}{'s' if len(ids) != 1 else ''} added: {', '.join(ids)}")
     for kind, ids in diff.removed.items():
