@@ -299,6 +299,7 @@ class _Reader:
         metrics = get(fields, "flow_metrics") or get(
             entries(get(fields, "metadata")), "flow_metrics"
         )
+        self.builder.misspelt_keys(entries(metrics), ("lead_time_days",), display)
         days_node = get(entries(metrics), "lead_time_days")
         days = text(days_node)
         if days_node is None or days is None:
