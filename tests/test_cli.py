@@ -426,6 +426,14 @@ def test_a_misspelt_org_path_gets_a_did_you_mean(runner: CliRunner) -> None:
         f"icmap: error: {EXAMPLES / 'resturant.yaml'}: no such file or directory; "
         f"did you mean {str(EXAMPLES / 'restaurant.yaml')!r}?\n"
     )
+    upper = runner.invoke(app, ["check", str(EXAMPLES / "RESTAURANT.yaml")])
+    assert upper.stderr.endswith(f"did you mean {str(EXAMPLES / 'restaurant.yaml')!r}?\n")
+    desk = EXAMPLES / "service-desk"
+    log = runner.invoke(app, ["report", str(desk), "--events", str(desk / "tickets.cvs")])
+    assert log.stderr == (
+        f"icmap: error: --events {desk / 'tickets.cvs'}: no such file or directory; "
+        f"did you mean {str(desk / 'tickets.csv')!r}?\n"
+    )
     far = runner.invoke(app, ["graph", str(EXAMPLES / "zzz.yaml")])
     assert far.stderr == f"icmap: error: {EXAMPLES / 'zzz.yaml'}: no such file or directory\n"
 

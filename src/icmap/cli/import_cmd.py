@@ -92,7 +92,9 @@ def _check_sources(sources: list[Path], fmt: Source) -> None:
         if str(source) == "-" and fmt.stdin:
             continue  # the catalog API's JSON on stdin: curl ... | icmap import backstage -
         if not source.exists():
-            raise UsageError(f"{source}: no such file or directory")
+            from icmap.loader.discover import no_such_path
+
+            raise no_such_path(source)
         protect(source)
 
 

@@ -282,7 +282,9 @@ def with_surveys(loaded: Org, surveys: list[Path] | None) -> Org:
     files: list[ResponseFile] = []
     for given in surveys:
         if not given.exists():
-            raise UsageError(f"--survey {given}: no such file or directory")
+            from icmap.loader.discover import no_such_path
+
+            raise no_such_path(given, f"--survey {given}")
         found = survey_files(given, str(given))
         if not found:
             raise UsageError(f"--survey {given}: no response files (*.csv, *.tsv, *.txt) in it")
@@ -321,7 +323,9 @@ def with_events(
 
     for log in logs:
         if not log.exists():
-            raise UsageError(f"--events {log}: no such file or folder")
+            from icmap.loader.discover import no_such_path
+
+            raise no_such_path(log, f"--events {log}")
         found = [log] if log.is_file() else [f for p in PATTERNS for f in log.glob(p)]
         for file in found:
             protect(file)

@@ -297,7 +297,9 @@ def _long_cases(table: EventTable) -> None:
 
 def _files(path: Path) -> list[Path]:
     if not path.exists():
-        raise UsageError(f"{path}: no such file or folder")
+        from icmap.loader.discover import no_such_path
+
+        raise no_such_path(path)
     if path.is_dir():
         return sorted({found for pattern in PATTERNS for found in path.rglob(pattern)})
     return [path]

@@ -64,9 +64,12 @@ class Matching:
 def read_team_map(path: Path, display: str | None = None) -> TeamMap:
     """The map in ``path``: YAML (``.yaml``, ``.yml``) or CSV (anything else)."""
     shown = display or str(path)
+    if not path.exists():
+        from icmap.loader.discover import no_such_path
+
+        raise no_such_path(path, f"--team-map {shown}")
     if not path.is_file():
-        why = "not a regular file" if path.exists() else "no such file"
-        raise UsageError(f"--team-map {shown}: {why}")
+        raise UsageError(f"--team-map {shown}: not a regular file")
     if path.stat().st_size > MAX_MAP_BYTES:
         raise UsageError(f"--team-map {shown}: larger than {MAX_MAP_BYTES:,} bytes")
     try:

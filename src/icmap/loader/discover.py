@@ -144,9 +144,12 @@ def no_such_path(path: Path, said: str | None = None) -> UsageError:
         names = [p.name for p in itertools.islice(folder.iterdir(), MAX_GUESS_ENTRIES)]
     except OSError:
         return UsageError(message)
-    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.75)
+    # Case does not count: ORG.yaml finds org.yaml.
+    folded = {name.casefold(): name for name in names}
+    close = difflib.get_close_matches(path.name.casefold(), list(folded), n=1, cutoff=0.75)
     if close:
-        message += f"; did you mean {str(folder / close[0]) if str(folder) != '.' else close[0]!r}?"
+        name = folded[close[0]]
+        message += f"; did you mean {str(folder / name) if str(folder) != '.' else name!r}?"
     return UsageError(message)
 
 
