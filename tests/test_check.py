@@ -636,3 +636,22 @@ def test_a_code_typed_with_a_letter_for_a_digit_gets_the_code_meant(runner: CliR
     result = runner.invoke(app, ["check", str(EXAMPLES / "restaurant.yaml"), "--ignore", "IC3O3"])
     assert result.exit_code == 2
     assert result.stderr == "icmap: error: --ignore: unknown rule 'IC3O3'; did you mean 'IC303'?\n"
+
+
+def test_hints_reach_junit_and_the_job_summary(runner: CliRunner, tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {u: {}}\nteams:\n"
+        "  a: {lead: x, ignore: {big-chokepont: by design}, provides: [{what: w, to: u}]}\n",
+    )
+    junit = tmp_path / "out.xml"
+    summary = tmp_path / "summary.md"
+    runner.invoke(
+        app,
+        ["check", str(org), "-f", "github", "-o", str(junit)],
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    hint = "did you mean 'big-chokepoint'?"
+    assert f"hint: {hint}" in junit.read_text(encoding="utf-8")
+    assert f"<br>hint: {hint}" in summary.read_text(encoding="utf-8")

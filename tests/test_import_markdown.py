@@ -482,8 +482,7 @@ def test_misspelt_front_matter_keys_get_a_did_you_mean(tmp_path: Path) -> None:
         "  hint: did you mean 'team_type'?",
         f"{tmp_path / 'checkout.md'}:6:3: warning: unknown key 'flow_metric': not read [IC613]",
         "  hint: did you mean 'flow_metrics'?",
-        f"{tmp_path / 'checkout.md'}:8:16: warning: unknown key 'lead_tme_days': not read "
-        "[IC613]",
+        f"{tmp_path / 'checkout.md'}:8:16: warning: unknown key 'lead_tme_days': not read [IC613]",
         "  hint: did you mean 'lead_time_days'?",
         f"{tmp_path / 'checkout.md'}:10:25: warning: unknown key 'interaction_mod': not read "
         "[IC613]",

@@ -91,7 +91,10 @@ def step_summary(findings: list[Diagnostic], verdict: str, left_out: Sequence[Le
         for d in findings:
             where = markdown_escape(f"{d.file}:{d.line}:{d.col}")
             rule = markdown_escape(f"{d.code} {d.name}")
-            out.append(f"| {where} | {rule} | {d.severity} | {markdown_escape(d.message)} |")
+            said = markdown_escape(d.message)
+            if d.hint:  # the did-you-mean or the fix, as the text output gives it
+                said += f"<br>hint: {markdown_escape(d.hint)}"
+            out.append(f"| {where} | {rule} | {d.severity} | {said} |")
     if left_out:
         out += ["", *(markdown_escape(left_out_words(gap)) + "  " for gap in left_out)]
     return "\n".join(out) + "\n"

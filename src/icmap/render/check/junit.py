@@ -37,9 +37,10 @@ def render(findings: list[Diagnostic], failing: set[str], left_out: Sequence[Lef
             failures += 1
             failure = ET.SubElement(case, "failure", message=d.message, type=d.severity)
             failure.text = f"{d.file}:{d.line}:{d.col}: {d.code} {d.severity} {d.message}"
+            failure.text += f"\nhint: {d.hint}" if d.hint else ""
         else:
             out = ET.SubElement(case, "system-out")
-            out.text = f"{d.severity}: {d.message}"
+            out.text = f"{d.severity}: {d.message}" + (f"\nhint: {d.hint}" if d.hint else "")
     for gap in left_out:
         words = left_out_words(gap)
         case = ET.SubElement(suite, "testcase", classname="icmap", name=f"{gap.code} {gap.name}")
