@@ -380,6 +380,7 @@ def test_critical_path_toggle_and_search(browser: Any, tmp_path: Path) -> None:
     text = (EXAMPLES / "restaurant.yaml").read_text(encoding="utf-8")
     tied = text.replace("lead_time: 8m, process_time: 6m", "lead_time: 15m, process_time: 6m")
     tied = tied.replace("name: Wait staff", "name: Équipe de salle")
+    tied = tied.replace("name: Harbour Fish Co.", "name: Ørsted Fisk")
     assert tied.count("Équipe") == 1
     org = tmp_path / "tied.yaml"
     org.write_text(tied, encoding="utf-8")
@@ -416,6 +417,12 @@ def test_critical_path_toggle_and_search(browser: Any, tmp_path: Path) -> None:
         "return [...document.querySelectorAll('.node.hl-match')].map(e => e.dataset.id)"
     )
     assert found == ["wait-staff"]
+    browser.find_element(By.ID, "search").clear()
+    browser.find_element(By.ID, "search").send_keys("orsted")
+    found = browser.execute_script(
+        "return [...document.querySelectorAll('.node.hl-match')].map(e => e.dataset.id)"
+    )
+    assert found == ["fishmonger"]
 
 
 def test_hostile_names_stay_inert_in_the_browser(browser: Any, tmp_path: Path) -> None:

@@ -432,7 +432,7 @@ def test_a_team_named_twice_in_one_list_points_at_the_second(tmp_path: Path) -> 
     )
     [problem] = load_failure(org)
     assert (problem.line, problem.col, problem.code) == (4, 36, "IC105")
-    assert problem.message == f"'b' is named twice in this 'to' (first at {org}:4:33)"
+    assert problem.message == f"'b' is named again in this 'to' (first at {org}:4:33)"
 
 
 def test_an_id_that_only_looks_the_same_says_so(tmp_path: Path) -> None:

@@ -343,7 +343,7 @@ class _Resolver:
             if named_here is not None:
                 if ref in named_here:
                     message = (
-                        f"{ref!r} is named twice in this '{side_key}' (first at {named_here[ref]})"
+                        f"{ref!r} is named again in this '{side_key}' (first at {named_here[ref]})"
                     )
                     self.diagnostics.append(_problem(pos, "IC105", message, "name each once"))
                     continue

@@ -296,8 +296,10 @@ function stream(id){
 }
 function search(text){
  const list=document.getElementById('matches');list.replaceChildren();
- // Accents and case do not count: "equipe" finds "Équipe".
- const fold=function(s){return s.normalize('NFD').replace(/[\u0300-\u036f]/g,'').toLowerCase();};
+ // Accents and case do not count: "equipe" finds "Équipe", "orsted" "Ørsted", "strasse" "Straße".
+ const apart={'ø':'o','ł':'l','đ':'d','ß':'ss','æ':'ae','œ':'oe','þ':'th','\u0131':'i'};
+ const fold=function(s){return s.normalize('NFD').replace(/[\u0300-\u036f]/g,'').toLowerCase()
+  .replace(/[øłđßæœþ\u0131]/g,function(c){return apart[c];});};
  const q=fold(text.trim());if(!q){clear(false);return;}
  const has=function(s){return fold(s).indexOf(q)>=0;};
  // A team drawn inside a group (an overview) is found in its group.
