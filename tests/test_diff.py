@@ -536,3 +536,21 @@ def test_the_organisation_renamed_is_a_change(runner: CliRunner, tmp_path: Path)
     assert "organisation: Tiny → Huge" in text and "no change" not in text
     data = json.loads(runner.invoke(app, ["diff", str(base), str(head), "-f", "json"]).stdout)
     assert data["organisation"] == {"before": "Tiny", "after": "Huge"}
+
+
+def test_fail_on_takes_a_comma_list_and_says_every_wrong_one(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    base = write(tmp_path, "a.yaml", DETAILS_BASE)
+    head = write(
+        tmp_path, "b.yaml", DETAILS_BASE.replace("provides: [{what: sales, to: shop}]", "")
+    )
+    done = runner.invoke(app, ["diff", str(base), str(head), "--fail-on", "new-loop,lost-path"])
+    assert done.exit_code == 1
+    assert "icmap: diff fails: lost their path to the customer" in done.stderr
+    wrong = runner.invoke(app, ["diff", str(base), str(head), "--fail-on", "lost-pth,new-lop"])
+    assert wrong.exit_code == 2
+    assert [line.rsplit("; ", 1)[-1] for line in wrong.stderr.splitlines()] == [
+        "did you mean 'lost-path'?",
+        "did you mean 'new-loop'?",
+    ]

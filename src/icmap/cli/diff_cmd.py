@@ -24,7 +24,7 @@ from icmap.cli.options import (
 )
 from icmap.cli.output import emit, format_from, protect, refuse_early
 from icmap.cli.sources import FromOption, kept, load_org, used_once, with_surveys
-from icmap.errors import EXIT_FINDINGS, LoadError, UsageError
+from icmap.errors import EXIT_FINDINGS, LoadError, UsageError, said_at_once
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -155,6 +155,24 @@ def _render(
     return diff_text.render(result, base, head)  # the reasons go to stderr
 
 
+def _conditions(given: list[str]) -> list[FailOn]:
+    """``--fail-on`` values, each repeated or comma-separated (``lost-path,new-loop``), as
+    ``--select`` takes rules; every one that names no condition is said at once."""
+    parse = choice(FailOn)
+    found: list[FailOn] = []
+    wrong: list[UsageError] = []
+    for part in (p.strip() for value in given for p in value.split(",")):
+        if not part:
+            continue
+        try:
+            found.append(parse(part))
+        except typer.BadParameter as error:
+            wrong.append(UsageError(f"--fail-on: {error.message}"))
+    if wrong:
+        raise said_at_once(wrong)
+    return found
+
+
 def _policy(config: Path | None, head: Path) -> Policy:
     """The check's policy for the findings a diff compares, as icmap check makes it for the
     head: its config (``--config``, else ``.icmap.yaml`` nearest the head org), on both sides,
@@ -205,14 +223,13 @@ def diff(
     output: OutputOption = None,
     from_: FromOption = None,
     fail_on: Annotated[
-        list[FailOn] | None,
+        list[str] | None,
         typer.Option(
             "--fail-on",
             help="Exit 1 when the change does this: lost-path, new-chokepoint, new-loop or "
-            "new-findings; repeatable.",
+            "new-findings; repeatable or comma-separated.",
             show_default=False,
             metavar="WHAT",
-            parser=choice(FailOn),
         ),
     ] = None,
     survey: SurveyOption = None,
@@ -261,7 +278,11 @@ def diff(
     from icmap.loader.discover import find_org
     from icmap.loader.reuse import Entries
 
-    chosen = format_from(output, output_format, EXTENSIONS, DiffFormat.text, "icmap diff")
+    # Both checked before anything is read.
+    chosen, conditions = (
+        format_from(output, output_format, EXTENSIONS, DiffFormat.text, "icmap diff"),
+        _conditions(fail_on or []),
+    )
     policy = build_policy(all_rules(), {})  # until the head's config is found
 
     def findings(org: Org, graph: OrgGraph) -> list[Diagnostic]:
@@ -318,7 +339,7 @@ def diff(
     # collector's rescans, as load_org does for one org.
     graph = kept(lambda: build_graph(after))
     result = compare(before, after, taken, analyse_side(after, graph, findings), graph)
-    reasons = failures(result, fail_on or [], max_critical_growth)
+    reasons = failures(result, conditions, max_critical_growth)
     rendered = _render(chosen, result, base_name, head_name, reasons)
     emit(rendered, output, after.sources, color, chosen.value)
     for reason in reasons:
