@@ -488,6 +488,13 @@ def test_a_customer_in_the_middle_of_cases_is_said(runner: CliRunner, tmp_path: 
     assert said["message"].startswith(
         "the log's 'Users' is read as the customer users, yet it hands cases on to teams (5 times)"
     )
+    # Two spellings of the customer in one log: both named.
+    both = write(tmp_path, "both.csv", "case,team,time\n" + rows.replace("U0,Users", "U0,users"))
+    done = runner.invoke(app, ["check", str(org), "--events", str(both), "-f", "json"])
+    [said] = [f for f in json.loads(done.stdout)["findings"] if f["code"] == "IC623"]
+    assert said["message"].startswith(
+        "the log's 'Users' and 'users' are read as the customer users, yet they hand cases"
+    )
     [onward] = [f for f in findings if f["code"] == "IC701" and "users → c" in f["message"]]
     assert "--team-map" in onward["hint"] and "provides" not in onward["hint"]
 

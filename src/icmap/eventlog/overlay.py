@@ -149,14 +149,19 @@ def _customers_handing_on(
     for pair in pairs:
         if pair.provider in org.customers:
             onward[pair.provider] = onward.get(pair.provider, 0) + pair.measured.handoffs
-    names = {party: name for name, party in ids.items()}
+    names: dict[str, list[str]] = {}
+    for name, party in sorted(ids.items()):
+        names.setdefault(party, []).append(repr(name))
     return [
         problem(
             first_at.get(customer, SourcePos("<log>", 1, 1)),
             "IC623",
-            f"the log's {names.get(customer, customer)!r} is read as the customer {customer}, "
-            f"yet it hands cases on to teams ({count:,} time{'' if count == 1 else 's'}): each "
-            "of its visits counts as a case reaching the customer",
+            f"the log's {' and '.join(names.get(customer, [repr(customer)]))} "
+            f"{'is' if len(names.get(customer, ())) < 2 else 'are'} read as the customer "
+            f"{customer}, "
+            f"yet {'it hands' if len(names.get(customer, ())) < 2 else 'they hand'} cases on to "
+            f"teams ({count:,} time{'' if count == 1 else 's'}): each visit counts as a case "
+            "reaching the customer",
             "if it is a team, or the customer answering mid-case, map it with --team-map (to "
             "its team, or to - to leave its events out)",
         )
