@@ -514,3 +514,11 @@ def test_a_map_entry_naming_a_display_name_in_another_case_gets_a_did_you_mean(
     )
     assert result.exit_code == 2
     assert result.stderr.endswith("did you mean 'Alpha Team'?\n")
+
+
+def test_a_name_of_one_letter_is_not_guessed_at() -> None:
+    org = load_text(
+        "customers: {u: {}}\nteams:\n  qa: {provides: [{what: x, to: u}]}\n"
+        "  payments: {provides: [{what: y, to: u}]}\n"
+    )
+    assert match_teams(org, ["A", "paymets"]).unmatched == {"A": (), "paymets": ("payments",)}

@@ -211,7 +211,8 @@ def _close(name: str, loose: dict[str, set[str]]) -> tuple[str, ...]:
     key = squeezed(name)
     if key in loose:
         return tuple(sorted(loose[key]))
-    found = difflib.get_close_matches(key, list(loose), n=1, cutoff=0.6)
+    # A name of a letter or two is close to many by ratio alone ('A' to 'qa'): not guessed.
+    found = difflib.get_close_matches(key, list(loose), n=1, cutoff=0.6 if len(key) > 2 else 0.9)
     return tuple(dict.fromkeys(i for k in found for i in sorted(loose[k])))
 
 
