@@ -220,6 +220,14 @@ def test_cli_against_a_git_revision(
     # The work tree is untouched: the uncommitted edit is still there.
     assert "people:" in (tmp_path / "org" / "teams.yaml").read_text()
     assert runner.invoke(app, ["diff", "--git", "no-such-rev", "org"]).exit_code == 2
+    # From inside the org's folder the base is still named from the repository's top, as
+    # its positions are, not "HEAD~1:.".
+    monkeypatch.chdir(tmp_path / "org")
+    inside = runner.invoke(app, ["diff", "--git", "HEAD~1", ".", "-f", "json"])
+    assert inside.exit_code == 0, inside.stderr
+    assert json.loads(inside.stdout)["base"] == "HEAD~1:org"
+    markdown = runner.invoke(app, ["diff", "--git", "HEAD~1", ".", "-f", "markdown"])
+    assert "(HEAD\\~1:org → . (working tree))" in markdown.stdout, markdown.stdout
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

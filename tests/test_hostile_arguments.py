@@ -530,7 +530,7 @@ def test_a_source_error_total_counts_the_errors_the_cap_left_out(tmp_path: Path)
     assert done.returncode == 2
     assert "…and 400 more IC007" in done.stderr
     last = done.stderr.splitlines()[-1]
-    assert last == "icmap: 500 errors in the source (400 not listed): nothing imported"
+    assert last == "icmap: 500 errors in the source (400 not listed): nothing read"
 
 
 def test_an_org_error_total_counts_the_errors_the_cap_left_out(tmp_path: Path) -> None:

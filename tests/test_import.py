@@ -684,6 +684,15 @@ def test_teamapi_a_file_that_is_not_yaml_is_one_error(tmp_path: Path) -> None:
     assert "details.yml:3:7: error: not a Team API file" in done.stderr
     assert "IC614" not in done.stderr
     assert "icmap: 1 error in the source: nothing imported" in done.stderr
+    # --from writes nothing, so it does not say that nothing was imported.
+    for command in (["report"], ["check"], ["graph", "-f", "json"]):
+        read = CliRunner().invoke(app, [*command, "--from", "teamapi", str(template)])
+        # check reports an org it cannot read as its finding (exit 1, docs/ci.md)
+        assert read.exit_code == (1 if command == ["check"] else 2)
+        assert "details.yml:3:7: error: not a Team API file" in read.output
+        if command != ["check"]:
+            assert read.stderr.rstrip().endswith("icmap: 1 error in the source: nothing read")
+        assert "imported" not in read.output
     empty = write(tmp_path, "none.yaml", "teamapi: 0.1.0\n")
     done = CliRunner().invoke(app, ["import", "teamapi", str(empty), "-o", str(tmp_path / "o")])
     assert done.exit_code == 2
@@ -915,7 +924,7 @@ def test_an_empty_folder_says_so_once(tmp_path: Path, fmt: str) -> None:
     assert done.exit_code == 2
     assert done.stderr.count("error:") == 1
     assert "files in this folder [IC001]" in done.stderr
-    assert "nothing imported" in done.stderr
+    assert done.stderr.rstrip().endswith(": nothing read")
 
 
 def test_same_catalog_in_another_order_gives_the_same_org(tmp_path: Path) -> None:

@@ -303,7 +303,7 @@ def diff(
     if git is not None:
         if len(given) > 1:
             raise UsageError(f"with --git give one org (or none), not {len(given)}")
-        from icmap.loader.git import load_at_revision
+        from icmap.loader.git import load_at_revision, revision_label
 
         path = find_org(given[0] if given else None, os.environ, Path())
         protect(path)
@@ -315,7 +315,7 @@ def diff(
         )
         taken = base_side(before)
         after = with_surveys(kept(lambda: reader(path) if reader else _head(path, entries)), survey)
-        base_name, head_name = f"{git}:{path}", f"{path} (working tree)"
+        base_name, head_name = revision_label(path, git), f"{path} (working tree)"
     else:
         if len(given) != 2:
             raise UsageError(

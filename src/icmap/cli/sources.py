@@ -202,19 +202,25 @@ def load_source(
         path = find_org(given, os.environ, Path())
         protect(path)
     refuse_early()
-    if reader.events:
-        from icmap.eventlog import EventLogOptions
+    from icmap.errors import LoadError
 
-        # A command without the "Event log" options (diff, impact) reads it as found, and an
-        # error about its columns names 'icmap import events', which has them.
-        events = log or EventLogOptions(progress=activity.step, column_options=False)
-        result = reader.read([path], events=events)
-    else:
-        result = reader.read([path])
+    unread = "nothing read"  # not "nothing imported": --from writes no org files
+    try:
+        if reader.events:
+            from icmap.eventlog import EventLogOptions
+
+            # A command without the "Event log" options (diff, impact) reads it as found, and
+            # an error about its columns names 'icmap import events', which has them.
+            events = log or EventLogOptions(progress=activity.step, column_options=False)
+            result = reader.read([path], events=events)
+        else:
+            result = reader.read([path])
+    except LoadError as error:
+        raise source_error(error.diagnostics, unread) from None
     for file in result.org.sources if result.org is not None else ():
         protect(Path(file))
     if result.org is None:
-        raise source_error(result.diagnostics)
+        raise source_error(result.diagnostics, unread)
     gc.freeze()
     return result.org, result.diagnostics
 

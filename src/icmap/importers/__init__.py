@@ -388,10 +388,11 @@ def _pairs(relations: list[Relation]) -> int:
     return count
 
 
-def source_error(diagnostics: Sequence[Diagnostic]) -> LoadError:
-    """The error for a source that cannot become an org, listing every problem found."""
+def source_error(diagnostics: Sequence[Diagnostic], outcome: str = "nothing imported") -> LoadError:
+    """The error for a source that cannot become an org, listing every problem found;
+    ``outcome`` ends its summary (``--from`` imports nothing: it reads)."""
     error = LoadError(diagnostics)
-    error.args = (f"{errors_in(error.diagnostics, 'the source')}: nothing imported",)
+    error.args = (f"{errors_in(error.diagnostics, 'the source')}: {outcome}",)
     return error
 
 

@@ -72,6 +72,26 @@ def _extract(archive: bytes, temp: Path) -> None:
         tar.extractall(temp, members=members, **safe)  # type: ignore[arg-type]
 
 
+def _in_repository(path: Path) -> tuple[Path, str]:
+    """The top of the git work tree holding ``path``, and ``path`` from there (``""``: the top)."""
+    resolved = path.resolve()
+    folder = resolved if resolved.is_dir() else resolved.parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    top_done = _git(["rev-parse", "--show-toplevel"], folder)
+    if top_done.returncode != 0:
+        raise UsageError(f"--git needs a git repository, and {path} is not in one")
+    top = Path(top_done.stdout.decode().strip()).resolve()
+    return top, resolved.relative_to(top).as_posix() if resolved != top else ""
+
+
+def revision_label(path: Path, revision: str) -> str:
+    """How ``path`` at ``revision`` is named in a diff: git's ``REV:PATH``, the path from the
+    top of the repository (``main:org``, also when icmap runs inside ``org/`` and ``path`` is
+    ``.``), ``REV:`` for the top itself."""
+    return f"{_shown(revision)}:{_in_repository(path)[1]}"
+
+
 def load_at_revision(
     path: Path,
     revision: str,
@@ -95,15 +115,7 @@ def load_at_revision(
         )
     if revision.startswith("-"):
         raise UsageError(f"not a revision: '{_shown(revision)}'")
-    resolved = path.resolve()
-    folder = resolved if resolved.is_dir() else resolved.parent
-    while not folder.is_dir() and folder != folder.parent:
-        folder = folder.parent
-    top_done = _git(["rev-parse", "--show-toplevel"], folder)
-    if top_done.returncode != 0:
-        raise UsageError(f"--git needs a git repository, and {path} is not in one")
-    top = Path(top_done.stdout.decode().strip()).resolve()
-    relative = resolved.relative_to(top).as_posix() if resolved != top else ""
+    top, relative = _in_repository(path)
     known = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], top)
     if known.returncode != 0:
         raise UsageError(f"--git {_shown(revision)}: no such revision in this repository")
