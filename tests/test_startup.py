@@ -69,6 +69,20 @@ def test_version_is_the_package_version_without_heavy_imports() -> None:
     assert loaded == []
 
 
+def test_version_imports_nothing_of_the_standard_library_beyond_a_few_small_modules() -> None:
+    # contextlib (collections, functools) alone was a fifth of `icmap --version`.
+    code = (
+        "import sys\nbefore = set(sys.modules)\nsys.argv = ['icmap', '--version']\n"
+        "from icmap.cli import main\nmain()\n"
+        "print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    result = _python(code)
+    assert result.returncode == 0, result.stderr
+    printed, loaded = result.stdout.splitlines()
+    assert printed == f"icmap {version('icmap')}"
+    assert [m for m in loaded.split() if m.partition(".")[0] != "icmap"] == ["__future__", "errno"]
+
+
 def test_version_fast_path_prints_what_the_typer_app_prints() -> None:
     through_typer = CliRunner().invoke(app, ["--version"])
     direct = _python(

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import codecs
-import contextlib
 import errno
 import io
 import os
@@ -178,11 +177,13 @@ class DiagnosticStream(io.TextIOBase):
 
     def _failed(self) -> None:
         self.inner = None
-        with contextlib.suppress(OSError):  # the writes Python itself makes at exit, too
+        try:  # the writes Python itself makes at exit, too
             devnull = os.open(os.devnull, os.O_WRONLY)
             if devnull != 2:
                 os.dup2(devnull, 2)
                 os.close(devnull)
+        except OSError:
+            pass
 
     def write(self, text: str) -> int:
         if self.inner is not None:
@@ -229,8 +230,12 @@ def setup_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            with contextlib.suppress(OSError, ValueError):
+            # Not contextlib.suppress: contextlib (collections, functools) is a sixth of
+            # `icmap --version`, which answers before anything else is imported.
+            try:
                 reconfigure(errors=FALLBACK)
+            except (OSError, ValueError):
+                pass
     if missing_stdout:
         sys.stdout = MissingStdout()
     if not isinstance(sys.stderr, DiagnosticStream):
