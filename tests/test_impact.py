@@ -307,8 +307,47 @@ def test_chains_without_lead_times_are_counted_in_hand_offs(tmp_path: Path) -> N
         "path": ["mill", "bakery", "shop"],
         "lead_time_hours": None,
         "hops": 2,
+        "missing_lead_times": 0,  # chains counted in hand-offs lack nothing
     }
     assert hit["longest"]["hops"] == 3 and hit["longest"]["lead_time_hours"] is None
+    assert "without a lead time" not in text.output
+
+
+PARTLY_TIMED = """\
+customers: {buyers: {}, partners: {}}
+teams:
+  sales:
+    provides:
+      - {what: Orders, to: buyers, lead_time: 1d}
+      - {what: Contracts, to: partners, lead_time: 2d}
+  ops:
+    provides:
+      - {what: Quotes, to: sales}
+      - {what: Integrations, to: partners, lead_time: 3d}
+"""
+
+
+def test_a_chain_with_hand_offs_without_a_lead_time_says_they_count_as_0(
+    tmp_path: Path,
+) -> None:
+    # ops -> sales has no lead time: the "fastest" 2d to partners holds only if it takes none.
+    org = str(write(tmp_path, "org.yaml", PARTLY_TIMED))
+    runner = CliRunner()
+    text = " ".join(runner.invoke(app, ["impact", "ops", "--org", org]).output.split())
+    assert (
+        "partners: fastest 2d ops → sales → partners (1 hand-off without a lead time, "
+        "counted as 0) longest 3d ops → partners" in text
+    )
+    markdown = runner.invoke(app, ["impact", "ops", "--org", org, "-f", "markdown"]).output
+    assert (
+        "fastest 2d (ops → sales → partners; 1 hand-off without a lead time, counted as 0), "
+        "longest 3d (ops → partners)" in markdown
+    )
+    data = json.loads(runner.invoke(app, ["impact", "ops", "--org", org, "-f", "json"]).output)
+    by_customer = {hit["customer"]: hit for hit in data["customers"]}
+    assert by_customer["partners"]["fastest"]["missing_lead_times"] == 1
+    assert by_customer["partners"]["longest"]["missing_lead_times"] == 0
+    assert by_customer["buyers"]["longest"]["missing_lead_times"] == 1
 
 
 @pytest.mark.parametrize("command", [["impact", "kitchen"], ["team"]])

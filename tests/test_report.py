@@ -236,3 +236,37 @@ def test_slack_of_a_team_in_a_loop_is_said_to_be_at_least(
     )
     data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
     assert data["slack_lower_bound"] == ["e", "f"]
+
+
+CLINIC = """\
+customers: {patients: {}}
+teams:
+  reception: {provides: [{what: Booked visits, to: triage, lead_time: 10m}]}
+  triage: {provides: [{what: Triaged patients, to: doctor, lead_time: 30m}]}
+  doctor:
+    provides:
+      - {what: Re-triage requests, to: triage, lead_time: 5m}
+      - {what: Samples, to: lab}
+      - {what: Prescriptions, to: pharmacy, lead_time: 1h}
+      - {what: Diagnosis, to: patients, lead_time: 15m}
+  lab: {provides: [{what: Results, to: doctor, lead_time: 4h}]}
+  pharmacy: {provides: [{what: Medicines, to: patients, lead_time: 20m}]}
+"""
+
+
+def test_a_looped_team_on_no_critical_path_is_not_called_critical(tmp_path: Path) -> None:
+    # Triage is in doctor's loop: its slack is known only to be at least 0 (really 3h20m), and
+    # it is on no critical path (lab -> doctor -> pharmacy -> patients): not "no slack: critical".
+    org = tmp_path / "clinic.yaml"
+    org.write_text(CLINIC, encoding="utf-8")
+    runner = CliRunner()
+    text = " ".join(runner.invoke(app, ["report", str(org)]).stdout.split())
+    assert (
+        "3 teams or suppliers have no slack: critical. Slack not known for 1 team in a loop and "
+        "on no critical path (triage): inside a loop icmap finds only a lower bound, here 0."
+    ) in text
+    markdown = " ".join(runner.invoke(app, ["report", str(org), "-f", "markdown"]).stdout.split())
+    assert "Slack not known for 1 team in a loop and on no critical path (triage)" in markdown
+    data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
+    assert data["critical_paths"][0]["path"] == ["lab", "doctor", "pharmacy", "patients"]
+    assert "triage" in data["slack_lower_bound"]

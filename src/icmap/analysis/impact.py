@@ -93,6 +93,9 @@ class CustomerHit:
     fastest: tuple[str, ...]
     fastest_hours: float
     longest: CriticalPath | None
+    #: Hand-offs on ``fastest`` without a lead time, counted as 0 (0 when the org is weighed
+    #: in hand-offs): the fastest chain may not be the fastest one really.
+    fastest_missing: int = 0
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,7 @@ def _spread(
 
 def _fastest(
     graph: OrgGraph, failed: tuple[str, ...], customers: list[str]
-) -> dict[str, tuple[tuple[str, ...], float]]:
+) -> dict[str, tuple[tuple[str, ...], float, int]]:
     """Least total lead time from any failed node to each customer (fewest hand-offs on a tie).
 
     One Dijkstra from all the failed nodes at once serves every customer. It is networkx's
@@ -217,14 +220,15 @@ def _fastest(
             if succ not in done and (succ not in seen or through < seen[succ]):
                 seen[succ], parent[succ] = through, node
                 heapq.heappush(fringe, (through, next(counter), succ))
-    fastest: dict[str, tuple[tuple[str, ...], float]] = {}
+    fastest: dict[str, tuple[tuple[str, ...], float, int]] = {}
     for customer in customers:
         chain = [customer]
         while (before := parent[chain[-1]]) is not None:
             chain.append(before)
         path = tuple(reversed(chain))
-        hours = sum(lead_time_hours(graph, u, v) or 0.0 for u, v in itertools.pairwise(path))
-        fastest[customer] = (path, round(hours, 6))
+        leads = [lead_time_hours(graph, u, v) for u, v in itertools.pairwise(path)]
+        hours = sum(lead or 0.0 for lead in leads)
+        fastest[customer] = (path, round(hours, 6), leads.count(None))
     return fastest
 
 
@@ -287,13 +291,15 @@ def impact(
     split = split_loops(graph)
     longest = longest_chains(graph, set(failed), reached, split=split)
     fastest = _fastest(graph, failed, reached)
-    for customer in reached:
-        path, hours = fastest[customer]
-        customer_hits.append(CustomerHit(customer, path, hours, longest.get(customer)))
-    stranded = _stranded(graph, failed)
     # With slack, so that a chain tying with the one shown counts as critical (as in the
     # report and the team page); computed once per graph and shared with them.
     critical_result = critical_paths(graph)
+    weighed = critical_result.unit == "hours"
+    for customer in reached:
+        path, hours, missing = fastest[customer]
+        hit = CustomerHit(customer, path, hours, longest.get(customer), missing if weighed else 0)
+        customer_hits.append(hit)
+    stranded = _stranded(graph, failed)
     failed_set = set(failed)
     on_path = {p.customer for p in critical_result.paths if p.team_set & failed_set}
     cycles: list[Cycle] = []

@@ -41,6 +41,7 @@ def impact_data(result: Impact, *, down: bool, up: bool) -> dict[str, Any]:
                     "path": list(c.fastest),
                     "lead_time_hours": c.fastest_hours if hours else None,
                     "hops": len(c.fastest) - 1,
+                    "missing_lead_times": c.fastest_missing,
                 },
                 "longest": None
                 if c.longest is None
@@ -48,6 +49,7 @@ def impact_data(result: Impact, *, down: bool, up: bool) -> dict[str, Any]:
                     "path": list(c.longest.path),
                     "lead_time_hours": c.longest.total if hours else None,
                     "hops": len(c.longest.path) - 1,
+                    "missing_lead_times": c.longest.missing_lead_times,
                     "exact": c.longest.exact,
                 },
             }

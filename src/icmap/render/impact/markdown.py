@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from icmap.analysis.loops import cycle_text
-from icmap.render.impact.words import chain_measure, chain_text
+from icmap.render.impact.words import chain_measure, chain_text, uncounted
 from icmap.render.report.markdown import escape
 
 if TYPE_CHECKING:
@@ -40,12 +40,15 @@ def render(result: Impact, *, down: bool, up: bool) -> str:
                 "reached only through a feedback hand-off"
                 if hit.longest is None
                 else f"longest {chain_measure(hit.longest.total, hit.longest.path, result.unit)} "
-                f"({escape(' → '.join(hit.longest.path))})"
+                f"({escape(' → '.join(hit.longest.path))}"
+                + _uncounted(hit.longest.missing_lead_times)
+                + ")"
             )
             fastest = chain_measure(hit.fastest_hours, hit.fastest, result.unit)
             out.append(
                 f"- **{escape(hit.customer)}**: fastest {fastest} "
-                f"({escape(' → '.join(hit.fastest))}), {longest}"
+                f"({escape(' → '.join(hit.fastest))}{_uncounted(hit.fastest_missing)}), "
+                f"{longest}"
             )
         if not result.customers:
             out.append("None: its work reaches no external customer.")
@@ -54,3 +57,7 @@ def render(result: Impact, *, down: bool, up: bool) -> str:
         out.append(escape(", ".join(result.stranded)) if result.stranded else "None.")
         out += ["", "## Upstream", "", *_table(result.upstream, "hands over")]
     return "\n".join(out) + "\n"
+
+
+def _uncounted(missing: int) -> str:
+    return f"; {uncounted(missing)}" if missing else ""

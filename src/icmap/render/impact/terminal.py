@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from icmap.analysis.loops import cycle_text
-from icmap.render.impact.words import ARROW, chain_measure, chain_text
+from icmap.render.impact.words import ARROW, chain_measure, chain_text, uncounted
 from icmap.render.picture import styles
 from icmap.render.rows import more_rows, shown_rows
 
@@ -48,12 +48,17 @@ def render(result: Impact, *, down: bool, up: bool) -> RenderableType:
         for hit in result.customers:
             fastest = Text(f"fastest {chain_measure(hit.fastest_hours, hit.fastest, result.unit)} ")
             fastest.append(ARROW.join(hit.fastest), style="dim")
+            if hit.fastest_missing:
+                fastest.append(f"  ({uncounted(hit.fastest_missing)})")
             if hit.longest is None:
                 longest = Text("reached only through a feedback hand-off", style="dim")
             else:
                 measure = chain_measure(hit.longest.total, hit.longest.path, result.unit)
                 longest = Text(f"longest {measure} ")
                 longest.append(ARROW.join(hit.longest.path), style="dim")
+                if hit.longest.missing_lead_times:
+                    note = uncounted(hit.longest.missing_lead_times)
+                    longest.append(f"  ({note})")
             # A grid, so that a chain wrapped on a narrow terminal keeps its indent.
             grid = Table.grid()
             grid.add_column(no_wrap=True)

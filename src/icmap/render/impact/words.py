@@ -34,3 +34,15 @@ def chain_measure(hours: float, path: tuple[str, ...], unit: str) -> str:
         count = len(path) - 1
         return f"{count} hand-off{'s' if count != 1 else ''}"
     return format_hours(hours, weeks=False)
+
+
+def uncounted(missing: int) -> str:
+    """What a chain's hand-offs without a lead time do to its length, as the report says it
+    of a critical path: ``""`` when it has none.
+
+    >>> uncounted(0), uncounted(2)
+    ('', '2 hand-offs without a lead time, counted as 0')
+    """
+    if not missing:
+        return ""
+    return f"{missing} hand-off{'s' if missing != 1 else ''} without a lead time, counted as 0"

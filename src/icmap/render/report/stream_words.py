@@ -160,6 +160,8 @@ def place(flow: StreamFlow, where: TeamPlace) -> str:
         return f"on its critical path, step {where.position} of {where.steps}"
     if where.slack is None:
         return "off its critical path"
+    if where.slack_lower_bound and where.slack == 0:
+        return "off its critical path; slack not known: in a loop, icmap finds only a lower bound"
     if where.slack_lower_bound:
         return (
             f"off its critical path; slack at least {amount(where.slack, flow.unit)}, a lower "

@@ -87,15 +87,26 @@ def slack_amount(report: Report, team: str, value: float) -> str:
 
 
 def no_slack(report: Report) -> str:
-    """How many teams have no slack, with the caveat for loops where it applies."""
-    zero = [team for team, value in report.critical.slack.items() if value == 0]
-    count = len(zero)
+    """How many teams have no slack: those on a critical path, and those outside loops whose
+    slack is 0. A team in a loop on no critical path has a slack of *at least* 0, which says
+    nothing: it is counted apart, not called critical."""
+    critical = report.critical
+    on_a_path: set[str] = set().union(*(path.team_set for path in critical.paths))
+    zero = [team for team, value in critical.slack.items() if value == 0]
+    unknown = sorted(team for team in zero if team in critical.looped and team not in on_a_path)
+    count = len(zero) - len(unknown)
     text = (
-        f"{plural(count, 'team or supplier')} {'has' if count == 1 else 'have'} no slack: critical"
+        f"{plural(count, 'team or supplier')} {'has' if count == 1 else 'have'} no slack: critical."
     )
-    if set(zero) & report.critical.looped:
-        text += " (inside a loop, slack is a lower bound: some may have a little)"
-    return text + "."
+    if unknown:
+        names = ", ".join(unknown[:TOP]) + (
+            f" and {len(unknown) - TOP} more" if len(unknown) > TOP else ""
+        )
+        text += (
+            f" Slack not known for {plural(len(unknown), 'team')} in a loop and on no critical "
+            f"path ({names}): inside a loop icmap finds only a lower bound, here 0."
+        )
+    return text
 
 
 def feedback_only_text(report: Report) -> str | None:

@@ -115,6 +115,11 @@ def critical(page: TeamPage) -> str:
         return f"On the critical path to {', '.join(page.critical_for)}: no slack."
     if page.slack is None:
         return "On no critical path: its delivered work reaches no customer."
+    if page.slack_lower_bound and page.slack == 0:
+        return (
+            "On no critical path; its slack is not known: it is in a loop, where icmap finds "
+            "only a lower bound (here 0)."
+        )
     if page.slack_lower_bound:
         return (
             f"On no critical path; slack at least {amount(page.slack, page.unit)}: it is in a "
