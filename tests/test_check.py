@@ -655,3 +655,48 @@ def test_hints_reach_junit_and_the_job_summary(runner: CliRunner, tmp_path: Path
     hint = "did you mean 'big-chokepoint'?"
     assert f"hint: {hint}" in junit.read_text(encoding="utf-8")
     assert f"<br>hint: {hint}" in summary.read_text(encoding="utf-8")
+
+
+TWO_CUSTOMERS = """\
+customers: {east: {}, west: {}}
+teams:
+  hub:
+    provides:
+      - {what: East deliveries, to: east, lead_time: 1d}
+      - {what: West deliveries, to: west, lead_time: 2d}
+  b1: {provides: [{what: Bulk parts, to: hub, lead_time: 2d, satisfaction: 2.0}]}
+  a1: {provides: [{what: Raw parts, to: a2, lead_time: 1d}]}
+  a2: {provides: [{what: Sub-assemblies, to: hub, lead_time: 1d, satisfaction: 2.5}]}
+"""
+
+
+def test_a_finding_names_every_customer_whose_critical_path_the_hand_off_is_on(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Both hand-offs into hub lie on the paths to east and to west (b1's on a tie): naming
+    # east alone would read as if west were unaffected.
+    org = str(write(tmp_path, "org.yaml", TWO_CUSTOMERS))
+    text = runner.invoke(app, ["check", org, "--select", "IC204"]).stdout
+    assert "a2 → hub ('Sub-assemblies') on the critical path to east, west is scored 2.5" in text
+    assert "b1 → hub ('Bulk parts') on the critical path to east (tied), west (tied)" in text
+    slower = TWO_CUSTOMERS.replace("to: a2, lead_time: 1d", "to: a2, lead_time: 3d")
+    untimed = write(
+        tmp_path, "untimed.yaml", slower.replace(", lead_time: 1d, satisfaction: 2.5", "")
+    )
+    text = " ".join(runner.invoke(app, ["check", str(untimed), "--select", "IC203"]).stdout.split())
+    assert "on the critical path to east, west" in text, text
+
+
+def test_a_finding_on_many_customers_paths_names_five_and_counts_the_rest(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    customers = ", ".join(f"c{n}: {{}}" for n in range(8))
+    hands = "\n".join(f"      - {{what: w{n}, to: c{n}, lead_time: 1d}}" for n in range(8))
+    org = write(
+        tmp_path,
+        "org.yaml",
+        f"customers: {{{customers}}}\nteams:\n  hub:\n    provides:\n{hands}\n"
+        "  maker: {provides: [{what: parts, to: hub, lead_time: 1d, satisfaction: 1}]}\n",
+    )
+    text = " ".join(runner.invoke(app, ["check", str(org), "--select", "IC204"]).stdout.split())
+    assert "on the critical path to c0, c1, c2, c3, c4 and 3 more is scored 1" in text

@@ -95,11 +95,15 @@ class Context:
 
     def critical_handoffs(self) -> Iterator[tuple[str, Relation]]:
         """Each delivery relation on some customer's critical path (ties included) once, with
-        the first such customer as a message names it (``users``, or ``users (tied)``)."""
+        those customers as a message names them (``users``, ``users, shops (tied)``; past
+        :data:`NAMED_CUSTOMERS`, how many more): a reader must not take a customer left out
+        as unaffected."""
         from icmap.graph import relations
 
         for (u, v), customers in self.critical_customers.items():
-            named = customers_text(customers[:1])
+            named = customers_text(customers[:NAMED_CUSTOMERS])
+            if len(customers) > NAMED_CUSTOMERS:
+                named += f" and {len(customers) - NAMED_CUSTOMERS} more"
             for relation in relations(self.graph, u, v):
                 if not relation.feedback:
                     yield named, relation
@@ -190,6 +194,10 @@ def declared_at(relation: Relation, attribute: str) -> SourcePos:
     given = [d for d in relation.declarations if getattr(d, attribute) is not None]
     given.sort(key=lambda d: d.side != "receiver")
     return given[0].pos if given else relation.pos
+
+
+#: Customers a finding names before saying how many more (an org may have dozens).
+NAMED_CUSTOMERS = 5
 
 
 def customers_text(customers: list[tuple[str, bool]]) -> str:
