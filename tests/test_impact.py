@@ -455,3 +455,37 @@ def test_two_failed_teams_in_one_loop_name_it_once(tmp_path: Path) -> None:
     assert [line for line in done.stdout.splitlines() if "comes back round" in line] == [
         "comes back round: a ⇄ b"
     ]
+
+
+TIED = """\
+customers: {retail: {}, wholesale: {}}
+teams:
+  shop: {provides: [{what: Counter sales, to: retail, lead_time: 2h}]}
+  depot:
+    provides:
+      - {what: Pallets, to: wholesale, lead_time: 1d}
+      - {what: Shelf stock, to: shop, lead_time: 4h}
+  factory: {provides: [{what: Widgets, to: depot, lead_time: 1w}]}
+  design: {provides: [{what: Drawings, to: factory, lead_time: 72h}]}
+  qa: {provides: [{what: Test plans, to: factory, lead_time: 3 days}]}
+"""
+
+
+def test_a_team_only_on_a_tying_chain_is_marked_tied(tmp_path: Path) -> None:
+    # design -> factory is the path shown (first by id); qa -> factory ties with it.
+    org = str(write(tmp_path, "org.yaml", TIED))
+    runner = CliRunner()
+    qa = " ".join(runner.invoke(app, ["impact", "qa", "--org", org]).output.split())
+    assert "on the critical path to retail (tied), wholesale (tied)" in qa
+    design = " ".join(runner.invoke(app, ["impact", "design", "--org", org]).output.split())
+    assert "on the critical path to retail, wholesale" in design and "(tied)" not in design
+    data = json.loads(runner.invoke(app, ["impact", "qa", "--org", org, "-f", "json"]).output)
+    assert (data["critical_for"], data["tied_to"]) == (["retail", "wholesale"],) * 2
+    both = json.loads(
+        runner.invoke(app, ["impact", "qa", "design", "--org", org, "-f", "json"]).output
+    )
+    assert both["tied_to"] == []
+    page = " ".join(runner.invoke(app, ["team", "qa", "--org", org]).output.split())
+    assert "On the critical path to retail (tied), wholesale (tied): no slack." in page
+    page_data = json.loads(runner.invoke(app, ["team", "qa", "--org", org, "-f", "json"]).output)
+    assert page_data["tied_to"] == ["retail", "wholesale"]

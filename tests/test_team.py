@@ -223,10 +223,13 @@ def test_a_team_on_a_tied_critical_path_is_on_a_critical_path(
 ) -> None:
     org = str(write(tmp_path, "org.yaml", TIED))
     text = runner.invoke(app, ["team", team, "--org", org]).stdout
-    assert "On the critical path to cust: no slack." in text
+    # x is on the path shown, y on a chain as long: both critical, y marked as a tie.
+    tied = " (tied)" if team == "y" else ""
+    assert f"On the critical path to cust{tied}: no slack." in text
     assert "On no critical path" not in text
     data = json.loads(runner.invoke(app, ["team", team, "--org", org, "-f", "json"]).stdout)
     assert data["critical_for"] == ["cust"]
+    assert data["tied_to"] == (["cust"] if tied else [])
 
 
 def test_all_pages_appear_or_none_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

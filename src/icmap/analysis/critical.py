@@ -84,6 +84,11 @@ class CriticalPath:
         """Every team and supplier on a critical path to the customer (it excluded)."""
         return {u for u, _ in self.handoffs()}
 
+    def only_tied(self, teams: set[str]) -> bool:
+        """Whether ``teams`` are on a critical path to the customer only through a chain as
+        long as the one shown (``ties``), none of them on ``path`` itself."""
+        return bool(teams & self.team_set) and not teams.intersection(self.path)
+
     @functools.cached_property
     def team_set(self) -> frozenset[str]:
         """:meth:`teams`, computed once: pages ask it of every team."""

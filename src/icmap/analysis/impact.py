@@ -116,6 +116,9 @@ class Impact:
     #: Teams downstream in the whole org, when ``downstream`` lists only those within a depth:
     #: the verdict always counts them all.
     downstream_total: int | None = None
+    #: Those of ``critical_for`` whose critical path the failed teams are on only through a
+    #: chain as long as the one shown (a tie), not on the path shown.
+    tied_to: tuple[str, ...] = ()
 
     def verdict(self) -> str:
         """One line: how many teams downstream, customers hit, teams stranded, and criticality.
@@ -132,7 +135,9 @@ class Impact:
             f"{stranded} {'team or supplier' if stranded == 1 else 'teams and suppliers'} stranded",
         ]
         if self.critical_for:
-            words.append(f"on the critical path to {', '.join(self.critical_for)}")
+            tied = set(self.tied_to)
+            named = [c + (" (tied)" if c in tied else "") for c in self.critical_for]
+            words.append(f"on the critical path to {', '.join(named)}")
         else:
             words.append("on no critical path")
         return f"{' + '.join(self.failed)}: {', '.join(words)}"
@@ -302,6 +307,7 @@ def impact(
     stranded = _stranded(graph, failed)
     failed_set = set(failed)
     on_path = {p.customer for p in critical_result.paths if p.team_set & failed_set}
+    tied_to = {p.customer for p in critical_result.paths if p.only_tied(failed_set)}
     cycles: list[Cycle] = []
     seen: set[tuple[str, ...]] = set()
     for node in failed:
@@ -325,4 +331,5 @@ def impact(
         unit=critical_result.unit,
         loops=tuple(cycles),
         downstream_total=sum(1 for h in everything_down if h.team not in customers),
+        tied_to=tuple(sorted(tied_to)),
     )

@@ -76,6 +76,9 @@ class TeamPage:
     streams_declared: bool = False
     #: Whether the team sits in a loop of delivery hand-offs, where its slack is a lower bound.
     slack_lower_bound: bool = False
+    #: Those of ``critical_for`` whose critical path the team is on only through a chain as
+    #: long as the one shown (a tie).
+    tied_to: tuple[str, ...] = ()
 
     @property
     def chokepoint(self) -> bool:
@@ -168,4 +171,5 @@ def team_page(
         streams=tuple(flows_of(graph, team)),
         streams_declared=bool(graph.graph.get("streams")),
         slack_lower_bound=team in critical.looped,
+        tied_to=tuple(sorted(p.customer for p in critical.paths if p.only_tied({team}))),
     )

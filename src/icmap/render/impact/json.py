@@ -29,6 +29,7 @@ def impact_data(result: Impact, *, down: bool, up: bool) -> dict[str, Any]:
         "failed": list(result.failed),
         "verdict": result.verdict(),
         "critical_for": list(result.critical_for),
+        "tied_to": list(result.tied_to),
         "chain_unit": result.unit,
         "loops": [{"teams": list(c.teams), "feedback": c.feedback} for c in result.loops],
     }

@@ -80,6 +80,7 @@ def team_data(page: TeamPage) -> dict[str, Any]:
         "receives": [_hand_off(h, "from") for h in page.receives],
         "distances": [{"customer": c, "hops": n} for c, n in page.distances.items()],
         "critical_for": list(page.critical_for),
+        "tied_to": list(page.tied_to),
         "slack": page.slack,
         "slack_unit": page.unit,
         "slack_lower_bound": page.slack_lower_bound,

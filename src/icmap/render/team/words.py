@@ -112,7 +112,9 @@ def distances(page: TeamPage) -> str:
 def critical(page: TeamPage) -> str:
     """Whether the team is on a critical path, and its slack."""
     if page.critical_for:
-        return f"On the critical path to {', '.join(page.critical_for)}: no slack."
+        tied = set(page.tied_to)
+        named = [c + (" (tied)" if c in tied else "") for c in page.critical_for]
+        return f"On the critical path to {', '.join(named)}: no slack."
     if page.slack is None:
         return "On no critical path: its delivered work reaches no customer."
     if page.slack_lower_bound and page.slack == 0:
