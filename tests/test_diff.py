@@ -498,13 +498,13 @@ def test_markdown_keeps_new_and_gone_apart(runner: CliRunner, tmp_path: Path) ->
     ).stdout
     # "- + …" would render as a nested bullet, losing which is new and which is gone.
     lines = text.splitlines()
-    [new] = [line for line in lines if "team 'b' has no lead" in line]
-    [gone] = [line for line in lines if "team 'a' has no lead" in line]
+    [new] = [line for line in lines if "team 'b' names no lead (owner)" in line]
+    [gone] = [line for line in lines if "team 'a' names no lead (owner)" in line]
     assert new.startswith("- \\+ ") and new.endswith(
-        "b.yaml:4:3: info: team 'b' has no lead \\[IC401\\]"
+        "b.yaml:4:3: info: team 'b' names no lead (owner) \\[IC401\\]"
     )
     assert gone.startswith("- \\- ") and gone.endswith(
-        "a.yaml:3:3: info: team 'a' has no lead \\[IC401\\]"
+        "a.yaml:3:3: info: team 'a' names no lead (owner) \\[IC401\\]"
     )
     # The --fail-on reasons and the summary are two lists, a paragraph between them.
     at = text.index("**⚠ This change meets these `--fail-on` conditions:**")

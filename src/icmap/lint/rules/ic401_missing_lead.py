@@ -23,7 +23,7 @@ def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
         if not team.lead:
             yield Finding(
                 CODE,
-                f"team {team.id!r} has no lead",
+                f"team {team.id!r} names no lead (owner)",
                 team.pos.file,
                 team.pos.line,
                 team.pos.col,
