@@ -489,3 +489,40 @@ def test_a_team_only_on_a_tying_chain_is_marked_tied(tmp_path: Path) -> None:
     assert "On the critical path to retail (tied), wholesale (tied): no slack." in page
     page_data = json.loads(runner.invoke(app, ["team", "qa", "--org", org, "-f", "json"]).output)
     assert page_data["tied_to"] == ["retail", "wholesale"]
+
+
+THROUGH_FEEDBACK = """\
+customers: {buyers: {}}
+teams:
+  sales:
+    provides:
+      - {what: Orders, to: buyers, lead_time: 1d}
+      - {what: Feature requests, to: eng, lead_time: 4h, feedback: true}
+  ops: {provides: [{what: Quotes, to: sales, lead_time: 1h}]}
+  eng: {provides: [{what: Releases, to: ops, lead_time: 1w}]}
+"""
+
+
+def test_a_chain_through_a_feedback_hand_off_is_marked(tmp_path: Path) -> None:
+    # eng is downstream of ops only through sales -> eng, which is feedback.
+    org = str(write(tmp_path, "org.yaml", THROUGH_FEEDBACK))
+    runner = CliRunner()
+    text = runner.invoke(app, ["impact", "ops", "--org", org, "--direction", "down"]).output
+    assert "ops → sales → eng  ↺ feedback" in text
+    [sales_row] = [line for line in text.splitlines() if line.startswith("sales ")]
+    assert "↺" not in sales_row
+    markdown = runner.invoke(app, ["impact", "ops", "--org", org, "-f", "markdown"]).output
+    assert "| ops → sales → eng ↺ feedback |" in markdown
+    data = json.loads(runner.invoke(app, ["impact", "ops", "--org", org, "-f", "json"]).output)
+    marks = {hit["team"]: hit["through_feedback"] for hit in data["downstream"]}
+    assert marks == {"sales": False, "eng": True}
+    # Upstream of sales: eng is reached back through the same feedback hand-off.
+    up = json.loads(
+        runner.invoke(
+            app, ["impact", "ops", "--org", org, "-f", "json", "--direction", "up"]
+        ).output
+    )
+    assert {hit["team"]: hit["through_feedback"] for hit in up["upstream"]} == {
+        "eng": False,
+        "sales": True,
+    }

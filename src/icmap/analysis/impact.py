@@ -54,6 +54,9 @@ class Hit:
     down: bool = field(default=True, repr=False, compare=False)
     #: The chain's first :data:`CHAIN_ENDS` teams from the failed one (shared between hits).
     head: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    #: Whether the chain runs through a feedback hand-off: the team is reached by what flows
+    #: back, not by delivered work.
+    feedback: bool = False
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -164,6 +167,9 @@ def _spread(
     queue = deque(sorted(starts))
     toward: dict[str, str] = {}
     down = direction == "down"
+    # Hand-offs that are feedback only (a few in most orgs); a chain through one is marked.
+    back = {(u, v) for u, v, found in view.marked if all(r.feedback for r in found)}
+    through_back = [False] * len(ids)
     hits: list[Hit] = []
     whats: dict[tuple[int, int], tuple[str, ...]] = {}
     while queue:
@@ -174,6 +180,9 @@ def _spread(
             if distance[nxt] != -1:
                 continue
             distance[nxt], parent[nxt] = distance[node] + 1, node
+            through_back[nxt] = through_back[node] or (
+                bool(back) and ((node, nxt) if down else (nxt, node)) in back
+            )
             first_hop[nxt] = nxt if distance[node] == 0 else first_hop[node]
             head = heads[node]
             heads[nxt] = head if len(head) >= CHAIN_ENDS else (*head, ids[nxt])
@@ -186,7 +195,18 @@ def _spread(
                 first = tuple(r.what for r in relations(graph, ids[pair[0]], ids[pair[1]]))
                 if down:
                     whats[pair] = first
-            hits.append(Hit(ids[nxt], distance[nxt], ids[node], first, toward, down, heads[nxt]))
+            hits.append(
+                Hit(
+                    ids[nxt],
+                    distance[nxt],
+                    ids[node],
+                    first,
+                    toward,
+                    down,
+                    heads[nxt],
+                    through_back[nxt],
+                )
+            )
     return hits
 
 

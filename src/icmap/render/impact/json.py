@@ -18,6 +18,7 @@ def _hit(hit: Hit) -> dict[str, Any]:
         "distance": hit.distance,
         "via": hit.via,
         "first_handoff": list(hit.first_handoff),
+        "through_feedback": hit.feedback,
     }
 
 

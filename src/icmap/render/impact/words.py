@@ -13,15 +13,17 @@ ARROW = " → "
 
 
 def chain_text(hit: Hit) -> str:
-    """A hit's chain as shown: whole, or its ends around how many teams are left out.
+    """A hit's chain as shown: whole, or its ends around how many teams are left out; marked
+    ``↺ feedback`` when it runs through a feedback hand-off.
 
     A chain of thousands of teams (an org that is one long chain) would make each row as long
     as the chain, and the rows together grow with its square.
     """
     first, between, last = hit.ends()
+    marked = "  ↺ feedback" if hit.feedback else ""
     if not between:
-        return ARROW.join(first)
-    return ARROW.join([*first, f"… {between:,} more …", *last])
+        return ARROW.join(first) + marked
+    return ARROW.join([*first, f"… {between:,} more …", *last]) + marked
 
 
 def chain_measure(hours: float, path: tuple[str, ...], unit: str) -> str:
