@@ -700,3 +700,29 @@ def test_a_finding_on_many_customers_paths_names_five_and_counts_the_rest(
     )
     text = " ".join(runner.invoke(app, ["check", str(org), "--select", "IC204"]).stdout.split())
     assert "on the critical path to c0, c1, c2, c3, c4 and 3 more is scored 1" in text
+
+
+def test_a_loop_finding_names_the_teams_that_join_it_only_through_feedback(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # The report's loop is doctor, lab, pharmacy, triage; IC303 leaves out what only feedback
+    # closes, and says so instead of seeming to disagree.
+    org = write(
+        tmp_path,
+        "org.yaml",
+        "customers: {patients: {}}\nteams:\n"
+        "  triage: {provides: [{what: Triaged, to: doctor, lead_time: 30m}]}\n"
+        "  doctor:\n    provides:\n"
+        "      - {what: Re-triage, to: triage, lead_time: 5m}\n"
+        "      - {what: Samples, to: lab, lead_time: 1h}\n"
+        "      - {what: Prescriptions, to: pharmacy, lead_time: 1h}\n"
+        "  lab: {provides: [{what: Results, to: doctor, lead_time: 4h}]}\n"
+        "  pharmacy:\n    provides:\n"
+        "      - {what: Medicines, to: patients, lead_time: 20m}\n"
+        "      - {what: Alerts, to: doctor, lead_time: 10m, feedback: true}\n",
+    )
+    text = " ".join(runner.invoke(app, ["check", str(org), "--select", "IC303"]).stdout.split())
+    assert (
+        "3 teams serve each other in a loop: doctor, lab, triage (pharmacy joins it only "
+        "through feedback hand-offs); shortest cycles:"
+    ) in text

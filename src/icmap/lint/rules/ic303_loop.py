@@ -23,18 +23,30 @@ SEVERITY = "info"
 
 
 def check(ctx: Context, options: Mapping[str, Any]) -> Iterator[Finding]:
-    from icmap.analysis.loops import cycle_text
+    from icmap.analysis.loops import cycle_text, loops
 
+    # The report's loops count feedback hand-offs too: a team that joins this loop only
+    # through one is named, so that the two do not seem to disagree.
+    with_feedback: dict[str, list[str]] | None = None
     for loop in ctx.delivery_loops:
         group = loop.teams
         first = ctx.org.teams.get(group[0])
         if first is None:
             continue
+        if with_feedback is None:
+            with_feedback = {team: whole for whole in loops(ctx.graph) for team in whole}
+        joining = sorted(set(with_feedback.get(group[0], group)) - set(group))
         cycles = "; ".join(cycle_text(c.teams) for c in loop.cycles)
         more = loop.more_cycles + loop.unsearched
+        also = (
+            f" ({', '.join(joining)} {'joins' if len(joining) == 1 else 'join'} it only "
+            "through feedback hand-offs)"
+            if joining
+            else ""
+        )
         yield Finding(
             CODE,
-            f"{len(group)} teams serve each other in a loop: {', '.join(group)}; "
+            f"{len(group)} teams serve each other in a loop: {', '.join(group)}{also}; "
             f"shortest cycles: {cycles}" + (f"; and {more} more" if more else ""),
             first.pos.file,
             first.pos.line,
