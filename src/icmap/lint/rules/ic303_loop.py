@@ -4,7 +4,8 @@ Why it matters: loops of mutual service (marketing ↔ sales) are normal, but th
 delays feed on themselves: a late hand-off comes back round as a late input. Worth knowing,
 rarely worth failing a build for, so this is information by default. The message names the
 loop's shortest cycles, the ones a person can act on. A loop closed only by hand-offs marked
-``feedback: true`` is not reported: delivery does not go round it.
+``feedback: true`` is not reported: delivery does not go round it. Teams that join the loop
+only through such hand-offs (the report's loop counts them) are named apart.
 
 Fix: nothing to fix unless the loop is unintended; make sure its hand-offs have lead times,
 and mark the ones that only carry information back ``feedback: true``.
