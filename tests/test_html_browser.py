@@ -922,3 +922,36 @@ def test_a_customer_nobody_reaches_has_no_chain_on_the_page(browser: Any, tmp_pa
     said = browser.find_element(By.ID, "details").text
     assert "no delivery chain: no team\u2019s delivered work reaches it." in said
     assert "leaves it" not in said
+
+
+TIED_AND_LOOPED = """\
+customers: {shop: {}}
+teams:
+  design: {provides: [{what: Drawings, to: factory, lead_time: 3d}]}
+  qa: {provides: [{what: Test plans, to: factory, lead_time: 3d}]}
+  factory:
+    provides:
+      - {what: Widgets, to: shop, lead_time: 1d}
+      - {what: Rework, to: triage, lead_time: 1h}
+  triage: {provides: [{what: Triaged, to: factory, lead_time: 1h}]}
+"""
+
+
+def test_the_panel_marks_a_tie_and_an_unknown_slack_as_the_team_page_does(
+    browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    org = write(tmp_path, "org.yaml", TIED_AND_LOOPED)
+    _open(browser, _page(org, tmp_path))
+    # qa ties with design (the path shown): critical, marked "(tied)".
+    browser.find_element(By.CSS_SELECTOR, '.node[data-id="qa"]').click()
+    assert "on the critical path to shop (tied)" in browser.find_element(By.ID, "details").text
+    browser.find_element(By.CSS_SELECTOR, '.node[data-id="design"]').click()
+    details = browser.find_element(By.ID, "details").text
+    assert "on the critical path to shop" in details and "(tied)" not in details
+    # triage is in factory's loop and on no critical path: its slack is not known.
+    browser.find_element(By.CSS_SELECTOR, '.node[data-id="triage"]').click()
+    details = browser.find_element(By.ID, "details").text
+    assert "on no critical path" in details
+    assert "slack: not known (inside a loop, icmap finds only a lower bound, here 0)" in details

@@ -89,6 +89,8 @@ class TeamFacts:
     slack: float | None
     #: In a loop of delivery hand-offs: ``slack`` is a lower bound.
     slack_lower_bound: bool = False
+    #: Those of ``critical_for`` it is on only through a chain as long as the path shown.
+    tied_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -340,9 +342,12 @@ def page(graph: OrgGraph, picture: Picture) -> Page:
     if len(picture.nodes) > IMPACT_LIMIT:
         return Page(picture, report, {}, members, streams)
     critical_for: dict[str, list[str]] = {}
+    tied_to: dict[str, list[str]] = {}
     for path in report.critical.paths:
         for team in path.team_set:  # ties included: zero slack means on a critical path
             critical_for.setdefault(team, []).append(path.customer)
+        for team in path.team_set.difference(path.path):
+            tied_to.setdefault(team, []).append(path.customer)
     facts = {}
     for node in picture.nodes:
         if node.kind == "customer" or node.id not in graph:  # a customer, or an overview's group
@@ -351,6 +356,7 @@ def page(graph: OrgGraph, picture: Picture) -> Page:
             critical_for=tuple(sorted(set(critical_for.get(node.id, ())))),
             slack=report.critical.slack.get(node.id),
             slack_lower_bound=node.id in report.critical.looped,
+            tied_to=tuple(sorted(set(tied_to.get(node.id, ())))),
         )
     reach = downstream(graph, list(facts)) if facts else None
     return Page(picture, report, facts, members, streams, downstream=reach)

@@ -231,7 +231,7 @@ function select(id){
   section('If it fails: downstream (orange)',names(hit.downstream),'no team downstream');
   section('Customers hit',names(hit.customers),'no customer');
   section('Stranded: no other way to a customer (brown, dashed)',names(hit.stranded),'none');
-  section('Critical path role',[f.critical_for.length?'on the critical path to '+names(f.critical_for).join(', '):'on no critical path'].concat(f.slack===null?[]:['slack: '+f.slack]),'');
+  section('Critical path role',[f.critical_for.length?'on the critical path to '+f.critical_for.map(function(c){return names([c])[0]+(f.tied_to.indexOf(c)<0?'':' (tied)');}).join(', '):'on no critical path'].concat(f.slack===null?[]:['slack: '+f.slack]),'');
  } else if(n.teams!==undefined){
   const q=document.createElement('p');q.className='muted';q.textContent=data.group_note;details.append(q);
  } else if(n.kind!=='customer'){
@@ -470,8 +470,11 @@ def page_data(page: Page) -> dict[str, Any]:
                 if facts is None
                 else {
                     "critical_for": list(facts.critical_for),
+                    "tied_to": list(facts.tied_to),
                     "slack": None
                     if facts.slack is None
+                    else "not known (inside a loop, icmap finds only a lower bound, here 0)"
+                    if facts.slack_lower_bound and facts.slack == 0 and not facts.critical_for
                     else f"at least {amount(facts.slack, unit)} (inside a loop, a lower bound)"
                     if facts.slack_lower_bound
                     else amount(facts.slack, unit),
