@@ -946,7 +946,9 @@ def test_the_panel_marks_a_tie_and_an_unknown_slack_as_the_team_page_does(
     _open(browser, _page(org, tmp_path))
     # qa ties with design (the path shown): critical, marked "(tied)".
     browser.find_element(By.CSS_SELECTOR, '.node[data-id="qa"]').click()
-    assert "on the critical path to shop (tied)" in browser.find_element(By.ID, "details").text
+    details = browser.find_element(By.ID, "details").text
+    assert "on the critical path to shop (tied)" in details
+    assert "slack: 0m" in details
     browser.find_element(By.CSS_SELECTOR, '.node[data-id="design"]').click()
     details = browser.find_element(By.ID, "details").text
     assert "on the critical path to shop" in details and "(tied)" not in details

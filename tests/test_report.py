@@ -270,3 +270,37 @@ def test_a_looped_team_on_no_critical_path_is_not_called_critical(tmp_path: Path
     data = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
     assert data["critical_paths"][0]["path"] == ["lab", "doctor", "pharmacy", "patients"]
     assert "triage" in data["slack_lower_bound"]
+    assert data["slack_unknown"] == ["triage"]
+
+
+TIED_IN_A_LOOP = """\
+customers: {c: {name: Cust}}
+streams: {s1: {name: Flow, customer: c}}
+teams:
+  p: {provides: [{what: P stuff, to: q, lead_time: 10h, streams: [s1]}]}
+  q: {provides: [{what: Q stuff, to: c, lead_time: 5h, streams: [s1]}]}
+  x: {provides: [{what: X work, to: y, lead_time: 7h, streams: [s1]}]}
+  y:
+    provides:
+      - {what: Y back, to: x, lead_time: 1h, streams: [s1]}
+      - {what: Y out, to: c, lead_time: 8h, streams: [s1]}
+"""
+
+
+def test_a_looped_team_on_a_tying_chain_of_a_stream_has_no_slack(tmp_path: Path) -> None:
+    # x is in the loop x <-> y and on x -> y -> c, as long as the path shown (p -> q -> c):
+    # tied, so critical, not "slack not known".
+    org = tmp_path / "org.yaml"
+    org.write_text(TIED_IN_A_LOOP, encoding="utf-8")
+    runner = CliRunner()
+    page = " ".join(runner.invoke(app, ["team", "x", "--org", str(org)]).stdout.split())
+    assert "On the critical path to c (tied): no slack." in page
+    assert (
+        "Flow (s1) → c: off its critical path as shown, but no slack: a chain through it is as "
+        "long" in page
+    )
+    data = json.loads(runner.invoke(app, ["team", "x", "--org", str(org), "-f", "json"]).stdout)
+    assert data["streams"][0]["tied"] is True
+    report = json.loads(runner.invoke(app, ["report", str(org), "-f", "json"]).stdout)
+    assert report["slack_unknown"] == []
+    assert report["streams"][0]["slack_lower_bound"] == ["x", "y"]

@@ -108,6 +108,7 @@ def test_markdown_and_json_pages(runner: CliRunner) -> None:
             "slack": 0.0,
             "slack_unit": "hours",
             "slack_lower_bound": False,
+            "tied": False,
         },
         {
             "stream": "wholesale",
@@ -119,6 +120,7 @@ def test_markdown_and_json_pages(runner: CliRunner) -> None:
             "slack": 0.0,
             "slack_unit": "hours",
             "slack_lower_bound": False,
+            "tied": False,
         },
     ]
     web = json.loads(runner.invoke(app, ["team", "web", "--org", org, "-f", "json"]).stdout)

@@ -108,6 +108,16 @@ class CriticalPaths:
     #: Teams in a loop of delivery hand-offs: their slack is a lower bound.
     looped: frozenset[str] = frozenset()
 
+    def slack_unknown(self) -> list[str]:
+        """Teams in a loop on no critical path whose slack is only known to be at least 0:
+        not critical, not known to have any (sorted)."""
+        on_a_path: set[str] = set().union(*(path.team_set for path in self.paths))
+        return sorted(
+            team
+            for team, value in self.slack.items()
+            if value == 0 and team in self.looped and team not in on_a_path
+        )
+
     def critical_handoffs(self) -> dict[tuple[str, str], list[str]]:
         """Each hand-off on some critical path, tied ones included, with the customers it is
         critical to (in the order of ``paths``)."""

@@ -155,6 +155,7 @@ class StreamFlow:
             len(self.path) - 1,
             self.slack.get(team),
             team in self.looped,
+            not on_path and any(provider == team for provider, _ in self.ties),
         )
 
 
@@ -170,6 +171,9 @@ class TeamPlace:
     slack: float | None
     #: Whether the team sits in a loop of the stream's hand-offs: its slack is a lower bound.
     slack_lower_bound: bool = False
+    #: Off the path shown, but on a chain as long as it (one of the stream's ``ties``): no
+    #: slack, critical too.
+    tied: bool = False
 
 
 def _step(provider: str, receiver: str, relations: list[Relation]) -> StreamStep:

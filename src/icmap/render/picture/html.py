@@ -471,13 +471,14 @@ def page_data(page: Page) -> dict[str, Any]:
                 else {
                     "critical_for": list(facts.critical_for),
                     "tied_to": list(facts.tied_to),
+                    # On a critical path (a tie included) a team has no slack, loop or not.
                     "slack": None
                     if facts.slack is None
+                    else amount(facts.slack, unit)
+                    if facts.critical_for or not facts.slack_lower_bound
                     else "not known (inside a loop, icmap finds only a lower bound, here 0)"
-                    if facts.slack_lower_bound and facts.slack == 0 and not facts.critical_for
-                    else f"at least {amount(facts.slack, unit)} (inside a loop, a lower bound)"
-                    if facts.slack_lower_bound
-                    else amount(facts.slack, unit),
+                    if facts.slack == 0
+                    else f"at least {amount(facts.slack, unit)} (inside a loop, a lower bound)",
                 },
             }
         )

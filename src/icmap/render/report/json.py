@@ -106,6 +106,8 @@ def report_data(report: Report, graph: OrgGraph) -> dict[str, Any]:
         "slack_hours" if hours else "slack_hops": report.critical.slack,
         # Teams in a loop of delivery hand-offs: their slack above is a lower bound.
         "slack_lower_bound": sorted(report.critical.looped),
+        # Of those, the ones on no critical path whose bound is 0: not known to be critical.
+        "slack_unknown": report.critical.slack_unknown(),
         "approximated_loops": report.critical.approximated_loops,
         "feedback_only": list(report.feedback_only),
         "chokepoints": [
@@ -222,6 +224,7 @@ def stream_data(flow: StreamFlow) -> dict[str, Any]:
         "exact": flow.exact,
         "tied_handoffs": [{"provider": u, "receiver": v} for u, v in flow.ties],
         "slack_hours" if hours else "slack_hops": dict(sorted(flow.slack.items())),
+        "slack_lower_bound": sorted(flow.looped),
         "handoffs": flow.handoffs,
         "teams": list(flow.teams),
         "process_time_hours": flow.process_time,

@@ -160,15 +160,15 @@ def place(flow: StreamFlow, where: TeamPlace) -> str:
         return f"on its critical path, step {where.position} of {where.steps}"
     if where.slack is None:
         return "off its critical path"
-    if where.slack_lower_bound and where.slack == 0:
-        return "off its critical path; slack not known: in a loop, icmap finds only a lower bound"
+    if where.tied or (where.slack == 0 and not where.slack_lower_bound):
+        return "off its critical path as shown, but no slack: a chain through it is as long"
     if where.slack_lower_bound:
         return (
-            f"off its critical path; slack at least {amount(where.slack, flow.unit)}, a lower "
-            "bound in a loop"
+            "off its critical path; slack not known: in a loop, icmap finds only a lower bound"
+            if where.slack == 0
+            else f"off its critical path; slack at least {amount(where.slack, flow.unit)}, a "
+            "lower bound in a loop"
         )
-    if where.slack == 0:
-        return "off its critical path as shown, but no slack: a chain through it is as long"
     return f"off its critical path; slack {amount(where.slack, flow.unit)}"
 
 

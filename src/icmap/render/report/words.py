@@ -91,9 +91,8 @@ def no_slack(report: Report) -> str:
     slack is 0. A team in a loop on no critical path has a slack of *at least* 0, which says
     nothing: it is counted apart, not called critical."""
     critical = report.critical
-    on_a_path: set[str] = set().union(*(path.team_set for path in critical.paths))
     zero = [team for team, value in critical.slack.items() if value == 0]
-    unknown = sorted(team for team in zero if team in critical.looped and team not in on_a_path)
+    unknown = critical.slack_unknown()
     count = len(zero) - len(unknown)
     text = (
         f"{plural(count, 'team or supplier')} {'has' if count == 1 else 'have'} no slack: critical."

@@ -103,6 +103,7 @@ def team_data(page: TeamPage) -> dict[str, Any]:
                 "slack": place.slack,
                 "slack_unit": flow.unit,
                 "slack_lower_bound": place.slack_lower_bound,
+                "tied": place.tied,
             }
             for flow, place in page.streams
         ],
