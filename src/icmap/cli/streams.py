@@ -232,7 +232,7 @@ def setup_streams() -> None:
         if reconfigure is not None:
             # Not contextlib.suppress: contextlib (collections, functools) is a sixth of
             # `icmap --version`, which answers before anything else is imported.
-            try:
+            try:  # noqa: SIM105
                 reconfigure(errors=FALLBACK)
             except (OSError, ValueError):
                 pass
