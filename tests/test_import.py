@@ -675,6 +675,40 @@ def test_teamapi_a_second_interaction_with_a_team_does_not_mix_in(tmp_path: Path
     assert CliRunner().invoke(app, ["check", str(out)]).exit_code == 0
 
 
+def test_teamapi_a_platform_teams_dependency_is_provided_to_it(tmp_path: Path) -> None:
+    # A dependency names the team that provides, whatever the types: a platform team's own
+    # dependency was turned around as if it were an interaction, so Shop's 'order events'
+    # came out as Payments providing to Shop.
+    write(
+        tmp_path,
+        "shop.yaml",
+        """\
+        teamapi: 0.1.0
+        info: {name: Shop, type: stream-aligned}
+        dependencies: [{teamName: Payments, description: card payments}]
+        """,
+    )
+    write(
+        tmp_path,
+        "payments.yaml",
+        """\
+        info: {name: Payments, type: platform}
+        dependencies: [{teamName: Shop, description: order events we bill from}]
+        interactions: [{teamName: Search, mode: X-as-a-service, purpose: search index}]
+        """,
+    )
+    write(tmp_path, "search.yaml", "info: {name: Search, type: stream-aligned}\n")
+    out = tmp_path.with_name(f"{tmp_path.name}-org")
+    done = CliRunner().invoke(app, ["import", "teamapi", str(tmp_path), "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    got = {(r.provider, r.receiver, r.what) for r in load(out).relations}
+    assert ("shop", "payments", "order events we bill from") in got
+    assert ("payments", "shop", "card payments") in got
+    # An interaction still takes its direction from the types: the platform provides.
+    assert ("payments", "search", "search index") in got
+    assert not any(r[2] == "order events we bill from" and r[0] == "payments" for r in got)
+
+
 def test_teamapi_a_file_that_is_not_yaml_is_one_error(tmp_path: Path) -> None:
     template = write(
         tmp_path, "details.yml", "info:\n  name: The team's name. Required\n  x: y: z\n"

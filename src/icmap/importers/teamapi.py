@@ -52,6 +52,8 @@ class _Link:
     since: date | None = None
     until: date | None = None
     state: str | None = None
+    #: A dependency names the team that provides, whatever the types (docs/import.md).
+    dependency: bool = False
     why: list[tuple[str, SourcePos]] = field(default_factory=list)
 
 
@@ -249,6 +251,7 @@ class _Reader:
             )
         )
         if label == "dependency":
+            link.dependency = True
             link.what = link.what or value("description")[0]
             state, where = value("type")
             if state is not None:
@@ -372,10 +375,12 @@ class _Reader:
         for link in self.links.values():
             provider, receiver = link.other, link.declarer
             declarer_type = self.types.get(link.declarer)
+            # Only an interaction leaves the direction to the types: a platform team's
+            # x-as-a-service with a stream-aligned team is the platform providing.
             if (
-                declarer_type in _PROVIDING_TYPES
-                and self.types.get(link.other) not in (_PROVIDING_TYPES)
-                and link.state is None
+                not link.dependency
+                and declarer_type in _PROVIDING_TYPES
+                and self.types.get(link.other) not in _PROVIDING_TYPES
             ):
                 provider, receiver = receiver, provider
             what = link.what or f"{self.names.get(provider, (provider,))[0]}'s work"
