@@ -201,6 +201,41 @@ def test_update_counts_say_what_the_source_gave_and_what_was_kept(tmp_path: Path
     assert data["update"]["kept_hand_made_relations"] == ["design → waiters: Menus"]
 
 
+def test_a_value_the_source_cleared_goes_and_a_hand_added_one_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import records the fields it wrote: a lead time the sheet gave and no longer gives
+    # was the sheet's, not "hand-added", and --update used to keep it as if it were.
+    monkeypatch.setattr(writer, "RECORD_CHUNK", 1)  # the record's lists of lists read back too
+    table = write(
+        tmp_path,
+        "st.csv",
+        "provider,receiver,what,lead_time,team_type\nKitchen,Diners,Dishes,3d,platform\n"
+        "Kitchen,Diners,Plates,,\n",
+    )
+    org = tmp_path / "u2"
+    code, _, err = run("import", "csv", str(table), "-o", str(org))
+    assert code == 0, err
+    team = org / "teams" / "kitchen.yaml"
+    edited = team.read_text(encoding="utf-8").replace(
+        "what: Plates\n        to: diners\n",
+        "what: Plates\n        to: diners\n        satisfaction: 4\n",
+    )
+    team.write_text(edited, encoding="utf-8")
+    table.write_text(
+        "provider,receiver,what,lead_time\nKitchen,Diners,Dishes,\nKitchen,Diners,Plates,\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("import", "csv", str(table), "-o", str(org), "--update")
+    assert code == 0, err
+    # Plates' satisfaction; not Dishes' lead time nor kitchen's type, which the sheet gave.
+    assert "1 hand-added field kept" in err
+    written = load(org)
+    got = {r.what: (r.lead_time, r.satisfaction) for r in written.relations}
+    assert got == {"Dishes": (None, None), "Plates": (None, 4)}
+    assert written.teams["kitchen"].type is None
+
+
 def test_a_record_longer_than_one_list_is_written_in_lists_the_loader_reads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -384,6 +384,10 @@ class Imported:
     keep_idle: bool = False
     #: The format it read (``backstage``, ``csv``…), or ``None`` when the record lacks it.
     format: str | None = None
+    #: The fields it wrote on each hand-off and team: a value among them that the source no
+    #: longer gives was the source's, not added by hand, so --update drops it.
+    fields: Mapping[tuple[str, str, str], frozenset[str]] = field(default_factory=dict)
+    team_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _key(relation: Relation) -> tuple[str, str, str]:
@@ -395,17 +399,23 @@ def _describe(relation: Relation) -> str:
 
 
 def _kept_fields(
-    relation: Relation, before: Relation, source_streams: frozenset[str] = frozenset()
+    relation: Relation,
+    before: Relation,
+    source_streams: frozenset[str] = frozenset(),
+    imported: frozenset[str] = frozenset(),
 ) -> tuple[Relation, int]:
     """``relation`` with the fields the source leaves empty taken from ``before``, and how
-    many. Of ``before``'s streams, those the source does not declare were named by hand and
-    are kept; the source decides about its own."""
+    many, but for those the last import wrote (``imported``). Of ``before``'s streams, those
+    the source does not declare were named by hand and are kept; the source decides about its
+    own."""
     changes: dict[str, object] = {
         name: getattr(before, name)
         for name in KEPT_FIELDS
-        if getattr(relation, name) is None and getattr(before, name) is not None
+        if getattr(relation, name) is None
+        and getattr(before, name) is not None
+        and name not in imported
     }
-    if before.feedback and not relation.feedback:
+    if before.feedback and not relation.feedback and "feedback" not in imported:
         changes["feedback"] = True
     declared: dict[str, object] = {}
     hand_named = [s for s in before.streams if s not in source_streams]
@@ -424,11 +434,13 @@ def _kept_fields(
 _TEAM_FIELDS = ("name", "description", "group", "lead", "type", "ignore")
 
 
-def _kept_team_fields(team: Team, before: Team) -> tuple[Team, int]:
+def _kept_team_fields(
+    team: Team, before: Team, imported: frozenset[str] = frozenset()
+) -> tuple[Team, int]:
     changes = {
         name: getattr(before, name)
         for name in _TEAM_FIELDS
-        if not getattr(team, name) and getattr(before, name)
+        if not getattr(team, name) and getattr(before, name) and name not in imported
     }
     return (replace(team, **changes), len(changes)) if changes else (team, 0)
 
@@ -454,14 +466,23 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
         if before is None:
             relations.append(fresh)
             continue
-        updated, count = _kept_fields(fresh, before, frozenset(new.streams))
+        updated, count = _kept_fields(
+            fresh,
+            before,
+            frozenset(new.streams),
+            imported.fields.get(_key(fresh), frozenset()) if imported else frozenset(),
+        )
         kept += count
         relations.append(updated)
     teams = dict(new.teams)
     for id_, team in new.teams.items():
         before_team = old.teams.get(id_)
         if before_team is not None:
-            teams[id_], count = _kept_team_fields(team, before_team)
+            teams[id_], count = _kept_team_fields(
+                team,
+                before_team,
+                imported.team_fields.get(id_, frozenset()) if imported else frozenset(),
+            )
             kept += count
     kept_teams = sorted(t for t in old.teams if t not in teams and hand_made(t))
     teams.update({t: old.teams[t] for t in kept_teams})
@@ -596,10 +617,41 @@ def marker_lines(
     recorded = [r for r in org.relations if r.provider not in org.suppliers]
     if not recorded:
         yield "  hand-offs: []"
+        yield from _fields_record(org, recorded)
         return
     yield "  hand-offs:"
     hand_offs = (json.dumps([r.provider, r.receiver, r.what], ensure_ascii=False) for r in recorded)
     yield from _chunked(hand_offs, len(recorded), "    ")
+    yield from _fields_record(org, recorded)
+
+
+def _written_fields(relation: Relation) -> list[str]:
+    found = [name for name in KEPT_FIELDS if getattr(relation, name) is not None]
+    return [*found, "feedback"] if relation.feedback else found
+
+
+def _fields_record(org: Org, recorded: list[Relation]) -> Iterator[str]:
+    """The ``fields`` and ``team-fields`` of the record: which values the import wrote, so
+    that --update drops one the source no longer gives instead of keeping it as hand-added.
+    Hand-offs and teams without such fields are not listed (a catalog's hand-offs have none)."""
+    with_fields = [r for r in recorded if _written_fields(r)]
+    if with_fields:
+        yield "  fields:"
+        rows = (
+            json.dumps([r.provider, r.receiver, r.what, *_written_fields(r)], ensure_ascii=False)
+            for r in with_fields
+        )
+        yield from _chunked(rows, len(with_fields), "    ")
+    teams = [
+        [team.id, *(name for name in _TEAM_FIELDS if getattr(team, name))]
+        for team in org.teams.values()
+    ]
+    teams = [row for row in teams if len(row) > 1]
+    if teams:
+        yield "  team-fields:"
+        yield from _chunked(
+            (json.dumps(row, ensure_ascii=False) for row in teams), len(teams), "    "
+        )
 
 
 def _flattened(node: Node | None, entry_is_list: bool) -> Iterator[Node]:
@@ -637,4 +689,23 @@ def read_marker(path: Path) -> Imported | None:
     customers = tuple(c for c in (text(n) for n in items(get(found, "customer"))) if c)
     keep_idle = (text(get(found, "keep-idle-teams")) or "").lower() == "true"
     fmt = text(get(found, "format"))
-    return Imported(parties, frozenset(relations), customers, keep_idle, str(fmt) if fmt else None)
+    fields: dict[tuple[str, str, str], frozenset[str]] = {}
+    for node in _flattened(get(found, "fields"), True):
+        parts = [text(n) for n in items(node)]
+        if len(parts) > 3 and all(parts):
+            provider, receiver, what, *names = (str(p) for p in parts)
+            fields[provider, receiver, normalise_what(what)] = frozenset(names)
+    team_fields: dict[str, frozenset[str]] = {}
+    for node in _flattened(get(found, "team-fields"), True):
+        parts = [text(n) for n in items(node)]
+        if len(parts) > 1 and all(parts):
+            team_fields[str(parts[0])] = frozenset(str(p) for p in parts[1:])
+    return Imported(
+        parties,
+        frozenset(relations),
+        customers,
+        keep_idle,
+        str(fmt) if fmt else None,
+        fields,
+        team_fields,
+    )
