@@ -363,6 +363,10 @@ class MergeReport:
     kept_customers: list[str] = field(default_factory=list)
     #: Files of the org the update deletes: what they held is rewritten in the import layout.
     removed_files: list[str] = field(default_factory=list)
+    #: Imported relations whose ``what`` the source changed, each as the relation now and its
+    #: ``what`` before: the only one
+    #: gone and the only one new between the same two teams, its hand-added fields kept.
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def removes(self) -> bool:
@@ -445,7 +449,111 @@ def _kept_team_fields(
     return (replace(team, **changes), len(changes)) if changes else (team, 0)
 
 
-def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, MergeReport]:
+#: What the last import wrote as each relation's provenance comments (:func:`written_reasons`,
+#: read only when asked) and what the source now gives (the import's provenance): a relation
+#: is renamed only when the two say the same.
+ReasonsBefore = tuple[
+    Callable[[], Mapping[tuple[str, str, str], tuple[str, ...]]],
+    Mapping[tuple[str, str, str], list[Provenance]],
+]
+
+
+def _renamed(
+    old_relations: Mapping[tuple[str, str, str], Relation],
+    new: Org,
+    imported: Imported | None,
+    reasons: ReasonsBefore | None,
+) -> dict[tuple[str, str, str], Relation]:
+    """New relation key -> the imported relation it renames: between two teams, the one
+    imported relation gone from the source and the one new in it, made from the same source
+    entries (a component given a title changes its hand-off's ``what``, not why it exists).
+    Two or more either way could be paired wrongly, and are left as removed and added, as is
+    a new relation from other entries (a component replaced by another)."""
+    if reasons is None:
+        return {}
+    new_keys = {_key(r) for r in new.relations}
+    gone: dict[tuple[str, str], list[Relation]] = {}
+    for key, relation in old_relations.items():
+        if key not in new_keys and (imported is None or key in imported.relations):
+            gone.setdefault(key[:2], []).append(relation)
+    if not gone:
+        return {}
+    fresh: dict[tuple[str, str], list[Relation]] = {}
+    for relation in new.relations:
+        key = _key(relation)
+        if key[:2] in gone and key not in old_relations:
+            fresh.setdefault(key[:2], []).append(relation)
+    pairs = [
+        (gone[pair][0], found[0])
+        for pair, found in fresh.items()
+        if len(found) == 1 and len(gone[pair]) == 1
+    ]
+    if not pairs:
+        return {}
+    written, provenance = reasons[0](), reasons[1]
+    renamed = {}
+    for before, now in pairs:
+        said = provenance.get((now.provider, now.receiver, now.what), [])
+        texts = tuple(_comment(p.text) for p in said[:MAX_WHY])
+        if texts and written.get(_key(before)) == texts:
+            renamed[_key(now)] = before
+    return renamed
+
+
+_WRITTEN_AT = re.compile(r" \([^()]*\)$")
+
+
+def _unscalar(text: str) -> str:
+    """A scalar as :func:`scalar` wrote it, back as text."""
+    if text.startswith('"'):
+        try:
+            return str(json.loads(text))
+        except ValueError:
+            return text
+    return text
+
+
+def written_reasons(files: Iterable[Path]) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """The provenance comments above each relation in team files as :func:`render_org` lays
+    them out, without their places (an edit above an entry moves it, not why it exists). A
+    relation whose file was rearranged by hand is not found, and so never taken as renamed."""
+    found: dict[tuple[str, str, str], tuple[str, ...]] = {}
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        team = side = what = None
+        said: list[str] = []
+        for line in lines:
+            if line.startswith("      # "):
+                said.append(_WRITTEN_AT.sub("", line[8:]))
+                continue
+            if line.startswith("      - what: "):
+                what = _unscalar(line[14:])
+                continue
+            if team and side and what and line.startswith(("        to: ", "        from: ")):
+                other = _unscalar(line.split(": ", 1)[1])
+                ends = (team, other) if side == "provides" else (other, team)
+                found[ends[0], ends[1], normalise_what(what)] = tuple(
+                    text for text in said if not text.startswith("\u2026and ")
+                )
+            elif line.startswith("  ") and not line.startswith("   ") and line.endswith(":"):
+                team = _unscalar(line[2:-1])
+            elif line in ("    provides:", "    receives:"):
+                side = line.strip()[:-1]
+            if not line.startswith("        "):
+                what = None
+            said = []
+    return found
+
+
+def merge(
+    old: Org,
+    new: Org,
+    imported: Imported | None = None,
+    reasons: ReasonsBefore | None = None,
+) -> tuple[Org, MergeReport]:
     """``new`` with what people added to ``old`` by hand kept (see the module docstring).
 
     The source decides which imported teams, customers and hand-offs exist; for those that
@@ -455,6 +563,7 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
     Outside suppliers, which no importer makes, are kept with their hand-offs to teams.
     """
     old_relations = {_key(r): r for r in old.relations}
+    renamed = _renamed(old_relations, new, imported, reasons)
 
     def hand_made(id_: str) -> bool:
         return imported is not None and id_ not in imported.parties
@@ -462,7 +571,7 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
     kept = 0
     relations: list[Relation] = []
     for fresh in new.relations:
-        before = old_relations.get(_key(fresh))
+        before = old_relations.get(_key(fresh)) or renamed.get(_key(fresh))
         if before is None:
             relations.append(fresh)
             continue
@@ -470,7 +579,7 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
             fresh,
             before,
             frozenset(new.streams),
-            imported.fields.get(_key(fresh), frozenset()) if imported else frozenset(),
+            imported.fields.get(_key(before), frozenset()) if imported else frozenset(),
         )
         kept += count
         relations.append(updated)
@@ -492,6 +601,7 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
     suppliers = dict(old.suppliers)
     parties = {*teams, *customers, *suppliers}
     new_keys = {_key(r) for r in relations}
+    was_renamed = {_key(r) for r in renamed.values()}
     kept_hand_offs = [
         r
         for key, r in old_relations.items()
@@ -512,11 +622,15 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
     report = MergeReport(
         sorted(set(new.teams) - set(old.teams)),
         sorted(set(old.teams) - set(teams)),
-        sorted(_describe(r) for r in new.relations if _key(r) not in old_relations),
+        sorted(
+            _describe(r)
+            for r in new.relations
+            if _key(r) not in old_relations and _key(r) not in renamed
+        ),
         sorted(
             (_describe(r), why_removed(key, r))
             for key, r in old_relations.items()
-            if key not in new_keys
+            if key not in new_keys and key not in was_renamed
         ),
         kept,
         kept_teams,
@@ -524,6 +638,11 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
         sorted(set(new.customers) - set(old.customers)),
         sorted(set(old.customers) - set(customers)),
         kept_customers,
+        renamed=sorted(
+            (_describe(r), before.what)
+            for r in new.relations
+            if (before := renamed.get(_key(r))) is not None
+        ),
     )
     relations.sort(key=_key)
     merged = Org(
