@@ -1551,3 +1551,45 @@ def test_misspelt_types_and_teams_get_a_did_you_mean_in_every_importer(tmp_path:
         if d.code == "IC612"
     ]
     assert named.hint == "did you mean 'Checkout team'?"
+
+
+DUPLICATED = {
+    "backstage": (
+        "c.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: a}\nspec: {type: team}\n"
+        "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: web\n"
+        "spec:\n  owner: a\n  owner: b\n  type: website\n",
+        "12:3: warning: duplicate key 'owner' (first at line 11): the first is read [IC006",
+    ),
+    "teamapi": (
+        "t.yaml",
+        "info:\n  name: Shop\n  type: stream-aligned\n  name: Shop2\n",
+        "4:3: warning: duplicate key 'name' (first at line 2): the first is read [IC006",
+    ),
+    "markdown": (
+        "a.md",
+        "---\nname: Alpha\nteam_type: stream-aligned\nname: Beta\n---\n# Alpha\n",
+        "4:1: warning: duplicate key 'name' (first at line 2): the first is read [IC006",
+    ),
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(DUPLICATED))
+def test_a_duplicate_key_in_a_yaml_source_is_a_warning_and_the_first_is_read(
+    tmp_path: Path, fmt: str
+) -> None:
+    # The composer kept the first of two keys without a word; the org loader refuses them.
+    name, text, expected = DUPLICATED[fmt]
+    source = write(tmp_path / "src", name, text)
+    out = tmp_path / "org"
+    done = CliRunner().invoke(app, ["import", fmt, str(source.parent), "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    assert f"{source}:{expected}]" in done.stderr
+    org = load(out)
+    if fmt == "backstage":
+        assert {r.provider for r in org.relations} == {"a"}  # spec.owner a, the first
+    else:
+        assert {t.name for t in org.teams.values()} == {"Shop" if fmt == "teamapi" else "Alpha"}
+    checked = CliRunner().invoke(app, ["check", "--from", fmt, str(source.parent)])
+    assert checked.exit_code == 0, checked.output
+    assert f"{source}:{expected} duplicate-key]" in checked.stdout

@@ -113,6 +113,7 @@ class _Reader:
                     "prose describing it) is not one: leave it out or fill it in",
                 )
             )
+        self.builder.diagnostics.extend(parsed.duplicate_keys)
         for root in parsed.roots:
             if root is not None:
                 self.builder.diagnostics.extend(
