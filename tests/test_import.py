@@ -675,6 +675,35 @@ def test_teamapi_a_second_interaction_with_a_team_does_not_mix_in(tmp_path: Path
     assert CliRunner().invoke(app, ["check", str(out)]).exit_code == 0
 
 
+def test_teamapi_keeps_the_first_interaction_whole_when_its_mode_is_misspelt(
+    tmp_path: Path,
+) -> None:
+    # The relation took the second interaction's mode and the first one's dates, while IC610
+    # said it "kept the first interaction's".
+    write(
+        tmp_path,
+        "a.yaml",
+        """\
+        info: {name: Checkout, type: stream-aligned}
+        interactions:
+          - {teamName: Platform, mode: X-as-a-servce, startDate: 2022-01-13,
+             expectedDuration: 3, expectedDurationUnit: weeks}
+          - {teamName: Platform, mode: collaboration, startDate: 2022-03-01}
+        """,
+    )
+    write(tmp_path, "b.yaml", "info: {name: Platform, type: platform}\n")
+    out = tmp_path / "org"
+    done = CliRunner().invoke(app, ["import", "teamapi", str(tmp_path), "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    rel = next(r for r in load(out).relations if r.provider == "platform")
+    assert (rel.mode, str(rel.since), str(rel.until)) == (None, "2022-01-13", "2022-02-03")
+    assert (
+        "a.yaml:5:5: warning: a second interaction with 'Platform' gives mode collaboration and "
+        "a different start and duration: kept the first interaction whole (its mode "
+        "'X-as-a-servce' is not one icmap reads: no mode) [IC610]"
+    ) in done.stderr
+
+
 def test_teamapi_a_platform_teams_dependency_is_provided_to_it(tmp_path: Path) -> None:
     # A dependency names the team that provides, whatever the types: a platform team's own
     # dependency was turned around as if it were an interaction, so Shop's 'order events'

@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -54,6 +54,9 @@ class _Link:
     state: str | None = None
     #: A dependency names the team that provides, whatever the types (docs/import.md).
     dependency: bool = False
+    #: The mode the first interaction wrote, as written, once one was read: that interaction
+    #: alone gives the mode, since and until ("" when it wrote none).
+    first_mode: str | None = None
     why: list[tuple[str, SourcePos]] = field(default_factory=list)
 
 
@@ -263,8 +266,14 @@ class _Reader:
                     )
                 self.keep_first(link, at, label, "type", attribute="state", new=new_state)
             return
-        link.what = link.what or value("purpose")[0]
+        self.read_interaction(link, at, value)
+
+    def read_interaction(
+        self, link: _Link, at: SourcePos, value: Callable[[str], tuple[str | None, SourcePos]]
+    ) -> None:
+        """An interaction's mode, since and until (and purpose) on ``link``: the first's."""
         mode, where = value("mode")
+        new_mode = None
         if mode is not None:
             new_mode = normalise(_MODE_ALIASES.get(mode.strip().lower(), mode), MODES)
             if new_mode is None:
@@ -274,7 +283,6 @@ class _Reader:
                     f"interaction mode {mode!r} is not one of {', '.join(MODES)}",
                     did_you_mean_word(mode, MODES),
                 )
-            self.keep_first(link, at, label, "mode", attribute="mode", new=new_mode)
         start, where = value("startdate")
         since = self.parse_date(start, where) if start is not None else None
         amount, amount_at = value("expectedduration")
@@ -282,12 +290,31 @@ class _Reader:
         until = None
         if amount is not None and since is not None:
             until = self.add_duration(since, amount, unit or "days", amount_at, unit_at)
-        # since and until come from one interaction: mixing two would give a period neither
-        # stated (or an until before the since, which the loader rejects).
-        if since is not None and link.since is None:
-            link.since, link.until = since, until
-        elif since is not None and (since, until) != (link.since, link.until):
-            self.conflict(link, at, label, "start and duration")
+        if link.first_mode is None:
+            link.first_mode = mode or ""
+            link.what = link.what or value("purpose")[0]
+            link.mode, link.since, link.until = new_mode, since, until
+            return
+        # The first interaction is kept whole: one mode from it and a period from another
+        # would describe an interaction nobody wrote (or an until before the since).
+        differs = []
+        if new_mode is not None and new_mode != link.mode:
+            differs.append(f"mode {new_mode}" if link.mode is None else "a different mode")
+        if since is not None and (since, until) != (link.since, link.until):
+            differs.append("a different start and duration")
+        if differs:
+            unread = (
+                f" (its mode {link.first_mode!r} is not one icmap reads: no mode)"
+                if link.mode is None and link.first_mode and new_mode is not None
+                else ""
+            )
+            self.builder.warn(
+                at,
+                "IC610",
+                f"a second interaction with {link.other_name!r} gives "
+                f"{' and '.join(differs)}: kept the first interaction whole{unread}",
+                "icmap keeps one relation per pair of teams: describe the current interaction only",
+            )
 
     def keep_first(
         self, link: _Link, at: SourcePos, label: str, said: str, *, attribute: str, new: str | None
