@@ -1622,3 +1622,30 @@ def test_a_duplicate_key_in_a_yaml_source_is_a_warning_and_the_first_is_read(
     checked = CliRunner().invoke(app, ["check", "--from", fmt, str(source.parent)])
     assert checked.exit_code == 0, checked.output
     assert f"{source}:{expected} duplicate-key]" in checked.stdout
+
+
+def test_csv_a_file_a_folder_search_finds_that_is_no_table_is_skipped_with_one_warning(
+    tmp_path: Path,
+) -> None:
+    # notes.txt beside the table stopped the import with three IC005 errors, one a column.
+    folder = tmp_path / "csv"
+    write(folder, "a.csv", "provider,receiver,what\nKitchen,Diners,Dishes\n")
+    notes = write(folder, "notes.txt", "Exported from the planning sheet on Monday.\n")
+    out = tmp_path / "o"
+    done = CliRunner().invoke(app, ["import", "csv", str(folder), "-o", str(out), "-f", "json"])
+    assert done.exit_code == 0, done.stderr
+    assert (
+        f"{notes}:1:1: warning: not a hand-off table, skipped: no 'provider', 'receiver' or "
+        "'what' column (the header has 'Exported from the planning sheet on Monday.') [IC624]"
+    ) in done.stderr
+    assert done.stderr.count(str(notes)) == 1
+    assert json.loads(done.stdout)["counts"]["files read"] == 1
+    assert {r.what for r in load(out).relations} == {"Dishes"}
+    # Named on the command line it is the user's table: one error for its header.
+    named = CliRunner().invoke(app, ["import", "csv", str(notes), "-o", str(tmp_path / "o2")])
+    assert named.exit_code == 2
+    assert named.stderr.count("error:") == 1
+    assert (
+        f"{notes}:1:1: error: no 'provider', 'receiver' or 'what' column (the header has "
+        "'Exported from the planning sheet on Monday.') [IC005]"
+    ) in named.stderr

@@ -33,6 +33,7 @@ from icmap.loader.reader import InvalidValueError
 from icmap.loader.spreadsheet import (
     Cell,
     Row,
+    Table,
     parse_decimal,
     parse_duration,
     parse_percentage,
@@ -116,18 +117,36 @@ class _Tables:
                 where = SourcePos(str(path), 1, 1)
                 self.builder.error(where, "IC001", "no *.csv, *.tsv or *.txt files in this folder")
             for file in files:
-                self.read_file(file)
+                self.read_file(file, searched=path.is_dir())
 
-    def read_file(self, file: Path) -> None:
+    def read_file(self, file: Path, *, searched: bool = False) -> None:
         display = str(file)
-        self.files.append(display)
         table, rows = stream_table(file, display, COLUMNS, REQUIRED)
+        if searched and self.foreign(table):
+            return
+        self.files.append(display)
         self.external_column = self.external_column or "external" in table.columns
         if all(name in table.columns for name in REQUIRED):
             for row in rows:  # one at a time: a million rows are never all held as cells
                 self.count += 1
                 self.read_row(display, row)
         self.builder.diagnostics.extend(table.diagnostics)
+
+    def foreign(self, table: Table) -> bool:
+        """Whether a file a folder search found is no hand-off table (notes in a ``.txt``):
+        skipped with one warning. Named on the command line, it is the user's table, and its
+        missing columns are errors."""
+        codes = {d.code for d in table.diagnostics}
+        if codes != {"IC005"} or any(name in table.columns for name in REQUIRED):
+            return False
+        self.builder.warn(
+            SourcePos(table.file, table.header_line, 1),
+            "IC624",
+            f"not a hand-off table, skipped: {table.diagnostics[0].message}",
+            "a hand-off table has a header with provider, receiver and what; name the file "
+            "itself to read it as one",
+        )
+        return True
 
     def error(self, display: str, cell: Cell, message: str, hint: str | None = None) -> None:
         self.builder.error(SourcePos(display, cell.line, cell.col), "IC007", message, hint)
