@@ -1649,3 +1649,27 @@ def test_csv_a_file_a_folder_search_finds_that_is_no_table_is_skipped_with_one_w
         f"{notes}:1:1: error: no 'provider', 'receiver' or 'what' column (the header has "
         "'Exported from the planning sheet on Monday.') [IC005]"
     ) in named.stderr
+
+
+def test_teamapi_a_yaml_file_that_is_no_team_api_is_skipped_in_a_folder(tmp_path: Path) -> None:
+    # A docker-compose.yml beside the Team APIs was "a Team API without info.name", an error
+    # that stopped the import.
+    folder = tmp_path / "teams"
+    write(folder, "shop.yaml", "info: {name: Shop, type: stream-aligned}\n")
+    compose = write(folder, "docker-compose.yml", "services:\n  web: {image: nginx}\n")
+    out = tmp_path / "o"
+    done = CliRunner().invoke(app, ["import", "teamapi", str(folder), "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    assert (
+        f"{compose}:1:1: warning: not a Team API file, skipped: no 'teamApi' or 'info' key [IC624]"
+    ) in done.stderr
+    assert done.stderr.count(str(compose)) == 1
+    assert set(load(out).teams) == {"shop"}
+    # A Team API without its name is still an error, in a folder or named.
+    half = write(folder, "half.yaml", "teamapi: 0.1.0\n")
+    again = CliRunner().invoke(app, ["import", "teamapi", str(folder), "-o", str(tmp_path / "x")])
+    assert again.exit_code == 2
+    assert f"{half}:1:1: error: a Team API without info.name: not read [IC608]" in again.stderr
+    named = CliRunner().invoke(app, ["import", "teamapi", str(compose), "-o", str(tmp_path / "y")])
+    assert named.exit_code == 2
+    assert "error: a Team API without info.name: not read [IC608]" in named.stderr

@@ -152,7 +152,8 @@ IMPORT_MEANINGS: dict[str, str] = {
     ),
     "IC624": (
         "A file a folder search found that is not of the format read (a `.txt` or `.csv` "
-        "without any of the columns provider, receiver and what): skipped, one warning a file."
+        "without any of the columns provider, receiver and what, a YAML file without a Team "
+        "API's `teamApi` or `info` key): skipped, one warning a file."
     ),
     "IC630": (
         "A file found in a folder or through a Location that is not catalog YAML (YAML cannot"

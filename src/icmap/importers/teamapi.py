@@ -64,6 +64,11 @@ def _key(name: str) -> str:
     return re.sub(r"[-_\s]", "", name.lower())
 
 
+def _is_team_api(root: Node) -> bool:
+    """Whether a document is a Team API, if a broken one: it has ``teamApi`` or ``info``."""
+    return any(_key(name) in ("teamapi", "info") for name in entries(root) or ())
+
+
 #: The keys icmap reads, at each level: an unknown key close to one of them is a misspelling
 #: (``tpye``, ``dependecies``); any other is the spec's or a team's own, and left alone.
 _TOP_KEYS = ("teamApi", "info", "dependencies", "interactions")
@@ -98,12 +103,23 @@ class _Reader:
                 where = SourcePos(str(path), 1, 1)
                 self.builder.error(where, "IC001", "no *.yaml or *.yml files in this folder")
             for file in files:
-                self.read_file(file)
+                self.read_file(file, searched=path.is_dir())
 
-    def read_file(self, file: Path) -> None:
+    def read_file(self, file: Path, *, searched: bool = False) -> None:
         display = str(file)
-        self.files.append(display)
         parsed = parse_documents(file, display)
+        roots = [root for root in parsed.roots if root is not None]
+        if searched and roots and not any(_is_team_api(root) for root in roots):
+            # A docker-compose.yml or CI file beside the Team APIs: not one, so its lack of
+            # info.name is no error. Named on the command line, it is read as one.
+            self.builder.warn(
+                position(display, roots[0]),
+                "IC624",
+                "not a Team API file, skipped: no 'teamApi' or 'info' key",
+                "a Team API file has info.name; name the file itself to read it as one",
+            )
+            return
+        self.files.append(display)
         for found in parsed.diagnostics:
             # The spec's annotated template (prose after each key) parses as broken YAML.
             self.builder.diagnostics.append(
