@@ -1673,3 +1673,37 @@ def test_teamapi_a_yaml_file_that_is_no_team_api_is_skipped_in_a_folder(tmp_path
     named = CliRunner().invoke(app, ["import", "teamapi", str(compose), "-o", str(tmp_path / "y")])
     assert named.exit_code == 2
     assert "error: a Team API without info.name: not read [IC608]" in named.stderr
+
+
+def test_backstage_a_catalog_file_with_a_yaml_error_in_a_folder_is_an_error(
+    tmp_path: Path,
+) -> None:
+    # It was "not a catalog file … skipped", a warning: its component silently missing.
+    folder = tmp_path / "cat"
+    write(
+        folder,
+        "good.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\n"
+        "spec: {type: team}\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\n"
+        "metadata: {name: web}\nspec: {type: website, owner: team-a}\n",
+    )
+    broken = write(
+        folder,
+        "broken.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: api\n"
+        "spec: {type: service, owner: team-a}\n",
+    )
+    helm = write(
+        folder, "helm.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: {{ x }}\n"
+    )
+    done = CliRunner().invoke(app, ["import", "backstage", str(folder), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert (
+        f"{broken}:3:11: error: a catalog file (its apiVersion: backstage.io/… and kind: lines "
+        "say so) with a YAML error, not read: YAML syntax:"
+    ) in done.stderr
+    assert f"{helm}:3:" in done.stderr and "not a catalog file: YAML syntax" in done.stderr
+    assert "icmap: 1 error in the source: nothing imported" in done.stderr
+    checked = CliRunner().invoke(app, ["check", "--from", "backstage", str(folder)])
+    assert checked.exit_code == 1
+    assert f"{broken}:3:11: error: a catalog file" in checked.stdout

@@ -37,7 +37,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PureWindowsPath
 
 from icmap.diagnostics import LOADER_CODES, Diagnostic
@@ -166,6 +166,10 @@ _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 #: A scaffolder template's placeholders (``${{ values.name }}``) or a Helm chart's.
 _TEMPLATED = re.compile(r"\{\{")
 #: A UTF-16 surrogate pair written as two JSON escapes, which YAML's parser refuses.
+#: A catalog file's lines, found in a file YAML cannot read. Only Backstage's apiVersion: a
+#: Helm template ({{ }} in Kubernetes YAML) has apiVersion and kind lines and often no YAML.
+_API_LINE = re.compile(r"^apiVersion[ \t]*:[ \t]*[\"']?backstage\.io/", re.MULTILINE)
+_KIND_LINE = re.compile(r"^kind[ \t]*:", re.MULTILINE)
 _SURROGATES = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
 STDIN = "-"
 EMPTY_STDIN = "stdin is empty"
@@ -453,6 +457,16 @@ class _Catalog:
         if failed is not None:
             if chain[-1] in self.named:
                 self.diagnostics.append(failed)
+            elif failed.code == "IC002" and self.catalog_like(file, stdin):
+                # Skipped as foreign, its entities would be missing without an error.
+                self.diagnostics.append(
+                    replace(
+                        failed,
+                        message="a catalog file (its apiVersion: backstage.io/… and kind: lines "
+                        f"say so) with a YAML error, not read: {failed.message}",
+                        hint="fix the YAML: its entities are part of the catalog",
+                    )
+                )
             else:
                 self.skip(
                     SourcePos(display, failed.line, failed.col),
@@ -476,6 +490,19 @@ class _Catalog:
             tagged=tagged,
             duplicates=duplicates,
         )
+
+    @staticmethod
+    def catalog_like(file: Path, stdin: bool) -> bool:
+        """Whether a file YAML cannot read looks like catalog YAML: its text has top-level
+        ``apiVersion: backstage.io/…`` and ``kind:`` lines. Read again only on such a failure."""
+        if stdin or file.suffix.lower() == ".json":
+            return False
+        try:
+            with file.open(encoding="utf-8", errors="replace") as stream:
+                head = stream.read(1 << 20)
+        except OSError:
+            return False
+        return bool(_API_LINE.search(head) and _KIND_LINE.search(head))
 
     def parse(
         self, file: Path, display: str, stdin: bool
