@@ -1707,3 +1707,26 @@ def test_backstage_a_catalog_file_with_a_yaml_error_in_a_folder_is_an_error(
     checked = CliRunner().invoke(app, ["check", "--from", "backstage", str(folder)])
     assert checked.exit_code == 1
     assert f"{broken}:3:11: error: a catalog file" in checked.stdout
+
+
+def test_csv_a_row_in_another_file_is_named_with_its_file(tmp_path: Path) -> None:
+    # two.csv:2 "repeats the row at line 2", line 2 being one.csv's; IC618 likewise.
+    folder = tmp_path / "csv2"
+    one = write(
+        folder, "one.csv", "provider,receiver,what,type\nKitchen,Diners,Dishes,stream-aligned\n"
+    )
+    two = write(
+        folder,
+        "two.csv",
+        "provider,receiver,what,type\nKitchen,Diners,Dishes,\nKitchen,Diners,Plates,platform\n"
+        "Kitchen,Diners,Plates,\n",
+    )
+    done = CliRunner().invoke(app, ["import", "csv", str(folder), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 0, done.stderr
+    assert f"{two}:2:3: warning: this hand-off repeats the row at {one}:2 [IC610]" in done.stderr
+    assert (
+        f"{two}:3:4: warning: type 'platform' for 'Kitchen': the row at {one}:2 says "
+        "'stream-aligned'; kept the first [IC618]"
+    ) in done.stderr
+    # In one file the line is enough.
+    assert f"{two}:4:3: warning: this hand-off repeats the row at line 3 [IC610]" in done.stderr
