@@ -675,6 +675,69 @@ def test_teamapi_a_second_interaction_with_a_team_does_not_mix_in(tmp_path: Path
     assert CliRunner().invoke(app, ["check", str(out)]).exit_code == 0
 
 
+def test_teamapi_keeps_the_first_interaction_whole_when_its_mode_is_misspelt(
+    tmp_path: Path,
+) -> None:
+    # The relation took the second interaction's mode and the first one's dates, while IC610
+    # said it "kept the first interaction's".
+    write(
+        tmp_path,
+        "a.yaml",
+        """\
+        info: {name: Checkout, type: stream-aligned}
+        interactions:
+          - {teamName: Platform, mode: X-as-a-servce, startDate: 2022-01-13,
+             expectedDuration: 3, expectedDurationUnit: weeks}
+          - {teamName: Platform, mode: collaboration, startDate: 2022-03-01}
+        """,
+    )
+    write(tmp_path, "b.yaml", "info: {name: Platform, type: platform}\n")
+    out = tmp_path / "org"
+    done = CliRunner().invoke(app, ["import", "teamapi", str(tmp_path), "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    rel = next(r for r in load(out).relations if r.provider == "platform")
+    assert (rel.mode, str(rel.since), str(rel.until)) == (None, "2022-01-13", "2022-02-03")
+    assert (
+        "a.yaml:5:5: warning: a second interaction with 'Platform' gives mode collaboration and "
+        "a different start and duration: kept the first interaction whole (its mode "
+        "'X-as-a-servce' is not one icmap reads: no mode) [IC610]"
+    ) in done.stderr
+
+
+def test_teamapi_a_platform_teams_dependency_is_provided_to_it(tmp_path: Path) -> None:
+    # A dependency names the team that provides, whatever the types: a platform team's own
+    # dependency was turned around as if it were an interaction, so Shop's 'order events'
+    # came out as Payments providing to Shop.
+    write(
+        tmp_path,
+        "shop.yaml",
+        """\
+        teamapi: 0.1.0
+        info: {name: Shop, type: stream-aligned}
+        dependencies: [{teamName: Payments, description: card payments}]
+        """,
+    )
+    write(
+        tmp_path,
+        "payments.yaml",
+        """\
+        info: {name: Payments, type: platform}
+        dependencies: [{teamName: Shop, description: order events we bill from}]
+        interactions: [{teamName: Search, mode: X-as-a-service, purpose: search index}]
+        """,
+    )
+    write(tmp_path, "search.yaml", "info: {name: Search, type: stream-aligned}\n")
+    out = tmp_path.with_name(f"{tmp_path.name}-org")
+    done = CliRunner().invoke(app, ["import", "teamapi", str(tmp_path), "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    got = {(r.provider, r.receiver, r.what) for r in load(out).relations}
+    assert ("shop", "payments", "order events we bill from") in got
+    assert ("payments", "shop", "card payments") in got
+    # An interaction still takes its direction from the types: the platform provides.
+    assert ("payments", "search", "search index") in got
+    assert not any(r[2] == "order events we bill from" and r[0] == "payments" for r in got)
+
+
 def test_teamapi_a_file_that_is_not_yaml_is_one_error(tmp_path: Path) -> None:
     template = write(
         tmp_path, "details.yml", "info:\n  name: The team's name. Required\n  x: y: z\n"
@@ -1517,3 +1580,153 @@ def test_misspelt_types_and_teams_get_a_did_you_mean_in_every_importer(tmp_path:
         if d.code == "IC612"
     ]
     assert named.hint == "did you mean 'Checkout team'?"
+
+
+DUPLICATED = {
+    "backstage": (
+        "c.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: a}\nspec: {type: team}\n"
+        "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: web\n"
+        "spec:\n  owner: a\n  owner: b\n  type: website\n",
+        "12:3: warning: duplicate key 'owner' (first at line 11): the first is read [IC006",
+    ),
+    "teamapi": (
+        "t.yaml",
+        "info:\n  name: Shop\n  type: stream-aligned\n  name: Shop2\n",
+        "4:3: warning: duplicate key 'name' (first at line 2): the first is read [IC006",
+    ),
+    "markdown": (
+        "a.md",
+        "---\nname: Alpha\nteam_type: stream-aligned\nname: Beta\n---\n# Alpha\n",
+        "4:1: warning: duplicate key 'name' (first at line 2): the first is read [IC006",
+    ),
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(DUPLICATED))
+def test_a_duplicate_key_in_a_yaml_source_is_a_warning_and_the_first_is_read(
+    tmp_path: Path, fmt: str
+) -> None:
+    # The composer kept the first of two keys without a word; the org loader refuses them.
+    name, text, expected = DUPLICATED[fmt]
+    source = write(tmp_path / "src", name, text)
+    out = tmp_path / "org"
+    done = CliRunner().invoke(app, ["import", fmt, str(source.parent), "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    assert f"{source}:{expected}]" in done.stderr
+    org = load(out)
+    if fmt == "backstage":
+        assert {r.provider for r in org.relations} == {"a"}  # spec.owner a, the first
+    else:
+        assert {t.name for t in org.teams.values()} == {"Shop" if fmt == "teamapi" else "Alpha"}
+    checked = CliRunner().invoke(app, ["check", "--from", fmt, str(source.parent)])
+    assert checked.exit_code == 0, checked.output
+    assert f"{source}:{expected} duplicate-key]" in checked.stdout
+
+
+def test_csv_a_file_a_folder_search_finds_that_is_no_table_is_skipped_with_one_warning(
+    tmp_path: Path,
+) -> None:
+    # notes.txt beside the table stopped the import with three IC005 errors, one a column.
+    folder = tmp_path / "csv"
+    write(folder, "a.csv", "provider,receiver,what\nKitchen,Diners,Dishes\n")
+    notes = write(folder, "notes.txt", "Exported from the planning sheet on Monday.\n")
+    out = tmp_path / "o"
+    done = CliRunner().invoke(app, ["import", "csv", str(folder), "-o", str(out), "-f", "json"])
+    assert done.exit_code == 0, done.stderr
+    assert (
+        f"{notes}:1:1: warning: not a hand-off table, skipped: no 'provider', 'receiver' or "
+        "'what' column (the header has 'Exported from the planning sheet on Monday.') [IC624]"
+    ) in done.stderr
+    assert done.stderr.count(str(notes)) == 1
+    assert json.loads(done.stdout)["counts"]["files read"] == 1
+    assert {r.what for r in load(out).relations} == {"Dishes"}
+    # Named on the command line it is the user's table: one error for its header.
+    named = CliRunner().invoke(app, ["import", "csv", str(notes), "-o", str(tmp_path / "o2")])
+    assert named.exit_code == 2
+    assert named.stderr.count("error:") == 1
+    assert (
+        f"{notes}:1:1: error: no 'provider', 'receiver' or 'what' column (the header has "
+        "'Exported from the planning sheet on Monday.') [IC005]"
+    ) in named.stderr
+
+
+def test_teamapi_a_yaml_file_that_is_no_team_api_is_skipped_in_a_folder(tmp_path: Path) -> None:
+    # A docker-compose.yml beside the Team APIs was "a Team API without info.name", an error
+    # that stopped the import.
+    folder = tmp_path / "teams"
+    write(folder, "shop.yaml", "info: {name: Shop, type: stream-aligned}\n")
+    compose = write(folder, "docker-compose.yml", "services:\n  web: {image: nginx}\n")
+    out = tmp_path / "o"
+    done = CliRunner().invoke(app, ["import", "teamapi", str(folder), "-o", str(out)])
+    assert done.exit_code == 0, done.stderr
+    assert (
+        f"{compose}:1:1: warning: not a Team API file, skipped: no 'teamApi' or 'info' key [IC624]"
+    ) in done.stderr
+    assert done.stderr.count(str(compose)) == 1
+    assert set(load(out).teams) == {"shop"}
+    # A Team API without its name is still an error, in a folder or named.
+    half = write(folder, "half.yaml", "teamapi: 0.1.0\n")
+    again = CliRunner().invoke(app, ["import", "teamapi", str(folder), "-o", str(tmp_path / "x")])
+    assert again.exit_code == 2
+    assert f"{half}:1:1: error: a Team API without info.name: not read [IC608]" in again.stderr
+    named = CliRunner().invoke(app, ["import", "teamapi", str(compose), "-o", str(tmp_path / "y")])
+    assert named.exit_code == 2
+    assert "error: a Team API without info.name: not read [IC608]" in named.stderr
+
+
+def test_backstage_a_catalog_file_with_a_yaml_error_in_a_folder_is_an_error(
+    tmp_path: Path,
+) -> None:
+    # It was "not a catalog file … skipped", a warning: its component silently missing.
+    folder = tmp_path / "cat"
+    write(
+        folder,
+        "good.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\n"
+        "spec: {type: team}\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\n"
+        "metadata: {name: web}\nspec: {type: website, owner: team-a}\n",
+    )
+    broken = write(
+        folder,
+        "broken.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: api\n"
+        "spec: {type: service, owner: team-a}\n",
+    )
+    helm = write(
+        folder, "helm.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: {{ x }}\n"
+    )
+    done = CliRunner().invoke(app, ["import", "backstage", str(folder), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 2
+    assert (
+        f"{broken}:3:11: error: a catalog file (its apiVersion: backstage.io/… and kind: lines "
+        "say so) with a YAML error, not read: YAML syntax:"
+    ) in done.stderr
+    assert f"{helm}:3:" in done.stderr and "not a catalog file: YAML syntax" in done.stderr
+    assert "icmap: 1 error in the source: nothing imported" in done.stderr
+    checked = CliRunner().invoke(app, ["check", "--from", "backstage", str(folder)])
+    assert checked.exit_code == 1
+    assert f"{broken}:3:11: error: a catalog file" in checked.stdout
+
+
+def test_csv_a_row_in_another_file_is_named_with_its_file(tmp_path: Path) -> None:
+    # two.csv:2 "repeats the row at line 2", line 2 being one.csv's; IC618 likewise.
+    folder = tmp_path / "csv2"
+    one = write(
+        folder, "one.csv", "provider,receiver,what,type\nKitchen,Diners,Dishes,stream-aligned\n"
+    )
+    two = write(
+        folder,
+        "two.csv",
+        "provider,receiver,what,type\nKitchen,Diners,Dishes,\nKitchen,Diners,Plates,platform\n"
+        "Kitchen,Diners,Plates,\n",
+    )
+    done = CliRunner().invoke(app, ["import", "csv", str(folder), "-o", str(tmp_path / "o")])
+    assert done.exit_code == 0, done.stderr
+    assert f"{two}:2:3: warning: this hand-off repeats the row at {one}:2 [IC610]" in done.stderr
+    assert (
+        f"{two}:3:4: warning: type 'platform' for 'Kitchen': the row at {one}:2 says "
+        "'stream-aligned'; kept the first [IC618]"
+    ) in done.stderr
+    # In one file the line is enough.
+    assert f"{two}:4:3: warning: this hand-off repeats the row at line 3 [IC610]" in done.stderr

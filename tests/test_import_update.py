@@ -201,6 +201,112 @@ def test_update_counts_say_what_the_source_gave_and_what_was_kept(tmp_path: Path
     assert data["update"]["kept_hand_made_relations"] == ["design → waiters: Menus"]
 
 
+def test_a_value_the_source_cleared_goes_and_a_hand_added_one_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import records the fields it wrote: a lead time the sheet gave and no longer gives
+    # was the sheet's, not "hand-added", and --update used to keep it as if it were.
+    monkeypatch.setattr(writer, "RECORD_CHUNK", 1)  # the record's lists of lists read back too
+    table = write(
+        tmp_path,
+        "st.csv",
+        "provider,receiver,what,lead_time,team_type\nKitchen,Diners,Dishes,3d,platform\n"
+        "Kitchen,Diners,Plates,,\n",
+    )
+    org = tmp_path / "u2"
+    code, _, err = run("import", "csv", str(table), "-o", str(org))
+    assert code == 0, err
+    team = org / "teams" / "kitchen.yaml"
+    edited = team.read_text(encoding="utf-8").replace(
+        "what: Plates\n        to: diners\n",
+        "what: Plates\n        to: diners\n        satisfaction: 4\n",
+    )
+    team.write_text(edited, encoding="utf-8")
+    table.write_text(
+        "provider,receiver,what,lead_time\nKitchen,Diners,Dishes,\nKitchen,Diners,Plates,\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("import", "csv", str(table), "-o", str(org), "--update")
+    assert code == 0, err
+    # Plates' satisfaction; not Dishes' lead time nor kitchen's type, which the sheet gave.
+    assert "1 hand-added field kept" in err
+    written = load(org)
+    got = {r.what: (r.lead_time, r.satisfaction) for r in written.relations}
+    assert got == {"Dishes": (None, None), "Plates": (None, 4)}
+    assert written.teams["kitchen"].type is None
+
+
+CATALOG = """\
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-a}
+spec: {type: team}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-b}
+spec: {type: team}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: api}
+spec: {type: service, owner: team-a}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: db}
+spec: {type: service, owner: team-a}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: web}
+spec: {type: website, owner: team-b, dependsOn: [component:api, component:db]}
+"""
+
+
+def test_a_relation_whose_what_changed_keeps_its_hand_added_fields(tmp_path: Path) -> None:
+    # A component given a title changes its hand-off's what: the hand-added lead time was
+    # lost with a "removed relation (gone from the source)".
+    catalog = write(tmp_path, "cat/c.yaml", CATALOG)
+    org = tmp_path / "o"
+    code, _, err = run("import", "backstage", str(catalog.parent), "-o", str(org))
+    assert code == 0, err
+    team = org / "teams" / "team-a.yaml"
+    team.write_text(
+        team.read_text(encoding="utf-8").replace(
+            "what: api\n        to: team-b\n",
+            "what: api\n        to: team-b\n        lead_time: 3d\n",
+        ),
+        encoding="utf-8",
+    )
+    catalog.write_text(
+        CATALOG.replace("{name: api}", "{name: api, title: Orders API}"), encoding="utf-8"
+    )
+    code, _, err = run("import", "backstage", str(catalog.parent), "-o", str(org), "--update")
+    assert code == 0, err
+    assert "0 relations added, 0 removed, 1 renamed; 1 hand-added field kept" in err
+    assert (
+        "    renamed relation (its what changed in the source; hand-added fields kept): "
+        "team-a → team-b: Orders API (was: api)\n"
+    ) in err
+    lead = {r.what: r.lead_time for r in load(org).relations if r.provider == "team-a"}
+    assert lead["Orders API"] is not None and lead["Orders API"].hours == 72
+    # Two gone and two new between the same teams could be paired wrongly: not renamed.
+    catalog.write_text(
+        CATALOG.replace("{name: api}", "{name: api, title: Orders}").replace(
+            "{name: db}", "{name: db, title: Database}"
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        "import", "backstage", str(catalog.parent), "-o", str(org), "--update", "-f", "json"
+    )
+    assert code == 0, err
+    update = json.loads(out)["update"]
+    assert update["renamed_relations"] == []
+    assert len(update["removed_relations"]) == 2
+
+
 def test_a_record_longer_than_one_list_is_written_in_lists_the_loader_reads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -53,7 +53,9 @@ from icmap.lint.listing import DEFAULT_PER_RULE, list_per_rule
 from icmap.safe_text import for_format
 
 if TYPE_CHECKING:
-    from icmap.diagnostics import Diagnostic
+    from collections.abc import Mapping
+
+    from icmap.diagnostics import Diagnostic, Severity
     from icmap.lint.listing import LeftOut
     from icmap.lint.policy import Policy
 
@@ -232,6 +234,19 @@ def _ci_root() -> Path:
 
     here = Path.cwd()
     return work_tree_root(here) or here
+
+
+def _imported_severity(found: Diagnostic, chosen: Mapping[str, Severity]) -> Severity:
+    """The severity of what an importer found, as the policy sets it. The loader's codes are
+    errors by default because the loader refuses an org for them; an importer that reads on
+    past one (a duplicate key, a tag: the first key is read, the tag ignored) says warning, and
+    check says the same as import unless the config gives the code another severity."""
+    from icmap.diagnostics import LOADER_CODES
+
+    severity = chosen.get(found.code, found.severity)
+    if found.code in LOADER_CODES and severity == "error":
+        return found.severity
+    return severity
 
 
 def _from_root(findings: list[Diagnostic], root: Path) -> list[Diagnostic]:
@@ -443,7 +458,7 @@ def check(  # noqa: PLR0915 - a command with the event log's options too
         sources = loaded.sources
         # What an importer found wrong in the source (a dangling ref) is a finding like any.
         kept = [
-            replace(d, severity=policy.severity.get(d.code, d.severity))
+            replace(d, severity=_imported_severity(d, policy.severity))
             for d in imported
             if d.code in policy.enabled
         ]

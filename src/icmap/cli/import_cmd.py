@@ -13,7 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -45,7 +45,7 @@ from icmap.safe_text import visible, visible_name
 from icmap.sources import SOURCES, Source, in_words
 
 if TYPE_CHECKING:
-    from icmap.importers import ImportResult
+    from icmap.importers import ImportResult, Provenance
     from icmap.importers.writer import Imported, MergeReport, WrittenOrg
     from icmap.model import Org
 
@@ -377,13 +377,23 @@ def _earlier_import(output: Path, update: bool, fmt: str) -> Imported | None:
     return None
 
 
-def _merge(target: Path, org: Org, last: Imported) -> tuple[Org, MergeReport, tuple[str, ...]]:
-    from icmap.importers.writer import merge
+def _merge(
+    target: Path,
+    org: Org,
+    last: Imported,
+    provenance: Mapping[tuple[str, str, str], list[Provenance]],
+) -> tuple[Org, MergeReport, tuple[str, ...]]:
+    from icmap.importers.writer import merge, written_reasons
     from icmap.loader import load
 
     protect(target)
     old = load(target)  # a broken org is reported as any load error: fix it, then update
-    merged, report = merge(old, org, last)
+
+    def written() -> dict[tuple[str, str, str], tuple[str, ...]]:
+        # Read only when a relation may have been renamed: most updates never need it.
+        return written_reasons(Path(f) for f in old.sources)
+
+    merged, report = merge(old, org, last, (written, provenance))
     return merged, report, old.sources
 
 
@@ -589,7 +599,7 @@ def import_(
         merged: MergeReport | None = None
         old_files: tuple[str, ...] = ()
         if last is not None:
-            org, merged, old_files = _merge(output, org, last)
+            org, merged, old_files = _merge(output, org, last, result.provenance)
         _idle_note(
             result, keep_idle, recorded=keep_idle_teams is None and last is not None, merged=merged
         )

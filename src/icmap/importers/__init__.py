@@ -50,6 +50,7 @@ IMPORT_CODES: dict[str, str] = {
     "IC621": "event-log-limit",
     "IC622": "people-not-teams",
     "IC623": "customer-in-the-log",
+    "IC624": "not-a-source-file",
     "IC627": "customer-named-team",
     "IC628": "team-name-variants",
     "IC629": "process-over-measured",
@@ -148,6 +149,11 @@ IMPORT_MEANINGS: dict[str, str] = {
         "Under `--lead-times measured`, a hand-off's declared `process_time` is longer than "
         "the log's median lead time for it: left out of the stream's flow efficiency rather "
         "than made a negative wait."
+    ),
+    "IC624": (
+        "A file a folder search found that is not of the format read (a `.txt` or `.csv` "
+        "without any of the columns provider, receiver and what, a YAML file without a Team "
+        "API's `teamApi` or `info` key): skipped, one warning a file."
     ),
     "IC630": (
         "A file found in a folder or through a Location that is not catalog YAML (YAML cannot"

@@ -37,7 +37,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PureWindowsPath
 
 from icmap.diagnostics import LOADER_CODES, Diagnostic
@@ -166,6 +166,10 @@ _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 #: A scaffolder template's placeholders (``${{ values.name }}``) or a Helm chart's.
 _TEMPLATED = re.compile(r"\{\{")
 #: A UTF-16 surrogate pair written as two JSON escapes, which YAML's parser refuses.
+#: A catalog file's lines, found in a file YAML cannot read. Only Backstage's apiVersion: a
+#: Helm template ({{ }} in Kubernetes YAML) has apiVersion and kind lines and often no YAML.
+_API_LINE = re.compile(r"^apiVersion[ \t]*:[ \t]*[\"']?backstage\.io/", re.MULTILINE)
+_KIND_LINE = re.compile(r"^kind[ \t]*:", re.MULTILINE)
 _SURROGATES = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
 STDIN = "-"
 EMPTY_STDIN = "stdin is empty"
@@ -447,12 +451,22 @@ class _Catalog:
     def read_file(self, file: Path, chain: tuple[str, ...]) -> list[tuple[Path, tuple[str, ...]]]:
         stdin = str(file) == STDIN
         display = "<stdin>" if stdin else str(file)
-        roots, failed, tagged = self.parse(file, display, stdin)
+        roots, failed, tagged, duplicates = self.parse(file, display, stdin)
         if not (failed is not None and failed.message.startswith(EMPTY_STDIN)):
             self.files_read.append(display)  # empty stdin is no file read
         if failed is not None:
             if chain[-1] in self.named:
                 self.diagnostics.append(failed)
+            elif failed.code == "IC002" and self.catalog_like(file, stdin):
+                # Skipped as foreign, its entities would be missing without an error.
+                self.diagnostics.append(
+                    replace(
+                        failed,
+                        message="a catalog file (its apiVersion: backstage.io/… and kind: lines "
+                        f"say so) with a YAML error, not read: {failed.message}",
+                        hint="fix the YAML: its entities are part of the catalog",
+                    )
+                )
             else:
                 self.skip(
                     SourcePos(display, failed.line, failed.col),
@@ -468,38 +482,57 @@ class _Catalog:
                 return []
             roots = unpacked
         return self.read_documents(
-            [r for r in roots if r is not None], display, file, chain, as_json, tagged=tagged
+            [r for r in roots if r is not None],
+            display,
+            file,
+            chain,
+            as_json,
+            tagged=tagged,
+            duplicates=duplicates,
         )
+
+    @staticmethod
+    def catalog_like(file: Path, stdin: bool) -> bool:
+        """Whether a file YAML cannot read looks like catalog YAML: its text has top-level
+        ``apiVersion: backstage.io/…`` and ``kind:`` lines. Read again only on such a failure."""
+        if stdin or file.suffix.lower() == ".json":
+            return False
+        try:
+            with file.open(encoding="utf-8", errors="replace") as stream:
+                head = stream.read(1 << 20)
+        except OSError:
+            return False
+        return bool(_API_LINE.search(head) and _KIND_LINE.search(head))
 
     def parse(
         self, file: Path, display: str, stdin: bool
-    ) -> tuple[list[Node | None] | None, Diagnostic | None, bool]:
-        """The documents of ``file`` (JSON as YAML), or the problem that stops reading it, and
-        whether any node in them has a tag."""
+    ) -> tuple[list[Node | None] | None, Diagnostic | None, bool, tuple[Diagnostic, ...]]:
+        """The documents of ``file`` (JSON as YAML), or the problem that stops reading it,
+        whether any node in them has a tag, and its repeated keys."""
         if not stdin and file.suffix.lower() != ".json":
             parsed = parse_documents(file, display)
             failed = parsed.diagnostics[0] if parsed.diagnostics else None
-            return list(parsed.roots), failed, parsed.tagged
+            return list(parsed.roots), failed, parsed.tagged, parsed.duplicate_keys
         if stdin:
             content, problem = _read_stdin(display)
         else:
             content, problem = read_text(file, display)
         if content is None:
-            return None, problem, False
+            return None, problem, False, ()
         if not stdin or content.lstrip().startswith(("[", "{")):
             content = _SURROGATES.sub(_pair, content)
         parsed = parse_documents_text(content, display)
         if not parsed.diagnostics:
-            return list(parsed.roots), None, parsed.tagged
+            return list(parsed.roots), None, parsed.tagged, parsed.duplicate_keys
         try:  # JSON YAML cannot read (a lone surrogate escape): read without positions
-            return [_nodes(json.loads(content))], None, False
+            return [_nodes(json.loads(content))], None, False, ()
         except json.JSONDecodeError as exc:
             if not content.lstrip().startswith(("[", "{")):
-                return list(parsed.roots), parsed.diagnostics[0], parsed.tagged
+                return list(parsed.roots), parsed.diagnostics[0], parsed.tagged, ()
             error = Diagnostic(
                 display, exc.lineno, exc.colno, "IC002", f"invalid JSON: {exc.msg}", "error"
             )
-            return None, error, False
+            return None, error, False, ()
 
     def json_entities(self, root: Node, display: str) -> list[Node | None] | None:
         """The entities of the catalog API's JSON: a list, ``{"items": [...]}``, or one."""
@@ -590,9 +623,11 @@ class _Catalog:
         as_json: bool,
         *,
         tagged: bool = True,
+        duplicates: tuple[Diagnostic, ...] = (),
     ) -> list[tuple[Path, tuple[str, ...]]]:
         """Read a file's entities; report once what in it is not Backstage's. ``tagged`` says
-        whether any node in the file has a tag to report."""
+        whether any node in the file has a tag to report; ``duplicates`` are its repeated
+        keys, reported when it is a catalog file."""
         ours: list[Node] = []
         foreign: list[tuple[Node, str, str]] = []  # node, apiVersion, kind
         unversioned: list[Node] = []
@@ -637,6 +672,7 @@ class _Catalog:
             return []
         if display != "<stdin>":
             self.catalog_files.add(os.path.realpath(file))
+        self.builder.diagnostics.extend(duplicates)
         followed: list[tuple[Path, tuple[str, ...]]] = []
         templated: list[Entity] = []
         for root in [r for r in ours if not self.past_limit(r, display)]:

@@ -33,6 +33,7 @@ from icmap.loader.reader import InvalidValueError
 from icmap.loader.spreadsheet import (
     Cell,
     Row,
+    Table,
     parse_decimal,
     parse_duration,
     parse_percentage,
@@ -94,8 +95,9 @@ class _Tables:
         self.rows: list[_Row] = []
         #: The rows naming a stream, repeats included: what :meth:`declare_streams` reads.
         self.stream_rows: list[_Row] = []
-        #: Each hand-off's key (provider, receiver, what as compared) -> the line first giving it.
-        self.seen: dict[tuple[str, str, str], int] = {}
+        #: Each hand-off's key (provider, receiver, what as compared) -> the row first giving
+        #: it (the position its relation keeps anyway: no more memory than a line number).
+        self.seen: dict[tuple[str, str, str], SourcePos] = {}
         self.providers: set[str] = set()
         #: Each receiver and where a row first hands it something.
         self.receivers: dict[str, SourcePos] = {}
@@ -116,18 +118,36 @@ class _Tables:
                 where = SourcePos(str(path), 1, 1)
                 self.builder.error(where, "IC001", "no *.csv, *.tsv or *.txt files in this folder")
             for file in files:
-                self.read_file(file)
+                self.read_file(file, searched=path.is_dir())
 
-    def read_file(self, file: Path) -> None:
+    def read_file(self, file: Path, *, searched: bool = False) -> None:
         display = str(file)
-        self.files.append(display)
         table, rows = stream_table(file, display, COLUMNS, REQUIRED)
+        if searched and self.foreign(table):
+            return
+        self.files.append(display)
         self.external_column = self.external_column or "external" in table.columns
         if all(name in table.columns for name in REQUIRED):
             for row in rows:  # one at a time: a million rows are never all held as cells
                 self.count += 1
                 self.read_row(display, row)
         self.builder.diagnostics.extend(table.diagnostics)
+
+    def foreign(self, table: Table) -> bool:
+        """Whether a file a folder search found is no hand-off table (notes in a ``.txt``):
+        skipped with one warning. Named on the command line, it is the user's table, and its
+        missing columns are errors."""
+        codes = {d.code for d in table.diagnostics}
+        if codes != {"IC005"} or any(name in table.columns for name in REQUIRED):
+            return False
+        self.builder.warn(
+            SourcePos(table.file, table.header_line, 1),
+            "IC624",
+            f"not a hand-off table, skipped: {table.diagnostics[0].message}",
+            "a hand-off table has a header with provider, receiver and what; name the file "
+            "itself to read it as one",
+        )
+        return True
 
     def error(self, display: str, cell: Cell, message: str, hint: str | None = None) -> None:
         self.builder.error(SourcePos(display, cell.line, cell.col), "IC007", message, hint)
@@ -234,12 +254,14 @@ class _Tables:
                 self.builder.warn(
                     where,
                     "IC610",
-                    f"this hand-off repeats the row at line {first} but gives "
-                    f"{', '.join(differ)}: not read, line {first} kept",
+                    f"this hand-off repeats the row at {_line(first, where)} but gives "
+                    f"{', '.join(differ)}: not read, {_line(first, where)} kept",
                     "give each hand-off one row, or tell them apart in the what column",
                 )
             else:
-                self.builder.warn(where, "IC610", f"this hand-off repeats the row at line {first}")
+                self.builder.warn(
+                    where, "IC610", f"this hand-off repeats the row at {_line(first, where)}"
+                )
             return
         # "row N of FILE", made from the position when read: not a string a row.
         why = RowOrigin(where)
@@ -248,7 +270,7 @@ class _Tables:
         )
         # The builder's key is this one unless the cell held control characters: one key
         # (and one folded text) a hand-off instead of two while a million are read.
-        self.seen[made if made == key else key] = where.line
+        self.seen[made if made == key else key] = where
 
     def read_mode_cells(self, display: str, row: Row, values: dict[str, object]) -> None:
         for column, allowed in (("mode", MODES), ("state", STATES)):
@@ -329,8 +351,8 @@ class _Tables:
                 self.builder.warn(
                     where,
                     "IC618",
-                    f"{column} {value!r} for {self.names[team][0]!r}: row {at.line} says "
-                    f"{first!r}; kept the first",
+                    f"{column} {value!r} for {self.names[team][0]!r}: {_row(at, where)} "
+                    f"says {first!r}; kept the first",
                     f"a team has one {column}: give it the same one in every row",
                 )
 
@@ -564,7 +586,7 @@ class _Tables:
                     self.listed[customer],
                     "IC007",
                     f"{self.names[customer][0]!r} is listed as a team but marked external in "
-                    f"row {pos.line}",
+                    f"{_row(pos, self.listed[customer])}",
                     "external customers are not teams: clear its 'external' cells or its row",
                 )
             if customer in self.internal:
@@ -572,7 +594,7 @@ class _Tables:
                     self.internal[customer],
                     "IC007",
                     f"{self.names[customer][0]!r} is not external here but is marked external "
-                    f"in row {pos.line}: read as an external customer",
+                    f"in {_row(pos, self.internal[customer])}: read as an external customer",
                     "say yes in every row, or leave the cell empty",
                 )
             if customer in providers:
@@ -599,6 +621,17 @@ def read_handoff_tables(paths: Sequence[Path]) -> ImportResult:
     tables = _Tables()
     tables.read(paths)
     return tables.finish()
+
+
+def _line(row: SourcePos, here: SourcePos) -> str:
+    """Where ``row`` is, seen from ``here``: its line in the same file, else its file too
+    (``line 2``, ``one.csv:2``): a line number alone would point into the wrong file."""
+    return f"line {row.line}" if row.file == here.file else f"{row.file}:{row.line}"
+
+
+def _row(row: SourcePos, here: SourcePos) -> str:
+    """``row 2``, or ``the row at one.csv:2`` in another file than ``here``."""
+    return f"row {row.line}" if row.file == here.file else f"the row at {row.file}:{row.line}"
 
 
 def _involved(org: Org) -> set[str]:

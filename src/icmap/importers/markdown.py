@@ -187,6 +187,7 @@ class _Reader:
                 return
             front = parsed.root
             self.builder.diagnostics.extend(tag_problems(front, display))
+            self.builder.diagnostics.extend(parsed.duplicate_keys)
             body_from = end + 1
         body = "\n" * body_from + "\n".join(lines[body_from:])
         tokens = self.markdown.parse(body)

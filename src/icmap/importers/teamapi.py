@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -52,11 +52,21 @@ class _Link:
     since: date | None = None
     until: date | None = None
     state: str | None = None
+    #: A dependency names the team that provides, whatever the types (docs/import.md).
+    dependency: bool = False
+    #: The mode the first interaction wrote, as written, once one was read: that interaction
+    #: alone gives the mode, since and until ("" when it wrote none).
+    first_mode: str | None = None
     why: list[tuple[str, SourcePos]] = field(default_factory=list)
 
 
 def _key(name: str) -> str:
     return re.sub(r"[-_\s]", "", name.lower())
+
+
+def _is_team_api(root: Node) -> bool:
+    """Whether a document is a Team API, if a broken one: it has ``teamApi`` or ``info``."""
+    return any(_key(name) in ("teamapi", "info") for name in entries(root) or ())
 
 
 #: The keys icmap reads, at each level: an unknown key close to one of them is a misspelling
@@ -93,12 +103,23 @@ class _Reader:
                 where = SourcePos(str(path), 1, 1)
                 self.builder.error(where, "IC001", "no *.yaml or *.yml files in this folder")
             for file in files:
-                self.read_file(file)
+                self.read_file(file, searched=path.is_dir())
 
-    def read_file(self, file: Path) -> None:
+    def read_file(self, file: Path, *, searched: bool = False) -> None:
         display = str(file)
-        self.files.append(display)
         parsed = parse_documents(file, display)
+        roots = [root for root in parsed.roots if root is not None]
+        if searched and roots and not any(_is_team_api(root) for root in roots):
+            # A docker-compose.yml or CI file beside the Team APIs: not one, so its lack of
+            # info.name is no error. Named on the command line, it is read as one.
+            self.builder.warn(
+                position(display, roots[0]),
+                "IC624",
+                "not a Team API file, skipped: no 'teamApi' or 'info' key",
+                "a Team API file has info.name; name the file itself to read it as one",
+            )
+            return
+        self.files.append(display)
         for found in parsed.diagnostics:
             # The spec's annotated template (prose after each key) parses as broken YAML.
             self.builder.diagnostics.append(
@@ -111,6 +132,7 @@ class _Reader:
                     "prose describing it) is not one: leave it out or fill it in",
                 )
             )
+        self.builder.diagnostics.extend(parsed.duplicate_keys)
         for root in parsed.roots:
             if root is not None:
                 self.builder.diagnostics.extend(
@@ -249,6 +271,7 @@ class _Reader:
             )
         )
         if label == "dependency":
+            link.dependency = True
             link.what = link.what or value("description")[0]
             state, where = value("type")
             if state is not None:
@@ -259,8 +282,14 @@ class _Reader:
                     )
                 self.keep_first(link, at, label, "type", attribute="state", new=new_state)
             return
-        link.what = link.what or value("purpose")[0]
+        self.read_interaction(link, at, value)
+
+    def read_interaction(
+        self, link: _Link, at: SourcePos, value: Callable[[str], tuple[str | None, SourcePos]]
+    ) -> None:
+        """An interaction's mode, since and until (and purpose) on ``link``: the first's."""
         mode, where = value("mode")
+        new_mode = None
         if mode is not None:
             new_mode = normalise(_MODE_ALIASES.get(mode.strip().lower(), mode), MODES)
             if new_mode is None:
@@ -270,7 +299,6 @@ class _Reader:
                     f"interaction mode {mode!r} is not one of {', '.join(MODES)}",
                     did_you_mean_word(mode, MODES),
                 )
-            self.keep_first(link, at, label, "mode", attribute="mode", new=new_mode)
         start, where = value("startdate")
         since = self.parse_date(start, where) if start is not None else None
         amount, amount_at = value("expectedduration")
@@ -278,12 +306,31 @@ class _Reader:
         until = None
         if amount is not None and since is not None:
             until = self.add_duration(since, amount, unit or "days", amount_at, unit_at)
-        # since and until come from one interaction: mixing two would give a period neither
-        # stated (or an until before the since, which the loader rejects).
-        if since is not None and link.since is None:
-            link.since, link.until = since, until
-        elif since is not None and (since, until) != (link.since, link.until):
-            self.conflict(link, at, label, "start and duration")
+        if link.first_mode is None:
+            link.first_mode = mode or ""
+            link.what = link.what or value("purpose")[0]
+            link.mode, link.since, link.until = new_mode, since, until
+            return
+        # The first interaction is kept whole: one mode from it and a period from another
+        # would describe an interaction nobody wrote (or an until before the since).
+        differs = []
+        if new_mode is not None and new_mode != link.mode:
+            differs.append(f"mode {new_mode}" if link.mode is None else "a different mode")
+        if since is not None and (since, until) != (link.since, link.until):
+            differs.append("a different start and duration")
+        if differs:
+            unread = (
+                f" (its mode {link.first_mode!r} is not one icmap reads: no mode)"
+                if link.mode is None and link.first_mode and new_mode is not None
+                else ""
+            )
+            self.builder.warn(
+                at,
+                "IC610",
+                f"a second interaction with {link.other_name!r} gives "
+                f"{' and '.join(differs)}: kept the first interaction whole{unread}",
+                "icmap keeps one relation per pair of teams: describe the current interaction only",
+            )
 
     def keep_first(
         self, link: _Link, at: SourcePos, label: str, said: str, *, attribute: str, new: str | None
@@ -372,10 +419,12 @@ class _Reader:
         for link in self.links.values():
             provider, receiver = link.other, link.declarer
             declarer_type = self.types.get(link.declarer)
+            # Only an interaction leaves the direction to the types: a platform team's
+            # x-as-a-service with a stream-aligned team is the platform providing.
             if (
-                declarer_type in _PROVIDING_TYPES
-                and self.types.get(link.other) not in (_PROVIDING_TYPES)
-                and link.state is None
+                not link.dependency
+                and declarer_type in _PROVIDING_TYPES
+                and self.types.get(link.other) not in _PROVIDING_TYPES
             ):
                 provider, receiver = receiver, provider
             what = link.what or f"{self.names.get(provider, (provider,))[0]}'s work"

@@ -363,6 +363,10 @@ class MergeReport:
     kept_customers: list[str] = field(default_factory=list)
     #: Files of the org the update deletes: what they held is rewritten in the import layout.
     removed_files: list[str] = field(default_factory=list)
+    #: Imported relations whose ``what`` the source changed, each as the relation now and its
+    #: ``what`` before: the only one
+    #: gone and the only one new between the same two teams, its hand-added fields kept.
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def removes(self) -> bool:
@@ -384,6 +388,10 @@ class Imported:
     keep_idle: bool = False
     #: The format it read (``backstage``, ``csv``…), or ``None`` when the record lacks it.
     format: str | None = None
+    #: The fields it wrote on each hand-off and team: a value among them that the source no
+    #: longer gives was the source's, not added by hand, so --update drops it.
+    fields: Mapping[tuple[str, str, str], frozenset[str]] = field(default_factory=dict)
+    team_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _key(relation: Relation) -> tuple[str, str, str]:
@@ -395,17 +403,23 @@ def _describe(relation: Relation) -> str:
 
 
 def _kept_fields(
-    relation: Relation, before: Relation, source_streams: frozenset[str] = frozenset()
+    relation: Relation,
+    before: Relation,
+    source_streams: frozenset[str] = frozenset(),
+    imported: frozenset[str] = frozenset(),
 ) -> tuple[Relation, int]:
     """``relation`` with the fields the source leaves empty taken from ``before``, and how
-    many. Of ``before``'s streams, those the source does not declare were named by hand and
-    are kept; the source decides about its own."""
+    many, but for those the last import wrote (``imported``). Of ``before``'s streams, those
+    the source does not declare were named by hand and are kept; the source decides about its
+    own."""
     changes: dict[str, object] = {
         name: getattr(before, name)
         for name in KEPT_FIELDS
-        if getattr(relation, name) is None and getattr(before, name) is not None
+        if getattr(relation, name) is None
+        and getattr(before, name) is not None
+        and name not in imported
     }
-    if before.feedback and not relation.feedback:
+    if before.feedback and not relation.feedback and "feedback" not in imported:
         changes["feedback"] = True
     declared: dict[str, object] = {}
     hand_named = [s for s in before.streams if s not in source_streams]
@@ -424,16 +438,122 @@ def _kept_fields(
 _TEAM_FIELDS = ("name", "description", "group", "lead", "type", "ignore")
 
 
-def _kept_team_fields(team: Team, before: Team) -> tuple[Team, int]:
+def _kept_team_fields(
+    team: Team, before: Team, imported: frozenset[str] = frozenset()
+) -> tuple[Team, int]:
     changes = {
         name: getattr(before, name)
         for name in _TEAM_FIELDS
-        if not getattr(team, name) and getattr(before, name)
+        if not getattr(team, name) and getattr(before, name) and name not in imported
     }
     return (replace(team, **changes), len(changes)) if changes else (team, 0)
 
 
-def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, MergeReport]:
+#: What the last import wrote as each relation's provenance comments (:func:`written_reasons`,
+#: read only when asked) and what the source now gives (the import's provenance): a relation
+#: is renamed only when the two say the same.
+ReasonsBefore = tuple[
+    Callable[[], Mapping[tuple[str, str, str], tuple[str, ...]]],
+    Mapping[tuple[str, str, str], list[Provenance]],
+]
+
+
+def _renamed(
+    old_relations: Mapping[tuple[str, str, str], Relation],
+    new: Org,
+    imported: Imported | None,
+    reasons: ReasonsBefore | None,
+) -> dict[tuple[str, str, str], Relation]:
+    """New relation key -> the imported relation it renames: between two teams, the one
+    imported relation gone from the source and the one new in it, made from the same source
+    entries (a component given a title changes its hand-off's ``what``, not why it exists).
+    Two or more either way could be paired wrongly, and are left as removed and added, as is
+    a new relation from other entries (a component replaced by another)."""
+    if reasons is None:
+        return {}
+    new_keys = {_key(r) for r in new.relations}
+    gone: dict[tuple[str, str], list[Relation]] = {}
+    for key, relation in old_relations.items():
+        if key not in new_keys and (imported is None or key in imported.relations):
+            gone.setdefault(key[:2], []).append(relation)
+    if not gone:
+        return {}
+    fresh: dict[tuple[str, str], list[Relation]] = {}
+    for relation in new.relations:
+        key = _key(relation)
+        if key[:2] in gone and key not in old_relations:
+            fresh.setdefault(key[:2], []).append(relation)
+    pairs = [
+        (gone[pair][0], found[0])
+        for pair, found in fresh.items()
+        if len(found) == 1 and len(gone[pair]) == 1
+    ]
+    if not pairs:
+        return {}
+    written, provenance = reasons[0](), reasons[1]
+    renamed = {}
+    for before, now in pairs:
+        said = provenance.get((now.provider, now.receiver, now.what), [])
+        texts = tuple(_comment(p.text) for p in said[:MAX_WHY])
+        if texts and written.get(_key(before)) == texts:
+            renamed[_key(now)] = before
+    return renamed
+
+
+_WRITTEN_AT = re.compile(r" \([^()]*\)$")
+
+
+def _unscalar(text: str) -> str:
+    """A scalar as :func:`scalar` wrote it, back as text."""
+    if text.startswith('"'):
+        try:
+            return str(json.loads(text))
+        except ValueError:
+            return text
+    return text
+
+
+def written_reasons(files: Iterable[Path]) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """The provenance comments above each relation in team files as :func:`render_org` lays
+    them out, without their places (an edit above an entry moves it, not why it exists). A
+    relation whose file was rearranged by hand is not found, and so never taken as renamed."""
+    found: dict[tuple[str, str, str], tuple[str, ...]] = {}
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        team = side = what = None
+        said: list[str] = []
+        for line in lines:
+            if line.startswith("      # "):
+                said.append(_WRITTEN_AT.sub("", line[8:]))
+                continue
+            if line.startswith("      - what: "):
+                what = _unscalar(line[14:])
+                continue
+            if team and side and what and line.startswith(("        to: ", "        from: ")):
+                other = _unscalar(line.split(": ", 1)[1])
+                ends = (team, other) if side == "provides" else (other, team)
+                found[ends[0], ends[1], normalise_what(what)] = tuple(
+                    text for text in said if not text.startswith("\u2026and ")
+                )
+            elif line.startswith("  ") and not line.startswith("   ") and line.endswith(":"):
+                team = _unscalar(line[2:-1])
+            elif line in ("    provides:", "    receives:"):
+                side = line.strip()[:-1]
+            if not line.startswith("        "):
+                what = None
+            said = []
+    return found
+
+
+def merge(
+    old: Org,
+    new: Org,
+    imported: Imported | None = None,
+    reasons: ReasonsBefore | None = None,
+) -> tuple[Org, MergeReport]:
     """``new`` with what people added to ``old`` by hand kept (see the module docstring).
 
     The source decides which imported teams, customers and hand-offs exist; for those that
@@ -443,6 +563,7 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
     Outside suppliers, which no importer makes, are kept with their hand-offs to teams.
     """
     old_relations = {_key(r): r for r in old.relations}
+    renamed = _renamed(old_relations, new, imported, reasons)
 
     def hand_made(id_: str) -> bool:
         return imported is not None and id_ not in imported.parties
@@ -450,18 +571,27 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
     kept = 0
     relations: list[Relation] = []
     for fresh in new.relations:
-        before = old_relations.get(_key(fresh))
+        before = old_relations.get(_key(fresh)) or renamed.get(_key(fresh))
         if before is None:
             relations.append(fresh)
             continue
-        updated, count = _kept_fields(fresh, before, frozenset(new.streams))
+        updated, count = _kept_fields(
+            fresh,
+            before,
+            frozenset(new.streams),
+            imported.fields.get(_key(before), frozenset()) if imported else frozenset(),
+        )
         kept += count
         relations.append(updated)
     teams = dict(new.teams)
     for id_, team in new.teams.items():
         before_team = old.teams.get(id_)
         if before_team is not None:
-            teams[id_], count = _kept_team_fields(team, before_team)
+            teams[id_], count = _kept_team_fields(
+                team,
+                before_team,
+                imported.team_fields.get(id_, frozenset()) if imported else frozenset(),
+            )
             kept += count
     kept_teams = sorted(t for t in old.teams if t not in teams and hand_made(t))
     teams.update({t: old.teams[t] for t in kept_teams})
@@ -471,6 +601,7 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
     suppliers = dict(old.suppliers)
     parties = {*teams, *customers, *suppliers}
     new_keys = {_key(r) for r in relations}
+    was_renamed = {_key(r) for r in renamed.values()}
     kept_hand_offs = [
         r
         for key, r in old_relations.items()
@@ -491,11 +622,15 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
     report = MergeReport(
         sorted(set(new.teams) - set(old.teams)),
         sorted(set(old.teams) - set(teams)),
-        sorted(_describe(r) for r in new.relations if _key(r) not in old_relations),
+        sorted(
+            _describe(r)
+            for r in new.relations
+            if _key(r) not in old_relations and _key(r) not in renamed
+        ),
         sorted(
             (_describe(r), why_removed(key, r))
             for key, r in old_relations.items()
-            if key not in new_keys
+            if key not in new_keys and key not in was_renamed
         ),
         kept,
         kept_teams,
@@ -503,6 +638,11 @@ def merge(old: Org, new: Org, imported: Imported | None = None) -> tuple[Org, Me
         sorted(set(new.customers) - set(old.customers)),
         sorted(set(old.customers) - set(customers)),
         kept_customers,
+        renamed=sorted(
+            (_describe(r), before.what)
+            for r in new.relations
+            if (before := renamed.get(_key(r))) is not None
+        ),
     )
     relations.sort(key=_key)
     merged = Org(
@@ -596,10 +736,41 @@ def marker_lines(
     recorded = [r for r in org.relations if r.provider not in org.suppliers]
     if not recorded:
         yield "  hand-offs: []"
+        yield from _fields_record(org, recorded)
         return
     yield "  hand-offs:"
     hand_offs = (json.dumps([r.provider, r.receiver, r.what], ensure_ascii=False) for r in recorded)
     yield from _chunked(hand_offs, len(recorded), "    ")
+    yield from _fields_record(org, recorded)
+
+
+def _written_fields(relation: Relation) -> list[str]:
+    found = [name for name in KEPT_FIELDS if getattr(relation, name) is not None]
+    return [*found, "feedback"] if relation.feedback else found
+
+
+def _fields_record(org: Org, recorded: list[Relation]) -> Iterator[str]:
+    """The ``fields`` and ``team-fields`` of the record: which values the import wrote, so
+    that --update drops one the source no longer gives instead of keeping it as hand-added.
+    Hand-offs and teams without such fields are not listed (a catalog's hand-offs have none)."""
+    with_fields = [r for r in recorded if _written_fields(r)]
+    if with_fields:
+        yield "  fields:"
+        rows = (
+            json.dumps([r.provider, r.receiver, r.what, *_written_fields(r)], ensure_ascii=False)
+            for r in with_fields
+        )
+        yield from _chunked(rows, len(with_fields), "    ")
+    teams = [
+        [team.id, *(name for name in _TEAM_FIELDS if getattr(team, name))]
+        for team in org.teams.values()
+    ]
+    teams = [row for row in teams if len(row) > 1]
+    if teams:
+        yield "  team-fields:"
+        yield from _chunked(
+            (json.dumps(row, ensure_ascii=False) for row in teams), len(teams), "    "
+        )
 
 
 def _flattened(node: Node | None, entry_is_list: bool) -> Iterator[Node]:
@@ -637,4 +808,23 @@ def read_marker(path: Path) -> Imported | None:
     customers = tuple(c for c in (text(n) for n in items(get(found, "customer"))) if c)
     keep_idle = (text(get(found, "keep-idle-teams")) or "").lower() == "true"
     fmt = text(get(found, "format"))
-    return Imported(parties, frozenset(relations), customers, keep_idle, str(fmt) if fmt else None)
+    fields: dict[tuple[str, str, str], frozenset[str]] = {}
+    for node in _flattened(get(found, "fields"), True):
+        parts = [text(n) for n in items(node)]
+        if len(parts) > 3 and all(parts):
+            provider, receiver, what, *names = (str(p) for p in parts)
+            fields[provider, receiver, normalise_what(what)] = frozenset(names)
+    team_fields: dict[str, frozenset[str]] = {}
+    for node in _flattened(get(found, "team-fields"), True):
+        parts = [text(n) for n in items(node)]
+        if len(parts) > 1 and all(parts):
+            team_fields[str(parts[0])] = frozenset(str(p) for p in parts[1:])
+    return Imported(
+        parties,
+        frozenset(relations),
+        customers,
+        keep_idle,
+        str(fmt) if fmt else None,
+        fields,
+        team_fields,
+    )

@@ -13,6 +13,7 @@ Aliases stay shared nodes, as in PyYAML: an alias is the very node its anchor na
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from operator import attrgetter
 from typing import Any
 
 import yaml
@@ -66,6 +67,7 @@ class LimitError(Exception):
         self.message, self.line, self.column = message, line, column
 
 
+_VALUE = attrgetter("value")
 _RESOLVER = yaml.resolver.Resolver()
 _resolve: Any = _RESOLVER.resolve  # PyYAML types it loosely
 _SCALAR = yaml.ScalarEvent
@@ -131,7 +133,11 @@ class _Composer:
         documents: list[Node | None] | None = None,
         anchors: dict[str, Node] | None = None,
         depth: int = 0,
+        duplicates: list[tuple[Node, Node]] | None = None,
     ) -> None:
+        #: When given, each key that repeats an earlier one of its mapping, with that one,
+        #: found as the mapping closes: readers that keep the first (the importers) say so.
+        self.duplicates = duplicates
         #: When given, every document's root is appended here instead of a second one failing.
         self.documents = documents
         self.anchors: dict[str, Node] = {} if anchors is None else anchors
@@ -174,7 +180,10 @@ class _Composer:
         if kind is _MAPPING_END or kind is _SEQUENCE_END:
             node, children, _ = self.stack.pop()
             if kind is _MAPPING_END:
-                node.value = list(zip(children[0::2], children[1::2], strict=True))
+                keys = children[0::2]
+                node.value = list(zip(keys, children[1::2], strict=True))
+                if self.duplicates is not None and len(keys) > 1:
+                    self._check_keys(keys)
             else:
                 node.value = children
         elif kind is _MAPPING_START or kind is _SEQUENCE_START:
@@ -197,6 +206,21 @@ class _Composer:
                     _mark(line, column),
                 )
             self.first_document = (line, column)
+
+    def _check_keys(self, keys: list[Node]) -> None:
+        # One set per mapping, looked into only when it is smaller than the keys: a
+        # catalog's hundred thousand entities cost a set each, never a second walk.
+        try:
+            if len(set(map(_VALUE, keys))) == len(keys):
+                return
+        except TypeError:  # a list or mapping as a key: no text, no duplicate by text
+            pass
+        first: dict[str, Node] = {}
+        for key in keys:
+            if isinstance(key, ScalarNode):
+                seen = first.setdefault(key.value, key)
+                if seen is not key and self.duplicates is not None:
+                    self.duplicates.append((key, seen))
 
     def _open(self, event: yaml.Event, line: int, column: int) -> None:
         if len(self.stack) + self.depth >= MAX_DEPTH:
@@ -244,25 +268,34 @@ class _Composer:
         raise LimitError(message, line, column)
 
 
-def compose(text: str, loader: type[yaml.SafeLoader]) -> Node | None:
-    """The single document in ``text`` as nodes (``None`` for an empty stream).
+def compose(
+    text: str,
+    loader: type[yaml.SafeLoader],
+    duplicates: list[tuple[Node, Node]] | None = None,
+) -> Node | None:
+    """The single document in ``text`` as nodes (``None`` for an empty stream); each repeated
+    key, with the first, appended to ``duplicates`` when given.
 
     Raises ``yaml.YAMLError`` for malformed YAML, with positions, and :class:`LimitError`.
     """
-    composer = _Composer()
+    composer = _Composer(duplicates=duplicates)
     for event in yaml.parse(text, Loader=loader):
         composer.feed(event)
     return composer.root
 
 
-def compose_documents(text: str, loader: type[yaml.SafeLoader]) -> tuple[list[Node | None], bool]:
+def compose_documents(
+    text: str,
+    loader: type[yaml.SafeLoader],
+    duplicates: list[tuple[Node, Node]] | None = None,
+) -> tuple[list[Node | None], bool]:
     """Every document in ``text`` as nodes, for formats that allow several (Backstage catalogs),
-    and whether any node in them was given a tag.
+    and whether any node in them was given a tag; repeated keys as :func:`compose` finds them.
 
     An empty document (``---`` followed by nothing) is ``None``. Raises as :func:`compose`.
     """
     documents: list[Node | None] = []
-    composer = _Composer(documents=documents)
+    composer = _Composer(documents=documents, duplicates=duplicates)
     # The parser's own calls, without yaml.parse's generator around each of a million events.
     parser = loader(text)
     check: Callable[[], bool] = parser.check_event

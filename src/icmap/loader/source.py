@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from icmap.diagnostics import Diagnostic
+from icmap.diagnostics import LOADER_CODES, Diagnostic
 from icmap.loader.compose import (
     MAX_DEPTH,
     EntryStream,
@@ -43,6 +43,8 @@ class ParsedFile:
     diagnostics: tuple[Diagnostic, ...]
     #: The text's length in characters (0 when it could not be read).
     size: int = 0
+    #: A warning at each key that repeats one before it in its mapping (the first is read).
+    duplicate_keys: tuple[Diagnostic, ...] = ()
 
 
 def _position_of_index(text: str, index: int) -> tuple[int, int]:
@@ -232,13 +234,14 @@ def parse_file(path: Path, display: str) -> ParsedFile:
 
 def parse_text(text: str, display: str) -> ParsedFile:
     """Compose YAML ``text`` (a single document) into a node tree."""
+    duplicates: list[tuple[Node, Node]] = []
     try:
-        root = compose(text, _Loader)
+        root = compose(text, _Loader, duplicates)
     except yaml.YAMLError as exc:
         return ParsedFile(display, None, (_syntax_diagnostic(exc, text, display),))
     except LimitError as exc:
         return ParsedFile(display, None, (_limit_diagnostic(exc, display),))
-    return ParsedFile(display, root, (), len(text))
+    return ParsedFile(display, root, (), len(text), _duplicate_keys(duplicates, display))
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,8 @@ class ParsedDocuments:
     text: str = ""
     #: Whether any node has a tag (``!vault``): only then are the nodes looked at for one.
     tagged: bool = True
+    #: A warning at each key that repeats one before it in its mapping (the first is read).
+    duplicate_keys: tuple[Diagnostic, ...] = ()
 
 
 def parse_documents(path: Path, display: str) -> ParsedDocuments:
@@ -269,10 +274,30 @@ def parse_documents(path: Path, display: str) -> ParsedDocuments:
 def parse_documents_text(text: str, display: str) -> ParsedDocuments:
     """Compose every YAML document in ``text`` (also JSON, which YAML reads), with the same
     limits as org files; ``display`` names it in messages (``<stdin>``)."""
+    duplicates: list[tuple[Node, Node]] = []
     try:
-        roots, tagged = compose_documents(text, _Loader)
+        roots, tagged = compose_documents(text, _Loader, duplicates)
     except yaml.YAMLError as exc:
         return ParsedDocuments(display, (), (_syntax_diagnostic(exc, text, display),), text)
     except LimitError as exc:
         return ParsedDocuments(display, (), (_limit_diagnostic(exc, display),), text)
-    return ParsedDocuments(display, tuple(roots), (), text, tagged)
+    found = _duplicate_keys(duplicates, display)
+    return ParsedDocuments(display, tuple(roots), (), text, tagged, found)
+
+
+def _duplicate_keys(duplicates: list[tuple[Node, Node]], display: str) -> tuple[Diagnostic, ...]:
+    """A warning at each repeated key: the importers read the first, as the org format's
+    IC006 says, but a source is not refused for it."""
+    return tuple(
+        Diagnostic(
+            display,
+            key.line + 1,
+            key.column + 1,
+            "IC006",
+            f"duplicate key {key.value!r} (first at line {first.line + 1}): the first is read",
+            "warning",
+            "keep one of them",
+            LOADER_CODES["IC006"],
+        )
+        for key, first in duplicates
+    )

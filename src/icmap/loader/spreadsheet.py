@@ -353,11 +353,15 @@ class _TableReader:
         spelled = ", ".join(clipped(h) for h in named[:_HEADERS_SHOWN]) or "nothing"
         if len(named) > _HEADERS_SHOWN:
             spelled += f" and {len(named) - _HEADERS_SHOWN:,} more"
-        for name in required:
-            # A required column misspelt is said once, by its did-you-mean above.
-            if name not in self.found and name not in misspelt:
-                message = f"no {name!r} column (the header has {spelled})"
-                self.problem(line, 1, "IC005", message, hint)
+        # A required column misspelt is said once, by its did-you-mean above; the others
+        # missing are said in one line: a header is one problem, not one per column.
+        missing = [repr(n) for n in required if n not in self.found and n not in misspelt]
+        if missing:
+            names = (
+                missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} or {missing[-1]}"
+            )
+            message = f"no {names} column (the header has {spelled})"
+            self.problem(line, 1, "IC005", message, hint)
 
     def split_row(self, record: list[str], line: int, width: int) -> None:
         """A row longer than the header whose extra cells are blank: an unquoted ``4,5`` has

@@ -142,8 +142,9 @@ def _update_lines(merged: MergeReport, idle: Sequence[str] = ()) -> list[str]:
         f"{len(merged.removed_teams):,} removed; "
         f"{_plural(len(merged.added_customers), 'customer')} added, "
         f"{len(merged.removed_customers):,} removed; "
-        f"{_plural(len(merged.added), 'relation')} added, {len(merged.removed):,} removed; "
-        f"{_plural(merged.kept_fields, 'hand-added field')} kept"
+        f"{_plural(len(merged.added), 'relation')} added, {len(merged.removed):,} removed"
+        + (f", {len(merged.renamed):,} renamed" if merged.renamed else "")
+        + f"; {_plural(merged.kept_fields, 'hand-added field')} kept"
     ]
     if merged.kept_teams or merged.kept_customers or merged.kept_hand_offs:
         lines.append(
@@ -162,6 +163,11 @@ def _update_lines(merged: MergeReport, idle: Sequence[str] = ()) -> list[str]:
         f"    removed customer (gone from the source): {c}" for c in merged.removed_customers
     )
     lines.extend(f"    removed relation ({why}): {r}" for r, why in merged.removed)
+    lines.extend(
+        f"    renamed relation (its what changed in the source; hand-added fields kept): "
+        f"{now} (was: {was})"
+        for now, was in merged.renamed
+    )
     lines.extend(
         f"    removed file (not part of the rewritten org): {f}" for f in merged.removed_files
     )
@@ -229,6 +235,7 @@ def render_json(
             "removed_customers": merged.removed_customers,
             "added_relations": merged.added,
             "removed_relations": [{"relation": r, "why": why} for r, why in merged.removed],
+            "renamed_relations": [{"relation": now, "was": was} for now, was in merged.renamed],
             "removed_files": merged.removed_files,
             "kept_fields": merged.kept_fields,
             "kept_hand_made_teams": merged.kept_teams,
