@@ -207,6 +207,7 @@ def test_a_value_the_source_cleared_goes_and_a_hand_added_one_stays(
     # The import records the fields it wrote: a lead time the sheet gave and no longer gives
     # was the sheet's, not "hand-added", and --update used to keep it as if it were.
     monkeypatch.setattr(writer, "RECORD_CHUNK", 1)  # the record's lists of lists read back too
+    monkeypatch.setattr(writer, "_CODES_PER_LINE", 1)  # and its codes, a line each
     table = write(
         tmp_path,
         "st.csv",
@@ -216,6 +217,11 @@ def test_a_value_the_source_cleared_goes_and_a_hand_added_one_stays(
     org = tmp_path / "u2"
     code, _, err = run("import", "csv", str(table), "-o", str(org))
     assert code == 0, err
+    # Two characters a hand-off (Dishes: its lead time; Plates: nothing) and a party (diners,
+    # a customer: nothing; kitchen: its name and type), in the order of the lists above them.
+    record = (org / "org.yaml").read_text(encoding="utf-8").split("x-icmap-import:")[1]
+    assert "  written:\n    - 01\n    - 00\n" in record, record
+    assert "  team-written:\n    - 00\n    - 0h\n" in record, record
     team = org / "teams" / "kitchen.yaml"
     edited = team.read_text(encoding="utf-8").replace(
         "what: Plates\n        to: diners\n",
@@ -234,6 +240,11 @@ def test_a_value_the_source_cleared_goes_and_a_hand_added_one_stays(
     got = {r.what: (r.lead_time, r.satisfaction) for r in written.relations}
     assert got == {"Dishes": (None, None), "Plates": (None, 4)}
     assert written.teams["kitchen"].type is None
+    # The sheet now gives no hand-off field (the record leaves them out) and kitchen its name
+    # only, not its type.
+    record = (org / "org.yaml").read_text(encoding="utf-8").split("x-icmap-import:")[1]
+    assert "\n  written:" not in record
+    assert "  team-written:\n    - 00\n    - 01\n" in record, record
 
 
 CATALOG = """\

@@ -726,7 +726,8 @@ def marker_lines(
         )
     if keep_idle:
         yield "  keep-idle-teams: true"
-    parties = [json.dumps(p, ensure_ascii=False) for p in sorted({*org.teams, *org.customers})]
+    ids = sorted({*org.teams, *org.customers})
+    parties = [json.dumps(p, ensure_ascii=False) for p in ids]
     if len(parties) <= RECORD_CHUNK:
         yield "  parties: [" + ", ".join(parties) + "]"
     else:
@@ -736,41 +737,71 @@ def marker_lines(
     recorded = [r for r in org.relations if r.provider not in org.suppliers]
     if not recorded:
         yield "  hand-offs: []"
-        yield from _fields_record(org, recorded)
+        yield from _fields_record(org, ids, recorded)
         return
     yield "  hand-offs:"
     hand_offs = (json.dumps([r.provider, r.receiver, r.what], ensure_ascii=False) for r in recorded)
     yield from _chunked(hand_offs, len(recorded), "    ")
-    yield from _fields_record(org, recorded)
+    yield from _fields_record(org, ids, recorded)
 
 
-def _written_fields(relation: Relation) -> list[str]:
-    found = [name for name in KEPT_FIELDS if getattr(relation, name) is not None]
-    return [*found, "feedback"] if relation.feedback else found
+#: What a hand-off's and a team's code in the record's ``written`` and ``team-written`` can
+#: name: bit ``i`` for the ``i``-th field.
+_WRITTEN = (*KEPT_FIELDS, "feedback")
+#: Two of these per hand-off or party: 10 bits, no quoting in YAML.
+_DIGITS = "0123456789abcdefghijklmnopqrstuv"
+#: Hand-offs (or parties) per line of the record's ``written`` strings.
+_CODES_PER_LINE = 500
 
 
-def _fields_record(org: Org, recorded: list[Relation]) -> Iterator[str]:
-    """The ``fields`` and ``team-fields`` of the record: which values the import wrote, so
-    that --update drops one the source no longer gives instead of keeping it as hand-added.
-    Hand-offs and teams without such fields are not listed (a catalog's hand-offs have none)."""
-    with_fields = [r for r in recorded if _written_fields(r)]
-    if with_fields:
-        yield "  fields:"
-        rows = (
-            json.dumps([r.provider, r.receiver, r.what, *_written_fields(r)], ensure_ascii=False)
-            for r in with_fields
-        )
-        yield from _chunked(rows, len(with_fields), "    ")
-    teams = [
-        [team.id, *(name for name in _TEAM_FIELDS if getattr(team, name))]
-        for team in org.teams.values()
-    ]
-    teams = [row for row in teams if len(row) > 1]
-    if teams:
-        yield "  team-fields:"
-        yield from _chunked(
-            (json.dumps(row, ensure_ascii=False) for row in teams), len(teams), "    "
-        )
+def _relation_bits(relation: Relation) -> int:
+    bits = sum(1 << i for i, name in enumerate(KEPT_FIELDS) if getattr(relation, name) is not None)
+    return bits | (1 << len(KEPT_FIELDS)) if relation.feedback else bits
+
+
+def _team_bits(team: Team | None) -> int:
+    if team is None:  # a customer: the record names what was written on teams only
+        return 0
+    return sum(1 << i for i, name in enumerate(_TEAM_FIELDS) if getattr(team, name))
+
+
+def _codes(bits: Iterable[int], indent: str) -> Iterator[str]:
+    """``bits`` as the record's lines: two digits each, :data:`_CODES_PER_LINE` to a line."""
+    line: list[str] = []
+    for value in bits:
+        line.append(_DIGITS[value >> 5] + _DIGITS[value & 31])
+        if len(line) == _CODES_PER_LINE:
+            yield f"{indent}- {''.join(line)}"
+            line = []
+    if line:
+        yield f"{indent}- {''.join(line)}"
+
+
+def _fields_record(org: Org, parties: list[str], recorded: list[Relation]) -> Iterator[str]:
+    """The record's ``written`` and ``team-written``: which values the import wrote on each
+    hand-off and team, in the order of ``hand-offs`` and ``parties``, so that --update drops a
+    value the source no longer gives instead of keeping it as hand-added. Two characters a
+    hand-off (a million rows: 2 MB, where a list naming the fields took 50 MB), and left out
+    when the import wrote none (a catalog's hand-offs have none)."""
+    if any(map(_relation_bits, recorded)):
+        yield "  written:"
+        yield from _codes(map(_relation_bits, recorded), "    ")
+    teams = org.teams
+    if any(_team_bits(teams.get(p)) for p in parties):
+        yield "  team-written:"
+        yield from _codes((_team_bits(teams.get(p)) for p in parties), "    ")
+
+
+def _names(code: str, names: tuple[str, ...], known: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The fields a record's two-digit ``code`` names (the same set shared by every code)."""
+    found = known.get(code)
+    if found is None:
+        try:
+            bits = _DIGITS.index(code[0]) << 5 | _DIGITS.index(code[1])
+        except (ValueError, IndexError):
+            bits = 0  # a record edited by hand: nothing taken as written
+        found = known[code] = frozenset(n for i, n in enumerate(names) if bits >> i & 1)
+    return found
 
 
 def _flattened(node: Node | None, entry_is_list: bool) -> Iterator[Node]:
@@ -798,27 +829,32 @@ def read_marker(path: Path) -> Imported | None:
     found = entries(get(entries(parse_file(path, str(path)).root), MARKER))
     if found is None:
         return None
-    parties = frozenset(t for t in (text(n) for n in _flattened(get(found, "parties"), False)) if t)
+    listed = [text(n) for n in _flattened(get(found, "parties"), False)]
+    parties = frozenset(t for t in listed if t)
+    written = "".join(text(n) or "" for n in items(get(found, "written")))
+    team_written = "".join(text(n) or "" for n in items(get(found, "team-written")))
+    known: dict[str, frozenset[str]] = {}
     relations = set()
-    for node in _flattened(get(found, "hand-offs"), True):
-        parts = [text(n) for n in items(node)]
+    fields: dict[tuple[str, str, str], frozenset[str]] = {}
+    # Each code stands at its entry's place, a malformed entry's too.
+    for index, node in enumerate(_flattened(get(found, "hand-offs"), True)):
+        parts = [text(part) for part in items(node)]
         if len(parts) == 3 and all(parts):
             provider, receiver, what = (str(p) for p in parts)
-            relations.add((provider, receiver, normalise_what(what)))
+            key = (provider, receiver, normalise_what(what))
+            relations.add(key)
+            code = written[2 * index : 2 * index + 2]
+            if code and code != "00":
+                fields[key] = _names(code, _WRITTEN, known)
+    team_fields: dict[str, frozenset[str]] = {}
+    team_known: dict[str, frozenset[str]] = {}
+    for index, party in enumerate(listed):
+        code = team_written[2 * index : 2 * index + 2]
+        if party and code and code != "00":
+            team_fields[str(party)] = _names(code, _TEAM_FIELDS, team_known)
     customers = tuple(c for c in (text(n) for n in items(get(found, "customer"))) if c)
     keep_idle = (text(get(found, "keep-idle-teams")) or "").lower() == "true"
     fmt = text(get(found, "format"))
-    fields: dict[tuple[str, str, str], frozenset[str]] = {}
-    for node in _flattened(get(found, "fields"), True):
-        parts = [text(n) for n in items(node)]
-        if len(parts) > 3 and all(parts):
-            provider, receiver, what, *names = (str(p) for p in parts)
-            fields[provider, receiver, normalise_what(what)] = frozenset(names)
-    team_fields: dict[str, frozenset[str]] = {}
-    for node in _flattened(get(found, "team-fields"), True):
-        parts = [text(n) for n in items(node)]
-        if len(parts) > 1 and all(parts):
-            team_fields[str(parts[0])] = frozenset(str(p) for p in parts[1:])
     return Imported(
         parties,
         frozenset(relations),
