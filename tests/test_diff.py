@@ -562,3 +562,14 @@ def test_fail_on_takes_a_comma_list_and_says_every_wrong_one(
         "did you mean 'lost-path'?",
         "did you mean 'new-loop'?",
     ]
+
+
+def test_diff_from_a_source_neither_side_can_read_ends_as_from_does(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    base = write(tmp_path, "base.csv", "a,b\n1,2\n")
+    head = write(tmp_path, "head.csv", "c,d\n3,4\n")
+    result = runner.invoke(app, ["diff", "--from", "csv", str(base), str(head)])
+    assert result.exit_code == 2
+    assert "base.csv:1:1" in result.stderr and "head.csv:1:1" in result.stderr
+    assert result.stderr.rstrip().endswith("errors in the source: nothing read")

@@ -53,16 +53,24 @@ class FailOn(Choice):
 EXTENSIONS = {".txt": DiffFormat.text, ".json": DiffFormat.json, ".md": DiffFormat.markdown}
 
 
-def _base_or_both_errors(base: Callable[[], Org], head: Callable[[], Org]) -> Org:
+def _base_or_both_errors(
+    base: Callable[[], Org], head: Callable[[], Org], *, source: bool = False
+) -> Org:
     """The base, read; when it cannot be, the head is read too, so that the error lists the
-    head's problems as well (those a pull request's author can fix) before the command ends."""
+    head's problems as well (those a pull request's author can fix) before the command ends.
+    ``source``: both are read by a ``--from`` reader, whose errors end as ``--from``'s do."""
     try:
         return base()
     except LoadError as base_failed:
         try:
             head()
         except LoadError as head_failed:
-            raise LoadError(base_failed.diagnostics + head_failed.diagnostics) from None
+            both = base_failed.diagnostics + head_failed.diagnostics
+            if source:
+                from icmap.importers import source_error
+
+                raise source_error(both, "nothing read") from None
+            raise LoadError(both) from None
         raise
 
 
@@ -312,6 +320,7 @@ def diff(
         before = _base_or_both_errors(
             lambda: kept(lambda: load_at_revision(path, git, reader, entries)),
             lambda: reader(path) if reader else load(path),
+            source=reader is not None,
         )
         taken = base_side(before)
         after = with_surveys(kept(lambda: reader(path) if reader else _head(path, entries)), survey)
@@ -331,6 +340,7 @@ def diff(
         before = _base_or_both_errors(
             lambda: kept(lambda: reader(base) if reader else load(base, remember=entries)),
             lambda: reader(head) if reader else load(head),
+            source=reader is not None,
         )
         taken = base_side(before)
         after = with_surveys(kept(lambda: reader(head) if reader else _head(head, entries)), survey)
