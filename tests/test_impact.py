@@ -308,6 +308,7 @@ def test_chains_without_lead_times_are_counted_in_hand_offs(tmp_path: Path) -> N
         "lead_time_hours": None,
         "hops": 2,
         "missing_lead_times": 0,  # chains counted in hand-offs lack nothing
+        "through_feedback": False,
     }
     assert hit["longest"]["hops"] == 3 and hit["longest"]["lead_time_hours"] is None
     assert "without a lead time" not in text.output
@@ -508,13 +509,13 @@ def test_a_chain_through_a_feedback_hand_off_is_marked(tmp_path: Path) -> None:
     org = str(write(tmp_path, "org.yaml", THROUGH_FEEDBACK))
     runner = CliRunner()
     text = runner.invoke(app, ["impact", "ops", "--org", org, "--direction", "down"]).output
-    assert "ops → sales → eng  ↺ feedback" in text
+    assert "ops → sales → eng  ↺ feedback only" in text
     [sales_row] = [line for line in text.splitlines() if line.startswith("sales ")]
     assert "↺" not in sales_row
     markdown = runner.invoke(app, ["impact", "ops", "--org", org, "-f", "markdown"]).output
-    assert "| ops → sales → eng ↺ feedback |" in markdown
+    assert "| ops → sales → eng ↺ feedback only |" in markdown
     data = json.loads(runner.invoke(app, ["impact", "ops", "--org", org, "-f", "json"]).output)
-    marks = {hit["team"]: hit["through_feedback"] for hit in data["downstream"]}
+    marks = {hit["team"]: hit["only_through_feedback"] for hit in data["downstream"]}
     assert marks == {"sales": False, "eng": True}
     # Upstream of sales: eng is reached back through the same feedback hand-off.
     up = json.loads(
@@ -522,7 +523,39 @@ def test_a_chain_through_a_feedback_hand_off_is_marked(tmp_path: Path) -> None:
             app, ["impact", "ops", "--org", org, "-f", "json", "--direction", "up"]
         ).output
     )
-    assert {hit["team"]: hit["through_feedback"] for hit in up["upstream"]} == {
+    assert {hit["team"]: hit["only_through_feedback"] for hit in up["upstream"]} == {
         "eng": False,
         "sales": True,
     }
+
+
+TIED_WITH_FEEDBACK = """\
+customers: {cust: {}}
+teams:
+  a:
+    provides:
+      - {what: Bug reports, to: b, lead_time: 1h, feedback: true}
+      - {what: Parts, to: m, lead_time: 1h}
+  b: {provides: [{what: Fixes, to: d, lead_time: 1h}]}
+  m: {provides: [{what: Middle, to: d, lead_time: 1h}]}
+  d: {provides: [{what: Ship, to: cust, lead_time: 1h}]}
+"""
+
+
+def test_a_team_a_delivery_chain_also_reaches_is_not_marked_feedback_only(
+    tmp_path: Path,
+) -> None:
+    # d is two hops from a both through the feedback a -> b and through a -> m: delivered
+    # work reaches it. b only through feedback. The fastest chain to cust runs through it.
+    org = str(write(tmp_path, "org.yaml", TIED_WITH_FEEDBACK))
+    runner = CliRunner()
+    data = json.loads(runner.invoke(app, ["impact", "a", "--org", org, "-f", "json"]).output)
+    marks = {hit["team"]: hit["only_through_feedback"] for hit in data["downstream"]}
+    assert marks == {"b": True, "m": False, "d": False}
+    (hit,) = data["customers"]
+    assert hit["fastest"]["through_feedback"] is True
+    assert "through_feedback" not in hit["longest"]
+    text = runner.invoke(app, ["impact", "a", "--org", org, "--direction", "down"]).output
+    assert "fastest 3h a → b → d → cust  ↺ through feedback" in text
+    [d_row] = [line for line in text.splitlines() if line.startswith("d ")]
+    assert "↺" not in d_row

@@ -19,7 +19,7 @@ from icmap.analysis.critical import (
     split_loops,
 )
 from icmap.analysis.loops import Cycle, cycle_is_feedback, shortest_cycle
-from icmap.compact import collector_paused, compact
+from icmap.compact import Compact, collector_paused, compact
 from icmap.graph import lead_time_hours, nodes_of_kind, relations
 
 if TYPE_CHECKING:
@@ -54,8 +54,8 @@ class Hit:
     down: bool = field(default=True, repr=False, compare=False)
     #: The chain's first :data:`CHAIN_ENDS` teams from the failed one (shared between hits).
     head: tuple[str, ...] = field(default=(), repr=False, compare=False)
-    #: Whether the chain runs through a feedback hand-off: the team is reached by what flows
-    #: back, not by delivered work.
+    #: Whether only chains through a feedback hand-off link it to the failed teams: it is
+    #: reached by what flows back, never by delivered work.
     feedback: bool = False
 
     @property
@@ -99,6 +99,8 @@ class CustomerHit:
     #: Hand-offs on ``fastest`` without a lead time, counted as 0 (0 when the org is weighed
     #: in hand-offs): the fastest chain may not be the fastest one really.
     fastest_missing: int = 0
+    #: Whether ``fastest`` runs through a feedback hand-off (``longest`` never does).
+    fastest_feedback: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,9 +169,10 @@ def _spread(
     queue = deque(sorted(starts))
     toward: dict[str, str] = {}
     down = direction == "down"
-    # Hand-offs that are feedback only (a few in most orgs); a chain through one is marked.
+    # Hand-offs that are feedback only (a few in most orgs): a team no chain without one
+    # links to the failed ones is marked.
     back = {(u, v) for u, v, found in view.marked if all(r.feedback for r in found)}
-    through_back = [False] * len(ids)
+    delivered = _delivered(view, starts, down, back) if back else None
     hits: list[Hit] = []
     whats: dict[tuple[int, int], tuple[str, ...]] = {}
     while queue:
@@ -180,9 +183,6 @@ def _spread(
             if distance[nxt] != -1:
                 continue
             distance[nxt], parent[nxt] = distance[node] + 1, node
-            through_back[nxt] = through_back[node] or (
-                bool(back) and ((node, nxt) if down else (nxt, node)) in back
-            )
             first_hop[nxt] = nxt if distance[node] == 0 else first_hop[node]
             head = heads[node]
             heads[nxt] = head if len(head) >= CHAIN_ENDS else (*head, ids[nxt])
@@ -204,15 +204,34 @@ def _spread(
                     toward,
                     down,
                     heads[nxt],
-                    through_back[nxt],
+                    delivered is not None and not delivered[nxt],
                 )
             )
     return hits
 
 
+def _delivered(
+    view: Compact, starts: list[int], down: bool, back: set[tuple[int, int]]
+) -> list[bool]:
+    """Which nodes a chain of delivery hand-offs (none in ``back``) links to ``starts``,
+    following the hand-offs (``down``) or against them."""
+    step = view.succ if down else view.pred
+    seen = [False] * len(view.ids)
+    stack = list(starts)
+    for start in starts:
+        seen[start] = True
+    while stack:
+        node = stack.pop()
+        for nxt in step[node]:
+            if not seen[nxt] and ((node, nxt) if down else (nxt, node)) not in back:
+                seen[nxt] = True
+                stack.append(nxt)
+    return seen
+
+
 def _fastest(
     graph: OrgGraph, failed: tuple[str, ...], customers: list[str]
-) -> dict[str, tuple[tuple[str, ...], float, int]]:
+) -> dict[str, tuple[tuple[str, ...], float, int, bool]]:
     """Least total lead time from any failed node to each customer (fewest hand-offs on a tie).
 
     One Dijkstra from all the failed nodes at once serves every customer. It is networkx's
@@ -245,15 +264,17 @@ def _fastest(
             if succ not in done and (succ not in seen or through < seen[succ]):
                 seen[succ], parent[succ] = through, node
                 heapq.heappush(fringe, (through, next(counter), succ))
-    fastest: dict[str, tuple[tuple[str, ...], float, int]] = {}
+    fastest: dict[str, tuple[tuple[str, ...], float, int, bool]] = {}
     for customer in customers:
         chain = [customer]
         while (before := parent[chain[-1]]) is not None:
             chain.append(before)
         path = tuple(reversed(chain))
-        leads = [lead_time_hours(graph, u, v) for u, v in itertools.pairwise(path)]
+        steps = list(itertools.pairwise(path))
+        leads = [lead_time_hours(graph, u, v) for u, v in steps]
         hours = sum(lead or 0.0 for lead in leads)
-        fastest[customer] = (path, round(hours, 6), leads.count(None))
+        back = any(adjacency[u][v].get("feedback") for u, v in steps)
+        fastest[customer] = (path, round(hours, 6), leads.count(None), back)
     return fastest
 
 
@@ -321,8 +342,9 @@ def impact(
     critical_result = critical_paths(graph)
     weighed = critical_result.unit == "hours"
     for customer in reached:
-        path, hours, missing = fastest[customer]
-        hit = CustomerHit(customer, path, hours, longest.get(customer), missing if weighed else 0)
+        path, hours, missing, back = fastest[customer]
+        chain = longest.get(customer)
+        hit = CustomerHit(customer, path, hours, chain, missing if weighed else 0, back)
         customer_hits.append(hit)
     stranded = _stranded(graph, failed)
     failed_set = set(failed)

@@ -18,7 +18,7 @@ def _hit(hit: Hit) -> dict[str, Any]:
         "distance": hit.distance,
         "via": hit.via,
         "first_handoff": list(hit.first_handoff),
-        "through_feedback": hit.feedback,
+        "only_through_feedback": hit.feedback,
     }
 
 
@@ -44,6 +44,7 @@ def impact_data(result: Impact, *, down: bool, up: bool) -> dict[str, Any]:
                     "lead_time_hours": c.fastest_hours if hours else None,
                     "hops": len(c.fastest) - 1,
                     "missing_lead_times": c.fastest_missing,
+                    "through_feedback": c.fastest_feedback,
                 },
                 "longest": None
                 if c.longest is None

@@ -47,7 +47,9 @@ def render(result: Impact, *, down: bool, up: bool) -> str:
             fastest = chain_measure(hit.fastest_hours, hit.fastest, result.unit)
             out.append(
                 f"- **{escape(hit.customer)}**: fastest {fastest} "
-                f"({escape(' → '.join(hit.fastest))}{_uncounted(hit.fastest_missing)}), "
+                f"({escape(' → '.join(hit.fastest))}"
+                f"{'; ↺ through feedback' if hit.fastest_feedback else ''}"
+                f"{_uncounted(hit.fastest_missing)}), "
                 f"{longest}"
             )
         if not result.customers:

@@ -48,6 +48,8 @@ def render(result: Impact, *, down: bool, up: bool) -> RenderableType:
         for hit in result.customers:
             fastest = Text(f"fastest {chain_measure(hit.fastest_hours, hit.fastest, result.unit)} ")
             fastest.append(ARROW.join(hit.fastest), style="dim")
+            if hit.fastest_feedback:
+                fastest.append("  ↺ through feedback")
             if hit.fastest_missing:
                 fastest.append(f"  ({uncounted(hit.fastest_missing)})")
             if hit.longest is None:

@@ -14,13 +14,13 @@ ARROW = " → "
 
 def chain_text(hit: Hit) -> str:
     """A hit's chain as shown: whole, or its ends around how many teams are left out; marked
-    ``↺ feedback`` when it runs through a feedback hand-off.
+    ``↺ feedback only`` when only chains through a feedback hand-off link it.
 
     A chain of thousands of teams (an org that is one long chain) would make each row as long
     as the chain, and the rows together grow with its square.
     """
     first, between, last = hit.ends()
-    marked = "  ↺ feedback" if hit.feedback else ""
+    marked = "  ↺ feedback only" if hit.feedback else ""
     if not between:
         return ARROW.join(first) + marked
     return ARROW.join([*first, f"… {between:,} more …", *last]) + marked
