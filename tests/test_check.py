@@ -726,3 +726,24 @@ def test_a_loop_finding_names_the_teams_that_join_it_only_through_feedback(
         "3 teams serve each other in a loop: doctor, lab, triage (pharmacy joins it only "
         "through feedback hand-offs); shortest cycles:"
     ) in text
+
+
+def test_every_rule_naming_critical_customers_names_five_and_counts_the_rest(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    customers = ", ".join(f"c{n}: {{}}" for n in range(7))
+    hands = "\n".join(f"      - {{what: w{n}, to: c{n}, lead_time: 1d}}" for n in range(7))
+    org = write(
+        tmp_path,
+        "org.yaml",
+        f"customers: {{{customers}}}\nteams:\n"
+        "  e: {type: enabling, provides: [{what: Coaching, to: f, state: blocking, "
+        "mode: facilitating}]}\n"
+        f"  f:\n    type: stream-aligned\n    provides:\n{hands}\n",
+    )
+    text = " ".join(
+        runner.invoke(app, ["check", str(org), "--select", "IC203,IC209,IC309"]).stdout.split()
+    )
+    for code in ("IC203", "IC209", "IC309"):
+        assert code in text
+    assert text.count("c0, c1, c2, c3, c4 and 2 more") == 3, text

@@ -101,9 +101,7 @@ class Context:
         from icmap.graph import relations
 
         for (u, v), customers in self.critical_customers.items():
-            named = customers_text(customers[:NAMED_CUSTOMERS])
-            if len(customers) > NAMED_CUSTOMERS:
-                named += f" and {len(customers) - NAMED_CUSTOMERS} more"
+            named = customers_text(customers)
             for relation in relations(self.graph, u, v):
                 if not relation.feedback:
                     yield named, relation
@@ -205,8 +203,17 @@ def customers_text(customers: list[tuple[str, bool]]) -> str:
 
     >>> customers_text([("users", False), ("shops", True)])
     'users, shops (tied)'
+
+    Past :data:`NAMED_CUSTOMERS`, how many more:
+
+    >>> customers_text([(f"c{n}", False) for n in range(8)])
+    'c0, c1, c2, c3, c4 and 3 more'
     """
-    return ", ".join(dict.fromkeys(c + (" (tied)" if tied else "") for c, tied in customers))
+    named = list(dict.fromkeys(c + (" (tied)" if tied else "") for c, tied in customers))
+    shown = ", ".join(named[:NAMED_CUSTOMERS])
+    return shown + (
+        f" and {len(named) - NAMED_CUSTOMERS} more" if len(named) > NAMED_CUSTOMERS else ""
+    )
 
 
 def relation_text(relation: Relation) -> str:
