@@ -573,3 +573,36 @@ def test_diff_from_a_source_neither_side_can_read_ends_as_from_does(
     assert result.exit_code == 2
     assert "base.csv:1:1" in result.stderr and "head.csv:1:1" in result.stderr
     assert result.stderr.rstrip().endswith("errors in the source: nothing read")
+
+
+LOOP_CLOSED_BY_FEEDBACK = """\
+customers: {cust: {}}
+teams:
+  x:
+    provides:
+      - {what: Xw, to: y, lead_time: 1h}
+      - {what: Issue reports, to: z, feedback: true}
+  y: {provides: [{what: Ship, to: cust, lead_time: 1h}, {what: Status, to: w, feedback: true}]}
+  z: {provides: [{what: Zw, to: x, lead_time: 1h}]}
+  w: {provides: [{what: Ww, to: z, lead_time: 1h}, {what: Wout, to: cust, lead_time: 1h}]}
+"""
+
+
+def test_a_delivery_loop_new_inside_a_group_feedback_closed_is_a_new_loop(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # w, x, y, z are one loop group before and after (closed by feedback); y -> x makes the
+    # first loop of delivered work, x <-> y, which IC303 reports as new.
+    head_text = LOOP_CLOSED_BY_FEEDBACK.replace(
+        "  y: {provides: [", "  y: {provides: [{what: Yw, to: x, lead_time: 1h}, "
+    )
+    base = write(tmp_path, "base.yaml", LOOP_CLOSED_BY_FEEDBACK)
+    head = write(tmp_path, "head.yaml", head_text)
+    data = json.loads(runner.invoke(app, ["diff", str(base), str(head), "-f", "json"]).stdout)
+    assert data["loops"]["new"] == [["x", "y"]]
+    assert data["loops"]["new_cycles"] == [[["x", "y"]]]
+    assert data["loops"]["changed"] == []
+    failed = runner.invoke(app, ["diff", str(base), str(head), "--fail-on", "new-loop"])
+    assert failed.exit_code == 1
+    back = json.loads(runner.invoke(app, ["diff", str(head), str(base), "-f", "json"]).stdout)
+    assert (back["loops"]["gone"], back["loops"]["gone_cycles"]) == ([["x", "y"]], [[["x", "y"]]])

@@ -582,6 +582,56 @@ class Analysed:
     findings: list[Diagnostic] | None
     #: Each loop group's cycles (by its teams), when asked for: the base's gone loops show them.
     cycles: dict[frozenset[str], Loop] | None = None
+    #: The loops left when feedback hand-offs are left out (what IC303 reports): a new one
+    #: inside a group feedback already closed is a new loop of delivered work.
+    delivery_loops: list[list[str]] = field(default_factory=list)
+    #: The cycles of those of them that are no whole loop group, when asked for.
+    delivery_cycles: dict[frozenset[str], Loop] | None = None
+
+    def cycles_of(self, group: frozenset[str]) -> Loop:
+        """The cycles of a delivery loop that is a whole loop group (asked for with cycles)."""
+        assert self.cycles is not None
+        return self.cycles[group]
+
+
+def _delivery_loop_changes(
+    diff: OrgDiff,
+    before: Analysed,
+    after: Analysed,
+    head_graph: OrgGraph,
+    renamed: dict[str, str],
+) -> None:
+    """A loop of delivery hand-offs new (or gone) inside a loop group that feedback closed
+    on both sides: the groups compare alike, the work that goes round does not."""
+    from icmap.graph import delivery_graph
+
+    assert before.delivery_cycles is not None
+    old = {frozenset(renamed.get(n, n) for n in g) for g in before.delivery_loops}
+    new = {frozenset(g) for g in after.delivery_loops}
+    listed_new = [set(g) for g in diff.loops_new]
+    listed_gone = [set(g) for g in diff.loops_gone]
+    for group in sorted(sorted(g) for g in new if not any(g & o for o in old)):
+        if not any(listed.intersection(group) for listed in listed_new):
+            diff.loops_new.append(group)
+            found = group_cycles(delivery_graph(head_graph), group).cycles
+            diff.loops_new_cycles.append([c.teams for c in found])
+    unrenamed = {n: o for o, n in renamed.items()}
+    for group in sorted(sorted(g) for g in old if not any(g & n for n in new)):
+        if not any(listed.intersection(group) for listed in listed_gone):
+            key = frozenset(unrenamed.get(n, n) for n in group)
+            cycles = before.delivery_cycles.get(key) or before.cycles_of(key)
+            diff.loops_gone.append(group)
+            diff.loops_gone_cycles.append(
+                [tuple(renamed.get(n, n) for n in c.teams) for c in cycles.cycles]
+            )
+    # Sorted as the loop groups are, each with its cycles.
+    for groups, cycles_of in (
+        (diff.loops_new, diff.loops_new_cycles),
+        (diff.loops_gone, diff.loops_gone_cycles),
+    ):
+        paired = sorted(zip(groups, cycles_of, strict=True))
+        groups[:] = [group for group, _ in paired]
+        cycles_of[:] = [found for _, found in paired]
 
 
 @collector_paused
@@ -593,8 +643,15 @@ def analyse_side(
     cycles: bool = False,
 ) -> Analysed:
     """What :func:`compare` needs of ``org`` and its graph; ``cycles`` for the base."""
+    from icmap.compact import compact_delivery
+    from icmap.graph import delivery_graph
+
     critical = critical_paths(graph)
     groups = loops(graph)
+    view = compact_delivery(graph)
+    delivered = sorted(sorted(view.names(c)) for c in view.components() if len(c) > 1)
+    # Most orgs' delivery loops are their loop groups: only the others need cycles of their own.
+    own = [g for g in delivered if frozenset(g) not in {frozenset(w) for w in groups}]
     return Analysed(
         frozenset(reach(graph).hops),
         frozenset(f.team for f in front_line(graph)),
@@ -605,6 +662,8 @@ def analyse_side(
         groups,
         None if findings is None else findings(org, graph),
         {frozenset(g): group_cycles(graph, g) for g in groups} if cycles else None,
+        delivered,
+        {frozenset(g): group_cycles(delivery_graph(graph), g) for g in own} if cycles else None,
     )
 
 
@@ -690,6 +749,7 @@ def compare(
         ]
         for group in diff.loops_gone
     ]
+    _delivery_loop_changes(diff, before, after, head_graph, renamed)
 
     if before.findings is not None and after.findings is not None:
         old_keys = {_finding_key(d, renamed) for d in before.findings}
