@@ -651,7 +651,8 @@ def analyse_side(
     view = compact_delivery(graph)
     delivered = sorted(sorted(view.names(c)) for c in view.components() if len(c) > 1)
     # Most orgs' delivery loops are their loop groups: only the others need cycles of their own.
-    own = [g for g in delivered if frozenset(g) not in {frozenset(w) for w in groups}]
+    whole = {frozenset(group) for group in groups}
+    own = [g for g in delivered if frozenset(g) not in whole]
     return Analysed(
         frozenset(reach(graph).hops),
         frozenset(f.team for f in front_line(graph)),
