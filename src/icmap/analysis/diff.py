@@ -606,18 +606,22 @@ def _delivery_loop_changes(
     from icmap.graph import delivery_graph
 
     assert before.delivery_cycles is not None
-    old = {frozenset(renamed.get(n, n) for n in g) for g in before.delivery_loops}
-    new = {frozenset(g) for g in after.delivery_loops}
-    listed_new = [set(g) for g in diff.loops_new]
-    listed_gone = [set(g) for g in diff.loops_gone]
-    for group in sorted(sorted(g) for g in new if not any(g & o for o in old)):
-        if not any(listed.intersection(group) for listed in listed_new):
+    # Whether a group shares a team with another is looked up by team: an org may have
+    # thousands of small loops, and comparing each with each would grow with their square.
+    old = [[renamed.get(n, n) for n in g] for g in before.delivery_loops]
+    new = after.delivery_loops
+    in_old = {team for group in old for team in group}
+    in_new = {team for group in new for team in group}
+    listed_new = {team for group in diff.loops_new for team in group}
+    listed_gone = {team for group in diff.loops_gone for team in group}
+    for group in sorted(sorted(g) for g in new if in_old.isdisjoint(g)):
+        if listed_new.isdisjoint(group):
             diff.loops_new.append(group)
             found = group_cycles(delivery_graph(head_graph), group).cycles
             diff.loops_new_cycles.append([c.teams for c in found])
     unrenamed = {n: o for o, n in renamed.items()}
-    for group in sorted(sorted(g) for g in old if not any(g & n for n in new)):
-        if not any(listed.intersection(group) for listed in listed_gone):
+    for group in sorted(sorted(g) for g in old if in_new.isdisjoint(g)):
+        if listed_gone.isdisjoint(group):
             key = frozenset(unrenamed.get(n, n) for n in group)
             cycles = before.delivery_cycles.get(key) or before.cycles_of(key)
             diff.loops_gone.append(group)
