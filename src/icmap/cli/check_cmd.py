@@ -240,7 +240,8 @@ def _imported_severity(found: Diagnostic, chosen: Mapping[str, Severity]) -> Sev
     """The severity of what an importer found, as the policy sets it. The loader's codes are
     errors by default because the loader refuses an org for them; an importer that reads on
     past one (a duplicate key, a tag: the first key is read, the tag ignored) says warning, and
-    check says the same as import unless the config gives the code another severity."""
+    check says the same as import. A config can lower such a code (``info``) or turn it off;
+    it cannot raise it to an error, which is its default and so looks the same here."""
     from icmap.diagnostics import LOADER_CODES
 
     severity = chosen.get(found.code, found.severity)
